@@ -38,6 +38,11 @@ export interface MineOptions {
   maxLen?: number;
   /** Progress callback (called every few thousand baskets while counting). */
   onProgress?: (p: MineProgress) => void;
+  /**
+   * Pair counting structure: "auto" (default) uses the triangular matrix up to 10,000 frequent items
+   * and a hash table beyond; "matrix"/"hash" force one (for tests and benchmarks).
+   */
+  pairCounting?: "auto" | "matrix" | "hash";
 }
 
 export interface MineProgress {
@@ -91,7 +96,7 @@ export function minCountFor(minSupport: number, n: number): number {
 }
 
 /** Validates options; throws RangeError with a readable message. */
-export function resolveOptions(opts: MineOptions): Required<Omit<MineOptions, "onProgress">> {
+export function resolveOptions(opts: MineOptions): Required<Omit<MineOptions, "onProgress" | "pairCounting">> {
   const minSupport = opts.minSupport ?? DEFAULT_MIN_SUPPORT;
   const minConfidence = opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const maxLen = opts.maxLen ?? DEFAULT_MAX_LEN;
@@ -164,7 +169,8 @@ export function mineTransactions(tx: Transactions, opts: MineOptions = {}): Mine
   let { offsets: bOff, items: bItems } = restrictBaskets(offsets, itemIds, rankOf, 2);
 
   const levels: Level[] = [];
-  const pairs = countPairs(bOff, bItems, f, minCount, progress);
+  const useMatrix = opts.pairCounting === "matrix" || (opts.pairCounting !== "hash" && f <= TRIANGULAR_MAX_ITEMS);
+  const pairs = countPairs(bOff, bItems, f, minCount, useMatrix, progress);
   levels.push(pairs);
   stats.frequentItemsets.push(pairs.counts.length);
 
@@ -288,12 +294,13 @@ function countPairs(
   items: Int32Array,
   f: number,
   minCount: number,
+  useMatrix: boolean,
   progress: ((p: MineProgress) => void) | undefined,
 ): Level {
   const nb = offsets.length - 1;
   const outSets = new IntBuffer();
   const outCounts = new IntBuffer();
-  if (f <= TRIANGULAR_MAX_ITEMS) {
+  if (useMatrix) {
     // idx(a, b) for a < b = rowBase[a] + b.
     const tri = new Uint32Array((f * (f - 1)) / 2);
     const rowBase = new Int32Array(f);

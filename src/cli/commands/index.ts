@@ -1,4 +1,13 @@
 import type { Command } from "../command.ts";
+import { merchantCreate } from "./merchant-create.ts";
+import { ordersImport } from "./orders-import.ts";
+import { recsMineCommand } from "./recs-mine.ts";
+import { recsEvaluateCommand } from "./recs-evaluate.ts";
 
 /** Every CLI command, in the order `--help` lists them. */
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  merchantCreate,
+  ordersImport,
+  recsMineCommand,
+  recsEvaluateCommand,
+];

@@ -1,0 +1,423 @@
+// A small typed client for the Zalo Bot Platform over fetch.
+// Web-standard only (no node: imports): runs on Node and Cloudflare Workers.
+import type { z } from "zod";
+import {
+  parseZaloUpdate,
+  ZALO_TEXT_LIMIT,
+  ZaloBotInfoSchema,
+  ZaloEnvelopeSchema,
+  ZaloSentMessageSchema,
+  ZaloWebhookInfoSchema,
+} from "./types.ts";
+import type {
+  ZaloBotInfo,
+  ZaloGetUpdatesParams,
+  ZaloSendChatActionParams,
+  ZaloSendMessageParams,
+  ZaloSendPhotoParams,
+  ZaloSentMessage,
+  ZaloSetWebhookParams,
+  ZaloUpdate,
+  ZaloWebhookInfo,
+} from "./types.ts";
+
+export const ZALO_DEFAULT_API_ROOT = "https://bot-api.zaloplatforms.com";
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ZaloRetryInfo {
+  method: string;
+  /** 1 for the first retry. */
+  attempt: number;
+  /** How long the client waits before retrying. */
+  delayMs: number;
+  error: ZaloApiError;
+}
+
+export interface ZaloClientOptions {
+  /** `<bot_id>:<secret>`. Never logged; redacted from every error message. */
+  token: string;
+  /** Default `https://bot-api.zaloplatforms.com` (ZALO_API_ROOT). */
+  apiRoot?: string;
+  fetch?: FetchLike;
+  /** Retries after 429 / 5xx / network errors (default 3, so at most 4 attempts). */
+  maxRetries?: number;
+  /**
+   * Longest wait the client accepts before a retry (default 30 s). A 429 whose retry_after
+   * is longer is not waited for: the ZaloApiError (with `retryAfter`) is thrown at once so
+   * the caller can reschedule. Exponential 5xx backoff is capped at this value.
+   */
+  maxRetryDelaySeconds?: number;
+  /** First backoff step for 5xx / network errors (default 500 ms, doubling). */
+  retryBaseDelayMs?: number;
+  /** Per-attempt timeout (default 30 s; getUpdates uses its poll timeout + 10 s). */
+  timeoutMs?: number;
+  /** Called before each retry wait (e.g. to pause a broadcast pacer on 429). */
+  onRetry?: (info: ZaloRetryInfo) => void;
+  /** Injectable sleep (tests). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type ZaloErrorKind = "api" | "network" | "timeout" | "invalid_response" | "invalid_request";
+
+export interface ZaloApiErrorInit {
+  method: string;
+  errorCode: number;
+  description: string;
+  httpStatus?: number;
+  retryAfter?: number;
+  blocked?: boolean;
+  kind?: ZaloErrorKind;
+}
+
+/** Every failure of the client. Messages never contain the bot token. */
+export class ZaloApiError extends Error {
+  readonly method: string;
+  /** `error_code` from the body; else the HTTP status; 0 for network/timeout errors. */
+  readonly errorCode: number;
+  readonly description: string;
+  readonly httpStatus: number | undefined;
+  /** Seconds to wait, for 429. */
+  readonly retryAfter: number | undefined;
+  /** 403: the user blocked the bot / the chat is unreachable (not retried). */
+  readonly blocked: boolean;
+  readonly kind: ZaloErrorKind;
+
+  constructor(init: ZaloApiErrorInit) {
+    super(`Zalo ${init.method} failed (${init.errorCode}): ${init.description}`);
+    this.name = "ZaloApiError";
+    this.method = init.method;
+    this.errorCode = init.errorCode;
+    this.description = init.description;
+    this.httpStatus = init.httpStatus;
+    this.retryAfter = init.retryAfter;
+    this.blocked = init.blocked ?? false;
+    this.kind = init.kind ?? "api";
+  }
+
+  get isRateLimited(): boolean {
+    return this.errorCode === 429 || this.httpStatus === 429;
+  }
+
+  /** True for 5xx, network errors and timeouts. */
+  get isTransient(): boolean {
+    return this.kind === "network" || this.kind === "timeout" || this.errorCode >= 500 || (this.httpStatus ?? 0) >= 500;
+  }
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class ZaloClient {
+  readonly apiRoot: string;
+  readonly #token: string;
+  readonly #fetch: FetchLike;
+  readonly #maxRetries: number;
+  readonly #maxRetryDelayMs: number;
+  readonly #baseDelayMs: number;
+  readonly #timeoutMs: number;
+  readonly #onRetry: ((info: ZaloRetryInfo) => void) | undefined;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: ZaloClientOptions) {
+    if (!options.token) throw new Error("ZaloClient: token is required");
+    this.#token = options.token;
+    this.apiRoot = (options.apiRoot ?? ZALO_DEFAULT_API_ROOT).replace(/\/+$/, "");
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
+    this.#maxRetryDelayMs = Math.max(0, options.maxRetryDelaySeconds ?? 30) * 1000;
+    this.#baseDelayMs = options.retryBaseDelayMs ?? 500;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#onRetry = options.onRetry;
+    this.#sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** The bot id (the part of the token before ":"), safe to log. */
+  get botId(): string {
+    return this.#token.split(":")[0] ?? "";
+  }
+
+  /** Replaces the token (and its secret part) in any text. */
+  redact(text: string): string {
+    return redactToken(text, this.#token);
+  }
+
+  // ---- methods ------------------------------------------------------------------
+
+  async getMe(): Promise<ZaloBotInfo> {
+    return this.#parse("getMe", ZaloBotInfoSchema, await this.call("getMe"));
+  }
+
+  async setWebhook(params: ZaloSetWebhookParams): Promise<ZaloWebhookInfo> {
+    if (params.secret_token.length < 8 || params.secret_token.length > 256) {
+      throw invalidRequest("setWebhook", "secret_token must be 8-256 characters");
+    }
+    if (!/^https:\/\//i.test(params.url)) throw invalidRequest("setWebhook", "url must be an HTTPS URL");
+    return this.#parse("setWebhook", ZaloWebhookInfoSchema, await this.call("setWebhook", { ...params }));
+  }
+
+  /** Documented to answer `{url:"", updated_at}`; a bare `true` is accepted too. */
+  async deleteWebhook(): Promise<ZaloWebhookInfo> {
+    const result = await this.call("deleteWebhook");
+    if (result === true || result === undefined) return { url: "" };
+    return this.#parse("deleteWebhook", ZaloWebhookInfoSchema, result);
+  }
+
+  async getWebhookInfo(): Promise<ZaloWebhookInfo> {
+    return this.#parse("getWebhookInfo", ZaloWebhookInfoSchema, await this.call("getWebhookInfo"));
+  }
+
+  /**
+   * Long polling (only while no webhook is set). Zalo answers ONE update per call and
+   * error_code 408 when nothing arrived within `timeout` seconds: that gives `[]`.
+   * Updates that do not parse are dropped.
+   */
+  async getUpdates(params: ZaloGetUpdatesParams = {}): Promise<ZaloUpdate[]> {
+    const timeout = params.timeout ?? 30;
+    let result: unknown;
+    try {
+      result = await this.call("getUpdates", { timeout: String(timeout) }, { timeoutMs: timeout * 1000 + 10_000 });
+    } catch (err) {
+      if (err instanceof ZaloApiError && (err.errorCode === 408 || err.httpStatus === 408)) return [];
+      throw err;
+    }
+    const items = Array.isArray(result) ? result : result == null ? [] : [result];
+    const updates: ZaloUpdate[] = [];
+    for (const item of items) {
+      const u = parseZaloUpdate(item);
+      if (u) updates.push(u);
+    }
+    return updates;
+  }
+
+  async sendMessage(params: ZaloSendMessageParams): Promise<ZaloSentMessage> {
+    if (params.text.length === 0 || params.text.length > ZALO_TEXT_LIMIT) {
+      throw invalidRequest("sendMessage", `text must be 1-${ZALO_TEXT_LIMIT} characters (use splitText)`);
+    }
+    return this.#parse("sendMessage", ZaloSentMessageSchema, await this.call("sendMessage", { ...params }));
+  }
+
+  /** Sends any length of text as several messages split at natural boundaries. */
+  async sendLongText(chat_id: string, text: string): Promise<ZaloSentMessage[]> {
+    const sent: ZaloSentMessage[] = [];
+    for (const part of splitText(text, ZALO_TEXT_LIMIT)) sent.push(await this.sendMessage({ chat_id, text: part }));
+    return sent;
+  }
+
+  async sendPhoto(params: ZaloSendPhotoParams): Promise<ZaloSentMessage> {
+    if (!/^https?:\/\//i.test(params.photo)) throw invalidRequest("sendPhoto", "photo must be an absolute http(s) URL");
+    if (params.caption !== undefined && params.caption.length > ZALO_TEXT_LIMIT) {
+      throw invalidRequest("sendPhoto", `caption must be at most ${ZALO_TEXT_LIMIT} characters`);
+    }
+    const body: Record<string, unknown> = { chat_id: params.chat_id, photo: params.photo };
+    if (params.caption) body.caption = params.caption;
+    return this.#parse("sendPhoto", ZaloSentMessageSchema, await this.call("sendPhoto", body));
+  }
+
+  /** Answers `{ "ok": true }` without a result. */
+  async sendChatAction(params: ZaloSendChatActionParams): Promise<true> {
+    await this.call("sendChatAction", { ...params });
+    return true;
+  }
+
+  // ---- transport ------------------------------------------------------------------
+
+  /**
+   * Calls any method and returns the raw `result`, with the retry policy:
+   * 429 → wait retry_after (if ≤ maxRetryDelaySeconds) and retry; 5xx / network → backoff and retry;
+   * 403 → `blocked` error, not retried; other errors → thrown at once.
+   */
+  async call(
+    method: string,
+    params: Record<string, unknown> = {},
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<unknown> {
+    for (let attempt = 0; ; attempt++) {
+      let error: ZaloApiError;
+      try {
+        return await this.#once(method, params, options);
+      } catch (err) {
+        if (!(err instanceof ZaloApiError)) throw err;
+        error = err;
+      }
+      if (options.signal?.aborted || attempt >= this.#maxRetries) throw error;
+      let delayMs: number;
+      if (error.isRateLimited) {
+        delayMs = (error.retryAfter ?? 1) * 1000;
+        if (delayMs > this.#maxRetryDelayMs) throw error;
+      } else if (error.isTransient) {
+        delayMs = Math.min(this.#maxRetryDelayMs, this.#baseDelayMs * 2 ** attempt);
+      } else {
+        throw error;
+      }
+      this.#onRetry?.({ method, attempt: attempt + 1, delayMs, error });
+      await this.#sleep(delayMs);
+    }
+  }
+
+  async #once(
+    method: string,
+    params: Record<string, unknown>,
+    options: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<unknown> {
+    const url = `${this.apiRoot}/bot${this.#token}/${method}`;
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(params),
+        signal,
+      });
+      text = await response.text();
+    } catch (err) {
+      const timedOut = timeout.aborted && !options.signal?.aborted;
+      throw new ZaloApiError({
+        method,
+        errorCode: 0,
+        description: this.redact(timedOut ? "request timed out" : `network error: ${describe(err)}`),
+        kind: timedOut ? "timeout" : "network",
+      });
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const envelope = ZaloEnvelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      throw new ZaloApiError({
+        method,
+        errorCode: response.status,
+        httpStatus: response.status,
+        description: this.redact(
+          `unexpected ${response.ok ? "" : `HTTP ${response.status} `}response: ${text.slice(0, 200) || "(empty)"}`,
+        ),
+        kind: response.status >= 400 ? "api" : "invalid_response",
+      });
+    }
+    const body = envelope.data;
+    if (body.ok && response.ok) return body.result;
+
+    const errorCode = body.error_code ?? (response.ok ? 0 : response.status);
+    const rateLimited = errorCode === 429 || response.status === 429;
+    let retryAfter: number | undefined;
+    if (rateLimited) {
+      const header = Number(response.headers.get("retry-after"));
+      retryAfter = body.parameters?.retry_after ?? (Number.isFinite(header) && header > 0 ? header : 1);
+    }
+    const description = this.redact(body.description ?? `HTTP ${response.status}`);
+    const blocked = errorCode === 403 || response.status === 403;
+    throw new ZaloApiError({
+      method,
+      errorCode,
+      httpStatus: response.status,
+      description,
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+      blocked,
+    });
+  }
+
+  #parse<S extends z.ZodType>(method: string, schema: S, result: unknown): z.output<S> {
+    const parsed = schema.safeParse(result);
+    if (!parsed.success) {
+      throw new ZaloApiError({
+        method,
+        errorCode: 0,
+        description: this.redact(`unexpected result shape: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`),
+        kind: "invalid_response",
+      });
+    }
+    return parsed.data;
+  }
+
+  /** Keeps the token out of console.log / JSON dumps. */
+  toJSON(): Record<string, string> {
+    return { apiRoot: this.apiRoot, botId: this.botId };
+  }
+}
+
+function invalidRequest(method: string, description: string): ZaloApiError {
+  return new ZaloApiError({ method, errorCode: 400, description, kind: "invalid_request" });
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
+    return `${err.message}${cause}`;
+  }
+  return String(err);
+}
+
+/** Replaces a bot token (whole, URL-encoded, and its secret part) with `<redacted>`. */
+export function redactToken(text: string, token: string): string {
+  if (!token) return text;
+  const needles = new Set<string>([token, encodeURIComponent(token)]);
+  const secret = token.slice(token.indexOf(":") + 1);
+  if (secret.length >= 6 && secret !== token) {
+    needles.add(secret);
+    needles.add(encodeURIComponent(secret));
+  }
+  let out = text;
+  for (const n of [...needles].sort((a, b) => b.length - a.length)) out = out.split(n).join("<redacted>");
+  return out;
+}
+
+// ---- text splitting ---------------------------------------------------------------
+
+const BOUNDARIES: ReadonlyArray<RegExp> = [
+  /\n[ \t]*\n/g, // paragraph
+  /\n/g, // line
+  /[.!?…。](?:["'”’)\]]*)(?=\s)/g, // sentence end (the cut goes after the punctuation)
+  /[;:,](?=\s)/g, // clause
+  /\s+/g, // word
+];
+
+/**
+ * Splits `text` into chunks of at most `limit` UTF-16 code units (Zalo: 2000,
+ * Telegram: 4096), cutting at a paragraph, then line, sentence, clause and word
+ * boundary, and only as a last resort inside a word (never inside a surrogate pair).
+ * Whitespace at the cuts is dropped; empty input gives [].
+ */
+export function splitText(text: string, limit: number): string[] {
+  if (!Number.isInteger(limit) || limit < 2) throw new RangeError("splitText: limit must be an integer ≥ 2");
+  const chunks: string[] = [];
+  let rest = text.trim() === "" ? "" : text;
+  while (rest.length > limit) {
+    const cut = findCut(rest, limit);
+    const head = rest.slice(0, cut).trimEnd();
+    if (head.length > 0) chunks.push(head);
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.trim().length > 0) chunks.push(rest);
+  return chunks;
+}
+
+function findCut(text: string, limit: number): number {
+  const window = text.slice(0, limit + 1); // a boundary right at `limit` still counts
+  const minCut = Math.floor(limit / 2);
+  let fallback = -1;
+  for (const re of BOUNDARIES) {
+    let best = -1;
+    re.lastIndex = 0;
+    for (let m = re.exec(window); m; m = re.exec(window)) {
+      // cut position: before the whitespace separators, after sentence/clause punctuation
+      const isSeparator = /^\s/.test(m[0]);
+      const pos = isSeparator ? m.index : m.index + m[0].length;
+      if (pos > 0 && pos <= limit) best = pos;
+      if (m[0].length === 0) re.lastIndex++;
+    }
+    if (best >= minCut) return best;
+    if (best > 0 && fallback < 0) fallback = best;
+  }
+  if (fallback > 0) return fallback;
+  // Hard cut, not between a high and a low surrogate.
+  let cut = limit;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return cut;
+}

@@ -1,0 +1,85 @@
+/**
+ * The app factory: one Hono app for every runtime (Node, Workers, tests). Runtime entries inject the database,
+ * clock, config and logger; channel modules (bots/) plug in their webhook routes through `plugins`.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { sql } from "drizzle-orm";
+import type { AppDeps } from "./deps.ts";
+import { resolveDb } from "./deps.ts";
+import type { AppEnv } from "./http/env.ts";
+import { Problem, problemResponse } from "./http/problem.ts";
+import { apiKeyAuth } from "./http/auth.ts";
+import { openApiDocument } from "./http/openapi.ts";
+import { newId } from "./lib/ids.ts";
+import { programRoutes } from "./program/routes.ts";
+import { memberRoutes } from "./members/routes.ts";
+import { subscriptionRoutes } from "./members/subscriptions.ts";
+import { orderRoutes } from "./orders/routes.ts";
+import { rewardRoutes } from "./rewards/routes.ts";
+import { jobRoutes } from "./jobs/routes.ts";
+
+export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Routes under /v1, all behind the API key. */
+const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, orderRoutes, rewardRoutes, jobRoutes];
+
+export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : newId("req");
+    const logger = deps.logger.child({ requestId });
+    c.set("requestId", requestId);
+    c.set("logger", logger);
+    c.set("deps", deps);
+    c.set("db", resolveDb(deps));
+    const started = Date.now();
+    await next();
+    c.header("x-request-id", requestId);
+    // Paths only: query strings may carry tokens and are never logged.
+    logger.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
+  });
+
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => problemResponse(new Problem(413, "payload-too-large", "Payload too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`)),
+    }),
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof Problem) return problemResponse(err, { "x-request-id": c.get("requestId") ?? "" });
+    if (err instanceof HTTPException) {
+      const status = err.status;
+      return problemResponse(new Problem(status, status === 413 ? "payload-too-large" : "http-error", err.message || "Error", err.message || "Error"));
+    }
+    (c.get("logger") ?? deps.logger).error("unhandled error", { error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    return problemResponse(new Problem(500, "internal", "Internal error", "Something went wrong; the request id identifies it in the logs", undefined, { requestId: c.get("requestId") }));
+  });
+
+  app.notFound((c) => problemResponse(new Problem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}`)));
+
+  app.get("/healthz", async (c) => {
+    try {
+      await c.get("db").execute(sql`select 1`);
+      return c.json({ status: "ok" });
+    } catch {
+      return c.json({ status: "error", detail: "database unreachable" }, 503);
+    }
+  });
+
+  app.get("/v1/openapi.json", (c) => c.json(openApiDocument(deps.config.PUBLIC_URL)));
+
+  const v1 = new Hono<AppEnv>();
+  v1.use(apiKeyAuth());
+  for (const m of v1Modules) v1.route("/", m);
+  app.route("/v1", v1);
+
+  for (const plugin of plugins) plugin(app, deps);
+  return app;
+}

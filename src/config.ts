@@ -1,0 +1,44 @@
+/** Configuration from environment variables (Node: process.env; Workers: bindings). The only place env is read. */
+import { z } from "zod";
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().default("./.data"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  PUBLIC_URL: optionalString,
+  DEFAULT_MERCHANT_ID: optionalString,
+  TELEGRAM_BOT_TOKEN: optionalString,
+  TELEGRAM_WEBHOOK_SECRET: optionalString,
+  TELEGRAM_API_ROOT: z.string().default("https://api.telegram.org"),
+  TELEGRAM_BROADCAST_RATE: z.coerce.number().positive().default(25),
+  ZALO_BOT_TOKEN: optionalString,
+  ZALO_WEBHOOK_SECRET: optionalString,
+  ZALO_API_ROOT: z.string().default("https://bot-api.zaloplatforms.com"),
+  ZALO_BROADCAST_RATE: z.coerce.number().positive().default(10),
+  LLM_PROVIDER: z.enum(["openai", "anthropic", "openai-compatible"]).optional().catch(undefined),
+  LLM_MODEL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_BASE_URL: optionalString,
+  /** Seed a demo shop on first start of an empty embedded database ("false" to disable). */
+  DEMO_SEED: z
+    .string()
+    .optional()
+    .transform((v) => v !== "false" && v !== "0"),
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new Error(`invalid configuration: ${first.path.join(".")}: ${first.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,12 @@
+/** Embedded PGlite (Node only): the zero-setup default database, kept in DATA_DIR. */
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle } from "drizzle-orm/pglite";
+import * as schema from "./schema.ts";
+import type { Database, Db } from "./types.ts";
+
+/** `dataDir` undefined → in memory (tests). */
+export async function openPglite(dataDir?: string): Promise<Database & { client: PGlite }> {
+  const client = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return { db, client, kind: "pglite", close: () => client.close() };
+}

@@ -1,0 +1,334 @@
+/**
+ * The whole database schema, as code (drizzle-kit generates `migrations/` from it).
+ * Money is integer minor units, points are integers. Ledger tables are append-only;
+ * `members.points_total` / `credit_balance` are caches updated in the same transaction as the entry.
+ */
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  bigint,
+} from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+const createdAt = () => ts("created_at").notNull().defaultNow();
+
+export const merchants = pgTable("merchants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  timezone: text("timezone").notNull().default("Asia/Ho_Chi_Minh"),
+  /** Free-form merchant settings (frequency caps, quiet hours, bot tokens refs…), validated by zod at the edge. */
+  settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  isDemo: boolean("is_demo").notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    /** SHA-256 of the key; the key itself is shown once and never stored. */
+    keyHash: text("key_hash").notNull(),
+    /** First characters of the key, to tell keys apart in listings. */
+    prefix: text("prefix").notNull(),
+    createdAt: createdAt(),
+    revokedAt: ts("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash_uq").on(t.keyHash)],
+);
+
+export const programs = pgTable("programs", {
+  merchantId: text("merchant_id").primaryKey().references(() => merchants.id),
+  config: jsonb("config").$type<Record<string, unknown>>().notNull(),
+  updatedAt: ts("updated_at").notNull().defaultNow(),
+});
+
+export const members = pgTable(
+  "members",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    phone: text("phone"),
+    externalId: text("external_id"),
+    name: text("name"),
+    birthday: date("birthday", { mode: "string" }),
+    language: text("language").notNull().default("vi"),
+    /** Σ ledger_entries.points for this member (spendable + pending). */
+    pointsTotal: integer("points_total").notNull().default(0),
+    /** Store credit (cashback) in minor units: Σ credit_entries.amount. */
+    creditBalance: integer("credit_balance").notNull().default(0),
+    tierName: text("tier_name"),
+    /** When the member reached (or was last confirmed in) the current tier; downgrades wait a full window. */
+    tierSince: ts("tier_since"),
+    optedIn: boolean("opted_in").notNull().default(false),
+    optedInAt: ts("opted_in_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("members_phone_uq").on(t.merchantId, t.phone),
+    uniqueIndex("members_external_uq").on(t.merchantId, t.externalId),
+    index("members_merchant_idx").on(t.merchantId, t.createdAt),
+  ],
+);
+
+export const orders = pgTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    externalId: text("external_id").notNull(),
+    memberId: text("member_id").references(() => members.id),
+    channel: text("channel").notNull().default("pos"),
+    placedAt: ts("placed_at").notNull(),
+    /** Σ (quantity × unitPrice − discount). */
+    total: bigint("total", { mode: "number" }).notNull(),
+    refundedTotal: bigint("refunded_total", { mode: "number" }).notNull().default(0),
+    pointsEarned: integer("points_earned").notNull().default(0),
+    pointsReversed: integer("points_reversed").notNull().default(0),
+    creditEarned: integer("credit_earned").notNull().default(0),
+    creditReversed: integer("credit_reversed").notNull().default(0),
+    /** Canonical hash of the request content, to tell a replay from a conflicting re-use of the externalId. */
+    contentHash: text("content_hash").notNull(),
+    offerCodes: jsonb("offer_codes").$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("orders_external_uq").on(t.merchantId, t.externalId),
+    index("orders_member_idx").on(t.merchantId, t.memberId, t.placedAt),
+    index("orders_placed_idx").on(t.merchantId, t.placedAt),
+  ],
+);
+
+export const orderItems = pgTable(
+  "order_items",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    orderId: text("order_id").notNull().references(() => orders.id),
+    merchantId: text("merchant_id").notNull(),
+    lineNo: integer("line_no").notNull(),
+    sku: text("sku").notNull(),
+    name: text("name"),
+    category: text("category"),
+    quantity: integer("quantity").notNull(),
+    unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
+    discount: bigint("discount", { mode: "number" }).notNull().default(0),
+    refundedQuantity: integer("refunded_quantity").notNull().default(0),
+  },
+  (t) => [index("order_items_order_idx").on(t.orderId), index("order_items_sku_idx").on(t.merchantId, t.sku)],
+);
+
+export const refunds = pgTable(
+  "refunds",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    orderId: text("order_id").notNull().references(() => orders.id),
+    externalId: text("external_id").notNull(),
+    amount: bigint("amount", { mode: "number" }).notNull(),
+    pointsReversed: integer("points_reversed").notNull(),
+    items: jsonb("items").$type<{ sku: string; quantity: number }[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("refunds_external_uq").on(t.merchantId, t.externalId)],
+);
+
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    kind: text("kind").$type<LedgerKind>().notNull(),
+    points: integer("points").notNull(),
+    orderId: text("order_id"),
+    refundId: text("refund_id"),
+    redemptionId: text("redemption_id"),
+    lotId: bigint("lot_id", { mode: "number" }),
+    reason: text("reason"),
+    /** How the points were computed (base, multipliers, bonuses, tier) — answers "why did I get N points?". */
+    breakdown: jsonb("breakdown").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("ledger_member_idx").on(t.memberId, t.id)],
+);
+
+export type LedgerKind = "earn" | "redeem" | "refund" | "expire" | "adjust" | "bonus";
+
+/** One lot per positive entry; spending and expiry consume lots oldest first (FIFO). */
+export const pointLots = pgTable(
+  "point_lots",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    orderId: text("order_id"),
+    points: integer("points").notNull(),
+    remaining: integer("remaining").notNull(),
+    earnedAt: ts("earned_at").notNull(),
+    /** Pending until then (the return window). */
+    availableAt: ts("available_at").notNull(),
+    expiresAt: ts("expires_at"),
+  },
+  (t) => [
+    index("lots_member_idx").on(t.memberId, t.id),
+    index("lots_expiry_idx").on(t.merchantId, t.expiresAt).where(sql`remaining > 0`),
+  ],
+);
+
+export const creditEntries = pgTable(
+  "credit_entries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    kind: text("kind").$type<"cashback" | "refund" | "spend" | "adjust">().notNull(),
+    amount: integer("amount").notNull(),
+    orderId: text("order_id"),
+    reason: text("reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("credit_member_idx").on(t.memberId, t.id)],
+);
+
+export const rewards = pgTable(
+  "rewards",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    name: text("name").notNull(),
+    description: text("description"),
+    cost: integer("cost").notNull(),
+    kind: text("kind").$type<"voucher" | "product" | "perk">().notNull(),
+    value: integer("value"),
+    stock: integer("stock"),
+    minTier: text("min_tier"),
+    sku: text("sku"),
+    active: boolean("active").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [index("rewards_merchant_idx").on(t.merchantId)],
+);
+
+export const redemptions = pgTable(
+  "redemptions",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    memberId: text("member_id").notNull().references(() => members.id),
+    rewardId: text("reward_id").notNull().references(() => rewards.id),
+    pointsSpent: integer("points_spent").notNull(),
+    code: text("code").notNull(),
+    usedAt: ts("used_at"),
+    expiresAt: ts("expires_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("redemptions_code_uq").on(t.code), index("redemptions_member_idx").on(t.memberId)],
+);
+
+/** Stored responses of idempotent writes, written in the same transaction as the effect. */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    merchantId: text("merchant_id").notNull(),
+    scope: text("scope").notNull(),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull().default(0),
+    response: jsonb("response"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.scope, t.key] })],
+);
+
+/** Paid membership plans recorded from POS (perks: an extra earn multiplier). */
+export const subscriptions = pgTable(
+  "subscriptions",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    plan: text("plan").notNull(),
+    startsAt: ts("starts_at").notNull(),
+    endsAt: ts("ends_at").notNull(),
+    pricePaid: integer("price_paid").notNull(),
+    externalId: text("external_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("subscriptions_member_idx").on(t.memberId, t.endsAt),
+    uniqueIndex("subscriptions_external_uq").on(t.merchantId, t.externalId),
+  ],
+);
+
+/** Product catalog, upserted from orders (names for recommendations) and editable by the merchant. */
+export const products = pgTable(
+  "products",
+  {
+    merchantId: text("merchant_id").notNull(),
+    sku: text("sku").notNull(),
+    name: text("name"),
+    category: text("category"),
+    price: bigint("price", { mode: "number" }),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.sku] })],
+);
+
+/** A member's chat identities (Telegram, Zalo, web simulator). */
+export const channelIdentities = pgTable(
+  "channel_identities",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull().references(() => members.id),
+    channel: text("channel").notNull(),
+    userId: text("user_id").notNull(),
+    chatId: text("chat_id").notNull(),
+    linkedAt: ts("linked_at").notNull().defaultNow(),
+    unreachableAt: ts("unreachable_at"),
+  },
+  (t) => [uniqueIndex("channel_identities_uq").on(t.merchantId, t.channel, t.userId), index("channel_identities_member_idx").on(t.memberId)],
+);
+
+/** One-time codes a member types or opens as a deep link to link a chat. */
+export const linkCodes = pgTable("link_codes", {
+  code: text("code").primaryKey(),
+  merchantId: text("merchant_id").notNull(),
+  memberId: text("member_id").notNull().references(() => members.id),
+  expiresAt: ts("expires_at").notNull(),
+  usedAt: ts("used_at"),
+  createdAt: createdAt(),
+});
+
+/** Staging for `orders import`: rows land here first so an order's rows may be anywhere in the file and memory stays flat. */
+export const importRows = pgTable(
+  "import_rows",
+  {
+    importId: text("import_id").notNull(),
+    line: integer("line").notNull(),
+    orderId: text("order_id").notNull(),
+    sku: text("sku").notNull(),
+    member: text("member"),
+    placedAt: text("placed_at"),
+    category: text("category"),
+    name: text("name"),
+    quantity: integer("quantity").notNull(),
+    unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
+    discount: bigint("discount", { mode: "number" }).notNull().default(0),
+    channel: text("channel"),
+    /** Why the row is malformed; its whole order is then rejected. */
+    error: text("error"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.line] }), index("import_rows_order_idx").on(t.importId, t.orderId)],
+);

@@ -1,0 +1,17 @@
+/** What the app factory needs, injected by each runtime entry (Node, Workers, tests). */
+import type { Config } from "./config.ts";
+import type { Db } from "./db/types.ts";
+import type { Clock } from "./lib/clock.ts";
+import type { Logger } from "./lib/log.ts";
+
+export interface AppDeps {
+  config: Config;
+  /** The database for this process (Node) — or a factory per request (Workers: one postgres.js client per request). */
+  db: Db | (() => Db);
+  clock: Clock;
+  logger: Logger;
+}
+
+export function resolveDb(deps: AppDeps): Db {
+  return typeof deps.db === "function" ? deps.db() : deps.db;
+}

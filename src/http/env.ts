@@ -1,0 +1,15 @@
+import type { Db } from "../db/types.ts";
+import type { Logger } from "../lib/log.ts";
+import type { AppDeps } from "../deps.ts";
+
+/** Hono context variables set by the app's middleware. */
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    logger: Logger;
+    db: Db;
+    deps: AppDeps;
+    /** Set by the API-key middleware on /v1/*. */
+    merchantId: string;
+  };
+}

@@ -1,0 +1,67 @@
+/** RFC 9457 problem details: every error response of the API is one of these. */
+import type { z } from "zod";
+
+export const PROBLEM_BASE = "https://chatloyalty.dev/problems/";
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  [extra: string]: unknown;
+}
+
+/** Thrown anywhere in a request; the app's error handler turns it into application/problem+json. */
+export class Problem extends Error {
+  readonly status: number;
+  readonly slug: string;
+  readonly title: string;
+  readonly errors: FieldError[] | undefined;
+  readonly extra: Record<string, unknown>;
+
+  constructor(status: number, slug: string, title: string, detail: string, errors?: FieldError[], extra: Record<string, unknown> = {}) {
+    super(detail);
+    this.status = status;
+    this.slug = slug;
+    this.title = title;
+    this.errors = errors;
+    this.extra = extra;
+  }
+
+  body(): ProblemBody {
+    const body: ProblemBody = { type: PROBLEM_BASE + this.slug, title: this.title, status: this.status, detail: this.message, ...this.extra };
+    if (this.errors) body.errors = this.errors;
+    return body;
+  }
+}
+
+export function problemResponse(p: Problem, headers?: HeadersInit): Response {
+  const h = new Headers(headers);
+  h.set("content-type", "application/problem+json; charset=utf-8");
+  return new Response(JSON.stringify(p.body()), { status: p.status, headers: h });
+}
+
+export const notFound = (what: string, slug = "not-found") => new Problem(404, slug, "Not found", `${what} not found`);
+
+export const conflict = (slug: string, title: string, detail: string, extra?: Record<string, unknown>) =>
+  new Problem(409, slug, title, detail, undefined, extra);
+
+export function validationProblem(errors: FieldError[], detail = "The request is invalid"): Problem {
+  return new Problem(400, "validation", "Validation failed", detail, errors);
+}
+
+/** zod issues → `{ path: "items.0.quantity", message }` with a prefix for where the value came from. */
+export function zodProblem(error: z.ZodError, prefix = ""): Problem {
+  const errors = error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter((s) => s !== "").join(".");
+    return { path, message: issue.message };
+  });
+  const first = errors[0];
+  return validationProblem(errors, first ? `${first.path || "body"}: ${first.message}` : "The request is invalid");
+}

@@ -1,0 +1,26 @@
+/** The periodic jobs for every merchant, runtime-neutral: Node calls it on an interval, Workers from `scheduled`. */
+import type { Db } from "../db/types.ts";
+import { merchants } from "../db/schema.ts";
+import type { Logger } from "../lib/log.ts";
+import { runExpiry } from "./expire.ts";
+import { runTierEvaluation } from "./tiers.ts";
+
+export type JobName = "expire" | "tiers";
+
+export async function runScheduledJobs(db: Db, now: Date, logger: Logger, jobs: JobName[] = ["expire", "tiers"]): Promise<void> {
+  const all = await db.select({ id: merchants.id }).from(merchants);
+  for (const { id } of all) {
+    try {
+      if (jobs.includes("expire")) {
+        const r = await runExpiry(db, id, now);
+        if (r.points > 0) logger.info("expired points", { merchantId: id, ...r });
+      }
+      if (jobs.includes("tiers")) {
+        const r = await runTierEvaluation(db, id, now);
+        if (r.upgraded + r.downgraded > 0) logger.info("tiers evaluated", { merchantId: id, ...r });
+      }
+    } catch (err) {
+      logger.error("scheduled job failed", { merchantId: id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

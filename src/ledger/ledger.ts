@@ -1,0 +1,187 @@
+/**
+ * The points ledger. Every function here runs inside the caller's transaction, after `lockMember`:
+ * one entry per change (append-only), lots for FIFO spending/expiry, and the cached total updated together.
+ * Invariant: Σ entries.points = members.points_total, and Σ lots.remaining = max(points_total, 0).
+ */
+import { and, asc, eq, gt, isNotNull, lte, sql, desc } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import { ledgerEntries, members, pointLots, type LedgerKind } from "../db/schema.ts";
+
+export type MemberRow = typeof members.$inferSelect;
+
+export async function lockMember(tx: Db, merchantId: string, memberId: string): Promise<MemberRow | undefined> {
+  const rows = await tx
+    .select()
+    .from(members)
+    .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)))
+    .for("update");
+  return rows[0];
+}
+
+/** Points not spendable yet (inside the pending window). */
+export async function pendingPoints(db: Db, memberId: string, now: Date): Promise<number> {
+  const rows = await db
+    .select({ p: sql<string | null>`coalesce(sum(${pointLots.remaining}), 0)` })
+    .from(pointLots)
+    .where(and(eq(pointLots.memberId, memberId), gt(pointLots.remaining, 0), gt(pointLots.availableAt, now)));
+  return Number(rows[0]?.p ?? 0);
+}
+
+export interface Balance {
+  total: number;
+  pending: number;
+  /** Spendable now. */
+  balance: number;
+}
+
+export async function memberBalance(db: Db, member: Pick<MemberRow, "id" | "pointsTotal">, now: Date): Promise<Balance> {
+  const pending = member.pointsTotal > 0 ? await pendingPoints(db, member.id, now) : 0;
+  return { total: member.pointsTotal, pending, balance: member.pointsTotal - pending };
+}
+
+interface EntryRefs {
+  orderId?: string | null;
+  refundId?: string | null;
+  redemptionId?: string | null;
+  reason?: string | null;
+  breakdown?: Record<string, unknown> | null;
+}
+
+async function insertEntry(tx: Db, m: MemberRow, kind: LedgerKind, points: number, at: Date, refs: EntryRefs, lotId?: number) {
+  const [row] = await tx
+    .insert(ledgerEntries)
+    .values({
+      merchantId: m.merchantId,
+      memberId: m.id,
+      kind,
+      points,
+      orderId: refs.orderId ?? null,
+      refundId: refs.refundId ?? null,
+      redemptionId: refs.redemptionId ?? null,
+      reason: refs.reason ?? null,
+      breakdown: refs.breakdown ?? null,
+      lotId: lotId ?? null,
+      createdAt: at,
+    })
+    .returning({ id: ledgerEntries.id });
+  return row!.id;
+}
+
+async function setTotal(tx: Db, m: MemberRow, total: number) {
+  await tx.update(members).set({ pointsTotal: total }).where(eq(members.id, m.id));
+  m.pointsTotal = total;
+}
+
+/** Credit points (earn, bonus, positive adjust): one entry, one lot. A negative balance is paid back first. */
+export async function creditPoints(
+  tx: Db,
+  m: MemberRow,
+  kind: LedgerKind,
+  points: number,
+  opts: EntryRefs & { at: Date; availableAt: Date; expiresAt: Date | null },
+): Promise<void> {
+  if (points <= 0) return;
+  const before = m.pointsTotal;
+  const remaining = Math.max(0, Math.min(points, points + before));
+  const [lot] = await tx
+    .insert(pointLots)
+    .values({
+      merchantId: m.merchantId,
+      memberId: m.id,
+      orderId: opts.orderId ?? null,
+      points,
+      remaining,
+      earnedAt: opts.at,
+      availableAt: opts.availableAt,
+      expiresAt: opts.expiresAt,
+    })
+    .returning({ id: pointLots.id });
+  await insertEntry(tx, m, kind, points, opts.at, opts, lot!.id);
+  await setTotal(tx, m, before + points);
+}
+
+/** Take `points` from lots, oldest (soonest-expiring) first; `onlyAvailable` skips pending lots. Returns what was taken. */
+async function consumeLots(tx: Db, m: MemberRow, points: number, now: Date, opts: { onlyAvailable: boolean; preferOrderId?: string }): Promise<number> {
+  let left = points;
+  const take = async (lots: { id: number; remaining: number }[]) => {
+    for (const lot of lots) {
+      if (left <= 0) break;
+      const t = Math.min(lot.remaining, left);
+      await tx.update(pointLots).set({ remaining: lot.remaining - t }).where(eq(pointLots.id, lot.id));
+      left -= t;
+    }
+  };
+  if (opts.preferOrderId) {
+    const own = await tx
+      .select({ id: pointLots.id, remaining: pointLots.remaining })
+      .from(pointLots)
+      .where(and(eq(pointLots.memberId, m.id), eq(pointLots.orderId, opts.preferOrderId), gt(pointLots.remaining, 0)))
+      .orderBy(asc(pointLots.id));
+    await take(own);
+  }
+  if (left > 0) {
+    const conds = [eq(pointLots.memberId, m.id), gt(pointLots.remaining, 0)];
+    if (opts.onlyAvailable) conds.push(lte(pointLots.availableAt, now));
+    const lots = await tx
+      .select({ id: pointLots.id, remaining: pointLots.remaining })
+      .from(pointLots)
+      .where(and(...conds))
+      .orderBy(sql`${pointLots.expiresAt} asc nulls last`, asc(pointLots.id));
+    await take(lots);
+  }
+  return points - left;
+}
+
+/** Spend spendable points (redeem, negative adjust). The caller has checked the balance. */
+export async function debitPoints(tx: Db, m: MemberRow, kind: LedgerKind, points: number, opts: EntryRefs & { at: Date }): Promise<void> {
+  if (points <= 0) return;
+  const taken = await consumeLots(tx, m, points, opts.at, { onlyAvailable: true });
+  if (taken !== points) throw new Error(`ledger: only ${taken} of ${points} spendable points found in lots`);
+  await insertEntry(tx, m, kind, -points, opts.at, opts);
+  await setTotal(tx, m, m.pointsTotal - points);
+}
+
+/**
+ * Reverse points of a refunded order: from that order's own lot first (pending ones included), then from other
+ * lots; whatever is already spent takes the balance below zero.
+ */
+export async function reversePoints(tx: Db, m: MemberRow, points: number, opts: EntryRefs & { at: Date; orderId: string }): Promise<void> {
+  if (points <= 0) return;
+  await consumeLots(tx, m, points, opts.at, { onlyAvailable: false, preferOrderId: opts.orderId });
+  await insertEntry(tx, m, "refund", -points, opts.at, opts);
+  await setTotal(tx, m, m.pointsTotal - points);
+}
+
+/** Expire this member's lots past their date: one `expire` entry per lot. Idempotent (expired lots have 0 left). */
+export async function expireMemberLots(tx: Db, m: MemberRow, now: Date): Promise<number> {
+  const lots = await tx
+    .select({ id: pointLots.id, remaining: pointLots.remaining, expiresAt: pointLots.expiresAt })
+    .from(pointLots)
+    .where(and(eq(pointLots.memberId, m.id), gt(pointLots.remaining, 0), isNotNull(pointLots.expiresAt), lte(pointLots.expiresAt, now)))
+    .orderBy(asc(pointLots.id));
+  let expired = 0;
+  for (const lot of lots) {
+    await tx.update(pointLots).set({ remaining: 0 }).where(eq(pointLots.id, lot.id));
+    await insertEntry(tx, m, "expire", -lot.remaining, now, { reason: `lot ${lot.id} expired ${lot.expiresAt!.toISOString()}` }, lot.id);
+    expired += lot.remaining;
+  }
+  if (expired > 0) await setTotal(tx, m, m.pointsTotal - expired);
+  return expired;
+}
+
+/** Points that will expire before `until` (for "expiring soon" in chat and the API). */
+export async function expiringPoints(db: Db, memberId: string, now: Date, until: Date): Promise<{ points: number; firstExpiry: Date | null }> {
+  const rows = await db
+    .select({ p: sql<string | null>`coalesce(sum(${pointLots.remaining}), 0)`, first: sql<string | Date | null>`min(${pointLots.expiresAt})` })
+    .from(pointLots)
+    .where(and(eq(pointLots.memberId, memberId), gt(pointLots.remaining, 0), isNotNull(pointLots.expiresAt), gt(pointLots.expiresAt, now), lte(pointLots.expiresAt, until)));
+  const r = rows[0];
+  const first = r?.first ? new Date(r.first) : null;
+  return { points: Number(r?.p ?? 0), firstExpiry: first };
+}
+
+export async function ledgerPage(db: Db, merchantId: string, memberId: string, limit: number, beforeId?: number) {
+  const conds = [eq(ledgerEntries.memberId, memberId), eq(ledgerEntries.merchantId, merchantId)];
+  if (beforeId !== undefined) conds.push(sql`${ledgerEntries.id} < ${beforeId}`);
+  return db.select().from(ledgerEntries).where(and(...conds)).orderBy(desc(ledgerEntries.id)).limit(limit);
+}

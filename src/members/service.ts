@@ -1,0 +1,125 @@
+/** Members: enrolment, lookup and the view the API and the bot show. */
+import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import { channelIdentities, members, orders, subscriptions } from "../db/schema.ts";
+import { newId } from "../lib/ids.ts";
+import { conflict, notFound, validationProblem } from "../http/problem.ts";
+import { normalizePhone } from "./phone.ts";
+import { isUniqueViolation, constraintName } from "../db/errors.ts";
+import type { Program } from "../program/config.ts";
+import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
+import { expiringPoints, memberBalance, type MemberRow } from "../ledger/ledger.ts";
+import type { MemberView } from "./schemas.ts";
+
+export interface NewMember {
+  phone?: string | undefined;
+  externalId?: string | undefined;
+  name?: string | undefined;
+  birthday?: string | undefined;
+  language?: "vi" | "en" | undefined;
+}
+
+export async function createMember(db: Db, merchantId: string, input: NewMember, now: Date): Promise<MemberRow> {
+  const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
+  if (input.phone !== undefined && !phone) throw validationProblem([{ path: "phone", message: "not a valid phone number" }]);
+  try {
+    // A savepoint keeps an enclosing transaction usable after a duplicate.
+    return await db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(members)
+        .values({
+          id: newId("mem"),
+          merchantId,
+          phone: phone ?? null,
+          externalId: input.externalId ?? null,
+          name: input.name ?? null,
+          birthday: input.birthday ?? null,
+          language: input.language ?? "vi",
+          createdAt: now,
+        })
+        .returning();
+      return row!;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      const which = constraintName(err)?.includes("phone") ? "phone" : "externalId";
+      throw conflict("member-exists", "Member exists", `A member with this ${which} already exists`, { field: which });
+    }
+    throw err;
+  }
+}
+
+export async function findMember(db: Db, merchantId: string, id: string): Promise<MemberRow | undefined> {
+  const rows = await db.select().from(members).where(and(eq(members.id, id), eq(members.merchantId, merchantId))).limit(1);
+  return rows[0];
+}
+
+export async function findMemberByPhone(db: Db, merchantId: string, phone: string): Promise<MemberRow | undefined> {
+  const rows = await db.select().from(members).where(and(eq(members.phone, phone), eq(members.merchantId, merchantId))).limit(1);
+  return rows[0];
+}
+
+export async function requireMember(db: Db, merchantId: string, id: string): Promise<MemberRow> {
+  const m = await findMember(db, merchantId, id);
+  if (!m) throw notFound("Member", "member-not-found");
+  return m;
+}
+
+/** Σ (total − refunded) of the member's orders placed in (at − windowDays, at]. */
+export async function netSpend(db: Db, memberId: string, at: Date, windowDays: number): Promise<number> {
+  const from = new Date(at.getTime() - windowDays * 86_400_000);
+  const rows = await db
+    .select({ s: sql<string | null>`coalesce(sum(${orders.total} - ${orders.refundedTotal}), 0)` })
+    .from(orders)
+    .where(and(eq(orders.memberId, memberId), gt(orders.placedAt, from), lte(orders.placedAt, at)));
+  return Number(rows[0]?.s ?? 0);
+}
+
+export async function activeSubscription(db: Db, memberId: string, at: Date) {
+  const rows = await db
+    .select()
+    .from(subscriptions)
+    .where(and(eq(subscriptions.memberId, memberId), lte(subscriptions.startsAt, at), gt(subscriptions.endsAt, at)))
+    .orderBy(desc(subscriptions.endsAt))
+    .limit(1);
+  return rows[0];
+}
+
+export async function memberChannels(db: Db, memberId: string) {
+  return db.select().from(channelIdentities).where(eq(channelIdentities.memberId, memberId)).orderBy(desc(channelIdentities.linkedAt));
+}
+
+export const EXPIRING_SOON_DAYS = 30;
+
+export async function memberView(db: Db, program: Program, m: MemberRow, now: Date): Promise<MemberView> {
+  const spend = await netSpend(db, m.id, now, program.tierWindowDays);
+  const tier = effectiveTier(program, m.tierName, spend);
+  const progress = nextTierProgress(program, tier?.name, spend);
+  const bal = await memberBalance(db, m, now);
+  const until = new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
+  const exp = await expiringPoints(db, m.id, now, until);
+  const sub = await activeSubscription(db, m.id, now);
+  const chans = await memberChannels(db, m.id);
+  return {
+    id: m.id,
+    phone: m.phone,
+    externalId: m.externalId,
+    name: m.name,
+    birthday: m.birthday,
+    language: m.language === "en" ? "en" : "vi",
+    tier: tier ? { name: tier.name, multiplier: tier.multiplier, since: tier.name === m.tierName ? (m.tierSince?.toISOString() ?? null) : null } : null,
+    nextTier: progress ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded } : null,
+    netSpend: spend,
+    points: {
+      balance: bal.balance,
+      pending: bal.pending,
+      total: bal.total,
+      expiringSoon: { points: exp.points, before: until.toISOString(), firstExpiry: exp.firstExpiry?.toISOString() ?? null },
+    },
+    credit: { balance: m.creditBalance },
+    subscription: sub ? { plan: sub.plan, endsAt: sub.endsAt.toISOString() } : null,
+    channels: chans.map((ch) => ({ channel: ch.channel, userId: ch.userId, linkedAt: ch.linkedAt.toISOString(), reachable: ch.unreachableAt === null })),
+    optedIn: m.optedIn,
+    createdAt: m.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,68 @@
+/** Node entry (`npm start`): embedded PGlite or Postgres, migrations, demo seed, HTTP server, schedules, graceful shutdown. */
+import { serve } from "@hono/node-server";
+import { loadConfig } from "./config.ts";
+import { openDatabase } from "./db/open.ts";
+import { createApp } from "./app.ts";
+import { createLogger } from "./lib/log.ts";
+import { systemClock } from "./lib/clock.ts";
+import { countMerchants } from "./merchants/service.ts";
+import { seedDemo } from "./demo/seed.ts";
+import { runScheduledJobs } from "./jobs/scheduler.ts";
+
+const config = loadConfig(process.env);
+const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty" });
+
+const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+logger.info("database ready", { kind: database.kind, ...(database.kind === "pglite" ? { dataDir: config.DATA_DIR } : {}) });
+
+const baseUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+let demo: { merchantId: string; apiKey: string } | undefined;
+if (database.kind === "pglite" && config.DEMO_SEED && (await countMerchants(database.db)) === 0) {
+  demo = await seedDemo(database.db, systemClock.now());
+  logger.info("seeded demo shop", { merchantId: demo.merchantId });
+}
+
+const app = createApp({ config, db: database.db, clock: systemClock, logger });
+
+const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
+  logger.info("listening", { port: info.port, url: baseUrl });
+  if (demo) {
+    // Printed once, to stderr, for the person who just started the server; never logged as a field.
+    process.stderr.write(
+      [
+        "",
+        "  Demo shop created (embedded database, clearly marked DEMO).",
+        `  Merchant id: ${demo.merchantId}`,
+        `  API key:     ${demo.apiKey}   (shown once)`,
+        "",
+        `  Try:  curl ${baseUrl}/healthz`,
+        `        curl -H "Authorization: Bearer ${demo.apiKey}" ${baseUrl}/v1/members`,
+        `        curl -H "Authorization: Bearer ${demo.apiKey}" ${baseUrl}/v1/rewards`,
+        `        open ${baseUrl}/simulator   (chat with the bot)`,
+        `        API document: ${baseUrl}/v1/openapi.json`,
+        "",
+      ].join("\n") + "\n",
+    );
+  }
+});
+
+// Expiry and tier evaluation hourly; first run shortly after start.
+const HOUR = 3_600_000;
+const tick = () => runScheduledJobs(database.db, systemClock.now(), logger).catch((err: unknown) => logger.error("jobs failed", { error: String(err) }));
+const firstRun = setTimeout(tick, 30_000);
+const interval = setInterval(tick, HOUR);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info("shutting down", { signal });
+  clearTimeout(firstRun);
+  clearInterval(interval);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await database.close();
+  logger.info("stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

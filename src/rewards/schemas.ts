@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+export const RewardKind = z.enum(["voucher", "product", "perk"]);
+
+export const CreateRewardSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(1000).optional(),
+  cost: z.number().int().min(1).max(100_000_000),
+  kind: RewardKind,
+  /** Voucher value in minor units (or the product's price). */
+  value: z.number().int().min(0).optional(),
+  /** Units available; absent = unlimited. */
+  stock: z.number().int().min(0).optional(),
+  /** Only members at this tier or above may redeem. */
+  minTier: z.string().min(1).max(100).optional(),
+  sku: z.string().max(100).optional(),
+});
+
+export const UpdateRewardSchema = CreateRewardSchema.partial().extend({ active: z.boolean().optional(), stock: z.number().int().min(0).nullable().optional() });
+
+export const RewardView = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  cost: z.number().int(),
+  kind: RewardKind,
+  value: z.number().int().nullable(),
+  stock: z.number().int().nullable(),
+  minTier: z.string().nullable(),
+  sku: z.string().nullable(),
+  active: z.boolean(),
+  createdAt: z.string(),
+});
+
+export const RedeemSchema = z.object({ rewardId: z.string().min(1) });
+
+export const RedemptionResult = z.object({
+  redemptionId: z.string(),
+  code: z.string(),
+  pointsSpent: z.number().int(),
+  balance: z.number().int(),
+  reward: z.object({ id: z.string(), name: z.string(), kind: RewardKind, value: z.number().int().nullable() }),
+  expiresAt: z.string().nullable(),
+});
+
+export const AdjustmentSchema = z.object({
+  points: z
+    .number()
+    .int()
+    .refine((n) => n !== 0, { message: "must not be 0" })
+    .refine((n) => Math.abs(n) <= 100_000_000, { message: "too large" }),
+  reason: z.string().trim().min(1).max(500),
+});
+
+export const AdjustmentResult = z.object({ adjustmentId: z.string(), points: z.number().int(), balance: z.number().int(), reason: z.string() });
+
+export const VoucherView = z.object({
+  code: z.string(),
+  redemptionId: z.string(),
+  memberId: z.string(),
+  reward: z.object({ id: z.string(), name: z.string(), kind: RewardKind, value: z.number().int().nullable() }),
+  usedAt: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  createdAt: z.string(),
+});

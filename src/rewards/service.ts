@@ -1,0 +1,178 @@
+/** Rewards catalog, redemptions (points → one-time code) and voucher use. */
+import { and, eq, gt, isNull, or, sql, desc } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import { redemptions, rewards } from "../db/schema.ts";
+import { newCode, newId } from "../lib/ids.ts";
+import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
+import { conflict, notFound } from "../http/problem.ts";
+import { idempotent } from "../http/idempotency.ts";
+import { debitPoints, lockMember, memberBalance, creditPoints } from "../ledger/ledger.ts";
+import { getProgram } from "../program/service.ts";
+import { effectiveTier, tierRank } from "../program/tiers.ts";
+import { netSpend } from "../members/service.ts";
+
+export type RewardRow = typeof rewards.$inferSelect;
+
+export function rewardView(r: RewardRow) {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    cost: r.cost,
+    kind: r.kind,
+    value: r.value,
+    stock: r.stock,
+    minTier: r.minTier,
+    sku: r.sku,
+    active: r.active,
+    createdAt: r.createdAt.toISOString(),
+  };
+}
+
+export async function listRewards(db: Db, merchantId: string, onlyActive = false): Promise<RewardRow[]> {
+  const conds = [eq(rewards.merchantId, merchantId)];
+  if (onlyActive) conds.push(eq(rewards.active, true));
+  return db.select().from(rewards).where(and(...conds)).orderBy(rewards.cost, rewards.createdAt);
+}
+
+export async function findReward(db: Db, merchantId: string, id: string): Promise<RewardRow | undefined> {
+  const rows = await db.select().from(rewards).where(and(eq(rewards.id, id), eq(rewards.merchantId, merchantId))).limit(1);
+  return rows[0];
+}
+
+/** Who may redeem: why not, as a problem slug, or undefined when allowed (used by the API and the bot). */
+export async function redeem(db: Db, merchantId: string, memberId: string, rewardId: string, now: Date, idempotencyKey?: string) {
+  const run = async (tx: Db) => {
+    const member = await lockMember(tx, merchantId, memberId);
+    if (!member) throw notFound("Member", "member-not-found");
+    const reward = await findReward(tx, merchantId, rewardId);
+    if (!reward || !reward.active) throw notFound("Reward", "reward-not-found");
+    const program = await getProgram(tx, merchantId);
+    if (reward.minTier) {
+      const tier = effectiveTier(program, member.tierName, await netSpend(tx, member.id, now, program.tierWindowDays));
+      if (tierRank(program, tier?.name) < tierRank(program, reward.minTier)) {
+        throw conflict("tier-required", "Tier required", `This reward needs the ${reward.minTier} tier`, { minTier: reward.minTier });
+      }
+    }
+    const bal = await memberBalance(tx, member, now);
+    if (bal.balance < reward.cost) {
+      throw conflict("insufficient-points", "Insufficient points", `The reward costs ${reward.cost} points; the spendable balance is ${bal.balance}`, {
+        balance: bal.balance,
+        cost: reward.cost,
+      });
+    }
+    if (reward.stock !== null) {
+      // Conditional decrement: concurrent redemptions can never oversell.
+      const dec = await tx
+        .update(rewards)
+        .set({ stock: sql`${rewards.stock} - 1` })
+        .where(and(eq(rewards.id, reward.id), gt(rewards.stock, 0)))
+        .returning({ stock: rewards.stock });
+      if (dec.length === 0) throw conflict("out-of-stock", "Out of stock", `${reward.name} is out of stock`);
+    }
+    const redemptionId = newId("rdm");
+    const code = newCode(10);
+    const expiresAt = program.voucherValidDays ? new Date(now.getTime() + program.voucherValidDays * 86_400_000) : null;
+    await tx.insert(redemptions).values({ id: redemptionId, merchantId, memberId, rewardId: reward.id, pointsSpent: reward.cost, code, expiresAt, createdAt: now });
+    await debitPoints(tx, member, "redeem", reward.cost, { at: now, redemptionId, reason: reward.name });
+    const after = await memberBalance(tx, member, now);
+    return {
+      status: 201,
+      body: {
+        redemptionId,
+        code,
+        pointsSpent: reward.cost,
+        balance: after.balance,
+        reward: { id: reward.id, name: reward.name, kind: reward.kind, value: reward.value },
+        expiresAt: expiresAt?.toISOString() ?? null,
+      },
+    };
+  };
+  return db.transaction(async (tx) => {
+    if (!idempotencyKey) return { ...(await run(tx)), replayed: false };
+    const hash = await sha256Hex(canonicalJson({ memberId, rewardId }));
+    return idempotent(tx, merchantId, "POST /v1/members/{id}/redemptions", idempotencyKey, hash, () => run(tx));
+  });
+}
+
+export async function adjust(db: Db, merchantId: string, memberId: string, points: number, reason: string, now: Date, idempotencyKey?: string) {
+  const run = async (tx: Db) => {
+    const member = await lockMember(tx, merchantId, memberId);
+    if (!member) throw notFound("Member", "member-not-found");
+    const program = await getProgram(tx, merchantId);
+    if (points > 0) {
+      const expiresAt = program.pointsExpireDays ? new Date(now.getTime() + program.pointsExpireDays * 86_400_000) : null;
+      await creditPoints(tx, member, "adjust", points, { at: now, availableAt: now, expiresAt, reason });
+    } else {
+      const bal = await memberBalance(tx, member, now);
+      if (bal.balance < -points) {
+        throw conflict("insufficient-points", "Insufficient points", `Cannot remove ${-points} points; the spendable balance is ${bal.balance}`, { balance: bal.balance });
+      }
+      await debitPoints(tx, member, "adjust", -points, { at: now, reason });
+    }
+    const after = await memberBalance(tx, member, now);
+    return { status: 201, body: { adjustmentId: newId("adj"), points, balance: after.balance, reason } };
+  };
+  return db.transaction(async (tx) => {
+    if (!idempotencyKey) return { ...(await run(tx)), replayed: false };
+    const hash = await sha256Hex(canonicalJson({ memberId, points, reason }));
+    return idempotent(tx, merchantId, "POST /v1/members/{id}/adjustments", idempotencyKey, hash, () => run(tx));
+  });
+}
+
+export async function voucherByCode(db: Db, merchantId: string, code: string) {
+  const rows = await db
+    .select({ r: redemptions, reward: rewards })
+    .from(redemptions)
+    .innerJoin(rewards, eq(rewards.id, redemptions.rewardId))
+    .where(and(eq(redemptions.code, code.trim().toUpperCase()), eq(redemptions.merchantId, merchantId)))
+    .limit(1);
+  return rows[0];
+}
+
+export function voucherView(v: NonNullable<Awaited<ReturnType<typeof voucherByCode>>>) {
+  return {
+    code: v.r.code,
+    redemptionId: v.r.id,
+    memberId: v.r.memberId,
+    reward: { id: v.reward.id, name: v.reward.name, kind: v.reward.kind, value: v.reward.value },
+    usedAt: v.r.usedAt?.toISOString() ?? null,
+    expiresAt: v.r.expiresAt?.toISOString() ?? null,
+    createdAt: v.r.createdAt.toISOString(),
+  };
+}
+
+export async function useVoucher(db: Db, merchantId: string, code: string, now: Date) {
+  const normalized = code.trim().toUpperCase();
+  const used = await db
+    .update(redemptions)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(redemptions.code, normalized),
+        eq(redemptions.merchantId, merchantId),
+        isNull(redemptions.usedAt),
+        or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now)),
+      ),
+    )
+    .returning({ id: redemptions.id });
+  const v = await voucherByCode(db, merchantId, normalized);
+  if (!v) throw notFound("Voucher", "voucher-not-found");
+  if (used.length === 0) {
+    if (v.r.usedAt) throw conflict("already-used", "Already used", `Voucher ${normalized} was used at ${v.r.usedAt.toISOString()}`, { usedAt: v.r.usedAt.toISOString() });
+    throw conflict("voucher-expired", "Voucher expired", `Voucher ${normalized} expired at ${v.r.expiresAt?.toISOString()}`);
+  }
+  return voucherView(v);
+}
+
+export async function memberVouchers(db: Db, merchantId: string, memberId: string, now: Date, onlyOpen = true) {
+  const conds = [eq(redemptions.memberId, memberId), eq(redemptions.merchantId, merchantId)];
+  if (onlyOpen) conds.push(isNull(redemptions.usedAt), or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))!);
+  const rows = await db
+    .select({ r: redemptions, reward: rewards })
+    .from(redemptions)
+    .innerJoin(rewards, eq(rewards.id, redemptions.rewardId))
+    .where(and(...conds))
+    .orderBy(desc(redemptions.createdAt));
+  return rows.map(voucherView);
+}
