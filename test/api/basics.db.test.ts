@@ -35,7 +35,8 @@ describe("health, auth, OpenAPI, errors", () => {
   });
 
   it("rejects missing, malformed and unknown API keys with 401 problem+json", async () => {
-    for (const headers of [{}, { authorization: "Bearer" }, { authorization: "Basic abc" }, { authorization: "Bearer ck_live_nope" }]) {
+    const variants: Record<string, string>[] = [{}, { authorization: "Bearer" }, { authorization: "Basic abc" }, { authorization: "Bearer ck_live_nope" }];
+    for (const headers of variants) {
       const r = await fetch(`${s.url}/v1/members`, { headers });
       expect(r.status).toBe(401);
       expect(r.headers.get("content-type")).toContain("application/problem+json");
