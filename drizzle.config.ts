@@ -2,6 +2,7 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "postgresql",
-  schema: "./src/db/schema.ts",
+  // The core schema plus one `tables.ts` per feature module (offers, campaigns, channels…).
+  schema: ["./src/db/schema.ts", "./src/*/tables.ts"],
   out: "./migrations",
 });

@@ -3,6 +3,7 @@ import type { Config } from "./config.ts";
 import type { Db } from "./db/types.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { Logger } from "./lib/log.ts";
+import type { ChannelSenders } from "./channels/channel.ts";
 
 export interface AppDeps {
   config: Config;
@@ -10,6 +11,8 @@ export interface AppDeps {
   db: Db | (() => Db);
   clock: Clock;
   logger: Logger;
+  /** Outgoing chat channels (implemented in bots/, injected by the runtime entry). */
+  senders?: ChannelSenders;
 }
 
 export function resolveDb(deps: AppDeps): Db {

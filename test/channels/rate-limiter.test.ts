@@ -160,7 +160,7 @@ describe("createPacer (real time)", () => {
     const granted = await Promise.all(Array.from({ length: 100 }, (_, i) => pacer.acquire(`chat-${i}`)));
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(1980);
-    expect(elapsed).toBeLessThan(2600);
+    expect(elapsed).toBeLessThan(3000);
     // grant times (Date.now at grant), in FIFO order
     expect(maxInWindow(granted)).toBeLessThanOrEqual(50);
     for (let i = 1; i < granted.length; i++) {
@@ -173,8 +173,8 @@ describe("createPacer (real time)", () => {
 
   it("a paced broadcast through the fake Telegram server with enforced limits gets no 429", async () => {
     const tg = await FakeTelegramServer.start();
-    // windowMs 950 leaves 50 ms for local HTTP jitter between grant and arrival.
-    tg.enforceRate({ perSecond: 25, perChatPerSecond: 1, windowMs: 950 });
+    // windowMs 900 leaves 100 ms for local HTTP jitter between grant and arrival.
+    tg.enforceRate({ perSecond: 25, perChatPerSecond: 1, windowMs: 900 });
     const pacer = createPacer({ ratePerSecond: 25 });
     try {
       const chats = Array.from({ length: 40 }, (_, i) => 1000 + (i % 30)); // some chats twice

@@ -1,0 +1,5 @@
+// Fake external services for tests: Telegram Bot API, Zalo Bot Platform, OpenAI-compatible LLM.
+export * from "./bot-api-base.ts";
+export * from "./telegram-server.ts";
+export * from "./zalo-server.ts";
+export * from "./openai-server.ts";
