@@ -225,6 +225,7 @@ export class TransactionsCsvLoader {
         continue;
       }
       const header = !this.headerDone;
+      if (header) this.headerFields = []; // (a record cut by the chunk end is parsed again)
       let field = 0;
       let any = false;
       let oBuf = buf;
