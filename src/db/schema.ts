@@ -244,7 +244,8 @@ export const idempotencyKeys = pgTable(
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
     status: integer("status").notNull().default(0),
-    response: jsonb("response"),
+    /** The response body as sent (text, not jsonb: a replay returns the very same bytes). */
+    response: text("response"),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.scope, t.key] })],

@@ -34,12 +34,12 @@ export async function idempotent<T>(
     if (!row || row.requestHash !== requestHash) {
       throw conflict("idempotency-conflict", "Idempotency conflict", `The key "${key}" was already used with a different request`);
     }
-    return { status: row.status, body: row.response as T, replayed: true };
+    return { status: row.status, body: JSON.parse(row.response ?? "null") as T, replayed: true };
   }
   const result = await run();
   await tx
     .update(idempotencyKeys)
-    .set({ status: result.status, response: result.body as object })
+    .set({ status: result.status, response: JSON.stringify(result.body) })
     .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
   return { ...result, replayed: false };
 }

@@ -35,7 +35,7 @@ CREATE TABLE "idempotency_keys" (
 	"key" text NOT NULL,
 	"request_hash" text NOT NULL,
 	"status" integer DEFAULT 0 NOT NULL,
-	"response" jsonb,
+	"response" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "idempotency_keys_merchant_id_scope_key_pk" PRIMARY KEY("merchant_id","scope","key")
 );
@@ -218,6 +218,39 @@ CREATE TABLE "subscriptions" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "channel_bot_info" (
+	"channel" text NOT NULL,
+	"bot_id" text NOT NULL,
+	"info" jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "channel_bot_info_channel_bot_id_pk" PRIMARY KEY("channel","bot_id")
+);
+--> statement-breakpoint
+CREATE TABLE "channel_chat_sessions" (
+	"channel" text NOT NULL,
+	"user_id" text NOT NULL,
+	"language" text,
+	"choices" jsonb,
+	"choices_expires_at" timestamp with time zone,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "channel_chat_sessions_channel_user_id_pk" PRIMARY KEY("channel","user_id")
+);
+--> statement-breakpoint
+CREATE TABLE "channel_processed_updates" (
+	"channel" text NOT NULL,
+	"key" text NOT NULL,
+	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "channel_processed_updates_channel_key_pk" PRIMARY KEY("channel","key")
+);
+--> statement-breakpoint
+CREATE TABLE "channel_web_outbox" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"merchant_id" text NOT NULL,
+	"chat_id" text NOT NULL,
+	"message" jsonb NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_merchant_id_merchants_id_fk" FOREIGN KEY ("merchant_id") REFERENCES "public"."merchants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "channel_identities" ADD CONSTRAINT "channel_identities_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "credit_entries" ADD CONSTRAINT "credit_entries_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -257,4 +290,6 @@ CREATE INDEX "redemptions_member_idx" ON "redemptions" USING btree ("member_id")
 CREATE UNIQUE INDEX "refunds_external_uq" ON "refunds" USING btree ("merchant_id","external_id");--> statement-breakpoint
 CREATE INDEX "rewards_merchant_idx" ON "rewards" USING btree ("merchant_id");--> statement-breakpoint
 CREATE INDEX "subscriptions_member_idx" ON "subscriptions" USING btree ("member_id","ends_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "subscriptions_external_uq" ON "subscriptions" USING btree ("merchant_id","external_id");
+CREATE UNIQUE INDEX "subscriptions_external_uq" ON "subscriptions" USING btree ("merchant_id","external_id");--> statement-breakpoint
+CREATE INDEX "channel_processed_updates_received_idx" ON "channel_processed_updates" USING btree ("received_at");--> statement-breakpoint
+CREATE INDEX "channel_web_outbox_chat_idx" ON "channel_web_outbox" USING btree ("chat_id","id");
