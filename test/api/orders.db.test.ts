@@ -9,7 +9,7 @@ afterAll(async () => {
   await s.close();
 });
 
-const item = (sku: string, quantity: number, unitPrice: number, extra: Record<string, unknown> = {}) => ({ sku, quantity, unitPrice, ...extra });
+const item = (sku: string, quantity: number | string, unitPrice: number, extra: Record<string, unknown> = {}) => ({ sku, quantity, unitPrice, ...extra });
 
 async function sumLedger(api: Api, memberId: string): Promise<number> {
   const l = await api("GET", `/v1/members/${memberId}/ledger?limit=1000`);
