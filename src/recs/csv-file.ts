@@ -22,23 +22,32 @@ export class FileOpenError extends Error {
   }
 }
 
-/**
- * Opens a file for streaming. Fails early (before any chunk is read) with a `FileOpenError` when the
- * path is missing, a directory, or unreadable.
- */
-export async function openFileChunks(path: string, chunkSize = 1 << 20): Promise<OpenedFile> {
-  let size: number;
+/** Size of a regular file; `FileOpenError` (one readable line) if missing, a directory or unreadable. */
+export async function fileSize(path: string): Promise<number> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new FileOpenError(`${path} is a directory, not a file`, "EISDIR");
-    size = st.size;
+    return st.size;
   } catch (err) {
     if (err instanceof FileOpenError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new FileOpenError(`file not found: ${path}`, code);
     throw new FileOpenError(`cannot open ${path}: ${(err as Error).message}`, code);
   }
-  const stream = createReadStream(path, { highWaterMark: chunkSize });
+}
+
+/**
+ * Opens a file for streaming. Fails early (before any chunk is read) with a `FileOpenError` when the
+ * path is missing, a directory, or unreadable. `range` limits reading to bytes [start, end).
+ */
+export async function openFileChunks(
+  path: string,
+  chunkSize = 1 << 20,
+  range?: { start: number; end: number },
+): Promise<OpenedFile> {
+  const size = await fileSize(path);
+  if (range && range.end <= range.start) return { chunks: (async function* () {})(), size };
+  const stream = createReadStream(path, range ? { highWaterMark: chunkSize, start: range.start, end: range.end - 1 } : { highWaterMark: chunkSize });
   // Surface open errors (e.g. EACCES) with a readable message.
   const chunks = (async function* () {
     try {

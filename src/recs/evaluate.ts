@@ -15,7 +15,7 @@
  *    baskets that got at least one recommendation from that method.
  */
 import { compareStrings, mineTransactions, type MineOptions, type MineResult, type Rule } from "./mine.ts";
-import type { Transactions } from "./transactions.ts";
+import { normalizeBaskets, type Transactions } from "./transactions.ts";
 
 export interface EvaluateOptions extends MineOptions {
   /** Share of eligible baskets held out, in (0, 1). Default 0.2. */
@@ -151,10 +151,9 @@ export function evaluateHoldout(tx: Transactions, opts: EvaluateOptions = {}): E
     }
     trainOffsets[b + 1] = w;
   }
-  const train: Transactions = { items, offsets: trainOffsets, itemIds: trainIds.slice(0, w), normalized: false, rows: w };
+  const train = normalizeBaskets({ items, offsets: trainOffsets, itemIds: trainIds.slice(0, w), normalized: false, rows: w });
   const mine = opts.mine ?? mineTransactions;
   const mined = mine(train, { minSupport: opts.minSupport, minConfidence: opts.minConfidence, maxLen: opts.maxLen, onProgress: opts.onProgress });
-  // (mine normalized `train` in place: baskets are now sorted and deduplicated.)
 
   // Popularity over the training set (distinct per basket).
   const popCount = new Int32Array(items.length);

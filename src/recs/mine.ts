@@ -27,7 +27,7 @@
  * infrequent subset, and count them with a prefix trie walked once per basket.
  */
 import { roundForOutput } from "./number-format.ts";
-import { IntBuffer, normalizeBaskets, sortRange, transactionsFromBaskets, type Transactions } from "./transactions.ts";
+import { IntBuffer, sortRange, transactionsFromBaskets, type Transactions } from "./transactions.ts";
 
 export interface MineOptions {
   /** Minimum support S in (0, 1]; default 0.001. */
@@ -135,20 +135,32 @@ interface Level {
 }
 
 /**
- * Mines rules from loaded transactions. Normalizes the baskets in place (sort + dedup) if needed;
- * `tx` stays usable afterwards.
+ * Mines rules from loaded transactions (baskets may contain repeated items and be in any order).
+ * `tx` is not modified.
  */
 export function mineTransactions(tx: Transactions, opts: MineOptions = {}): MineResult {
   const { minSupport, minConfidence, maxLen } = resolveOptions(opts);
   const progress = opts.onProgress;
-  normalizeBaskets(tx);
   const { offsets, itemIds, items } = tx;
   const n = offsets.length - 1;
   const minCount = minCountFor(minSupport, n);
 
-  // Level 1: item counts.
+  // Level 1: item counts (an item repeated within a basket counts once).
   const itemCount = new Int32Array(items.length);
-  for (let i = 0, end = offsets[n]!; i < end; i++) itemCount[itemIds[i]!]!++;
+  if (tx.normalized) {
+    for (let i = 0, end = offsets[n]!; i < end; i++) itemCount[itemIds[i]!]!++;
+  } else {
+    const seenIn = new Int32Array(items.length).fill(-1);
+    for (let b = 0; b < n; b++) {
+      for (let i = offsets[b]!, end = offsets[b + 1]!; i < end; i++) {
+        const it = itemIds[i]!;
+        if (seenIn[it] !== b) {
+          seenIn[it] = b;
+          itemCount[it]!++;
+        }
+      }
+    }
+  }
   const freqIds: number[] = [];
   for (let id = 0; id < items.length; id++) if (itemCount[id]! >= minCount) freqIds.push(id);
   freqIds.sort((a, b) => compareStrings(items[a]!, items[b]!));
@@ -248,8 +260,8 @@ function keyOf(a: Int32Array, from: number, len: number): string {
 }
 
 /**
- * Maps each basket's ids through `map` (−1 = drop), sorts, and keeps baskets with ≥ `minItems`
- * items. Input baskets must be duplicate-free.
+ * Maps each basket's ids through `map` (−1 = drop), sorts and deduplicates, and keeps baskets with
+ * ≥ `minItems` distinct items.
  */
 function restrictBaskets(
   offsets: Int32Array,
@@ -268,8 +280,8 @@ function restrictBaskets(
       kept++;
     }
   }
-  const outOff = new Int32Array(kept + 1);
-  const out = new Int32Array(total);
+  let outOff = new Int32Array(kept + 1);
+  let out = new Int32Array(total);
   let w = 0;
   let nb = 0;
   for (let b = 0; b < n; b++) {
@@ -280,11 +292,16 @@ function restrictBaskets(
     }
     if (w - start >= minItems) {
       sortRange(out, start, w);
-      outOff[++nb] = w;
-    } else {
-      w = start;
+      // Drop duplicates (input baskets may repeat an item).
+      let d = start + 1;
+      for (let i = start + 1; i < w; i++) if (out[i] !== out[d - 1]) out[d++] = out[i]!;
+      w = d;
     }
+    if (w - start >= minItems) outOff[++nb] = w;
+    else w = start;
   }
+  if (nb < kept) outOff = outOff.slice(0, nb + 1);
+  if (w < total) out = out.slice(0, w);
   return { offsets: outOff, items: out };
 }
 

@@ -135,6 +135,122 @@ export class ByteInterner {
   }
 }
 
+/**
+ * Order keys by run: a run is a maximal sequence of adjacent rows with the same order id. Rows get
+ * their run index while reading (no hash-table insert per order — orders are usually contiguous);
+ * `resolve()` then unifies runs with equal keys (orders whose rows were not adjacent) with a radix
+ * sort by hash, numbering orders by first appearance.
+ */
+export class RunKeys {
+  private arena = new Uint8Array(1 << 16);
+  private arenaLen = 0;
+  private starts = new Int32Array(1024);
+  private hashes = new Int32Array(1024);
+  count = 0;
+
+  /** Whether the latest run has key src[s, e) (with raw hash h). */
+  isLast(src: Uint8Array, s: number, e: number, h: number): boolean {
+    const id = this.count - 1;
+    if (id < 0 || this.hashes[id] !== h) return false;
+    const a = this.starts[id]!;
+    const len = e - s;
+    if (this.starts[id + 1]! - a !== len) return false;
+    const arena = this.arena;
+    for (let k = 0; k < len; k++) if (arena[a + k] !== src[s + k]) return false;
+    return true;
+  }
+
+  /** Starts a new run with key src[s, e); returns its index. */
+  add(src: Uint8Array, s: number, e: number, h: number): number {
+    const id = this.count++;
+    const len = e - s;
+    if (this.count + 1 >= this.starts.length) {
+      const st = new Int32Array(this.starts.length * 2);
+      st.set(this.starts);
+      this.starts = st;
+      const hs = new Int32Array(this.hashes.length * 2);
+      hs.set(this.hashes);
+      this.hashes = hs;
+    }
+    if (this.arenaLen + len > this.arena.length) {
+      let cap = this.arena.length * 2;
+      while (cap < this.arenaLen + len) cap *= 2;
+      const ar = new Uint8Array(cap);
+      ar.set(this.arena.subarray(0, this.arenaLen));
+      this.arena = ar;
+    }
+    const arena = this.arena;
+    const a = this.arenaLen;
+    for (let k = 0; k < len; k++) arena[a + k] = src[s + k]!;
+    this.arenaLen = a + len;
+    this.starts[id] = a;
+    this.starts[id + 1] = a + len;
+    this.hashes[id] = h;
+    return id;
+  }
+
+  private sameKey(x: number, y: number): boolean {
+    const a = this.starts[x]!;
+    const b = this.starts[y]!;
+    const len = this.starts[x + 1]! - a;
+    if (this.starts[y + 1]! - b !== len) return false;
+    const arena = this.arena;
+    for (let k = 0; k < len; k++) if (arena[a + k] !== arena[b + k]) return false;
+    return true;
+  }
+
+  /** Order index per run (runs with equal keys share one), orders numbered by first appearance. */
+  resolve(): { runToOrder: Int32Array; orderCount: number } {
+    const n = this.count;
+    const hashes = this.hashes;
+    // LSD radix sort of run indices by unsigned hash (2 passes of 16 bits; stable).
+    let idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = i;
+    let tmp = new Int32Array(n);
+    for (let shift = 0; shift < 32; shift += 16) {
+      const counts = new Int32Array(65537);
+      for (let i = 0; i < n; i++) counts[((hashes[idx[i]!]! >>> shift) & 0xffff) + 1]!++;
+      for (let b = 0; b < 65536; b++) counts[b + 1]! += counts[b]!;
+      for (let i = 0; i < n; i++) {
+        const r = idx[i]!;
+        tmp[counts[(hashes[r]! >>> shift) & 0xffff]!++] = r;
+      }
+      const t = idx;
+      idx = tmp;
+      tmp = t;
+    }
+    // Within each equal-hash group (ascending run index), map each run to the first run with its key.
+    const canon = new Int32Array(n);
+    for (let i = 0; i < n; i++) canon[i] = i;
+    const reps: number[] = [];
+    for (let i = 0; i < n; ) {
+      const h = hashes[idx[i]!]!;
+      let j = i + 1;
+      while (j < n && hashes[idx[j]!] === h) j++;
+      if (j - i > 1) {
+        reps.length = 0;
+        for (let g = i; g < j; g++) {
+          const r = idx[g]!;
+          let found = -1;
+          for (const rep of reps) {
+            if (this.sameKey(rep, r)) {
+              found = rep;
+              break;
+            }
+          }
+          if (found >= 0) canon[r] = found;
+          else reps.push(r);
+        }
+      }
+      i = j;
+    }
+    const runToOrder = new Int32Array(n);
+    let orders = 0;
+    for (let r = 0; r < n; r++) runToOrder[r] = canon[r] === r ? orders++ : runToOrder[canon[r]!]!;
+    return { runToOrder, orderCount: orders };
+  }
+}
+
 export interface LoadTransactionsOptions {
   /** Called once per input chunk with the bytes consumed so far and the rows loaded. */
   onProgress?: (bytes: number, rows: number) => void;
@@ -151,7 +267,7 @@ export class TransactionsCsvLoader {
   private orderCol = -1;
   private itemCol = -1;
   private needFields = 0;
-  private readonly orders = new ByteInterner();
+  private readonly orders = new RunKeys();
   private readonly itemsTable = new ByteInterner();
   private readonly orderOf = new IntBuffer(1 << 16);
   private readonly itemOf = new IntBuffer(1 << 16);
@@ -162,8 +278,6 @@ export class TransactionsCsvLoader {
   private qLen = 0;
   private qHash = 0;
   private qLines = 0;
-  private lastOrder = -1;
-  private lastOrderHash = 0;
   bytes = 0;
 
   get rows(): number {
@@ -187,9 +301,11 @@ export class TransactionsCsvLoader {
   finish(): Transactions {
     this.parse(true);
     if (!this.headerDone) throw new CsvFormatError(1, "empty input: a header row with order_id,item is required");
-    const orderCount = this.orders.size;
     const rows = this.orderOf.length;
-    const { offsets, itemIds } = groupRows(this.orderOf.data, this.itemOf.data, rows, orderCount);
+    const { runToOrder, orderCount } = this.orders.resolve();
+    const orderOf = this.orderOf.data;
+    for (let r = 0; r < rows; r++) orderOf[r] = runToOrder[orderOf[r]!]!;
+    const { offsets, itemIds } = groupRows(orderOf, this.itemOf.data, rows, orderCount);
     this.orderOf.data = new Int32Array(0);
     this.itemOf.data = new Int32Array(0);
     return { items: this.itemsTable.strings(), offsets, itemIds, normalized: false, rows };
@@ -325,13 +441,9 @@ export class TransactionsCsvLoader {
       }
       if (oE === oS) throw new CsvFormatError(recLine, "empty order_id");
       if (iE === iS) throw new CsvFormatError(recLine, "empty item");
-      // Rows of an order are usually adjacent: check the previous row's order first.
-      let o = this.lastOrder;
-      if (o < 0 || oH !== this.lastOrderHash || !this.orders.equals(o, oBuf, oS, oE)) {
-        o = this.orders.intern(oBuf, oS, oE, oH);
-        this.lastOrder = o;
-        this.lastOrderHash = oH;
-      }
+      // A new run starts whenever the order id differs from the previous row's.
+      const runs = this.orders;
+      const o = runs.isLast(oBuf, oS, oE, oH) ? runs.count - 1 : runs.add(oBuf, oS, oE, oH);
       this.orderOf.push(o);
       this.itemOf.push(this.itemsTable.intern(iBuf, iS, iE, iH));
     }

@@ -41,6 +41,7 @@ export class IntBuffer {
     this.data[this.length++] = v;
   }
   grow(min: number): void {
+    if (this.data.length >= min) return;
     let cap = this.data.length;
     while (cap < min) cap = cap < 1 << 24 ? cap * 2 : Math.ceil(cap * 1.5);
     const next = new Int32Array(cap);
