@@ -11,17 +11,19 @@
  *
  * Thresholds: support ≥ S is applied as count ≥ minCount = ⌈N·S⌉, the absolute threshold arules uses,
  * except that N·S is rounded down by a relative 1e-12 first so floating-point noise can't raise it
- * (0.3 × 10 = 3.0000000000000004 in doubles; arules would then demand 4, we demand 3 — the exact
- * reading of "support ≥ 0.3"). Confidence uses arules' test conf ≥ C − 1e-12.
+ * (100 × 0.07 = 7.000000000000001 in doubles; arules would then demand 8, we demand 7 — the exact
+ * reading of "support ≥ 0.07"). For usual thresholds (0.001, 0.01, 0.05, …) both agree. Confidence
+ * uses arules' own test, conf ≥ C − 1e-12.
  *
  * Ordering: items inside a lhs, and the tie-breaks of the rule order, use plain JavaScript string
  * comparison (UTF-16 code units). Rules are sorted by lift (as printed, 10 significant digits)
  * descending, then by the lhs string (items joined by "|"), then by rhs.
  *
- * Algorithm: items are interned to ints and each basket is a sorted, deduplicated run in one Int32Array
- * (see transactions.ts). Infrequent items are removed (Apriori: no itemset can be frequent if a
- * subset isn't) and frequent items are renumbered in string order, so sorted id arrays are sorted
- * itemsets. Pairs are counted in a flat Uint32Array triangular matrix (≤ 10,000 frequent items, at
+ * Algorithm: items are interned to ints and the baskets are runs in one Int32Array (see
+ * transactions.ts). Item counts use a "last basket seen" stamp per item, so repeats count once.
+ * Infrequent items are then removed (Apriori: no itemset can be frequent if a subset isn't) and
+ * frequent items renumbered in string order; each basket is copied as a sorted, deduplicated run of
+ * those ranks (only baskets with ≥ 2 of them), so sorted id arrays are sorted itemsets. Pairs are counted in a flat Uint32Array triangular matrix (≤ 10,000 frequent items, at
  * most 200 MB and lazily touched) or an open-addressing hash table keyed by the item pair. Levels ≥ 3
  * generate candidates by joining frequent (k−1)-itemsets that share a prefix, prune those with an
  * infrequent subset, and count them with a prefix trie walked once per basket.

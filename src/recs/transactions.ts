@@ -4,12 +4,13 @@
  * Layout (CSR): basket `b` holds item ids `itemIds[offsets[b] .. offsets[b + 1])`; item id `i` is the
  * string `items[i]`. Baskets are numbered in order of first appearance of their order id.
  *
- * Memory: loading rows whose order ids need not be adjacent means grouping them, so the loader keeps
- * two Int32 columns (order index, item id) = 8 bytes per input row, then a stable counting sort turns
- * them into the CSR arrays (4 bytes per row + 4 per basket) and drops the columns. A 4M-row file thus
- * peaks around 4M × 12 B ≈ 48 MiB plus the interning tables — no per-row or per-order JS objects.
- * After mining has counted the levels it needs, the baskets are dropped too; the result depends only
- * on the number of distinct items and frequent itemsets.
+ * Memory trade-off: rows of an order need not be adjacent, so they must be grouped before baskets
+ * exist. The loader keeps two Int32 columns (order index, item id) = 8 bytes per input row, then a
+ * stable counting sort turns them into these CSR arrays (4 bytes per row + 4 per basket) and drops
+ * the columns; order keys are kept as raw bytes only until grouping. A 4M-row file thus peaks around
+ * 4M × 12 B ≈ 48 MiB plus the key bytes — no per-row or per-order JS objects. Mining then works on a
+ * copy restricted to frequent items (usually much smaller) and its own counters, which depend only on
+ * the number of frequent items and itemsets; nothing it returns grows with the number of orders.
  */
 
 export interface Transactions {
