@@ -1,0 +1,187 @@
+/**
+ * The one conversation core for every channel: `handle(input)` → replies. Intents and handlers live here once;
+ * adapters (Telegram, Zalo, web) only translate updates and replies.
+ *
+ * Order for a message: button → shared contact → slash command → free text. Free text is rate limited per user
+ * (commands and buttons are not), then: a typed link code, a typed phone number (explained, never linked),
+ * the LLM assistant when configured, else the keyword matcher.
+ */
+import { eq } from "drizzle-orm";
+import type { Db } from "../../src/db/types.ts";
+import { merchants } from "../../src/db/schema.ts";
+import { findMember } from "../../src/members/service.ts";
+import { markReachable, findIdentity } from "../../src/links/service.ts";
+import { getProgram } from "../../src/program/service.ts";
+import { copyFor } from "../../src/messages/index.ts";
+import type { Lang } from "../../src/messages/render.ts";
+import { setChatLanguage, chatLanguage, servingMerchant } from "./state.ts";
+import { looksLikePhone, matchKeywords, parseButton, parseCommand, typedLinkCode, type Intent } from "./intents.ts";
+import { TokenBuckets } from "./rate-limit.ts";
+import { linkHelp, menu, msg, type Ctx } from "./context.ts";
+import type { ChatInput, Conversation, CoreDeps, ReplyMessage } from "./types.ts";
+import * as link from "./handlers/link.ts";
+import * as account from "./handlers/account.ts";
+import * as rewards from "./handlers/rewards.ts";
+import * as offers from "./handlers/offers.ts";
+import { members } from "../../src/db/schema.ts";
+
+const MAX_TEXT = 4000;
+
+export function createConversation(deps: CoreDeps): Conversation {
+  const now = () => deps.clock.now().getTime();
+  const limit = deps.freeTextLimit ?? { capacity: 10, windowMs: 60_000 };
+  const freeText = new TokenBuckets({ capacity: limit.capacity, windowMs: limit.windowMs, now });
+  const linkFailures = new TokenBuckets({ capacity: 5, windowMs: 15 * 60_000, now });
+  const resolveDb = (): Db => (typeof deps.db === "function" ? deps.db() : deps.db);
+
+  async function buildCtx(input: ChatInput): Promise<Ctx> {
+    const db = resolveDb();
+    const at = deps.clock.now();
+    const serving = input.merchantId ?? (await servingMerchant(db, deps.config.DEFAULT_MERCHANT_ID));
+    const identity = await findIdentity(db, input.channel, input.userId, serving);
+    const member = identity ? await findMember(db, identity.merchantId, identity.memberId) : undefined;
+    if (identity?.unreachableAt) await markReachable(db, input.channel, input.userId);
+    const merchantId = serving ?? identity?.merchantId;
+    const chosen = member ? undefined : await chatLanguage(db, input.channel, input.userId);
+    const lang: Lang = member ? (member.language === "en" ? "en" : "vi") : (chosen ?? input.locale ?? "vi");
+    let currency = "VND";
+    let timeZone = "Asia/Ho_Chi_Minh";
+    if (merchantId) {
+      const [mer] = await db.select({ timezone: merchants.timezone }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+      if (mer) timeZone = mer.timezone;
+      currency = (await getProgram(db, merchantId)).currency;
+    }
+    const ctx: Ctx = {
+      deps,
+      db,
+      now: at,
+      logger: deps.logger.child({ channel: input.channel }),
+      input,
+      serving,
+      merchantId,
+      member,
+      lang,
+      copy: copyFor(lang),
+      fmt: { lang, currency, timeZone },
+      linkFailures,
+      setLang(l: Lang) {
+        ctx.lang = l;
+        ctx.copy = copyFor(l);
+        ctx.fmt = { ...ctx.fmt, lang: l };
+      },
+    };
+    return ctx;
+  }
+
+  async function language(ctx: Ctx, lang: Lang | undefined): Promise<ReplyMessage[]> {
+    if (!lang) {
+      return [
+        msg(ctx.copy.languageAsk(), [
+          [
+            { label: ctx.copy.buttons.vi, data: "l:vi" },
+            { label: ctx.copy.buttons.en, data: "l:en" },
+          ],
+        ]),
+      ];
+    }
+    await setChatLanguage(ctx.db, ctx.input.channel, ctx.input.userId, lang, ctx.now);
+    if (ctx.member) await ctx.db.update(members).set({ language: lang }).where(eq(members.id, ctx.member.id));
+    ctx.setLang(lang);
+    return [msg(ctx.copy.languageSet(), ctx.member ? menu(ctx.copy) : undefined)];
+  }
+
+  /** Intents that need a linked member; the unlinked get the how-to-link explanation. */
+  async function dispatch(ctx: Ctx, intent: Intent): Promise<ReplyMessage[]> {
+    switch (intent.kind) {
+      case "start":
+        return link.start(ctx, intent.code);
+      case "link":
+        return link.linkWithCode(ctx, intent.code);
+      case "language":
+        return language(ctx, intent.lang);
+      case "help":
+        return [msg(ctx.copy.help(ctx.input.channel), ctx.member ? menu(ctx.copy) : undefined)];
+      case "howToLink":
+        return [linkHelp(ctx, ctx.member ? ctx.copy.alreadyLinked(undefined) : ctx.copy.needLink(ctx.input.channel))];
+      case "greeting":
+        return ctx.member ? [msg(ctx.copy.welcomeBack(undefined), menu(ctx.copy))] : [linkHelp(ctx, ctx.copy.welcomeUnlinked(ctx.input.channel))];
+      case "thanks":
+        return [msg(ctx.copy.thanks())];
+      case "cancel":
+        return [msg(ctx.copy.cancelled(), ctx.member ? menu(ctx.copy) : undefined)];
+      case "stop":
+        return link.stop(ctx);
+      case "optIn":
+        return link.optIn(ctx);
+      case "unknown":
+        return [ctx.member ? msg(ctx.copy.unknown(), menu(ctx.copy)) : linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
+    }
+    const m = ctx.member;
+    if (!m) return [linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
+    switch (intent.kind) {
+      case "points":
+        return account.points(ctx, m);
+      case "history":
+        return account.history(ctx, m);
+      case "vouchers":
+        return account.vouchers(ctx, m);
+      case "rewards":
+        return rewards.catalog(ctx, m, intent.from);
+      case "redeemAsk":
+        return rewards.ask(ctx, m, intent.rewardId);
+      case "redeemConfirm":
+        return rewards.confirm(ctx, m, intent.rewardId, intent.nonce);
+      case "offers":
+        return offers.list(ctx, m);
+      case "offerClaim":
+        return offers.claim(ctx, m, intent.offerId);
+    }
+  }
+
+  async function freeTextReply(ctx: Ctx, text: string): Promise<ReplyMessage[]> {
+    const limited = freeText.take(`${ctx.input.channel}:${ctx.input.userId}`);
+    if (limited === "limited-warn") return [msg(ctx.copy.slowDown())];
+    if (limited === "limited-silent") return [];
+    const code = typedLinkCode(text);
+    if (code) return link.linkWithCode(ctx, code);
+    if (!ctx.member && looksLikePhone(text)) return [linkHelp(ctx, ctx.copy.phoneTyped(ctx.input.channel))];
+    if (deps.assistant) {
+      try {
+        const answer = await deps.assistant({
+          db: ctx.db,
+          merchantId: ctx.merchantId,
+          member: ctx.member,
+          channel: ctx.input.channel,
+          userId: ctx.input.userId,
+          text,
+          lang: ctx.lang,
+          now: ctx.now,
+          logger: ctx.logger,
+        });
+        if (answer && answer.length > 0) return answer;
+      } catch (err) {
+        ctx.logger.warn("assistant failed; using intents", { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return dispatch(ctx, matchKeywords(text));
+  }
+
+  return {
+    async handle(input: ChatInput): Promise<ReplyMessage[]> {
+      let ctx: Ctx | undefined;
+      try {
+        ctx = await buildCtx(input);
+        if (input.button !== undefined) return await dispatch(ctx, parseButton(input.button));
+        if (input.contact) return await link.contact(ctx, input.contact.phone, input.contact.userId);
+        const text = (input.text ?? "").slice(0, MAX_TEXT).trim();
+        if (text === "") return [];
+        const command = parseCommand(text);
+        if (command) return await dispatch(ctx, command);
+        return await freeTextReply(ctx, text);
+      } catch (err) {
+        deps.logger.error("conversation failed", { channel: input.channel, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+        return [msg(copyFor(ctx?.lang ?? input.locale ?? "vi").error())];
+      }
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** The member's own data: points (balance, tier, progress, expiring), history and vouchers. */
+import { ledgerPage, type MemberRow } from "../../../src/ledger/ledger.ts";
+import { memberView } from "../../../src/members/service.ts";
+import { getProgram } from "../../../src/program/service.ts";
+import { memberVouchers } from "../../../src/rewards/service.ts";
+import { firstName } from "../../../src/messages/render.ts";
+import { Btn } from "../intents.ts";
+import { msg, type Ctx } from "../context.ts";
+import type { ReplyMessage } from "../types.ts";
+
+export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage> {
+  const program = await getProgram(ctx.db, m.merchantId);
+  const v = await memberView(ctx.db, program, m, ctx.now);
+  const exp = v.points.expiringSoon;
+  const text = ctx.copy.points(ctx.fmt, {
+    name: firstName(m.name),
+    balance: v.points.balance,
+    pending: v.points.pending,
+    tier: v.tier?.name,
+    nextTier: v.nextTier ? { name: v.nextTier.name, spendNeeded: v.nextTier.spendNeeded } : undefined,
+    expiring: exp.points > 0 && exp.firstExpiry ? { points: exp.points, firstExpiry: new Date(exp.firstExpiry) } : undefined,
+  });
+  return msg(text, [
+    [
+      { label: ctx.copy.buttons.rewards, data: Btn.rewards },
+      { label: ctx.copy.buttons.history, data: Btn.history },
+    ],
+  ]);
+}
+
+export async function points(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
+  return [await pointsReply(ctx, m)];
+}
+
+export async function history(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
+  const rows = await ledgerPage(ctx.db, m.merchantId, m.id, 10);
+  const next = [[{ label: ctx.copy.buttons.points, data: Btn.points }, { label: ctx.copy.buttons.rewards, data: Btn.rewards }]];
+  if (rows.length === 0) return [msg(ctx.copy.historyEmpty(), next)];
+  const lines = rows.map((e) => ({ at: e.createdAt, kind: e.kind, points: e.points, reason: e.reason }));
+  return [msg(ctx.copy.history(ctx.fmt, lines), next)];
+}
+
+export async function vouchers(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
+  const list = await memberVouchers(ctx.db, m.merchantId, m.id, ctx.now, true);
+  if (list.length === 0) return [msg(ctx.copy.vouchersEmpty(), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
+  const lines = list.slice(0, 20).map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt ? new Date(v.expiresAt) : null }));
+  return [msg(ctx.copy.vouchers(ctx.fmt, lines), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
+}

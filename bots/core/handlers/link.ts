@@ -1,0 +1,72 @@
+/** /start, link codes (typed or deep-linked), Telegram's shared contact, /stop and opting back in. */
+import { claimLinkCode, linkChat, setOptIn } from "../../../src/links/service.ts";
+import { findMember, findMemberByPhone } from "../../../src/members/service.ts";
+import { normalizePhone } from "../../../src/members/phone.ts";
+import { firstName } from "../../../src/messages/render.ts";
+import { chatLanguage } from "../state.ts";
+import { linkHelp, menu, msg, type Ctx } from "../context.ts";
+import type { ReplyMessage } from "../types.ts";
+import { pointsReply } from "./account.ts";
+
+async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<ReplyMessage[]> {
+  const { input, db, now } = ctx;
+  // A language the chat chose before linking is an explicit request: the member keeps it.
+  const chosen = await chatLanguage(db, input.channel, input.userId);
+  const { alreadyLinked } = await linkChat(db, { merchantId, memberId, channel: input.channel, userId: input.userId, chatId: input.chatId }, now, chosen);
+  const member = await findMember(db, merchantId, memberId);
+  ctx.member = member;
+  ctx.merchantId = merchantId;
+  if (member) ctx.setLang(member.language === "en" ? "en" : "vi");
+  const name = firstName(member?.name);
+  const first = msg(alreadyLinked ? ctx.copy.alreadyLinked(name) : ctx.copy.linked(name), menu(ctx.copy));
+  return member ? [first, await pointsReply(ctx, member)] : [first];
+}
+
+/** A link code from /start <code>, /link <code> or typed alone. */
+export async function linkWithCode(ctx: Ctx, code: string): Promise<ReplyMessage[]> {
+  const key = `${ctx.input.channel}:${ctx.input.userId}`;
+  if (ctx.linkFailures.exhausted(key)) return [msg(ctx.copy.linkTooManyAttempts())];
+  // A bot serving one shop accepts only that shop's codes; when it can't tell (several shops, no default),
+  // the code itself says which shop.
+  const claimed = await claimLinkCode(ctx.db, code, ctx.now, ctx.serving);
+  if (!claimed) {
+    ctx.linkFailures.take(key);
+    return [linkHelp(ctx, ctx.copy.linkCodeInvalid())];
+  }
+  return linked(ctx, claimed.merchantId, claimed.memberId);
+}
+
+export async function start(ctx: Ctx, code: string | undefined): Promise<ReplyMessage[]> {
+  if (code) return linkWithCode(ctx, code);
+  const m = ctx.member;
+  if (!m || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.welcomeUnlinked(ctx.input.channel))];
+  // /start again opts the member back in to promotions.
+  const changed = await setOptIn(ctx.db, ctx.merchantId, m.id, true, ctx.now);
+  const name = firstName(m.name);
+  if (changed) return [msg(ctx.copy.optedIn(), menu(ctx.copy))];
+  return [msg(ctx.copy.welcomeBack(name), menu(ctx.copy))];
+}
+
+export async function optIn(ctx: Ctx): Promise<ReplyMessage[]> {
+  if (!ctx.member || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
+  await setOptIn(ctx.db, ctx.merchantId, ctx.member.id, true, ctx.now);
+  return [msg(ctx.copy.optedIn(), menu(ctx.copy))];
+}
+
+export async function stop(ctx: Ctx): Promise<ReplyMessage[]> {
+  if (!ctx.member || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
+  const changed = await setOptIn(ctx.db, ctx.merchantId, ctx.member.id, false, ctx.now);
+  const opt = [[{ label: ctx.copy.buttons.start, data: "start" }]];
+  return [msg(changed ? ctx.copy.optedOut() : ctx.copy.alreadyOptedOut(), opt)];
+}
+
+/** Telegram shared contact: only the sender's own contact (contact.user_id === from.id) links. */
+export async function contact(ctx: Ctx, phone: string, contactUserId: string | undefined): Promise<ReplyMessage[]> {
+  if (!contactUserId || contactUserId !== ctx.input.userId) return [linkHelp(ctx, ctx.copy.contactNotOwn())];
+  const e164 = normalizePhone(phone.startsWith("+") ? phone : /^\d{10,15}$/.test(phone) && !phone.startsWith("0") ? `+${phone}` : phone);
+  if (!e164) return [linkHelp(ctx, ctx.copy.contactInvalid())];
+  if (!ctx.merchantId) return [linkHelp(ctx, ctx.copy.contactNoMember())];
+  const member = await findMemberByPhone(ctx.db, ctx.merchantId, e164);
+  if (!member) return [linkHelp(ctx, ctx.copy.contactNoMember())];
+  return linked(ctx, ctx.merchantId, member.id);
+}

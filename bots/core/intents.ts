@@ -1,0 +1,200 @@
+/**
+ * From a message to an intent (pure): slash commands, button data, and a keyword matcher for free text that
+ * understands Vietnamese (with or without diacritics) and English.
+ */
+import { foldVietnamese, type Lang } from "../../src/messages/render.ts";
+
+export type Intent =
+  | { kind: "start"; code?: string | undefined }
+  | { kind: "link"; code: string }
+  | { kind: "points" }
+  | { kind: "history" }
+  | { kind: "rewards"; from: number }
+  | { kind: "redeemAsk"; rewardId: string }
+  | { kind: "redeemConfirm"; rewardId: string; nonce: string }
+  | { kind: "cancel" }
+  | { kind: "vouchers" }
+  | { kind: "offers" }
+  | { kind: "offerClaim"; offerId: string }
+  | { kind: "language"; lang?: Lang | undefined }
+  | { kind: "stop" }
+  | { kind: "optIn" }
+  | { kind: "help" }
+  | { kind: "greeting" }
+  | { kind: "thanks" }
+  | { kind: "howToLink" }
+  | { kind: "unknown" };
+
+/** Button data: short ASCII (Telegram callback_data is 1–64 bytes). */
+export const Btn = {
+  points: "p",
+  history: "h",
+  rewards: "r",
+  rewardsFrom: (from: number) => `r:${from}`,
+  redeemAsk: (rewardId: string) => `rw:${rewardId}`,
+  redeemConfirm: (rewardId: string, nonce: string) => `rc:${rewardId}:${nonce}`,
+  cancel: "x",
+  vouchers: "v",
+  offers: "o",
+  offerClaim: (offerId: string) => `oc:${offerId}`,
+  language: "l",
+  languageSet: (lang: Lang) => `l:${lang}`,
+  stop: "stop",
+  optIn: "start",
+  help: "help",
+  howToLink: "link",
+} as const;
+
+/** Whether `data` can travel as Telegram callback_data (ASCII, ≤ 64 bytes). */
+export function isValidButtonData(data: string): boolean {
+  return data.length >= 1 && data.length <= 64 && /^[\x20-\x7e]+$/.test(data);
+}
+
+const ID = "[A-Za-z0-9_-]{1,60}";
+
+export function parseButton(data: string): Intent {
+  const d = data.trim();
+  switch (d) {
+    case Btn.points:
+      return { kind: "points" };
+    case Btn.history:
+      return { kind: "history" };
+    case Btn.rewards:
+      return { kind: "rewards", from: 0 };
+    case Btn.cancel:
+      return { kind: "cancel" };
+    case Btn.vouchers:
+      return { kind: "vouchers" };
+    case Btn.offers:
+      return { kind: "offers" };
+    case Btn.language:
+      return { kind: "language" };
+    case Btn.stop:
+      return { kind: "stop" };
+    case Btn.optIn:
+      return { kind: "optIn" };
+    case Btn.help:
+      return { kind: "help" };
+    case Btn.howToLink:
+      return { kind: "howToLink" };
+  }
+  let m = /^r:(\d{1,4})$/.exec(d);
+  if (m) return { kind: "rewards", from: Number(m[1]) };
+  m = new RegExp(`^rw:(${ID})$`).exec(d);
+  if (m) return { kind: "redeemAsk", rewardId: m[1]! };
+  m = new RegExp(`^rc:(${ID}):([A-Za-z0-9]{4,16})$`).exec(d);
+  if (m) return { kind: "redeemConfirm", rewardId: m[1]!, nonce: m[2]! };
+  m = new RegExp(`^oc:(${ID})$`).exec(d);
+  if (m) return { kind: "offerClaim", offerId: m[1]! };
+  m = /^l:(vi|en)$/.exec(d);
+  if (m) return { kind: "language", lang: m[1] as Lang };
+  return { kind: "unknown" };
+}
+
+function langArg(arg: string): Lang | undefined {
+  const a = foldVietnamese(arg.trim());
+  if (/^(vi|vn|viet|vietnamese|tieng viet)$/.test(a)) return "vi";
+  if (/^(en|eng|english|tieng anh)$/.test(a)) return "en";
+  return undefined;
+}
+
+/** `/command[@bot] [args]` → intent; undefined when the text is not a slash command. */
+export function parseCommand(text: string): Intent | undefined {
+  const m = /^\/([A-Za-z_]+)(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
+  if (!m) return undefined;
+  const cmd = m[1]!.toLowerCase();
+  const arg = (m[2] ?? "").trim();
+  switch (cmd) {
+    case "start":
+      return { kind: "start", code: arg === "" ? undefined : arg.split(/\s+/)[0] };
+    case "link":
+      return arg ? { kind: "link", code: arg.split(/\s+/)[0]! } : { kind: "howToLink" };
+    case "points":
+    case "diem":
+    case "balance":
+      return { kind: "points" };
+    case "history":
+    case "lichsu":
+      return { kind: "history" };
+    case "rewards":
+    case "qua":
+    case "redeem":
+      return { kind: "rewards", from: 0 };
+    case "vouchers":
+    case "voucher":
+      return { kind: "vouchers" };
+    case "offers":
+    case "offer":
+    case "uudai":
+      return { kind: "offers" };
+    case "language":
+    case "lang":
+    case "ngonngu":
+      return { kind: "language", lang: arg ? langArg(arg) : undefined };
+    case "stop":
+    case "unsubscribe":
+      return { kind: "stop" };
+    case "help":
+    case "menu":
+      return { kind: "help" };
+    case "cancel":
+      return { kind: "cancel" };
+    default:
+      return { kind: "unknown" };
+  }
+}
+
+/** The code alphabet of `newCode` (no look-alikes), for recognising a typed link code. */
+const CODE_CHARS = /^[ACDEFGHJKMNPQRTUVWXY34679]{8}$/;
+
+/**
+ * A typed link code: the message is one 8-character token from the code alphabet (any case), optionally after
+ * "code"/"mã"/"ma". Returns the code or undefined.
+ */
+export function typedLinkCode(text: string): string | undefined {
+  const words = text.trim().split(/\s+/);
+  let token: string | undefined;
+  if (words.length === 1) token = words[0];
+  else if (words.length === 2 && /^(code|ma|link|lien ket)[:.]?$/.test(foldVietnamese(words[0]!))) token = words[1];
+  if (!token) return undefined;
+  const t = token.replace(/[.:!]+$/, "").toUpperCase();
+  return CODE_CHARS.test(t) ? t : undefined;
+}
+
+/** A message that is (mostly) a phone number: typing a phone never links, the bot explains why. */
+export function looksLikePhone(text: string): boolean {
+  const t = text.trim().replace(/[\s\-.()]/g, "");
+  return /^(\+|00)?\d{9,15}$/.test(t);
+}
+
+interface Rule {
+  intent: Intent;
+  re: RegExp;
+}
+
+// Checked in order, on folded text (lower case, no diacritics). Opt-out and opt-in come first:
+// "dừng nhận khuyến mãi" must not read as "offers".
+const RULES: Rule[] = [
+  { intent: { kind: "stop" }, re: /\b(stop|unsubscribe|opt ?out|huy dang ky|huy nhan|ngung nhan|ngung gui|dung nhan|dung gui|khong nhan|tat thong bao|dung lai)\b/ },
+  { intent: { kind: "optIn" }, re: /\b(subscribe|opt ?in|nhan lai|dang ky nhan|bat thong bao)\b/ },
+  { intent: { kind: "language", lang: "en" }, re: /\b(english|tieng anh|in english|speak english)\b/ },
+  { intent: { kind: "language", lang: "vi" }, re: /\b(vietnamese|tieng viet)\b/ },
+  { intent: { kind: "language" }, re: /\b(language|ngon ngu)\b/ },
+  { intent: { kind: "vouchers" }, re: /\b(vouchers?|coupons?|ma giam gia|ma cua toi|my codes?|phieu qua)\b/ },
+  { intent: { kind: "rewards", from: 0 }, re: /\b(rewards?|redeem|catalog(ue)?|doi qua|doi diem|doi thuong|qua tang|qua|gifts?)\b/ },
+  { intent: { kind: "history" }, re: /\b(history|lich su|giao dich|transactions?|statement|sao ke)\b/ },
+  { intent: { kind: "offers" }, re: /\b(offers?|deals?|promos?|promotions?|uu dai|khuyen mai|giam gia)\b/ },
+  { intent: { kind: "points" }, re: /\b(points?|pts|balance|diem|so du|tich luy|hang thanh vien|tier|hang cua toi|het han)\b/ },
+  { intent: { kind: "help" }, re: /\b(help|menu|giup|tro giup|huong dan|lam gi|what can you do|commands?)\b/ },
+  { intent: { kind: "howToLink" }, re: /\b(link|lien ket|ket noi|connect)\b/ },
+  { intent: { kind: "thanks" }, re: /\b(cam on|thanks?|thank you|thx|camon)\b/ },
+  { intent: { kind: "greeting" }, re: /^(hi|hello|hey|xin chao|chao|chao ban|alo|good (morning|afternoon|evening))\b/ },
+];
+
+/** Free text → intent by keywords (vi with/without diacritics, en); `unknown` when nothing matches. */
+export function matchKeywords(text: string): Intent {
+  const t = foldVietnamese(text).replace(/[^a-z0-9\s]/g, " ").replace(/\s+/g, " ").trim();
+  if (t === "") return { kind: "unknown" };
+  for (const r of RULES) if (r.re.test(t)) return r.intent;
+  return { kind: "unknown" };
+}

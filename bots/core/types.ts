@@ -1,0 +1,77 @@
+/**
+ * The conversation core's contract: every channel adapter turns an update into a `ChatInput` and turns the
+ * `ReplyMessage[]` it gets back into platform calls.
+ */
+import type { ChannelName, OutgoingMessage } from "../../src/channels/channel.ts";
+import type { Config } from "../../src/config.ts";
+import type { Db } from "../../src/db/types.ts";
+import type { Clock } from "../../src/lib/clock.ts";
+import type { Logger } from "../../src/lib/log.ts";
+import type { MemberRow } from "../../src/ledger/ledger.ts";
+import type { Lang } from "../../src/messages/render.ts";
+
+export interface ChatInput {
+  channel: ChannelName;
+  /** The merchant this bot serves; when absent the core resolves it (DEFAULT_MERCHANT_ID, else the only merchant). */
+  merchantId?: string | undefined;
+  /** The platform's user id (Telegram from.id, Zalo from.id, the simulator's client id). */
+  userId: string;
+  /** Where replies go (private chats: usually the same as userId). */
+  chatId: string;
+  text?: string | undefined;
+  /** `data` of a pressed button (or of a numbered choice typed on Zalo). */
+  button?: string | undefined;
+  /** A shared contact (Telegram); `userId` is the contact's own user id, when Telegram knows it. */
+  contact?: { phone: string; userId?: string | undefined } | undefined;
+  /** A language hint used only when neither the member nor the chat chose one. */
+  locale?: Lang | undefined;
+  displayName?: string | undefined;
+}
+
+/** An outgoing message plus channel-specific extras the adapters may render. */
+export interface ReplyMessage extends OutgoingMessage {
+  /** Telegram: show a one-time reply keyboard with a "share my phone number" button labelled so. */
+  requestContact?: string;
+}
+
+/**
+ * Personalised offers (built by the offers engine in `src/offers/`). When not provided, `/offers` says there are
+ * none right now.
+ */
+export interface OffersPort {
+  list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
+  /** Throws (e.g. a `Problem`) when the offer is gone, expired or not the member's. */
+  claim(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }>;
+}
+
+/** What an LLM assistant gets for one free-text message (read-only use of the member's own data). */
+export interface AssistantContext {
+  db: Db;
+  merchantId: string | undefined;
+  /** Undefined when the chat is not linked: the assistant must not reveal any member data then. */
+  member: MemberRow | undefined;
+  channel: ChannelName;
+  userId: string;
+  text: string;
+  lang: Lang;
+  now: Date;
+  logger: Logger;
+}
+
+/** Answers free text; `undefined` falls back to the keyword/intent matcher. */
+export type Assistant = (ctx: AssistantContext) => Promise<ReplyMessage[] | undefined>;
+
+export interface CoreDeps {
+  db: Db | (() => Db);
+  clock: Clock;
+  logger: Logger;
+  config: Pick<Config, "DEFAULT_MERCHANT_ID">;
+  offers?: OffersPort | undefined;
+  assistant?: Assistant | undefined;
+  /** Free-text messages per user: `capacity` at once, refilled at `capacity` per `windowMs` (default 10 per minute). */
+  freeTextLimit?: { capacity: number; windowMs: number } | undefined;
+}
+
+export interface Conversation {
+  handle(input: ChatInput): Promise<ReplyMessage[]>;
+}

@@ -1,0 +1,117 @@
+/**
+ * Wiring of the chat channels for a runtime entry: one conversation core, the Telegram and Zalo bots configured
+ * from the environment (when their tokens are set), the always-on web simulator, their webhook routes (an
+ * AppPlugin) and the ChannelSenders campaigns use.
+ *
+ *   const channels = createChannels({ config, db, clock, logger });
+ *   const app = createApp({ config, db, clock, logger, senders: channels.senders }, [channels.plugin]);
+ *   void channels.start();   // getMe + setMyCommands, in the background
+ */
+import type { AppPlugin } from "../src/app.ts";
+import type { Config } from "../src/config.ts";
+import type { Db } from "../src/db/types.ts";
+import type { Clock } from "../src/lib/clock.ts";
+import type { Logger } from "../src/lib/log.ts";
+import type { ChannelSenders } from "../src/channels/channel.ts";
+import { createConversation } from "./core/conversation.ts";
+import type { Assistant, Conversation, OffersPort } from "./core/types.ts";
+import { InFlight } from "./core/webhook.ts";
+import { pruneDeliveries } from "./core/state.ts";
+import { createTelegramChannel, type TelegramChannel } from "./telegram/channel.ts";
+import { mountTelegramWebhook } from "./telegram/webhook.ts";
+import { createZaloChannel, type ZaloChannel } from "./zalo/channel.ts";
+import { mountZaloWebhook } from "./zalo/webhook.ts";
+import { createWebSender, mountSimulator } from "./web/channel.ts";
+
+export type { Assistant, AssistantContext, ChatInput, Conversation, OffersPort, ReplyMessage } from "./core/types.ts";
+
+export interface ChannelsOptions {
+  config: Config;
+  db: Db | (() => Db);
+  clock: Clock;
+  logger: Logger;
+  offers?: OffersPort;
+  assistant?: Assistant;
+  /** Webhook time budgets (ms) before answering 200 while work goes on. */
+  telegramBudgetMs?: number;
+  zaloBudgetMs?: number;
+  /** Workers: hand late work to ctx.waitUntil. */
+  defer?: (p: Promise<unknown>) => void;
+  /** Interactive reply retry caps (tests use small ones). */
+  telegramReplyRetry?: { maxRetryAttempts: number; maxDelaySeconds: number };
+}
+
+export interface Channels {
+  conversation: Conversation;
+  telegram: TelegramChannel | undefined;
+  zalo: ZaloChannel | undefined;
+  senders: ChannelSenders;
+  plugin: AppPlugin;
+  /** Background start-up: Telegram getMe and setMyCommands (never throws). */
+  start(): Promise<void>;
+  /** Waits for updates still being processed. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export function createChannels(opts: ChannelsOptions): Channels {
+  const { config, db, clock, logger } = opts;
+  const log = logger.child({ module: "channels" });
+  const conversation = createConversation({ db, clock, logger, config, offers: opts.offers, assistant: opts.assistant });
+  const inFlight = new InFlight();
+
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramChannel({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        db,
+        clock,
+        logger,
+        conversation,
+        broadcastRate: config.TELEGRAM_BROADCAST_RATE,
+        ...(opts.telegramReplyRetry ? { replyRetry: opts.telegramReplyRetry } : {}),
+      })
+    : undefined;
+  const zalo = config.ZALO_BOT_TOKEN
+    ? createZaloChannel({ token: config.ZALO_BOT_TOKEN, apiRoot: config.ZALO_API_ROOT, db, clock, logger, conversation, broadcastRate: config.ZALO_BROADCAST_RATE })
+    : undefined;
+
+  const senders: ChannelSenders = { web: createWebSender(db, clock) };
+  if (telegram) senders.telegram = telegram.sender;
+  if (zalo) senders.zalo = zalo.sender;
+
+  const plugin: AppPlugin = (app) => {
+    if (telegram) {
+      mountTelegramWebhook(app, telegram, { secret: config.TELEGRAM_WEBHOOK_SECRET, logger: log, inFlight, ...(opts.telegramBudgetMs !== undefined ? { budgetMs: opts.telegramBudgetMs } : {}), ...(opts.defer ? { defer: opts.defer } : {}) });
+    }
+    if (zalo) {
+      mountZaloWebhook(app, zalo, { secret: config.ZALO_WEBHOOK_SECRET, logger: log, inFlight, ...(opts.zaloBudgetMs !== undefined ? { budgetMs: opts.zaloBudgetMs } : {}), ...(opts.defer ? { defer: opts.defer } : {}) });
+    }
+    mountSimulator(app, conversation);
+  };
+
+  return {
+    conversation,
+    telegram,
+    zalo,
+    senders,
+    plugin,
+    async start() {
+      if (telegram && !config.TELEGRAM_WEBHOOK_SECRET) log.warn("TELEGRAM_WEBHOOK_SECRET is not set: /webhooks/telegram accepts unsigned updates");
+      if (zalo && !config.ZALO_WEBHOOK_SECRET) log.warn("ZALO_WEBHOOK_SECRET is not set: /webhooks/zalo accepts unsigned updates");
+      try {
+        await pruneDeliveries(typeof db === "function" ? db() : db, clock.now());
+      } catch (err) {
+        log.warn("pruning processed updates failed", { error: String(err) });
+      }
+      if (!telegram) return;
+      try {
+        await telegram.init();
+        await telegram.registerCommands();
+        log.info("telegram bot ready", { username: telegram.bot.botInfo.username });
+      } catch (err) {
+        log.warn("telegram start-up calls failed", { error: err instanceof Error ? err.message : String(err) });
+      }
+    },
+    stop: (timeoutMs?: number) => inFlight.drain(timeoutMs),
+  };
+}

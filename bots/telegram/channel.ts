@@ -1,0 +1,228 @@
+/**
+ * The Telegram channel on grammY: one Bot whose every call goes to TELEGRAM_API_ROOT, updates de-duplicated by
+ * update_id in the database, interactive replies with auto-retry on 429 (honouring retry_after, capped),
+ * 403 "blocked" marking the chat unreachable, and the ChannelSender campaigns use (sends once, no retry).
+ */
+import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
+import { autoRetry } from "@grammyjs/auto-retry";
+import type { Db } from "../../src/db/types.ts";
+import type { Clock } from "../../src/lib/clock.ts";
+import type { Logger } from "../../src/lib/log.ts";
+import type { ChannelSender, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
+import { botIdOf } from "../../src/channels/bot-api.ts";
+import { loadBotInfo, rememberTelegramUsername, saveBotInfo } from "../../src/channels/bot-info.ts";
+import { markUnreachable } from "../../src/links/service.ts";
+import { copyFor } from "../../src/messages/index.ts";
+import { firstDelivery } from "../core/state.ts";
+import type { Conversation, ReplyMessage } from "../core/types.ts";
+import { toTelegramCalls, type TelegramCall } from "./render.ts";
+
+export interface TelegramChannelOptions {
+  token: string;
+  apiRoot: string;
+  db: Db | (() => Db);
+  clock: Clock;
+  logger: Logger;
+  conversation: Conversation;
+  broadcastRate: number;
+  /** Saved getMe result (Workers: avoids a getMe per cold start). */
+  botInfo?: UserFromGetMe;
+  /** Retry policy for interactive replies (default: 5 attempts, waits up to 60 s per retry_after). */
+  replyRetry?: { maxRetryAttempts: number; maxDelaySeconds: number };
+}
+
+export interface TelegramChannel {
+  bot: Bot;
+  botId: string;
+  sender: ChannelSender;
+  /** getMe (from the database when known), cached; never throws. */
+  init(): Promise<void>;
+  /** setMyCommands in Vietnamese (default) and English. */
+  registerCommands(): Promise<void>;
+  /** Handles one update (de-duplicated); resolves when its replies are sent. */
+  handleUpdate(update: Update): Promise<void>;
+}
+
+const isBlocked = (err: unknown) => err instanceof GrammyError && err.error_code === 403;
+
+export function createTelegramChannel(opts: TelegramChannelOptions): TelegramChannel {
+  const resolveDb = (): Db => (typeof opts.db === "function" ? opts.db() : opts.db);
+  const botId = botIdOf(opts.token);
+  const client = { apiRoot: opts.apiRoot };
+  const bot = new Bot(opts.token, { client, ...(opts.botInfo ? { botInfo: opts.botInfo } : {}) });
+  const retry = opts.replyRetry ?? { maxRetryAttempts: 5, maxDelaySeconds: 60 };
+  bot.api.config.use(autoRetry({ maxRetryAttempts: retry.maxRetryAttempts, maxDelaySeconds: retry.maxDelaySeconds }));
+  /** Broadcast sends: once, no retry (the campaign sender paces and retries itself). */
+  const onceApi = new Api(opts.token, client);
+  const log = opts.logger.child({ channel: "telegram", botId });
+
+  async function call(api: Api, chatId: string | number, c: TelegramCall) {
+    if (c.method === "sendPhoto") {
+      return api.sendPhoto(chatId, c.photo, { ...(c.caption ? { caption: c.caption } : {}), ...(c.reply_markup ? { reply_markup: c.reply_markup } : {}) });
+    }
+    return api.sendMessage(chatId, c.text, c.reply_markup ? { reply_markup: c.reply_markup } : {});
+  }
+
+  /** Sends replies in order; a 403 marks the chat unreachable and stops. */
+  async function deliver(chatId: number, replies: ReplyMessage[]): Promise<void> {
+    for (const reply of replies) {
+      for (const c of toTelegramCalls(reply)) {
+        try {
+          await call(bot.api, chatId, c);
+        } catch (err) {
+          if (isBlocked(err)) {
+            await markUnreachable(resolveDb(), "telegram", String(chatId), opts.clock.now());
+            log.info("chat blocked the bot; marked unreachable", { chatId: String(chatId) });
+            return;
+          }
+          log.error("telegram send failed", { chatId: String(chatId), error: err instanceof Error ? err.message : String(err) });
+          return;
+        }
+      }
+    }
+  }
+
+  // De-duplication first: a replayed update (same update_id) is not processed twice, even across processes.
+  bot.use(async (ctx, next) => {
+    const fresh = await firstDelivery(resolveDb(), "telegram", `${botId}:${ctx.update.update_id}`, opts.clock.now());
+    if (!fresh) {
+      log.debug("duplicate update ignored", { updateId: ctx.update.update_id });
+      return;
+    }
+    await next();
+  });
+  // Private chats only: the bot talks to customers one to one.
+  bot.use(async (ctx, next) => {
+    if (ctx.chat && ctx.chat.type !== "private") return;
+    await next();
+  });
+
+  const base = (ctx: Context) => ({
+    channel: "telegram" as const,
+    userId: String(ctx.from!.id),
+    chatId: String(ctx.chat?.id ?? ctx.from!.id),
+    displayName: [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ") || undefined,
+  });
+
+  bot.on("callback_query:data", async (ctx) => {
+    // Stop the button's spinner first; failure here must not block the reply.
+    await ctx.answerCallbackQuery().catch((err: unknown) => log.warn("answerCallbackQuery failed", { error: String(err) }));
+    const replies = await opts.conversation.handle({ ...base(ctx), button: ctx.callbackQuery.data });
+    await deliver(ctx.chat?.id ?? ctx.from.id, replies);
+  });
+
+  bot.on("message:contact", async (ctx) => {
+    const c = ctx.message.contact;
+    const replies = await opts.conversation.handle({
+      ...base(ctx),
+      contact: { phone: c.phone_number, userId: c.user_id === undefined ? undefined : String(c.user_id) },
+    });
+    await deliver(ctx.chat.id, replies);
+  });
+
+  bot.on("message:text", async (ctx) => {
+    const replies = await opts.conversation.handle({ ...base(ctx), text: ctx.message.text });
+    await deliver(ctx.chat.id, replies);
+  });
+
+  bot.on("message", async (ctx) => {
+    // Photos, stickers…: point to the help.
+    const replies = await opts.conversation.handle({ ...base(ctx), text: "/help" });
+    await deliver(ctx.chat.id, replies);
+  });
+
+  bot.catch((err) => {
+    log.error("telegram update failed", { error: err.error instanceof Error ? err.error.message : String(err.error) });
+  });
+
+  let initing: Promise<void> | undefined;
+  async function init(): Promise<void> {
+    if (bot.isInited()) return;
+    initing ??= (async () => {
+      const db = resolveDb();
+      const stored = await loadBotInfo(db, "telegram", botId).catch(() => undefined);
+      if (stored && typeof stored.username === "string" && stored.is_bot === true) {
+        bot.botInfo = stored as unknown as UserFromGetMe;
+        rememberTelegramUsername(botId, stored.username);
+        return;
+      }
+      try {
+        await bot.init();
+        await saveBotInfo(db, "telegram", botId, bot.botInfo as unknown as Record<string, unknown>, opts.clock.now());
+        rememberTelegramUsername(botId, bot.botInfo.username);
+      } catch (err) {
+        // Without getMe we still handle updates; the bot only needs its own name for @-mentions.
+        log.warn("telegram getMe failed; using a placeholder bot info", { error: err instanceof Error ? err.message : String(err) });
+        bot.botInfo = {
+          id: Number(botId) || 0,
+          is_bot: true,
+          first_name: "bot",
+          username: "bot",
+          can_join_groups: false,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+          can_connect_to_business: false,
+          has_main_web_app: false,
+          has_topics_enabled: false,
+          allows_users_to_create_topics: false,
+          can_manage_bots: false,
+          supports_join_request_queries: false,
+        } as UserFromGetMe;
+        initing = undefined;
+      }
+    })();
+    await initing;
+  }
+
+  async function registerCommands(): Promise<void> {
+    const vi = copyFor("vi").commands;
+    const en = copyFor("en").commands;
+    await bot.api.setMyCommands(vi);
+    await bot.api.setMyCommands(vi, { language_code: "vi" });
+    await bot.api.setMyCommands(en, { language_code: "en" });
+  }
+
+  const sender: ChannelSender = {
+    channel: "telegram",
+    broadcastRate: opts.broadcastRate,
+    async send(merchantId: string, chatId: string, message: OutgoingMessage, sendOpts?: { noRetry?: boolean }): Promise<SendResult> {
+      const api = sendOpts?.noRetry ? onceApi : bot.api;
+      let messageId: string | undefined;
+      try {
+        for (const c of toTelegramCalls(message)) {
+          const sent = await call(api, chatId, c);
+          messageId = String(sent.message_id);
+        }
+        return messageId === undefined ? { ok: true } : { ok: true, messageId };
+      } catch (err) {
+        if (err instanceof GrammyError) {
+          if (err.error_code === 429) {
+            return { ok: false, reason: "rate-limited", retryAfterSeconds: err.parameters.retry_after ?? 1, error: err.description };
+          }
+          if (err.error_code === 403) {
+            await markUnreachable(resolveDb(), "telegram", chatId, opts.clock.now(), merchantId);
+            return { ok: false, reason: "blocked", error: err.description };
+          }
+          return { ok: false, reason: "failed", error: err.description };
+        }
+        if (err instanceof HttpError) return { ok: false, reason: "failed", error: err.message.replaceAll(opts.token, "<token>") };
+        return { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
+      }
+    },
+  };
+
+  return {
+    bot,
+    botId,
+    sender,
+    init,
+    registerCommands,
+    async handleUpdate(update: Update) {
+      await init();
+      await bot.handleUpdate(update).catch((err: unknown) => {
+        log.error("telegram update failed", { error: err instanceof Error ? err.message : String(err) });
+      });
+    },
+  };
+}

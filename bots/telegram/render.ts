@@ -1,0 +1,47 @@
+/** Replies → Telegram sendMessage/sendPhoto payloads (pure). Buttons become inline keyboards. */
+import type { InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
+import type { MessageButton } from "../../src/channels/channel.ts";
+import { splitText } from "../zalo/client.ts";
+import { isValidButtonData } from "../core/intents.ts";
+import type { ReplyMessage } from "../core/types.ts";
+
+export const TELEGRAM_TEXT_LIMIT = 4096;
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+
+export type TelegramCall =
+  | { method: "sendMessage"; text: string; reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup }
+  | { method: "sendPhoto"; photo: string; caption?: string; reply_markup?: InlineKeyboardMarkup | ReplyKeyboardMarkup };
+
+export function inlineKeyboard(rows: MessageButton[][]): InlineKeyboardMarkup | undefined {
+  const keyboard = rows
+    .map((row) => row.filter((b) => isValidButtonData(b.data)).map((b) => ({ text: b.label, callback_data: b.data })))
+    .filter((row) => row.length > 0);
+  return keyboard.length > 0 ? { inline_keyboard: keyboard } : undefined;
+}
+
+function markup(m: ReplyMessage): InlineKeyboardMarkup | ReplyKeyboardMarkup | undefined {
+  if (m.buttons && m.buttons.length > 0) return inlineKeyboard(m.buttons);
+  if (m.requestContact) {
+    return { keyboard: [[{ text: m.requestContact, request_contact: true }]], one_time_keyboard: true, resize_keyboard: true };
+  }
+  return undefined;
+}
+
+/** One reply → the calls that deliver it: long text is split (the keyboard goes with the last part). */
+export function toTelegramCalls(m: ReplyMessage): TelegramCall[] {
+  const rm = markup(m);
+  const calls: TelegramCall[] = [];
+  let text = m.text;
+  if (m.imageUrl) {
+    if (text.length <= TELEGRAM_CAPTION_LIMIT) {
+      return [{ method: "sendPhoto", photo: m.imageUrl, ...(text ? { caption: text } : {}), ...(rm ? { reply_markup: rm } : {}) }];
+    }
+    calls.push({ method: "sendPhoto", photo: m.imageUrl });
+  }
+  if (text.trim() === "") text = "…";
+  const parts = splitText(text, TELEGRAM_TEXT_LIMIT);
+  parts.forEach((part, i) => {
+    calls.push({ method: "sendMessage", text: part, ...(rm && i === parts.length - 1 ? { reply_markup: rm } : {}) });
+  });
+  return calls;
+}

@@ -1,0 +1,54 @@
+/**
+ * `POST /webhooks/telegram`: checks X-Telegram-Bot-Api-Secret-Token in constant time (when a secret is configured;
+ * a wrong or missing header → 401 and nothing happens), validates the update, and processes it within a time budget
+ * so Telegram never times out and re-sends; late work goes on in the background (de-duplication makes a re-send
+ * harmless anyway).
+ */
+import type { Hono } from "hono";
+import { z } from "zod";
+import type { Update } from "grammy/types";
+import type { AppEnv } from "../../src/http/env.ts";
+import { secretEquals } from "../../src/lib/crypto.ts";
+import type { Logger } from "../../src/lib/log.ts";
+import { InFlight, withinBudget } from "../core/webhook.ts";
+import type { TelegramChannel } from "./channel.ts";
+
+export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
+export const TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
+
+const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() });
+
+export interface TelegramWebhookOptions {
+  secret: string | undefined;
+  logger: Logger;
+  /** Time to spend on an update before answering 200 anyway (default 8 s; Telegram waits longer). */
+  budgetMs?: number;
+  inFlight: InFlight;
+  /** Receives work still running after the budget (Workers: ctx.waitUntil). */
+  defer?: (p: Promise<unknown>) => void;
+}
+
+export function mountTelegramWebhook(app: Hono<AppEnv>, tg: TelegramChannel, opts: TelegramWebhookOptions): void {
+  const budgetMs = opts.budgetMs ?? 8000;
+  app.post(TELEGRAM_WEBHOOK_PATH, async (c) => {
+    if (opts.secret !== undefined) {
+      const given = c.req.header(TELEGRAM_SECRET_HEADER);
+      if (given === undefined || !(await secretEquals(given, opts.secret))) {
+        c.get("logger").warn("telegram webhook: wrong or missing secret token");
+        return c.json({ ok: false, error: "unauthorized" }, 401);
+      }
+    }
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      return c.json({ ok: false, error: "malformed JSON" }, 400);
+    }
+    const parsed = UpdateShape.safeParse(json);
+    if (!parsed.success) return c.json({ ok: false, error: "not a Telegram update" }, 400);
+    const work = opts.inFlight.track(tg.handleUpdate(parsed.data as unknown as Update));
+    const outcome = await withinBudget(work, budgetMs, opts.defer);
+    if (outcome === "late") opts.logger.warn("telegram update still running after the webhook budget; answered 200", { updateId: parsed.data.update_id });
+    return c.json({ ok: true });
+  });
+}

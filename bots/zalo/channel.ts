@@ -1,0 +1,173 @@
+/**
+ * The Zalo Bot Platform channel: updates (either shape) → the conversation core → replies through the Zalo client.
+ * Zalo has no documented inline buttons, so buttons become numbered choices ("1. …") the user types back; the
+ * choices are kept per chat in the database for 30 minutes. Long replies are split at 2000 characters.
+ */
+import type { Db } from "../../src/db/types.ts";
+import type { Clock } from "../../src/lib/clock.ts";
+import type { Logger } from "../../src/lib/log.ts";
+import type { ChannelSender, MessageButton, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
+import { markUnreachable } from "../../src/links/service.ts";
+import { copyFor } from "../../src/messages/index.ts";
+import { chatReplyLanguage, choiceFor, firstDelivery, saveChoices } from "../core/state.ts";
+import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
+import { ZaloApiError, ZaloClient, splitText } from "./client.ts";
+import { ZALO_TEXT_LIMIT, zaloUpdateKey, type ZaloUpdate } from "./types.ts";
+import type { Lang } from "../../src/messages/render.ts";
+
+export interface ZaloChannelOptions {
+  token: string;
+  apiRoot: string;
+  db: Db | (() => Db);
+  clock: Clock;
+  logger: Logger;
+  conversation: Conversation;
+  broadcastRate: number;
+  /** Longest retry_after waited for an interactive reply (default 60 s). */
+  maxReplyRetryDelaySeconds?: number;
+  /** Injectable fetch (tests). */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+}
+
+export interface ZaloChannel {
+  client: ZaloClient;
+  botId: string;
+  sender: ChannelSender;
+  /** Handles one parsed update (de-duplicated on `<bot>:<event_name>:<message_id>`); resolves when replies are sent. */
+  handleUpdate(update: ZaloUpdate): Promise<void>;
+}
+
+/** Text of one reply with its buttons as numbered choices; returns the buttons in number order. */
+export function numberedChoices(m: ReplyMessage, intro: string): { text: string; choices: MessageButton[] } {
+  const choices = (m.buttons ?? []).flat();
+  if (choices.length === 0) return { text: m.text, choices };
+  const lines = choices.map((b, i) => `${i + 1}. ${b.label}`);
+  return { text: `${m.text}\n\n${intro}\n${lines.join("\n")}`, choices };
+}
+
+export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
+  const resolveDb = (): Db => (typeof opts.db === "function" ? opts.db() : opts.db);
+  const log = opts.logger.child({ channel: "zalo" });
+  const client = new ZaloClient({
+    token: opts.token,
+    apiRoot: opts.apiRoot,
+    maxRetries: 5,
+    maxRetryDelaySeconds: opts.maxReplyRetryDelaySeconds ?? 60,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    onRetry: (i) => log.warn("zalo call retried", { method: i.method, attempt: i.attempt, delayMs: i.delayMs, error: i.error.description }),
+  });
+  const onceClient = new ZaloClient({ token: opts.token, apiRoot: opts.apiRoot, maxRetries: 0, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const botId = client.botId;
+
+  async function sendOne(c: ZaloClient, chatId: string, text: string, imageUrl?: string): Promise<string | undefined> {
+    let last: string | undefined;
+    if (imageUrl) {
+      const caption = text.length <= ZALO_TEXT_LIMIT ? text : undefined;
+      const sent = await c.sendPhoto({ chat_id: chatId, photo: imageUrl, ...(caption ? { caption } : {}) });
+      last = sent.message_id;
+      if (caption !== undefined) return last;
+    }
+    for (const part of splitText(text, ZALO_TEXT_LIMIT)) last = (await c.sendMessage({ chat_id: chatId, text: part })).message_id;
+    return last;
+  }
+
+  async function deliver(input: ChatInput, replies: ReplyMessage[], lang: Lang): Promise<void> {
+    const db = resolveDb();
+    const now = opts.clock.now();
+    // Only the last message with buttons carries numbered choices (so "1" always means one thing).
+    let lastWithButtons = -1;
+    replies.forEach((r, i) => {
+      if (r.buttons && r.buttons.flat().length > 0) lastWithButtons = i;
+    });
+    let choices: MessageButton[] = [];
+    for (let i = 0; i < replies.length; i++) {
+      const r = replies[i]!;
+      let text = r.text;
+      if (i === lastWithButtons) {
+        const n = numberedChoices(r, copyFor(lang).choicesIntro());
+        text = n.text;
+        choices = n.choices;
+      }
+      try {
+        await sendOne(client, input.chatId, text, r.imageUrl);
+      } catch (err) {
+        if (err instanceof ZaloApiError && err.blocked) {
+          await markUnreachable(db, "zalo", input.chatId, now);
+          log.info("zalo chat unreachable (403); marked", { chatId: input.chatId });
+          return;
+        }
+        log.error("zalo send failed", { chatId: input.chatId, error: err instanceof Error ? err.message : String(err) });
+        return;
+      }
+    }
+    if (replies.length > 0) await saveChoices(db, "zalo", input.userId, choices, now);
+  }
+
+  const replyLang = (input: ChatInput): Promise<Lang> => chatReplyLanguage(resolveDb(), "zalo", input.userId);
+
+  async function handleUpdate(update: ZaloUpdate): Promise<void> {
+    const key = zaloUpdateKey(update);
+    const message = update.message;
+    if (!key || !message) return;
+    const db = resolveDb();
+    const now = opts.clock.now();
+    if (!(await firstDelivery(db, "zalo", `${botId}:${key}`, now))) {
+      log.debug("duplicate zalo update ignored", { key });
+      return;
+    }
+    if (message.chat.chat_type && message.chat.chat_type.toUpperCase() !== "PRIVATE") return;
+    const input: ChatInput = {
+      channel: "zalo",
+      userId: message.from.id,
+      chatId: message.chat.id,
+      displayName: message.from.display_name ?? message.from.name,
+    };
+    if (update.kind === "text") {
+      const text = update.message.text.trim();
+      const num = /^\d{1,2}$/.test(text) ? Number(text) : undefined;
+      if (num !== undefined) {
+        const choice = await choiceFor(db, "zalo", input.userId, num, now);
+        if (choice === "expired") {
+          const lang = await replyLang(input);
+          await deliver(input, [{ text: copyFor(lang).choiceExpired() }], lang);
+          return;
+        }
+        if (choice) input.button = choice.data;
+        else input.text = text;
+      } else {
+        input.text = text;
+      }
+    } else {
+      // Images, stickers, unsupported messages: show the help.
+      input.text = "/help";
+    }
+    const replies = await opts.conversation.handle(input);
+    await deliver(input, replies, await replyLang(input));
+  }
+
+  const sender: ChannelSender = {
+    channel: "zalo",
+    broadcastRate: opts.broadcastRate,
+    async send(merchantId: string, chatId: string, message: OutgoingMessage, sendOpts?: { noRetry?: boolean }): Promise<SendResult> {
+      const c = sendOpts?.noRetry ? onceClient : client;
+      // Campaign messages have no numbered-choice state: buttons are listed as plain lines.
+      const text = message.buttons && message.buttons.flat().length > 0 ? `${message.text}\n\n${message.buttons.flat().map((b) => `• ${b.label}`).join("\n")}` : message.text;
+      try {
+        const messageId = await sendOne(c, chatId, text, message.imageUrl);
+        return messageId === undefined ? { ok: true } : { ok: true, messageId };
+      } catch (err) {
+        if (err instanceof ZaloApiError) {
+          if (err.isRateLimited) return { ok: false, reason: "rate-limited", retryAfterSeconds: err.retryAfter ?? 1, error: err.description };
+          if (err.blocked) {
+            await markUnreachable(resolveDb(), "zalo", chatId, opts.clock.now(), merchantId);
+            return { ok: false, reason: "blocked", error: err.description };
+          }
+          return { ok: false, reason: "failed", error: err.description };
+        }
+        return { ok: false, reason: "failed", error: err instanceof Error ? client.redact(err.message) : String(err) };
+      }
+    },
+  };
+
+  return { client, botId, sender, handleUpdate };
+}

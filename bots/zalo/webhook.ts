@@ -1,0 +1,55 @@
+/**
+ * `POST /webhooks/zalo`: `X-Bot-Api-Secret-Token` compared in constant time (wrong or missing → 401, nothing
+ * happens), either update shape (`{ok,result:{…}}` or bare `{event_name,message}`), de-duplicated on
+ * event_name:message_id, answered 200 fast: the work gets a short budget and then goes on in the background.
+ */
+import type { Hono } from "hono";
+import type { AppEnv } from "../../src/http/env.ts";
+import { secretEquals } from "../../src/lib/crypto.ts";
+import type { Logger } from "../../src/lib/log.ts";
+import { InFlight, withinBudget } from "../core/webhook.ts";
+import { parseZaloUpdate, ZALO_SECRET_HEADER } from "./types.ts";
+import type { ZaloChannel } from "./channel.ts";
+
+export const ZALO_WEBHOOK_PATH = "/webhooks/zalo";
+
+export interface ZaloWebhookOptions {
+  secret: string | undefined;
+  logger: Logger;
+  /** Time spent on an update before answering 200 anyway (default 1.5 s: Zalo's timeout is UNCONFIRMED). */
+  budgetMs?: number;
+  inFlight: InFlight;
+  defer?: (p: Promise<unknown>) => void;
+}
+
+export function mountZaloWebhook(app: Hono<AppEnv>, zalo: ZaloChannel, opts: ZaloWebhookOptions): void {
+  const budgetMs = opts.budgetMs ?? 1500;
+  app.post(ZALO_WEBHOOK_PATH, async (c) => {
+    if (opts.secret !== undefined) {
+      const given = c.req.header(ZALO_SECRET_HEADER);
+      if (given === undefined || !(await secretEquals(given, opts.secret))) {
+        c.get("logger").warn("zalo webhook: wrong or missing secret token");
+        return c.json({ ok: false, error: "unauthorized" }, 401);
+      }
+    }
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      return c.json({ ok: false, error: "malformed JSON" }, 400);
+    }
+    const update = parseZaloUpdate(json);
+    if (!update) {
+      // Not an update we understand: acknowledge so Zalo does not retry it forever.
+      opts.logger.info("zalo webhook: ignored a body that is not a message update");
+      return c.json({ ok: true, ignored: true });
+    }
+    const work = opts.inFlight.track(
+      zalo.handleUpdate(update).catch((err: unknown) => {
+        opts.logger.error("zalo update failed", { error: err instanceof Error ? err.message : String(err) });
+      }),
+    );
+    await withinBudget(work, budgetMs, opts.defer);
+    return c.json({ ok: true });
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * Everything the bot says, as one typed interface implemented per language (copy.vi.ts, copy.en.ts).
+ * Handlers pass plain data; the copy decides the words and uses render.ts for numbers, money and dates.
+ */
+import type { Lang } from "./render.ts";
+
+export type ChatChannel = "telegram" | "zalo" | "web";
+
+/** Formatting context for one reply: the language, the merchant's currency and time zone. */
+export interface Fmt {
+  lang: Lang;
+  currency: string;
+  timeZone: string;
+}
+
+export interface PointsInfo {
+  name?: string | undefined;
+  balance: number;
+  pending: number;
+  tier?: string | undefined;
+  nextTier?: { name: string; spendNeeded: number } | undefined;
+  expiring?: { points: number; firstExpiry: Date } | undefined;
+}
+
+export interface HistoryLine {
+  at: Date;
+  kind: string;
+  points: number;
+  reason?: string | null | undefined;
+}
+
+export interface RewardLine {
+  name: string;
+  cost: number;
+  affordable: boolean;
+  minTier?: string | null | undefined;
+  soldOut: boolean;
+}
+
+export interface VoucherLine {
+  code: string;
+  name: string;
+  expiresAt?: Date | null | undefined;
+}
+
+export interface OfferLine {
+  text: string;
+  expiresAt?: Date | undefined;
+}
+
+export interface CommandInfo {
+  command: string;
+  description: string;
+}
+
+export interface Copy {
+  lang: Lang;
+  /** Button labels (short; shown as inline buttons or numbered choices). */
+  buttons: {
+    points: string;
+    history: string;
+    rewards: string;
+    vouchers: string;
+    offers: string;
+    help: string;
+    language: string;
+    vi: string;
+    en: string;
+    confirm: string;
+    cancel: string;
+    more: string;
+    shareContact: string;
+    stop: string;
+    start: string;
+    redeem(name: string, cost: string): string;
+    claim(index: number): string;
+  };
+  /** Descriptions for Telegram's setMyCommands, in command order. */
+  commands: CommandInfo[];
+
+  welcomeUnlinked(channel: ChatChannel): string;
+  needLink(channel: ChatChannel): string;
+  linked(name: string | undefined): string;
+  alreadyLinked(name: string | undefined): string;
+  linkCodeInvalid(): string;
+  linkTooManyAttempts(): string;
+  contactNotOwn(): string;
+  contactNoMember(): string;
+  contactInvalid(): string;
+  phoneTyped(channel: ChatChannel): string;
+  welcomeBack(name: string | undefined): string;
+  optedIn(): string;
+  optedOut(): string;
+  alreadyOptedOut(): string;
+
+  points(f: Fmt, p: PointsInfo): string;
+  history(f: Fmt, lines: HistoryLine[]): string;
+  historyEmpty(): string;
+  rewards(f: Fmt, lines: RewardLine[], balance: number, page: { from: number; total: number }): string;
+  rewardsEmpty(): string;
+  redeemConfirm(f: Fmt, r: { name: string; cost: number; balanceAfter: number }): string;
+  redeemNotEnough(f: Fmt, r: { name: string; cost: number; balance: number }): string;
+  redeemDone(f: Fmt, r: { name: string; code: string; balance: number; expiresAt: Date | null }): string;
+  redeemOutOfStock(name: string): string;
+  redeemTierRequired(name: string, minTier: string): string;
+  rewardGone(): string;
+  cancelled(): string;
+  vouchers(f: Fmt, lines: VoucherLine[]): string;
+  vouchersEmpty(): string;
+  offers(f: Fmt, lines: OfferLine[]): string;
+  offersNone(): string;
+  offerClaimed(f: Fmt, o: { code: string; expiresAt: Date }): string;
+  offerGone(): string;
+  languageAsk(): string;
+  languageSet(): string;
+  help(channel: ChatChannel): string;
+  unknown(): string;
+  thanks(): string;
+  slowDown(): string;
+  notConfigured(): string;
+  error(): string;
+  /** Zalo: the line before numbered choices. */
+  choicesIntro(): string;
+  /** Zalo: a number typed that matches no current choice. */
+  choiceExpired(): string;
+}

@@ -1,0 +1,130 @@
+/**
+ * Locale formatting for chat copy (pure): points and amounts with thousands separators, dates in the merchant's
+ * time zone. Vietnamese: `125.000 ₫`, `20/11/2026`; English: `125,000 ₫`, `20 Nov 2026`.
+ * Grouping is done by hand (not Intl) so the output is identical on every runtime and ICU build.
+ */
+export type Lang = "vi" | "en";
+
+export const LANGS: readonly Lang[] = ["vi", "en"];
+
+export function isLang(v: unknown): v is Lang {
+  return v === "vi" || v === "en";
+}
+
+/** `vi`/`en` from anything (a member's stored language, a locale such as `en-US`); vi by default. */
+export function toLang(v: string | null | undefined): Lang {
+  return typeof v === "string" && v.toLowerCase().startsWith("en") ? "en" : "vi";
+}
+
+function group(n: number, sep: string): string {
+  const neg = n < 0;
+  const digits = String(Math.trunc(Math.abs(n)));
+  let out = "";
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += sep;
+    out += digits[i];
+  }
+  return (neg ? "-" : "") + out;
+}
+
+/** An integer with thousands separators: vi `1.234.567`, en `1,234,567`. */
+export function formatNumber(n: number, lang: Lang): string {
+  return group(n, lang === "vi" ? "." : ",");
+}
+
+export function formatPoints(n: number, lang: Lang): string {
+  return formatNumber(n, lang);
+}
+
+/** Signed points for a history line: `+12`, `-30`. */
+export function formatSignedPoints(n: number, lang: Lang): string {
+  return (n > 0 ? "+" : "") + formatNumber(n, lang);
+}
+
+const CURRENCY_SYMBOL: Record<string, string> = { VND: "₫", USD: "$", EUR: "€", SGD: "S$", THB: "฿" };
+/** Minor-unit digits of currencies the bot knows; VND has none. */
+const MINOR_DIGITS: Record<string, number> = { VND: 0, USD: 2, EUR: 2, SGD: 2, THB: 2 };
+
+/** An amount in the currency's minor unit: VND `125.000 ₫` (vi) / `125,000 ₫` (en). */
+export function formatMoney(amount: number, currency: string, lang: Lang): string {
+  const code = currency.toUpperCase();
+  const digits = MINOR_DIGITS[code] ?? 0;
+  const symbol = CURRENCY_SYMBOL[code] ?? code;
+  if (digits === 0) return `${formatNumber(amount, lang)} ${symbol}`;
+  const scale = 10 ** digits;
+  const whole = Math.trunc(Math.abs(amount) / scale);
+  const frac = String(Math.abs(amount) % scale).padStart(digits, "0");
+  const sign = amount < 0 ? "-" : "";
+  return `${sign}${formatNumber(whole, lang)}${lang === "vi" ? "," : "."}${frac} ${symbol}`;
+}
+
+interface DateParts {
+  day: string;
+  month: string;
+  year: string;
+  hour: string;
+  minute: string;
+}
+
+function parts(d: Date, timeZone: string): DateParts {
+  let fmt: Intl.DateTimeFormat;
+  try {
+    fmt = new Intl.DateTimeFormat("en-US", { timeZone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  } catch {
+    fmt = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
+  const out: Record<string, string> = {};
+  for (const p of fmt.formatToParts(d)) out[p.type] = p.value;
+  return { day: out.day ?? "01", month: out.month ?? "01", year: out.year ?? "1970", hour: out.hour ?? "00", minute: out.minute ?? "00" };
+}
+
+const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** vi `20/11/2026`; en `20 Nov 2026` — the calendar date in `timeZone` (default Asia/Ho_Chi_Minh). */
+export function formatDate(d: Date, lang: Lang, timeZone = "Asia/Ho_Chi_Minh"): string {
+  const p = parts(d, timeZone);
+  if (lang === "vi") return `${p.day}/${p.month}/${p.year}`;
+  return `${p.day} ${EN_MONTHS[Number(p.month) - 1] ?? p.month} ${p.year}`;
+}
+
+/** vi `14:30 20/11/2026`; en `20 Nov 2026, 14:30`. */
+export function formatDateTime(d: Date, lang: Lang, timeZone = "Asia/Ho_Chi_Minh"): string {
+  const p = parts(d, timeZone);
+  const time = `${p.hour}:${p.minute}`;
+  return lang === "vi" ? `${time} ${formatDate(d, lang, timeZone)}` : `${formatDate(d, lang, timeZone)}, ${time}`;
+}
+
+const VI_SURNAMES = new Set(
+  "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh doan lam trinh mai cao luu la ta chau tang quach thai luong van ha kieu hua trieu thach tong"
+    .split(" "),
+);
+
+/** Lower-case ASCII fold of Vietnamese text (ă/â/đ/ê/ô/ơ/ư and tone marks dropped). */
+export function foldVietnamese(s: string): string {
+  return s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/đ/g, "d")
+    .replace(/Đ/g, "D")
+    .toLowerCase();
+}
+
+/**
+ * The name to greet someone by: for a Vietnamese full name its last word ("Nguyễn Văn Hoa" → "Hoa"),
+ * otherwise the first word ("Emily Carter" → "Emily").
+ */
+export function firstName(name: string | null | undefined): string | undefined {
+  const words = (name ?? "").trim().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return undefined;
+  if (words.length === 1) return words[0];
+  return VI_SURNAMES.has(foldVietnamese(words[0]!)) ? words[words.length - 1] : words[0];
+}
+
+/** Cuts `s` to at most `max` characters (adding "…"), never inside a surrogate pair. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let cut = max - 1;
+  const code = s.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return s.slice(0, cut).trimEnd() + "…";
+}
