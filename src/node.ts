@@ -8,6 +8,7 @@ import { systemClock } from "./lib/clock.ts";
 import { countMerchants } from "./merchants/service.ts";
 import { seedDemo } from "./demo/seed.ts";
 import { runScheduledJobs } from "./jobs/scheduler.ts";
+import { createChannels } from "../bots/index.ts";
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty" });
@@ -22,7 +23,10 @@ if (database.kind === "pglite" && config.DEMO_SEED && (await countMerchants(data
   logger.info("seeded demo shop", { merchantId: demo.merchantId });
 }
 
-const app = createApp({ config, db: database.db, clock: systemClock, logger });
+// Chat channels: Telegram / Zalo when their tokens are set, the web simulator always.
+const channels = createChannels({ config, db: database.db, clock: systemClock, logger });
+const app = createApp({ config, db: database.db, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
+void channels.start();
 
 const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
   logger.info("listening", { port: info.port, url: baseUrl });
@@ -60,6 +64,7 @@ async function shutdown(signal: string) {
   clearTimeout(firstRun);
   clearInterval(interval);
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await channels.stop(5000);
   await database.close();
   logger.info("stopped");
   process.exit(0);
