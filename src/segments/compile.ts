@@ -1,0 +1,231 @@
+/**
+ * Rule → SQL (pure). A rule compiles to ONE query over the merchant's members: every order/points/channel fact a
+ * rule needs is one pre-aggregated derived table (one row per member) LEFT JOINed on the member id, and the rule
+ * itself becomes a WHERE over members and those tables. Postgres plans this as hash joins over one pass of each
+ * table, whatever the size of the merchant — never a loop over members, never a per-member subquery.
+ *
+ * Every condition is two-valued: a fact a member lacks (no order yet, no birthday) makes the condition false, so
+ * `not` is the exact complement within the merchant's members.
+ */
+import { sql, type SQL } from "drizzle-orm";
+import { isCondition, windowOf, type Condition, type Op, type Rule, type Scalar } from "./rule.ts";
+
+export interface CompileContext {
+  merchantId: string;
+  /** "Now" for windows and calendar days (the injected clock, so tests can move time). */
+  now: Date;
+  /** The merchant's IANA time zone (calendar days of daysSinceLastOrder). */
+  timezone: string;
+  /** Tier name of members with no stored tier yet (the program's entry tier), or null. */
+  defaultTier: string | null;
+}
+
+export interface CompiledSegment {
+  /** `LEFT JOIN (…) alias ON alias.member_id = m.id …` — the derived tables the rule needs. */
+  joins: SQL;
+  /** A boolean over `m` (members) and the joined tables; never NULL. */
+  where: SQL;
+}
+
+const DAY_MS = 86_400_000;
+
+interface OrderAgg {
+  kind: "orders";
+  alias: string;
+  windowDays: number | null;
+  columns: Set<"last_at" | "order_count" | "net_spend">;
+}
+interface SetSource {
+  kind: "purchased" | "channel";
+  alias: string;
+  column?: "category" | "sku";
+  windowDays?: number;
+  values: string[];
+}
+interface PendingSource {
+  kind: "pending";
+  alias: string;
+}
+type Source = OrderAgg | SetSource | PendingSource;
+
+class Compiler {
+  readonly sources = new Map<string, Source>();
+  readonly ctx: CompileContext;
+  readonly nowParam: SQL;
+
+  constructor(ctx: CompileContext) {
+    this.ctx = ctx;
+    this.nowParam = sql`${ctx.now.toISOString()}::timestamptz`;
+  }
+
+  private nextAlias(prefix: string): string {
+    return `${prefix}${this.sources.size + 1}`;
+  }
+
+  orders(windowDays: number | null, column: "last_at" | "order_count" | "net_spend"): string {
+    const key = `orders:${windowDays ?? "all"}`;
+    let s = this.sources.get(key) as OrderAgg | undefined;
+    if (!s) {
+      s = { kind: "orders", alias: this.nextAlias("oa"), windowDays, columns: new Set() };
+      this.sources.set(key, s);
+    }
+    s.columns.add(column);
+    return s.alias;
+  }
+
+  set(kind: "purchased" | "channel", values: string[], column?: "category" | "sku", windowDays?: number): string {
+    const sorted = [...new Set(values)].sort();
+    const key = `${kind}:${column ?? ""}:${windowDays ?? ""}:${JSON.stringify(sorted)}`;
+    let s = this.sources.get(key);
+    if (!s) {
+      s = { kind, alias: this.nextAlias(kind === "channel" ? "ch" : "pu"), values: sorted, ...(column ? { column } : {}), ...(windowDays !== undefined ? { windowDays } : {}) };
+      this.sources.set(key, s);
+    }
+    return s.alias;
+  }
+
+  pending(): string {
+    let s = this.sources.get("pending");
+    if (!s) {
+      s = { kind: "pending", alias: this.nextAlias("pp") };
+      this.sources.set("pending", s);
+    }
+    return s.alias;
+  }
+
+  windowStart(days: number): SQL {
+    return sql`${new Date(this.ctx.now.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
+  }
+
+  rule(r: Rule): SQL {
+    if ("all" in r) return r.all.length === 0 ? sql`true` : sql`(${sql.join(r.all.map((x) => this.rule(x)), sql` and `)})`;
+    if ("any" in r) return r.any.length === 0 ? sql`false` : sql`(${sql.join(r.any.map((x) => this.rule(x)), sql` or `)})`;
+    if ("not" in r) return sql`(not ${this.rule(r.not)})`;
+    if (isCondition(r)) return this.condition(r);
+    throw new Error("unreachable: invalid rule node");
+  }
+
+  condition(c: Condition): SQL {
+    switch (c.field) {
+      case "daysSinceLastOrder": {
+        const a = this.orders(null, "last_at");
+        const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
+        const last = sql`(${sql.raw(a)}.last_at at time zone ${this.ctx.timezone}::text)::date`;
+        return nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
+      }
+      case "orderCount": {
+        const a = this.orders(windowOf(c) ?? null, "order_count");
+        return compare(sql`coalesce(${sql.raw(a)}.order_count, 0)`, c.op, c.value, "number");
+      }
+      case "netSpend": {
+        const a = this.orders(windowOf(c) ?? null, "net_spend");
+        return compare(sql`coalesce(${sql.raw(a)}.net_spend, 0)`, c.op, c.value, "number");
+      }
+      case "pointsBalance": {
+        const a = this.pending();
+        return compare(sql`(m.points_total - case when m.points_total > 0 then coalesce(${sql.raw(a)}.pending, 0) else 0 end)`, c.op, c.value, "number");
+      }
+      case "birthdayMonth":
+        return nullable(compare(sql`extract(month from m.birthday)::int`, c.op, c.value, "number"));
+      case "tier":
+        return nullable(compare(this.ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${this.ctx.defaultTier}::text)`, c.op, c.value, "string"));
+      case "language":
+        return nullable(compare(sql`m.language`, c.op, c.value, "string"));
+      case "optedIn":
+        return nullable(compare(sql`m.opted_in`, c.op, c.value, "boolean"));
+      case "purchasedCategory":
+      case "purchasedSku":
+      case "channel": {
+        // Membership facts: eq/in = "has one of these", neq = "has none of these".
+        const values = (Array.isArray(c.value) ? c.value : [c.value]).map(String);
+        const a =
+          c.field === "channel"
+            ? this.set("channel", values)
+            : this.set("purchased", values, c.field === "purchasedCategory" ? "category" : "sku", windowOf(c) ?? 90);
+        return c.op === "neq" ? sql`(${sql.raw(a)}.member_id is null)` : sql`(${sql.raw(a)}.member_id is not null)`;
+      }
+    }
+  }
+
+  joins(): SQL {
+    const parts: SQL[] = [];
+    const mid = this.ctx.merchantId;
+    for (const s of this.sources.values()) {
+      const alias = sql.raw(s.alias);
+      if (s.kind === "orders") {
+        const cols: SQL[] = [sql`o.member_id`];
+        if (s.columns.has("last_at")) cols.push(sql`max(o.placed_at) as last_at`);
+        // An order counts unless it was refunded in full (a zero-total order is never "refunded in full").
+        if (s.columns.has("order_count")) cols.push(sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total) as order_count`);
+        if (s.columns.has("net_spend")) cols.push(sql`sum(o.total - o.refunded_total) as net_spend`);
+        const from = s.windowDays === null ? sql`` : sql` and o.placed_at > ${this.windowStart(s.windowDays)}`;
+        parts.push(
+          sql`left join (select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id) ${alias} on ${alias}.member_id = m.id`,
+        );
+      } else if (s.kind === "purchased") {
+        const col = sql.raw(s.column === "category" ? "i.category" : "i.sku");
+        parts.push(
+          sql`left join (select distinct o.member_id from order_items i join orders o on o.id = i.order_id where i.merchant_id = ${mid} and o.merchant_id = ${mid} and o.member_id is not null and o.placed_at > ${this.windowStart(s.windowDays ?? 90)} and o.placed_at <= ${this.nowParam} and i.quantity > i.refunded_quantity and ${col} in (${sql.join(
+            s.values.map((v) => sql`${v}`),
+            sql`, `,
+          )})) ${alias} on ${alias}.member_id = m.id`,
+        );
+      } else if (s.kind === "channel") {
+        parts.push(
+          sql`left join (select distinct ci.member_id from channel_identities ci where ci.merchant_id = ${mid} and ci.channel in (${sql.join(
+            s.values.map((v) => sql`${v}`),
+            sql`, `,
+          )})) ${alias} on ${alias}.member_id = m.id`,
+        );
+      } else {
+        parts.push(
+          sql`left join (select l.member_id, sum(l.remaining) as pending from point_lots l where l.merchant_id = ${mid} and l.remaining > 0 and l.available_at > ${this.nowParam} group by l.member_id) ${alias} on ${alias}.member_id = m.id`,
+        );
+      }
+    }
+    return parts.length ? sql.join(parts, sql` `) : sql``;
+  }
+}
+
+/** `coalesce(x, false)`: a missing fact never matches, so `not` stays the complement. */
+function nullable(cond: SQL): SQL {
+  return sql`coalesce(${cond}, false)`;
+}
+
+function literal(v: Scalar, type: "number" | "string" | "boolean"): SQL {
+  if (type === "number") return sql`${v}::bigint`;
+  if (type === "boolean") return sql`${v}::boolean`;
+  return sql`${v}::text`;
+}
+
+const SQL_OPS: Record<Exclude<Op, "between" | "in">, string> = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" };
+
+function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | "string" | "boolean"): SQL {
+  if (op === "between") {
+    const [lo, hi] = value as [Scalar, Scalar];
+    return sql`(${expr} between ${literal(lo, type)} and ${literal(hi, type)})`;
+  }
+  if (op === "in") {
+    return sql`(${expr} in (${sql.join((value as Scalar[]).map((v) => literal(v, type)), sql`, `)}))`;
+  }
+  return sql`(${expr} ${sql.raw(SQL_OPS[op])} ${literal(value as Scalar, type)})`;
+}
+
+/** Compiles a (validated) rule for one merchant at one instant. */
+export function compileSegment(rule: Rule, ctx: CompileContext): CompiledSegment {
+  const c = new Compiler(ctx);
+  const where = c.rule(rule);
+  return { joins: c.joins(), where };
+}
+
+/**
+ * The full member query: `select <columns> from members m <joins> where m.merchant_id = … and <rule>`.
+ * `columns` defaults to `m.id as member_id`; `extraWhere` narrows further (e.g. one member, opted-in only).
+ */
+export function segmentMembersQuery(compiled: CompiledSegment, merchantId: string, opts: { columns?: SQL; extraWhere?: SQL; orderBy?: SQL; limit?: number } = {}): SQL {
+  const columns = opts.columns ?? sql`m.id as member_id`;
+  const extra = opts.extraWhere ? sql` and (${opts.extraWhere})` : sql``;
+  const order = opts.orderBy ? sql` order by ${opts.orderBy}` : sql``;
+  const limit = opts.limit !== undefined ? sql` limit ${sql.raw(String(Math.max(0, Math.floor(opts.limit))))}` : sql``;
+  return sql`select ${columns} from members m ${compiled.joins} where m.merchant_id = ${merchantId} and ${compiled.where}${extra}${order}${limit}`;
+}

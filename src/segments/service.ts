@@ -1,0 +1,107 @@
+/** Segments: built-in and custom, compiled for a merchant at an instant, counted and sampled in SQL. */
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import { merchants } from "../db/schema.ts";
+import { newId } from "../lib/ids.ts";
+import { notFound } from "../http/problem.ts";
+import { getProgram } from "../program/service.ts";
+import { qualifyingTier } from "../program/tiers.ts";
+import { segments } from "./tables.ts";
+import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
+import { compileSegment, segmentMembersQuery, type CompileContext, type CompiledSegment } from "./compile.ts";
+import { num, queryRows } from "./sql.ts";
+
+export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
+
+export interface SegmentView {
+  id: string;
+  name: string;
+  rule: Rule;
+  builtIn: boolean;
+  createdAt: string | null;
+}
+
+export async function createSegment(db: Db, merchantId: string, input: { name: string; rule: Rule }, now: Date): Promise<SegmentView> {
+  const [row] = await db.insert(segments).values({ id: newId("seg"), merchantId, name: input.name, rule: input.rule, createdAt: now }).returning();
+  return view(row!);
+}
+
+function view(row: typeof segments.$inferSelect): SegmentView {
+  return { id: row.id, name: row.name, rule: row.rule, builtIn: false, createdAt: row.createdAt.toISOString() };
+}
+
+const builtInView = (s: (typeof BUILT_IN_SEGMENTS)[number]): SegmentView => ({ id: s.id, name: s.name, rule: s.rule, builtIn: true, createdAt: null });
+
+export async function listSegments(db: Db, merchantId: string): Promise<SegmentView[]> {
+  const rows = await db.select().from(segments).where(eq(segments.merchantId, merchantId)).orderBy(desc(segments.createdAt), desc(segments.id));
+  return [...BUILT_IN_SEGMENTS.map(builtInView), ...rows.map(view)];
+}
+
+export async function findSegment(db: Db, merchantId: string, id: string): Promise<SegmentView | undefined> {
+  const b = builtInSegment(id);
+  if (b) return builtInView(b);
+  const rows = await db.select().from(segments).where(and(eq(segments.id, id), eq(segments.merchantId, merchantId))).limit(1);
+  return rows[0] ? view(rows[0]) : undefined;
+}
+
+export async function requireSegment(db: Db, merchantId: string, id: string): Promise<SegmentView> {
+  const s = await findSegment(db, merchantId, id);
+  if (!s) throw notFound("Segment", "segment-not-found");
+  return s;
+}
+
+/** What compiling needs to know about the merchant: its time zone and entry tier. */
+export async function segmentContext(db: Db, merchantId: string, now: Date): Promise<CompileContext> {
+  const [m] = await db.select({ timezone: merchants.timezone }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+  const program = await getProgram(db, merchantId);
+  return { merchantId, now, timezone: m?.timezone || DEFAULT_TIMEZONE, defaultTier: qualifyingTier(program, 0)?.name ?? null };
+}
+
+export async function compileForMerchant(db: Db, merchantId: string, rule: Rule, now: Date): Promise<CompiledSegment> {
+  return compileSegment(rule, await segmentContext(db, merchantId, now));
+}
+
+export interface SampleMember {
+  id: string;
+  name: string | null;
+  phone: string | null;
+  language: string;
+  tier: string | null;
+  optedIn: boolean;
+}
+
+export const SAMPLE_SIZE = 20;
+
+/** Count and a sample (≤ 20, by member id) of the members matching `rule` now. */
+export async function previewSegment(db: Db, merchantId: string, rule: Rule, now: Date): Promise<{ count: number; sample: SampleMember[] }> {
+  const ctx = await segmentContext(db, merchantId, now);
+  const compiled = compileSegment(rule, ctx);
+  const countRows = await queryRows<{ n: unknown }>(db, sql`select count(*) as n from (${segmentMembersQuery(compiled, merchantId)}) s`);
+  const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
+  const sample = await queryRows<{ id: string; name: string | null; phone: string | null; language: string; tier: string | null; opted_in: boolean }>(
+    db,
+    segmentMembersQuery(compiled, merchantId, {
+      columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in`,
+      orderBy: sql`m.id`,
+      limit: SAMPLE_SIZE,
+    }),
+  );
+  return {
+    count: num(countRows[0]?.n),
+    sample: sample.map((r) => ({ id: r.id, name: r.name, phone: r.phone, language: r.language, tier: r.tier, optedIn: Boolean(r.opted_in) })),
+  };
+}
+
+/** Member ids matching the rule now (tests, small merchants; campaigns use the SQL directly). */
+export async function segmentMemberIds(db: Db, merchantId: string, rule: Rule, now: Date): Promise<string[]> {
+  const compiled = await compileForMerchant(db, merchantId, rule, now);
+  const rows = await queryRows<{ member_id: string }>(db, segmentMembersQuery(compiled, merchantId, { orderBy: sql`m.id` }));
+  return rows.map((r) => r.member_id);
+}
+
+/** Does one member match the rule now? (For offers and bots: the same compiled SQL, narrowed to one member.) */
+export async function memberMatches(db: Db, merchantId: string, memberId: string, rule: Rule, now: Date): Promise<boolean> {
+  const compiled = await compileForMerchant(db, merchantId, rule, now);
+  const rows = await queryRows(db, segmentMembersQuery(compiled, merchantId, { extraWhere: sql`m.id = ${memberId}`, limit: 1 }));
+  return rows.length > 0;
+}
