@@ -10,6 +10,8 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   DATABASE_URL: optionalString,
   DATA_DIR: z.string().default("./.data"),
+  /** Connections in the postgres.js pool (Node with DATABASE_URL). */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   PUBLIC_URL: optionalString,
   DEFAULT_MERCHANT_ID: optionalString,

@@ -13,7 +13,7 @@ import { createChannels } from "../bots/index.ts";
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty" });
 
-const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX });
 logger.info("database ready", { kind: database.kind, ...(database.kind === "pglite" ? { dataDir: config.DATA_DIR } : {}) });
 
 const baseUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;

@@ -5,10 +5,10 @@ import { openPglite } from "./pglite.ts";
 import { migrateDatabase } from "./migrate.ts";
 import type { Database } from "./types.ts";
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; migrate?: boolean }): Promise<Database> {
+export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; migrate?: boolean; poolMax?: number }): Promise<Database> {
   let database: Database;
   if (opts.databaseUrl) {
-    database = openPostgres(opts.databaseUrl);
+    database = openPostgres(opts.databaseUrl, { max: opts.poolMax ?? 10 });
   } else {
     mkdirSync(opts.dataDir, { recursive: true });
     database = await openPglite(opts.dataDir);

@@ -29,12 +29,27 @@ export async function addApiKey(db: Db, merchantId: string): Promise<string> {
  */
 export async function merchantForKey(db: Db, apiKey: string): Promise<string | undefined> {
   const keyHash = await sha256Hex(apiKey);
+  const hit = keyCache.get(keyHash);
+  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.merchantId;
   const rows = await db
     .select({ merchantId: apiKeys.merchantId })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .limit(1);
-  return rows[0]?.merchantId;
+  const merchantId = rows[0]?.merchantId;
+  if (merchantId) {
+    if (keyCache.size > 10_000) keyCache.clear();
+    keyCache.set(keyHash, { merchantId, at: Date.now() });
+  }
+  return merchantId;
+}
+
+/** Known keys (by hash) for a minute: saves a query per request; a revoked key stops working within KEY_CACHE_MS. */
+const KEY_CACHE_MS = 60_000;
+const keyCache = new Map<string, { merchantId: string; at: number }>();
+
+export function forgetApiKeys(): void {
+  keyCache.clear();
 }
 
 export async function getMerchant(db: Db, id: string) {

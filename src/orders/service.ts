@@ -4,18 +4,18 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { creditEntries, members, orderItems, orders, products, refunds } from "../db/schema.ts";
+import { creditEntries, members, orderItems, orders, refunds } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../http/problem.ts";
 import { idempotent } from "../http/idempotency.ts";
-import { getProgram } from "../program/service.ts";
+import { getProgramCached } from "../program/service.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
-import { computeEarn, lineAmount, reversalFor } from "../ledger/earn.ts";
-import { creditPoints, lockMember, memberBalance, reversePoints, type MemberRow } from "../ledger/ledger.ts";
-import { activeSubscription, createMember, findMemberByPhone, netSpend } from "../members/service.ts";
+import { computeEarn, lineAmount, reversalFor, type EarnBreakdown } from "../ledger/earn.ts";
+import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, type MemberRow } from "../ledger/ledger.ts";
+import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
-import type { Program } from "../program/config.ts";
+import type { Program, Tier } from "../program/config.ts";
 
 /** Hash of what an order says, so a replay can be told from a different order under the same externalId. */
 export async function orderContentHash(input: CreateOrderInput): Promise<string> {
@@ -47,75 +47,74 @@ export async function createOrder(db: Db, merchantId: string, input: CreateOrder
   );
 }
 
+/**
+ * The member row locked for this order plus the facts earning needs, in one round trip: net spend in the tier
+ * window before this order, spendable-pending points, and the active subscription plan at `placedAt`.
+ */
+async function lockMemberForOrder(tx: Db, merchantId: string, memberId: string, placedAt: Date, windowDays: number, now: Date) {
+  const from = new Date(placedAt.getTime() - windowDays * 86_400_000).toISOString();
+  const at = placedAt.toISOString();
+  const rows = await tx
+    .select({
+      m: members,
+      spend: sql<string>`(select coalesce(sum(o.total - o.refunded_total), 0) from orders o where o.member_id = "members"."id" and o.placed_at > ${from}::timestamptz and o.placed_at <= ${at}::timestamptz)`,
+      pending: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = "members"."id" and l.remaining > 0 and l.available_at > ${now.toISOString()}::timestamptz)`,
+      plan: sql<string | null>`(select s.plan from subscriptions s where s.member_id = "members"."id" and s.starts_at <= ${at}::timestamptz and s.ends_at > ${at}::timestamptz order by s.ends_at desc limit 1)`,
+    })
+    .from(members)
+    .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)))
+    .for("update", { of: members });
+  const r = rows[0];
+  return r ? { member: r.m, spend: Number(r.spend), pending: Number(r.pending), plan: r.plan } : undefined;
+}
+
 async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, now: Date, contentHash: string): Promise<OrderResult> {
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
-  const program = await getProgram(tx, merchantId);
+  const program = await getProgramCached(tx, merchantId);
 
-  let member: MemberRow | undefined;
-  if (input.memberId) {
-    member = await lockMember(tx, merchantId, input.memberId);
-    if (!member) throw notFound("Member", "member-not-found");
-  } else if (input.memberPhone) {
+  let memberId: string | undefined = input.memberId;
+  if (!memberId && input.memberPhone) {
     const found = await findMemberByPhone(tx, merchantId, input.memberPhone);
-    if (found) member = await lockMember(tx, merchantId, found.id);
-    else if (input.enrol) member = await lockMember(tx, merchantId, (await createMember(tx, merchantId, { phone: input.memberPhone }, now)).id);
+    if (found) memberId = found.id;
+    else if (input.enrol) memberId = (await createMember(tx, merchantId, { phone: input.memberPhone }, now)).id;
     else throw notFound("Member with this phone", "member-not-found");
   }
+  const facts = memberId ? await lockMemberForOrder(tx, merchantId, memberId, placedAt, program.tierWindowDays, now) : undefined;
+  if (memberId && !facts) throw notFound("Member", "member-not-found");
+  const member = facts?.member;
 
   const total = input.items.reduce((s, i) => s + lineAmount(i), 0);
   const orderId = newId("ord");
-  await tx.insert(orders).values({
-    id: orderId,
-    merchantId,
-    externalId: input.externalId,
-    memberId: member?.id ?? null,
-    channel: input.channel,
-    placedAt,
-    total,
-    contentHash,
-    offerCodes: input.offerCodes ?? [],
-    createdAt: now,
-  });
-  await tx.insert(orderItems).values(
-    input.items.map((i, n) => ({
-      orderId,
-      merchantId,
-      lineNo: n + 1,
-      sku: i.sku,
-      name: i.name ?? null,
-      category: i.category ?? null,
-      quantity: i.quantity,
-      unitPrice: i.unitPrice,
-      discount: i.discount,
-    })),
-  );
-  await upsertProducts(tx, merchantId, input, now);
 
-  if (!member) {
+  // Earning is computed before anything is written, so the order row is inserted once, complete.
+  let breakdown: EarnBreakdown | undefined;
+  let tier: Tier | undefined;
+  if (member && facts) {
+    // The order that crosses a threshold already earns at the new tier.
+    tier = effectiveTier(program, member.tierName, facts.spend + total);
+    const plan = facts.plan ? program.subscriptionPlans.find((p) => p.id === facts.plan) : undefined;
+    breakdown = computeEarn(input.items, {
+      program,
+      tier,
+      placedAt,
+      channel: input.channel,
+      birthday: member.birthday,
+      subscription: plan ? { plan: plan.id, multiplier: plan.multiplier } : undefined,
+    });
+  }
+  const pointsEarned = breakdown ? breakdown.earn + breakdown.bonus : 0;
+
+  await insertOrderRows(tx, merchantId, orderId, input, { memberId: member?.id ?? null, placedAt, total, contentHash, pointsEarned, creditEarned: breakdown?.cashback ?? 0, now });
+
+  if (!member || !breakdown || !facts) {
     for (const hook of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
     return { orderId, externalId: input.externalId, total, pointsEarned: 0, balance: null, memberId: null, pending: null, cashback: 0, tier: null, breakdown: null };
   }
 
-  // The order that crosses a threshold already earns at the new tier.
-  const spend = await netSpend(tx, member.id, placedAt, program.tierWindowDays);
-  const tier = effectiveTier(program, member.tierName, spend);
-  if (tier && tierRank(program, tier.name) > tierRank(program, member.tierName)) {
+  if (tier && (tierRank(program, tier.name) > tierRank(program, member.tierName) || !member.tierName)) {
     await tx.update(members).set({ tierName: tier.name, tierSince: placedAt }).where(eq(members.id, member.id));
     member.tierName = tier.name;
-  } else if (tier && !member.tierName) {
-    await tx.update(members).set({ tierName: tier.name, tierSince: placedAt }).where(eq(members.id, member.id));
   }
-  const sub = await activeSubscription(tx, member.id, placedAt);
-  const plan = sub ? program.subscriptionPlans.find((p) => p.id === sub.plan) : undefined;
-  const breakdown = computeEarn(input.items, {
-    program,
-    tier,
-    placedAt,
-    channel: input.channel,
-    birthday: member.birthday,
-    subscription: plan ? { plan: plan.id, multiplier: plan.multiplier } : undefined,
-  });
-
   const availableAt = new Date(placedAt.getTime() + program.pendingDays * 86_400_000);
   const expiresAt = program.pointsExpireDays ? new Date(placedAt.getTime() + program.pointsExpireDays * 86_400_000) : null;
   const lotOpts = { at: now, availableAt, expiresAt, orderId };
@@ -125,41 +124,54 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "cashback", amount: breakdown.cashback, orderId, createdAt: now });
     await tx.update(members).set({ creditBalance: sql`${members.creditBalance} + ${breakdown.cashback}` }).where(eq(members.id, member.id));
   }
-  const pointsEarned = breakdown.earn + breakdown.bonus;
-  await tx.update(orders).set({ pointsEarned, creditEarned: breakdown.cashback }).where(eq(orders.id, orderId));
   for (const hook of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
 
-  const bal = await memberBalance(tx, member, now);
+  // Pending points change only through this order's own lots (when the program has a pending window).
+  const pending = availableAt > now ? await pendingPoints(tx, member.id, now) : facts.pending;
   return {
     orderId,
     externalId: input.externalId,
     total,
     pointsEarned,
-    balance: bal.balance,
+    balance: member.pointsTotal - (member.pointsTotal > 0 ? pending : 0),
     memberId: member.id,
-    pending: bal.pending,
+    pending: member.pointsTotal > 0 ? pending : 0,
     cashback: breakdown.cashback,
     tier: tier?.name ?? null,
     breakdown: breakdown as unknown as Record<string, unknown>,
   };
 }
 
-async function upsertProducts(tx: Db, merchantId: string, input: CreateOrderInput, now: Date) {
-  const bySku = new Map<string, { name: string | null; category: string | null; price: number }>();
-  for (const i of input.items) bySku.set(i.sku, { name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
-  const values = [...bySku].map(([sku, v]) => ({ merchantId, sku, name: v.name, category: v.category, price: v.price, updatedAt: now }));
-  await tx
-    .insert(products)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [products.merchantId, products.sku],
-      set: {
-        name: sql`coalesce(excluded.name, ${products.name})`,
-        category: sql`coalesce(excluded.category, ${products.category})`,
-        price: sql`excluded.price`,
-        updatedAt: sql`excluded.updated_at`,
-      },
-    });
+/** The order, its lines and the product catalog upsert in one statement (data-modifying CTEs). */
+async function insertOrderRows(
+  tx: Db,
+  merchantId: string,
+  orderId: string,
+  input: CreateOrderInput,
+  o: { memberId: string | null; placedAt: Date; total: number; contentHash: string; pointsEarned: number; creditEarned: number; now: Date },
+) {
+  const lines = input.items.map((i, n) => ({ line_no: n + 1, sku: i.sku, name: i.name ?? null, category: i.category ?? null, quantity: i.quantity, unit_price: i.unitPrice, discount: i.discount }));
+  const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
+  for (const i of input.items) bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
+  await tx.execute(sql`
+    with o as (
+      insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, created_at)
+      values (${orderId}, ${merchantId}, ${input.externalId}, ${o.memberId}, ${input.channel}, ${o.placedAt.toISOString()}::timestamptz, ${o.total},
+              ${o.pointsEarned}, ${o.creditEarned}, ${o.contentHash}, ${JSON.stringify(input.offerCodes ?? [])}::jsonb, ${o.now.toISOString()}::timestamptz)
+      returning id
+    ), i as (
+      insert into order_items (order_id, merchant_id, line_no, sku, name, category, quantity, unit_price, discount)
+      select o.id, ${merchantId}, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
+      from o, jsonb_to_recordset(${JSON.stringify(lines)}::jsonb) as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint)
+    )
+    insert into products (merchant_id, sku, name, category, price, updated_at)
+    select ${merchantId}, x.sku, x.name, x.category, x.price, ${o.now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${JSON.stringify([...bySku.values()])}::jsonb) as x(sku text, name text, category text, price bigint)
+    on conflict (merchant_id, sku) do update set
+      name = coalesce(excluded.name, products.name),
+      category = coalesce(excluded.category, products.category),
+      price = excluded.price,
+      updated_at = excluded.updated_at`);
 }
 
 export async function findOrderByExternalId(db: Db, merchantId: string, externalId: string) {

@@ -12,10 +12,27 @@ export async function getProgram(db: Db, merchantId: string): Promise<Program> {
   return parsed.success ? parsed.data : DEFAULT_PROGRAM;
 }
 
+/**
+ * Programs change rarely and are read on every order: a short per-process cache. PUT /v1/program clears this
+ * process's entry at once; other processes (replicas, the CLI) see a change within PROGRAM_CACHE_MS.
+ */
+const PROGRAM_CACHE_MS = 5_000;
+const programCache = new Map<string, { program: Program; at: number }>();
+
+export async function getProgramCached(db: Db, merchantId: string): Promise<Program> {
+  const hit = programCache.get(merchantId);
+  if (hit && Date.now() - hit.at < PROGRAM_CACHE_MS) return hit.program;
+  const program = await getProgram(db, merchantId);
+  if (programCache.size > 10_000) programCache.clear();
+  programCache.set(merchantId, { program, at: Date.now() });
+  return program;
+}
+
 export async function putProgram(db: Db, merchantId: string, program: Program, now: Date): Promise<Program> {
   await db
     .insert(programs)
     .values({ merchantId, config: program as unknown as Record<string, unknown>, updatedAt: now })
     .onConflictDoUpdate({ target: programs.merchantId, set: { config: program as unknown as Record<string, unknown>, updatedAt: now } });
+  programCache.delete(merchantId);
   return program;
 }

@@ -1,7 +1,5 @@
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, stringFlag, UsageError } from "../command.ts";
-import { openCliDatabase } from "../db.ts";
-import { createMerchant } from "../../merchants/service.ts";
 
 export const merchantCreate: Command = {
   path: ["merchant", "create"],
@@ -30,6 +28,9 @@ Example:
         throw new UsageError(`unknown time zone "${timezone}"`);
       }
     }
+    // Loaded on use: `--help` and the database-free commands stay fast.
+    const { openCliDatabase } = await import("../db.ts");
+    const { createMerchant } = await import("../../merchants/service.ts");
     const database = await openCliDatabase();
     try {
       const r = await createMerchant(database.db, { name, ...(timezone ? { timezone } : {}) });

@@ -1,11 +1,8 @@
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, UsageError } from "../command.ts";
-import { openCliDatabase } from "../db.ts";
 import { createProgress } from "../progress.ts";
 import { openFileChunks, FileOpenError } from "../../recs/csv-file.ts";
 import { readCsv } from "../../recs/csv.ts";
-import { importOrders } from "../../orders/import.ts";
-import { getMerchant } from "../../merchants/service.ts";
 import { Problem } from "../../http/problem.ts";
 import { systemClock } from "../../lib/clock.ts";
 
@@ -43,6 +40,9 @@ Example:
       if (err instanceof FileOpenError) throw new UsageError(err.message);
       throw err;
     }
+    const { openCliDatabase } = await import("../db.ts");
+    const { importOrders } = await import("../../orders/import.ts");
+    const { getMerchant } = await import("../../merchants/service.ts");
     const database = await openCliDatabase();
     try {
       if (!(await getMerchant(database.db, merchantId))) throw new UsageError(`no merchant ${merchantId}`);

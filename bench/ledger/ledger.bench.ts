@@ -1,0 +1,118 @@
+/**
+ * Ledger benchmark: order ingestion through the real HTTP API (a child `src/node.ts` on Postgres) by 8 and 32
+ * concurrent clients, each order for a member, 1–5 lines. Baseline in the same run: pgbench's built-in tpcb-like
+ * script against the same server with the same client count. Target: orders/s ≥ 0.5 × pgbench TPS.
+ * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000]
+ */
+import { execFileSync } from "node:child_process";
+import postgres from "postgres";
+import { openPostgres } from "../../src/db/postgres.ts";
+import { migrateDatabase } from "../../src/db/migrate.ts";
+import { createMerchant } from "../../src/merchants/service.ts";
+import { members } from "../../src/db/schema.ts";
+import { newId } from "../../src/lib/ids.ts";
+import { checkInvariants } from "../../test/ledger/invariants.ts";
+import { startNodeServer } from "../../test/helpers/node-server.ts";
+import { flag, machine, percentile, table } from "../lib/stats.ts";
+
+const ADMIN = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+function dbUrl(name: string): string {
+  const u = new URL(ADMIN);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function recreate(name: string) {
+  const a = postgres(ADMIN, { max: 1, onnotice: () => {} });
+  await a.unsafe(`drop database if exists ${name} with (force)`);
+  await a.unsafe(`create database ${name}`);
+  await a.end();
+}
+
+function pgbench(clients: number, seconds: number): number {
+  const url = dbUrl("cl_bench_pgbench");
+  const out = execFileSync("pgbench", ["-c", String(clients), "-j", "2", "-T", String(seconds), "-b", "tpcb-like", "-n", url], { encoding: "utf8" });
+  const m = /tps = ([\d.]+)/.exec(out);
+  if (!m) throw new Error(`pgbench output not understood:\n${out}`);
+  return Number(m[1]);
+}
+
+async function runLoad(url: string, apiKey: string, memberIds: string[], total: number, clients: number, prefix: string) {
+  let next = 0;
+  const lat: number[] = [];
+  let failures = 0;
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const lines = 1 + Math.floor(rand() * 5);
+        const body = {
+          externalId: `${prefix}-${i}`,
+          memberId: memberIds[i % memberIds.length],
+          items: Array.from({ length: lines }, (_, k) => ({ sku: `SKU-${Math.floor(rand() * 500)}`, category: k % 2 ? "coffee" : "food", quantity: 1 + (k % 3), unitPrice: 10000 + Math.floor(rand() * 90) * 1000 })),
+        };
+        const t = performance.now();
+        const r = await fetch(`${url}/v1/orders`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+        await r.arrayBuffer();
+        lat.push(performance.now() - t);
+        if (r.status !== 201) failures++;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  lat.sort((a, b) => a - b);
+  return { rate: total / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), failures, seconds };
+}
+
+export async function main(args: string[]): Promise<number> {
+  const totalOrders = flag(args, "orders", 20000);
+  const memberCount = flag(args, "members", 2000);
+  const seconds = flag(args, "pgbench-seconds", 15);
+  process.stderr.write(`ledger bench: ${totalOrders} orders per client count, ${memberCount} members, on ${ADMIN.replace(/\/\/.*@/, "//…@")}\n`);
+
+  await recreate("cl_bench_pgbench");
+  execFileSync("pgbench", ["-i", "-s", "10", "-q", dbUrl("cl_bench_pgbench")], { stdio: "ignore" });
+
+  const rows: Record<string, string | number>[] = [];
+  let ok = true;
+  for (const clients of [8, 32]) {
+    const name = `cl_bench_ledger_${clients}`;
+    await recreate(name);
+    const url = dbUrl(name);
+    const d = openPostgres(url, { max: 4 });
+    await migrateDatabase(d, url);
+    const { merchantId, apiKey } = await createMerchant(d.db, { name: "bench" });
+    const ids = Array.from({ length: memberCount }, () => newId("mem"));
+    for (let i = 0; i < ids.length; i += 1000) {
+      await d.db.insert(members).values(ids.slice(i, i + 1000).map((id, k) => ({ id, merchantId, phone: `+8491${String(i + k).padStart(7, "0")}` })));
+    }
+    const server = await startNodeServer({ DATABASE_URL: url, LOG_LEVEL: "warn", DB_POOL_MAX: String(Math.min(clients, 20)) });
+    await runLoad(server.url, apiKey, ids, Math.min(500, totalOrders), clients, "warm");
+    const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run");
+    await server.stop();
+    const tps = pgbench(clients, seconds);
+    const problems = await checkInvariants(d.db, merchantId);
+    await d.close();
+    const ratio = load.rate / tps;
+    if (ratio < 0.5 || problems.length > 0 || load.failures > 0) ok = false;
+    rows.push({
+      clients,
+      "orders/s": load.rate.toFixed(0),
+      "p50 ms": load.p50.toFixed(1),
+      "p99 ms": load.p99.toFixed(1),
+      "pgbench tps": tps.toFixed(0),
+      "ratio (target ≥ 0.5)": ratio.toFixed(2),
+      failures: load.failures,
+      invariants: problems.length === 0 ? "hold" : `${problems.length} broken`,
+    });
+  }
+  process.stdout.write(`\nledger — ${machine()}\n${table(rows)}\n`);
+  return ok ? 0 : 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.exitCode = await main(process.argv.slice(2));
