@@ -81,6 +81,7 @@ export async function startBotHarness(opts: { env?: Record<string, string>; offe
 
 export interface Shop {
   merchantId: string;
+  apiKey: string;
   api: Api;
   memberId: string;
   phone: string;
@@ -89,7 +90,7 @@ export interface Shop {
 
 /** A shop with two tiers and expiring points, a member "Nguyễn Văn Hoa" with 150 points (spent 1.500.000 ₫). */
 export async function setupShop(s: TestServer, opts: { phone?: string; language?: "vi" | "en" } = {}): Promise<Shop> {
-  const { merchantId, api } = await s.merchant("Cà Phê Test");
+  const { merchantId, api, apiKey } = await s.merchant("Cà Phê Test");
   const program = await api("PUT", "/v1/program", {
     currency: "VND",
     earn: { spend: 10000, points: 1 },
@@ -118,7 +119,7 @@ export async function setupShop(s: TestServer, opts: { phone?: string; language?
   const coffee = await reward({ name: "Cà phê sữa đá", cost: 30, kind: "product", value: 29000 });
   const voucher = await reward({ name: "Voucher 50.000 ₫", cost: 80, kind: "voucher", value: 50000 });
   const cup = await reward({ name: "Ly giữ nhiệt", cost: 500, kind: "perk", stock: 5 });
-  return { merchantId, api, memberId: m.body.id, phone, rewards: { coffee, voucher, cup } };
+  return { merchantId, apiKey, api, memberId: m.body.id, phone, rewards: { coffee, voucher, cup } };
 }
 
 let phoneSeq = 100;
