@@ -3,6 +3,8 @@ import { merchantCreate } from "./merchant-create.ts";
 import { ordersImport } from "./orders-import.ts";
 import { recsMineCommand } from "./recs-mine.ts";
 import { recsEvaluateCommand } from "./recs-evaluate.ts";
+import { channelsSetWebhook } from "./channels-set-webhook.ts";
+import { channelsInfo } from "./channels-info.ts";
 
 /** Every CLI command, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -10,4 +12,6 @@ export const commands: Command[] = [
   ordersImport,
   recsMineCommand,
   recsEvaluateCommand,
+  channelsSetWebhook,
+  channelsInfo,
 ];
