@@ -24,6 +24,16 @@ export default defineConfig({
         },
       },
       {
+        // The Workers build in real workerd (wrangler dev) against the Postgres server.
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          env: { TEST_DB: "postgres", TEST_DATABASE_URL: pgUrl },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
         test: {
           name: "postgres",
           include: ["test/**/*.db.test.ts", "test/**/*.pg.test.ts"],
