@@ -21,6 +21,7 @@ import { orderRoutes } from "./orders/routes.ts";
 import { rewardRoutes } from "./rewards/routes.ts";
 import { jobRoutes } from "./jobs/routes.ts";
 import { segmentRoutes } from "./segments/routes.ts";
+import { campaignRoutes } from "./campaigns/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
@@ -28,7 +29,7 @@ export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routes under /v1, all behind the API key. */
-const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, segmentRoutes];
+const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, segmentRoutes, campaignRoutes];
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -1,0 +1,599 @@
+/**
+ * The promotional delivery queue (campaign messages and journey steps), runtime-neutral.
+ *
+ * Claiming: a worker takes due rows with `SELECT … FOR UPDATE SKIP LOCKED` and, in the same transaction and under a
+ * per-member advisory lock, re-checks consent, reachability, staleness (journeys) and the frequency cap, renders the
+ * text, reserves the cap slot (a `promo_sends` row) and leases the rows to itself (`claimed`, `lease_until`).
+ *
+ * Sending (at most once): for each claimed row the worker waits for the channel's pacer, then marks the row
+ * `sending` (one committed UPDATE) and only then calls the platform; the outcome is written right after. If the
+ * process dies:
+ *   - `claimed` rows whose lease expired were never attempted → back to `queued` (their cap slot is released);
+ *   - `sending` rows whose lease expired may or may not have reached the platform → `unknown`, never resent
+ *     (counted as failed). We prefer a rare lost message to a duplicate promotion.
+ * A 429 means the message was not delivered: the whole channel pauses for retry_after and the same message is
+ * retried. A `failed` result (5xx, network) is retried with backoff up to `maxAttempts`; 403 → `blocked` and the
+ * chat is marked unreachable. Our own send timeout is ambiguous → `unknown`.
+ *
+ * Pacing is per channel (one bot per channel): the shared pacer spaces grants ≥ 1000/RATE ms apart with no catch-up,
+ * ≤ 1 message per second per chat, and a sliding-window guard on actual send starts absorbs jitter. A channel lease
+ * row makes sure only one process paces a channel at a time.
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import type { ChannelName, ChannelSender, ChannelSenders, OutgoingMessage, SendResult } from "../channels/channel.ts";
+import { createPacer, defaultSleep, type Pacer } from "../channels/rate-limiter.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { Logger } from "../lib/log.ts";
+import { silentLogger } from "../lib/log.ts";
+import { newId } from "../lib/ids.ts";
+import { getProgram } from "../program/service.ts";
+import { qualifyingTier } from "../program/tiers.ts";
+import { execCount, num, queryRows } from "../segments/sql.ts";
+import { capAllows, DAY_MS } from "./promo.ts";
+import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
+import { promoButtons, renderMessage } from "./render.ts";
+import type { DeliveryStatus, MessageTemplates, QuietHours } from "./tables.ts";
+
+export interface DeliveryEvent {
+  type: "sent" | "failed" | "blocked" | "unknown" | "rate-limited" | "retry" | "skipped";
+  channel: ChannelName;
+  deliveryId: number;
+  campaignId: string | null;
+  status?: DeliveryStatus;
+  retryAfterSeconds?: number;
+}
+
+export interface DeliveryOptions {
+  db: Db;
+  senders: ChannelSenders;
+  clock: Clock;
+  logger?: Logger;
+  /** Identifies this process's leases (default: random). */
+  workerId?: string;
+  /** How long a claim/send lease lives without renewal; a dead worker's rows are recovered after it (default 60 s). */
+  leaseMs?: number;
+  /** A platform call taking longer is abandoned and its row marked `unknown` (default 30 s). */
+  sendTimeoutMs?: number;
+  /** Attempts for `failed` results (5xx, network) before the row is `failed` for good (default 3). */
+  maxAttempts?: number;
+  /** Backoff before retry n (1-based) of a failed send (default 2 s, 10 s, 30 s…). */
+  backoffMs?: (attempt: number) => number;
+  /** Pacers per channel, kept across batches (created from each sender's broadcastRate when missing). */
+  pacers?: Map<ChannelName, Pacer>;
+  /** Rows claimed per round trip (default: 2 seconds of sending at the channel's rate, 5–500). */
+  claimSize?: number;
+  onEvent?: (e: DeliveryEvent) => void;
+}
+
+export interface DeliveryStats {
+  claimed: number;
+  sent: number;
+  failed: number;
+  blocked: number;
+  unknown: number;
+  skipped: number;
+  rateLimited: number;
+  retried: number;
+}
+
+const emptyStats = (): DeliveryStats => ({ claimed: 0, sent: 0, failed: 0, blocked: 0, unknown: 0, skipped: 0, rateLimited: 0, retried: 0 });
+
+export const PENDING_STATUSES = ["queued", "claimed", "sending"] as const;
+
+const iso = (d: Date) => d.toISOString();
+
+interface ClaimedRow {
+  id: number;
+  merchantId: string;
+  memberId: string;
+  campaignId: string | null;
+  channel: ChannelName;
+  chatId: string;
+  identityId: number | null;
+  message: OutgoingMessage;
+  attempts: number;
+}
+
+/** No more than `limit` send starts in any sliding second (absorbs jitter between pacer grant and the call). */
+class WindowGuard {
+  readonly limit: number;
+  readonly starts: number[] = [];
+  constructor(rate: number) {
+    this.limit = Math.max(1, Math.floor(rate));
+  }
+  async wait(): Promise<void> {
+    for (;;) {
+      const now = performance.now();
+      while (this.starts.length > 0 && this.starts[0]! <= now - 1000) this.starts.shift();
+      if (this.starts.length < this.limit) return;
+      await defaultSleep(this.starts[0]! + 1000 - now + 0.5);
+    }
+  }
+  record(): void {
+    this.starts.push(performance.now());
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+export class DeliveryEngine {
+  readonly db: Db;
+  readonly senders: ChannelSenders;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly workerId: string;
+  readonly leaseMs: number;
+  readonly sendTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly backoffMs: (attempt: number) => number;
+  readonly pacers: Map<ChannelName, Pacer>;
+  readonly guards = new Map<ChannelName, WindowGuard>();
+  readonly claimSize: number | undefined;
+  readonly onEvent: ((e: DeliveryEvent) => void) | undefined;
+  readonly stats: DeliveryStats = emptyStats();
+  /** Rows this process holds (claimed or sending), for lease renewal and release on stop. */
+  readonly held = new Set<number>();
+
+  constructor(o: DeliveryOptions) {
+    this.db = o.db;
+    this.senders = o.senders;
+    this.clock = o.clock;
+    this.logger = o.logger ?? silentLogger;
+    this.workerId = o.workerId ?? newId("wrk");
+    this.leaseMs = o.leaseMs ?? 60_000;
+    this.sendTimeoutMs = o.sendTimeoutMs ?? 30_000;
+    this.maxAttempts = o.maxAttempts ?? 3;
+    this.backoffMs = o.backoffMs ?? ((n) => [2_000, 10_000, 30_000][n - 1] ?? 60_000);
+    this.pacers = o.pacers ?? new Map();
+    this.claimSize = o.claimSize;
+    this.onEvent = o.onEvent;
+  }
+
+  channels(): ChannelName[] {
+    return (Object.keys(this.senders) as ChannelName[]).filter((c) => this.senders[c]);
+  }
+
+  pacer(channel: ChannelName): Pacer {
+    let p = this.pacers.get(channel);
+    if (!p) {
+      p = createPacer({ ratePerSecond: this.senders[channel]!.broadcastRate, perChatIntervalMs: 1000 });
+      this.pacers.set(channel, p);
+    }
+    return p;
+  }
+
+  guard(channel: ChannelName): WindowGuard {
+    let g = this.guards.get(channel);
+    if (!g) {
+      g = new WindowGuard(this.senders[channel]!.broadcastRate);
+      this.guards.set(channel, g);
+    }
+    return g;
+  }
+
+  defaultClaimSize(channel: ChannelName): number {
+    if (this.claimSize) return this.claimSize;
+    return Math.max(5, Math.min(500, Math.ceil(this.senders[channel]!.broadcastRate * 2)));
+  }
+
+  // ---- channel lease ----------------------------------------------------------------------------------------
+
+  /** Takes or renews this worker's lease on a channel; false while another live worker holds it. */
+  async acquireChannel(channel: ChannelName): Promise<boolean> {
+    const now = this.clock.now();
+    const until = new Date(now.getTime() + this.leaseMs);
+    const rows = await queryRows<{ worker: string }>(
+      this.db,
+      sql`insert into delivery_leases (channel, worker, lease_until) values (${channel}, ${this.workerId}, ${iso(until)}::timestamptz)
+          on conflict (channel) do update set worker = excluded.worker, lease_until = excluded.lease_until
+          where delivery_leases.worker = excluded.worker or delivery_leases.lease_until < ${iso(now)}::timestamptz
+          returning worker`,
+    );
+    return rows.length > 0;
+  }
+
+  async releaseChannel(channel: ChannelName): Promise<void> {
+    await this.db.execute(sql`delete from delivery_leases where channel = ${channel} and worker = ${this.workerId}`);
+  }
+
+  // ---- recovery -------------------------------------------------------------------------------------------------
+
+  /**
+   * Recovers rows of dead workers: expired `claimed` → `queued` (cap slot released), expired `sending` → `unknown`;
+   * then closes campaigns with nothing left to send. Safe to run from any process at any time.
+   */
+  async sweep(): Promise<{ requeued: number; unknown: number; done: number }> {
+    const now = this.clock.now();
+    const requeued = await queryRows<{ id: unknown }>(
+      this.db,
+      sql`update deliveries set status = 'queued', worker = null, lease_until = null, text = null, updated_at = ${iso(now)}::timestamptz
+          where status = 'claimed' and lease_until < ${iso(now)}::timestamptz returning id`,
+    );
+    if (requeued.length > 0) {
+      await this.db.execute(sql`delete from promo_sends where delivery_id in (${sql.join(requeued.map((r) => sql`${num(r.id)}::bigint`), sql`, `)})`);
+    }
+    const unknown = await queryRows<{ id: unknown }>(
+      this.db,
+      sql`update deliveries set status = 'unknown', lease_until = null, error = 'lease expired during the send: the message may or may not have gone out (not resent)', updated_at = ${iso(now)}::timestamptz
+          where status = 'sending' and lease_until < ${iso(now)}::timestamptz returning id`,
+    );
+    if (unknown.length > 0) this.logger.warn("deliveries with an unknown outcome (worker died mid-send)", { count: unknown.length });
+    const done = await finishDoneCampaigns(this.db, now);
+    return { requeued: requeued.length, unknown: unknown.length, done };
+  }
+
+  /** Renews the leases of every row this process holds (and of its channels). */
+  async renewLeases(): Promise<void> {
+    const now = this.clock.now();
+    await this.db.execute(
+      sql`update deliveries set lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz
+          where worker = ${this.workerId} and status in ('claimed', 'sending')`,
+    );
+  }
+
+  /** Gives rows claimed but not yet attempted back to the queue at once (graceful stop). */
+  async releaseClaimed(): Promise<void> {
+    const now = this.clock.now();
+    const rows = await queryRows<{ id: unknown }>(
+      this.db,
+      sql`update deliveries set status = 'queued', worker = null, lease_until = null, text = null, updated_at = ${iso(now)}::timestamptz
+          where worker = ${this.workerId} and status = 'claimed' returning id`,
+    );
+    if (rows.length > 0) await this.db.execute(sql`delete from promo_sends where delivery_id in (${sql.join(rows.map((r) => sql`${num(r.id)}::bigint`), sql`, `)})`);
+  }
+
+  /** Fails queued rows of channels no process can send on (no sender configured), so campaigns still finish. */
+  async failUnroutable(): Promise<number> {
+    const channels = this.channels();
+    const now = this.clock.now();
+    const notIn = channels.length ? sql`and channel not in (${sql.join(channels.map((c) => sql`${c}`), sql`, `)})` : sql``;
+    const n = await execCount(
+      this.db,
+      sql`update deliveries set status = 'failed', error = 'no sender is configured for this channel', updated_at = ${iso(now)}::timestamptz
+          where status = 'queued' ${notIn}`,
+    );
+    if (n > 0) await finishDoneCampaigns(this.db, now);
+    return n;
+  }
+
+  // ---- claiming ----------------------------------------------------------------------------------------------
+
+  async claim(channel: ChannelName, limit: number): Promise<ClaimedRow[]> {
+    if (limit <= 0) return [];
+    const now = this.clock.now();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const claimed: ClaimedRow[] = [];
+    const finals: { id: number; campaignId: string | null; status: DeliveryStatus }[] = [];
+    await this.db.transaction(async (tx) => {
+      const picked = await queryRows<{ id: unknown }>(
+        tx,
+        sql`select id from deliveries where status = 'queued' and channel = ${channel} and not_before <= ${iso(now)}::timestamptz
+            order by not_before, id limit ${sql.raw(String(Math.floor(limit)))} for update skip locked`,
+      );
+      if (picked.length === 0) return;
+      const ids = picked.map((r) => num(r.id));
+      const idList = sql.join(ids.map((id) => sql`${id}::bigint`), sql`, `);
+      const rows = await queryRows<Record<string, unknown>>(
+        tx,
+        sql`select d.id, d.merchant_id, d.member_id, d.source, d.campaign_id, d.entry_order_id, d.chat_id, d.identity_id, d.attempts,
+                   d.message as d_message, c.message as c_message, c.offer_id as c_offer_id, c.quiet_hours as c_quiet,
+                   mer.timezone, mer.settings, m.name, m.language, m.opted_in, m.points_total, m.tier_name,
+                   (select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = d.member_id and l.remaining > 0 and l.available_at > ${iso(now)}::timestamptz) as pending,
+                   ci.unreachable_at,
+                   (select o.id from orders o where o.merchant_id = d.merchant_id and o.member_id = d.member_id and o.placed_at <= ${iso(now)}::timestamptz
+                     order by o.placed_at desc, o.id desc limit 1) as last_order_id
+            from deliveries d
+            join members m on m.id = d.member_id
+            join merchants mer on mer.id = d.merchant_id
+            left join campaigns c on c.id = d.campaign_id
+            left join channel_identities ci on ci.id = d.identity_id
+            where d.id in (${idList})
+            order by d.not_before, d.id`,
+      );
+      // Per-member advisory locks (sorted: no deadlocks), then the cap counts under them.
+      const memberIds = [...new Set(rows.map((r) => String(r.member_id)))].sort();
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(hashtextextended(s.x, 4242)) from (select x from (values ${sql.join(
+          memberIds.map((m) => sql`(${m}::text)`),
+          sql`, `,
+        )}) v(x) order by x) s`,
+      );
+      const counts = await queryRows<{ member_id: string; day: unknown; week: unknown }>(
+        tx,
+        sql`select member_id, count(*) filter (where sent_at > ${iso(new Date(now.getTime() - DAY_MS))}::timestamptz) as day, count(*) as week
+            from promo_sends where member_id in (${sql.join(memberIds.map((m) => sql`${m}`), sql`, `)})
+              and sent_at > ${iso(new Date(now.getTime() - 7 * DAY_MS))}::timestamptz and sent_at <= ${iso(now)}::timestamptz
+            group by member_id`,
+      );
+      const byMember = new Map(counts.map((c) => [c.member_id, { day: num(c.day), week: num(c.week) }]));
+      const defaultTiers = new Map<string, string | null>();
+      const updates: { id: number; status: DeliveryStatus; text: string | null; notBefore: Date | null }[] = [];
+      const promos: { merchantId: string; memberId: string; kind: "campaign" | "journey"; ref: string | null; deliveryId: number }[] = [];
+      for (const r of rows) {
+        const id = num(r.id);
+        const merchantId = String(r.merchant_id);
+        const memberId = String(r.member_id);
+        const campaignId = (r.campaign_id as string | null) ?? null;
+        const settings = parseMessagingSettings((r.settings as Record<string, unknown> | null) ?? {});
+        const quiet = (r.c_quiet as QuietHours | null) ?? settings.quietHours;
+        const resumeAt = quietHoursEnd(now, String(r.timezone ?? "Asia/Ho_Chi_Minh"), quiet);
+        if (resumeAt) {
+          updates.push({ id, status: "queued", text: null, notBefore: resumeAt });
+          continue;
+        }
+        const final = (status: DeliveryStatus) => {
+          updates.push({ id, status, text: null, notBefore: null });
+          finals.push({ id, campaignId, status });
+        };
+        if (!r.opted_in) {
+          final("opted_out");
+          continue;
+        }
+        if (r.unreachable_at) {
+          final("blocked");
+          continue;
+        }
+        if (r.source === "journey" && (r.entry_order_id ?? null) !== (r.last_order_id ?? null)) {
+          final("stale"); // the member ordered again since entering the step: nothing after buying again
+          continue;
+        }
+        const c = byMember.get(memberId) ?? { day: 0, week: 0 };
+        if (!capAllows(c, settings.frequencyCap)) {
+          final("skipped_cap");
+          continue;
+        }
+        c.day++;
+        c.week++;
+        byMember.set(memberId, c);
+        if (!defaultTiers.has(merchantId)) defaultTiers.set(merchantId, qualifyingTier(await getProgram(tx, merchantId), 0)?.name ?? null);
+        const templates = ((r.d_message as MessageTemplates | null) ?? (r.c_message as MessageTemplates | null) ?? {}) as MessageTemplates & { offerId?: string };
+        const offerId = templates.offerId ?? (r.c_offer_id as string | null) ?? null;
+        const pointsTotal = num(r.points_total);
+        const { text, lang } = renderMessage(templates, {
+          name: (r.name as string | null) ?? null,
+          language: (r.language as string | null) ?? "vi",
+          points: pointsTotal - (pointsTotal > 0 ? num(r.pending) : 0),
+          tier: (r.tier_name as string | null) ?? defaultTiers.get(merchantId) ?? null,
+        });
+        updates.push({ id, status: "claimed", text, notBefore: null });
+        promos.push({ merchantId, memberId, kind: r.source === "journey" ? "journey" : "campaign", ref: campaignId ?? null, deliveryId: id });
+        claimed.push({
+          id,
+          merchantId,
+          memberId,
+          campaignId,
+          channel,
+          chatId: String(r.chat_id),
+          identityId: r.identity_id === null || r.identity_id === undefined ? null : num(r.identity_id),
+          message: { text, buttons: promoButtons(lang, offerId) },
+          attempts: num(r.attempts),
+        });
+      }
+      if (promos.length > 0) {
+        await tx.execute(
+          sql`insert into promo_sends (merchant_id, member_id, kind, ref, delivery_id, sent_at) values ${sql.join(
+            promos.map((p) => sql`(${p.merchantId}, ${p.memberId}, ${p.kind}, ${p.ref}, ${p.deliveryId}::bigint, ${iso(now)}::timestamptz)`),
+            sql`, `,
+          )}`,
+        );
+      }
+      if (updates.length > 0) {
+        await tx.execute(
+          sql`update deliveries d set status = v.status, text = v.text,
+                not_before = coalesce(v.nb::timestamptz, d.not_before),
+                worker = case when v.status = 'claimed' then ${this.workerId} else d.worker end,
+                lease_until = case when v.status = 'claimed' then ${iso(leaseUntil)}::timestamptz else null end,
+                updated_at = ${iso(now)}::timestamptz
+              from (values ${sql.join(
+                updates.map((u) => sql`(${u.id}::bigint, ${u.status}::text, ${u.text}::text, ${u.notBefore ? iso(u.notBefore) : null}::text)`),
+                sql`, `,
+              )}) as v(id, status, text, nb)
+              where d.id = v.id`,
+        );
+      }
+    });
+    for (const c of claimed) this.held.add(c.id);
+    this.stats.claimed += claimed.length;
+    for (const f of finals) {
+      this.stats.skipped++;
+      this.onEvent?.({ type: "skipped", channel, deliveryId: f.id, campaignId: f.campaignId, status: f.status });
+    }
+    if (finals.length > 0) await finishDoneCampaigns(this.db, now, [...new Set(finals.map((f) => f.campaignId).filter((x): x is string => !!x))]);
+    return claimed;
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------------------
+
+  private async markSending(row: ClaimedRow): Promise<boolean> {
+    const now = this.clock.now();
+    const n = await execCount(
+      this.db,
+      sql`update deliveries set status = 'sending', attempts = attempts + 1, lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz, updated_at = ${iso(now)}::timestamptz
+          where id = ${row.id}::bigint and status = 'claimed' and worker = ${this.workerId}`,
+    );
+    return n === 1;
+  }
+
+  private async backToClaimed(row: ClaimedRow): Promise<boolean> {
+    const now = this.clock.now();
+    const n = await execCount(
+      this.db,
+      sql`update deliveries set status = 'claimed', lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz, updated_at = ${iso(now)}::timestamptz
+          where id = ${row.id}::bigint and status = 'sending' and worker = ${this.workerId}`,
+    );
+    return n === 1;
+  }
+
+  private async finish(row: ClaimedRow, status: DeliveryStatus, fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {}): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`update deliveries set status = ${status}, lease_until = null, updated_at = ${iso(now)}::timestamptz,
+              sent_at = ${status === "sent" ? iso(now) : null}::timestamptz,
+              message_id = ${fields.messageId ?? null}, error = ${fields.error ?? null},
+              not_before = coalesce(${fields.notBefore ? iso(fields.notBefore) : null}::timestamptz, not_before),
+              worker = ${status === "queued" ? null : this.workerId}, text = case when ${status} = 'queued' then null else text end
+            where id = ${row.id}::bigint and worker = ${this.workerId} and status in ('sending', 'unknown')`,
+      );
+      if (status !== "sent" && status !== "unknown") await tx.execute(sql`delete from promo_sends where delivery_id = ${row.id}::bigint`);
+      if (status === "blocked" && row.identityId !== null) {
+        await tx.execute(sql`update channel_identities set unreachable_at = ${iso(now)}::timestamptz where id = ${row.identityId}::bigint and unreachable_at is null`);
+      }
+    });
+    this.held.delete(row.id);
+    if (status !== "queued" && row.campaignId) await finishDoneCampaigns(this.db, now, [row.campaignId]);
+  }
+
+  /** Sends one claimed row: pacer → mark sending → call → record. Retries 429s in place. */
+  async deliver(row: ClaimedRow, signal?: AbortSignal): Promise<void> {
+    const sender = this.senders[row.channel] as ChannelSender;
+    const pacer = this.pacer(row.channel);
+    const guard = this.guard(row.channel);
+    let attempts = row.attempts;
+    for (;;) {
+      try {
+        await pacer.acquire(row.chatId, signal ? { signal } : {});
+      } catch {
+        return; // stopping: the row stays claimed and is handed back by releaseClaimed()
+      }
+      await guard.wait();
+      if (signal?.aborted) return;
+      if (!(await this.markSending(row))) {
+        this.held.delete(row.id); // our lease was taken over; someone else owns the row now
+        return;
+      }
+      attempts++;
+      guard.record();
+      let result: SendResult | "timeout";
+      try {
+        result = await withTimeout(sender.send(row.merchantId, row.chatId, row.message, { noRetry: true }), this.sendTimeoutMs);
+      } catch (err) {
+        result = { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
+      }
+      const ev = (type: DeliveryEvent["type"], extra: Partial<DeliveryEvent> = {}) => this.onEvent?.({ type, channel: row.channel, deliveryId: row.id, campaignId: row.campaignId, ...extra });
+      if (result === "timeout") {
+        await this.finish(row, "unknown", { error: `no answer within ${this.sendTimeoutMs} ms: the message may or may not have gone out (not resent)` });
+        this.stats.unknown++;
+        ev("unknown");
+        return;
+      }
+      if (result.ok) {
+        await this.finish(row, "sent", { messageId: result.messageId });
+        this.stats.sent++;
+        ev("sent");
+        return;
+      }
+      if (result.reason === "rate-limited") {
+        const seconds = Math.max(1, result.retryAfterSeconds ?? 1);
+        pacer.pauseFor(seconds * 1000);
+        this.stats.rateLimited++;
+        ev("rate-limited", { retryAfterSeconds: seconds });
+        if (!(await this.backToClaimed(row))) {
+          this.held.delete(row.id);
+          return;
+        }
+        continue; // the same message, once the bot may send again
+      }
+      if (result.reason === "blocked") {
+        await this.finish(row, "blocked", { error: result.error });
+        this.stats.blocked++;
+        ev("blocked");
+        return;
+      }
+      if (attempts < this.maxAttempts) {
+        await this.finish(row, "queued", { error: result.error, notBefore: new Date(this.clock.now().getTime() + this.backoffMs(attempts)) });
+        this.stats.retried++;
+        ev("retry");
+        return;
+      }
+      await this.finish(row, "failed", { error: result.error });
+      this.stats.failed++;
+      ev("failed");
+      return;
+    }
+  }
+
+  /**
+   * Runs one channel: claims and sends until `shouldStop()` or, when `untilEmpty`, until nothing is due.
+   * `idle()` is awaited when the queue is empty (the Node worker waits for a wake-up there).
+   */
+  async runChannel(channel: ChannelName, opts: { shouldStop: () => boolean; untilEmpty?: boolean; idle?: () => Promise<void>; signal?: AbortSignal }): Promise<void> {
+    const inflight = new Set<Promise<void>>();
+    const size = this.defaultClaimSize(channel);
+    let lastLease = 0;
+    let haveLease = false;
+    try {
+      while (!opts.shouldStop()) {
+        if (!haveLease || Date.now() - lastLease > this.leaseMs / 3) {
+          haveLease = await this.acquireChannel(channel);
+          lastLease = Date.now();
+          if (haveLease && this.held.size > 0) await this.renewLeases();
+          if (!haveLease) {
+            if (opts.untilEmpty) return;
+            await (opts.idle ? opts.idle() : defaultSleep(Math.min(5000, this.leaseMs / 3)));
+            continue;
+          }
+        }
+        let claimedNow = 0;
+        if (inflight.size <= size / 2) {
+          const rows = await this.claim(channel, size - inflight.size);
+          claimedNow = rows.length;
+          for (const row of rows) {
+            const p: Promise<void> = this.deliver(row, opts.signal)
+              .catch((err: unknown) => this.logger.error("delivery failed unexpectedly", { deliveryId: row.id, error: err instanceof Error ? err.message : String(err) }))
+              .finally(() => inflight.delete(p));
+            inflight.add(p);
+          }
+        }
+        if (claimedNow === 0 && inflight.size === 0) {
+          if (opts.untilEmpty) return;
+          if (opts.idle) await opts.idle();
+          else await defaultSleep(1000);
+          continue;
+        }
+        await Promise.race([...inflight, defaultSleep(claimedNow === 0 ? 200 : 20)]);
+      }
+    } finally {
+      await Promise.allSettled([...inflight]);
+      if (haveLease) await this.releaseChannel(channel).catch(() => {});
+    }
+  }
+}
+
+/** Marks `sending` campaigns with nothing left in the queue as done (all of them, or the given ones). */
+export async function finishDoneCampaigns(db: Db, now: Date, campaignIds?: string[]): Promise<number> {
+  if (campaignIds && campaignIds.length === 0) return 0;
+  const only = campaignIds ? sql`and c.id in (${sql.join(campaignIds.map((id) => sql`${id}`), sql`, `)})` : sql``;
+  return execCount(
+    db,
+    sql`update campaigns c set status = 'done', finished_at = ${iso(now)}::timestamptz
+        where c.status = 'sending' ${only}
+          and not exists (select 1 from deliveries d where d.campaign_id = c.id and d.status in ('queued', 'claimed', 'sending'))`,
+  );
+}
+
+/**
+ * Runtime-neutral entry for a Workers `queue`/`scheduled` handler (or any one-shot caller): recovers dead workers'
+ * rows, then sends what is due on every channel with a sender until the queue is empty or `maxMs` passed.
+ * Pass the same `pacers` map across calls in one isolate to keep the spacing between batches.
+ */
+export async function deliverBatch(o: DeliveryOptions & { maxMs?: number }): Promise<DeliveryStats> {
+  const engine = new DeliveryEngine(o);
+  await engine.sweep();
+  const deadline = Date.now() + (o.maxMs ?? 25_000);
+  await Promise.all(engine.channels().map((ch) => engine.runChannel(ch, { shouldStop: () => Date.now() >= deadline, untilEmpty: true })));
+  await engine.releaseClaimed();
+  return engine.stats;
+}
+

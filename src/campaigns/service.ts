@@ -1,0 +1,357 @@
+/**
+ * Campaigns: create (draft or scheduled), start (snapshot the recipients into the delivery queue in one INSERT …
+ * SELECT over the compiled segment), counts, KPIs and the scheduler entry `runDueCampaigns`.
+ */
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../db/types.ts";
+import { newId } from "../lib/ids.ts";
+import { conflict, notFound, Problem } from "../http/problem.ts";
+import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
+import { findSegment, segmentContext } from "../segments/service.ts";
+import { num, queryRows } from "../segments/sql.ts";
+import { campaigns, type CampaignStatus, type MessageTemplates, type QuietHours } from "./tables.ts";
+import { getMessagingSettings, QuietHoursSchema } from "./settings.ts";
+import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";
+import { finishDoneCampaigns } from "./delivery.ts";
+
+const template = z
+  .string()
+  .trim()
+  .min(1)
+  .max(4000)
+  .superRefine((t, ctx) => {
+    const bad = unknownPlaceholders(t);
+    if (bad.length > 0) ctx.addIssue({ code: "custom", message: `unknown placeholder ${bad.map((b) => `{{${b}}}`).join(", ")}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}` });
+  });
+
+export const MessageSchema = z
+  .strictObject({ vi: template.optional(), en: template.optional() })
+  .refine((m) => m.vi !== undefined || m.en !== undefined, { message: "give the text in vi (the fallback) and/or en" })
+  .describe("Templates per language; members get theirs, else vi. Placeholders: {{firstName}}, {{name}}, {{points}}, {{tier}}");
+
+export const OfferIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - (at most 60)");
+
+export const CreateCampaignSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  segmentId: z.string().min(1).max(100),
+  message: MessageSchema,
+  offerId: OfferIdSchema.optional(),
+  sendAt: z.iso.datetime({ offset: true }).nullable().optional().describe("Start sending at this time (status scheduled); absent = draft until POST …/send"),
+  controlPercent: z
+    .number()
+    .min(0)
+    .max(50)
+    .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, { message: "at most 2 decimal places" })
+    .default(0)
+    .describe("Share of recipients held out as a control group (chosen deterministically per campaign and member)"),
+  quietHours: QuietHoursSchema.nullable().optional().describe("Overrides the merchant's quiet hours for this campaign (null = none)"),
+  attributionDays: z.number().int().min(1).max(90).optional().describe("Conversion window after delivery (default: the merchant's, 7)"),
+});
+
+export type CreateCampaignInput = z.output<typeof CreateCampaignSchema>;
+
+export interface CampaignCounts {
+  recipients: number;
+  sent: number;
+  failed: number;
+  blocked: number;
+  optedOut: number;
+  skippedCap: number;
+  control: number;
+}
+
+export interface CampaignView {
+  id: string;
+  name: string;
+  status: CampaignStatus;
+  segmentId: string;
+  message: MessageTemplates;
+  offerId: string | null;
+  sendAt: string | null;
+  controlPercent: number;
+  quietHours: QuietHours | null;
+  attributionDays: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  counts: CampaignCounts;
+  /** Recipients not yet settled (queued, claimed or being sent). */
+  pending: number;
+}
+
+type CampaignRow = typeof campaigns.$inferSelect;
+
+export async function createCampaign(db: Db, merchantId: string, input: CreateCampaignInput, now: Date): Promise<CampaignView> {
+  const seg = await findSegment(db, merchantId, input.segmentId);
+  if (!seg) throw notFound("Segment", "segment-not-found");
+  const settings = await getMessagingSettings(db, merchantId);
+  const [row] = await db
+    .insert(campaigns)
+    .values({
+      id: newId("cmp"),
+      merchantId,
+      name: input.name,
+      segmentId: seg.id,
+      message: input.message,
+      offerId: input.offerId ?? null,
+      sendAt: input.sendAt ? new Date(input.sendAt) : null,
+      controlBasisPoints: Math.round(input.controlPercent * 100),
+      quietHours: input.quietHours ?? null,
+      attributionDays: input.attributionDays ?? settings.attributionDays,
+      status: input.sendAt ? "scheduled" : "draft",
+      createdAt: now,
+    })
+    .returning();
+  return view(row!, emptyCounts(), 0);
+}
+
+const emptyCounts = (): CampaignCounts => ({ recipients: 0, sent: 0, failed: 0, blocked: 0, optedOut: 0, skippedCap: 0, control: 0 });
+
+function view(c: CampaignRow, counts: CampaignCounts, pending: number): CampaignView {
+  return {
+    id: c.id,
+    name: c.name,
+    status: c.status,
+    segmentId: c.segmentId,
+    message: c.message,
+    offerId: c.offerId,
+    sendAt: c.sendAt?.toISOString() ?? null,
+    controlPercent: c.controlBasisPoints / 100,
+    quietHours: c.quietHours ?? null,
+    attributionDays: c.attributionDays,
+    createdAt: c.createdAt.toISOString(),
+    startedAt: c.startedAt?.toISOString() ?? null,
+    finishedAt: c.finishedAt?.toISOString() ?? null,
+    counts: { ...counts, recipients: c.recipients ?? 0 },
+    pending,
+  };
+}
+
+/** Delivery states → the counts buckets (`unknown` counts as failed). */
+export async function campaignCounts(db: Db, ids: string[]): Promise<Map<string, { counts: CampaignCounts; pending: number }>> {
+  const out = new Map<string, { counts: CampaignCounts; pending: number }>();
+  for (const id of ids) out.set(id, { counts: emptyCounts(), pending: 0 });
+  if (ids.length === 0) return out;
+  const rows = await queryRows<{ campaign_id: string; status: string; n: unknown }>(
+    db,
+    sql`select campaign_id, status, count(*) as n from deliveries where campaign_id in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) group by campaign_id, status`,
+  );
+  for (const r of rows) {
+    const e = out.get(r.campaign_id)!;
+    const n = num(r.n);
+    switch (r.status) {
+      case "sent":
+        e.counts.sent += n;
+        break;
+      case "failed":
+      case "unknown":
+        e.counts.failed += n;
+        break;
+      case "blocked":
+        e.counts.blocked += n;
+        break;
+      case "opted_out":
+        e.counts.optedOut += n;
+        break;
+      case "skipped_cap":
+        e.counts.skippedCap += n;
+        break;
+      case "control":
+        e.counts.control += n;
+        break;
+      default:
+        e.pending += n;
+    }
+  }
+  return out;
+}
+
+export async function findCampaign(db: Db, merchantId: string, id: string): Promise<CampaignRow | undefined> {
+  const rows = await db.select().from(campaigns).where(and(eq(campaigns.id, id), eq(campaigns.merchantId, merchantId))).limit(1);
+  return rows[0];
+}
+
+export async function getCampaignView(db: Db, merchantId: string, id: string): Promise<CampaignView> {
+  const c = await findCampaign(db, merchantId, id);
+  if (!c) throw notFound("Campaign", "campaign-not-found");
+  const counts = (await campaignCounts(db, [c.id])).get(c.id)!;
+  return view(c, counts.counts, counts.pending);
+}
+
+export async function listCampaigns(db: Db, merchantId: string, opts: { limit: number; before?: string | undefined }): Promise<{ campaigns: CampaignView[]; next: string | null }> {
+  const conds = [eq(campaigns.merchantId, merchantId)];
+  if (opts.before) {
+    const b = await findCampaign(db, merchantId, opts.before);
+    if (b) conds.push(sql`(${campaigns.createdAt}, ${campaigns.id}) < (${b.createdAt.toISOString()}::timestamptz, ${b.id})`);
+  }
+  const rows = await db.select().from(campaigns).where(and(...conds)).orderBy(desc(campaigns.createdAt), desc(campaigns.id)).limit(opts.limit);
+  const counts = await campaignCounts(db, rows.map((r) => r.id));
+  return {
+    campaigns: rows.map((r) => view(r, counts.get(r.id)!.counts, counts.get(r.id)!.pending)),
+    next: rows.length === opts.limit ? rows[rows.length - 1]!.id : null,
+  };
+}
+
+/**
+ * Starts sending: fixes the recipients (members of the segment now with a linked chat, on the chat linked most
+ * recently) as delivery rows in one INSERT … SELECT. Opted-out members are recipients counted `optedOut`, chats
+ * known to be unreachable `blocked`, the control group (deterministic hash of campaign and member) `control`; the
+ * rest are queued for the delivery worker. Sending or done → 409 already-sent.
+ */
+export async function startCampaign(db: Db, merchantId: string, campaignId: string, now: Date): Promise<{ id: string; status: "sending" | "done"; recipients: number }> {
+  return db.transaction(async (tx) => {
+    const [c] = await tx
+      .select()
+      .from(campaigns)
+      .where(and(eq(campaigns.id, campaignId), eq(campaigns.merchantId, merchantId)))
+      .for("update");
+    if (!c) throw notFound("Campaign", "campaign-not-found");
+    if (c.status === "sending" || c.status === "done") {
+      throw conflict("already-sent", "Already sent", `Campaign ${c.id} is already ${c.status === "done" ? "sent" : "sending"}`, { status: c.status });
+    }
+    if (c.status === "cancelled") throw conflict("campaign-cancelled", "Campaign cancelled", `Campaign ${c.id} was cancelled`);
+    const seg = await findSegment(tx, merchantId, c.segmentId);
+    if (!seg) throw new Problem(409, "segment-not-found", "Segment missing", `The campaign's segment ${c.segmentId} no longer exists`);
+    const compiled = compileSegment(seg.rule, await segmentContext(tx, merchantId, now));
+    const members = segmentMembersQuery(compiled, merchantId);
+    const at = sql`${now.toISOString()}::timestamptz`;
+    const control = sql`((('x' || substr(md5(${c.id}::text || ':' || s.member_id), 1, 8))::bit(32)::bigint % 10000) < ${c.controlBasisPoints}::int)`;
+    await tx.execute(sql`
+      insert into deliveries (merchant_id, source, source_key, campaign_id, member_id, channel, chat_id, identity_id, status, not_before, created_at, updated_at)
+      select ${merchantId}, 'campaign', ${c.id}, ${c.id}, s.member_id, ci.channel, ci.chat_id, ci.id,
+             case when not mem.opted_in then 'opted_out'
+                  when ci.unreachable_at is not null then 'blocked'
+                  when ${control} then 'control'
+                  else 'queued' end,
+             ${at}, ${at}, ${at}
+      from (${members}) s
+      join members mem on mem.id = s.member_id
+      join lateral (
+        select x.id, x.channel, x.chat_id, x.unreachable_at from channel_identities x
+        where x.member_id = s.member_id and x.merchant_id = ${merchantId}
+        order by x.linked_at desc, x.id desc limit 1
+      ) ci on true
+      on conflict (merchant_id, source_key, member_id) do nothing`);
+    const [{ n }] = (await queryRows<{ n: unknown }>(tx, sql`select count(*) as n from deliveries where campaign_id = ${c.id}`)) as [{ n: unknown }];
+    const recipients = num(n);
+    await tx.update(campaigns).set({ status: "sending", recipients, startedAt: now }).where(eq(campaigns.id, c.id));
+    const done = await finishDoneCampaigns(tx, now, [c.id]);
+    return { id: c.id, status: done > 0 ? ("done" as const) : ("sending" as const), recipients };
+  });
+}
+
+/** Draft or scheduled → cancelled (a campaign that started cannot be recalled). */
+export async function cancelCampaign(db: Db, merchantId: string, campaignId: string): Promise<void> {
+  const c = await findCampaign(db, merchantId, campaignId);
+  if (!c) throw notFound("Campaign", "campaign-not-found");
+  if (c.status === "sending" || c.status === "done") throw conflict("already-sent", "Already sent", `Campaign ${c.id} is already ${c.status}`);
+  await db.update(campaigns).set({ status: "cancelled" }).where(eq(campaigns.id, c.id));
+}
+
+/**
+ * Scheduler entry (runtime-neutral: Node interval, Workers `scheduled`): starts every scheduled campaign whose
+ * sendAt has come. Returns the ids started.
+ */
+export async function runDueCampaigns(db: Db, now: Date): Promise<string[]> {
+  const due = await db
+    .select({ id: campaigns.id, merchantId: campaigns.merchantId })
+    .from(campaigns)
+    .where(and(eq(campaigns.status, "scheduled"), lt(campaigns.sendAt, new Date(now.getTime() + 1))))
+    .orderBy(campaigns.sendAt)
+    .limit(100);
+  const started: string[] = [];
+  for (const c of due) {
+    try {
+      await startCampaign(db, c.merchantId, c.id, now);
+      started.push(c.id);
+    } catch (err) {
+      if (!(err instanceof Problem && err.status === 409)) throw err;
+    }
+  }
+  return started;
+}
+
+// ---- KPIs ------------------------------------------------------------------------------------------------------
+
+export interface GroupKpis {
+  members: number;
+  conversions: number;
+  conversionRate: number | null;
+  orders: number;
+  revenue: number;
+}
+
+export interface CampaignKpis {
+  attributionDays: number;
+  delivered: number;
+  /** Offer claims are not tracked by campaigns yet. */
+  claims: number | null;
+  conversions: number;
+  conversionRate: number | null;
+  orders: number;
+  revenue: number;
+  aov: number | null;
+  control: GroupKpis;
+  uplift: { conversionRate: number | null; relative: number | null; incrementalConversions: number | null; incrementalRevenue: number | null };
+}
+
+const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
+
+/**
+ * Attribution: a member converts when they place an order (not fully refunded) within `attributionDays` × 24 h after
+ * their delivery (`sent`); the control group is measured from the campaign's start. Revenue = Σ (total − refunds)
+ * of those orders; AOV = revenue / orders; uplift compares conversion rates (treated − control).
+ */
+export async function campaignKpis(db: Db, merchantId: string, campaignId: string, now: Date): Promise<CampaignKpis> {
+  const c = await findCampaign(db, merchantId, campaignId);
+  if (!c) throw notFound("Campaign", "campaign-not-found");
+  const started = (c.startedAt ?? now).toISOString();
+  const rows = await queryRows<{ status: string; members: unknown; converters: unknown; orders: unknown; revenue: unknown }>(
+    db,
+    sql`with d as (
+          select member_id, status, coalesce(sent_at, ${started}::timestamptz) as t0
+          from deliveries where campaign_id = ${c.id} and status in ('sent', 'control')
+        ), o as (
+          select d.member_id, d.status, o.id, (o.total - o.refunded_total) as net
+          from d join orders o on o.merchant_id = ${merchantId} and o.member_id = d.member_id
+          where o.placed_at > d.t0 and o.placed_at <= d.t0 + make_interval(days => ${c.attributionDays}::int)
+            and o.placed_at <= ${now.toISOString()}::timestamptz
+            and (o.total = 0 or o.refunded_total < o.total)
+        )
+        select d.status, count(*) as members,
+               (select count(distinct o.member_id) from o where o.status = d.status) as converters,
+               (select count(*) from o where o.status = d.status) as orders,
+               (select coalesce(sum(o.net), 0) from o where o.status = d.status) as revenue
+        from d group by d.status`,
+  );
+  const get = (status: string): GroupKpis => {
+    const r = rows.find((x) => x.status === status);
+    const members = num(r?.members);
+    const conversions = num(r?.converters);
+    return { members, conversions, conversionRate: ratio(conversions, members), orders: num(r?.orders), revenue: num(r?.revenue) };
+  };
+  const t = get("sent");
+  const k = get("control");
+  const tRate = t.members > 0 ? t.conversions / t.members : null;
+  const kRate = k.members > 0 ? k.conversions / k.members : null;
+  const diff = tRate !== null && kRate !== null ? tRate - kRate : null;
+  return {
+    attributionDays: c.attributionDays,
+    delivered: t.members,
+    claims: null,
+    conversions: t.conversions,
+    conversionRate: t.conversionRate,
+    orders: t.orders,
+    revenue: t.revenue,
+    aov: t.orders > 0 ? Math.round(t.revenue / t.orders) : null,
+    control: k,
+    uplift: {
+      conversionRate: diff === null ? null : Math.round(diff * 10_000) / 10_000,
+      relative: diff !== null && kRate! > 0 ? Math.round((diff / kRate!) * 10_000) / 10_000 : null,
+      incrementalConversions: diff === null ? null : Math.round(diff * t.members * 100) / 100,
+      incrementalRevenue: t.members > 0 && k.members > 0 ? Math.round(t.revenue - (k.revenue / k.members) * t.members) : null,
+    },
+  };
+}
+

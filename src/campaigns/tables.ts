@@ -1,0 +1,124 @@
+/**
+ * Tables of campaigns and promotional delivery (drizzle-kit picks up `src/*\/tables.ts`):
+ * campaigns, the delivery queue shared by campaigns and journeys, the promotional send log behind the frequency
+ * cap, and per-channel sender leases (one process paces a bot at a time).
+ */
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export interface MessageTemplates {
+  vi?: string;
+  en?: string;
+}
+
+export interface QuietHours {
+  /** Local "HH:MM" in the merchant's time zone; nothing promotional is sent from start until end. */
+  start: string;
+  end: string;
+}
+
+export type CampaignStatus = "draft" | "scheduled" | "sending" | "done" | "cancelled";
+
+export const campaigns = pgTable(
+  "campaigns",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    name: text("name").notNull(),
+    segmentId: text("segment_id").notNull(),
+    message: jsonb("message").$type<MessageTemplates>().notNull(),
+    offerId: text("offer_id"),
+    sendAt: ts("send_at"),
+    /** Control group share in basis points (0–5000 = 0–50 %). */
+    controlBasisPoints: integer("control_bp").notNull().default(0),
+    /** Overrides the merchant's quiet hours for this campaign; null = the merchant's setting. */
+    quietHours: jsonb("quiet_hours").$type<QuietHours | null>(),
+    attributionDays: integer("attribution_days").notNull().default(7),
+    status: text("status").$type<CampaignStatus>().notNull(),
+    /** Fixed when sending starts. */
+    recipients: integer("recipients"),
+    startedAt: ts("started_at"),
+    finishedAt: ts("finished_at"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("campaigns_merchant_idx").on(t.merchantId, t.createdAt), index("campaigns_due_idx").on(t.status, t.sendAt)],
+);
+
+/**
+ * Delivery states:
+ *   queued → claimed (leased by a worker, cap/opt-out checked, text rendered) → sending (the API call may be under
+ *   way) → sent | failed | blocked
+ *   queued → opted_out | skipped_cap | stale (journey: the member ordered again) at claim time
+ *   snapshot: control | opted_out | blocked | queued
+ *   claimed with an expired lease → queued again (never attempted);
+ *   sending with an expired lease → unknown (the call may or may not have gone out: never resent; counted failed).
+ */
+export type DeliveryStatus = "queued" | "claimed" | "sending" | "sent" | "failed" | "blocked" | "unknown" | "opted_out" | "skipped_cap" | "control" | "stale";
+
+export const deliveries = pgTable(
+  "deliveries",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    source: text("source").$type<"campaign" | "journey">().notNull(),
+    /** The campaign id, or a journey entry `reactivation:<step>:<entryOrderId>`: one message per key and member, ever. */
+    sourceKey: text("source_key").notNull(),
+    campaignId: text("campaign_id"),
+    journeyStep: integer("journey_step"),
+    /** Journeys: the member's last order when they entered the step's window. */
+    entryOrderId: text("entry_order_id"),
+    memberId: text("member_id").notNull(),
+    channel: text("channel").notNull(),
+    chatId: text("chat_id").notNull(),
+    identityId: bigint("identity_id", { mode: "number" }),
+    status: text("status").$type<DeliveryStatus>().notNull(),
+    /** Journey steps carry their templates; campaign rows use the campaign's. */
+    message: jsonb("message").$type<MessageTemplates & { offerId?: string }>(),
+    /** The rendered text (set when claimed). */
+    text: text("text"),
+    attempts: integer("attempts").notNull().default(0),
+    notBefore: ts("not_before").notNull(),
+    leaseUntil: ts("lease_until"),
+    worker: text("worker"),
+    sentAt: ts("sent_at"),
+    messageId: text("message_id"),
+    error: text("error"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("deliveries_source_member_uq").on(t.merchantId, t.sourceKey, t.memberId),
+    index("deliveries_queue_idx").on(t.channel, t.notBefore, t.id).where(sql`status = 'queued'`),
+    index("deliveries_lease_idx").on(t.leaseUntil).where(sql`status in ('claimed', 'sending')`),
+    index("deliveries_campaign_idx").on(t.campaignId, t.status),
+    index("deliveries_journey_idx").on(t.merchantId, t.source, t.journeyStep),
+  ],
+);
+
+/**
+ * Every promotional push to a member (campaign message, journey step, proactive offer), for the frequency cap.
+ * Rows are written when a push is about to go out and removed again when it certainly did not.
+ */
+export const promoSends = pgTable(
+  "promo_sends",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull(),
+    kind: text("kind").$type<"campaign" | "journey" | "offer">().notNull(),
+    /** Campaign id, journey key, offer id… */
+    ref: text("ref"),
+    deliveryId: bigint("delivery_id", { mode: "number" }),
+    sentAt: ts("sent_at").notNull(),
+  },
+  (t) => [index("promo_sends_member_idx").on(t.memberId, t.sentAt), index("promo_sends_delivery_idx").on(t.deliveryId)],
+);
+
+/** Which worker paces a channel's broadcasts (so replicas never add up to more than the bot's rate). */
+export const deliveryLeases = pgTable("delivery_leases", {
+  channel: text("channel").primaryKey(),
+  worker: text("worker").notNull(),
+  leaseUntil: ts("lease_until").notNull(),
+});

@@ -1,0 +1,69 @@
+/** Test doubles for campaign delivery: a ChannelSender that calls the fake Telegram Bot API over HTTP, a live clock. */
+import type { ChannelSender, SendResult } from "../../src/channels/channel.ts";
+import { FakeClock } from "../../src/lib/clock.ts";
+
+/**
+ * A real-HTTP Telegram sender (sendMessage with an inline keyboard) against a Bot API root — the fake server in
+ * tests and benchmarks. It never retries: the broadcaster paces and retries itself.
+ */
+export function httpTelegramSender(apiRoot: string, token: string, broadcastRate: number): ChannelSender {
+  return {
+    channel: "telegram",
+    broadcastRate,
+    async send(_merchantId, chatId, message): Promise<SendResult> {
+      let res: Response;
+      try {
+        res = await fetch(`${apiRoot}/bot${token}/sendMessage`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            chat_id: chatId,
+            text: message.text,
+            ...(message.buttons?.length ? { reply_markup: { inline_keyboard: message.buttons.map((row) => row.map((b) => ({ text: b.label, callback_data: b.data }))) } } : {}),
+          }),
+        });
+      } catch (err) {
+        return { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
+      }
+      const body = (await res.json().catch(() => ({}))) as { ok?: boolean; result?: { message_id?: number }; description?: string; parameters?: { retry_after?: number } };
+      if (body.ok) return { ok: true, messageId: String(body.result?.message_id ?? "") };
+      if (res.status === 429) return { ok: false, reason: "rate-limited", retryAfterSeconds: body.parameters?.retry_after ?? 1, error: body.description };
+      if (res.status === 403) return { ok: false, reason: "blocked", error: body.description };
+      return { ok: false, reason: "failed", error: `${res.status} ${body.description ?? ""}`.trim() };
+    },
+  };
+}
+
+/** A clock that starts at a chosen instant and then runs in real time (set/advance jump it like FakeClock). */
+export class LiveClock extends FakeClock {
+  #base: number;
+  #started: number;
+  constructor(start: Date | string = "2026-11-20T03:00:00Z") {
+    super(start);
+    this.#base = new Date(start).getTime();
+    this.#started = Date.now();
+  }
+  override now(): Date {
+    return new Date(this.#base + (Date.now() - this.#started));
+  }
+  override set(at: Date | string): void {
+    this.#base = new Date(at).getTime();
+    this.#started = Date.now();
+  }
+  override advance(ms: number): void {
+    this.#base += ms;
+  }
+  override advanceDays(days: number): void {
+    this.#base += days * 86_400_000;
+  }
+}
+
+export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
