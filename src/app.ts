@@ -22,6 +22,7 @@ import { rewardRoutes } from "./rewards/routes.ts";
 import { jobRoutes } from "./jobs/routes.ts";
 import { segmentRoutes } from "./segments/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
+import { journeyRoutes } from "./journeys/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
@@ -29,7 +30,7 @@ export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routes under /v1, all behind the API key. */
-const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, segmentRoutes, campaignRoutes];
+const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, segmentRoutes, campaignRoutes, journeyRoutes];
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

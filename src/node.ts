@@ -9,6 +9,8 @@ import { countMerchants } from "./merchants/service.ts";
 import { seedDemo } from "./demo/seed.ts";
 import { runScheduledJobs } from "./jobs/scheduler.ts";
 import { createChannels } from "../bots/index.ts";
+import { startDeliveryWorker, wakeDeliveryWorkers } from "./campaigns/worker.ts";
+import { startJourneySchedule } from "./journeys/service.ts";
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty" });
@@ -27,6 +29,16 @@ if (database.kind === "pglite" && config.DEMO_SEED && (await countMerchants(data
 const channels = createChannels({ config, db: database.db, clock: systemClock, logger });
 const app = createApp({ config, db: database.db, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
 void channels.start();
+
+// ---- Segments, campaigns and journeys: promotional delivery worker (queue, pacing, sendAt scheduler) and the
+// journey schedule (a pass every 10 minutes). Stopped in shutdown() before the database closes.
+const delivery = startDeliveryWorker({ db: database.db, senders: channels.senders, clock: systemClock, logger: logger.child({ component: "delivery" }) });
+const journeySchedule = startJourneySchedule({ db: database.db, clock: systemClock, logger: logger.child({ component: "journeys" }), onQueued: wakeDeliveryWorkers });
+const stopCampaigns = async () => {
+  journeySchedule.stop();
+  await delivery.stop();
+};
+// ---- end of segments, campaigns and journeys ----
 
 const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
   logger.info("listening", { port: info.port, url: baseUrl });
@@ -64,6 +76,7 @@ async function shutdown(signal: string) {
   clearTimeout(firstRun);
   clearInterval(interval);
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await stopCampaigns(); // segments, campaigns and journeys
   await channels.stop(5000);
   await database.close();
   logger.info("stopped");

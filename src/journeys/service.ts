@@ -1,0 +1,220 @@
+/**
+ * The reactivation journey: steps, each a segment (typically recent-7 / recent-14 / recent-28) with a message.
+ * A pass queues, for every step, the members now in the step's segment who are opted in and reachable, keyed by
+ * their *entry*: the member's last order (the order that put them in the window). One message per member, step
+ * and entry, ever — so a member who stays in a window for days gets the step once, and a member who buys again
+ * starts a new entry (and leaves the recency windows). A queued step whose member ordered again before it went
+ * out is dropped (`stale`) by the delivery queue: nothing after buying again. Cap, consent and quiet hours are
+ * applied by the delivery queue like for campaigns.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../db/types.ts";
+import { validationProblem } from "../http/problem.ts";
+import type { Logger } from "../lib/log.ts";
+import { silentLogger } from "../lib/log.ts";
+import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
+import { findSegment, segmentContext } from "../segments/service.ts";
+import { execCount, num, queryRows } from "../segments/sql.ts";
+import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
+import { getMessagingSettings } from "../campaigns/settings.ts";
+import { journeys, type JourneyStep } from "./tables.ts";
+
+export const JOURNEY_KIND = "reactivation" as const;
+
+export const JourneyStepSchema = z.object({
+  segmentId: z.string().min(1).max(100),
+  message: MessageSchema,
+  offerId: OfferIdSchema.optional(),
+});
+
+export const JourneyConfigSchema = z.object({
+  enabled: z.boolean(),
+  steps: z.array(JourneyStepSchema).max(10),
+  attributionDays: z.number().int().min(1).max(90).optional().describe("Days after a step's delivery in which an order counts as converted (default: the merchant's, 7)"),
+});
+
+export type JourneyConfigInput = z.output<typeof JourneyConfigSchema>;
+
+export interface StepCounts {
+  sent: number;
+  converted: number;
+  revenue: number;
+  /** Queued or being sent. */
+  pending: number;
+  /** Not sent: frequency cap, opted out meanwhile, unreachable, or the member ordered again first. */
+  skipped: number;
+  failed: number;
+}
+
+export interface JourneyView {
+  kind: typeof JOURNEY_KIND;
+  enabled: boolean;
+  attributionDays: number;
+  steps: (JourneyStep & { counts: StepCounts })[];
+  lastRunAt: string | null;
+  updatedAt: string | null;
+}
+
+export async function putJourney(db: Db, merchantId: string, input: JourneyConfigInput, now: Date): Promise<JourneyView> {
+  const errors: { path: string; message: string }[] = [];
+  for (const [i, step] of input.steps.entries()) {
+    if (!(await findSegment(db, merchantId, step.segmentId))) errors.push({ path: `steps.${i}.segmentId`, message: `no segment "${step.segmentId}"` });
+  }
+  if (errors.length > 0) throw validationProblem(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
+  const attributionDays = input.attributionDays ?? (await getMessagingSettings(db, merchantId)).attributionDays;
+  const steps: JourneyStep[] = input.steps.map((s) => ({ segmentId: s.segmentId, message: s.message, ...(s.offerId ? { offerId: s.offerId } : {}) }));
+  await db
+    .insert(journeys)
+    .values({ merchantId, kind: JOURNEY_KIND, enabled: input.enabled, steps, attributionDays, updatedAt: now })
+    .onConflictDoUpdate({ target: [journeys.merchantId, journeys.kind], set: { enabled: input.enabled, steps, attributionDays, updatedAt: now } });
+  return getJourney(db, merchantId, now);
+}
+
+async function journeyRow(db: Db, merchantId: string) {
+  const rows = await db.select().from(journeys).where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND))).limit(1);
+  return rows[0];
+}
+
+export async function getJourney(db: Db, merchantId: string, now: Date): Promise<JourneyView> {
+  const row = await journeyRow(db, merchantId);
+  const attributionDays = row?.attributionDays ?? (await getMessagingSettings(db, merchantId)).attributionDays;
+  const counts = await stepCounts(db, merchantId, attributionDays, now);
+  return {
+    kind: JOURNEY_KIND,
+    enabled: row?.enabled ?? false,
+    attributionDays,
+    steps: (row?.steps ?? []).map((s, i) => ({ ...s, counts: counts.get(i) ?? { sent: 0, converted: 0, revenue: 0, pending: 0, skipped: 0, failed: 0 } })),
+    lastRunAt: row?.lastRunAt?.toISOString() ?? null,
+    updatedAt: row?.updatedAt.toISOString() ?? null,
+  };
+}
+
+/**
+ * Per step: sent; converted = members who ordered (not fully refunded) within attributionDays after the step
+ * reached them; revenue = Σ (total − refunds) of those orders. Each order is credited to the latest step delivered
+ * before it (last touch), so one order never counts twice.
+ */
+async function stepCounts(db: Db, merchantId: string, attributionDays: number, now: Date): Promise<Map<number, StepCounts>> {
+  const out = new Map<number, StepCounts>();
+  const ensure = (i: number) => {
+    let c = out.get(i);
+    if (!c) {
+      c = { sent: 0, converted: 0, revenue: 0, pending: 0, skipped: 0, failed: 0 };
+      out.set(i, c);
+    }
+    return c;
+  };
+  const byStatus = await queryRows<{ step: unknown; status: string; n: unknown }>(
+    db,
+    sql`select journey_step as step, status, count(*) as n from deliveries where merchant_id = ${merchantId} and source = 'journey' group by journey_step, status`,
+  );
+  for (const r of byStatus) {
+    const c = ensure(num(r.step));
+    const n = num(r.n);
+    if (r.status === "sent") c.sent += n;
+    else if (r.status === "queued" || r.status === "claimed" || r.status === "sending") c.pending += n;
+    else if (r.status === "failed" || r.status === "unknown") c.failed += n;
+    else c.skipped += n;
+  }
+  const conv = await queryRows<{ step: unknown; converted: unknown; revenue: unknown }>(
+    db,
+    sql`with touches as (
+          select distinct on (o.id) o.id as order_id, d.journey_step, d.member_id, (o.total - o.refunded_total) as net
+          from deliveries d
+          join orders o on o.merchant_id = ${merchantId} and o.member_id = d.member_id
+            and o.placed_at > d.sent_at and o.placed_at <= d.sent_at + make_interval(days => ${attributionDays}::int)
+            and o.placed_at <= ${now.toISOString()}::timestamptz and (o.total = 0 or o.refunded_total < o.total)
+          where d.merchant_id = ${merchantId} and d.source = 'journey' and d.status = 'sent'
+          order by o.id, d.sent_at desc
+        )
+        select journey_step as step, count(distinct member_id) as converted, coalesce(sum(net), 0) as revenue from touches group by journey_step`,
+  );
+  for (const r of conv) {
+    const c = ensure(num(r.step));
+    c.converted = num(r.converted);
+    c.revenue = num(r.revenue);
+  }
+  return out;
+}
+
+export interface JourneyPassResult {
+  enabled: boolean;
+  queued: number;
+  steps: { step: number; segmentId: string; queued: number }[];
+}
+
+/** One pass for one merchant: queue each step for the members newly in its window. Idempotent. */
+export async function runJourneyPass(db: Db, merchantId: string, now: Date): Promise<JourneyPassResult> {
+  const row = await journeyRow(db, merchantId);
+  if (!row || !row.enabled) return { enabled: false, queued: 0, steps: [] };
+  const ctx = await segmentContext(db, merchantId, now);
+  const at = sql`${now.toISOString()}::timestamptz`;
+  const result: JourneyPassResult = { enabled: true, queued: 0, steps: [] };
+  for (const [i, step] of row.steps.entries()) {
+    const seg = await findSegment(db, merchantId, step.segmentId);
+    if (!seg) {
+      result.steps.push({ step: i, segmentId: step.segmentId, queued: 0 });
+      continue;
+    }
+    const members = segmentMembersQuery(compileSegment(seg.rule, ctx), merchantId);
+    const message = JSON.stringify({ ...step.message, ...(step.offerId ? { offerId: step.offerId } : {}) });
+    const n = await execCount(
+      db,
+      sql`insert into deliveries (merchant_id, source, source_key, journey_step, entry_order_id, member_id, channel, chat_id, identity_id, status, message, not_before, created_at, updated_at)
+          select ${merchantId}, 'journey', ${`${JOURNEY_KIND}:${i}:`}::text || coalesce(lo.id, 'none'), ${i}::int, lo.id, s.member_id, ci.channel, ci.chat_id, ci.id,
+                 'queued', ${message}::jsonb, ${at}, ${at}, ${at}
+          from (${members}) s
+          join members mem on mem.id = s.member_id and mem.opted_in
+          join lateral (
+            select x.id, x.channel, x.chat_id, x.unreachable_at from channel_identities x
+            where x.member_id = s.member_id and x.merchant_id = ${merchantId}
+            order by x.linked_at desc, x.id desc limit 1
+          ) ci on ci.unreachable_at is null
+          left join lateral (
+            select o.id from orders o where o.merchant_id = ${merchantId} and o.member_id = s.member_id and o.placed_at <= ${at}
+            order by o.placed_at desc, o.id desc limit 1
+          ) lo on true
+          on conflict (merchant_id, source_key, member_id) do nothing`,
+    );
+    result.steps.push({ step: i, segmentId: step.segmentId, queued: n });
+    result.queued += n;
+  }
+  await db.update(journeys).set({ lastRunAt: now }).where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND)));
+  return result;
+}
+
+/** Scheduler entry (runtime-neutral): a pass for every merchant with an enabled journey. */
+export async function runAllJourneys(db: Db, now: Date, logger: Logger = silentLogger): Promise<number> {
+  const rows = await db.select({ merchantId: journeys.merchantId }).from(journeys).where(and(eq(journeys.enabled, true), eq(journeys.kind, JOURNEY_KIND)));
+  let queued = 0;
+  for (const { merchantId } of rows) {
+    try {
+      const r = await runJourneyPass(db, merchantId, now);
+      queued += r.queued;
+      if (r.queued > 0) logger.info("journey steps queued", { merchantId, queued: r.queued });
+    } catch (err) {
+      logger.error("journey pass failed", { merchantId, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return queued;
+}
+
+/** Node: runs `runAllJourneys` every `everyMs` (default 10 min, first run after 20 s); `onQueued` wakes the sender. */
+export function startJourneySchedule(o: { db: Db; clock: { now(): Date }; logger?: Logger; everyMs?: number; firstRunMs?: number; onQueued?: () => void }): { stop(): void } {
+  const tick = async () => {
+    const n = await runAllJourneys(o.db, o.clock.now(), o.logger).catch((err: unknown) => {
+      o.logger?.error("journeys failed", { error: String(err) });
+      return 0;
+    });
+    if (n > 0) o.onQueued?.();
+  };
+  const first = setTimeout(() => void tick(), o.firstRunMs ?? 20_000);
+  const every = setInterval(() => void tick(), o.everyMs ?? 600_000);
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(every);
+    },
+  };
+}
