@@ -24,13 +24,14 @@ import { segmentRoutes } from "./segments/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
+import { recsModelRoutes } from "./recs/model-routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routes under /v1, all behind the API key. */
-const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, segmentRoutes, campaignRoutes, journeyRoutes];
+const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes];
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -3,6 +3,7 @@ import { merchantCreate } from "./merchant-create.ts";
 import { ordersImport } from "./orders-import.ts";
 import { recsMineCommand } from "./recs-mine.ts";
 import { recsEvaluateCommand } from "./recs-evaluate.ts";
+import { recsBuildCommand } from "./recs-build.ts";
 import { channelsSetWebhook } from "./channels-set-webhook.ts";
 import { channelsInfo } from "./channels-info.ts";
 
@@ -12,6 +13,7 @@ export const commands: Command[] = [
   ordersImport,
   recsMineCommand,
   recsEvaluateCommand,
+  recsBuildCommand,
   channelsSetWebhook,
   channelsInfo,
 ];

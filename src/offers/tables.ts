@@ -1,0 +1,185 @@
+/**
+ * Tables of the co-purchase model and the offers engine (drizzle-kit picks up `src/*\/tables.ts`).
+ *
+ * - `recs_models` / `recs_rules` / `recs_items`: versioned co-purchase models per merchant. The current model is the
+ *   one with the highest version; a few older versions are kept (offers also snapshot the rule they came from, so
+ *   an offer stays explainable after its model is pruned).
+ * - `offers`: offers shown to a member (persisted, so repeated GETs return the same ids while valid).
+ * - `offer_claims`: one claim code per offer (idempotent), redeemed at most once by an order (`offerCodes`).
+ * - `offer_bundles`: merchant-defined combos and tier-exclusive deals.
+ * - `product_variants`: merchant-linked variants of a product (e.g. sizes), for upsell offers.
+ */
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** What a model was built with (thresholds actually used) and from (a fingerprint of the merchant's orders). */
+export interface RecsModelParams {
+  minSupport: number;
+  minConfidence: number;
+  maxLen: number;
+  /** Absolute support threshold: an itemset needs count ≥ minCount. */
+  minCount: number;
+  items: number;
+  rules: number;
+  /** Orders, latest order creation and refunds at build time: an unchanged fingerprint means nothing to rebuild. */
+  fingerprint: string;
+  /** Build duration in milliseconds. */
+  ms: number;
+  /** Whether the thresholds were the automatic defaults (so the nightly job may keep choosing them). */
+  auto: boolean;
+}
+
+export const recsModels = pgTable(
+  "recs_models",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    version: integer("version").notNull(),
+    builtAt: ts("built_at").notNull(),
+    nTransactions: integer("n_transactions").notNull(),
+    params: jsonb("params").$type<RecsModelParams>().notNull(),
+  },
+  (t) => [uniqueIndex("recs_models_version_uq").on(t.merchantId, t.version)],
+);
+
+export const recsRules = pgTable(
+  "recs_rules",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    modelId: text("model_id").notNull(),
+    /** Sorted (JS string order), as the miner emits it. */
+    lhs: text("lhs").array().notNull(),
+    rhs: text("rhs").notNull(),
+    count: integer("count").notNull(),
+    support: doublePrecision("support").notNull(),
+    confidence: doublePrecision("confidence").notNull(),
+    lift: doublePrecision("lift").notNull(),
+  },
+  (t) => [index("recs_rules_lhs_idx").on(t.modelId, t.lhs)],
+);
+
+/** Orders containing each item at build time (best sellers for the fallback; popularity). */
+export const recsItems = pgTable(
+  "recs_items",
+  {
+    modelId: text("model_id").notNull(),
+    sku: text("sku").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.sku] })],
+);
+
+export type OfferKind = "cross-sell" | "bundle" | "upsell" | "post-purchase" | "tier-exclusive" | "nudge";
+/** Where an offer came from: a co-purchase rule, a best seller (fallback), a merchant bundle, a rule-suggested combo, a linked variant, a reward, the last order. */
+export type OfferBasis = "rule" | "best-seller" | "merchant" | "suggested" | "variant" | "reward" | "order";
+
+/** The rule an offer came from, snapshotted with its model version. */
+export interface OfferRule {
+  lhs: string[];
+  rhs: string;
+  count: number;
+  support: number;
+  confidence: number;
+  lift: number;
+}
+
+export const offers = pgTable(
+  "offers",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull(),
+    kind: text("kind").$type<OfferKind>().notNull(),
+    basis: text("basis").$type<OfferBasis>().notNull(),
+    /** The product of a single-product offer. */
+    sku: text("sku"),
+    /** Every product the offer is about (the one sku, or a bundle's skus; empty: any order qualifies). */
+    skus: text("skus").array().notNull(),
+    bundleId: text("bundle_id"),
+    rewardId: text("reward_id"),
+    /** The member's last order when the offer was made (the order that triggered it). */
+    triggerOrderId: text("trigger_order_id"),
+    modelId: text("model_id"),
+    modelVersion: integer("model_version"),
+    rule: jsonb("rule").$type<OfferRule>(),
+    score: doublePrecision("score").notNull(),
+    /** Position in the member's offer list (0 = best). */
+    rank: integer("rank").notNull(),
+    price: bigint("price", { mode: "number" }),
+    memberPrice: bigint("member_price", { mode: "number" }),
+    discountPercent: integer("discount_percent"),
+    /** Bonus points credited when the claimed code is used on a qualifying order. */
+    bonusPoints: integer("bonus_points").notNull().default(0),
+    /** Structured facts the text is rendered from (names, prices, reward, points needed…). */
+    facts: jsonb("facts").$type<Record<string, unknown>>().notNull(),
+    /** active: in the member's current list; superseded: replaced after a newer order (claims stay valid). */
+    status: text("status").$type<"active" | "superseded">().notNull().default("active"),
+    /** engine: chosen for the member (GET /offers); campaign: materialised from a bundle id a campaign button carried. */
+    origin: text("origin").$type<"engine" | "campaign">().notNull().default("engine"),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    /** When it was pushed to the member unasked (counted by the frequency cap). */
+    pushedAt: ts("pushed_at"),
+    /** The first order of the member containing the offer's products while it was valid (claimed or not). */
+    convertedOrderId: text("converted_order_id"),
+    convertedAt: ts("converted_at"),
+  },
+  (t) => [
+    index("offers_member_active_idx").on(t.memberId, t.status, t.expiresAt),
+    index("offers_member_created_idx").on(t.memberId, t.createdAt),
+    index("offers_merchant_idx").on(t.merchantId, t.createdAt),
+  ],
+);
+
+export const offerClaims = pgTable(
+  "offer_claims",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    memberId: text("member_id").notNull(),
+    offerId: text("offer_id").notNull(),
+    code: text("code").notNull(),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+    /** The order that redeemed the code (conversion), once. */
+    orderId: text("order_id"),
+    redeemedAt: ts("redeemed_at"),
+    pointsCredited: integer("points_credited").notNull().default(0),
+  },
+  (t) => [uniqueIndex("offer_claims_offer_uq").on(t.offerId), uniqueIndex("offer_claims_code_uq").on(t.merchantId, t.code), index("offer_claims_member_idx").on(t.memberId)],
+);
+
+export const offerBundles = pgTable(
+  "offer_bundles",
+  {
+    id: text("id").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    name: text("name").notNull(),
+    skus: text("skus").array().notNull(),
+    /** Member price of the whole combo; else `discountPercent` off the catalog prices. */
+    price: bigint("price", { mode: "number" }),
+    discountPercent: integer("discount_percent").notNull().default(0),
+    bonusPoints: integer("bonus_points").notNull().default(0),
+    /** Only members of this tier or above (a tier-exclusive deal). */
+    minTier: text("min_tier"),
+    active: boolean("active").notNull().default(true),
+    startsAt: ts("starts_at"),
+    endsAt: ts("ends_at"),
+    createdAt: ts("created_at").notNull(),
+  },
+  (t) => [index("offer_bundles_merchant_idx").on(t.merchantId, t.createdAt)],
+);
+
+/** `sku` → `variantSku`: the merchant says variantSku is a variant of sku (another size, a premium version…). */
+export const productVariants = pgTable(
+  "product_variants",
+  {
+    merchantId: text("merchant_id").notNull(),
+    sku: text("sku").notNull(),
+    variantSku: text("variant_sku").notNull(),
+    createdAt: ts("created_at").notNull().default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.sku, t.variantSku] })],
+);

@@ -1,0 +1,103 @@
+/**
+ * Reading the merchant's current co-purchase model: "frequently bought with" recommendations for a product, the
+ * rules a basket triggers (for cross-sell offers) and best sellers (the fallback).
+ *
+ * Ranking (recommendations and cross-sell candidates alike): score = lift × confidence × count / (count + 2).
+ * lift says how much more likely the item is than usual, confidence how likely it is at all (together: how
+ * much the basket adds to the item's sales); the last factor shrinks rules seen in only a handful of orders,
+ * which small shops have many of. Ties: support desc, then the item (string order). Only rules with lift > 1.
+ */
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import { products } from "../db/schema.ts";
+import { recsItems, recsRules } from "../offers/tables.ts";
+import { buildModelOnce, currentModelRow, type RecsModelRow } from "./build.ts";
+
+export interface RuleStats {
+  count: number;
+  support: number;
+  confidence: number;
+  lift: number;
+}
+
+/** Evidence shrinkage: a rule seen in `count` orders weighs count / (count + EVIDENCE_K). */
+export const EVIDENCE_K = 2;
+
+export function ruleScore(r: RuleStats): number {
+  return r.lift * r.confidence * (r.count / (r.count + EVIDENCE_K));
+}
+
+/** Best first: score desc, support desc, then `key` (the recommended item). Pure. */
+export function compareByRuleScore<T extends RuleStats>(key: (r: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const d = ruleScore(b) - ruleScore(a);
+    if (d !== 0) return d;
+    if (b.support !== a.support) return b.support - a.support;
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+}
+
+/**
+ * The merchant's current model. With `lazy`, a merchant that has none yet gets its first one built now (once per
+ * process at a time), so the API works before the first `recs build` or nightly run.
+ */
+export async function currentModel(db: Db, merchantId: string, now: Date, opts: { lazy?: boolean } = {}): Promise<RecsModelRow | undefined> {
+  const m = await currentModelRow(db, merchantId);
+  if (m || !opts.lazy) return m;
+  await buildModelOnce(db, merchantId, now);
+  return currentModelRow(db, merchantId);
+}
+
+export interface Recommendation {
+  sku: string;
+  name: string | null;
+  confidence: number;
+  lift: number;
+  support: number;
+}
+
+/** The rules {sku} → item of the model with lift > 1, best first (see the module doc), at most `limit`. */
+export async function recommendationsFor(db: Db, merchantId: string, model: RecsModelRow | undefined, sku: string, limit: number): Promise<Recommendation[]> {
+  if (!model) return [];
+  const rows = await db
+    .select({ rhs: recsRules.rhs, count: recsRules.count, support: recsRules.support, confidence: recsRules.confidence, lift: recsRules.lift })
+    .from(recsRules)
+    .where(and(eq(recsRules.modelId, model.id), eq(recsRules.lhs, sql`array[${sku}]::text[]`), gt(recsRules.lift, 1)));
+  rows.sort(compareByRuleScore((r) => r.rhs));
+  const top = rows.slice(0, limit);
+  const names = await productNames(db, merchantId, top.map((r) => r.rhs));
+  return top.map((r) => ({ sku: r.rhs, name: names.get(r.rhs) ?? null, confidence: r.confidence, lift: r.lift, support: r.support }));
+}
+
+export async function productNames(db: Db, merchantId: string, skus: string[]): Promise<Map<string, string | null>> {
+  if (skus.length === 0) return new Map();
+  const rows = await db.select({ sku: products.sku, name: products.name }).from(products).where(and(eq(products.merchantId, merchantId), inArray(products.sku, skus)));
+  return new Map(rows.map((r) => [r.sku, r.name]));
+}
+
+export interface BasketRule extends RuleStats {
+  lhs: string[];
+  rhs: string;
+}
+
+/**
+ * Rules of the model whose lhs lies inside `basket` and whose rhs does not, with lift > 1, best first, at most
+ * `limit` (the best rule per rhs comes first; callers keep one per item).
+ */
+export async function rulesForBasket(db: Db, modelId: string, basket: string[], limit = 100): Promise<BasketRule[]> {
+  if (basket.length === 0) return [];
+  const arr = sql`${`{${basket.map((s) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`}::text[]`;
+  const rows = await db
+    .select({ lhs: recsRules.lhs, rhs: recsRules.rhs, count: recsRules.count, support: recsRules.support, confidence: recsRules.confidence, lift: recsRules.lift })
+    .from(recsRules)
+    .where(and(eq(recsRules.modelId, modelId), sql`${recsRules.lhs} <@ ${arr}`, sql`not (${recsRules.rhs} = any(${arr}))`, gt(recsRules.lift, 1)));
+  rows.sort(compareByRuleScore((r) => r.rhs + "\u0000" + r.lhs.join("|")));
+  return rows.slice(0, limit);
+}
+
+/** Item counts (orders containing the SKU) of the model, most sold first. */
+export async function bestSellers(db: Db, modelId: string, limit = 200): Promise<{ sku: string; count: number }[]> {
+  return db.select({ sku: recsItems.sku, count: recsItems.count }).from(recsItems).where(eq(recsItems.modelId, modelId)).orderBy(desc(recsItems.count), recsItems.sku).limit(limit);
+}
