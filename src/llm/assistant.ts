@@ -1,0 +1,179 @@
+/**
+ * Free-text answers with tool calling. `createAssistant(llm, opts)` returns the chat core's `assistant` hook:
+ * it answers a linked member's message with the model and the member-scoped tools (src/llm/tools.ts), or returns
+ * `undefined` so the core's keyword/intent matcher answers instead — always without a model, and whenever the
+ * model fails, is late, is over budget or writes something `validateText` rejects (numbers, dates and names must
+ * come from tool results; no links; the member's language; the channel's length).
+ *
+ * Nothing here changes a balance: the tools only read, and `prepare_claim` only returns confirmation buttons.
+ */
+import { generateText, stepCountIs } from "ai";
+import type { ChannelName, OutgoingMessage } from "../channels/channel.ts";
+import type { Db } from "../db/types.ts";
+import type { MemberRow } from "../ledger/ledger.ts";
+import type { Logger } from "../lib/log.ts";
+import { getProgram } from "../program/service.ts";
+import { copyFor, type Fmt } from "../messages/index.ts";
+import { firstName, foldVietnamese, formatDate, type Lang } from "../messages/render.ts";
+import { budgetSignal, estimateTokens, failureReason, logPath, usageTokens, type Llm } from "./llm.ts";
+import { catalogNames } from "./offers.ts";
+import { renderPrompt } from "./prompts.ts";
+import { DEFAULT_CLAIM_ACTIONS, memberTools, newToolRecord, type AssistantOffers, type ClaimActions, type ToolRecord } from "./tools.ts";
+import { checkBudget, merchantLlmContext, recordUsage, usageDay } from "./usage.ts";
+import { CHANNEL_TEXT_LIMIT, validateText, type Verdict } from "./validate.ts";
+
+/** What the chat core passes for one free-text message (structurally its `AssistantContext`). */
+export interface AssistantInput {
+  db: Db;
+  merchantId: string | undefined;
+  /** Undefined when the chat is not linked: then no member data at all (the core explains how to link). */
+  member: MemberRow | undefined;
+  channel: ChannelName;
+  userId: string;
+  text: string;
+  lang: Lang;
+  now: Date;
+  logger: Logger;
+}
+
+/** The chat core's `assistant` hook: replies, or undefined for the keyword/intent path. */
+export type AssistantFn = (input: AssistantInput) => Promise<OutgoingMessage[] | undefined>;
+
+export interface AssistantOptions {
+  /** Offers for `list_offers` / `prepare_claim` (the chat core's OffersPort fits). */
+  offers?: AssistantOffers | undefined;
+  /** Button data for confirmations (defaults match bots/core `Btn`). */
+  actions?: Partial<ClaimActions> | undefined;
+  /** Longest answer (default 700 characters, never more than the channel allows). */
+  maxChars?: number | undefined;
+  /** Longest customer message sent to the model (default 600 characters); longer ones go to the intents. */
+  maxInputChars?: number | undefined;
+}
+
+export const DEFAULT_ANSWER_MAX_CHARS = 700;
+export const DEFAULT_MAX_INPUT_CHARS = 600;
+
+/** Claims that something was done to the points — the assistant can't do that, so such a text is rejected. */
+const ACTION_CLAIM =
+  /\b(da|vua)\s+(duoc\s+)?(cong|them|chuyen|nap|tang|bu|hoan)\b[^.!?\n]{0,40}\bdiem\b|\b(have|has|'ve|'s)\s+(now\s+)?(been\s+)?(added|credited|transferred|granted|topped up|given)\b|\b(i|we)('ve| have)?\s+(just\s+)?(added|credited|transferred|granted|topped up|gave)\b/;
+
+function checkAnswer(text: string, o: { lang: Lang; record: ToolRecord; maxChars: number; catalog: readonly string[]; extraNames: string[]; today: Date; timeZone: string }): Verdict {
+  if (ACTION_CLAIM.test(foldVietnamese(text))) return { ok: false, reason: "unknown-figure", detail: "claims an action on points" };
+  const facts = o.record.facts;
+  facts.addDate(o.today, o.timeZone);
+  // Catalog names the answer may use: those that appeared in a tool result.
+  const seen = o.record.seen.join("\n");
+  const fromTools = o.catalog.filter((n) => seen.includes(foldVietnamese(n)));
+  return validateText(text, {
+    lang: o.lang,
+    facts,
+    maxChars: o.maxChars,
+    allowedNames: [...o.record.names, ...fromTools, ...o.extraNames],
+    catalogNames: o.catalog,
+  });
+}
+
+/** Cosmetic: chat channels show plain text, so drop Markdown emphasis markers. */
+function plain(text: string): string {
+  return text
+    .replace(/\*\*(.+?)\*\*/g, "$1")
+    .replace(/__(.+?)__/g, "$1")
+    .replace(/`([^`]+)`/g, "$1")
+    .trim();
+}
+
+/** The deterministic confirmation when the model prepared a claim but its text was not usable. */
+function claimTemplate(record: ToolRecord, fmt: Fmt): OutgoingMessage[] | undefined {
+  const c = record.claim;
+  if (!c) return undefined;
+  const copy = copyFor(fmt.lang);
+  if (c.kind === "reward") return [{ text: copy.redeemConfirm(fmt, { name: c.name, cost: c.cost, balanceAfter: c.balanceAfter }), buttons: c.buttons }];
+  return [{ text: copy.offers(fmt, [{ text: c.text, expiresAt: c.expiresAt }]), buttons: c.buttons }];
+}
+
+export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {}): AssistantFn {
+  const actions: ClaimActions = { ...DEFAULT_CLAIM_ACTIONS, ...opts.actions };
+  const maxInput = opts.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
+
+  return async function assistant(input: AssistantInput): Promise<OutgoingMessage[] | undefined> {
+    const started = Date.now();
+    const logger = input.logger.child({ module: "llm" });
+    const skip = (reason: string, extra: Record<string, unknown> = {}): undefined => {
+      logPath(logger, { task: "answer", llmPath: "template", reason, model: llm?.name, ms: Date.now() - started, ...extra });
+      return undefined;
+    };
+    if (!llm) return skip("no-model");
+    const { db, member, merchantId, now, lang } = input;
+    if (!member || !merchantId || member.merchantId !== merchantId) return skip("unlinked");
+    const text = input.text.trim();
+    if (text.length > maxInput) return skip("input-too-long");
+    const wordChars = (text.match(/[\p{L}\p{N}]/gu) ?? []).length;
+    if (wordChars === 0 || (text.length > 40 && wordChars / text.length < 0.25)) return skip("no-words");
+
+    const merchant = await merchantLlmContext(db, merchantId);
+    if (!merchant) return skip("no-merchant");
+    const day = usageDay(now, merchant.timeZone);
+    const usageKey = { merchantId, day, memberId: member.id, task: "answer" as const };
+    const budget = await checkBudget(db, merchant, day, member.id);
+    if (!budget.ok) {
+      await recordUsage(db, usageKey, { fallbacks: 1 }, now);
+      return skip(budget.reason);
+    }
+
+    const program = await getProgram(db, merchantId);
+    const fmt: Fmt = { lang, currency: program.currency, timeZone: merchant.timeZone };
+    const maxChars = Math.min(opts.maxChars ?? DEFAULT_ANSWER_MAX_CHARS, CHANNEL_TEXT_LIMIT[input.channel]);
+    const given = firstName(member.name);
+    const system = renderPrompt("answer", lang, {
+      shop: merchant.name,
+      firstName: given ?? (lang === "vi" ? "bạn" : "there"),
+      today: formatDate(now, lang, merchant.timeZone),
+      maxChars,
+    });
+    const record = newToolRecord();
+    const tools = memberTools({ db, merchantId, member, fmt, now, offers: opts.offers, actions, logger }, record);
+    const signal = budgetSignal(llm.answerTimeoutMs);
+    const fallback = async (reason: string, tokens: { inputTokens: number; outputTokens: number }, extra: Record<string, unknown> = {}) => {
+      const claim = claimTemplate(record, fmt);
+      await recordUsage(db, usageKey, { calls: 1, fallbacks: 1, ...tokens }, now);
+      logPath(logger, { task: "answer", llmPath: "template", reason, model: llm.name, ms: Date.now() - started, tools: record.calls, refused: record.refused.length, ...tokens, ...extra });
+      return claim;
+    };
+
+    let answer: string;
+    let tokens: { inputTokens: number; outputTokens: number };
+    try {
+      const result = await generateText({
+        model: llm.model,
+        instructions: system,
+        messages: [{ role: "user", content: text }],
+        tools,
+        stopWhen: stepCountIs(llm.maxSteps),
+        abortSignal: signal,
+        maxRetries: 0,
+        temperature: 0.2,
+        maxOutputTokens: 600,
+      });
+      tokens = usageTokens(result.totalUsage);
+      answer = plain(result.text);
+    } catch (err) {
+      return fallback(failureReason(err, signal), { inputTokens: estimateTokens(system, text), outputTokens: 0 }, { error: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+    }
+    if (answer === "") return fallback("empty", tokens);
+    const verdict = checkAnswer(answer, {
+      lang,
+      record,
+      maxChars,
+      catalog: await catalogNames(db, merchantId),
+      extraNames: [merchant.name, ...(given ? [given] : []), ...program.tiers.map((t) => t.name)],
+      today: now,
+      timeZone: merchant.timeZone,
+    });
+    if (!verdict.ok) return fallback(`rejected:${verdict.reason}`, tokens, { detail: verdict.detail });
+
+    await recordUsage(db, usageKey, { calls: 1, modelReplies: 1, ...tokens }, now);
+    logPath(logger, { task: "answer", llmPath: "model", reason: "model", model: llm.name, ms: Date.now() - started, tools: record.calls, refused: record.refused.length, ...tokens });
+    const buttons = record.claim?.buttons;
+    return [buttons ? { text: answer, buttons } : { text: answer }];
+  };
+}

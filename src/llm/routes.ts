@@ -1,0 +1,96 @@
+/** /v1/llm: model usage for a dashboard (calls, tokens, fallbacks, cache hits per day) and the merchant's LLM settings. */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../http/env.ts";
+import { doc } from "../http/openapi.ts";
+import { parseBody, parseQuery } from "../http/validate.ts";
+import { modelFromConfig } from "./provider.ts";
+import { LlmSettingsSchema, merchantLlmContext, putLlmSettings, tokensUsed, topMembers, usageByDay, usageDay } from "./usage.ts";
+import { notFound } from "../http/problem.ts";
+
+export const llmRoutes = new Hono<AppEnv>();
+
+const Counters = {
+  calls: z.number().int().describe("Requests sent to the model"),
+  modelReplies: z.number().int().describe("Model texts that passed validation and were sent"),
+  fallbacks: z.number().int().describe("Answers by the templates / keyword intents instead (no budget, error, timeout, rejected text)"),
+  cacheHits: z.number().int().describe("Offer phrasings reused from the cache"),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+};
+
+const UsageSchema = z.object({
+  model: z.object({ configured: z.boolean(), name: z.string().nullable() }),
+  settings: LlmSettingsSchema,
+  today: z.object({
+    day: z.string().describe("The merchant's local day, YYYY-MM-DD"),
+    tokens: z.number().int(),
+    merchantDailyTokens: z.number().int(),
+    remaining: z.number().int(),
+  }),
+  days: z.array(z.object({ day: z.string(), task: z.enum(["answer", "offer"]), ...Counters })),
+  topMembersToday: z.array(z.object({ memberId: z.string(), tokens: z.number().int(), calls: z.number().int() })),
+});
+
+const UsageQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(7) });
+
+doc({
+  method: "get",
+  path: "/v1/llm/usage",
+  tag: "LLM",
+  summary: "Model calls, tokens, fallbacks and cache hits per day and task (answer | offer), for a dashboard",
+  description:
+    "Counts are kept per merchant-local day. `fallbacks` counts messages answered by the deterministic templates or keyword intents after a model attempt or a skip (budget spent, disabled, timeout, invalid output, text rejected by the validator). Without LLM_PROVIDER every answer uses the templates and nothing is counted.",
+  query: UsageQuery,
+  responses: { 200: { description: "Usage", schema: UsageSchema } },
+});
+llmRoutes.get("/llm/usage", async (c) => {
+  const { days } = parseQuery(c, UsageQuery);
+  const db = c.get("db");
+  const merchantId = c.get("merchantId");
+  const deps = c.get("deps");
+  const m = await merchantLlmContext(db, merchantId);
+  if (!m) throw notFound("Merchant", "merchant-not-found");
+  const now = deps.clock.now();
+  const today = usageDay(now, m.timeZone);
+  const from = usageDay(new Date(now.getTime() - (days - 1) * 86_400_000), m.timeZone);
+  const used = await tokensUsed(db, merchantId, today);
+  const choice = modelFromConfig(deps.config);
+  const body: z.input<typeof UsageSchema> = {
+    model: { configured: choice.ok, name: choice.ok ? choice.name : null },
+    settings: m.settings,
+    today: { day: today, tokens: used.merchant, merchantDailyTokens: m.settings.merchantDailyTokens, remaining: Math.max(0, m.settings.merchantDailyTokens - used.merchant) },
+    days: await usageByDay(db, merchantId, from, today),
+    topMembersToday: await topMembers(db, merchantId, today),
+  };
+  return c.json(body);
+});
+
+doc({
+  method: "get",
+  path: "/v1/llm/settings",
+  tag: "LLM",
+  summary: "The merchant's LLM settings (enabled, daily token budgets, phrasing cache days)",
+  responses: { 200: { description: "Settings", schema: LlmSettingsSchema } },
+});
+llmRoutes.get("/llm/settings", async (c) => {
+  const m = await merchantLlmContext(c.get("db"), c.get("merchantId"));
+  if (!m) throw notFound("Merchant", "merchant-not-found");
+  return c.json(m.settings);
+});
+
+doc({
+  method: "put",
+  path: "/v1/llm/settings",
+  tag: "LLM",
+  summary: "Replace the merchant's LLM settings (omitted fields take their defaults)",
+  description:
+    "enabled=false keeps this merchant on the deterministic templates and intents. memberDailyTokens caps one member's free-text answers per local day (default 20000); merchantDailyTokens caps the whole merchant (default 1000000); phrasingCacheDays is how long an offer phrasing is reused (default 7, 0 = no cache).",
+  body: LlmSettingsSchema,
+  responses: { 200: { description: "The stored settings", schema: LlmSettingsSchema } },
+});
+llmRoutes.put("/llm/settings", async (c) => {
+  const s = await parseBody(c, LlmSettingsSchema);
+  await putLlmSettings(c.get("db"), c.get("merchantId"), s);
+  return c.json(s);
+});

@@ -1,0 +1,49 @@
+/**
+ * Tables of the LLM layer (drizzle-kit picks up `src/*\/tables.ts`): per-day usage counters (the dashboard and the
+ * token budgets read them) and the cache of offer phrasings.
+ */
+import { bigint, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/**
+ * One row per merchant, local day (the merchant's time zone), member and task, incremented in place.
+ * `member_id` is "" for work not done for one member (offer phrasings, which are shared per offer, language, tier).
+ */
+export const llmUsage = pgTable(
+  "llm_usage",
+  {
+    merchantId: text("merchant_id").notNull(),
+    day: date("day", { mode: "string" }).notNull(),
+    memberId: text("member_id").notNull().default(""),
+    /** "answer" (free-text replies) or "offer" (offer phrasing). */
+    task: text("task").notNull(),
+    /** Requests sent to the model (successful or not). */
+    calls: integer("calls").notNull().default(0),
+    /** Model texts that passed validation and were sent. */
+    modelReplies: integer("model_replies").notNull().default(0),
+    /** Times the template / keyword path answered instead (no budget, failure, timeout, rejected text). */
+    fallbacks: integer("fallbacks").notNull().default(0),
+    /** Offer phrasings served from the cache (no model call). */
+    cacheHits: integer("cache_hits").notNull().default(0),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.day, t.memberId, t.task] }), index("llm_usage_merchant_day_idx").on(t.merchantId, t.day)],
+);
+
+/** Validated offer phrasings, with `{{firstName}}` still in them, keyed by a hash of (facts, language, tier, prompt, model). */
+export const llmPhrasings = pgTable(
+  "llm_phrasings",
+  {
+    merchantId: text("merchant_id").notNull(),
+    key: text("key").notNull(),
+    lang: text("lang").notNull(),
+    tier: text("tier"),
+    text: text("text").notNull(),
+    model: text("model").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.key] }), index("llm_phrasings_created_idx").on(t.createdAt)],
+);
