@@ -24,6 +24,8 @@ import { segmentRoutes } from "./segments/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
+import { analyticsRoutes } from "./analytics/routes.ts";
+import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
@@ -31,7 +33,7 @@ export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routes under /v1, all behind the API key. */
-const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes];
+const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, analyticsRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes];
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -78,6 +80,9 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
       return c.json({ status: "error", detail: "database unreachable" }, 503);
     }
   });
+
+  // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
+  app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));
 
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument(deps.config.PUBLIC_URL)));
 

@@ -10,6 +10,7 @@ import { putProgram } from "../program/service.ts";
 import { ProgramSchema } from "../program/config.ts";
 import { createMember } from "../members/service.ts";
 import { createOrder } from "../orders/service.ts";
+import { redeem } from "../rewards/service.ts";
 import { DEMO_CATALOG, DEMO_PAIRS } from "./catalog.ts";
 
 export const DEMO_NAME = "Cà Phê Phố (DEMO)";
@@ -55,8 +56,9 @@ export async function seedDemo(db: Db, now: Date): Promise<{ merchantId: string;
     }),
     now,
   );
+  const freeCoffee = newId("rwd");
   await db.insert(rewards).values([
-    { id: newId("rwd"), merchantId, name: "Cà phê sữa đá miễn phí", cost: 30, kind: "product", value: 29000, sku: "CF-SUADA", createdAt: now },
+    { id: freeCoffee, merchantId, name: "Cà phê sữa đá miễn phí", cost: 30, kind: "product", value: 29000, sku: "CF-SUADA", createdAt: now },
     { id: newId("rwd"), merchantId, name: "Voucher 50.000 ₫", cost: 80, kind: "voucher", value: 50000, createdAt: now },
     { id: newId("rwd"), merchantId, name: "Bánh tiramisu", cost: 45, kind: "product", value: 39000, sku: "TIRAMISU", stock: 20, createdAt: now },
     { id: newId("rwd"), merchantId, name: "Ly giữ nhiệt Cà Phê Phố", cost: 300, kind: "perk", stock: 5, minTier: "Bạc", createdAt: now },
@@ -93,9 +95,14 @@ export async function seedDemo(db: Db, now: Date): Promise<{ merchantId: string;
             return { sku, name: p.name, category: p.category, quantity: rand() < 0.2 ? 2 : 1, unitPrice: p.price, discount: 0 };
           }),
         },
-        now,
+        // Simulated history: the ledger sees each order when it happened, so charts and expiry look real.
+        placedAt,
       );
     }
+  }
+  // A few members already treated themselves, so vouchers and redemption KPIs have something to show.
+  for (const [k, memberId] of memberIds.slice(0, 3).entries()) {
+    await redeem(db, merchantId, memberId, freeCoffee, new Date(now.getTime() - (5 + k * 7) * 86_400_000), `demo-redeem-${k}`).catch(() => undefined);
   }
   return { merchantId, apiKey, memberIds };
 }
