@@ -156,9 +156,17 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
 export class Recorder<T> {
   readonly items: T[] = [];
   private waiters = new Set<{ pred: (item: T) => boolean; resolve: (item: T) => void }>();
+  private listeners = new Set<(item: T) => void>();
+
+  /** Calls `fn` for every item recorded from now on (benchmarks time replies with it); returns an unsubscribe. */
+  onRecord(fn: (item: T) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
 
   push(item: T): void {
     this.items.push(item);
+    for (const fn of this.listeners) fn(item);
     for (const w of [...this.waiters]) {
       if (w.pred(item)) {
         this.waiters.delete(w);
