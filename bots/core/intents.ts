@@ -176,6 +176,7 @@ interface Rule {
 // "dừng nhận khuyến mãi" must not read as "offers".
 const RULES: Rule[] = [
   { intent: { kind: "stop" }, re: /\b(stop|unsubscribe|opt ?out|huy dang ky|huy nhan|ngung nhan|ngung gui|dung nhan|dung gui|khong nhan|tat thong bao|dung lai)\b/ },
+  { intent: { kind: "start" }, re: /^(start|bat dau|begin|get started)$/ },
   { intent: { kind: "optIn" }, re: /\b(subscribe|opt ?in|nhan lai|dang ky nhan|bat thong bao)\b/ },
   { intent: { kind: "language", lang: "en" }, re: /\b(english|tieng anh|in english|speak english)\b/ },
   { intent: { kind: "language", lang: "vi" }, re: /\b(vietnamese|tieng viet)\b/ },

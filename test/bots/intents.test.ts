@@ -53,6 +53,7 @@ describe("keyword intents (vi with and without diacritics, en)", () => {
     ["dừng nhận khuyến mãi", "stop"],
     ["unsubscribe", "stop"],
     ["nhận lại ưu đãi", "optIn"],
+    ["Bắt đầu", "start"],
     ["english please", "language"],
     ["trợ giúp", "help"],
     ["help", "help"],
