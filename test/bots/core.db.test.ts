@@ -155,4 +155,14 @@ describe("which merchant the bots serve", () => {
     expect(replies[0]!.text).toContain("Chào Tuấn!");
     expect(replies[1]!.text).toContain("bạn đang có 0 điểm");
   });
+
+  it("with several shops and no default, the user's own shared contact links when exactly one shop knows the phone", async () => {
+    const conv = createConversation({ db: database.db, clock, logger: silentLogger, config });
+    const own = await conv.handle({ channel: "telegram", userId: "555001", chatId: "555001", contact: { phone: "84987654321", userId: "555001" } });
+    expect(own[0]!.text).toContain("Chào Mai!");
+    const other = await createMerchant(database.db, { name: "Third shop" });
+    await createMember(database.db, other.merchantId, { name: "Mai 2", phone: "0987654321" }, clock.now());
+    const ambiguous = await conv.handle({ channel: "telegram", userId: "555002", chatId: "555002", contact: { phone: "+84987654321", userId: "555002" } });
+    expect(ambiguous[0]!.text).toContain("chưa tìm thấy thành viên");
+  });
 });

@@ -1,4 +1,6 @@
 /** /start, link codes (typed or deep-linked), Telegram's shared contact, /stop and opting back in. */
+import { eq } from "drizzle-orm";
+import { members } from "../../../src/db/schema.ts";
 import { claimLinkCode, linkChat, setOptIn } from "../../../src/links/service.ts";
 import { findMember, findMemberByPhone } from "../../../src/members/service.ts";
 import { normalizePhone } from "../../../src/members/phone.ts";
@@ -65,8 +67,14 @@ export async function contact(ctx: Ctx, phone: string, contactUserId: string | u
   if (!contactUserId || contactUserId !== ctx.input.userId) return [linkHelp(ctx, ctx.copy.contactNotOwn())];
   const e164 = normalizePhone(phone.startsWith("+") ? phone : /^\d{10,15}$/.test(phone) && !phone.startsWith("0") ? `+${phone}` : phone);
   if (!e164) return [linkHelp(ctx, ctx.copy.contactInvalid())];
-  if (!ctx.merchantId) return [linkHelp(ctx, ctx.copy.contactNoMember())];
-  const member = await findMemberByPhone(ctx.db, ctx.merchantId, e164);
+  let member: { id: string; merchantId: string } | undefined;
+  if (ctx.serving) {
+    member = await findMemberByPhone(ctx.db, ctx.serving, e164);
+  } else {
+    // No single shop configured: the (Telegram-verified, own) phone decides, when exactly one shop knows it.
+    const rows = await ctx.db.select({ id: members.id, merchantId: members.merchantId }).from(members).where(eq(members.phone, e164)).limit(2);
+    member = rows.length === 1 ? rows[0] : undefined;
+  }
   if (!member) return [linkHelp(ctx, ctx.copy.contactNoMember())];
-  return linked(ctx, ctx.merchantId, member.id);
+  return linked(ctx, member.merchantId, member.id);
 }
