@@ -40,7 +40,14 @@ export interface TelegramChannel {
   init(): Promise<void>;
   /** setMyCommands in Vietnamese (default) and English. */
   registerCommands(): Promise<void>;
-  /** Handles one update (de-duplicated); resolves when its replies are sent. */
+  /**
+   * Records the update as taken: false when it was seen before (a replay). Database errors propagate, so a
+   * webhook can answer 5xx and let Telegram re-send.
+   */
+  claim(update: Update): Promise<boolean>;
+  /** Processes a claimed update; resolves when its replies are sent (errors are logged, never thrown). */
+  process(update: Update): Promise<void>;
+  /** claim + process (what long polling does through the bot's middleware). */
   handleUpdate(update: Update): Promise<void>;
 }
 
@@ -83,9 +90,17 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     }
   }
 
+  const claimUpdate = (updateId: number) => firstDelivery(resolveDb(), "telegram", `${botId}:${updateId}`, opts.clock.now());
+  /** Updates the webhook already claimed (the middleware must not claim them again). */
+  const claimed = new WeakSet<object>();
+
   // De-duplication first: a replayed update (same update_id) is not processed twice, even across processes.
   bot.use(async (ctx, next) => {
-    const fresh = await firstDelivery(resolveDb(), "telegram", `${botId}:${ctx.update.update_id}`, opts.clock.now());
+    if (claimed.has(ctx.update)) {
+      await next();
+      return;
+    }
+    const fresh = await claimUpdate(ctx.update.update_id);
     if (!fresh) {
       log.debug("duplicate update ignored", { updateId: ctx.update.update_id });
       return;
@@ -218,11 +233,23 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     sender,
     init,
     registerCommands,
-    async handleUpdate(update: Update) {
-      await init();
-      await bot.handleUpdate(update).catch((err: unknown) => {
+    claim: (update: Update) => claimUpdate(update.update_id),
+    async process(update: Update) {
+      claimed.add(update);
+      try {
+        await init();
+        await bot.handleUpdate(update);
+      } catch (err) {
         log.error("telegram update failed", { error: err instanceof Error ? err.message : String(err) });
-      });
+      }
+    },
+    async handleUpdate(update: Update) {
+      try {
+        await init();
+        await bot.handleUpdate(update);
+      } catch (err) {
+        log.error("telegram update failed", { error: err instanceof Error ? err.message : String(err) });
+      }
     },
   };
 }

@@ -46,7 +46,11 @@ export function mountTelegramWebhook(app: Hono<AppEnv>, tg: TelegramChannel, opt
     }
     const parsed = UpdateShape.safeParse(json);
     if (!parsed.success) return c.json({ ok: false, error: "not a Telegram update" }, 400);
-    const work = opts.inFlight.track(tg.handleUpdate(parsed.data as unknown as Update));
+    const update = parsed.data as unknown as Update;
+    // Claimed before answering: a replay gets 200 without work; a database failure here becomes a 5xx so Telegram
+    // re-sends later instead of the update being lost.
+    if (!(await tg.claim(update))) return c.json({ ok: true, duplicate: true });
+    const work = opts.inFlight.track(tg.process(update));
     const outcome = await withinBudget(work, budgetMs, opts.defer);
     if (outcome === "late") opts.logger.warn("telegram update still running after the webhook budget; answered 200", { updateId: parsed.data.update_id });
     return c.json({ ok: true });

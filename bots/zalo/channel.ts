@@ -33,7 +33,11 @@ export interface ZaloChannel {
   client: ZaloClient;
   botId: string;
   sender: ChannelSender;
-  /** Handles one parsed update (de-duplicated on `<bot>:<event_name>:<message_id>`); resolves when replies are sent. */
+  /** Records the update as taken (`<bot>:<event_name>:<message_id>`): false for a replay or an update without a message. */
+  claim(update: ZaloUpdate): Promise<boolean>;
+  /** Processes a claimed update; resolves when replies are sent. */
+  process(update: ZaloUpdate): Promise<void>;
+  /** claim + process. */
   handleUpdate(update: ZaloUpdate): Promise<void>;
 }
 
@@ -105,16 +109,19 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
 
   const replyLang = (input: ChatInput): Promise<Lang> => chatReplyLanguage(resolveDb(), "zalo", input.userId);
 
-  async function handleUpdate(update: ZaloUpdate): Promise<void> {
+  async function claim(update: ZaloUpdate): Promise<boolean> {
     const key = zaloUpdateKey(update);
+    if (!key) return false;
+    const fresh = await firstDelivery(resolveDb(), "zalo", `${botId}:${key}`, opts.clock.now());
+    if (!fresh) log.debug("duplicate zalo update ignored", { key });
+    return fresh;
+  }
+
+  async function processUpdate(update: ZaloUpdate): Promise<void> {
     const message = update.message;
-    if (!key || !message) return;
+    if (!message) return;
     const db = resolveDb();
     const now = opts.clock.now();
-    if (!(await firstDelivery(db, "zalo", `${botId}:${key}`, now))) {
-      log.debug("duplicate zalo update ignored", { key });
-      return;
-    }
     if (message.chat.chat_type && message.chat.chat_type.toUpperCase() !== "PRIVATE") return;
     const input: ChatInput = {
       channel: "zalo",
@@ -169,5 +176,14 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     },
   };
 
-  return { client, botId, sender, handleUpdate };
+  return {
+    client,
+    botId,
+    sender,
+    claim,
+    process: processUpdate,
+    async handleUpdate(update: ZaloUpdate) {
+      if (await claim(update)) await processUpdate(update);
+    },
+  };
 }

@@ -44,8 +44,10 @@ export function mountZaloWebhook(app: Hono<AppEnv>, zalo: ZaloChannel, opts: Zal
       opts.logger.info("zalo webhook: ignored a body that is not a message update");
       return c.json({ ok: true, ignored: true });
     }
+    // Claimed before answering: a replay gets 200 without work; a database failure becomes a 5xx (Zalo may re-send).
+    if (!(await zalo.claim(update))) return c.json({ ok: true, duplicate: true });
     const work = opts.inFlight.track(
-      zalo.handleUpdate(update).catch((err: unknown) => {
+      zalo.process(update).catch((err: unknown) => {
         opts.logger.error("zalo update failed", { error: err instanceof Error ? err.message : String(err) });
       }),
     );
