@@ -27,6 +27,7 @@ import { linkRoutes } from "./links/routes.ts";
 import { analyticsRoutes } from "./analytics/routes.ts";
 import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
+import { offerRoutes } from "./offers/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
@@ -34,7 +35,7 @@ export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routes under /v1, all behind the API key. */
-const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, analyticsRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes, llmRoutes];
+const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, analyticsRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes, llmRoutes, offerRoutes];
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

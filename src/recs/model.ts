@@ -7,7 +7,7 @@
  * much the basket adds to the item's sales); the last factor shrinks rules seen in only a handful of orders,
  * which small shops have many of. Ties: support desc, then the item (string order). Only rules with lift > 1.
  */
-import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
 import { recsItems, recsRules } from "../offers/tables.ts";
@@ -77,6 +77,11 @@ export async function productNames(db: Db, merchantId: string, skus: string[]): 
   return new Map(rows.map((r) => [r.sku, r.name]));
 }
 
+/** A text[] parameter (drizzle would expand a JS array into a list): one literal, escaped, cast. */
+export function textArray(values: string[]): SQL {
+  return sql`${`{${values.map((s) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`}::text[]`;
+}
+
 export interface BasketRule extends RuleStats {
   lhs: string[];
   rhs: string;
@@ -88,7 +93,7 @@ export interface BasketRule extends RuleStats {
  */
 export async function rulesForBasket(db: Db, modelId: string, basket: string[], limit = 100): Promise<BasketRule[]> {
   if (basket.length === 0) return [];
-  const arr = sql`${`{${basket.map((s) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`).join(",")}}`}::text[]`;
+  const arr = textArray(basket);
   const rows = await db
     .select({ lhs: recsRules.lhs, rhs: recsRules.rhs, count: recsRules.count, support: recsRules.support, confidence: recsRules.confidence, lift: recsRules.lift })
     .from(recsRules)

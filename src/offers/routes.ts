@@ -1,0 +1,232 @@
+/** HTTP: members' offers and claims, claim-code lookup, offer settings, bundles, variant links, stats. */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../http/env.ts";
+import { doc } from "../http/openapi.ts";
+import { parseBody, parseQuery, readJson } from "../http/validate.ts";
+import { OfferSettingsSchema, getOfferSettings, putOfferSettings } from "./settings.ts";
+import { BundleView, CreateBundleSchema, UpdateBundleSchema, VariantsSchema, VariantsView, bundleView, createBundle, getVariants, listBundles, putVariants, requireBundle, updateBundle } from "./catalog.ts";
+import { claimByCode, claimOffer, getMemberOffer, getMemberOffers, offerStats } from "./service.ts";
+
+export const offerRoutes = new Hono<AppEnv>();
+
+const KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
+const Kind = z.enum(KINDS);
+
+const RuleView = z.object({
+  lhs: z.array(z.string()),
+  rhs: z.string(),
+  count: z.number().int(),
+  support: z.number(),
+  confidence: z.number(),
+  lift: z.number(),
+  modelVersion: z.number().int().nullable(),
+});
+
+export const OfferViewSchema = z.object({
+  id: z.string(),
+  kind: Kind,
+  sku: z.string().optional().describe("Single-product offers: the product"),
+  skus: z.array(z.string()).describe("Every product the offer is about (empty: any order qualifies)"),
+  name: z.string().nullable(),
+  text: z.string().describe("In the member's language (vi default, en), from deterministic templates"),
+  expiresAt: z.string(),
+  basis: z.enum(["rule", "best-seller", "merchant", "suggested", "variant", "reward", "order"]).describe("Where it came from"),
+  price: z.number().int().nullable(),
+  memberPrice: z.number().int().nullable(),
+  discountPercent: z.number().int().nullable(),
+  bonusPoints: z.number().int().describe("Credited once when the claim code is used on an order with the offer's products"),
+  bundleId: z.string().nullable(),
+  rewardId: z.string().nullable(),
+  rule: RuleView.nullable().describe("The co-purchase rule (with its model version) behind a cross-sell or suggested bundle"),
+  model: z.object({ id: z.string(), version: z.number().int() }).nullable(),
+  triggerOrderId: z.string().nullable().describe("The member's last order when the offer was made"),
+  score: z.number(),
+  status: z.enum(["active", "superseded"]),
+  createdAt: z.string(),
+  pushedAt: z.string().nullable(),
+  claim: z.object({ code: z.string(), expiresAt: z.string(), orderId: z.string().nullable(), redeemedAt: z.string().nullable(), pointsCredited: z.number().int() }).nullable(),
+  facts: z.record(z.string(), z.unknown()).describe("Structured facts the text is rendered from"),
+});
+
+const LangQuery = z.object({ lang: z.enum(["vi", "en"]).optional().describe("Override the member's language for `text`") });
+
+doc({
+  method: "get",
+  path: "/v1/members/{id}/offers",
+  tag: "Offers",
+  summary: "The member's personalised offers (at most 3)",
+  description:
+    "Ranked from the co-purchase model (cross-sell from rules on the member's last order, best sellers of its categories as a fallback), merchant bundles and tier-exclusive deals, linked upsell variants, a post-purchase offer in the hours after an order and a nudge towards the closest reward. Never a product of the member's last order; a product offered is not offered again for cooldownDays. Offers are persisted: repeated GETs return the same offers (same ids) while they are valid; a new list is made after the member orders again or when all have expired. Not subject to the frequency cap (the member asked).",
+  query: LangQuery,
+  responses: { 200: { description: "Offers, best first", schema: z.object({ offers: z.array(OfferViewSchema) }) }, 404: { description: "member-not-found" } },
+});
+offerRoutes.get("/members/:id/offers", async (c) => {
+  const q = parseQuery(c, LangQuery);
+  const list = await getMemberOffers(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now(), q.lang ? { lang: q.lang } : {});
+  return c.json({ offers: list });
+});
+
+doc({
+  method: "get",
+  path: "/v1/members/{id}/offers/{offerId}",
+  tag: "Offers",
+  summary: "One of the member's offers, also after it was superseded or expired (with the rule and model version behind it)",
+  query: LangQuery,
+  responses: { 200: { description: "The offer", schema: OfferViewSchema }, 404: { description: "member-not-found / offer-not-found" } },
+});
+offerRoutes.get("/members/:id/offers/:offerId", async (c) => {
+  const q = parseQuery(c, LangQuery);
+  return c.json(await getMemberOffer(c.get("db"), c.get("merchantId"), c.req.param("id"), c.req.param("offerId"), q.lang ? { lang: q.lang } : {}));
+});
+
+const ClaimView = z.object({
+  code: z.string().describe("Show at the till; POST /v1/orders with offerCodes: [code]"),
+  expiresAt: z.string(),
+  offerId: z.string(),
+  kind: Kind,
+  skus: z.array(z.string()),
+  bonusPoints: z.number().int(),
+  memberPrice: z.number().int().nullable(),
+});
+
+doc({
+  method: "post",
+  path: "/v1/members/{id}/offers/{offerId}/claims",
+  tag: "Offers",
+  summary: "Claim an offer: a code for the till (no body)",
+  description:
+    "Idempotent per member and offer: the first claim → 201, later ones → 200 with the same code. The code is valid until the offer expires; used on an order (`offerCodes`) that contains the offer's products within that time, it credits the offer's bonus points once and records the conversion. `offerId` may also be a merchant bundle id (`bnd_…`, e.g. from a campaign button): the member then gets a personal offer for it. Another member's offer → 404 offer-not-found; an expired offer → 409 offer-expired.",
+  responses: {
+    201: { description: "Claimed now", schema: ClaimView },
+    200: { description: "Already claimed: the same code", schema: ClaimView },
+    404: { description: "member-not-found / offer-not-found" },
+    409: { description: "offer-expired, tier-required" },
+  },
+});
+offerRoutes.post("/members/:id/offers/:offerId/claims", async (c) => {
+  await readJson(c); // no body is needed; malformed JSON is still a 400
+  const r = await claimOffer(c.get("db"), c.get("merchantId"), c.req.param("id"), c.req.param("offerId"), c.get("deps").clock.now());
+  return c.json(r.body, r.status);
+});
+
+doc({
+  method: "get",
+  path: "/v1/offers/claims/{code}",
+  tag: "Offers",
+  summary: "Look up a claim code at the till (state open / redeemed / expired, products, member price, bonus points)",
+  responses: {
+    200: {
+      description: "The claim",
+      schema: z.object({
+        code: z.string(),
+        state: z.enum(["open", "redeemed", "expired"]),
+        memberId: z.string(),
+        offerId: z.string(),
+        kind: Kind,
+        skus: z.array(z.string()),
+        memberPrice: z.number().int().nullable(),
+        price: z.number().int().nullable(),
+        bonusPoints: z.number().int(),
+        expiresAt: z.string(),
+        orderId: z.string().nullable(),
+        redeemedAt: z.string().nullable(),
+      }),
+    },
+    404: { description: "claim-not-found (also for another merchant's code)" },
+  },
+});
+offerRoutes.get("/offers/claims/:code", async (c) => c.json(await claimByCode(c.get("db"), c.get("merchantId"), c.req.param("code"), c.get("deps").clock.now())));
+
+doc({ method: "get", path: "/v1/offers/settings", tag: "Offers", summary: "The merchant's offer settings (defaults until set)", responses: { 200: { description: "Settings", schema: OfferSettingsSchema } } });
+offerRoutes.get("/offers/settings", async (c) => {
+  const { timezone: _tz, ...s } = await getOfferSettings(c.get("db"), c.get("merchantId"));
+  return c.json(s);
+});
+
+doc({
+  method: "put",
+  path: "/v1/offers/settings",
+  tag: "Offers",
+  summary: "Replace the offer settings (fields left out take their defaults)",
+  description: "Validity, cool-down, discounts and bonus points per kind, kinds on/off, suggested bundles, nudge distance, ranking margins. Applies to offer lists made from now on.",
+  body: OfferSettingsSchema,
+  responses: { 200: { description: "The settings", schema: OfferSettingsSchema } },
+});
+offerRoutes.put("/offers/settings", async (c) => {
+  const input = await parseBody(c, OfferSettingsSchema);
+  return c.json(await putOfferSettings(c.get("db"), c.get("merchantId"), input));
+});
+
+const StatsQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
+doc({
+  method: "get",
+  path: "/v1/offers/stats",
+  tag: "Offers",
+  summary: "Offers made, pushed, claimed and redeemed per kind over the last `days` (default 30)",
+  query: StatsQuery,
+  responses: {
+    200: {
+      description: "Per kind",
+      schema: z.object({ since: z.string(), kinds: z.array(z.object({ kind: Kind, offers: z.number().int(), pushed: z.number().int(), claimed: z.number().int(), redeemed: z.number().int(), bonusPoints: z.number().int() })) }),
+    },
+  },
+});
+offerRoutes.get("/offers/stats", async (c) => {
+  const q = parseQuery(c, StatsQuery);
+  const since = new Date(c.get("deps").clock.now().getTime() - q.days * 86_400_000);
+  return c.json({ since: since.toISOString(), kinds: await offerStats(c.get("db"), c.get("merchantId"), since) });
+});
+
+doc({
+  method: "post",
+  path: "/v1/bundles",
+  tag: "Offers",
+  summary: "Define a bundle: a combo at a member price (\"combo −20%\"), or with minTier a tier-exclusive deal",
+  description: "Bundles become offers for members who did not just buy any of their products; with minTier, only for members of that tier or above (kind tier-exclusive). A bundle id can also be a campaign's offerId.",
+  body: CreateBundleSchema,
+  responses: { 201: { description: "The bundle", schema: BundleView } },
+});
+offerRoutes.post("/bundles", async (c) => {
+  const input = await parseBody(c, CreateBundleSchema);
+  return c.json(bundleView(await createBundle(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now())), 201);
+});
+
+doc({ method: "get", path: "/v1/bundles", tag: "Offers", summary: "The merchant's bundles", responses: { 200: { description: "Bundles", schema: z.object({ bundles: z.array(BundleView) }) } } });
+offerRoutes.get("/bundles", async (c) => c.json({ bundles: (await listBundles(c.get("db"), c.get("merchantId"))).map(bundleView) }));
+
+doc({ method: "get", path: "/v1/bundles/{id}", tag: "Offers", summary: "One bundle", responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } } });
+offerRoutes.get("/bundles/:id", async (c) => c.json(bundleView(await requireBundle(c.get("db"), c.get("merchantId"), c.req.param("id")))));
+
+doc({
+  method: "patch",
+  path: "/v1/bundles/{id}",
+  tag: "Offers",
+  summary: "Update a bundle (active: false retires it)",
+  body: UpdateBundleSchema,
+  responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
+});
+offerRoutes.patch("/bundles/:id", async (c) => {
+  const input = await parseBody(c, UpdateBundleSchema);
+  return c.json(bundleView(await updateBundle(c.get("db"), c.get("merchantId"), c.req.param("id"), input)));
+});
+
+doc({
+  method: "put",
+  path: "/v1/products/{sku}/variants",
+  tag: "Offers",
+  summary: "Link variants of a product (sizes, premium versions) for upsell offers; replaces the list",
+  description: "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (catalog prices and categories come from orders).",
+  body: VariantsSchema,
+  responses: { 200: { description: "The links", schema: VariantsView } },
+});
+offerRoutes.put("/products/:sku/variants", async (c) => {
+  const input = await parseBody(c, VariantsSchema);
+  const db = c.get("db");
+  const merchantId = c.get("merchantId");
+  await putVariants(db, merchantId, c.req.param("sku"), input.variants, c.get("deps").clock.now());
+  return c.json(await getVariants(db, merchantId, c.req.param("sku")));
+});
+
+doc({ method: "get", path: "/v1/products/{sku}/variants", tag: "Offers", summary: "The product's linked variants", responses: { 200: { description: "The links", schema: VariantsView } } });
+offerRoutes.get("/products/:sku/variants", async (c) => c.json(await getVariants(c.get("db"), c.get("merchantId"), c.req.param("sku"))));
