@@ -12,7 +12,7 @@ import { isLanguage } from "./language.ts";
 
 export type Verdict = { ok: true } | { ok: false; reason: RejectReason; detail?: string };
 
-export type RejectReason = "empty" | "too-long" | "link" | "placeholder" | "unknown-product" | "unknown-figure" | "language";
+export type RejectReason = "empty" | "too-long" | "link" | "placeholder" | "unknown-product" | "unknown-figure" | "language" | "action-claim";
 
 export interface ValidateOptions {
   lang: Lang;

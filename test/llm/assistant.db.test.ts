@@ -5,7 +5,7 @@ import { createConversation } from "../../bots/core/conversation.ts";
 import { Btn } from "../../bots/core/intents.ts";
 import { createLinkCode } from "../../src/links/service.ts";
 import { createAssistant } from "../../src/llm/assistant.ts";
-import { createLlm, type Llm } from "../../src/llm/llm.ts";
+import { createLlm, type Llm, type LlmOptions } from "../../src/llm/llm.ts";
 import { REFUSAL } from "../../src/llm/tools.ts";
 import { DEFAULT_LLM_SETTINGS, putLlmSettings } from "../../src/llm/usage.ts";
 import { memberBalance } from "../../src/ledger/ledger.ts";
@@ -38,7 +38,7 @@ beforeEach(async () => {
   await putLlmSettings(shop.db, shop.merchantId, DEFAULT_LLM_SETTINGS);
 });
 
-const llmWith = (model: Parameters<typeof createLlm>[1]["model"], extra: Partial<Parameters<typeof createLlm>[1]> = {}): Llm => createLlm({} as never, { model, ...extra })!;
+const llmWith = (model: LlmOptions["model"], extra: LlmOptions = {}): Llm => createLlm({} as never, { model, ...extra })!;
 
 describe("assistant", () => {
   it("without a model: undefined (the keyword intents answer)", async () => {
