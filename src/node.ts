@@ -9,6 +9,8 @@ import { countMerchants } from "./merchants/service.ts";
 import { seedDemo } from "./demo/seed.ts";
 import { runScheduledJobs } from "./jobs/scheduler.ts";
 import { createChannels } from "../bots/index.ts";
+import { claimOfferForChat, listOffersForChat } from "./offers/service.ts";
+import { createAssistant, createLlm } from "./llm/index.ts";
 import { startDeliveryWorker, wakeDeliveryWorkers } from "./campaigns/worker.ts";
 import { startJourneySchedule } from "./journeys/service.ts";
 
@@ -25,8 +27,18 @@ if (database.kind === "pglite" && config.DEMO_SEED && (await countMerchants(data
   logger.info("seeded demo shop", { merchantId: demo.merchantId });
 }
 
-// Chat channels: Telegram / Zalo when their tokens are set, the web simulator always.
-const channels = createChannels({ config, db: database.db, clock: systemClock, logger });
+// Chat channels: Telegram / Zalo when their tokens are set, the web simulator always; personalised offers through
+// the offers engine, free text through the LLM assistant when LLM_PROVIDER is configured (else keyword intents).
+const chatOffers = { list: listOffersForChat, claim: claimOfferForChat };
+const llm = createLlm(config, { logger });
+const channels = createChannels({
+  config,
+  db: database.db,
+  clock: systemClock,
+  logger,
+  offers: chatOffers,
+  ...(llm ? { assistant: createAssistant(llm, { offers: chatOffers }) } : {}),
+});
 const app = createApp({ config, db: database.db, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
 void channels.start();
 
