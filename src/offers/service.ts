@@ -108,14 +108,14 @@ async function lockMemberOffers(tx: Db, memberId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${"offers:" + memberId}::text, 7302))`);
 }
 
-/** The member's latest order that is not fully refunded, with its SKUs. */
+/** The member's latest order (by placedAt; ties: the one written last) that is not fully refunded, with its SKUs. */
 export async function lastOrderOf(db: Db, merchantId: string, memberId: string): Promise<{ id: string; placedAt: Date; skus: string[] } | null> {
   const rows = await queryRows<{ id: string; placed_at: unknown }>(
     db,
     sql`select o.id, o.placed_at from orders o
         where o.merchant_id = ${merchantId} and o.member_id = ${memberId}
           and exists (select 1 from order_items i where i.order_id = o.id and i.refunded_quantity < i.quantity)
-        order by o.placed_at desc, o.created_at desc, o.id desc limit 1`,
+        order by o.placed_at desc, o.created_at desc, (select max(i.id) from order_items i where i.order_id = o.id) desc limit 1`,
   );
   const r = rows[0];
   if (!r) return null;
