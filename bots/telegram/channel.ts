@@ -12,7 +12,7 @@ import type { Logger } from "../../src/lib/log.ts";
 import type { ChannelSender, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
 import { botIdOf } from "../../src/channels/bot-api.ts";
 import { loadBotInfo, rememberTelegramUsername, saveBotInfo } from "../../src/channels/bot-info.ts";
-import { markUnreachable } from "../../src/links/service.ts";
+import { markReachable, markUnreachable } from "../../src/links/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import { firstDelivery } from "../core/state.ts";
 import type { Conversation, ReplyMessage } from "../core/types.ts";
@@ -145,6 +145,14 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     // Photos, stickers…: point to the help.
     const replies = await opts.conversation.handle({ ...base(ctx), text: "/help" });
     await deliver(ctx.chat.id, replies);
+  });
+
+  // The user blocked (status "kicked") or restarted the bot: keep the identity's reachability current.
+  bot.on("my_chat_member", async (ctx) => {
+    const status = ctx.myChatMember.new_chat_member.status;
+    const chatId = String(ctx.myChatMember.chat.id);
+    if (status === "kicked") await markUnreachable(resolveDb(), "telegram", chatId, opts.clock.now());
+    else if (status === "member") await markReachable(resolveDb(), "telegram", String(ctx.myChatMember.from.id));
   });
 
   bot.catch((err) => {

@@ -27,7 +27,7 @@ const tg = channels.telegram!;
 await channels.start();
 await tg.bot.api.deleteWebhook();
 void tg.bot.start({
-  allowed_updates: ["message", "callback_query"],
+  allowed_updates: ["message", "callback_query", "my_chat_member"],
   onStart: (me) => logger.info("long polling", { bot: `@${me.username}` }),
 });
 

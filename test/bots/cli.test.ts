@@ -62,7 +62,7 @@ describe("channels CLI", () => {
     expect(tg.succeeded("setWebhook")[0]?.payload).toMatchObject({
       url: "https://loyalty.example.com/webhooks/telegram",
       secret_token: "tg-secret_0123456789",
-      allowed_updates: ["message", "callback_query"],
+      allowed_updates: ["message", "callback_query", "my_chat_member"],
     });
     expect(tg.succeeded("setMyCommands")).toHaveLength(3);
     expect(zalo.webhook).toMatchObject({ url: "https://loyalty.example.com/webhooks/zalo", secret_token: "zalo-secret-0123456789" });

@@ -293,6 +293,25 @@ describe("Telegram: redeem, opt-out, replays, secrets", () => {
     expect((await identities(user.id))[0]?.unreachableAt).toBeNull();
   });
 
+  it("my_chat_member 'kicked' (the user blocked the bot) marks the chat unreachable, 'member' reachable again", async () => {
+    const user = await linkedUser();
+    const change = (status: string) => ({
+      update_id: 880_000 + Math.floor(Math.random() * 100_000),
+      my_chat_member: {
+        chat: { id: user.id, type: "private", first_name: "Hoa" },
+        from: { id: user.id, is_bot: false, first_name: "Hoa" },
+        date: 1_763_600_000,
+        old_chat_member: { user: { id: 1234567890, is_bot: true, first_name: "bot" }, status: status === "kicked" ? "member" : "kicked" },
+        new_chat_member: { user: { id: 1234567890, is_bot: true, first_name: "bot" }, status, ...(status === "kicked" ? { until_date: 0 } : {}) },
+      },
+    });
+    expect((await h.telegram(change("kicked"))).status).toBe(200);
+    expect((await identities(user.id))[0]?.unreachableAt).toBeInstanceOf(Date);
+    expect((await h.telegram(change("member"))).status).toBe(200);
+    expect((await identities(user.id))[0]?.unreachableAt).toBeNull();
+    expect(h.tg.callsOf("sendMessage")).toHaveLength(0);
+  });
+
   it("a burst of 200 updates from one user: no errors, one redemption, free text rate limited with one warning", async () => {
     const user = await linkedUser();
     await press(user, `rw:${shop.rewards.coffee}`);

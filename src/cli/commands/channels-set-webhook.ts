@@ -8,7 +8,7 @@ const CHANNELS = ["telegram", "zalo", "all"] as const;
 type Which = (typeof CHANNELS)[number];
 
 /** Updates the bot needs; everything else Telegram would send is ignored anyway. */
-export const TELEGRAM_ALLOWED_UPDATES = ["message", "callback_query"];
+export const TELEGRAM_ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"];
 
 function baseUrl(raw: string): string {
   let u: URL;
@@ -66,7 +66,7 @@ export const channelsSetWebhook: Command = {
 
 Calls setWebhook on the configured bots (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN) through TELEGRAM_API_ROOT / ZALO_API_ROOT:
   Telegram: <url>/webhooks/telegram with secret_token = TELEGRAM_WEBHOOK_SECRET and allowed_updates
-            ["message", "callback_query"]; also registers the command menu (Vietnamese default, English).
+            ["message", "callback_query", "my_chat_member"]; also registers the command menu (Vietnamese default, English).
   Zalo:     <url>/webhooks/zalo with secret_token = ZALO_WEBHOOK_SECRET (required by Zalo, 8–256 characters).
 
 Options:
