@@ -13,6 +13,7 @@ import { claimOfferForChat, listOffersForChat } from "./offers/service.ts";
 import { createAssistant, createLlm } from "./llm/index.ts";
 import { startDeliveryWorker, wakeDeliveryWorkers } from "./campaigns/worker.ts";
 import { startJourneySchedule } from "./journeys/service.ts";
+import { startModelRebuildSchedule } from "./recs/build.ts";
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty" });
@@ -52,6 +53,11 @@ const stopCampaigns = async () => {
 };
 // ---- end of segments, campaigns and journeys ----
 
+// ---- Co-purchase model (recs/offers): nightly rebuild. Hourly check; a merchant's model is rebuilt when it is
+// missing or 20 h old and orders or refunds were added since. Workers call rebuildStaleModels from `scheduled`. ----
+const modelRebuilds = startModelRebuildSchedule({ db: database.db, clock: systemClock, logger: logger.child({ component: "recs" }) });
+// ---- end of co-purchase model ----
+
 const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => {
   logger.info("listening", { port: info.port, url: baseUrl });
   if (demo) {
@@ -89,6 +95,7 @@ async function shutdown(signal: string) {
   clearInterval(interval);
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await stopCampaigns(); // segments, campaigns and journeys
+  await modelRebuilds.stop(); // co-purchase model
   await channels.stop(5000);
   await database.close();
   logger.info("stopped");

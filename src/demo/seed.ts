@@ -12,6 +12,8 @@ import { createMember } from "../members/service.ts";
 import { createOrder } from "../orders/service.ts";
 import { redeem } from "../rewards/service.ts";
 import { DEMO_CATALOG, DEMO_PAIRS } from "./catalog.ts";
+import { createBundle } from "../offers/catalog.ts";
+import { buildModel } from "../recs/build.ts";
 
 export const DEMO_NAME = "Cà Phê Phố (DEMO)";
 
@@ -104,5 +106,10 @@ export async function seedDemo(db: Db, now: Date): Promise<{ merchantId: string;
   for (const [k, memberId] of memberIds.slice(0, 3).entries()) {
     await redeem(db, merchantId, memberId, freeCoffee, new Date(now.getTime() - (5 + k * 7) * 86_400_000), `demo-redeem-${k}`).catch(() => undefined);
   }
+  // Offers: a merchant combo, a tier-exclusive deal, and the co-purchase model built from the history above, so the
+  // demo members get offers (GET /v1/members/{id}/offers, /offers in chat) right away.
+  await createBundle(db, merchantId, { name: "Combo chiều", skus: ["TEA-DAO", "TIRAMISU"], discountPercent: 20, bonusPoints: 5 }, now);
+  await createBundle(db, merchantId, { name: "Đặc quyền hạng Bạc", skus: ["CF-MUOI"], price: 25000, minTier: "Bạc" }, now);
+  await buildModel(db, merchantId, now);
   return { merchantId, apiKey, memberIds };
 }

@@ -339,3 +339,29 @@ export async function rebuildStaleModels(
   }
   return out;
 }
+
+/**
+ * The nightly rebuild on a long-running process (Node): `rebuildStaleModels` every `everyMs` (default hourly; each
+ * merchant's model is rebuilt once it is 20 h old and orders changed), first `firstDelayMs` after start. `stop()`
+ * clears the timers and waits for a pass under way.
+ */
+export function startModelRebuildSchedule(opts: { db: Db; clock: { now(): Date }; logger: Logger; everyMs?: number; firstDelayMs?: number }): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  const tick = () => {
+    if (running) return;
+    running = rebuildStaleModels(opts.db, opts.clock.now(), opts.logger)
+      .catch((err: unknown) => opts.logger.error("model rebuild pass failed", { error: err instanceof Error ? err.message : String(err) }))
+      .finally(() => (running = undefined));
+  };
+  const first = setTimeout(tick, opts.firstDelayMs ?? 120_000);
+  const every = setInterval(tick, opts.everyMs ?? 3_600_000);
+  first.unref?.();
+  every.unref?.();
+  return {
+    async stop() {
+      clearTimeout(first);
+      clearInterval(every);
+      await running;
+    },
+  };
+}

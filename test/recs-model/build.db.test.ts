@@ -6,7 +6,7 @@ import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember } from "../../src/members/service.ts";
 import { createOrder, createRefund } from "../../src/orders/service.ts";
-import { buildModel, defaultThresholds, rebuildStaleModels } from "../../src/recs/build.ts";
+import { buildModel, currentModelRow, defaultThresholds, rebuildStaleModels, startModelRebuildSchedule } from "../../src/recs/build.ts";
 import { mineBaskets, type Rule } from "../../src/recs/mine.ts";
 import { recsItems, recsModels, recsRules } from "../../src/offers/tables.ts";
 import { silentLogger } from "../../src/lib/log.ts";
@@ -183,5 +183,14 @@ describe("buildModel", () => {
     expect(await rebuildStaleModels(db, later, silentLogger, { merchantIds: [merchantId] })).toEqual({ built: 0, unchanged: 1, skipped: 0, failed: 0 });
     await order(merchantId, ["A", "B", "C"]);
     expect(await rebuildStaleModels(db, later, silentLogger, { merchantIds: [merchantId] })).toEqual({ built: 1, unchanged: 0, skipped: 0, failed: 0 });
+  });
+
+  it("the Node schedule runs a pass shortly after start and stops cleanly", async () => {
+    const { merchantId } = await createMerchant(db, { name: "scheduled shop" });
+    await order(merchantId, ["A", "B"]);
+    const schedule = startModelRebuildSchedule({ db, clock: { now: () => NOW }, logger: silentLogger, firstDelayMs: 10, everyMs: 60_000 });
+    for (let i = 0; i < 100 && !(await currentModelRow(db, merchantId)); i++) await new Promise((r) => setTimeout(r, 50));
+    await schedule.stop();
+    expect((await currentModelRow(db, merchantId))?.nTransactions).toBe(1);
   });
 });
