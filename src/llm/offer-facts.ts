@@ -15,10 +15,9 @@ const amount = z.number().int().min(0).max(1e13);
 
 export const OfferFactsSchema = z.object({
   kind: z.enum(OFFER_KINDS),
-  /** The products the offer is about (a bundle has several); names as in the merchant's catalog. */
+  /** The products the offer is about (a bundle has several; a reward nudge may have none); catalog names. */
   products: z
     .array(z.object({ name: z.string().trim().min(1).max(120), sku: z.string().max(100).optional(), price: amount.nullish() }))
-    .min(1)
     .max(5),
   /** Regular price of the whole offer (e.g. a bundle's items together). */
   price: amount.nullish(),
@@ -29,6 +28,17 @@ export const OfferFactsSchema = z.object({
   bonusPoints: z.number().int().min(0).max(1e9).nullish(),
   pointsMultiplier: z.number().min(1).max(100).nullish(),
   expiresAt: z.date().nullish(),
+  /** Cross-sell: what the member bought that the offer builds on. */
+  basedOn: z.array(z.string().trim().min(1).max(120)).max(5).nullish(),
+  /** Upsell: the product being upgraded. */
+  fromName: z.string().trim().max(120).nullish(),
+  /** A merchant bundle's name. */
+  bundleName: z.string().trim().max(120).nullish(),
+  /** Nudge: the reward the member is close to, and the points still needed. */
+  rewardName: z.string().trim().max(200).nullish(),
+  pointsNeeded: z.number().int().min(0).max(1e9).nullish(),
+  /** Post-purchase: hours the offer lasts after the order. */
+  validHours: z.number().int().min(1).max(24 * 365).nullish(),
   /** The member's given name (filled in after phrasing; never sent to the model). */
   firstName: z.string().trim().max(60).nullish(),
   tier: z.string().trim().max(100).nullish(),
@@ -61,6 +71,12 @@ export function promptFacts(input: OfferFacts, lang: Lang): Record<string, unkno
   if (f.bonusPoints) out.bonusPoints = decimal(f.bonusPoints, lang);
   if (f.pointsMultiplier && f.pointsMultiplier > 1) out.pointsMultiplier = `x${decimal(f.pointsMultiplier, lang)}`;
   if (f.expiresAt) out.validUntil = formatDate(f.expiresAt, lang, f.timeZone);
+  if (f.basedOn?.length) out.customerBought = f.basedOn;
+  if (f.fromName) out.upgradeFrom = f.fromName;
+  if (f.bundleName) out.bundleName = f.bundleName;
+  if (f.rewardName) out.reward = f.rewardName;
+  if (f.pointsNeeded) out.pointsStillNeeded = decimal(f.pointsNeeded, lang);
+  if (f.validHours) out.validForHours = String(f.validHours);
   return out;
 }
 
@@ -76,14 +92,16 @@ export function offerFactSet(input: OfferFacts): FactSet {
   money(f.price);
   money(f.memberPrice);
   money(f.discountAmount);
-  s.addNumber(f.discountPercent).addNumber(f.bonusPoints).addNumber(f.pointsMultiplier);
+  s.addNumber(f.discountPercent).addNumber(f.bonusPoints).addNumber(f.pointsMultiplier).addNumber(f.pointsNeeded).addNumber(f.validHours);
   s.addDate(f.expiresAt, f.timeZone);
   return s;
 }
 
-/** Names an offer text may use: its products, the tier. */
+/** Names an offer text may use: its products, what it builds on, the bundle, the reward, the tier. */
 export function offerNames(input: OfferFacts): string[] {
-  return [...input.products.map((p) => p.name), ...(input.tier ? [input.tier] : [])];
+  const names = [...input.products.map((p) => p.name), ...(input.basedOn ?? [])];
+  for (const n of [input.fromName, input.bundleName, input.rewardName, input.tier]) if (n) names.push(n);
+  return names;
 }
 
 function list(names: string[], lang: Lang, joiner: "and" | "plus"): string {
@@ -119,7 +137,7 @@ function deal(f: Facts, lang: Lang): string {
  */
 export function offerTemplate(input: OfferFacts, lang: Lang): string {
   const f = OfferFactsSchema.parse(input);
-  const names = f.products.map((p) => p.name);
+  const names = f.products.length > 0 ? f.products.map((p) => p.name) : [f.bundleName ?? f.rewardName ?? (lang === "vi" ? "món bạn thích" : "your favourites")];
   const one = list(names, lang, "and");
   const d = deal(f, lang);
   const name = f.firstName ?? undefined;
@@ -145,7 +163,10 @@ export function offerTemplate(input: OfferFacts, lang: Lang): string {
         body = `${hi}ưu đãi riêng${f.tier ? ` hạng ${f.tier}` : " cho thành viên"}: ${one}, ${d}.`;
         break;
       case "nudge":
-        body = `${hi}lâu rồi chưa gặp bạn! Ghé quán thưởng thức ${one} nhé: ${d}.`;
+        body =
+          f.rewardName && f.pointsNeeded
+            ? `${hi}bạn chỉ còn ${decimal(f.pointsNeeded, lang)} điểm nữa là đổi được ${f.rewardName}!${f.bonusPoints ? ` Đặt món hôm nay: tặng thêm ${decimal(f.bonusPoints, lang)} điểm.` : ""}`
+            : `${hi}lâu rồi chưa gặp bạn! Ghé quán thưởng thức ${one} nhé: ${d}.`;
         break;
     }
     body = cap(body);
@@ -167,7 +188,10 @@ export function offerTemplate(input: OfferFacts, lang: Lang): string {
         body = `${hi}${f.tier ? `A ${f.tier} member exclusive` : "A member exclusive"}: ${one}, ${d}.`;
         break;
       case "nudge":
-        body = `${hi}We miss you! Come back for ${one}: ${d}.`;
+        body =
+          f.rewardName && f.pointsNeeded
+            ? `${hi}You're only ${decimal(f.pointsNeeded, lang)} points from ${f.rewardName}!${f.bonusPoints ? ` Order today for ${decimal(f.bonusPoints, lang)} bonus points.` : ""}`
+            : `${hi}We miss you! Come back for ${one}: ${d}.`;
         break;
     }
   }
