@@ -11,7 +11,7 @@ import { and, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
 import { recsItems, recsRules } from "../offers/tables.ts";
-import { buildModelOnce, currentModelRow, type RecsModelRow } from "./build.ts";
+import { buildModelOnce, currentModelRow, ordersFingerprint, type RecsModelRow } from "./build.ts";
 
 export interface RuleStats {
   count: number;
@@ -41,11 +41,17 @@ export function compareByRuleScore<T extends RuleStats>(key: (r: T) => string): 
 
 /**
  * The merchant's current model. With `lazy`, a merchant that has none yet gets its first one built now (once per
- * process at a time), so the API works before the first `recs build` or nightly run.
+ * process at a time), so the API works before the first `recs build` or nightly run; likewise an automatic model
+ * built before the merchant had any order is replaced once orders exist.
  */
 export async function currentModel(db: Db, merchantId: string, now: Date, opts: { lazy?: boolean } = {}): Promise<RecsModelRow | undefined> {
   const m = await currentModelRow(db, merchantId);
-  if (m || !opts.lazy) return m;
+  if (!opts.lazy) return m;
+  if (m) {
+    if (m.nTransactions > 0 || !m.params.auto) return m;
+    const { orders } = await ordersFingerprint(db, merchantId);
+    if (orders === 0) return m;
+  }
   await buildModelOnce(db, merchantId, now);
   return currentModelRow(db, merchantId);
 }

@@ -115,6 +115,10 @@ describe("recommendations", () => {
     expect((await b.api("GET", "/v1/products/X/recommendations")).body).toEqual({ items: [] });
     expect((await b.api("GET", "/v1/recs/model")).status).toBe(200); // b's own (empty) model, built on first use
     expect((await b.api("GET", "/v1/recs/model")).body.nTransactions).toBe(0);
+    // An automatic empty model is replaced once the merchant has orders.
+    await seed(b.api, [["X", "Z"], ["X", "Z"], ["Y"]]);
+    expect((await b.api("GET", "/v1/products/X/recommendations")).body.items.map((i: { sku: string }) => i.sku)).toEqual(["Z"]);
+    expect((await b.api("GET", "/v1/recs/model")).body).toMatchObject({ version: 2, nTransactions: 3 });
     const noKey = await fetch(`${s.url}/v1/products/X/recommendations`);
     expect(noKey.status).toBe(401);
   });
