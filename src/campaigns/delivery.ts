@@ -95,6 +95,15 @@ interface ClaimedRow {
   attempts: number;
 }
 
+interface PendingFinal {
+  row: ClaimedRow;
+  status: DeliveryStatus;
+  fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date };
+  at: Date;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /** No more than `limit` send starts in any sliding second (absorbs jitter between pacer grant and the call). */
 class WindowGuard {
   readonly limit: number;
@@ -144,6 +153,13 @@ export class DeliveryEngine {
   readonly stats: DeliveryStats = emptyStats();
   /** Rows this process holds (claimed or sending), for lease renewal and release on stop. */
   readonly held = new Set<number>();
+  /** Campaigns with settled deliveries since the last done-check. */
+  readonly touched = new Set<string>();
+  private finals: PendingFinal[] = [];
+  private finalsTimer: ReturnType<typeof setTimeout> | undefined;
+  private finalsChain: Promise<void> = Promise.resolve();
+  /** Per channel: no send may start before this (performance.now() ms) — set by a 429. */
+  readonly pausedUntil = new Map<ChannelName, number>();
 
   constructor(o: DeliveryOptions) {
     this.db = o.db;
@@ -435,24 +451,80 @@ export class DeliveryEngine {
     return n === 1;
   }
 
-  private async finish(row: ClaimedRow, status: DeliveryStatus, fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {}): Promise<void> {
-    const now = this.clock.now();
-    await this.db.transaction(async (tx) => {
-      await tx.execute(
-        sql`update deliveries set status = ${status}, lease_until = null, updated_at = ${iso(now)}::timestamptz,
-              sent_at = ${status === "sent" ? iso(now) : null}::timestamptz,
-              message_id = ${fields.messageId ?? null}, error = ${fields.error ?? null},
-              not_before = coalesce(${fields.notBefore ? iso(fields.notBefore) : null}::timestamptz, not_before),
-              worker = ${status === "queued" ? null : this.workerId}, text = case when ${status} = 'queued' then null else text end
-            where id = ${row.id}::bigint and worker = ${this.workerId} and status in ('sending', 'unknown')`,
-      );
-      if (status !== "sent" && status !== "unknown") await tx.execute(sql`delete from promo_sends where delivery_id = ${row.id}::bigint`);
-      if (status === "blocked" && row.identityId !== null) {
-        await tx.execute(sql`update channel_identities set unreachable_at = ${iso(now)}::timestamptz where id = ${row.identityId}::bigint and unreachable_at is null`);
-      }
+  /**
+   * Records a send's outcome. Outcomes are written in small batches (every few ms, one UPDATE … FROM VALUES per
+   * batch) — the row is already `sending`, so a crash before the write leaves it `unknown`, never resent.
+   */
+  private finish(row: ClaimedRow, status: DeliveryStatus, fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.finals.push({ row, status, fields, at: this.clock.now(), resolve, reject });
+      if (this.finals.length >= 200) this.flushFinalsSoon(0);
+      else this.flushFinalsSoon(10);
     });
-    this.held.delete(row.id);
-    if (status !== "queued" && row.campaignId) await finishDoneCampaigns(this.db, now, [row.campaignId]);
+  }
+
+  private flushFinalsSoon(ms: number): void {
+    if (ms === 0 && this.finalsTimer) {
+      clearTimeout(this.finalsTimer);
+      this.finalsTimer = undefined;
+    }
+    if (this.finalsTimer) return;
+    const run = () => {
+      this.finalsTimer = undefined;
+      const batch = this.finals.splice(0);
+      if (batch.length === 0) return;
+      this.finalsChain = this.finalsChain.then(() => this.writeFinals(batch));
+    };
+    if (ms === 0) run();
+    else this.finalsTimer = setTimeout(run, ms);
+  }
+
+  private async writeFinals(batch: PendingFinal[]): Promise<void> {
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.execute(
+          sql`update deliveries d set status = v.status, lease_until = null, updated_at = v.at::timestamptz,
+                sent_at = case when v.status = 'sent' then v.at::timestamptz else d.sent_at end,
+                message_id = v.mid, error = v.err,
+                not_before = coalesce(v.nb::timestamptz, d.not_before),
+                worker = case when v.status = 'queued' then null else d.worker end,
+                text = case when v.status = 'queued' then null else d.text end
+              from (values ${sql.join(
+                batch.map(
+                  (f) =>
+                    sql`(${f.row.id}::bigint, ${f.status}::text, ${iso(f.at)}::text, ${f.fields.messageId ?? null}::text, ${f.fields.error ?? null}::text, ${f.fields.notBefore ? iso(f.fields.notBefore) : null}::text)`,
+                ),
+                sql`, `,
+              )}) as v(id, status, at, mid, err, nb)
+              where d.id = v.id and d.worker = ${this.workerId} and d.status in ('sending', 'unknown')`,
+        );
+        const released = batch.filter((f) => f.status !== "sent" && f.status !== "unknown").map((f) => f.row.id);
+        if (released.length > 0) await tx.execute(sql`delete from promo_sends where delivery_id in (${sql.join(released.map((id) => sql`${id}::bigint`), sql`, `)})`);
+        const blocked = batch.filter((f) => f.status === "blocked" && f.row.identityId !== null);
+        if (blocked.length > 0) {
+          await tx.execute(
+            sql`update channel_identities set unreachable_at = ${iso(blocked[0]!.at)}::timestamptz
+                where id in (${sql.join(blocked.map((f) => sql`${f.row.identityId}::bigint`), sql`, `)}) and unreachable_at is null`,
+          );
+        }
+      });
+    } catch (err) {
+      for (const f of batch) f.reject(err);
+      return;
+    }
+    for (const f of batch) {
+      this.held.delete(f.row.id);
+      if (f.status !== "queued" && f.row.campaignId) this.touched.add(f.row.campaignId);
+      f.resolve();
+    }
+  }
+
+  /** Closes touched campaigns that have nothing left to send (batched: not one query per message). */
+  async flushDone(): Promise<void> {
+    if (this.touched.size === 0) return;
+    const ids = [...this.touched];
+    this.touched.clear();
+    await finishDoneCampaigns(this.db, this.clock.now(), ids);
   }
 
   /** Sends one claimed row: pacer → mark sending → call → record. Retries 429s in place. */
@@ -472,6 +544,14 @@ export class DeliveryEngine {
       if (!(await this.markSending(row))) {
         this.held.delete(row.id); // our lease was taken over; someone else owns the row now
         return;
+      }
+      if ((this.pausedUntil.get(row.channel) ?? 0) > performance.now()) {
+        // A 429 arrived while this row was being marked: the bot sends nothing until the pause ends.
+        if (!(await this.backToClaimed(row))) {
+          this.held.delete(row.id);
+          return;
+        }
+        continue;
       }
       attempts++;
       guard.record();
@@ -497,6 +577,7 @@ export class DeliveryEngine {
       if (result.reason === "rate-limited") {
         const seconds = Math.max(1, result.retryAfterSeconds ?? 1);
         pacer.pauseFor(seconds * 1000);
+        this.pausedUntil.set(row.channel, Math.max(this.pausedUntil.get(row.channel) ?? 0, performance.now() + seconds * 1000));
         this.stats.rateLimited++;
         ev("rate-limited", { retryAfterSeconds: seconds });
         if (!(await this.backToClaimed(row))) {
@@ -531,7 +612,11 @@ export class DeliveryEngine {
   async runChannel(channel: ChannelName, opts: { shouldStop: () => boolean; untilEmpty?: boolean; idle?: () => Promise<void>; signal?: AbortSignal }): Promise<void> {
     const inflight = new Set<Promise<void>>();
     const size = this.defaultClaimSize(channel);
+    // One waiter for "a delivery finished" instead of racing every in-flight promise on each turn.
+    let settled: () => void = () => {};
+    const nextSettle = () => new Promise<void>((resolve) => (settled = resolve));
     let lastLease = 0;
+    let lastFlush = Date.now();
     let haveLease = false;
     try {
       while (!opts.shouldStop()) {
@@ -552,9 +637,16 @@ export class DeliveryEngine {
           for (const row of rows) {
             const p: Promise<void> = this.deliver(row, opts.signal)
               .catch((err: unknown) => this.logger.error("delivery failed unexpectedly", { deliveryId: row.id, error: err instanceof Error ? err.message : String(err) }))
-              .finally(() => inflight.delete(p));
+              .finally(() => {
+                inflight.delete(p);
+                settled();
+              });
             inflight.add(p);
           }
+        }
+        if (Date.now() - lastFlush > 500 || (claimedNow === 0 && inflight.size === 0)) {
+          lastFlush = Date.now();
+          await this.flushDone();
         }
         if (claimedNow === 0 && inflight.size === 0) {
           if (opts.untilEmpty) return;
@@ -562,10 +654,11 @@ export class DeliveryEngine {
           else await defaultSleep(1000);
           continue;
         }
-        await Promise.race([...inflight, defaultSleep(claimedNow === 0 ? 200 : 20)]);
+        await Promise.race([nextSettle(), defaultSleep(claimedNow === 0 ? 200 : 20)]);
       }
     } finally {
       await Promise.allSettled([...inflight]);
+      await this.flushDone().catch(() => {});
       if (haveLease) await this.releaseChannel(channel).catch(() => {});
     }
   }

@@ -6,11 +6,29 @@ import { FakeClock } from "../../src/lib/clock.ts";
  * A real-HTTP Telegram sender (sendMessage with an inline keyboard) against a Bot API root — the fake server in
  * tests and benchmarks. It never retries: the broadcaster paces and retries itself.
  */
-export function httpTelegramSender(apiRoot: string, token: string, broadcastRate: number): ChannelSender {
+export interface SendLogEntry {
+  chatId: string;
+  /** Date.now() when the request was issued and when its answer was read. */
+  start: number;
+  end: number;
+  status: number;
+  retryAfter?: number;
+}
+
+export function httpTelegramSender(apiRoot: string, token: string, broadcastRate: number, log?: SendLogEntry[]): ChannelSender {
   return {
     channel: "telegram",
     broadcastRate,
     async send(_merchantId, chatId, message): Promise<SendResult> {
+      const start = Date.now();
+      const result = await call(chatId, message);
+      log?.push({ chatId, start, end: Date.now(), status: result.status, ...(result.retryAfter !== undefined ? { retryAfter: result.retryAfter } : {}) });
+      return result.result;
+    },
+  };
+
+  async function call(chatId: string, message: Parameters<ChannelSender["send"]>[2]): Promise<{ status: number; retryAfter?: number; result: SendResult }> {
+    {
       let res: Response;
       try {
         res = await fetch(`${apiRoot}/bot${token}/sendMessage`, {
@@ -23,15 +41,19 @@ export function httpTelegramSender(apiRoot: string, token: string, broadcastRate
           }),
         });
       } catch (err) {
-        return { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
+        return { status: 0, result: { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) } };
       }
       const body = (await res.json().catch(() => ({}))) as { ok?: boolean; result?: { message_id?: number }; description?: string; parameters?: { retry_after?: number } };
-      if (body.ok) return { ok: true, messageId: String(body.result?.message_id ?? "") };
-      if (res.status === 429) return { ok: false, reason: "rate-limited", retryAfterSeconds: body.parameters?.retry_after ?? 1, error: body.description };
-      if (res.status === 403) return { ok: false, reason: "blocked", error: body.description };
-      return { ok: false, reason: "failed", error: `${res.status} ${body.description ?? ""}`.trim() };
-    },
-  };
+      const status = res.status;
+      if (body.ok) return { status, result: { ok: true, messageId: String(body.result?.message_id ?? "") } };
+      if (status === 429) {
+        const retryAfter = body.parameters?.retry_after ?? 1;
+        return { status, retryAfter, result: { ok: false, reason: "rate-limited", retryAfterSeconds: retryAfter, error: body.description } };
+      }
+      if (status === 403) return { status, result: { ok: false, reason: "blocked", error: body.description } };
+      return { status, result: { ok: false, reason: "failed", error: `${status} ${body.description ?? ""}`.trim() } };
+    }
+  }
 }
 
 /** A clock that starts at a chosen instant and then runs in real time (set/advance jump it like FakeClock). */
