@@ -10,7 +10,7 @@ import { seedDemo } from "./demo/seed.ts";
 import { runScheduledJobs } from "./jobs/scheduler.ts";
 import { createChannels } from "../bots/index.ts";
 import { claimOfferForChat, listOffersForChat } from "./offers/service.ts";
-import { createAssistant, createLlm } from "./llm/index.ts";
+import { createAssistant, createLlm, phrasedChatOffers } from "./llm/index.ts";
 import { startDeliveryWorker, wakeDeliveryWorkers } from "./campaigns/worker.ts";
 import { startJourneySchedule } from "./journeys/service.ts";
 import { startModelRebuildSchedule } from "./recs/build.ts";
@@ -30,8 +30,9 @@ if (database.kind === "pglite" && config.DEMO_SEED && (await countMerchants(data
 
 // Chat channels: Telegram / Zalo when their tokens are set, the web simulator always; personalised offers through
 // the offers engine, free text through the LLM assistant when LLM_PROVIDER is configured (else keyword intents).
-const chatOffers = { list: listOffersForChat, claim: claimOfferForChat };
 const llm = createLlm(config, { logger });
+// LLM: with a model, offer texts in chat are phrased by it (validated, cached; the engine's text otherwise).
+const chatOffers = llm ? phrasedChatOffers(llm) : { list: listOffersForChat, claim: claimOfferForChat };
 const channels = createChannels({
   config,
   db: database.db,

@@ -13,7 +13,7 @@ import { products, rewards } from "../db/schema.ts";
 import type { ChannelName } from "../channels/channel.ts";
 import type { Logger } from "../lib/log.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
-import type { Lang } from "../messages/render.ts";
+import { foldVietnamese, type Lang } from "../messages/render.ts";
 import { budgetSignal, estimateTokens, failureReason, logPath, usageTokens, type Llm } from "./llm.ts";
 import { OfferFactsSchema, offerFactSet, offerNames, offerTemplate, promptFacts, type OfferFacts } from "./offer-facts.ts";
 import { promptBody, renderPrompt } from "./prompts.ts";
@@ -58,6 +58,14 @@ export async function catalogNames(db: Db, merchantId: string): Promise<string[]
   const p = await db.select({ name: products.name }).from(products).where(eq(products.merchantId, merchantId)).limit(5000);
   const r = await db.select({ name: rewards.name }).from(rewards).where(and(eq(rewards.merchantId, merchantId), eq(rewards.active, true))).limit(1000);
   return [...new Set([...p, ...r].map((x) => x.name).filter((n): n is string => typeof n === "string" && n.trim() !== ""))];
+}
+
+/** An offer message must say what is offered: a product, the bundle or the reward of the facts. */
+export function mentionsOffer(text: string, facts: OfferFacts): boolean {
+  const t = foldVietnamese(text);
+  const names = [...facts.products.map((p) => p.name), ...(facts.bundleName ? [facts.bundleName] : []), ...(facts.rewardName ? [facts.rewardName] : [])];
+  if (names.length === 0) return true;
+  return names.some((n) => t.includes(foldVietnamese(n).trim()));
 }
 
 /** `{{firstName}}` → the name, or a neutral address when there is none. */
@@ -140,6 +148,10 @@ export async function phraseOffer(llm: Llm | undefined, input: PhraseOfferInput)
     if (!verdict.ok) {
       await recordUsage(db, usageKey, { calls: 1, fallbacks: 1, ...tokens }, now);
       return template(`rejected:${verdict.reason}`, { ...tokens, detail: verdict.detail });
+    }
+    if (!mentionsOffer(text, input.facts)) {
+      await recordUsage(db, usageKey, { calls: 1, fallbacks: 1, ...tokens }, now);
+      return template("rejected:missing-product", tokens);
     }
     await recordUsage(db, usageKey, { calls: 1, modelReplies: 1, ...tokens }, now);
     await storePhrasing(db, { merchantId, key, lang, tier: facts.tier ?? null, text, model: llm.name }, now);

@@ -93,6 +93,7 @@ describe("phraseOffer", () => {
       ["Hi {{firstName}}! Bánh croissant is 20% off for you this week, enjoy it!", "vi", "rejected:language"],
       ["Bánh croissant giảm 20%! " + "Ngon lắm. ".repeat(60), "vi", "rejected:too-long"],
       ["Bánh croissant giảm 20% nhé", "en", "rejected:language"],
+      ["{{firstName}} ơi, ghé quán nhé, đang giảm 20% đó!", "vi", "rejected:missing-product"],
     ];
     for (const [text, language, reason] of cases) {
       const llm = createLlm({} as never, { model: scriptedModel(jsonResult({ text, language })) });
