@@ -8,7 +8,7 @@ import { normalizePhone } from "./phone.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
-import { expiringPoints, memberBalance, type MemberRow } from "../ledger/ledger.ts";
+import type { MemberRow } from "../ledger/ledger.ts";
 import type { MemberView } from "./schemas.ts";
 
 export interface NewMember {
@@ -91,15 +91,31 @@ export async function memberChannels(db: Db, memberId: string) {
 
 export const EXPIRING_SOON_DAYS = 30;
 
+/**
+ * What the API and the bot show for a member. One round trip: net spend, pending and expiring points, the active
+ * subscription and the linked chats come back as sub-selects of a single query.
+ */
 export async function memberView(db: Db, program: Program, m: MemberRow, now: Date): Promise<MemberView> {
-  const spend = await netSpend(db, m.id, now, program.tierWindowDays);
+  const n = now.toISOString();
+  const from = new Date(now.getTime() - program.tierWindowDays * 86_400_000).toISOString();
+  const until = new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
+  const u = until.toISOString();
+  const [row] = await db
+    .select({
+      spend: sql<string>`(select coalesce(sum(o.total - o.refunded_total), 0) from orders o where o.member_id = ${m.id} and o.placed_at > ${from}::timestamptz and o.placed_at <= ${n}::timestamptz)`,
+      pending: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.available_at > ${n}::timestamptz)`,
+      expiring: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
+      firstExpiry: sql<string | null>`(select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
+      sub: sql<string | null>`(select s.plan || '|' || to_char(s.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from subscriptions s where s.member_id = ${m.id} and s.starts_at <= ${n}::timestamptz and s.ends_at > ${n}::timestamptz order by s.ends_at desc limit 1)`,
+      chans: sql<string>`(select coalesce(json_agg(json_build_object('channel', c.channel, 'userId', c.user_id, 'linkedAt', to_char(c.linked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reachable', c.unreachable_at is null) order by c.linked_at desc), '[]'::json)::text from channel_identities c where c.member_id = ${m.id})`,
+    })
+    .from(sql`(select 1) as one`);
+  const spend = Number(row?.spend ?? 0);
   const tier = effectiveTier(program, m.tierName, spend);
   const progress = nextTierProgress(program, tier?.name, spend);
-  const bal = await memberBalance(db, m, now);
-  const until = new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
-  const exp = await expiringPoints(db, m.id, now, until);
-  const sub = await activeSubscription(db, m.id, now);
-  const chans = await memberChannels(db, m.id);
+  const pending = m.pointsTotal > 0 ? Number(row?.pending ?? 0) : 0;
+  const [plan, endsAt] = row?.sub ? row.sub.split("|") : [];
+  const chans = JSON.parse(row?.chans ?? "[]") as MemberView["channels"];
   return {
     id: m.id,
     phone: m.phone,
@@ -111,14 +127,14 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
     nextTier: progress ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded } : null,
     netSpend: spend,
     points: {
-      balance: bal.balance,
-      pending: bal.pending,
-      total: bal.total,
-      expiringSoon: { points: exp.points, before: until.toISOString(), firstExpiry: exp.firstExpiry?.toISOString() ?? null },
+      balance: m.pointsTotal - pending,
+      pending,
+      total: m.pointsTotal,
+      expiringSoon: { points: Number(row?.expiring ?? 0), before: until.toISOString(), firstExpiry: row?.firstExpiry ?? null },
     },
     credit: { balance: m.creditBalance },
-    subscription: sub ? { plan: sub.plan, endsAt: sub.endsAt.toISOString() } : null,
-    channels: chans.map((ch) => ({ channel: ch.channel, userId: ch.userId, linkedAt: ch.linkedAt.toISOString(), reachable: ch.unreachableAt === null })),
+    subscription: plan && endsAt ? { plan, endsAt } : null,
+    channels: chans,
     optedIn: m.optedIn,
     createdAt: m.createdAt.toISOString(),
   };

@@ -9,7 +9,7 @@ import { newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../http/problem.ts";
 import { idempotent } from "../http/idempotency.ts";
-import { getProgramCached } from "../program/service.ts";
+import { getProgram } from "../program/service.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { computeEarn, lineAmount, reversalFor, type EarnBreakdown } from "../ledger/earn.ts";
 import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, type MemberRow } from "../ledger/ledger.ts";
@@ -70,7 +70,7 @@ async function lockMemberForOrder(tx: Db, merchantId: string, memberId: string, 
 
 async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, now: Date, contentHash: string): Promise<OrderResult> {
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
-  const program = await getProgramCached(tx, merchantId);
+  const program = await getProgram(tx, merchantId);
 
   let memberId: string | undefined = input.memberId;
   if (!memberId && input.memberPhone) {
