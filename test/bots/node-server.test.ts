@@ -84,7 +84,8 @@ const api = (method: string, path: string, body?: unknown) =>
 describe("npm start with the chat channels", () => {
   it("registers the commands at start, links a Telegram chat of the demo shop with a deep link and answers /points", async () => {
     await tg.waitForCount((c) => c.method === "setMyCommands" && c.ok, 3, 10_000);
-    const member = (await api("GET", "/v1/members?limit=1")).body.members[0];
+    // Demo members in Vietnamese (one demo member speaks English).
+    const member = (await api("GET", "/v1/members?limit=10")).body.members.filter((m: { language: string }) => m.language === "vi")[0];
     const code = await api("POST", `/v1/members/${member.id}/link-codes`);
     expect(code.status).toBe(201);
     expect(code.body.telegramLink).toBe(`https://t.me/loyalty_test_bot?start=${code.body.code}`);
@@ -101,7 +102,7 @@ describe("npm start with the chat channels", () => {
   });
 
   it("serves the Zalo webhook and the simulator; /offers lists the offers engine's offers", async () => {
-    const members = (await api("GET", "/v1/members?limit=3")).body.members;
+    const members = (await api("GET", "/v1/members?limit=10")).body.members.filter((m: { language: string }) => m.language === "vi");
     const code = (await api("POST", `/v1/members/${members[1].id}/link-codes`)).body.code;
     const r = await fetch(`${url}/webhooks/zalo`, {
       method: "POST",
