@@ -13,8 +13,9 @@
  * "Incremental refresh" is a full rebuild, skipped when nothing changed: a model stores a fingerprint of the
  * merchant's orders (count, latest creation, refunds); building again with the same fingerprint and thresholds
  * returns the current model unchanged (unless `force`). A full rebuild is fast enough for a shop's data (about
- * 1 s per 200k orders, dominated by loading rows), and it is the only way to keep support/confidence exact:
- * every new order changes N, hence every rule's support and lift.
+ * 2 s per 200k orders on Postgres, almost all of it reading the rows; mining takes ~60 ms — see
+ * bench/data/model-build-fixture.ts), and it is the only way to keep support/confidence exact: every new order
+ * changes N, hence every rule's support and lift.
  */
 import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
@@ -67,7 +68,7 @@ export interface BuildOptions {
   keepVersions?: number | undefined;
   /** Build even when the orders have not changed since the current model. */
   force?: boolean | undefined;
-  /** Orders per page when loading (default 5000). */
+  /** Orders per page when loading (default 20000). */
   pageSize?: number | undefined;
   onProgress?: ((p: BuildProgress) => void) | undefined;
 }
@@ -151,24 +152,31 @@ export interface LoadedBaskets {
  * (placed_at, id) order. Memory holds the interned baskets only.
  */
 export async function loadBaskets(db: Db, merchantId: string, opts: { pageSize?: number | undefined; expected?: number; onProgress?: ((done: number, total: number) => void) | undefined } = {}): Promise<LoadedBaskets> {
-  const pageSize = opts.pageSize ?? 5000;
+  const pageSize = opts.pageSize ?? 20_000;
   const builder = new TransactionsBuilder();
   const itemCounts = new Map<string, number>();
   let ordersRead = 0;
   let fullyRefunded = 0;
   let after: { placedAt: string; id: string } | undefined;
   for (;;) {
-    const cursor = after ? sql`and (o.placed_at, o.id) > (${after.placedAt}::timestamptz, ${after.id})` : sql``;
-    const rows = await queryRows<{ id: string; placed_at: unknown; skus: unknown; full: unknown }>(
+    // (placed_at, id) > cursor, written so the (merchant_id, placed_at) index bounds the scan.
+    const cursor = after
+      ? sql`and o.placed_at >= ${after.placedAt}::timestamptz and (o.placed_at > ${after.placedAt}::timestamptz or o.id > ${after.id})`
+      : sql``;
+    // placed_at travels as text so the cursor keeps Postgres' microseconds (a JS Date would cut them).
+    const rows = await queryRows<{ id: string; placed_at: string; skus: unknown; full: unknown }>(
       db,
       sql`with page as (
             select o.id, o.placed_at from orders o
             where o.merchant_id = ${merchantId} ${cursor}
             order by o.placed_at, o.id limit ${pageSize}
           )
-          select p.id, p.placed_at, array_agg(distinct i.sku) as skus, bool_and(i.refunded_quantity >= i.quantity) as full
-          from page p join order_items i on i.order_id = p.id
-          group by p.id, p.placed_at
+          select p.id, p.placed_at::text as placed_at, x.skus, x.full
+          from page p cross join lateral (
+            -- Per order through order_items(order_id): a join would scan all of order_items for every page.
+            select array_agg(distinct i.sku) as skus, bool_and(i.refunded_quantity >= i.quantity) as full
+            from order_items i where i.order_id = p.id
+          ) x
           order by p.placed_at, p.id`,
     );
     if (rows.length === 0) break;
@@ -183,7 +191,7 @@ export async function loadBaskets(db: Db, merchantId: string, opts: { pageSize?:
       for (const s of skus) itemCounts.set(s, (itemCounts.get(s) ?? 0) + 1);
     }
     const last = rows[rows.length - 1]!;
-    after = { placedAt: toDate(last.placed_at)!.toISOString(), id: last.id };
+    after = { placedAt: String(last.placed_at), id: last.id };
     opts.onProgress?.(ordersRead, Math.max(opts.expected ?? 0, ordersRead));
     if (rows.length < pageSize) break;
   }

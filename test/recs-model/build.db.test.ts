@@ -1,7 +1,7 @@
 /** The stored co-purchase model: same rules as the pure miner on the same baskets; refunds, guests, versions. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { eq, asc } from "drizzle-orm";
+import { eq, asc, sql } from "drizzle-orm";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember } from "../../src/members/service.ts";
@@ -118,6 +118,17 @@ describe("buildModel", () => {
       ),
       { numRuns: 12 },
     );
+  });
+
+  it("pages through orders with equal and microsecond-precise placed_at exactly once each", async () => {
+    const { merchantId } = await createMerchant(db, { name: "paging shop" });
+    for (let i = 0; i < 11; i++) await order(merchantId, i % 2 ? ["A", "B"] : ["A"]);
+    // Microseconds a JS Date can't hold; some orders share an instant.
+    await db.execute(sql`update orders set placed_at = '2026-11-20T03:00:00.000001Z'::timestamptz + (ascii(right(id, 1)) % 4) * interval '1 microsecond' where merchant_id = ${merchantId}`);
+    const r = await buildModel(db, merchantId, NOW, { pageSize: 3, minSupport: 0.1 });
+    expect(r.model.nTransactions).toBe(11);
+    const items = await db.select().from(recsItems).where(eq(recsItems.modelId, r.model.id));
+    expect(Object.fromEntries(items.map((i) => [i.sku, i.count]))).toEqual({ A: 11, B: 5 });
   });
 
   it("default thresholds: max(2/N, 0.001), 0.05, 3", () => {
