@@ -105,6 +105,8 @@ export const orders = pgTable(
   (t) => [
     uniqueIndex("orders_external_uq").on(t.merchantId, t.externalId),
     index("orders_member_idx").on(t.merchantId, t.memberId, t.placedAt),
+    // Per-member lookups (tier spend, segments, history) filter by member alone.
+    index("orders_member_placed_idx").on(t.memberId, t.placedAt),
     index("orders_placed_idx").on(t.merchantId, t.placedAt),
   ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "orders_member_placed_idx" ON "orders" USING btree ("member_id","placed_at");
