@@ -30,16 +30,18 @@ if (database.kind === "pglite" && config.DEMO_SEED && (await countMerchants(data
 
 // Chat channels: Telegram / Zalo when their tokens are set, the web simulator always; personalised offers through
 // the offers engine, free text through the LLM assistant when LLM_PROVIDER is configured (else keyword intents).
+const engineOffers = { list: listOffersForChat, claim: claimOfferForChat };
 const llm = createLlm(config, { logger });
-// LLM: with a model, offer texts in chat are phrased by it (validated, cached; the engine's text otherwise).
-const chatOffers = llm ? phrasedChatOffers(llm) : { list: listOffersForChat, claim: claimOfferForChat };
+// LLM: with a model, offer texts in chat are phrased by it (validated, cached; the engine's text otherwise); the
+// assistant's tools read the engine's own texts (no nested model calls).
+const chatOffers = llm ? phrasedChatOffers(llm) : engineOffers;
 const channels = createChannels({
   config,
   db: database.db,
   clock: systemClock,
   logger,
   offers: chatOffers,
-  ...(llm ? { assistant: createAssistant(llm, { offers: chatOffers }) } : {}),
+  ...(llm ? { assistant: createAssistant(llm, { offers: engineOffers }) } : {}),
 });
 const app = createApp({ config, db: database.db, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
 void channels.start();
