@@ -179,7 +179,11 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
       today: now,
       timeZone: merchant.timeZone,
     });
-    if (!verdict.ok) return fallback(`rejected:${verdict.reason}`, tokens, { detail: verdict.detail });
+    if (!verdict.ok) {
+      // Figures in an answer may echo what the customer typed (a phone number): log how many, not which.
+      const detail = verdict.reason === "unknown-figure" ? `${(verdict.detail ?? "").split(", ").length} figure(s)` : verdict.detail;
+      return fallback(`rejected:${verdict.reason}`, tokens, { detail });
+    }
 
     await recordUsage(db, usageKey, { calls: 1, modelReplies: 1, ...tokens }, now);
     logPath(logger, { task: "answer", llmPath: "model", reason: "model", model: llm.name, ms: Date.now() - started, tools: record.calls, refused: record.refused.length, ...tokens });

@@ -86,7 +86,7 @@ describe("assistant", () => {
     const model = scriptedModel(toolCallResult({ name: "get_balance" }), textResult("Dạ, bạn có 1.150 điểm ạ."));
     const logger = captureLogger();
     expect(await createAssistant(llmWith(model))(assistantInput(shop, "điểm?", { logger }))).toBeUndefined();
-    expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ llmPath: "template", reason: "rejected:unknown-figure", detail: "1.150" })]);
+    expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ llmPath: "template", reason: "rejected:unknown-figure", detail: "1 figure(s)" })]);
   });
 
   it("numbers without a tool call are rejected; a plain polite answer is fine", async () => {
