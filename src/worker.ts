@@ -13,6 +13,8 @@ import { createLogger, type Logger } from "./lib/log.ts";
 import { systemClock } from "./lib/clock.ts";
 import { runScheduledJobs } from "./jobs/scheduler.ts";
 import { createChannels, type Channels } from "../bots/index.ts";
+import { claimOfferForChat, listOffersForChat } from "./offers/service.ts";
+import { createAssistant, createLlm, phrasedChatOffers } from "./llm/index.ts";
 
 /** The bindings and vars this Worker reads (see wrangler.toml). */
 export interface WorkerEnv {
@@ -83,11 +85,17 @@ function getRuntime(env: WorkerEnv): Runtime {
   if (runtime) return runtime;
   const config = loadConfig(stringVars(env));
   const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty", runtime: "workers" }, (line) => console.log(line));
+  // Same wiring as src/node.ts: offers from the engine (phrased by the model when LLM_* is configured) and the
+  // LLM assistant for free text; without LLM_PROVIDER, templates and keyword intents.
+  const llm = createLlm(config, { logger });
+  const offers = llm ? phrasedChatOffers(llm) : { list: listOffersForChat, claim: claimOfferForChat };
   const channels = createChannels({
     config,
     db: currentDb,
     clock: systemClock,
     logger,
+    offers,
+    ...(llm ? { assistant: createAssistant(llm, { offers }) } : {}),
     defer: (p) => scope.getStore()?.ctx.waitUntil(p),
   });
   const app = createApp({ config, db: currentDb, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
