@@ -251,11 +251,20 @@ export class DeliveryEngine {
 
   /** Renews the leases of every row this process holds (and of its channels). */
   async renewLeases(): Promise<void> {
-    const now = this.clock.now();
-    await this.db.execute(
-      sql`update deliveries set lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz
-          where worker = ${this.workerId} and status in ('claimed', 'sending')`,
-    );
+    // Only rows this process really holds (in memory), in id order, serialised with the outcome writes: a row whose
+    // outcome could not be written is not kept alive forever, and the two multi-row UPDATEs never deadlock.
+    const run = async () => {
+      const ids = [...this.held].sort((a, b) => a - b);
+      if (ids.length === 0) return;
+      const now = this.clock.now();
+      await this.db.execute(
+        sql`update deliveries set lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz
+            where id in (${sql.join(ids.map((id) => sql`${id}::bigint`), sql`, `)}) and worker = ${this.workerId} and status in ('claimed', 'sending')`,
+      );
+    };
+    const p = this.finalsChain.then(run);
+    this.finalsChain = p.catch(() => {});
+    await p;
   }
 
   /** Gives rows claimed but not yet attempted back to the queue at once (graceful stop). */
@@ -473,14 +482,40 @@ export class DeliveryEngine {
       this.finalsTimer = undefined;
       const batch = this.finals.splice(0);
       if (batch.length === 0) return;
-      this.finalsChain = this.finalsChain.then(() => this.writeFinals(batch));
+      this.finalsChain = this.finalsChain.then(() => this.writeFinals(batch)).catch(() => {});
     };
     if (ms === 0) run();
     else this.finalsTimer = setTimeout(run, ms);
   }
 
   private async writeFinals(batch: PendingFinal[]): Promise<void> {
-    try {
+    batch.sort((a, b) => a.row.id - b.row.id);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.writeFinalsOnce(batch);
+        break;
+      } catch (err) {
+        if (attempt >= 5) {
+          // Give up: the rows stay `sending`, stop being renewed and end up `unknown` (never resent).
+          this.logger.error("could not record delivery outcomes", { count: batch.length, error: err instanceof Error ? err.message : String(err) });
+          for (const f of batch) {
+            this.held.delete(f.row.id);
+            f.resolve();
+          }
+          return;
+        }
+        await defaultSleep(50 * attempt);
+      }
+    }
+    for (const f of batch) {
+      this.held.delete(f.row.id);
+      if (f.status !== "queued" && f.row.campaignId) this.touched.add(f.row.campaignId);
+      f.resolve();
+    }
+  }
+
+  private async writeFinalsOnce(batch: PendingFinal[]): Promise<void> {
+    {
       await this.db.transaction(async (tx) => {
         await tx.execute(
           sql`update deliveries d set status = v.status, lease_until = null, updated_at = v.at::timestamptz,
@@ -508,14 +543,6 @@ export class DeliveryEngine {
           );
         }
       });
-    } catch (err) {
-      for (const f of batch) f.reject(err);
-      return;
-    }
-    for (const f of batch) {
-      this.held.delete(f.row.id);
-      if (f.status !== "queued" && f.row.campaignId) this.touched.add(f.row.campaignId);
-      f.resolve();
     }
   }
 
