@@ -6,6 +6,7 @@ import { recsEvaluateCommand } from "./recs-evaluate.ts";
 import { recsBuildCommand } from "./recs-build.ts";
 import { channelsSetWebhook } from "./channels-set-webhook.ts";
 import { channelsInfo } from "./channels-info.ts";
+import { campaignsSend } from "./campaigns-send.ts";
 
 /** Every CLI command, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -16,4 +17,5 @@ export const commands: Command[] = [
   recsBuildCommand,
   channelsSetWebhook,
   channelsInfo,
+  campaignsSend,
 ];
