@@ -124,6 +124,29 @@ class WindowGuard {
   }
 }
 
+/** Sleeps `ms` and wakes within ~0.1 ms of the target (setTimeout for the bulk, setImmediate for the last ms). */
+export function preciseSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  const target = performance.now() + ms;
+  return new Promise<void>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = () => {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const tick = () => {
+      timer = undefined;
+      if (signal?.aborted) return done();
+      const left = target - performance.now();
+      if (left <= 0) return done();
+      if (left > 2) timer = setTimeout(tick, left - 1.5);
+      else setImmediate(tick);
+    };
+    signal?.addEventListener("abort", done, { once: true });
+    tick();
+  });
+}
+
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const t = new Promise<"timeout">((resolve) => {
@@ -183,7 +206,10 @@ export class DeliveryEngine {
   pacer(channel: ChannelName): Pacer {
     let p = this.pacers.get(channel);
     if (!p) {
-      p = createPacer({ ratePerSecond: this.senders[channel]!.broadcastRate, perChatIntervalMs: 1000 });
+      const rate = this.senders[channel]!.broadcastRate;
+      // Timers fire late (≥ 1 ms, more under load) and the pacer never catches up, so at bot-like rates it gets a
+      // sleep that wakes on time: a timer for most of the wait, then a short yield loop for the last ms.
+      p = createPacer({ ratePerSecond: rate, perChatIntervalMs: 1000, ...(rate <= 200 ? { sleep: preciseSleep } : {}) });
       this.pacers.set(channel, p);
     }
     return p;
