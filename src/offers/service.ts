@@ -308,9 +308,11 @@ async function renderCtx(db: Db, merchantId: string, m: MemberRow, lang?: Lang):
  */
 export async function currentOfferRows(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ member: MemberRow; rows: OfferRow[] }> {
   const member = await requireMember(db, merchantId, memberId);
+  const settings = await getOfferSettings(db, merchantId);
+  // Offers turned off: none shown (stored ones are kept; claims already made stay valid).
+  if (!settings.enabled) return { member, rows: [] };
   // Outside the transaction: a missing model is built on first use (PGlite has one connection).
   const model = await currentModel(db, merchantId, now, { lazy: true });
-  const settings = await getOfferSettings(db, merchantId);
   const rows = await db.transaction(async (tx) => {
     await lockMemberOffers(tx, member.id);
     const last = await lastOrderOf(tx, merchantId, member.id);
@@ -326,7 +328,6 @@ export async function currentOfferRows(db: Db, merchantId: string, memberId: str
       .update(offers)
       .set({ status: "superseded" })
       .where(and(eq(offers.memberId, member.id), eq(offers.status, "active"), eq(offers.origin, "engine")));
-    if (!settings.enabled) return [];
     const input = await loadRankingInput(tx, merchantId, member, now, settings, model, last);
     const chosen = rankOffers(input);
     if (chosen.length === 0) return [];
