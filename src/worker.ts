@@ -12,6 +12,12 @@ import type { Db } from "./db/types.ts";
 import { createLogger, type Logger } from "./lib/log.ts";
 import { systemClock } from "./lib/clock.ts";
 import { runScheduledJobs } from "./jobs/scheduler.ts";
+import { rebuildStaleModels } from "./recs/build.ts";
+import { runAllJourneys } from "./journeys/service.ts";
+import { runDueCampaigns } from "./campaigns/service.ts";
+import { deliverBatch, finishDoneCampaigns } from "./campaigns/delivery.ts";
+import { and, inArray, sql } from "drizzle-orm";
+import { deliveries } from "./campaigns/tables.ts";
 import { createChannels, type Channels } from "../bots/index.ts";
 import { claimOfferForChat, listOffersForChat } from "./offers/service.ts";
 import { createAssistant, createLlm, phrasedChatOffers } from "./llm/index.ts";
@@ -103,10 +109,63 @@ function getRuntime(env: WorkerEnv): Runtime {
   return runtime;
 }
 
+/** Requests after which deliveries are waiting in the queue table. */
+const QUEUES_WORK = /^\/v1\/(campaigns\/[^/]+\/send|jobs\/journeys)$/;
+
+/** The nightly cron of wrangler.toml (02:00 UTC, 09:00 in Vietnam). */
+const NIGHTLY_CRON = "0 2 * * *";
+
+/** Campaign deliveries run in the queue consumer: a message on DELIVERIES is a "deliver now" tick. */
+async function wakeDeliveries(env: WorkerEnv, delaySeconds?: number): Promise<void> {
+  await env.DELIVERIES?.send({ kind: "deliver" }, delaySeconds ? { delaySeconds } : undefined);
+}
+
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: WaitUntil): Promise<Response> {
     const rt = getRuntime(env);
-    return scope.run({ db: openScopeDb(env), ctx }, async () => rt.app.fetch(request, env, ctx as never));
+    return scope.run({ db: openScopeDb(env), ctx }, async () => {
+      const res = await rt.app.fetch(request, env, ctx as never);
+      // On Node a delivery worker loop wakes in-process; here a sent campaign or a journey pass enqueues a tick.
+      if (request.method === "POST" && res.status < 300 && QUEUES_WORK.test(new URL(request.url).pathname)) ctx.waitUntil(wakeDeliveries(env));
+      return res;
+    });
+  },
+
+  /**
+   * Campaign deliveries. The deliveries table stays the source of truth (at-most-once sending, leases, pacing);
+   * a queue message is a "deliver now" tick. Each invocation sends for up to ~20 s; while work remains (more
+   * recipients, or a channel paused by a 429's retry_after) the tick is retried with a delay instead of acked.
+   */
+  queue(batch: { messages: readonly QueueMessage[] }, env: WorkerEnv, ctx: WaitUntil): Promise<void> {
+    const rt = getRuntime(env);
+    return scope.run({ db: openScopeDb(env), ctx }, async () => {
+      const db = currentDb();
+      let retryAfter = 0;
+      const stats = await deliverBatch({
+        db,
+        senders: rt.channels.senders,
+        clock: systemClock,
+        logger: rt.logger,
+        maxMs: 20_000,
+        onEvent: (e) => {
+          if (e.type === "rate-limited") retryAfter = Math.max(retryAfter, e.retryAfterSeconds ?? 1);
+        },
+      });
+      await finishDoneCampaigns(db, systemClock.now());
+      const [left] = await db
+        .select({ n: sql<string>`count(*)` })
+        .from(deliveries)
+        .where(and(inArray(deliveries.status, ["queued", "claimed", "sending"])));
+      const pending = Number(left?.n ?? 0);
+      rt.logger.info("deliveries batch", { ticks: batch.messages.length, ...stats, pending });
+      batch.messages.forEach((m, i) => {
+        // One tick keeps the work going; duplicates (several wake-ups at once) are simply acked. After a 429 the
+        // tick is retried after retry_after; otherwise a fresh tick follows at once (retries are capped per message).
+        if (pending > 0 && i === 0 && retryAfter > 0) m.retry({ delaySeconds: retryAfter });
+        else m.ack();
+      });
+      if (pending > 0 && retryAfter === 0) await wakeDeliveries(env);
+    });
   },
 
   scheduled(event: ScheduledEvent, env: WorkerEnv, ctx: WaitUntil): Promise<void> {
@@ -114,7 +173,12 @@ export default {
     return scope.run({ db: openScopeDb(env), ctx }, async () => {
       const now = new Date(event.scheduledTime || Date.now());
       rt.logger.info("scheduled", { cron: event.cron });
+      // Hourly: expiry and tier evaluation, due scheduled campaigns, a journey pass. Nightly: model rebuilds.
       await runScheduledJobs(currentDb(), now, rt.logger);
+      const started = await runDueCampaigns(currentDb(), now);
+      const queued = await runAllJourneys(currentDb(), now, rt.logger);
+      if (started.length > 0 || queued > 0) await wakeDeliveries(env);
+      if (event.cron === NIGHTLY_CRON) await rebuildStaleModels(currentDb(), now, rt.logger);
     });
   },
 };

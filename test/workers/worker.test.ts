@@ -8,16 +8,19 @@ import { startWorker, type RunningWorker } from "../helpers/wrangler.ts";
 import { apiClient, type Api } from "../helpers/server.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { FakeTelegramServer, TELEGRAM_TEST_TOKEN, telegramTextUpdate } from "../fakes/telegram-server.ts";
+import { channelIdentities, members } from "../../src/db/schema.ts";
 
 let d: TestDatabase;
 let w: RunningWorker;
 let tg: FakeTelegramServer;
 let api: Api;
+let merchantId: string;
 const SECRET = "worker-webhook-secret_123";
 
 beforeAll(async () => {
   d = await openTestDatabase();
   const m = await createMerchant(d.db, { name: "Worker shop" });
+  merchantId = m.merchantId;
   api = (...args) => apiClient(w.url, m.apiKey)(...args);
   tg = await FakeTelegramServer.start();
   w = await startWorker({
@@ -82,4 +85,31 @@ describe("Worker in workerd", () => {
     expect(ledger[0]).toMatchObject({ kind: "expire", points: -10 });
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.points.balance).toBe(0);
   });
+
+  it("delivers a campaign through Cloudflare Queues, a 429 honoured and the message retried, each member once", async () => {
+    const n = 12;
+    await d.db.insert(members).values(Array.from({ length: n }, (_, i) => ({ id: `mem_wq${i}`, merchantId, name: `Nguyễn Văn Khách${i}`, phone: `+8497000${String(i).padStart(4, "0")}`, optedIn: true })));
+    await d.db.insert(channelIdentities).values(Array.from({ length: n }, (_, i) => ({ merchantId, memberId: `mem_wq${i}`, channel: "telegram", userId: String(880000 + i), chatId: String(880000 + i) })));
+    const seg = await api("POST", "/v1/segments", { name: "queue test", rule: { field: "channel", op: "eq", value: "telegram" } });
+    expect(seg.status).toBe(201);
+    const c = await api("POST", "/v1/campaigns", { name: "Queue", segmentId: seg.body.id, message: { vi: "Chào {{firstName}}!", en: "Hi {{firstName}}!" } });
+    expect(c.status).toBe(201);
+    tg.reset();
+    tg.failNext("sendMessage", { status: 429, retryAfter: 1 });
+    const sent = await api("POST", `/v1/campaigns/${c.body.id}/send`);
+    expect(sent.status).toBe(202);
+    const deadline = Date.now() + 45_000;
+    let view = (await api("GET", `/v1/campaigns/${c.body.id}`)).body;
+    while (view.status !== "done" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      view = (await api("GET", `/v1/campaigns/${c.body.id}`)).body;
+    }
+    expect(view.status).toBe("done");
+    expect(view.counts).toMatchObject({ recipients: n, sent: n, failed: 0 });
+    const ok = tg.succeeded("sendMessage").filter((x) => String(x.payload.chat_id).startsWith("880"));
+    expect(ok).toHaveLength(n);
+    expect(new Set(ok.map((x) => String(x.payload.chat_id))).size).toBe(n);
+    expect(tg.count429()).toBe(1);
+    expect(ok.some((x) => String(x.payload.text).includes("Khách"))).toBe(true);
+  }, 90_000);
 });
