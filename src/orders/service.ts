@@ -8,6 +8,7 @@ import { creditEntries, members, orderItems, orders, refunds } from "../db/schem
 import { newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../http/problem.ts";
+import { isSerializationFailure } from "../db/errors.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
@@ -42,9 +43,22 @@ export function onOrderCreated(hook: OrderHook): void {
 
 export async function createOrder(db: Db, merchantId: string, input: CreateOrderInput, now: Date): Promise<{ status: number; body: OrderResult; replayed: boolean }> {
   const hash = await orderContentHash(input);
-  return db.transaction(async (tx) =>
-    idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash) })),
+  return retryOnDeadlock(() =>
+    db.transaction(async (tx) =>
+      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash) })),
+    ),
   );
+}
+
+/** A deadlock or serialization failure rolled everything back, so running the transaction again is safe. */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || !isSerializationFailure(err)) throw err;
+    }
+  }
 }
 
 /**
@@ -153,6 +167,8 @@ async function insertOrderRows(
   const lines = input.items.map((i, n) => ({ line_no: n + 1, sku: i.sku, name: i.name ?? null, category: i.category ?? null, quantity: i.quantity, unit_price: i.unitPrice, discount: i.discount }));
   const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
   for (const i of input.items) bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
+  // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
+  const products = JSON.stringify([...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)));
   await tx.execute(sql`
     with o as (
       insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, created_at)
@@ -164,14 +180,19 @@ async function insertOrderRows(
       select o.id, ${merchantId}, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
       from o, jsonb_to_recordset(${JSON.stringify(lines)}::jsonb) as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint)
     )
-    insert into products (merchant_id, sku, name, category, price, updated_at)
-    select ${merchantId}, x.sku, x.name, x.category, x.price, ${o.now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${JSON.stringify([...bySku.values()])}::jsonb) as x(sku text, name text, category text, price bigint)
-    on conflict (merchant_id, sku) do update set
-      name = coalesce(excluded.name, products.name),
-      category = coalesce(excluded.category, products.category),
-      price = excluded.price,
-      updated_at = excluded.updated_at`);
+    , ins as (
+      insert into products (merchant_id, sku, name, category, price, updated_at)
+      select ${merchantId}, x.sku, x.name, x.category, x.price, ${o.now.toISOString()}::timestamptz
+      from jsonb_to_recordset(${products}::jsonb) as x(sku text, name text, category text, price bigint)
+      on conflict (merchant_id, sku) do nothing
+    )
+    -- Known products are only touched when something changed: an unconditional upsert would lock the same hot
+    -- catalog rows in every concurrent order.
+    update products p set name = coalesce(x.name, p.name), category = coalesce(x.category, p.category), price = x.price,
+      updated_at = ${o.now.toISOString()}::timestamptz
+    from jsonb_to_recordset(${products}::jsonb) as x(sku text, name text, category text, price bigint)
+    where p.merchant_id = ${merchantId} and p.sku = x.sku
+      and (p.name is distinct from coalesce(x.name, p.name) or p.category is distinct from coalesce(x.category, p.category) or p.price is distinct from x.price)`);
 }
 
 export async function findOrderByExternalId(db: Db, merchantId: string, externalId: string) {
