@@ -4,6 +4,7 @@
  *   node bench/broadcast/broadcast.bench.ts [--recipients 10000] [--limit 30] [--rate <limit>]
  *                                           [--ceiling-recipients 5000] [--db postgres|pglite] [--no-ceiling]
  *
+ * The fake runs in its own process (like the real platform, its clock is not stalled by our work).
  * Run 1 (paced): the fake enforces `--limit` msg/s across the bot (sliding second) and 1 msg/s per chat, answering
  * 429 beyond it; the sender is configured at `--rate` (TELEGRAM_BROADCAST_RATE). Checks (exit 1 when one fails):
  * achieved rate ≥ 0.95 × limit, zero 429s provoked, every recipient exactly once (zero duplicates, zero losses).
@@ -12,9 +13,9 @@
  * Postgres: DATABASE_URL / TEST_DATABASE_URL (a scratch database is created and dropped); --db pglite for the
  * embedded one. 10,000 at 30/s takes about 6 minutes.
  */
-import { pathToFileURL } from "node:url";
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
-import { FakeTelegramServer } from "../../test/fakes/telegram-server.ts";
 import { openTestDatabase } from "../../test/helpers/db.ts";
 import { httpTelegramSender, type SendLogEntry } from "../../test/campaigns/helpers.ts";
 import { seedAudience } from "../../test/campaigns/seed.ts";
@@ -55,11 +56,45 @@ interface RunResult {
   maxWindow: number;
 }
 
+interface FakeStats {
+  ok: number;
+  chats: number;
+  duplicates: number;
+  times: number[];
+  rateLimitHits: number;
+  count429: number;
+}
+
+/** The fake Bot API in a child process (see fake-telegram-child.ts). */
+async function startFake(limit: number | null): Promise<{ url: string; token: string; stats(): Promise<FakeStats>; close(): Promise<void> }> {
+  const child: ChildProcess = fork(fileURLToPath(new URL("./fake-telegram-child.ts", import.meta.url)), [], {
+    execArgv: ["--disable-warning=ExperimentalWarning"],
+    env: { ...process.env, ...(limit !== null ? { LIMIT: String(limit) } : {}) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const hello = await new Promise<{ url: string; token: string }>((resolve, reject) => {
+    child.once("message", (m) => resolve(m as { url: string; token: string }));
+    child.once("exit", (code) => reject(new Error(`fake Bot API exited (${code})`)));
+  });
+  return {
+    ...hello,
+    stats: () =>
+      new Promise<FakeStats>((resolve) => {
+        child.once("message", (m) => resolve(m as FakeStats));
+        child.send({ cmd: "stats" });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.send({ cmd: "close" });
+      }),
+  };
+}
+
 async function run(opts: { recipients: number; rate: number; limit: number | null; tag: string }): Promise<RunResult> {
   const d = await openTestDatabase();
-  const tg = await FakeTelegramServer.start();
+  const tg = await startFake(opts.limit);
   try {
-    if (opts.limit !== null) tg.enforceRate({ perSecond: opts.limit, perChatPerSecond: 1 });
     const now = systemClock.now();
     const { merchantId } = await createMerchant(d.db, { name: `bench ${opts.tag}` });
     await seedAudience(d.db, merchantId, opts.recipients, { tag: opts.tag, chatBase: 500_000_000, now });
@@ -69,30 +104,39 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
     const log: SendLogEntry[] = [];
     const engine = new DeliveryEngine({ db: d.db, senders: { telegram: httpTelegramSender(tg.url, tg.token, opts.rate, log) }, clock: systemClock });
     await startCampaign(d.db, merchantId, c.id, systemClock.now());
-    process.stderr.write(`  ${opts.recipients.toLocaleString("en-US")} recipients at ${opts.rate === Infinity ? "no pacing" : `${opts.rate}/s`}${opts.limit ? `, bot limit ${opts.limit}/s` : ", no bot limit"} …\n`);
+    process.stderr.write(`  ${opts.recipients.toLocaleString("en-US")} recipients at ${opts.rate >= 1e6 ? "no pacing" : `${opts.rate}/s`}${opts.limit ? `, bot limit ${opts.limit}/s` : ", no bot limit"} …\n`);
     const progress = setInterval(() => process.stderr.write(`    ${engine.stats.sent.toLocaleString("en-US")} sent\n`), 30_000);
     const t0 = performance.now();
     await engine.runChannel("telegram", { shouldStop: () => false, untilEmpty: true });
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(progress);
     const view = await getCampaignView(d.db, merchantId, c.id);
-    const ok = tg.succeeded("sendMessage");
-    const perChat = new Map<string, number>();
-    for (const x of ok) perChat.set(x.chatId!, (perChat.get(x.chatId!) ?? 0) + 1);
-    const statuses = await queryRows<{ status: string; n: unknown }>(d.db, sql`select status, count(*) as n from deliveries where campaign_id = ${c.id} group by status`);
-    if (view.status !== "done") process.stderr.write(`  campaign not done: ${JSON.stringify(statuses)}\n`);
-    const first = Math.min(...ok.map((x) => x.at));
-    const last = Math.max(...ok.map((x) => x.at));
+    if (view.status !== "done") {
+      const statuses = await queryRows<{ status: string; n: unknown }>(d.db, sql`select status, count(*) as n from deliveries where campaign_id = ${c.id} group by status`);
+      process.stderr.write(`  campaign not done: ${JSON.stringify(statuses)}\n`);
+    }
+    const st = await tg.stats();
+    if (process.env.BENCH_DEBUG) {
+      const hits = log.filter((x) => x.status === 429);
+      for (const h of hits) {
+        const before = log.filter((x) => x.start <= h.start).slice(-31).map((x) => x.start);
+        process.stderr.write(`  429 at start ${h.start}: 31 sends started within ${before[before.length - 1]! - before[0]!} ms (sender side)\n`);
+        const arrivals = st.times.filter((t) => t <= h.start + 200).slice(-31);
+        process.stderr.write(`    last arrivals span ${arrivals[arrivals.length - 1]! - arrivals[0]!} ms; gaps ${arrivals.slice(1).map((t, i) => t - arrivals[i]!).join(",")}\n`);
+      }
+    }
+    const first = Math.min(...st.times);
+    const last = Math.max(...st.times);
     return {
       recipients: opts.recipients,
       seconds,
       // Achieved rate between the first and the last message, as the bot API saw them.
-      rate: ok.length > 1 ? (ok.length - 1) / ((last - first) / 1000) : 0,
-      received: perChat.size,
-      duplicates: [...perChat.values()].filter((n) => n > 1).length,
-      lost: opts.recipients - perChat.size,
-      provoked429: tg.rateLimitHits,
-      maxWindow: maxPerSecond(ok.map((x) => x.at)),
+      rate: st.ok > 1 ? (st.ok - 1) / ((last - first) / 1000) : 0,
+      received: st.chats,
+      duplicates: st.duplicates,
+      lost: opts.recipients - st.chats,
+      provoked429: st.rateLimitHits,
+      maxWindow: maxPerSecond(st.times),
     };
   } finally {
     await tg.close();

@@ -104,23 +104,37 @@ interface PendingFinal {
   reject: (err: unknown) => void;
 }
 
-/** No more than `limit` send starts in any sliding second (absorbs jitter between pacer grant and the call). */
+/** Headroom for network jitter: the pacer runs at RATE × 1000 / (1000 + margin) and the guard's window is 1 s + margin. */
+export const JITTER_MARGIN_MS = 35;
+
+/**
+ * No more than `limit` send starts in any sliding window of 1 s + `marginMs`. The pacer already spaces grants; this
+ * guard catches what happens between a grant and the actual call (database latency, event-loop stalls) so that two
+ * messages delayed differently never bunch up. A slot is reserved atomically in `wait()` and re-stamped with the
+ * real start time in `record()`.
+ */
 class WindowGuard {
   readonly limit: number;
-  readonly starts: number[] = [];
-  constructor(rate: number) {
+  readonly windowMs: number;
+  readonly slots: { t: number }[] = [];
+  constructor(rate: number, marginMs = JITTER_MARGIN_MS) {
     this.limit = Math.max(1, Math.floor(rate));
+    this.windowMs = 1000 + marginMs;
   }
-  async wait(): Promise<void> {
+  async wait(): Promise<{ t: number }> {
     for (;;) {
       const now = performance.now();
-      while (this.starts.length > 0 && this.starts[0]! <= now - 1000) this.starts.shift();
-      if (this.starts.length < this.limit) return;
-      await defaultSleep(this.starts[0]! + 1000 - now + 0.5);
+      while (this.slots.length > 0 && this.slots[0]!.t <= now - this.windowMs) this.slots.shift();
+      if (this.slots.length < this.limit) {
+        const slot = { t: now };
+        this.slots.push(slot);
+        return slot;
+      }
+      await defaultSleep(this.slots[0]!.t + this.windowMs - now + 0.5);
     }
   }
-  record(): void {
-    this.starts.push(performance.now());
+  record(slot: { t: number }): void {
+    slot.t = performance.now();
   }
 }
 
@@ -209,7 +223,13 @@ export class DeliveryEngine {
       const rate = this.senders[channel]!.broadcastRate;
       // Timers fire late (≥ 1 ms, more under load) and the pacer never catches up, so at bot-like rates it gets a
       // sleep that wakes on time: a timer for most of the wait, then a short yield loop for the last ms.
-      p = createPacer({ ratePerSecond: rate, perChatIntervalMs: 1000, ...(rate <= 200 ? { sleep: preciseSleep } : {}) });
+      // Spacing ≥ 1000/RATE (plus the jitter margin). With a fractional clock and a sleep that wakes 1 ms early, the
+      // pacer re-checks and grants on its exact grid instead of losing the rounding (it sleeps whole milliseconds).
+      p = createPacer({
+        ratePerSecond: rate * (1000 / (1000 + JITTER_MARGIN_MS)),
+        perChatIntervalMs: 1000,
+        ...(rate <= 200 ? { now: () => performance.now(), sleep: (ms: number, signal?: AbortSignal) => preciseSleep(Math.max(0, ms - 1), signal) } : {}),
+      });
       this.pacers.set(channel, p);
     }
     return p;
@@ -592,7 +612,7 @@ export class DeliveryEngine {
       } catch {
         return; // stopping: the row stays claimed and is handed back by releaseClaimed()
       }
-      await guard.wait();
+      const slot = await guard.wait();
       if (signal?.aborted) return;
       if (!(await this.markSending(row))) {
         this.held.delete(row.id); // our lease was taken over; someone else owns the row now
@@ -607,7 +627,7 @@ export class DeliveryEngine {
         continue;
       }
       attempts++;
-      guard.record();
+      guard.record(slot);
       let result: SendResult | "timeout";
       try {
         result = await withTimeout(sender.send(row.merchantId, row.chatId, row.message, { noRetry: true }), this.sendTimeoutMs);
