@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
 import { parseBody } from "../http/validate.ts";
-import { RuleNodeSchema, SegmentInputSchema } from "./rule.ts";
+import { RuleDocSchema, SegmentInputSchema } from "./rule.ts";
 import { createSegment, listSegments, previewSegment, requireSegment } from "./service.ts";
 
 export const segmentRoutes = new Hono<AppEnv>();
@@ -12,12 +12,12 @@ export const segmentRoutes = new Hono<AppEnv>();
 export const SegmentViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  rule: RuleNodeSchema,
+  rule: RuleDocSchema,
   builtIn: z.boolean(),
   createdAt: z.string().nullable(),
 });
 
-const SegmentDocInput = z.object({ name: z.string().min(1).max(200), rule: RuleNodeSchema });
+const SegmentDocInput = z.object({ name: z.string().min(1).max(200), rule: RuleDocSchema });
 
 const RULE_HELP =
   "A rule is {all:[…]}, {any:[…]}, {not: rule} or a condition {field, op, value, windowDays?}. Fields: daysSinceLastOrder (calendar days in the merchant's time zone; members without orders never match), orderCount (not fully refunded; windowDays default all time), netSpend (Σ total − refunds, windowDays default 365), pointsBalance (spendable), birthdayMonth (1–12), tier, purchasedCategory / purchasedSku (windowDays default 90), language (vi|en), channel (telegram|zalo|web), optedIn (boolean). Operators: eq, neq, gt, gte, lt, lte, between [lo, hi] (inclusive), in [values]; ordering operators only on number fields. A condition on a fact the member lacks (no order, no birthday) is false; `not` is the complement within the merchant's members. windowDays = the last N × 24 hours. Invalid rules → 400 with the dotted path of the node (rule.all.0.field).";

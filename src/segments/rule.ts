@@ -158,6 +158,25 @@ export const RuleNodeSchema: z.ZodType<Rule> = z.lazy(() =>
     .superRefine((node, ctx) => checkNode(node as Record<string, unknown>, ctx)),
 ) as unknown as z.ZodType<Rule>;
 
+/**
+ * The rule as documented in the OpenAPI document: one level spelled out, sub-rules as objects of the same shape
+ * (a recursive schema would need `$defs` references that an OpenAPI document cannot resolve).
+ */
+export const RuleDocSchema = z
+  .object({
+    all: z.array(z.object({}).passthrough()).optional().describe("Sub-rules (same shape), every one holds; [] = every member"),
+    any: z.array(z.object({}).passthrough()).optional().describe("Sub-rules (same shape), at least one holds; [] = no member"),
+    not: z.object({}).passthrough().optional().describe("A sub-rule (same shape); its complement within the merchant's members"),
+    field: z.enum(FIELDS).optional(),
+    op: z.enum(OPS).optional().describe("gt/gte/lt/lte/between only on number fields"),
+    value: z
+      .union([z.number(), z.string(), z.boolean(), z.array(z.union([z.number(), z.string(), z.boolean()]))])
+      .optional()
+      .describe("Per the field's type; [lo, hi] for between; an array for in"),
+    windowDays: z.number().int().min(1).max(3650).optional().describe("orderCount, netSpend, purchasedCategory, purchasedSku: the last N × 24 hours"),
+  })
+  .describe('Exactly one of {"all"}, {"any"}, {"not"} or a condition {"field", "op", "value", "windowDays"?}');
+
 function measure(rule: unknown, depth: number, acc: { nodes: number; depth: number }): void {
   if (!rule || typeof rule !== "object" || Array.isArray(rule)) return;
   acc.nodes++;
