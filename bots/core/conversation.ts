@@ -8,9 +8,8 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
-import { merchants } from "../../src/db/schema.ts";
-import { findMember } from "../../src/members/service.ts";
-import { markReachable, findIdentity } from "../../src/links/service.ts";
+import { markReachable, findLinkedMember } from "../../src/links/service.ts";
+import { merchantTimezone } from "../../src/merchants/service.ts";
 import { getProgram } from "../../src/program/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import type { Lang } from "../../src/messages/render.ts";
@@ -38,8 +37,9 @@ export function createConversation(deps: CoreDeps): Conversation {
     const db = resolveDb();
     const at = deps.clock.now();
     const serving = input.merchantId ?? (await servingMerchant(db, deps.config.DEFAULT_MERCHANT_ID));
-    const identity = await findIdentity(db, input.channel, input.userId, serving);
-    const member = identity ? await findMember(db, identity.merchantId, identity.memberId) : undefined;
+    const linked = await findLinkedMember(db, input.channel, input.userId, serving);
+    const identity = linked?.identity;
+    const member = linked?.member;
     if (identity?.unreachableAt) await markReachable(db, input.channel, input.userId);
     const merchantId = serving ?? identity?.merchantId;
     const chosen = member ? undefined : await chatLanguage(db, input.channel, input.userId);
@@ -47,8 +47,7 @@ export function createConversation(deps: CoreDeps): Conversation {
     let currency = "VND";
     let timeZone = "Asia/Ho_Chi_Minh";
     if (merchantId) {
-      const [mer] = await db.select({ timezone: merchants.timezone }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
-      if (mer) timeZone = mer.timezone;
+      timeZone = (await merchantTimezone(db, merchantId)) ?? timeZone;
       currency = (await getProgram(db, merchantId)).currency;
     }
     const ctx: Ctx = {

@@ -114,6 +114,20 @@ export async function markReachable(db: Db, channel: string, userId: string): Pr
     .where(and(eq(channelIdentities.channel, channel), eq(channelIdentities.userId, userId), sql`${channelIdentities.unreachableAt} is not null`));
 }
 
+/** Identity and member row in one round trip (the first thing every chat message needs). */
+export async function findLinkedMember(db: Db, channel: string, userId: string, merchantId?: string) {
+  const conds = [eq(channelIdentities.channel, channel), eq(channelIdentities.userId, userId)];
+  if (merchantId) conds.push(eq(channelIdentities.merchantId, merchantId));
+  const rows = await db
+    .select({ identity: channelIdentities, member: members })
+    .from(channelIdentities)
+    .innerJoin(members, eq(members.id, channelIdentities.memberId))
+    .where(and(...conds))
+    .orderBy(sql`${channelIdentities.linkedAt} desc`)
+    .limit(1);
+  return rows[0];
+}
+
 /** The member a chat user is linked to: within `merchantId` when given, else the most recently linked one. */
 export async function findIdentity(db: Db, channel: string, userId: string, merchantId?: string) {
   const conds = [eq(channelIdentities.channel, channel), eq(channelIdentities.userId, userId)];

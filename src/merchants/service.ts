@@ -57,6 +57,18 @@ export async function getMerchant(db: Db, id: string) {
   return rows[0];
 }
 
+/** A merchant's time zone, cached per process for a minute (read on every chat message). */
+const tzCache = new Map<string, { tz: string; at: number }>();
+export async function merchantTimezone(db: Db, merchantId: string): Promise<string | undefined> {
+  const hit = tzCache.get(merchantId);
+  if (hit && Date.now() - hit.at < 60_000) return hit.tz;
+  const m = await getMerchant(db, merchantId);
+  if (!m) return undefined;
+  if (tzCache.size > 10_000) tzCache.clear();
+  tzCache.set(merchantId, { tz: m.timezone, at: Date.now() });
+  return m.timezone;
+}
+
 export async function countMerchants(db: Db): Promise<number> {
   const rows = await db.select({ id: merchants.id }).from(merchants).limit(2);
   return rows.length;
