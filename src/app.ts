@@ -12,7 +12,6 @@ import type { AppEnv } from "./http/env.ts";
 import { Problem, problemResponse } from "./http/problem.ts";
 import { apiKeyAuth } from "./http/auth.ts";
 import { openApiDocument } from "./http/openapi.ts";
-import { newId } from "./lib/ids.ts";
 import { programRoutes } from "./program/routes.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { subscriptionRoutes } from "./members/subscriptions.ts";
@@ -42,7 +41,7 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   app.use(async (c, next) => {
     const incoming = c.req.header("x-request-id");
-    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : newId("req");
+    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : `req_${crypto.randomUUID().replaceAll("-", "")}`;
     const logger = deps.logger.child({ requestId });
     c.set("requestId", requestId);
     c.set("logger", logger);
