@@ -14,19 +14,10 @@ import { redeem } from "../rewards/service.ts";
 import { DEMO_CATALOG, DEMO_PAIRS } from "./catalog.ts";
 import { createBundle } from "../offers/catalog.ts";
 import { buildModel } from "../recs/build.ts";
+import { mulberry32 } from "../lib/random.ts";
 
 export const DEMO_NAME = "Cà Phê Phố (DEMO)";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DEMO_MEMBERS = [
   { name: "Nguyễn Văn Hoa", phone: "0912345678", language: "vi" as const, birthday: "1990-11-25" },

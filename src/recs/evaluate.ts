@@ -16,6 +16,8 @@
  */
 import { compareStrings, mineTransactions, type MineOptions, type MineResult, type Rule } from "./mine.ts";
 import { normalizeBaskets, type Transactions } from "./transactions.ts";
+import { mulberry32 } from "../lib/random.ts";
+export { mulberry32 };
 
 export interface EvaluateOptions extends MineOptions {
   /** Share of eligible baskets held out, in (0, 1). Default 0.2. */
@@ -44,17 +46,6 @@ export interface EvaluateResult {
   methods: { rules: MethodScore; popularity: MethodScore; rulesWithPopularity: MethodScore };
 }
 
-/** mulberry32: small seedable PRNG, floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Recommendation {
   item: string;
