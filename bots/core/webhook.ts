@@ -2,6 +2,10 @@
  * Webhook helpers shared by the channel adapters: answer within a time budget while slow work goes on
  * (de-duplication makes a platform retry harmless), and keep track of that work for a clean shutdown.
  */
+import type { Context } from "hono";
+import type { AppEnv } from "../../src/http/env.ts";
+import { secretEquals } from "../../src/lib/crypto.ts";
+
 export class InFlight {
   readonly #running = new Set<Promise<unknown>>();
 
@@ -42,4 +46,23 @@ export async function withinBudget(work: Promise<unknown>, budgetMs: number, def
   clearTimeout(timer);
   if (outcome === "late") defer?.(work);
   return outcome;
+}
+
+/**
+ * The common front of a platform webhook: the secret header checked in constant time (when a secret is configured)
+ * and the body parsed as JSON. Returns the JSON, or the Response to send (401 wrong secret, 400 malformed).
+ */
+export async function readWebhook(c: Context<AppEnv>, platform: string, header: string, secret: string | undefined): Promise<{ json: unknown } | Response> {
+  if (secret !== undefined) {
+    const given = c.req.header(header);
+    if (given === undefined || !(await secretEquals(given, secret))) {
+      c.get("logger").warn(`${platform} webhook: wrong or missing secret token`);
+      return c.json({ ok: false, error: "unauthorized" }, 401);
+    }
+  }
+  try {
+    return { json: await c.req.json() };
+  } catch {
+    return c.json({ ok: false, error: "malformed JSON" }, 400);
+  }
 }

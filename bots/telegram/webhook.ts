@@ -8,9 +8,8 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import type { Update } from "grammy/types";
 import type { AppEnv } from "../../src/http/env.ts";
-import { secretEquals } from "../../src/lib/crypto.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import { InFlight, withinBudget } from "../core/webhook.ts";
+import { InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
 import type { TelegramChannel } from "./channel.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
@@ -31,19 +30,9 @@ export interface TelegramWebhookOptions {
 export function mountTelegramWebhook(app: Hono<AppEnv>, tg: TelegramChannel, opts: TelegramWebhookOptions): void {
   const budgetMs = opts.budgetMs ?? 8000;
   app.post(TELEGRAM_WEBHOOK_PATH, async (c) => {
-    if (opts.secret !== undefined) {
-      const given = c.req.header(TELEGRAM_SECRET_HEADER);
-      if (given === undefined || !(await secretEquals(given, opts.secret))) {
-        c.get("logger").warn("telegram webhook: wrong or missing secret token");
-        return c.json({ ok: false, error: "unauthorized" }, 401);
-      }
-    }
-    let json: unknown;
-    try {
-      json = await c.req.json();
-    } catch {
-      return c.json({ ok: false, error: "malformed JSON" }, 400);
-    }
+    const read = await readWebhook(c, "telegram", TELEGRAM_SECRET_HEADER, opts.secret);
+    if (read instanceof Response) return read;
+    const json = read.json;
     const parsed = UpdateShape.safeParse(json);
     if (!parsed.success) return c.json({ ok: false, error: "not a Telegram update" }, 400);
     const update = parsed.data as unknown as Update;

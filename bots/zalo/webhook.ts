@@ -5,9 +5,8 @@
  */
 import type { Hono } from "hono";
 import type { AppEnv } from "../../src/http/env.ts";
-import { secretEquals } from "../../src/lib/crypto.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import { InFlight, withinBudget } from "../core/webhook.ts";
+import { InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
 import { parseZaloUpdate, ZALO_SECRET_HEADER } from "./types.ts";
 import type { ZaloChannel } from "./channel.ts";
 
@@ -25,19 +24,9 @@ export interface ZaloWebhookOptions {
 export function mountZaloWebhook(app: Hono<AppEnv>, zalo: ZaloChannel, opts: ZaloWebhookOptions): void {
   const budgetMs = opts.budgetMs ?? 1500;
   app.post(ZALO_WEBHOOK_PATH, async (c) => {
-    if (opts.secret !== undefined) {
-      const given = c.req.header(ZALO_SECRET_HEADER);
-      if (given === undefined || !(await secretEquals(given, opts.secret))) {
-        c.get("logger").warn("zalo webhook: wrong or missing secret token");
-        return c.json({ ok: false, error: "unauthorized" }, 401);
-      }
-    }
-    let json: unknown;
-    try {
-      json = await c.req.json();
-    } catch {
-      return c.json({ ok: false, error: "malformed JSON" }, 400);
-    }
+    const read = await readWebhook(c, "zalo", ZALO_SECRET_HEADER, opts.secret);
+    if (read instanceof Response) return read;
+    const json = read.json;
     const update = parseZaloUpdate(json);
     if (!update) {
       // Not an update we understand: acknowledge so Zalo does not retry it forever.

@@ -35,12 +35,12 @@ describe("npm run dev:telegram (long polling)", () => {
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     // grammY deletes the webhook again when polling starts; getUpdates is recorded only when a long poll returns.
-    await tg.waitForCount((c) => c.method === "deleteWebhook" && c.ok, 2, 20_000).catch((err: unknown) => {
+    await tg.waitForCount((c) => c.method === "deleteWebhook" && c.ok, 2, 60_000).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${stderr}`);
     });
     expect(tg.webhook).toBeUndefined();
     tg.pushUpdate(telegramTextUpdate("/help", { id: 4242 }));
-    const sent = await tg.waitFor((c) => c.method === "sendMessage" && c.ok && c.chatId === "4242", 20_000);
+    const sent = await tg.waitFor((c) => c.method === "sendMessage" && c.ok && c.chatId === "4242", 30_000);
     expect(String(sent.payload.text)).toContain("/points");
-  });
+  }, 120_000);
 });
