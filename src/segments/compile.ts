@@ -34,9 +34,13 @@ interface OrderAgg {
   alias: string;
   windowDays: number | null;
   columns: Set<"last_at" | "order_count" | "net_spend">;
+  /** Set when a top-level conjunct needs a row here: INNER JOIN, with these HAVING filters. */
+  required?: boolean;
+  having?: SQL[];
 }
 interface SetSource {
   kind: "purchased" | "channel";
+  required?: boolean;
   alias: string;
   column?: "category" | "sku";
   windowDays?: number;
@@ -45,6 +49,7 @@ interface SetSource {
 interface PendingSource {
   kind: "pending";
   alias: string;
+  required?: boolean;
 }
 type Source = OrderAgg | SetSource | PendingSource;
 
@@ -70,6 +75,7 @@ class Compiler {
       this.sources.set(key, s);
     }
     s.columns.add(column);
+    this.lastSource = s;
     return s.alias;
   }
 
@@ -81,6 +87,7 @@ class Compiler {
       s = { kind, alias: this.nextAlias(kind === "channel" ? "ch" : "pu"), values: sorted, ...(column ? { column } : {}), ...(windowDays !== undefined ? { windowDays } : {}) };
       this.sources.set(key, s);
     }
+    this.lastSource = s;
     return s.alias;
   }
 
@@ -105,7 +112,11 @@ class Compiler {
     throw new Error("unreachable: invalid rule node");
   }
 
+  /** The source the last compiled condition read (for the required-source optimisation). */
+  lastSource: Source | undefined;
+
   condition(c: Condition): SQL {
+    this.lastSource = undefined;
     switch (c.field) {
       case "daysSinceLastOrder": {
         const a = this.orders(null, "last_at");
@@ -147,6 +158,35 @@ class Compiler {
     }
   }
 
+  /**
+   * A top-level conjunct that is false for members without a row in its source lets that source be an INNER JOIN
+   * (and, for order aggregates, filter its groups with HAVING): members it removes fail the rule anyway, and the
+   * join then only has to match the few members left instead of every member with an order.
+   */
+  pushConjunct(c: Condition): void {
+    const cond = this.condition(c);
+    void cond;
+    const src = this.lastSource;
+    if (!src) return;
+    if (src.kind === "orders") {
+      const tz = this.ctx.timezone;
+      let aggExpr: SQL | undefined;
+      if (c.field === "daysSinceLastOrder") {
+        const today = sql`(${this.nowParam} at time zone ${tz}::text)::date`;
+        aggExpr = sql`(${today} - (max(o.placed_at) at time zone ${tz}::text)::date)`;
+      } else if (c.field === "orderCount" && !holdsFor(0, c)) {
+        aggExpr = sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total)`;
+      } else if (c.field === "netSpend" && !holdsFor(0, c)) {
+        aggExpr = sql`sum(o.total - o.refunded_total)`;
+      }
+      if (!aggExpr) return;
+      src.required = true;
+      (src.having ??= []).push(compare(aggExpr, c.op, c.value, "number"));
+    } else if ((src.kind === "purchased" || src.kind === "channel") && c.op !== "neq") {
+      src.required = true;
+    }
+  }
+
   joins(): SQL {
     const parts: SQL[] = [];
     const mid = this.ctx.merchantId;
@@ -159,20 +199,21 @@ class Compiler {
         if (s.columns.has("order_count")) cols.push(sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total) as order_count`);
         if (s.columns.has("net_spend")) cols.push(sql`sum(o.total - o.refunded_total) as net_spend`);
         const from = s.windowDays === null ? sql`` : sql` and o.placed_at > ${this.windowStart(s.windowDays)}`;
+        const having = s.having?.length ? sql` having ${sql.join(s.having, sql` and `)}` : sql``;
         parts.push(
-          sql`left join (select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id) ${alias} on ${alias}.member_id = m.id`,
+          sql`${joinKind(s.required)} (select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}) ${alias} on ${alias}.member_id = m.id`,
         );
       } else if (s.kind === "purchased") {
         const col = sql.raw(s.column === "category" ? "i.category" : "i.sku");
         parts.push(
-          sql`left join (select distinct o.member_id from order_items i join orders o on o.id = i.order_id where i.merchant_id = ${mid} and o.merchant_id = ${mid} and o.member_id is not null and o.placed_at > ${this.windowStart(s.windowDays ?? 90)} and o.placed_at <= ${this.nowParam} and i.quantity > i.refunded_quantity and ${col} in (${sql.join(
+          sql`${joinKind(s.required)} (select distinct o.member_id from order_items i join orders o on o.id = i.order_id where i.merchant_id = ${mid} and o.merchant_id = ${mid} and o.member_id is not null and o.placed_at > ${this.windowStart(s.windowDays ?? 90)} and o.placed_at <= ${this.nowParam} and i.quantity > i.refunded_quantity and ${col} in (${sql.join(
             s.values.map((v) => sql`${v}`),
             sql`, `,
           )})) ${alias} on ${alias}.member_id = m.id`,
         );
       } else if (s.kind === "channel") {
         parts.push(
-          sql`left join (select distinct ci.member_id from channel_identities ci where ci.merchant_id = ${mid} and ci.channel in (${sql.join(
+          sql`${joinKind(s.required)} (select distinct ci.member_id from channel_identities ci where ci.merchant_id = ${mid} and ci.channel in (${sql.join(
             s.values.map((v) => sql`${v}`),
             sql`, `,
           )})) ${alias} on ${alias}.member_id = m.id`,
@@ -185,6 +226,36 @@ class Compiler {
     }
     return parts.length ? sql.join(parts, sql` `) : sql``;
   }
+}
+
+const joinKind = (required: boolean | undefined) => (required ? sql`join` : sql`left join`);
+
+/** Whether a number condition holds for the value `v` (e.g. 0 orders: does "orderCount lt 3" match nobody-yet?). */
+function holdsFor(v: number, c: Condition): boolean {
+  const x = c.value;
+  switch (c.op) {
+    case "eq":
+      return v === x;
+    case "neq":
+      return v !== x;
+    case "gt":
+      return v > (x as number);
+    case "gte":
+      return v >= (x as number);
+    case "lt":
+      return v < (x as number);
+    case "lte":
+      return v <= (x as number);
+    case "between":
+      return v >= (x as number[])[0]! && v <= (x as number[])[1]!;
+    case "in":
+      return (x as unknown[]).includes(v);
+  }
+}
+
+/** The conjuncts of a rule's top level (nested `all`s flattened). */
+function topConjuncts(r: Rule): Rule[] {
+  return "all" in r ? r.all.flatMap(topConjuncts) : [r];
 }
 
 /** `coalesce(x, false)`: a missing fact never matches, so `not` stays the complement. */
@@ -215,6 +286,7 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
 export function compileSegment(rule: Rule, ctx: CompileContext): CompiledSegment {
   const c = new Compiler(ctx);
   const where = c.rule(rule);
+  for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
   return { joins: c.joins(), where };
 }
 

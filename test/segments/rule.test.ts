@@ -135,6 +135,16 @@ describe("compiler", () => {
     expect(c.sql).toContain("coalesce(oa1.order_count, 0)");
   });
 
+  it("a top-level conjunct that needs an order row turns its aggregate into an INNER JOIN filtered with HAVING", () => {
+    const q = render({ field: "daysSinceLastOrder", op: "between", value: [7, 13] });
+    expect(q.sql).toMatch(/from members m join \(select o\.member_id, max\(o\.placed_at\) as last_at from orders o .* group by o\.member_id having /);
+    // Not under `not`/`any`, and not when members without orders match (orderCount < 2 matches 0 orders).
+    expect(render({ not: { field: "daysSinceLastOrder", op: "between", value: [7, 13] } }).sql).toContain("members m left join");
+    expect(render({ any: [{ field: "daysSinceLastOrder", op: "eq", value: 7 }, { field: "optedIn", op: "eq", value: true }] }).sql).toContain("members m left join");
+    expect(render({ all: [{ field: "orderCount", op: "lt", value: 2 }] }).sql).toContain("members m left join");
+    expect(render({ all: [{ field: "orderCount", op: "gte", value: 2 }, { all: [{ field: "purchasedSku", op: "eq", value: "A" }] }] }).sql).not.toContain("left join");
+  });
+
   it("empty all = every member, empty any = nobody", () => {
     expect(render({ all: [] }).sql).toMatch(/and true$/);
     expect(render({ any: [] }).sql).toMatch(/and false$/);
