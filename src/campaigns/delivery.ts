@@ -154,7 +154,8 @@ export function preciseSleep(ms: number, signal?: AbortSignal): Promise<void> {
       const left = target - performance.now();
       if (left <= 0) return done();
       if (left > 2) timer = setTimeout(tick, left - 1.5);
-      else setImmediate(tick);
+      else if (typeof setImmediate === "function") setImmediate(tick);
+      else timer = setTimeout(tick, 0); // runtimes without setImmediate (Workers without nodejs_compat)
     };
     signal?.addEventListener("abort", done, { once: true });
     tick();
