@@ -764,3 +764,20 @@ export async function deliverBatch(o: DeliveryOptions & { maxMs?: number }): Pro
   return engine.stats;
 }
 
+
+/**
+ * What is left in the queue: rows not settled yet, how many of them are due now, and when the next one that waits
+ * (quiet hours, retry backoff) becomes due — so a Workers queue consumer can re-tick with a delay instead of spinning.
+ */
+export async function pendingDeliveries(db: Db, now: Date): Promise<{ pending: number; due: number; nextDueAt: Date | null }> {
+  const rows = await queryRows<{ pending: unknown; due: unknown; next: unknown }>(
+    db,
+    sql`select count(*) as pending,
+               count(*) filter (where status <> 'queued' or not_before <= ${iso(now)}::timestamptz) as due,
+               min(not_before) filter (where status = 'queued' and not_before > ${iso(now)}::timestamptz) as next
+        from deliveries where status in ('queued', 'claimed', 'sending')`,
+  );
+  const r = rows[0];
+  const next = r?.next ?? null;
+  return { pending: num(r?.pending), due: num(r?.due), nextDueAt: next === null ? null : next instanceof Date ? next : new Date(String(next)) };
+}

@@ -344,3 +344,21 @@ describe("KPIs (hand-computed fixture)", () => {
     });
   });
 });
+
+describe("pendingDeliveries", () => {
+  it("tells due work from work waiting for quiet hours to end", async () => {
+    const { pendingDeliveries } = await import("../../src/campaigns/delivery.ts");
+    const { api } = await merchantWith({ a: { optedIn: true, channels: [{ channel: "telegram", chatId: tgChat() }], orders: lapsed() } });
+    await api("PUT", "/v1/messaging/settings", { quietHours: { start: "21:00", end: "08:00" } });
+    clock.set("2026-11-20T15:00:00Z"); // 22:00 local
+    const before = await pendingDeliveries(s.database.db, clock.now());
+    const c = await api("POST", "/v1/campaigns", { name: "night", segmentId: "recent-7", message: { vi: "Chào" } });
+    await api("POST", `/v1/campaigns/${c.body.id}/send`);
+    expect((await pendingDeliveries(s.database.db, clock.now())).due).toBe(before.due + 1);
+    startWorker();
+    await waitUntil("deferred", async () => ((await pendingDeliveries(s.database.db, clock.now())).nextDueAt ? true : undefined), 5000);
+    const p = await pendingDeliveries(s.database.db, clock.now());
+    expect(p.nextDueAt!.toISOString()).toBe("2026-11-21T01:00:00.000Z"); // 08:00 local
+    expect(p.due).toBe(before.due);
+  });
+});
