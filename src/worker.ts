@@ -15,9 +15,7 @@ import { runScheduledJobs } from "./jobs/scheduler.ts";
 import { rebuildStaleModels } from "./recs/build.ts";
 import { runAllJourneys } from "./journeys/service.ts";
 import { runDueCampaigns } from "./campaigns/service.ts";
-import { deliverBatch, finishDoneCampaigns } from "./campaigns/delivery.ts";
-import { and, inArray, sql } from "drizzle-orm";
-import { deliveries } from "./campaigns/tables.ts";
+import { deliverBatch, finishDoneCampaigns, pendingDeliveries } from "./campaigns/delivery.ts";
 import { createChannels, type Channels } from "../bots/index.ts";
 import { claimOfferForChat, listOffersForChat } from "./offers/service.ts";
 import { createAssistant, createLlm, phrasedChatOffers } from "./llm/index.ts";
@@ -151,20 +149,21 @@ export default {
           if (e.type === "rate-limited") retryAfter = Math.max(retryAfter, e.retryAfterSeconds ?? 1);
         },
       });
-      await finishDoneCampaigns(db, systemClock.now());
-      const [left] = await db
-        .select({ n: sql<string>`count(*)` })
-        .from(deliveries)
-        .where(and(inArray(deliveries.status, ["queued", "claimed", "sending"])));
-      const pending = Number(left?.n ?? 0);
-      rt.logger.info("deliveries batch", { ticks: batch.messages.length, ...stats, pending });
+      const now = systemClock.now();
+      await finishDoneCampaigns(db, now);
+      // Rows held back (quiet hours, retry backoff) are pending but not due: wake again when they are, not at once.
+      const left = await pendingDeliveries(db, now);
+      rt.logger.info("deliveries batch", { ticks: batch.messages.length, ...stats, ...left });
       batch.messages.forEach((m, i) => {
         // One tick keeps the work going; duplicates (several wake-ups at once) are simply acked. After a 429 the
-        // tick is retried after retry_after; otherwise a fresh tick follows at once (retries are capped per message).
-        if (pending > 0 && i === 0 && retryAfter > 0) m.retry({ delaySeconds: retryAfter });
+        // tick is retried after retry_after; otherwise a fresh tick is enqueued (retries are capped per message).
+        if (left.pending > 0 && i === 0 && retryAfter > 0) m.retry({ delaySeconds: retryAfter });
         else m.ack();
       });
-      if (pending > 0 && retryAfter === 0) await wakeDeliveries(env);
+      if (retryAfter === 0) {
+        if (left.due > 0) await wakeDeliveries(env, 1);
+        else if (left.nextDueAt) await wakeDeliveries(env, Math.min(43_200, Math.max(1, Math.ceil((left.nextDueAt.getTime() - now.getTime()) / 1000))));
+      }
     });
   },
 
