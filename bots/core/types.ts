@@ -2,12 +2,12 @@
  * The conversation core's contract: every channel adapter turns an update into a `ChatInput` and turns the
  * `ReplyMessage[]` it gets back into platform calls.
  */
-import type { ChannelName, OutgoingMessage } from "../../src/channels/channel.ts";
+import type { AssistantContext, ChannelName, OutgoingMessage } from "../../src/channels/channel.ts";
+export type { AssistantContext };
 import type { Config } from "../../src/config.ts";
 import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import type { MemberRow } from "../../src/ledger/ledger.ts";
 import type { Lang } from "../../src/messages/render.ts";
 
 export interface ChatInput {
@@ -42,20 +42,6 @@ export interface OffersPort {
   list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
   /** Throws (e.g. a `Problem`) when the offer is gone, expired or not the member's. */
   claim(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }>;
-}
-
-/** What an LLM assistant gets for one free-text message (read-only use of the member's own data). */
-export interface AssistantContext {
-  db: Db;
-  merchantId: string | undefined;
-  /** Undefined when the chat is not linked: the assistant must not reveal any member data then. */
-  member: MemberRow | undefined;
-  channel: ChannelName;
-  userId: string;
-  text: string;
-  lang: Lang;
-  now: Date;
-  logger: Logger;
 }
 
 /** Answers free text; `undefined` falls back to the keyword/intent matcher. */

@@ -2,6 +2,11 @@
  * The channel send interface. `src/` (campaigns, journeys, proactive offers) calls it; `bots/` implements it per
  * platform (Telegram, Zalo, web simulator) and the runtime entry injects the implementations into AppDeps.
  */
+import type { Db } from "../db/types.ts";
+import type { MemberRow } from "../ledger/ledger.ts";
+import type { Logger } from "../lib/log.ts";
+import type { Lang } from "../messages/render.ts";
+
 export type ChannelName = "telegram" | "zalo" | "web";
 
 export interface MessageButton {
@@ -30,3 +35,20 @@ export interface ChannelSender {
 }
 
 export type ChannelSenders = Partial<Record<ChannelName, ChannelSender>>;
+
+/**
+ * What an LLM assistant gets for one free-text chat message (read-only use of the member's own data). Declared here
+ * because both the chat core (bots/) and the LLM layer (src/llm) use it, and src/ never imports bots/.
+ */
+export interface AssistantContext {
+  db: Db;
+  merchantId: string | undefined;
+  /** Undefined when the chat is not linked: the assistant must not reveal any member data then. */
+  member: MemberRow | undefined;
+  channel: ChannelName;
+  userId: string;
+  text: string;
+  lang: Lang;
+  now: Date;
+  logger: Logger;
+}

@@ -8,10 +8,7 @@
  * Nothing here changes a balance: the tools only read, and `prepare_claim` only returns confirmation buttons.
  */
 import { generateText, stepCountIs } from "ai";
-import type { ChannelName, OutgoingMessage } from "../channels/channel.ts";
-import type { Db } from "../db/types.ts";
-import type { MemberRow } from "../ledger/ledger.ts";
-import type { Logger } from "../lib/log.ts";
+import type { AssistantContext, OutgoingMessage } from "../channels/channel.ts";
 import { getProgram } from "../program/service.ts";
 import { copyFor, type Fmt } from "../messages/index.ts";
 import { firstName, foldVietnamese, formatDate, type Lang } from "../messages/render.ts";
@@ -22,19 +19,8 @@ import { DEFAULT_CLAIM_ACTIONS, memberTools, newToolRecord, type AssistantOffers
 import { checkBudget, merchantLlmContext, recordUsage, usageDay } from "./usage.ts";
 import { CHANNEL_TEXT_LIMIT, validateText, type Verdict } from "./validate.ts";
 
-/** What the chat core passes for one free-text message (structurally its `AssistantContext`). */
-export interface AssistantInput {
-  db: Db;
-  merchantId: string | undefined;
-  /** Undefined when the chat is not linked: then no member data at all (the core explains how to link). */
-  member: MemberRow | undefined;
-  channel: ChannelName;
-  userId: string;
-  text: string;
-  lang: Lang;
-  now: Date;
-  logger: Logger;
-}
+/** What the chat core passes for one free-text message. */
+export type AssistantInput = AssistantContext;
 
 /** The chat core's `assistant` hook: replies, or undefined for the keyword/intent path. */
 export type AssistantFn = (input: AssistantInput) => Promise<OutgoingMessage[] | undefined>;
