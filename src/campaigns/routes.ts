@@ -29,7 +29,7 @@ const Counts = z.object({
   control: z.number().int(),
 });
 
-const Group = z.object({ members: z.number(), conversions: z.number(), conversionRate: z.number().nullable(), orders: z.number(), revenue: z.number() });
+const Group = z.object({ members: z.number(), conversions: z.number(), conversionRate: z.number().nullable(), orders: z.number(), revenue: z.number(), claims: z.number().int() });
 
 const Kpis = z.object({
   attributionDays: z.number().int(),

@@ -280,12 +280,14 @@ export interface GroupKpis {
   conversionRate: number | null;
   orders: number;
   revenue: number;
+  /** Offer claims made by the group's members inside their attribution window. */
+  claims: number;
 }
 
 export interface CampaignKpis {
   attributionDays: number;
   delivered: number;
-  /** Offer claims are not tracked by campaigns yet. */
+  /** Offer claims (any offer, incl. the campaign's button) by delivered members inside their attribution window. */
   claims: number | null;
   conversions: number;
   conversionRate: number | null;
@@ -301,13 +303,14 @@ const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 
 /**
  * Attribution: a member converts when they place an order (not fully refunded) within `attributionDays` × 24 h after
  * their delivery (`sent`); the control group is measured from the campaign's start. Revenue = Σ (total − refunds)
- * of those orders; AOV = revenue / orders; uplift compares conversion rates (treated − control).
+ * of those orders; AOV = revenue / orders; uplift compares conversion rates (treated − control). Claims are counted
+ * the same way: offer claims made in the member's window (the campaign's button creates one, so do other claims).
  */
 export async function campaignKpis(db: Db, merchantId: string, campaignId: string, now: Date): Promise<CampaignKpis> {
   const c = await findCampaign(db, merchantId, campaignId);
   if (!c) throw notFound("Campaign", "campaign-not-found");
   const started = (c.startedAt ?? now).toISOString();
-  const rows = await queryRows<{ status: string; members: unknown; converters: unknown; orders: unknown; revenue: unknown }>(
+  const rows = await queryRows<{ status: string; members: unknown; converters: unknown; orders: unknown; revenue: unknown; claims: unknown }>(
     db,
     sql`with d as (
           select member_id, status, coalesce(sent_at, ${started}::timestamptz) as t0
@@ -318,8 +321,15 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
           where o.placed_at > d.t0 and o.placed_at <= d.t0 + make_interval(days => ${c.attributionDays}::int)
             and o.placed_at <= ${now.toISOString()}::timestamptz
             and (o.total = 0 or o.refunded_total < o.total)
+        ), cl as (
+          select d.status, count(*) as n
+          from d join offer_claims oc on oc.merchant_id = ${merchantId} and oc.member_id = d.member_id
+          where oc.created_at > d.t0 and oc.created_at <= d.t0 + make_interval(days => ${c.attributionDays}::int)
+            and oc.created_at <= ${now.toISOString()}::timestamptz
+          group by d.status
         )
         select d.status, count(*) as members,
+               (select cl.n from cl where cl.status = d.status) as claims,
                (select count(distinct o.member_id) from o where o.status = d.status) as converters,
                (select count(*) from o where o.status = d.status) as orders,
                (select coalesce(sum(o.net), 0) from o where o.status = d.status) as revenue
@@ -329,7 +339,7 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
     const r = rows.find((x) => x.status === status);
     const members = num(r?.members);
     const conversions = num(r?.converters);
-    return { members, conversions, conversionRate: ratio(conversions, members), orders: num(r?.orders), revenue: num(r?.revenue) };
+    return { members, conversions, conversionRate: ratio(conversions, members), orders: num(r?.orders), revenue: num(r?.revenue), claims: num(r?.claims) };
   };
   const t = get("sent");
   const k = get("control");
@@ -339,7 +349,7 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
   return {
     attributionDays: c.attributionDays,
     delivered: t.members,
-    claims: null,
+    claims: t.claims,
     conversions: t.conversions,
     conversionRate: t.conversionRate,
     orders: t.orders,

@@ -320,6 +320,14 @@ describe("KPIs (hand-computed fixture)", () => {
     await addOrder(s.database.db, merchantId, treated[1]!.member_id, { at: new Date(t0(treated[1]!) + DAY), total: 70_000, refunded: 70_000 });
     // Control #0: converts with 40k.
     await addOrder(s.database.db, merchantId, control[0]!.member_id, { at: new Date(t0(control[0]!) + 3 * DAY), total: 40_000 });
+    // Offer claims: treated #0 twice in its window, treated #1 once after it (not counted), control #0 once.
+    const claim = (memberId: string, at: number, n: number) =>
+      s.database.db.execute(sql`insert into offer_claims (id, merchant_id, member_id, offer_id, code, created_at, expires_at)
+        values (${`ocl_kpi${n}`}, ${merchantId}, ${memberId}, ${`off_kpi${n}`}, ${`KPI${n}`}, ${new Date(at).toISOString()}::timestamptz, ${new Date(at + 30 * DAY).toISOString()}::timestamptz)`);
+    await claim(treated[0]!.member_id, t0(treated[0]!) + DAY, 1);
+    await claim(treated[0]!.member_id, t0(treated[0]!) + 5 * DAY, 2);
+    await claim(treated[1]!.member_id, t0(treated[1]!) + 8 * DAY, 3);
+    await claim(control[0]!.member_id, t0(control[0]!) + 2 * DAY, 4);
     clock.advance(10 * DAY);
     const k = (await api("GET", `/v1/campaigns/${c.body.id}`)).body.kpis;
     const tRate = 1 / treated.length;
@@ -328,13 +336,13 @@ describe("KPIs (hand-computed fixture)", () => {
     expect(k).toEqual({
       attributionDays: 7,
       delivered: treated.length,
-      claims: null,
+      claims: 2,
       conversions: 1,
       conversionRate: r4(tRate),
       orders: 2,
       revenue: 130_000,
       aov: 65_000,
-      control: { members: control.length, conversions: 1, conversionRate: r4(cRate), orders: 1, revenue: 40_000 },
+      control: { members: control.length, conversions: 1, conversionRate: r4(cRate), orders: 1, revenue: 40_000, claims: 1 },
       uplift: {
         conversionRate: r4(tRate - cRate),
         relative: r4((tRate - cRate) / cRate),
