@@ -553,7 +553,8 @@ let hooksRegistered = false;
 export function registerOfferHooks(): void {
   if (hooksRegistered) return;
   hooksRegistered = true;
-  onOrderCreated(redeemOfferCodes);
+  // Only orders that present a code can redeem one; the rest take the one-statement order path.
+  onOrderCreated(redeemOfferCodes, (input) => (input.offerCodes ?? []).some((c) => c.trim().length > 0));
 }
 registerOfferHooks();
 

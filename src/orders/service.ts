@@ -11,12 +11,13 @@ import { conflict, notFound } from "../http/problem.ts";
 import { isSerializationFailure } from "../db/errors.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { getProgram } from "../program/service.ts";
-import { effectiveTier, tierRank } from "../program/tiers.ts";
-import { computeEarn, lineAmount, reversalFor, type EarnBreakdown } from "../ledger/earn.ts";
+import { reversalFor } from "../ledger/earn.ts";
 import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, type MemberRow } from "../ledger/ledger.ts";
 import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
-import type { Program, Tier } from "../program/config.ts";
+import type { Program } from "../program/config.ts";
+import { placeOrder } from "./place.ts";
+import { expiresAt, orderTotal, pendingUntil, planEarn } from "./plan.ts";
 
 /** Hash of what an order says, so a replay can be told from a different order under the same externalId. */
 export async function orderContentHash(input: CreateOrderInput): Promise<string> {
@@ -36,13 +37,23 @@ export async function orderContentHash(input: CreateOrderInput): Promise<string>
 
 /** Extension point: offers (add-on bonus points on claimed codes) hook in here without orders importing them. */
 export type OrderHook = (tx: Db, ctx: { merchantId: string; orderId: string; member: MemberRow | undefined; input: CreateOrderInput; program: Program; at: Date; now: Date }) => Promise<void>;
-const orderHooks: OrderHook[] = [];
-export function onOrderCreated(hook: OrderHook): void {
-  orderHooks.push(hook);
+const orderHooks: { hook: OrderHook; appliesTo: (input: CreateOrderInput) => boolean }[] = [];
+/**
+ * `appliesTo` says which orders the hook may act on (default: all); orders no hook applies to take the
+ * one-statement path (place.ts), the others the general transaction below, which runs the hooks.
+ */
+export function onOrderCreated(hook: OrderHook, appliesTo: (input: CreateOrderInput) => boolean = () => true): void {
+  orderHooks.push({ hook, appliesTo });
 }
 
 export async function createOrder(db: Db, merchantId: string, input: CreateOrderInput, now: Date): Promise<{ status: number; body: OrderResult; replayed: boolean }> {
   const hash = await orderContentHash(input);
+  // Orders by memberId (or guests) with no hook to run: one statement. Phone look-ups and enrolment, hooks, and
+  // members whose facts keep changing under heavy contention take the locking transaction below.
+  if (!input.memberPhone && !orderHooks.some((h) => h.appliesTo(input))) {
+    const placed = await retryOnDeadlock(() => placeOrder(db, merchantId, input, now, hash));
+    if (placed) return placed;
+  }
   return retryOnDeadlock(() =>
     db.transaction(async (tx) =>
       idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash) })),
@@ -97,48 +108,35 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   if (memberId && !facts) throw notFound("Member", "member-not-found");
   const member = facts?.member;
 
-  const total = input.items.reduce((s, i) => s + lineAmount(i), 0);
+  const total = orderTotal(input);
   const orderId = newId("ord");
 
   // Earning is computed before anything is written, so the order row is inserted once, complete.
-  let breakdown: EarnBreakdown | undefined;
-  let tier: Tier | undefined;
-  if (member && facts) {
-    // The order that crosses a threshold already earns at the new tier.
-    tier = effectiveTier(program, member.tierName, facts.spend + total);
-    const plan = facts.plan ? program.subscriptionPlans.find((p) => p.id === facts.plan) : undefined;
-    breakdown = computeEarn(input.items, {
-      program,
-      tier,
-      placedAt,
-      channel: input.channel,
-      birthday: member.birthday,
-      subscription: plan ? { plan: plan.id, multiplier: plan.multiplier } : undefined,
-    });
-  }
+  const plan = member && facts ? planEarn(program, input, { ...facts, tierName: member.tierName, birthday: member.birthday, pointsTotal: member.pointsTotal }, placedAt) : undefined;
+  const breakdown = plan?.breakdown;
+  const tier = plan?.tier;
   const pointsEarned = breakdown ? breakdown.earn + breakdown.bonus : 0;
 
   await insertOrderRows(tx, merchantId, orderId, input, { memberId: member?.id ?? null, placedAt, total, contentHash, pointsEarned, creditEarned: breakdown?.cashback ?? 0, now });
 
   if (!member || !breakdown || !facts) {
-    for (const hook of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+    for (const { hook } of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
     return { orderId, externalId: input.externalId, total, pointsEarned: 0, balance: null, memberId: null, pending: null, cashback: 0, tier: null, breakdown: null };
   }
 
-  if (tier && (tierRank(program, tier.name) > tierRank(program, member.tierName) || !member.tierName)) {
-    await tx.update(members).set({ tierName: tier.name, tierSince: placedAt }).where(eq(members.id, member.id));
-    member.tierName = tier.name;
+  if (plan?.upgradeTo) {
+    await tx.update(members).set({ tierName: plan.upgradeTo, tierSince: placedAt }).where(eq(members.id, member.id));
+    member.tierName = plan.upgradeTo;
   }
-  const availableAt = new Date(placedAt.getTime() + program.pendingDays * 86_400_000);
-  const expiresAt = program.pointsExpireDays ? new Date(placedAt.getTime() + program.pointsExpireDays * 86_400_000) : null;
-  const lotOpts = { at: now, availableAt, expiresAt, orderId };
+  const availableAt = pendingUntil(program, placedAt);
+  const lotOpts = { at: now, availableAt, expiresAt: expiresAt(program, placedAt), orderId };
   await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown: breakdown as unknown as Record<string, unknown>, reason: `order ${input.externalId}` });
   await creditPoints(tx, member, "bonus", breakdown.bonus, { ...lotOpts, reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`, breakdown: { events: breakdown.events } });
   if (breakdown.cashback > 0) {
     await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "cashback", amount: breakdown.cashback, orderId, createdAt: now });
     await tx.update(members).set({ creditBalance: sql`${members.creditBalance} + ${breakdown.cashback}` }).where(eq(members.id, member.id));
   }
-  for (const hook of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+  for (const { hook } of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
 
   // Pending points change only through this order's own lots (when the program has a pending window).
   const pending = availableAt > now ? await pendingPoints(tx, member.id, now) : facts.pending;

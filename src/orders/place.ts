@@ -1,0 +1,130 @@
+/**
+ * The order hot path: an order addressed by memberId (or a guest order) in one statement — `cl_place_order`
+ * (migrations/0006) — plus one read of the member's facts before it. Optimistic: the earn is computed here from
+ * the facts read without a lock, and the function writes only if, under the member lock, the facts are still the
+ * same; otherwise it returns the fresh ones and the order is computed again. Each call is its own transaction.
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import { resultRows } from "../db/rows.ts";
+import { newId } from "../lib/ids.ts";
+import { conflict, notFound } from "../http/problem.ts";
+import { getProgram } from "../program/service.ts";
+import type { CreateOrderInput, OrderResult } from "./schemas.ts";
+import { expiresAt, lotRemaining, orderTotal, pendingUntil, planEarn, type MemberFacts } from "./plan.ts";
+
+type Outcome =
+  | { r: "ok" }
+  | { r: "no-member" }
+  | { r: "facts"; facts: MemberFacts }
+  | { r: "replay"; hash: string; status: number; response: string | null };
+
+export interface Placed {
+  status: number;
+  body: OrderResult;
+  replayed: boolean;
+}
+
+/** Facts that changed under us this many times in a row: give up here, the caller takes the locking path. */
+const OPTIMISTIC_ATTEMPTS = 4;
+
+async function call(db: Db, params: Record<string, unknown>): Promise<Outcome> {
+  const rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${JSON.stringify(params)}::jsonb)::text as r`));
+  return JSON.parse(rows[0]!.r) as Outcome;
+}
+
+function replayed(out: { hash: string; status: number; response: string | null }, hash: string, key: string): Placed {
+  if (out.hash !== hash) throw conflict("idempotency-conflict", "Idempotency conflict", `The key "${key}" was already used with a different request`);
+  return { status: out.status, body: JSON.parse(out.response ?? "null") as OrderResult, replayed: true };
+}
+
+/** Returns undefined when the facts kept changing (heavy contention on one member). */
+export async function placeOrder(db: Db, merchantId: string, input: CreateOrderInput, now: Date, hash: string): Promise<Placed | undefined> {
+  const program = await getProgram(db, merchantId);
+  const placedAt = input.placedAt ? new Date(input.placedAt) : now;
+  const memberId = input.memberId ?? null;
+  const base = {
+    merchantId,
+    memberId,
+    externalId: input.externalId,
+    hash,
+    now: now.toISOString(),
+    placedAt: placedAt.toISOString(),
+    windowFrom: new Date(placedAt.getTime() - program.tierWindowDays * 86_400_000).toISOString(),
+  };
+
+  // The order rows do not depend on the facts.
+  const orderId = newId("ord");
+  const total = orderTotal(input);
+  const lines = input.items.map((i, n) => ({ line_no: n + 1, sku: i.sku, name: i.name ?? null, category: i.category ?? null, quantity: i.quantity, unit_price: i.unitPrice, discount: i.discount }));
+  const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
+  for (const i of input.items) bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
+  // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
+  const products = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  const rows = { orderId, channel: input.channel, total, offerCodes: input.offerCodes ?? [], lines, products };
+
+  let facts: MemberFacts | undefined;
+  for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
+    let out: Outcome;
+    let body: OrderResult | undefined;
+    if (memberId && !facts) {
+      out = await call(db, base); // probe: facts (or a stored response), no lock, no writes
+    } else if (!facts) {
+      body = { orderId, externalId: input.externalId, total, pointsEarned: 0, balance: null, memberId: null, pending: null, cashback: 0, tier: null, breakdown: null };
+      out = await call(db, { ...base, ...rows, expect: {}, pointsEarned: 0, creditEarned: 0, cashback: 0, credits: [], upgradeTo: null, response: JSON.stringify(body) });
+    } else {
+      const plan = planEarn(program, input, facts, placedAt);
+      const { breakdown } = plan;
+      const availableAt = pendingUntil(program, placedAt);
+      const credits: { kind: string; points: number; remaining: number; reason: string; breakdown: unknown }[] = [];
+      let after = facts.pointsTotal;
+      if (breakdown.earn > 0) {
+        credits.push({ kind: "earn", points: breakdown.earn, remaining: lotRemaining(breakdown.earn, after), reason: `order ${input.externalId}`, breakdown });
+        after += breakdown.earn;
+      }
+      if (breakdown.bonus > 0) {
+        credits.push({ kind: "bonus", points: breakdown.bonus, remaining: lotRemaining(breakdown.bonus, after), reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`, breakdown: { events: breakdown.events } });
+        after += breakdown.bonus;
+      }
+      // Pending changes only through this order's own lots (when the program has a pending window).
+      const pending = availableAt > now ? facts.pending + credits.reduce((s, c) => s + c.remaining, 0) : facts.pending;
+      body = {
+        orderId,
+        externalId: input.externalId,
+        total,
+        pointsEarned: breakdown.earn + breakdown.bonus,
+        balance: after - (after > 0 ? pending : 0),
+        memberId,
+        pending: after > 0 ? pending : 0,
+        cashback: breakdown.cashback,
+        tier: plan.tier?.name ?? null,
+        breakdown: breakdown as unknown as Record<string, unknown>,
+      };
+      const expires = expiresAt(program, placedAt);
+      out = await call(db, {
+        ...base,
+        ...rows,
+        expect: facts,
+        pointsEarned: body.pointsEarned,
+        creditEarned: breakdown.cashback,
+        cashback: breakdown.cashback,
+        credits,
+        availableAt: availableAt.toISOString(),
+        expiresAt: expires ? expires.toISOString() : null,
+        upgradeTo: plan.upgradeTo,
+        response: JSON.stringify(body),
+      });
+    }
+    switch (out.r) {
+      case "ok":
+        return { status: 201, body: body!, replayed: false };
+      case "replay":
+        return replayed(out, hash, input.externalId);
+      case "no-member":
+        throw notFound("Member", "member-not-found");
+      case "facts":
+        facts = out.facts;
+    }
+  }
+  return undefined;
+}

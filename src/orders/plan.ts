@@ -1,0 +1,55 @@
+/**
+ * What an order earns, from the member's facts (pure). Both order paths use it — the one-statement path
+ * (place.ts) and the general transaction (service.ts) — so they earn exactly the same way.
+ */
+import { effectiveTier, tierRank } from "../program/tiers.ts";
+import { computeEarn, lineAmount, type EarnBreakdown } from "../ledger/earn.ts";
+import type { Program, Tier } from "../program/config.ts";
+import type { CreateOrderInput } from "./schemas.ts";
+
+/** What earning needs to know about a member at `placedAt` (read under the member lock, or verified under it). */
+export interface MemberFacts {
+  tierName: string | null;
+  birthday: string | null;
+  pointsTotal: number;
+  /** Net spend in the tier window before this order. */
+  spend: number;
+  /** Points not spendable yet (pending lots). */
+  pending: number;
+  /** Active subscription plan at placedAt. */
+  plan: string | null;
+}
+
+export interface EarnPlan {
+  total: number;
+  tier: Tier | undefined;
+  /** Set when the order takes the member to a higher tier (stored at once). */
+  upgradeTo: string | null;
+  breakdown: EarnBreakdown;
+}
+
+export const orderTotal = (input: CreateOrderInput): number => input.items.reduce((s, i) => s + lineAmount(i), 0);
+
+export function planEarn(program: Program, input: CreateOrderInput, facts: MemberFacts, placedAt: Date): EarnPlan {
+  const total = orderTotal(input);
+  // The order that crosses a threshold already earns at the new tier.
+  const tier = effectiveTier(program, facts.tierName, facts.spend + total);
+  const plan = facts.plan ? program.subscriptionPlans.find((p) => p.id === facts.plan) : undefined;
+  const breakdown = computeEarn(input.items, {
+    program,
+    tier,
+    placedAt,
+    channel: input.channel,
+    birthday: facts.birthday,
+    subscription: plan ? { plan: plan.id, multiplier: plan.multiplier } : undefined,
+  });
+  const upgrade = tier && (tierRank(program, tier.name) > tierRank(program, facts.tierName) || !facts.tierName);
+  return { total, tier, upgradeTo: upgrade && tier ? tier.name : null, breakdown };
+}
+
+/** A credit's lot starts with what is left after paying back a negative balance (as `creditPoints` does). */
+export const lotRemaining = (points: number, totalBefore: number): number => Math.max(0, Math.min(points, points + totalBefore));
+
+export const pendingUntil = (program: Program, placedAt: Date): Date => new Date(placedAt.getTime() + program.pendingDays * 86_400_000);
+export const expiresAt = (program: Program, placedAt: Date): Date | null =>
+  program.pointsExpireDays ? new Date(placedAt.getTime() + program.pointsExpireDays * 86_400_000) : null;
