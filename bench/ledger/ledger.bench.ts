@@ -2,9 +2,11 @@
  * Ledger benchmark: order ingestion through the real HTTP API (a child `src/node.ts` on Postgres) by 8 and 32
  * concurrent clients, each order for a member, 1–5 lines. Baseline in the same run: pgbench's built-in tpcb-like
  * script against the same server with the same client count. Target: orders/s ≥ 0.5 × pgbench TPS.
- * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000]
+ * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000] [--profile]
+ * (--profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/).
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { openPostgres } from "../../src/db/postgres.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
@@ -36,6 +38,16 @@ function pgbench(clients: number, seconds: number): number {
   const m = /tps = ([\d.]+)/.exec(out);
   if (!m) throw new Error(`pgbench output not understood:\n${out}`);
   return Number(m[1]);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100/s)
+  } catch {
+    return NaN;
+  }
 }
 
 async function runLoad(url: string, apiKey: string, memberIds: string[], total: number, clients: number, prefix: string) {
@@ -91,9 +103,12 @@ export async function main(args: string[]): Promise<number> {
     for (let i = 0; i < ids.length; i += 1000) {
       await d.db.insert(members).values(ids.slice(i, i + 1000).map((id, k) => ({ id, merchantId, phone: `+8491${String(i + k).padStart(7, "0")}` })));
     }
-    const server = await startNodeServer({ DATABASE_URL: url, LOG_LEVEL: "warn", DB_POOL_MAX: String(Math.min(clients, 20)) });
+    const profile: Record<string, string> = args.includes("--profile") ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=bench/out/ledger-prof --cpu-prof-name=server-${clients}.cpuprofile` } : {};
+    const server = await startNodeServer({ DATABASE_URL: url, LOG_LEVEL: "warn", DB_POOL_MAX: String(Math.min(clients, 20)), ...profile });
     await runLoad(server.url, apiKey, ids, Math.min(500, totalOrders), clients, "warm");
+    const cpuBefore = cpuSeconds(server.child.pid);
     const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run");
+    const serverCpuMs = ((cpuSeconds(server.child.pid) - cpuBefore) * 1000) / totalOrders;
     await server.stop();
     const tps = pgbench(clients, seconds);
     const problems = await checkInvariants(d.db, merchantId);
@@ -107,6 +122,7 @@ export async function main(args: string[]): Promise<number> {
       "p99 ms": load.p99.toFixed(1),
       "pgbench tps": tps.toFixed(0),
       "ratio (target ≥ 0.5)": ratio.toFixed(2),
+      "server CPU ms/order": serverCpuMs.toFixed(2),
       failures: load.failures,
       invariants: problems.length === 0 ? "hold" : `${problems.length} broken`,
     });

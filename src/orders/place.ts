@@ -1,6 +1,6 @@
 /**
  * The order hot path: an order addressed by memberId (or a guest order) in one statement — `cl_place_order`
- * (migrations/0006) — plus one read of the member's facts before it. Optimistic: the earn is computed here from
+ * (migrations/0006) — plus, unless this process has just seen the member, one read of the member's facts before it. Optimistic: the earn is computed here from
  * the facts read without a lock, and the function writes only if, under the member lock, the facts are still the
  * same; otherwise it returns the fresh ones and the order is computed again. Each call is its own transaction.
  */
@@ -27,6 +27,20 @@ export interface Placed {
 
 /** Facts that changed under us this many times in a row: give up here, the caller takes the locking path. */
 const OPTIMISTIC_ATTEMPTS = 4;
+
+/**
+ * The facts each member had after this process's last order for them, so a repeat customer's order skips the
+ * probe (one round trip instead of two). Only ever a guess: the function checks it under the lock and answers a
+ * wrong guess (another process, an adjustment, time passing) with the real facts. Oldest entries go first.
+ */
+const FACTS_CACHE_MAX = 100_000;
+const factsCache = new Map<string, MemberFacts>();
+function rememberFacts(key: string, facts: MemberFacts | undefined) {
+  factsCache.delete(key);
+  if (!facts) return;
+  if (factsCache.size >= FACTS_CACHE_MAX) factsCache.delete(factsCache.keys().next().value!);
+  factsCache.set(key, facts);
+}
 
 async function call(db: Db, params: Record<string, unknown>): Promise<Outcome> {
   const rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${JSON.stringify(params)}::jsonb)::text as r`));
@@ -63,7 +77,9 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
   const products = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   const rows = { orderId, channel: input.channel, total, offerCodes: input.offerCodes ?? [], lines, products };
 
-  let facts: MemberFacts | undefined;
+  const cacheKey = `${merchantId}:${memberId}`;
+  let facts: MemberFacts | undefined = memberId ? factsCache.get(cacheKey) : undefined;
+  let next: MemberFacts | undefined;
   for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
     let out: Outcome;
     let body: OrderResult | undefined;
@@ -88,6 +104,7 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
       }
       // Pending changes only through this order's own lots (when the program has a pending window).
       const pending = availableAt > now ? facts.pending + credits.reduce((s, c) => s + c.remaining, 0) : facts.pending;
+      next = { ...facts, tierName: plan.upgradeTo ?? facts.tierName, pointsTotal: after, spend: facts.spend + total, pending };
       body = {
         orderId,
         externalId: input.externalId,
@@ -117,13 +134,16 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
     }
     switch (out.r) {
       case "ok":
+        if (memberId) rememberFacts(cacheKey, next);
         return { status: 201, body: body!, replayed: false };
       case "replay":
         return replayed(out, hash, input.externalId);
       case "no-member":
+        rememberFacts(cacheKey, undefined);
         throw notFound("Member", "member-not-found");
       case "facts":
         facts = out.facts;
+        rememberFacts(cacheKey, facts);
     }
   }
   return undefined;
