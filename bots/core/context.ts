@@ -1,6 +1,7 @@
 /** What a handler gets for one message: who is writing, in which language, the database and the reply helpers. */
 import type { Db } from "../../src/db/types.ts";
 import type { MemberRow } from "../../src/ledger/ledger.ts";
+import type { PointsFacts } from "../../src/members/service.ts";
 import type { Logger } from "../../src/lib/log.ts";
 import type { Copy, Fmt } from "../../src/messages/copy.ts";
 import type { Lang } from "../../src/messages/render.ts";
@@ -20,6 +21,8 @@ export interface Ctx {
   /** The merchant serving this chat (resolved, or the linked member's). */
   merchantId: string | undefined;
   member: MemberRow | undefined;
+  /** A member's /points facts when they came with the context (the message asked for points). */
+  pointsFacts: { memberId: string; facts: PointsFacts } | undefined;
   lang: Lang;
   copy: Copy;
   fmt: Fmt;

@@ -8,16 +8,17 @@
  */
 import { eq } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
-import { markReachable, findLinkedMember } from "../../src/links/service.ts";
 import { merchantTimezone } from "../../src/merchants/service.ts";
+import { pointsWindow } from "../../src/members/service.ts";
 import { getProgram } from "../../src/program/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import type { Lang } from "../../src/messages/render.ts";
-import { setChatLanguage, chatLanguage, servingMerchant } from "./state.ts";
+import { setChatLanguage } from "./state.ts";
+import { loadChatContext } from "./chat-context.ts";
 import { looksLikePhone, matchKeywords, parseButton, parseCommand, typedLinkCode, type Intent } from "./intents.ts";
 import { TokenBuckets } from "./rate-limit.ts";
 import { linkHelp, menu, msg, type Ctx } from "./context.ts";
-import type { ChatInput, Conversation, CoreDeps, ReplyMessage } from "./types.ts";
+import type { ChatInput, Conversation, CoreDeps, ReplyMessage, UpdateClaim } from "./types.ts";
 import * as link from "./handlers/link.ts";
 import * as account from "./handlers/account.ts";
 import * as rewards from "./handlers/rewards.ts";
@@ -33,17 +34,29 @@ export function createConversation(deps: CoreDeps): Conversation {
   const linkFailures = new TokenBuckets({ capacity: 5, windowMs: 15 * 60_000, now });
   const resolveDb = (): Db => (typeof deps.db === "function" ? deps.db() : deps.db);
 
-  async function buildCtx(input: ChatInput): Promise<Ctx> {
+  /** The merchant the last context resolved (picks the program whose window /points facts are read with). */
+  let lastMerchant: string | undefined;
+
+  /** The context of one message, from one statement; undefined when `claimKey` was seen before (a replay). */
+  async function buildCtx(input: ChatInput, claimKey: string | undefined, wantPoints: boolean): Promise<Ctx | undefined> {
     const db = resolveDb();
     const at = deps.clock.now();
-    const serving = input.merchantId ?? (await servingMerchant(db, deps.config.DEFAULT_MERCHANT_ID));
-    const linked = await findLinkedMember(db, input.channel, input.userId, serving);
-    const identity = linked?.identity;
-    const member = linked?.member;
-    if (identity?.unreachableAt) await markReachable(db, input.channel, input.userId);
-    const merchantId = serving ?? identity?.merchantId;
-    const chosen = member ? undefined : await chatLanguage(db, input.channel, input.userId);
-    const lang: Lang = member ? (member.language === "en" ? "en" : "vi") : (chosen ?? input.locale ?? "vi");
+    const known = input.merchantId ?? (deps.config.DEFAULT_MERCHANT_ID || undefined);
+    const pointsMerchant = wantPoints ? (known ?? lastMerchant) : undefined;
+    const program = pointsMerchant ? await getProgram(db, pointsMerchant) : undefined;
+    const loaded = await loadChatContext(db, {
+      channel: input.channel,
+      userId: input.userId,
+      merchantId: known,
+      claimKey,
+      now: at,
+      points: pointsMerchant && program ? { merchantId: pointsMerchant, ...pointsWindow(program, at) } : undefined,
+    });
+    if (loaded.duplicate) return undefined;
+    const { serving, member } = loaded;
+    const merchantId = serving ?? loaded.identityMerchantId;
+    if (merchantId) lastMerchant = merchantId;
+    const lang: Lang = member ? (member.language === "en" ? "en" : "vi") : (loaded.chatLanguage ?? input.locale ?? "vi");
     let currency = "VND";
     let timeZone = "Asia/Ho_Chi_Minh";
     if (merchantId) {
@@ -59,6 +72,7 @@ export function createConversation(deps: CoreDeps): Conversation {
       serving,
       merchantId,
       member,
+      pointsFacts: member && loaded.points ? { memberId: member.id, facts: loaded.points } : undefined,
       lang,
       copy: copyFor(lang),
       fmt: { lang, currency, timeZone },
@@ -165,22 +179,40 @@ export function createConversation(deps: CoreDeps): Conversation {
     return dispatch(ctx, matchKeywords(text));
   }
 
+  const failed = (input: ChatInput, ctx: Ctx | undefined, err: unknown): ReplyMessage[] => {
+    deps.logger.error("conversation failed", { channel: input.channel, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    return [msg(copyFor(ctx?.lang ?? input.locale ?? "vi").error())];
+  };
+
+  async function run(input: ChatInput, claim: UpdateClaim | undefined): Promise<ReplyMessage[] | undefined> {
+    const text = (input.text ?? "").slice(0, MAX_TEXT).trim();
+    // Buttons and commands are known before the context is read, so /points facts can come with it.
+    const early: Intent | undefined = input.button !== undefined ? parseButton(input.button) : input.contact ? undefined : parseCommand(text);
+    let ctx: Ctx | undefined;
+    try {
+      ctx = await buildCtx(input, claim?.key, early?.kind === "points");
+    } catch (err) {
+      // The claim was not recorded: let the caller fail the webhook so the platform re-sends.
+      if (claim) throw err;
+      return failed(input, undefined, err);
+    }
+    claim?.onClaimed?.(ctx !== undefined);
+    if (!ctx) return undefined;
+    try {
+      if (input.button !== undefined) return await dispatch(ctx, early!);
+      if (input.contact) return await link.contact(ctx, input.contact.phone, input.contact.userId);
+      if (text === "") return [];
+      if (early) return await dispatch(ctx, early);
+      return await freeTextReply(ctx, text);
+    } catch (err) {
+      return failed(input, ctx, err);
+    }
+  }
+
   return {
     async handle(input: ChatInput): Promise<ReplyMessage[]> {
-      let ctx: Ctx | undefined;
-      try {
-        ctx = await buildCtx(input);
-        if (input.button !== undefined) return await dispatch(ctx, parseButton(input.button));
-        if (input.contact) return await link.contact(ctx, input.contact.phone, input.contact.userId);
-        const text = (input.text ?? "").slice(0, MAX_TEXT).trim();
-        if (text === "") return [];
-        const command = parseCommand(text);
-        if (command) return await dispatch(ctx, command);
-        return await freeTextReply(ctx, text);
-      } catch (err) {
-        deps.logger.error("conversation failed", { channel: input.channel, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
-        return [msg(copyFor(ctx?.lang ?? input.locale ?? "vi").error())];
-      }
+      return (await run(input, undefined)) ?? [];
     },
+    handleUpdate: run,
   };
 }

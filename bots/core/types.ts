@@ -58,6 +58,19 @@ export interface CoreDeps {
   freeTextLimit?: { capacity: number; windowMs: number } | undefined;
 }
 
+/** A platform update's de-duplication claim, recorded by the core in the statement that loads the chat context. */
+export interface UpdateClaim {
+  /** The key in channel_processed_updates (on the input's channel), e.g. `<botId>:<update_id>`. */
+  key: string;
+  /** Told as soon as the claim is recorded: true = new, false = a replay (nothing else happens). */
+  onClaimed?: ((fresh: boolean) => void) | undefined;
+}
+
 export interface Conversation {
   handle(input: ChatInput): Promise<ReplyMessage[]>;
+  /**
+   * `handle` for a platform update not claimed yet: claim and context in one statement. Undefined for a replay.
+   * Rejects only when that first statement fails (nothing recorded, nothing answered: the platform may re-send).
+   */
+  handleUpdate(input: ChatInput, claim: UpdateClaim): Promise<ReplyMessage[] | undefined>;
 }

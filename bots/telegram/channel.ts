@@ -15,7 +15,7 @@ import { loadBotInfo, rememberTelegramUsername, saveBotInfo } from "../../src/ch
 import { markReachable, markUnreachable } from "../../src/links/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import { firstDelivery } from "../core/state.ts";
-import type { Conversation, ReplyMessage } from "../core/types.ts";
+import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
 import { toTelegramCalls, type TelegramCall } from "./render.ts";
 
 export interface TelegramChannelOptions {
@@ -47,6 +47,13 @@ export interface TelegramChannel {
   claim(update: Update): Promise<boolean>;
   /** Processes a claimed update; resolves when its replies are sent (errors are logged, never thrown). */
   process(update: Update): Promise<void>;
+  /**
+   * claim + process for the webhook. A private message is claimed by the conversation core in the same statement
+   * that loads its chat context; other updates are claimed first. `claimed` settles once the claim is recorded:
+   * true (new), false (a replay: nothing else happens), rejected (database error: unclaimed, nothing sent).
+   * `done` resolves when the replies are sent (never rejects).
+   */
+  receive(update: Update): { claimed: Promise<boolean>; done: Promise<void> };
   /** claim + process (what long polling does through the bot's middleware). */
   handleUpdate(update: Update): Promise<void>;
 }
@@ -90,13 +97,29 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     }
   }
 
-  const claimUpdate = (updateId: number) => firstDelivery(resolveDb(), "telegram", `${botId}:${updateId}`, opts.clock.now());
+  const claimKey = (updateId: number) => `${botId}:${updateId}`;
+  const claimUpdate = (updateId: number) => firstDelivery(resolveDb(), "telegram", claimKey(updateId), opts.clock.now());
   /** Updates the webhook already claimed (the middleware must not claim them again). */
   const claimed = new WeakSet<object>();
+  /** Updates whose claim the conversation core records together with the chat context (see `receive`). */
+  const deferred = new WeakMap<object, { key: string; onClaimed(fresh: boolean): void; fail(err: unknown): void }>();
+
+  /** The conversation's replies; undefined for a replay or when a deferred claim failed (the webhook answers 5xx). */
+  async function converse(ctx: Context, input: ChatInput): Promise<ReplyMessage[] | undefined> {
+    const d = deferred.get(ctx.update);
+    if (!d) return opts.conversation.handle(input);
+    deferred.delete(ctx.update);
+    try {
+      return await opts.conversation.handleUpdate(input, { key: d.key, onClaimed: d.onClaimed });
+    } catch (err) {
+      d.fail(err);
+      return undefined;
+    }
+  }
 
   // De-duplication first: a replayed update (same update_id) is not processed twice, even across processes.
   bot.use(async (ctx, next) => {
-    if (claimed.has(ctx.update)) {
+    if (claimed.has(ctx.update) || deferred.has(ctx.update)) {
       await next();
       return;
     }
@@ -129,22 +152,22 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
 
   bot.on("message:contact", async (ctx) => {
     const c = ctx.message.contact;
-    const replies = await opts.conversation.handle({
+    const replies = await converse(ctx, {
       ...base(ctx),
       contact: { phone: c.phone_number, userId: c.user_id === undefined ? undefined : String(c.user_id) },
     });
-    await deliver(ctx.chat.id, replies);
+    if (replies) await deliver(ctx.chat.id, replies);
   });
 
   bot.on("message:text", async (ctx) => {
-    const replies = await opts.conversation.handle({ ...base(ctx), text: ctx.message.text });
-    await deliver(ctx.chat.id, replies);
+    const replies = await converse(ctx, { ...base(ctx), text: ctx.message.text });
+    if (replies) await deliver(ctx.chat.id, replies);
   });
 
   bot.on("message", async (ctx) => {
     // Photos, stickers…: point to the help.
-    const replies = await opts.conversation.handle({ ...base(ctx), text: "/help" });
-    await deliver(ctx.chat.id, replies);
+    const replies = await converse(ctx, { ...base(ctx), text: "/help" });
+    if (replies) await deliver(ctx.chat.id, replies);
   });
 
   // The user blocked (status "kicked") or restarted the bot: keep the identity's reachability current.
@@ -235,6 +258,16 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     },
   };
 
+  async function processClaimed(update: Update): Promise<void> {
+    claimed.add(update);
+    try {
+      await init();
+      await bot.handleUpdate(update);
+    } catch (err) {
+      log.error("telegram update failed", { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
   return {
     bot,
     botId,
@@ -242,14 +275,44 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     init,
     registerCommands,
     claim: (update: Update) => claimUpdate(update.update_id),
-    async process(update: Update) {
-      claimed.add(update);
-      try {
-        await init();
-        await bot.handleUpdate(update);
-      } catch (err) {
-        log.error("telegram update failed", { error: err instanceof Error ? err.message : String(err) });
+    process: processClaimed,
+    receive(update: Update) {
+      const m = update.message;
+      // Every private message reaches one of the message handlers above (the last one catches all kinds).
+      if (!m || m.chat.type !== "private" || !m.from) {
+        const fresh = claimUpdate(update.update_id);
+        return { claimed: fresh, done: fresh.then((f) => (f ? processClaimed(update) : undefined), () => undefined) };
       }
+      let settled = false;
+      let settle!: { resolve(fresh: boolean): void; reject(err: unknown): void };
+      const claimedP = new Promise<boolean>((resolve, reject) => {
+        settle = { resolve, reject };
+      });
+      deferred.set(update, {
+        key: claimKey(update.update_id),
+        onClaimed(fresh) {
+          settled = true;
+          settle.resolve(fresh);
+        },
+        fail(err) {
+          settled = true;
+          settle.reject(err);
+        },
+      });
+      const done = (async () => {
+        try {
+          await init();
+          await bot.handleUpdate(update);
+        } catch (err) {
+          log.error("telegram update failed", { error: err instanceof Error ? err.message : String(err) });
+        }
+        // Not expected: the update never reached the conversation. Record it so the webhook can answer.
+        if (!settled) {
+          deferred.delete(update);
+          await claimUpdate(update.update_id).then(settle.resolve, settle.reject);
+        }
+      })();
+      return { claimed: claimedP, done };
     },
     async handleUpdate(update: Update) {
       try {

@@ -37,9 +37,10 @@ export function mountTelegramWebhook(app: Hono<AppEnv>, tg: TelegramChannel, opt
     if (!parsed.success) return c.json({ ok: false, error: "not a Telegram update" }, 400);
     const update = parsed.data as unknown as Update;
     // Claimed before answering: a replay gets 200 without work; a database failure here becomes a 5xx so Telegram
-    // re-sends later instead of the update being lost.
-    if (!(await tg.claim(update))) return c.json({ ok: true, duplicate: true });
-    const work = opts.inFlight.track(tg.process(update));
+    // re-sends later instead of the update being lost. (A private message's claim shares its first statement.)
+    const { claimed, done } = tg.receive(update);
+    const work = opts.inFlight.track(done);
+    if (!(await claimed)) return c.json({ ok: true, duplicate: true });
     const outcome = await withinBudget(work, budgetMs, opts.defer);
     if (outcome === "late") opts.logger.warn("telegram update still running after the webhook budget; answered 200", { updateId: parsed.data.update_id });
     return c.json({ ok: true });

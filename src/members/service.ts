@@ -91,15 +91,49 @@ export async function memberChannels(db: Db, memberId: string) {
 
 export const EXPIRING_SOON_DAYS = 30;
 
+/** The per-member figures behind the points part of a view (read by memberView, or by the chat's one statement). */
+export interface PointsFacts {
+  /** Net spend in the tier window. */
+  spend: number;
+  /** Points not spendable yet (Σ remaining of lots not yet available). */
+  pending: number;
+  /** Points expiring within EXPIRING_SOON_DAYS, and the first such expiry (ISO). */
+  expiring: number;
+  firstExpiry: string | null;
+}
+
+/** The time bounds the facts are read with: the tier window's start and the end of "expiring soon". */
+export function pointsWindow(program: Program, now: Date): { spendFrom: Date; expiringUntil: Date } {
+  return { spendFrom: new Date(now.getTime() - program.tierWindowDays * 86_400_000), expiringUntil: new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000) };
+}
+
+/** Tier, progress and points of a member from its facts (pure). */
+export function pointsSummary(program: Program, m: MemberRow, f: PointsFacts, now: Date): Pick<MemberView, "tier" | "nextTier" | "netSpend" | "points"> {
+  const tier = effectiveTier(program, m.tierName, f.spend);
+  const progress = nextTierProgress(program, tier?.name, f.spend);
+  const pending = m.pointsTotal > 0 ? f.pending : 0;
+  return {
+    tier: tier ? { name: tier.name, multiplier: tier.multiplier, since: tier.name === m.tierName ? (m.tierSince?.toISOString() ?? null) : null } : null,
+    nextTier: progress ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded } : null,
+    netSpend: f.spend,
+    points: {
+      balance: m.pointsTotal - pending,
+      pending,
+      total: m.pointsTotal,
+      expiringSoon: { points: f.expiring, before: pointsWindow(program, now).expiringUntil.toISOString(), firstExpiry: f.firstExpiry },
+    },
+  };
+}
+
 /**
  * What the API and the bot show for a member. One round trip: net spend, pending and expiring points, the active
  * subscription and the linked chats come back as sub-selects of a single query.
  */
 export async function memberView(db: Db, program: Program, m: MemberRow, now: Date): Promise<MemberView> {
   const n = now.toISOString();
-  const from = new Date(now.getTime() - program.tierWindowDays * 86_400_000).toISOString();
-  const until = new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000);
-  const u = until.toISOString();
+  const w = pointsWindow(program, now);
+  const from = w.spendFrom.toISOString();
+  const u = w.expiringUntil.toISOString();
   const [row] = await db
     .select({
       spend: sql<string>`(select coalesce(sum(o.total - o.refunded_total), 0) from orders o where o.member_id = ${m.id} and o.placed_at > ${from}::timestamptz and o.placed_at <= ${n}::timestamptz)`,
@@ -110,10 +144,8 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
       chans: sql<string>`(select coalesce(json_agg(json_build_object('channel', c.channel, 'userId', c.user_id, 'linkedAt', to_char(c.linked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reachable', c.unreachable_at is null) order by c.linked_at desc), '[]'::json)::text from channel_identities c where c.member_id = ${m.id})`,
     })
     .from(sql`(select 1) as one`);
-  const spend = Number(row?.spend ?? 0);
-  const tier = effectiveTier(program, m.tierName, spend);
-  const progress = nextTierProgress(program, tier?.name, spend);
-  const pending = m.pointsTotal > 0 ? Number(row?.pending ?? 0) : 0;
+  const facts: PointsFacts = { spend: Number(row?.spend ?? 0), pending: Number(row?.pending ?? 0), expiring: Number(row?.expiring ?? 0), firstExpiry: row?.firstExpiry ?? null };
+  const summary = pointsSummary(program, m, facts, now);
   const [plan, endsAt] = row?.sub ? row.sub.split("|") : [];
   const chans = JSON.parse(row?.chans ?? "[]") as MemberView["channels"];
   return {
@@ -123,15 +155,10 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
     name: m.name,
     birthday: m.birthday,
     language: m.language === "en" ? "en" : "vi",
-    tier: tier ? { name: tier.name, multiplier: tier.multiplier, since: tier.name === m.tierName ? (m.tierSince?.toISOString() ?? null) : null } : null,
-    nextTier: progress ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded } : null,
-    netSpend: spend,
-    points: {
-      balance: m.pointsTotal - pending,
-      pending,
-      total: m.pointsTotal,
-      expiringSoon: { points: Number(row?.expiring ?? 0), before: until.toISOString(), firstExpiry: row?.firstExpiry ?? null },
-    },
+    tier: summary.tier,
+    nextTier: summary.nextTier,
+    netSpend: summary.netSpend,
+    points: summary.points,
     credit: { balance: m.creditBalance },
     subscription: plan && endsAt ? { plan, endsAt } : null,
     channels: chans,

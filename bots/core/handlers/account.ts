@@ -1,6 +1,6 @@
 /** The member's own data: points (balance, tier, progress, expiring), history and vouchers. */
 import { ledgerPage, type MemberRow } from "../../../src/ledger/ledger.ts";
-import { memberView } from "../../../src/members/service.ts";
+import { memberView, pointsSummary } from "../../../src/members/service.ts";
 import { getProgram } from "../../../src/program/service.ts";
 import { memberVouchers } from "../../../src/rewards/service.ts";
 import { firstName } from "../../../src/messages/render.ts";
@@ -10,7 +10,8 @@ import type { ReplyMessage } from "../types.ts";
 
 export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage> {
   const program = await getProgram(ctx.db, m.merchantId);
-  const v = await memberView(ctx.db, program, m, ctx.now);
+  // The facts usually came with the chat context (same statement as the member); else one query.
+  const v = ctx.pointsFacts?.memberId === m.id ? pointsSummary(program, m, ctx.pointsFacts.facts, ctx.now) : await memberView(ctx.db, program, m, ctx.now);
   const exp = v.points.expiringSoon;
   const text = ctx.copy.points(ctx.fmt, {
     name: firstName(m.name),
