@@ -5,9 +5,10 @@
  * per-member advisory lock, re-checks consent, reachability, staleness (journeys) and the frequency cap, renders the
  * text, reserves the cap slot (a `promo_sends` row) and leases the rows to itself (`claimed`, `lease_until`).
  *
- * Sending (at most once): for each claimed row the worker waits for the channel's pacer, then marks the row
- * `sending` (one committed UPDATE) and only then calls the platform; the outcome is written right after. If the
- * process dies:
+ * Sending (at most once): each claimed row waits for the channel's pacer and send window, is marked `sending` (a
+ * committed UPDATE) and only then is the platform called; the outcome is written right after. Marks and outcomes of
+ * concurrent sends share one statement (see state-writer.ts): a mark still commits before its call. If the process
+ * dies:
  *   - `claimed` rows whose lease expired were never attempted → back to `queued` (their cap slot is released);
  *   - `sending` rows whose lease expired may or may not have reached the platform → `unknown`, never resent
  *     (counted as failed). We prefer a rare lost message to a duplicate promotion.
@@ -15,9 +16,10 @@
  * retried. A `failed` result (5xx, network) is retried with backoff up to `maxAttempts`; 403 → `blocked` and the
  * chat is marked unreachable. Our own send timeout is ambiguous → `unknown`.
  *
- * Pacing is per channel (one bot per channel): the shared pacer spaces grants ≥ 1000/RATE ms apart with no catch-up,
- * ≤ 1 message per second per chat, and a sliding-window guard on actual send starts absorbs jitter. A channel lease
- * row makes sure only one process paces a channel at a time.
+ * Pacing is per channel (one bot per channel): the pacer spaces sends evenly a little under RATE (no bursts, no
+ * catch-up, ≤ 1 per second per chat), and the send window (send-window.ts) makes sure no sliding second can hold
+ * more than RATE of them as the platform stamps them, however late they arrive. A channel lease row makes sure only
+ * one process paces a channel at a time.
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
@@ -33,6 +35,9 @@ import { execCount, num, queryRows } from "../segments/sql.ts";
 import { capAllows, DAY_MS } from "./promo.ts";
 import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
 import { promoButtons, renderMessage } from "./render.ts";
+import { preciseSleep } from "./precise-sleep.ts";
+import { SendWindow, type SendSlot } from "./send-window.ts";
+import { StateWriter } from "./state-writer.ts";
 import type { DeliveryStatus, MessageTemplates, QuietHours } from "./tables.ts";
 
 export interface DeliveryEvent {
@@ -63,6 +68,8 @@ export interface DeliveryOptions {
   pacers?: Map<ChannelName, Pacer>;
   /** Rows claimed per round trip (default: 2 seconds of sending at the channel's rate, 5–500). */
   claimSize?: number;
+  /** Sends in progress at once per channel, from the `sending` mark to the written outcome (default 64). */
+  sendConcurrency?: number;
   onEvent?: (e: DeliveryEvent) => void;
 }
 
@@ -95,71 +102,14 @@ interface ClaimedRow {
   attempts: number;
 }
 
-interface PendingFinal {
-  row: ClaimedRow;
-  status: DeliveryStatus;
-  fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date };
-  at: Date;
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
-
-/** Headroom for network jitter: the pacer runs at RATE × 1000 / (1000 + margin) and the guard's window is 1 s + margin. */
-export const JITTER_MARGIN_MS = 35;
-
 /**
- * No more than `limit` send starts in any sliding window of 1 s + `marginMs`. The pacer already spaces grants; this
- * guard catches what happens between a grant and the actual call (database latency, event-loop stalls) so that two
- * messages delayed differently never bunch up. A slot is reserved atomically in `wait()` and re-stamped with the
- * real start time in `record()`.
+ * The pacer runs at this share of RATE: it spaces sends evenly, while the send window (which alone guarantees that
+ * no platform second holds more than RATE) rarely has to hold one back. 0.985 × 30/s = one send per 33.8 ms.
  */
-class WindowGuard {
-  readonly limit: number;
-  readonly windowMs: number;
-  readonly slots: { t: number }[] = [];
-  constructor(rate: number, marginMs = JITTER_MARGIN_MS) {
-    this.limit = Math.max(1, Math.floor(rate));
-    this.windowMs = 1000 + marginMs;
-  }
-  async wait(): Promise<{ t: number }> {
-    for (;;) {
-      const now = performance.now();
-      while (this.slots.length > 0 && this.slots[0]!.t <= now - this.windowMs) this.slots.shift();
-      if (this.slots.length < this.limit) {
-        const slot = { t: now };
-        this.slots.push(slot);
-        return slot;
-      }
-      await defaultSleep(this.slots[0]!.t + this.windowMs - now + 0.5);
-    }
-  }
-  record(slot: { t: number }): void {
-    slot.t = performance.now();
-  }
-}
+export const PACER_SHARE = 0.985;
 
-/** Sleeps `ms` and wakes within ~0.1 ms of the target (setTimeout for the bulk, setImmediate for the last ms). */
-export function preciseSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  const target = performance.now() + ms;
-  return new Promise<void>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = () => {
-      if (timer) clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const tick = () => {
-      timer = undefined;
-      if (signal?.aborted) return done();
-      const left = target - performance.now();
-      if (left <= 0) return done();
-      if (left > 2) timer = setTimeout(tick, left - 1.5);
-      else if (typeof setImmediate === "function") setImmediate(tick);
-      else timer = setTimeout(tick, 0); // runtimes without setImmediate (Workers without nodejs_compat)
-    };
-    signal?.addEventListener("abort", done, { once: true });
-    tick();
-  });
+function unrefTimer(t: ReturnType<typeof setTimeout>): void {
+  (t as { unref?: () => void }).unref?.();
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | "timeout"> {
@@ -185,17 +135,16 @@ export class DeliveryEngine {
   readonly maxAttempts: number;
   readonly backoffMs: (attempt: number) => number;
   readonly pacers: Map<ChannelName, Pacer>;
-  readonly guards = new Map<ChannelName, WindowGuard>();
+  readonly windows = new Map<ChannelName, SendWindow>();
   readonly claimSize: number | undefined;
+  readonly sendConcurrency: number;
+  readonly writer: StateWriter;
   readonly onEvent: ((e: DeliveryEvent) => void) | undefined;
   readonly stats: DeliveryStats = emptyStats();
   /** Rows this process holds (claimed or sending), for lease renewal and release on stop. */
   readonly held = new Set<number>();
   /** Campaigns with settled deliveries since the last done-check. */
   readonly touched = new Set<string>();
-  private finals: PendingFinal[] = [];
-  private finalsTimer: ReturnType<typeof setTimeout> | undefined;
-  private finalsChain: Promise<void> = Promise.resolve();
   /** Per channel: no send may start before this (performance.now() ms) — set by a 429. */
   readonly pausedUntil = new Map<ChannelName, number>();
 
@@ -211,7 +160,9 @@ export class DeliveryEngine {
     this.backoffMs = o.backoffMs ?? ((n) => [2_000, 10_000, 30_000][n - 1] ?? 60_000);
     this.pacers = o.pacers ?? new Map();
     this.claimSize = o.claimSize;
+    this.sendConcurrency = Math.max(1, o.sendConcurrency ?? 64);
     this.onEvent = o.onEvent;
+    this.writer = new StateWriter({ db: this.db, workerId: this.workerId, leaseMs: this.leaseMs, logger: this.logger, now: () => this.clock.now() });
   }
 
   channels(): ChannelName[] {
@@ -222,27 +173,28 @@ export class DeliveryEngine {
     let p = this.pacers.get(channel);
     if (!p) {
       const rate = this.senders[channel]!.broadcastRate;
-      // Timers fire late (≥ 1 ms, more under load) and the pacer never catches up, so at bot-like rates it gets a
-      // sleep that wakes on time: a timer for most of the wait, then a short yield loop for the last ms.
-      // Spacing ≥ 1000/RATE (plus the jitter margin). With a fractional clock and a sleep that wakes 1 ms early, the
-      // pacer re-checks and grants on its exact grid instead of losing the rounding (it sleeps whole milliseconds).
+      // A fractional clock: the pacer grants on its exact grid instead of whole milliseconds (which would also cap
+      // it at one grant per ms). At bot-like rates timers fire too late to keep the grid, so it gets a sleep that
+      // wakes on time (1 ms early, then it re-checks); at high rates plain timers are cheaper.
       p = createPacer({
-        ratePerSecond: rate * (1000 / (1000 + JITTER_MARGIN_MS)),
+        ratePerSecond: rate * PACER_SHARE,
         perChatIntervalMs: 1000,
-        ...(rate <= 200 ? { now: () => performance.now(), sleep: (ms: number, signal?: AbortSignal) => preciseSleep(Math.max(0, ms - 1), signal) } : {}),
+        now: () => performance.now(),
+        ...(rate <= 200 ? { sleep: (ms: number, signal?: AbortSignal) => preciseSleep(Math.max(0, ms - 1), signal) } : {}),
       });
       this.pacers.set(channel, p);
     }
     return p;
   }
 
-  guard(channel: ChannelName): WindowGuard {
-    let g = this.guards.get(channel);
-    if (!g) {
-      g = new WindowGuard(this.senders[channel]!.broadcastRate);
-      this.guards.set(channel, g);
+  /** The channel's send window: RATE per sliding second across the bot, one per chat (the platform's rule). */
+  window(channel: ChannelName): SendWindow {
+    let w = this.windows.get(channel);
+    if (!w) {
+      w = new SendWindow({ limit: this.senders[channel]!.broadcastRate, perChat: 1 });
+      this.windows.set(channel, w);
     }
-    return g;
+    return w;
   }
 
   defaultClaimSize(channel: ChannelName): number {
@@ -298,9 +250,9 @@ export class DeliveryEngine {
 
   /** Renews the leases of every row this process holds (and of its channels). */
   async renewLeases(): Promise<void> {
-    // Only rows this process really holds (in memory), in id order, serialised with the outcome writes: a row whose
-    // outcome could not be written is not kept alive forever, and the two multi-row UPDATEs never deadlock.
-    const run = async () => {
+    // Only rows this process really holds (in memory), in id order, serialised with the state writes: a row whose
+    // outcome could not be written is not kept alive forever, and two multi-row UPDATEs never deadlock.
+    await this.writer.run(async () => {
       const ids = [...this.held].sort((a, b) => a - b);
       if (ids.length === 0) return;
       const now = this.clock.now();
@@ -308,10 +260,7 @@ export class DeliveryEngine {
         sql`update deliveries set lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz
             where id in (${sql.join(ids.map((id) => sql`${id}::bigint`), sql`, `)}) and worker = ${this.workerId} and status in ('claimed', 'sending')`,
       );
-    };
-    const p = this.finalsChain.then(run);
-    this.finalsChain = p.catch(() => {});
-    await p;
+    });
   }
 
   /** Gives rows claimed but not yet attempted back to the queue at once (graceful stop). */
@@ -487,110 +436,14 @@ export class DeliveryEngine {
 
   // ---- sending -----------------------------------------------------------------------------------------------
 
-  private async markSending(row: ClaimedRow): Promise<boolean> {
-    const now = this.clock.now();
-    const n = await execCount(
-      this.db,
-      sql`update deliveries set status = 'sending', attempts = attempts + 1, lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz, updated_at = ${iso(now)}::timestamptz
-          where id = ${row.id}::bigint and status = 'claimed' and worker = ${this.workerId}`,
-    );
-    return n === 1;
-  }
-
-  private async backToClaimed(row: ClaimedRow): Promise<boolean> {
-    const now = this.clock.now();
-    const n = await execCount(
-      this.db,
-      sql`update deliveries set status = 'claimed', lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz, updated_at = ${iso(now)}::timestamptz
-          where id = ${row.id}::bigint and status = 'sending' and worker = ${this.workerId}`,
-    );
-    return n === 1;
-  }
-
   /**
-   * Records a send's outcome. Outcomes are written in small batches (every few ms, one UPDATE … FROM VALUES per
-   * batch) — the row is already `sending`, so a crash before the write leaves it `unknown`, never resent.
+   * Records a send's outcome (batched with other writes; the row is already `sending`, so a crash before the write
+   * leaves it `unknown`, never resent).
    */
-  private finish(row: ClaimedRow, status: DeliveryStatus, fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {}): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.finals.push({ row, status, fields, at: this.clock.now(), resolve, reject });
-      if (this.finals.length >= 200) this.flushFinalsSoon(0);
-      else this.flushFinalsSoon(10);
-    });
-  }
-
-  private flushFinalsSoon(ms: number): void {
-    if (ms === 0 && this.finalsTimer) {
-      clearTimeout(this.finalsTimer);
-      this.finalsTimer = undefined;
-    }
-    if (this.finalsTimer) return;
-    const run = () => {
-      this.finalsTimer = undefined;
-      const batch = this.finals.splice(0);
-      if (batch.length === 0) return;
-      this.finalsChain = this.finalsChain.then(() => this.writeFinals(batch)).catch(() => {});
-    };
-    if (ms === 0) run();
-    else this.finalsTimer = setTimeout(run, ms);
-  }
-
-  private async writeFinals(batch: PendingFinal[]): Promise<void> {
-    batch.sort((a, b) => a.row.id - b.row.id);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.writeFinalsOnce(batch);
-        break;
-      } catch (err) {
-        if (attempt >= 5) {
-          // Give up: the rows stay `sending`, stop being renewed and end up `unknown` (never resent).
-          this.logger.error("could not record delivery outcomes", { count: batch.length, error: err instanceof Error ? err.message : String(err) });
-          for (const f of batch) {
-            this.held.delete(f.row.id);
-            f.resolve();
-          }
-          return;
-        }
-        await defaultSleep(50 * attempt);
-      }
-    }
-    for (const f of batch) {
-      this.held.delete(f.row.id);
-      if (f.status !== "queued" && f.row.campaignId) this.touched.add(f.row.campaignId);
-      f.resolve();
-    }
-  }
-
-  private async writeFinalsOnce(batch: PendingFinal[]): Promise<void> {
-    {
-      await this.db.transaction(async (tx) => {
-        await tx.execute(
-          sql`update deliveries d set status = v.status, lease_until = null, updated_at = v.at::timestamptz,
-                sent_at = case when v.status = 'sent' then v.at::timestamptz else d.sent_at end,
-                message_id = v.mid, error = v.err,
-                not_before = coalesce(v.nb::timestamptz, d.not_before),
-                worker = case when v.status = 'queued' then null else d.worker end,
-                text = case when v.status = 'queued' then null else d.text end
-              from (values ${sql.join(
-                batch.map(
-                  (f) =>
-                    sql`(${f.row.id}::bigint, ${f.status}::text, ${iso(f.at)}::text, ${f.fields.messageId ?? null}::text, ${f.fields.error ?? null}::text, ${f.fields.notBefore ? iso(f.fields.notBefore) : null}::text)`,
-                ),
-                sql`, `,
-              )}) as v(id, status, at, mid, err, nb)
-              where d.id = v.id and d.worker = ${this.workerId} and d.status in ('sending', 'unknown')`,
-        );
-        const released = batch.filter((f) => f.status !== "sent" && f.status !== "unknown").map((f) => f.row.id);
-        if (released.length > 0) await tx.execute(sql`delete from promo_sends where delivery_id in (${sql.join(released.map((id) => sql`${id}::bigint`), sql`, `)})`);
-        const blocked = batch.filter((f) => f.status === "blocked" && f.row.identityId !== null);
-        if (blocked.length > 0) {
-          await tx.execute(
-            sql`update channel_identities set unreachable_at = ${iso(blocked[0]!.at)}::timestamptz
-                where id in (${sql.join(blocked.map((f) => sql`${f.row.identityId}::bigint`), sql`, `)}) and unreachable_at is null`,
-          );
-        }
-      });
-    }
+  private async finish(row: ClaimedRow, status: DeliveryStatus, fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {}): Promise<void> {
+    await this.writer.write({ op: "final", id: row.id, at: this.clock.now(), status, ...fields, identityId: row.identityId });
+    this.held.delete(row.id);
+    if (status !== "queued" && row.campaignId) this.touched.add(row.campaignId);
   }
 
   /** Closes touched campaigns that have nothing left to send (batched: not one query per message). */
@@ -601,38 +454,48 @@ export class DeliveryEngine {
     await finishDoneCampaigns(this.db, this.clock.now(), ids);
   }
 
-  /** Sends one claimed row: pacer → mark sending → call → record. Retries 429s in place. */
+  /** Sends one claimed row: pacer → send window → mark sending → call → record. Retries 429s in place. */
   async deliver(row: ClaimedRow, signal?: AbortSignal): Promise<void> {
     const sender = this.senders[row.channel] as ChannelSender;
     const pacer = this.pacer(row.channel);
-    const guard = this.guard(row.channel);
+    const window = this.window(row.channel);
     let attempts = row.attempts;
     for (;;) {
+      let slot: SendSlot;
       try {
         await pacer.acquire(row.chatId, signal ? { signal } : {});
+        slot = await window.acquire(row.chatId, signal);
       } catch {
         return; // stopping: the row stays claimed and is handed back by releaseClaimed()
       }
-      const slot = await guard.wait();
-      if (signal?.aborted) return;
-      if (!(await this.markSending(row))) {
-        this.held.delete(row.id); // our lease was taken over; someone else owns the row now
+      if (!(await this.writer.write({ op: "sending", id: row.id, at: this.clock.now() }))) {
+        slot.cancel();
+        this.held.delete(row.id); // our lease was taken over (someone else owns the row now), or the mark failed
         return;
       }
       if ((this.pausedUntil.get(row.channel) ?? 0) > performance.now()) {
         // A 429 arrived while this row was being marked: the bot sends nothing until the pause ends.
-        if (!(await this.backToClaimed(row))) {
+        slot.cancel();
+        if (!(await this.writer.write({ op: "claimed", id: row.id, at: this.clock.now() }))) {
           this.held.delete(row.id);
           return;
         }
         continue;
       }
       attempts++;
-      guard.record(slot);
+      slot.start();
       let result: SendResult | "timeout";
       try {
-        result = await withTimeout(sender.send(row.merchantId, row.chatId, row.message, { noRetry: true }), this.sendTimeoutMs);
+        const call = sender.send(row.merchantId, row.chatId, row.message, { noRetry: true });
+        // The slot frees one window after the call really settled (a timed-out request may still arrive).
+        void call.then(
+          () => slot.end(),
+          () => slot.end(),
+        );
+        result = await withTimeout(call, this.sendTimeoutMs);
+        if (result === "timeout") unrefTimer(setTimeout(() => slot.end(), this.sendTimeoutMs));
       } catch (err) {
+        slot.end();
         result = { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
       }
       const ev = (type: DeliveryEvent["type"], extra: Partial<DeliveryEvent> = {}) => this.onEvent?.({ type, channel: row.channel, deliveryId: row.id, campaignId: row.campaignId, ...extra });
@@ -654,7 +517,7 @@ export class DeliveryEngine {
         this.pausedUntil.set(row.channel, Math.max(this.pausedUntil.get(row.channel) ?? 0, performance.now() + seconds * 1000));
         this.stats.rateLimited++;
         ev("rate-limited", { retryAfterSeconds: seconds });
-        if (!(await this.backToClaimed(row))) {
+        if (!(await this.writer.write({ op: "claimed", id: row.id, at: this.clock.now() }))) {
           this.held.delete(row.id);
           return;
         }
@@ -685,13 +548,25 @@ export class DeliveryEngine {
    */
   async runChannel(channel: ChannelName, opts: { shouldStop: () => boolean; untilEmpty?: boolean; idle?: () => Promise<void>; signal?: AbortSignal }): Promise<void> {
     const inflight = new Set<Promise<void>>();
+    /** Claimed rows not started yet (at most `sendConcurrency` deliveries run at once). */
+    const ready: ClaimedRow[] = [];
     const size = this.defaultClaimSize(channel);
     // One waiter for "a delivery finished" instead of racing every in-flight promise on each turn.
-    let settled: () => void = () => {};
-    const nextSettle = () => new Promise<void>((resolve) => (settled = resolve));
+    let wake: () => void = () => {};
     let lastLease = 0;
     let lastFlush = Date.now();
     let haveLease = false;
+    const start = (row: ClaimedRow) => {
+      const p: Promise<void> = this.deliver(row, opts.signal)
+        .catch((err: unknown) => this.logger.error("delivery failed unexpectedly", { deliveryId: row.id, error: err instanceof Error ? err.message : String(err) }))
+        .finally(() => {
+          inflight.delete(p);
+          const next = opts.shouldStop() ? undefined : ready.shift();
+          if (next) start(next);
+          wake();
+        });
+      inflight.add(p);
+    };
     try {
       while (!opts.shouldStop()) {
         if (!haveLease || Date.now() - lastLease > this.leaseMs / 3) {
@@ -705,33 +580,39 @@ export class DeliveryEngine {
           }
         }
         let claimedNow = 0;
-        if (inflight.size <= size / 2) {
-          const rows = await this.claim(channel, size - inflight.size);
+        const pending = inflight.size + ready.length;
+        if (pending <= size / 2) {
+          const rows = await this.claim(channel, size - pending);
           claimedNow = rows.length;
-          for (const row of rows) {
-            const p: Promise<void> = this.deliver(row, opts.signal)
-              .catch((err: unknown) => this.logger.error("delivery failed unexpectedly", { deliveryId: row.id, error: err instanceof Error ? err.message : String(err) }))
-              .finally(() => {
-                inflight.delete(p);
-                settled();
-              });
-            inflight.add(p);
-          }
+          ready.push(...rows);
+          while (ready.length > 0 && inflight.size < this.sendConcurrency && !opts.shouldStop()) start(ready.shift()!);
         }
         if (Date.now() - lastFlush > 500 || (claimedNow === 0 && inflight.size === 0)) {
           lastFlush = Date.now();
           await this.flushDone();
         }
-        if (claimedNow === 0 && inflight.size === 0) {
+        if (claimedNow === 0 && inflight.size === 0 && ready.length === 0) {
           if (opts.untilEmpty) return;
           if (opts.idle) await opts.idle();
           else await defaultSleep(1000);
           continue;
         }
-        await Promise.race([nextSettle(), defaultSleep(claimedNow === 0 ? 200 : 20)]);
+        // Until a delivery finishes and the backlog falls to half a claim (or a short while, for the lease/flush).
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, claimedNow === 0 ? 200 : 50);
+          function done() {
+            clearTimeout(timer);
+            wake = () => {};
+            resolve();
+          }
+          wake = () => {
+            if (inflight.size + ready.length <= size / 2 || inflight.size === 0) done();
+          };
+        });
       }
     } finally {
       await Promise.allSettled([...inflight]);
+      await this.writer.drain();
       await this.flushDone().catch(() => {});
       if (haveLease) await this.releaseChannel(channel).catch(() => {});
     }
