@@ -107,7 +107,8 @@ export const orders = pgTable(
     index("orders_member_idx").on(t.merchantId, t.memberId, t.placedAt),
     // Per-member lookups (tier spend, segments, history) filter by member alone.
     index("orders_member_placed_idx").on(t.memberId, t.placedAt),
-    index("orders_placed_idx").on(t.merchantId, t.placedAt),
+    // Date-range scans (segments' recency, analytics windows): the extra key columns make them index-only.
+    index("orders_placed_cover_idx").on(t.merchantId, t.placedAt, t.memberId, t.channel, t.total, t.refundedTotal),
   ],
 );
 
