@@ -208,7 +208,7 @@ export async function startCampaign(db: Db, merchantId: string, campaignId: stri
       .for("update");
     if (!c) throw notFound("Campaign", "campaign-not-found");
     if (c.status === "sending" || c.status === "done") {
-      throw conflict("already-sent", "Already sent", `Campaign ${c.id} is already ${c.status === "done" ? "sent" : "sending"}`, { status: c.status });
+      throw conflict("already-sent", "Already sent", `Campaign ${c.id} is already ${c.status === "done" ? "sent" : "sending"}`, { campaignStatus: c.status });
     }
     if (c.status === "cancelled") throw conflict("campaign-cancelled", "Campaign cancelled", `Campaign ${c.id} was cancelled`);
     const seg = await findSegment(tx, merchantId, c.segmentId);

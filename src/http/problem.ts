@@ -35,7 +35,8 @@ export class Problem extends Error {
   }
 
   body(): ProblemBody {
-    const body: ProblemBody = { type: PROBLEM_BASE + this.slug, title: this.title, status: this.status, detail: this.message, ...this.extra };
+    // Extension members first: they must never shadow the standard ones (RFC 9457 `status` is the HTTP code).
+    const body: ProblemBody = { ...this.extra, type: PROBLEM_BASE + this.slug, title: this.title, status: this.status, detail: this.message };
     if (this.errors) body.errors = this.errors;
     return body;
   }

@@ -1,16 +1,16 @@
 /** Request parsing: JSON bodies and query strings validated by zod; failures become 400 problems with field paths. */
 import type { Context } from "hono";
 import type { z } from "zod";
-import { Problem, zodProblem } from "./problem.ts";
+import { validationProblem, zodProblem } from "./problem.ts";
 
-/** Reads the body as JSON; an empty body is `undefined`. Malformed JSON → 400. */
+/** Reads the body as JSON; an empty body is `undefined`. Malformed JSON → 400 `validation` (the body itself, path ""). */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return undefined;
   try {
     return JSON.parse(text);
   } catch {
-    throw new Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON", [{ path: "", message: "malformed JSON" }]);
+    throw validationProblem([{ path: "", message: "malformed JSON" }], "The request body is not valid JSON");
   }
 }
 

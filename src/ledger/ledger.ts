@@ -184,8 +184,9 @@ export async function expiringPoints(db: Db, memberId: string, now: Date, until:
   return { points: Number(r?.p ?? 0), firstExpiry: first };
 }
 
-export async function ledgerPage(db: Db, merchantId: string, memberId: string, limit: number, beforeId?: number) {
+export async function ledgerPage(db: Db, merchantId: string, memberId: string, limit?: number, beforeId?: number) {
   const conds = [eq(ledgerEntries.memberId, memberId), eq(ledgerEntries.merchantId, merchantId)];
   if (beforeId !== undefined) conds.push(sql`${ledgerEntries.id} < ${beforeId}`);
-  return db.select().from(ledgerEntries).where(and(...conds)).orderBy(desc(ledgerEntries.id)).limit(limit);
+  const q = db.select().from(ledgerEntries).where(and(...conds)).orderBy(desc(ledgerEntries.id));
+  return limit === undefined ? q : q.limit(limit);
 }

@@ -134,7 +134,7 @@ memberRoutes.get("/members/:id/ledger", async (c) => {
       reason: e.reason,
       breakdown: e.breakdown ?? null,
     })),
-    next: rows.length === q.limit ? String(rows[rows.length - 1]!.id) : null,
+    next: q.limit !== undefined && rows.length === q.limit ? String(rows[rows.length - 1]!.id) : null,
   });
 });
 

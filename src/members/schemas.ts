@@ -71,6 +71,7 @@ export const LedgerEntryView = z.object({
 });
 
 export const LedgerQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Absent = every entry (the spec's Σ entries = balance holds on the whole list); set it to page. */
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
   before: z.coerce.number().int().min(1).optional(),
 });

@@ -60,7 +60,8 @@ describe("health, auth, OpenAPI, errors", () => {
     const r = await api("POST", "/v1/members", "{not json");
     expect(r.status).toBe(400);
     expect(r.headers.get("content-type")).toContain("application/problem+json");
-    expect(r.body.type).toMatch(/\/malformed-json$/);
+    expect(r.body.type).toMatch(/\/validation$/);
+    expect(r.body.errors).toEqual([{ path: "", message: "malformed JSON" }]);
     const list = await api("GET", "/v1/members");
     expect(list.body.members).toEqual([]);
   });
@@ -187,5 +188,19 @@ describe("members", () => {
     expect(r.body.members.map((x: { id: string }) => x.id)).toEqual([m.body.id]);
     const p = await api("PATCH", `/v1/members/${m.body.id}`, { name: "Lê Minh", language: "en" });
     expect(p.body).toMatchObject({ name: "Lê Minh", language: "en" });
+  });
+  it("the ledger lists every entry unless a limit pages it (Σ entries = balance)", async () => {
+    const { api } = await s.merchant();
+    const m = await api("POST", "/v1/members", { phone: "0901112299" });
+    for (let i = 0; i < 105; i++) await api("POST", `/v1/members/${m.body.id}/adjustments`, { points: 1, reason: `a${i}` });
+    const all = await api("GET", `/v1/members/${m.body.id}/ledger`);
+    expect(all.body.entries).toHaveLength(105);
+    expect(all.body.next).toBeNull();
+    const balance = (await api("GET", `/v1/members/${m.body.id}`)).body.points.balance;
+    expect(all.body.entries.reduce((a: number, e: { points: number }) => a + e.points, 0)).toBe(balance);
+    const page = await api("GET", `/v1/members/${m.body.id}/ledger?limit=100`);
+    expect(page.body.entries).toHaveLength(100);
+    const rest = await api("GET", `/v1/members/${m.body.id}/ledger?limit=100&before=${page.body.next}`);
+    expect(rest.body.entries).toHaveLength(5);
   });
 });

@@ -172,6 +172,7 @@ describe("sending", () => {
     const again = await api("POST", `/v1/campaigns/${created.body.id}/send`);
     expect(again.status).toBe(409);
     expect(again.body.type).toMatch(/\/already-sent$/);
+    expect(again.body).toMatchObject({ status: 409, campaignStatus: "done" });
     expect(tg.succeeded("sendMessage")).toHaveLength(3);
   });
 
