@@ -9,6 +9,7 @@ const benches: Record<string, string> = {
   broadcast: "./broadcast/broadcast.bench.ts",
   segments: "./segments/segments.bench.ts",
   "worker-bundle": "./worker-bundle/worker-bundle.bench.ts",
+  analytics: "./analytics/analytics.bench.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -14,62 +14,13 @@
  * Not part of CI: the 1M / 5M data set takes a few minutes to generate and ~1.5 GB of disk.
  */
 import { pathToFileURL } from "node:url";
-import postgres from "postgres";
 import { sql, type SQL } from "drizzle-orm";
-import { openPostgres } from "../../src/db/postgres.ts";
-import { migrateDatabase } from "../../src/db/migrate.ts";
 import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
 import { previewSegment, segmentContext } from "../../src/segments/service.ts";
 import { BUILT_IN_SEGMENTS, type Rule } from "../../src/segments/rule.ts";
 import { num, queryRows } from "../../src/segments/sql.ts";
-import type { Db } from "../../src/db/types.ts";
 import { machine, table } from "../lib/stats.ts";
-
-const MERCHANT = "mer_segbench";
-/** A fixed "now" so reruns see the same data the same way. */
-const NOW = new Date("2026-11-20T03:00:00Z");
-const DAY = 86_400_000;
-
-function arg(args: string[], name: string): string | undefined {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-async function generate(db: Db, members: number, orders: number): Promise<void> {
-  const t = performance.now();
-  const log = (m: string) => process.stderr.write(`  ${m} (${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
-  await db.execute(sql`insert into merchants (id, name, timezone) values (${MERCHANT}, 'Segment bench', 'Asia/Ho_Chi_Minh') on conflict do nothing`);
-  // Deterministic pseudo-random numbers from multiplicative hashing of the row number.
-  await db.execute(sql`
-    insert into members (id, merchant_id, name, language, opted_in, points_total, tier_name, birthday, created_at)
-    select 'mem_' || g, ${MERCHANT}, 'Khách ' || g, case when g % 7 = 0 then 'en' else 'vi' end, g % 3 <> 0,
-           (g::bigint * 7919) % 5000, case when g % 10 = 0 then 'Gold' else 'Silver' end,
-           date '1970-01-01' + ((g::bigint * 104729) % 18000)::int, ${new Date(NOW.getTime() - 500 * DAY).toISOString()}::timestamptz
-    from generate_series(1, ${members}::int) g`);
-  log(`${members.toLocaleString("en-US")} members`);
-  const chunk = 1_000_000;
-  for (let from = 1; from <= orders; from += chunk) {
-    const to = Math.min(orders, from + chunk - 1);
-    // Recency skewed towards the recent past: offset = 400 d × u², u uniform in [0, 1).
-    await db.execute(sql`
-      insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, refunded_total, content_hash, created_at)
-      select 'ord_' || g, ${MERCHANT}, 'ext_' || g,
-             case when g % 20 = 0 then null else 'mem_' || (1 + (g::bigint * 2654435761) % ${members}::bigint) end,
-             'pos',
-             ${NOW.toISOString()}::timestamptz - make_interval(secs => 400 * 86400 * power(((g::bigint * 40503 + 12345) % 1000003)::float8 / 1000003, 2)),
-             t.total,
-             case when g % 50 = 0 then t.total when g % 17 = 0 then t.total / 2 else 0 end,
-             'x', ${NOW.toISOString()}::timestamptz
-      from generate_series(${from}::int, ${to}::int) g, lateral (select (10000 + (g::bigint * 48271) % 490000)::bigint as total) t`);
-    log(`${to.toLocaleString("en-US")} orders`);
-  }
-  // As autovacuum would: statistics, and a visibility map so index-only scans stay index-only.
-  await db.execute(sql`vacuum analyze members`);
-  await db.execute(sql`vacuum analyze orders`);
-  await db.execute(sql`create table if not exists segbench_marker (members int, orders int)`);
-  await db.execute(sql`insert into segbench_marker values (${members}, ${orders})`);
-  log("analyzed");
-}
+import { arg, MERCHANT, NOW, openDataset } from "./dataset.ts";
 
 /** The SQL a person would write for "last order between lo and hi calendar days ago, in the shop's time zone". */
 function baselineRecent(lo: number, hi: number): SQL {
@@ -122,25 +73,9 @@ export async function main(args: string[]): Promise<number> {
   const members = Number(arg(args, "members") ?? 1_000_000);
   const orders = Number(arg(args, "orders") ?? 5_000_000);
   const runs = Math.max(1, Number(arg(args, "runs") ?? 3));
-  const server = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const name = `cl_bench_segments_${members}_${orders}`;
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
-  const exists = (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
-  if (exists && args.includes("--fresh")) await admin.unsafe(`drop database ${name} with (force)`);
-  if (!exists || args.includes("--fresh")) await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  const database = openPostgres(u.toString(), { max: 4 });
+  const database = await openDataset(members, orders, args.includes("--fresh"));
   try {
-    await migrateDatabase(database, u.toString());
     const db = database.db;
-    const marker = await queryRows<{ members: number; orders: number }>(db, sql`select * from information_schema.tables where table_name = 'segbench_marker'`);
-    if (marker.length === 0) {
-      process.stderr.write(`generating ${members.toLocaleString("en-US")} members / ${orders.toLocaleString("en-US")} orders into ${name} …\n`);
-      await generate(db, members, orders);
-    } else process.stderr.write(`reusing ${name}\n`);
-
     const ctx = await segmentContext(db, MERCHANT, NOW);
     const count = (q: SQL) => async () => num((await queryRows<{ n: unknown }>(db, q))[0]?.n);
     const ours = (rule: Rule) => count(sql`select count(*) as n from (${segmentMembersQuery(compileSegment(rule, ctx), MERCHANT)}) s`);

@@ -33,6 +33,11 @@ interface OrderAgg {
   kind: "orders";
   alias: string;
   windowDays: number | null;
+  /**
+   * Only orders on or after the local calendar day `today − recentDays` (minus a day of slack): set when the whole
+   * rule implies the last order is at most that many days ago, so the aggregate reads only the recent orders.
+   */
+  recentDays?: number;
   columns: Set<"last_at" | "order_count" | "net_spend">;
   /** Set when a top-level conjunct needs a row here: INNER JOIN, with these HAVING filters. */
   required?: boolean;
@@ -58,9 +63,24 @@ class Compiler {
   readonly ctx: CompileContext;
   readonly nowParam: SQL;
 
-  constructor(ctx: CompileContext) {
+  /** The rule implies daysSinceLastOrder ≤ this (a member with a match has an order that recent), or undefined. */
+  readonly recentDays: number | undefined;
+
+  constructor(ctx: CompileContext, recentDays?: number) {
     this.ctx = ctx;
     this.nowParam = sql`${ctx.now.toISOString()}::timestamptz`;
+    this.recentDays = recentDays;
+  }
+
+  /** The last order of members who ordered in the last `recentDays` local days (the rule excludes everyone else). */
+  recent(days: number): string {
+    let s = this.sources.get("recent") as OrderAgg | undefined;
+    if (!s) {
+      s = { kind: "orders", alias: this.nextAlias("ra"), windowDays: null, recentDays: days, columns: new Set(["last_at"]), required: true };
+      this.sources.set("recent", s);
+    }
+    this.lastSource = s;
+    return s.alias;
   }
 
   private nextAlias(prefix: string): string {
@@ -119,7 +139,7 @@ class Compiler {
     this.lastSource = undefined;
     switch (c.field) {
       case "daysSinceLastOrder": {
-        const a = this.orders(null, "last_at");
+        const a = this.recentDays === undefined ? this.orders(null, "last_at") : this.recent(this.recentDays);
         const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
         const last = sql`(${sql.raw(a)}.last_at at time zone ${this.ctx.timezone}::text)::date`;
         return nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
@@ -198,7 +218,13 @@ class Compiler {
         // An order counts unless it was refunded in full (a zero-total order is never "refunded in full").
         if (s.columns.has("order_count")) cols.push(sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total) as order_count`);
         if (s.columns.has("net_spend")) cols.push(sql`sum(o.total - o.refunded_total) as net_spend`);
-        const from = s.windowDays === null ? sql`` : sql` and o.placed_at > ${this.windowStart(s.windowDays)}`;
+        let from = s.windowDays === null ? sql`` : sql` and o.placed_at > ${this.windowStart(s.windowDays)}`;
+        if (s.recentDays !== undefined) {
+          // Local midnight of today − N, as Postgres computes it; a day earlier still, so a DST or calendar quirk at
+          // midnight can never cut off a qualifying order (the exact calendar-day test stays in the WHERE/HAVING).
+          const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
+          from = sql`${from} and o.placed_at >= ((${today} - ${s.recentDays}::int)::timestamp at time zone ${this.ctx.timezone}::text) - interval '1 day'`;
+        }
         const having = s.having?.length ? sql` having ${sql.join(s.having, sql` and `)}` : sql``;
         parts.push(
           sql`${joinKind(s.required)} (select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}) ${alias} on ${alias}.member_id = m.id`,
@@ -253,6 +279,55 @@ function holdsFor(v: number, c: Condition): boolean {
   }
 }
 
+/** Beyond this (a century) a recency bound is not worth using (and date arithmetic would overflow near 2^31 days). */
+const MAX_RECENT_DAYS = 36_500;
+
+/** An interval of daysSinceLastOrder values, ±Infinity = unbounded. */
+export interface DayBounds {
+  lo: number;
+  hi: number;
+}
+const UNBOUNDED: DayBounds = { lo: -Infinity, hi: Infinity };
+
+/** The daysSinceLastOrder values one condition accepts (it also requires an order at all). */
+function conditionDays(c: Condition): DayBounds {
+  const v = c.value as number;
+  switch (c.op) {
+    case "eq":
+      return { lo: v, hi: v };
+    case "between":
+      return { lo: (c.value as number[])[0]!, hi: (c.value as number[])[1]! };
+    case "in":
+      return { lo: Math.min(...(c.value as number[])), hi: Math.max(...(c.value as number[])) };
+    case "lt":
+      return { lo: -Infinity, hi: v - 1 };
+    case "lte":
+      return { lo: -Infinity, hi: v };
+    case "gt":
+      return { lo: v + 1, hi: Infinity };
+    case "gte":
+      return { lo: v, hi: Infinity };
+    case "neq":
+      return UNBOUNDED;
+  }
+}
+
+/**
+ * What a rule implies about daysSinceLastOrder for every member it matches: `hi` finite means "only members whose
+ * last order is at most hi days ago can match" (so they have an order since then). Sound, not complete: `all`
+ * intersects, `any` takes the hull of its branches (each must imply a bound), `not` and other fields imply nothing.
+ */
+export function impliedDays(r: Rule): DayBounds {
+  if ("all" in r) return r.all.map(impliedDays).reduce((a, b) => ({ lo: Math.max(a.lo, b.lo), hi: Math.min(a.hi, b.hi) }), UNBOUNDED);
+  if ("any" in r) {
+    if (r.any.length === 0) return UNBOUNDED;
+    return r.any.map(impliedDays).reduce((a, b) => ({ lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) }));
+  }
+  if ("not" in r) return UNBOUNDED;
+  if (isCondition(r) && r.field === "daysSinceLastOrder") return conditionDays(r);
+  return UNBOUNDED;
+}
+
 /** The conjuncts of a rule's top level (nested `all`s flattened). */
 function topConjuncts(r: Rule): Rule[] {
   return "all" in r ? r.all.flatMap(topConjuncts) : [r];
@@ -284,7 +359,8 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
 
 /** Compiles a (validated) rule for one merchant at one instant. */
 export function compileSegment(rule: Rule, ctx: CompileContext): CompiledSegment {
-  const c = new Compiler(ctx);
+  const { hi } = impliedDays(rule);
+  const c = new Compiler(ctx, hi <= MAX_RECENT_DAYS ? Math.max(hi, -1) : undefined);
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
   return { joins: c.joins(), where };
