@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { runCli } from "../helpers/cli.ts";
+import { spawn } from "node:child_process";
+import { ROOT, runCli } from "../helpers/cli.ts";
 
 let dir: string;
 let env: Record<string, string>;
@@ -26,12 +27,14 @@ describe("CLI", () => {
     }
   });
 
-  it("merchant create --json prints exactly one JSON line on stdout", async () => {
-    const r = await runCli(["merchant", "create", "--name", "Cà Phê Test", "--json"], env);
-    expect(r.code).toBe(0);
-    const lines = r.stdout.split("\n").filter((l) => l !== "");
-    expect(lines).toHaveLength(1);
-    const out = JSON.parse(lines[0]!);
+  it("`npm run cli -- merchant create --json` prints exactly one JSON line on stdout (no npm banner)", async () => {
+    const child = spawn("npm", ["run", "cli", "--", "merchant", "create", "--name", "Cà Phê Test", "--json"], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "error", ...env } });
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^[^\n]+\n$/);
+    const out = JSON.parse(stdout);
     expect(Object.keys(out).sort()).toEqual(["apiKey", "merchantId"]);
     expect(out.apiKey).toMatch(/^ck_live_/);
   });
