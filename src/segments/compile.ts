@@ -358,9 +358,10 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
 }
 
 /** Compiles a (validated) rule for one merchant at one instant. */
-export function compileSegment(rule: Rule, ctx: CompileContext): CompiledSegment {
+export function compileSegment(rule: Rule, ctx: CompileContext, opts: { rangeRestrict?: boolean } = {}): CompiledSegment {
   const { hi } = impliedDays(rule);
-  const c = new Compiler(ctx, hi <= MAX_RECENT_DAYS ? Math.max(hi, -1) : undefined);
+  // `rangeRestrict: false` compiles the plain form (tests prove both select the same members).
+  const c = new Compiler(ctx, opts.rangeRestrict !== false && hi <= MAX_RECENT_DAYS ? Math.max(hi, -1) : undefined);
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
   return { joins: c.joins(), where };

@@ -1,8 +1,8 @@
 /** The rule language (validation paths) and the compiler (pure: the SQL it builds), no database. */
 import { describe, expect, it } from "vitest";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { RuleSchema, SegmentInputSchema, windowOf, type Rule } from "../../src/segments/rule.ts";
-import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
+import { RuleSchema, SegmentInputSchema, windowOf, type Condition, type Rule } from "../../src/segments/rule.ts";
+import { compileSegment, impliedDays, segmentMembersQuery } from "../../src/segments/compile.ts";
 
 const dialect = new PgDialect();
 
@@ -155,5 +155,39 @@ describe("compiler", () => {
     expect(q.params).toContain(new Date(ctx.now.getTime() - 10 * 86_400_000).toISOString());
     expect(q.sql).not.toContain("drop table");
     expect(q.params).toContain("coffee'; drop table members; --");
+  });
+});
+
+describe("recency range restriction", () => {
+  const ctx = { merchantId: "mer_1", now: new Date("2026-11-20T03:00:00Z"), timezone: "Asia/Ho_Chi_Minh", defaultTier: null };
+  const d = (op: Condition["op"], value: Condition["value"]): Rule => ({ field: "daysSinceLastOrder", op, value });
+  const sqlOf = (rule: Rule, rangeRestrict = true) => dialect.sqlToQuery(segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), "mer_1")).sql;
+  const restricted = (rule: Rule) => /o\.placed_at >= \(\(\(.* - \$\d+::int\)::timestamp at time zone/.test(sqlOf(rule));
+
+  it("impliedDays: the daysSinceLastOrder interval every matching member is in (sound: all intersects, any needs every branch, not implies nothing)", () => {
+    expect(impliedDays(d("between", [7, 13]))).toEqual({ lo: 7, hi: 13 });
+    expect(impliedDays(d("lt", 30))).toEqual({ lo: -Infinity, hi: 29 });
+    expect(impliedDays(d("in", [3, 40, 9]))).toEqual({ lo: 3, hi: 40 });
+    expect(impliedDays(d("gte", 30))).toEqual({ lo: 30, hi: Infinity });
+    expect(impliedDays(d("neq", 3)).hi).toBe(Infinity);
+    expect(impliedDays({ all: [d("lte", 59), d("gte", 14), { field: "optedIn", op: "eq", value: true }] })).toEqual({ lo: 14, hi: 59 });
+    expect(impliedDays({ any: [d("between", [7, 13]), d("between", [28, 59])] })).toEqual({ lo: 7, hi: 59 });
+    expect(impliedDays({ any: [d("between", [7, 13]), { field: "optedIn", op: "eq", value: true }] }).hi).toBe(Infinity);
+    expect(impliedDays({ not: d("gt", 13) }).hi).toBe(Infinity);
+    expect(impliedDays({ any: [] }).hi).toBe(Infinity);
+  });
+
+  it("only rules that bound the last order from above read a date range, and then through an INNER JOIN", () => {
+    expect(restricted(d("between", [7, 13]))).toBe(true);
+    expect(sqlOf(d("between", [7, 13]))).toMatch(/^select m\.id as member_id from members m join \(select o\.member_id, max\(o\.placed_at\)/);
+    expect(restricted({ all: [d("lt", 30), { not: d("eq", 3) }] })).toBe(true);
+    expect(restricted({ any: [d("eq", 3), d("eq", 9)] })).toBe(true);
+    expect(restricted({ any: [d("eq", 3), { field: "optedIn", op: "eq", value: true }] })).toBe(false);
+    expect(restricted({ not: d("gt", 30) })).toBe(false);
+    expect(restricted(d("gte", 30))).toBe(false);
+    expect(restricted(d("between", [7, 13]))).toBe(true);
+    expect(/placed_at >= \(\(\(/.test(sqlOf(d("between", [7, 13]), false))).toBe(false);
+    // A bound too large for date arithmetic is simply not used.
+    expect(restricted(d("lt", 9_000_000_000_000))).toBe(false);
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * The range-restricted recency form selects exactly the members the plain form selects: random rules built around
+ * daysSinceLastOrder (under all/any/not, with other order facts) over random histories, in a time zone without DST
+ * and in one whose clocks go back at local midnight (America/Havana, 1 Nov 2026), at instants around local midnight.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { sql } from "drizzle-orm";
+import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { createMerchant } from "../../src/merchants/service.ts";
+import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
+import { segmentContext } from "../../src/segments/service.ts";
+import { queryRows } from "../../src/segments/sql.ts";
+import type { Condition, Rule } from "../../src/segments/rule.ts";
+import { addMember, addOrder, DAY } from "./fixtures.ts";
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer();
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const BASE = Date.UTC(2026, 10, 20, 5); // 20 Nov 2026 05:00 UTC
+
+async function randomMerchant(timezone: string, seed: number) {
+  const db = s.database.db;
+  const { merchantId } = await createMerchant(db, { name: `recency ${timezone}`, timezone });
+  const histories = fc.sample(
+    fc.array(fc.record({ daysAgo: fc.integer({ min: 0, max: 45 }), minute: fc.integer({ min: 0, max: 1439 }), refund: fc.constantFrom(0, 0, 0, 1, 2) }), { maxLength: 5 }),
+    { numRuns: 50, seed },
+  );
+  for (const orders of histories) {
+    await addMember(
+      db,
+      merchantId,
+      {
+        orders: orders.map((o) => {
+          // Whole local-ish days back from BASE plus a minute of the day, so many orders sit near midnight.
+          const at = new Date(BASE - o.daysAgo * DAY - 5 * 3_600_000 + o.minute * 60_000);
+          return { at, total: 100, refunded: o.refund === 2 ? 100 : o.refund === 1 ? 50 : 0 };
+        }),
+      },
+      new Date(BASE),
+    );
+  }
+  await addOrder(db, merchantId, null, { at: new Date(BASE - 3 * DAY) });
+  return merchantId;
+}
+
+const small = fc.integer({ min: 0, max: 40 });
+const recency: fc.Arbitrary<Condition> = fc.oneof(
+  fc.tuple(small, small).map(([a, b]) => ({ field: "daysSinceLastOrder" as const, op: "between" as const, value: [Math.min(a, b), Math.max(a, b)] })),
+  fc.record({ field: fc.constant("daysSinceLastOrder" as const), op: fc.constantFrom("eq" as const, "lt" as const, "lte" as const, "gte" as const, "gt" as const, "neq" as const), value: small }),
+  fc.record({ field: fc.constant("daysSinceLastOrder" as const), op: fc.constant("in" as const), value: fc.array(small, { minLength: 1, maxLength: 3 }) }),
+);
+const other: fc.Arbitrary<Condition> = fc.oneof(
+  fc.record({ field: fc.constant("orderCount" as const), op: fc.constantFrom("gte" as const, "lt" as const), value: fc.integer({ min: 0, max: 3 }), windowDays: fc.integer({ min: 1, max: 60 }) }),
+  fc.record({ field: fc.constant("orderCount" as const), op: fc.constant("gte" as const), value: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ field: fc.constant("netSpend" as const), op: fc.constantFrom("gte" as const, "lt" as const), value: fc.constantFrom(0, 100, 200), windowDays: fc.integer({ min: 1, max: 60 }) }),
+);
+const rules: fc.Arbitrary<Rule> = fc.letrec<{ rule: Rule }>((tie) => ({
+  rule: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    recency,
+    recency,
+    other,
+    fc.record({ all: fc.array(tie("rule"), { maxLength: 3 }) }),
+    fc.record({ any: fc.array(tie("rule"), { maxLength: 3 }) }),
+    fc.record({ not: tie("rule") }),
+  ),
+})).rule;
+
+async function members(merchantId: string, rule: Rule, now: Date, rangeRestrict: boolean): Promise<string[]> {
+  const ctx = await segmentContext(s.database.db, merchantId, now);
+  const rows = await queryRows<{ member_id: string }>(s.database.db, segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), merchantId, { orderBy: sql`m.id` }));
+  return rows.map((r) => r.member_id);
+}
+
+describe("property: range-restricted recency = plain form", () => {
+  for (const [timezone, seed] of [["Asia/Ho_Chi_Minh", 3], ["America/Havana", 5]] as const) {
+    it(`random rules, ${timezone}`, async () => {
+      const merchantId = await randomMerchant(timezone, seed);
+      let nonEmpty = 0;
+      await fc.assert(
+        fc.asyncProperty(rules, fc.integer({ min: -2 * 1440, max: 2 * 1440 }), async (rule, minutes) => {
+          // Instants within two days of BASE, so the clock crosses local midnights of both zones.
+          const now = new Date(BASE + minutes * 60_000);
+          const plain = await members(merchantId, rule, now, false);
+          if (plain.length) nonEmpty++;
+          expect(await members(merchantId, rule, now, true)).toEqual(plain);
+        }),
+        { numRuns: 80, seed },
+      );
+      expect(nonEmpty).toBeGreaterThan(10);
+    });
+  }
+
+  it("the day the clocks go back at midnight (America/Havana, 1 Nov 2026) counts as one calendar day", async () => {
+    const db = s.database.db;
+    const { merchantId } = await createMerchant(db, { name: "havana", timezone: "America/Havana" });
+    // 00:30 local on 1 Nov happens twice (04:30 and 05:30 UTC); 23:30 local on 31 Oct is 03:30 UTC on 1 Nov.
+    const first = await addMember(db, merchantId, { orders: [{ at: "2026-11-01T04:30:00Z" }] }, new Date(BASE));
+    const second = await addMember(db, merchantId, { orders: [{ at: "2026-11-01T05:30:00Z" }] }, new Date(BASE));
+    const before = await addMember(db, merchantId, { orders: [{ at: "2026-11-01T03:30:00Z" }] }, new Date(BASE));
+    const now = new Date("2026-11-20T15:00:00Z"); // 10:00 local on 20 Nov: 1 Nov is 19 days ago
+    const rule: Rule = { field: "daysSinceLastOrder", op: "between", value: [0, 19] };
+    const expected = [first, second].sort();
+    expect(await members(merchantId, rule, now, true)).toEqual(expected);
+    expect(await members(merchantId, rule, now, false)).toEqual(expected);
+    expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, true)).toEqual([before]);
+  });
+});
