@@ -42,8 +42,23 @@ function rememberFacts(key: string, facts: MemberFacts | undefined) {
   factsCache.set(key, facts);
 }
 
+/** postgres.js, as far as this file needs it (the client under a root Drizzle database on a server). */
+interface PgClient {
+  unsafe(query: string, params: unknown[], opts: { prepare: boolean }): Promise<{ r: string }[]>;
+}
+
 async function call(db: Db, params: Record<string, unknown>): Promise<Outcome> {
-  const rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${JSON.stringify(params)}::jsonb)::text as r`));
+  const json = JSON.stringify(params);
+  const client = (db as unknown as { $client?: Partial<PgClient> }).$client;
+  let rows: { r: string }[];
+  if (client && typeof client.unsafe === "function") {
+    // Drizzle runs unnamed queries unprepared, which postgres.js turns into two round trips (describe, then
+    // execute); a named prepared statement is one.
+    rows = await (client as PgClient).unsafe("select cl_place_order($1::text::jsonb)::text as r", [json], { prepare: true });
+  } else {
+    // PGlite (in process), or a transaction the caller opened.
+    rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`));
+  }
   return JSON.parse(rows[0]!.r) as Outcome;
 }
 
