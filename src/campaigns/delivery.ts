@@ -409,6 +409,8 @@ export class DeliveryEngine {
           )}`,
         );
       }
+      // The claim commits without waiting for the WAL flush (set_config below): if a database crash loses it, its
+      // rows are simply queued again; and a row's `sending` mark, flushed before its call, flushes the claim too.
       if (updates.length > 0) {
         await tx.execute(
           sql`update deliveries d set status = v.status, text = v.text,
@@ -419,7 +421,7 @@ export class DeliveryEngine {
               from (values ${sql.join(
                 updates.map((u) => sql`(${u.id}::bigint, ${u.status}::text, ${u.text}::text, ${u.notBefore ? iso(u.notBefore) : null}::text)`),
                 sql`, `,
-              )}) as v(id, status, text, nb)
+              )}) as v(id, status, text, nb), (select set_config('synchronous_commit', 'off', true)) as async_commit
               where d.id = v.id`,
         );
       }
@@ -438,7 +440,8 @@ export class DeliveryEngine {
 
   /**
    * Records a send's outcome (batched with other writes; the row is already `sending`, so a crash before the write
-   * leaves it `unknown`, never resent).
+   * leaves it `unknown`, never resent). Not awaited by `deliver`: the next call need not wait for this write;
+   * `runChannel` drains the writer before it returns.
    */
   private async finish(row: ClaimedRow, status: DeliveryStatus, fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {}): Promise<void> {
     await this.writer.write({ op: "final", id: row.id, at: this.clock.now(), status, ...fields, identityId: row.identityId });
@@ -500,13 +503,13 @@ export class DeliveryEngine {
       }
       const ev = (type: DeliveryEvent["type"], extra: Partial<DeliveryEvent> = {}) => this.onEvent?.({ type, channel: row.channel, deliveryId: row.id, campaignId: row.campaignId, ...extra });
       if (result === "timeout") {
-        await this.finish(row, "unknown", { error: `no answer within ${this.sendTimeoutMs} ms: the message may or may not have gone out (not resent)` });
+        void this.finish(row, "unknown", { error: `no answer within ${this.sendTimeoutMs} ms: the message may or may not have gone out (not resent)` });
         this.stats.unknown++;
         ev("unknown");
         return;
       }
       if (result.ok) {
-        await this.finish(row, "sent", { messageId: result.messageId });
+        void this.finish(row, "sent", { messageId: result.messageId });
         this.stats.sent++;
         ev("sent");
         return;
@@ -524,18 +527,18 @@ export class DeliveryEngine {
         continue; // the same message, once the bot may send again
       }
       if (result.reason === "blocked") {
-        await this.finish(row, "blocked", { error: result.error });
+        void this.finish(row, "blocked", { error: result.error });
         this.stats.blocked++;
         ev("blocked");
         return;
       }
       if (attempts < this.maxAttempts) {
-        await this.finish(row, "queued", { error: result.error, notBefore: new Date(this.clock.now().getTime() + this.backoffMs(attempts)) });
+        void this.finish(row, "queued", { error: result.error, notBefore: new Date(this.clock.now().getTime() + this.backoffMs(attempts)) });
         this.stats.retried++;
         ev("retry");
         return;
       }
-      await this.finish(row, "failed", { error: result.error });
+      void this.finish(row, "failed", { error: result.error });
       this.stats.failed++;
       ev("failed");
       return;
@@ -592,6 +595,10 @@ export class DeliveryEngine {
           await this.flushDone();
         }
         if (claimedNow === 0 && inflight.size === 0 && ready.length === 0) {
+          if (this.writer.backlog > 0) {
+            await this.writer.drain(); // outcomes not written yet may requeue rows (retries): look again after
+            continue;
+          }
           if (opts.untilEmpty) return;
           if (opts.idle) await opts.idle();
           else await defaultSleep(1000);

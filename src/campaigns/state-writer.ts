@@ -5,8 +5,8 @@
  * `sending` marks and one for its outcomes instead of one each per message.
  *
  * The at-most-once rule is unchanged: a `sending` mark resolves only after its statement committed, and only then
- * may the call start. Every write is serialised here, lease renewals included, so two multi-row UPDATEs of this
- * worker never lock the same rows in different orders (no deadlocks).
+ * may the call start. Lease renewals never overlap these writes, so two multi-row UPDATEs of this worker never lock
+ * the same rows in different orders (no deadlocks).
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
@@ -43,10 +43,24 @@ const iso = (d: Date) => d.toISOString();
 /** Outcomes whose promotional push certainly did not go out: their frequency-cap slot is given back. */
 const RELEASES_CAP = new Set<DeliveryStatus>(["queued", "failed", "blocked"]);
 
+/** One group-commit queue: while its statement is in flight, new changes gather for the next one. */
+interface Lane {
+  pending: Pending[];
+  busy: boolean;
+}
+
 export class StateWriter {
-  private pending: Pending[] = [];
+  /**
+   * Marks (`sending`, back to `claimed`) and outcomes go in two lanes, so a mark never waits behind an outcome
+   * write: a window of calls starts as soon as its own mark committed. The two touch disjoint rows (a row's outcome
+   * is written only after its call, which follows its mark), so they cannot deadlock each other.
+   */
+  private readonly marks: Lane = { pending: [], busy: false };
+  private readonly outcomes: Lane = { pending: [], busy: false };
+  /** Work that must not overlap any write of this writer (lease renewal touches the rows of both lanes). */
   private exclusive: (() => Promise<void>)[] = [];
-  private running = false;
+  private exclusiveRunning = false;
+  private scheduled = false;
   private readonly db: Db;
   private readonly workerId: string;
   private readonly leaseMs: number;
@@ -66,17 +80,22 @@ export class StateWriter {
   /** Queues a change; resolves true once it is committed, false when the row was not in the expected state. */
   write(change: StateChange): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      this.pending.push({ change, resolve });
+      (change.op === "final" ? this.outcomes : this.marks).pending.push({ change, resolve });
       this.kick();
     });
   }
 
-  /** Runs `fn` between two batches (nothing of this writer runs concurrently with it). */
+  /** Runs `fn` while no write of this writer is in flight (queued writes wait for it). */
   run(fn: () => Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.exclusive.push(() => fn().then(resolve, reject));
       this.kick();
     });
+  }
+
+  /** Changes queued or being written. */
+  get backlog(): number {
+    return this.marks.pending.length + this.outcomes.pending.length + (this.marks.busy ? 1 : 0) + (this.outcomes.busy ? 1 : 0);
   }
 
   /** Resolves when everything queued so far is written. */
@@ -85,27 +104,35 @@ export class StateWriter {
   }
 
   private kick(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.scheduled) return;
+    this.scheduled = true;
     // A microtask later: changes made in the same turn of the event loop share the statement.
-    queueMicrotask(() => void this.loop());
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.schedule();
+    });
   }
 
-  private async loop(): Promise<void> {
-    try {
-      for (;;) {
-        const fn = this.exclusive.shift();
-        if (fn) {
-          await fn().catch(() => {});
-          continue;
-        }
-        const batch = this.pending.splice(0);
-        if (batch.length === 0) return;
-        await this.flush(batch);
-      }
-    } finally {
-      this.running = false;
-      if (this.pending.length > 0 || this.exclusive.length > 0) this.kick();
+  private schedule(): void {
+    if (this.exclusiveRunning) return;
+    if (this.exclusive.length > 0) {
+      if (this.marks.busy || this.outcomes.busy) return; // runs when the lanes' current statements are done
+      this.exclusiveRunning = true;
+      void (async () => {
+        for (let fn = this.exclusive.shift(); fn; fn = this.exclusive.shift()) await fn().catch(() => {});
+        this.exclusiveRunning = false;
+        this.schedule();
+      })();
+      return;
+    }
+    for (const lane of [this.marks, this.outcomes]) {
+      if (lane.busy || lane.pending.length === 0) continue;
+      lane.busy = true;
+      const batch = lane.pending.splice(0);
+      void this.flush(batch).finally(() => {
+        lane.busy = false;
+        this.schedule();
+      });
     }
   }
 
@@ -134,6 +161,11 @@ export class StateWriter {
     const finals = changes.filter((c): c is Extract<StateChange, { op: "final" }> => c.op === "final");
     const released = finals.filter((f) => RELEASES_CAP.has(f.status)).map((f) => f.id);
     const blocked = finals.filter((f) => f.status === "blocked" && f.identityId !== null && f.identityId !== undefined);
+    // Outcomes commit without waiting for the WAL flush: losing one in a database crash leaves its row `sending`,
+    // which ends `unknown` (never resent), as when the worker dies before writing it. A `sending` mark must be
+    // durable before its call (a lost mark would requeue a delivered message), so marks keep the synchronous commit;
+    // and since the WAL is flushed in order, each mark's flush also makes every earlier write durable.
+    const asyncCommit = finals.length === changes.length;
     const update = sql`update deliveries d set status = v.status,
           attempts = d.attempts + case when v.op = 'sending' then 1 else 0 end,
           lease_until = case when v.op = 'final' then null else ${lease}::timestamptz end,
@@ -151,7 +183,7 @@ export class StateWriter {
             return sql`(${c.id}::bigint, ${c.op}::text, ${status}::text, ${iso(c.at)}::text, ${f?.messageId ?? null}::text, ${f?.error ?? null}::text, ${f?.notBefore ? iso(f.notBefore) : null}::text)`;
           }),
           sql`, `,
-        )}) as v(id, op, status, at, mid, err, nb)
+        )}) as v(id, op, status, at, mid, err, nb)${asyncCommit ? sql`, (select set_config('synchronous_commit', 'off', true)) as async_commit` : sql``}
         where d.id = v.id and d.worker = ${this.workerId}
           and (case v.op when 'sending' then d.status = 'claimed' when 'claimed' then d.status = 'sending' else d.status in ('sending', 'unknown') end)
         returning d.id`;
@@ -161,7 +193,7 @@ export class StateWriter {
       return new Set(rows.map((r) => num(r.id)));
     }
     return this.db.transaction(async (tx) => {
-      const rows = await queryRows<{ id: unknown }>(tx, update);
+      const rows = await queryRows<{ id: unknown }>(tx, update); // (its set_config holds for the whole transaction)
       if (released.length > 0) await tx.execute(sql`delete from promo_sends where delivery_id in (${sql.join(released.map((id) => sql`${id}::bigint`), sql`, `)})`);
       if (blocked.length > 0) {
         await tx.execute(
