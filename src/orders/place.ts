@@ -11,6 +11,7 @@ import { newId } from "../lib/ids.ts";
 import { conflict, notFound } from "../http/problem.ts";
 import { getProgram } from "../program/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
+import { placeBatched, type PgClient } from "./batch.ts";
 import { expiresAt, lotRemaining, orderTotal, pendingUntil, planEarn, type MemberFacts } from "./plan.ts";
 
 type Outcome =
@@ -42,24 +43,22 @@ function rememberFacts(key: string, facts: MemberFacts | undefined) {
   factsCache.set(key, facts);
 }
 
-/** postgres.js, as far as this file needs it (the client under a root Drizzle database on a server). */
-interface PgClient {
-  unsafe(query: string, params: unknown[], opts: { prepare: boolean }): Promise<{ r: string }[]>;
-}
-
-async function call(db: Db, params: Record<string, unknown>): Promise<Outcome> {
+async function call(db: Db, params: Record<string, unknown> & { memberId: string | null }): Promise<Outcome> {
   const json = JSON.stringify(params);
   const client = (db as unknown as { $client?: Partial<PgClient> }).$client;
-  let rows: { r: string }[];
+  let out: Outcome | { r: "error"; code: string; message: string };
   if (client && typeof client.unsafe === "function") {
-    // Drizzle runs unnamed queries unprepared, which postgres.js turns into two round trips (describe, then
-    // execute); a named prepared statement is one.
-    rows = await (client as PgClient).unsafe("select cl_place_order($1::text::jsonb)::text as r", [json], { prepare: true });
+    // Straight to postgres.js, prepared and batched with concurrent orders (batch.ts). Through Drizzle, an unnamed
+    // query runs unprepared, which postgres.js turns into two round trips (describe, then execute).
+    out = (await placeBatched(client as PgClient, json, params.memberId)) as typeof out;
   } else {
     // PGlite (in process), or a transaction the caller opened.
-    rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`));
+    const rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`));
+    out = JSON.parse(rows[0]!.r) as Outcome;
   }
-  return JSON.parse(rows[0]!.r) as Outcome;
+  // An order that failed inside a batch rolled back alone; raise its error here (a deadlock is retried).
+  if (out.r === "error") throw Object.assign(new Error(out.message), { code: out.code });
+  return out;
 }
 
 function replayed(out: { hash: string; status: number; response: string | null }, hash: string, key: string): Placed {
