@@ -1,0 +1,116 @@
+/**
+ * The chat hot path: a Telegram private message is claimed, resolved to its member and (for /points) answered from
+ * one database statement, with the same replies and the same replay/failure semantics as separate queries.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { telegramTextUpdate } from "../fakes/telegram-server.ts";
+import { processedUpdates } from "../../src/channels/tables.ts";
+import { testDbKind } from "../helpers/db.ts";
+import { linkCode, newTelegramUser, setupShop, startBotHarness, tgTexts, type BotHarness, type Shop } from "./harness.ts";
+
+let h: BotHarness;
+let shop: Shop;
+
+beforeAll(async () => {
+  h = await startBotHarness();
+  shop = await setupShop(h.s);
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(() => {
+  h.tg.reset();
+});
+
+async function say(user: { id: number }, text: string) {
+  const r = await h.telegram(telegramTextUpdate(text, user));
+  expect(r.status).toBe(200);
+}
+
+async function linkedUser() {
+  const user = newTelegramUser();
+  await say(user, `/start ${await linkCode(shop)}`);
+  h.tg.reset();
+  return user;
+}
+
+const claims = async () => (await h.database.db.select({ n: sql<number>`count(*)::int` }).from(processedUpdates))[0]!.n;
+
+describe("chat context in one statement", () => {
+  it("/points from the statement's facts reads the same as from the member view (keyword path)", async () => {
+    const user = await linkedUser();
+    await say(user, "/points");
+    await say(user, "how many points do I have?");
+    const [fromFacts, fromView] = tgTexts(h.tg, user.id);
+    expect(fromFacts).toContain("150 điểm");
+    expect(fromFacts).toBe(fromView);
+  });
+
+  it.runIf(testDbKind() === "pglite")("a linked member's /points is one statement (claim, member and facts together)", async () => {
+    const user = await linkedUser();
+    await say(user, "/points"); // warms the per-process program and time-zone caches
+    const client = (h.database as unknown as { client: { query: (...a: unknown[]) => unknown; exec: (...a: unknown[]) => unknown } }).client;
+    const seen: string[] = [];
+    const { query, exec } = client;
+    client.query = function (this: unknown, ...a: unknown[]) {
+      seen.push(String(a[0]));
+      return query.apply(this, a);
+    };
+    client.exec = function (this: unknown, ...a: unknown[]) {
+      seen.push(String(a[0]));
+      return exec.apply(this, a);
+    };
+    try {
+      h.tg.reset();
+      await say(user, "/points");
+    } finally {
+      client.query = query;
+      client.exec = exec;
+    }
+    expect(tgTexts(h.tg, user.id)[0]).toContain("150 điểm");
+    // Cache refreshes (program every 5 s, time zone every minute) may add a read on a slow machine; nothing else.
+    expect(seen.filter((s) => !/from "(programs|merchants)"/.test(s))).toEqual([expect.stringContaining("cl_chat_context(")]);
+  });
+
+  it("a replayed private message is acknowledged as a duplicate and answered once", async () => {
+    const user = await linkedUser();
+    const update = telegramTextUpdate("/points", user, { update_id: 770_001 });
+    const first = await h.telegram(update);
+    expect(await first.json()).toEqual({ ok: true });
+    const again = await h.telegram(update);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ ok: true, duplicate: true });
+    expect(tgTexts(h.tg, user.id)).toHaveLength(1);
+  });
+
+  it("a database failure in that statement → 5xx, nothing claimed or sent; the re-send is answered once", async () => {
+    const user = await linkedUser();
+    const update = telegramTextUpdate("/points", user, { update_id: 770_002 });
+    const before = await claims();
+    await h.database.db.execute(sql.raw("alter function cl_chat_context rename to cl_chat_context_off"));
+    let failed: Response;
+    try {
+      failed = await h.telegram(update);
+    } finally {
+      await h.database.db.execute(sql.raw("alter function cl_chat_context_off rename to cl_chat_context"));
+    }
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await claims()).toBe(before);
+    expect(h.tg.callsOf("sendMessage")).toHaveLength(0);
+    const resent = await h.telegram(update);
+    expect(resent.status).toBe(200);
+    expect(tgTexts(h.tg, user.id)).toHaveLength(1);
+    expect(tgTexts(h.tg, user.id)[0]).toContain("150 điểm");
+  });
+
+  it("an unlinked user gets the link prompt from the same statement (and the replay is not answered)", async () => {
+    const user = newTelegramUser();
+    const update = telegramTextUpdate("/points", user, { update_id: 770_003 });
+    expect((await h.telegram(update)).status).toBe(200);
+    expect((await h.telegram(update)).status).toBe(200);
+    const texts = tgTexts(h.tg, user.id);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain("mã liên kết");
+  });
+});
