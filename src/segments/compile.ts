@@ -34,10 +34,13 @@ interface OrderAgg {
   alias: string;
   windowDays: number | null;
   /**
-   * Only orders on or after the local calendar day `today − recentDays` (minus a day of slack): set when the whole
-   * rule implies the last order is at most that many days ago, so the aggregate reads only the recent orders.
+   * Set when the whole rule implies daysSinceLastOrder ∈ [lo, hi]: only orders from the local day `today − hi` on
+   * can be a matching member's last order, and a member with an order on or after the day `today − lo + 1` cannot
+   * match — so the aggregate reads the orders of that range only, less members with a later one (each bound a day
+   * wider, so a DST or calendar quirk at local midnight never cuts off a qualifying order; the exact calendar-day
+   * test stays in the HAVING and the WHERE).
    */
-  recentDays?: number;
+  recent?: { hi: number; lo?: number };
   columns: Set<"last_at" | "order_count" | "net_spend">;
   /** Set when a top-level conjunct needs a row here: INNER JOIN, with these HAVING filters. */
   required?: boolean;
@@ -63,20 +66,20 @@ class Compiler {
   readonly ctx: CompileContext;
   readonly nowParam: SQL;
 
-  /** The rule implies daysSinceLastOrder ≤ this (a member with a match has an order that recent), or undefined. */
-  readonly recentDays: number | undefined;
+  /** What the rule implies about daysSinceLastOrder of every member it matches (usable bounds only), or undefined. */
+  readonly bounds: { hi: number; lo?: number } | undefined;
 
-  constructor(ctx: CompileContext, recentDays?: number) {
+  constructor(ctx: CompileContext, bounds?: { hi: number; lo?: number }) {
     this.ctx = ctx;
     this.nowParam = sql`${ctx.now.toISOString()}::timestamptz`;
-    this.recentDays = recentDays;
+    this.bounds = bounds;
   }
 
-  /** The last order of members who ordered in the last `recentDays` local days (the rule excludes everyone else). */
-  recent(days: number): string {
+  /** The last order of the members whose last order can be in the implied range (the rule excludes everyone else). */
+  recent(bounds: { hi: number; lo?: number }): string {
     let s = this.sources.get("recent") as OrderAgg | undefined;
     if (!s) {
-      s = { kind: "orders", alias: this.nextAlias("ra"), windowDays: null, recentDays: days, columns: new Set(["last_at"]), required: true };
+      s = { kind: "orders", alias: this.nextAlias("ra"), windowDays: null, recent: bounds, columns: new Set(["last_at"]), required: true };
       this.sources.set("recent", s);
     }
     this.lastSource = s;
@@ -120,6 +123,12 @@ class Compiler {
     return s.alias;
   }
 
+  /** The instant the local calendar day `today − n` starts, as Postgres computes it in the merchant's time zone. */
+  dayStart(n: number): SQL {
+    const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
+    return sql`((${today} - ${n}::int)::timestamp at time zone ${this.ctx.timezone}::text)`;
+  }
+
   windowStart(days: number): SQL {
     return sql`${new Date(this.ctx.now.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
   }
@@ -139,7 +148,7 @@ class Compiler {
     this.lastSource = undefined;
     switch (c.field) {
       case "daysSinceLastOrder": {
-        const a = this.recentDays === undefined ? this.orders(null, "last_at") : this.recent(this.recentDays);
+        const a = this.bounds === undefined ? this.orders(null, "last_at") : this.recent(this.bounds);
         const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
         const last = sql`(${sql.raw(a)}.last_at at time zone ${this.ctx.timezone}::text)::date`;
         return nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
@@ -194,6 +203,13 @@ class Compiler {
       if (c.field === "daysSinceLastOrder") {
         const today = sql`(${this.nowParam} at time zone ${tz}::text)::date`;
         aggExpr = sql`(${today} - (max(o.placed_at) at time zone ${tz}::text)::date)`;
+        // Cheap instant comparisons first (Postgres evaluates the cheapest quals first), each a day wider than the
+        // calendar range, so the time-zone conversion of the exact test only runs for the few groups near it.
+        const { lo, hi } = conditionDays(c);
+        const pre: SQL[] = [];
+        if (hi <= MAX_RECENT_DAYS) pre.push(sql`max(o.placed_at) >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
+        if (lo >= 1 && lo <= MAX_RECENT_DAYS) pre.push(sql`max(o.placed_at) < ${this.dayStart(lo - 1)} + interval '1 day'`);
+        (src.having ??= []).push(...pre);
       } else if (c.field === "orderCount" && !holdsFor(0, c)) {
         aggExpr = sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total)`;
       } else if (c.field === "netSpend" && !holdsFor(0, c)) {
@@ -219,11 +235,14 @@ class Compiler {
         if (s.columns.has("order_count")) cols.push(sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total) as order_count`);
         if (s.columns.has("net_spend")) cols.push(sql`sum(o.total - o.refunded_total) as net_spend`);
         let from = s.windowDays === null ? sql`` : sql` and o.placed_at > ${this.windowStart(s.windowDays)}`;
-        if (s.recentDays !== undefined) {
+        if (s.recent) {
           // Local midnight of today − N, as Postgres computes it; a day earlier still, so a DST or calendar quirk at
           // midnight can never cut off a qualifying order (the exact calendar-day test stays in the WHERE/HAVING).
-          const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
-          from = sql`${from} and o.placed_at >= ((${today} - ${s.recentDays}::int)::timestamp at time zone ${this.ctx.timezone}::text) - interval '1 day'`;
+          from = sql`${from} and o.placed_at >= ${this.dayStart(s.recent.hi)} - interval '1 day'`;
+          if (s.recent.lo !== undefined) {
+            const later = sql`${this.dayStart(s.recent.lo - 1)} + interval '1 day'`;
+            from = sql`${from} and o.placed_at < ${later} and not exists (select 1 from orders o2 where o2.merchant_id = ${mid} and o2.member_id = o.member_id and o2.placed_at >= ${later} and o2.placed_at <= ${this.nowParam})`;
+          }
         }
         const having = s.having?.length ? sql` having ${sql.join(s.having, sql` and `)}` : sql``;
         parts.push(
@@ -359,9 +378,10 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
 
 /** Compiles a (validated) rule for one merchant at one instant. */
 export function compileSegment(rule: Rule, ctx: CompileContext, opts: { rangeRestrict?: boolean } = {}): CompiledSegment {
-  const { hi } = impliedDays(rule);
+  const { lo, hi } = impliedDays(rule);
   // `rangeRestrict: false` compiles the plain form (tests prove both select the same members).
-  const c = new Compiler(ctx, opts.rangeRestrict !== false && hi <= MAX_RECENT_DAYS ? Math.max(hi, -1) : undefined);
+  const use = opts.rangeRestrict !== false && hi <= MAX_RECENT_DAYS;
+  const c = new Compiler(ctx, use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined);
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
   return { joins: c.joins(), where };
