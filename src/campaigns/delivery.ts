@@ -174,13 +174,18 @@ export class DeliveryEngine {
     if (!p) {
       const rate = this.senders[channel]!.broadcastRate;
       // A fractional clock: the pacer grants on its exact grid instead of whole milliseconds (which would also cap
-      // it at one grant per ms). At bot-like rates timers fire too late to keep the grid, so it gets a sleep that
-      // wakes on time (1 ms early, then it re-checks); at high rates plain timers are cheaper.
+      // it at one grant per ms). Timers and a loaded machine wake it late; up to half an interval of lateness is
+      // made up (the send window still holds the hard limit), else each late grant would lower the rate for good.
+      // At bot-like rates it gets a sleep that wakes on time (1 ms early, then it re-checks); at high rates plain
+      // timers are cheaper.
+      const ratePerSecond = rate * PACER_SHARE;
       p = createPacer({
-        ratePerSecond: rate * PACER_SHARE,
+        ratePerSecond,
         perChatIntervalMs: 1000,
+        catchUpMs: 500 / ratePerSecond,
         now: () => performance.now(),
-        ...(rate <= 200 ? { sleep: (ms: number, signal?: AbortSignal) => preciseSleep(Math.max(0, ms - 1), signal) } : {}),
+        // (The pacer asks for whole ms: sleep 1 ms less, and never 0, which would spin without yielding to I/O.)
+        ...(rate <= 200 ? { sleep: (ms: number, signal?: AbortSignal) => preciseSleep(ms > 1 ? ms - 1 : 0.5, signal) } : {}),
       });
       this.pacers.set(channel, p);
     }

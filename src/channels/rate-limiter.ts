@@ -2,7 +2,10 @@
 //
 // - Global spacing: grants are at least 1000/ratePerSecond ms apart, measured from the
 //   previous actual grant (no bursts, no catch-up after idle or slow periods), so no
-//   sliding one-second window ever holds more than ratePerSecond grants.
+//   sliding one-second window ever holds more than ratePerSecond grants. With
+//   `catchUpMs`, a grant the pacer itself made late (its timer woke late) by up to
+//   that much is made up: the next one keeps the grid, so two grants may be closer
+//   by at most catchUpMs. Idle time and slow callers are never made up.
 // - Per chat: at most one grant per perChatIntervalMs for the same chat.
 // - pauseFor(ms): nothing is granted until the pause ends (429 retry_after).
 // - Waiters are served in FIFO order among those whose chat is ready; a waiter whose
@@ -16,6 +19,11 @@ export interface PacerOptions {
   ratePerSecond: number;
   /** Minimum interval between two grants for one chat (default 1000 ms). */
   perChatIntervalMs?: number;
+  /**
+   * How far a late grant (a timer or the process woke late) may be made up by spacing the next ones closer, ms
+   * (default 0: never — spacing is measured from the previous actual grant). Bounds the burst after idle time too.
+   */
+  catchUpMs?: number;
   now?: () => number;
   /**
    * Sleeps `ms`. The optional signal aborts when the pacer wants to wake up early
@@ -42,6 +50,8 @@ export interface Pacer {
 
 interface Waiter {
   chat: string;
+  /** now() when it started waiting. */
+  since: number;
   resolve: (grantedAt: number) => void;
   reject: (reason: unknown) => void;
   cleanup: () => void;
@@ -70,6 +80,7 @@ export function createPacer(options: PacerOptions): Pacer {
   }
   const intervalMs = 1000 / ratePerSecond;
   const perChatIntervalMs = Math.max(0, options.perChatIntervalMs ?? 1000);
+  const catchUpMs = Math.max(0, options.catchUpMs ?? 0);
   const now = options.now ?? (() => Date.now());
   const sleep = options.sleep ?? defaultSleep;
 
@@ -119,7 +130,9 @@ export function createPacer(options: PacerOptions): Pacer {
         }
         const waiter = queue.splice(chosen, 1)[0] as Waiter;
         const grantedAt = now();
-        nextGlobalAt = grantedAt + intervalMs;
+        // Lateness = how long after it could have gone this waiter was granted (our wake-up, not the caller's).
+        const due = Math.max(gate, waiter.since, chatReadyAt.get(waiter.chat) ?? Number.NEGATIVE_INFINITY);
+        nextGlobalAt = grantedAt - Math.min(Math.max(0, grantedAt - due), catchUpMs) + intervalMs;
         chatReadyAt.set(waiter.chat, grantedAt + perChatIntervalMs);
         forgetOldChats(grantedAt);
         waiter.cleanup();
@@ -147,6 +160,7 @@ export function createPacer(options: PacerOptions): Pacer {
         };
         const waiter: Waiter = {
           chat: String(chatId),
+          since: now(),
           resolve,
           reject,
           cleanup: () => signal?.removeEventListener("abort", onAbort),

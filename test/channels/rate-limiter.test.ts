@@ -82,6 +82,26 @@ describe("createPacer (fake clock)", () => {
     expect(at.slice(-2)).toEqual([6350, 6450]);
   });
 
+  it("with catchUpMs, its own late wake-ups are made up (up to catchUpMs), idle time never", async () => {
+    const run = async (lateMs: number) => {
+      const clock = new FakeClock();
+      const lateSleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms + lateMs, signal); // timers fire late
+      const pacer = createPacer({ ratePerSecond: 10, catchUpMs: 50, now: clock.now, sleep: lateSleep });
+      const at: number[] = [];
+      const take = (chat: string) => pacer.acquire(chat).then(() => at.push(clock.now()));
+      for (const c of ["a", "b", "c", "d"]) void take(c);
+      await clock.advance(1000);
+      await clock.advance(5000); // idle
+      void take("e");
+      await clock.advance(10);
+      void take("f");
+      await clock.advance(1000);
+      return at;
+    };
+    expect(await run(30)).toEqual([0, 130, 230, 330, 6000, 6130]);
+    expect(await run(80)).toEqual([0, 180, 310, 440, 6000, 6180]);
+  });
+
   it("sends to one chat at most once per perChatIntervalMs without holding other chats", async () => {
     const clock = new FakeClock();
     const pacer = createPacer({ ratePerSecond: 100, now: clock.now, sleep: clock.sleep });
