@@ -179,12 +179,21 @@ export function createConversation(deps: CoreDeps): Conversation {
     return dispatch(ctx, matchKeywords(text));
   }
 
-  const failed = (input: ChatInput, ctx: Ctx | undefined, err: unknown): ReplyMessage[] => {
+  const failed = (input: ChatInput, ctx: Ctx | undefined, err: unknown): { replies: ReplyMessage[]; lang: Lang } => {
     deps.logger.error("conversation failed", { channel: input.channel, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
-    return [msg(copyFor(ctx?.lang ?? input.locale ?? "vi").error())];
+    const lang = ctx?.lang ?? input.locale ?? "vi";
+    return { replies: [msg(copyFor(lang).error())], lang };
   };
 
-  async function run(input: ChatInput, claim: UpdateClaim | undefined): Promise<ReplyMessage[] | undefined> {
+  async function replies(ctx: Ctx, input: ChatInput, text: string, early: Intent | undefined): Promise<ReplyMessage[]> {
+    if (input.button !== undefined) return dispatch(ctx, early!);
+    if (input.contact) return link.contact(ctx, input.contact.phone, input.contact.userId);
+    if (text === "") return [];
+    if (early) return dispatch(ctx, early);
+    return freeTextReply(ctx, text);
+  }
+
+  async function respond(input: ChatInput, claim?: UpdateClaim): Promise<{ replies: ReplyMessage[]; lang: Lang } | undefined> {
     const text = (input.text ?? "").slice(0, MAX_TEXT).trim();
     // Buttons and commands are known before the context is read, so /points facts can come with it.
     const early: Intent | undefined = input.button !== undefined ? parseButton(input.button) : input.contact ? undefined : parseCommand(text);
@@ -199,11 +208,8 @@ export function createConversation(deps: CoreDeps): Conversation {
     claim?.onClaimed?.(ctx !== undefined);
     if (!ctx) return undefined;
     try {
-      if (input.button !== undefined) return await dispatch(ctx, early!);
-      if (input.contact) return await link.contact(ctx, input.contact.phone, input.contact.userId);
-      if (text === "") return [];
-      if (early) return await dispatch(ctx, early);
-      return await freeTextReply(ctx, text);
+      const out = await replies(ctx, input, text, early);
+      return { replies: out, lang: ctx.lang };
     } catch (err) {
       return failed(input, ctx, err);
     }
@@ -211,8 +217,8 @@ export function createConversation(deps: CoreDeps): Conversation {
 
   return {
     async handle(input: ChatInput): Promise<ReplyMessage[]> {
-      return (await run(input, undefined)) ?? [];
+      return (await respond(input))?.replies ?? [];
     },
-    handleUpdate: run,
+    respond,
   };
 }

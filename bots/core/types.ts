@@ -69,8 +69,9 @@ export interface UpdateClaim {
 export interface Conversation {
   handle(input: ChatInput): Promise<ReplyMessage[]>;
   /**
-   * `handle` for a platform update not claimed yet: claim and context in one statement. Undefined for a replay.
-   * Rejects only when that first statement fails (nothing recorded, nothing answered: the platform may re-send).
+   * `handle` plus the language the replies are in; with `claim`, for a platform update not claimed yet: the claim
+   * and the chat context are one statement. Undefined for a replay. Rejects only when that first statement fails
+   * with a claim (nothing recorded, nothing answered: the platform may re-send).
    */
-  handleUpdate(input: ChatInput, claim: UpdateClaim): Promise<ReplyMessage[] | undefined>;
+  respond(input: ChatInput, claim?: UpdateClaim): Promise<{ replies: ReplyMessage[]; lang: Lang } | undefined>;
 }

@@ -110,7 +110,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     if (!d) return opts.conversation.handle(input);
     deferred.delete(ctx.update);
     try {
-      return await opts.conversation.handleUpdate(input, { key: d.key, onClaimed: d.onClaimed });
+      return (await opts.conversation.respond(input, { key: d.key, onClaimed: d.onClaimed }))?.replies;
     } catch (err) {
       d.fail(err);
       return undefined;

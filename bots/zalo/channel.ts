@@ -37,6 +37,12 @@ export interface ZaloChannel {
   claim(update: ZaloUpdate): Promise<boolean>;
   /** Processes a claimed update; resolves when replies are sent. */
   process(update: ZaloUpdate): Promise<void>;
+  /**
+   * claim + process for the webhook: a message for the conversation is claimed in the statement that loads its
+   * chat context. `claimed` settles once the claim is recorded: true (new), false (a replay or no message: nothing
+   * else happens), rejected (database error: unclaimed, nothing sent). `done` resolves when replies are sent.
+   */
+  receive(update: ZaloUpdate): { claimed: Promise<boolean>; done: Promise<void> };
   /** claim + process. */
   handleUpdate(update: ZaloUpdate): Promise<void>;
 }
@@ -117,7 +123,19 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     return fresh;
   }
 
-  async function processUpdate(update: ZaloUpdate): Promise<void> {
+  /** A claim the conversation records with the chat context (or this channel, where no conversation runs). */
+  interface DeferredClaim {
+    key: string;
+    onClaimed(fresh: boolean): void;
+  }
+
+  async function claimNow(c: DeferredClaim): Promise<boolean> {
+    const fresh = await firstDelivery(resolveDb(), "zalo", c.key, opts.clock.now());
+    c.onClaimed(fresh);
+    return fresh;
+  }
+
+  async function processUpdate(update: ZaloUpdate, claim?: DeferredClaim): Promise<void> {
     const message = update.message;
     if (!message) return;
     const db = resolveDb();
@@ -135,6 +153,7 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
       if (num !== undefined) {
         const choice = await choiceFor(db, "zalo", input.userId, num, now);
         if (choice === "expired") {
+          if (claim && !(await claimNow(claim))) return;
           const lang = await replyLang(input);
           await deliver(input, [{ text: copyFor(lang).choiceExpired() }], lang);
           return;
@@ -148,8 +167,42 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
       // Images, stickers, unsupported messages: show the help.
       input.text = "/help";
     }
-    const replies = await opts.conversation.handle(input);
-    await deliver(input, replies, await replyLang(input));
+    // Throws only when the claim could not be recorded (receive() turns that into a 5xx).
+    const answer = await opts.conversation.respond(input, claim);
+    if (answer) await deliver(input, answer.replies, answer.lang);
+  }
+
+  function receive(update: ZaloUpdate): { claimed: Promise<boolean>; done: Promise<void> } {
+    const key = zaloUpdateKey(update);
+    if (!key || !update.message) return { claimed: Promise.resolve(false), done: Promise.resolve() };
+    let settled = false;
+    let settle!: { resolve(fresh: boolean): void; reject(err: unknown): void };
+    const claimed = new Promise<boolean>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    const claim: DeferredClaim = {
+      key: `${botId}:${key}`,
+      onClaimed(fresh) {
+        settled = true;
+        if (!fresh) log.debug("duplicate zalo update ignored", { key });
+        settle.resolve(fresh);
+      },
+    };
+    const done = (async () => {
+      try {
+        await processUpdate(update, claim);
+      } catch (err) {
+        if (!settled) {
+          settled = true;
+          settle.reject(err);
+          return;
+        }
+        log.error("zalo update failed", { error: err instanceof Error ? err.message : String(err) });
+      }
+      // Not answered by the conversation (e.g. a group chat): still recorded as taken, as before.
+      if (!settled) await claimNow(claim).catch((err: unknown) => settle.reject(err));
+    })();
+    return { claimed, done };
   }
 
   const sender: ChannelSender = {
@@ -181,7 +234,8 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     botId,
     sender,
     claim,
-    process: processUpdate,
+    process: (update: ZaloUpdate) => processUpdate(update),
+    receive,
     async handleUpdate(update: ZaloUpdate) {
       if (await claim(update)) await processUpdate(update);
     },

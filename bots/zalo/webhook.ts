@@ -34,12 +34,10 @@ export function mountZaloWebhook(app: Hono<AppEnv>, zalo: ZaloChannel, opts: Zal
       return c.json({ ok: true, ignored: true });
     }
     // Claimed before answering: a replay gets 200 without work; a database failure becomes a 5xx (Zalo may re-send).
-    if (!(await zalo.claim(update))) return c.json({ ok: true, duplicate: true });
-    const work = opts.inFlight.track(
-      zalo.process(update).catch((err: unknown) => {
-        opts.logger.error("zalo update failed", { error: err instanceof Error ? err.message : String(err) });
-      }),
-    );
+    // (A message's claim shares the statement that loads its chat context.)
+    const { claimed, done } = zalo.receive(update);
+    const work = opts.inFlight.track(done);
+    if (!(await claimed)) return c.json({ ok: true, duplicate: true });
     await withinBudget(work, budgetMs, opts.defer);
     return c.json({ ok: true });
   });

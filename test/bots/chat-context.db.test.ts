@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { telegramTextUpdate } from "../fakes/telegram-server.ts";
+import { zaloTextUpdate } from "../fakes/zalo-server.ts";
 import { processedUpdates } from "../../src/channels/tables.ts";
 import { testDbKind } from "../helpers/db.ts";
-import { linkCode, newTelegramUser, setupShop, startBotHarness, tgTexts, type BotHarness, type Shop } from "./harness.ts";
+import { linkCode, newTelegramUser, newZaloUser, setupShop, startBotHarness, tgTexts, zaloTexts, type BotHarness, type Shop } from "./harness.ts";
 
 let h: BotHarness;
 let shop: Shop;
@@ -21,6 +22,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   h.tg.reset();
+  h.zalo.reset();
 });
 
 async function say(user: { id: number }, text: string) {
@@ -112,5 +114,31 @@ describe("chat context in one statement", () => {
     const texts = tgTexts(h.tg, user.id);
     expect(texts).toHaveLength(1);
     expect(texts[0]).toContain("mã liên kết");
+  });
+
+  it("Zalo: a replay is a duplicate; a database failure → 5xx and nothing sent; the re-send is answered once in the member's language", async () => {
+    const user = newZaloUser();
+    expect((await h.zaloHook(zaloTextUpdate(`/start ${await linkCode(shop)}`, user))).status).toBe(200);
+    await h.zaloHook(zaloTextUpdate("/language en", user));
+    h.zalo.reset();
+    const u = zaloTextUpdate("/points", user, { message_id: "cc-1" });
+    const before = await claims();
+    await h.database.db.execute(sql.raw("alter function cl_chat_context rename to cl_chat_context_off"));
+    let failed: Response;
+    try {
+      failed = await h.zaloHook(u);
+    } finally {
+      await h.database.db.execute(sql.raw("alter function cl_chat_context_off rename to cl_chat_context"));
+    }
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await claims()).toBe(before);
+    expect(h.zalo.callsOf("sendMessage")).toHaveLength(0);
+    expect((await h.zaloHook(u)).status).toBe(200);
+    const again = await h.zaloHook(u);
+    expect(await again.json()).toEqual({ ok: true, duplicate: true });
+    const texts = zaloTexts(h.zalo, user.id);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).toContain("150 points");
+    expect(texts[0]).toContain("Reply with a number");
   });
 });
