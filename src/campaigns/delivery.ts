@@ -317,8 +317,8 @@ export class DeliveryEngine {
                    mer.timezone, mer.settings, m.name, m.language, m.opted_in, m.points_total, m.tier_name,
                    (select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = d.member_id and l.remaining > 0 and l.available_at > ${iso(now)}::timestamptz) as pending,
                    ci.unreachable_at,
-                   (select o.id from orders o where o.merchant_id = d.merchant_id and o.member_id = d.member_id and o.placed_at <= ${iso(now)}::timestamptz
-                     order by o.placed_at desc, o.id desc limit 1) as last_order_id
+                   case when d.source = 'journey' then (select o.id from orders o where o.merchant_id = d.merchant_id and o.member_id = d.member_id and o.placed_at <= ${iso(now)}::timestamptz
+                     order by o.placed_at desc, o.id desc limit 1) end as last_order_id
             from deliveries d
             join members m on m.id = d.member_id
             join merchants mer on mer.id = d.merchant_id
@@ -344,6 +344,9 @@ export class DeliveryEngine {
       );
       const byMember = new Map(counts.map((c) => [c.member_id, { day: num(c.day), week: num(c.week) }]));
       const defaultTiers = new Map<string, string | null>();
+      // Once per merchant (and quiet-hours setting) per claim, not per row: settings parsing and time-zone maths.
+      const settingsOf = new Map<string, ReturnType<typeof parseMessagingSettings>>();
+      const resumeOf = new Map<string, Date | null>();
       const updates: { id: number; status: DeliveryStatus; text: string | null; notBefore: Date | null }[] = [];
       const promos: { merchantId: string; memberId: string; kind: "campaign" | "journey"; ref: string | null; deliveryId: number }[] = [];
       for (const r of rows) {
@@ -351,9 +354,13 @@ export class DeliveryEngine {
         const merchantId = String(r.merchant_id);
         const memberId = String(r.member_id);
         const campaignId = (r.campaign_id as string | null) ?? null;
-        const settings = parseMessagingSettings((r.settings as Record<string, unknown> | null) ?? {});
+        let settings = settingsOf.get(merchantId);
+        if (!settings) settingsOf.set(merchantId, (settings = parseMessagingSettings((r.settings as Record<string, unknown> | null) ?? {})));
         const quiet = (r.c_quiet as QuietHours | null) ?? settings.quietHours;
-        const resumeAt = quietHoursEnd(now, String(r.timezone ?? "Asia/Ho_Chi_Minh"), quiet);
+        const tz = String(r.timezone ?? "Asia/Ho_Chi_Minh");
+        const quietKey = quiet ? `${tz} ${quiet.start} ${quiet.end}` : "";
+        let resumeAt = resumeOf.get(quietKey);
+        if (resumeAt === undefined) resumeOf.set(quietKey, (resumeAt = quietHoursEnd(now, tz, quiet)));
         if (resumeAt) {
           updates.push({ id, status: "queued", text: null, notBefore: resumeAt });
           continue;
