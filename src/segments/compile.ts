@@ -201,6 +201,9 @@ class Compiler {
       const tz = this.ctx.timezone;
       let aggExpr: SQL | undefined;
       if (c.field === "daysSinceLastOrder") {
+        // A range-restricted aggregate holds little beyond its matches already; a HAVING would only hide its row
+        // count from the planner (which then probes members one by one instead of hashing them).
+        if (src.recent) return;
         const today = sql`(${this.nowParam} at time zone ${tz}::text)::date`;
         aggExpr = sql`(${today} - (max(o.placed_at) at time zone ${tz}::text)::date)`;
         // Cheap instant comparisons first (Postgres evaluates the cheapest quals first), each a day wider than the

@@ -72,22 +72,21 @@ export interface SampleMember {
 
 export const SAMPLE_SIZE = 20;
 
-/** Count and a sample (≤ 20, by member id) of the members matching `rule` now. */
+/** Count and a sample (≤ 20, by member id) of the members matching `rule` now — one query (the count is a window over the whole match). */
 export async function previewSegment(db: Db, merchantId: string, rule: Rule, now: Date): Promise<{ count: number; sample: SampleMember[] }> {
   const ctx = await segmentContext(db, merchantId, now);
   const compiled = compileSegment(rule, ctx);
-  const countRows = await queryRows<{ n: unknown }>(db, sql`select count(*) as n from (${segmentMembersQuery(compiled, merchantId)}) s`);
   const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
-  const sample = await queryRows<{ id: string; name: string | null; phone: string | null; language: string; tier: string | null; opted_in: boolean }>(
+  const sample = await queryRows<{ id: string; name: string | null; phone: string | null; language: string; tier: string | null; opted_in: boolean; n: unknown }>(
     db,
     segmentMembersQuery(compiled, merchantId, {
-      columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in`,
+      columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in, count(*) over () as n`,
       orderBy: sql`m.id`,
       limit: SAMPLE_SIZE,
     }),
   );
   return {
-    count: num(countRows[0]?.n),
+    count: num(sample[0]?.n),
     sample: sample.map((r) => ({ id: r.id, name: r.name, phone: r.phone, language: r.language, tier: r.tier, optedIn: Boolean(r.opted_in) })),
   };
 }
