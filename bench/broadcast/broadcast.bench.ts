@@ -11,7 +11,8 @@
  * Run 2 (ceiling): the limit lifted and the sender unpaced — the queue's own throughput (msgs/s).
  *
  * Postgres: DATABASE_URL / TEST_DATABASE_URL (a scratch database is created and dropped); --db pglite for the
- * embedded one. 10,000 at 30/s takes about 6 minutes.
+ * embedded one. 10,000 at 30/s takes about 6 minutes. The sender is the tests' HTTP sender (node:http over a
+ * keep-alive agent, as grammY does on Node); the fake keeps connections alive like the real Bot API.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -54,6 +55,9 @@ interface RunResult {
   lost: number;
   provoked429: number;
   maxWindow: number;
+  /** State-writing statements (marks + outcomes) and claim transactions, per message sent. */
+  writesPerMsg: number;
+  claimsPerMsg: number;
 }
 
 interface FakeStats {
@@ -106,6 +110,12 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
     await startCampaign(d.db, merchantId, c.id, systemClock.now());
     process.stderr.write(`  ${opts.recipients.toLocaleString("en-US")} recipients at ${opts.rate >= 1e6 ? "no pacing" : `${opts.rate}/s`}${opts.limit ? `, bot limit ${opts.limit}/s` : ", no bot limit"} …\n`);
     const progress = setInterval(() => process.stderr.write(`    ${engine.stats.sent.toLocaleString("en-US")} sent\n`), 30_000);
+    let claims = 0;
+    const claim = engine.claim.bind(engine);
+    engine.claim = (channel, limit) => {
+      claims++;
+      return claim(channel, limit);
+    };
     const t0 = performance.now();
     await engine.runChannel("telegram", { shouldStop: () => false, untilEmpty: true });
     const seconds = (performance.now() - t0) / 1000;
@@ -137,6 +147,8 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
       lost: opts.recipients - st.chats,
       provoked429: st.rateLimitHits,
       maxWindow: maxPerSecond(st.times),
+      writesPerMsg: engine.writer.writes / Math.max(1, engine.stats.sent),
+      claimsPerMsg: claims / Math.max(1, engine.stats.sent),
     };
   } finally {
     await tg.close();
@@ -202,7 +214,8 @@ export async function main(args: string[]): Promise<number> {
     if (r.duplicates > 0) problems.push(`${r.duplicates} duplicates`);
     if (r.lost > 0) problems.push(`${r.lost} recipients not reached`);
   }
-  process.stdout.write(`${table(rows)}\n${problems.length ? `FAILED: ${problems.join("; ")}` : "all checks passed"}\n`);
+  const dbWork = (r: RunResult) => `${r.writesPerMsg.toFixed(3)} state writes and ${r.claimsPerMsg.toFixed(3)} claims per message`;
+  process.stdout.write(`${table(rows)}\npaced: ${dbWork(paced)}${ceiling ? `; ceiling: ${dbWork(ceiling)}` : ""}\n${problems.length ? `FAILED: ${problems.join("; ")}` : "all checks passed"}\n`);
   return problems.length ? 1 : 0;
 }
 

@@ -570,6 +570,7 @@ export class DeliveryEngine {
     let wake: () => void = () => {};
     let lastLease = 0;
     let lastFlush = Date.now();
+    let lastEmptyClaim = 0;
     let haveLease = false;
     const start = (row: ClaimedRow) => {
       const p: Promise<void> = this.deliver(row, opts.signal)
@@ -596,9 +597,11 @@ export class DeliveryEngine {
         }
         let claimedNow = 0;
         const pending = inflight.size + ready.length;
-        if (pending <= size / 2) {
+        // An empty queue is looked at again after 200 ms, or once nothing is in flight, not after every send.
+        if (pending <= size / 2 && (pending === 0 || Date.now() - lastEmptyClaim > 200)) {
           const rows = await this.claim(channel, size - pending);
           claimedNow = rows.length;
+          if (claimedNow === 0) lastEmptyClaim = Date.now();
           ready.push(...rows);
           while (ready.length > 0 && inflight.size < this.sendConcurrency && !opts.shouldStop()) start(ready.shift()!);
         }
