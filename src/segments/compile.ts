@@ -25,6 +25,8 @@ export interface CompiledSegment {
   joins: SQL;
   /** A boolean over `m` (members) and the joined tables; never NULL. */
   where: SQL;
+  /** `name as (…)` common table expressions the joins refer to, if any. */
+  ctes?: SQL;
 }
 
 const DAY_MS = 86_400_000;
@@ -226,9 +228,16 @@ class Compiler {
     }
   }
 
+  /** Set by joins(): the recency aggregate as a CTE, when other order aggregates are narrowed to its members. */
+  ctes: SQL | undefined;
+
   joins(): SQL {
     const parts: SQL[] = [];
     const mid = this.ctx.merchantId;
+    const recent = this.sources.get("recent");
+    // Every match is in the (INNER JOINed) recency aggregate, so the other order aggregates only need its members:
+    // computed once as a CTE, it turns "per-member facts over a year of orders" into facts of a few members.
+    const narrow = recent !== undefined && [...this.sources.values()].some((s) => s.kind === "orders" && s !== recent);
     for (const s of this.sources.values()) {
       const alias = sql.raw(s.alias);
       if (s.kind === "orders") {
@@ -248,9 +257,16 @@ class Compiler {
           }
         }
         const having = s.having?.length ? sql` having ${sql.join(s.having, sql` and `)}` : sql``;
-        parts.push(
-          sql`${joinKind(s.required)} (select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}) ${alias} on ${alias}.member_id = m.id`,
-        );
+        const body = sql`select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}`;
+        if (narrow && s === recent) {
+          this.ctes = sql`${alias} as materialized (${body})`;
+          parts.push(sql`join ${alias} on ${alias}.member_id = m.id`);
+        } else if (narrow) {
+          const only = sql` join ${sql.raw(recent!.alias)} r on r.member_id = o.member_id`;
+          parts.push(
+            sql`${joinKind(s.required)} (select ${sql.join(cols, sql`, `)} from orders o${only} where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}) ${alias} on ${alias}.member_id = m.id`,
+          );
+        } else parts.push(sql`${joinKind(s.required)} (${body}) ${alias} on ${alias}.member_id = m.id`);
       } else if (s.kind === "purchased") {
         const col = sql.raw(s.column === "category" ? "i.category" : "i.sku");
         parts.push(
@@ -387,7 +403,8 @@ export function compileSegment(rule: Rule, ctx: CompileContext, opts: { rangeRes
   const c = new Compiler(ctx, use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined);
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
-  return { joins: c.joins(), where };
+  const joins = c.joins();
+  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
 }
 
 /**
@@ -399,5 +416,6 @@ export function segmentMembersQuery(compiled: CompiledSegment, merchantId: strin
   const extra = opts.extraWhere ? sql` and (${opts.extraWhere})` : sql``;
   const order = opts.orderBy ? sql` order by ${opts.orderBy}` : sql``;
   const limit = opts.limit !== undefined ? sql` limit ${sql.raw(String(Math.max(0, Math.floor(opts.limit))))}` : sql``;
-  return sql`select ${columns} from members m ${compiled.joins} where m.merchant_id = ${merchantId} and ${compiled.where}${extra}${order}${limit}`;
+  const ctes = compiled.ctes ? sql`with ${compiled.ctes} ` : sql``;
+  return sql`${ctes}select ${columns} from members m ${compiled.joins} where m.merchant_id = ${merchantId} and ${compiled.where}${extra}${order}${limit}`;
 }
