@@ -1,0 +1,1 @@
+CREATE INDEX "ledger_created_brin" ON "ledger_entries" USING brin ("created_at");
