@@ -6,8 +6,8 @@
  *
  * Uses (or generates) the `segments` data set (bench/segments/dataset.ts) and adds, once, what the KPIs read besides
  * members and orders: a ledger entry per member order (earn, created when the order was placed) and per refund,
- * 12 rewards with 300,000 redemptions (and their redeem entries), 100,000 expiry and 50,000 adjustment entries, and
- * chat identities for 40 % of the members. For every KPI query and window (`--days`):
+ * 12 rewards with 300,000 redemptions (and their redeem entries), 100,000 expiry and 50,000 adjustment entries —
+ * stored in created_at order, as an append-only ledger is — and chat identities for 40 % of the members. For every KPI query and window (`--days`):
  *   - ours: the query the endpoint runs (KPI_QUERIES in src/analytics/service.ts; active members come out of the
  *     repeat-purchase pass and the window's points out of the daily series, so neither is a query of its own);
  *   - baseline: the SQL a person would write for the same question(s);
@@ -27,35 +27,39 @@ const DAY = 86_400_000;
 async function generateAnalytics(db: Db, members: number): Promise<void> {
   const say = log(performance.now());
   const now = sql`${NOW.toISOString()}::timestamptz`;
-  // Created when the order was placed; refunds reversed two days later.
-  await db.execute(sql`
-    insert into ledger_entries (merchant_id, member_id, kind, points, order_id, created_at)
-    select merchant_id, member_id, 'earn', (total / 1000)::int, id, placed_at from orders where merchant_id = ${MERCHANT} and member_id is not null`);
-  await db.execute(sql`
-    insert into ledger_entries (merchant_id, member_id, kind, points, order_id, created_at)
-    select merchant_id, member_id, 'refund', -(refunded_total / 1000)::int, id, least(placed_at + interval '2 days', ${now})
-    from orders where merchant_id = ${MERCHANT} and member_id is not null and refunded_total > 0`);
-  say("earn and refund entries");
+  // An older version of this data set may be there: start from nothing.
+  for (const t of ["ledger_entries", "redemptions", "channel_identities", "rewards"]) await db.execute(sql`delete from ${sql.identifier(t)} where merchant_id = ${MERCHANT}`);
   await db.execute(sql`
     insert into rewards (id, merchant_id, name, cost, kind, created_at)
     select 'rwd_' || g, ${MERCHANT}, 'Reward ' || g, 50 * g, 'perk', ${new Date(NOW.getTime() - 500 * DAY).toISOString()}::timestamptz
-    from generate_series(1, 12) g on conflict do nothing`);
+    from generate_series(1, 12) g`);
   // Skewed towards the recent past like the orders; popular rewards are the cheap ones.
   await db.execute(sql`
     insert into redemptions (id, merchant_id, member_id, reward_id, points_spent, code, created_at)
     select 'red_' || g, ${MERCHANT}, 'mem_' || (1 + (g::bigint * 2654435761) % ${members}::bigint), 'rwd_' || r.k, 50 * r.k, 'RB' || g,
            ${now} - make_interval(secs => 400 * 86400 * power(((g::bigint * 69621 + 7) % 1000003)::float8 / 1000003, 2))
     from generate_series(1, 300000) g, lateral (select 1 + floor(12 * power(((g::bigint * 48271) % 1000003)::float8 / 1000003, 2))::int as k) r`);
+  say("rewards and redemptions");
+  // The ledger is append-only and written as things happen, so it is stored in created_at order (as in production):
+  // an earn entry when a member order is placed, a refund reversal two days later, one per redemption, and expiry
+  // and goodwill adjustments spread over the 400 days.
   await db.execute(sql`
-    insert into ledger_entries (merchant_id, member_id, kind, points, redemption_id, created_at)
-    select merchant_id, member_id, 'redeem', -points_spent, id, created_at from redemptions where merchant_id = ${MERCHANT}`);
-  await db.execute(sql`
-    insert into ledger_entries (merchant_id, member_id, kind, points, reason, created_at)
-    select ${MERCHANT}, 'mem_' || (1 + (g::bigint * 40503) % ${members}::bigint), case when g % 3 = 0 then 'adjust' else 'expire' end,
-           case when g % 3 = 0 then (g % 200) - 50 else -(1 + g % 300) end, case when g % 3 = 0 then 'goodwill' end,
-           ${now} - make_interval(secs => 400 * 86400 * ((g::bigint * 16807) % 1000003)::float8 / 1000003)
-    from generate_series(1, 150000) g`);
-  say("rewards, redemptions, expiry and adjustments");
+    insert into ledger_entries (merchant_id, member_id, kind, points, order_id, redemption_id, reason, created_at)
+    select * from (
+      select merchant_id, member_id, 'earn', (total / 1000)::int, id, null, null, placed_at
+      from orders where merchant_id = ${MERCHANT} and member_id is not null
+      union all
+      select merchant_id, member_id, 'refund', -(refunded_total / 1000)::int, id, null, null, least(placed_at + interval '2 days', ${now})
+      from orders where merchant_id = ${MERCHANT} and member_id is not null and refunded_total > 0
+      union all
+      select merchant_id, member_id, 'redeem', -points_spent, null, id, null, created_at from redemptions where merchant_id = ${MERCHANT}
+      union all
+      select ${MERCHANT}, 'mem_' || (1 + (g::bigint * 40503) % ${members}::bigint), case when g % 3 = 0 then 'adjust' else 'expire' end,
+             case when g % 3 = 0 then (g % 200) - 50 else -(1 + g % 300) end, null, null, case when g % 3 = 0 then 'goodwill' end,
+             ${now} - make_interval(secs => 400 * 86400 * ((g::bigint * 16807) % 1000003)::float8 / 1000003)
+      from generate_series(1, 150000) g
+    ) e order by 8`);
+  say("ledger entries");
   await db.execute(sql`
     insert into channel_identities (merchant_id, member_id, channel, user_id, chat_id, linked_at)
     select ${MERCHANT}, 'mem_' || g, case when g % 10 < 3 then 'telegram' else 'zalo' end, 'u' || g, 'c' || g, ${now} - interval '30 days'
@@ -67,7 +71,7 @@ async function generateAnalytics(db: Db, members: number): Promise<void> {
   await db.execute(sql`vacuum analyze redemptions`);
   await db.execute(sql`vacuum analyze rewards`);
   await db.execute(sql`vacuum analyze channel_identities`);
-  await db.execute(sql`create table analyticsbench_marker (at timestamptz)`);
+  await db.execute(sql`create table analyticsbench_v2 (at timestamptz)`);
   say("analyzed");
 }
 
@@ -139,7 +143,7 @@ export async function main(args: string[]): Promise<number> {
   const database = await openDataset(members, orders, args.includes("--fresh"));
   try {
     const db = database.db;
-    if ((await queryRows(db, sql`select 1 from information_schema.tables where table_name = 'analyticsbench_marker'`)).length === 0) {
+    if ((await queryRows(db, sql`select 1 from information_schema.tables where table_name = 'analyticsbench_v2'`)).length === 0) {
       process.stderr.write("adding ledger entries, redemptions and chat identities …\n");
       await generateAnalytics(db, members);
     }
