@@ -18,7 +18,13 @@ import { startModelRebuildSchedule } from "./recs/build.ts";
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty" });
 
-const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolMax: config.DB_POOL_MAX });
+const database = await openDatabase({
+  databaseUrl: config.DATABASE_URL,
+  dataDir: config.DATA_DIR,
+  poolMax: config.DB_POOL_MAX,
+  // The CLI borrows the embedded database while this server runs (see src/db/pglite-lending.ts).
+  lend: { onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }) },
+});
 logger.info("database ready", { kind: database.kind, ...(database.kind === "pglite" ? { dataDir: config.DATA_DIR } : {}) });
 
 const baseUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;

@@ -18,7 +18,7 @@ if (!config.TELEGRAM_BOT_TOKEN) {
   process.exit(2);
 }
 
-const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, lend: { onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }) } });
 const channels = createChannels({ config, db: database.db, clock: systemClock, logger });
 const app = createApp({ config, db: database.db, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
 const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => logger.info("listening", { port: info.port, simulator: `http://localhost:${info.port}/simulator` }));

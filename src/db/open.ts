@@ -1,18 +1,79 @@
 /** Node-side: open the configured database (postgres.js with DATABASE_URL, else PGlite in DATA_DIR) and migrate it. */
 import { mkdirSync } from "node:fs";
+import { drizzle } from "drizzle-orm/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import { openPostgres } from "./postgres.ts";
 import { openPglite } from "./pglite.ts";
 import { migrateDatabase } from "./migrate.ts";
-import type { Database } from "./types.ts";
+import { acquireLock, liveLock } from "./data-dir-lock.ts";
+import { borrow, LendablePglite, startLending } from "./pglite-lending.ts";
+import * as schema from "./schema.ts";
+import type { Database, Db } from "./types.ts";
 
-export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; migrate?: boolean; poolMax?: number }): Promise<Database> {
-  let database: Database;
-  if (opts.databaseUrl) {
-    database = openPostgres(opts.databaseUrl, { max: opts.poolMax ?? 10 });
-  } else {
-    mkdirSync(opts.dataDir, { recursive: true });
-    database = await openPglite(opts.dataDir);
-  }
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  migrate?: boolean;
+  poolMax?: number;
+  /**
+   * Long-running processes (the server, the polling bot) lend their PGlite DATA_DIR to short ones (the CLI) instead
+   * of locking them out; `onLendError` hears about a failed reopen.
+   */
+  lend?: { onError(err: unknown): void };
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  const database = opts.databaseUrl ? openPostgres(opts.databaseUrl, { max: opts.poolMax ?? 10 }) : await openDataDir(opts);
   if (opts.migrate !== false) await migrateDatabase(database, opts.databaseUrl);
   return database;
+}
+
+/** PGlite in DATA_DIR: borrowed from a running server, or held (and lent out, for a server) under the lock file. */
+async function openDataDir(opts: OpenOptions): Promise<Database> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const holder = liveLock(opts.dataDir);
+  if (holder?.port && holder.token) {
+    const loan = await borrow(holder);
+    const d = await openPglite(opts.dataDir);
+    return {
+      ...d,
+      close: async () => {
+        await d.close();
+        loan.giveBack();
+      },
+    };
+  }
+  const lock = acquireLock(opts.dataDir);
+  try {
+    return await holdDataDir(opts, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLock>): Promise<Database> {
+  if (!opts.lend) {
+    const d = await openPglite(opts.dataDir);
+    return {
+      ...d,
+      close: async () => {
+        await d.close();
+        lock.release();
+      },
+    };
+  }
+  const pg = await LendablePglite.create(opts.dataDir);
+  const lending = await startLending(pg, opts.lend.onError);
+  lock.update({ port: lending.port, token: lending.token });
+  return {
+    // Drizzle's PGlite session only calls query/exec/transaction, which LendablePglite forwards.
+    db: drizzle(pg as unknown as PGlite, { schema }) as unknown as Db,
+    kind: "pglite",
+    close: async () => {
+      await lending.close();
+      await pg.close();
+      lock.release();
+    },
+  };
 }
