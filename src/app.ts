@@ -54,12 +54,19 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
     logger.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
   });
 
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => problemResponse(new Problem(413, "payload-too-large", "Payload too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`)),
-    }),
-  );
+  const tooLarge = () => problemResponse(new Problem(413, "payload-too-large", "Payload too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`));
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
+  app.use(async (c, next) => {
+    // bodyLimit's own decision for a declared length, taken from the headers: bodyLimit first touches the body
+    // stream, which makes @hono/node-server build a web Request and lose its fast body read (~0.3 ms a request).
+    const length = c.req.header("content-length");
+    if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
+      if (Number.parseInt(length, 10) > MAX_BODY_BYTES) return tooLarge();
+      await next();
+      return;
+    }
+    return limit(c, next);
+  });
 
   app.onError((err, c) => {
     if (err instanceof Problem) return problemResponse(err, { "x-request-id": c.get("requestId") ?? "" });
