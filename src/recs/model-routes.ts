@@ -10,8 +10,10 @@ import { currentModel, recommendationsFor } from "./model.ts";
 
 export const recsModelRoutes = new Hono<AppEnv>();
 
+const MAX_RECOMMENDATIONS = 20;
+
 export const RecommendationsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(20).default(5).describe("How many items (1–20, default 5)"),
+  limit: z.coerce.number().int().min(1).default(5).describe("How many items (default 5; above 20 → 20)"),
 });
 
 const RecommendationView = z.object({
@@ -30,14 +32,15 @@ doc({
   description:
     "Rules with a single-item lhs = {sku} and lift > 1 from the merchant's current model (built by `recs build`, nightly, or on first use), best first by lift × confidence × count/(count+2), ties by support then sku. The model covers every order at build time (guest orders included, fully refunded orders excluded); later orders count from the next build. An unknown sku → 200 with an empty list.",
   query: RecommendationsQuery,
-  responses: { 200: { description: "Recommended items", schema: z.object({ items: z.array(RecommendationView) }) }, 400: { description: "limit outside 1–20" } },
+  responses: { 200: { description: "Recommended items", schema: z.object({ items: z.array(RecommendationView) }) }, 400: { description: "limit not a positive integer" } },
 });
 recsModelRoutes.get("/products/:sku/recommendations", async (c) => {
   const q = parseQuery(c, RecommendationsQuery);
   const db = c.get("db");
   const merchantId = c.get("merchantId");
   const model = await currentModel(db, merchantId, c.get("deps").clock.now(), { lazy: true });
-  return c.json({ items: await recommendationsFor(db, merchantId, model, c.req.param("sku"), q.limit) });
+  // "max 20": a larger limit is capped rather than refused.
+  return c.json({ items: await recommendationsFor(db, merchantId, model, c.req.param("sku"), Math.min(q.limit, MAX_RECOMMENDATIONS)) });
 });
 
 const ModelView = z.object({
