@@ -35,7 +35,6 @@ import { execCount, num, queryRows } from "../segments/sql.ts";
 import { capAllows, DAY_MS } from "./promo.ts";
 import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
 import { promoButtons, renderMessage } from "./render.ts";
-import { preciseSleep } from "./precise-sleep.ts";
 import { SendWindow, type SendSlot } from "./send-window.ts";
 import { StateWriter } from "./state-writer.ts";
 import type { DeliveryStatus, MessageTemplates, QuietHours } from "./tables.ts";
@@ -174,19 +173,11 @@ export class DeliveryEngine {
     if (!p) {
       const rate = this.senders[channel]!.broadcastRate;
       // A fractional clock: the pacer grants on its exact grid instead of whole milliseconds (which would also cap
-      // it at one grant per ms). Timers and a loaded machine wake it late; up to half an interval of lateness is
-      // made up (the send window still holds the hard limit), else each late grant would lower the rate for good.
-      // At bot-like rates it gets a sleep that wakes on time (1 ms early, then it re-checks); at high rates plain
-      // timers are cheaper.
+      // it at one grant per ms). Timers fire late (≥ 1 ms, more on a loaded machine): up to half an interval of
+      // lateness is made up on the next grant (the send window still holds the hard limit), so plain timers keep the
+      // rate without a busy wait, and a late grant does not lower it for good.
       const ratePerSecond = rate * PACER_SHARE;
-      p = createPacer({
-        ratePerSecond,
-        perChatIntervalMs: 1000,
-        catchUpMs: 500 / ratePerSecond,
-        now: () => performance.now(),
-        // (The pacer asks for whole ms: sleep 1 ms less, and never 0, which would spin without yielding to I/O.)
-        ...(rate <= 200 ? { sleep: (ms: number, signal?: AbortSignal) => preciseSleep(ms > 1 ? ms - 1 : 0.5, signal) } : {}),
-      });
+      p = createPacer({ ratePerSecond, perChatIntervalMs: 1000, catchUpMs: 500 / ratePerSecond, now: () => performance.now() });
       this.pacers.set(channel, p);
     }
     return p;

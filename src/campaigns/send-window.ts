@@ -9,7 +9,7 @@
  * and the platform's (event-loop stalls, a loaded machine, slow networks); the margin covers clock granularity.
  * The pacer spaces sends evenly below the rate; this guard is what makes a 429 impossible, not merely unlikely.
  */
-import { preciseSleep } from "./precise-sleep.ts";
+import { defaultSleep } from "../channels/rate-limiter.ts";
 
 export interface SendSlot {
   /** The call starts now (the platform cannot see it before). */
@@ -60,7 +60,7 @@ export class SendWindow {
     this.perChat = Math.max(1, Math.floor(o.perChat ?? 1));
     this.spanMs = (o.windowMs ?? 1000) + (o.marginMs ?? 3);
     this.now = o.now ?? (() => performance.now());
-    this.sleep = o.sleep ?? preciseSleep;
+    this.sleep = o.sleep ?? defaultSleep;
   }
 
   /** Sends counted in the window right now (open ones included). */

@@ -31,6 +31,8 @@ export interface DeliveryWorkerOptions {
   backoffMs?: (attempt: number) => number;
   pacers?: Map<ChannelName, Pacer>;
   claimSize?: number;
+  /** Sends in progress at once per channel (default 64). */
+  sendConcurrency?: number;
   onEvent?: (e: DeliveryEvent) => void;
   /** Idle poll interval (default 1 s). */
   pollMs?: number;
