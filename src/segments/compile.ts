@@ -231,13 +231,13 @@ class Compiler {
   /** Set by joins(): the recency aggregate as a CTE, when other order aggregates are narrowed to its members. */
   ctes: SQL | undefined;
 
-  joins(): SQL {
+  joins(narrowing: boolean): SQL {
     const parts: SQL[] = [];
     const mid = this.ctx.merchantId;
     const recent = this.sources.get("recent");
     // Every match is in the (INNER JOINed) recency aggregate, so the other order aggregates only need its members:
     // computed once as a CTE, it turns "per-member facts over a year of orders" into facts of a few members.
-    const narrow = recent !== undefined && [...this.sources.values()].some((s) => s.kind === "orders" && s !== recent);
+    const narrow = narrowing && recent !== undefined && [...this.sources.values()].some((s) => s.kind === "orders" && s !== recent);
     for (const s of this.sources.values()) {
       const alias = sql.raw(s.alias);
       if (s.kind === "orders") {
@@ -396,14 +396,18 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
 }
 
 /** Compiles a (validated) rule for one merchant at one instant. */
-export function compileSegment(rule: Rule, ctx: CompileContext, opts: { rangeRestrict?: boolean } = {}): CompiledSegment {
+/**
+ * `rangeRestrict: false` compiles the plain form (tests prove both select the same members); `narrow: false` keeps
+ * the other order aggregates unnarrowed (no CTE) — for one-member queries, where Postgres pushes `m.id = …` down into
+ * each aggregate instead (a materialized CTE would compute the whole cohort for one member).
+ */
+export function compileSegment(rule: Rule, ctx: CompileContext, opts: { rangeRestrict?: boolean; narrow?: boolean } = {}): CompiledSegment {
   const { lo, hi } = impliedDays(rule);
-  // `rangeRestrict: false` compiles the plain form (tests prove both select the same members).
   const use = opts.rangeRestrict !== false && hi <= MAX_RECENT_DAYS;
   const c = new Compiler(ctx, use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined);
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
-  const joins = c.joins();
+  const joins = c.joins(opts.narrow !== false);
   return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
 }
 

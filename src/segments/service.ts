@@ -77,13 +77,12 @@ export async function previewSegment(db: Db, merchantId: string, rule: Rule, now
   const ctx = await segmentContext(db, merchantId, now);
   const compiled = compileSegment(rule, ctx);
   const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
+  // Ordered and limited outside: the window keeps the subquery whole, so Postgres plans it for every match rather
+  // than for a fast first 20 (a nested loop over members in id order would rescan the aggregates per member).
+  const matches = segmentMembersQuery(compiled, merchantId, { columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in, count(*) over () as n` });
   const sample = await queryRows<{ id: string; name: string | null; phone: string | null; language: string; tier: string | null; opted_in: boolean; n: unknown }>(
     db,
-    segmentMembersQuery(compiled, merchantId, {
-      columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in, count(*) over () as n`,
-      orderBy: sql`m.id`,
-      limit: SAMPLE_SIZE,
-    }),
+    sql`select * from (${matches}) s order by s.id limit ${sql.raw(String(SAMPLE_SIZE))}`,
   );
   return {
     count: num(sample[0]?.n),
@@ -100,7 +99,7 @@ export async function segmentMemberIds(db: Db, merchantId: string, rule: Rule, n
 
 /** Does one member match the rule now? (For offers and bots: the same compiled SQL, narrowed to one member.) */
 export async function memberMatches(db: Db, merchantId: string, memberId: string, rule: Rule, now: Date): Promise<boolean> {
-  const compiled = await compileForMerchant(db, merchantId, rule, now);
+  const compiled = compileSegment(rule, await segmentContext(db, merchantId, now), { narrow: false });
   const rows = await queryRows(db, segmentMembersQuery(compiled, merchantId, { extraWhere: sql`m.id = ${memberId}`, limit: 1 }));
   return rows.length > 0;
 }

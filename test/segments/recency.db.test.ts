@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
-import { segmentContext } from "../../src/segments/service.ts";
+import { memberMatches, segmentContext } from "../../src/segments/service.ts";
 import { queryRows } from "../../src/segments/sql.ts";
 import type { Condition, Rule } from "../../src/segments/rule.ts";
 import { addMember, addOrder, DAY } from "./fixtures.ts";
@@ -110,5 +110,9 @@ describe("property: range-restricted recency = plain form", () => {
     expect(await members(merchantId, rule, now, true)).toEqual(expected);
     expect(await members(merchantId, rule, now, false)).toEqual(expected);
     expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, true)).toEqual([before]);
+    // One member at a time (offers, bots): the same answer, with a rule that also narrows another order aggregate.
+    const narrowed: Rule = { all: [rule, { field: "orderCount", op: "gte", value: 1, windowDays: 90 }] };
+    expect(await memberMatches(db, merchantId, first, narrowed, now)).toBe(true);
+    expect(await memberMatches(db, merchantId, before, narrowed, now)).toBe(false);
   });
 });
