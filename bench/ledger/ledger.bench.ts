@@ -2,7 +2,7 @@
  * Ledger benchmark: order ingestion through the real HTTP API (a child `src/node.ts` on Postgres) by 8 and 32
  * concurrent clients, each order for a member, 1–5 lines. Baseline in the same run: pgbench's built-in tpcb-like
  * script against the same server with the same client count. Target: orders/s ≥ 0.5 × pgbench TPS.
- * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000] [--profile]
+ * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000] [--clients 8,32] [--profile]
  * (--profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/).
  */
 import { execFileSync } from "node:child_process";
@@ -114,7 +114,8 @@ export async function main(args: string[]): Promise<number> {
 
   const rows: Record<string, string | number>[] = [];
   let ok = true;
-  for (const clients of [8, 32]) {
+  const clientCounts = (args[args.indexOf("--clients") + 1] && args.includes("--clients") ? args[args.indexOf("--clients") + 1]! : "8,32").split(",").map(Number);
+  for (const clients of clientCounts) {
     const name = `cl_bench_ledger_${clients}`;
     await recreate(name);
     const url = dbUrl(name);
