@@ -14,7 +14,7 @@ import { getProgram } from "../../src/program/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import type { Lang } from "../../src/messages/render.ts";
 import { setChatLanguage } from "./state.ts";
-import { loadChatContext } from "./chat-context.ts";
+import { loadChatContext, type ChatContext } from "./chat-context.ts";
 import { looksLikePhone, matchKeywords, parseButton, parseCommand, typedLinkCode, type Intent } from "./intents.ts";
 import { TokenBuckets } from "./rate-limit.ts";
 import { linkHelp, menu, msg, type Ctx } from "./context.ts";
@@ -37,14 +37,13 @@ export function createConversation(deps: CoreDeps): Conversation {
   /** The merchant the last context resolved (picks the program whose window /points facts are read with). */
   let lastMerchant: string | undefined;
 
-  /** The context of one message, from one statement; undefined when `claimKey` was seen before (a replay). */
-  async function buildCtx(input: ChatInput, claimKey: string | undefined, wantPoints: boolean): Promise<Ctx | undefined> {
+  /** What one message needs from the database, in one statement (with the update's claim when given). */
+  async function load(input: ChatInput, claimKey: string | undefined, wantPoints: boolean, at: Date): Promise<ChatContext> {
     const db = resolveDb();
-    const at = deps.clock.now();
     const known = input.merchantId ?? (deps.config.DEFAULT_MERCHANT_ID || undefined);
     const pointsMerchant = wantPoints ? (known ?? lastMerchant) : undefined;
     const program = pointsMerchant ? await getProgram(db, pointsMerchant) : undefined;
-    const loaded = await loadChatContext(db, {
+    return loadChatContext(db, {
       channel: input.channel,
       userId: input.userId,
       merchantId: known,
@@ -52,7 +51,10 @@ export function createConversation(deps: CoreDeps): Conversation {
       now: at,
       points: pointsMerchant && program ? { merchantId: pointsMerchant, ...pointsWindow(program, at) } : undefined,
     });
-    if (loaded.duplicate) return undefined;
+  }
+
+  async function buildCtx(input: ChatInput, loaded: Extract<ChatContext, { duplicate: false }>, at: Date): Promise<Ctx> {
+    const db = resolveDb();
     const { serving, member } = loaded;
     const merchantId = serving ?? loaded.identityMerchantId;
     if (merchantId) lastMerchant = merchantId;
@@ -197,17 +199,21 @@ export function createConversation(deps: CoreDeps): Conversation {
     const text = (input.text ?? "").slice(0, MAX_TEXT).trim();
     // Buttons and commands are known before the context is read, so /points facts can come with it.
     const early: Intent | undefined = input.button !== undefined ? parseButton(input.button) : input.contact ? undefined : parseCommand(text);
-    let ctx: Ctx | undefined;
+    const at = deps.clock.now();
+    let loaded: ChatContext;
     try {
-      ctx = await buildCtx(input, claim?.key, early?.kind === "points");
+      loaded = await load(input, claim?.key, early?.kind === "points", at);
     } catch (err) {
       // The claim was not recorded: let the caller fail the webhook so the platform re-sends.
       if (claim) throw err;
       return failed(input, undefined, err);
     }
-    claim?.onClaimed?.(ctx !== undefined);
-    if (!ctx) return undefined;
+    claim?.onClaimed?.(!loaded.duplicate);
+    if (loaded.duplicate) return undefined;
+    // From here the update is claimed: failures are answered with the apology, never re-thrown.
+    let ctx: Ctx | undefined;
     try {
+      ctx = await buildCtx(input, loaded, at);
       const out = await replies(ctx, input, text, early);
       return { replies: out, lang: ctx.lang };
     } catch (err) {
