@@ -51,18 +51,27 @@ class OrderBatcher {
   }
 
   private async run(batch: Waiting[]): Promise<void> {
+    if (batch.length === 1) return this.one(batch[0]!);
+    batch.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+    let outcomes: unknown[];
     try {
-      if (batch.length === 1) {
-        const rows = await this.client.unsafe("select cl_place_order($1::text::jsonb)::text as r", [batch[0]!.json], { prepare: true });
-        batch[0]!.resolve(JSON.parse(rows[0]!.r));
-        return;
-      }
-      batch.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
       const rows = await this.client.unsafe("select cl_place_orders($1::text::jsonb)::text as r", [`[${batch.map((w) => w.json).join(",")}]`], { prepare: true });
-      const outcomes = JSON.parse(rows[0]!.r) as unknown[];
-      batch.forEach((w, i) => w.resolve(outcomes[i]));
+      outcomes = JSON.parse(rows[0]!.r) as unknown[];
+    } catch {
+      // The batch as a whole failed (one order's text Postgres cannot take as jsonb, a dropped connection): nothing
+      // of it was committed; each order runs alone, so one bad order fails only itself.
+      for (const w of batch) await this.one(w);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(outcomes[i]));
+  }
+
+  private async one(w: Waiting): Promise<void> {
+    try {
+      const rows = await this.client.unsafe("select cl_place_order($1::text::jsonb)::text as r", [w.json], { prepare: true });
+      w.resolve(JSON.parse(rows[0]!.r));
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      w.reject(err);
     }
   }
 }

@@ -96,4 +96,16 @@ describe("order paths", () => {
     expect(earned).toBe(results.slice(0, 40).reduce((t, r) => t + (r.body.pointsEarned as number), 0));
     expect(await checkInvariants(s.database.db, merchantId)).toEqual([]);
   });
+
+  it("an order Postgres refuses (NUL in a name) fails alone, even when it shares a statement with others", async () => {
+    const { api, merchantId } = await s.merchant();
+    const m = (await api("POST", "/v1/members", { phone: "0934000001" })).body;
+    const good = Array.from({ length: 12 }, (_, i) => ({ externalId: `G-${i}`, memberId: m.id, items: [{ sku: `S-${i}`, quantity: 1, unitPrice: 50000 }] }));
+    const bad = { externalId: "BAD-1", memberId: m.id, items: [{ sku: "S-0", name: "nul \u0000 here", quantity: 1, unitPrice: 50000 }] };
+    const results = await Promise.all([...good.slice(0, 6), bad, ...good.slice(6)].map((b) => api("POST", "/v1/orders", b)));
+    expect(results[6]!.status).toBeGreaterThanOrEqual(400);
+    expect(results.filter((_, i) => i !== 6).every((r) => r.status === 201)).toBe(true);
+    expect((await api("GET", `/v1/members/${m.id}`)).body.points.total).toBe(12 * 5);
+    expect(await checkInvariants(s.database.db, merchantId)).toEqual([]);
+  });
 });
