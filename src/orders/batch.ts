@@ -11,8 +11,11 @@ export interface PgClient {
   unsafe(query: string, params: unknown[], opts: { prepare: boolean }): Promise<{ r: string }[]>;
 }
 
-/** Two statements in flight keep both Postgres cores busy while the next batch gathers. */
-const MAX_IN_FLIGHT = 2;
+/**
+ * Statements in flight per client: enough to keep two cores busy while others wait on their commit's WAL flush,
+ * few enough that orders under load still gather into batches.
+ */
+const MAX_IN_FLIGHT = 3;
 const MAX_BATCH = 50;
 
 interface Waiting {
