@@ -1,9 +1,10 @@
 /**
  * Group commit for the order statement on a Postgres server (postgres.js). At most MAX_IN_FLIGHT order statements
  * run at a time per client; orders arriving meanwhile queue and go out together as one `cl_place_orders` statement
- * (migrations/0010): one round trip, one commit, one WAL flush for all of them, each order still atomic in its own
- * subtransaction. Under light load nothing waits (a lone order goes out at once, alone); under heavy load the
- * per-order cost of a commit and a round trip is shared. Responses are sent only after the commit.
+ * (migrations/0010, 0013): one round trip, one commit, one WAL flush for all of them. A batch is all or nothing; if
+ * it fails, its orders run again one by one, so each order is still atomic and fails only itself. Under light load
+ * nothing waits (a lone order goes out at once, alone); under heavy load the per-order cost of a commit and a round
+ * trip is shared. Responses are sent only after the commit.
  */
 
 /** postgres.js, as far as this file needs it. */
@@ -61,7 +62,7 @@ class OrderBatcher {
       const rows = await this.client.unsafe("select cl_place_orders($1::text::jsonb)::text as r", [`[${batch.map((w) => w.json).join(",")}]`], { prepare: true });
       outcomes = JSON.parse(rows[0]!.r) as unknown[];
     } catch {
-      // The batch as a whole failed (one order's text Postgres cannot take as jsonb, a dropped connection): nothing
+      // The batch failed (a deadlock, one order's text Postgres cannot take as jsonb, a dropped connection): nothing
       // of it was committed; each order runs alone, so one bad order fails only itself.
       for (const w of batch) await this.one(w);
       return;

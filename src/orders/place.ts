@@ -46,18 +46,16 @@ function rememberFacts(key: string, facts: MemberFacts | undefined) {
 async function call(db: Db, params: Record<string, unknown> & { memberId: string | null }): Promise<Outcome> {
   const json = JSON.stringify(params);
   const client = (db as unknown as { $client?: Partial<PgClient> }).$client;
-  let out: Outcome | { r: "error"; code: string; message: string };
+  let out: Outcome;
   if (client && typeof client.unsafe === "function") {
     // Straight to postgres.js, prepared and batched with concurrent orders (batch.ts). Through Drizzle, an unnamed
     // query runs unprepared, which postgres.js turns into two round trips (describe, then execute).
-    out = (await placeBatched(client as PgClient, json, params.memberId)) as typeof out;
+    out = (await placeBatched(client as PgClient, json, params.memberId)) as Outcome;
   } else {
     // PGlite (in process), or a transaction the caller opened.
     const rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`));
     out = JSON.parse(rows[0]!.r) as Outcome;
   }
-  // An order that failed inside a batch rolled back alone; raise its error here (a deadlock is retried).
-  if (out.r === "error") throw Object.assign(new Error(out.message), { code: out.code });
   return out;
 }
 
