@@ -74,7 +74,9 @@ interface PostgresJsLike {
 /**
  * Runs the statement on the driver itself when there is one: this statement runs for every chat message, and
  * Drizzle's per-query work (query building, PGlite's per-query parser-table merge) would cost about as much as
- * the statement. Inside a transaction (no `$client`) it goes through Drizzle.
+ * the statement. On postgres.js it is a named prepared statement: one round trip (an unprepared query with
+ * parameters costs postgres.js two — describe, then execute — which is what Drizzle sends). Inside a transaction
+ * (no `$client`) it goes through Drizzle.
  */
 async function run(db: Db, params: Param[]): Promise<unknown[]> {
   const client = (db as { $client?: unknown }).$client;
