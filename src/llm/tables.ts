@@ -1,8 +1,8 @@
 /**
  * Tables of the LLM layer (drizzle-kit picks up `src/*\/tables.ts`): per-day usage counters (the dashboard and the
- * token budgets read them) and the cache of offer phrasings.
+ * token budgets read them), the cache of offer phrasings and the assistant's short conversation memory.
  */
-import { bigint, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -46,4 +46,24 @@ export const llmPhrasings = pgTable(
     createdAt: ts("created_at").notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.key] }), index("llm_phrasings_created_idx").on(t.createdAt)],
+);
+
+/**
+ * Short conversation memory of the free-text assistant (src/llm/memory.ts): one row per answered turn — the
+ * customer's text and the validated reply that was sent — scoped to merchant, channel and chat, and to the member
+ * the chat was linked to when it was written. Pruned on write to the current conversation's last N turns.
+ */
+export const llmChatTurns = pgTable(
+  "llm_chat_turns",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    channel: text("channel").notNull(),
+    chatId: text("chat_id").notNull(),
+    memberId: text("member_id").notNull(),
+    userText: text("user_text").notNull(),
+    replyText: text("reply_text").notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("llm_chat_turns_chat_idx").on(t.merchantId, t.channel, t.chatId, t.createdAt), index("llm_chat_turns_created_idx").on(t.createdAt)],
 );
