@@ -27,6 +27,9 @@ export const ConfigSchema = z.object({
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,
   LLM_BASE_URL: optionalString,
+  /** The assistant's conversation memory: turns kept per chat (0 = none) and minutes of silence that end it. */
+  LLM_MEMORY_TURNS: z.coerce.number().int().min(0).max(20).default(6),
+  LLM_MEMORY_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
   /** Seed a demo shop on first start of an empty embedded database ("false" to disable). */
   DEMO_SEED: z
     .string()

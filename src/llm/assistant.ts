@@ -6,6 +6,10 @@
  * come from tool results; no links; the member's language; the channel's length).
  *
  * Nothing here changes a balance: the tools only read, and `prepare_claim` only returns confirmation buttons.
+ *
+ * Follow-ups ("and for the next tier?") resolve through a short conversation memory (src/llm/memory.ts): the last
+ * validated turns of this chat and member are sent as prior user/assistant messages. They are context, never facts —
+ * the validator still accepts only figures from this turn's tool results — and only replies that passed it are stored.
  */
 import { generateText, stepCountIs } from "ai";
 import type { AssistantContext, OutgoingMessage } from "../channels/channel.ts";
@@ -14,6 +18,7 @@ import { copyFor, type Fmt } from "../messages/index.ts";
 import { firstName, foldVietnamese, formatDate, type Lang } from "../messages/render.ts";
 import { budgetSignal, estimateTokens, failureReason, logPath, usageTokens, type Llm } from "./llm.ts";
 import { catalogNames } from "./offers.ts";
+import { DEFAULT_MEMORY, readMemory, writeTurn, type ChatScope, type MemoryOptions, type MemoryTurn } from "./memory.ts";
 import { renderPrompt } from "./prompts.ts";
 import { DEFAULT_CLAIM_ACTIONS, memberTools, newToolRecord, type AssistantOffers, type ClaimActions, type ToolRecord } from "./tools.ts";
 import { checkBudget, merchantLlmContext, recordUsage, usageDay } from "./usage.ts";
@@ -34,6 +39,8 @@ export interface AssistantOptions {
   maxChars?: number | undefined;
   /** Longest customer message sent to the model (default 600 characters); longer ones go to the intents. */
   maxInputChars?: number | undefined;
+  /** Conversation memory (default: the Llm's, i.e. LLM_MEMORY_TURNS / LLM_MEMORY_TTL_MINUTES); `false` = none. */
+  memory?: Partial<MemoryOptions> | false | undefined;
 }
 
 export const DEFAULT_ANSWER_MAX_CHARS = 700;
@@ -90,6 +97,7 @@ function claimTemplate(record: ToolRecord, fmt: Fmt): OutgoingMessage[] | undefi
 export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {}): AssistantFn {
   const actions: ClaimActions = { ...DEFAULT_CLAIM_ACTIONS, ...opts.actions };
   const maxInput = opts.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
+  const memory: MemoryOptions = opts.memory === false ? { ...DEFAULT_MEMORY, turns: 0 } : { ...DEFAULT_MEMORY, ...llm?.memory, ...opts.memory };
 
   return async function assistant(input: AssistantInput): Promise<OutgoingMessage[] | undefined> {
     const started = Date.now();
@@ -126,6 +134,22 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
       today: formatDate(now, lang, merchant.timeZone),
       maxChars,
     });
+    const scope: ChatScope = { merchantId, channel: input.channel, chatId: input.userId, memberId: member.id };
+    let earlier: MemoryTurn[] = [];
+    try {
+      earlier = await readMemory(db, scope, now, memory);
+    } catch (err) {
+      logger.warn("conversation memory unavailable", { error: err instanceof Error ? err.message : String(err) });
+    }
+    // Earlier turns are the customer's own words and our validated replies: plain conversation messages, never
+    // instructions (the system prompt says so) and never facts (the validator only knows this turn's tool results).
+    const messages = [
+      ...earlier.flatMap((t) => [
+        { role: "user" as const, content: t.user },
+        { role: "assistant" as const, content: t.reply },
+      ]),
+      { role: "user" as const, content: text },
+    ];
     const record = newToolRecord();
     const tools = memberTools({ db, merchantId, member, fmt, now, offers: opts.offers, actions, logger }, record);
     const signal = budgetSignal(llm.answerTimeoutMs);
@@ -142,7 +166,7 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
       const result = await generateText({
         model: llm.model,
         instructions: system,
-        messages: [{ role: "user", content: text }],
+        messages,
         tools,
         stopWhen: stepCountIs(llm.maxSteps),
         abortSignal: signal,
@@ -153,7 +177,7 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
       tokens = usageTokens(result.totalUsage);
       answer = plain(result.text);
     } catch (err) {
-      return fallback(failureReason(err, signal), { inputTokens: estimateTokens(system, text), outputTokens: 0 }, { error: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+      return fallback(failureReason(err, signal), { inputTokens: estimateTokens(system, ...messages.map((m) => m.content)), outputTokens: 0 }, { error: err instanceof Error ? err.message.slice(0, 200) : String(err) });
     }
     if (answer === "") return fallback("empty", tokens);
     const verdict = checkAnswer(answer, {
@@ -172,7 +196,12 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
     }
 
     await recordUsage(db, usageKey, { calls: 1, modelReplies: 1, ...tokens }, now);
-    logPath(logger, { task: "answer", llmPath: "model", reason: "model", model: llm.name, ms: Date.now() - started, tools: record.calls, refused: record.refused.length, ...tokens });
+    try {
+      await writeTurn(db, scope, { user: text, reply: answer }, earlier, now, memory);
+    } catch (err) {
+      logger.warn("conversation memory not written", { error: err instanceof Error ? err.message : String(err) });
+    }
+    logPath(logger, { task: "answer", llmPath: "model", reason: "model", model: llm.name, ms: Date.now() - started, tools: record.calls, refused: record.refused.length, ...tokens, memory: earlier.length });
     const buttons = record.claim?.buttons;
     return [buttons ? { text: answer, buttons } : { text: answer }];
   };

@@ -5,6 +5,7 @@
 import type { LanguageModel, LanguageModelUsage } from "ai";
 import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
+import { DEFAULT_MEMORY, type MemoryOptions } from "./memory.ts";
 import { modelFromConfig, type LlmConfig } from "./provider.ts";
 
 export interface Llm {
@@ -17,6 +18,8 @@ export interface Llm {
   readonly answerTimeoutMs: number;
   /** Model steps per answer (tool round trips + the final text), default 5. */
   readonly maxSteps: number;
+  /** The assistant's conversation memory (LLM_MEMORY_TURNS, LLM_MEMORY_TTL_MINUTES; defaults 6 turns, 30 min). */
+  readonly memory: MemoryOptions;
   readonly logger: Logger;
 }
 
@@ -30,6 +33,7 @@ export interface LlmOptions {
   offerTimeoutMs?: number;
   answerTimeoutMs?: number;
   maxSteps?: number;
+  memory?: Partial<MemoryOptions>;
   logger?: Logger;
 }
 
@@ -73,6 +77,10 @@ export function createLlm(config: LlmConfig, opts: LlmOptions = {}): Llm | undef
     offerTimeoutMs: opts.offerTimeoutMs ?? DEFAULT_OFFER_TIMEOUT_MS,
     answerTimeoutMs: opts.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS,
     maxSteps: opts.maxSteps ?? 5,
+    memory: {
+      turns: opts.memory?.turns ?? config.LLM_MEMORY_TURNS ?? DEFAULT_MEMORY.turns,
+      ttlMs: opts.memory?.ttlMs ?? (config.LLM_MEMORY_TTL_MINUTES !== undefined ? config.LLM_MEMORY_TTL_MINUTES * 60_000 : DEFAULT_MEMORY.ttlMs),
+    },
     logger,
   };
 }

@@ -14,7 +14,8 @@ import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { Config } from "../config.ts";
 
-export type LlmConfig = Pick<Config, "LLM_PROVIDER" | "LLM_MODEL" | "LLM_API_KEY" | "LLM_BASE_URL">;
+export type LlmConfig = Pick<Config, "LLM_PROVIDER" | "LLM_MODEL" | "LLM_API_KEY" | "LLM_BASE_URL"> &
+  Partial<Pick<Config, "LLM_MEMORY_TURNS" | "LLM_MEMORY_TTL_MINUTES">>;
 
 export const DEFAULT_MODELS = { openai: "gpt-4o-mini", anthropic: "claude-3-5-haiku-latest" } as const;
 

@@ -1,7 +1,11 @@
-/** /start, link codes (typed or deep-linked), Telegram's shared contact, /stop and opting back in. */
+/**
+ * /start, link codes (typed or deep-linked), Telegram's shared contact, /stop and opting back in. Each of them starts
+ * the assistant's conversation memory afresh (a chat re-linked to another member never sees the previous turns).
+ */
 import { eq } from "drizzle-orm";
 import { members } from "../../../src/db/schema.ts";
 import { claimLinkCode, linkChat, setOptIn } from "../../../src/links/service.ts";
+import { clearMemory } from "../../../src/llm/memory.ts";
 import { findMember, findMemberByPhone } from "../../../src/members/service.ts";
 import { normalizePhone } from "../../../src/members/phone.ts";
 import { firstName } from "../../../src/messages/render.ts";
@@ -15,6 +19,7 @@ async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<R
   // A language the chat chose before linking is an explicit request: the member keeps it.
   const chosen = await chatLanguage(db, input.channel, input.userId);
   const { alreadyLinked } = await linkChat(db, { merchantId, memberId, channel: input.channel, userId: input.userId, chatId: input.chatId }, now, chosen);
+  await forget(ctx);
   const member = await findMember(db, merchantId, memberId);
   ctx.member = member;
   ctx.merchantId = merchantId;
@@ -38,8 +43,14 @@ export async function linkWithCode(ctx: Ctx, code: string): Promise<ReplyMessage
   return linked(ctx, claimed.merchantId, claimed.memberId);
 }
 
+/** Forgets this chat's conversation memory, for every shop. */
+async function forget(ctx: Ctx): Promise<void> {
+  await clearMemory(ctx.db, { channel: ctx.input.channel, chatId: ctx.input.userId });
+}
+
 export async function start(ctx: Ctx, code: string | undefined): Promise<ReplyMessage[]> {
   if (code) return linkWithCode(ctx, code);
+  await forget(ctx);
   const m = ctx.member;
   if (!m || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.welcomeUnlinked(ctx.input.channel))];
   // /start again opts the member back in to promotions.
@@ -58,6 +69,7 @@ export async function optIn(ctx: Ctx): Promise<ReplyMessage[]> {
 export async function stop(ctx: Ctx): Promise<ReplyMessage[]> {
   if (!ctx.member || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
   const changed = await setOptIn(ctx.db, ctx.merchantId, ctx.member.id, false, ctx.now);
+  await forget(ctx);
   const opt = [[{ label: ctx.copy.buttons.start, data: "start" }]];
   return [msg(changed ? ctx.copy.optedOut() : ctx.copy.alreadyOptedOut(), opt)];
 }
