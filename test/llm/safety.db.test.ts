@@ -6,12 +6,14 @@
  * carries an invented figure, a link or the system prompt, and the customer always gets a polite reply.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
 import { createConversation } from "../../bots/core/conversation.ts";
 import { Btn } from "../../bots/core/intents.ts";
 import type { ReplyMessage } from "../../bots/core/types.ts";
 import { createLinkCode } from "../../src/links/service.ts";
 import { createAssistant } from "../../src/llm/assistant.ts";
 import { createLlm } from "../../src/llm/llm.ts";
+import { llmChatTurns } from "../../src/llm/tables.ts";
 import { extractFigures, FactSet } from "../../src/llm/figures.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import { ATTACKS, type Attack } from "./injection-corpus.ts";
@@ -161,6 +163,8 @@ describe("injection and abuse corpus", () => {
         if (attack.kind === "long") expect(path.reason).toBe(model ? "input-too-long" : "no-model");
       }
       expect(await ledgerSnapshot(shop.db)).toBe(before);
+      // The attacks ran in one chat with conversation memory: the behaving models' replies were remembered.
+      if (name === "polite" || name === "echo") expect(await shop.db.$count(llmChatTurns, eq(llmChatTurns.chatId, `safety-${chatSeq - 1}`))).toBeGreaterThan(0);
     });
   }
 });
