@@ -7,7 +7,6 @@ import { sql } from "drizzle-orm";
 import { telegramTextUpdate } from "../fakes/telegram-server.ts";
 import { zaloTextUpdate } from "../fakes/zalo-server.ts";
 import { processedUpdates } from "../../src/channels/tables.ts";
-import { testDbKind } from "../helpers/db.ts";
 import { linkCode, newTelegramUser, newZaloUser, setupShop, startBotHarness, tgTexts, zaloTexts, type BotHarness, type Shop } from "./harness.ts";
 
 let h: BotHarness;
@@ -47,32 +46,6 @@ describe("chat context in one statement", () => {
     const [fromFacts, fromView] = tgTexts(h.tg, user.id);
     expect(fromFacts).toContain("150 điểm");
     expect(fromFacts).toBe(fromView);
-  });
-
-  it.runIf(testDbKind() === "pglite")("a linked member's /points is one statement (claim, member and facts together)", async () => {
-    const user = await linkedUser();
-    await say(user, "/points"); // warms the per-process program and time-zone caches
-    const client = (h.database as unknown as { client: { query: (...a: unknown[]) => unknown; exec: (...a: unknown[]) => unknown } }).client;
-    const seen: string[] = [];
-    const { query, exec } = client;
-    client.query = function (this: unknown, ...a: unknown[]) {
-      seen.push(String(a[0]));
-      return query.apply(this, a);
-    };
-    client.exec = function (this: unknown, ...a: unknown[]) {
-      seen.push(String(a[0]));
-      return exec.apply(this, a);
-    };
-    try {
-      h.tg.reset();
-      await say(user, "/points");
-    } finally {
-      client.query = query;
-      client.exec = exec;
-    }
-    expect(tgTexts(h.tg, user.id)[0]).toContain("150 điểm");
-    // Cache refreshes (program every 5 s, time zone every minute) may add a read on a slow machine; nothing else.
-    expect(seen.filter((s) => !/from "(programs|merchants)"/.test(s))).toEqual([expect.stringContaining("cl_chat_context(")]);
   });
 
   it("a replayed private message is acknowledged as a duplicate and answered once", async () => {
