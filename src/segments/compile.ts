@@ -38,9 +38,9 @@ interface OrderAgg {
   /**
    * Set when the whole rule implies daysSinceLastOrder ∈ [lo, hi]: only orders from the local day `today − hi` on
    * can be a matching member's last order, and a member with an order on or after the day `today − lo + 1` cannot
-   * match — so the aggregate reads only the orders since that first day and drops groups whose latest order is
-   * after the range with an instant comparison (each bound a day wider, so a DST or calendar quirk at local midnight
-   * never cuts off a qualifying order; the exact calendar-day test stays in the WHERE).
+   * match — so the aggregate reads the orders of that range only, less members with a later one (each bound a day
+   * wider, so a DST or calendar quirk at local midnight never cuts off a qualifying order; the exact calendar-day
+   * test stays in the HAVING and the WHERE).
    */
   recent?: { hi: number; lo?: number };
   columns: Set<"last_at" | "order_count" | "net_spend">;
@@ -251,9 +251,10 @@ class Compiler {
           // Local midnight of today − N, as Postgres computes it; a day earlier still, so a DST or calendar quirk at
           // midnight can never cut off a qualifying order (the exact calendar-day test stays in the WHERE/HAVING).
           from = sql`${from} and o.placed_at >= ${this.dayStart(s.recent.hi)} - interval '1 day'`;
-          // Members whose last order falls after the range cannot match: dropped by a cheap instant comparison on
-          // the group (measured faster here than an anti-join against the later orders: one parallel pass).
-          if (s.recent.lo !== undefined) (s.having ??= []).push(sql`max(o.placed_at) < ${this.dayStart(s.recent.lo - 1)} + interval '1 day'`);
+          if (s.recent.lo !== undefined) {
+            const later = sql`${this.dayStart(s.recent.lo - 1)} + interval '1 day'`;
+            from = sql`${from} and o.placed_at < ${later} and not exists (select 1 from orders o2 where o2.merchant_id = ${mid} and o2.member_id = o.member_id and o2.placed_at >= ${later} and o2.placed_at <= ${this.nowParam})`;
+          }
         }
         const having = s.having?.length ? sql` having ${sql.join(s.having, sql` and `)}` : sql``;
         const body = sql`select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}`;
