@@ -104,7 +104,7 @@ export async function creditPoints(
   m.pointsTotal = before + points;
 }
 
-/** Take `points` from lots, oldest (soonest-expiring) first; `onlyAvailable` skips pending lots. Returns what was taken. */
+/** Take `points` from lots, oldest earned first (FIFO); `onlyAvailable` skips pending lots. Returns what was taken. */
 async function consumeLots(tx: Db, m: MemberRow, points: number, now: Date, opts: { onlyAvailable: boolean; preferOrderId?: string }): Promise<number> {
   let left = points;
   const take = async (lots: { id: number; remaining: number }[]) => {
@@ -130,7 +130,8 @@ async function consumeLots(tx: Db, m: MemberRow, points: number, now: Date, opts
       .select({ id: pointLots.id, remaining: pointLots.remaining })
       .from(pointLots)
       .where(and(...conds))
-      .orderBy(sql`${pointLots.expiresAt} asc nulls last`, asc(pointLots.id));
+      // FIFO: the oldest earned points are spent (and reversed) first, whatever their expiry.
+      .orderBy(asc(pointLots.earnedAt), asc(pointLots.id));
     await take(lots);
   }
   return points - left;
