@@ -91,9 +91,8 @@ export async function importOrders(
       else if (typeof discount === "string") problem = `discount ${discount}`;
       else if (placedAt && Number.isNaN(Date.parse(placedAt))) problem = `placed_at "${placedAt}" is not an ISO date-time`;
       if (problem) {
-        // The whole order is rejected in pass 2 when any of its rows is malformed (a partial order would earn wrongly).
+        // Skipped and reported on its own (the spec's "malformed rows are skipped"): the order's other rows import.
         report.rejected.push({ lines: [rec.line], orderId: orderId ?? null, reason: problem });
-        if (orderId) batch.push({ importId, line: rec.line, orderId, sku: "", quantity: 0, unitPrice: 0, error: problem });
       } else {
         batch.push({
           importId,
@@ -161,11 +160,6 @@ export async function importOrders(
 
 async function importOne(db: Db, merchantId: string, orderId: string, rows: (typeof importRows.$inferSelect)[], now: Date, report: ImportReport) {
   const lines = rows.map((r) => r.line);
-  if (rows.some((r) => r.error !== null)) {
-    const valid = rows.filter((r) => r.error === null).map((r) => r.line);
-    if (valid.length) report.rejected.push({ lines: valid, orderId, reason: "order skipped: another of its rows is malformed" });
-    return;
-  }
   const reject = (reason: string) => report.rejected.push({ lines, orderId, reason });
   const distinct = (vals: (string | null)[]) => new Set(vals.map((v) => v ?? "")).size;
   if (distinct(rows.map((r) => r.member)) > 1) return reject("rows of this order name different members");

@@ -58,6 +58,7 @@ describe("CLI", () => {
         'A1,CF-01,,2026-11-01T10:00:00Z,coffee,2,35000',
         'A2,"BB-01",,2026-11-02T10:00:00Z,food,1,18000',
         "A1,BM-01,,2026-11-01T10:00:00Z,food,1,25000",
+        "A1,BAD-01,,2026-11-01T10:00:00Z,food,-1,25000",
         "A3,X,,not-a-date,food,1,1000",
         "A4,Y,,,food,zero,1000",
         "",
@@ -67,8 +68,9 @@ describe("CLI", () => {
     const r1 = await runCli(["orders", "import", csv, "--merchant", created.merchantId, "--json"], env);
     expect(r1.code).toBe(1);
     const rep1 = JSON.parse(r1.stdout);
-    expect(rep1).toMatchObject({ rows: 6, imported: 3, unchanged: 0 });
-    expect(rep1.rejected.map((x: { lines: number[] }) => x.lines)).toEqual([[5], [6]]);
+    expect(rep1).toMatchObject({ rows: 7, imported: 3, unchanged: 0 });
+    // Only the malformed rows are skipped: A1 imports from its two good rows.
+    expect(rep1.rejected.map((x: { lines: number[] }) => x.lines)).toEqual([[5], [6], [7]]);
     const r2 = await runCli(["orders", "import", csv, "--merchant", created.merchantId, "--json"], env);
     const rep2 = JSON.parse(r2.stdout);
     expect(rep2).toMatchObject({ imported: 0, unchanged: 3 });
