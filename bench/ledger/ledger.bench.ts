@@ -131,13 +131,15 @@ export async function main(args: string[]): Promise<number> {
     await runLoad(server.url, apiKey, ids, Math.min(500, totalOrders), clients, "warm");
     // CPU per order of each party: the server, this process (the load generator) and the Postgres backends
     // serving the server's pool (the warm-up opened them all).
-    const backends = (await d.sql`select pid from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`).map((r) => Number(r.pid));
-    const pgCpu = () => backends.reduce((s, pid) => s + (cpuSeconds(pid) || 0), 0);
-    const cpuBefore = [cpuSeconds(server.child.pid), process.cpuUsage(), pgCpu()] as const;
+    // A backend opened during the run counts in full (it started at zero).
+    const backends = async () => (await d.sql`select pid from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`).map((r) => Number(r.pid));
+    const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid) || 0]));
+    const cpuBefore = [cpuSeconds(server.child.pid), process.cpuUsage()] as const;
     const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run");
+    const pgUsed = (await backends()).reduce((s, pid) => s + ((cpuSeconds(pid) || 0) - (pgBefore.get(pid) ?? 0)), 0);
     const perOrder = (s: number) => ((s * 1000) / totalOrders).toFixed(2);
     const self = process.cpuUsage(cpuBefore[1]);
-    const cpu = `${perOrder(cpuSeconds(server.child.pid) - cpuBefore[0])} / ${perOrder(pgCpu() - cpuBefore[2])} / ${perOrder((self.user + self.system) / 1e6)}`;
+    const cpu = `${perOrder(cpuSeconds(server.child.pid) - cpuBefore[0])} / ${perOrder(pgUsed)} / ${perOrder((self.user + self.system) / 1e6)}`;
     await server.stop();
     const tps = pgbench(clients, seconds);
     const problems = await checkInvariants(d.db, merchantId);
