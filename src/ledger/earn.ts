@@ -137,3 +137,35 @@ export function reversalFor(earned: number, total: number, refundedBefore: numbe
   const target = (cum: number) => Number(floorDiv(BigInt(earned) * BigInt(cum), BigInt(total)));
   return target(refundedAfter) - target(refundedBefore);
 }
+
+/**
+ * Each line's share of an order's points, as an integer weight per unit of amount: its category/product multiplier
+ * times its bonus-event multiplier (tier and subscription multiply every line alike and cancel out). From the
+ * breakdown stored with the order's `earn` entry; undefined when the breakdown does not match the lines.
+ */
+export function lineWeights(breakdown: Pick<EarnBreakdown, "lines" | "events"> | null | undefined, lineCount: number): bigint[] | undefined {
+  if (!breakdown || breakdown.lines.length !== lineCount) return undefined;
+  const events = new Map(breakdown.events.map((e) => [e.name, e.multiplier]));
+  return breakdown.lines.map((l) => toScaled(l.multiplier) * (l.event !== undefined ? toScaled(events.get(l.event) ?? 1) : SCALE));
+}
+
+/**
+ * "The points earned on the refunded part, pro rata": `earned` × (Σ weight × refunded amount) / (Σ weight × amount),
+ * floored toward the member, on the cumulative refunded amounts per line (before and after this refund) so that
+ * partial refunds add up exactly. With equal weights this is `reversalFor` on the order's amounts.
+ */
+export function weightedReversalFor(earned: number, lines: { net: number; refundedBefore: number; refundedAfter: number }[], weights: bigint[]): number {
+  if (earned <= 0) return 0;
+  let whole = 0n;
+  let before = 0n;
+  let after = 0n;
+  lines.forEach((l, i) => {
+    const w = weights[i]!;
+    whole += w * BigInt(l.net);
+    before += w * BigInt(l.refundedBefore);
+    after += w * BigInt(l.refundedAfter);
+  });
+  if (whole <= 0n) return 0;
+  const target = (cum: bigint) => Number(floorDiv(BigInt(earned) * cum, whole));
+  return target(after) - target(before);
+}

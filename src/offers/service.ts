@@ -18,8 +18,9 @@ import { getProgramCached } from "../program/service.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { sortedTiers, type Program } from "../program/config.ts";
 import { netSpend, requireMember } from "../members/service.ts";
-import { creditPoints, memberBalance, type MemberRow } from "../ledger/ledger.ts";
-import { onOrderCreated, type OrderHook } from "../orders/service.ts";
+import { creditPoints, memberBalance, reversePoints, type MemberRow } from "../ledger/ledger.ts";
+import { reversalFor } from "../ledger/earn.ts";
+import { onOrderCreated, onRefundCreated, type OrderHook, type RefundHook } from "../orders/service.ts";
 import { firstName as givenName, toLang, type Lang } from "../messages/render.ts";
 import { queryRows, num } from "../segments/sql.ts";
 import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
@@ -548,6 +549,27 @@ export const redeemOfferCodes: OrderHook = async (tx, ctx) => {
   }
 };
 
+/**
+ * A refund of the order that redeemed a code takes back that code's add-on bonus pro rata to the refunded amount
+ * (cumulative, floored toward the member, like the order's own points): a full refund takes it all back.
+ */
+export const reverseOfferBonus: RefundHook = async (tx, ctx) => {
+  const claims = await tx
+    .select({ points: offerClaims.pointsCredited, offerId: offerClaims.offerId, code: offerClaims.code })
+    .from(offerClaims)
+    .where(and(eq(offerClaims.orderId, ctx.orderId), eq(offerClaims.merchantId, ctx.merchantId)));
+  for (const c of claims) {
+    const points = reversalFor(c.points, ctx.total, ctx.refundedBefore, ctx.refundedAfter);
+    if (points <= 0) continue;
+    await reversePoints(tx, ctx.member, points, {
+      at: ctx.now,
+      orderId: ctx.orderId,
+      refundId: ctx.refundId,
+      reason: `refund ${ctx.refundExternalId}: add-on bonus of offer ${c.offerId} (code ${c.code})`,
+    });
+  }
+};
+
 let hooksRegistered = false;
 /** Registers the order hook once per process (done when this module is loaded). */
 export function registerOfferHooks(): void {
@@ -555,6 +577,7 @@ export function registerOfferHooks(): void {
   hooksRegistered = true;
   // Only orders that present a code can redeem one; the rest take the one-statement order path.
   onOrderCreated(redeemOfferCodes, (input) => (input.offerCodes ?? []).some((c) => c.trim().length > 0));
+  onRefundCreated(reverseOfferBonus);
 }
 registerOfferHooks();
 

@@ -148,7 +148,13 @@ export const offerClaims = pgTable(
     redeemedAt: ts("redeemed_at"),
     pointsCredited: integer("points_credited").notNull().default(0),
   },
-  (t) => [uniqueIndex("offer_claims_offer_uq").on(t.offerId), uniqueIndex("offer_claims_code_uq").on(t.merchantId, t.code), index("offer_claims_member_idx").on(t.memberId)],
+  (t) => [
+    uniqueIndex("offer_claims_offer_uq").on(t.offerId),
+    uniqueIndex("offer_claims_code_uq").on(t.merchantId, t.code),
+    index("offer_claims_member_idx").on(t.memberId),
+    // Refunds look up the codes their order redeemed.
+    index("offer_claims_order_idx").on(t.orderId).where(sql`order_id is not null`),
+  ],
 );
 
 export const offerBundles = pgTable(

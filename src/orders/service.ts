@@ -4,14 +4,14 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { creditEntries, members, orderItems, orders, refunds } from "../db/schema.ts";
+import { creditEntries, ledgerEntries, members, orderItems, orders, refunds } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../http/problem.ts";
 import { isSerializationFailure } from "../db/errors.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { getProgram } from "../program/service.ts";
-import { reversalFor } from "../ledger/earn.ts";
+import { lineWeights, reversalFor, weightedReversalFor, type EarnBreakdown } from "../ledger/earn.ts";
 import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, type MemberRow } from "../ledger/ledger.ts";
 import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
@@ -240,20 +240,26 @@ async function insertRefund(tx: Db, merchantId: string, orderExternalId: string,
 
   let amount = 0;
   const refundedItems: { sku: string; quantity: number }[] = [];
+  const shares: { net: number; refundedBefore: number; refundedAfter: number }[] = [];
   for (const l of lines) {
-    const t = take.get(l.id);
-    if (!t) continue;
+    const t = take.get(l.id) ?? 0;
     const net = BigInt(l.quantity * l.unitPrice - l.discount);
     // Cumulative per line so that refunding a line piece by piece adds up to exactly its net amount.
     const before = Number((net * BigInt(l.refundedQuantity)) / BigInt(l.quantity));
     const after = Number((net * BigInt(l.refundedQuantity + t)) / BigInt(l.quantity));
+    shares.push({ net: Number(net), refundedBefore: before, refundedAfter: after });
+    if (!t) continue;
     amount += after - before;
     refundedItems.push({ sku: l.sku, quantity: t });
     await tx.update(orderItems).set({ refundedQuantity: l.refundedQuantity + t }).where(eq(orderItems.id, l.id));
   }
   const refundedBefore = order!.refundedTotal;
   const refundedAfter = refundedBefore + amount;
-  const pointsReversed = reversalFor(order!.pointsEarned, order!.total, refundedBefore, refundedAfter);
+  // Points follow what each line earned (category/product and event multipliers), cashback follows the amount.
+  const weights = order!.pointsEarned > 0 ? lineWeights(await earnBreakdown(tx, order!.id), lines.length) : undefined;
+  const pointsReversed = weights
+    ? weightedReversalFor(order!.pointsEarned, shares, weights)
+    : reversalFor(order!.pointsEarned, order!.total, refundedBefore, refundedAfter);
   const creditReversed = reversalFor(order!.creditEarned, order!.total, refundedBefore, refundedAfter);
 
   const refundId = newId("ref");
@@ -270,7 +276,28 @@ async function insertRefund(tx: Db, merchantId: string, orderExternalId: string,
       await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "refund", amount: -creditReversed, orderId: order!.id, createdAt: now });
       await tx.update(members).set({ creditBalance: sql`${members.creditBalance} - ${creditReversed}` }).where(eq(members.id, member.id));
     }
+    for (const hook of refundHooks) await hook(tx, { merchantId, orderId: order!.id, member, refundId, refundExternalId: input.externalId, total: order!.total, refundedBefore, refundedAfter, now });
     balance = (await memberBalance(tx, member, now)).balance;
   }
   return { refundId, externalId: input.externalId, orderExternalId, amount, pointsReversed, balance };
+}
+
+/** The breakdown stored with the order's `earn` entry (per-line multipliers and events at the time of the order). */
+async function earnBreakdown(tx: Db, orderId: string): Promise<EarnBreakdown | undefined> {
+  const [row] = await tx
+    .select({ b: ledgerEntries.breakdown })
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.orderId, orderId), eq(ledgerEntries.kind, "earn")))
+    .limit(1);
+  return (row?.b ?? undefined) as EarnBreakdown | undefined;
+}
+
+/** Extension point: points other modules credited on an order (offers' add-on bonus) are reversed with its refunds. */
+export type RefundHook = (
+  tx: Db,
+  ctx: { merchantId: string; orderId: string; member: MemberRow; refundId: string; refundExternalId: string; total: number; refundedBefore: number; refundedAfter: number; now: Date },
+) => Promise<void>;
+const refundHooks: RefundHook[] = [];
+export function onRefundCreated(hook: RefundHook): void {
+  refundHooks.push(hook);
 }

@@ -107,3 +107,27 @@ describe("bonus events", () => {
     expect(entries[0].breakdown.events).toEqual(expect.arrayContaining([{ name: "birthday", multiplier: 2 }, { name: "Tết x3", multiplier: 3 }]));
   });
 });
+
+describe("refunds follow what each line earned", () => {
+  it("a refunded line takes back its own share of the points (category multiplier), pro rata by quantity", async () => {
+    const { api } = await s.merchant();
+    await api("PUT", "/v1/program", { earn: { points: 1, spend: 10_000 }, categoryMultipliers: { coffee: 2 } });
+    const m = (await api("POST", "/v1/members", { phone: "0907000111" })).body.id;
+    const order = await api("POST", "/v1/orders", {
+      externalId: "W-1",
+      memberId: m,
+      items: [
+        { sku: "CF", category: "coffee", quantity: 2, unitPrice: 50_000 },
+        { sku: "BM", category: "food", quantity: 1, unitPrice: 100_000 },
+      ],
+    });
+    // (2 × 50,000 × 2 + 100,000) / 10,000 = 30 points; the coffee line earned 20 of them.
+    expect(order.body.pointsEarned).toBe(30);
+    const one = await api("POST", "/v1/orders/W-1/refunds", { externalId: "W-1-R1", items: [{ sku: "CF", quantity: 1 }] });
+    expect(one.body).toMatchObject({ pointsReversed: 10, balance: 20 });
+    const two = await api("POST", "/v1/orders/W-1/refunds", { externalId: "W-1-R2", items: [{ sku: "CF", quantity: 1 }] });
+    expect(two.body).toMatchObject({ pointsReversed: 10, balance: 10 });
+    const rest = await api("POST", "/v1/orders/W-1/refunds", { externalId: "W-1-R3" });
+    expect(rest.body).toMatchObject({ pointsReversed: 10, balance: 0 });
+  });
+});

@@ -234,6 +234,17 @@ describe("claims", () => {
     // Σ ledger = balance still holds.
     const ledger = (await api("GET", `/v1/members/${m}/ledger?limit=500`)).body.entries;
     expect(ledger.reduce((a: number, e: { points: number }) => a + e.points, 0)).toBe((await api("GET", `/v1/members/${m}`)).body.points.balance);
+
+    // A full refund of the redeeming order takes back its points and the add-on bonus.
+    const beforeRefund = (await api("GET", `/v1/members/${m}`)).body.points.balance;
+    const refund = await api("POST", "/v1/orders/REDEEM-1/refunds", { externalId: "REDEEM-1-R" });
+    expect(refund.status).toBe(201);
+    expect(refund.body.pointsReversed).toBe(r1.body.pointsEarned);
+    expect(refund.body.balance).toBe(beforeRefund - r1.body.pointsEarned - o.bonusPoints);
+    const after = (await api("GET", `/v1/members/${m}/ledger`)).body.entries;
+    const bonusBack = after.filter((e: { kind: string; reason: string | null }) => e.kind === "refund" && (e.reason ?? "").includes(`add-on bonus of offer ${o.id}`));
+    expect(bonusBack.map((e: { points: number }) => e.points)).toEqual([-o.bonusPoints]);
+    expect(after.reduce((a: number, e: { points: number }) => a + e.points, 0)).toBe(refund.body.balance);
   });
 
   it("a code does nothing for another member, a guest order, or after it expired", async () => {

@@ -1,0 +1,1 @@
+CREATE INDEX "offer_claims_order_idx" ON "offer_claims" USING btree ("order_id") WHERE order_id is not null;
