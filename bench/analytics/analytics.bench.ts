@@ -19,7 +19,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { analyticsSession, KPI_QUERIES, runKpi, summary, summaryWindow, type KpiName, type KpiWindow } from "../../src/analytics/service.ts";
 import { queryRows } from "../../src/segments/sql.ts";
 import type { Db } from "../../src/db/types.ts";
-import { machine, table } from "../lib/stats.ts";
+import { best, machine, table } from "../lib/stats.ts";
 import { arg, log, MERCHANT, NOW, openDataset } from "../segments/dataset.ts";
 
 const DAY = 86_400_000;
@@ -118,17 +118,6 @@ function normalise(rows: Record<string, unknown>[]): string {
   return JSON.stringify(
     rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : typeof v === "bigint" ? Number(v) : v]))),
   );
-}
-
-async function best(runs: number, fn: () => Promise<unknown>): Promise<{ ms: number; value: unknown }> {
-  let bestMs = Infinity;
-  let value: unknown;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    value = await fn();
-    bestMs = Math.min(bestMs, performance.now() - t);
-  }
-  return { ms: bestMs, value };
 }
 
 export async function main(args: string[]): Promise<number> {

@@ -20,7 +20,7 @@ import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.
 import { previewSegment, segmentContext } from "../../src/segments/service.ts";
 import { BUILT_IN_SEGMENTS, type Rule } from "../../src/segments/rule.ts";
 import { num, queryRows } from "../../src/segments/sql.ts";
-import { machine, table } from "../lib/stats.ts";
+import { best, machine, table } from "../lib/stats.ts";
 import { arg, MERCHANT, NOW, openDataset } from "./dataset.ts";
 
 const TZ = "Asia/Ho_Chi_Minh";
@@ -61,17 +61,6 @@ function baselineComposite(): SQL {
       group by member_id) o on o.member_id = m.id
     where m.merchant_id = ${MERCHANT} and m.opted_in and coalesce(m.tier_name, 'Silver') <> 'Gold'
       and o.last_at >= ${dayStart(59)} and o.last_at < ${dayStart(13)} and o.c >= 3`;
-}
-
-async function best(runs: number, fn: () => Promise<number>): Promise<{ ms: number; value: number }> {
-  let bestMs = Infinity;
-  let value = -1;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    value = await fn();
-    bestMs = Math.min(bestMs, performance.now() - t);
-  }
-  return { ms: bestMs, value };
 }
 
 export async function main(args: string[]): Promise<number> {
