@@ -35,18 +35,19 @@ export interface Thresholds {
   maxLen: number;
 }
 
-/** Default thresholds for a shop with `n` orders: see `defaultThresholds`. */
+/** Default thresholds: see `defaultThresholds`. */
 export const DEFAULT_MODEL_MIN_CONFIDENCE = 0.05;
 export const DEFAULT_MODEL_MAX_LEN = 3;
 export const DEFAULT_KEEP_VERSIONS = 5;
 
 /**
- * Thresholds chosen for a shop's data: minSupport = max(2/N, 0.001) (a pair must occur in at least 2 orders in a
- * small shop, in 0.1 % of orders in a large one), minConfidence 0.05, maxLen 3 (rules with one or two items on
- * the left: a two-item basket can trigger a more specific rule).
+ * Thresholds for a shop's data: the `recs mine` defaults — minSupport 0.001 (so a small shop's pairs count from
+ * their first co-purchase; the ranking's count/(count+2) factor keeps one-off pairs below repeated ones),
+ * minConfidence 0.05 — and maxLen 3 (rules with one or two items on the left: a two-item basket can trigger a more
+ * specific rule).
  */
-export function defaultThresholds(n: number): Thresholds {
-  const minSupport = n > 0 ? Math.min(1, Math.max(2 / n, 0.001)) : 0.001;
+export function defaultThresholds(): Thresholds {
+  const minSupport = 0.001;
   return { minSupport, minConfidence: DEFAULT_MODEL_MIN_CONFIDENCE, maxLen: DEFAULT_MODEL_MAX_LEN };
 }
 
@@ -59,7 +60,7 @@ export interface BuildProgress {
 }
 
 export interface BuildOptions {
-  /** Thresholds; those left out take `defaultThresholds(N)` (or, when the current model was built with explicit
+  /** Thresholds; those left out take `defaultThresholds()` (or, when the current model was built with explicit
    *  thresholds and none are given here, the current model's). */
   minSupport?: number | undefined;
   minConfidence?: number | undefined;
@@ -239,7 +240,7 @@ export async function buildModel(db: Db, merchantId: string, now: Date, opts: Bu
   });
   const tx = loaded.builder.build();
   const n = tx.offsets.length - 1;
-  const auto = defaultThresholds(n);
+  const auto = defaultThresholds();
   const base = sticky ?? auto;
   const thresholds: Thresholds = {
     minSupport: opts.minSupport ?? base.minSupport,

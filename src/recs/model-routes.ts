@@ -75,7 +75,7 @@ recsModelRoutes.get("/recs/model", async (c) => {
 });
 
 export const BuildModelSchema = z.object({
-  minSupport: z.number().gt(0).max(1).optional().describe("Default max(2/N, 0.001)"),
+  minSupport: z.number().gt(0).max(1).optional().describe("Default 0.001"),
   minConfidence: z.number().min(0).max(1).optional().describe("Default 0.05"),
   maxLen: z.number().int().min(2).max(5).optional().describe("Items per rule (lhs + rhs), default 3"),
   force: z.boolean().optional().describe("Build even when no order or refund was added since the current model"),

@@ -131,11 +131,8 @@ describe("buildModel", () => {
     expect(Object.fromEntries(items.map((i) => [i.sku, i.count]))).toEqual({ A: 11, B: 5 });
   });
 
-  it("default thresholds: max(2/N, 0.001), 0.05, 3", () => {
-    expect(defaultThresholds(100)).toEqual({ minSupport: 0.02, minConfidence: 0.05, maxLen: 3 });
-    expect(defaultThresholds(10_000)).toEqual({ minSupport: 0.001, minConfidence: 0.05, maxLen: 3 });
-    expect(defaultThresholds(1).minSupport).toBe(1);
-    expect(defaultThresholds(0).minSupport).toBe(0.001);
+  it("default thresholds: the `recs mine` defaults (S 0.001, C 0.05) and maxLen 3", () => {
+    expect(defaultThresholds()).toEqual({ minSupport: 0.001, minConfidence: 0.05, maxLen: 3 });
   });
 
   it("versions: unchanged without new orders, a new version after new orders or refunds, old versions pruned", async () => {
@@ -143,7 +140,7 @@ describe("buildModel", () => {
     await order(merchantId, ["A", "B"]);
     await order(merchantId, ["A", "B"]);
     const v1 = await buildModel(db, merchantId, NOW);
-    expect(v1).toMatchObject({ status: "built", model: { version: 1, nTransactions: 2, params: { auto: true, minSupport: 1, maxLen: 3 } } });
+    expect(v1).toMatchObject({ status: "built", model: { version: 1, nTransactions: 2, params: { auto: true, minSupport: 0.001, maxLen: 3 } } });
     expect((await storedRules(v1.model.id)).map(key).sort()).toEqual(["A=>B", "B=>A"]);
 
     const again = await buildModel(db, merchantId, NOW);

@@ -42,7 +42,7 @@ describe("recs build", () => {
     const a = await runCli(["recs", "build", "--merchant", merchantId, "--json"], env);
     expect(a.code).toBe(0);
     const ja = JSON.parse(a.stdout);
-    expect(ja).toMatchObject({ merchantId, status: "built", version: 1, transactions: 5, rules: 4, params: { minSupport: 0.4, minConfidence: 0.05, maxLen: 3 } });
+    expect(ja).toMatchObject({ merchantId, status: "built", version: 1, transactions: 5, rules: 4, params: { minSupport: 0.001, minConfidence: 0.05, maxLen: 3 } });
 
     const b = await runCli(["recs", "build", "--merchant", merchantId], env);
     expect(b.code).toBe(0);

@@ -17,7 +17,7 @@ models nightly.
 
 Options:
   --merchant <id>         the merchant (required)
-  --min-support <S>       minimum support, in (0, 1]         (default max(2/N, 0.001) for N orders)
+  --min-support <S>       minimum support, in (0, 1]         (default 0.001)
   --min-confidence <C>    minimum confidence, in [0, 1]      (default 0.05)
   --max-len <K>           maximum items per rule, K >= 2     (default 3)
   --keep <n>              model versions to keep, n >= 1     (default 5)
