@@ -9,7 +9,7 @@
 //   tg.enforceRate({ perSecond: 30, perChatPerSecond: 1 });
 //   await tg.close();
 import { BotApiError, BotApiFakeBase, asString } from "./bot-api-base.ts";
-import type { BotApiFakeOptions, HandlerContext, StartedFake } from "./bot-api-base.ts";
+import type { BotApiFakeOptions, HandlerContext } from "./bot-api-base.ts";
 
 export type { BotApiCall, FailNextOptions, RateLimitOptions, StartedFake } from "./bot-api-base.ts";
 
