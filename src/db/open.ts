@@ -34,14 +34,7 @@ async function openDataDir(opts: OpenOptions): Promise<Database> {
   const holder = liveLock(opts.dataDir);
   if (holder?.port && holder.token) {
     const loan = await borrow(holder);
-    const d = await openPglite(opts.dataDir);
-    return {
-      ...d,
-      close: async () => {
-        await d.close();
-        loan.giveBack();
-      },
-    };
+    return openPgliteThen(opts.dataDir, loan.giveBack);
   }
   const lock = acquireLock(opts.dataDir);
   try {
@@ -52,17 +45,26 @@ async function openDataDir(opts: OpenOptions): Promise<Database> {
   }
 }
 
-async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLock>): Promise<Database> {
-  if (!opts.lend) {
-    const d = await openPglite(opts.dataDir);
-    return {
-      ...d,
-      close: async () => {
-        await d.close();
-        lock.release();
-      },
-    };
+/** PGlite in `dataDir`; `after` (give the loan back, release the lock) runs once it is closed, or if opening fails. */
+async function openPgliteThen(dataDir: string, after: () => void): Promise<Database> {
+  let d: Awaited<ReturnType<typeof openPglite>>;
+  try {
+    d = await openPglite(dataDir);
+  } catch (err) {
+    after();
+    throw err;
   }
+  return {
+    ...d,
+    close: async () => {
+      await d.close();
+      after();
+    },
+  };
+}
+
+async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLock>): Promise<Database> {
+  if (!opts.lend) return openPgliteThen(opts.dataDir, lock.release);
   const pg = await LendablePglite.create(opts.dataDir);
   const lending = await startLending(pg, opts.lend.onError);
   lock.update({ port: lending.port, token: lending.token });
