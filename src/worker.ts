@@ -74,8 +74,10 @@ let runtime: Runtime | undefined;
 function getRuntime(env: WorkerEnv): Runtime {
   if (runtime) return runtime;
   const config = loadConfig(stringVars(env));
-  const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty", runtime: "workers" }, (line) => console.log(line));
-  runtime = createRuntime({ config, db: currentDb, clock: systemClock, logger, defer: (p) => scope.getStore()?.ctx.waitUntil(p) });
+  const fields = { service: "chatloyalty", runtime: "workers" };
+  const logger = createLogger(config.LOG_LEVEL, fields, (line) => console.log(line));
+  const defer = (p: Promise<unknown>) => scope.getStore()?.ctx.waitUntil(p);
+  runtime = createRuntime({ config, db: currentDb, clock: systemClock, logger, defer });
   return runtime;
 }
 

@@ -6,7 +6,8 @@ import type { Db } from "../db/types.ts";
 import type { ChannelSenders } from "../channels/channel.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/log.ts";
-import { deliverBatch, finishDoneCampaigns, pendingDeliveries, type DeliveryEvent, type DeliveryStats } from "../campaigns/delivery.ts";
+import { deliverBatch, finishDoneCampaigns, pendingDeliveries } from "../campaigns/delivery.ts";
+import type { DeliveryEvent, DeliveryStats } from "../campaigns/delivery.ts";
 import { startDeliveryWorker, type DeliveryWorker, type DeliveryWorkerOptions } from "../campaigns/worker.ts";
 
 /** How a process runs its delivery worker (the CLI: no sendAt scheduler, leaves unroutable rows queued). */
@@ -26,14 +27,23 @@ export interface RuntimeDeliveries {
   batch(o: { maxMs: number; onEvent?: (e: DeliveryEvent) => void }): Promise<DeliveryBatch>;
 }
 
-export function createDeliveries(o: { db: () => Db; senders: ChannelSenders; clock: Clock; logger: Logger }): RuntimeDeliveries {
+export interface DeliveriesDeps {
+  db: () => Db;
+  senders: ChannelSenders;
+  clock: Clock;
+  logger: Logger;
+}
+
+export function createDeliveries(o: DeliveriesDeps): RuntimeDeliveries {
   return {
     startWorker(choice = {}) {
-      return startDeliveryWorker({ db: o.db(), senders: o.senders, clock: o.clock, logger: o.logger.child({ component: "delivery" }), ...choice });
+      const logger = o.logger.child({ component: "delivery" });
+      return startDeliveryWorker({ db: o.db(), senders: o.senders, clock: o.clock, logger, ...choice });
     },
     async batch({ maxMs, onEvent }) {
       const db = o.db();
-      const stats = await deliverBatch({ db, senders: o.senders, clock: o.clock, logger: o.logger, maxMs, ...(onEvent ? { onEvent } : {}) });
+      const { senders, clock, logger } = o;
+      const stats = await deliverBatch({ db, senders, clock, logger, maxMs, ...(onEvent ? { onEvent } : {}) });
       const now = o.clock.now();
       await finishDoneCampaigns(db, now);
       // Rows held back (quiet hours, retry backoff) are pending but not due.

@@ -51,10 +51,12 @@ const HOUR = 3_600_000;
  * delivery worker's own sendAt scheduler.
  */
 export function startSchedules(jobs: RuntimeJobs, db: Db, clock: Clock, logger: Logger): { stop(): Promise<void> } {
-  const tick = () => jobs.expiryAndTiers(clock.now()).catch((err: unknown) => logger.error("jobs failed", { error: String(err) }));
+  const tick = () =>
+    jobs.expiryAndTiers(clock.now()).catch((err: unknown) => logger.error("jobs failed", { error: String(err) }));
   const firstRun = setTimeout(tick, 30_000);
   const interval = setInterval(tick, HOUR);
-  const journeys = startJourneySchedule({ db, clock, logger: logger.child({ component: "journeys" }), onQueued: wakeDeliveryWorkers });
+  const journeyLogger = logger.child({ component: "journeys" });
+  const journeys = startJourneySchedule({ db, clock, logger: journeyLogger, onQueued: wakeDeliveryWorkers });
   const models = startModelRebuildSchedule({ db, clock, logger: logger.child({ component: "recs" }) });
   return {
     async stop() {

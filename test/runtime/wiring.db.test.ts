@@ -11,7 +11,8 @@ import { createRuntime, engineChatOffers, type Runtime } from "../../src/runtime
 import { runtimeOrderHooks } from "../../src/runtime/hooks.ts";
 import { offerOrderHooks } from "../../src/offers/service.ts";
 import { FakeOpenAIServer, type RecordedChatRequest, type ScriptedReply } from "../fakes/openai-server.ts";
-import { assistantInput, captureLogger, startLlmShop, type LlmShop } from "../llm/helpers.ts";
+import { silentLogger } from "../../src/lib/log.ts";
+import { assistantInput, startLlmShop, type LlmShop } from "../llm/helpers.ts";
 
 let shop: LlmShop;
 let fake: FakeOpenAIServer;
@@ -21,14 +22,21 @@ let toolOutputs: string[] = [];
 /** Phrasing requests get JSON; answers call list_offers and then say something short. */
 function fakeModel(req: RecordedChatRequest): ScriptedReply {
   const messages = req.body.messages as { role: string; content: string | null }[];
-  if (req.body.response_format) return { json: { text: "{{firstName}} ơi, ưu đãi riêng đang chờ bạn!", language: "vi" } };
+  const phrasing = { text: "{{firstName}} ơi, ưu đãi riêng đang chờ bạn!", language: "vi" };
+  if (req.body.response_format) return { json: phrasing };
   const tool = messages.find((m) => m.role === "tool");
   if (!tool) return { toolCalls: [{ name: "list_offers", arguments: {} }] };
   toolOutputs.push(tool.content ?? "");
   return { text: "Dạ, bạn xem các ưu đãi ở trên nhé." };
 }
 
-const llmEnv = () => ({ LOG_LEVEL: "error", LLM_PROVIDER: "openai-compatible", LLM_BASE_URL: fake.baseURL, LLM_MODEL: "qwen-test", LLM_API_KEY: "sk-local" });
+const llmEnv = () => ({
+  LOG_LEVEL: "error",
+  LLM_PROVIDER: "openai-compatible",
+  LLM_BASE_URL: fake.baseURL,
+  LLM_MODEL: "qwen-test",
+  LLM_API_KEY: "sk-local",
+});
 
 beforeAll(async () => {
   shop = await startLlmShop();
@@ -41,10 +49,14 @@ afterAll(async () => {
 });
 
 const wirings: { name: string; build(env: Record<string, string>): Runtime }[] = [
-  { name: "Node (one Db)", build: (env) => createRuntime({ config: loadConfig(env), db: shop.db, clock: shop.s.clock, logger: captureLogger() }) },
+  {
+    name: "Node (one Db)",
+    build: (env) => createRuntime({ config: loadConfig(env), db: shop.db, clock: shop.s.clock, logger: silentLogger }),
+  },
   {
     name: "Workers (a Db per request, deferred work)",
-    build: (env) => createRuntime({ config: loadConfig(env), db: () => shop.db, clock: shop.s.clock, logger: captureLogger(), defer: (p) => void p }),
+    build: (env) =>
+      createRuntime({ config: loadConfig(env), db: () => shop.db, clock: shop.s.clock, logger: silentLogger, defer: (p) => void p }),
   },
 ];
 
@@ -80,7 +92,7 @@ describe("createRuntime", () => {
       expect(since().filter((r) => r.body.response_format).length).toBeGreaterThan(0);
     });
 
-    it(`${w.name}: without a model, the engine's offers in chat and no assistant; the runtime's order hooks`, async () => {
+    it(`${w.name}: without a model, the engine's offers in chat, no assistant; the runtime's order hooks`, async () => {
       const rt = w.build({ LOG_LEVEL: "error" });
       expect(rt.llm).toBeUndefined();
       expect(rt.assistant).toBeUndefined();
