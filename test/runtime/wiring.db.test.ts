@@ -55,8 +55,10 @@ const wirings: { name: string; build(env: Record<string, string>): Runtime }[] =
   },
   {
     name: "Workers (a Db per request, deferred work)",
-    build: (env) =>
-      createRuntime({ config: loadConfig(env), db: () => shop.db, clock: shop.s.clock, logger: silentLogger, defer: (p) => void p }),
+    build: (env) => {
+      const db = () => shop.db;
+      return createRuntime({ config: loadConfig(env), db, clock: shop.s.clock, logger: silentLogger, defer: (p) => void p });
+    },
   },
 ];
 
