@@ -2,8 +2,8 @@
  * The conversation core's contract: every channel adapter turns an update into a `ChatInput` and turns the
  * `ReplyMessage[]` it gets back into platform calls.
  */
-import type { AssistantContext, ChannelName, OutgoingMessage } from "../../src/channels/channel.ts";
-export type { AssistantContext };
+import type { AssistantContext, AssistantFn, ChannelName, OffersPort, OutgoingMessage } from "../../src/channels/channel.ts";
+export type { AssistantContext, OffersPort };
 import type { Config } from "../../src/config.ts";
 import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
@@ -34,18 +34,8 @@ export interface ReplyMessage extends OutgoingMessage {
   requestContact?: string;
 }
 
-/**
- * Personalised offers (built by the offers engine in `src/offers/`). When not provided, `/offers` says there are
- * none right now.
- */
-export interface OffersPort {
-  list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
-  /** Throws (e.g. a `Problem`) when the offer is gone, expired or not the member's. */
-  claim(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }>;
-}
-
-/** Answers free text; `undefined` falls back to the keyword/intent matcher. */
-export type Assistant = (ctx: AssistantContext) => Promise<ReplyMessage[] | undefined>;
+/** Answers free text; `undefined` falls back to the keyword/intent matcher (declared in src/channels). */
+export type Assistant = AssistantFn;
 
 export interface CoreDeps {
   db: Db | (() => Db);

@@ -20,7 +20,7 @@ import { sortedTiers, type Program } from "../program/config.ts";
 import { netSpend, requireMember } from "../members/service.ts";
 import { creditPoints, memberBalance, reversePoints, type MemberRow } from "../ledger/ledger.ts";
 import { reversalFor } from "../ledger/earn.ts";
-import { onOrderCreated, onRefundCreated, type OrderHook, type RefundHook } from "../orders/service.ts";
+import type { OrderHook, OrderHooks, RefundHook } from "../orders/service.ts";
 import { firstName as givenName, toLang, type Lang } from "../messages/render.ts";
 import { queryRows, num } from "../segments/sql.ts";
 import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
@@ -570,16 +570,14 @@ export const reverseOfferBonus: RefundHook = async (tx, ctx) => {
   }
 };
 
-let hooksRegistered = false;
-/** Registers the order hook once per process (done when this module is loaded). */
-export function registerOfferHooks(): void {
-  if (hooksRegistered) return;
-  hooksRegistered = true;
-  // Only orders that present a code can redeem one; the rest take the one-statement order path.
-  onOrderCreated(redeemOfferCodes, (input) => (input.offerCodes ?? []).some((c) => c.trim().length > 0));
-  onRefundCreated(reverseOfferBonus);
-}
-registerOfferHooks();
+/**
+ * The offers' order and refund hooks, for the runtime to inject (src/runtime): only orders that present a code can
+ * redeem one, so the rest keep the one-statement order path.
+ */
+export const offerOrderHooks: OrderHooks = {
+  order: [{ hook: redeemOfferCodes, appliesTo: (input) => (input.offerCodes ?? []).some((c) => c.trim().length > 0) }],
+  refund: [reverseOfferBonus],
+};
 
 // ---- Statistics ----
 

@@ -37,26 +37,35 @@ export async function orderContentHash(input: CreateOrderInput): Promise<string>
 
 /** Extension point: offers (add-on bonus points on claimed codes) hook in here without orders importing them. */
 export type OrderHook = (tx: Db, ctx: { merchantId: string; orderId: string; member: MemberRow | undefined; input: CreateOrderInput; program: Program; at: Date; now: Date }) => Promise<void>;
-const orderHooks: { hook: OrderHook; appliesTo: (input: CreateOrderInput) => boolean }[] = [];
+
 /**
- * `appliesTo` says which orders the hook may act on (default: all); orders no hook applies to take the
+ * The hooks an order or refund runs, injected by the runtime (src/runtime) through AppDeps — never registered by
+ * importing a module. `appliesTo` says which orders a hook may act on; orders no hook applies to take the
  * one-statement path (place.ts), the others the general transaction below, which runs the hooks.
  */
-export function onOrderCreated(hook: OrderHook, appliesTo: (input: CreateOrderInput) => boolean = () => true): void {
-  orderHooks.push({ hook, appliesTo });
+export interface OrderHooks {
+  order: readonly { hook: OrderHook; appliesTo: (input: CreateOrderInput) => boolean }[];
+  refund: readonly RefundHook[];
 }
+export const NO_ORDER_HOOKS: OrderHooks = { order: [], refund: [] };
 
-export async function createOrder(db: Db, merchantId: string, input: CreateOrderInput, now: Date): Promise<{ status: number; body: OrderResult; replayed: boolean }> {
+export async function createOrder(
+  db: Db,
+  merchantId: string,
+  input: CreateOrderInput,
+  now: Date,
+  hooks: OrderHooks = NO_ORDER_HOOKS,
+): Promise<{ status: number; body: OrderResult; replayed: boolean }> {
   const hash = await orderContentHash(input);
   // Orders by memberId (or guests) with no hook to run: one statement. Phone look-ups and enrolment, hooks, and
   // members whose facts keep changing under heavy contention take the locking transaction below.
-  if (!input.memberPhone && !orderHooks.some((h) => h.appliesTo(input))) {
+  if (!input.memberPhone && !hooks.order.some((h) => h.appliesTo(input))) {
     const placed = await retryOnDeadlock(() => placeOrder(db, merchantId, input, now, hash));
     if (placed) return placed;
   }
   return retryOnDeadlock(() =>
     db.transaction(async (tx) =>
-      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash) })),
+      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash, hooks) })),
     ),
   );
 }
@@ -93,7 +102,7 @@ async function lockMemberForOrder(tx: Db, merchantId: string, memberId: string, 
   return r ? { member: r.m, spend: Number(r.spend), pending: Number(r.pending), plan: r.plan } : undefined;
 }
 
-async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, now: Date, contentHash: string): Promise<OrderResult> {
+async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, now: Date, contentHash: string, hooks: OrderHooks): Promise<OrderResult> {
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const program = await getProgram(tx, merchantId);
 
@@ -120,7 +129,7 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   await insertOrderRows(tx, merchantId, orderId, input, { memberId: member?.id ?? null, placedAt, total, contentHash, pointsEarned, creditEarned: breakdown?.cashback ?? 0, now });
 
   if (!member || !breakdown || !facts) {
-    for (const { hook } of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+    for (const { hook } of hooks.order) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
     return { orderId, externalId: input.externalId, total, pointsEarned: 0, balance: null, memberId: null, pending: null, cashback: 0, tier: null, breakdown: null };
   }
 
@@ -136,7 +145,7 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "cashback", amount: breakdown.cashback, orderId, createdAt: now });
     await tx.update(members).set({ creditBalance: sql`${members.creditBalance} + ${breakdown.cashback}` }).where(eq(members.id, member.id));
   }
-  for (const { hook } of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+  for (const { hook } of hooks.order) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
 
   // Pending points change only through this order's own lots (when the program has a pending window).
   const pending = availableAt > now ? await pendingPoints(tx, member.id, now) : facts.pending;
@@ -203,14 +212,14 @@ export interface RefundInput {
   items?: { sku: string; quantity: number }[] | undefined;
 }
 
-export async function createRefund(db: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date) {
+export async function createRefund(db: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date, hooks: OrderHooks = NO_ORDER_HOOKS) {
   const hash = await sha256Hex(canonicalJson({ order: orderExternalId, externalId: input.externalId, items: input.items ?? null }));
   return db.transaction(async (tx) =>
-    idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({ status: 201, body: await insertRefund(tx, merchantId, orderExternalId, input, now) })),
+    idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({ status: 201, body: await insertRefund(tx, merchantId, orderExternalId, input, now, hooks) })),
   );
 }
 
-async function insertRefund(tx: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date) {
+async function insertRefund(tx: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date, hooks: OrderHooks) {
   const found = await findOrderByExternalId(tx, merchantId, orderExternalId);
   if (!found) throw notFound("Order", "order-not-found");
   // Lock the member first (same order as every other balance change), then the order.
@@ -276,7 +285,7 @@ async function insertRefund(tx: Db, merchantId: string, orderExternalId: string,
       await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "refund", amount: -creditReversed, orderId: order!.id, createdAt: now });
       await tx.update(members).set({ creditBalance: sql`${members.creditBalance} - ${creditReversed}` }).where(eq(members.id, member.id));
     }
-    for (const hook of refundHooks) await hook(tx, { merchantId, orderId: order!.id, member, refundId, refundExternalId: input.externalId, total: order!.total, refundedBefore, refundedAfter, now });
+    for (const hook of hooks.refund) await hook(tx, { merchantId, orderId: order!.id, member, refundId, refundExternalId: input.externalId, total: order!.total, refundedBefore, refundedAfter, now });
     balance = (await memberBalance(tx, member, now)).balance;
   }
   return { refundId, externalId: input.externalId, orderExternalId, amount, pointsReversed, balance };
@@ -297,7 +306,3 @@ export type RefundHook = (
   tx: Db,
   ctx: { merchantId: string; orderId: string; member: MemberRow; refundId: string; refundExternalId: string; total: number; refundedBefore: number; refundedAfter: number; now: Date },
 ) => Promise<void>;
-const refundHooks: RefundHook[] = [];
-export function onRefundCreated(hook: RefundHook): void {
-  refundHooks.push(hook);
-}
