@@ -4,11 +4,11 @@
  * Random split (always):
  * 1. Eligible baskets have ≥ 2 distinct items. A deterministic share (`holdout`) of them is drawn with
  *    a seeded shuffle (mulberry32(seed)); for each, the held-out item is the item of its last row in
- *    file order.
+ *    file order (or, with `hide: "random"`, one of its distinct items drawn with the seed).
  * 2. Rules are mined on the training set: every other basket unchanged, plus each test basket
  *    without its held-out item (all its rows of that item removed).
- * Time split (when every basket has a `placed_at`): baskets sorted by time; the latest `holdout` share of
- * them is the test period; rules and popularity come from the earlier baskets only (what a model built
+ * Time split: baskets sorted by `placed_at` (when every basket has one; else file order, e.g. Groceries, whose
+ * order ids follow the till); the latest `holdout` share of them is the test period; rules and popularity come from the earlier baskets only (what a model built
  * before the test period knows); eligible test-period baskets lose their last item as above.
  *
  * For a test basket, the remaining distinct items are the context. Methods (see recommender.ts):
@@ -50,6 +50,9 @@ export interface EvaluateOptions extends MineOptions {
   /** Mines the training set; defaults to `mineTransactions` (lets the CLI add progress). */
   mine?: (train: Transactions, opts: MineOptions) => MineResult;
   facts?: BasketFacts | undefined;
+  /** Which item a test basket loses: its last row's (default), or one drawn with the seed (the file's item
+   *  order may carry meaning, e.g. Groceries lists items by department, so "last" is mostly non-food). */
+  hide?: "last" | "random";
   /** Smoothing (pseudo-orders) of the blend; default DEFAULT_SMOOTHING. */
   smoothing?: number;
 }
@@ -86,8 +89,9 @@ export interface EvaluateResult {
   /** Rules mined on the training set. */
   rules: number;
   methods: SplitResult["methods"];
-  /** The time-based split, when every basket has a placed_at. */
-  timeSplit: (SplitResult & { from: string }) | null;
+  /** The time-based split: by placed_at when every basket has one, else by file order (Groceries' order_id is
+   *  its till order); null when there is nothing to test. */
+  timeSplit: (SplitResult & { by: "placed_at" | "file order"; from: string }) | null;
   /** The winner (see the module doc): the default model. */
   chosen: MethodName;
 }
@@ -263,9 +267,10 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
   const { items } = tx;
   const n = tx.offsets.length - 1;
   const heldOut = new Int32Array(n).fill(-1);
+  const draw = opts.hide === "random" ? mulberry32((opts.seed ?? 42) ^ 0x5bd1e995) : null;
   for (const b of split.test) {
     const d = distinctItems(tx, b);
-    heldOut[b] = d[d.length - 1]!;
+    heldOut[b] = d[draw ? Math.floor(draw() * d.length) : d.length - 1]!;
   }
   const built = trainingSet(tx, split, heldOut);
   const keep = (b: number): boolean => (heldOut[b]! >= 0 ? split.contextsInTrain : split.inTrain(b));
@@ -368,17 +373,19 @@ export function evaluateHoldout(tx: Transactions, opts: EvaluateOptions = {}): E
 
   let timeSplit: EvaluateResult["timeSplit"] = null;
   const t = opts.facts?.placedAt;
-  if (t && n > 1 && t.every((x) => !Number.isNaN(x))) {
-    // Latest `holdout` share of baskets (by time, then file order) = the test period.
-    const byTime = Array.from({ length: n }, (_, b) => b).sort((a, b) => t[a]! - t[b]! || a - b);
+  const timed = t !== undefined && t.every((x) => !Number.isNaN(x));
+  if (n > 1) {
+    // Latest `holdout` share of baskets (by placed_at when every basket has one, else file order) = the test period.
+    const byTime = Array.from({ length: n }, (_, b) => b);
+    if (timed) byTime.sort((a, b) => t[a]! - t[b]! || a - b);
     const cut = Math.max(1, Math.min(n - 1, Math.round(n * (1 - holdout))));
-    const from = t[byTime[cut]!]!;
     const inTest = new Uint8Array(n);
     for (let i = cut; i < n; i++) inTest[byTime[i]!] = 1;
     const test = byTime.slice(cut).filter((b) => isEligible[b] === 1).sort((a, b) => a - b);
     if (test.length > 0) {
       const r = runSplit(tx, { test, inTrain: (b) => inTest[b] === 0, contextsInTrain: false }, opts);
-      timeSplit = { ...r, from: new Date(from).toISOString() };
+      const from = timed ? new Date(t[byTime[cut]!]!).toISOString() : `order #${byTime[cut]! + 1} in file order`;
+      timeSplit = { ...r, by: timed ? "placed_at" : "file order", from };
     }
   }
   return {

@@ -74,6 +74,14 @@ export interface ItemCounts {
   counts: ReadonlyMap<string, number>;
 }
 
+/** The blend's probability for a rule lhs → rhs (module doc), from the rule's own figures: P(rhs) = confidence /
+ *  lift and count(lhs) = count / confidence. */
+export function blendProbability(r: Pick<Rule, "count" | "confidence" | "lift">, smoothing = DEFAULT_SMOOTHING): number {
+  if (!(r.confidence > 0) || !(r.lift > 0)) return 0;
+  const prior = r.confidence / r.lift;
+  return (r.count + smoothing * prior) / (r.count / r.confidence + smoothing);
+}
+
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;
   const s = xs.slice().sort((a, b) => a - b);
@@ -141,9 +149,7 @@ export class BlendRecommender {
         let ok = true;
         for (let i = 1; i < r.lhs.length && ok; i++) ok = inBasket.has(r.lhs[i]!);
         if (!ok) continue;
-        const lhsCount = r.count / r.confidence;
-        const pj = this.popularity(r.rhs) || r.confidence / r.lift;
-        offer(r.rhs, (r.count + k * pj) / (lhsCount + k), { kind: "co-purchase", item: r.rhs, because: r.lhs.slice() });
+        offer(r.rhs, blendProbability(r, k), { kind: "co-purchase", item: r.rhs, because: r.lhs.slice() });
       }
     }
     // The member's habits.

@@ -50,7 +50,11 @@ describe("evaluateHoldout", () => {
     const sizes = basketsOf(trained!).map((b) => b.length);
     expect(sizes.filter((n) => n === 1).length).toBe(40 + 40);
     // Rules x→y and w→v predict every held-out item; popularity ranks by frequency.
-    expect(res.methods.rules).toEqual({ hitAt1: 1, hitAt3: 1, hitAt5: 1, coverage: 1 });
+    expect(res.methods.rules).toMatchObject({ hitAt1: 1, hitAt3: 1, hitAt5: 1, coverage: 1, mrr: 1 });
+    // 5 training items, rules name 2 of them (y and v); no prices → no margin figure; no timestamps → no time split.
+    expect(res.methods.rules.catalogCoverage).toBe(0.4);
+    expect(res.methods.rules.marginAt5).toBeNull();
+    expect(res.timeSplit).toBeNull();
     expect(res.methods.popularity.hitAt5).toBe(1);
     expect(res.methods.rulesWithPopularity.hitAt1).toBe(1);
   });

@@ -12,7 +12,8 @@ Measures how well each recommendation method predicts a basket's missing item, s
 Random split: among orders with at least 2 distinct items, a deterministic share (--holdout, drawn
 with --seed) becomes the test set. Each test order loses its last item (the item of its last row in
 the file); rules are mined on everything else (other orders + test orders without that item).
-Time split (when every row has placed_at): the latest --holdout share of orders is the test period;
+Time split: orders sorted by placed_at (when every row has one; else file order); the latest --holdout
+share of them is the test period;
 rules and popularity come from earlier orders only; each test order with 2+ items loses its last item.
 Methods:
   rules                rules with lhs inside the order, rhs not, ranked by confidence x lift
@@ -28,12 +29,14 @@ Reported per method:
   catalog   share of the catalog recommended at least once (top 5)
   top10     share of recommendations that are merely the 10 best sellers
   margin@5  mean value (margin column, else unit_price) of the held-out item when in the top 5
-"chosen" names the method with the best hit@5 on the time split (random split without timestamps).
+"chosen" names the method with the best hit@5 on the time split: the default model.
 
 Options:
   --input <file>          Transactions CSV (same format as \`recs mine\`; required)
   --holdout <share>       share of eligible orders held out, in (0, 1)      (default 0.2)
   --seed <n>              integer seed for the draw                         (default 42)
+  --hide <last|random>    item a test order loses: its last row's, or one drawn with the seed
+                                                                            (default last)
   --min-support <S>       minimum support for mining, in (0, 1]             (default ${DEFAULT_MIN_SUPPORT})
   --min-confidence <C>    minimum confidence for mining, in [0, 1]          (default ${DEFAULT_MIN_CONFIDENCE})
   --max-len <K>           maximum items per rule, K >= 2                    (default 2)
@@ -57,6 +60,7 @@ async function run(args: string[]): Promise<number> {
     "min-support": true,
     "min-confidence": true,
     "max-len": true,
+    hide: true,
     json: false,
   });
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}" (see --help)`);
@@ -64,6 +68,8 @@ async function run(args: string[]): Promise<number> {
   const holdout = numberFlag(p, "holdout", 0.2, (n) => n > 0 && n < 1, "a number in (0, 1)");
   const seed = numberFlag(p, "seed", 42, (n) => Number.isSafeInteger(n), "an integer");
   const flags = mineFlags(p);
+  const hide = p.flags.get("hide") ?? "last";
+  if (hide !== "last" && hide !== "random") throw new UsageError(`--hide must be "last" or "random" (got ${String(hide)})`);
   const json = p.flags.get("json") === true;
 
   const tx = await loadTransactionsFile(input, startedAt);
@@ -72,6 +78,7 @@ async function run(args: string[]): Promise<number> {
     ...flags,
     holdout,
     seed,
+    hide,
     facts,
     mine: (train) => mineWithProgress(train, flags, startedAt),
   });
@@ -79,10 +86,10 @@ async function run(args: string[]): Promise<number> {
 
   if (json) {
     process.stdout.write(
-      JSON.stringify({ input, holdout, seed, ...flags, ...result }, null, 2) + "\n",
+      JSON.stringify({ input, holdout, seed, hide, ...flags, ...result }, null, 2) + "\n",
     );
   } else {
-    process.stdout.write(table(result.methods) + (result.timeSplit ? `\ntime split (test from ${result.timeSplit.from}):\n${table(result.timeSplit.methods)}` : "") + `chosen: ${result.chosen}\n`);
+    process.stdout.write(table(result.methods) + (result.timeSplit ? `\ntime split by ${result.timeSplit.by} (test from ${result.timeSplit.from}):\n${table(result.timeSplit.methods)}` : "") + `chosen: ${result.chosen}\n`);
   }
   const fmt = (x: number): string => x.toLocaleString("en-US");
   process.stderr.write(
@@ -100,19 +107,22 @@ const NAMES: [keyof SplitResult["methods"], string][] = [
   ["expectedValue", "expected-value"],
 ];
 
+/** Hit rates first (the original columns), then the other metrics per method. */
 function table(methods: SplitResult["methods"]): string {
   const pct = (x: number): string => (x * 100).toFixed(1).padStart(6) + "%";
-  const row = (name: string, s: MethodScore): string =>
-    `${name.padEnd(18)}${pct(s.hitAt1)}  ${pct(s.hitAt3)}  ${pct(s.hitAt5)}  ${pct(s.coverage)}  ` +
-    `${s.mrr.toFixed(3).padStart(6)}  ${pct(s.catalogCoverage)}  ${pct(s.topSellerShare)}` +
-    (s.marginAt5 === null ? "" : `  ${s.marginAt5.toFixed(1).padStart(9)}`);
   const withMargin = methods.rules.marginAt5 !== null;
-  const lines = [`method              hit@1    hit@3    hit@5  coverage     mrr  catalog    top10${withMargin ? "   margin@5" : ""}`];
+  const hits = [`method              hit@1    hit@3    hit@5  coverage`];
+  const more = [`method                 mrr  catalog    top10${withMargin ? "   margin@5" : ""}`];
   for (const [key, name] of NAMES) {
     const s = methods[key];
-    if (s) lines.push(row(name, s));
+    if (!s) continue;
+    hits.push(`${name.padEnd(18)}${pct(s.hitAt1)}  ${pct(s.hitAt3)}  ${pct(s.hitAt5)}  ${pct(s.coverage)}`);
+    more.push(
+      `${name.padEnd(18)}${s.mrr.toFixed(3).padStart(8)} ${pct(s.catalogCoverage)}  ${pct(s.topSellerShare)}` +
+        (s.marginAt5 === null ? "" : `  ${s.marginAt5.toFixed(1).padStart(9)}`),
+    );
   }
-  return lines.join("\n") + "\n";
+  return hits.join("\n") + "\n\n" + more.join("\n") + "\n";
 }
 
 export const recsEvaluateCommand: Command = {
