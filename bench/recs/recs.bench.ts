@@ -211,11 +211,16 @@ export async function main(args: string[]): Promise<number> {
   if (!args.includes("--no-evaluate")) {
     // Hit rates next to time and memory: `recs evaluate` (20 % held out, seed 42) on the same file.
     process.stderr.write(`recs evaluate on the same file …\n`);
-    const ev = await runChild(["src/cli/main.ts", "recs", "evaluate", "--input", csv, "--min-support", minSupport, "--min-confidence", minConfidence, "--json"]);
-    const r = JSON.parse(ev.stdout) as { chosen: string; methods: Record<string, { hitAt1: number; hitAt3: number; hitAt5: number }> };
+    const thresholds = ["--min-support", minSupport, "--min-confidence", minConfidence];
+    const ev = await runChild(["src/cli/main.ts", "recs", "evaluate", "--input", csv, ...thresholds, "--json"]);
+    type Hits = { hitAt1: number; hitAt3: number; hitAt5: number };
+    const r = JSON.parse(ev.stdout) as { chosen: string; methods: Record<string, Hits> };
     const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
-    lines.push(`recs evaluate: ${ev.seconds.toFixed(2)} s, ${ev.peakRssMiB.toFixed(0)} MiB; hit@1/3/5 (random split), chosen ${r.chosen}:`);
-    for (const [name, m] of Object.entries(r.methods)) lines.push(`  ${name.padEnd(20)} ${pct(m.hitAt1)} / ${pct(m.hitAt3)} / ${pct(m.hitAt5)}`);
+    const cost = `${ev.seconds.toFixed(2)} s, ${ev.peakRssMiB.toFixed(0)} MiB`;
+    lines.push(`recs evaluate: ${cost}; hit@1/3/5 (random split), chosen ${r.chosen}:`);
+    for (const [name, m] of Object.entries(r.methods)) {
+      lines.push(`  ${name.padEnd(20)} ${pct(m.hitAt1)} / ${pct(m.hitAt3)} / ${pct(m.hitAt5)}`);
+    }
   }
   process.stdout.write(lines.join("\n") + "\n");
   return ok ? 0 : 1;

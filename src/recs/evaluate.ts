@@ -8,8 +8,9 @@
  * 2. Rules are mined on the training set: every other basket unchanged, plus each test basket
  *    without its held-out item (all its rows of that item removed).
  * Time split: baskets sorted by `placed_at` (when every basket has one; else file order, e.g. Groceries, whose
- * order ids follow the till); the latest `holdout` share of them is the test period; rules and popularity come from the earlier baskets only (what a model built
- * before the test period knows); eligible test-period baskets lose their last item as above.
+ * order ids follow the till); the latest `holdout` share of them is the test period; rules and popularity come
+ * from the earlier baskets only (what a model built before the test period knows); eligible test-period baskets
+ * lose an item as above.
  *
  * For a test basket, the remaining distinct items are the context. Methods (see recommender.ts):
  *   rules                every rule with lhs ⊆ context, rhs ∉ context, scored confidence × lift (best per item)
@@ -237,7 +238,10 @@ function toScore(acc: Acc, tests: number, catalog: number, withValues: boolean):
 }
 
 /** The member's orders before basket b (by time when known, else file order), most recent 50. */
-function historyLookup(tx: Transactions, facts: BasketFacts | undefined): ((b: number) => MemberHistory | undefined) | null {
+function historyLookup(
+  tx: Transactions,
+  facts: BasketFacts | undefined,
+): ((b: number) => MemberHistory | undefined) | null {
   const member = facts?.member;
   if (!member || !member.some((m) => m !== null)) return null;
   const t = facts?.placedAt;
@@ -276,7 +280,8 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
   const keep = (b: number): boolean => (heldOut[b]! >= 0 ? split.contextsInTrain : split.inTrain(b));
   const train = built.baskets === n ? built.train : compact(built.train, keep);
   const mine = opts.mine ?? mineTransactions;
-  const mined = mine(train, { minSupport: opts.minSupport, minConfidence: opts.minConfidence, maxLen: opts.maxLen, onProgress: opts.onProgress });
+  const { minSupport, minConfidence, maxLen, onProgress } = opts;
+  const mined = mine(train, { minSupport, minConfidence, maxLen, onProgress });
 
   const counts = new Map<string, number>();
   for (let i = 0, end = train.offsets[train.offsets.length - 1]!; i < end; i++) {
@@ -295,7 +300,13 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
     ? new BlendRecommender(mined.rules, itemCounts, { smoothing: opts.smoothing, values, useHistory: history !== null })
     : null;
 
-  const acc = { rules: newAcc(), popularity: newAcc(), rulesWithPopularity: newAcc(), memberHistory: newAcc(), expectedValue: newAcc() };
+  const acc = {
+    rules: newAcc(),
+    popularity: newAcc(),
+    rulesWithPopularity: newAcc(),
+    memberHistory: newAcc(),
+    expectedValue: newAcc(),
+  };
   for (const b of split.test) {
     const target = items[heldOut[b]!]!;
     const context = distinctItems(tx, b).filter((i) => i !== heldOut[b]).map((i) => items[i]!);
@@ -304,8 +315,9 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
     record(acc.rules, rules.recommend(context, 5).map((r) => r.item), target, top, value);
     record(acc.popularity, popularity.recommend(context, 5), target, top, value);
     record(acc.rulesWithPopularity, blend.recommend({ basket: context }, 5).map((r) => r.item), target, top, value);
-    if (withHistory) record(acc.memberHistory, withHistory.recommend({ basket: context, history: hist }, 5).map((r) => r.item), target, top, value);
-    if (byValue) record(acc.expectedValue, byValue.recommend({ basket: context, history: hist }, 5).map((r) => r.item), target, top, value);
+    const input = { basket: context, history: hist };
+    if (withHistory) record(acc.memberHistory, withHistory.recommend(input, 5).map((r) => r.item), target, top, value);
+    if (byValue) record(acc.expectedValue, byValue.recommend(input, 5).map((r) => r.item), target, top, value);
   }
   const tests = split.test.length;
   const score = (a: Acc): MethodScore => toScore(a, tests, counts.size, values !== undefined);
@@ -369,7 +381,8 @@ export function evaluateHoldout(tx: Transactions, opts: EvaluateOptions = {}): E
     eligible[i] = eligible[j]!;
     eligible[j] = t;
   }
-  const random = runSplit(tx, { test: eligible.slice(0, testCount).sort((a, b) => a - b), inTrain: () => true, contextsInTrain: true }, opts);
+  const randomTest = eligible.slice(0, testCount).sort((a, b) => a - b);
+  const random = runSplit(tx, { test: randomTest, inTrain: () => true, contextsInTrain: true }, opts);
 
   let timeSplit: EvaluateResult["timeSplit"] = null;
   const t = opts.facts?.placedAt;
@@ -384,7 +397,8 @@ export function evaluateHoldout(tx: Transactions, opts: EvaluateOptions = {}): E
     const test = byTime.slice(cut).filter((b) => isEligible[b] === 1).sort((a, b) => a - b);
     if (test.length > 0) {
       const r = runSplit(tx, { test, inTrain: (b) => inTest[b] === 0, contextsInTrain: false }, opts);
-      const from = timed ? new Date(t[byTime[cut]!]!).toISOString() : `order #${byTime[cut]! + 1} in file order`;
+      const first = byTime[cut]!;
+      const from = timed ? new Date(t[first]!).toISOString() : `order #${first + 1} in file order`;
       timeSplit = { ...r, by: timed ? "placed_at" : "file order", from };
     }
   }

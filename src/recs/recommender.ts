@@ -76,7 +76,10 @@ export interface ItemCounts {
 
 /** The blend's probability for a rule lhs → rhs (module doc), from the rule's own figures: P(rhs) = confidence /
  *  lift and count(lhs) = count / confidence. */
-export function blendProbability(r: Pick<Rule, "count" | "confidence" | "lift">, smoothing = DEFAULT_SMOOTHING): number {
+export function blendProbability(
+  r: Pick<Rule, "count" | "confidence" | "lift">,
+  smoothing = DEFAULT_SMOOTHING,
+): number {
   if (!(r.confidence > 0) || !(r.lift > 0)) return 0;
   const prior = r.confidence / r.lift;
   return (r.count + smoothing * prior) / (r.count / r.confidence + smoothing);

@@ -69,7 +69,9 @@ async function run(args: string[]): Promise<number> {
   const seed = numberFlag(p, "seed", 42, (n) => Number.isSafeInteger(n), "an integer");
   const flags = mineFlags(p);
   const hide = p.flags.get("hide") ?? "last";
-  if (hide !== "last" && hide !== "random") throw new UsageError(`--hide must be "last" or "random" (got ${String(hide)})`);
+  if (hide !== "last" && hide !== "random") {
+    throw new UsageError(`--hide must be "last" or "random" (got ${String(hide)})`);
+  }
   const json = p.flags.get("json") === true;
 
   const tx = await loadTransactionsFile(input, startedAt);
@@ -89,7 +91,9 @@ async function run(args: string[]): Promise<number> {
       JSON.stringify({ input, holdout, seed, hide, ...flags, ...result }, null, 2) + "\n",
     );
   } else {
-    process.stdout.write(table(result.methods) + (result.timeSplit ? `\ntime split by ${result.timeSplit.by} (test from ${result.timeSplit.from}):\n${table(result.timeSplit.methods)}` : "") + `chosen: ${result.chosen}\n`);
+    const ts = result.timeSplit;
+    const timeTable = ts ? `\ntime split by ${ts.by} (test from ${ts.from}):\n${table(ts.methods)}` : "";
+    process.stdout.write(table(result.methods) + timeTable + `chosen: ${result.chosen}\n`);
   }
   const fmt = (x: number): string => x.toLocaleString("en-US");
   process.stderr.write(
