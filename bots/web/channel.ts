@@ -42,7 +42,7 @@ function forWeb(m: ReplyMessage): OutgoingMessage {
 
 export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): void {
   app.get(SIMULATOR_PATH, (c) => {
-    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'");
+    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "no-referrer");
     return c.html(SIMULATOR_HTML);

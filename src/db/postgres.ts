@@ -8,12 +8,18 @@ export interface PostgresOptions {
   max?: number;
   /** Workers: never call sql.end() (upstream bug); the client dies with the request. */
   closeable?: boolean;
+  /** Seconds to wait for a connection (default 5: an outage fails fast instead of queueing requests for 30 s). */
+  connectTimeoutSeconds?: number;
+  /** Server-side `statement_timeout` in ms for every connection; 0 or absent = the server's default. */
+  statementTimeoutMs?: number;
 }
 
 export function openPostgres(url: string, opts: PostgresOptions = {}): Database & { sql: postgres.Sql } {
   const sql = postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
+    connect_timeout: opts.connectTimeoutSeconds ?? 5,
+    ...(opts.statementTimeoutMs ? { connection: { statement_timeout: opts.statementTimeoutMs } } : {}),
     // Workers runs without prepared-statement support through some poolers; harmless elsewhere.
     prepare: true,
   });
