@@ -12,8 +12,10 @@ import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { ChannelSender, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
 import { webOutbox } from "../../src/channels/tables.ts";
-import { zodProblem } from "../../src/http/problem.ts";
+import { problemResponse, zodProblem } from "../../src/http/problem.ts";
 import { readJson } from "../../src/http/validate.ts";
+import { clientIp } from "../../src/http/client-ip.ts";
+import { simulatorRateLimited } from "../../src/http/simulator-limit.ts";
 import { chatReplyLanguage } from "../core/state.ts";
 import type { Conversation, ReplyMessage } from "../core/types.ts";
 import { SIMULATOR_HTML } from "./page.ts";
@@ -53,7 +55,11 @@ export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): v
     const parsed = SimulatorMessageSchema.safeParse(raw ?? {});
     if (!parsed.success) throw zodProblem(parsed.error);
     const { clientId, text, button } = parsed.data;
-    const replies = await conversation.handle({ channel: "web", userId: clientId, chatId: clientId, text, button });
+    // Per IP, in the database: a fresh client id per message does not reset it.
+    const ip = clientIp(c, c.get("deps").config.TRUST_PROXY);
+    const limited = await simulatorRateLimited(c.get("db"), ip, c.get("deps").clock.now(), c.get("deps").config.SIMULATOR_RATE_PER_MINUTE);
+    if (limited) return problemResponse(limited, { "retry-after": String(limited.extra.retryAfter) });
+    const replies = await conversation.handle({ channel: "web", userId: clientId, chatId: clientId, text, button, clientIp: ip });
     const language = await chatReplyLanguage(c.get("db"), "web", clientId);
     return c.json({ messages: replies.map(forWeb), language });
   });
