@@ -4,10 +4,12 @@
  *    setImmediate in connection.js when Postgres drops out under load; still present in 3.4.10, and 4.x is a
  *    major rewrite not yet adopted) is recognised exactly and survived: the affected query fails, the pool
  *    reconnects, requests meanwhile get 503 (src/http/outage.ts).
+ *  - A promise rejected with a database connection error that nobody awaited (a background task during an
+ *    outage) is logged, not fatal: the task runs again on its next tick once the database is back.
  *  - Anything else uncaught is logged and the process exits 1 so a supervisor restarts it: never a silent,
  *    half-dead process.
  */
-import { isDriverSocketBug } from "./db/unavailable.ts";
+import { isDatabaseUnavailable, isDriverSocketBug } from "./db/unavailable.ts";
 import type { Logger } from "./lib/log.ts";
 
 export interface GuardOptions {
@@ -28,6 +30,12 @@ export function installProcessGuards(logger: Logger, opts: GuardOptions = {}): {
     exit(1);
   };
   process.on("uncaughtException", (err, origin) => handle(err, origin));
-  process.on("unhandledRejection", (reason) => handle(reason, "unhandledRejection"));
+  process.on("unhandledRejection", (reason) => {
+    if (isDatabaseUnavailable(reason) && !isDriverSocketBug(reason)) {
+      logger.warn("a background task failed: database unavailable", { error: reason });
+      return;
+    }
+    handle(reason, "unhandledRejection");
+  });
   return { driverBugs: () => driverBugs };
 }

@@ -19,6 +19,9 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Database 
     max: opts.max ?? 10,
     onnotice: () => {},
     connect_timeout: opts.connectTimeoutSeconds ?? 5,
+    // Reconnect delay after failures, in seconds: the default grows to 20 s, and queries waiting for a connection
+    // wait that long during an outage; capped at 1 s they fail (→ 503) or succeed within about a second.
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 1),
     ...(opts.statementTimeoutMs ? { connection: { statement_timeout: opts.statementTimeoutMs } } : {}),
     // Workers runs without prepared-statement support through some poolers; harmless elsewhere.
     prepare: true,
