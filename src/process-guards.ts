@@ -23,7 +23,8 @@ export function installProcessGuards(logger: Logger, opts: GuardOptions = {}): {
   const handle = (err: unknown, origin: string) => {
     if (isDriverSocketBug(err)) {
       driverBugs++;
-      logger.warn("postgres.js wrote to a dropped connection (known driver bug); kept running", { count: driverBugs, origin });
+      const msg = "postgres.js wrote to a dropped connection (known driver bug); kept running";
+      logger.warn(msg, { count: driverBugs, origin });
       return;
     }
     logger.error("fatal: uncaught error; exiting so a supervisor restarts the process", { error: err, origin });

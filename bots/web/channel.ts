@@ -56,10 +56,12 @@ export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): v
     if (!parsed.success) throw zodProblem(parsed.error);
     const { clientId, text, button } = parsed.data;
     // Per IP, in the database: a fresh client id per message does not reset it.
-    const ip = clientIp(c, c.get("deps").config.TRUST_PROXY);
-    const limited = await simulatorRateLimited(c.get("db"), ip, c.get("deps").clock.now(), c.get("deps").config.SIMULATOR_RATE_PER_MINUTE);
+    const { clock, config } = c.get("deps");
+    const ip = clientIp(c, config.TRUST_PROXY);
+    const limited = await simulatorRateLimited(c.get("db"), ip, clock.now(), config.SIMULATOR_RATE_PER_MINUTE);
     if (limited) return problemResponse(limited, { "retry-after": String(limited.extra.retryAfter) });
-    const replies = await conversation.handle({ channel: "web", userId: clientId, chatId: clientId, text, button, clientIp: ip });
+    const input = { channel: "web" as const, userId: clientId, chatId: clientId, text, button, clientIp: ip };
+    const replies = await conversation.handle(input);
     const language = await chatReplyLanguage(c.get("db"), "web", clientId);
     return c.json({ messages: replies.map(forWeb), language });
   });

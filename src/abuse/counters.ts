@@ -10,7 +10,10 @@ export async function hit(db: Db, key: string, now: Date, windowMs: number): Pro
   const rows = await db
     .insert(rateCounters)
     .values({ key, windowStart: windowStart(now, windowMs), count: 1 })
-    .onConflictDoUpdate({ target: [rateCounters.key, rateCounters.windowStart], set: { count: sql`${rateCounters.count} + 1` } })
+    .onConflictDoUpdate({
+      target: [rateCounters.key, rateCounters.windowStart],
+      set: { count: sql`${rateCounters.count} + 1` },
+    })
     .returning({ count: rateCounters.count });
   return rows[0]?.count ?? 1;
 }

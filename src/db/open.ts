@@ -25,7 +25,11 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const pg = { max: opts.poolMax ?? 10, connectTimeoutSeconds: opts.timeouts?.connectSeconds, statementTimeoutMs: opts.timeouts?.statementMs };
+  const pg = {
+    max: opts.poolMax ?? 10,
+    connectTimeoutSeconds: opts.timeouts?.connectSeconds,
+    statementTimeoutMs: opts.timeouts?.statementMs,
+  };
   const database = opts.databaseUrl ? openPostgres(opts.databaseUrl, pg) : await openDataDir(opts);
   if (opts.migrate !== false) await migrateDatabase(database, opts.databaseUrl);
   return database;

@@ -37,6 +37,8 @@ export function outageResponse(err: unknown, c: Context<AppEnv>): Response | und
   if (!isDatabaseUnavailable(err)) return undefined;
   const requestId = c.get("requestId") ?? "";
   c.get("logger")?.warn("database unavailable", { error: err });
-  const p = new Problem(503, "database-unavailable", "Service unavailable", "The database is unreachable; retry shortly", undefined, { requestId });
-  return problemResponse(p, { "retry-after": String(c.get("deps").config.DB_RETRY_AFTER_SECONDS), "x-request-id": requestId });
+  const detail = "The database is unreachable; retry shortly";
+  const p = new Problem(503, "database-unavailable", "Service unavailable", detail, undefined, { requestId });
+  const retryAfter = String(c.get("deps").config.DB_RETRY_AFTER_SECONDS);
+  return problemResponse(p, { "retry-after": retryAfter, "x-request-id": requestId });
 }

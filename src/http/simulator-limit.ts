@@ -6,9 +6,15 @@ import { hit, windowStart } from "../abuse/counters.ts";
 const MINUTE = 60_000;
 
 /** A 429 Problem (with Retry-After seconds) when `ip` is over `perMinute`, else undefined. */
-export async function simulatorRateLimited(db: Db, ip: string, now: Date, perMinute: number): Promise<Problem | undefined> {
+export async function simulatorRateLimited(
+  db: Db,
+  ip: string,
+  now: Date,
+  perMinute: number,
+): Promise<Problem | undefined> {
   const n = await hit(db, `sim:ip:${ip}`, now, MINUTE);
   if (n <= perMinute) return undefined;
   const retryAfter = Math.max(1, Math.ceil((windowStart(now, MINUTE).getTime() + MINUTE - now.getTime()) / 1000));
-  return new Problem(429, "rate-limited", "Too many requests", `At most ${perMinute} simulator messages a minute from one address`, undefined, { retryAfter });
+  const detail = `At most ${perMinute} simulator messages a minute from one address`;
+  return new Problem(429, "rate-limited", "Too many requests", detail, undefined, { retryAfter });
 }

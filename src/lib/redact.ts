@@ -6,7 +6,11 @@
 
 /** Field names whose values are personal data or secrets, whatever they hold. */
 const SENSITIVE_KEY =
-  /^(phone|memberphone|name|displayname|firstname|lastname|fullname|birthday|dateofbirth|dob|email|text|body|params|parameters|args|contact)$|token|secret|password|apikey|api_key|authorization|cookie/i;
+  new RegExp(
+    "^(phone|memberphone|name|displayname|firstname|lastname|fullname|birthday|dateofbirth|dob|email|text|body" +
+      "|params|parameters|args|contact)$|token|secret|password|apikey|api_key|authorization|cookie",
+    "i",
+  );
 
 const TEXT_RULES: [RegExp, string][] = [
   // Drizzle's DrizzleQueryError message: "Failed query: <sql>\nparams: <values>".
@@ -48,6 +52,8 @@ export function redactValue(v: unknown, depth = 0): unknown {
   if (v instanceof Date) return v;
   if (Array.isArray(v)) return v.map((x) => redactValue(x, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = SENSITIVE_KEY.test(k) && x != null ? "[redacted]" : redactValue(x, depth + 1);
+  for (const [k, x] of Object.entries(v)) {
+    out[k] = SENSITIVE_KEY.test(k) && x != null ? "[redacted]" : redactValue(x, depth + 1);
+  }
   return out;
 }

@@ -20,10 +20,17 @@ export const DEFAULT_LINK_LIMITS: LinkLimits = { perClient: 20, perCode: 5, glob
 const GLOBAL = "link:global";
 
 /** Who is guessing: the client IP when the channel knows it (web), else the chat user. */
-export const linkClientKey = (channel: string, userId: string, ip?: string) => (ip ? `link:ip:${ip}` : `link:user:${channel}:${userId}`);
+export const linkClientKey = (channel: string, userId: string, ip?: string) =>
+  ip ? `link:ip:${ip}` : `link:user:${channel}:${userId}`;
 
 /** Counts this attempt on the code and says whether any limit is already reached (then the code is not tried). */
-export async function linkAttemptBlocked(db: Db, client: string, code: string, now: Date, limits: LinkLimits): Promise<boolean> {
+export async function linkAttemptBlocked(
+  db: Db,
+  client: string,
+  code: string,
+  now: Date,
+  limits: LinkLimits,
+): Promise<boolean> {
   const onCode = await hit(db, `link:code:${code}`, now, LINK_WINDOW_MS);
   if (onCode > limits.perCode) return true;
   const counts = await peek(db, [client, GLOBAL], now, LINK_WINDOW_MS);

@@ -5,7 +5,12 @@
 import { eq } from "drizzle-orm";
 import { members } from "../../../src/db/schema.ts";
 import { claimLinkCode, linkChat, normalizeLinkCode, setOptIn } from "../../../src/links/service.ts";
-import { DEFAULT_LINK_LIMITS, linkAttemptBlocked, linkClientKey, recordLinkFailure } from "../../../src/links/attempts.ts";
+import {
+  DEFAULT_LINK_LIMITS,
+  linkAttemptBlocked,
+  linkClientKey,
+  recordLinkFailure,
+} from "../../../src/links/attempts.ts";
 import { clearMemory } from "../../../src/llm/memory.ts";
 import { findMember, findMemberByPhone } from "../../../src/members/service.ts";
 import { normalizePhone } from "../../../src/members/phone.ts";
@@ -43,7 +48,8 @@ export async function linkWithCode(ctx: Ctx, code: string): Promise<ReplyMessage
   };
   const client = linkClientKey(ctx.input.channel, ctx.input.userId, ctx.input.clientIp);
   const normalized = normalizeLinkCode(code) ?? code.slice(0, 64);
-  if (await linkAttemptBlocked(ctx.db, client, normalized, ctx.now, limits)) return [msg(ctx.copy.linkTooManyAttempts())];
+  const blocked = await linkAttemptBlocked(ctx.db, client, normalized, ctx.now, limits);
+  if (blocked) return [msg(ctx.copy.linkTooManyAttempts())];
   // A bot serving one shop accepts only that shop's codes; when it can't tell (several shops, no default),
   // the code itself says which shop.
   const claimed = await claimLinkCode(ctx.db, code, ctx.now, ctx.serving);
