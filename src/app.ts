@@ -5,7 +5,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { sql } from "drizzle-orm";
 import type { AppDeps } from "./deps.ts";
 import { resolveDb } from "./deps.ts";
 import type { AppEnv } from "./http/env.ts";
@@ -28,6 +27,8 @@ import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 import { offerRoutes } from "./offers/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
+import { securityHeaders } from "./http/security-headers.ts";
+import { healthRoute, outageResponse } from "./http/outage.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -54,6 +55,8 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
     logger.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
   });
 
+  app.use(securityHeaders());
+
   const tooLarge = () => problemResponse(new Problem(413, "payload-too-large", "Payload too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`));
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   app.use(async (c, next) => {
@@ -70,24 +73,19 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   app.onError((err, c) => {
     if (err instanceof Problem) return problemResponse(err, { "x-request-id": c.get("requestId") ?? "" });
+    const outage = outageResponse(err, c);
+    if (outage) return outage;
     if (err instanceof HTTPException) {
       const status = err.status;
       return problemResponse(new Problem(status, status === 413 ? "payload-too-large" : "http-error", err.message || "Error", err.message || "Error"));
     }
-    (c.get("logger") ?? deps.logger).error("unhandled error", { error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    (c.get("logger") ?? deps.logger).error("unhandled error", { error: err });
     return problemResponse(new Problem(500, "internal", "Internal error", "Something went wrong; the request id identifies it in the logs", undefined, { requestId: c.get("requestId") }));
   });
 
   app.notFound((c) => problemResponse(new Problem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}`)));
 
-  app.get("/healthz", async (c) => {
-    try {
-      await c.get("db").execute(sql`select 1`);
-      return c.json({ status: "ok" });
-    } catch {
-      return c.json({ status: "error", detail: "database unreachable" }, 503);
-    }
-  });
+  app.get("/healthz", healthRoute);
 
   // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
   app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));

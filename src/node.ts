@@ -7,14 +7,17 @@ import { systemClock } from "./lib/clock.ts";
 import { countMerchants } from "./merchants/service.ts";
 import { seedDemo } from "./demo/seed.ts";
 import { createRuntime } from "./runtime/runtime.ts";
+import { installProcessGuards } from "./process-guards.ts";
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty" });
+installProcessGuards(logger);
 
 const database = await openDatabase({
   databaseUrl: config.DATABASE_URL,
   dataDir: config.DATA_DIR,
   poolMax: config.DB_POOL_MAX,
+  timeouts: { connectSeconds: config.DB_CONNECT_TIMEOUT_SECONDS, statementMs: config.DB_STATEMENT_TIMEOUT_MS },
   // The CLI borrows the embedded database while this server runs (see src/db/pglite-lending.ts).
   lend: { onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }) },
 });

@@ -26,6 +26,8 @@ export interface ChatInput {
   /** A language hint used only when neither the member nor the chat chose one. */
   locale?: Lang | undefined;
   displayName?: string | undefined;
+  /** The client's IP when the channel sees it (the web simulator); link-code limits count per IP then. */
+  clientIp?: string | undefined;
 }
 
 /** An outgoing message plus channel-specific extras the adapters may render. */
@@ -41,7 +43,8 @@ export interface CoreDeps {
   db: Db | (() => Db);
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "DEFAULT_MERCHANT_ID">;
+  config: Pick<Config, "DEFAULT_MERCHANT_ID"> &
+    Partial<Pick<Config, "LINK_ATTEMPTS_PER_IP_HOUR" | "LINK_ATTEMPTS_PER_CODE_HOUR" | "LINK_ATTEMPTS_GLOBAL_HOUR">>;
   offers?: OffersPort | undefined;
   assistant?: Assistant | undefined;
   /** Free-text messages per user: `capacity` at once, refilled at `capacity` per `windowMs` (default 10 per minute). */

@@ -12,8 +12,10 @@ import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { ChannelSender, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
 import { webOutbox } from "../../src/channels/tables.ts";
-import { zodProblem } from "../../src/http/problem.ts";
+import { problemResponse, zodProblem } from "../../src/http/problem.ts";
 import { readJson } from "../../src/http/validate.ts";
+import { clientIp } from "../../src/http/client-ip.ts";
+import { simulatorRateLimited } from "../../src/http/simulator-limit.ts";
 import { chatReplyLanguage } from "../core/state.ts";
 import type { Conversation, ReplyMessage } from "../core/types.ts";
 import { SIMULATOR_HTML } from "./page.ts";
@@ -42,7 +44,7 @@ function forWeb(m: ReplyMessage): OutgoingMessage {
 
 export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): void {
   app.get(SIMULATOR_PATH, (c) => {
-    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'");
+    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "no-referrer");
     return c.html(SIMULATOR_HTML);
@@ -53,7 +55,13 @@ export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): v
     const parsed = SimulatorMessageSchema.safeParse(raw ?? {});
     if (!parsed.success) throw zodProblem(parsed.error);
     const { clientId, text, button } = parsed.data;
-    const replies = await conversation.handle({ channel: "web", userId: clientId, chatId: clientId, text, button });
+    // Per IP, in the database: a fresh client id per message does not reset it.
+    const { clock, config } = c.get("deps");
+    const ip = clientIp(c, config.TRUST_PROXY);
+    const limited = await simulatorRateLimited(c.get("db"), ip, clock.now(), config.SIMULATOR_RATE_PER_MINUTE);
+    if (limited) return problemResponse(limited, { "retry-after": String(limited.extra.retryAfter) });
+    const input = { channel: "web" as const, userId: clientId, chatId: clientId, text, button, clientIp: ip };
+    const replies = await conversation.handle(input);
     const language = await chatReplyLanguage(c.get("db"), "web", clientId);
     return c.json({ messages: replies.map(forWeb), language });
   });

@@ -15,6 +15,8 @@ export interface OpenOptions {
   dataDir: string;
   migrate?: boolean;
   poolMax?: number;
+  /** Postgres only: connect and statement timeouts (see PostgresOptions). */
+  timeouts?: { connectSeconds?: number; statementMs?: number };
   /**
    * Long-running processes (the server, the polling bot) lend their PGlite DATA_DIR to short ones (the CLI) instead
    * of locking them out; `onLendError` hears about a failed reopen.
@@ -23,7 +25,12 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const database = opts.databaseUrl ? openPostgres(opts.databaseUrl, { max: opts.poolMax ?? 10 }) : await openDataDir(opts);
+  const pg = {
+    max: opts.poolMax ?? 10,
+    connectTimeoutSeconds: opts.timeouts?.connectSeconds,
+    statementTimeoutMs: opts.timeouts?.statementMs,
+  };
+  const database = opts.databaseUrl ? openPostgres(opts.databaseUrl, pg) : await openDataDir(opts);
   if (opts.migrate !== false) await migrateDatabase(database, opts.databaseUrl);
   return database;
 }

@@ -4,7 +4,13 @@
  */
 import { eq } from "drizzle-orm";
 import { members } from "../../../src/db/schema.ts";
-import { claimLinkCode, linkChat, setOptIn } from "../../../src/links/service.ts";
+import { claimLinkCode, linkChat, normalizeLinkCode, setOptIn } from "../../../src/links/service.ts";
+import {
+  DEFAULT_LINK_LIMITS,
+  linkAttemptBlocked,
+  linkClientKey,
+  recordLinkFailure,
+} from "../../../src/links/attempts.ts";
 import { clearMemory } from "../../../src/llm/memory.ts";
 import { findMember, findMemberByPhone } from "../../../src/members/service.ts";
 import { normalizePhone } from "../../../src/members/phone.ts";
@@ -33,11 +39,23 @@ async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<R
 export async function linkWithCode(ctx: Ctx, code: string): Promise<ReplyMessage[]> {
   const key = `${ctx.input.channel}:${ctx.input.userId}`;
   if (ctx.linkFailures.exhausted(key)) return [msg(ctx.copy.linkTooManyAttempts())];
+  // The same limits in the database: per IP (or chat user), per code and in total, across processes.
+  const cfg = ctx.deps.config;
+  const limits = {
+    perClient: cfg.LINK_ATTEMPTS_PER_IP_HOUR ?? DEFAULT_LINK_LIMITS.perClient,
+    perCode: cfg.LINK_ATTEMPTS_PER_CODE_HOUR ?? DEFAULT_LINK_LIMITS.perCode,
+    global: cfg.LINK_ATTEMPTS_GLOBAL_HOUR ?? DEFAULT_LINK_LIMITS.global,
+  };
+  const client = linkClientKey(ctx.input.channel, ctx.input.userId, ctx.input.clientIp);
+  const normalized = normalizeLinkCode(code) ?? code.slice(0, 64);
+  const blocked = await linkAttemptBlocked(ctx.db, client, normalized, ctx.now, limits);
+  if (blocked) return [msg(ctx.copy.linkTooManyAttempts())];
   // A bot serving one shop accepts only that shop's codes; when it can't tell (several shops, no default),
   // the code itself says which shop.
   const claimed = await claimLinkCode(ctx.db, code, ctx.now, ctx.serving);
   if (!claimed) {
     ctx.linkFailures.take(key);
+    await recordLinkFailure(ctx.db, client, ctx.now);
     return [linkHelp(ctx, ctx.copy.linkCodeInvalid())];
   }
   return linked(ctx, claimed.merchantId, claimed.memberId);
