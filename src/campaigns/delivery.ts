@@ -29,6 +29,7 @@ import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
 import { newId } from "../lib/ids.ts";
+import { spendable } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { execCount, num, queryRows } from "../segments/sql.ts";
@@ -388,7 +389,7 @@ export class DeliveryEngine {
         const { text, lang } = renderMessage(templates, {
           name: (r.name as string | null) ?? null,
           language: (r.language as string | null) ?? "vi",
-          points: pointsTotal - (pointsTotal > 0 ? num(r.pending) : 0),
+          points: spendable(pointsTotal, num(r.pending)).balance,
           tier: (r.tier_name as string | null) ?? defaultTiers.get(merchantId) ?? null,
         });
         updates.push({ id, status: "claimed", text, notBefore: null });

@@ -35,9 +35,14 @@ export interface Balance {
   balance: number;
 }
 
+/** Spendable points from the cached total and the pending fact: a negative (owed) total has nothing pending. */
+export function spendable(total: number, pending: number): Balance {
+  const p = total > 0 ? pending : 0;
+  return { total, pending: p, balance: total - p };
+}
+
 export async function memberBalance(db: Db, member: Pick<MemberRow, "id" | "pointsTotal">, now: Date): Promise<Balance> {
-  const pending = member.pointsTotal > 0 ? await pendingPoints(db, member.id, now) : 0;
-  return { total: member.pointsTotal, pending, balance: member.pointsTotal - pending };
+  return spendable(member.pointsTotal, member.pointsTotal > 0 ? await pendingPoints(db, member.id, now) : 0);
 }
 
 interface EntryRefs {

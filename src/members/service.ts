@@ -1,15 +1,15 @@
 /** Members: enrolment, lookup and the view the API and the bot show. */
-import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
-import { channelIdentities, members, subscriptions } from "../db/schema.ts";
+import { channelIdentities, members } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, notFound, validationProblem } from "../http/problem.ts";
 import { normalizePhone } from "./phone.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
-import type { MemberRow } from "../ledger/ledger.ts";
+import { spendable, type MemberRow } from "../ledger/ledger.ts";
 import type { MemberView } from "./schemas.ts";
 
 export interface NewMember {
@@ -76,16 +76,6 @@ export async function netSpend(db: Db, memberId: string, at: Date, windowDays: n
   return Number(row?.s ?? 0);
 }
 
-export async function activeSubscription(db: Db, memberId: string, at: Date) {
-  const rows = await db
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.memberId, memberId), lte(subscriptions.startsAt, at), gt(subscriptions.endsAt, at)))
-    .orderBy(desc(subscriptions.endsAt))
-    .limit(1);
-  return rows[0];
-}
-
 export async function memberChannels(db: Db, memberId: string) {
   return db.select().from(channelIdentities).where(eq(channelIdentities.memberId, memberId)).orderBy(desc(channelIdentities.linkedAt));
 }
@@ -112,13 +102,13 @@ export function pointsWindow(program: Program, now: Date): { spendFrom: Date; ex
 export function pointsSummary(program: Program, m: MemberRow, f: PointsFacts, now: Date): Pick<MemberView, "tier" | "nextTier" | "netSpend" | "points"> {
   const tier = effectiveTier(program, m.tierName, f.spend);
   const progress = nextTierProgress(program, tier?.name, f.spend);
-  const pending = m.pointsTotal > 0 ? f.pending : 0;
+  const { pending, balance } = spendable(m.pointsTotal, f.pending);
   return {
     tier: tier ? { name: tier.name, multiplier: tier.multiplier, since: tier.name === m.tierName ? (m.tierSince?.toISOString() ?? null) : null } : null,
     nextTier: progress ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded } : null,
     netSpend: f.spend,
     points: {
-      balance: m.pointsTotal - pending,
+      balance,
       pending,
       total: m.pointsTotal,
       expiringSoon: { points: f.expiring, before: pointsWindow(program, now).expiringUntil.toISOString(), firstExpiry: f.firstExpiry },

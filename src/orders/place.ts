@@ -11,6 +11,7 @@ import { newId } from "../lib/ids.ts";
 import { notFound } from "../http/problem.ts";
 import { replayOrConflict } from "../http/idempotency.ts";
 import { getProgram } from "../program/service.ts";
+import { spendable } from "../ledger/ledger.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";
 import { expiresAt, lotRemaining, orderTotal, pendingUntil, planEarn, type MemberFacts } from "./plan.ts";
@@ -118,9 +119,9 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
         externalId: input.externalId,
         total,
         pointsEarned: breakdown.earn + breakdown.bonus,
-        balance: after - (after > 0 ? pending : 0),
+        balance: spendable(after, pending).balance,
         memberId,
-        pending: after > 0 ? pending : 0,
+        pending: spendable(after, pending).pending,
         cashback: breakdown.cashback,
         tier: plan.tier?.name ?? null,
         breakdown: breakdown as unknown as Record<string, unknown>,

@@ -12,7 +12,7 @@ import { isSerializationFailure } from "../db/errors.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { lineWeights, reversalFor, weightedReversalFor, type EarnBreakdown } from "../ledger/earn.ts";
-import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, type MemberRow } from "../ledger/ledger.ts";
+import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, spendable, type MemberRow } from "../ledger/ledger.ts";
 import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
@@ -142,9 +142,9 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     externalId: input.externalId,
     total,
     pointsEarned,
-    balance: member.pointsTotal - (member.pointsTotal > 0 ? pending : 0),
+    balance: spendable(member.pointsTotal, pending).balance,
     memberId: member.id,
-    pending: member.pointsTotal > 0 ? pending : 0,
+    pending: spendable(member.pointsTotal, pending).pending,
     cashback: breakdown.cashback,
     tier: tier?.name ?? null,
     breakdown: breakdown as unknown as Record<string, unknown>,
