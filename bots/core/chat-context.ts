@@ -1,8 +1,9 @@
 /**
  * Everything the conversation core reads before answering a message, in one statement (`cl_chat_context`,
- * migrations/functions/cl_chat_context.sql): the update's de-duplication claim, the serving merchant, the linked member (marking its chat reachable
- * again), the language an unlinked chat chose, and the member's /points facts when the message asks for them.
- * One round trip instead of four or five: on PGlite every statement costs the single event loop about a millisecond.
+ * migrations/functions/cl_chat_context.sql): the update's de-duplication claim, the serving merchant, the linked
+ * member (marking its chat reachable again), the language an unlinked chat chose, and the member's /points facts
+ * when the message asks for them. One round trip instead of four or five: on PGlite every statement costs the
+ * single event loop about a millisecond.
  */
 import { getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";

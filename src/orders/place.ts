@@ -1,8 +1,9 @@
 /**
  * The order hot path: an order addressed by memberId (or a guest order) in one statement — `cl_place_order`
- * (migrations/functions/cl_place_order.sql) — plus, unless this process has just seen the member, one read of the member's facts before it. Optimistic: the earn is computed here from
- * the facts read without a lock, and the function writes only if, under the member lock, the facts are still the
- * same; otherwise it returns the fresh ones and the order is computed again. Each call is its own transaction.
+ * (migrations/functions/cl_place_order.sql) — plus, unless this process has just seen the member, one read of the
+ * member's facts before it. Optimistic: the earn is computed here from the facts read without a lock, and the
+ * function writes only if, under the member lock, the facts are still the same; otherwise it returns the fresh
+ * ones and the order is computed again. Each call is its own transaction.
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
