@@ -12,7 +12,7 @@ import { isSerializationFailure } from "../db/errors.ts";
 import { idempotent } from "../http/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { lineWeights, reversalFor, weightedReversalFor, type EarnBreakdown } from "../ledger/earn.ts";
-import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, type MemberRow } from "../ledger/ledger.ts";
+import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, spendable, type MemberRow } from "../ledger/ledger.ts";
 import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
@@ -82,20 +82,17 @@ async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<
 }
 
 /**
- * The member row locked for this order plus the facts earning needs, in one round trip: net spend in the tier
- * window before this order, spendable-pending points, and the active subscription plan at `placedAt`.
+ * The member row locked for this order plus the facts earning needs (cl_member_facts, the same function
+ * cl_place_order reads them with), in one round trip: net spend in the tier window before this order,
+ * pending points, and the active subscription plan at `placedAt`.
  */
 async function lockMemberForOrder(tx: Db, merchantId: string, memberId: string, placedAt: Date, windowDays: number, now: Date) {
   const from = new Date(placedAt.getTime() - windowDays * 86_400_000).toISOString();
   const at = placedAt.toISOString();
   const rows = await tx
-    .select({
-      m: members,
-      spend: sql<string>`(select coalesce(sum(o.total - o.refunded_total), 0) from orders o where o.member_id = "members"."id" and o.placed_at > ${from}::timestamptz and o.placed_at <= ${at}::timestamptz)`,
-      pending: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = "members"."id" and l.remaining > 0 and l.available_at > ${now.toISOString()}::timestamptz)`,
-      plan: sql<string | null>`(select s.plan from subscriptions s where s.member_id = "members"."id" and s.starts_at <= ${at}::timestamptz and s.ends_at > ${at}::timestamptz order by s.ends_at desc limit 1)`,
-    })
+    .select({ m: members, spend: sql<string>`f.spend`, pending: sql<string>`f.pending`, plan: sql<string | null>`f.plan` })
     .from(members)
+    .innerJoin(sql`cl_member_facts(${memberId}, ${from}::timestamptz, ${at}::timestamptz, ${now.toISOString()}::timestamptz) f`, sql`true`)
     .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)))
     .for("update", { of: members });
   const r = rows[0];
@@ -154,16 +151,16 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     externalId: input.externalId,
     total,
     pointsEarned,
-    balance: member.pointsTotal - (member.pointsTotal > 0 ? pending : 0),
+    balance: spendable(member.pointsTotal, pending).balance,
     memberId: member.id,
-    pending: member.pointsTotal > 0 ? pending : 0,
+    pending: spendable(member.pointsTotal, pending).pending,
     cashback: breakdown.cashback,
     tier: tier?.name ?? null,
     breakdown: breakdown as unknown as Record<string, unknown>,
   };
 }
 
-/** The order, its lines and the product catalog upsert in one statement (data-modifying CTEs). */
+/** The order, its lines (data-modifying CTEs) and the product catalog upsert in one statement. */
 async function insertOrderRows(
   tx: Db,
   merchantId: string,
@@ -187,19 +184,8 @@ async function insertOrderRows(
       select o.id, ${merchantId}, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
       from o, jsonb_to_recordset(${JSON.stringify(lines)}::jsonb) as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint)
     )
-    , ins as (
-      insert into products (merchant_id, sku, name, category, price, updated_at)
-      select ${merchantId}, x.sku, x.name, x.category, x.price, ${o.now.toISOString()}::timestamptz
-      from jsonb_to_recordset(${products}::jsonb) as x(sku text, name text, category text, price bigint)
-      on conflict (merchant_id, sku) do nothing
-    )
-    -- Known products are only touched when something changed: an unconditional upsert would lock the same hot
-    -- catalog rows in every concurrent order.
-    update products p set name = coalesce(x.name, p.name), category = coalesce(x.category, p.category), price = x.price,
-      updated_at = ${o.now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${products}::jsonb) as x(sku text, name text, category text, price bigint)
-    where p.merchant_id = ${merchantId} and p.sku = x.sku
-      and (p.name is distinct from coalesce(x.name, p.name) or p.category is distinct from coalesce(x.category, p.category) or p.price is distinct from x.price)`);
+    -- The catalog upsert every order path shares (migrations/functions/cl_upsert_products.sql).
+    select cl_upsert_products(${merchantId}, ${products}::jsonb, ${o.now.toISOString()}::timestamptz)`);
 }
 
 export async function findOrderByExternalId(db: Db, merchantId: string, externalId: string) {
