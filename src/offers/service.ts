@@ -29,7 +29,8 @@ import type { RecsModelRow } from "../recs/build.ts";
 import { getOfferSettings, type OfferSettings } from "./settings.ts";
 import { bundleCandidate, DAY_MS, HISTORY_DAYS, rankOffers, tierRankOf, type BundleInput, type Candidate, type ProductInfo, type RankingInput } from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
-import { offerBundles, offerClaims, offers, productVariants, recsRules, type OfferKind, type OfferRule } from "./tables.ts";
+import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
+import { recsRules } from "../recs/tables.ts";
 
 export type OfferRow = typeof offers.$inferSelect;
 export type ClaimRow = typeof offerClaims.$inferSelect;

@@ -6,7 +6,7 @@
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { importRows } from "../db/schema.ts";
-import { headerIndex, type CsvRecord } from "../recs/csv.ts";
+import { headerIndex, type CsvRecord } from "../lib/csv.ts";
 import { newId } from "../lib/ids.ts";
 import { normalizePhone } from "../members/phone.ts";
 import { Problem } from "../http/problem.ts";

@@ -1,8 +1,8 @@
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, UsageError } from "../command.ts";
 import { createProgress } from "../progress.ts";
-import { openFileChunks, FileOpenError } from "../../recs/csv-file.ts";
-import { readCsv } from "../../recs/csv.ts";
+import { openFileChunks, FileOpenError } from "../../lib/csv-file.ts";
+import { readCsv } from "../../lib/csv.ts";
 import { Problem } from "../../http/problem.ts";
 import { systemClock } from "../../lib/clock.ts";
 
