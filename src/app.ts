@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import type { AppDeps } from "./deps.ts";
 import { resolveDb } from "./deps.ts";
 import type { AppEnv } from "./http/env.ts";
-import { Problem, problemResponse } from "./http/problem.ts";
+import { asProblem, Problem, problemResponse } from "./http/problem.ts";
 import { apiKeyAuth } from "./http/auth.ts";
 import { openApiDocument } from "./http/openapi.ts";
 import { programRoutes } from "./program/routes.ts";
@@ -69,7 +69,8 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   });
 
   app.onError((err, c) => {
-    if (err instanceof Problem) return problemResponse(err, { "x-request-id": c.get("requestId") ?? "" });
+    const problem = asProblem(err);
+    if (problem) return problemResponse(problem, { "x-request-id": c.get("requestId") ?? "" });
     if (err instanceof HTTPException) {
       const status = err.status;
       return problemResponse(new Problem(status, status === 413 ? "payload-too-large" : "http-error", err.message || "Error", err.message || "Error"));

@@ -6,7 +6,7 @@ import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound, Problem } from "../http/problem.ts";
+import { conflict, DomainError, notFound } from "../lib/errors.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
 import { num, queryRows } from "../segments/sql.ts";
@@ -212,7 +212,7 @@ export async function startCampaign(db: Db, merchantId: string, campaignId: stri
     }
     if (c.status === "cancelled") throw conflict("campaign-cancelled", "Campaign cancelled", `Campaign ${c.id} was cancelled`);
     const seg = await findSegment(tx, merchantId, c.segmentId);
-    if (!seg) throw new Problem(409, "segment-not-found", "Segment missing", `The campaign's segment ${c.segmentId} no longer exists`);
+    if (!seg) throw new DomainError("conflict", "segment-not-found", "Segment missing", `The campaign's segment ${c.segmentId} no longer exists`);
     const compiled = compileSegment(seg.rule, await segmentContext(tx, merchantId, now));
     const members = segmentMembersQuery(compiled, merchantId);
     const at = sql`${now.toISOString()}::timestamptz`;
@@ -266,7 +266,7 @@ export async function runDueCampaigns(db: Db, now: Date): Promise<string[]> {
       await startCampaign(db, c.merchantId, c.id, now);
       started.push(c.id);
     } catch (err) {
-      if (!(err instanceof Problem && err.status === 409)) throw err;
+      if (!(err instanceof DomainError && err.kind === "conflict")) throw err;
     }
   }
   return started;

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { channelIdentities, members, orders, subscriptions } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound, validationProblem } from "../http/problem.ts";
+import { conflict, notFound, validationError } from "../lib/errors.ts";
 import { normalizePhone } from "./phone.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
@@ -21,7 +21,7 @@ export interface NewMember {
 
 export async function createMember(db: Db, merchantId: string, input: NewMember, now: Date): Promise<MemberRow> {
   const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
-  if (input.phone !== undefined && !phone) throw validationProblem([{ path: "phone", message: "not a valid phone number" }]);
+  if (input.phone !== undefined && !phone) throw validationError([{ path: "phone", message: "not a valid phone number" }]);
   try {
     // A savepoint keeps an enclosing transaction usable after a duplicate.
     return await db.transaction(async (tx) => {

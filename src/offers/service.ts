@@ -13,7 +13,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-o
 import type { Db } from "../db/types.ts";
 import { products, rewards } from "../db/schema.ts";
 import { newCode, newId } from "../lib/ids.ts";
-import { conflict, notFound, Problem } from "../http/problem.ts";
+import { conflict, DomainError, notFound } from "../lib/errors.ts";
 import { getProgramCached } from "../program/service.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { sortedTiers, type Program } from "../program/config.ts";
@@ -421,7 +421,7 @@ export async function claimOffer(db: Db, merchantId: string, memberId: string, o
       return undefined; // a code collision (one in ~10^11): try again with a new code
     });
     if (result) return result;
-    if (attempt >= 3) throw new Problem(500, "internal", "Internal error", "could not allocate a claim code");
+    if (attempt >= 3) throw new DomainError("internal", "internal", "Internal error", "could not allocate a claim code");
   }
 }
 
@@ -462,7 +462,7 @@ export async function listOffersForChat(db: Db, merchantId: string, memberId: st
   return rows.map((o) => ({ id: o.id, text: offerText(factsOf(o, ctx, false), ctx.lang), expiresAt: o.expiresAt }));
 }
 
-/** `OffersPort.claim`: throws a Problem (404 / 409) when the offer is gone, expired or not the member's. */
+/** `OffersPort.claim`: throws a DomainError (not found / conflict) when the offer is gone, expired or not the member's. */
 export async function claimOfferForChat(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }> {
   const r = await claimOffer(db, merchantId, memberId, offerId, now);
   return { code: r.body.code, expiresAt: new Date(r.body.expiresAt) };

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound } from "../http/problem.ts";
+import { conflict, notFound } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";

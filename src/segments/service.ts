@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { notFound } from "../http/problem.ts";
+import { notFound } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { segments } from "./tables.ts";

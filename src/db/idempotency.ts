@@ -3,9 +3,9 @@
  * on the row lock and then sees the stored response; a failed request rolls its key back and may be retried.
  */
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../db/types.ts";
-import { idempotencyKeys } from "../db/schema.ts";
-import { conflict } from "./problem.ts";
+import type { Db } from "./types.ts";
+import { idempotencyKeys } from "./schema.ts";
+import { conflict } from "../lib/errors.ts";
 
 export interface StoredResponse<T = unknown> {
   status: number;
