@@ -59,10 +59,20 @@ export async function findMemberByPhone(db: Db, merchantId: string, phone: strin
   return rows[0];
 }
 
+/** Members with this phone in any shop (at most `limit`): a chat with no shop configured links by phone alone. */
+export async function membersWithPhone(db: Db, phone: string, limit: number): Promise<{ id: string; merchantId: string }[]> {
+  return db.select({ id: members.id, merchantId: members.merchantId }).from(members).where(eq(members.phone, phone)).limit(limit);
+}
+
 export async function requireMember(db: Db, merchantId: string, id: string): Promise<MemberRow> {
   const m = await findMember(db, merchantId, id);
   if (!m) throw notFound("Member", "member-not-found");
   return m;
+}
+
+/** The language the member is addressed in (chat replies, campaigns). */
+export async function setMemberLanguage(db: Db, merchantId: string, id: string, language: "vi" | "en"): Promise<void> {
+  await db.update(members).set({ language }).where(and(eq(members.id, id), eq(members.merchantId, merchantId)));
 }
 
 /** Σ (total − refunded) of the member's orders placed in (at − windowDays, at]. */
