@@ -70,7 +70,7 @@ interface RenderCtx {
 }
 
 function factsOf(o: OfferRow, r: RenderCtx, withExpiry: boolean): OfferFacts {
-  const stored = o.facts as unknown as OfferFacts;
+  const stored = o.facts;
   return { ...stored, firstName: r.firstName, timeZone: r.timeZone, ...(withExpiry ? { expiresAt: o.expiresAt } : { expiresAt: null }) };
 }
 
@@ -101,7 +101,7 @@ export function offerView(o: OfferRow, claim: ClaimRow | undefined, r: RenderCtx
     claim: claim
       ? { code: claim.code, expiresAt: claim.expiresAt.toISOString(), orderId: claim.orderId, redeemedAt: claim.redeemedAt?.toISOString() ?? null, pointsCredited: claim.pointsCredited }
       : null,
-    facts: { ...(o.facts as unknown as OfferFacts) },
+    facts: { ...o.facts },
   };
 }
 
@@ -285,7 +285,7 @@ function rowFor(c: Candidate, i: number, ctx: { merchantId: string; memberId: st
     memberPrice: c.memberPrice,
     discountPercent: c.discountPercent,
     bonusPoints: c.bonusPoints,
-    facts: c.facts as unknown as Record<string, unknown>,
+    facts: c.facts,
     status: "active",
     origin: ctx.origin,
     createdAt: ctx.now,

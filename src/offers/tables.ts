@@ -26,6 +26,40 @@ export interface OfferRule {
   lift: number;
 }
 
+/** Everything an offer's text may say. Amounts are in the currency's minor unit. */
+// A type alias (not an interface), so it is a JSON record: stored as the offer's jsonb `facts`.
+export type OfferFacts = {
+  kind: OfferKind;
+  basis: OfferBasis;
+  currency: string;
+  /** The member's given name ("Nguyễn Văn Hoa" → "Hoa"); omitted → no greeting. */
+  firstName?: string | null | undefined;
+  /** The member's tier (tier-exclusive offers name it). */
+  tier?: string | null | undefined;
+  /** The offered product (single-product offers). */
+  sku?: string | null | undefined;
+  productName?: string | null | undefined;
+  price?: number | null | undefined;
+  memberPrice?: number | null | undefined;
+  discountPercent?: number | null | undefined;
+  bonusPoints?: number | null | undefined;
+  /** Cross-sell from a rule: names of the last order's products the rule starts from. */
+  basedOn?: string[] | undefined;
+  /** Upsell: the product the member bought, that the offered variant upgrades. */
+  fromName?: string | null | undefined;
+  /** Bundles: name (merchant bundles) and the products. */
+  bundleName?: string | null | undefined;
+  items?: { sku: string; name: string | null }[] | undefined;
+  /** Nudge: the reward and how far the member is from it. */
+  rewardName?: string | null | undefined;
+  pointsNeeded?: number | null | undefined;
+  /** Post-purchase: how long the offer lasts after the order. */
+  hours?: number | null | undefined;
+  /** When set, the text ends with the expiry (chat front-ends that show it themselves leave it out). */
+  expiresAt?: Date | string | null | undefined;
+  timeZone?: string | undefined;
+};
+
 export const offers = pgTable(
   "offers",
   {
@@ -54,7 +88,7 @@ export const offers = pgTable(
     /** Bonus points credited when the claimed code is used on a qualifying order. */
     bonusPoints: integer("bonus_points").notNull().default(0),
     /** Structured facts the text is rendered from (names, prices, reward, points needed…). */
-    facts: jsonb("facts").$type<Record<string, unknown>>().notNull(),
+    facts: jsonb("facts").$type<OfferFacts>().notNull(),
     /** active: in the member's current list; superseded: replaced after a newer order (claims stay valid). */
     status: text("status").$type<"active" | "superseded">().notNull().default("active"),
     /** engine: chosen for the member (GET /offers); campaign: materialised from a bundle id a campaign button carried. */

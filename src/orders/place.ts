@@ -127,7 +127,7 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
         pending: after > 0 ? pending : 0,
         cashback: breakdown.cashback,
         tier: plan.tier?.name ?? null,
-        breakdown: breakdown as unknown as Record<string, unknown>,
+        breakdown,
       };
       const expires = expiresAt(program, placedAt);
       out = await call(db, {

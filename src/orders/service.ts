@@ -130,7 +130,7 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   }
   const availableAt = pendingUntil(program, placedAt);
   const lotOpts = { at: now, availableAt, expiresAt: expiresAt(program, placedAt), orderId };
-  await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown: breakdown as unknown as Record<string, unknown>, reason: `order ${input.externalId}` });
+  await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown, reason: `order ${input.externalId}` });
   await creditPoints(tx, member, "bonus", breakdown.bonus, { ...lotOpts, reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`, breakdown: { events: breakdown.events } });
   if (breakdown.cashback > 0) {
     await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "cashback", amount: breakdown.cashback, orderId, createdAt: now });
@@ -150,7 +150,7 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     pending: member.pointsTotal > 0 ? pending : 0,
     cashback: breakdown.cashback,
     tier: tier?.name ?? null,
-    breakdown: breakdown as unknown as Record<string, unknown>,
+    breakdown,
   };
 }
 
