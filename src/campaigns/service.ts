@@ -9,7 +9,7 @@ import { newId } from "../lib/ids.ts";
 import { conflict, DomainError, notFound } from "../lib/errors.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
-import { num, queryRows } from "../segments/sql.ts";
+import { num, queryRows } from "../db/rows.ts";
 import { campaigns, type CampaignStatus, type MessageTemplates, type QuietHours } from "./tables.ts";
 import { getMessagingSettings, QuietHoursSchema } from "./settings.ts";
 import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";

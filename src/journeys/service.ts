@@ -15,7 +15,7 @@ import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
-import { execCount, num, queryRows } from "../segments/sql.ts";
+import { execCount, num, queryRows } from "../db/rows.ts";
 import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
 import { getMessagingSettings } from "../campaigns/settings.ts";
 import { journeys, type JourneyStep } from "./tables.ts";

@@ -22,7 +22,7 @@ import { creditPoints, memberBalance, reversePoints, type MemberRow } from "../l
 import { reversalFor } from "../ledger/earn.ts";
 import { onOrderCreated, onRefundCreated, type OrderHook, type RefundHook } from "../orders/service.ts";
 import { firstName as givenName, toLang, type Lang } from "../messages/render.ts";
-import { queryRows, num } from "../segments/sql.ts";
+import { queryRows, num } from "../db/rows.ts";
 import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
 import { currentModel, bestSellers, rulesForBasket, textArray } from "../recs/model.ts";
 import type { RecsModelRow } from "../recs/build.ts";

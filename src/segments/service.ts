@@ -9,7 +9,7 @@ import { qualifyingTier } from "../program/tiers.ts";
 import { segments } from "./tables.ts";
 import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
 import { compileSegment, segmentMembersQuery, type CompileContext, type CompiledSegment } from "./compile.ts";
-import { num, queryRows } from "./sql.ts";
+import { num, queryRows } from "../db/rows.ts";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
 
