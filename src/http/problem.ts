@@ -1,6 +1,6 @@
 /** RFC 9457 problem details: every error response of the API is one of these. */
 import type { z } from "zod";
-import { DomainError, type ErrorKind, type FieldError } from "../lib/errors.ts";
+import { DomainError, type FieldError } from "../lib/errors.ts";
 
 export type { FieldError };
 
@@ -40,11 +40,9 @@ export class Problem extends Error {
   }
 }
 
-const KIND_STATUS: Record<ErrorKind, number> = { invalid: 400, "not-found": 404, conflict: 409, internal: 500 };
-
 /** The HTTP representation of a domain error: same slug, title, detail, field errors and extension members. */
 export function problemFromDomain(err: DomainError): Problem {
-  return new Problem(KIND_STATUS[err.kind], err.slug, err.title, err.message, err.errors, err.extra);
+  return new Problem(err.status, err.slug, err.title, err.message, err.errors, err.extra);
 }
 
 /** A Problem as is, a DomainError mapped; anything else is not a problem (undefined). */

@@ -4,8 +4,11 @@
  * core into replies (by slug), the CLI into usage errors.
  */
 
-/** What kind of failure: the HTTP layer maps it to a status (invalid 400, not-found 404, conflict 409, internal 500). */
+/** What kind of failure. */
 export type ErrorKind = "invalid" | "not-found" | "conflict" | "internal";
+
+/** The conventional status code of each kind (the HTTP status of its problem+json; also what callers log). */
+const KIND_STATUS: Record<ErrorKind, number> = { invalid: 400, "not-found": 404, conflict: 409, internal: 500 };
 
 /** One invalid input field: `path` is dotted (`items.0.quantity`), `message` says what is wrong. */
 export interface FieldError {
@@ -15,6 +18,8 @@ export interface FieldError {
 
 export class DomainError extends Error {
   readonly kind: ErrorKind;
+  /** The kind's conventional status code. */
+  readonly status: number;
   /** Stable machine-readable name (the problem type's last segment, the chat core's switch). */
   readonly slug: string;
   /** Short, fixed summary of the slug. */
@@ -36,6 +41,7 @@ export class DomainError extends Error {
     super(detail);
     this.name = "DomainError";
     this.kind = kind;
+    this.status = KIND_STATUS[kind];
     this.slug = slug;
     this.title = title;
     this.errors = errors;
