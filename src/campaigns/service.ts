@@ -133,9 +133,10 @@ export async function campaignCounts(db: Db, ids: string[]): Promise<Map<string,
   const out = new Map<string, { counts: CampaignCounts; pending: number }>();
   for (const id of ids) out.set(id, { counts: emptyCounts(), pending: 0 });
   if (ids.length === 0) return out;
-  const rows = await queryRows<{ campaign_id: string; status: string; n: unknown }>(
+  const rows = await queryRows(
     db,
     sql`select campaign_id, status, count(*) as n from deliveries where campaign_id in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) group by campaign_id, status`,
+    z.object({ campaign_id: z.string(), status: z.string(), n: z.unknown() }),
   );
   for (const r of rows) {
     const e = out.get(r.campaign_id)!;
