@@ -60,8 +60,13 @@ export async function findMemberByPhone(db: Db, merchantId: string, phone: strin
 }
 
 /** Members with this phone in any shop (at most `limit`): a chat with no shop configured links by phone alone. */
-export async function membersWithPhone(db: Db, phone: string, limit: number): Promise<{ id: string; merchantId: string }[]> {
-  return db.select({ id: members.id, merchantId: members.merchantId }).from(members).where(eq(members.phone, phone)).limit(limit);
+export async function membersWithPhone(
+  db: Db,
+  phone: string,
+  limit: number,
+): Promise<{ id: string; merchantId: string }[]> {
+  const cols = { id: members.id, merchantId: members.merchantId };
+  return db.select(cols).from(members).where(eq(members.phone, phone)).limit(limit);
 }
 
 export async function requireMember(db: Db, merchantId: string, id: string): Promise<MemberRow> {

@@ -52,7 +52,8 @@ describe("a campaign and the bot greet the same member the same way", () => {
   it.each(names)("%s", async (name) => {
     const member = await createMember(database.db, merchantId, { name }, clock.now());
     const { code } = await createLinkCode(database.db, merchantId, member.id, clock.now());
-    const conv = createConversation({ db: database.db, clock, logger: silentLogger, config: { DEFAULT_MERCHANT_ID: undefined } });
+    const config = { DEFAULT_MERCHANT_ID: undefined };
+    const conv = createConversation({ db: database.db, clock, logger: silentLogger, config });
     const userId = `greet-${member.id}`;
     const [reply] = await conv.handle({ channel: "web", userId, chatId: userId, text: `/start ${code}` });
 
