@@ -8,7 +8,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppDeps } from "./deps.ts";
 import { resolveDb } from "./deps.ts";
 import type { AppEnv } from "./http/env.ts";
-import { Problem, problemResponse } from "./http/problem.ts";
+import { asProblem, Problem, problemResponse } from "./http/problem.ts";
 import { apiKeyAuth } from "./http/auth.ts";
 import { openApiDocument } from "./http/openapi.ts";
 import { programRoutes } from "./program/routes.ts";
@@ -72,7 +72,8 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   });
 
   app.onError((err, c) => {
-    if (err instanceof Problem) return problemResponse(err, { "x-request-id": c.get("requestId") ?? "" });
+    const problem = asProblem(err);
+    if (problem) return problemResponse(problem, { "x-request-id": c.get("requestId") ?? "" });
     const outage = outageResponse(err, c);
     if (outage) return outage;
     if (err instanceof HTTPException) {

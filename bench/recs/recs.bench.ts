@@ -24,7 +24,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { generateBaskets, type Planted } from "../data/generate-baskets.ts";
-import { parseCsv } from "../../src/recs/csv.ts";
+import { parseCsv } from "../../src/lib/csv.ts";
 import { parseRulesCsv } from "../../src/recs/rules-csv.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

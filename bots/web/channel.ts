@@ -77,7 +77,7 @@ export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): v
       .orderBy(asc(webOutbox.id))
       .limit(50);
     return c.json({
-      messages: rows.map((r) => ({ id: r.id, ...(r.message as unknown as OutgoingMessage), createdAt: r.createdAt.toISOString() })),
+      messages: rows.map((r) => ({ id: r.id, ...r.message, createdAt: r.createdAt.toISOString() })),
     });
   });
 }
@@ -93,7 +93,7 @@ export function createWebSender(db: Db | (() => Db), clock: Clock, broadcastRate
       try {
         const [row] = await resolveDb()
           .insert(webOutbox)
-          .values({ merchantId, chatId, message: forWeb(message) as unknown as Record<string, unknown>, createdAt: clock.now() })
+          .values({ merchantId, chatId, message: forWeb(message), createdAt: clock.now() })
           .returning({ id: webOutbox.id });
         return { ok: true, messageId: String(row!.id) };
       } catch (err) {

@@ -32,7 +32,7 @@ import { newId } from "../lib/ids.ts";
 import { spendable } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
-import { execCount, num, queryRows } from "../segments/sql.ts";
+import { execCount, num, queryRows } from "../db/rows.ts";
 import { capAllows, DAY_MS } from "./promo.ts";
 import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
 import { promoButtons, renderMessage } from "./render.ts";

@@ -8,7 +8,7 @@ import { migrateDatabase } from "./migrate.ts";
 import { acquireLock, liveLock } from "./data-dir-lock.ts";
 import { borrow, LendablePglite, startLending } from "./pglite-lending.ts";
 import * as schema from "./schema.ts";
-import type { Database, Db } from "./types.ts";
+import { asDb, type Database, type Db } from "./types.ts";
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;
@@ -77,7 +77,7 @@ async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLoc
   lock.update({ port: lending.port, token: lending.token });
   return {
     // Drizzle's PGlite session only calls query/exec/transaction, which LendablePglite forwards.
-    db: drizzle(pg as unknown as PGlite, { schema }) as unknown as Db,
+    db: asDb(drizzle(pg as unknown as PGlite, { schema })),
     kind: "pglite",
     close: async () => {
       await lending.close();

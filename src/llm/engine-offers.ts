@@ -65,7 +65,7 @@ export function phrasedChatOffers(llm: Llm | undefined, opts: { logger?: Logger 
       return Promise.all(
         rows.map(async (o) => {
           // Like the engine's chat text: no expiry in the text (the bot shows it), the member's name and zone.
-          const facts: EngineOfferFacts = { ...(o.facts as unknown as EngineOfferFacts), firstName: name, timeZone: settings.timezone, expiresAt: null };
+          const facts: EngineOfferFacts = { ...o.facts, firstName: name, timeZone: settings.timezone, expiresAt: null };
           const r = await phraseEngineOffer(llm, { db, merchantId, facts, lang, now, logger: opts.logger ?? llm?.logger });
           return { id: o.id, text: r.text, expiresAt: o.expiresAt };
         }),

@@ -4,7 +4,7 @@ import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
 import { channelIdentities, members } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound, validationProblem } from "../http/problem.ts";
+import { conflict, notFound, validationError } from "../lib/errors.ts";
 import { normalizePhone } from "./phone.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
@@ -22,7 +22,7 @@ export interface NewMember {
 
 export async function createMember(db: Db, merchantId: string, input: NewMember, now: Date): Promise<MemberRow> {
   const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
-  if (input.phone !== undefined && !phone) throw validationProblem([{ path: "phone", message: "not a valid phone number" }]);
+  if (input.phone !== undefined && !phone) throw validationError([{ path: "phone", message: "not a valid phone number" }]);
   try {
     // A savepoint keeps an enclosing transaction usable after a duplicate.
     return await db.transaction(async (tx) => {
@@ -60,10 +60,25 @@ export async function findMemberByPhone(db: Db, merchantId: string, phone: strin
   return rows[0];
 }
 
+/** Members with this phone in any shop (at most `limit`): a chat with no shop configured links by phone alone. */
+export async function membersWithPhone(
+  db: Db,
+  phone: string,
+  limit: number,
+): Promise<{ id: string; merchantId: string }[]> {
+  const cols = { id: members.id, merchantId: members.merchantId };
+  return db.select(cols).from(members).where(eq(members.phone, phone)).limit(limit);
+}
+
 export async function requireMember(db: Db, merchantId: string, id: string): Promise<MemberRow> {
   const m = await findMember(db, merchantId, id);
   if (!m) throw notFound("Member", "member-not-found");
   return m;
+}
+
+/** The language the member is addressed in (chat replies, campaigns). */
+export async function setMemberLanguage(db: Db, merchantId: string, id: string, language: "vi" | "en"): Promise<void> {
+  await db.update(members).set({ language }).where(and(eq(members.id, id), eq(members.merchantId, merchantId)));
 }
 
 /** Σ (total − refunded) of the member's orders placed in (at − windowDays, at] — cl_member_facts' spend. */

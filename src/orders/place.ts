@@ -9,8 +9,8 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
 import { newId } from "../lib/ids.ts";
-import { notFound } from "../http/problem.ts";
-import { replayOrConflict } from "../http/idempotency.ts";
+import { conflict, notFound } from "../lib/errors.ts";
+import { replayOrConflict } from "../db/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { spendable } from "../ledger/ledger.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
@@ -125,7 +125,7 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
         pending: spendable(after, pending).pending,
         cashback: breakdown.cashback,
         tier: plan.tier?.name ?? null,
-        breakdown: breakdown as unknown as Record<string, unknown>,
+        breakdown,
       };
       const expires = expiresAt(program, placedAt);
       out = await call(db, {

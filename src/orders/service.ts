@@ -7,9 +7,9 @@ import type { Db } from "../db/types.ts";
 import { creditEntries, ledgerEntries, members, orderItems, orders, refunds } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
-import { conflict, notFound } from "../http/problem.ts";
+import { conflict, notFound } from "../lib/errors.ts";
 import { isSerializationFailure } from "../db/errors.ts";
-import { idempotent } from "../http/idempotency.ts";
+import { idempotent } from "../db/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { lineWeights, reversalFor, weightedReversalFor, type EarnBreakdown } from "../ledger/earn.ts";
 import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, spendable, type MemberRow } from "../ledger/ledger.ts";
@@ -136,7 +136,7 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   }
   const availableAt = pendingUntil(program, placedAt);
   const lotOpts = { at: now, availableAt, expiresAt: expiresAt(program, placedAt), orderId };
-  await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown: breakdown as unknown as Record<string, unknown>, reason: `order ${input.externalId}` });
+  await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown, reason: `order ${input.externalId}` });
   await creditPoints(tx, member, "bonus", breakdown.bonus, { ...lotOpts, reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`, breakdown: { events: breakdown.events } });
   if (breakdown.cashback > 0) {
     await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "cashback", amount: breakdown.cashback, orderId, createdAt: now });
@@ -156,7 +156,7 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     pending: spendable(member.pointsTotal, pending).pending,
     cashback: breakdown.cashback,
     tier: tier?.name ?? null,
-    breakdown: breakdown as unknown as Record<string, unknown>,
+    breakdown,
   };
 }
 

@@ -4,7 +4,7 @@
  * order id). A second, string-based pass over the file, run only when the header has such columns.
  * Runtime-neutral (no Node APIs).
  */
-import { readCsvBatches, type CsvInput } from "./csv.ts";
+import { readCsvBatches, type CsvInput } from "../lib/csv.ts";
 import type { BasketFacts } from "./evaluate.ts";
 
 const OPTIONAL = ["member", "placed_at", "unit_price", "margin"] as const;

@@ -11,7 +11,7 @@
 import { and, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
-import { recsItems, recsRules } from "../offers/tables.ts";
+import { recsItems, recsRules } from "./tables.ts";
 import { buildModelOnce, currentModelRow, ordersFingerprint, type RecsModelRow } from "./build.ts";
 import { blendProbability } from "./recommender.ts";
 

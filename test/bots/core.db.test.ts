@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConversation } from "../../bots/core/conversation.ts";
 import type { ChatInput, OffersPort } from "../../bots/core/types.ts";
 import { loadChatContext } from "../../bots/core/chat-context.ts";
-import { Problem } from "../../src/http/problem.ts";
+import { DomainError } from "../../src/lib/errors.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
@@ -48,7 +48,7 @@ describe("offers port", () => {
       ];
     },
     async claim(_db, _m, _mem, offerId) {
-      if (offerId === "off_gone") throw new Problem(409, "offer-expired", "Expired", "gone");
+      if (offerId === "off_gone") throw new DomainError("conflict", "offer-expired", "Expired", "gone");
       claimed.push(offerId);
       return { code: "OFR4KX7M", expiresAt: new Date("2026-11-21T05:00:00Z") };
     },

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { idempotent } from "../../src/http/idempotency.ts";
+import { idempotent } from "../../src/db/idempotency.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";

@@ -2,8 +2,6 @@
  * /start, link codes (typed or deep-linked), Telegram's shared contact, /stop and opting back in. Each of them starts
  * the assistant's conversation memory afresh (a chat re-linked to another member never sees the previous turns).
  */
-import { eq } from "drizzle-orm";
-import { members } from "../../../src/db/schema.ts";
 import { claimLinkCode, linkChat, normalizeLinkCode, setOptIn } from "../../../src/links/service.ts";
 import {
   DEFAULT_LINK_LIMITS,
@@ -12,7 +10,7 @@ import {
   recordLinkFailure,
 } from "../../../src/links/attempts.ts";
 import { clearMemory } from "../../../src/llm/memory.ts";
-import { findMember, findMemberByPhone } from "../../../src/members/service.ts";
+import { findMember, findMemberByPhone, membersWithPhone } from "../../../src/members/service.ts";
 import { normalizePhone } from "../../../src/members/phone.ts";
 import { firstName } from "../../../src/messages/render.ts";
 import { chatLanguage } from "../state.ts";
@@ -102,7 +100,7 @@ export async function contact(ctx: Ctx, phone: string, contactUserId: string | u
     member = await findMemberByPhone(ctx.db, ctx.serving, e164);
   } else {
     // No single shop configured: the (Telegram-verified, own) phone decides, when exactly one shop knows it.
-    const rows = await ctx.db.select({ id: members.id, merchantId: members.merchantId }).from(members).where(eq(members.phone, e164)).limit(2);
+    const rows = await membersWithPhone(ctx.db, e164, 2);
     member = rows.length === 1 ? rows[0] : undefined;
   }
   if (!member) return [linkHelp(ctx, ctx.copy.contactNoMember())];

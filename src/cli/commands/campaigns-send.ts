@@ -5,7 +5,7 @@ import { createProgress } from "../progress.ts";
 import { loadConfig } from "../../config.ts";
 import { createLogger } from "../../lib/log.ts";
 import { systemClock } from "../../lib/clock.ts";
-import { Problem } from "../../http/problem.ts";
+import { DomainError } from "../../lib/errors.ts";
 
 export const campaignsSend: Command = {
   path: ["campaigns", "send"],
@@ -93,7 +93,7 @@ Example:
         );
       return alreadyDone ? 1 : 0;
     } catch (err) {
-      if (err instanceof Problem) throw new UsageError(err.message);
+      if (err instanceof DomainError) throw new UsageError(err.message);
       throw err;
     } finally {
       await stopWorker?.().catch(() => {});

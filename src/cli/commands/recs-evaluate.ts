@@ -1,7 +1,7 @@
 import { numberFlag, parseArgs, requiredFlag, UsageError, type Command } from "../command.ts";
 import { evaluateHoldout, type MethodScore, type SplitResult } from "../../recs/evaluate.ts";
 import { loadBasketFacts } from "../../recs/basket-facts.ts";
-import { openFileChunks } from "../../recs/csv-file.ts";
+import { openFileChunks } from "../../lib/csv-file.ts";
 import { DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_SUPPORT } from "../../recs/mine.ts";
 import { loadTransactionsFile, mineFlags, mineWithProgress } from "./recs-mine.ts";
 

@@ -5,10 +5,10 @@
  * request is decided here, for both (replayOrConflict).
  */
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/types.ts";
-import { resultRows } from "../db/rows.ts";
-import { idempotencyKeys } from "../db/schema.ts";
-import { conflict } from "./problem.ts";
+import type { Db } from "./types.ts";
+import { resultRows } from "./rows.ts";
+import { idempotencyKeys } from "./schema.ts";
+import { conflict } from "../lib/errors.ts";
 
 export interface StoredResponse<T = unknown> {
   status: number;
