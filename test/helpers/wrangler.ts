@@ -12,7 +12,10 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(opts: { databaseUrl: string; vars?: Record<string, string> }): Promise<RunningWorker> {
+export async function startWorker(opts: {
+  databaseUrl: string;
+  vars?: Record<string, string>;
+}): Promise<RunningWorker> {
   const port = await freePort();
   const inspector = await freePort();
   // Hyperdrive's local mode wants a password in the URL; the local server trusts loopback, so any will do.
@@ -35,7 +38,13 @@ export async function startWorker(opts: { databaseUrl: string; vars?: Record<str
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: u.toString(), WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: u.toString(),
+      WRANGLER_SEND_METRICS: "false",
+      CI: "true",
+      NO_COLOR: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
