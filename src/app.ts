@@ -6,12 +6,13 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { sql } from "drizzle-orm";
+import { z } from "zod";
 import type { AppDeps } from "./deps.ts";
 import { resolveDb } from "./deps.ts";
 import type { AppEnv } from "./http/env.ts";
 import { Problem, problemResponse } from "./http/problem.ts";
 import { apiKeyAuth } from "./http/auth.ts";
-import { openApiDocument } from "./http/openapi.ts";
+import { doc, openApiDocument } from "./http/openapi.ts";
 import { programRoutes } from "./program/routes.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { subscriptionRoutes } from "./members/subscriptions.ts";
@@ -35,6 +36,17 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routes under /v1, all behind the API key. */
 const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, analyticsRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes, llmRoutes, offerRoutes];
+
+/** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
+const healthSchema = z.object({ status: z.enum(["ok", "error"]), detail: z.string().optional() });
+doc({
+  method: "get",
+  path: "/healthz",
+  tag: "Health",
+  summary: "Liveness: the process answers and its database is reachable",
+  auth: false,
+  responses: { 200: { description: "Up", schema: healthSchema }, 503: { description: "Database unreachable", schema: healthSchema } },
+});
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
