@@ -68,8 +68,9 @@ export default defineConfig({
           include: PROCESS,
           exclude: [PG_ONLY, WORKERS, NODE_MODULES],
           env: pgliteEnv,
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Spawning servers and CLIs is slow on a loaded machine.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
