@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- <name> [options]`: runs one benchmark and prints its table. Benchmarks never write into the
- * repository (scratch files go to bench/out/, git-ignored); BENCHMARKS.md records figures by hand.
+ * repository (scratch files go to bench/out/, git-ignored); docs/benchmarks.md records figures by hand.
  */
 const benches: Record<string, string> = {
   ledger: "./ledger/ledger.bench.ts",

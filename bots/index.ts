@@ -1,9 +1,10 @@
 /**
  * Wiring of the chat channels for a runtime entry: one conversation core, the Telegram and Zalo bots configured
  * from the environment (when their tokens are set), the always-on web simulator, their webhook routes (an
- * AppPlugin) and the ChannelSenders campaigns use.
+ * AppPlugin) and the ChannelSenders campaigns use. Runtime entries get them through `createRuntime`
+ * (src/runtime/runtime.ts), which also hands in the offers and the assistant; tests may call this directly.
  *
- *   const channels = createChannels({ config, db, clock, logger });
+ *   const channels = createChannels({ config, db, clock, logger, offers, assistant });
  *   const app = createApp({ config, db, clock, logger, senders: channels.senders }, [channels.plugin]);
  *   void channels.start();   // getMe + setMyCommands, in the background
  */

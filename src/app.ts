@@ -5,12 +5,11 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { AppDeps } from "./deps.ts";
 import { resolveDb } from "./deps.ts";
 import type { AppEnv } from "./http/env.ts";
-import { Problem, problemResponse } from "./http/problem.ts";
+import { asProblem, Problem, problemResponse } from "./http/problem.ts";
 import { apiKeyAuth } from "./http/auth.ts";
 import { doc, openApiDocument } from "./http/openapi.ts";
 import { programRoutes } from "./program/routes.ts";
@@ -29,6 +28,8 @@ import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 import { offerRoutes } from "./offers/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
+import { securityHeaders } from "./http/security-headers.ts";
+import { healthRoute, outageResponse } from "./http/outage.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -38,7 +39,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, analyticsRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes, llmRoutes, offerRoutes];
 
 /** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
-const healthSchema = z.object({ status: z.enum(["ok", "error"]), detail: z.string().optional() });
+const healthSchema = z.object({
+  status: z.enum(["ok", "error"]),
+  version: z.string(),
+  database: z.enum(["ok", "down"]),
+  detail: z.string().optional(),
+});
 doc({
   method: "get",
   path: "/healthz",
@@ -66,6 +72,8 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
     logger.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started });
   });
 
+  app.use(securityHeaders());
+
   const tooLarge = () => problemResponse(new Problem(413, "payload-too-large", "Payload too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`));
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   app.use(async (c, next) => {
@@ -81,25 +89,21 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   });
 
   app.onError((err, c) => {
-    if (err instanceof Problem) return problemResponse(err, { "x-request-id": c.get("requestId") ?? "" });
+    const problem = asProblem(err);
+    if (problem) return problemResponse(problem, { "x-request-id": c.get("requestId") ?? "" });
+    const outage = outageResponse(err, c);
+    if (outage) return outage;
     if (err instanceof HTTPException) {
       const status = err.status;
       return problemResponse(new Problem(status, status === 413 ? "payload-too-large" : "http-error", err.message || "Error", err.message || "Error"));
     }
-    (c.get("logger") ?? deps.logger).error("unhandled error", { error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    (c.get("logger") ?? deps.logger).error("unhandled error", { error: err });
     return problemResponse(new Problem(500, "internal", "Internal error", "Something went wrong; the request id identifies it in the logs", undefined, { requestId: c.get("requestId") }));
   });
 
   app.notFound((c) => problemResponse(new Problem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}`)));
 
-  app.get("/healthz", async (c) => {
-    try {
-      await c.get("db").execute(sql`select 1`);
-      return c.json({ status: "ok" });
-    } catch {
-      return c.json({ status: "error", detail: "database unreachable" }, 503);
-    }
-  });
+  app.get("/healthz", healthRoute);
 
   // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
   app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));

@@ -12,6 +12,22 @@ export const ConfigSchema = z.object({
   DATA_DIR: z.string().default("./.data"),
   /** Connections in the postgres.js pool (Node with DATABASE_URL). */
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Postgres: seconds to wait for a connection, and the server-side statement_timeout in ms (0 = none). */
+  DB_CONNECT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(5),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** Seconds a client is told to wait (Retry-After) when the database is unreachable. */
+  DB_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /**
+   * Whose address counts as the client's IP (abuse limits): "socket" = the TCP peer (Node) or CF-Connecting-IP
+   * (Workers); "x-forwarded-for" = the last hop appended by a reverse proxy you run in front. See docs/security.md.
+   */
+  TRUST_PROXY: z.enum(["socket", "x-forwarded-for"]).default("socket"),
+  /** Wrong link codes allowed per hour: per client IP (or chat user), per code, and in total across all clients. */
+  LINK_ATTEMPTS_PER_IP_HOUR: z.coerce.number().int().min(1).default(20),
+  LINK_ATTEMPTS_PER_CODE_HOUR: z.coerce.number().int().min(1).default(5),
+  LINK_ATTEMPTS_GLOBAL_HOUR: z.coerce.number().int().min(1).default(300),
+  /** Web simulator messages per client IP per minute. */
+  SIMULATOR_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   PUBLIC_URL: optionalString,
   DEFAULT_MERCHANT_ID: optionalString,

@@ -4,6 +4,7 @@ import type { Db } from "./db/types.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { Logger } from "./lib/log.ts";
 import type { ChannelSenders } from "./channels/channel.ts";
+import type { OrderHooks } from "./orders/service.ts";
 
 export interface AppDeps {
   config: Config;
@@ -13,6 +14,8 @@ export interface AppDeps {
   logger: Logger;
   /** Outgoing chat channels (implemented in bots/, injected by the runtime entry). */
   senders?: ChannelSenders;
+  /** Order/refund hooks (offers' code redemption and bonus reversal), injected by the runtime (src/runtime). */
+  orderHooks?: OrderHooks;
 }
 
 export function resolveDb(deps: AppDeps): Db {

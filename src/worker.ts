@@ -5,20 +5,12 @@
  * AsyncLocalStorage, so background work handed to waitUntil keeps using its own request's client.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createApp } from "./app.ts";
-import { loadConfig, type Config } from "./config.ts";
+import { loadConfig } from "./config.ts";
 import { openPostgres } from "./db/postgres.ts";
 import type { Db } from "./db/types.ts";
-import { createLogger, type Logger } from "./lib/log.ts";
+import { createLogger } from "./lib/log.ts";
 import { systemClock } from "./lib/clock.ts";
-import { runScheduledJobs } from "./jobs/scheduler.ts";
-import { rebuildStaleModels } from "./recs/build.ts";
-import { runAllJourneys } from "./journeys/service.ts";
-import { runDueCampaigns } from "./campaigns/service.ts";
-import { deliverBatch, finishDoneCampaigns, pendingDeliveries } from "./campaigns/delivery.ts";
-import { createChannels, type Channels } from "../bots/index.ts";
-import { claimOfferForChat, listOffersForChat } from "./offers/service.ts";
-import { createAssistant, createLlm, phrasedChatOffers } from "./llm/index.ts";
+import { createRuntime, type Runtime } from "./runtime/runtime.ts";
 
 /** The bindings and vars this Worker reads (see wrangler.toml). */
 export interface WorkerEnv {
@@ -76,34 +68,16 @@ function openScopeDb(env: WorkerEnv): Db {
   return openPostgres(databaseUrl(env), { max: 1, closeable: false }).db;
 }
 
-interface Runtime {
-  config: Config;
-  logger: Logger;
-  channels: Channels;
-  app: ReturnType<typeof createApp>;
-}
-
 let runtime: Runtime | undefined;
 
+/** The same wiring as on Node (src/runtime), with the request's database and waitUntil from the scope. */
 function getRuntime(env: WorkerEnv): Runtime {
   if (runtime) return runtime;
   const config = loadConfig(stringVars(env));
-  const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty", runtime: "workers" }, (line) => console.log(line));
-  // Same wiring as src/node.ts: offers from the engine (phrased by the model when LLM_* is configured) and the
-  // LLM assistant for free text; without LLM_PROVIDER, templates and keyword intents.
-  const llm = createLlm(config, { logger });
-  const offers = llm ? phrasedChatOffers(llm) : { list: listOffersForChat, claim: claimOfferForChat };
-  const channels = createChannels({
-    config,
-    db: currentDb,
-    clock: systemClock,
-    logger,
-    offers,
-    ...(llm ? { assistant: createAssistant(llm, { offers }) } : {}),
-    defer: (p) => scope.getStore()?.ctx.waitUntil(p),
-  });
-  const app = createApp({ config, db: currentDb, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
-  runtime = { config, logger, channels, app };
+  const fields = { service: "chatloyalty", runtime: "workers" };
+  const logger = createLogger(config.LOG_LEVEL, fields, (line) => console.log(line));
+  const defer = (p: Promise<unknown>) => scope.getStore()?.ctx.waitUntil(p);
+  runtime = createRuntime({ config, db: currentDb, clock: systemClock, logger, defer });
   return runtime;
 }
 
@@ -137,22 +111,13 @@ export default {
   queue(batch: { messages: readonly QueueMessage[] }, env: WorkerEnv, ctx: WaitUntil): Promise<void> {
     const rt = getRuntime(env);
     return scope.run({ db: openScopeDb(env), ctx }, async () => {
-      const db = currentDb();
       let retryAfter = 0;
-      const stats = await deliverBatch({
-        db,
-        senders: rt.channels.senders,
-        clock: systemClock,
-        logger: rt.logger,
+      const { stats, left, now } = await rt.deliveries.batch({
         maxMs: 20_000,
         onEvent: (e) => {
           if (e.type === "rate-limited") retryAfter = Math.max(retryAfter, e.retryAfterSeconds ?? 1);
         },
       });
-      const now = systemClock.now();
-      await finishDoneCampaigns(db, now);
-      // Rows held back (quiet hours, retry backoff) are pending but not due: wake again when they are, not at once.
-      const left = await pendingDeliveries(db, now);
       rt.logger.info("deliveries batch", { ticks: batch.messages.length, ...stats, ...left });
       batch.messages.forEach((m, i) => {
         // One tick keeps the work going; duplicates (several wake-ups at once) are simply acked. After a 429 the
@@ -173,11 +138,9 @@ export default {
       const now = new Date(event.scheduledTime || Date.now());
       rt.logger.info("scheduled", { cron: event.cron });
       // Hourly: expiry and tier evaluation, due scheduled campaigns, a journey pass. Nightly: model rebuilds.
-      await runScheduledJobs(currentDb(), now, rt.logger);
-      const started = await runDueCampaigns(currentDb(), now);
-      const queued = await runAllJourneys(currentDb(), now, rt.logger);
-      if (started.length > 0 || queued > 0) await wakeDeliveries(env);
-      if (event.cron === NIGHTLY_CRON) await rebuildStaleModels(currentDb(), now, rt.logger);
+      const ran = await rt.jobs.hourly(now);
+      if (ran.campaignsStarted > 0 || ran.journeyStepsQueued > 0) await wakeDeliveries(env);
+      if (event.cron === NIGHTLY_CRON) await rt.jobs.nightly(now);
     });
   },
 };

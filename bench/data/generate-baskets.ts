@@ -22,7 +22,7 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
-import { csvRow } from "../../src/recs/csv.ts";
+import { csvRow } from "../../src/lib/csv.ts";
 import { mulberry32 } from "../../src/lib/random.ts";
 export { mulberry32 };
 

@@ -4,13 +4,15 @@
  *
  *   node bench/recs/recs.bench.ts [--orders 1000000] [--products 5000] [--seed 42]
  *                                 [--min-support 0.001] [--min-confidence 0.05] [--runs 1] [--no-duckdb]
+ *                                 [--no-evaluate]
  *
  * The transactions file is generated once (deterministically) into bench/out/ (gitignored) and reused.
  * Each engine runs as its own child process (`node --import rss-probe.ts …`), so the wall time
  * includes process start-up and the peak RSS is the child's own (process.resourceUsage().maxRSS).
  * With --runs N each engine runs N times and the fastest run is reported.
  *
- * The CLI start-up alone (`main.ts --help`) is measured too and printed for context.
+ * The CLI start-up alone (`main.ts --help`) is measured too and printed for context. Then (unless
+ * --no-evaluate) `recs evaluate` on the same file reports each method's hit rates with its own time and RSS.
  *
  * Checks (exit 1 when one fails): both engines emit the same rule set (count exact, support,
  * confidence and lift within 1e-6, relative for lift), and every planted complementary pair — and
@@ -22,7 +24,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { generateBaskets, type Planted } from "../data/generate-baskets.ts";
-import { parseCsv } from "../../src/recs/csv.ts";
+import { parseCsv } from "../../src/lib/csv.ts";
 import { parseRulesCsv } from "../../src/recs/rules-csv.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -34,14 +36,16 @@ interface RunResult {
   peakRssMiB: number;
 }
 
-function runChild(args: string[]): Promise<RunResult & { stderr: string }> {
+function runChild(args: string[]): Promise<RunResult & { stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--import", probe, ...args], {
       cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     child.on("error", reject);
     child.on("close", (code) => {
@@ -51,7 +55,7 @@ function runChild(args: string[]): Promise<RunResult & { stderr: string }> {
         return;
       }
       const m = /__PEAK_RSS_KB__=(\d+)/.exec(stderr);
-      resolve({ seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stderr });
+      resolve({ seconds, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stderr, stdout });
     });
   });
 }
@@ -120,7 +124,7 @@ export async function main(args: string[]): Promise<number> {
   };
   if (args.includes("--help")) {
     process.stdout.write(
-      "node bench/recs/recs.bench.ts [--orders 1000000] [--products 5000] [--seed 42] [--min-support 0.001] [--min-confidence 0.05] [--runs 1] [--no-duckdb]\n",
+      "node bench/recs/recs.bench.ts [--orders 1000000] [--products 5000] [--seed 42] [--min-support 0.001] [--min-confidence 0.05] [--runs 1] [--no-duckdb] [--no-evaluate]\n",
     );
     return 0;
   }
@@ -204,6 +208,20 @@ export async function main(args: string[]): Promise<number> {
     lines.push(`  missing: ${missing.map((p) => p.join("+")).join(" ")}`);
   }
   if (duck && ours.seconds > duck.seconds) lines.push("NOTE: recs mine was slower than DuckDB on this run");
+  if (!args.includes("--no-evaluate")) {
+    // Hit rates next to time and memory: `recs evaluate` (20 % held out, seed 42) on the same file.
+    process.stderr.write(`recs evaluate on the same file …\n`);
+    const thresholds = ["--min-support", minSupport, "--min-confidence", minConfidence];
+    const ev = await runChild(["src/cli/main.ts", "recs", "evaluate", "--input", csv, ...thresholds, "--json"]);
+    type Hits = { hitAt1: number; hitAt3: number; hitAt5: number };
+    const r = JSON.parse(ev.stdout) as { chosen: string; methods: Record<string, Hits> };
+    const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+    const cost = `${ev.seconds.toFixed(2)} s, ${ev.peakRssMiB.toFixed(0)} MiB`;
+    lines.push(`recs evaluate: ${cost}; hit@1/3/5 (random split), chosen ${r.chosen}:`);
+    for (const [name, m] of Object.entries(r.methods)) {
+      lines.push(`  ${name.padEnd(20)} ${pct(m.hitAt1)} / ${pct(m.hitAt3)} / ${pct(m.hitAt5)}`);
+    }
+  }
   process.stdout.write(lines.join("\n") + "\n");
   return ok ? 0 : 1;
 }

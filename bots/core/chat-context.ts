@@ -1,8 +1,9 @@
 /**
- * Everything the conversation core reads before answering a message, in one statement (`cl_chat_context`, migration
- * 0007): the update's de-duplication claim, the serving merchant, the linked member (marking its chat reachable
- * again), the language an unlinked chat chose, and the member's /points facts when the message asks for them.
- * One round trip instead of four or five: on PGlite every statement costs the single event loop about a millisecond.
+ * Everything the conversation core reads before answering a message, in one statement (`cl_chat_context`,
+ * migrations/functions/cl_chat_context.sql): the update's de-duplication claim, the serving merchant, the linked
+ * member (marking its chat reachable again), the language an unlinked chat chose, and the member's /points facts
+ * when the message asks for them. One round trip instead of four or five: on PGlite every statement costs the
+ * single event loop about a millisecond.
  */
 import { getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
@@ -15,7 +16,7 @@ import type { Lang } from "../../src/messages/render.ts";
 export interface ChatContextQuery {
   channel: string;
   userId: string;
-  /** The merchant the bot serves; undefined = resolve it in the statement (as servingMerchant() does). */
+  /** The merchant the bot serves (DEFAULT_MERCHANT_ID); undefined = resolve it in the statement (cl_serving_merchant). */
   merchantId: string | undefined;
   /** De-duplication key of the platform update (channel_processed_updates); undefined = no claim. */
   claimKey?: string | undefined;

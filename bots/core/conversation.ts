@@ -6,10 +6,9 @@
  * (commands and buttons are not), then: a typed link code, a typed phone number (explained, never linked),
  * the LLM assistant when configured, else the keyword matcher.
  */
-import { eq } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
 import { merchantTimezone } from "../../src/merchants/service.ts";
-import { pointsWindow } from "../../src/members/service.ts";
+import { pointsWindow, setMemberLanguage } from "../../src/members/service.ts";
 import { getProgram } from "../../src/program/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import type { Lang } from "../../src/messages/render.ts";
@@ -23,7 +22,6 @@ import * as link from "./handlers/link.ts";
 import * as account from "./handlers/account.ts";
 import * as rewards from "./handlers/rewards.ts";
 import * as offers from "./handlers/offers.ts";
-import { members } from "../../src/db/schema.ts";
 
 const MAX_TEXT = 4000;
 
@@ -100,7 +98,7 @@ export function createConversation(deps: CoreDeps): Conversation {
       ];
     }
     await setChatLanguage(ctx.db, ctx.input.channel, ctx.input.userId, lang, ctx.now);
-    if (ctx.member) await ctx.db.update(members).set({ language: lang }).where(eq(members.id, ctx.member.id));
+    if (ctx.member) await setMemberLanguage(ctx.db, ctx.member.merchantId, ctx.member.id, lang);
     ctx.setLang(lang);
     return [msg(ctx.copy.languageSet(), ctx.member ? menu(ctx.copy) : undefined)];
   }

@@ -2,9 +2,8 @@
  * Shared chat state in the database (so several processes agree): update de-duplication, the language a chat
  * chose before linking, numbered choices for channels without buttons, and which merchant the bots serve.
  */
-import { and, eq, lt, sql } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
-import { merchants } from "../../src/db/schema.ts";
 import { chatSessions, processedUpdates } from "../../src/channels/tables.ts";
 import type { Lang } from "../../src/messages/render.ts";
 import type { MessageButton } from "../../src/channels/channel.ts";
@@ -68,23 +67,6 @@ export async function choiceFor(db: Db, channel: string, userId: string, n: numb
   if (!row.expiresAt || row.expiresAt.getTime() <= now.getTime()) return "expired";
   const c = row.choices[n - 1];
   return c ? { data: c.data } : "expired";
-}
-
-/**
- * The merchant the environment-configured bots serve: DEFAULT_MERCHANT_ID; else the only merchant; else the only
- * non-demo merchant (a DEMO shop seeded next to one real shop does not make it ambiguous); else undefined.
- */
-export async function servingMerchant(db: Db, defaultMerchantId: string | undefined): Promise<string | undefined> {
-  if (defaultMerchantId) return defaultMerchantId;
-  const all = await db.select({ id: merchants.id, isDemo: merchants.isDemo }).from(merchants).orderBy(merchants.createdAt).limit(3);
-  if (all.length === 1) return all[0]!.id;
-  if (all.length === 0) return undefined;
-  const real = await db
-    .select({ id: merchants.id })
-    .from(merchants)
-    .where(sql`${merchants.isDemo} = false`)
-    .limit(2);
-  return real.length === 1 ? real[0]!.id : undefined;
 }
 
 /** The language replies to this chat are in: the linked member's, else the one the chat chose, else vi. */

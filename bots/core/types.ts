@@ -2,8 +2,8 @@
  * The conversation core's contract: every channel adapter turns an update into a `ChatInput` and turns the
  * `ReplyMessage[]` it gets back into platform calls.
  */
-import type { AssistantContext, ChannelName, OutgoingMessage } from "../../src/channels/channel.ts";
-export type { AssistantContext };
+import type { AssistantContext, AssistantFn, ChannelName, OffersPort, OutgoingMessage } from "../../src/channels/channel.ts";
+export type { AssistantContext, OffersPort };
 import type { Config } from "../../src/config.ts";
 import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
@@ -26,6 +26,8 @@ export interface ChatInput {
   /** A language hint used only when neither the member nor the chat chose one. */
   locale?: Lang | undefined;
   displayName?: string | undefined;
+  /** The client's IP when the channel sees it (the web simulator); link-code limits count per IP then. */
+  clientIp?: string | undefined;
 }
 
 /** An outgoing message plus channel-specific extras the adapters may render. */
@@ -34,24 +36,15 @@ export interface ReplyMessage extends OutgoingMessage {
   requestContact?: string;
 }
 
-/**
- * Personalised offers (built by the offers engine in `src/offers/`). When not provided, `/offers` says there are
- * none right now.
- */
-export interface OffersPort {
-  list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
-  /** Throws (e.g. a `Problem`) when the offer is gone, expired or not the member's. */
-  claim(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }>;
-}
-
-/** Answers free text; `undefined` falls back to the keyword/intent matcher. */
-export type Assistant = (ctx: AssistantContext) => Promise<ReplyMessage[] | undefined>;
+/** Answers free text; `undefined` falls back to the keyword/intent matcher (declared in src/channels). */
+export type Assistant = AssistantFn;
 
 export interface CoreDeps {
   db: Db | (() => Db);
   clock: Clock;
   logger: Logger;
-  config: Pick<Config, "DEFAULT_MERCHANT_ID">;
+  config: Pick<Config, "DEFAULT_MERCHANT_ID"> &
+    Partial<Pick<Config, "LINK_ATTEMPTS_PER_IP_HOUR" | "LINK_ATTEMPTS_PER_CODE_HOUR" | "LINK_ATTEMPTS_GLOBAL_HOUR">>;
   offers?: OffersPort | undefined;
   assistant?: Assistant | undefined;
   /** Free-text messages per user: `capacity` at once, refilled at `capacity` per `windowMs` (default 10 per minute). */

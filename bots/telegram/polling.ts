@@ -1,15 +1,15 @@
 /**
  * Local development without a public URL: `npm run dev:telegram` runs the server (API, simulator, Zalo webhook)
  * and receives Telegram updates by long polling instead of the webhook (the webhook is deleted first — Telegram
- * refuses getUpdates while one is set). Same database rules as `npm start` (DATABASE_URL, else PGlite in DATA_DIR).
+ * refuses getUpdates while one is set). Same database rules as `npm start` (DATABASE_URL, else PGlite in DATA_DIR),
+ * and the same runtime (src/runtime): offers, the LLM assistant, the delivery worker and the schedules.
  */
 import { serve } from "@hono/node-server";
 import { loadConfig } from "../../src/config.ts";
 import { openDatabase } from "../../src/db/open.ts";
-import { createApp } from "../../src/app.ts";
 import { createLogger } from "../../src/lib/log.ts";
 import { systemClock } from "../../src/lib/clock.ts";
-import { createChannels } from "../index.ts";
+import { createRuntime } from "../../src/runtime/runtime.ts";
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.LOG_LEVEL, { service: "chatloyalty", mode: "telegram-polling" });
@@ -19,12 +19,11 @@ if (!config.TELEGRAM_BOT_TOKEN) {
 }
 
 const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, lend: { onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }) } });
-const channels = createChannels({ config, db: database.db, clock: systemClock, logger });
-const app = createApp({ config, db: database.db, clock: systemClock, logger, senders: channels.senders }, [channels.plugin]);
-const server = serve({ fetch: app.fetch, port: config.PORT }, (info) => logger.info("listening", { port: info.port, simulator: `http://localhost:${info.port}/simulator` }));
+const runtime = createRuntime({ config, db: database.db, clock: systemClock, logger });
+const server = serve({ fetch: runtime.app.fetch, port: config.PORT }, (info) => logger.info("listening", { port: info.port, simulator: `http://localhost:${info.port}/simulator` }));
 
-const tg = channels.telegram!;
-await channels.start();
+const tg = runtime.channels.telegram!;
+await runtime.start();
 await tg.bot.api.deleteWebhook();
 void tg.bot.start({
   allowed_updates: ["message", "callback_query", "my_chat_member"],
@@ -35,7 +34,7 @@ async function shutdown(signal: string) {
   logger.info("shutting down", { signal });
   await tg.bot.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await channels.stop(5000);
+  await runtime.stop(5000);
   await database.close();
   process.exit(0);
 }

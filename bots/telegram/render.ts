@@ -1,7 +1,7 @@
 /** Replies → Telegram sendMessage/sendPhoto payloads (pure). Buttons become inline keyboards. */
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
 import type { MessageButton } from "../../src/channels/channel.ts";
-import { splitText } from "../zalo/client.ts";
+import { splitText } from "../core/split-text.ts";
 import { isValidButtonData } from "../core/intents.ts";
 import type { ReplyMessage } from "../core/types.ts";
 

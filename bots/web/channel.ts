@@ -12,8 +12,10 @@ import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { ChannelSender, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
 import { webOutbox } from "../../src/channels/tables.ts";
-import { zodProblem } from "../../src/http/problem.ts";
+import { problemResponse, zodProblem } from "../../src/http/problem.ts";
 import { readJson } from "../../src/http/validate.ts";
+import { clientIp } from "../../src/http/client-ip.ts";
+import { simulatorRateLimited } from "../../src/http/simulator-limit.ts";
 import { chatReplyLanguage } from "../core/state.ts";
 import type { Conversation, ReplyMessage } from "../core/types.ts";
 import { SIMULATOR_HTML } from "./page.ts";
@@ -42,7 +44,7 @@ function forWeb(m: ReplyMessage): OutgoingMessage {
 
 export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): void {
   app.get(SIMULATOR_PATH, (c) => {
-    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'");
+    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "no-referrer");
     return c.html(SIMULATOR_HTML);
@@ -53,7 +55,13 @@ export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): v
     const parsed = SimulatorMessageSchema.safeParse(raw ?? {});
     if (!parsed.success) throw zodProblem(parsed.error);
     const { clientId, text, button } = parsed.data;
-    const replies = await conversation.handle({ channel: "web", userId: clientId, chatId: clientId, text, button });
+    // Per IP, in the database: a fresh client id per message does not reset it.
+    const { clock, config } = c.get("deps");
+    const ip = clientIp(c, config.TRUST_PROXY);
+    const limited = await simulatorRateLimited(c.get("db"), ip, clock.now(), config.SIMULATOR_RATE_PER_MINUTE);
+    if (limited) return problemResponse(limited, { "retry-after": String(limited.extra.retryAfter) });
+    const input = { channel: "web" as const, userId: clientId, chatId: clientId, text, button, clientIp: ip };
+    const replies = await conversation.handle(input);
     const language = await chatReplyLanguage(c.get("db"), "web", clientId);
     return c.json({ messages: replies.map(forWeb), language });
   });
@@ -69,7 +77,7 @@ export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): v
       .orderBy(asc(webOutbox.id))
       .limit(50);
     return c.json({
-      messages: rows.map((r) => ({ id: r.id, ...(r.message as unknown as OutgoingMessage), createdAt: r.createdAt.toISOString() })),
+      messages: rows.map((r) => ({ id: r.id, ...r.message, createdAt: r.createdAt.toISOString() })),
     });
   });
 }
@@ -85,7 +93,7 @@ export function createWebSender(db: Db | (() => Db), clock: Clock, broadcastRate
       try {
         const [row] = await resolveDb()
           .insert(webOutbox)
-          .values({ merchantId, chatId, message: forWeb(message) as unknown as Record<string, unknown>, createdAt: clock.now() })
+          .values({ merchantId, chatId, message: forWeb(message), createdAt: clock.now() })
           .returning({ id: webOutbox.id });
         return { ok: true, messageId: String(row!.id) };
       } catch (err) {

@@ -11,7 +11,8 @@ import { markUnreachable } from "../../src/links/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import { chatReplyLanguage, choiceFor, firstDelivery, saveChoices } from "../core/state.ts";
 import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
-import { ZaloApiError, ZaloClient, splitText } from "./client.ts";
+import { ZaloApiError, ZaloClient } from "./client.ts";
+import { splitText } from "../core/split-text.ts";
 import { ZALO_TEXT_LIMIT, zaloUpdateKey, type ZaloUpdate } from "./types.ts";
 import type { Lang } from "../../src/messages/render.ts";
 

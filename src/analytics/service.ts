@@ -112,7 +112,7 @@ export async function analyticsSession<T>(db: Db, fn: (tx: Db) => Promise<T>): P
   return db.transaction(
     async (tx) => {
       await tx.execute(sql`set local jit = off`);
-      return fn(tx as unknown as Db);
+      return fn(tx);
     },
     { accessMode: "read only" },
   );

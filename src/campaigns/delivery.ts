@@ -29,9 +29,10 @@ import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
 import { newId } from "../lib/ids.ts";
+import { spendable } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
-import { execCount, num, queryRows } from "../segments/sql.ts";
+import { execCount, num, queryRows } from "../db/rows.ts";
 import { capAllows, DAY_MS } from "./promo.ts";
 import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
 import { promoButtons, renderMessage } from "./render.ts";
@@ -306,7 +307,8 @@ export class DeliveryEngine {
         sql`select d.id, d.merchant_id, d.member_id, d.source, d.campaign_id, d.entry_order_id, d.chat_id, d.identity_id, d.attempts,
                    d.message as d_message, c.message as c_message, c.offer_id as c_offer_id, c.quiet_hours as c_quiet,
                    mer.timezone, mer.settings, m.name, m.language, m.opted_in, m.points_total, m.tier_name,
-                   (select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = d.member_id and l.remaining > 0 and l.available_at > ${iso(now)}::timestamptz) as pending,
+                   (select f.pending from cl_member_facts(d.member_id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz,
+                     ${iso(now)}::timestamptz) f) as pending,
                    ci.unreachable_at,
                    case when d.source = 'journey' then (select o.id from orders o where o.merchant_id = d.merchant_id and o.member_id = d.member_id and o.placed_at <= ${iso(now)}::timestamptz
                      order by o.placed_at desc, o.id desc limit 1) end as last_order_id
@@ -387,7 +389,7 @@ export class DeliveryEngine {
         const { text, lang } = renderMessage(templates, {
           name: (r.name as string | null) ?? null,
           language: (r.language as string | null) ?? "vi",
-          points: pointsTotal - (pointsTotal > 0 ? num(r.pending) : 0),
+          points: spendable(pointsTotal, num(r.pending)).balance,
           tier: (r.tier_name as string | null) ?? defaultTiers.get(merchantId) ?? null,
         });
         updates.push({ id, status: "claimed", text, notBefore: null });

@@ -11,7 +11,7 @@ import { and, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { promoSends } from "./tables.ts";
 import { getMessagingSettings, type MessagingSettings } from "./settings.ts";
-import { queryRows, num } from "../segments/sql.ts";
+import { queryRows, num } from "../db/rows.ts";
 
 export const DAY_MS = 86_400_000;
 

@@ -1,8 +1,9 @@
 /**
  * Message templates (pure): `{{firstName}}`, `{{name}}`, `{{points}}`, `{{tier}}` in the member's language, with a
- * Vietnamese fallback. A Vietnamese full name is family name first, so the given name is its last word
- * ("Nguyễn Văn Hoa" → "Hoa"); other names give their first word ("John Smith" → "John").
+ * Vietnamese fallback. `{{firstName}}` is the name the bot greets the member by (`src/messages/names.ts`).
  */
+import { firstName } from "../messages/names.ts";
+
 export type Lang = "vi" | "en";
 
 export const PLACEHOLDERS = ["firstName", "name", "points", "tier"] as const;
@@ -13,35 +14,6 @@ export function unknownPlaceholders(template: string): string[] {
   const out = new Set<string>();
   for (const m of template.matchAll(PLACEHOLDER_RE)) if (!(PLACEHOLDERS as readonly string[]).includes(m[1]!)) out.add(m[1]!);
   return [...out];
-}
-
-const VIETNAMESE_LETTERS = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
-/** Common Vietnamese family names, without diacritics (names are often typed without them). */
-const VIETNAMESE_SURNAMES = new Set(
-  "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly truong dinh doan lam mai trinh luu cao ha chu chau kieu ta thai la quach luong van tang hua"
-    .split(" "),
-);
-
-export function foldDiacritics(s: string): string {
-  return s
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/đ/g, "d")
-    .replace(/Đ/g, "D");
-}
-
-export function isVietnameseName(name: string): boolean {
-  if (VIETNAMESE_LETTERS.test(name)) return true;
-  const first = foldDiacritics(name.trim().split(/\s+/)[0] ?? "").toLowerCase();
-  return VIETNAMESE_SURNAMES.has(first);
-}
-
-/** The given name: the last word of a Vietnamese full name, else the first word. */
-export function firstNameOf(name: string | null | undefined): string | undefined {
-  const words = (name ?? "").trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return undefined;
-  if (words.length === 1) return words[0];
-  return isVietnameseName(words.join(" ")) ? words[words.length - 1] : words[0];
 }
 
 /** Integer with thousands separators: vi `1.234`, en `1,234`. */
@@ -71,7 +43,7 @@ export function renderMessage(templates: { vi?: string | undefined; en?: string 
   const lang: Lang = templates[want] ? want : templates.vi ? "vi" : "en";
   const template = templates[lang] ?? "";
   const vars: Record<string, string> = {
-    firstName: firstNameOf(m.name) ?? NAMELESS[lang],
+    firstName: firstName(m.name) ?? NAMELESS[lang],
     name: m.name?.trim() || NAMELESS[lang],
     points: formatInt(m.points, lang),
     tier: m.tier ?? "",

@@ -6,10 +6,10 @@ import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound, Problem } from "../http/problem.ts";
+import { conflict, DomainError, notFound } from "../lib/errors.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
-import { num, queryRows } from "../segments/sql.ts";
+import { num, queryRows } from "../db/rows.ts";
 import { campaigns, type CampaignStatus, type MessageTemplates, type QuietHours } from "./tables.ts";
 import { getMessagingSettings, QuietHoursSchema } from "./settings.ts";
 import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";
@@ -133,9 +133,10 @@ export async function campaignCounts(db: Db, ids: string[]): Promise<Map<string,
   const out = new Map<string, { counts: CampaignCounts; pending: number }>();
   for (const id of ids) out.set(id, { counts: emptyCounts(), pending: 0 });
   if (ids.length === 0) return out;
-  const rows = await queryRows<{ campaign_id: string; status: string; n: unknown }>(
+  const rows = await queryRows(
     db,
     sql`select campaign_id, status, count(*) as n from deliveries where campaign_id in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) group by campaign_id, status`,
+    z.object({ campaign_id: z.string(), status: z.string(), n: z.unknown() }),
   );
   for (const r of rows) {
     const e = out.get(r.campaign_id)!;
@@ -212,7 +213,7 @@ export async function startCampaign(db: Db, merchantId: string, campaignId: stri
     }
     if (c.status === "cancelled") throw conflict("campaign-cancelled", "Campaign cancelled", `Campaign ${c.id} was cancelled`);
     const seg = await findSegment(tx, merchantId, c.segmentId);
-    if (!seg) throw new Problem(409, "segment-not-found", "Segment missing", `The campaign's segment ${c.segmentId} no longer exists`);
+    if (!seg) throw new DomainError("conflict", "segment-not-found", "Segment missing", `The campaign's segment ${c.segmentId} no longer exists`);
     const compiled = compileSegment(seg.rule, await segmentContext(tx, merchantId, now));
     const members = segmentMembersQuery(compiled, merchantId);
     const at = sql`${now.toISOString()}::timestamptz`;
@@ -266,7 +267,7 @@ export async function runDueCampaigns(db: Db, now: Date): Promise<string[]> {
       await startCampaign(db, c.merchantId, c.id, now);
       started.push(c.id);
     } catch (err) {
-      if (!(err instanceof Problem && err.status === 409)) throw err;
+      if (!(err instanceof DomainError && err.kind === "conflict")) throw err;
     }
   }
   return started;

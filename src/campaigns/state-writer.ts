@@ -12,7 +12,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import type { Logger } from "../lib/log.ts";
 import { defaultSleep } from "../channels/rate-limiter.ts";
-import { queryRows, num } from "../segments/sql.ts";
+import { queryRows, num } from "../db/rows.ts";
 import type { DeliveryStatus } from "./tables.ts";
 
 export type StateChange =

@@ -52,3 +52,16 @@ export interface AssistantContext {
   now: Date;
   logger: Logger;
 }
+
+/** The chat core's `assistant` hook (the LLM layer builds it): replies, or undefined for the keyword/intent path. */
+export type AssistantFn = (ctx: AssistantContext) => Promise<OutgoingMessage[] | undefined>;
+
+/**
+ * Personalised offers in chat, built by the offers engine (`src/offers/`) and optionally phrased by the LLM
+ * (`src/llm/engine-offers.ts`); the chat core (bots/) shows and claims them.
+ */
+export interface OffersPort {
+  list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
+  /** Throws (e.g. a `Problem`) when the offer is gone, expired or not the member's. */
+  claim(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }>;
+}

@@ -3,6 +3,7 @@
  * (language before linking, pending numbered choices on Zalo), the web simulator's outbox and cached bot info.
  */
 import { bigserial, index, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import type { OutgoingMessage } from "./channel.ts";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -44,7 +45,7 @@ export const webOutbox = pgTable(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: text("merchant_id").notNull(),
     chatId: text("chat_id").notNull(),
-    message: jsonb("message").$type<Record<string, unknown>>().notNull(),
+    message: jsonb("message").$type<OutgoingMessage>().notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
   (t) => [index("channel_web_outbox_chat_idx").on(t.chatId, t.id)],

@@ -8,13 +8,15 @@ import { migrateDatabase } from "./migrate.ts";
 import { acquireLock, liveLock } from "./data-dir-lock.ts";
 import { borrow, LendablePglite, startLending } from "./pglite-lending.ts";
 import * as schema from "./schema.ts";
-import type { Database, Db } from "./types.ts";
+import { asDb, type Database, type Db } from "./types.ts";
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;
   dataDir: string;
   migrate?: boolean;
   poolMax?: number;
+  /** Postgres only: connect and statement timeouts (see PostgresOptions). */
+  timeouts?: { connectSeconds?: number; statementMs?: number };
   /**
    * Long-running processes (the server, the polling bot) lend their PGlite DATA_DIR to short ones (the CLI) instead
    * of locking them out; `onLendError` hears about a failed reopen.
@@ -23,7 +25,12 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  const database = opts.databaseUrl ? openPostgres(opts.databaseUrl, { max: opts.poolMax ?? 10 }) : await openDataDir(opts);
+  const pg = {
+    max: opts.poolMax ?? 10,
+    connectTimeoutSeconds: opts.timeouts?.connectSeconds,
+    statementTimeoutMs: opts.timeouts?.statementMs,
+  };
+  const database = opts.databaseUrl ? openPostgres(opts.databaseUrl, pg) : await openDataDir(opts);
   if (opts.migrate !== false) await migrateDatabase(database, opts.databaseUrl);
   return database;
 }
@@ -70,7 +77,7 @@ async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLoc
   lock.update({ port: lending.port, token: lending.token });
   return {
     // Drizzle's PGlite session only calls query/exec/transaction, which LendablePglite forwards.
-    db: drizzle(pg as unknown as PGlite, { schema }) as unknown as Db,
+    db: asDb(drizzle(pg as unknown as PGlite, { schema })),
     kind: "pglite",
     close: async () => {
       await lending.close();

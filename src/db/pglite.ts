@@ -2,11 +2,11 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import * as schema from "./schema.ts";
-import type { Database, Db } from "./types.ts";
+import { asDb, type Database } from "./types.ts";
 
 /** `dataDir` undefined → in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Database & { client: PGlite }> {
   const client = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = asDb(drizzle(client, { schema }));
   return { db, client, kind: "pglite", close: () => client.close() };
 }

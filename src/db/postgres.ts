@@ -8,12 +8,21 @@ export interface PostgresOptions {
   max?: number;
   /** Workers: never call sql.end() (upstream bug); the client dies with the request. */
   closeable?: boolean;
+  /** Seconds to wait for a connection (default 5: an outage fails fast instead of queueing requests for 30 s). */
+  connectTimeoutSeconds?: number;
+  /** Server-side `statement_timeout` in ms for every connection; 0 or absent = the server's default. */
+  statementTimeoutMs?: number;
 }
 
 export function openPostgres(url: string, opts: PostgresOptions = {}): Database & { sql: postgres.Sql } {
   const sql = postgres(url, {
     max: opts.max ?? 10,
     onnotice: () => {},
+    connect_timeout: opts.connectTimeoutSeconds ?? 5,
+    // Reconnect delay after failures, in seconds: the default grows to 20 s, and queries waiting for a connection
+    // wait that long during an outage; capped at 1 s they fail (→ 503) or succeed within about a second.
+    backoff: (attempts: number) => Math.min(0.05 * 2 ** attempts, 1),
+    ...(opts.statementTimeoutMs ? { connection: { statement_timeout: opts.statementTimeoutMs } } : {}),
     // Workers runs without prepared-statement support through some poolers; harmless elsewhere.
     prepare: true,
   });

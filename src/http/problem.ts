@@ -1,12 +1,10 @@
 /** RFC 9457 problem details: every error response of the API is one of these. */
 import type { z } from "zod";
+import { DomainError, type FieldError } from "../lib/errors.ts";
+
+export type { FieldError };
 
 export const PROBLEM_BASE = "https://chatloyalty.dev/problems/";
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
 
 export interface ProblemBody {
   type: string;
@@ -40,6 +38,18 @@ export class Problem extends Error {
     if (this.errors) body.errors = this.errors;
     return body;
   }
+}
+
+/** The HTTP representation of a domain error: same slug, title, detail, field errors and extension members. */
+export function problemFromDomain(err: DomainError): Problem {
+  return new Problem(err.status, err.slug, err.title, err.message, err.errors, err.extra);
+}
+
+/** A Problem as is, a DomainError mapped; anything else is not a problem (undefined). */
+export function asProblem(err: unknown): Problem | undefined {
+  if (err instanceof Problem) return err;
+  if (err instanceof DomainError) return problemFromDomain(err);
+  return undefined;
 }
 
 export function problemResponse(p: Problem, headers?: HeadersInit): Response {

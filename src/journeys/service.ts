@@ -10,12 +10,12 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
-import { validationProblem } from "../http/problem.ts";
+import { validationError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
-import { execCount, num, queryRows } from "../segments/sql.ts";
+import { execCount, num, queryRows } from "../db/rows.ts";
 import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
 import { getMessagingSettings } from "../campaigns/settings.ts";
 import { journeys, type JourneyStep } from "./tables.ts";
@@ -61,7 +61,7 @@ export async function putJourney(db: Db, merchantId: string, input: JourneyConfi
   for (const [i, step] of input.steps.entries()) {
     if (!(await findSegment(db, merchantId, step.segmentId))) errors.push({ path: `steps.${i}.segmentId`, message: `no segment "${step.segmentId}"` });
   }
-  if (errors.length > 0) throw validationProblem(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
+  if (errors.length > 0) throw validationError(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
   const attributionDays = input.attributionDays ?? (await getMessagingSettings(db, merchantId)).attributionDays;
   const steps: JourneyStep[] = input.steps.map((s) => ({ segmentId: s.segmentId, message: s.message, ...(s.offerId ? { offerId: s.offerId } : {}) }));
   await db

@@ -24,7 +24,8 @@ export interface EarnContext {
   subscription?: { plan: string; multiplier: number } | undefined;
 }
 
-export interface EarnBreakdown {
+// A type alias (not an interface), so it is a JSON record: stored as jsonb and sent as is.
+export type EarnBreakdown = {
   total: number;
   /** floor(total × points / spend): what the order would earn with no multiplier at all. */
   base: number;
@@ -37,7 +38,7 @@ export interface EarnBreakdown {
   /** Extra points from bonus events (promotions, birthday), as a separate `bonus` entry. */
   bonus: number;
   cashback: number;
-}
+};
 
 export const lineAmount = (l: EarnLine): number => l.quantity * l.unitPrice - l.discount;
 

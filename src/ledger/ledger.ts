@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, gt, isNotNull, lte, sql, desc } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
+import { resultRows } from "../db/rows.ts";
 import { ledgerEntries, members, pointLots, type LedgerKind } from "../db/schema.ts";
 
 export type MemberRow = typeof members.$inferSelect;
@@ -18,13 +19,13 @@ export async function lockMember(tx: Db, merchantId: string, memberId: string): 
   return rows[0];
 }
 
-/** Points not spendable yet (inside the pending window). */
+/** Points not spendable yet (inside the pending window) — cl_member_facts' pending. */
 export async function pendingPoints(db: Db, memberId: string, now: Date): Promise<number> {
-  const rows = await db
-    .select({ p: sql<string | null>`coalesce(sum(${pointLots.remaining}), 0)` })
-    .from(pointLots)
-    .where(and(eq(pointLots.memberId, memberId), gt(pointLots.remaining, 0), gt(pointLots.availableAt, now)));
-  return Number(rows[0]?.p ?? 0);
+  const n = now.toISOString();
+  const [row] = resultRows<{ p: string | number }>(
+    await db.execute(sql`select f.pending as p from cl_member_facts(${memberId}, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f`),
+  );
+  return Number(row?.p ?? 0);
 }
 
 export interface Balance {
@@ -34,9 +35,14 @@ export interface Balance {
   balance: number;
 }
 
+/** Spendable points from the cached total and the pending fact: a negative (owed) total has nothing pending. */
+export function spendable(total: number, pending: number): Balance {
+  const p = total > 0 ? pending : 0;
+  return { total, pending: p, balance: total - p };
+}
+
 export async function memberBalance(db: Db, member: Pick<MemberRow, "id" | "pointsTotal">, now: Date): Promise<Balance> {
-  const pending = member.pointsTotal > 0 ? await pendingPoints(db, member.id, now) : 0;
-  return { total: member.pointsTotal, pending, balance: member.pointsTotal - pending };
+  return spendable(member.pointsTotal, member.pointsTotal > 0 ? await pendingPoints(db, member.id, now) : 0);
 }
 
 interface EntryRefs {

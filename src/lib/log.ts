@@ -1,4 +1,10 @@
-/** Structured JSON logs, one object per line. Never pass secrets in fields. */
+/**
+ * Structured JSON logs, one object per line. Every line goes through the redaction layer (src/lib/redact.ts):
+ * phone numbers, names, birthdays, chat text, tokens and query parameters never reach the output, even from driver
+ * errors passed as fields (pass the Error itself: it is serialised with its code and a redacted message).
+ */
+import { redactText, redactValue } from "./redact.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Logger {
@@ -15,7 +21,8 @@ const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export function createLogger(level: LogLevel = "info", base: Record<string, unknown> = {}, write: (line: string) => void = (l) => console.error(l)): Logger {
   const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (order[lvl] < order[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields }));
+    const safe = redactValue({ ...base, ...fields }) as Record<string, unknown>;
+    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg: redactText(msg), ...safe }));
   };
   return {
     debug: (m, f) => emit("debug", m, f),

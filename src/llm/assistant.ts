@@ -12,7 +12,7 @@
  * the validator still accepts only figures from this turn's tool results — and only replies that passed it are stored.
  */
 import { generateText, stepCountIs } from "ai";
-import type { AssistantContext, OutgoingMessage } from "../channels/channel.ts";
+import type { AssistantContext, AssistantFn as ChatAssistantFn, OutgoingMessage } from "../channels/channel.ts";
 import { getProgram } from "../program/service.ts";
 import { copyFor, type Fmt } from "../messages/index.ts";
 import { firstName, foldVietnamese, formatDate, type Lang } from "../messages/render.ts";
@@ -27,8 +27,8 @@ import { CHANNEL_TEXT_LIMIT, validateText, type Verdict } from "./validate.ts";
 /** What the chat core passes for one free-text message. */
 export type AssistantInput = AssistantContext;
 
-/** The chat core's `assistant` hook: replies, or undefined for the keyword/intent path. */
-export type AssistantFn = (input: AssistantInput) => Promise<OutgoingMessage[] | undefined>;
+/** The chat core's `assistant` hook: replies, or undefined for the keyword/intent path (declared in src/channels). */
+export type AssistantFn = ChatAssistantFn;
 
 export interface AssistantOptions {
   /** Offers for `list_offers` / `prepare_claim` (the chat core's OffersPort fits). */

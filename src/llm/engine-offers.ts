@@ -5,7 +5,7 @@
  *
  *   offers: llm ? phrasedChatOffers(llm) : { list: listOffersForChat, claim: claimOfferForChat }
  */
-import type { Db } from "../db/types.ts";
+import type { OffersPort } from "../channels/channel.ts";
 import type { Logger } from "../lib/log.ts";
 import { firstName, toLang } from "../messages/render.ts";
 import { claimOfferForChat, currentOfferRows } from "../offers/service.ts";
@@ -47,10 +47,8 @@ export function phraseEngineOffer(llm: Llm | undefined, input: Omit<PhraseOfferI
   return phraseOffer(llm, { ...input, facts: fromEngineFacts(engine), template: (_f, lang) => offerText(engine, lang) });
 }
 
-export interface ChatOffersPort {
-  list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
-  claim(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }>;
-}
+/** The chat core's offers port (declared in src/channels). */
+export type ChatOffersPort = OffersPort;
 
 /**
  * The chat core's OffersPort with model phrasing: the same offers, ids and claims as the engine's port
@@ -67,7 +65,7 @@ export function phrasedChatOffers(llm: Llm | undefined, opts: { logger?: Logger 
       return Promise.all(
         rows.map(async (o) => {
           // Like the engine's chat text: no expiry in the text (the bot shows it), the member's name and zone.
-          const facts: EngineOfferFacts = { ...(o.facts as unknown as EngineOfferFacts), firstName: name, timeZone: settings.timezone, expiresAt: null };
+          const facts: EngineOfferFacts = { ...o.facts, firstName: name, timeZone: settings.timezone, expiresAt: null };
           const r = await phraseEngineOffer(llm, { db, merchantId, facts, lang, now, logger: opts.logger ?? llm?.logger });
           return { id: o.id, text: r.text, expiresAt: o.expiresAt };
         }),

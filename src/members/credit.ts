@@ -7,7 +7,7 @@ import type { Db } from "../db/types.ts";
 import { doc } from "../http/openapi.ts";
 import { parseBody } from "../http/validate.ts";
 import { conflict, notFound } from "../http/problem.ts";
-import { idempotent } from "../http/idempotency.ts";
+import { idempotent } from "../db/idempotency.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { creditEntries, members } from "../db/schema.ts";
 import { lockMember } from "../ledger/ledger.ts";

@@ -1,14 +1,15 @@
 /** Members: enrolment, lookup and the view the API and the bot show. */
-import { and, desc, eq, gt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { channelIdentities, members, orders, subscriptions } from "../db/schema.ts";
+import { resultRows } from "../db/rows.ts";
+import { channelIdentities, members } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound, validationProblem } from "../http/problem.ts";
+import { conflict, notFound, validationError } from "../lib/errors.ts";
 import { normalizePhone } from "./phone.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
-import type { MemberRow } from "../ledger/ledger.ts";
+import { spendable, type MemberRow } from "../ledger/ledger.ts";
 import type { MemberView } from "./schemas.ts";
 
 export interface NewMember {
@@ -21,7 +22,7 @@ export interface NewMember {
 
 export async function createMember(db: Db, merchantId: string, input: NewMember, now: Date): Promise<MemberRow> {
   const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
-  if (input.phone !== undefined && !phone) throw validationProblem([{ path: "phone", message: "not a valid phone number" }]);
+  if (input.phone !== undefined && !phone) throw validationError([{ path: "phone", message: "not a valid phone number" }]);
   try {
     // A savepoint keeps an enclosing transaction usable after a duplicate.
     return await db.transaction(async (tx) => {
@@ -59,30 +60,35 @@ export async function findMemberByPhone(db: Db, merchantId: string, phone: strin
   return rows[0];
 }
 
+/** Members with this phone in any shop (at most `limit`): a chat with no shop configured links by phone alone. */
+export async function membersWithPhone(
+  db: Db,
+  phone: string,
+  limit: number,
+): Promise<{ id: string; merchantId: string }[]> {
+  const cols = { id: members.id, merchantId: members.merchantId };
+  return db.select(cols).from(members).where(eq(members.phone, phone)).limit(limit);
+}
+
 export async function requireMember(db: Db, merchantId: string, id: string): Promise<MemberRow> {
   const m = await findMember(db, merchantId, id);
   if (!m) throw notFound("Member", "member-not-found");
   return m;
 }
 
-/** Σ (total − refunded) of the member's orders placed in (at − windowDays, at]. */
-export async function netSpend(db: Db, memberId: string, at: Date, windowDays: number): Promise<number> {
-  const from = new Date(at.getTime() - windowDays * 86_400_000);
-  const rows = await db
-    .select({ s: sql<string | null>`coalesce(sum(${orders.total} - ${orders.refundedTotal}), 0)` })
-    .from(orders)
-    .where(and(eq(orders.memberId, memberId), gt(orders.placedAt, from), lte(orders.placedAt, at)));
-  return Number(rows[0]?.s ?? 0);
+/** The language the member is addressed in (chat replies, campaigns). */
+export async function setMemberLanguage(db: Db, merchantId: string, id: string, language: "vi" | "en"): Promise<void> {
+  await db.update(members).set({ language }).where(and(eq(members.id, id), eq(members.merchantId, merchantId)));
 }
 
-export async function activeSubscription(db: Db, memberId: string, at: Date) {
-  const rows = await db
-    .select()
-    .from(subscriptions)
-    .where(and(eq(subscriptions.memberId, memberId), lte(subscriptions.startsAt, at), gt(subscriptions.endsAt, at)))
-    .orderBy(desc(subscriptions.endsAt))
-    .limit(1);
-  return rows[0];
+/** Σ (total − refunded) of the member's orders placed in (at − windowDays, at] — cl_member_facts' spend. */
+export async function netSpend(db: Db, memberId: string, at: Date, windowDays: number): Promise<number> {
+  const from = new Date(at.getTime() - windowDays * 86_400_000).toISOString();
+  const t = at.toISOString();
+  const [row] = resultRows<{ s: string | number }>(
+    await db.execute(sql`select f.spend as s from cl_member_facts(${memberId}, ${from}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`),
+  );
+  return Number(row?.s ?? 0);
 }
 
 export async function memberChannels(db: Db, memberId: string) {
@@ -111,13 +117,13 @@ export function pointsWindow(program: Program, now: Date): { spendFrom: Date; ex
 export function pointsSummary(program: Program, m: MemberRow, f: PointsFacts, now: Date): Pick<MemberView, "tier" | "nextTier" | "netSpend" | "points"> {
   const tier = effectiveTier(program, m.tierName, f.spend);
   const progress = nextTierProgress(program, tier?.name, f.spend);
-  const pending = m.pointsTotal > 0 ? f.pending : 0;
+  const { pending, balance } = spendable(m.pointsTotal, f.pending);
   return {
     tier: tier ? { name: tier.name, multiplier: tier.multiplier, since: tier.name === m.tierName ? (m.tierSince?.toISOString() ?? null) : null } : null,
     nextTier: progress ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded } : null,
     netSpend: f.spend,
     points: {
-      balance: m.pointsTotal - pending,
+      balance,
       pending,
       total: m.pointsTotal,
       expiringSoon: { points: f.expiring, before: pointsWindow(program, now).expiringUntil.toISOString(), firstExpiry: f.firstExpiry },
@@ -136,14 +142,15 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
   const u = w.expiringUntil.toISOString();
   const [row] = await db
     .select({
-      spend: sql<string>`(select coalesce(sum(o.total - o.refunded_total), 0) from orders o where o.member_id = ${m.id} and o.placed_at > ${from}::timestamptz and o.placed_at <= ${n}::timestamptz)`,
-      pending: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.available_at > ${n}::timestamptz)`,
+      // Spend and pending: cl_member_facts, the same function the order and chat functions read them with.
+      spend: sql<string>`f.spend`,
+      pending: sql<string>`f.pending`,
       expiring: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
       firstExpiry: sql<string | null>`(select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
       sub: sql<string | null>`(select s.plan || '|' || to_char(s.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from subscriptions s where s.member_id = ${m.id} and s.starts_at <= ${n}::timestamptz and s.ends_at > ${n}::timestamptz order by s.ends_at desc limit 1)`,
       chans: sql<string>`(select coalesce(json_agg(json_build_object('channel', c.channel, 'userId', c.user_id, 'linkedAt', to_char(c.linked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reachable', c.unreachable_at is null) order by c.linked_at desc), '[]'::json)::text from channel_identities c where c.member_id = ${m.id})`,
     })
-    .from(sql`(select 1) as one`);
+    .from(sql`cl_member_facts(${m.id}, ${from}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) as f`);
   const facts: PointsFacts = { spend: Number(row?.spend ?? 0), pending: Number(row?.pending ?? 0), expiring: Number(row?.expiring ?? 0), firstExpiry: row?.firstExpiry ?? null };
   const summary = pointsSummary(program, m, facts, now);
   const [plan, endsAt] = row?.sub ? row.sub.split("|") : [];

@@ -3,6 +3,9 @@
  * time zone. Vietnamese: `125.000 ₫`, `20/11/2026`; English: `125,000 ₫`, `20 Nov 2026`.
  * Grouping is done by hand (not Intl) so the output is identical on every runtime and ICU build.
  */
+// How a member is addressed lives in names.ts; re-exported here with the rest of the copy helpers.
+export { firstName, foldVietnamese } from "./names.ts";
+
 export type Lang = "vi" | "en";
 
 export const LANGS: readonly Lang[] = ["vi", "en"];
@@ -103,32 +106,6 @@ export function formatDateTime(d: Date, lang: Lang, timeZone = "Asia/Ho_Chi_Minh
   const p = parts(d, timeZone);
   const time = `${p.hour}:${p.minute}`;
   return lang === "vi" ? `${time} ${formatDate(d, lang, timeZone)}` : `${formatDate(d, lang, timeZone)}, ${time}`;
-}
-
-const VI_SURNAMES = new Set(
-  "nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly dinh doan lam trinh mai cao luu la ta chau tang quach thai luong van ha kieu hua trieu thach tong"
-    .split(" "),
-);
-
-/** Lower-case ASCII fold of Vietnamese text (ă/â/đ/ê/ô/ơ/ư and tone marks dropped). */
-export function foldVietnamese(s: string): string {
-  return s
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/đ/g, "d")
-    .replace(/Đ/g, "D")
-    .toLowerCase();
-}
-
-/**
- * The name to greet someone by: for a Vietnamese full name its last word ("Nguyễn Văn Hoa" → "Hoa"),
- * otherwise the first word ("Emily Carter" → "Emily").
- */
-export function firstName(name: string | null | undefined): string | undefined {
-  const words = (name ?? "").trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return undefined;
-  if (words.length === 1) return words[0];
-  return VI_SURNAMES.has(foldVietnamese(words[0]!)) ? words[words.length - 1] : words[0];
 }
 
 /** Cuts `s` to at most `max` characters (adding "…"), never inside a surrogate pair. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { notFound, validationProblem } from "../http/problem.ts";
+import { notFound, validationError } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { offerBundles, productVariants } from "./tables.ts";
 
@@ -78,7 +78,7 @@ export function bundleView(b: BundleRow): z.output<typeof BundleView> {
 async function checkTier(db: Db, merchantId: string, minTier: string | null | undefined) {
   if (!minTier) return;
   const program = await getProgram(db, merchantId);
-  if (!program.tiers.some((t) => t.name === minTier)) throw validationProblem([{ path: "minTier", message: `unknown tier "${minTier}" (tiers: ${program.tiers.map((t) => t.name).join(", ")})` }]);
+  if (!program.tiers.some((t) => t.name === minTier)) throw validationError([{ path: "minTier", message: `unknown tier "${minTier}" (tiers: ${program.tiers.map((t) => t.name).join(", ")})` }]);
 }
 
 export async function createBundle(db: Db, merchantId: string, input: CreateBundleInput, now: Date): Promise<BundleRow> {
@@ -121,7 +121,7 @@ export async function listBundles(db: Db, merchantId: string): Promise<BundleRow
 export async function updateBundle(db: Db, merchantId: string, id: string, input: UpdateBundleInput): Promise<BundleRow> {
   const b = await requireBundle(db, merchantId, id);
   const merged = { skus: input.skus ?? b.skus, minTier: input.minTier === undefined ? b.minTier : input.minTier };
-  if (merged.skus.length < 2 && !merged.minTier) throw validationProblem([{ path: "skus", message: "a bundle needs 2 or more skus (a single sku only with minTier)" }]);
+  if (merged.skus.length < 2 && !merged.minTier) throw validationError([{ path: "skus", message: "a bundle needs 2 or more skus (a single sku only with minTier)" }]);
   await checkTier(db, merchantId, input.minTier);
   const set: Partial<typeof offerBundles.$inferInsert> = {};
   if (input.name !== undefined) set.name = input.name;

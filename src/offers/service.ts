@@ -13,23 +13,24 @@ import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-o
 import type { Db } from "../db/types.ts";
 import { products, rewards } from "../db/schema.ts";
 import { newCode, newId } from "../lib/ids.ts";
-import { conflict, notFound, Problem } from "../http/problem.ts";
+import { conflict, DomainError, notFound } from "../lib/errors.ts";
 import { getProgramCached } from "../program/service.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { sortedTiers, type Program } from "../program/config.ts";
 import { netSpend, requireMember } from "../members/service.ts";
 import { creditPoints, memberBalance, reversePoints, type MemberRow } from "../ledger/ledger.ts";
 import { reversalFor } from "../ledger/earn.ts";
-import { onOrderCreated, onRefundCreated, type OrderHook, type RefundHook } from "../orders/service.ts";
+import type { OrderHook, OrderHooks, RefundHook } from "../orders/service.ts";
 import { firstName as givenName, toLang, type Lang } from "../messages/render.ts";
-import { queryRows, num } from "../segments/sql.ts";
+import { queryRows, num } from "../db/rows.ts";
 import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
 import { currentModel, bestSellers, rulesForBasket, textArray } from "../recs/model.ts";
 import type { RecsModelRow } from "../recs/build.ts";
 import { getOfferSettings, type OfferSettings } from "./settings.ts";
 import { bundleCandidate, DAY_MS, HISTORY_DAYS, rankOffers, tierRankOf, type BundleInput, type Candidate, type ProductInfo, type RankingInput } from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
-import { offerBundles, offerClaims, offers, productVariants, recsRules, type OfferKind, type OfferRule } from "./tables.ts";
+import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
+import { recsRules } from "../recs/tables.ts";
 
 export type OfferRow = typeof offers.$inferSelect;
 export type ClaimRow = typeof offerClaims.$inferSelect;
@@ -69,7 +70,7 @@ interface RenderCtx {
 }
 
 function factsOf(o: OfferRow, r: RenderCtx, withExpiry: boolean): OfferFacts {
-  const stored = o.facts as unknown as OfferFacts;
+  const stored = o.facts;
   return { ...stored, firstName: r.firstName, timeZone: r.timeZone, ...(withExpiry ? { expiresAt: o.expiresAt } : { expiresAt: null }) };
 }
 
@@ -100,7 +101,7 @@ export function offerView(o: OfferRow, claim: ClaimRow | undefined, r: RenderCtx
     claim: claim
       ? { code: claim.code, expiresAt: claim.expiresAt.toISOString(), orderId: claim.orderId, redeemedAt: claim.redeemedAt?.toISOString() ?? null, pointsCredited: claim.pointsCredited }
       : null,
-    facts: { ...(o.facts as unknown as OfferFacts) },
+    facts: { ...o.facts },
   };
 }
 
@@ -284,7 +285,7 @@ function rowFor(c: Candidate, i: number, ctx: { merchantId: string; memberId: st
     memberPrice: c.memberPrice,
     discountPercent: c.discountPercent,
     bonusPoints: c.bonusPoints,
-    facts: c.facts as unknown as Record<string, unknown>,
+    facts: c.facts,
     status: "active",
     origin: ctx.origin,
     createdAt: ctx.now,
@@ -420,7 +421,7 @@ export async function claimOffer(db: Db, merchantId: string, memberId: string, o
       return undefined; // a code collision (one in ~10^11): try again with a new code
     });
     if (result) return result;
-    if (attempt >= 3) throw new Problem(500, "internal", "Internal error", "could not allocate a claim code");
+    if (attempt >= 3) throw new DomainError("internal", "internal", "Internal error", "could not allocate a claim code");
   }
 }
 
@@ -461,7 +462,7 @@ export async function listOffersForChat(db: Db, merchantId: string, memberId: st
   return rows.map((o) => ({ id: o.id, text: offerText(factsOf(o, ctx, false), ctx.lang), expiresAt: o.expiresAt }));
 }
 
-/** `OffersPort.claim`: throws a Problem (404 / 409) when the offer is gone, expired or not the member's. */
+/** `OffersPort.claim`: throws a DomainError (not found / conflict) when the offer is gone, expired or not the member's. */
 export async function claimOfferForChat(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }> {
   const r = await claimOffer(db, merchantId, memberId, offerId, now);
   return { code: r.body.code, expiresAt: new Date(r.body.expiresAt) };
@@ -570,16 +571,14 @@ export const reverseOfferBonus: RefundHook = async (tx, ctx) => {
   }
 };
 
-let hooksRegistered = false;
-/** Registers the order hook once per process (done when this module is loaded). */
-export function registerOfferHooks(): void {
-  if (hooksRegistered) return;
-  hooksRegistered = true;
-  // Only orders that present a code can redeem one; the rest take the one-statement order path.
-  onOrderCreated(redeemOfferCodes, (input) => (input.offerCodes ?? []).some((c) => c.trim().length > 0));
-  onRefundCreated(reverseOfferBonus);
-}
-registerOfferHooks();
+/**
+ * The offers' order and refund hooks, for the runtime to inject (src/runtime): only orders that present a code can
+ * redeem one, so the rest keep the one-statement order path.
+ */
+export const offerOrderHooks: OrderHooks = {
+  order: [{ hook: redeemOfferCodes, appliesTo: (input) => (input.offerCodes ?? []).some((c) => c.trim().length > 0) }],
+  refund: [reverseOfferBonus],
+};
 
 // ---- Statistics ----
 

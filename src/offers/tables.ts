@@ -1,75 +1,16 @@
 /**
- * Tables of the co-purchase model and the offers engine (drizzle-kit picks up `src/*\/tables.ts`).
+ * Tables of the offers engine (drizzle-kit picks up `src/*\/tables.ts`; the co-purchase model's are in
+ * `src/recs/tables.ts`).
  *
- * - `recs_models` / `recs_rules` / `recs_items`: versioned co-purchase models per merchant. The current model is the
- *   one with the highest version; a few older versions are kept (offers also snapshot the rule they came from, so
- *   an offer stays explainable after its model is pruned).
  * - `offers`: offers shown to a member (persisted, so repeated GETs return the same ids while valid).
  * - `offer_claims`: one claim code per offer (idempotent), redeemed at most once by an order (`offerCodes`).
  * - `offer_bundles`: merchant-defined combos and tier-exclusive deals.
  * - `product_variants`: merchant-linked variants of a product (e.g. sizes), for upsell offers.
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-
-/** What a model was built with (thresholds actually used) and from (a fingerprint of the merchant's orders). */
-export interface RecsModelParams {
-  minSupport: number;
-  minConfidence: number;
-  maxLen: number;
-  /** Absolute support threshold: an itemset needs count ≥ minCount. */
-  minCount: number;
-  items: number;
-  rules: number;
-  /** Orders, latest order creation and refunds at build time: an unchanged fingerprint means nothing to rebuild. */
-  fingerprint: string;
-  /** Build duration in milliseconds. */
-  ms: number;
-  /** Whether the thresholds were the automatic defaults (so the nightly job may keep choosing them). */
-  auto: boolean;
-}
-
-export const recsModels = pgTable(
-  "recs_models",
-  {
-    id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
-    version: integer("version").notNull(),
-    builtAt: ts("built_at").notNull(),
-    nTransactions: integer("n_transactions").notNull(),
-    params: jsonb("params").$type<RecsModelParams>().notNull(),
-  },
-  (t) => [uniqueIndex("recs_models_version_uq").on(t.merchantId, t.version)],
-);
-
-export const recsRules = pgTable(
-  "recs_rules",
-  {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    modelId: text("model_id").notNull(),
-    /** Sorted (JS string order), as the miner emits it. */
-    lhs: text("lhs").array().notNull(),
-    rhs: text("rhs").notNull(),
-    count: integer("count").notNull(),
-    support: doublePrecision("support").notNull(),
-    confidence: doublePrecision("confidence").notNull(),
-    lift: doublePrecision("lift").notNull(),
-  },
-  (t) => [index("recs_rules_lhs_idx").on(t.modelId, t.lhs)],
-);
-
-/** Orders containing each item at build time (best sellers for the fallback; popularity). */
-export const recsItems = pgTable(
-  "recs_items",
-  {
-    modelId: text("model_id").notNull(),
-    sku: text("sku").notNull(),
-    count: integer("count").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.modelId, t.sku] })],
-);
 
 export type OfferKind = "cross-sell" | "bundle" | "upsell" | "post-purchase" | "tier-exclusive" | "nudge";
 /** Where an offer came from: a co-purchase rule, a best seller (fallback), a merchant bundle, a rule-suggested combo, a linked variant, a reward, the last order. */
@@ -84,6 +25,40 @@ export interface OfferRule {
   confidence: number;
   lift: number;
 }
+
+/** Everything an offer's text may say. Amounts are in the currency's minor unit. */
+// A type alias (not an interface), so it is a JSON record: stored as the offer's jsonb `facts`.
+export type OfferFacts = {
+  kind: OfferKind;
+  basis: OfferBasis;
+  currency: string;
+  /** The member's given name ("Nguyễn Văn Hoa" → "Hoa"); omitted → no greeting. */
+  firstName?: string | null | undefined;
+  /** The member's tier (tier-exclusive offers name it). */
+  tier?: string | null | undefined;
+  /** The offered product (single-product offers). */
+  sku?: string | null | undefined;
+  productName?: string | null | undefined;
+  price?: number | null | undefined;
+  memberPrice?: number | null | undefined;
+  discountPercent?: number | null | undefined;
+  bonusPoints?: number | null | undefined;
+  /** Cross-sell from a rule: names of the last order's products the rule starts from. */
+  basedOn?: string[] | undefined;
+  /** Upsell: the product the member bought, that the offered variant upgrades. */
+  fromName?: string | null | undefined;
+  /** Bundles: name (merchant bundles) and the products. */
+  bundleName?: string | null | undefined;
+  items?: { sku: string; name: string | null }[] | undefined;
+  /** Nudge: the reward and how far the member is from it. */
+  rewardName?: string | null | undefined;
+  pointsNeeded?: number | null | undefined;
+  /** Post-purchase: how long the offer lasts after the order. */
+  hours?: number | null | undefined;
+  /** When set, the text ends with the expiry (chat front-ends that show it themselves leave it out). */
+  expiresAt?: Date | string | null | undefined;
+  timeZone?: string | undefined;
+};
 
 export const offers = pgTable(
   "offers",
@@ -113,7 +88,7 @@ export const offers = pgTable(
     /** Bonus points credited when the claimed code is used on a qualifying order. */
     bonusPoints: integer("bonus_points").notNull().default(0),
     /** Structured facts the text is rendered from (names, prices, reward, points needed…). */
-    facts: jsonb("facts").$type<Record<string, unknown>>().notNull(),
+    facts: jsonb("facts").$type<OfferFacts>().notNull(),
     /** active: in the member's current list; superseded: replaced after a newer order (claims stay valid). */
     status: text("status").$type<"active" | "superseded">().notNull().default("active"),
     /** engine: chosen for the member (GET /offers); campaign: materialised from a bundle id a campaign button carried. */

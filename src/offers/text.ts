@@ -4,42 +4,9 @@
  * the offer) so another layer can phrase them differently (e.g. an LLM) and fall back to these templates.
  */
 import { formatDateTime, formatMoney, formatPoints, type Lang } from "../messages/render.ts";
-import type { OfferBasis, OfferKind } from "./tables.ts";
+import type { OfferFacts } from "./tables.ts";
 
-export type { Lang };
-
-/** Everything an offer's text may say. Amounts are in the currency's minor unit. */
-export interface OfferFacts {
-  kind: OfferKind;
-  basis: OfferBasis;
-  currency: string;
-  /** The member's given name ("Nguyễn Văn Hoa" → "Hoa"); omitted → no greeting. */
-  firstName?: string | null | undefined;
-  /** The member's tier (tier-exclusive offers name it). */
-  tier?: string | null | undefined;
-  /** The offered product (single-product offers). */
-  sku?: string | null | undefined;
-  productName?: string | null | undefined;
-  price?: number | null | undefined;
-  memberPrice?: number | null | undefined;
-  discountPercent?: number | null | undefined;
-  bonusPoints?: number | null | undefined;
-  /** Cross-sell from a rule: names of the last order's products the rule starts from. */
-  basedOn?: string[] | undefined;
-  /** Upsell: the product the member bought, that the offered variant upgrades. */
-  fromName?: string | null | undefined;
-  /** Bundles: name (merchant bundles) and the products. */
-  bundleName?: string | null | undefined;
-  items?: { sku: string; name: string | null }[] | undefined;
-  /** Nudge: the reward and how far the member is from it. */
-  rewardName?: string | null | undefined;
-  pointsNeeded?: number | null | undefined;
-  /** Post-purchase: how long the offer lasts after the order. */
-  hours?: number | null | undefined;
-  /** When set, the text ends with the expiry (chat front-ends that show it themselves leave it out). */
-  expiresAt?: Date | string | null | undefined;
-  timeZone?: string | undefined;
-}
+export type { Lang, OfferFacts };
 
 const nameOf = (f: { productName?: string | null | undefined; sku?: string | null | undefined }) => f.productName || f.sku || "";
 

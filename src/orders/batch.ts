@@ -1,10 +1,10 @@
 /**
  * Group commit for the order statement on a Postgres server (postgres.js). At most MAX_IN_FLIGHT order statements
  * run at a time per client; orders arriving meanwhile queue and go out together as one `cl_place_orders` statement
- * (migrations/0010, 0013): one round trip, one commit, one WAL flush for all of them. A batch is all or nothing; if
- * it fails, its orders run again one by one, so each order is still atomic and fails only itself. Under light load
- * nothing waits (a lone order goes out at once, alone); under heavy load the per-order cost of a commit and a round
- * trip is shared. Responses are sent only after the commit.
+ * (migrations/functions/cl_place_orders.sql): one round trip, one commit, one WAL flush for all of them. A batch is
+ * all or nothing; if it fails, its orders run again one by one, so each order is still atomic and fails only itself.
+ * Under light load nothing waits (a lone order goes out at once, alone); under heavy load the per-order cost of a
+ * commit and a round trip is shared. Responses are sent only after the commit.
  */
 
 /** postgres.js, as far as this file needs it. */

@@ -6,10 +6,10 @@
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { importRows } from "../db/schema.ts";
-import { headerIndex, type CsvRecord } from "../recs/csv.ts";
+import { headerIndex, type CsvRecord } from "../lib/csv.ts";
 import { newId } from "../lib/ids.ts";
 import { normalizePhone } from "../members/phone.ts";
-import { Problem } from "../http/problem.ts";
+import { DomainError } from "../lib/errors.ts";
 import { CreateOrderSchema, type CreateOrderInput } from "./schemas.ts";
 import { createOrder } from "./service.ts";
 import { findMember, findMemberByPhone } from "../members/service.ts";
@@ -67,7 +67,7 @@ export async function importOrders(
         try {
           cols = headerIndex(rec, REQUIRED, OPTIONAL);
         } catch (err) {
-          throw new Problem(400, "validation", "Bad CSV header", (err as Error).message);
+          throw new DomainError("invalid", "validation", "Bad CSV header", (err as Error).message);
         }
         continue;
       }
@@ -115,7 +115,7 @@ export async function importOrders(
       }
     }
     await flush();
-    if (!cols) throw new Problem(400, "validation", "Empty file", "The file has no header row");
+    if (!cols) throw new DomainError("invalid", "validation", "Empty file", "The file has no header row");
 
     const [{ n } = { n: 0 }] = await db
       .select({ n: sql<number>`count(distinct ${importRows.orderId})::int` })
@@ -200,7 +200,7 @@ async function importOne(db: Db, merchantId: string, orderId: string, rows: (typ
       report.pointsEarned += r.body.pointsEarned;
     }
   } catch (err) {
-    if (err instanceof Problem) {
+    if (err instanceof DomainError) {
       return reject(err.slug === "idempotency-conflict" ? "order_id already present with different content" : err.message);
     }
     throw err;

@@ -1,15 +1,18 @@
 /**
  * The order hot path: an order addressed by memberId (or a guest order) in one statement — `cl_place_order`
- * (migrations/0006) — plus, unless this process has just seen the member, one read of the member's facts before it. Optimistic: the earn is computed here from
- * the facts read without a lock, and the function writes only if, under the member lock, the facts are still the
- * same; otherwise it returns the fresh ones and the order is computed again. Each call is its own transaction.
+ * (migrations/functions/cl_place_order.sql) — plus, unless this process has just seen the member, one read of the
+ * member's facts before it. Optimistic: the earn is computed here from the facts read without a lock, and the
+ * function writes only if, under the member lock, the facts are still the same; otherwise it returns the fresh
+ * ones and the order is computed again. Each call is its own transaction.
  */
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound } from "../http/problem.ts";
+import { conflict, notFound } from "../lib/errors.ts";
+import { replayOrConflict } from "../db/idempotency.ts";
 import { getProgram } from "../program/service.ts";
+import { spendable } from "../ledger/ledger.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";
 import { expiresAt, lotRemaining, orderTotal, pendingUntil, planEarn, type MemberFacts } from "./plan.ts";
@@ -57,11 +60,6 @@ async function call(db: Db, params: Record<string, unknown> & { memberId: string
     out = JSON.parse(rows[0]!.r) as Outcome;
   }
   return out;
-}
-
-function replayed(out: { hash: string; status: number; response: string | null }, hash: string, key: string): Placed {
-  if (out.hash !== hash) throw conflict("idempotency-conflict", "Idempotency conflict", `The key "${key}" was already used with a different request`);
-  return { status: out.status, body: JSON.parse(out.response ?? "null") as OrderResult, replayed: true };
 }
 
 /** Returns undefined when the facts kept changing (heavy contention on one member). */
@@ -122,12 +120,12 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
         externalId: input.externalId,
         total,
         pointsEarned: breakdown.earn + breakdown.bonus,
-        balance: after - (after > 0 ? pending : 0),
+        balance: spendable(after, pending).balance,
         memberId,
-        pending: after > 0 ? pending : 0,
+        pending: spendable(after, pending).pending,
         cashback: breakdown.cashback,
         tier: plan.tier?.name ?? null,
-        breakdown: breakdown as unknown as Record<string, unknown>,
+        breakdown,
       };
       const expires = expiresAt(program, placedAt);
       out = await call(db, {
@@ -149,7 +147,7 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
         if (memberId) rememberFacts(cacheKey, next);
         return { status: 201, body: body!, replayed: false };
       case "replay":
-        return replayed(out, hash, input.externalId);
+        return replayOrConflict<OrderResult>(out, hash, input.externalId);
       case "no-member":
         rememberFacts(cacheKey, undefined);
         throw notFound("Member", "member-not-found");

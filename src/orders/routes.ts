@@ -23,7 +23,8 @@ doc({
 });
 orderRoutes.post("/orders", async (c) => {
   const input = await parseBody(c, CreateOrderSchema);
-  const r = await createOrder(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now());
+  const deps = c.get("deps");
+  const r = await createOrder(c.get("db"), c.get("merchantId"), input, deps.clock.now(), deps.orderHooks);
   return c.json(r.body, r.status as 201);
 });
 
@@ -41,6 +42,7 @@ doc({
 });
 orderRoutes.post("/orders/:externalId/refunds", async (c) => {
   const input = await parseBody(c, RefundSchema);
-  const r = await createRefund(c.get("db"), c.get("merchantId"), c.req.param("externalId"), input, c.get("deps").clock.now());
+  const deps = c.get("deps");
+  const r = await createRefund(c.get("db"), c.get("merchantId"), c.req.param("externalId"), input, deps.clock.now(), deps.orderHooks);
   return c.json(r.body, r.status as 201);
 });

@@ -7,12 +7,12 @@ import type { Db } from "../db/types.ts";
 import { creditEntries, ledgerEntries, members, orderItems, orders, refunds } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
-import { conflict, notFound } from "../http/problem.ts";
+import { conflict, notFound } from "../lib/errors.ts";
 import { isSerializationFailure } from "../db/errors.ts";
-import { idempotent } from "../http/idempotency.ts";
+import { idempotent } from "../db/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { lineWeights, reversalFor, weightedReversalFor, type EarnBreakdown } from "../ledger/earn.ts";
-import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, type MemberRow } from "../ledger/ledger.ts";
+import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, spendable, type MemberRow } from "../ledger/ledger.ts";
 import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
@@ -37,26 +37,35 @@ export async function orderContentHash(input: CreateOrderInput): Promise<string>
 
 /** Extension point: offers (add-on bonus points on claimed codes) hook in here without orders importing them. */
 export type OrderHook = (tx: Db, ctx: { merchantId: string; orderId: string; member: MemberRow | undefined; input: CreateOrderInput; program: Program; at: Date; now: Date }) => Promise<void>;
-const orderHooks: { hook: OrderHook; appliesTo: (input: CreateOrderInput) => boolean }[] = [];
+
 /**
- * `appliesTo` says which orders the hook may act on (default: all); orders no hook applies to take the
+ * The hooks an order or refund runs, injected by the runtime (src/runtime) through AppDeps — never registered by
+ * importing a module. `appliesTo` says which orders a hook may act on; orders no hook applies to take the
  * one-statement path (place.ts), the others the general transaction below, which runs the hooks.
  */
-export function onOrderCreated(hook: OrderHook, appliesTo: (input: CreateOrderInput) => boolean = () => true): void {
-  orderHooks.push({ hook, appliesTo });
+export interface OrderHooks {
+  order: readonly { hook: OrderHook; appliesTo: (input: CreateOrderInput) => boolean }[];
+  refund: readonly RefundHook[];
 }
+export const NO_ORDER_HOOKS: OrderHooks = { order: [], refund: [] };
 
-export async function createOrder(db: Db, merchantId: string, input: CreateOrderInput, now: Date): Promise<{ status: number; body: OrderResult; replayed: boolean }> {
+export async function createOrder(
+  db: Db,
+  merchantId: string,
+  input: CreateOrderInput,
+  now: Date,
+  hooks: OrderHooks = NO_ORDER_HOOKS,
+): Promise<{ status: number; body: OrderResult; replayed: boolean }> {
   const hash = await orderContentHash(input);
   // Orders by memberId (or guests) with no hook to run: one statement. Phone look-ups and enrolment, hooks, and
   // members whose facts keep changing under heavy contention take the locking transaction below.
-  if (!input.memberPhone && !orderHooks.some((h) => h.appliesTo(input))) {
+  if (!input.memberPhone && !hooks.order.some((h) => h.appliesTo(input))) {
     const placed = await retryOnDeadlock(() => placeOrder(db, merchantId, input, now, hash));
     if (placed) return placed;
   }
   return retryOnDeadlock(() =>
     db.transaction(async (tx) =>
-      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash) })),
+      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash, hooks) })),
     ),
   );
 }
@@ -73,27 +82,24 @@ async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<
 }
 
 /**
- * The member row locked for this order plus the facts earning needs, in one round trip: net spend in the tier
- * window before this order, spendable-pending points, and the active subscription plan at `placedAt`.
+ * The member row locked for this order plus the facts earning needs (cl_member_facts, the same function
+ * cl_place_order reads them with), in one round trip: net spend in the tier window before this order,
+ * pending points, and the active subscription plan at `placedAt`.
  */
 async function lockMemberForOrder(tx: Db, merchantId: string, memberId: string, placedAt: Date, windowDays: number, now: Date) {
   const from = new Date(placedAt.getTime() - windowDays * 86_400_000).toISOString();
   const at = placedAt.toISOString();
   const rows = await tx
-    .select({
-      m: members,
-      spend: sql<string>`(select coalesce(sum(o.total - o.refunded_total), 0) from orders o where o.member_id = "members"."id" and o.placed_at > ${from}::timestamptz and o.placed_at <= ${at}::timestamptz)`,
-      pending: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = "members"."id" and l.remaining > 0 and l.available_at > ${now.toISOString()}::timestamptz)`,
-      plan: sql<string | null>`(select s.plan from subscriptions s where s.member_id = "members"."id" and s.starts_at <= ${at}::timestamptz and s.ends_at > ${at}::timestamptz order by s.ends_at desc limit 1)`,
-    })
+    .select({ m: members, spend: sql<string>`f.spend`, pending: sql<string>`f.pending`, plan: sql<string | null>`f.plan` })
     .from(members)
+    .innerJoin(sql`cl_member_facts(${memberId}, ${from}::timestamptz, ${at}::timestamptz, ${now.toISOString()}::timestamptz) f`, sql`true`)
     .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)))
     .for("update", { of: members });
   const r = rows[0];
   return r ? { member: r.m, spend: Number(r.spend), pending: Number(r.pending), plan: r.plan } : undefined;
 }
 
-async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, now: Date, contentHash: string): Promise<OrderResult> {
+async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, now: Date, contentHash: string, hooks: OrderHooks): Promise<OrderResult> {
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const program = await getProgram(tx, merchantId);
 
@@ -120,7 +126,7 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   await insertOrderRows(tx, merchantId, orderId, input, { memberId: member?.id ?? null, placedAt, total, contentHash, pointsEarned, creditEarned: breakdown?.cashback ?? 0, now });
 
   if (!member || !breakdown || !facts) {
-    for (const { hook } of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+    for (const { hook } of hooks.order) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
     return { orderId, externalId: input.externalId, total, pointsEarned: 0, balance: null, memberId: null, pending: null, cashback: 0, tier: null, breakdown: null };
   }
 
@@ -130,13 +136,13 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   }
   const availableAt = pendingUntil(program, placedAt);
   const lotOpts = { at: now, availableAt, expiresAt: expiresAt(program, placedAt), orderId };
-  await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown: breakdown as unknown as Record<string, unknown>, reason: `order ${input.externalId}` });
+  await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown, reason: `order ${input.externalId}` });
   await creditPoints(tx, member, "bonus", breakdown.bonus, { ...lotOpts, reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`, breakdown: { events: breakdown.events } });
   if (breakdown.cashback > 0) {
     await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "cashback", amount: breakdown.cashback, orderId, createdAt: now });
     await tx.update(members).set({ creditBalance: sql`${members.creditBalance} + ${breakdown.cashback}` }).where(eq(members.id, member.id));
   }
-  for (const { hook } of orderHooks) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+  for (const { hook } of hooks.order) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
 
   // Pending points change only through this order's own lots (when the program has a pending window).
   const pending = availableAt > now ? await pendingPoints(tx, member.id, now) : facts.pending;
@@ -145,16 +151,16 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     externalId: input.externalId,
     total,
     pointsEarned,
-    balance: member.pointsTotal - (member.pointsTotal > 0 ? pending : 0),
+    balance: spendable(member.pointsTotal, pending).balance,
     memberId: member.id,
-    pending: member.pointsTotal > 0 ? pending : 0,
+    pending: spendable(member.pointsTotal, pending).pending,
     cashback: breakdown.cashback,
     tier: tier?.name ?? null,
-    breakdown: breakdown as unknown as Record<string, unknown>,
+    breakdown,
   };
 }
 
-/** The order, its lines and the product catalog upsert in one statement (data-modifying CTEs). */
+/** The order, its lines (data-modifying CTEs) and the product catalog upsert in one statement. */
 async function insertOrderRows(
   tx: Db,
   merchantId: string,
@@ -178,19 +184,8 @@ async function insertOrderRows(
       select o.id, ${merchantId}, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
       from o, jsonb_to_recordset(${JSON.stringify(lines)}::jsonb) as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint)
     )
-    , ins as (
-      insert into products (merchant_id, sku, name, category, price, updated_at)
-      select ${merchantId}, x.sku, x.name, x.category, x.price, ${o.now.toISOString()}::timestamptz
-      from jsonb_to_recordset(${products}::jsonb) as x(sku text, name text, category text, price bigint)
-      on conflict (merchant_id, sku) do nothing
-    )
-    -- Known products are only touched when something changed: an unconditional upsert would lock the same hot
-    -- catalog rows in every concurrent order.
-    update products p set name = coalesce(x.name, p.name), category = coalesce(x.category, p.category), price = x.price,
-      updated_at = ${o.now.toISOString()}::timestamptz
-    from jsonb_to_recordset(${products}::jsonb) as x(sku text, name text, category text, price bigint)
-    where p.merchant_id = ${merchantId} and p.sku = x.sku
-      and (p.name is distinct from coalesce(x.name, p.name) or p.category is distinct from coalesce(x.category, p.category) or p.price is distinct from x.price)`);
+    -- The catalog upsert every order path shares (migrations/functions/cl_upsert_products.sql).
+    select cl_upsert_products(${merchantId}, ${products}::jsonb, ${o.now.toISOString()}::timestamptz)`);
 }
 
 export async function findOrderByExternalId(db: Db, merchantId: string, externalId: string) {
@@ -203,14 +198,14 @@ export interface RefundInput {
   items?: { sku: string; quantity: number }[] | undefined;
 }
 
-export async function createRefund(db: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date) {
+export async function createRefund(db: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date, hooks: OrderHooks = NO_ORDER_HOOKS) {
   const hash = await sha256Hex(canonicalJson({ order: orderExternalId, externalId: input.externalId, items: input.items ?? null }));
   return db.transaction(async (tx) =>
-    idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({ status: 201, body: await insertRefund(tx, merchantId, orderExternalId, input, now) })),
+    idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({ status: 201, body: await insertRefund(tx, merchantId, orderExternalId, input, now, hooks) })),
   );
 }
 
-async function insertRefund(tx: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date) {
+async function insertRefund(tx: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date, hooks: OrderHooks) {
   const found = await findOrderByExternalId(tx, merchantId, orderExternalId);
   if (!found) throw notFound("Order", "order-not-found");
   // Lock the member first (same order as every other balance change), then the order.
@@ -276,7 +271,7 @@ async function insertRefund(tx: Db, merchantId: string, orderExternalId: string,
       await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "refund", amount: -creditReversed, orderId: order!.id, createdAt: now });
       await tx.update(members).set({ creditBalance: sql`${members.creditBalance} - ${creditReversed}` }).where(eq(members.id, member.id));
     }
-    for (const hook of refundHooks) await hook(tx, { merchantId, orderId: order!.id, member, refundId, refundExternalId: input.externalId, total: order!.total, refundedBefore, refundedAfter, now });
+    for (const hook of hooks.refund) await hook(tx, { merchantId, orderId: order!.id, member, refundId, refundExternalId: input.externalId, total: order!.total, refundedBefore, refundedAfter, now });
     balance = (await memberBalance(tx, member, now)).balance;
   }
   return { refundId, externalId: input.externalId, orderExternalId, amount, pointsReversed, balance };
@@ -297,7 +292,3 @@ export type RefundHook = (
   tx: Db,
   ctx: { merchantId: string; orderId: string; member: MemberRow; refundId: string; refundExternalId: string; total: number; refundedBefore: number; refundedAfter: number; now: Date },
 ) => Promise<void>;
-const refundHooks: RefundHook[] = [];
-export function onRefundCreated(hook: RefundHook): void {
-  refundHooks.push(hook);
-}

@@ -35,8 +35,8 @@ export const getProgramCached = getProgram;
 export async function putProgram(db: Db, merchantId: string, program: Program, now: Date): Promise<Program> {
   await db
     .insert(programs)
-    .values({ merchantId, config: program as unknown as Record<string, unknown>, updatedAt: now })
-    .onConflictDoUpdate({ target: programs.merchantId, set: { config: program as unknown as Record<string, unknown>, updatedAt: now } });
+    .values({ merchantId, config: program, updatedAt: now })
+    .onConflictDoUpdate({ target: programs.merchantId, set: { config: program, updatedAt: now } });
   programCache.delete(merchantId);
   return program;
 }

@@ -22,8 +22,8 @@ import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/log.ts";
-import { queryRows, num, toDate } from "../segments/sql.ts";
-import { recsItems, recsModels, recsRules, type RecsModelParams } from "../offers/tables.ts";
+import { queryRows, num, toDate } from "../db/rows.ts";
+import { recsItems, recsModels, recsRules, type RecsModelParams } from "./tables.ts";
 import { mineTransactions, resolveOptions, type MineProgress } from "./mine.ts";
 import { TransactionsBuilder } from "./transactions.ts";
 

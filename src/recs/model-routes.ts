@@ -30,7 +30,7 @@ doc({
   tag: "Recommendations",
   summary: "Frequently bought together: the rules {sku} → item of the current co-purchase model",
   description:
-    "Rules with a single-item lhs = {sku} and lift > 1 from the merchant's current model (built by `recs build`, nightly, or on first use), best first by lift × confidence × count/(count+2), ties by support then sku. The model covers every order at build time (guest orders included, fully refunded orders excluded); later orders count from the next build. An unknown sku → 200 with an empty list.",
+    "Rules with a single-item lhs = {sku} and lift > 1 from the merchant's current model (built by `recs build`, nightly, or on first use), best first by the blended score (the rule's confidence shrunk toward the item's popularity — the method that won `recs evaluate`), ties by support then sku. The model covers every order at build time (guest orders included, fully refunded orders excluded); later orders count from the next build. An unknown sku → 200 with an empty list.",
   query: RecommendationsQuery,
   responses: { 200: { description: "Recommended items", schema: z.object({ items: z.array(RecommendationView) }) }, 400: { description: "limit not a positive integer" } },
 });

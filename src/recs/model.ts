@@ -2,16 +2,18 @@
  * Reading the merchant's current co-purchase model: "frequently bought with" recommendations for a product, the
  * rules a basket triggers (for cross-sell offers) and best sellers (the fallback).
  *
- * Ranking (recommendations and cross-sell candidates alike): score = lift × confidence × count / (count + 2).
- * lift says how much more likely the item is than usual, confidence how likely it is at all (together: how
- * much the basket adds to the item's sales); the last factor shrinks rules seen in only a handful of orders,
- * which small shops have many of. Ties: support desc, then the item (string order). Only rules with lift > 1.
+ * Ranking of "frequently bought with" (GET /v1/products/{sku}/recommendations): the blend of recommender.ts, the
+ * rule's confidence shrunk toward the item's popularity — the method that won `recs evaluate` (see
+ * docs/recommendations-evaluation.md). Ties: support desc, then the item (string order). Only rules with lift > 1.
+ * Cross-sell candidates for offers (rulesForBasket, offers/ranking.ts) still use score = lift × confidence ×
+ * count / (count + 2): the offers engine weighs that score against its other kinds' fixed weights.
  */
 import { and, desc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
-import { recsItems, recsRules } from "../offers/tables.ts";
+import { recsItems, recsRules } from "./tables.ts";
 import { buildModelOnce, currentModelRow, ordersFingerprint, type RecsModelRow } from "./build.ts";
+import { blendProbability } from "./recommender.ts";
 
 export interface RuleStats {
   count: number;
@@ -31,6 +33,18 @@ export function ruleScore(r: RuleStats): number {
 export function compareByRuleScore<T extends RuleStats>(key: (r: T) => string): (a: T, b: T) => number {
   return (a, b) => {
     const d = ruleScore(b) - ruleScore(a);
+    if (d !== 0) return d;
+    if (b.support !== a.support) return b.support - a.support;
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+}
+
+/** Best first by the blend's probability (recommender.ts), then support desc, then `key`. Pure. */
+export function compareByBlend<T extends RuleStats>(key: (r: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const d = blendProbability(b) - blendProbability(a);
     if (d !== 0) return d;
     if (b.support !== a.support) return b.support - a.support;
     const ka = key(a);
@@ -64,14 +78,14 @@ export interface Recommendation {
   support: number;
 }
 
-/** The rules {sku} → item of the model with lift > 1, best first (see the module doc), at most `limit`. */
+/** The rules {sku} → item of the model with lift > 1, best first by the blend (module doc), at most `limit`. */
 export async function recommendationsFor(db: Db, merchantId: string, model: RecsModelRow | undefined, sku: string, limit: number): Promise<Recommendation[]> {
   if (!model) return [];
   const rows = await db
     .select({ rhs: recsRules.rhs, count: recsRules.count, support: recsRules.support, confidence: recsRules.confidence, lift: recsRules.lift })
     .from(recsRules)
     .where(and(eq(recsRules.modelId, model.id), eq(recsRules.lhs, sql`array[${sku}]::text[]`), gt(recsRules.lift, 1)));
-  rows.sort(compareByRuleScore((r) => r.rhs));
+  rows.sort(compareByBlend((r) => r.rhs));
   const top = rows.slice(0, limit);
   const names = await productNames(db, merchantId, top.map((r) => r.rhs));
   return top.map((r) => ({ sku: r.rhs, name: names.get(r.rhs) ?? null, confidence: r.confidence, lift: r.lift, support: r.support }));

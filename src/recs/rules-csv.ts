@@ -4,7 +4,7 @@
  * the rule's items joined by `|` (already in JS string order); numbers have up to 10 significant
  * digits (see number-format.ts). Pure: the sink decides where bytes go.
  */
-import { csvField, CsvFormatError, parseCsv } from "./csv.ts";
+import { csvField, CsvFormatError, parseCsv } from "../lib/csv.ts";
 import type { Rule } from "./mine.ts";
 import { formatNumber } from "./number-format.ts";
 

@@ -11,7 +11,7 @@
  * `order_id`/`item`, a record too short to hold them, an empty `order_id` or `item`, an unterminated
  * quoted field.
  */
-import { CsvFormatError, headerIndex, iterateChunks, type CsvInput } from "./csv.ts";
+import { CsvFormatError, headerIndex, iterateChunks, type CsvInput } from "../lib/csv.ts";
 import { groupRows, IntBuffer, type Transactions } from "./transactions.ts";
 
 const QUOTE = 34;

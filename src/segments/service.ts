@@ -1,15 +1,16 @@
 /** Segments: built-in and custom, compiled for a merchant at an instant, counted and sampled in SQL. */
 import { and, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { notFound } from "../http/problem.ts";
+import { notFound } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { segments } from "./tables.ts";
 import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
 import { compileSegment, segmentMembersQuery, type CompileContext, type CompiledSegment } from "./compile.ts";
-import { num, queryRows } from "./sql.ts";
+import { num, queryRows } from "../db/rows.ts";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
 
@@ -72,6 +73,17 @@ export interface SampleMember {
 
 export const SAMPLE_SIZE = 20;
 
+/** A row of the sample query (`n`: the whole match's count; drivers differ in how they return bigint and bool). */
+const SampleRow = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  phone: z.string().nullable(),
+  language: z.string(),
+  tier: z.string().nullable(),
+  opted_in: z.unknown(),
+  n: z.unknown(),
+});
+
 /** Count and a sample (≤ 20, by member id) of the members matching `rule` now — one query (the count is a window over the whole match). */
 export async function previewSegment(db: Db, merchantId: string, rule: Rule, now: Date): Promise<{ count: number; sample: SampleMember[] }> {
   const ctx = await segmentContext(db, merchantId, now);
@@ -80,9 +92,10 @@ export async function previewSegment(db: Db, merchantId: string, rule: Rule, now
   // Ordered and limited outside: the window keeps the subquery whole, so Postgres plans it for every match rather
   // than for a fast first 20 (a nested loop over members in id order would rescan the aggregates per member).
   const matches = segmentMembersQuery(compiled, merchantId, { columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in, count(*) over () as n` });
-  const sample = await queryRows<{ id: string; name: string | null; phone: string | null; language: string; tier: string | null; opted_in: boolean; n: unknown }>(
+  const sample = await queryRows(
     db,
     sql`select * from (${matches}) s order by s.id limit ${sql.raw(String(SAMPLE_SIZE))}`,
+    SampleRow,
   );
   return {
     count: num(sample[0]?.n),

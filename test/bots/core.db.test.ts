@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createConversation } from "../../bots/core/conversation.ts";
 import type { ChatInput, OffersPort } from "../../bots/core/types.ts";
-import { servingMerchant } from "../../bots/core/state.ts";
-import { Problem } from "../../src/http/problem.ts";
+import { loadChatContext } from "../../bots/core/chat-context.ts";
+import { DomainError } from "../../src/lib/errors.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
@@ -48,7 +48,7 @@ describe("offers port", () => {
       ];
     },
     async claim(_db, _m, _mem, offerId) {
-      if (offerId === "off_gone") throw new Problem(409, "offer-expired", "Expired", "gone");
+      if (offerId === "off_gone") throw new DomainError("conflict", "offer-expired", "Expired", "gone");
       claimed.push(offerId);
       return { code: "OFR4KX7M", expiresAt: new Date("2026-11-21T05:00:00Z") };
     },
@@ -132,6 +132,11 @@ describe("free-text rate limit", () => {
 describe("which merchant the bots serve", () => {
   it("DEFAULT_MERCHANT_ID, else the only merchant, else the only non-demo one, else none", async () => {
     const db = (await openTestDatabase()) as TestDatabase;
+    // What production runs: cl_chat_context (cl_serving_merchant when no merchant is configured).
+    const servingMerchant = async (d: TestDatabase["db"], merchantId: string | undefined) => {
+      const c = await loadChatContext(d, { channel: "web", userId: "serving-probe", merchantId, now: clock.now() });
+      return c.duplicate ? "duplicate" : c.serving;
+    };
     try {
       expect(await servingMerchant(db.db, undefined)).toBeUndefined();
       expect(await servingMerchant(db.db, "mer_x")).toBe("mer_x");

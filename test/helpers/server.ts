@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../../src/config.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
 import { silentLogger, type Logger } from "../../src/lib/log.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
+import { runtimeOrderHooks } from "../../src/runtime/hooks.ts";
 import { openTestDatabase, type TestDatabase } from "./db.ts";
 
 export interface TestServer {
@@ -51,7 +52,9 @@ export async function startTestServer(opts: { env?: Record<string, string>; plug
   const database = opts.database ?? (await openTestDatabase());
   const clock = opts.clock ?? new FakeClock();
   const config = loadConfig({ LOG_LEVEL: "error", ...opts.env });
-  const app = createApp({ config, db: database.db, clock, logger: opts.logger ?? silentLogger }, opts.plugins ?? []);
+  // The runtime's order hooks (offers' code redemption and bonus reversal), as every runtime entry injects them.
+  const deps = { config, db: database.db, clock, logger: opts.logger ?? silentLogger, orderHooks: runtimeOrderHooks };
+  const app = createApp(deps, opts.plugins ?? []);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -10,7 +10,7 @@ import { runExpiry } from "../../src/jobs/expire.ts";
 import { putProgram, getProgram } from "../../src/program/service.ts";
 import { ProgramSchema } from "../../src/program/config.ts";
 import { rewards } from "../../src/db/schema.ts";
-import { Problem } from "../../src/http/problem.ts";
+import { DomainError } from "../../src/lib/errors.ts";
 import { checkInvariants } from "./invariants.ts";
 
 let d: TestDatabase;
@@ -81,7 +81,7 @@ describe("ledger invariants under random operation sequences", () => {
             }
           } catch (err) {
             // Refused operations (409s) are fine; they must change nothing, which the invariants check.
-            if (!(err instanceof Problem) || err.status !== 409) throw err;
+            if (!(err instanceof DomainError) || err.kind !== "conflict") throw err;
           }
           expect(await checkInvariants(db, merchantId)).toEqual([]);
         }

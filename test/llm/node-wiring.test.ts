@@ -23,11 +23,17 @@ function fakeModel(req: RecordedChatRequest): ScriptedReply {
     const what = facts.products[0]?.name ?? facts.bundleName ?? facts.reward ?? "";
     return { json: { text: `{{firstName}} ơi, ${what} đang chờ bạn, ghé quán nhé!`, language: "vi" } };
   }
-  const tool = messages.find((m) => m.role === "tool");
-  if (!tool) return { toolCalls: [{ name: "get_balance", arguments: {} }] };
-  const out = JSON.parse(tool.content ?? "{}") as { balance?: string };
+  const last = messages.at(-1)!;
+  if (last.role !== "tool") return { toolCalls: [{ name: /ưu đãi/.test(last.content ?? "") ? "list_offers" : "get_balance", arguments: {} }] };
+  const out = JSON.parse(last.content ?? "{}") as { balance?: string; offers?: { id: string; text: string }[] };
+  if (out.offers) {
+    offersShown.push(out.offers);
+    return { text: "Dạ, bạn xem ưu đãi của quán nhé." };
+  }
   return { text: `Dạ, bạn đang có ${out.balance} điểm ạ.` };
 }
+/** What list_offers gave the model, per call. */
+const offersShown: { id: string; text: string }[][] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "cl-llm-"));
@@ -72,10 +78,22 @@ describe("node entry with an OpenAI-compatible model", () => {
     expect(fake.chatRequests().filter((r) => r.body.response_format).length).toBeGreaterThan(0);
     expect(offers[0]!.text).toContain("đang chờ bạn, ghé quán nhé!");
 
+    // The assistant's list_offers reads the engine's own texts: no phrasing call inside the answer (the Worker and
+    // polling build the same runtime: test/runtime/).
+    const before = fake.chatRequests().length;
+    const [offerAnswer] = await say(clientId, "quán có ưu đãi gì cho mình không?");
+    expect(offerAnswer!.text).toBe("Dạ, bạn xem ưu đãi của quán nhé.");
+    expect(fake.chatRequests().slice(before).filter((r) => r.body.response_format)).toHaveLength(0);
+    expect(offersShown).toHaveLength(1);
+    expect(offersShown[0]!.length).toBeGreaterThan(0);
+    for (const o of offersShown[0]!) expect(o.text).not.toContain("đang chờ bạn, ghé quán nhé!");
+    const engine = (await api("GET", `/v1/members/${m.id}/offers`)).body;
+    expect(JSON.stringify(engine)).toContain(offersShown[0]![0]!.id);
+
     const usage = (await api("GET", "/v1/llm/usage")).body;
     expect(usage.model).toEqual({ configured: true, name: "openai-compatible:qwen-test" });
     const answers = usage.days.find((d: { task: string }) => d.task === "answer");
-    expect(answers).toMatchObject({ calls: 1, modelReplies: 1 });
+    expect(answers).toMatchObject({ calls: 2, modelReplies: 2 });
     const logs = s.stderr().split("\n").filter((l) => l.includes('"msg":"llm"')).map((l) => JSON.parse(l));
     expect(logs).toContainEqual(expect.objectContaining({ task: "answer", llmPath: "model" }));
     // The customer's words are never logged.

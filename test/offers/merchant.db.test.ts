@@ -1,7 +1,7 @@
 /** Merchant inputs (settings, bundles, variants) and the kinds they produce; the chat port; campaign bundle ids. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type Api, type TestServer } from "../helpers/server.ts";
-import { Problem } from "../../src/http/problem.ts";
+import { DomainError } from "../../src/lib/errors.ts";
 import { claimOfferForChat, listOffersForChat } from "../../src/offers/service.ts";
 import type { OffersPort } from "../../bots/core/types.ts";
 import { memberOrder, newMember, seedHistory } from "./fixtures.ts";
@@ -139,7 +139,7 @@ describe("chat port and campaign bundle ids", () => {
     const again = await api("POST", `/v1/members/${m}/offers/${listed[0]!.id}/claims`);
     expect(again.body.code).toBe(claimed.code);
     const other = await newMember(api);
-    await expect(port.claim(db, merchantId, other, listed[0]!.id, s.clock.now())).rejects.toBeInstanceOf(Problem);
+    await expect(port.claim(db, merchantId, other, listed[0]!.id, s.clock.now())).rejects.toBeInstanceOf(DomainError);
     await expect(port.claim(db, merchantId, m, listed[1]!.id, new Date(s.clock.now().getTime() + 10 * 86_400_000))).rejects.toMatchObject({ status: 409, slug: "offer-expired" });
   });
 

@@ -9,7 +9,7 @@ import { createMember } from "../../src/members/service.ts";
 import { createOrder, createRefund } from "../../src/orders/service.ts";
 import { buildModel, currentModelRow, defaultThresholds, rebuildStaleModels, startModelRebuildSchedule } from "../../src/recs/build.ts";
 import { mineBaskets, type Rule } from "../../src/recs/mine.ts";
-import { recsItems, recsModels, recsRules } from "../../src/offers/tables.ts";
+import { recsItems, recsModels, recsRules } from "../../src/recs/tables.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import type { Db } from "../../src/db/types.ts";
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type Api, type TestServer } from "../helpers/server.ts";
 import { mineBaskets } from "../../src/recs/mine.ts";
-import { ruleScore } from "../../src/recs/model.ts";
+import { blendProbability } from "../../src/recs/recommender.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe("recommendations", () => {
     expect(r.status).toBe(200);
     const expected = mineBaskets(BASKETS, params)
       .rules.filter((x) => x.lhs.length === 1 && x.lhs[0] === "CF" && x.lift > 1)
-      .sort((a, b) => ruleScore(b) - ruleScore(a) || b.support - a.support || (a.rhs < b.rhs ? -1 : 1));
+      .sort((a, b) => blendProbability(b) - blendProbability(a) || b.support - a.support || (a.rhs < b.rhs ? -1 : 1));
     expect(expected.length).toBeGreaterThanOrEqual(2);
     expect(r.body.items.map((i: { sku: string }) => i.sku)).toEqual(expected.map((x) => x.rhs));
     for (const [i, item] of r.body.items.entries()) {

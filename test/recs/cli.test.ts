@@ -210,6 +210,18 @@ describe("recs evaluate (CLI)", () => {
     expect(parsed.eligible).toBe(160);
     expect(parsed.testBaskets).toBe(40);
     expect(parsed.methods.rules.hitAt1).toBe(1);
+    const more = JSON.parse(json.stdout) as { hide: string; chosen: string; timeSplit: { by: string }; methods: Record<string, { mrr: number }> };
+    expect(more).toMatchObject({ hide: "last", chosen: "rulesWithPopularity", timeSplit: { by: "file order" } });
+    expect(Object.keys(more.methods)).toEqual(["rules", "popularity", "rulesWithPopularity"]);
+    expect(more.methods.rulesWithPopularity!.mrr).toBe(1);
+    // The extra metrics come in a second table; the time split follows.
+    expect(table.stdout).toMatch(/^method\s+mrr\s+catalog\s+top10$/m);
+    expect(table.stdout).toMatch(/^time split by file order/m);
+    expect(table.stdout).toMatch(/^chosen: rulesWithPopularity$/m);
+    const random = cli("recs", "evaluate", "--input", input, "--min-support", "0.05", "--hide", "random", "--json");
+    expect(random.code).toBe(0);
+    expect(JSON.parse(random.stdout)).toMatchObject({ hide: "random" });
+    oneLine(cli("recs", "evaluate", "--input", input, "--hide", "first"));
     const help = cli("recs", "evaluate", "--help");
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("--holdout");

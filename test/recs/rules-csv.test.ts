@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { csvRow } from "../../src/recs/csv.ts";
+import { csvRow } from "../../src/lib/csv.ts";
 import { mineTransactions } from "../../src/recs/mine.ts";
 import { formatNumber } from "../../src/recs/number-format.ts";
 import { parseRulesCsv, RULES_HEADER, rulesToCsv, writeRulesCsv } from "../../src/recs/rules-csv.ts";

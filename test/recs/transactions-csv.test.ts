@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CsvFormatError, csvRow, parseCsv } from "../../src/recs/csv.ts";
+import { CsvFormatError, csvRow, parseCsv } from "../../src/lib/csv.ts";
 import { loadTransactionsCsv, RunKeys } from "../../src/recs/transactions-csv.ts";
 import { basketsOf, normalizeBaskets } from "../../src/recs/transactions.ts";
 

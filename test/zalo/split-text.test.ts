@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { splitText } from "../../bots/zalo/client.ts";
+import { splitText } from "../../bots/core/split-text.ts";
 
 describe("splitText", () => {
   it("returns short text as is and [] for empty text", () => {

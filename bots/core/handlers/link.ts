@@ -2,11 +2,15 @@
  * /start, link codes (typed or deep-linked), Telegram's shared contact, /stop and opting back in. Each of them starts
  * the assistant's conversation memory afresh (a chat re-linked to another member never sees the previous turns).
  */
-import { eq } from "drizzle-orm";
-import { members } from "../../../src/db/schema.ts";
-import { claimLinkCode, linkChat, setOptIn } from "../../../src/links/service.ts";
+import { claimLinkCode, linkChat, normalizeLinkCode, setOptIn } from "../../../src/links/service.ts";
+import {
+  DEFAULT_LINK_LIMITS,
+  linkAttemptBlocked,
+  linkClientKey,
+  recordLinkFailure,
+} from "../../../src/links/attempts.ts";
 import { clearMemory } from "../../../src/llm/memory.ts";
-import { findMember, findMemberByPhone } from "../../../src/members/service.ts";
+import { findMember, findMemberByPhone, membersWithPhone } from "../../../src/members/service.ts";
 import { normalizePhone } from "../../../src/members/phone.ts";
 import { firstName } from "../../../src/messages/render.ts";
 import { chatLanguage } from "../state.ts";
@@ -33,11 +37,23 @@ async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<R
 export async function linkWithCode(ctx: Ctx, code: string): Promise<ReplyMessage[]> {
   const key = `${ctx.input.channel}:${ctx.input.userId}`;
   if (ctx.linkFailures.exhausted(key)) return [msg(ctx.copy.linkTooManyAttempts())];
+  // The same limits in the database: per IP (or chat user), per code and in total, across processes.
+  const cfg = ctx.deps.config;
+  const limits = {
+    perClient: cfg.LINK_ATTEMPTS_PER_IP_HOUR ?? DEFAULT_LINK_LIMITS.perClient,
+    perCode: cfg.LINK_ATTEMPTS_PER_CODE_HOUR ?? DEFAULT_LINK_LIMITS.perCode,
+    global: cfg.LINK_ATTEMPTS_GLOBAL_HOUR ?? DEFAULT_LINK_LIMITS.global,
+  };
+  const client = linkClientKey(ctx.input.channel, ctx.input.userId, ctx.input.clientIp);
+  const normalized = normalizeLinkCode(code) ?? code.slice(0, 64);
+  const blocked = await linkAttemptBlocked(ctx.db, client, normalized, ctx.now, limits);
+  if (blocked) return [msg(ctx.copy.linkTooManyAttempts())];
   // A bot serving one shop accepts only that shop's codes; when it can't tell (several shops, no default),
   // the code itself says which shop.
   const claimed = await claimLinkCode(ctx.db, code, ctx.now, ctx.serving);
   if (!claimed) {
     ctx.linkFailures.take(key);
+    await recordLinkFailure(ctx.db, client, ctx.now);
     return [linkHelp(ctx, ctx.copy.linkCodeInvalid())];
   }
   return linked(ctx, claimed.merchantId, claimed.memberId);
@@ -84,7 +100,7 @@ export async function contact(ctx: Ctx, phone: string, contactUserId: string | u
     member = await findMemberByPhone(ctx.db, ctx.serving, e164);
   } else {
     // No single shop configured: the (Telegram-verified, own) phone decides, when exactly one shop knows it.
-    const rows = await ctx.db.select({ id: members.id, merchantId: members.merchantId }).from(members).where(eq(members.phone, e164)).limit(2);
+    const rows = await membersWithPhone(ctx.db, e164, 2);
     member = rows.length === 1 ? rows[0] : undefined;
   }
   if (!member) return [linkHelp(ctx, ctx.copy.contactNoMember())];

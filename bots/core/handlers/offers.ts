@@ -1,6 +1,6 @@
 /** Personalised offers through the OffersPort (none until the offers engine is wired in). At most 3 at once. */
 import type { MemberRow } from "../../../src/ledger/ledger.ts";
-import { Problem } from "../../../src/http/problem.ts";
+import { DomainError } from "../../../src/lib/errors.ts";
 import type { MessageButton } from "../../../src/channels/channel.ts";
 import { Btn, isValidButtonData } from "../intents.ts";
 import { msg, type Ctx } from "../context.ts";
@@ -31,7 +31,7 @@ export async function claim(ctx: Ctx, m: MemberRow, offerId: string): Promise<Re
     const claimed = await port.claim(ctx.db, m.merchantId, m.id, offerId, ctx.now);
     return [msg(ctx.copy.offerClaimed(ctx.fmt, claimed), [[{ label: ctx.copy.buttons.vouchers, data: Btn.vouchers }]])];
   } catch (err) {
-    if (err instanceof Problem && err.status < 500) return [msg(ctx.copy.offerGone(), back)];
+    if (err instanceof DomainError && err.kind !== "internal") return [msg(ctx.copy.offerGone(), back)];
     throw err;
   }
 }

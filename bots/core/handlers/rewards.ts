@@ -7,7 +7,7 @@ import { netSpend } from "../../../src/members/service.ts";
 import { getProgram } from "../../../src/program/service.ts";
 import { effectiveTier, tierRank } from "../../../src/program/tiers.ts";
 import { findReward, listRewards, redeem } from "../../../src/rewards/service.ts";
-import { Problem } from "../../../src/http/problem.ts";
+import { DomainError } from "../../../src/lib/errors.ts";
 import { formatPoints, truncate } from "../../../src/messages/render.ts";
 import type { MessageButton } from "../../../src/channels/channel.ts";
 import { Btn, isValidButtonData } from "../intents.ts";
@@ -95,7 +95,7 @@ export async function confirm(ctx: Ctx, m: MemberRow, rewardId: string, nonceVal
       ),
     ];
   } catch (err) {
-    if (!(err instanceof Problem)) throw err;
+    if (!(err instanceof DomainError)) throw err;
     const r = await findReward(ctx.db, m.merchantId, rewardId);
     const name = r?.name ?? "";
     switch (err.slug) {

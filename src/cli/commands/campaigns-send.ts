@@ -5,7 +5,7 @@ import { createProgress } from "../progress.ts";
 import { loadConfig } from "../../config.ts";
 import { createLogger } from "../../lib/log.ts";
 import { systemClock } from "../../lib/clock.ts";
-import { Problem } from "../../http/problem.ts";
+import { DomainError } from "../../lib/errors.ts";
 
 export const campaignsSend: Command = {
   path: ["campaigns", "send"],
@@ -56,11 +56,11 @@ Example:
       }
 
       if (!alreadyDone && !p.flags.has("watch-only")) {
-        const { createChannels } = await import("../../../bots/index.ts");
-        const { startDeliveryWorker } = await import("../../campaigns/worker.ts");
-        const channels = createChannels({ config, db: database.db, clock: systemClock, logger });
-        const worker = startDeliveryWorker({ db: database.db, senders: channels.senders, clock: systemClock, logger, scheduler: false, failUnroutable: false });
-        stopWorker = () => worker.stop();
+        // The same runtime as the server's; only its delivery worker runs here (no sendAt scheduler, no schedules).
+        const { createRuntime } = await import("../../runtime/runtime.ts");
+        const runtime = createRuntime({ config, db: database.db, clock: systemClock, logger });
+        await runtime.start({ channels: false, schedules: false, delivery: { scheduler: false, failUnroutable: false } });
+        stopWorker = () => runtime.stop();
       }
 
       const progress = createProgress({ label: `campaign ${id}`, unit: "msg", delayMs: 0 });
@@ -93,7 +93,7 @@ Example:
         );
       return alreadyDone ? 1 : 0;
     } catch (err) {
-      if (err instanceof Problem) throw new UsageError(err.message);
+      if (err instanceof DomainError) throw new UsageError(err.message);
       throw err;
     } finally {
       await stopWorker?.().catch(() => {});

@@ -1,9 +1,9 @@
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, UsageError } from "../command.ts";
 import { createProgress } from "../progress.ts";
-import { openFileChunks, FileOpenError } from "../../recs/csv-file.ts";
-import { readCsv } from "../../recs/csv.ts";
-import { Problem } from "../../http/problem.ts";
+import { openFileChunks, FileOpenError } from "../../lib/csv-file.ts";
+import { readCsv } from "../../lib/csv.ts";
+import { DomainError } from "../../lib/errors.ts";
 import { systemClock } from "../../lib/clock.ts";
 
 export const ordersImport: Command = {
@@ -69,7 +69,7 @@ Example:
       }
       return report.rejected.length === 0 ? 0 : 1;
     } catch (err) {
-      if (err instanceof Problem) throw new UsageError(err.message);
+      if (err instanceof DomainError) throw new UsageError(err.message);
       throw err;
     } finally {
       await database.close();

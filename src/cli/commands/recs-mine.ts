@@ -2,8 +2,8 @@ import { open, rename, rm, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { numberFlag, parseArgs, requiredFlag, UsageError, type Command, type ParsedArgs } from "../command.ts";
 import { createProgress, type Progress } from "../progress.ts";
-import { CsvFormatError } from "../../recs/csv.ts";
-import { FileOpenError, openFileChunks } from "../../recs/csv-file.ts";
+import { CsvFormatError } from "../../lib/csv.ts";
+import { FileOpenError, openFileChunks } from "../../lib/csv-file.ts";
 import {
   DEFAULT_MAX_LEN,
   DEFAULT_MIN_CONFIDENCE,

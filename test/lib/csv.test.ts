@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CsvFormatError, csvField, csvRow, headerIndex, parseCsv, readCsv, type CsvRecord } from "../../src/recs/csv.ts";
+import { CsvFormatError, csvField, csvRow, headerIndex, parseCsv, readCsv, type CsvRecord } from "../../src/lib/csv.ts";
 
 async function collect(chunks: (string | Uint8Array)[]): Promise<CsvRecord[]> {
   const out: CsvRecord[] = [];

@@ -3,7 +3,7 @@
  * (async) iterable of text or UTF-8 byte chunks, or a web `ReadableStream`. For Node file access see
  * `csv-file.ts`.
  *
- * Reading rules (shared with the byte-level transactions loader in `transactions-csv.ts`):
+ * Reading rules (shared with the byte-level transactions loader in `src/recs/transactions-csv.ts`):
  * - Fields are separated by `,`; records end at LF, CRLF or a lone CR.
  * - A field that starts with `"` is quoted: it may contain `,`, CR/LF and doubled quotes (`""` → `"`).
  *   Text after the closing quote up to the next delimiter is kept literally (lenient), and a `"` inside

@@ -1,0 +1,16 @@
+/**
+ * Abuse counters (drizzle-kit picks up `src/*\/tables.ts`): fixed-window attempt counts kept in the database, so
+ * limits hold across processes and on Workers. Keys: `link:ip:<ip>`, `link:user:<channel>:<id>`, `link:code:<code>`,
+ * `link:global`, `sim:ip:<ip>`. Windows older than a day are pruned.
+ */
+import { integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+
+export const rateCounters = pgTable(
+  "rate_counters",
+  {
+    key: text("key").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull(),
+    count: integer("count").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
