@@ -17,6 +17,8 @@ if (!name || name === "--help" || !(name in benches)) {
   process.stdout.write(`Usage: npm run bench -- <${Object.keys(benches).join("|")}> [options]\n`);
   process.exit(name && name !== "--help" ? 2 : 0);
 }
-const mod = (await import(new URL(benches[name]!, import.meta.url).href)) as { main(args: string[]): Promise<number | void> };
+const mod = (await import(new URL(benches[name]!, import.meta.url).href)) as {
+  main(args: string[]): Promise<number | void>;
+};
 const code = await mod.main(args);
 process.exitCode = typeof code === "number" ? code : 0;

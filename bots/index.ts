@@ -57,7 +57,14 @@ export interface Channels {
 export function createChannels(opts: ChannelsOptions): Channels {
   const { config, db, clock, logger } = opts;
   const log = logger.child({ module: "channels" });
-  const conversation = createConversation({ db, clock, logger, config, offers: opts.offers, assistant: opts.assistant });
+  const conversation = createConversation({
+    db,
+    clock,
+    logger,
+    config,
+    offers: opts.offers,
+    assistant: opts.assistant,
+  });
   const inFlight = new InFlight();
 
   const telegram = config.TELEGRAM_BOT_TOKEN
@@ -73,7 +80,15 @@ export function createChannels(opts: ChannelsOptions): Channels {
       })
     : undefined;
   const zalo = config.ZALO_BOT_TOKEN
-    ? createZaloChannel({ token: config.ZALO_BOT_TOKEN, apiRoot: config.ZALO_API_ROOT, db, clock, logger, conversation, broadcastRate: config.ZALO_BROADCAST_RATE })
+    ? createZaloChannel({
+        token: config.ZALO_BOT_TOKEN,
+        apiRoot: config.ZALO_API_ROOT,
+        db,
+        clock,
+        logger,
+        conversation,
+        broadcastRate: config.ZALO_BROADCAST_RATE,
+      })
     : undefined;
 
   const senders: ChannelSenders = { web: createWebSender(db, clock) };
@@ -82,10 +97,22 @@ export function createChannels(opts: ChannelsOptions): Channels {
 
   const plugin: AppPlugin = (app) => {
     if (telegram) {
-      mountTelegramWebhook(app, telegram, { secret: config.TELEGRAM_WEBHOOK_SECRET, logger: log, inFlight, ...(opts.telegramBudgetMs !== undefined ? { budgetMs: opts.telegramBudgetMs } : {}), ...(opts.defer ? { defer: opts.defer } : {}) });
+      mountTelegramWebhook(app, telegram, {
+        secret: config.TELEGRAM_WEBHOOK_SECRET,
+        logger: log,
+        inFlight,
+        ...(opts.telegramBudgetMs !== undefined ? { budgetMs: opts.telegramBudgetMs } : {}),
+        ...(opts.defer ? { defer: opts.defer } : {}),
+      });
     }
     if (zalo) {
-      mountZaloWebhook(app, zalo, { secret: config.ZALO_WEBHOOK_SECRET, logger: log, inFlight, ...(opts.zaloBudgetMs !== undefined ? { budgetMs: opts.zaloBudgetMs } : {}), ...(opts.defer ? { defer: opts.defer } : {}) });
+      mountZaloWebhook(app, zalo, {
+        secret: config.ZALO_WEBHOOK_SECRET,
+        logger: log,
+        inFlight,
+        ...(opts.zaloBudgetMs !== undefined ? { budgetMs: opts.zaloBudgetMs } : {}),
+        ...(opts.defer ? { defer: opts.defer } : {}),
+      });
     }
     mountSimulator(app, conversation);
   };
@@ -97,8 +124,10 @@ export function createChannels(opts: ChannelsOptions): Channels {
     senders,
     plugin,
     async start() {
-      if (telegram && !config.TELEGRAM_WEBHOOK_SECRET) log.warn("TELEGRAM_WEBHOOK_SECRET is not set: /webhooks/telegram accepts unsigned updates");
-      if (zalo && !config.ZALO_WEBHOOK_SECRET) log.warn("ZALO_WEBHOOK_SECRET is not set: /webhooks/zalo accepts unsigned updates");
+      if (telegram && !config.TELEGRAM_WEBHOOK_SECRET)
+        log.warn("TELEGRAM_WEBHOOK_SECRET is not set: /webhooks/telegram accepts unsigned updates");
+      if (zalo && !config.ZALO_WEBHOOK_SECRET)
+        log.warn("ZALO_WEBHOOK_SECRET is not set: /webhooks/zalo accepts unsigned updates");
       try {
         await pruneDeliveries(typeof db === "function" ? db() : db, clock.now());
       } catch (err) {

@@ -36,7 +36,23 @@ export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routes under /v1, all behind the API key. */
-const v1Modules: Hono<AppEnv>[] = [programRoutes, memberRoutes, subscriptionRoutes, creditRoutes, orderRoutes, rewardRoutes, jobRoutes, linkRoutes, analyticsRoutes, segmentRoutes, campaignRoutes, journeyRoutes, recsModelRoutes, llmRoutes, offerRoutes];
+const v1Modules: Hono<AppEnv>[] = [
+  programRoutes,
+  memberRoutes,
+  subscriptionRoutes,
+  creditRoutes,
+  orderRoutes,
+  rewardRoutes,
+  jobRoutes,
+  linkRoutes,
+  analyticsRoutes,
+  segmentRoutes,
+  campaignRoutes,
+  journeyRoutes,
+  recsModelRoutes,
+  llmRoutes,
+  offerRoutes,
+];
 
 /** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
 const healthSchema = z.object({
@@ -51,7 +67,10 @@ doc({
   tag: "Health",
   summary: "Liveness: the process answers and its database is reachable",
   auth: false,
-  responses: { 200: { description: "Up", schema: healthSchema }, 503: { description: "Database unreachable", schema: healthSchema } },
+  responses: {
+    200: { description: "Up", schema: healthSchema },
+    503: { description: "Database unreachable", schema: healthSchema },
+  },
 });
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
@@ -59,7 +78,8 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   app.use(async (c, next) => {
     const incoming = c.req.header("x-request-id");
-    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : `req_${crypto.randomUUID().replaceAll("-", "")}`;
+    const requestId =
+      incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : `req_${crypto.randomUUID().replaceAll("-", "")}`;
     const logger = deps.logger.child({ requestId });
     c.set("requestId", requestId);
     c.set("logger", logger);
@@ -74,7 +94,15 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   app.use(securityHeaders());
 
-  const tooLarge = () => problemResponse(new Problem(413, "payload-too-large", "Payload too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`));
+  const tooLarge = () =>
+    problemResponse(
+      new Problem(
+        413,
+        "payload-too-large",
+        "Payload too large",
+        `Request bodies are limited to ${MAX_BODY_BYTES} bytes`,
+      ),
+    );
   const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: tooLarge });
   app.use(async (c, next) => {
     // bodyLimit's own decision for a declared length, taken from the headers: bodyLimit first touches the body
@@ -95,13 +123,31 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
     if (outage) return outage;
     if (err instanceof HTTPException) {
       const status = err.status;
-      return problemResponse(new Problem(status, status === 413 ? "payload-too-large" : "http-error", err.message || "Error", err.message || "Error"));
+      return problemResponse(
+        new Problem(
+          status,
+          status === 413 ? "payload-too-large" : "http-error",
+          err.message || "Error",
+          err.message || "Error",
+        ),
+      );
     }
     (c.get("logger") ?? deps.logger).error("unhandled error", { error: err });
-    return problemResponse(new Problem(500, "internal", "Internal error", "Something went wrong; the request id identifies it in the logs", undefined, { requestId: c.get("requestId") }));
+    return problemResponse(
+      new Problem(
+        500,
+        "internal",
+        "Internal error",
+        "Something went wrong; the request id identifies it in the logs",
+        undefined,
+        { requestId: c.get("requestId") },
+      ),
+    );
   });
 
-  app.notFound((c) => problemResponse(new Problem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    problemResponse(new Problem(404, "not-found", "Not found", `No route for ${c.req.method} ${c.req.path}`)),
+  );
 
   app.get("/healthz", healthRoute);
 

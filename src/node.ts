@@ -19,9 +19,14 @@ const database = await openDatabase({
   poolMax: config.DB_POOL_MAX,
   timeouts: { connectSeconds: config.DB_CONNECT_TIMEOUT_SECONDS, statementMs: config.DB_STATEMENT_TIMEOUT_MS },
   // The CLI borrows the embedded database while this server runs (see src/db/pglite-lending.ts).
-  lend: { onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }) },
+  lend: {
+    onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }),
+  },
 });
-logger.info("database ready", { kind: database.kind, ...(database.kind === "pglite" ? { dataDir: config.DATA_DIR } : {}) });
+logger.info("database ready", {
+  kind: database.kind,
+  ...(database.kind === "pglite" ? { dataDir: config.DATA_DIR } : {}),
+});
 
 const baseUrl = config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
 let demo: { merchantId: string; apiKey: string } | undefined;

@@ -98,7 +98,8 @@ export default {
     return scope.run({ db: openScopeDb(env), ctx }, async () => {
       const res = await rt.app.fetch(request, env, ctx as never);
       // On Node a delivery worker loop wakes in-process; here a sent campaign or a journey pass enqueues a tick.
-      if (request.method === "POST" && res.status < 300 && QUEUES_WORK.test(new URL(request.url).pathname)) ctx.waitUntil(wakeDeliveries(env));
+      if (request.method === "POST" && res.status < 300 && QUEUES_WORK.test(new URL(request.url).pathname))
+        ctx.waitUntil(wakeDeliveries(env));
       return res;
     });
   },
@@ -127,7 +128,11 @@ export default {
       });
       if (retryAfter === 0) {
         if (left.due > 0) await wakeDeliveries(env, 1);
-        else if (left.nextDueAt) await wakeDeliveries(env, Math.min(43_200, Math.max(1, Math.ceil((left.nextDueAt.getTime() - now.getTime()) / 1000))));
+        else if (left.nextDueAt)
+          await wakeDeliveries(
+            env,
+            Math.min(43_200, Math.max(1, Math.ceil((left.nextDueAt.getTime() - now.getTime()) / 1000))),
+          );
       }
     });
   },

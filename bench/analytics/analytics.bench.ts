@@ -16,7 +16,15 @@
  */
 import { pathToFileURL } from "node:url";
 import { sql, type SQL } from "drizzle-orm";
-import { analyticsSession, KPI_QUERIES, runKpi, summary, summaryWindow, type KpiName, type KpiWindow } from "../../src/analytics/service.ts";
+import {
+  analyticsSession,
+  KPI_QUERIES,
+  runKpi,
+  summary,
+  summaryWindow,
+  type KpiName,
+  type KpiWindow,
+} from "../../src/analytics/service.ts";
 import { queryRows } from "../../src/segments/sql.ts";
 import type { Db } from "../../src/db/types.ts";
 import { best, machine, table } from "../lib/stats.ts";
@@ -28,7 +36,8 @@ async function generateAnalytics(db: Db, members: number): Promise<void> {
   const say = log(performance.now());
   const now = sql`${NOW.toISOString()}::timestamptz`;
   // An older version of this data set may be there: start from nothing.
-  for (const t of ["ledger_entries", "redemptions", "channel_identities", "rewards"]) await db.execute(sql`delete from ${sql.identifier(t)} where merchant_id = ${MERCHANT}`);
+  for (const t of ["ledger_entries", "redemptions", "channel_identities", "rewards"])
+    await db.execute(sql`delete from ${sql.identifier(t)} where merchant_id = ${MERCHANT}`);
   await db.execute(sql`
     insert into rewards (id, merchant_id, name, cost, kind, created_at)
     select 'rwd_' || g, ${MERCHANT}, 'Reward ' || g, 50 * g, 'perk', ${new Date(NOW.getTime() - 500 * DAY).toISOString()}::timestamptz
@@ -80,18 +89,21 @@ const BASELINES: Record<KpiName, (w: KpiWindow) => SQL> = {
   members: ({ merchantId, from }) => sql`
     select count(*) as total, count(*) filter (where created_at > ${from}::timestamptz) as new, count(*) filter (where opted_in) as opted_in
     from members where merchant_id = ${merchantId}`,
-  linked: ({ merchantId }) => sql`select count(distinct member_id) as linked from channel_identities where merchant_id = ${merchantId}`,
+  linked: ({ merchantId }) =>
+    sql`select count(distinct member_id) as linked from channel_identities where merchant_id = ${merchantId}`,
   byChannel: ({ merchantId, from, to }) => sql`
     select channel, count(*) as orders, sum(total - refunded_total) as revenue, count(member_id) as member_orders
     from orders where merchant_id = ${merchantId} and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
     group by channel order by 2 desc`,
-  outstanding: ({ merchantId }) => sql`select coalesce(sum(points_total), 0) as outstanding from members where merchant_id = ${merchantId} and points_total > 0`,
+  outstanding: ({ merchantId }) =>
+    sql`select coalesce(sum(points_total), 0) as outstanding from members where merchant_id = ${merchantId} and points_total > 0`,
   repeat: ({ merchantId, from, to }) => sql`
     select count(*) filter (where n >= 2) as repeaters, count(*) as buyers from (
       select member_id, count(*) as n from orders
       where merchant_id = ${merchantId} and member_id is not null and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
       group by member_id) x`,
-  tiers: ({ merchantId }) => sql`select coalesce(tier_name, '—') as name, count(*) as members from members where merchant_id = ${merchantId} group by 1 order by 2 desc`,
+  tiers: ({ merchantId }) =>
+    sql`select coalesce(tier_name, '—') as name, count(*) as members from members where merchant_id = ${merchantId} group by 1 order by 2 desc`,
   topRewards: ({ merchantId, from, to }) => sql`
     select r.id, r.name, count(*) as redemptions, sum(d.points_spent) as points
     from redemptions d join rewards r on r.id = d.reward_id
@@ -116,13 +128,22 @@ const BASELINES: Record<KpiName, (w: KpiWindow) => SQL> = {
 /** Numbers compared as numbers (drivers return bigints as strings). */
 function normalise(rows: Record<string, unknown>[]): string {
   return JSON.stringify(
-    rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : typeof v === "bigint" ? Number(v) : v]))),
+    rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r).map(([k, v]) => [
+          k,
+          typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : typeof v === "bigint" ? Number(v) : v,
+        ]),
+      ),
+    ),
   );
 }
 
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
-    process.stdout.write("npm run bench -- analytics [-- --members 1000000] [--orders 5000000] [--runs 3] [--days 30,365] [--fresh]\n");
+    process.stdout.write(
+      "npm run bench -- analytics [-- --members 1000000] [--orders 5000000] [--runs 3] [--days 30,365] [--fresh]\n",
+    );
     return 0;
   }
   const members = Number(arg(args, "members") ?? 1_000_000);
@@ -132,7 +153,10 @@ export async function main(args: string[]): Promise<number> {
   const database = await openDataset(members, orders, args.includes("--fresh"));
   try {
     const db = database.db;
-    if ((await queryRows(db, sql`select 1 from information_schema.tables where table_name = 'analyticsbench_v2'`)).length === 0) {
+    if (
+      (await queryRows(db, sql`select 1 from information_schema.tables where table_name = 'analyticsbench_v2'`))
+        .length === 0
+    ) {
       process.stderr.write("adding ledger entries, redemptions and chat identities …\n");
       await generateAnalytics(db, members);
     }
@@ -143,14 +167,33 @@ export async function main(args: string[]): Promise<number> {
       for (const name of Object.keys(KPI_QUERIES) as KpiName[]) {
         process.stderr.write(`  ${days} d ${name} …\n`);
         // Both in the session the endpoint uses (read-only transaction, no JIT): same settings, only the SQL differs.
-        const base = await best(runs, () => analyticsSession(db, async (tx) => (await queryRows(tx, BASELINES[name](w))) as Record<string, unknown>[]));
+        const base = await best(runs, () =>
+          analyticsSession(db, async (tx) => (await queryRows(tx, BASELINES[name](w))) as Record<string, unknown>[]),
+        );
         const mine = await best(runs, () => analyticsSession(db, (tx) => runKpi(tx, name, w)));
-        const [a, b] = [normalise(mine.value as Record<string, unknown>[]), normalise(base.value as Record<string, unknown>[])];
+        const [a, b] = [
+          normalise(mine.value as Record<string, unknown>[]),
+          normalise(base.value as Record<string, unknown>[]),
+        ];
         if (a !== b) problems.push(`${days} d ${name}: ours ${a.slice(0, 300)} ≠ baseline ${b.slice(0, 300)}`);
-        rows.push({ days, kpi: name, "ours ms": mine.ms.toFixed(0), "baseline ms": base.ms.toFixed(0), "ours / baseline": `${(mine.ms / base.ms).toFixed(2)}x`, same: a === b ? "yes" : "NO" });
+        rows.push({
+          days,
+          kpi: name,
+          "ours ms": mine.ms.toFixed(0),
+          "baseline ms": base.ms.toFixed(0),
+          "ours / baseline": `${(mine.ms / base.ms).toFixed(2)}x`,
+          same: a === b ? "yes" : "NO",
+        });
       }
       const whole = await best(runs, () => summary(db, MERCHANT, NOW, days));
-      rows.push({ days, kpi: "whole summary()", "ours ms": whole.ms.toFixed(0), "baseline ms": "", "ours / baseline": "", same: "" });
+      rows.push({
+        days,
+        kpi: "whole summary()",
+        "ours ms": whole.ms.toFixed(0),
+        "baseline ms": "",
+        "ours / baseline": "",
+        same: "",
+      });
     }
     process.stdout.write(
       `${members.toLocaleString("en-US")} members, ${orders.toLocaleString("en-US")} orders, best of ${runs} — ${machine()}\n${table(rows)}\n${problems.length ? `FAILED: ${problems.join("; ")}` : "results identical to the baseline"}\n`,

@@ -70,7 +70,9 @@ interface FakeStats {
 }
 
 /** The fake Bot API in a child process (see fake-telegram-child.ts). */
-async function startFake(limit: number | null): Promise<{ url: string; token: string; stats(): Promise<FakeStats>; close(): Promise<void> }> {
+async function startFake(
+  limit: number | null,
+): Promise<{ url: string; token: string; stats(): Promise<FakeStats>; close(): Promise<void> }> {
   const child: ChildProcess = fork(fileURLToPath(new URL("./fake-telegram-child.ts", import.meta.url)), [], {
     execArgv: ["--disable-warning=ExperimentalWarning"],
     env: { ...process.env, ...(limit !== null ? { LIMIT: String(limit) } : {}) },
@@ -104,12 +106,31 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
     await seedAudience(d.db, merchantId, opts.recipients, { tag: opts.tag, chatBase: 500_000_000, now });
     await putMessagingSettings(d.db, merchantId, { ...DEFAULT_MESSAGING, frequencyCap: null });
     const seg = await createSegment(d.db, merchantId, { name: "everyone", rule: { all: [] } }, now);
-    const c = await createCampaign(d.db, merchantId, { name: "bench", segmentId: seg.id, message: { vi: "Chào {{firstName}}, bạn có {{points}} điểm", en: "Hi {{firstName}}" }, controlPercent: 0 }, now);
+    const c = await createCampaign(
+      d.db,
+      merchantId,
+      {
+        name: "bench",
+        segmentId: seg.id,
+        message: { vi: "Chào {{firstName}}, bạn có {{points}} điểm", en: "Hi {{firstName}}" },
+        controlPercent: 0,
+      },
+      now,
+    );
     const log: SendLogEntry[] = [];
-    const engine = new DeliveryEngine({ db: d.db, senders: { telegram: httpTelegramSender(tg.url, tg.token, opts.rate, log) }, clock: systemClock });
+    const engine = new DeliveryEngine({
+      db: d.db,
+      senders: { telegram: httpTelegramSender(tg.url, tg.token, opts.rate, log) },
+      clock: systemClock,
+    });
     await startCampaign(d.db, merchantId, c.id, systemClock.now());
-    process.stderr.write(`  ${opts.recipients.toLocaleString("en-US")} recipients at ${opts.rate >= 1e6 ? "no pacing" : `${opts.rate}/s`}${opts.limit ? `, bot limit ${opts.limit}/s` : ", no bot limit"} …\n`);
-    const progress = setInterval(() => process.stderr.write(`    ${engine.stats.sent.toLocaleString("en-US")} sent\n`), 30_000);
+    process.stderr.write(
+      `  ${opts.recipients.toLocaleString("en-US")} recipients at ${opts.rate >= 1e6 ? "no pacing" : `${opts.rate}/s`}${opts.limit ? `, bot limit ${opts.limit}/s` : ", no bot limit"} …\n`,
+    );
+    const progress = setInterval(
+      () => process.stderr.write(`    ${engine.stats.sent.toLocaleString("en-US")} sent\n`),
+      30_000,
+    );
     let claims = 0;
     const claim = engine.claim.bind(engine);
     engine.claim = (channel, limit) => {
@@ -122,17 +143,30 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
     clearInterval(progress);
     const view = await getCampaignView(d.db, merchantId, c.id);
     if (view.status !== "done") {
-      const statuses = await queryRows<{ status: string; n: unknown }>(d.db, sql`select status, count(*) as n from deliveries where campaign_id = ${c.id} group by status`);
+      const statuses = await queryRows<{ status: string; n: unknown }>(
+        d.db,
+        sql`select status, count(*) as n from deliveries where campaign_id = ${c.id} group by status`,
+      );
       process.stderr.write(`  campaign not done: ${JSON.stringify(statuses)}\n`);
     }
     const st = await tg.stats();
     if (process.env.BENCH_DEBUG) {
       const hits = log.filter((x) => x.status === 429);
       for (const h of hits) {
-        const before = log.filter((x) => x.start <= h.start).slice(-31).map((x) => x.start);
-        process.stderr.write(`  429 at start ${h.start}: 31 sends started within ${before[before.length - 1]! - before[0]!} ms (sender side)\n`);
+        const before = log
+          .filter((x) => x.start <= h.start)
+          .slice(-31)
+          .map((x) => x.start);
+        process.stderr.write(
+          `  429 at start ${h.start}: 31 sends started within ${before[before.length - 1]! - before[0]!} ms (sender side)\n`,
+        );
         const arrivals = st.times.filter((t) => t <= h.start + 200).slice(-31);
-        process.stderr.write(`    last arrivals span ${arrivals[arrivals.length - 1]! - arrivals[0]!} ms; gaps ${arrivals.slice(1).map((t, i) => t - arrivals[i]!).join(",")}\n`);
+        process.stderr.write(
+          `    last arrivals span ${arrivals[arrivals.length - 1]! - arrivals[0]!} ms; gaps ${arrivals
+            .slice(1)
+            .map((t, i) => t - arrivals[i]!)
+            .join(",")}\n`,
+        );
       }
     }
     const first = Math.min(...st.times);
@@ -214,8 +248,11 @@ export async function main(args: string[]): Promise<number> {
     if (r.duplicates > 0) problems.push(`${r.duplicates} duplicates`);
     if (r.lost > 0) problems.push(`${r.lost} recipients not reached`);
   }
-  const dbWork = (r: RunResult) => `${r.writesPerMsg.toFixed(3)} state writes and ${r.claimsPerMsg.toFixed(3)} claims per message`;
-  process.stdout.write(`${table(rows)}\npaced: ${dbWork(paced)}${ceiling ? `; ceiling: ${dbWork(ceiling)}` : ""}\n${problems.length ? `FAILED: ${problems.join("; ")}` : "all checks passed"}\n`);
+  const dbWork = (r: RunResult) =>
+    `${r.writesPerMsg.toFixed(3)} state writes and ${r.claimsPerMsg.toFixed(3)} claims per message`;
+  process.stdout.write(
+    `${table(rows)}\npaced: ${dbWork(paced)}${ceiling ? `; ceiling: ${dbWork(ceiling)}` : ""}\n${problems.length ? `FAILED: ${problems.join("; ")}` : "all checks passed"}\n`,
+  );
   return problems.length ? 1 : 0;
 }
 

@@ -26,7 +26,6 @@ import { csvRow } from "../../src/lib/csv.ts";
 import { mulberry32 } from "../../src/lib/random.ts";
 export { mulberry32 };
 
-
 export interface Planted {
   pairs: [string, string][];
   triples: [string, string, string][];
@@ -135,11 +134,14 @@ export async function generateBaskets(opts: GenerateOptions): Promise<GenerateRe
     const size = 1 + Math.min(39, Math.floor(-Math.log(1 - rand()) * 3));
     for (let i = 0; i < size; i++) items.push(drawProduct());
     if (rand() < 0.25) {
-      const pattern = rand() < 0.8 ? pairs[Math.floor(rand() * pairs.length)]! : triples[Math.floor(rand() * triples.length)]!;
+      const pattern =
+        rand() < 0.8 ? pairs[Math.floor(rand() * pairs.length)]! : triples[Math.floor(rand() * triples.length)]!;
       items.push(...pattern);
     }
     if (rand() < 0.02) items.push(items[Math.floor(rand() * items.length)]!);
-    let lines = items.map((p) => `${id},${skuName(p)},CAT-${String(p % 24).padStart(2, "0")},${rand() < 0.15 ? 2 : 1},${price(p)}\n`);
+    let lines = items.map(
+      (p) => `${id},${skuName(p)},CAT-${String(p % 24).padStart(2, "0")},${rand() < 0.15 ? 2 : 1},${price(p)}\n`,
+    );
     rows += lines.length;
     if (carry) {
       lines = carry.concat(lines);
@@ -154,7 +156,10 @@ export async function generateBaskets(opts: GenerateOptions): Promise<GenerateRe
   if (carry) for (const l of carry) await sink.write(l);
   await sink.close();
   if (opts.out !== "-") {
-    await writeFile(`${opts.out}.planted.json`, JSON.stringify({ seed: opts.seed ?? 42, orders, products, ...planted }, null, 2) + "\n");
+    await writeFile(
+      `${opts.out}.planted.json`,
+      JSON.stringify({ seed: opts.seed ?? 42, orders, products, ...planted }, null, 2) + "\n",
+    );
   }
   return { rows, planted };
 }
@@ -207,7 +212,11 @@ const DEMO_HABITS: { items: string[]; share: number }[] = [
 ];
 
 /** Writes the Vietnamese coffee-shop demo dataset. */
-export async function generateDemo(out: string, orders = 2000, seed = 42): Promise<{ rows: number; habits: string[][] }> {
+export async function generateDemo(
+  out: string,
+  orders = 2000,
+  seed = 42,
+): Promise<{ rows: number; habits: string[][] }> {
   const rand = mulberry32(seed);
   const totalWeight = MENU.reduce((s, m) => s + m.weight, 0);
   const draw = (): MenuItem => {
@@ -230,7 +239,9 @@ export async function generateDemo(out: string, orders = 2000, seed = 42): Promi
     // Opening hours 6:30–22:00 Vietnam time (UTC+7), spread over 30 days.
     const day = Math.floor(((o - 1) / orders) * 30);
     const minute = 390 + Math.floor(rand() * (22 * 60 - 390));
-    const placedAt = new Date(start + day * 86_400_000 + (minute - 7 * 60) * 60_000).toISOString().replace(".000Z", "+00:00");
+    const placedAt = new Date(start + day * 86_400_000 + (minute - 7 * 60) * 60_000)
+      .toISOString()
+      .replace(".000Z", "+00:00");
     const picked: MenuItem[] = [];
     const size = 1 + Math.min(5, Math.floor(-Math.log(1 - rand()) * 1.2));
     for (let i = 0; i < size; i++) picked.push(draw());
@@ -269,7 +280,9 @@ export async function main(args: string[]): Promise<number> {
   if (args.includes("--demo")) {
     const out = get("out") ?? "-";
     const r = await generateDemo(out, num("orders", 2000), seed);
-    process.stderr.write(`demo: ${r.rows} rows -> ${out}; planted habits: ${r.habits.map((h) => h.join(" + ")).join("; ")}\n`);
+    process.stderr.write(
+      `demo: ${r.rows} rows -> ${out}; planted habits: ${r.habits.map((h) => h.join(" + ")).join("; ")}\n`,
+    );
     return 0;
   }
   const out = get("out");

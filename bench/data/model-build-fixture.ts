@@ -38,7 +38,9 @@ await db.execute(sql`
   insert into order_items (order_id, merchant_id, line_no, sku, quantity, unit_price)
   select ${merchantId} || '-o' || g, ${merchantId}, 10 + k, 'PAIR-' || k, 1, 10000
   from generate_series(1, ${orders}, 10) g, generate_series(1, 2) k`);
-process.stderr.write(`fixture: ${orders.toLocaleString("en-US")} orders in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+process.stderr.write(
+  `fixture: ${orders.toLocaleString("en-US")} orders in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
+);
 const t1 = Date.now();
 const r = await buildModel(db, merchantId, new Date());
 process.stdout.write(

@@ -35,7 +35,11 @@ async function recreate(name: string) {
 
 function pgbench(clients: number, seconds: number): number {
   const url = dbUrl("cl_bench_pgbench");
-  const out = execFileSync("pgbench", ["-c", String(clients), "-j", "2", "-T", String(seconds), "-b", "tpcb-like", "-n", url], { encoding: "utf8" });
+  const out = execFileSync(
+    "pgbench",
+    ["-c", String(clients), "-j", "2", "-T", String(seconds), "-b", "tpcb-like", "-n", url],
+    { encoding: "utf8" },
+  );
   const m = /tps = ([\d.]+)/.exec(out);
   if (!m) throw new Error(`pgbench output not understood:\n${out}`);
   return Number(m[1]);
@@ -58,7 +62,18 @@ function cpuSeconds(pid: number | undefined): number {
 function post(agent: Agent, target: URL, apiKey: string, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, host: target.hostname, port: target.port, path: "/v1/orders", method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: "/v1/orders",
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${apiKey}`,
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+        },
+      },
       (res) => {
         res.on("data", () => {});
         res.on("end", () => resolve(res.statusCode ?? 0));
@@ -70,14 +85,21 @@ function post(agent: Agent, target: URL, apiKey: string, body: string): Promise<
   });
 }
 
-async function runLoad(url: string, apiKey: string, memberIds: string[], total: number, clients: number, prefix: string) {
+async function runLoad(
+  url: string,
+  apiKey: string,
+  memberIds: string[],
+  total: number,
+  clients: number,
+  prefix: string,
+) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const target = new URL(url);
   let next = 0;
   const lat: number[] = [];
   let failures = 0;
   let seed = 12345;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -88,7 +110,12 @@ async function runLoad(url: string, apiKey: string, memberIds: string[], total: 
         const body = {
           externalId: `${prefix}-${i}`,
           memberId: memberIds[i % memberIds.length],
-          items: Array.from({ length: lines }, (_, k) => ({ sku: `SKU-${Math.floor(rand() * 500)}`, category: k % 2 ? "coffee" : "food", quantity: 1 + (k % 3), unitPrice: 10000 + Math.floor(rand() * 90) * 1000 })),
+          items: Array.from({ length: lines }, (_, k) => ({
+            sku: `SKU-${Math.floor(rand() * 500)}`,
+            category: k % 2 ? "coffee" : "food",
+            quantity: 1 + (k % 3),
+            unitPrice: 10000 + Math.floor(rand() * 90) * 1000,
+          })),
         };
         const t = performance.now();
         const status = await post(agent, target, apiKey, JSON.stringify(body));
@@ -107,14 +134,20 @@ export async function main(args: string[]): Promise<number> {
   const totalOrders = flag(args, "orders", 20000);
   const memberCount = flag(args, "members", 2000);
   const seconds = flag(args, "pgbench-seconds", 15);
-  process.stderr.write(`ledger bench: ${totalOrders} orders per client count, ${memberCount} members, on ${ADMIN.replace(/\/\/.*@/, "//…@")}\n`);
+  process.stderr.write(
+    `ledger bench: ${totalOrders} orders per client count, ${memberCount} members, on ${ADMIN.replace(/\/\/.*@/, "//…@")}\n`,
+  );
 
   await recreate("cl_bench_pgbench");
   execFileSync("pgbench", ["-i", "-s", "10", "-q", dbUrl("cl_bench_pgbench")], { stdio: "ignore" });
 
   const rows: Record<string, string | number>[] = [];
   let ok = true;
-  const clientCounts = (args[args.indexOf("--clients") + 1] && args.includes("--clients") ? args[args.indexOf("--clients") + 1]! : "8,32").split(",").map(Number);
+  const clientCounts = (
+    args[args.indexOf("--clients") + 1] && args.includes("--clients") ? args[args.indexOf("--clients") + 1]! : "8,32"
+  )
+    .split(",")
+    .map(Number);
   for (const clients of clientCounts) {
     const name = `cl_bench_ledger_${clients}`;
     await recreate(name);
@@ -124,15 +157,29 @@ export async function main(args: string[]): Promise<number> {
     const { merchantId, apiKey } = await createMerchant(d.db, { name: "bench" });
     const ids = Array.from({ length: memberCount }, () => newId("mem"));
     for (let i = 0; i < ids.length; i += 1000) {
-      await d.db.insert(members).values(ids.slice(i, i + 1000).map((id, k) => ({ id, merchantId, phone: `+8491${String(i + k).padStart(7, "0")}` })));
+      await d.db
+        .insert(members)
+        .values(
+          ids.slice(i, i + 1000).map((id, k) => ({ id, merchantId, phone: `+8491${String(i + k).padStart(7, "0")}` })),
+        );
     }
-    const profile: Record<string, string> = args.includes("--profile") ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=bench/out/ledger-prof --cpu-prof-name=server-${clients}.cpuprofile` } : {};
-    const server = await startNodeServer({ DATABASE_URL: url, LOG_LEVEL: "warn", DB_POOL_MAX: String(Math.min(clients, 20)), ...profile });
+    const profile: Record<string, string> = args.includes("--profile")
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=bench/out/ledger-prof --cpu-prof-name=server-${clients}.cpuprofile` }
+      : {};
+    const server = await startNodeServer({
+      DATABASE_URL: url,
+      LOG_LEVEL: "warn",
+      DB_POOL_MAX: String(Math.min(clients, 20)),
+      ...profile,
+    });
     await runLoad(server.url, apiKey, ids, Math.min(500, totalOrders), clients, "warm");
     // CPU per order of each party: the server, this process (the load generator) and the Postgres backends
     // serving the server's pool (the warm-up opened them all).
     // A backend opened during the run counts in full (it started at zero).
-    const backends = async () => (await d.sql`select pid from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`).map((r) => Number(r.pid));
+    const backends = async () =>
+      (await d.sql`select pid from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`).map((r) =>
+        Number(r.pid),
+      );
     const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid) || 0]));
     const cpuBefore = [cpuSeconds(server.child.pid), process.cpuUsage()] as const;
     const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run");

@@ -16,7 +16,11 @@ export function table(rows: Record<string, string | number>[]): string {
   const cols = Object.keys(rows[0]!);
   const w = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? "").length)));
   const line = (vals: string[]) => "| " + vals.map((v, i) => v.padEnd(w[i]!)).join(" | ") + " |";
-  return [line(cols), "|" + w.map((n) => "-".repeat(n + 2)).join("|") + "|", ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ""))))].join("\n");
+  return [
+    line(cols),
+    "|" + w.map((n) => "-".repeat(n + 2)).join("|") + "|",
+    ...rows.map((r) => line(cols.map((c) => String(r[c] ?? "")))),
+  ].join("\n");
 }
 
 export function flag(args: string[], name: string, fallback: number): number {

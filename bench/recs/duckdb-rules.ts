@@ -44,13 +44,17 @@ export async function main(args: string[]): Promise<number> {
   const input = get("input");
   const output = get("output");
   if (!input || !output) {
-    process.stderr.write("usage: node bench/recs/duckdb-rules.ts --input <file.csv> --output <rules.csv> [--min-support S] [--min-confidence C]\n");
+    process.stderr.write(
+      "usage: node bench/recs/duckdb-rules.ts --input <file.csv> --output <rules.csv> [--min-support S] [--min-confidence C]\n",
+    );
     return 2;
   }
   const started = performance.now();
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
-  await con.run(pairRulesSql(input, output, Number(get("min-support") ?? 0.001), Number(get("min-confidence") ?? 0.05)));
+  await con.run(
+    pairRulesSql(input, output, Number(get("min-support") ?? 0.001), Number(get("min-confidence") ?? 0.05)),
+  );
   con.closeSync();
   db.closeSync();
   process.stderr.write(`duckdb: ${((performance.now() - started) / 1000).toFixed(2)} s -> ${output}\n`);

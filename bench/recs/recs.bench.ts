@@ -102,7 +102,8 @@ function compareRuleSets(a: Map<string, SimpleRule>, b: Map<string, SimpleRule>)
       problems.push(`only in ours: ${k.replace("\u0000", " -> ")}`);
       continue;
     }
-    if (x.count !== y.count) problems.push(`count differs for ${k.replace("\u0000", " -> ")}: ${x.count} vs ${y.count}`);
+    if (x.count !== y.count)
+      problems.push(`count differs for ${k.replace("\u0000", " -> ")}: ${x.count} vs ${y.count}`);
     if (Math.abs(x.support - y.support) > 1e-6) problems.push(`support differs for ${k}`);
     if (Math.abs(x.confidence - y.confidence) > 1e-6) problems.push(`confidence differs for ${k}`);
     if (Math.abs(x.lift - y.lift) > 1e-6 * Math.max(1, Math.abs(y.lift))) problems.push(`lift differs for ${k}`);
@@ -143,7 +144,9 @@ export async function main(args: string[]): Promise<number> {
     process.stderr.write(`generating ${csv} …\n`);
     const t = performance.now();
     const g = await generateBaskets({ orders, products, seed, out: csv });
-    process.stderr.write(`generated ${g.rows.toLocaleString("en-US")} rows in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(
+      `generated ${g.rows.toLocaleString("en-US")} rows in ${((performance.now() - t) / 1000).toFixed(1)} s\n`,
+    );
   }
   const planted = JSON.parse(await readFile(plantedPath, "utf8")) as Planted;
 
@@ -177,24 +180,45 @@ export async function main(args: string[]): Promise<number> {
   let duck: RunResult | undefined;
   if (withDuck) {
     process.stderr.write(`duckdb on the same file …\n`);
-    duck = await best(["bench/recs/duckdb-rules.ts", "--input", csv, "--output", duckOut, "--min-support", minSupport, "--min-confidence", minConfidence]);
+    duck = await best([
+      "bench/recs/duckdb-rules.ts",
+      "--input",
+      csv,
+      "--output",
+      duckOut,
+      "--min-support",
+      minSupport,
+      "--min-confidence",
+      minConfidence,
+    ]);
   }
 
   const ourRules = await readRules(oursOut);
   const duckRules = duck ? await readRules(duckOut) : undefined;
-  const rows: [string, string, string, string, string][] = [["engine", "seconds", "peak RSS MiB", "rules", "time vs DuckDB"]];
+  const rows: [string, string, string, string, string][] = [
+    ["engine", "seconds", "peak RSS MiB", "rules", "time vs DuckDB"],
+  ];
   const ratio = (r: RunResult): string => (duck ? `${(r.seconds / duck.seconds).toFixed(2)}x` : "-");
   rows.push(["recs mine", ours.seconds.toFixed(2), ours.peakRssMiB.toFixed(0), String(ourRules.size), ratio(ours)]);
-  if (duck && duckRules) rows.push(["duckdb", duck.seconds.toFixed(2), duck.peakRssMiB.toFixed(0), String(duckRules.size), "1.00x"]);
+  if (duck && duckRules)
+    rows.push(["duckdb", duck.seconds.toFixed(2), duck.peakRssMiB.toFixed(0), String(duckRules.size), "1.00x"]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const table = rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")).join("\n");
+  const table = rows
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "))
+    .join("\n");
 
   let ok = true;
-  const lines = [`${orders.toLocaleString("en-US")} orders x ${products.toLocaleString("en-US")} products, S=${minSupport}, C=${minConfidence}, K=2${runs > 1 ? `, best of ${runs}` : ""}`, table];
-  lines.push(`(of which CLI start-up, \`node src/cli/main.ts --help\`: ${startup.seconds.toFixed(2)} s, ${startup.peakRssMiB.toFixed(0)} MiB)`);
+  const lines = [
+    `${orders.toLocaleString("en-US")} orders x ${products.toLocaleString("en-US")} products, S=${minSupport}, C=${minConfidence}, K=2${runs > 1 ? `, best of ${runs}` : ""}`,
+    table,
+  ];
+  lines.push(
+    `(of which CLI start-up, \`node src/cli/main.ts --help\`: ${startup.seconds.toFixed(2)} s, ${startup.peakRssMiB.toFixed(0)} MiB)`,
+  );
   if (duckRules) {
     const problems = compareRuleSets(ourRules, duckRules);
-    if (problems.length === 0) lines.push(`rule sets identical: ${ourRules.size} rules, counts exact, ratios within 1e-6`);
+    if (problems.length === 0)
+      lines.push(`rule sets identical: ${ourRules.size} rules, counts exact, ratios within 1e-6`);
     else {
       ok = false;
       lines.push(`rule sets DIFFER (${problems.length} problems):`, ...problems.slice(0, 10).map((p) => `  ${p}`));

@@ -21,10 +21,12 @@ export function arg(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-export const log = (t: number) => (m: string) => process.stderr.write(`  ${m} (${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
+export const log = (t: number) => (m: string) =>
+  process.stderr.write(`  ${m} (${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
 
 export async function openDataset(members: number, orders: number, fresh: boolean): Promise<Database> {
-  const server = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const server =
+    process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const name = `cl_bench_segments_${members}_${orders}`;
   const admin = postgres(server, { max: 1, onnotice: () => {} });
   const exists = (await admin`select 1 from pg_database where datname = ${name}`).length > 0;
@@ -35,9 +37,14 @@ export async function openDataset(members: number, orders: number, fresh: boolea
   u.pathname = `/${name}`;
   const database = openPostgres(u.toString(), { max: 4 });
   await migrateDatabase(database, u.toString());
-  const marker = await queryRows(database.db, sql`select 1 from information_schema.tables where table_name = 'segbench_marker'`);
+  const marker = await queryRows(
+    database.db,
+    sql`select 1 from information_schema.tables where table_name = 'segbench_marker'`,
+  );
   if (marker.length === 0) {
-    process.stderr.write(`generating ${members.toLocaleString("en-US")} members / ${orders.toLocaleString("en-US")} orders into ${name} …\n`);
+    process.stderr.write(
+      `generating ${members.toLocaleString("en-US")} members / ${orders.toLocaleString("en-US")} orders into ${name} …\n`,
+    );
     await generate(database.db, members, orders);
   } else process.stderr.write(`reusing ${name}\n`);
   return database;
@@ -46,7 +53,9 @@ export async function openDataset(members: number, orders: number, fresh: boolea
 async function generate(db: Db, members: number, orders: number): Promise<void> {
   const t = performance.now();
   const say = log(t);
-  await db.execute(sql`insert into merchants (id, name, timezone) values (${MERCHANT}, 'Segment bench', 'Asia/Ho_Chi_Minh') on conflict do nothing`);
+  await db.execute(
+    sql`insert into merchants (id, name, timezone) values (${MERCHANT}, 'Segment bench', 'Asia/Ho_Chi_Minh') on conflict do nothing`,
+  );
   // Deterministic pseudo-random numbers from multiplicative hashing of the row number.
   await db.execute(sql`
     insert into members (id, merchant_id, name, language, opted_in, points_total, tier_name, birthday, created_at)
@@ -78,4 +87,3 @@ async function generate(db: Db, members: number, orders: number): Promise<void> 
   await db.execute(sql`insert into segbench_marker values (${members}, ${orders})`);
   say("analyzed");
 }
-

@@ -26,7 +26,8 @@ import { arg, MERCHANT, NOW, openDataset } from "./dataset.ts";
 const TZ = "Asia/Ho_Chi_Minh";
 const nowSql = () => sql`${NOW.toISOString()}::timestamptz`;
 /** The instant local calendar day `today − n` starts, in the shop's time zone. */
-const dayStart = (n: number) => sql`((((${nowSql()} at time zone ${TZ})::date) - ${n}::int)::timestamp at time zone ${TZ})`;
+const dayStart = (n: number) =>
+  sql`((((${nowSql()} at time zone ${TZ})::date) - ${n}::int)::timestamp at time zone ${TZ})`;
 
 /**
  * The SQL a person would write for "last order between lo and hi calendar days ago, in the shop's time zone":
@@ -65,7 +66,9 @@ function baselineComposite(): SQL {
 
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
-    process.stdout.write("node bench/segments/segments.bench.ts [--members 1000000] [--orders 5000000] [--runs 3] [--fresh]\n");
+    process.stdout.write(
+      "node bench/segments/segments.bench.ts [--members 1000000] [--orders 5000000] [--runs 3] [--fresh]\n",
+    );
     return 0;
   }
   const members = Number(arg(args, "members") ?? 1_000_000);
@@ -76,7 +79,8 @@ export async function main(args: string[]): Promise<number> {
     const db = database.db;
     const ctx = await segmentContext(db, MERCHANT, NOW);
     const count = (q: SQL) => async () => num((await queryRows<{ n: unknown }>(db, q))[0]?.n);
-    const ours = (rule: Rule) => count(sql`select count(*) as n from (${segmentMembersQuery(compileSegment(rule, ctx), MERCHANT)}) s`);
+    const ours = (rule: Rule) =>
+      count(sql`select count(*) as n from (${segmentMembersQuery(compileSegment(rule, ctx), MERCHANT)}) s`);
     const cases: { name: string; rule: Rule; baseline: SQL }[] = [
       ...BUILT_IN_SEGMENTS.map((s) => {
         const [lo, hi] = (s.rule as unknown as { value: [number, number] }).value;
@@ -91,7 +95,8 @@ export async function main(args: string[]): Promise<number> {
       const base = await best(runs, count(c.baseline));
       const mine = await best(runs, ours(c.rule));
       const preview = await best(runs, async () => (await previewSegment(db, MERCHANT, c.rule, NOW)).count);
-      if (mine.value !== base.value || preview.value !== base.value) problems.push(`${c.name}: ours ${mine.value}, preview ${preview.value}, baseline ${base.value}`);
+      if (mine.value !== base.value || preview.value !== base.value)
+        problems.push(`${c.name}: ours ${mine.value}, preview ${preview.value}, baseline ${base.value}`);
       rows.push({
         segment: c.name,
         members: mine.value.toLocaleString("en-US"),

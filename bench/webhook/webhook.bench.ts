@@ -24,10 +24,15 @@ import { flag, machine, percentile, table } from "../lib/stats.ts";
 
 const SECRET = "bench-secret_123";
 
-async function listen(fetchFn: (req: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+async function listen(
+  fetchFn: (req: Request) => Response | Promise<Response>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = serve({ fetch: fetchFn, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((r) => server.once("listening", () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 /** Posts one update per user with bounded concurrency; latency = post → the fake API received the reply. */
@@ -56,7 +61,11 @@ async function drive(url: string, tg: FakeTelegramServer, users: number[], text:
         const done = new Promise<void>((resolve) => pending.set(String(uid), resolve));
         sentAt.set(String(uid), performance.now());
         const update = telegramTextUpdate(text, { id: uid, first_name: "Bench" }, { update_id: 1_000_000 + uid });
-        const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(update) });
+        const r = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+          body: JSON.stringify(update),
+        });
         await r.arrayBuffer();
         await done;
       }
@@ -69,7 +78,20 @@ async function drive(url: string, tg: FakeTelegramServer, users: number[], text:
 }
 
 async function echoBaseline(tg: FakeTelegramServer, users: number[], concurrency: number) {
-  const bot = new Bot(TELEGRAM_TEST_TOKEN, { client: { apiRoot: tg.url }, botInfo: { id: 1, is_bot: true, first_name: "Echo", username: "echo_bot", can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false } as never });
+  const bot = new Bot(TELEGRAM_TEST_TOKEN, {
+    client: { apiRoot: tg.url },
+    botInfo: {
+      id: 1,
+      is_bot: true,
+      first_name: "Echo",
+      username: "echo_bot",
+      can_join_groups: false,
+      can_read_all_group_messages: false,
+      supports_inline_queries: false,
+      can_connect_to_business: false,
+      has_main_web_app: false,
+    } as never,
+  });
   bot.on("message:text", (ctx) => ctx.reply(ctx.message.text));
   const app = new Hono();
   app.post("/webhooks/telegram", webhookCallback(bot, "hono", { secretToken: SECRET }));
@@ -87,15 +109,51 @@ async function fullStack(kind: "pglite" | "postgres", tg: FakeTelegramServer, us
   const { merchantId } = await createMerchant(database.db, { name: "bench" });
   const now = systemClock.now();
   const ids = users.map(() => newId("mem"));
-  await database.db.insert(members).values(ids.map((id, i) => ({ id, merchantId, phone: `+8490${String(i).padStart(7, "0")}`, name: `Khách ${i}`, optedIn: true })));
-  await database.db.insert(channelIdentities).values(ids.map((id, i) => ({ merchantId, memberId: id, channel: "telegram", userId: String(users[i]), chatId: String(users[i]), linkedAt: now })));
+  await database.db.insert(members).values(
+    ids.map((id, i) => ({
+      id,
+      merchantId,
+      phone: `+8490${String(i).padStart(7, "0")}`,
+      name: `Khách ${i}`,
+      optedIn: true,
+    })),
+  );
+  await database.db.insert(channelIdentities).values(
+    ids.map((id, i) => ({
+      merchantId,
+      memberId: id,
+      channel: "telegram",
+      userId: String(users[i]),
+      chatId: String(users[i]),
+      linkedAt: now,
+    })),
+  );
   for (let i = 0; i < ids.length; i++) {
-    await createOrder(database.db, merchantId, { externalId: `B-${i}`, memberId: ids[i], channel: "pos", items: [{ sku: "CF", quantity: 1 + (i % 3), unitPrice: 45000, discount: 0 }] }, now);
+    await createOrder(
+      database.db,
+      merchantId,
+      {
+        externalId: `B-${i}`,
+        memberId: ids[i],
+        channel: "pos",
+        items: [{ sku: "CF", quantity: 1 + (i % 3), unitPrice: 45000, discount: 0 }],
+      },
+      now,
+    );
   }
-  const config = loadConfig({ LOG_LEVEL: "error", TELEGRAM_BOT_TOKEN: TELEGRAM_TEST_TOKEN, TELEGRAM_API_ROOT: tg.url, TELEGRAM_WEBHOOK_SECRET: SECRET, DEFAULT_MERCHANT_ID: merchantId });
+  const config = loadConfig({
+    LOG_LEVEL: "error",
+    TELEGRAM_BOT_TOKEN: TELEGRAM_TEST_TOKEN,
+    TELEGRAM_API_ROOT: tg.url,
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    DEFAULT_MERCHANT_ID: merchantId,
+  });
   const channels = createChannels({ config, db: database.db, clock: systemClock, logger: silentLogger });
   await channels.start();
-  const app = createApp({ config, db: database.db, clock: systemClock, logger: silentLogger, senders: channels.senders }, [channels.plugin]);
+  const app = createApp(
+    { config, db: database.db, clock: systemClock, logger: silentLogger, senders: channels.senders },
+    [channels.plugin],
+  );
   const srv = await listen(app.fetch);
   tg.reset();
   const r = await drive(`${srv.url}/webhooks/telegram`, tg, users, "/points", concurrency);
@@ -121,8 +179,24 @@ export async function main(args: string[]): Promise<number> {
     tg.reset();
     const ratio = full.rate / echo.rate;
     if (ratio < 0.5 || full.replies !== n) ok = false;
-    rows.push({ db: kind, stack: "grammY echo (baseline)", "updates/s": echo.rate.toFixed(0), "p50 ms": echo.p50.toFixed(1), "p99 ms": echo.p99.toFixed(1), replies: echo.replies, ratio: "1.00" });
-    rows.push({ db: kind, stack: "full /points", "updates/s": full.rate.toFixed(0), "p50 ms": full.p50.toFixed(1), "p99 ms": full.p99.toFixed(1), replies: full.replies, ratio: `${ratio.toFixed(2)} (target ≥ 0.5)` });
+    rows.push({
+      db: kind,
+      stack: "grammY echo (baseline)",
+      "updates/s": echo.rate.toFixed(0),
+      "p50 ms": echo.p50.toFixed(1),
+      "p99 ms": echo.p99.toFixed(1),
+      replies: echo.replies,
+      ratio: "1.00",
+    });
+    rows.push({
+      db: kind,
+      stack: "full /points",
+      "updates/s": full.rate.toFixed(0),
+      "p50 ms": full.p50.toFixed(1),
+      "p99 ms": full.p99.toFixed(1),
+      replies: full.replies,
+      ratio: `${ratio.toFixed(2)} (target ≥ 0.5)`,
+    });
   }
   await tg.close();
   process.stdout.write(`\nwebhook — ${n} members, concurrency ${concurrency} — ${machine()}\n${table(rows)}\n`);

@@ -45,7 +45,12 @@ interface Raw {
   identityMerchantId: string | null;
   member: Record<string, unknown> | null;
   chatLanguage: string | null;
-  points: { spend: number | string; pending: number | string; expiring: number | string; firstExpiry: string | null } | null;
+  points: {
+    spend: number | string;
+    pending: number | string;
+    expiring: number | string;
+    firstExpiry: string | null;
+  } | null;
 }
 
 const memberColumns = Object.entries(getTableColumns(members));
@@ -81,10 +86,16 @@ interface PostgresJsLike {
  */
 async function run(db: Db, params: Param[]): Promise<unknown[]> {
   const client = (db as { $client?: unknown }).$client;
-  if (client && typeof (client as PostgresJsLike).unsafe === "function") return (client as PostgresJsLike).unsafe(STATEMENT, params, { prepare: true });
-  if (client && typeof (client as PgliteLike).query === "function" && typeof (client as PgliteLike).exec === "function") return (await (client as PgliteLike).query(STATEMENT, params)).rows;
+  if (client && typeof (client as PostgresJsLike).unsafe === "function")
+    return (client as PostgresJsLike).unsafe(STATEMENT, params, { prepare: true });
+  if (client && typeof (client as PgliteLike).query === "function" && typeof (client as PgliteLike).exec === "function")
+    return (await (client as PgliteLike).query(STATEMENT, params)).rows;
   const [a, b, c, d, e, f, g, h] = params;
-  return resultRows(await db.execute(sql`select cl_chat_context(${a}, ${b}, ${c}, ${d}, ${e}::timestamptz, ${f}, ${g}::timestamptz, ${h}::timestamptz) as c`));
+  return resultRows(
+    await db.execute(
+      sql`select cl_chat_context(${a}, ${b}, ${c}, ${d}, ${e}::timestamptz, ${f}, ${g}::timestamptz, ${h}::timestamptz) as c`,
+    ),
+  );
 }
 
 /** Throws on a database error (with a claim: the update stays unclaimed, so the platform may re-send it). */
@@ -112,6 +123,8 @@ export async function loadChatContext(db: Db, q: ChatContextQuery): Promise<Chat
     identityMerchantId: raw.identityMerchantId ?? undefined,
     member: raw.member ? memberFromJson(raw.member) : undefined,
     chatLanguage: lang === "vi" || lang === "en" ? lang : undefined,
-    points: f ? { spend: Number(f.spend), pending: Number(f.pending), expiring: Number(f.expiring), firstExpiry: f.firstExpiry } : undefined,
+    points: f
+      ? { spend: Number(f.spend), pending: Number(f.pending), expiring: Number(f.expiring), firstExpiry: f.firstExpiry }
+      : undefined,
   };
 }

@@ -36,7 +36,12 @@ export function createConversation(deps: CoreDeps): Conversation {
   let lastMerchant: string | undefined;
 
   /** What one message needs from the database, in one statement (with the update's claim when given). */
-  async function load(input: ChatInput, claimKey: string | undefined, wantPoints: boolean, at: Date): Promise<ChatContext> {
+  async function load(
+    input: ChatInput,
+    claimKey: string | undefined,
+    wantPoints: boolean,
+    at: Date,
+  ): Promise<ChatContext> {
     const db = resolveDb();
     const known = input.merchantId ?? (deps.config.DEFAULT_MERCHANT_ID || undefined);
     const pointsMerchant = wantPoints ? (known ?? lastMerchant) : undefined;
@@ -51,12 +56,20 @@ export function createConversation(deps: CoreDeps): Conversation {
     });
   }
 
-  async function buildCtx(input: ChatInput, loaded: Extract<ChatContext, { duplicate: false }>, at: Date): Promise<Ctx> {
+  async function buildCtx(
+    input: ChatInput,
+    loaded: Extract<ChatContext, { duplicate: false }>,
+    at: Date,
+  ): Promise<Ctx> {
     const db = resolveDb();
     const { serving, member } = loaded;
     const merchantId = serving ?? loaded.identityMerchantId;
     if (merchantId) lastMerchant = merchantId;
-    const lang: Lang = member ? (member.language === "en" ? "en" : "vi") : (loaded.chatLanguage ?? input.locale ?? "vi");
+    const lang: Lang = member
+      ? member.language === "en"
+        ? "en"
+        : "vi"
+      : (loaded.chatLanguage ?? input.locale ?? "vi");
     let currency = "VND";
     let timeZone = "Asia/Ho_Chi_Minh";
     if (merchantId) {
@@ -117,7 +130,9 @@ export function createConversation(deps: CoreDeps): Conversation {
       case "howToLink":
         return [linkHelp(ctx, ctx.member ? ctx.copy.alreadyLinked(undefined) : ctx.copy.needLink(ctx.input.channel))];
       case "greeting":
-        return ctx.member ? [msg(ctx.copy.welcomeBack(undefined), menu(ctx.copy))] : [linkHelp(ctx, ctx.copy.welcomeUnlinked(ctx.input.channel))];
+        return ctx.member
+          ? [msg(ctx.copy.welcomeBack(undefined), menu(ctx.copy))]
+          : [linkHelp(ctx, ctx.copy.welcomeUnlinked(ctx.input.channel))];
       case "thanks":
         return [msg(ctx.copy.thanks())];
       case "cancel":
@@ -127,7 +142,9 @@ export function createConversation(deps: CoreDeps): Conversation {
       case "optIn":
         return link.optIn(ctx);
       case "unknown":
-        return [ctx.member ? msg(ctx.copy.unknown(), menu(ctx.copy)) : linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
+        return [
+          ctx.member ? msg(ctx.copy.unknown(), menu(ctx.copy)) : linkHelp(ctx, ctx.copy.needLink(ctx.input.channel)),
+        ];
     }
     const m = ctx.member;
     if (!m) return [linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
@@ -180,7 +197,11 @@ export function createConversation(deps: CoreDeps): Conversation {
   }
 
   const failed = (input: ChatInput, ctx: Ctx | undefined, err: unknown): { replies: ReplyMessage[]; lang: Lang } => {
-    deps.logger.error("conversation failed", { channel: input.channel, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    deps.logger.error("conversation failed", {
+      channel: input.channel,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
     const lang = ctx?.lang ?? input.locale ?? "vi";
     return { replies: [msg(copyFor(lang).error())], lang };
   };
@@ -193,10 +214,14 @@ export function createConversation(deps: CoreDeps): Conversation {
     return freeTextReply(ctx, text);
   }
 
-  async function respond(input: ChatInput, claim?: UpdateClaim): Promise<{ replies: ReplyMessage[]; lang: Lang } | undefined> {
+  async function respond(
+    input: ChatInput,
+    claim?: UpdateClaim,
+  ): Promise<{ replies: ReplyMessage[]; lang: Lang } | undefined> {
     const text = (input.text ?? "").slice(0, MAX_TEXT).trim();
     // Buttons and commands are known before the context is read, so /points facts can come with it.
-    const early: Intent | undefined = input.button !== undefined ? parseButton(input.button) : input.contact ? undefined : parseCommand(text);
+    const early: Intent | undefined =
+      input.button !== undefined ? parseButton(input.button) : input.contact ? undefined : parseCommand(text);
     const at = deps.clock.now();
     let loaded: ChatContext;
     try {

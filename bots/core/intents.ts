@@ -175,17 +175,26 @@ interface Rule {
 // Checked in order, on folded text (lower case, no diacritics). Opt-out and opt-in come first:
 // "dừng nhận khuyến mãi" must not read as "offers".
 const RULES: Rule[] = [
-  { intent: { kind: "stop" }, re: /\b(stop|unsubscribe|opt ?out|huy dang ky|huy nhan|ngung nhan|ngung gui|dung nhan|dung gui|khong nhan|tat thong bao|dung lai)\b/ },
+  {
+    intent: { kind: "stop" },
+    re: /\b(stop|unsubscribe|opt ?out|huy dang ky|huy nhan|ngung nhan|ngung gui|dung nhan|dung gui|khong nhan|tat thong bao|dung lai)\b/,
+  },
   { intent: { kind: "start" }, re: /^(start|bat dau|begin|get started)$/ },
   { intent: { kind: "optIn" }, re: /\b(subscribe|opt ?in|nhan lai|dang ky nhan|bat thong bao)\b/ },
   { intent: { kind: "language", lang: "en" }, re: /\b(english|tieng anh|in english|speak english)\b/ },
   { intent: { kind: "language", lang: "vi" }, re: /\b(vietnamese|tieng viet)\b/ },
   { intent: { kind: "language" }, re: /\b(language|ngon ngu)\b/ },
   { intent: { kind: "vouchers" }, re: /\b(vouchers?|coupons?|ma giam gia|ma cua toi|my codes?|phieu qua)\b/ },
-  { intent: { kind: "rewards", from: 0 }, re: /\b(rewards?|redeem|catalog(ue)?|doi qua|doi diem|doi thuong|qua tang|qua|gifts?)\b/ },
+  {
+    intent: { kind: "rewards", from: 0 },
+    re: /\b(rewards?|redeem|catalog(ue)?|doi qua|doi diem|doi thuong|qua tang|qua|gifts?)\b/,
+  },
   { intent: { kind: "history" }, re: /\b(history|lich su|giao dich|transactions?|statement|sao ke)\b/ },
   { intent: { kind: "offers" }, re: /\b(offers?|deals?|promos?|promotions?|uu dai|khuyen mai|giam gia)\b/ },
-  { intent: { kind: "points" }, re: /\b(points?|pts|balance|diem|so du|tich luy|hang thanh vien|tier|hang cua toi|het han)\b/ },
+  {
+    intent: { kind: "points" },
+    re: /\b(points?|pts|balance|diem|so du|tich luy|hang thanh vien|tier|hang cua toi|het han)\b/,
+  },
   { intent: { kind: "help" }, re: /\b(help|menu|giup|tro giup|huong dan|lam gi|what can you do|commands?)\b/ },
   { intent: { kind: "howToLink" }, re: /\b(link|lien ket|ket noi|connect)\b/ },
   { intent: { kind: "thanks" }, re: /\b(cam on|thanks?|thank you|thx|camon)\b/ },
@@ -194,7 +203,10 @@ const RULES: Rule[] = [
 
 /** Free text → intent by keywords (vi with/without diacritics, en); `unknown` when nothing matches. */
 export function matchKeywords(text: string): Intent {
-  const t = foldVietnamese(text).replace(/[^a-z0-9\s]/g, " ").replace(/\s+/g, " ").trim();
+  const t = foldVietnamese(text)
+    .replace(/[^a-z0-9\s]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   if (t === "") return { kind: "unknown" };
   for (const r of RULES) if (r.re.test(t)) return r.intent;
   return { kind: "unknown" };

@@ -35,7 +35,13 @@ export async function chatLanguage(db: Db, channel: string, userId: string): Pro
   return l === "vi" || l === "en" ? l : undefined;
 }
 
-export async function setChatLanguage(db: Db, channel: string, userId: string, language: Lang, now: Date): Promise<void> {
+export async function setChatLanguage(
+  db: Db,
+  channel: string,
+  userId: string,
+  language: Lang,
+  now: Date,
+): Promise<void> {
   await db
     .insert(chatSessions)
     .values({ channel, userId, language, updatedAt: now })
@@ -43,20 +49,36 @@ export async function setChatLanguage(db: Db, channel: string, userId: string, l
 }
 
 /** Remembers the buttons just offered as numbered choices ("1", "2", …) for `ttlMs`. */
-export async function saveChoices(db: Db, channel: string, userId: string, buttons: MessageButton[], now: Date, ttlMs = 30 * 60_000): Promise<void> {
+export async function saveChoices(
+  db: Db,
+  channel: string,
+  userId: string,
+  buttons: MessageButton[],
+  now: Date,
+  ttlMs = 30 * 60_000,
+): Promise<void> {
   const choices = buttons.map((b) => ({ label: b.label, data: b.data }));
   const expires = new Date(now.getTime() + ttlMs);
   await db
     .insert(chatSessions)
     .values({ channel, userId, choices, choicesExpiresAt: expires, updatedAt: now })
-    .onConflictDoUpdate({ target: [chatSessions.channel, chatSessions.userId], set: { choices, choicesExpiresAt: expires, updatedAt: now } });
+    .onConflictDoUpdate({
+      target: [chatSessions.channel, chatSessions.userId],
+      set: { choices, choicesExpiresAt: expires, updatedAt: now },
+    });
 }
 
 /**
  * The button behind a typed number: `{ data }` when it matches a current choice, `"expired"` when the number
  * refers to no current choice, undefined when there were no choices at all (treat it as text).
  */
-export async function choiceFor(db: Db, channel: string, userId: string, n: number, now: Date): Promise<{ data: string } | "expired" | undefined> {
+export async function choiceFor(
+  db: Db,
+  channel: string,
+  userId: string,
+  n: number,
+  now: Date,
+): Promise<{ data: string } | "expired" | undefined> {
   const rows = await db
     .select({ choices: chatSessions.choices, expiresAt: chatSessions.choicesExpiresAt })
     .from(chatSessions)

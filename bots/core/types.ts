@@ -2,7 +2,13 @@
  * The conversation core's contract: every channel adapter turns an update into a `ChatInput` and turns the
  * `ReplyMessage[]` it gets back into platform calls.
  */
-import type { AssistantContext, AssistantFn, ChannelName, OffersPort, OutgoingMessage } from "../../src/channels/channel.ts";
+import type {
+  AssistantContext,
+  AssistantFn,
+  ChannelName,
+  OffersPort,
+  OutgoingMessage,
+} from "../../src/channels/channel.ts";
 export type { AssistantContext, OffersPort };
 import type { Config } from "../../src/config.ts";
 import type { Db } from "../../src/db/types.ts";

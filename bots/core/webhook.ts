@@ -37,12 +37,22 @@ export class InFlight {
  * Resolves "done" when `work` settles within `budgetMs`, else "late" (the work keeps running; `defer` receives it
  * so a Worker runtime can hand it to `waitUntil`). Never rejects: `work` must handle its own errors.
  */
-export async function withinBudget(work: Promise<unknown>, budgetMs: number, defer?: (p: Promise<unknown>) => void): Promise<"done" | "late"> {
+export async function withinBudget(
+  work: Promise<unknown>,
+  budgetMs: number,
+  defer?: (p: Promise<unknown>) => void,
+): Promise<"done" | "late"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) => {
     timer = setTimeout(() => resolve("late"), budgetMs);
   });
-  const outcome = await Promise.race([work.then(() => "done" as const, () => "done" as const), late]);
+  const outcome = await Promise.race([
+    work.then(
+      () => "done" as const,
+      () => "done" as const,
+    ),
+    late,
+  ]);
   clearTimeout(timer);
   if (outcome === "late") defer?.(work);
   return outcome;
@@ -52,7 +62,12 @@ export async function withinBudget(work: Promise<unknown>, budgetMs: number, def
  * The common front of a platform webhook: the secret header checked in constant time (when a secret is configured)
  * and the body parsed as JSON. Returns the JSON, or the Response to send (401 wrong secret, 400 malformed).
  */
-export async function readWebhook(c: Context<AppEnv>, platform: string, header: string, secret: string | undefined): Promise<{ json: unknown } | Response> {
+export async function readWebhook(
+  c: Context<AppEnv>,
+  platform: string,
+  header: string,
+  secret: string | undefined,
+): Promise<{ json: unknown } | Response> {
   if (secret !== undefined) {
     const given = c.req.header(header);
     if (given === undefined || !(await secretEquals(given, secret))) {

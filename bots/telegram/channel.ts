@@ -73,7 +73,10 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
 
   async function call(api: Api, chatId: string | number, c: TelegramCall) {
     if (c.method === "sendPhoto") {
-      return api.sendPhoto(chatId, c.photo, { ...(c.caption ? { caption: c.caption } : {}), ...(c.reply_markup ? { reply_markup: c.reply_markup } : {}) });
+      return api.sendPhoto(chatId, c.photo, {
+        ...(c.caption ? { caption: c.caption } : {}),
+        ...(c.reply_markup ? { reply_markup: c.reply_markup } : {}),
+      });
     }
     return api.sendMessage(chatId, c.text, c.reply_markup ? { reply_markup: c.reply_markup } : {});
   }
@@ -90,7 +93,10 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
             log.info("chat blocked the bot; marked unreachable", { chatId: String(chatId) });
             return;
           }
-          log.error("telegram send failed", { chatId: String(chatId), error: err instanceof Error ? err.message : String(err) });
+          log.error("telegram send failed", {
+            chatId: String(chatId),
+            error: err instanceof Error ? err.message : String(err),
+          });
           return;
         }
       }
@@ -98,7 +104,8 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
   }
 
   const claimKey = (updateId: number) => `${botId}:${updateId}`;
-  const claimUpdate = (updateId: number) => firstDelivery(resolveDb(), "telegram", claimKey(updateId), opts.clock.now());
+  const claimUpdate = (updateId: number) =>
+    firstDelivery(resolveDb(), "telegram", claimKey(updateId), opts.clock.now());
   /** Updates the webhook already claimed (the middleware must not claim them again). */
   const claimed = new WeakSet<object>();
   /** Updates whose claim the conversation core records together with the chat context (see `receive`). */
@@ -145,7 +152,9 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
 
   bot.on("callback_query:data", async (ctx) => {
     // Stop the button's spinner first; failure here must not block the reply.
-    await ctx.answerCallbackQuery().catch((err: unknown) => log.warn("answerCallbackQuery failed", { error: String(err) }));
+    await ctx
+      .answerCallbackQuery()
+      .catch((err: unknown) => log.warn("answerCallbackQuery failed", { error: String(err) }));
     const replies = await opts.conversation.handle({ ...base(ctx), button: ctx.callbackQuery.data });
     await deliver(ctx.chat?.id ?? ctx.from.id, replies);
   });
@@ -199,7 +208,9 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
         rememberTelegramUsername(botId, bot.botInfo.username);
       } catch (err) {
         // Without getMe we still handle updates; the bot only needs its own name for @-mentions.
-        log.warn("telegram getMe failed; using a placeholder bot info", { error: err instanceof Error ? err.message : String(err) });
+        log.warn("telegram getMe failed; using a placeholder bot info", {
+          error: err instanceof Error ? err.message : String(err),
+        });
         bot.botInfo = {
           id: Number(botId) || 0,
           is_bot: true,
@@ -232,7 +243,12 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
   const sender: ChannelSender = {
     channel: "telegram",
     broadcastRate: opts.broadcastRate,
-    async send(merchantId: string, chatId: string, message: OutgoingMessage, sendOpts?: { noRetry?: boolean }): Promise<SendResult> {
+    async send(
+      merchantId: string,
+      chatId: string,
+      message: OutgoingMessage,
+      sendOpts?: { noRetry?: boolean },
+    ): Promise<SendResult> {
       const api = sendOpts?.noRetry ? onceApi : bot.api;
       let messageId: string | undefined;
       try {
@@ -244,7 +260,12 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
       } catch (err) {
         if (err instanceof GrammyError) {
           if (err.error_code === 429) {
-            return { ok: false, reason: "rate-limited", retryAfterSeconds: err.parameters.retry_after ?? 1, error: err.description };
+            return {
+              ok: false,
+              reason: "rate-limited",
+              retryAfterSeconds: err.parameters.retry_after ?? 1,
+              error: err.description,
+            };
           }
           if (err.error_code === 403) {
             await markUnreachable(resolveDb(), "telegram", chatId, opts.clock.now(), merchantId);
@@ -252,7 +273,8 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
           }
           return { ok: false, reason: "failed", error: err.description };
         }
-        if (err instanceof HttpError) return { ok: false, reason: "failed", error: err.message.replaceAll(opts.token, "<token>") };
+        if (err instanceof HttpError)
+          return { ok: false, reason: "failed", error: err.message.replaceAll(opts.token, "<token>") };
         return { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
       }
     },
@@ -281,7 +303,13 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
       // Every private message reaches one of the message handlers above (the last one catches all kinds).
       if (!m || m.chat.type !== "private" || !m.from) {
         const fresh = claimUpdate(update.update_id);
-        return { claimed: fresh, done: fresh.then((f) => (f ? processClaimed(update) : undefined), () => undefined) };
+        return {
+          claimed: fresh,
+          done: fresh.then(
+            (f) => (f ? processClaimed(update) : undefined),
+            () => undefined,
+          ),
+        };
       }
       let settled = false;
       let settle!: { resolve(fresh: boolean): void; reject(err: unknown): void };

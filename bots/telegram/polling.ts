@@ -18,9 +18,17 @@ if (!config.TELEGRAM_BOT_TOKEN) {
   process.exit(2);
 }
 
-const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, lend: { onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }) } });
+const database = await openDatabase({
+  databaseUrl: config.DATABASE_URL,
+  dataDir: config.DATA_DIR,
+  lend: {
+    onError: (err) => logger.error("reopening the embedded database after a CLI run failed", { error: String(err) }),
+  },
+});
 const runtime = createRuntime({ config, db: database.db, clock: systemClock, logger });
-const server = serve({ fetch: runtime.app.fetch, port: config.PORT }, (info) => logger.info("listening", { port: info.port, simulator: `http://localhost:${info.port}/simulator` }));
+const server = serve({ fetch: runtime.app.fetch, port: config.PORT }, (info) =>
+  logger.info("listening", { port: info.port, simulator: `http://localhost:${info.port}/simulator` }),
+);
 
 const tg = runtime.channels.telegram!;
 await runtime.start();

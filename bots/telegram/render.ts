@@ -22,7 +22,11 @@ export function inlineKeyboard(rows: MessageButton[][]): InlineKeyboardMarkup | 
 function markup(m: ReplyMessage): InlineKeyboardMarkup | ReplyKeyboardMarkup | undefined {
   if (m.buttons && m.buttons.length > 0) return inlineKeyboard(m.buttons);
   if (m.requestContact) {
-    return { keyboard: [[{ text: m.requestContact, request_contact: true }]], one_time_keyboard: true, resize_keyboard: true };
+    return {
+      keyboard: [[{ text: m.requestContact, request_contact: true }]],
+      one_time_keyboard: true,
+      resize_keyboard: true,
+    };
   }
   return undefined;
 }
@@ -34,7 +38,14 @@ export function toTelegramCalls(m: ReplyMessage): TelegramCall[] {
   let text = m.text;
   if (m.imageUrl) {
     if (text.length <= TELEGRAM_CAPTION_LIMIT) {
-      return [{ method: "sendPhoto", photo: m.imageUrl, ...(text ? { caption: text } : {}), ...(rm ? { reply_markup: rm } : {}) }];
+      return [
+        {
+          method: "sendPhoto",
+          photo: m.imageUrl,
+          ...(text ? { caption: text } : {}),
+          ...(rm ? { reply_markup: rm } : {}),
+        },
+      ];
     }
     calls.push({ method: "sendPhoto", photo: m.imageUrl });
   }

@@ -42,7 +42,10 @@ export function mountTelegramWebhook(app: Hono<AppEnv>, tg: TelegramChannel, opt
     const work = opts.inFlight.track(done);
     if (!(await claimed)) return c.json({ ok: true, duplicate: true });
     const outcome = await withinBudget(work, budgetMs, opts.defer);
-    if (outcome === "late") opts.logger.warn("telegram update still running after the webhook budget; answered 200", { updateId: parsed.data.update_id });
+    if (outcome === "late")
+      opts.logger.warn("telegram update still running after the webhook budget; answered 200", {
+        updateId: parsed.data.update_id,
+      });
     return c.json({ ok: true });
   });
 }

@@ -30,7 +30,10 @@ export const SimulatorMessageSchema = z
     text: z.string().max(4000).optional(),
     button: z.string().min(1).max(64).optional(),
   })
-  .refine((v) => v.text !== undefined || v.button !== undefined, { message: "text or button is required", path: ["text"] });
+  .refine((v) => v.text !== undefined || v.button !== undefined, {
+    message: "text or button is required",
+    path: ["text"],
+  });
 
 const InboxQuery = z.object({
   clientId: ClientId,
@@ -39,12 +42,19 @@ const InboxQuery = z.object({
 
 /** What the page gets: text, buttons and image (Telegram-only extras such as the contact keyboard are dropped). */
 function forWeb(m: ReplyMessage): OutgoingMessage {
-  return { text: m.text, ...(m.buttons ? { buttons: m.buttons } : {}), ...(m.imageUrl ? { imageUrl: m.imageUrl } : {}) };
+  return {
+    text: m.text,
+    ...(m.buttons ? { buttons: m.buttons } : {}),
+    ...(m.imageUrl ? { imageUrl: m.imageUrl } : {}),
+  };
 }
 
 export function mountSimulator(app: Hono<AppEnv>, conversation: Conversation): void {
   app.get(SIMULATOR_PATH, (c) => {
-    c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    c.header(
+      "content-security-policy",
+      "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src https: http: data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "no-referrer");
     return c.html(SIMULATOR_HTML);
@@ -89,7 +99,8 @@ export function createWebSender(db: Db | (() => Db), clock: Clock, broadcastRate
     channel: "web",
     broadcastRate,
     async send(merchantId: string, chatId: string, message: OutgoingMessage): Promise<SendResult> {
-      if (!ClientId.safeParse(chatId).success) return { ok: false, reason: "failed", error: "not a simulator client id" };
+      if (!ClientId.safeParse(chatId).success)
+        return { ok: false, reason: "failed", error: "not a simulator client id" };
       try {
         const [row] = await resolveDb()
           .insert(webOutbox)

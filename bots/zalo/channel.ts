@@ -65,9 +65,20 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     maxRetries: 5,
     maxRetryDelaySeconds: opts.maxReplyRetryDelaySeconds ?? 60,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
-    onRetry: (i) => log.warn("zalo call retried", { method: i.method, attempt: i.attempt, delayMs: i.delayMs, error: i.error.description }),
+    onRetry: (i) =>
+      log.warn("zalo call retried", {
+        method: i.method,
+        attempt: i.attempt,
+        delayMs: i.delayMs,
+        error: i.error.description,
+      }),
   });
-  const onceClient = new ZaloClient({ token: opts.token, apiRoot: opts.apiRoot, maxRetries: 0, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  const onceClient = new ZaloClient({
+    token: opts.token,
+    apiRoot: opts.apiRoot,
+    maxRetries: 0,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  });
   const botId = client.botId;
 
   async function sendOne(c: ZaloClient, chatId: string, text: string, imageUrl?: string): Promise<string | undefined> {
@@ -78,7 +89,8 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
       last = sent.message_id;
       if (caption !== undefined) return last;
     }
-    for (const part of splitText(text, ZALO_TEXT_LIMIT)) last = (await c.sendMessage({ chat_id: chatId, text: part })).message_id;
+    for (const part of splitText(text, ZALO_TEXT_LIMIT))
+      last = (await c.sendMessage({ chat_id: chatId, text: part })).message_id;
     return last;
   }
 
@@ -107,7 +119,10 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
           log.info("zalo chat unreachable (403); marked", { chatId: input.chatId });
           return;
         }
-        log.error("zalo send failed", { chatId: input.chatId, error: err instanceof Error ? err.message : String(err) });
+        log.error("zalo send failed", {
+          chatId: input.chatId,
+          error: err instanceof Error ? err.message : String(err),
+        });
         return;
       }
     }
@@ -209,16 +224,33 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
   const sender: ChannelSender = {
     channel: "zalo",
     broadcastRate: opts.broadcastRate,
-    async send(merchantId: string, chatId: string, message: OutgoingMessage, sendOpts?: { noRetry?: boolean }): Promise<SendResult> {
+    async send(
+      merchantId: string,
+      chatId: string,
+      message: OutgoingMessage,
+      sendOpts?: { noRetry?: boolean },
+    ): Promise<SendResult> {
       const c = sendOpts?.noRetry ? onceClient : client;
       // Campaign messages have no numbered-choice state: buttons are listed as plain lines.
-      const text = message.buttons && message.buttons.flat().length > 0 ? `${message.text}\n\n${message.buttons.flat().map((b) => `• ${b.label}`).join("\n")}` : message.text;
+      const text =
+        message.buttons && message.buttons.flat().length > 0
+          ? `${message.text}\n\n${message.buttons
+              .flat()
+              .map((b) => `• ${b.label}`)
+              .join("\n")}`
+          : message.text;
       try {
         const messageId = await sendOne(c, chatId, text, message.imageUrl);
         return messageId === undefined ? { ok: true } : { ok: true, messageId };
       } catch (err) {
         if (err instanceof ZaloApiError) {
-          if (err.isRateLimited) return { ok: false, reason: "rate-limited", retryAfterSeconds: err.retryAfter ?? 1, error: err.description };
+          if (err.isRateLimited)
+            return {
+              ok: false,
+              reason: "rate-limited",
+              retryAfterSeconds: err.retryAfter ?? 1,
+              error: err.description,
+            };
           if (err.blocked) {
             await markUnreachable(resolveDb(), "zalo", chatId, opts.clock.now(), merchantId);
             return { ok: false, reason: "blocked", error: err.description };

@@ -329,7 +329,9 @@ export class ZaloClient {
       throw new ZaloApiError({
         method,
         errorCode: 0,
-        description: this.redact(`unexpected result shape: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`),
+        description: this.redact(
+          `unexpected result shape: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        ),
         kind: "invalid_response",
       });
     }

@@ -11,7 +11,13 @@ const SummaryQuery = z.object({ days: z.coerce.number().int().min(1).max(366).de
 
 const SummarySchema = z.object({
   window: z.object({ days: z.number().int(), from: z.string(), to: z.string(), timezone: z.string() }),
-  members: z.object({ total: z.number().int(), new: z.number().int(), active: z.number().int(), linkedChat: z.number().int(), optedIn: z.number().int() }),
+  members: z.object({
+    total: z.number().int(),
+    new: z.number().int(),
+    active: z.number().int(),
+    linkedChat: z.number().int(),
+    optedIn: z.number().int(),
+  }),
   orders: z.object({
     count: z.number().int(),
     revenue: z.number().int(),
@@ -19,12 +25,28 @@ const SummarySchema = z.object({
     memberShare: z.number(),
     byChannel: z.array(z.object({ channel: z.string(), orders: z.number().int(), revenue: z.number().int() })),
   }),
-  points: z.object({ issued: z.number().int(), redeemed: z.number().int(), expired: z.number().int(), outstanding: z.number().int(), redemptionRate: z.number() }),
+  points: z.object({
+    issued: z.number().int(),
+    redeemed: z.number().int(),
+    expired: z.number().int(),
+    outstanding: z.number().int(),
+    redemptionRate: z.number(),
+  }),
   repeatPurchaseRate: z.number(),
   tiers: z.array(z.object({ name: z.string(), members: z.number().int() })),
-  topRewards: z.array(z.object({ id: z.string(), name: z.string(), redemptions: z.number().int(), points: z.number().int() })),
+  topRewards: z.array(
+    z.object({ id: z.string(), name: z.string(), redemptions: z.number().int(), points: z.number().int() }),
+  ),
   daily: z.array(
-    z.object({ day: z.string(), orders: z.number().int(), revenue: z.number().int(), pointsIssued: z.number().int(), pointsRedeemed: z.number().int(), pointsExpired: z.number().int(), newMembers: z.number().int() }),
+    z.object({
+      day: z.string(),
+      orders: z.number().int(),
+      revenue: z.number().int(),
+      pointsIssued: z.number().int(),
+      pointsRedeemed: z.number().int(),
+      pointsExpired: z.number().int(),
+      newMembers: z.number().int(),
+    }),
   ),
 });
 
@@ -32,7 +54,8 @@ doc({
   method: "get",
   path: "/v1/analytics/summary",
   tag: "Analytics",
-  summary: "Program KPIs over the last N days (members, orders, points issued/redeemed/expired, tiers, top rewards, daily series)",
+  summary:
+    "Program KPIs over the last N days (members, orders, points issued/redeemed/expired, tiers, top rewards, daily series)",
   query: SummaryQuery,
   responses: { 200: { description: "KPIs", schema: SummarySchema } },
 });

@@ -19,7 +19,13 @@ export interface DailyPoint {
 export interface Summary {
   window: { days: number; from: string; to: string; timezone: string };
   members: { total: number; new: number; active: number; linkedChat: number; optedIn: number };
-  orders: { count: number; revenue: number; averageOrderValue: number; memberShare: number; byChannel: { channel: string; orders: number; revenue: number }[] };
+  orders: {
+    count: number;
+    revenue: number;
+    averageOrderValue: number;
+    memberShare: number;
+    byChannel: { channel: string; orders: number; revenue: number }[];
+  };
   points: { issued: number; redeemed: number; expired: number; outstanding: number; redemptionRate: number };
   repeatPurchaseRate: number;
   tiers: { name: string; members: number }[];
@@ -49,20 +55,23 @@ export const KPI_QUERIES = {
              count(*) filter (where opted_in) as opted_in
       from members where merchant_id = ${merchantId}`,
   // Grouped rather than count(distinct …): a hash aggregate instead of a sort.
-  linked: ({ merchantId }: KpiWindow) => sql`select count(*) as linked from (select member_id from channel_identities where merchant_id = ${merchantId} group by member_id) x`,
+  linked: ({ merchantId }: KpiWindow) =>
+    sql`select count(*) as linked from (select member_id from channel_identities where merchant_id = ${merchantId} group by member_id) x`,
   byChannel: ({ merchantId, from, to }: KpiWindow) => sql`
       select channel, count(*) as orders, coalesce(sum(total - refunded_total), 0) as revenue,
              count(*) filter (where member_id is not null) as member_orders
       from orders where merchant_id = ${merchantId} and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
       group by channel order by 2 desc`,
-  outstanding: ({ merchantId }: KpiWindow) => sql`select coalesce(sum(greatest(points_total, 0)), 0) as outstanding from members where merchant_id = ${merchantId}`,
+  outstanding: ({ merchantId }: KpiWindow) =>
+    sql`select coalesce(sum(greatest(points_total, 0)), 0) as outstanding from members where merchant_id = ${merchantId}`,
   // Members who ordered in the window (the active ones) and how many of them ordered at least twice.
   repeat: ({ merchantId, from, to }: KpiWindow) => sql`
       select count(*) filter (where n >= 2) as repeaters, count(*) as buyers from (
         select member_id, count(*) as n from orders
         where merchant_id = ${merchantId} and member_id is not null and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
         group by member_id) x`,
-  tiers: ({ merchantId }: KpiWindow) => sql`select coalesce(tier_name, '—') as name, count(*) as members from members where merchant_id = ${merchantId} group by 1 order by 2 desc`,
+  tiers: ({ merchantId }: KpiWindow) =>
+    sql`select coalesce(tier_name, '—') as name, count(*) as members from members where merchant_id = ${merchantId} group by 1 order by 2 desc`,
   topRewards: ({ merchantId, from, to }: KpiWindow) => sql`
       select r.id, r.name, count(d.id) as redemptions, coalesce(sum(d.points_spent), 0) as points
       from redemptions d join rewards r on r.id = d.reward_id
@@ -96,8 +105,15 @@ export const KPI_QUERIES = {
 export type KpiName = keyof typeof KPI_QUERIES;
 
 export async function summaryWindow(db: Db, merchantId: string, now: Date, days: number): Promise<KpiWindow> {
-  const [tz] = resultRows<{ timezone: string }>(await db.execute(sql`select timezone from merchants where id = ${merchantId}`));
-  return { merchantId, from: new Date(now.getTime() - days * 86_400_000).toISOString(), to: now.toISOString(), timezone: tz?.timezone ?? "Asia/Ho_Chi_Minh" };
+  const [tz] = resultRows<{ timezone: string }>(
+    await db.execute(sql`select timezone from merchants where id = ${merchantId}`),
+  );
+  return {
+    merchantId,
+    from: new Date(now.getTime() - days * 86_400_000).toISOString(),
+    to: now.toISOString(),
+    timezone: tz?.timezone ?? "Asia/Ho_Chi_Minh",
+  };
 }
 
 export async function runKpi(db: Db, name: KpiName, w: KpiWindow): Promise<Record<string, unknown>[]> {
@@ -143,7 +159,13 @@ async function summaryIn(db: Db, merchantId: string, now: Date, days: number): P
   const buyers = num(rp?.buyers);
   return {
     window: { days, from: f, to: t, timezone },
-    members: { total: num(m?.total), new: num(m?.new), active: num(rp?.buyers), linkedChat: num(ln?.linked), optedIn: num(m?.opted_in) },
+    members: {
+      total: num(m?.total),
+      new: num(m?.new),
+      active: num(rp?.buyers),
+      linkedChat: num(ln?.linked),
+      optedIn: num(m?.opted_in),
+    },
     orders: {
       count: orderCount,
       revenue,
@@ -151,10 +173,21 @@ async function summaryIn(db: Db, merchantId: string, now: Date, days: number): P
       memberShare: orderCount ? memberOrders / orderCount : 0,
       byChannel: byChannel.map((r) => ({ channel: String(r.channel), orders: num(r.orders), revenue: num(r.revenue) })),
     },
-    points: { issued, redeemed, expired, outstanding: num(o?.outstanding), redemptionRate: issued ? redeemed / issued : 0 },
+    points: {
+      issued,
+      redeemed,
+      expired,
+      outstanding: num(o?.outstanding),
+      redemptionRate: issued ? redeemed / issued : 0,
+    },
     repeatPurchaseRate: buyers ? num(rp?.repeaters) / buyers : 0,
     tiers: tiers.map((r) => ({ name: String(r.name), members: num(r.members) })),
-    topRewards: topRewards.map((r) => ({ id: String(r.id), name: String(r.name), redemptions: num(r.redemptions), points: num(r.points) })),
+    topRewards: topRewards.map((r) => ({
+      id: String(r.id),
+      name: String(r.name),
+      redemptions: num(r.redemptions),
+      points: num(r.points),
+    })),
     daily: daily.map((r) => ({
       day: String(r.day),
       orders: num(r.orders),

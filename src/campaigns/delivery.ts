@@ -84,7 +84,16 @@ export interface DeliveryStats {
   retried: number;
 }
 
-const emptyStats = (): DeliveryStats => ({ claimed: 0, sent: 0, failed: 0, blocked: 0, unknown: 0, skipped: 0, rateLimited: 0, retried: 0 });
+const emptyStats = (): DeliveryStats => ({
+  claimed: 0,
+  sent: 0,
+  failed: 0,
+  blocked: 0,
+  unknown: 0,
+  skipped: 0,
+  rateLimited: 0,
+  retried: 0,
+});
 
 export const PENDING_STATUSES = ["queued", "claimed", "sending"] as const;
 
@@ -162,7 +171,13 @@ export class DeliveryEngine {
     this.claimSize = o.claimSize;
     this.sendConcurrency = Math.max(1, o.sendConcurrency ?? 64);
     this.onEvent = o.onEvent;
-    this.writer = new StateWriter({ db: this.db, workerId: this.workerId, leaseMs: this.leaseMs, logger: this.logger, now: () => this.clock.now() });
+    this.writer = new StateWriter({
+      db: this.db,
+      workerId: this.workerId,
+      leaseMs: this.leaseMs,
+      logger: this.logger,
+      now: () => this.clock.now(),
+    });
   }
 
   channels(): ChannelName[] {
@@ -178,7 +193,12 @@ export class DeliveryEngine {
       // lateness is made up on the next grant (the send window still holds the hard limit), so plain timers keep the
       // rate without a busy wait, and a late grant does not lower it for good.
       const ratePerSecond = rate * PACER_SHARE;
-      p = createPacer({ ratePerSecond, perChatIntervalMs: 1000, catchUpMs: 500 / ratePerSecond, now: () => performance.now() });
+      p = createPacer({
+        ratePerSecond,
+        perChatIntervalMs: 1000,
+        catchUpMs: 500 / ratePerSecond,
+        now: () => performance.now(),
+      });
       this.pacers.set(channel, p);
     }
     return p;
@@ -233,14 +253,20 @@ export class DeliveryEngine {
           where status = 'claimed' and lease_until < ${iso(now)}::timestamptz returning id`,
     );
     if (requeued.length > 0) {
-      await this.db.execute(sql`delete from promo_sends where delivery_id in (${sql.join(requeued.map((r) => sql`${num(r.id)}::bigint`), sql`, `)})`);
+      await this.db.execute(
+        sql`delete from promo_sends where delivery_id in (${sql.join(
+          requeued.map((r) => sql`${num(r.id)}::bigint`),
+          sql`, `,
+        )})`,
+      );
     }
     const unknown = await queryRows<{ id: unknown }>(
       this.db,
       sql`update deliveries set status = 'unknown', lease_until = null, error = 'lease expired during the send: the message may or may not have gone out (not resent)', updated_at = ${iso(now)}::timestamptz
           where status = 'sending' and lease_until < ${iso(now)}::timestamptz returning id`,
     );
-    if (unknown.length > 0) this.logger.warn("deliveries with an unknown outcome (worker died mid-send)", { count: unknown.length });
+    if (unknown.length > 0)
+      this.logger.warn("deliveries with an unknown outcome (worker died mid-send)", { count: unknown.length });
     const done = await finishDoneCampaigns(this.db, now);
     return { requeued: requeued.length, unknown: unknown.length, done };
   }
@@ -255,7 +281,10 @@ export class DeliveryEngine {
       const now = this.clock.now();
       await this.db.execute(
         sql`update deliveries set lease_until = ${iso(new Date(now.getTime() + this.leaseMs))}::timestamptz
-            where id in (${sql.join(ids.map((id) => sql`${id}::bigint`), sql`, `)}) and worker = ${this.workerId} and status in ('claimed', 'sending')`,
+            where id in (${sql.join(
+              ids.map((id) => sql`${id}::bigint`),
+              sql`, `,
+            )}) and worker = ${this.workerId} and status in ('claimed', 'sending')`,
       );
     });
   }
@@ -268,14 +297,25 @@ export class DeliveryEngine {
       sql`update deliveries set status = 'queued', worker = null, lease_until = null, text = null, updated_at = ${iso(now)}::timestamptz
           where worker = ${this.workerId} and status = 'claimed' returning id`,
     );
-    if (rows.length > 0) await this.db.execute(sql`delete from promo_sends where delivery_id in (${sql.join(rows.map((r) => sql`${num(r.id)}::bigint`), sql`, `)})`);
+    if (rows.length > 0)
+      await this.db.execute(
+        sql`delete from promo_sends where delivery_id in (${sql.join(
+          rows.map((r) => sql`${num(r.id)}::bigint`),
+          sql`, `,
+        )})`,
+      );
   }
 
   /** Fails queued rows of channels no process can send on (no sender configured), so campaigns still finish. */
   async failUnroutable(): Promise<number> {
     const channels = this.channels();
     const now = this.clock.now();
-    const notIn = channels.length ? sql`and channel not in (${sql.join(channels.map((c) => sql`${c}`), sql`, `)})` : sql``;
+    const notIn = channels.length
+      ? sql`and channel not in (${sql.join(
+          channels.map((c) => sql`${c}`),
+          sql`, `,
+        )})`
+      : sql``;
     const n = await execCount(
       this.db,
       sql`update deliveries set status = 'failed', error = 'no sender is configured for this channel', updated_at = ${iso(now)}::timestamptz
@@ -301,7 +341,10 @@ export class DeliveryEngine {
       );
       if (picked.length === 0) return;
       const ids = picked.map((r) => num(r.id));
-      const idList = sql.join(ids.map((id) => sql`${id}::bigint`), sql`, `);
+      const idList = sql.join(
+        ids.map((id) => sql`${id}::bigint`),
+        sql`, `,
+      );
       const rows = await queryRows<Record<string, unknown>>(
         tx,
         sql`select d.id, d.merchant_id, d.member_id, d.source, d.campaign_id, d.entry_order_id, d.chat_id, d.identity_id, d.attempts,
@@ -331,7 +374,10 @@ export class DeliveryEngine {
       const counts = await queryRows<{ member_id: string; day: unknown; week: unknown }>(
         tx,
         sql`select member_id, count(*) filter (where sent_at > ${iso(new Date(now.getTime() - DAY_MS))}::timestamptz) as day, count(*) as week
-            from promo_sends where member_id in (${sql.join(memberIds.map((m) => sql`${m}`), sql`, `)})
+            from promo_sends where member_id in (${sql.join(
+              memberIds.map((m) => sql`${m}`),
+              sql`, `,
+            )})
               and sent_at > ${iso(new Date(now.getTime() - 7 * DAY_MS))}::timestamptz and sent_at <= ${iso(now)}::timestamptz
             group by member_id`,
       );
@@ -341,14 +387,24 @@ export class DeliveryEngine {
       const settingsOf = new Map<string, ReturnType<typeof parseMessagingSettings>>();
       const resumeOf = new Map<string, Date | null>();
       const updates: { id: number; status: DeliveryStatus; text: string | null; notBefore: Date | null }[] = [];
-      const promos: { merchantId: string; memberId: string; kind: "campaign" | "journey"; ref: string | null; deliveryId: number }[] = [];
+      const promos: {
+        merchantId: string;
+        memberId: string;
+        kind: "campaign" | "journey";
+        ref: string | null;
+        deliveryId: number;
+      }[] = [];
       for (const r of rows) {
         const id = num(r.id);
         const merchantId = String(r.merchant_id);
         const memberId = String(r.member_id);
         const campaignId = (r.campaign_id as string | null) ?? null;
         let settings = settingsOf.get(merchantId);
-        if (!settings) settingsOf.set(merchantId, (settings = parseMessagingSettings((r.settings as Record<string, unknown> | null) ?? {})));
+        if (!settings)
+          settingsOf.set(
+            merchantId,
+            (settings = parseMessagingSettings((r.settings as Record<string, unknown> | null) ?? {})),
+          );
         const quiet = (r.c_quiet as QuietHours | null) ?? settings.quietHours;
         const tz = String(r.timezone ?? "Asia/Ho_Chi_Minh");
         const quietKey = quiet ? `${tz} ${quiet.start} ${quiet.end}` : "";
@@ -382,8 +438,11 @@ export class DeliveryEngine {
         c.day++;
         c.week++;
         byMember.set(memberId, c);
-        if (!defaultTiers.has(merchantId)) defaultTiers.set(merchantId, qualifyingTier(await getProgram(tx, merchantId), 0)?.name ?? null);
-        const templates = ((r.d_message as MessageTemplates | null) ?? (r.c_message as MessageTemplates | null) ?? {}) as MessageTemplates & { offerId?: string };
+        if (!defaultTiers.has(merchantId))
+          defaultTiers.set(merchantId, qualifyingTier(await getProgram(tx, merchantId), 0)?.name ?? null);
+        const templates = ((r.d_message as MessageTemplates | null) ??
+          (r.c_message as MessageTemplates | null) ??
+          {}) as MessageTemplates & { offerId?: string };
         const offerId = templates.offerId ?? (r.c_offer_id as string | null) ?? null;
         const pointsTotal = num(r.points_total);
         const { text, lang } = renderMessage(templates, {
@@ -393,7 +452,13 @@ export class DeliveryEngine {
           tier: (r.tier_name as string | null) ?? defaultTiers.get(merchantId) ?? null,
         });
         updates.push({ id, status: "claimed", text, notBefore: null });
-        promos.push({ merchantId, memberId, kind: r.source === "journey" ? "journey" : "campaign", ref: campaignId ?? null, deliveryId: id });
+        promos.push({
+          merchantId,
+          memberId,
+          kind: r.source === "journey" ? "journey" : "campaign",
+          ref: campaignId ?? null,
+          deliveryId: id,
+        });
         claimed.push({
           id,
           merchantId,
@@ -409,7 +474,10 @@ export class DeliveryEngine {
       if (promos.length > 0) {
         await tx.execute(
           sql`insert into promo_sends (merchant_id, member_id, kind, ref, delivery_id, sent_at) values ${sql.join(
-            promos.map((p) => sql`(${p.merchantId}, ${p.memberId}, ${p.kind}, ${p.ref}, ${p.deliveryId}::bigint, ${iso(now)}::timestamptz)`),
+            promos.map(
+              (p) =>
+                sql`(${p.merchantId}, ${p.memberId}, ${p.kind}, ${p.ref}, ${p.deliveryId}::bigint, ${iso(now)}::timestamptz)`,
+            ),
             sql`, `,
           )}`,
         );
@@ -424,7 +492,10 @@ export class DeliveryEngine {
                 lease_until = case when v.status = 'claimed' then ${iso(leaseUntil)}::timestamptz else null end,
                 updated_at = ${iso(now)}::timestamptz
               from (values ${sql.join(
-                updates.map((u) => sql`(${u.id}::bigint, ${u.status}::text, ${u.text}::text, ${u.notBefore ? iso(u.notBefore) : null}::text)`),
+                updates.map(
+                  (u) =>
+                    sql`(${u.id}::bigint, ${u.status}::text, ${u.text}::text, ${u.notBefore ? iso(u.notBefore) : null}::text)`,
+                ),
                 sql`, `,
               )}) as v(id, status, text, nb), (select set_config('synchronous_commit', 'off', true)) as async_commit
               where d.id = v.id`,
@@ -437,7 +508,10 @@ export class DeliveryEngine {
       this.stats.skipped++;
       this.onEvent?.({ type: "skipped", channel, deliveryId: f.id, campaignId: f.campaignId, status: f.status });
     }
-    if (finals.length > 0) await finishDoneCampaigns(this.db, now, [...new Set(finals.map((f) => f.campaignId).filter((x): x is string => !!x))]);
+    if (finals.length > 0)
+      await finishDoneCampaigns(this.db, now, [
+        ...new Set(finals.map((f) => f.campaignId).filter((x): x is string => !!x)),
+      ]);
     return claimed;
   }
 
@@ -448,8 +522,19 @@ export class DeliveryEngine {
    * leaves it `unknown`, never resent). Not awaited by `deliver`: the next call need not wait for this write;
    * `runChannel` drains the writer before it returns.
    */
-  private async finish(row: ClaimedRow, status: DeliveryStatus, fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {}): Promise<void> {
-    await this.writer.write({ op: "final", id: row.id, at: this.clock.now(), status, ...fields, identityId: row.identityId });
+  private async finish(
+    row: ClaimedRow,
+    status: DeliveryStatus,
+    fields: { messageId?: string | undefined; error?: string | undefined; notBefore?: Date } = {},
+  ): Promise<void> {
+    await this.writer.write({
+      op: "final",
+      id: row.id,
+      at: this.clock.now(),
+      status,
+      ...fields,
+      identityId: row.identityId,
+    });
     this.held.delete(row.id);
     if (status !== "queued" && row.campaignId) this.touched.add(row.campaignId);
   }
@@ -506,9 +591,12 @@ export class DeliveryEngine {
         slot.end();
         result = { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
       }
-      const ev = (type: DeliveryEvent["type"], extra: Partial<DeliveryEvent> = {}) => this.onEvent?.({ type, channel: row.channel, deliveryId: row.id, campaignId: row.campaignId, ...extra });
+      const ev = (type: DeliveryEvent["type"], extra: Partial<DeliveryEvent> = {}) =>
+        this.onEvent?.({ type, channel: row.channel, deliveryId: row.id, campaignId: row.campaignId, ...extra });
       if (result === "timeout") {
-        void this.finish(row, "unknown", { error: `no answer within ${this.sendTimeoutMs} ms: the message may or may not have gone out (not resent)` });
+        void this.finish(row, "unknown", {
+          error: `no answer within ${this.sendTimeoutMs} ms: the message may or may not have gone out (not resent)`,
+        });
         this.stats.unknown++;
         ev("unknown");
         return;
@@ -522,7 +610,10 @@ export class DeliveryEngine {
       if (result.reason === "rate-limited") {
         const seconds = Math.max(1, result.retryAfterSeconds ?? 1);
         pacer.pauseFor(seconds * 1000);
-        this.pausedUntil.set(row.channel, Math.max(this.pausedUntil.get(row.channel) ?? 0, performance.now() + seconds * 1000));
+        this.pausedUntil.set(
+          row.channel,
+          Math.max(this.pausedUntil.get(row.channel) ?? 0, performance.now() + seconds * 1000),
+        );
         this.stats.rateLimited++;
         ev("rate-limited", { retryAfterSeconds: seconds });
         if (!(await this.writer.write({ op: "claimed", id: row.id, at: this.clock.now() }))) {
@@ -538,7 +629,10 @@ export class DeliveryEngine {
         return;
       }
       if (attempts < this.maxAttempts) {
-        void this.finish(row, "queued", { error: result.error, notBefore: new Date(this.clock.now().getTime() + this.backoffMs(attempts)) });
+        void this.finish(row, "queued", {
+          error: result.error,
+          notBefore: new Date(this.clock.now().getTime() + this.backoffMs(attempts)),
+        });
         this.stats.retried++;
         ev("retry");
         return;
@@ -554,7 +648,10 @@ export class DeliveryEngine {
    * Runs one channel: claims and sends until `shouldStop()` or, when `untilEmpty`, until nothing is due.
    * `idle()` is awaited when the queue is empty (the Node worker waits for a wake-up there).
    */
-  async runChannel(channel: ChannelName, opts: { shouldStop: () => boolean; untilEmpty?: boolean; idle?: () => Promise<void>; signal?: AbortSignal }): Promise<void> {
+  async runChannel(
+    channel: ChannelName,
+    opts: { shouldStop: () => boolean; untilEmpty?: boolean; idle?: () => Promise<void>; signal?: AbortSignal },
+  ): Promise<void> {
     const inflight = new Set<Promise<void>>();
     /** Claimed rows not started yet (at most `sendConcurrency` deliveries run at once). */
     const ready: ClaimedRow[] = [];
@@ -567,7 +664,12 @@ export class DeliveryEngine {
     let haveLease = false;
     const start = (row: ClaimedRow) => {
       const p: Promise<void> = this.deliver(row, opts.signal)
-        .catch((err: unknown) => this.logger.error("delivery failed unexpectedly", { deliveryId: row.id, error: err instanceof Error ? err.message : String(err) }))
+        .catch((err: unknown) =>
+          this.logger.error("delivery failed unexpectedly", {
+            deliveryId: row.id,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        )
         .finally(() => {
           inflight.delete(p);
           const next = opts.shouldStop() ? undefined : ready.shift();
@@ -637,7 +739,12 @@ export class DeliveryEngine {
 /** Marks `sending` campaigns with nothing left in the queue as done (all of them, or the given ones). */
 export async function finishDoneCampaigns(db: Db, now: Date, campaignIds?: string[]): Promise<number> {
   if (campaignIds && campaignIds.length === 0) return 0;
-  const only = campaignIds ? sql`and c.id in (${sql.join(campaignIds.map((id) => sql`${id}`), sql`, `)})` : sql``;
+  const only = campaignIds
+    ? sql`and c.id in (${sql.join(
+        campaignIds.map((id) => sql`${id}`),
+        sql`, `,
+      )})`
+    : sql``;
   return execCount(
     db,
     sql`update campaigns c set status = 'done', finished_at = ${iso(now)}::timestamptz
@@ -655,17 +762,23 @@ export async function deliverBatch(o: DeliveryOptions & { maxMs?: number }): Pro
   const engine = new DeliveryEngine(o);
   await engine.sweep();
   const deadline = Date.now() + (o.maxMs ?? 25_000);
-  await Promise.all(engine.channels().map((ch) => engine.runChannel(ch, { shouldStop: () => Date.now() >= deadline, untilEmpty: true })));
+  await Promise.all(
+    engine
+      .channels()
+      .map((ch) => engine.runChannel(ch, { shouldStop: () => Date.now() >= deadline, untilEmpty: true })),
+  );
   await engine.releaseClaimed();
   return engine.stats;
 }
-
 
 /**
  * What is left in the queue: rows not settled yet, how many of them are due now, and when the next one that waits
  * (quiet hours, retry backoff) becomes due — so a Workers queue consumer can re-tick with a delay instead of spinning.
  */
-export async function pendingDeliveries(db: Db, now: Date): Promise<{ pending: number; due: number; nextDueAt: Date | null }> {
+export async function pendingDeliveries(
+  db: Db,
+  now: Date,
+): Promise<{ pending: number; due: number; nextDueAt: Date | null }> {
   const rows = await queryRows<{ pending: unknown; due: unknown; next: unknown }>(
     db,
     sql`select count(*) as pending,
@@ -675,5 +788,9 @@ export async function pendingDeliveries(db: Db, now: Date): Promise<{ pending: n
   );
   const r = rows[0];
   const next = r?.next ?? null;
-  return { pending: num(r?.pending), due: num(r?.due), nextDueAt: next === null ? null : next instanceof Date ? next : new Date(String(next)) };
+  return {
+    pending: num(r?.pending),
+    due: num(r?.due),
+    nextDueAt: next === null ? null : next instanceof Date ? next : new Date(String(next)),
+  };
 }

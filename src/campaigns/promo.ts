@@ -46,11 +46,25 @@ export function capAllows(counts: PromoCounts, cap: MessagingSettings["frequency
 
 export async function recordPromoSend(
   db: Db,
-  input: { merchantId: string; memberId: string; kind: PromoKind; ref?: string | null; deliveryId?: number | null; at: Date },
+  input: {
+    merchantId: string;
+    memberId: string;
+    kind: PromoKind;
+    ref?: string | null;
+    deliveryId?: number | null;
+    at: Date;
+  },
 ): Promise<number> {
   const [row] = await db
     .insert(promoSends)
-    .values({ merchantId: input.merchantId, memberId: input.memberId, kind: input.kind, ref: input.ref ?? null, deliveryId: input.deliveryId ?? null, sentAt: input.at })
+    .values({
+      merchantId: input.merchantId,
+      memberId: input.memberId,
+      kind: input.kind,
+      ref: input.ref ?? null,
+      deliveryId: input.deliveryId ?? null,
+      sentAt: input.at,
+    })
     .returning({ id: promoSends.id });
   return row!.id;
 }

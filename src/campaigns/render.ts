@@ -12,7 +12,8 @@ const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 /** Unknown placeholders in a template (empty when it is fine). */
 export function unknownPlaceholders(template: string): string[] {
   const out = new Set<string>();
-  for (const m of template.matchAll(PLACEHOLDER_RE)) if (!(PLACEHOLDERS as readonly string[]).includes(m[1]!)) out.add(m[1]!);
+  for (const m of template.matchAll(PLACEHOLDER_RE))
+    if (!(PLACEHOLDERS as readonly string[]).includes(m[1]!)) out.add(m[1]!);
   return [...out];
 }
 
@@ -38,7 +39,10 @@ export interface RenderMember {
 }
 
 /** Picks the member's language (fallback vi, then whatever exists) and fills the placeholders. */
-export function renderMessage(templates: { vi?: string | undefined; en?: string | undefined }, m: RenderMember): { text: string; lang: Lang } {
+export function renderMessage(
+  templates: { vi?: string | undefined; en?: string | undefined },
+  m: RenderMember,
+): { text: string; lang: Lang } {
   const want: Lang = m.language === "en" ? "en" : "vi";
   const lang: Lang = templates[want] ? want : templates.vi ? "vi" : "en";
   const template = templates[lang] ?? "";
@@ -55,7 +59,8 @@ export function renderMessage(templates: { vi?: string | undefined; en?: string 
 /** Buttons under a promotional message: claim the offer (when there is one) and opt out. */
 export function promoButtons(lang: Lang, offerId: string | null | undefined): { label: string; data: string }[][] {
   const rows: { label: string; data: string }[][] = [];
-  if (offerId && /^[A-Za-z0-9_-]{1,60}$/.test(offerId)) rows.push([{ label: lang === "vi" ? "Nhận ưu đãi" : "Claim offer", data: `oc:${offerId}` }]);
+  if (offerId && /^[A-Za-z0-9_-]{1,60}$/.test(offerId))
+    rows.push([{ label: lang === "vi" ? "Nhận ưu đãi" : "Claim offer", data: `oc:${offerId}` }]);
   rows.push([{ label: lang === "vi" ? "Ngừng nhận tin khuyến mãi" : "Stop promotions", data: "stop" }]);
   return rows;
 }

@@ -29,7 +29,14 @@ const Counts = z.object({
   control: z.number().int(),
 });
 
-const Group = z.object({ members: z.number(), conversions: z.number(), conversionRate: z.number().nullable(), orders: z.number(), revenue: z.number(), claims: z.number().int() });
+const Group = z.object({
+  members: z.number(),
+  conversions: z.number(),
+  conversionRate: z.number().nullable(),
+  orders: z.number(),
+  revenue: z.number(),
+  claims: z.number().int(),
+});
 
 const Kpis = z.object({
   attributionDays: z.number().int(),
@@ -41,7 +48,12 @@ const Kpis = z.object({
   revenue: z.number().int(),
   aov: z.number().nullable(),
   control: Group,
-  uplift: z.object({ conversionRate: z.number().nullable(), relative: z.number().nullable(), incrementalConversions: z.number().nullable(), incrementalRevenue: z.number().nullable() }),
+  uplift: z.object({
+    conversionRate: z.number().nullable(),
+    relative: z.number().nullable(),
+    incrementalConversions: z.number().nullable(),
+    incrementalRevenue: z.number().nullable(),
+  }),
 });
 
 export const CampaignViewSchema = z.object({
@@ -58,9 +70,13 @@ export const CampaignViewSchema = z.object({
   createdAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
-  counts: Counts.describe("recipients is fixed when sending starts; when done, sent + failed + blocked + optedOut + skippedCap + control = recipients"),
+  counts: Counts.describe(
+    "recipients is fixed when sending starts; when done, sent + failed + blocked + optedOut + skippedCap + control = recipients",
+  ),
   pending: z.number().int().describe("Recipients not settled yet (queued or being sent)"),
-  kpis: Kpis.optional().describe("Attribution: orders within attributionDays after delivery (control: after the start); uplift = treated − control conversion rate"),
+  kpis: Kpis.optional().describe(
+    "Attribution: orders within attributionDays after delivery (control: after the start); uplift = treated − control conversion rate",
+  ),
 });
 
 doc({
@@ -71,7 +87,10 @@ doc({
   description:
     "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. An unknown segmentId → 404 segment-not-found.",
   body: CreateCampaignSchema,
-  responses: { 201: { description: "The campaign", schema: CampaignViewSchema }, 404: { description: "Unknown segment" } },
+  responses: {
+    201: { description: "The campaign", schema: CampaignViewSchema },
+    404: { description: "Unknown segment" },
+  },
 });
 campaignRoutes.post("/campaigns", async (c) => {
   const input = await parseBody(c, CreateCampaignSchema);
@@ -89,7 +108,12 @@ doc({
   tag: "Campaigns",
   summary: "Campaigns, newest first, with counts",
   query: ListQuery,
-  responses: { 200: { description: "A page of campaigns", schema: z.object({ campaigns: z.array(CampaignViewSchema), next: z.string().nullable() }) } },
+  responses: {
+    200: {
+      description: "A page of campaigns",
+      schema: z.object({ campaigns: z.array(CampaignViewSchema), next: z.string().nullable() }),
+    },
+  },
 });
 campaignRoutes.get("/campaigns", async (c) => {
   const q = parseQuery(c, ListQuery);
@@ -101,13 +125,19 @@ doc({
   path: "/v1/campaigns/{id}",
   tag: "Campaigns",
   summary: "A campaign: status, counts and KPIs (delivered, conversions, attributed revenue, AOV, uplift vs control)",
-  responses: { 200: { description: "The campaign", schema: CampaignViewSchema }, 404: { description: "No such campaign of this merchant" } },
+  responses: {
+    200: { description: "The campaign", schema: CampaignViewSchema },
+    404: { description: "No such campaign of this merchant" },
+  },
 });
 campaignRoutes.get("/campaigns/:id", async (c) => {
   const db = c.get("db");
   const merchantId = c.get("merchantId");
   const v = await getCampaignView(db, merchantId, c.req.param("id"));
-  const kpis = v.status === "sending" || v.status === "done" ? await campaignKpis(db, merchantId, v.id, c.get("deps").clock.now()) : undefined;
+  const kpis =
+    v.status === "sending" || v.status === "done"
+      ? await campaignKpis(db, merchantId, v.id, c.get("deps").clock.now())
+      : undefined;
   return c.json({ ...v, ...(kpis ? { kpis } : {}) });
 });
 
@@ -116,9 +146,13 @@ doc({
   path: "/v1/campaigns/{id}/send",
   tag: "Campaigns",
   summary: "Send now: fixes the recipients and starts delivery within seconds (no body)",
-  description: "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once).",
+  description:
+    "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once).",
   responses: {
-    202: { description: "Sending", schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }) },
+    202: {
+      description: "Sending",
+      schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }),
+    },
     404: { description: "No such campaign of this merchant" },
     409: { description: "Already sending or sent (…/already-sent), or cancelled" },
   },
@@ -134,7 +168,11 @@ doc({
   path: "/v1/campaigns/{id}/cancel",
   tag: "Campaigns",
   summary: "Cancel a draft or scheduled campaign (no body)",
-  responses: { 200: { description: "The campaign", schema: CampaignViewSchema }, 404: { description: "No such campaign" }, 409: { description: "Already sending or sent" } },
+  responses: {
+    200: { description: "The campaign", schema: CampaignViewSchema },
+    404: { description: "No such campaign" },
+    409: { description: "Already sending or sent" },
+  },
 });
 campaignRoutes.post("/campaigns/:id/cancel", async (c) => {
   const db = c.get("db");
@@ -149,7 +187,8 @@ doc({
   method: "get",
   path: "/v1/messaging/settings",
   tag: "Campaigns",
-  summary: "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
+  summary:
+    "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
   responses: { 200: { description: "Settings", schema: MessagingSettingsSchema } },
 });
 campaignRoutes.get("/messaging/settings", async (c) => {
@@ -162,7 +201,8 @@ doc({
   path: "/v1/messaging/settings",
   tag: "Campaigns",
   summary: "Replace the promotional messaging settings (fields left out take the defaults)",
-  description: 'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
+  description:
+    'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
   body: MessagingSettingsSchema,
   responses: { 200: { description: "Settings now in force", schema: MessagingSettingsSchema } },
 });

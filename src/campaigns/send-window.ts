@@ -105,7 +105,10 @@ export class SendWindow {
       if (globalUsed >= this.limit) {
         const k = globalUsed - this.limit; // the (k+1)-th oldest finished send must leave
         const freeing = this.ends[this.head + k];
-        until = freeing !== undefined && k < globalUsed - this.open ? Math.max(until, freeing + this.spanMs) : Number.POSITIVE_INFINITY;
+        until =
+          freeing !== undefined && k < globalUsed - this.open
+            ? Math.max(until, freeing + this.spanMs)
+            : Number.POSITIVE_INFINITY;
       }
       if (c && chatUsed >= this.perChat) {
         const k = chatUsed - this.perChat;

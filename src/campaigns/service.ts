@@ -22,13 +22,19 @@ const template = z
   .max(4000)
   .superRefine((t, ctx) => {
     const bad = unknownPlaceholders(t);
-    if (bad.length > 0) ctx.addIssue({ code: "custom", message: `unknown placeholder ${bad.map((b) => `{{${b}}}`).join(", ")}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}` });
+    if (bad.length > 0)
+      ctx.addIssue({
+        code: "custom",
+        message: `unknown placeholder ${bad.map((b) => `{{${b}}}`).join(", ")}; use ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(", ")}`,
+      });
   });
 
 export const MessageSchema = z
   .strictObject({ vi: template.optional(), en: template.optional() })
   .refine((m) => m.vi !== undefined || m.en !== undefined, { message: "give the text in vi (the fallback) and/or en" })
-  .describe("Templates per language; members get theirs, else vi. Placeholders: {{firstName}}, {{name}}, {{points}}, {{tier}}");
+  .describe(
+    "Templates per language; members get theirs, else vi. Placeholders: {{firstName}}, {{name}}, {{points}}, {{tier}}",
+  );
 
 export const OfferIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - (at most 60)");
 
@@ -37,7 +43,11 @@ export const CreateCampaignSchema = z.object({
   segmentId: z.string().min(1).max(100),
   message: MessageSchema,
   offerId: OfferIdSchema.optional(),
-  sendAt: z.iso.datetime({ offset: true }).nullable().optional().describe("Start sending at this time (status scheduled); absent = draft until POST …/send"),
+  sendAt: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .describe("Start sending at this time (status scheduled); absent = draft until POST …/send"),
   controlPercent: z
     .number()
     .min(0)
@@ -45,8 +55,16 @@ export const CreateCampaignSchema = z.object({
     .refine((n) => Math.abs(n * 100 - Math.round(n * 100)) < 1e-9, { message: "at most 2 decimal places" })
     .default(0)
     .describe("Share of recipients held out as a control group (chosen deterministically per campaign and member)"),
-  quietHours: QuietHoursSchema.nullable().optional().describe("Overrides the merchant's quiet hours for this campaign (null = none)"),
-  attributionDays: z.number().int().min(1).max(90).optional().describe("Conversion window after delivery (default: the merchant's, 7)"),
+  quietHours: QuietHoursSchema.nullable()
+    .optional()
+    .describe("Overrides the merchant's quiet hours for this campaign (null = none)"),
+  attributionDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .optional()
+    .describe("Conversion window after delivery (default: the merchant's, 7)"),
 });
 
 export type CreateCampaignInput = z.output<typeof CreateCampaignSchema>;
@@ -82,7 +100,12 @@ export interface CampaignView {
 
 type CampaignRow = typeof campaigns.$inferSelect;
 
-export async function createCampaign(db: Db, merchantId: string, input: CreateCampaignInput, now: Date): Promise<CampaignView> {
+export async function createCampaign(
+  db: Db,
+  merchantId: string,
+  input: CreateCampaignInput,
+  now: Date,
+): Promise<CampaignView> {
   const seg = await findSegment(db, merchantId, input.segmentId);
   if (!seg) throw notFound("Segment", "segment-not-found");
   const settings = await getMessagingSettings(db, merchantId);
@@ -106,7 +129,15 @@ export async function createCampaign(db: Db, merchantId: string, input: CreateCa
   return view(row!, emptyCounts(), 0);
 }
 
-const emptyCounts = (): CampaignCounts => ({ recipients: 0, sent: 0, failed: 0, blocked: 0, optedOut: 0, skippedCap: 0, control: 0 });
+const emptyCounts = (): CampaignCounts => ({
+  recipients: 0,
+  sent: 0,
+  failed: 0,
+  blocked: 0,
+  optedOut: 0,
+  skippedCap: 0,
+  control: 0,
+});
 
 function view(c: CampaignRow, counts: CampaignCounts, pending: number): CampaignView {
   return {
@@ -129,13 +160,19 @@ function view(c: CampaignRow, counts: CampaignCounts, pending: number): Campaign
 }
 
 /** Delivery states → the counts buckets (`unknown` counts as failed). */
-export async function campaignCounts(db: Db, ids: string[]): Promise<Map<string, { counts: CampaignCounts; pending: number }>> {
+export async function campaignCounts(
+  db: Db,
+  ids: string[],
+): Promise<Map<string, { counts: CampaignCounts; pending: number }>> {
   const out = new Map<string, { counts: CampaignCounts; pending: number }>();
   for (const id of ids) out.set(id, { counts: emptyCounts(), pending: 0 });
   if (ids.length === 0) return out;
   const rows = await queryRows(
     db,
-    sql`select campaign_id, status, count(*) as n from deliveries where campaign_id in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) group by campaign_id, status`,
+    sql`select campaign_id, status, count(*) as n from deliveries where campaign_id in (${sql.join(
+      ids.map((i) => sql`${i}`),
+      sql`, `,
+    )}) group by campaign_id, status`,
     z.object({ campaign_id: z.string(), status: z.string(), n: z.unknown() }),
   );
   for (const r of rows) {
@@ -169,7 +206,11 @@ export async function campaignCounts(db: Db, ids: string[]): Promise<Map<string,
 }
 
 export async function findCampaign(db: Db, merchantId: string, id: string): Promise<CampaignRow | undefined> {
-  const rows = await db.select().from(campaigns).where(and(eq(campaigns.id, id), eq(campaigns.merchantId, merchantId))).limit(1);
+  const rows = await db
+    .select()
+    .from(campaigns)
+    .where(and(eq(campaigns.id, id), eq(campaigns.merchantId, merchantId)))
+    .limit(1);
   return rows[0];
 }
 
@@ -180,14 +221,27 @@ export async function getCampaignView(db: Db, merchantId: string, id: string): P
   return view(c, counts.counts, counts.pending);
 }
 
-export async function listCampaigns(db: Db, merchantId: string, opts: { limit: number; before?: string | undefined }): Promise<{ campaigns: CampaignView[]; next: string | null }> {
+export async function listCampaigns(
+  db: Db,
+  merchantId: string,
+  opts: { limit: number; before?: string | undefined },
+): Promise<{ campaigns: CampaignView[]; next: string | null }> {
   const conds = [eq(campaigns.merchantId, merchantId)];
   if (opts.before) {
     const b = await findCampaign(db, merchantId, opts.before);
-    if (b) conds.push(sql`(${campaigns.createdAt}, ${campaigns.id}) < (${b.createdAt.toISOString()}::timestamptz, ${b.id})`);
+    if (b)
+      conds.push(sql`(${campaigns.createdAt}, ${campaigns.id}) < (${b.createdAt.toISOString()}::timestamptz, ${b.id})`);
   }
-  const rows = await db.select().from(campaigns).where(and(...conds)).orderBy(desc(campaigns.createdAt), desc(campaigns.id)).limit(opts.limit);
-  const counts = await campaignCounts(db, rows.map((r) => r.id));
+  const rows = await db
+    .select()
+    .from(campaigns)
+    .where(and(...conds))
+    .orderBy(desc(campaigns.createdAt), desc(campaigns.id))
+    .limit(opts.limit);
+  const counts = await campaignCounts(
+    db,
+    rows.map((r) => r.id),
+  );
   return {
     campaigns: rows.map((r) => view(r, counts.get(r.id)!.counts, counts.get(r.id)!.pending)),
     next: rows.length === opts.limit ? rows[rows.length - 1]!.id : null,
@@ -200,7 +254,12 @@ export async function listCampaigns(db: Db, merchantId: string, opts: { limit: n
  * known to be unreachable `blocked`, the control group (deterministic hash of campaign and member) `control`; the
  * rest are queued for the delivery worker. Sending or done → 409 already-sent.
  */
-export async function startCampaign(db: Db, merchantId: string, campaignId: string, now: Date): Promise<{ id: string; status: "sending" | "done"; recipients: number }> {
+export async function startCampaign(
+  db: Db,
+  merchantId: string,
+  campaignId: string,
+  now: Date,
+): Promise<{ id: string; status: "sending" | "done"; recipients: number }> {
   return db.transaction(async (tx) => {
     const [c] = await tx
       .select()
@@ -209,11 +268,23 @@ export async function startCampaign(db: Db, merchantId: string, campaignId: stri
       .for("update");
     if (!c) throw notFound("Campaign", "campaign-not-found");
     if (c.status === "sending" || c.status === "done") {
-      throw conflict("already-sent", "Already sent", `Campaign ${c.id} is already ${c.status === "done" ? "sent" : "sending"}`, { campaignStatus: c.status });
+      throw conflict(
+        "already-sent",
+        "Already sent",
+        `Campaign ${c.id} is already ${c.status === "done" ? "sent" : "sending"}`,
+        { campaignStatus: c.status },
+      );
     }
-    if (c.status === "cancelled") throw conflict("campaign-cancelled", "Campaign cancelled", `Campaign ${c.id} was cancelled`);
+    if (c.status === "cancelled")
+      throw conflict("campaign-cancelled", "Campaign cancelled", `Campaign ${c.id} was cancelled`);
     const seg = await findSegment(tx, merchantId, c.segmentId);
-    if (!seg) throw new DomainError("conflict", "segment-not-found", "Segment missing", `The campaign's segment ${c.segmentId} no longer exists`);
+    if (!seg)
+      throw new DomainError(
+        "conflict",
+        "segment-not-found",
+        "Segment missing",
+        `The campaign's segment ${c.segmentId} no longer exists`,
+      );
     const compiled = compileSegment(seg.rule, await segmentContext(tx, merchantId, now));
     const members = segmentMembersQuery(compiled, merchantId);
     const at = sql`${now.toISOString()}::timestamptz`;
@@ -234,7 +305,10 @@ export async function startCampaign(db: Db, merchantId: string, campaignId: stri
         order by x.linked_at desc, x.id desc limit 1
       ) ci on true
       on conflict (merchant_id, source_key, member_id) do nothing`);
-    const [{ n }] = (await queryRows<{ n: unknown }>(tx, sql`select count(*) as n from deliveries where campaign_id = ${c.id}`)) as [{ n: unknown }];
+    const [{ n }] = (await queryRows<{ n: unknown }>(
+      tx,
+      sql`select count(*) as n from deliveries where campaign_id = ${c.id}`,
+    )) as [{ n: unknown }];
     const recipients = num(n);
     await tx.update(campaigns).set({ status: "sending", recipients, startedAt: now }).where(eq(campaigns.id, c.id));
     const done = await finishDoneCampaigns(tx, now, [c.id]);
@@ -246,7 +320,8 @@ export async function startCampaign(db: Db, merchantId: string, campaignId: stri
 export async function cancelCampaign(db: Db, merchantId: string, campaignId: string): Promise<void> {
   const c = await findCampaign(db, merchantId, campaignId);
   if (!c) throw notFound("Campaign", "campaign-not-found");
-  if (c.status === "sending" || c.status === "done") throw conflict("already-sent", "Already sent", `Campaign ${c.id} is already ${c.status}`);
+  if (c.status === "sending" || c.status === "done")
+    throw conflict("already-sent", "Already sent", `Campaign ${c.id} is already ${c.status}`);
   await db.update(campaigns).set({ status: "cancelled" }).where(eq(campaigns.id, c.id));
 }
 
@@ -296,7 +371,12 @@ export interface CampaignKpis {
   revenue: number;
   aov: number | null;
   control: GroupKpis;
-  uplift: { conversionRate: number | null; relative: number | null; incrementalConversions: number | null; incrementalRevenue: number | null };
+  uplift: {
+    conversionRate: number | null;
+    relative: number | null;
+    incrementalConversions: number | null;
+    incrementalRevenue: number | null;
+  };
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
@@ -311,7 +391,14 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
   const c = await findCampaign(db, merchantId, campaignId);
   if (!c) throw notFound("Campaign", "campaign-not-found");
   const started = (c.startedAt ?? now).toISOString();
-  const rows = await queryRows<{ status: string; members: unknown; converters: unknown; orders: unknown; revenue: unknown; claims: unknown }>(
+  const rows = await queryRows<{
+    status: string;
+    members: unknown;
+    converters: unknown;
+    orders: unknown;
+    revenue: unknown;
+    claims: unknown;
+  }>(
     db,
     sql`with d as (
           select member_id, status, coalesce(sent_at, ${started}::timestamptz) as t0
@@ -340,7 +427,14 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
     const r = rows.find((x) => x.status === status);
     const members = num(r?.members);
     const conversions = num(r?.converters);
-    return { members, conversions, conversionRate: ratio(conversions, members), orders: num(r?.orders), revenue: num(r?.revenue), claims: num(r?.claims) };
+    return {
+      members,
+      conversions,
+      conversionRate: ratio(conversions, members),
+      orders: num(r?.orders),
+      revenue: num(r?.revenue),
+      claims: num(r?.claims),
+    };
   };
   const t = get("sent");
   const k = get("control");
@@ -361,8 +455,8 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
       conversionRate: diff === null ? null : Math.round(diff * 10_000) / 10_000,
       relative: diff !== null && kRate! > 0 ? Math.round((diff / kRate!) * 10_000) / 10_000 : null,
       incrementalConversions: diff === null ? null : Math.round(diff * t.members * 100) / 100,
-      incrementalRevenue: t.members > 0 && k.members > 0 ? Math.round(t.revenue - (k.revenue / k.members) * t.members) : null,
+      incrementalRevenue:
+        t.members > 0 && k.members > 0 ? Math.round(t.revenue - (k.revenue / k.members) * t.members) : null,
     },
   };
 }
-

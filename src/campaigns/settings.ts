@@ -13,7 +13,9 @@ const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM"
 export const QuietHoursSchema = z
   .object({ start: hhmm, end: hhmm })
   .refine((q) => q.start !== q.end, { message: "start and end must differ", path: ["end"] })
-  .describe("Local times in the merchant's time zone; nothing promotional goes out from start until end (may wrap midnight, e.g. 21:00–08:00)");
+  .describe(
+    "Local times in the merchant's time zone; nothing promotional goes out from start until end (may wrap midnight, e.g. 21:00–08:00)",
+  );
 
 export const FrequencyCapSchema = z
   .object({
@@ -25,7 +27,13 @@ export const FrequencyCapSchema = z
 export const MessagingSettingsSchema = z.object({
   frequencyCap: FrequencyCapSchema.nullable().default({ perDay: 2, perWeek: 5 }),
   quietHours: QuietHoursSchema.nullable().default(null),
-  attributionDays: z.number().int().min(1).max(90).default(7).describe("Days after delivery in which an order counts as a conversion"),
+  attributionDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(7)
+    .describe("Days after delivery in which an order counts as a conversion"),
 });
 
 export type MessagingSettings = z.output<typeof MessagingSettingsSchema>;
@@ -36,16 +44,29 @@ export function parseMessagingSettings(settings: Record<string, unknown> | null 
   return r.success ? r.data : DEFAULT_MESSAGING;
 }
 
-export async function getMessagingSettings(db: Db, merchantId: string): Promise<MessagingSettings & { timezone: string }> {
-  const [m] = await db.select({ settings: merchants.settings, timezone: merchants.timezone }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+export async function getMessagingSettings(
+  db: Db,
+  merchantId: string,
+): Promise<MessagingSettings & { timezone: string }> {
+  const [m] = await db
+    .select({ settings: merchants.settings, timezone: merchants.timezone })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
   return { ...parseMessagingSettings(m?.settings), timezone: m?.timezone ?? "Asia/Ho_Chi_Minh" };
 }
 
 /** Replaces the `messaging` key only; other settings of the merchant are left alone. */
-export async function putMessagingSettings(db: Db, merchantId: string, s: MessagingSettings): Promise<MessagingSettings> {
+export async function putMessagingSettings(
+  db: Db,
+  merchantId: string,
+  s: MessagingSettings,
+): Promise<MessagingSettings> {
   await db
     .update(merchants)
-    .set({ settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{messaging}', ${JSON.stringify(s)}::jsonb, true)` })
+    .set({
+      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{messaging}', ${JSON.stringify(s)}::jsonb, true)`,
+    })
     .where(eq(merchants.id, merchantId));
   return s;
 }
@@ -53,9 +74,21 @@ export async function putMessagingSettings(db: Db, merchantId: string, s: Messag
 function localParts(now: Date, timeZone: string): { h: number; m: number; s: number } {
   let fmt: Intl.DateTimeFormat;
   try {
-    fmt = new Intl.DateTimeFormat("en-US", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+    fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
   } catch {
-    fmt = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+    fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone: "Asia/Ho_Chi_Minh",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    });
   }
   const p: Record<string, number> = {};
   for (const part of fmt.formatToParts(now)) if (part.type !== "literal") p[part.type] = Number(part.value);

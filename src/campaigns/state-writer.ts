@@ -95,7 +95,12 @@ export class StateWriter {
 
   /** Changes queued or being written. */
   get backlog(): number {
-    return this.marks.pending.length + this.outcomes.pending.length + (this.marks.busy ? 1 : 0) + (this.outcomes.busy ? 1 : 0);
+    return (
+      this.marks.pending.length +
+      this.outcomes.pending.length +
+      (this.marks.busy ? 1 : 0) +
+      (this.outcomes.busy ? 1 : 0)
+    );
   }
 
   /** Resolves when everything queued so far is written. */
@@ -147,7 +152,10 @@ export class StateWriter {
         if (attempt >= 5) {
           // Give up: marks count as not made (nothing is sent); outcomes stay unwritten, the rows stay `sending`
           // and end up `unknown` once their lease expires (never resent).
-          this.logger.error("could not write delivery states", { count: batch.length, error: err instanceof Error ? err.message : String(err) });
+          this.logger.error("could not write delivery states", {
+            count: batch.length,
+            error: err instanceof Error ? err.message : String(err),
+          });
           for (const p of batch) p.resolve(false);
           return;
         }
@@ -194,11 +202,20 @@ export class StateWriter {
     }
     return this.db.transaction(async (tx) => {
       const rows = await queryRows<{ id: unknown }>(tx, update); // (its set_config holds for the whole transaction)
-      if (released.length > 0) await tx.execute(sql`delete from promo_sends where delivery_id in (${sql.join(released.map((id) => sql`${id}::bigint`), sql`, `)})`);
+      if (released.length > 0)
+        await tx.execute(
+          sql`delete from promo_sends where delivery_id in (${sql.join(
+            released.map((id) => sql`${id}::bigint`),
+            sql`, `,
+          )})`,
+        );
       if (blocked.length > 0) {
         await tx.execute(
           sql`update channel_identities set unreachable_at = ${iso(blocked[0]!.at)}::timestamptz
-              where id in (${sql.join(blocked.map((f) => sql`${f.identityId}::bigint`), sql`, `)}) and unreachable_at is null`,
+              where id in (${sql.join(
+                blocked.map((f) => sql`${f.identityId}::bigint`),
+                sql`, `,
+              )}) and unreachable_at is null`,
         );
       }
       return new Set(rows.map((r) => num(r.id)));

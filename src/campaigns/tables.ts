@@ -43,7 +43,10 @@ export const campaigns = pgTable(
     finishedAt: ts("finished_at"),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [index("campaigns_merchant_idx").on(t.merchantId, t.createdAt), index("campaigns_due_idx").on(t.status, t.sendAt)],
+  (t) => [
+    index("campaigns_merchant_idx").on(t.merchantId, t.createdAt),
+    index("campaigns_due_idx").on(t.status, t.sendAt),
+  ],
 );
 
 /**
@@ -55,7 +58,18 @@ export const campaigns = pgTable(
  *   claimed with an expired lease → queued again (never attempted);
  *   sending with an expired lease → unknown (the call may or may not have gone out: never resent; counted failed).
  */
-export type DeliveryStatus = "queued" | "claimed" | "sending" | "sent" | "failed" | "blocked" | "unknown" | "opted_out" | "skipped_cap" | "control" | "stale";
+export type DeliveryStatus =
+  | "queued"
+  | "claimed"
+  | "sending"
+  | "sent"
+  | "failed"
+  | "blocked"
+  | "unknown"
+  | "opted_out"
+  | "skipped_cap"
+  | "control"
+  | "stale";
 
 export const deliveries = pgTable(
   "deliveries",

@@ -52,7 +52,11 @@ export async function callBotApi(
     });
     text = await res.text();
   } catch (err) {
-    throw new BotApiCallError(method, 0, redact(`network error: ${err instanceof Error ? err.message : String(err)}`, token));
+    throw new BotApiCallError(
+      method,
+      0,
+      redact(`network error: ${err instanceof Error ? err.message : String(err)}`, token),
+    );
   }
   let json: unknown;
   try {
@@ -61,8 +65,18 @@ export async function callBotApi(
     json = undefined;
   }
   const env = Envelope.safeParse(json);
-  if (!env.success) throw new BotApiCallError(method, res.status, redact(`unexpected response (HTTP ${res.status}): ${text.slice(0, 200)}`, token));
-  if (!env.data.ok) throw new BotApiCallError(method, env.data.error_code ?? res.status, redact(env.data.description ?? `HTTP ${res.status}`, token));
+  if (!env.success)
+    throw new BotApiCallError(
+      method,
+      res.status,
+      redact(`unexpected response (HTTP ${res.status}): ${text.slice(0, 200)}`, token),
+    );
+  if (!env.data.ok)
+    throw new BotApiCallError(
+      method,
+      env.data.error_code ?? res.status,
+      redact(env.data.description ?? `HTTP ${res.status}`, token),
+    );
   return env.data.result;
 }
 

@@ -10,7 +10,11 @@ import type { Logger } from "../lib/log.ts";
 import { botInfos } from "./tables.ts";
 import { botIdOf, callBotApi } from "./bot-api.ts";
 
-export async function loadBotInfo(db: Db, channel: string, botId: string): Promise<Record<string, unknown> | undefined> {
+export async function loadBotInfo(
+  db: Db,
+  channel: string,
+  botId: string,
+): Promise<Record<string, unknown> | undefined> {
   const rows = await db
     .select({ info: botInfos.info })
     .from(botInfos)
@@ -19,7 +23,13 @@ export async function loadBotInfo(db: Db, channel: string, botId: string): Promi
   return rows[0]?.info;
 }
 
-export async function saveBotInfo(db: Db, channel: string, botId: string, info: Record<string, unknown>, now: Date): Promise<void> {
+export async function saveBotInfo(
+  db: Db,
+  channel: string,
+  botId: string,
+  info: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
   await db
     .insert(botInfos)
     .values({ channel, botId, info, updatedAt: now })
@@ -34,7 +44,12 @@ const usernames = new Map<string, string>();
  * The username of the environment's Telegram bot, or undefined when no bot is configured or getMe fails
  * (cached per bot id: memory, then the database, then getMe against TELEGRAM_API_ROOT).
  */
-export async function telegramBotUsername(config: Config, db: Db, now: Date, logger?: Logger): Promise<string | undefined> {
+export async function telegramBotUsername(
+  config: Config,
+  db: Db,
+  now: Date,
+  logger?: Logger,
+): Promise<string | undefined> {
   const token = config.TELEGRAM_BOT_TOKEN;
   if (!token) return undefined;
   const botId = botIdOf(token);

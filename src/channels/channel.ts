@@ -61,7 +61,18 @@ export type AssistantFn = (ctx: AssistantContext) => Promise<OutgoingMessage[] |
  * (`src/llm/engine-offers.ts`); the chat core (bots/) shows and claims them.
  */
 export interface OffersPort {
-  list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
+  list(
+    db: Db,
+    merchantId: string,
+    memberId: string,
+    now: Date,
+  ): Promise<{ id: string; text: string; expiresAt?: Date }[]>;
   /** Throws (e.g. a `Problem`) when the offer is gone, expired or not the member's. */
-  claim(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }>;
+  claim(
+    db: Db,
+    merchantId: string,
+    memberId: string,
+    offerId: string,
+    now: Date,
+  ): Promise<{ code: string; expiresAt: Date }>;
 }

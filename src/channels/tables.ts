@@ -19,7 +19,10 @@ export const processedUpdates = pgTable(
     key: text("key").notNull(),
     receivedAt: ts("received_at").notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.channel, t.key] }), index("channel_processed_updates_received_idx").on(t.receivedAt)],
+  (t) => [
+    primaryKey({ columns: [t.channel, t.key] }),
+    index("channel_processed_updates_received_idx").on(t.receivedAt),
+  ],
 );
 
 /** Per chat user state that must survive restarts and be shared by processes. */

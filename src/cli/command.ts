@@ -52,10 +52,17 @@ export function requiredFlag(p: ParsedArgs, name: string): string {
   return v;
 }
 
-export function numberFlag(p: ParsedArgs, name: string, fallback: number, check: (n: number) => boolean, what: string): number {
+export function numberFlag(
+  p: ParsedArgs,
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+  what: string,
+): number {
   const v = stringFlag(p, name);
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (v.trim() === "" || !Number.isFinite(n) || !check(n)) throw new UsageError(`--${name} must be ${what} (got "${v}")`);
+  if (v.trim() === "" || !Number.isFinite(n) || !check(n))
+    throw new UsageError(`--${name} must be ${what} (got "${v}")`);
   return n;
 }

@@ -50,7 +50,10 @@ export function acquireLock(dataDir: string): { update(lock: Omit<DataDirLock, "
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 2) throw err;
       const holder = liveLock(dataDir);
-      if (holder) throw new DataDirBusyError(`DATA_DIR ${dataDir} is in use by another chatloyalty process (pid ${holder.pid}); stop it, or set DATABASE_URL`);
+      if (holder)
+        throw new DataDirBusyError(
+          `DATA_DIR ${dataDir} is in use by another chatloyalty process (pid ${holder.pid}); stop it, or set DATABASE_URL`,
+        );
       try {
         unlinkSync(path); // stale: its process is gone
       } catch {

@@ -12,7 +12,9 @@ export function pgErrorCode(err: unknown): string | undefined {
 export function constraintName(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; e && depth < 4; depth++) {
-    const c = (e as { constraint_name?: unknown; constraint?: unknown }).constraint_name ?? (e as { constraint?: unknown }).constraint;
+    const c =
+      (e as { constraint_name?: unknown; constraint?: unknown }).constraint_name ??
+      (e as { constraint?: unknown }).constraint;
     if (typeof c === "string") return c;
     e = (e as { cause?: unknown }).cause;
   }

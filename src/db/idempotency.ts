@@ -24,9 +24,17 @@ export interface StoredKey {
 }
 
 /** The stored response if the replay is the same request, else 409 idempotency-conflict. */
-export function replayOrConflict<T>(stored: StoredKey | undefined, requestHash: string, key: string): StoredResponse<T> {
+export function replayOrConflict<T>(
+  stored: StoredKey | undefined,
+  requestHash: string,
+  key: string,
+): StoredResponse<T> {
   if (!stored || stored.hash !== requestHash) {
-    throw conflict("idempotency-conflict", "Idempotency conflict", `The key "${key}" was already used with a different request`);
+    throw conflict(
+      "idempotency-conflict",
+      "Idempotency conflict",
+      `The key "${key}" was already used with a different request`,
+    );
   }
   return { status: stored.status, body: JSON.parse(stored.response ?? "null") as T, replayed: true };
 }
@@ -40,11 +48,15 @@ export async function idempotent<T>(
   run: () => Promise<{ status: number; body: T }>,
 ): Promise<StoredResponse<T>> {
   const [claim] = resultRows<{ claimed: boolean }>(
-    await tx.execute(sql`select cl_idempotent_claim(${merchantId}, ${scope}, ${key}, ${requestHash}, 0, null) as claimed`),
+    await tx.execute(
+      sql`select cl_idempotent_claim(${merchantId}, ${scope}, ${key}, ${requestHash}, 0, null) as claimed`,
+    ),
   );
   if (!claim?.claimed) {
     const [row] = resultRows<{ hash: string; status: number; response: string | null }>(
-      await tx.execute(sql`select request_hash as hash, status, response from cl_idempotent_replay(${merchantId}, ${scope}, ${key})`),
+      await tx.execute(
+        sql`select request_hash as hash, status, response from cl_idempotent_replay(${merchantId}, ${scope}, ${key})`,
+      ),
     );
     return replayOrConflict<T>(row, requestHash, key);
   }
@@ -52,6 +64,8 @@ export async function idempotent<T>(
   await tx
     .update(idempotencyKeys)
     .set({ status: result.status, response: JSON.stringify(result.body) })
-    .where(and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+    .where(
+      and(eq(idempotencyKeys.merchantId, merchantId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)),
+    );
   return { ...result, replayed: false };
 }

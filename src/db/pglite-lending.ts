@@ -103,7 +103,10 @@ function sameToken(given: string | undefined, token: string): boolean {
 }
 
 /** The server's side: a loopback listener that lends `pg` to whoever presents the token. */
-export async function startLending(pg: LendablePglite, onError: (err: unknown) => void): Promise<{ port: number; token: string; close(): Promise<void> }> {
+export async function startLending(
+  pg: LendablePglite,
+  onError: (err: unknown) => void,
+): Promise<{ port: number; token: string; close(): Promise<void> }> {
   const token = randomBytes(24).toString("base64url");
   const server = createServer((req, res) => {
     if (req.method !== "POST" || req.url !== "/borrow" || !sameToken(req.headers.authorization, token)) {
@@ -139,18 +142,28 @@ export async function startLending(pg: LendablePglite, onError: (err: unknown) =
   return {
     port,
     token,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** The CLI's side: waits until the holder has closed the directory; `giveBack()` ends the loan. */
 export function borrow(lock: DataDirLock, timeoutMs = 120_000): Promise<{ giveBack(): void }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: lock.port, method: "POST", path: "/borrow", headers: { authorization: `Bearer ${lock.token}` } });
-    const timer = setTimeout(() => req.destroy(new Error(`the server (pid ${lock.pid}) did not lend DATA_DIR within ${timeoutMs / 1000} s`)), timeoutMs);
+    const req = request({
+      host: "127.0.0.1",
+      port: lock.port,
+      method: "POST",
+      path: "/borrow",
+      headers: { authorization: `Bearer ${lock.token}` },
+    });
+    const timer = setTimeout(
+      () => req.destroy(new Error(`the server (pid ${lock.pid}) did not lend DATA_DIR within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     req.on("error", (err) => {
       clearTimeout(timer);
       reject(err);

@@ -36,7 +36,9 @@ export const apiKeys = pgTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
     /** SHA-256 of the key; the key itself is shown once and never stored. */
     keyHash: text("key_hash").notNull(),
     /** First characters of the key, to tell keys apart in listings. */
@@ -48,7 +50,9 @@ export const apiKeys = pgTable(
 );
 
 export const programs = pgTable("programs", {
-  merchantId: text("merchant_id").primaryKey().references(() => merchants.id),
+  merchantId: text("merchant_id")
+    .primaryKey()
+    .references(() => merchants.id),
   config: jsonb("config").$type<Record<string, unknown>>().notNull(),
   updatedAt: ts("updated_at").notNull().defaultNow(),
 });
@@ -57,7 +61,9 @@ export const members = pgTable(
   "members",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
     phone: text("phone"),
     externalId: text("external_id"),
     name: text("name"),
@@ -85,7 +91,9 @@ export const orders = pgTable(
   "orders",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
     externalId: text("external_id").notNull(),
     memberId: text("member_id").references(() => members.id),
     channel: text("channel").notNull().default("pos"),
@@ -116,7 +124,9 @@ export const orderItems = pgTable(
   "order_items",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    orderId: text("order_id").notNull().references(() => orders.id),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
     merchantId: text("merchant_id").notNull(),
     lineNo: integer("line_no").notNull(),
     sku: text("sku").notNull(),
@@ -134,8 +144,12 @@ export const refunds = pgTable(
   "refunds",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull().references(() => merchants.id),
-    orderId: text("order_id").notNull().references(() => orders.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    orderId: text("order_id")
+      .notNull()
+      .references(() => orders.id),
     externalId: text("external_id").notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
     pointsReversed: integer("points_reversed").notNull(),
@@ -150,7 +164,9 @@ export const ledgerEntries = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: text("merchant_id").notNull(),
-    memberId: text("member_id").notNull().references(() => members.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
     kind: text("kind").$type<LedgerKind>().notNull(),
     points: integer("points").notNull(),
     orderId: text("order_id"),
@@ -178,7 +194,9 @@ export const pointLots = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: text("merchant_id").notNull(),
-    memberId: text("member_id").notNull().references(() => members.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
     orderId: text("order_id"),
     points: integer("points").notNull(),
     remaining: integer("remaining").notNull(),
@@ -198,7 +216,9 @@ export const creditEntries = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: text("merchant_id").notNull(),
-    memberId: text("member_id").notNull().references(() => members.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
     kind: text("kind").$type<"cashback" | "refund" | "spend" | "adjust">().notNull(),
     amount: integer("amount").notNull(),
     orderId: text("order_id"),
@@ -212,7 +232,9 @@ export const rewards = pgTable(
   "rewards",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull().references(() => merchants.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
     name: text("name").notNull(),
     description: text("description"),
     cost: integer("cost").notNull(),
@@ -231,9 +253,15 @@ export const redemptions = pgTable(
   "redemptions",
   {
     id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull().references(() => merchants.id),
-    memberId: text("member_id").notNull().references(() => members.id),
-    rewardId: text("reward_id").notNull().references(() => rewards.id),
+    merchantId: text("merchant_id")
+      .notNull()
+      .references(() => merchants.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
+    rewardId: text("reward_id")
+      .notNull()
+      .references(() => rewards.id),
     pointsSpent: integer("points_spent").notNull(),
     code: text("code").notNull(),
     usedAt: ts("used_at"),
@@ -265,7 +293,9 @@ export const subscriptions = pgTable(
   {
     id: text("id").primaryKey(),
     merchantId: text("merchant_id").notNull(),
-    memberId: text("member_id").notNull().references(() => members.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
     plan: text("plan").notNull(),
     startsAt: ts("starts_at").notNull(),
     endsAt: ts("ends_at").notNull(),
@@ -299,21 +329,28 @@ export const channelIdentities = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: text("merchant_id").notNull(),
-    memberId: text("member_id").notNull().references(() => members.id),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
     channel: text("channel").notNull(),
     userId: text("user_id").notNull(),
     chatId: text("chat_id").notNull(),
     linkedAt: ts("linked_at").notNull().defaultNow(),
     unreachableAt: ts("unreachable_at"),
   },
-  (t) => [uniqueIndex("channel_identities_uq").on(t.merchantId, t.channel, t.userId), index("channel_identities_member_idx").on(t.memberId)],
+  (t) => [
+    uniqueIndex("channel_identities_uq").on(t.merchantId, t.channel, t.userId),
+    index("channel_identities_member_idx").on(t.memberId),
+  ],
 );
 
 /** One-time codes a member types or opens as a deep link to link a chat. */
 export const linkCodes = pgTable("link_codes", {
   code: text("code").primaryKey(),
   merchantId: text("merchant_id").notNull(),
-  memberId: text("member_id").notNull().references(() => members.id),
+  memberId: text("member_id")
+    .notNull()
+    .references(() => members.id),
   expiresAt: ts("expires_at").notNull(),
   usedAt: ts("used_at"),
   createdAt: createdAt(),

@@ -18,7 +18,6 @@ import { mulberry32 } from "../lib/random.ts";
 
 export const DEMO_NAME = "Cà Phê Phố (DEMO)";
 
-
 const DEMO_MEMBERS = [
   { name: "Nguyễn Văn Hoa", phone: "0912345678", language: "vi" as const, birthday: "1990-11-25" },
   { name: "Trần Thị Mai", phone: "0987654321", language: "vi" as const, birthday: "1995-03-08" },
@@ -27,7 +26,10 @@ const DEMO_MEMBERS = [
   { name: "Phạm Quốc Bảo", phone: "0933445566", language: "vi" as const },
 ];
 
-export async function seedDemo(db: Db, now: Date): Promise<{ merchantId: string; apiKey: string; memberIds: string[] }> {
+export async function seedDemo(
+  db: Db,
+  now: Date,
+): Promise<{ merchantId: string; apiKey: string; memberIds: string[] }> {
   const { merchantId, apiKey } = await createMerchant(db, { name: DEMO_NAME, isDemo: true });
   await putProgram(
     db,
@@ -44,17 +46,54 @@ export async function seedDemo(db: Db, now: Date): Promise<{ merchantId: string;
       categoryMultipliers: { coffee: 2 },
       birthdayBonus: { multiplier: 2, windowDays: 7 },
       cashback: { rate: 0.01, discountedRate: 0.005 },
-      subscriptionPlans: [{ id: "vip-month", name: "VIP tháng", price: 99000, periodDays: 30, multiplier: 1.2, perks: ["Giảm 10% mọi đơn"] }],
+      subscriptionPlans: [
+        {
+          id: "vip-month",
+          name: "VIP tháng",
+          price: 99000,
+          periodDays: 30,
+          multiplier: 1.2,
+          perks: ["Giảm 10% mọi đơn"],
+        },
+      ],
       voucherValidDays: 30,
     }),
     now,
   );
   const freeCoffee = newId("rwd");
   await db.insert(rewards).values([
-    { id: freeCoffee, merchantId, name: "Cà phê sữa đá miễn phí", cost: 30, kind: "product", value: 29000, sku: "CF-SUADA", createdAt: now },
+    {
+      id: freeCoffee,
+      merchantId,
+      name: "Cà phê sữa đá miễn phí",
+      cost: 30,
+      kind: "product",
+      value: 29000,
+      sku: "CF-SUADA",
+      createdAt: now,
+    },
     { id: newId("rwd"), merchantId, name: "Voucher 50.000 ₫", cost: 80, kind: "voucher", value: 50000, createdAt: now },
-    { id: newId("rwd"), merchantId, name: "Bánh tiramisu", cost: 45, kind: "product", value: 39000, sku: "TIRAMISU", stock: 20, createdAt: now },
-    { id: newId("rwd"), merchantId, name: "Ly giữ nhiệt Cà Phê Phố", cost: 300, kind: "perk", stock: 5, minTier: "Bạc", createdAt: now },
+    {
+      id: newId("rwd"),
+      merchantId,
+      name: "Bánh tiramisu",
+      cost: 45,
+      kind: "product",
+      value: 39000,
+      sku: "TIRAMISU",
+      stock: 20,
+      createdAt: now,
+    },
+    {
+      id: newId("rwd"),
+      merchantId,
+      name: "Ly giữ nhiệt Cà Phê Phố",
+      cost: 300,
+      kind: "perk",
+      stock: 5,
+      minTier: "Bạc",
+      createdAt: now,
+    },
   ]);
 
   const rand = mulberry32(20261123);
@@ -85,7 +124,14 @@ export async function seedDemo(db: Db, now: Date): Promise<{ merchantId: string;
           placedAt: placedAt.toISOString(),
           items: [...basket].map((sku) => {
             const p = bySku.get(sku)!;
-            return { sku, name: p.name, category: p.category, quantity: rand() < 0.2 ? 2 : 1, unitPrice: p.price, discount: 0 };
+            return {
+              sku,
+              name: p.name,
+              category: p.category,
+              quantity: rand() < 0.2 ? 2 : 1,
+              unitPrice: p.price,
+              discount: 0,
+            };
           }),
         },
         // Simulated history: the ledger sees each order when it happened, so charts and expiry look real.
@@ -95,12 +141,29 @@ export async function seedDemo(db: Db, now: Date): Promise<{ merchantId: string;
   }
   // A few members already treated themselves, so vouchers and redemption KPIs have something to show.
   for (const [k, memberId] of memberIds.slice(0, 3).entries()) {
-    await redeem(db, merchantId, memberId, freeCoffee, new Date(now.getTime() - (5 + k * 7) * 86_400_000), `demo-redeem-${k}`).catch(() => undefined);
+    await redeem(
+      db,
+      merchantId,
+      memberId,
+      freeCoffee,
+      new Date(now.getTime() - (5 + k * 7) * 86_400_000),
+      `demo-redeem-${k}`,
+    ).catch(() => undefined);
   }
   // Offers: a merchant combo, a tier-exclusive deal, and the co-purchase model built from the history above, so the
   // demo members get offers (GET /v1/members/{id}/offers, /offers in chat) right away.
-  await createBundle(db, merchantId, { name: "Combo chiều", skus: ["TEA-DAO", "TIRAMISU"], discountPercent: 20, bonusPoints: 5 }, now);
-  await createBundle(db, merchantId, { name: "Đặc quyền hạng Bạc", skus: ["CF-MUOI"], price: 25000, minTier: "Bạc" }, now);
+  await createBundle(
+    db,
+    merchantId,
+    { name: "Combo chiều", skus: ["TEA-DAO", "TIRAMISU"], discountPercent: 20, bonusPoints: 5 },
+    now,
+  );
+  await createBundle(
+    db,
+    merchantId,
+    { name: "Đặc quyền hạng Bạc", skus: ["CF-MUOI"], price: 25000, minTier: "Bạc" },
+    now,
+  );
   await buildModel(db, merchantId, now);
   return { merchantId, apiKey, memberIds };
 }

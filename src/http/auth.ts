@@ -4,7 +4,8 @@ import type { AppEnv } from "./env.ts";
 import { Problem } from "./problem.ts";
 import { merchantForKey } from "../merchants/service.ts";
 
-const unauthorized = () => new Problem(401, "unauthorized", "Unauthorized", "A valid API key is required: Authorization: Bearer <apiKey>");
+const unauthorized = () =>
+  new Problem(401, "unauthorized", "Unauthorized", "A valid API key is required: Authorization: Bearer <apiKey>");
 
 export function apiKeyAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -9,7 +9,11 @@ import type { Config } from "../config.ts";
 
 export function clientIp(c: Context, mode: Config["TRUST_PROXY"]): string {
   if (mode === "x-forwarded-for") {
-    const last = (c.req.header("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean).at(-1);
+    const last = (c.req.header("x-forwarded-for") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .at(-1);
     if (last) return last.slice(0, 64);
   }
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;

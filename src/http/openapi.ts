@@ -41,7 +41,10 @@ const problemSchema = {
     title: { type: "string" },
     status: { type: "integer" },
     detail: { type: "string" },
-    errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } } },
+    errors: {
+      type: "array",
+      items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" } } },
+    },
   },
 };
 
@@ -49,14 +52,23 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const d of docs) {
     const params: unknown[] = [];
-    for (const m of d.path.matchAll(/\{(\w+)\}/g)) params.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
+    for (const m of d.path.matchAll(/\{(\w+)\}/g))
+      params.push({ name: m[1], in: "path", required: true, schema: { type: "string" } });
     if (d.query) {
       const qs = jsonSchema(d.query, "input");
       const props = (qs.properties ?? {}) as Record<string, unknown>;
       const required = new Set((qs.required as string[] | undefined) ?? []);
-      for (const [name, schema] of Object.entries(props)) params.push({ name, in: "query", required: required.has(name), schema });
+      for (const [name, schema] of Object.entries(props))
+        params.push({ name, in: "query", required: required.has(name), schema });
     }
-    for (const h of d.headers ?? []) params.push({ name: h.name, in: "header", required: h.required, description: h.description, schema: { type: "string" } });
+    for (const h of d.headers ?? [])
+      params.push({
+        name: h.name,
+        in: "header",
+        required: h.required,
+        description: h.description,
+        schema: { type: "string" },
+      });
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(d.responses)) {
       const isError = Number(status) >= 400;
@@ -70,15 +82,24 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       };
     }
     if (d.auth !== false) {
-      responses["401"] ??= { description: "Missing or unknown API key", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+      responses["401"] ??= {
+        description: "Missing or unknown API key",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
     }
-    if (d.body) responses["400"] ??= { description: "Validation failed", content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } };
+    if (d.body)
+      responses["400"] ??= {
+        description: "Validation failed",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      };
     (paths[d.path] ??= {})[d.method] = {
       summary: d.summary,
       ...(d.description ? { description: d.description } : {}),
       tags: [d.tag],
       ...(params.length ? { parameters: params } : {}),
-      ...(d.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(d.body, "input") } } } } : {}),
+      ...(d.body
+        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(d.body, "input") } } } }
+        : {}),
       responses,
       ...(d.auth === false ? { security: [] } : {}),
     };

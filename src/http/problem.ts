@@ -23,7 +23,14 @@ export class Problem extends Error {
   readonly errors: FieldError[] | undefined;
   readonly extra: Record<string, unknown>;
 
-  constructor(status: number, slug: string, title: string, detail: string, errors?: FieldError[], extra: Record<string, unknown> = {}) {
+  constructor(
+    status: number,
+    slug: string,
+    title: string,
+    detail: string,
+    errors?: FieldError[],
+    extra: Record<string, unknown> = {},
+  ) {
     super(detail);
     this.status = status;
     this.slug = slug;
@@ -34,7 +41,13 @@ export class Problem extends Error {
 
   body(): ProblemBody {
     // Extension members first: they must never shadow the standard ones (RFC 9457 `status` is the HTTP code).
-    const body: ProblemBody = { ...this.extra, type: PROBLEM_BASE + this.slug, title: this.title, status: this.status, detail: this.message };
+    const body: ProblemBody = {
+      ...this.extra,
+      type: PROBLEM_BASE + this.slug,
+      title: this.title,
+      status: this.status,
+      detail: this.message,
+    };
     if (this.errors) body.errors = this.errors;
     return body;
   }

@@ -22,7 +22,10 @@ export async function parseBody<S extends z.ZodType>(c: Context, schema: S): Pro
 }
 
 /** Like parseBody, also returning the raw JSON (for idempotency hashing of "JSON-equal" bodies). */
-export async function parseBodyWithRaw<S extends z.ZodType>(c: Context, schema: S): Promise<{ data: z.output<S>; raw: unknown }> {
+export async function parseBodyWithRaw<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): Promise<{ data: z.output<S>; raw: unknown }> {
   const raw = (await readJson(c)) ?? {};
   const result = schema.safeParse(raw);
   if (!result.success) throw zodProblem(result.error);

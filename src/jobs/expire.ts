@@ -8,7 +8,14 @@ export async function runExpiry(db: Db, merchantId: string, now: Date): Promise<
   const due = await db
     .selectDistinct({ memberId: pointLots.memberId })
     .from(pointLots)
-    .where(and(eq(pointLots.merchantId, merchantId), gt(pointLots.remaining, 0), isNotNull(pointLots.expiresAt), lte(pointLots.expiresAt, now)));
+    .where(
+      and(
+        eq(pointLots.merchantId, merchantId),
+        gt(pointLots.remaining, 0),
+        isNotNull(pointLots.expiresAt),
+        lte(pointLots.expiresAt, now),
+      ),
+    );
   let points = 0;
   let count = 0;
   for (const { memberId } of due) {

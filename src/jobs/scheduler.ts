@@ -7,7 +7,12 @@ import { runTierEvaluation } from "./tiers.ts";
 
 export type JobName = "expire" | "tiers";
 
-export async function runScheduledJobs(db: Db, now: Date, logger: Logger, jobs: JobName[] = ["expire", "tiers"]): Promise<void> {
+export async function runScheduledJobs(
+  db: Db,
+  now: Date,
+  logger: Logger,
+  jobs: JobName[] = ["expire", "tiers"],
+): Promise<void> {
   const all = await db.select({ id: merchants.id }).from(merchants);
   for (const { id } of all) {
     try {

@@ -6,7 +6,11 @@ import { getProgram } from "../program/service.ts";
 import { evaluateTier } from "../program/tiers.ts";
 import { netSpend } from "../members/service.ts";
 
-export async function runTierEvaluation(db: Db, merchantId: string, now: Date): Promise<{ evaluated: number; upgraded: number; downgraded: number }> {
+export async function runTierEvaluation(
+  db: Db,
+  merchantId: string,
+  now: Date,
+): Promise<{ evaluated: number; upgraded: number; downgraded: number }> {
   const program = await getProgram(db, merchantId);
   let after = "";
   let evaluated = 0;

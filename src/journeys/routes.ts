@@ -23,7 +23,9 @@ const JourneyViewSchema = z.object({
   kind: z.literal("reactivation"),
   enabled: z.boolean(),
   attributionDays: z.number().int(),
-  steps: z.array(z.object({ segmentId: z.string(), message: MessageSchema, offerId: z.string().optional(), counts: StepCounts })),
+  steps: z.array(
+    z.object({ segmentId: z.string(), message: MessageSchema, offerId: z.string().optional(), counts: StepCounts }),
+  ),
   lastRunAt: z.string().nullable(),
   updatedAt: z.string().nullable(),
 });
@@ -51,20 +53,29 @@ doc({
   tag: "Journeys",
   summary: "The reactivation journey with per-step counts (sent, converted, revenue)",
   description: HELP,
-  responses: { 200: { description: "The journey (disabled with no steps until configured)", schema: JourneyViewSchema } },
+  responses: {
+    200: { description: "The journey (disabled with no steps until configured)", schema: JourneyViewSchema },
+  },
 });
-journeyRoutes.get("/journeys/reactivation", async (c) => c.json(await getJourney(c.get("db"), c.get("merchantId"), c.get("deps").clock.now())));
+journeyRoutes.get("/journeys/reactivation", async (c) =>
+  c.json(await getJourney(c.get("db"), c.get("merchantId"), c.get("deps").clock.now())),
+);
 
 doc({
   method: "post",
   path: "/v1/jobs/journeys",
   tag: "Jobs",
   summary: "Run one journey pass now for the calling merchant (also runs on a schedule); idempotent",
-  description: "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours).",
+  description:
+    "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours).",
   responses: {
     200: {
       description: "What was queued",
-      schema: z.object({ enabled: z.boolean(), queued: z.number().int(), steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })) }),
+      schema: z.object({
+        enabled: z.boolean(),
+        queued: z.number().int(),
+        steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
+      }),
     },
   },
 });

@@ -31,7 +31,13 @@ export const JourneyStepSchema = z.object({
 export const JourneyConfigSchema = z.object({
   enabled: z.boolean(),
   steps: z.array(JourneyStepSchema).max(10),
-  attributionDays: z.number().int().min(1).max(90).optional().describe("Days after a step's delivery in which an order counts as converted (default: the merchant's, 7)"),
+  attributionDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .optional()
+    .describe("Days after a step's delivery in which an order counts as converted (default: the merchant's, 7)"),
 });
 
 export type JourneyConfigInput = z.output<typeof JourneyConfigSchema>;
@@ -56,23 +62,40 @@ export interface JourneyView {
   updatedAt: string | null;
 }
 
-export async function putJourney(db: Db, merchantId: string, input: JourneyConfigInput, now: Date): Promise<JourneyView> {
+export async function putJourney(
+  db: Db,
+  merchantId: string,
+  input: JourneyConfigInput,
+  now: Date,
+): Promise<JourneyView> {
   const errors: { path: string; message: string }[] = [];
   for (const [i, step] of input.steps.entries()) {
-    if (!(await findSegment(db, merchantId, step.segmentId))) errors.push({ path: `steps.${i}.segmentId`, message: `no segment "${step.segmentId}"` });
+    if (!(await findSegment(db, merchantId, step.segmentId)))
+      errors.push({ path: `steps.${i}.segmentId`, message: `no segment "${step.segmentId}"` });
   }
   if (errors.length > 0) throw validationError(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
   const attributionDays = input.attributionDays ?? (await getMessagingSettings(db, merchantId)).attributionDays;
-  const steps: JourneyStep[] = input.steps.map((s) => ({ segmentId: s.segmentId, message: s.message, ...(s.offerId ? { offerId: s.offerId } : {}) }));
+  const steps: JourneyStep[] = input.steps.map((s) => ({
+    segmentId: s.segmentId,
+    message: s.message,
+    ...(s.offerId ? { offerId: s.offerId } : {}),
+  }));
   await db
     .insert(journeys)
     .values({ merchantId, kind: JOURNEY_KIND, enabled: input.enabled, steps, attributionDays, updatedAt: now })
-    .onConflictDoUpdate({ target: [journeys.merchantId, journeys.kind], set: { enabled: input.enabled, steps, attributionDays, updatedAt: now } });
+    .onConflictDoUpdate({
+      target: [journeys.merchantId, journeys.kind],
+      set: { enabled: input.enabled, steps, attributionDays, updatedAt: now },
+    });
   return getJourney(db, merchantId, now);
 }
 
 async function journeyRow(db: Db, merchantId: string) {
-  const rows = await db.select().from(journeys).where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND))).limit(1);
+  const rows = await db
+    .select()
+    .from(journeys)
+    .where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND)))
+    .limit(1);
   return rows[0];
 }
 
@@ -84,7 +107,10 @@ export async function getJourney(db: Db, merchantId: string, now: Date): Promise
     kind: JOURNEY_KIND,
     enabled: row?.enabled ?? false,
     attributionDays,
-    steps: (row?.steps ?? []).map((s, i) => ({ ...s, counts: counts.get(i) ?? { sent: 0, converted: 0, revenue: 0, pending: 0, skipped: 0, failed: 0 } })),
+    steps: (row?.steps ?? []).map((s, i) => ({
+      ...s,
+      counts: counts.get(i) ?? { sent: 0, converted: 0, revenue: 0, pending: 0, skipped: 0, failed: 0 },
+    })),
     lastRunAt: row?.lastRunAt?.toISOString() ?? null,
     updatedAt: row?.updatedAt.toISOString() ?? null,
   };
@@ -95,7 +121,12 @@ export async function getJourney(db: Db, merchantId: string, now: Date): Promise
  * reached them; revenue = Σ (total − refunds) of those orders. Each order is credited to the latest step delivered
  * before it (last touch), so one order never counts twice.
  */
-async function stepCounts(db: Db, merchantId: string, attributionDays: number, now: Date): Promise<Map<number, StepCounts>> {
+async function stepCounts(
+  db: Db,
+  merchantId: string,
+  attributionDays: number,
+  now: Date,
+): Promise<Map<number, StepCounts>> {
   const out = new Map<number, StepCounts>();
   const ensure = (i: number) => {
     let c = out.get(i);
@@ -180,13 +211,19 @@ export async function runJourneyPass(db: Db, merchantId: string, now: Date): Pro
     result.steps.push({ step: i, segmentId: step.segmentId, queued: n });
     result.queued += n;
   }
-  await db.update(journeys).set({ lastRunAt: now }).where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND)));
+  await db
+    .update(journeys)
+    .set({ lastRunAt: now })
+    .where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND)));
   return result;
 }
 
 /** Scheduler entry (runtime-neutral): a pass for every merchant with an enabled journey. */
 export async function runAllJourneys(db: Db, now: Date, logger: Logger = silentLogger): Promise<number> {
-  const rows = await db.select({ merchantId: journeys.merchantId }).from(journeys).where(and(eq(journeys.enabled, true), eq(journeys.kind, JOURNEY_KIND)));
+  const rows = await db
+    .select({ merchantId: journeys.merchantId })
+    .from(journeys)
+    .where(and(eq(journeys.enabled, true), eq(journeys.kind, JOURNEY_KIND)));
   let queued = 0;
   for (const { merchantId } of rows) {
     try {
@@ -201,7 +238,14 @@ export async function runAllJourneys(db: Db, now: Date, logger: Logger = silentL
 }
 
 /** Node: runs `runAllJourneys` every `everyMs` (default 10 min, first run after 20 s); `onQueued` wakes the sender. */
-export function startJourneySchedule(o: { db: Db; clock: { now(): Date }; logger?: Logger; everyMs?: number; firstRunMs?: number; onQueued?: () => void }): { stop(): void } {
+export function startJourneySchedule(o: {
+  db: Db;
+  clock: { now(): Date };
+  logger?: Logger;
+  everyMs?: number;
+  firstRunMs?: number;
+  onQueued?: () => void;
+}): { stop(): void } {
   const tick = async () => {
     const n = await runAllJourneys(o.db, o.clock.now(), o.logger).catch((err: unknown) => {
       o.logger?.error("journeys failed", { error: String(err) });

@@ -144,10 +144,15 @@ export function reversalFor(earned: number, total: number, refundedBefore: numbe
  * times its bonus-event multiplier (tier and subscription multiply every line alike and cancel out). From the
  * breakdown stored with the order's `earn` entry; undefined when the breakdown does not match the lines.
  */
-export function lineWeights(breakdown: Pick<EarnBreakdown, "lines" | "events"> | null | undefined, lineCount: number): bigint[] | undefined {
+export function lineWeights(
+  breakdown: Pick<EarnBreakdown, "lines" | "events"> | null | undefined,
+  lineCount: number,
+): bigint[] | undefined {
   if (!breakdown || breakdown.lines.length !== lineCount) return undefined;
   const events = new Map(breakdown.events.map((e) => [e.name, e.multiplier]));
-  return breakdown.lines.map((l) => toScaled(l.multiplier) * (l.event !== undefined ? toScaled(events.get(l.event) ?? 1) : SCALE));
+  return breakdown.lines.map(
+    (l) => toScaled(l.multiplier) * (l.event !== undefined ? toScaled(events.get(l.event) ?? 1) : SCALE),
+  );
 }
 
 /**
@@ -155,7 +160,11 @@ export function lineWeights(breakdown: Pick<EarnBreakdown, "lines" | "events"> |
  * floored toward the member, on the cumulative refunded amounts per line (before and after this refund) so that
  * partial refunds add up exactly. With equal weights this is `reversalFor` on the order's amounts.
  */
-export function weightedReversalFor(earned: number, lines: { net: number; refundedBefore: number; refundedAfter: number }[], weights: bigint[]): number {
+export function weightedReversalFor(
+  earned: number,
+  lines: { net: number; refundedBefore: number; refundedAfter: number }[],
+  weights: bigint[],
+): number {
   if (earned <= 0) return 0;
   let whole = 0n;
   let before = 0n;

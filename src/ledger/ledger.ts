@@ -23,7 +23,9 @@ export async function lockMember(tx: Db, merchantId: string, memberId: string): 
 export async function pendingPoints(db: Db, memberId: string, now: Date): Promise<number> {
   const n = now.toISOString();
   const [row] = resultRows<{ p: string | number }>(
-    await db.execute(sql`select f.pending as p from cl_member_facts(${memberId}, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f`),
+    await db.execute(
+      sql`select f.pending as p from cl_member_facts(${memberId}, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f`,
+    ),
   );
   return Number(row?.p ?? 0);
 }
@@ -41,7 +43,11 @@ export function spendable(total: number, pending: number): Balance {
   return { total, pending: p, balance: total - p };
 }
 
-export async function memberBalance(db: Db, member: Pick<MemberRow, "id" | "pointsTotal">, now: Date): Promise<Balance> {
+export async function memberBalance(
+  db: Db,
+  member: Pick<MemberRow, "id" | "pointsTotal">,
+  now: Date,
+): Promise<Balance> {
   return spendable(member.pointsTotal, member.pointsTotal > 0 ? await pendingPoints(db, member.id, now) : 0);
 }
 
@@ -53,7 +59,15 @@ interface EntryRefs {
   breakdown?: Record<string, unknown> | null;
 }
 
-async function insertEntry(tx: Db, m: MemberRow, kind: LedgerKind, points: number, at: Date, refs: EntryRefs, lotId?: number) {
+async function insertEntry(
+  tx: Db,
+  m: MemberRow,
+  kind: LedgerKind,
+  points: number,
+  at: Date,
+  refs: EntryRefs,
+  lotId?: number,
+) {
   const [row] = await tx
     .insert(ledgerEntries)
     .values({
@@ -111,13 +125,22 @@ export async function creditPoints(
 }
 
 /** Take `points` from lots, oldest earned first (FIFO); `onlyAvailable` skips pending lots. Returns what was taken. */
-async function consumeLots(tx: Db, m: MemberRow, points: number, now: Date, opts: { onlyAvailable: boolean; preferOrderId?: string }): Promise<number> {
+async function consumeLots(
+  tx: Db,
+  m: MemberRow,
+  points: number,
+  now: Date,
+  opts: { onlyAvailable: boolean; preferOrderId?: string },
+): Promise<number> {
   let left = points;
   const take = async (lots: { id: number; remaining: number }[]) => {
     for (const lot of lots) {
       if (left <= 0) break;
       const t = Math.min(lot.remaining, left);
-      await tx.update(pointLots).set({ remaining: lot.remaining - t }).where(eq(pointLots.id, lot.id));
+      await tx
+        .update(pointLots)
+        .set({ remaining: lot.remaining - t })
+        .where(eq(pointLots.id, lot.id));
       left -= t;
     }
   };
@@ -144,7 +167,13 @@ async function consumeLots(tx: Db, m: MemberRow, points: number, now: Date, opts
 }
 
 /** Spend spendable points (redeem, negative adjust). The caller has checked the balance. */
-export async function debitPoints(tx: Db, m: MemberRow, kind: LedgerKind, points: number, opts: EntryRefs & { at: Date }): Promise<void> {
+export async function debitPoints(
+  tx: Db,
+  m: MemberRow,
+  kind: LedgerKind,
+  points: number,
+  opts: EntryRefs & { at: Date },
+): Promise<void> {
   if (points <= 0) return;
   const taken = await consumeLots(tx, m, points, opts.at, { onlyAvailable: true });
   if (taken !== points) throw new Error(`ledger: only ${taken} of ${points} spendable points found in lots`);
@@ -156,7 +185,12 @@ export async function debitPoints(tx: Db, m: MemberRow, kind: LedgerKind, points
  * Reverse points of a refunded order: from that order's own lot first (pending ones included), then from other
  * lots; whatever is already spent takes the balance below zero.
  */
-export async function reversePoints(tx: Db, m: MemberRow, points: number, opts: EntryRefs & { at: Date; orderId: string }): Promise<void> {
+export async function reversePoints(
+  tx: Db,
+  m: MemberRow,
+  points: number,
+  opts: EntryRefs & { at: Date; orderId: string },
+): Promise<void> {
   if (points <= 0) return;
   await consumeLots(tx, m, points, opts.at, { onlyAvailable: false, preferOrderId: opts.orderId });
   await insertEntry(tx, m, "refund", -points, opts.at, opts);
@@ -168,12 +202,27 @@ export async function expireMemberLots(tx: Db, m: MemberRow, now: Date): Promise
   const lots = await tx
     .select({ id: pointLots.id, remaining: pointLots.remaining, expiresAt: pointLots.expiresAt })
     .from(pointLots)
-    .where(and(eq(pointLots.memberId, m.id), gt(pointLots.remaining, 0), isNotNull(pointLots.expiresAt), lte(pointLots.expiresAt, now)))
+    .where(
+      and(
+        eq(pointLots.memberId, m.id),
+        gt(pointLots.remaining, 0),
+        isNotNull(pointLots.expiresAt),
+        lte(pointLots.expiresAt, now),
+      ),
+    )
     .orderBy(asc(pointLots.id));
   let expired = 0;
   for (const lot of lots) {
     await tx.update(pointLots).set({ remaining: 0 }).where(eq(pointLots.id, lot.id));
-    await insertEntry(tx, m, "expire", -lot.remaining, now, { reason: `lot ${lot.id} expired ${lot.expiresAt!.toISOString()}` }, lot.id);
+    await insertEntry(
+      tx,
+      m,
+      "expire",
+      -lot.remaining,
+      now,
+      { reason: `lot ${lot.id} expired ${lot.expiresAt!.toISOString()}` },
+      lot.id,
+    );
     expired += lot.remaining;
   }
   if (expired > 0) await setTotal(tx, m, m.pointsTotal - expired);
@@ -181,11 +230,27 @@ export async function expireMemberLots(tx: Db, m: MemberRow, now: Date): Promise
 }
 
 /** Points that will expire before `until` (for "expiring soon" in chat and the API). */
-export async function expiringPoints(db: Db, memberId: string, now: Date, until: Date): Promise<{ points: number; firstExpiry: Date | null }> {
+export async function expiringPoints(
+  db: Db,
+  memberId: string,
+  now: Date,
+  until: Date,
+): Promise<{ points: number; firstExpiry: Date | null }> {
   const rows = await db
-    .select({ p: sql<string | null>`coalesce(sum(${pointLots.remaining}), 0)`, first: sql<string | Date | null>`min(${pointLots.expiresAt})` })
+    .select({
+      p: sql<string | null>`coalesce(sum(${pointLots.remaining}), 0)`,
+      first: sql<string | Date | null>`min(${pointLots.expiresAt})`,
+    })
     .from(pointLots)
-    .where(and(eq(pointLots.memberId, memberId), gt(pointLots.remaining, 0), isNotNull(pointLots.expiresAt), gt(pointLots.expiresAt, now), lte(pointLots.expiresAt, until)));
+    .where(
+      and(
+        eq(pointLots.memberId, memberId),
+        gt(pointLots.remaining, 0),
+        isNotNull(pointLots.expiresAt),
+        gt(pointLots.expiresAt, now),
+        lte(pointLots.expiresAt, until),
+      ),
+    );
   const r = rows[0];
   const first = r?.first ? new Date(r.first) : null;
   return { points: Number(r?.p ?? 0), firstExpiry: first };
@@ -194,6 +259,10 @@ export async function expiringPoints(db: Db, memberId: string, now: Date, until:
 export async function ledgerPage(db: Db, merchantId: string, memberId: string, limit?: number, beforeId?: number) {
   const conds = [eq(ledgerEntries.memberId, memberId), eq(ledgerEntries.merchantId, merchantId)];
   if (beforeId !== undefined) conds.push(sql`${ledgerEntries.id} < ${beforeId}`);
-  const q = db.select().from(ledgerEntries).where(and(...conds)).orderBy(desc(ledgerEntries.id));
+  const q = db
+    .select()
+    .from(ledgerEntries)
+    .where(and(...conds))
+    .orderBy(desc(ledgerEntries.id));
   return limit === undefined ? q : q.limit(limit);
 }

@@ -47,7 +47,10 @@ export async function openFileChunks(
 ): Promise<OpenedFile> {
   const size = await fileSize(path);
   if (range && range.end <= range.start) return { chunks: (async function* () {})(), size };
-  const stream = createReadStream(path, range ? { highWaterMark: chunkSize, start: range.start, end: range.end - 1 } : { highWaterMark: chunkSize });
+  const stream = createReadStream(
+    path,
+    range ? { highWaterMark: chunkSize, start: range.start, end: range.end - 1 } : { highWaterMark: chunkSize },
+  );
   // Surface open errors (e.g. EACCES) with a readable message.
   const chunks = (async function* () {
     try {

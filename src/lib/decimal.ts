@@ -16,14 +16,10 @@ export function hasAtMost4Decimals(value: number): boolean {
 
 /** A positive multiplier such as 1.5, with at most 4 decimal places. */
 export const decimal4 = (min = 0, max = 1000) =>
-  z
-    .number()
-    .min(min)
-    .max(max)
-    .refine(hasAtMost4Decimals, { message: "must have at most 4 decimal places" });
+  z.number().min(min).max(max).refine(hasAtMost4Decimals, { message: "must have at most 4 decimal places" });
 
 /** floor(a / b) for bigints with b > 0, rounding toward −∞. */
 export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return a % b !== 0n && (a < 0n) !== (b < 0n) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }

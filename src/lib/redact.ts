@@ -5,12 +5,11 @@
  */
 
 /** Field names whose values are personal data or secrets, whatever they hold. */
-const SENSITIVE_KEY =
-  new RegExp(
-    "^(phone|memberphone|name|displayname|firstname|lastname|fullname|birthday|dateofbirth|dob|email|text|body" +
-      "|params|parameters|args|contact)$|token|secret|password|apikey|api_key|authorization|cookie",
-    "i",
-  );
+const SENSITIVE_KEY = new RegExp(
+  "^(phone|memberphone|name|displayname|firstname|lastname|fullname|birthday|dateofbirth|dob|email|text|body" +
+    "|params|parameters|args|contact)$|token|secret|password|apikey|api_key|authorization|cookie",
+  "i",
+);
 
 const TEXT_RULES: [RegExp, string][] = [
   // Drizzle's DrizzleQueryError message: "Failed query: <sql>\nparams: <values>".
@@ -39,7 +38,14 @@ function redactError(e: Error, depth: number): Record<string, unknown> {
   const code = (e as { code?: unknown }).code;
   if (typeof code === "string" || typeof code === "number") o.code = code;
   // The stack's first line repeats the message (with the parameters): rebuild it from the redacted message.
-  if (e.stack) o.stack = redactText(e.stack.split("\n").filter((l) => /^\s+at /.test(l)).slice(0, 12).join("\n"));
+  if (e.stack)
+    o.stack = redactText(
+      e.stack
+        .split("\n")
+        .filter((l) => /^\s+at /.test(l))
+        .slice(0, 12)
+        .join("\n"),
+    );
   if (e.cause !== undefined && depth < 4) o.cause = redactValue(e.cause, depth + 1);
   return o;
 }

@@ -10,15 +10,27 @@ import { createLinkCode, DEFAULT_LINK_CODE_DAYS } from "./service.ts";
 
 export const linkRoutes = new Hono<AppEnv>();
 
-export const CreateLinkCodeSchema = z
-  .object({
-    expiresInDays: z.number().int().min(1).max(365).optional().describe(`Days the code stays valid (default ${DEFAULT_LINK_CODE_DAYS})`),
-  });
+export const CreateLinkCodeSchema = z.object({
+  expiresInDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(365)
+    .optional()
+    .describe(`Days the code stays valid (default ${DEFAULT_LINK_CODE_DAYS})`),
+});
 
 export const LinkCodeView = z.object({
-  code: z.string().describe("8 characters without look-alikes; single use; case-insensitive when typed; a valid Telegram deep-link payload"),
+  code: z
+    .string()
+    .describe(
+      "8 characters without look-alikes; single use; case-insensitive when typed; a valid Telegram deep-link payload",
+    ),
   expiresAt: z.string().describe("ISO 8601"),
-  telegramLink: z.string().nullable().describe("https://t.me/<bot>?start=<code> when a Telegram bot is configured, else null"),
+  telegramLink: z
+    .string()
+    .nullable()
+    .describe("https://t.me/<bot>?start=<code> when a Telegram bot is configured, else null"),
   memberId: z.string(),
 });
 
@@ -31,7 +43,10 @@ doc({
     "The customer types the code in any chat with the bot, or opens `telegramLink`. The code is single use and expires (default 7 days). " +
     "Linking opts the member in to promotional messages (`/stop` in chat opts out). The body is optional.",
   body: CreateLinkCodeSchema,
-  responses: { 201: { description: "The code", schema: LinkCodeView }, 404: { description: "No such member of this merchant (member-not-found)" } },
+  responses: {
+    201: { description: "The code", schema: LinkCodeView },
+    404: { description: "No such member of this merchant (member-not-found)" },
+  },
 });
 linkRoutes.post("/members/:id/link-codes", async (c) => {
   const input = await parseBody(c, CreateLinkCodeSchema);

@@ -19,7 +19,13 @@ export function normalizeLinkCode(input: string): string | undefined {
   return LINK_CODE_SHAPE.test(code) ? code : undefined;
 }
 
-export async function createLinkCode(db: Db, merchantId: string, memberId: string, now: Date, expiresInDays = DEFAULT_LINK_CODE_DAYS) {
+export async function createLinkCode(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  now: Date,
+  expiresInDays = DEFAULT_LINK_CODE_DAYS,
+) {
   const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);
   for (let attempt = 0; ; attempt++) {
     const code = newCode(LINK_CODE_LENGTH);
@@ -39,7 +45,12 @@ export async function createLinkCode(db: Db, merchantId: string, memberId: strin
  * Uses a code once (atomically: two chats racing for the same code, one wins). Case-insensitive.
  * `merchantId` restricts it to one merchant (a bot serving one shop ignores other shops' codes).
  */
-export async function claimLinkCode(db: Db, input: string, now: Date, merchantId?: string): Promise<{ merchantId: string; memberId: string } | undefined> {
+export async function claimLinkCode(
+  db: Db,
+  input: string,
+  now: Date,
+  merchantId?: string,
+): Promise<{ merchantId: string; memberId: string } | undefined> {
   const code = normalizeLinkCode(input);
   if (!code) return undefined;
   const conds = [eq(linkCodes.code, code), isNull(linkCodes.usedAt), gt(linkCodes.expiresAt, now)];
@@ -64,16 +75,34 @@ export interface LinkTarget {
  * Links (or re-links) a chat user to a member and opts the member in to promotions. A chat user belongs to one
  * member per merchant: linking again moves the identity. Returns whether it was already linked to this member.
  */
-export async function linkChat(db: Db, t: LinkTarget, now: Date, language?: "vi" | "en"): Promise<{ alreadyLinked: boolean }> {
+export async function linkChat(
+  db: Db,
+  t: LinkTarget,
+  now: Date,
+  language?: "vi" | "en",
+): Promise<{ alreadyLinked: boolean }> {
   return db.transaction(async (tx) => {
     const existing = await tx
       .select({ memberId: channelIdentities.memberId })
       .from(channelIdentities)
-      .where(and(eq(channelIdentities.merchantId, t.merchantId), eq(channelIdentities.channel, t.channel), eq(channelIdentities.userId, t.userId)))
+      .where(
+        and(
+          eq(channelIdentities.merchantId, t.merchantId),
+          eq(channelIdentities.channel, t.channel),
+          eq(channelIdentities.userId, t.userId),
+        ),
+      )
       .limit(1);
     await tx
       .insert(channelIdentities)
-      .values({ merchantId: t.merchantId, memberId: t.memberId, channel: t.channel, userId: t.userId, chatId: t.chatId, linkedAt: now })
+      .values({
+        merchantId: t.merchantId,
+        memberId: t.memberId,
+        channel: t.channel,
+        userId: t.userId,
+        chatId: t.chatId,
+        linkedAt: now,
+      })
       .onConflictDoUpdate({
         target: [channelIdentities.merchantId, channelIdentities.channel, channelIdentities.userId],
         set: { memberId: t.memberId, chatId: t.chatId, linkedAt: now, unreachableAt: null },
@@ -89,7 +118,13 @@ export async function linkChat(db: Db, t: LinkTarget, now: Date, language?: "vi"
 }
 
 /** Opt in/out of promotional messages; applies to every chat of the member. Returns whether it changed. */
-export async function setOptIn(db: Db, merchantId: string, memberId: string, optedIn: boolean, now: Date): Promise<boolean> {
+export async function setOptIn(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  optedIn: boolean,
+  now: Date,
+): Promise<boolean> {
   const rows = await db
     .update(members)
     .set(optedIn ? { optedIn: true, optedInAt: now } : { optedIn: false })
@@ -99,10 +134,24 @@ export async function setOptIn(db: Db, merchantId: string, memberId: string, opt
 }
 
 /** Marks a chat unreachable (the user blocked the bot: 403). */
-export async function markUnreachable(db: Db, channel: string, chatId: string, now: Date, merchantId?: string): Promise<number> {
-  const conds = [eq(channelIdentities.channel, channel), eq(channelIdentities.chatId, chatId), isNull(channelIdentities.unreachableAt)];
+export async function markUnreachable(
+  db: Db,
+  channel: string,
+  chatId: string,
+  now: Date,
+  merchantId?: string,
+): Promise<number> {
+  const conds = [
+    eq(channelIdentities.channel, channel),
+    eq(channelIdentities.chatId, chatId),
+    isNull(channelIdentities.unreachableAt),
+  ];
   if (merchantId) conds.push(eq(channelIdentities.merchantId, merchantId));
-  const rows = await db.update(channelIdentities).set({ unreachableAt: now }).where(and(...conds)).returning({ id: channelIdentities.id });
+  const rows = await db
+    .update(channelIdentities)
+    .set({ unreachableAt: now })
+    .where(and(...conds))
+    .returning({ id: channelIdentities.id });
   return rows.length;
 }
 
@@ -111,7 +160,13 @@ export async function markReachable(db: Db, channel: string, userId: string): Pr
   await db
     .update(channelIdentities)
     .set({ unreachableAt: null })
-    .where(and(eq(channelIdentities.channel, channel), eq(channelIdentities.userId, userId), sql`${channelIdentities.unreachableAt} is not null`));
+    .where(
+      and(
+        eq(channelIdentities.channel, channel),
+        eq(channelIdentities.userId, userId),
+        sql`${channelIdentities.unreachableAt} is not null`,
+      ),
+    );
 }
 
 /** Identity and member row in one round trip (the first thing every chat message needs). */

@@ -18,9 +18,23 @@ import { copyFor, type Fmt } from "../messages/index.ts";
 import { firstName, foldVietnamese, formatDate, type Lang } from "../messages/render.ts";
 import { budgetSignal, estimateTokens, failureReason, logPath, usageTokens, type Llm } from "./llm.ts";
 import { catalogNames } from "./offers.ts";
-import { DEFAULT_MEMORY, readMemory, writeTurn, type ChatScope, type MemoryOptions, type MemoryTurn } from "./memory.ts";
+import {
+  DEFAULT_MEMORY,
+  readMemory,
+  writeTurn,
+  type ChatScope,
+  type MemoryOptions,
+  type MemoryTurn,
+} from "./memory.ts";
 import { renderPrompt } from "./prompts.ts";
-import { DEFAULT_CLAIM_ACTIONS, memberTools, newToolRecord, type AssistantOffers, type ClaimActions, type ToolRecord } from "./tools.ts";
+import {
+  DEFAULT_CLAIM_ACTIONS,
+  memberTools,
+  newToolRecord,
+  type AssistantOffers,
+  type ClaimActions,
+  type ToolRecord,
+} from "./tools.ts";
 import { checkBudget, merchantLlmContext, recordUsage, usageDay } from "./usage.ts";
 import { CHANNEL_TEXT_LIMIT, validateText, type Verdict } from "./validate.ts";
 
@@ -60,7 +74,18 @@ const ACTION_CLAIM = new RegExp(
   ].join("|"),
 );
 
-function checkAnswer(text: string, o: { lang: Lang; record: ToolRecord; maxChars: number; catalog: readonly string[]; extraNames: string[]; today: Date; timeZone: string }): Verdict {
+function checkAnswer(
+  text: string,
+  o: {
+    lang: Lang;
+    record: ToolRecord;
+    maxChars: number;
+    catalog: readonly string[];
+    extraNames: string[];
+    today: Date;
+    timeZone: string;
+  },
+): Verdict {
   if (ACTION_CLAIM.test(foldVietnamese(text))) return { ok: false, reason: "action-claim" };
   const facts = o.record.facts;
   facts.addDate(o.today, o.timeZone);
@@ -90,20 +115,34 @@ function claimTemplate(record: ToolRecord, fmt: Fmt): OutgoingMessage[] | undefi
   const c = record.claim;
   if (!c) return undefined;
   const copy = copyFor(fmt.lang);
-  if (c.kind === "reward") return [{ text: copy.redeemConfirm(fmt, { name: c.name, cost: c.cost, balanceAfter: c.balanceAfter }), buttons: c.buttons }];
+  if (c.kind === "reward")
+    return [
+      {
+        text: copy.redeemConfirm(fmt, { name: c.name, cost: c.cost, balanceAfter: c.balanceAfter }),
+        buttons: c.buttons,
+      },
+    ];
   return [{ text: copy.offers(fmt, [{ text: c.text, expiresAt: c.expiresAt }]), buttons: c.buttons }];
 }
 
 export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {}): AssistantFn {
   const actions: ClaimActions = { ...DEFAULT_CLAIM_ACTIONS, ...opts.actions };
   const maxInput = opts.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
-  const memory: MemoryOptions = opts.memory === false ? { ...DEFAULT_MEMORY, turns: 0 } : { ...DEFAULT_MEMORY, ...llm?.memory, ...opts.memory };
+  const memory: MemoryOptions =
+    opts.memory === false ? { ...DEFAULT_MEMORY, turns: 0 } : { ...DEFAULT_MEMORY, ...llm?.memory, ...opts.memory };
 
   return async function assistant(input: AssistantInput): Promise<OutgoingMessage[] | undefined> {
     const started = Date.now();
     const logger = input.logger.child({ module: "llm" });
     const skip = (reason: string, extra: Record<string, unknown> = {}): undefined => {
-      logPath(logger, { task: "answer", llmPath: "template", reason, model: llm?.name, ms: Date.now() - started, ...extra });
+      logPath(logger, {
+        task: "answer",
+        llmPath: "template",
+        reason,
+        model: llm?.name,
+        ms: Date.now() - started,
+        ...extra,
+      });
       return undefined;
     };
     if (!llm) return skip("no-model");
@@ -153,10 +192,24 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
     const record = newToolRecord();
     const tools = memberTools({ db, merchantId, member, fmt, now, offers: opts.offers, actions, logger }, record);
     const signal = budgetSignal(llm.answerTimeoutMs);
-    const fallback = async (reason: string, tokens: { inputTokens: number; outputTokens: number }, extra: Record<string, unknown> = {}) => {
+    const fallback = async (
+      reason: string,
+      tokens: { inputTokens: number; outputTokens: number },
+      extra: Record<string, unknown> = {},
+    ) => {
       const claim = claimTemplate(record, fmt);
       await recordUsage(db, usageKey, { calls: 1, fallbacks: 1, ...tokens }, now);
-      logPath(logger, { task: "answer", llmPath: "template", reason, model: llm.name, ms: Date.now() - started, tools: record.calls, refused: record.refused.length, ...tokens, ...extra });
+      logPath(logger, {
+        task: "answer",
+        llmPath: "template",
+        reason,
+        model: llm.name,
+        ms: Date.now() - started,
+        tools: record.calls,
+        refused: record.refused.length,
+        ...tokens,
+        ...extra,
+      });
       return claim;
     };
 
@@ -177,7 +230,11 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
       tokens = usageTokens(result.totalUsage);
       answer = plain(result.text);
     } catch (err) {
-      return fallback(failureReason(err, signal), { inputTokens: estimateTokens(system, ...messages.map((m) => m.content)), outputTokens: 0 }, { error: err instanceof Error ? err.message.slice(0, 200) : String(err) });
+      return fallback(
+        failureReason(err, signal),
+        { inputTokens: estimateTokens(system, ...messages.map((m) => m.content)), outputTokens: 0 },
+        { error: err instanceof Error ? err.message.slice(0, 200) : String(err) },
+      );
     }
     if (answer === "") return fallback("empty", tokens);
     const verdict = checkAnswer(answer, {
@@ -191,7 +248,8 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
     });
     if (!verdict.ok) {
       // Figures in an answer may echo what the customer typed (a phone number): log how many, not which.
-      const detail = verdict.reason === "unknown-figure" ? `${(verdict.detail ?? "").split(", ").length} figure(s)` : verdict.detail;
+      const detail =
+        verdict.reason === "unknown-figure" ? `${(verdict.detail ?? "").split(", ").length} figure(s)` : verdict.detail;
       return fallback(`rejected:${verdict.reason}`, tokens, { detail });
     }
 
@@ -201,7 +259,17 @@ export function createAssistant(llm: Llm | undefined, opts: AssistantOptions = {
     } catch (err) {
       logger.warn("conversation memory not written", { error: err instanceof Error ? err.message : String(err) });
     }
-    logPath(logger, { task: "answer", llmPath: "model", reason: "model", model: llm.name, ms: Date.now() - started, tools: record.calls, refused: record.refused.length, ...tokens, memory: earlier.length });
+    logPath(logger, {
+      task: "answer",
+      llmPath: "model",
+      reason: "model",
+      model: llm.name,
+      ms: Date.now() - started,
+      tools: record.calls,
+      refused: record.refused.length,
+      ...tokens,
+      memory: earlier.length,
+    });
     const buttons = record.claim?.buttons;
     return [buttons ? { text: answer, buttons } : { text: answer }];
   };

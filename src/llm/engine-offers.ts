@@ -42,9 +42,16 @@ export function fromEngineFacts(f: EngineOfferFacts): OfferFacts {
 }
 
 /** `phraseOffer` for an engine offer: the engine's own `offerText` is the template. */
-export function phraseEngineOffer(llm: Llm | undefined, input: Omit<PhraseOfferInput, "facts" | "template"> & { facts: EngineOfferFacts }): Promise<PhraseResult> {
+export function phraseEngineOffer(
+  llm: Llm | undefined,
+  input: Omit<PhraseOfferInput, "facts" | "template"> & { facts: EngineOfferFacts },
+): Promise<PhraseResult> {
   const engine = input.facts;
-  return phraseOffer(llm, { ...input, facts: fromEngineFacts(engine), template: (_f, lang) => offerText(engine, lang) });
+  return phraseOffer(llm, {
+    ...input,
+    facts: fromEngineFacts(engine),
+    template: (_f, lang) => offerText(engine, lang),
+  });
 }
 
 /** The chat core's offers port (declared in src/channels). */
@@ -66,7 +73,14 @@ export function phrasedChatOffers(llm: Llm | undefined, opts: { logger?: Logger 
         rows.map(async (o) => {
           // Like the engine's chat text: no expiry in the text (the bot shows it), the member's name and zone.
           const facts: EngineOfferFacts = { ...o.facts, firstName: name, timeZone: settings.timezone, expiresAt: null };
-          const r = await phraseEngineOffer(llm, { db, merchantId, facts, lang, now, logger: opts.logger ?? llm?.logger });
+          const r = await phraseEngineOffer(llm, {
+            db,
+            merchantId,
+            facts,
+            lang,
+            now,
+            logger: opts.logger ?? llm?.logger,
+          });
           return { id: o.id, text: r.text, expiresAt: o.expiresAt };
         }),
       );

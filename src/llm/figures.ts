@@ -20,16 +20,47 @@ export type Figure =
   | { kind: "time"; raw: string; time: string };
 
 const MONTHS: Record<string, number> = {
-  jan: 1, january: 1, feb: 2, february: 2, mar: 3, march: 3, apr: 4, april: 4, may: 5, jun: 6, june: 6,
-  jul: 7, july: 7, aug: 8, august: 8, sep: 9, sept: 9, september: 9, oct: 10, october: 10, nov: 11, november: 11,
-  dec: 12, december: 12,
+  jan: 1,
+  january: 1,
+  feb: 2,
+  february: 2,
+  mar: 3,
+  march: 3,
+  apr: 4,
+  april: 4,
+  may: 5,
+  jun: 6,
+  june: 6,
+  jul: 7,
+  july: 7,
+  aug: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  september: 9,
+  oct: 10,
+  october: 10,
+  nov: 11,
+  november: 11,
+  dec: 12,
+  december: 12,
 };
-const MONTH_RE = "(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)";
+const MONTH_RE =
+  "(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)";
 
 const MULTIPLIERS: Record<string, number> = {
-  k: 1e3, nghin: 1e3, ngan: 1e3, thousand: 1e3,
-  tr: 1e6, trieu: 1e6, m: 1e6, mil: 1e6, million: 1e6,
-  ty: 1e9, bn: 1e9, billion: 1e9,
+  k: 1e3,
+  nghin: 1e3,
+  ngan: 1e3,
+  thousand: 1e3,
+  tr: 1e6,
+  trieu: 1e6,
+  m: 1e6,
+  mil: 1e6,
+  million: 1e6,
+  ty: 1e9,
+  bn: 1e9,
+  billion: 1e9,
 };
 
 function validDay(d: number, m: number): boolean {
@@ -50,7 +81,8 @@ export function numberCandidates(num: string): number[] {
   if (grouped) out.add(Number(s.replace(/[.,]/g, "")));
   // Grouped with a decimal part: 1.250,50 / 1,250.50
   const mixed = /^(\d{1,3}(?:([.,])\d{3})*)([.,])(\d{1,2})$/.exec(s);
-  if (mixed && mixed[2] !== undefined && mixed[2] !== mixed[3]) out.add(Number(`${mixed[1]!.replace(/[.,]/g, "")}.${mixed[4]}`));
+  if (mixed && mixed[2] !== undefined && mixed[2] !== mixed[3])
+    out.add(Number(`${mixed[1]!.replace(/[.,]/g, "")}.${mixed[4]}`));
   const decimal = /^(\d+)(?:[.,](\d+))?$/.exec(s);
   if (decimal) out.add(Number(decimal[2] === undefined ? decimal[1] : `${decimal[1]}.${decimal[2]}`));
   if (out.size === 0) out.add(Number(s.replace(/[^\d]/g, "")));
@@ -75,28 +107,36 @@ export function extractFigures(text: string): Figure[] {
 
   // ISO dates 2026-11-20
   take(/(?<![\d.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])/g, (m) => {
-    const d = Number(m[3]), mo = Number(m[2]);
+    const d = Number(m[3]),
+      mo = Number(m[2]);
     return validDay(d, mo) ? { kind: "date", raw: m[0]!, date: { d, m: mo, y: Number(m[1]) } } : undefined;
   });
   // 20/11/2026, 20-11-2026, 20.11.2026, 20/11
   take(/(?<![\d.,/-])(\d{1,2})([/.-])(\d{1,2})(?:\2(\d{4}|\d{2}))?(?![\d/]|[.,]\d)/g, (m) => {
-    const d = Number(m[1]), mo = Number(m[3]);
+    const d = Number(m[1]),
+      mo = Number(m[3]);
     if (m[2] !== "/" && m[4] === undefined) return undefined;
     return validDay(d, mo) ? { kind: "date", raw: m[0]!, date: { d, m: mo, y: year(m[4]) } } : undefined;
   });
   // 20 Nov 2026, 20th of November
-  take(new RegExp(`(?<![\\d.,])(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_RE}\\.?(?:,?\\s+(\\d{4}))?(?![a-z])`, "g"), (m) => {
-    const d = Number(m[1]), mo = MONTHS[m[2]!]!;
-    return validDay(d, mo) ? { kind: "date", raw: m[0]!, date: { d, m: mo, y: year(m[3]) } } : undefined;
-  });
+  take(
+    new RegExp(`(?<![\\d.,])(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_RE}\\.?(?:,?\\s+(\\d{4}))?(?![a-z])`, "g"),
+    (m) => {
+      const d = Number(m[1]),
+        mo = MONTHS[m[2]!]!;
+      return validDay(d, mo) ? { kind: "date", raw: m[0]!, date: { d, m: mo, y: year(m[3]) } } : undefined;
+    },
+  );
   // Nov 20, 2026 / November 20th
   take(new RegExp(`(?<![a-z])${MONTH_RE}\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?(?![\\d])(?:,?\\s+(\\d{4}))?`, "g"), (m) => {
-    const d = Number(m[2]), mo = MONTHS[m[1]!]!;
+    const d = Number(m[2]),
+      mo = MONTHS[m[1]!]!;
     return validDay(d, mo) ? { kind: "date", raw: m[0]!, date: { d, m: mo, y: year(m[3]) } } : undefined;
   });
   // ngày 20 tháng 11 năm 2026 / 20 tháng 11
   take(/(?<![\d.,])(\d{1,2})\s+thang\s+(\d{1,2})(?:\s*(?:nam|,|\/)\s*(\d{4}))?(?!\d)/g, (m) => {
-    const d = Number(m[1]), mo = Number(m[2]);
+    const d = Number(m[1]),
+      mo = Number(m[2]);
     return validDay(d, mo) ? { kind: "date", raw: m[0]!, date: { d, m: mo, y: year(m[3]) } } : undefined;
   });
   // tháng 11 (năm 2026) — a month alone
@@ -112,14 +152,18 @@ export function extractFigures(text: string): Figure[] {
   });
   // 14:30 / 14h30
   take(/(?<![\d.,])(\d{1,2})[:h](\d{2})(?!\d)/g, (m) => {
-    const h = Number(m[1]), min = Number(m[2]);
+    const h = Number(m[1]),
+      min = Number(m[2]);
     return h < 24 && min < 60 ? { kind: "time", raw: m[0]!, time: `${h}:${String(min).padStart(2, "0")}` } : undefined;
   });
   // Numbers with an optional multiplier word (125k, 1,5 trieu, 2 million)
-  take(/(?<![\d.,])(\d{1,3}(?:([.,\u00a0\u202f])\d{3})(?:\2\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)(?:\s?(k|nghin|ngan|thousand|trieu|tr|million|mil|m|ty|billion|bn)(?![a-z]))?/g, (m) => {
-    const mult = m[3] ? (MULTIPLIERS[m[3]] ?? 1) : 1;
-    return { kind: "number", raw: m[0]!, values: numberCandidates(m[1]!).map((v) => v * mult) };
-  });
+  take(
+    /(?<![\d.,])(\d{1,3}(?:([.,\u00a0\u202f])\d{3})(?:\2\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d+)?)(?:\s?(k|nghin|ngan|thousand|trieu|tr|million|mil|m|ty|billion|bn)(?![a-z]))?/g,
+    (m) => {
+      const mult = m[3] ? (MULTIPLIERS[m[3]] ?? 1) : 1;
+      return { kind: "number", raw: m[0]!, values: numberCandidates(m[1]!).map((v) => v * mult) };
+    },
+  );
   return figures;
 }
 
@@ -130,7 +174,14 @@ function key(n: number): string {
 /** The calendar date of `d` in `timeZone` (falls back to Asia/Ho_Chi_Minh for an unknown zone). */
 export function localDate(d: Date, timeZone: string): { d: number; m: number; y: number; time: string } {
   let fmt: Intl.DateTimeFormat;
-  const opts: Intl.DateTimeFormatOptions = { day: "numeric", month: "numeric", year: "numeric", hour: "numeric", minute: "2-digit", hourCycle: "h23" };
+  const opts: Intl.DateTimeFormatOptions = {
+    day: "numeric",
+    month: "numeric",
+    year: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    hourCycle: "h23",
+  };
   try {
     fmt = new Intl.DateTimeFormat("en-US", { ...opts, timeZone });
   } catch {
@@ -190,7 +241,9 @@ export class FactSet {
   }
 
   hasDate(date: DateFact): boolean {
-    return this.dates.some((f) => f.m === date.m && (date.d === undefined || f.d === date.d) && (date.y === undefined || f.y === date.y));
+    return this.dates.some(
+      (f) => f.m === date.m && (date.d === undefined || f.d === date.d) && (date.y === undefined || f.y === date.y),
+    );
   }
 
   hasTime(t: string): boolean {

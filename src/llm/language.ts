@@ -5,8 +5,9 @@
 import type { Lang } from "../messages/render.ts";
 
 const VI_WORDS = new Set(
-  "bạn của và được cho với điểm ưu đãi không có này là hạng đổi quà chào cảm ơn ạ nhé dạ giảm mua hết hạn tặng các những một khi còn đã sẽ tại từ để nếu thì mình chúng tôi hôm nay ngày tháng năm phần trăm món đơn hàng thành viên lên thêm chỉ rất vui"
-    .split(" "),
+  "bạn của và được cho với điểm ưu đãi không có này là hạng đổi quà chào cảm ơn ạ nhé dạ giảm mua hết hạn tặng các những một khi còn đã sẽ tại từ để nếu thì mình chúng tôi hôm nay ngày tháng năm phần trăm món đơn hàng thành viên lên thêm chỉ rất vui".split(
+    " ",
+  ),
 );
 const EN_WORDS = new Set(
   "the you your and for with points point off offer get have has is are to of on a an this that reward rewards expire expires until thanks thank hi hello just now today only more left can will be at in as by it our we member tier save saving buy".split(

@@ -59,7 +59,8 @@ export function createLlm(config: LlmConfig, opts: LlmOptions = {}): Llm | undef
   } else {
     const choice = modelFromConfig(config, opts.fetch);
     if (!choice.ok) {
-      if (config.LLM_PROVIDER) logger.warn("LLM configuration incomplete; using templates and intents", { reason: choice.reason });
+      if (config.LLM_PROVIDER)
+        logger.warn("LLM configuration incomplete; using templates and intents", { reason: choice.reason });
       return undefined;
     }
     model = choice.model;
@@ -68,7 +69,8 @@ export function createLlm(config: LlmConfig, opts: LlmOptions = {}): Llm | undef
   // The AI SDK prints provider warnings with console.warn unless told otherwise: route them to the log.
   if (globalThis.AI_SDK_LOG_WARNINGS === undefined) {
     globalThis.AI_SDK_LOG_WARNINGS = ({ warnings, provider, model: m }) => {
-      if (warnings.length > 0) logger.debug("ai sdk warnings", { provider, model: m, warnings: warnings.map((w) => JSON.stringify(w)) });
+      if (warnings.length > 0)
+        logger.debug("ai sdk warnings", { provider, model: m, warnings: warnings.map((w) => JSON.stringify(w)) });
     };
   }
   return {
@@ -79,7 +81,9 @@ export function createLlm(config: LlmConfig, opts: LlmOptions = {}): Llm | undef
     maxSteps: opts.maxSteps ?? 5,
     memory: {
       turns: opts.memory?.turns ?? config.LLM_MEMORY_TURNS ?? DEFAULT_MEMORY.turns,
-      ttlMs: opts.memory?.ttlMs ?? (config.LLM_MEMORY_TTL_MINUTES !== undefined ? config.LLM_MEMORY_TTL_MINUTES * 60_000 : DEFAULT_MEMORY.ttlMs),
+      ttlMs:
+        opts.memory?.ttlMs ??
+        (config.LLM_MEMORY_TTL_MINUTES !== undefined ? config.LLM_MEMORY_TTL_MINUTES * 60_000 : DEFAULT_MEMORY.ttlMs),
     },
     logger,
   };
@@ -125,7 +129,13 @@ export function failureReason(err: unknown, signal: AbortSignal): string {
     return r instanceof Error && r.name === "TimeoutError" ? "timeout" : "aborted";
   }
   if (err instanceof Error) {
-    if (err.name === "AI_NoObjectGeneratedError" || err.name === "AI_NoOutputGeneratedError" || err.name === "AI_TypeValidationError" || err.name === "AI_JSONParseError") return "schema";
+    if (
+      err.name === "AI_NoObjectGeneratedError" ||
+      err.name === "AI_NoOutputGeneratedError" ||
+      err.name === "AI_TypeValidationError" ||
+      err.name === "AI_JSONParseError"
+    )
+      return "schema";
     if (err.name === "TimeoutError" || err.name === "AbortError") return "timeout";
     return `error:${err.name}`;
   }

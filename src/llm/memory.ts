@@ -36,16 +36,30 @@ export interface MemoryTurn {
 }
 
 const inChat = (s: Pick<ChatScope, "merchantId" | "channel" | "chatId">) =>
-  and(eq(llmChatTurns.merchantId, s.merchantId), eq(llmChatTurns.channel, s.channel), eq(llmChatTurns.chatId, s.chatId));
+  and(
+    eq(llmChatTurns.merchantId, s.merchantId),
+    eq(llmChatTurns.channel, s.channel),
+    eq(llmChatTurns.chatId, s.chatId),
+  );
 
 /**
  * The current conversation, oldest first: at most `turns` turns of this member in this chat, walking back from the
  * newest while no gap (nor the time since the newest) exceeds `ttlMs`.
  */
-export async function readMemory(db: Db, scope: ChatScope, now: Date, opts: MemoryOptions = DEFAULT_MEMORY): Promise<MemoryTurn[]> {
+export async function readMemory(
+  db: Db,
+  scope: ChatScope,
+  now: Date,
+  opts: MemoryOptions = DEFAULT_MEMORY,
+): Promise<MemoryTurn[]> {
   if (opts.turns <= 0) return [];
   const rows = await db
-    .select({ id: llmChatTurns.id, user: llmChatTurns.userText, reply: llmChatTurns.replyText, at: llmChatTurns.createdAt })
+    .select({
+      id: llmChatTurns.id,
+      user: llmChatTurns.userText,
+      reply: llmChatTurns.replyText,
+      at: llmChatTurns.createdAt,
+    })
     .from(llmChatTurns)
     .where(and(inChat(scope), eq(llmChatTurns.memberId, scope.memberId)))
     .orderBy(desc(llmChatTurns.createdAt), desc(llmChatTurns.id))
@@ -86,14 +100,20 @@ export async function writeTurn(
     .where(
       and(
         inChat(scope),
-        or(ne(llmChatTurns.memberId, scope.memberId), and(notInArray(llmChatTurns.id, keep), lt(llmChatTurns.createdAt, readUpTo))),
+        or(
+          ne(llmChatTurns.memberId, scope.memberId),
+          and(notInArray(llmChatTurns.id, keep), lt(llmChatTurns.createdAt, readUpTo)),
+        ),
       ),
     );
   await db.delete(llmChatTurns).where(lt(llmChatTurns.createdAt, new Date(now.getTime() - opts.turns * opts.ttlMs)));
 }
 
 /** Forgets a chat's conversation (/start, linking, /stop); `merchantId` undefined = for every merchant. */
-export async function clearMemory(db: Db, chat: { merchantId?: string | undefined; channel: string; chatId: string }): Promise<void> {
+export async function clearMemory(
+  db: Db,
+  chat: { merchantId?: string | undefined; channel: string; chatId: string },
+): Promise<void> {
   const where = chat.merchantId
     ? inChat({ merchantId: chat.merchantId, channel: chat.channel, chatId: chat.chatId })
     : and(eq(llmChatTurns.channel, chat.channel), eq(llmChatTurns.chatId, chat.chatId));

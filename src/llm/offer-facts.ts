@@ -17,7 +17,13 @@ export const OfferFactsSchema = z.object({
   kind: z.enum(OFFER_KINDS),
   /** The products the offer is about (a bundle has several; a reward nudge may have none); catalog names. */
   products: z
-    .array(z.object({ name: z.string().trim().min(1).max(120), sku: z.string().max(100).optional(), price: amount.nullish() }))
+    .array(
+      z.object({
+        name: z.string().trim().min(1).max(120),
+        sku: z.string().max(100).optional(),
+        price: amount.nullish(),
+      }),
+    )
     .max(5),
   /** Regular price of the whole offer (e.g. a bundle's items together). */
   price: amount.nullish(),
@@ -38,11 +44,19 @@ export const OfferFactsSchema = z.object({
   rewardName: z.string().trim().max(200).nullish(),
   pointsNeeded: z.number().int().min(0).max(1e9).nullish(),
   /** Post-purchase: hours the offer lasts after the order. */
-  validHours: z.number().int().min(1).max(24 * 365).nullish(),
+  validHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .nullish(),
   /** The member's given name (filled in after phrasing; never sent to the model). */
   firstName: z.string().trim().max(60).nullish(),
   tier: z.string().trim().max(100).nullish(),
-  currency: z.string().regex(/^[A-Z]{3}$/).default("VND"),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default("VND"),
   timeZone: z.string().default("Asia/Ho_Chi_Minh"),
 });
 export type OfferFacts = z.input<typeof OfferFactsSchema>;
@@ -57,12 +71,16 @@ function decimal(n: number, lang: Lang): string {
 /** The facts as the model sees them: numbers and dates already formatted in the target language. */
 export function promptFacts(input: OfferFacts, lang: Lang): Record<string, unknown> {
   const f = OfferFactsSchema.parse(input);
-  const money = (n: number | null | undefined) => (n === null || n === undefined ? undefined : formatMoney(n, f.currency, lang));
+  const money = (n: number | null | undefined) =>
+    n === null || n === undefined ? undefined : formatMoney(n, f.currency, lang);
   const out: Record<string, unknown> = {
     kind: f.kind,
     language: lang === "vi" ? "vi (tiếng Việt)" : "en (English)",
     customer: { firstName: "{{firstName}}", ...(f.tier ? { tier: f.tier } : {}) },
-    products: f.products.map((p) => ({ name: p.name, ...(p.price !== null && p.price !== undefined ? { price: money(p.price) } : {}) })),
+    products: f.products.map((p) => ({
+      name: p.name,
+      ...(p.price !== null && p.price !== undefined ? { price: money(p.price) } : {}),
+    })),
   };
   if (f.price !== null && f.price !== undefined) out.regularPrice = money(f.price);
   if (f.memberPrice !== null && f.memberPrice !== undefined) out.offerPrice = money(f.memberPrice);
@@ -92,7 +110,11 @@ export function offerFactSet(input: OfferFacts): FactSet {
   money(f.price);
   money(f.memberPrice);
   money(f.discountAmount);
-  s.addNumber(f.discountPercent).addNumber(f.bonusPoints).addNumber(f.pointsMultiplier).addNumber(f.pointsNeeded).addNumber(f.validHours);
+  s.addNumber(f.discountPercent)
+    .addNumber(f.bonusPoints)
+    .addNumber(f.pointsMultiplier)
+    .addNumber(f.pointsNeeded)
+    .addNumber(f.validHours);
   s.addDate(f.expiresAt, f.timeZone);
   return s;
 }
@@ -115,18 +137,32 @@ function list(names: string[], lang: Lang, joiner: "and" | "plus"): string {
 function deal(f: Facts, lang: Lang): string {
   const m = (n: number) => formatMoney(n, f.currency, lang);
   const parts: string[] = [];
-  if (f.discountPercent) parts.push(lang === "vi" ? `giảm ${decimal(f.discountPercent, lang)}%` : `${decimal(f.discountPercent, lang)}% off`);
+  if (f.discountPercent)
+    parts.push(
+      lang === "vi" ? `giảm ${decimal(f.discountPercent, lang)}%` : `${decimal(f.discountPercent, lang)}% off`,
+    );
   else if (f.discountAmount) parts.push(lang === "vi" ? `giảm ${m(f.discountAmount)}` : `${m(f.discountAmount)} off`);
   const total = f.price ?? (f.products.length === 1 ? f.products[0]!.price : undefined);
   if (f.memberPrice !== null && f.memberPrice !== undefined) {
     const was = total !== null && total !== undefined && total > f.memberPrice ? total : undefined;
-    if (lang === "vi") parts.push(was !== undefined ? `chỉ ${m(f.memberPrice)} (giá gốc ${m(was)})` : `chỉ ${m(f.memberPrice)}`);
+    if (lang === "vi")
+      parts.push(was !== undefined ? `chỉ ${m(f.memberPrice)} (giá gốc ${m(was)})` : `chỉ ${m(f.memberPrice)}`);
     else parts.push(was !== undefined ? `just ${m(f.memberPrice)} (was ${m(was)})` : `just ${m(f.memberPrice)}`);
   } else if (total !== null && total !== undefined && parts.length === 0) {
     parts.push(lang === "vi" ? `giá ${m(total)}` : `for ${m(total)}`);
   }
-  if (f.pointsMultiplier && f.pointsMultiplier > 1) parts.push(lang === "vi" ? `nhận x${decimal(f.pointsMultiplier, lang)} điểm` : `x${decimal(f.pointsMultiplier, lang)} points`);
-  if (f.bonusPoints) parts.push(lang === "vi" ? `tặng thêm ${decimal(f.bonusPoints, lang)} điểm` : `plus ${decimal(f.bonusPoints, lang)} bonus points`);
+  if (f.pointsMultiplier && f.pointsMultiplier > 1)
+    parts.push(
+      lang === "vi"
+        ? `nhận x${decimal(f.pointsMultiplier, lang)} điểm`
+        : `x${decimal(f.pointsMultiplier, lang)} points`,
+    );
+  if (f.bonusPoints)
+    parts.push(
+      lang === "vi"
+        ? `tặng thêm ${decimal(f.bonusPoints, lang)} điểm`
+        : `plus ${decimal(f.bonusPoints, lang)} bonus points`,
+    );
   if (parts.length === 0) return lang === "vi" ? "ưu đãi riêng cho bạn" : "a treat just for you";
   return parts.join(", ");
 }
@@ -137,12 +173,19 @@ function deal(f: Facts, lang: Lang): string {
  */
 export function offerTemplate(input: OfferFacts, lang: Lang): string {
   const f = OfferFactsSchema.parse(input);
-  const names = f.products.length > 0 ? f.products.map((p) => p.name) : [f.bundleName ?? f.rewardName ?? (lang === "vi" ? "món bạn thích" : "your favourites")];
+  const names =
+    f.products.length > 0
+      ? f.products.map((p) => p.name)
+      : [f.bundleName ?? f.rewardName ?? (lang === "vi" ? "món bạn thích" : "your favourites")];
   const one = list(names, lang, "and");
   const d = deal(f, lang);
   const name = f.firstName ?? undefined;
   const hi = lang === "vi" ? (name ? `${name} ơi, ` : "Dạ, ") : name ? `Hi ${name}! ` : "";
-  const until = f.expiresAt ? (lang === "vi" ? ` Ưu đãi đến hết ${formatDate(f.expiresAt, lang, f.timeZone)}.` : ` Valid until ${formatDate(f.expiresAt, lang, f.timeZone)}.`) : "";
+  const until = f.expiresAt
+    ? lang === "vi"
+      ? ` Ưu đãi đến hết ${formatDate(f.expiresAt, lang, f.timeZone)}.`
+      : ` Valid until ${formatDate(f.expiresAt, lang, f.timeZone)}.`
+    : "";
   const cap = (s: string) => (s.length > 0 ? s[0]!.toUpperCase() + s.slice(1) : s);
   let body: string;
   if (lang === "vi") {

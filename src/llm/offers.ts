@@ -15,7 +15,14 @@ import type { Logger } from "../lib/log.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { foldVietnamese, type Lang } from "../messages/render.ts";
 import { budgetSignal, estimateTokens, failureReason, logPath, usageTokens, type Llm } from "./llm.ts";
-import { OfferFactsSchema, offerFactSet, offerNames, offerTemplate, promptFacts, type OfferFacts } from "./offer-facts.ts";
+import {
+  OfferFactsSchema,
+  offerFactSet,
+  offerNames,
+  offerTemplate,
+  promptFacts,
+  type OfferFacts,
+} from "./offer-facts.ts";
 import { promptBody, renderPrompt } from "./prompts.ts";
 import { cachedPhrasing, checkBudget, merchantLlmContext, recordUsage, storePhrasing, usageDay } from "./usage.ts";
 import { CHANNEL_TEXT_LIMIT, validateText } from "./validate.ts";
@@ -55,15 +62,29 @@ export interface PhraseResult {
 
 /** Product and reward names of the merchant (what "no other product names" is checked against). */
 export async function catalogNames(db: Db, merchantId: string): Promise<string[]> {
-  const p = await db.select({ name: products.name }).from(products).where(eq(products.merchantId, merchantId)).limit(5000);
-  const r = await db.select({ name: rewards.name }).from(rewards).where(and(eq(rewards.merchantId, merchantId), eq(rewards.active, true))).limit(1000);
-  return [...new Set([...p, ...r].map((x) => x.name).filter((n): n is string => typeof n === "string" && n.trim() !== ""))];
+  const p = await db
+    .select({ name: products.name })
+    .from(products)
+    .where(eq(products.merchantId, merchantId))
+    .limit(5000);
+  const r = await db
+    .select({ name: rewards.name })
+    .from(rewards)
+    .where(and(eq(rewards.merchantId, merchantId), eq(rewards.active, true)))
+    .limit(1000);
+  return [
+    ...new Set([...p, ...r].map((x) => x.name).filter((n): n is string => typeof n === "string" && n.trim() !== "")),
+  ];
 }
 
 /** An offer message must say what is offered: a product, the bundle or the reward of the facts. */
 export function mentionsOffer(text: string, facts: OfferFacts): boolean {
   const t = foldVietnamese(text);
-  const names = [...facts.products.map((p) => p.name), ...(facts.bundleName ? [facts.bundleName] : []), ...(facts.rewardName ? [facts.rewardName] : [])];
+  const names = [
+    ...facts.products.map((p) => p.name),
+    ...(facts.bundleName ? [facts.bundleName] : []),
+    ...(facts.rewardName ? [facts.rewardName] : []),
+  ];
   if (names.length === 0) return true;
   return names.some((n) => t.includes(foldVietnamese(n).trim()));
 }
@@ -79,7 +100,9 @@ export async function phrasingKey(facts: OfferFacts, lang: Lang, model: string):
   const f = OfferFactsSchema.parse(facts);
   const { firstName: _omit, expiresAt, ...rest } = f;
   const prompt = await sha256Hex(promptBody("offer", lang));
-  return sha256Hex(canonicalJson({ ...rest, expiresAt: expiresAt ? expiresAt.toISOString() : null, lang, model, prompt }));
+  return sha256Hex(
+    canonicalJson({ ...rest, expiresAt: expiresAt ? expiresAt.toISOString() : null, lang, model, prompt }),
+  );
 }
 
 export async function phraseOffer(llm: Llm | undefined, input: PhraseOfferInput): Promise<PhraseResult> {
@@ -89,7 +112,15 @@ export async function phraseOffer(llm: Llm | undefined, input: PhraseOfferInput)
   const started = Date.now();
   const template = (reason: string, extra: Record<string, unknown> = {}): PhraseResult => {
     const text = (input.template ?? offerTemplate)(input.facts, lang);
-    if (logger) logPath(logger, { task: "offer", llmPath: "template", reason, model: llm?.name, ms: Date.now() - started, ...extra });
+    if (logger)
+      logPath(logger, {
+        task: "offer",
+        llmPath: "template",
+        reason,
+        model: llm?.name,
+        ms: Date.now() - started,
+        ...extra,
+      });
     return { text, llmPath: "template", reason };
   };
   if (!llm) return template("no-model");
@@ -101,10 +132,21 @@ export async function phraseOffer(llm: Llm | undefined, input: PhraseOfferInput)
 
   const key = await phrasingKey(input.facts, lang, llm.name);
   if (merchant.settings.enabled && merchant.settings.phrasingCacheDays > 0) {
-    const hit = await cachedPhrasing(db, merchantId, key, new Date(now.getTime() - merchant.settings.phrasingCacheDays * 86_400_000));
+    const hit = await cachedPhrasing(
+      db,
+      merchantId,
+      key,
+      new Date(now.getTime() - merchant.settings.phrasingCacheDays * 86_400_000),
+    );
     if (hit !== undefined && hit.length <= maxChars) {
       await recordUsage(db, usageKey, { cacheHits: 1 }, now);
-      logger?.info("llm", { task: "offer", llmPath: "model", reason: "cache", model: llm.name, ms: Date.now() - started });
+      logger?.info("llm", {
+        task: "offer",
+        llmPath: "model",
+        reason: "cache",
+        model: llm.name,
+        ms: Date.now() - started,
+      });
       return { text: fillFirstName(hit, facts.firstName, lang), llmPath: "model", reason: "cache" };
     }
   }
@@ -115,7 +157,11 @@ export async function phraseOffer(llm: Llm | undefined, input: PhraseOfferInput)
     return template(budget.reason);
   }
 
-  const system = renderPrompt("offer", lang, { shop: merchant.name, facts: JSON.stringify(promptFacts(input.facts, lang), null, 2), maxChars });
+  const system = renderPrompt("offer", lang, {
+    shop: merchant.name,
+    facts: JSON.stringify(promptFacts(input.facts, lang), null, 2),
+    maxChars,
+  });
   const prompt = lang === "vi" ? "Viết tin nhắn ưu đãi." : "Write the offer message.";
   const signal = budgetSignal(llm.offerTimeoutMs, input.signal);
   let text: string;
@@ -155,7 +201,14 @@ export async function phraseOffer(llm: Llm | undefined, input: PhraseOfferInput)
     }
     await recordUsage(db, usageKey, { calls: 1, modelReplies: 1, ...tokens }, now);
     await storePhrasing(db, { merchantId, key, lang, tier: facts.tier ?? null, text, model: llm.name }, now);
-    logPath(logger ?? llm.logger, { task: "offer", llmPath: "model", reason: "model", model: llm.name, ms: Date.now() - started, ...tokens });
+    logPath(logger ?? llm.logger, {
+      task: "offer",
+      llmPath: "model",
+      reason: "model",
+      model: llm.name,
+      ms: Date.now() - started,
+      ...tokens,
+    });
   } catch (err) {
     const reason = failureReason(err, signal);
     await recordUsage(db, usageKey, { calls: 1, fallbacks: 1, inputTokens: estimateTokens(system, prompt) }, now);

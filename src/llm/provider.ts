@@ -29,7 +29,11 @@ export function modelFromConfig(config: LlmConfig, fetchImpl?: typeof fetch): Mo
       return { ok: false, reason: "LLM_PROVIDER is not set" };
     case "openai": {
       const modelId = config.LLM_MODEL ?? DEFAULT_MODELS.openai;
-      const p = createOpenAI({ ...(apiKey ? { apiKey } : {}), ...(config.LLM_BASE_URL ? { baseURL: config.LLM_BASE_URL } : {}), ...extra });
+      const p = createOpenAI({
+        ...(apiKey ? { apiKey } : {}),
+        ...(config.LLM_BASE_URL ? { baseURL: config.LLM_BASE_URL } : {}),
+        ...extra,
+      });
       return { ok: true, model: config.LLM_BASE_URL ? p.chat(modelId) : p(modelId), name: `openai:${modelId}` };
     }
     case "anthropic": {

@@ -5,7 +5,15 @@ import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
 import { parseBody, parseQuery } from "../http/validate.ts";
 import { modelFromConfig } from "./provider.ts";
-import { LlmSettingsSchema, merchantLlmContext, putLlmSettings, tokensUsed, topMembers, usageByDay, usageDay } from "./usage.ts";
+import {
+  LlmSettingsSchema,
+  merchantLlmContext,
+  putLlmSettings,
+  tokensUsed,
+  topMembers,
+  usageByDay,
+  usageDay,
+} from "./usage.ts";
 import { notFound } from "../http/problem.ts";
 
 export const llmRoutes = new Hono<AppEnv>();
@@ -13,7 +21,10 @@ export const llmRoutes = new Hono<AppEnv>();
 const Counters = {
   calls: z.number().int().describe("Requests sent to the model"),
   modelReplies: z.number().int().describe("Model texts that passed validation and were sent"),
-  fallbacks: z.number().int().describe("Answers by the templates / keyword intents instead (no budget, error, timeout, rejected text)"),
+  fallbacks: z
+    .number()
+    .int()
+    .describe("Answers by the templates / keyword intents instead (no budget, error, timeout, rejected text)"),
   cacheHits: z.number().int().describe("Offer phrasings reused from the cache"),
   inputTokens: z.number().int(),
   outputTokens: z.number().int(),
@@ -59,7 +70,12 @@ llmRoutes.get("/llm/usage", async (c) => {
   const body: z.input<typeof UsageSchema> = {
     model: { configured: choice.ok, name: choice.ok ? choice.name : null },
     settings: m.settings,
-    today: { day: today, tokens: used.merchant, merchantDailyTokens: m.settings.merchantDailyTokens, remaining: Math.max(0, m.settings.merchantDailyTokens - used.merchant) },
+    today: {
+      day: today,
+      tokens: used.merchant,
+      merchantDailyTokens: m.settings.merchantDailyTokens,
+      remaining: Math.max(0, m.settings.merchantDailyTokens - used.merchant),
+    },
     days: await usageByDay(db, merchantId, from, today),
     topMembersToday: await topMembers(db, merchantId, today),
   };

@@ -13,7 +13,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
 export function promptFiles(dir = path.join(root, "prompts")): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith(".md")).sort()) out[f.slice(0, -3)] = readFileSync(path.join(dir, f), "utf8");
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith(".md"))
+    .sort())
+    out[f.slice(0, -3)] = readFileSync(path.join(dir, f), "utf8");
   return out;
 }
 

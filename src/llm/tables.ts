@@ -30,7 +30,10 @@ export const llmUsage = pgTable(
     outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
     updatedAt: ts("updated_at").notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.merchantId, t.day, t.memberId, t.task] }), index("llm_usage_merchant_day_idx").on(t.merchantId, t.day)],
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.day, t.memberId, t.task] }),
+    index("llm_usage_merchant_day_idx").on(t.merchantId, t.day),
+  ],
 );
 
 /** Validated offer phrasings, with `{{firstName}}` still in them, keyed by a hash of (facts, language, tier, prompt, model). */
@@ -65,5 +68,8 @@ export const llmChatTurns = pgTable(
     replyText: text("reply_text").notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [index("llm_chat_turns_chat_idx").on(t.merchantId, t.channel, t.chatId, t.createdAt), index("llm_chat_turns_created_idx").on(t.createdAt)],
+  (t) => [
+    index("llm_chat_turns_chat_idx").on(t.merchantId, t.channel, t.chatId, t.createdAt),
+    index("llm_chat_turns_created_idx").on(t.createdAt),
+  ],
 );

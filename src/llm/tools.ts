@@ -21,13 +21,25 @@ import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { netSpend } from "../members/service.ts";
 import { findReward, listRewards, memberVouchers, type RewardRow } from "../rewards/service.ts";
 import { copyFor, type Fmt } from "../messages/index.ts";
-import { foldVietnamese, formatDate, formatMoney, formatPoints, formatSignedPoints, truncate } from "../messages/render.ts";
+import {
+  foldVietnamese,
+  formatDate,
+  formatMoney,
+  formatPoints,
+  formatSignedPoints,
+  truncate,
+} from "../messages/render.ts";
 import type { Logger } from "../lib/log.ts";
 import { FactSet } from "./figures.ts";
 
 /** Offers for the member (the chat core's OffersPort fits). */
 export interface AssistantOffers {
-  list(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date | undefined }[]>;
+  list(
+    db: Db,
+    merchantId: string,
+    memberId: string,
+    now: Date,
+  ): Promise<{ id: string; text: string; expiresAt?: Date | undefined }[]>;
 }
 
 /** Button data the chat core understands (defaults match bots/core `Btn`). */
@@ -73,7 +85,8 @@ export interface ToolScope {
 
 export const REFUSAL = {
   error: "refused",
-  message: "These tools only read the data of the member in this chat. No other member, phone number or account can be looked up or changed.",
+  message:
+    "These tools only read the data of the member in this chat. No other member, phone number or account can be looked up or changed.",
 } as const;
 
 function nonce(): string {
@@ -116,7 +129,10 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
         const foreign = Object.keys(input).filter((k) => !keys.includes(k));
         if (foreign.length > 0) {
           record.refused.push({ tool: name, keys: foreign });
-          scope.logger.warn("llm tool call refused: arguments outside the member's scope", { tool: name, keys: foreign });
+          scope.logger.warn("llm tool call refused: arguments outside the member's scope", {
+            tool: name,
+            keys: foreign,
+          });
           return { ...REFUSAL };
         }
         const out = await run(input);
@@ -131,7 +147,10 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
 
   const rewardLine = async (r: RewardRow, balance: number) => {
     const p = await program();
-    const rank = tierRank(p, effectiveTier(p, member.tierName, await netSpend(db, member.id, now, p.tierWindowDays))?.name);
+    const rank = tierRank(
+      p,
+      effectiveTier(p, member.tierName, await netSpend(db, member.id, now, p.tierWindowDays))?.name,
+    );
     record.names.add(r.name);
     return {
       id: r.id,
@@ -144,20 +163,32 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
   };
 
   return {
-    get_balance: scoped("get_balance", "The member's spendable points balance and points still pending.", noArgs, [], async () => {
-      const b = await memberBalance(db, member, now);
-      return { balance: pts(b.balance), pending: pts(b.pending) };
-    }),
+    get_balance: scoped(
+      "get_balance",
+      "The member's spendable points balance and points still pending.",
+      noArgs,
+      [],
+      async () => {
+        const b = await memberBalance(db, member, now);
+        return { balance: pts(b.balance), pending: pts(b.pending) };
+      },
+    ),
 
-    get_tier_progress: scoped("get_tier_progress", "The member's current tier and the spend still needed to reach the next tier.", noArgs, [], async () => {
-      const v = await memberView(db, await program(), member, now);
-      if (v.tier) record.names.add(v.tier.name);
-      if (v.nextTier) record.names.add(v.nextTier.name);
-      return {
-        tier: v.tier?.name ?? null,
-        nextTier: v.nextTier ? { name: v.nextTier.name, spendNeeded: money(v.nextTier.spendNeeded) } : null,
-      };
-    }),
+    get_tier_progress: scoped(
+      "get_tier_progress",
+      "The member's current tier and the spend still needed to reach the next tier.",
+      noArgs,
+      [],
+      async () => {
+        const v = await memberView(db, await program(), member, now);
+        if (v.tier) record.names.add(v.tier.name);
+        if (v.nextTier) record.names.add(v.nextTier.name);
+        return {
+          tier: v.tier?.name ?? null,
+          nextTier: v.nextTier ? { name: v.nextTier.name, spendNeeded: money(v.nextTier.spendNeeded) } : null,
+        };
+      },
+    ),
 
     get_expiring_points: scoped(
       "get_expiring_points",
@@ -167,7 +198,11 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
       async (input) => {
         const days = input.days ?? 30;
         const exp = await expiringPoints(db, member.id, now, new Date(now.getTime() + days * 86_400_000));
-        return { withinDays: days, points: pts(exp.points), firstExpiry: exp.firstExpiry ? date(exp.firstExpiry) : null };
+        return {
+          withinDays: days,
+          points: pts(exp.points),
+          firstExpiry: exp.firstExpiry ? date(exp.firstExpiry) : null,
+        };
       },
     ),
 
@@ -178,32 +213,73 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
       ["limit"],
       async (input) => {
         const rows = await ledgerPage(db, merchantId, member.id, input.limit ?? 5);
-        return { entries: rows.map((e) => ({ date: date(e.createdAt), kind: e.kind, points: formatSignedPoints(e.points, lang), ...(e.reason ? { note: truncate(e.reason, 80) } : {}) })) };
+        return {
+          entries: rows.map((e) => ({
+            date: date(e.createdAt),
+            kind: e.kind,
+            points: formatSignedPoints(e.points, lang),
+            ...(e.reason ? { note: truncate(e.reason, 80) } : {}),
+          })),
+        };
       },
     ),
 
-    list_rewards: scoped("list_rewards", "The rewards the member can redeem points for, with their cost and whether the member can afford them.", noArgs, [], async () => {
-      const all = (await listRewards(db, merchantId, true)).slice(0, 12);
-      const { balance } = await memberBalance(db, member, now);
-      return { balance: pts(balance), rewards: await Promise.all(all.map((r) => rewardLine(r, balance))) };
-    }),
+    list_rewards: scoped(
+      "list_rewards",
+      "The rewards the member can redeem points for, with their cost and whether the member can afford them.",
+      noArgs,
+      [],
+      async () => {
+        const all = (await listRewards(db, merchantId, true)).slice(0, 12);
+        const { balance } = await memberBalance(db, member, now);
+        return { balance: pts(balance), rewards: await Promise.all(all.map((r) => rewardLine(r, balance))) };
+      },
+    ),
 
-    list_vouchers: scoped("list_vouchers", "Vouchers (redeemed rewards) the member holds and has not used yet.", noArgs, [], async () => {
-      const list = (await memberVouchers(db, merchantId, member.id, now, true)).slice(0, 10);
-      for (const v of list) record.names.add(v.reward.name);
-      return { vouchers: list.map((v) => ({ code: v.code, reward: v.reward.name, ...(v.expiresAt ? { validUntil: date(new Date(v.expiresAt)) } : {}) })) };
-    }),
+    list_vouchers: scoped(
+      "list_vouchers",
+      "Vouchers (redeemed rewards) the member holds and has not used yet.",
+      noArgs,
+      [],
+      async () => {
+        const list = (await memberVouchers(db, merchantId, member.id, now, true)).slice(0, 10);
+        for (const v of list) record.names.add(v.reward.name);
+        return {
+          vouchers: list.map((v) => ({
+            code: v.code,
+            reward: v.reward.name,
+            ...(v.expiresAt ? { validUntil: date(new Date(v.expiresAt)) } : {}),
+          })),
+        };
+      },
+    ),
 
-    list_offers: scoped("list_offers", "Personal offers for the member right now (at most 3).", noArgs, [], async () => {
-      if (!scope.offers) return { offers: [] };
-      const list = (await scope.offers.list(db, merchantId, member.id, now)).slice(0, 3);
-      return { offers: list.map((o) => ({ id: o.id, text: o.text, ...(o.expiresAt ? { validUntil: date(o.expiresAt) } : {}) })) };
-    }),
+    list_offers: scoped(
+      "list_offers",
+      "Personal offers for the member right now (at most 3).",
+      noArgs,
+      [],
+      async () => {
+        if (!scope.offers) return { offers: [] };
+        const list = (await scope.offers.list(db, merchantId, member.id, now)).slice(0, 3);
+        return {
+          offers: list.map((o) => ({
+            id: o.id,
+            text: o.text,
+            ...(o.expiresAt ? { validUntil: date(o.expiresAt) } : {}),
+          })),
+        };
+      },
+    ),
 
     prepare_claim: scoped(
       "prepare_claim",
       "Start redeeming a reward (rewardId or its exact name) or claiming an offer (offerId). Changes nothing: the member gets a button to confirm.",
-      z.looseObject({ rewardId: z.string().max(100).optional(), rewardName: z.string().max(200).optional(), offerId: z.string().max(100).optional() }),
+      z.looseObject({
+        rewardId: z.string().max(100).optional(),
+        rewardName: z.string().max(200).optional(),
+        offerId: z.string().max(100).optional(),
+      }),
       ["rewardId", "rewardName", "offerId"],
       async (input) => {
         if (input.offerId) {
@@ -211,7 +287,13 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
           const o = offers.find((x) => x.id === input.offerId);
           const data = o ? scope.actions.claimOffer(o.id) : "";
           if (!o || !validButtonData(data)) return { status: "not-found" };
-          record.claim = { kind: "offer", offerId: o.id, text: o.text, expiresAt: o.expiresAt, buttons: [[{ label: copy.buttons.claim(1), data }]] };
+          record.claim = {
+            kind: "offer",
+            offerId: o.id,
+            text: o.text,
+            expiresAt: o.expiresAt,
+            buttons: [[{ label: copy.buttons.claim(1), data }]],
+          };
           return { status: "needs-confirmation", offer: o.text, note: "The member must press the button to claim." };
         }
         let reward: RewardRow | undefined;
@@ -226,7 +308,14 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
         const line = await rewardLine(reward, balance);
         if (line.soldOut) return { status: "sold-out", reward: reward.name };
         if (line.requiresTier) return { status: "tier-required", reward: reward.name, requiresTier: line.requiresTier };
-        if (balance < reward.cost) return { status: "not-enough-points", reward: reward.name, cost: line.cost, balance: pts(balance), missing: pts(reward.cost - balance) };
+        if (balance < reward.cost)
+          return {
+            status: "not-enough-points",
+            reward: reward.name,
+            cost: line.cost,
+            balance: pts(balance),
+            missing: pts(reward.cost - balance),
+          };
         const data = scope.actions.confirmRedeem(reward.id, nonce());
         if (!validButtonData(data)) return { status: "not-found" };
         record.claim = {
@@ -235,9 +324,21 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
           name: reward.name,
           cost: reward.cost,
           balanceAfter: balance - reward.cost,
-          buttons: [[{ label: copy.buttons.confirm, data }, { label: copy.buttons.cancel, data: scope.actions.cancel }]],
+          buttons: [
+            [
+              { label: copy.buttons.confirm, data },
+              { label: copy.buttons.cancel, data: scope.actions.cancel },
+            ],
+          ],
         };
-        return { status: "needs-confirmation", reward: reward.name, cost: line.cost, balance: pts(balance), balanceAfter: pts(balance - reward.cost), note: "Nothing is redeemed until the member presses Confirm." };
+        return {
+          status: "needs-confirmation",
+          reward: reward.name,
+          cost: line.cost,
+          balance: pts(balance),
+          balanceAfter: pts(balance - reward.cost),
+          note: "Nothing is redeemed until the member presses Confirm.",
+        };
       },
     ),
   };

@@ -39,7 +39,11 @@ export interface MerchantLlmContext {
 }
 
 export async function merchantLlmContext(db: Db, merchantId: string): Promise<MerchantLlmContext | undefined> {
-  const [m] = await db.select({ name: merchants.name, timezone: merchants.timezone, settings: merchants.settings }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+  const [m] = await db
+    .select({ name: merchants.name, timezone: merchants.timezone, settings: merchants.settings })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
   if (!m) return undefined;
   return { merchantId, name: m.name, timeZone: m.timezone, settings: parseLlmSettings(m.settings) };
 }
@@ -48,7 +52,9 @@ export async function merchantLlmContext(db: Db, merchantId: string): Promise<Me
 export async function putLlmSettings(db: Db, merchantId: string, s: LlmSettings): Promise<void> {
   await db
     .update(merchants)
-    .set({ settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{llm}', ${JSON.stringify(s)}::jsonb, true)` })
+    .set({
+      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{llm}', ${JSON.stringify(s)}::jsonb, true)`,
+    })
     .where(eq(merchants.id, merchantId));
 }
 
@@ -69,7 +75,12 @@ export interface UsageDelta {
   outputTokens?: number;
 }
 
-export async function recordUsage(db: Db, key: { merchantId: string; day: string; memberId?: string | undefined; task: LlmTask }, d: UsageDelta, now: Date): Promise<void> {
+export async function recordUsage(
+  db: Db,
+  key: { merchantId: string; day: string; memberId?: string | undefined; task: LlmTask },
+  d: UsageDelta,
+  now: Date,
+): Promise<void> {
   const v = {
     calls: d.calls ?? 0,
     modelReplies: d.modelReplies ?? 0,
@@ -80,7 +91,14 @@ export async function recordUsage(db: Db, key: { merchantId: string; day: string
   };
   await db
     .insert(llmUsage)
-    .values({ merchantId: key.merchantId, day: key.day, memberId: key.memberId ?? "", task: key.task, ...v, updatedAt: now })
+    .values({
+      merchantId: key.merchantId,
+      day: key.day,
+      memberId: key.memberId ?? "",
+      task: key.task,
+      ...v,
+      updatedAt: now,
+    })
     .onConflictDoUpdate({
       target: [llmUsage.merchantId, llmUsage.day, llmUsage.memberId, llmUsage.task],
       set: {
@@ -96,11 +114,18 @@ export async function recordUsage(db: Db, key: { merchantId: string; day: string
 }
 
 /** Tokens used on `day` by the merchant, and by one member when given. */
-export async function tokensUsed(db: Db, merchantId: string, day: string, memberId?: string): Promise<{ merchant: number; member: number }> {
+export async function tokensUsed(
+  db: Db,
+  merchantId: string,
+  day: string,
+  memberId?: string,
+): Promise<{ merchant: number; member: number }> {
   const [r] = await db
     .select({
       merchant: sql<string | number>`coalesce(sum(${llmUsage.inputTokens} + ${llmUsage.outputTokens}), 0)`,
-      member: sql<string | number>`coalesce(sum(${llmUsage.inputTokens} + ${llmUsage.outputTokens}) filter (where ${llmUsage.memberId} = ${memberId ?? ""} and ${llmUsage.memberId} <> ''), 0)`,
+      member: sql<
+        string | number
+      >`coalesce(sum(${llmUsage.inputTokens} + ${llmUsage.outputTokens}) filter (where ${llmUsage.memberId} = ${memberId ?? ""} and ${llmUsage.memberId} <> ''), 0)`,
     })
     .from(llmUsage)
     .where(and(eq(llmUsage.merchantId, merchantId), eq(llmUsage.day, day)));
@@ -109,7 +134,12 @@ export async function tokensUsed(db: Db, merchantId: string, day: string, member
 
 export type BudgetVerdict = { ok: true } | { ok: false; reason: "disabled" | "budget-member" | "budget-merchant" };
 
-export async function checkBudget(db: Db, m: MerchantLlmContext, day: string, memberId: string | undefined): Promise<BudgetVerdict> {
+export async function checkBudget(
+  db: Db,
+  m: MerchantLlmContext,
+  day: string,
+  memberId: string | undefined,
+): Promise<BudgetVerdict> {
   if (!m.settings.enabled) return { ok: false, reason: "disabled" };
   const used = await tokensUsed(db, m.merchantId, day, memberId);
   if (used.merchant >= m.settings.merchantDailyTokens) return { ok: false, reason: "budget-merchant" };
@@ -117,20 +147,34 @@ export async function checkBudget(db: Db, m: MerchantLlmContext, day: string, me
   return { ok: true };
 }
 
-export async function cachedPhrasing(db: Db, merchantId: string, key: string, notBefore: Date): Promise<string | undefined> {
+export async function cachedPhrasing(
+  db: Db,
+  merchantId: string,
+  key: string,
+  notBefore: Date,
+): Promise<string | undefined> {
   const [r] = await db
     .select({ text: llmPhrasings.text })
     .from(llmPhrasings)
-    .where(and(eq(llmPhrasings.merchantId, merchantId), eq(llmPhrasings.key, key), gte(llmPhrasings.createdAt, notBefore)))
+    .where(
+      and(eq(llmPhrasings.merchantId, merchantId), eq(llmPhrasings.key, key), gte(llmPhrasings.createdAt, notBefore)),
+    )
     .limit(1);
   return r?.text;
 }
 
-export async function storePhrasing(db: Db, row: { merchantId: string; key: string; lang: string; tier: string | null; text: string; model: string }, now: Date): Promise<void> {
+export async function storePhrasing(
+  db: Db,
+  row: { merchantId: string; key: string; lang: string; tier: string | null; text: string; model: string },
+  now: Date,
+): Promise<void> {
   await db
     .insert(llmPhrasings)
     .values({ ...row, createdAt: now })
-    .onConflictDoUpdate({ target: [llmPhrasings.merchantId, llmPhrasings.key], set: { text: row.text, model: row.model, createdAt: now } });
+    .onConflictDoUpdate({
+      target: [llmPhrasings.merchantId, llmPhrasings.key],
+      set: { text: row.text, model: row.model, createdAt: now },
+    });
 }
 
 export interface UsageDay {
@@ -174,7 +218,12 @@ export async function usageByDay(db: Db, merchantId: string, from: string, to: s
 }
 
 /** The members who used the most tokens on `day`. */
-export async function topMembers(db: Db, merchantId: string, day: string, limit = 10): Promise<{ memberId: string; tokens: number; calls: number }[]> {
+export async function topMembers(
+  db: Db,
+  merchantId: string,
+  day: string,
+  limit = 10,
+): Promise<{ memberId: string; tokens: number; calls: number }[]> {
   const tokens = sql<string | number>`sum(${llmUsage.inputTokens} + ${llmUsage.outputTokens})`;
   const rows = await db
     .select({ memberId: llmUsage.memberId, tokens, calls: sql<string | number>`sum(${llmUsage.calls})` })

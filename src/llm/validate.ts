@@ -12,7 +12,15 @@ import { isLanguage } from "./language.ts";
 
 export type Verdict = { ok: true } | { ok: false; reason: RejectReason; detail?: string };
 
-export type RejectReason = "empty" | "too-long" | "link" | "placeholder" | "unknown-product" | "unknown-figure" | "language" | "action-claim";
+export type RejectReason =
+  | "empty"
+  | "too-long"
+  | "link"
+  | "placeholder"
+  | "unknown-product"
+  | "unknown-figure"
+  | "language"
+  | "action-claim";
 
 export interface ValidateOptions {
   lang: Lang;
@@ -27,14 +35,20 @@ export interface ValidateOptions {
 }
 
 /** Channel text limits (characters): Telegram 4096, Zalo 2000; the web simulator follows Telegram. */
-export const CHANNEL_TEXT_LIMIT: Record<"telegram" | "zalo" | "web", number> = { telegram: 4096, zalo: 2000, web: 4096 };
+export const CHANNEL_TEXT_LIMIT: Record<"telegram" | "zalo" | "web", number> = {
+  telegram: 4096,
+  zalo: 2000,
+  web: 4096,
+};
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function folded(names: readonly string[] | undefined): string[] {
-  return [...new Set((names ?? []).map((n) => foldVietnamese(n).trim()).filter((n) => n.length >= 2))].sort((a, b) => b.length - a.length);
+  return [...new Set((names ?? []).map((n) => foldVietnamese(n).trim()).filter((n) => n.length >= 2))].sort(
+    (a, b) => b.length - a.length,
+  );
 }
 
 /** `text` (folded) with every allowed name blanked out, longest first. */
@@ -60,14 +74,17 @@ export function validateText(text: string, o: ValidateOptions): Verdict {
   const allowedSet = new Set(allowed);
   for (const name of folded(o.catalogNames)) {
     if (allowedSet.has(name) || name.length < 3) continue;
-    if (new RegExp(`(?<![\\p{L}\\d])${escapeRe(name)}(?![\\p{L}\\d])`, "u").test(rest)) return { ok: false, reason: "unknown-product", detail: name };
+    if (new RegExp(`(?<![\\p{L}\\d])${escapeRe(name)}(?![\\p{L}\\d])`, "u").test(rest))
+      return { ok: false, reason: "unknown-product", detail: name };
   }
   const unknown = unknownFigures(rest, o.facts);
-  if (unknown.length > 0) return { ok: false, reason: "unknown-figure", detail: unknown.map((f) => f.raw.trim()).join(", ") };
+  if (unknown.length > 0)
+    return { ok: false, reason: "unknown-figure", detail: unknown.map((f) => f.raw.trim()).join(", ") };
 
   // Names (often Vietnamese product names in an English text) don't count for the language.
   let prose = withoutPh;
-  for (const n of o.allowedNames ?? []) if (n.trim().length >= 2) prose = prose.replace(new RegExp(escapeRe(n.trim()), "giu"), " ");
+  for (const n of o.allowedNames ?? [])
+    if (n.trim().length >= 2) prose = prose.replace(new RegExp(escapeRe(n.trim()), "giu"), " ");
   if (!isLanguage(prose, o.lang)) return { ok: false, reason: "language" };
   return { ok: true };
 }

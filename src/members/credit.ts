@@ -14,7 +14,11 @@ import { lockMember } from "../ledger/ledger.ts";
 
 export const creditRoutes = new Hono<AppEnv>();
 
-const SpendCredit = z.object({ amount: z.number().int().min(1), reason: z.string().max(200).optional(), orderExternalId: z.string().max(200).optional() });
+const SpendCredit = z.object({
+  amount: z.number().int().min(1),
+  reason: z.string().max(200).optional(),
+  orderExternalId: z.string().max(200).optional(),
+});
 const CreditResult = z.object({ amount: z.number().int(), creditBalance: z.number().int() });
 
 doc({
@@ -24,7 +28,11 @@ doc({
   summary: "Spend store credit (cashback) at the till",
   body: SpendCredit,
   headers: [{ name: "Idempotency-Key", required: false, description: "Makes the request safe to retry" }],
-  responses: { 201: { description: "Spent", schema: CreditResult }, 404: { description: "member-not-found" }, 409: { description: "insufficient-credit" } },
+  responses: {
+    201: { description: "Spent", schema: CreditResult },
+    404: { description: "member-not-found" },
+    409: { description: "insufficient-credit" },
+  },
 });
 creditRoutes.post("/members/:id/credit-spends", async (c) => {
   const input = await parseBody(c, SpendCredit);
@@ -35,13 +43,37 @@ creditRoutes.post("/members/:id/credit-spends", async (c) => {
   const run = async (tx: Db) => {
     const m = await lockMember(tx, merchantId, memberId);
     if (!m) throw notFound("Member", "member-not-found");
-    if (m.creditBalance < input.amount) throw conflict("insufficient-credit", "Insufficient credit", `Store credit is ${m.creditBalance}`, { creditBalance: m.creditBalance });
-    await tx.insert(creditEntries).values({ merchantId, memberId, kind: "spend", amount: -input.amount, reason: input.reason ?? input.orderExternalId ?? null, createdAt: now });
-    await tx.update(members).set({ creditBalance: sql`${members.creditBalance} - ${input.amount}` }).where(eq(members.id, memberId));
+    if (m.creditBalance < input.amount)
+      throw conflict("insufficient-credit", "Insufficient credit", `Store credit is ${m.creditBalance}`, {
+        creditBalance: m.creditBalance,
+      });
+    await tx.insert(creditEntries).values({
+      merchantId,
+      memberId,
+      kind: "spend",
+      amount: -input.amount,
+      reason: input.reason ?? input.orderExternalId ?? null,
+      createdAt: now,
+    });
+    await tx
+      .update(members)
+      .set({ creditBalance: sql`${members.creditBalance} - ${input.amount}` })
+      .where(eq(members.id, memberId));
     return { status: 201, body: { amount: input.amount, creditBalance: m.creditBalance - input.amount } };
   };
-  const r = await c.get("db").transaction(async (tx) =>
-    key ? idempotent(tx, merchantId, "POST /v1/members/{id}/credit-spends", key, await sha256Hex(canonicalJson({ memberId, ...input })), () => run(tx)) : run(tx),
-  );
+  const r = await c
+    .get("db")
+    .transaction(async (tx) =>
+      key
+        ? idempotent(
+            tx,
+            merchantId,
+            "POST /v1/members/{id}/credit-spends",
+            key,
+            await sha256Hex(canonicalJson({ memberId, ...input })),
+            () => run(tx),
+          )
+        : run(tx),
+    );
   return c.json(r.body, r.status as 201);
 });

@@ -20,9 +20,13 @@ doc({
   path: "/v1/members",
   tag: "Members",
   summary: "Enrol a member",
-  description: "Phone numbers are normalised to E.164 (0912… → +84912…). A duplicate phone or externalId within the merchant → 409.",
+  description:
+    "Phone numbers are normalised to E.164 (0912… → +84912…). A duplicate phone or externalId within the merchant → 409.",
   body: CreateMemberSchema,
-  responses: { 201: { description: "The member", schema: MemberView }, 409: { description: "Duplicate phone or externalId" } },
+  responses: {
+    201: { description: "The member", schema: MemberView },
+    409: { description: "Duplicate phone or externalId" },
+  },
 });
 memberRoutes.post("/members", async (c) => {
   const input = await parseBody(c, CreateMemberSchema);
@@ -45,7 +49,12 @@ doc({
   tag: "Members",
   summary: "List or look up members (by phone or externalId)",
   query: ListQuery,
-  responses: { 200: { description: "A page of members", schema: z.object({ members: z.array(MemberView), next: z.string().nullable() }) } },
+  responses: {
+    200: {
+      description: "A page of members",
+      schema: z.object({ members: z.array(MemberView), next: z.string().nullable() }),
+    },
+  },
 });
 memberRoutes.get("/members", async (c) => {
   const q = parseQuery(c, ListQuery);
@@ -56,7 +65,12 @@ memberRoutes.get("/members", async (c) => {
   if (q.phone) conds.push(eq(members.phone, normalizePhone(q.phone) ?? q.phone));
   if (q.externalId) conds.push(eq(members.externalId, q.externalId));
   if (q.after) conds.push(gt(members.id, q.after));
-  const rows = await db.select().from(members).where(and(...conds)).orderBy(asc(members.id)).limit(q.limit);
+  const rows = await db
+    .select()
+    .from(members)
+    .where(and(...conds))
+    .orderBy(asc(members.id))
+    .limit(q.limit);
   const program = await getProgram(db, merchantId);
   const views = [];
   for (const m of rows) views.push(await memberView(db, program, m, now));
@@ -68,7 +82,10 @@ doc({
   path: "/v1/members/{id}",
   tag: "Members",
   summary: "A member with balance, tier progress, expiring points and linked chats",
-  responses: { 200: { description: "The member", schema: MemberView }, 404: { description: "No such member of this merchant" } },
+  responses: {
+    200: { description: "The member", schema: MemberView },
+    404: { description: "No such member of this merchant" },
+  },
 });
 memberRoutes.get("/members/:id", async (c) => {
   const db = c.get("db");
@@ -83,7 +100,11 @@ doc({
   tag: "Members",
   summary: "Update a member's profile (phone, name, birthday, language, externalId)",
   body: UpdateMemberSchema,
-  responses: { 200: { description: "The member", schema: MemberView }, 404: { description: "No such member" }, 409: { description: "Duplicate phone or externalId" } },
+  responses: {
+    200: { description: "The member", schema: MemberView },
+    404: { description: "No such member" },
+    409: { description: "Duplicate phone or externalId" },
+  },
 });
 memberRoutes.patch("/members/:id", async (c) => {
   const input = await parseBody(c, UpdateMemberSchema);
@@ -101,7 +122,8 @@ memberRoutes.patch("/members/:id", async (c) => {
     try {
       [updated] = (await db.update(members).set(set).where(eq(members.id, m.id)).returning()) as [typeof m];
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict("member-exists", "Member exists", "Another member has this phone or externalId");
+      if (isUniqueViolation(err))
+        throw conflict("member-exists", "Member exists", "Another member has this phone or externalId");
       throw err;
     }
   }
@@ -114,7 +136,13 @@ doc({
   tag: "Members",
   summary: "The member's ledger, newest first (Σ points = balance + pending)",
   query: LedgerQuery,
-  responses: { 200: { description: "Entries", schema: z.object({ entries: z.array(LedgerEntryView), next: z.string().nullable() }) }, 404: { description: "No such member" } },
+  responses: {
+    200: {
+      description: "Entries",
+      schema: z.object({ entries: z.array(LedgerEntryView), next: z.string().nullable() }),
+    },
+    404: { description: "No such member" },
+  },
 });
 memberRoutes.get("/members/:id/ledger", async (c) => {
   const q = parseQuery(c, LedgerQuery);
@@ -137,4 +165,3 @@ memberRoutes.get("/members/:id/ledger", async (c) => {
     next: q.limit !== undefined && rows.length === q.limit ? String(rows[rows.length - 1]!.id) : null,
   });
 });
-

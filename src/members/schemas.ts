@@ -9,7 +9,10 @@ export const PhoneInput = z
   .transform((v, ctx) => {
     const n = normalizePhone(v);
     if (!n) {
-      ctx.addIssue({ code: "custom", message: "not a valid phone number (E.164 such as +84912345678, or a Vietnamese number such as 0912345678)" });
+      ctx.addIssue({
+        code: "custom",
+        message: "not a valid phone number (E.164 such as +84912345678, or a Vietnamese number such as 0912345678)",
+      });
       return z.NEVER;
     }
     return n;

@@ -22,7 +22,8 @@ export interface NewMember {
 
 export async function createMember(db: Db, merchantId: string, input: NewMember, now: Date): Promise<MemberRow> {
   const phone = input.phone === undefined ? undefined : normalizePhone(input.phone);
-  if (input.phone !== undefined && !phone) throw validationError([{ path: "phone", message: "not a valid phone number" }]);
+  if (input.phone !== undefined && !phone)
+    throw validationError([{ path: "phone", message: "not a valid phone number" }]);
   try {
     // A savepoint keeps an enclosing transaction usable after a duplicate.
     return await db.transaction(async (tx) => {
@@ -51,12 +52,20 @@ export async function createMember(db: Db, merchantId: string, input: NewMember,
 }
 
 export async function findMember(db: Db, merchantId: string, id: string): Promise<MemberRow | undefined> {
-  const rows = await db.select().from(members).where(and(eq(members.id, id), eq(members.merchantId, merchantId))).limit(1);
+  const rows = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.id, id), eq(members.merchantId, merchantId)))
+    .limit(1);
   return rows[0];
 }
 
 export async function findMemberByPhone(db: Db, merchantId: string, phone: string): Promise<MemberRow | undefined> {
-  const rows = await db.select().from(members).where(and(eq(members.phone, phone), eq(members.merchantId, merchantId))).limit(1);
+  const rows = await db
+    .select()
+    .from(members)
+    .where(and(eq(members.phone, phone), eq(members.merchantId, merchantId)))
+    .limit(1);
   return rows[0];
 }
 
@@ -78,7 +87,10 @@ export async function requireMember(db: Db, merchantId: string, id: string): Pro
 
 /** The language the member is addressed in (chat replies, campaigns). */
 export async function setMemberLanguage(db: Db, merchantId: string, id: string, language: "vi" | "en"): Promise<void> {
-  await db.update(members).set({ language }).where(and(eq(members.id, id), eq(members.merchantId, merchantId)));
+  await db
+    .update(members)
+    .set({ language })
+    .where(and(eq(members.id, id), eq(members.merchantId, merchantId)));
 }
 
 /** Σ (total − refunded) of the member's orders placed in (at − windowDays, at] — cl_member_facts' spend. */
@@ -86,13 +98,19 @@ export async function netSpend(db: Db, memberId: string, at: Date, windowDays: n
   const from = new Date(at.getTime() - windowDays * 86_400_000).toISOString();
   const t = at.toISOString();
   const [row] = resultRows<{ s: string | number }>(
-    await db.execute(sql`select f.spend as s from cl_member_facts(${memberId}, ${from}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`),
+    await db.execute(
+      sql`select f.spend as s from cl_member_facts(${memberId}, ${from}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`,
+    ),
   );
   return Number(row?.s ?? 0);
 }
 
 export async function memberChannels(db: Db, memberId: string) {
-  return db.select().from(channelIdentities).where(eq(channelIdentities.memberId, memberId)).orderBy(desc(channelIdentities.linkedAt));
+  return db
+    .select()
+    .from(channelIdentities)
+    .where(eq(channelIdentities.memberId, memberId))
+    .orderBy(desc(channelIdentities.linkedAt));
 }
 
 export const EXPIRING_SOON_DAYS = 30;
@@ -110,23 +128,43 @@ export interface PointsFacts {
 
 /** The time bounds the facts are read with: the tier window's start and the end of "expiring soon". */
 export function pointsWindow(program: Program, now: Date): { spendFrom: Date; expiringUntil: Date } {
-  return { spendFrom: new Date(now.getTime() - program.tierWindowDays * 86_400_000), expiringUntil: new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000) };
+  return {
+    spendFrom: new Date(now.getTime() - program.tierWindowDays * 86_400_000),
+    expiringUntil: new Date(now.getTime() + EXPIRING_SOON_DAYS * 86_400_000),
+  };
 }
 
 /** Tier, progress and points of a member from its facts (pure). */
-export function pointsSummary(program: Program, m: MemberRow, f: PointsFacts, now: Date): Pick<MemberView, "tier" | "nextTier" | "netSpend" | "points"> {
+export function pointsSummary(
+  program: Program,
+  m: MemberRow,
+  f: PointsFacts,
+  now: Date,
+): Pick<MemberView, "tier" | "nextTier" | "netSpend" | "points"> {
   const tier = effectiveTier(program, m.tierName, f.spend);
   const progress = nextTierProgress(program, tier?.name, f.spend);
   const { pending, balance } = spendable(m.pointsTotal, f.pending);
   return {
-    tier: tier ? { name: tier.name, multiplier: tier.multiplier, since: tier.name === m.tierName ? (m.tierSince?.toISOString() ?? null) : null } : null,
-    nextTier: progress ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded } : null,
+    tier: tier
+      ? {
+          name: tier.name,
+          multiplier: tier.multiplier,
+          since: tier.name === m.tierName ? (m.tierSince?.toISOString() ?? null) : null,
+        }
+      : null,
+    nextTier: progress
+      ? { name: progress.next.name, minSpend: progress.next.minSpend, spendNeeded: progress.spendNeeded }
+      : null,
     netSpend: f.spend,
     points: {
       balance,
       pending,
       total: m.pointsTotal,
-      expiringSoon: { points: f.expiring, before: pointsWindow(program, now).expiringUntil.toISOString(), firstExpiry: f.firstExpiry },
+      expiringSoon: {
+        points: f.expiring,
+        before: pointsWindow(program, now).expiringUntil.toISOString(),
+        firstExpiry: f.firstExpiry,
+      },
     },
   };
 }
@@ -146,12 +184,21 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
       spend: sql<string>`f.spend`,
       pending: sql<string>`f.pending`,
       expiring: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
-      firstExpiry: sql<string | null>`(select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
-      sub: sql<string | null>`(select s.plan || '|' || to_char(s.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from subscriptions s where s.member_id = ${m.id} and s.starts_at <= ${n}::timestamptz and s.ends_at > ${n}::timestamptz order by s.ends_at desc limit 1)`,
+      firstExpiry: sql<
+        string | null
+      >`(select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
+      sub: sql<
+        string | null
+      >`(select s.plan || '|' || to_char(s.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from subscriptions s where s.member_id = ${m.id} and s.starts_at <= ${n}::timestamptz and s.ends_at > ${n}::timestamptz order by s.ends_at desc limit 1)`,
       chans: sql<string>`(select coalesce(json_agg(json_build_object('channel', c.channel, 'userId', c.user_id, 'linkedAt', to_char(c.linked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reachable', c.unreachable_at is null) order by c.linked_at desc), '[]'::json)::text from channel_identities c where c.member_id = ${m.id})`,
     })
     .from(sql`cl_member_facts(${m.id}, ${from}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) as f`);
-  const facts: PointsFacts = { spend: Number(row?.spend ?? 0), pending: Number(row?.pending ?? 0), expiring: Number(row?.expiring ?? 0), firstExpiry: row?.firstExpiry ?? null };
+  const facts: PointsFacts = {
+    spend: Number(row?.spend ?? 0),
+    pending: Number(row?.pending ?? 0),
+    expiring: Number(row?.expiring ?? 0),
+    firstExpiry: row?.firstExpiry ?? null,
+  };
   const summary = pointsSummary(program, m, facts, now);
   const [plan, endsAt] = row?.sub ? row.sub.split("|") : [];
   const chans = JSON.parse(row?.chans ?? "[]") as MemberView["channels"];

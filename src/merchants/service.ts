@@ -5,12 +5,20 @@ import { apiKeys, merchants } from "../db/schema.ts";
 import { newApiKey, newId } from "../lib/ids.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 
-export async function createMerchant(db: Db, input: { name: string; timezone?: string; isDemo?: boolean }): Promise<{ merchantId: string; apiKey: string }> {
+export async function createMerchant(
+  db: Db,
+  input: { name: string; timezone?: string; isDemo?: boolean },
+): Promise<{ merchantId: string; apiKey: string }> {
   const merchantId = newId("mer");
   const apiKey = newApiKey();
   const keyHash = await sha256Hex(apiKey);
   await db.transaction(async (tx) => {
-    await tx.insert(merchants).values({ id: merchantId, name: input.name, timezone: input.timezone ?? "Asia/Ho_Chi_Minh", isDemo: input.isDemo ?? false });
+    await tx.insert(merchants).values({
+      id: merchantId,
+      name: input.name,
+      timezone: input.timezone ?? "Asia/Ho_Chi_Minh",
+      isDemo: input.isDemo ?? false,
+    });
     await tx.insert(apiKeys).values({ id: newId("key"), merchantId, keyHash, prefix: apiKey.slice(0, 12) });
   });
   return { merchantId, apiKey };
@@ -19,7 +27,9 @@ export async function createMerchant(db: Db, input: { name: string; timezone?: s
 /** Adds another key (rotation); the old one keeps working until revoked. */
 export async function addApiKey(db: Db, merchantId: string): Promise<string> {
   const apiKey = newApiKey();
-  await db.insert(apiKeys).values({ id: newId("key"), merchantId, keyHash: await sha256Hex(apiKey), prefix: apiKey.slice(0, 12) });
+  await db
+    .insert(apiKeys)
+    .values({ id: newId("key"), merchantId, keyHash: await sha256Hex(apiKey), prefix: apiKey.slice(0, 12) });
   return apiKey;
 }
 

@@ -14,8 +14,12 @@ const KIND: Record<string, string> = {
 const hi = (name: string | undefined) => (name ? `Hi ${name}!` : "Hi!");
 
 function howToLink(channel: ChatChannel): string {
-  const lines = ["How to link your membership:", "• Type the 8-character link code printed on your receipt or given by our staff (e.g. ACDE3479)."];
-  if (channel === "telegram") lines.push("• Or tap \"Share my phone number\" below to use your own Telegram phone number.");
+  const lines = [
+    "How to link your membership:",
+    "• Type the 8-character link code printed on your receipt or given by our staff (e.g. ACDE3479).",
+  ];
+  if (channel === "telegram")
+    lines.push('• Or tap "Share my phone number" below to use your own Telegram phone number.');
   else lines.push("• No code yet? Ask our staff at the counter to create one for you.");
   return lines.join("\n");
 }
@@ -59,19 +63,26 @@ export const en: Copy = {
     { command: "help", description: "Help" },
   ],
 
-  welcomeUnlinked: (channel) => `Hi there! I'm the shop's membership assistant: check your points, redeem rewards and get offers right here in chat.\n\n${howToLink(channel)}`,
-  needLink: (channel) => `Your membership isn't linked to this chat yet, so I can't show your details.\n\n${howToLink(channel)}`,
-  linked: (name) => `Linked! ${hi(name)} From now on you can check your points, redeem rewards and get offers right here.`,
+  welcomeUnlinked: (channel) =>
+    `Hi there! I'm the shop's membership assistant: check your points, redeem rewards and get offers right here in chat.\n\n${howToLink(channel)}`,
+  needLink: (channel) =>
+    `Your membership isn't linked to this chat yet, so I can't show your details.\n\n${howToLink(channel)}`,
+  linked: (name) =>
+    `Linked! ${hi(name)} From now on you can check your points, redeem rewards and get offers right here.`,
   alreadyLinked: (name) => `${hi(name)} This chat is already linked to your membership.`,
-  linkCodeInvalid: () => "That link code is wrong, already used or expired. Please check it or ask our staff for a new one.",
+  linkCodeInvalid: () =>
+    "That link code is wrong, already used or expired. Please check it or ask our staff for a new one.",
   linkTooManyAttempts: () => "Too many wrong codes. Please try again in a few minutes.",
-  contactNotOwn: () => "I can only link with your own phone number. Tap \"Share my phone number\" or type your link code.",
-  contactNoMember: () => "I couldn't find a member with this phone number. Please ask our staff to sign you up or to create a link code.",
+  contactNotOwn: () =>
+    'I can only link with your own phone number. Tap "Share my phone number" or type your link code.',
+  contactNoMember: () =>
+    "I couldn't find a member with this phone number. Please ask our staff to sign you up or to create a link code.",
   contactInvalid: () => "That phone number doesn't look valid. Please type your link code instead.",
   phoneTyped: (channel) => `For your safety, I don't link accounts from a typed phone number.\n\n${howToLink(channel)}`,
   welcomeBack: (name) => `${hi(name)} What would you like to do today?`,
   optedIn: () => "You'll receive our promotions again. Send /stop any time to opt out.",
-  optedOut: () => "You won't receive promotional messages any more (on every chat). You can still check points and redeem rewards. Send /start to opt back in.",
+  optedOut: () =>
+    "You won't receive promotional messages any more (on every chat). You can still check points and redeem rewards. Send /start to opt back in.",
   alreadyOptedOut: () => "You've already opted out of promotions. Send /start to opt back in.",
 
   points: (f, p) => {
@@ -86,7 +97,9 @@ export const en: Copy = {
       );
     }
     if (p.expiring && p.expiring.points > 0) {
-      lines.push(`${formatPoints(p.expiring.points, f.lang)} points expire from ${formatDate(p.expiring.firstExpiry, f.lang, f.timeZone)} — use them soon.`);
+      lines.push(
+        `${formatPoints(p.expiring.points, f.lang)} points expire from ${formatDate(p.expiring.firstExpiry, f.lang, f.timeZone)} — use them soon.`,
+      );
     } else {
       lines.push("No points expire in the next 30 days.");
     }
@@ -95,22 +108,32 @@ export const en: Copy = {
   history: (f, lines) => ["Your recent points activity:", ...lines.map((l) => historyLine(f, l))].join("\n"),
   historyEmpty: () => "No points activity yet. Give your phone number at the counter when you buy to earn points.",
   rewards: (f, lines, balance, page) => {
-    const head = page.from === 0 ? `Here are the rewards (you have ${formatPoints(balance, f.lang)} points):` : "More rewards:";
+    const head =
+      page.from === 0 ? `Here are the rewards (you have ${formatPoints(balance, f.lang)} points):` : "More rewards:";
     const body = lines.map((r, i) => {
-      const status = r.soldOut ? " — sold out" : r.minTier ? ` — ${r.minTier} tier and up` : r.affordable ? "" : " — not enough points yet";
+      const status = r.soldOut
+        ? " — sold out"
+        : r.minTier
+          ? ` — ${r.minTier} tier and up`
+          : r.affordable
+            ? ""
+            : " — not enough points yet";
       return `${page.from + i + 1}. ${r.name}: ${formatPoints(r.cost, f.lang)} pts${status}`;
     });
     return [head, ...body, "", "Tap a reward to redeem it."].join("\n");
   },
   rewardsEmpty: () => "There are no rewards to redeem right now. Please check back later.",
-  redeemConfirm: (f, r) => `Redeem "${r.name}" for ${formatPoints(r.cost, f.lang)} points? You'll have ${formatPoints(r.balanceAfter, f.lang)} points left.`,
+  redeemConfirm: (f, r) =>
+    `Redeem "${r.name}" for ${formatPoints(r.cost, f.lang)} points? You'll have ${formatPoints(r.balanceAfter, f.lang)} points left.`,
   redeemNotEnough: (f, r) =>
     `"${r.name}" needs ${formatPoints(r.cost, f.lang)} points and you have ${formatPoints(r.balance, f.lang)}. Earn ${formatPoints(r.cost - r.balance, f.lang)} more to redeem it.`,
   redeemDone: (f, r) =>
     [
       `🎉 Redeemed: ${r.name}.`,
       `Your code: ${r.code}`,
-      r.expiresAt ? `Use it by ${formatDate(r.expiresAt, f.lang, f.timeZone)}. Show this code to our staff when you pay.` : "Show this code to our staff when you pay.",
+      r.expiresAt
+        ? `Use it by ${formatDate(r.expiresAt, f.lang, f.timeZone)}. Show this code to our staff when you pay.`
+        : "Show this code to our staff when you pay.",
       `Points left: ${formatPoints(r.balance, f.lang)}.`,
     ].join("\n"),
   redeemOutOfStock: (name) => `Sorry, "${name}" just ran out. Please pick another reward.`,
@@ -120,15 +143,24 @@ export const en: Copy = {
   vouchers: (f, lines) =>
     [
       "Your vouchers:",
-      ...lines.map((v) => `• ${v.code} — ${v.name}${v.expiresAt ? ` (valid until ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`),
+      ...lines.map(
+        (v) =>
+          `• ${v.code} — ${v.name}${v.expiresAt ? ` (valid until ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
+      ),
       "",
       "Show the code to our staff when you pay.",
     ].join("\n"),
   vouchersEmpty: () => "You have no vouchers yet. You can redeem points for rewards under Rewards.",
   offers: (f, lines) =>
-    ["Offers picked for you:", ...lines.map((o, i) => `${i + 1}. ${o.text}${o.expiresAt ? ` (until ${formatDate(o.expiresAt, f.lang, f.timeZone)})` : ""}`)].join("\n"),
+    [
+      "Offers picked for you:",
+      ...lines.map(
+        (o, i) => `${i + 1}. ${o.text}${o.expiresAt ? ` (until ${formatDate(o.expiresAt, f.lang, f.timeZone)})` : ""}`,
+      ),
+    ].join("\n"),
   offersNone: () => "No personalised offers for you right now. I'll let you know when there are!",
-  offerClaimed: (f, o) => `🎉 Offer claimed! Code: ${o.code}\nUse it by ${formatDateTime(o.expiresAt, f.lang, f.timeZone)}. Show the code to our staff when you pay.`,
+  offerClaimed: (f, o) =>
+    `🎉 Offer claimed! Code: ${o.code}\nUse it by ${formatDateTime(o.expiresAt, f.lang, f.timeZone)}. Show the code to our staff when you pay.`,
   offerGone: () => "That offer has expired or is no longer available. Have a look at the others.",
   languageAsk: () => "Which language would you like?",
   languageSet: () => "Got it — I'll reply in English.",
@@ -142,11 +174,14 @@ export const en: Copy = {
       "/offers — offers picked for you",
       "/language vi — chuyển sang tiếng Việt",
       "/stop — stop promotional messages (/start to opt back in)",
-      channel === "zalo" ? "You can also just write, e.g. \"how many points do I have?\", or reply with a number when I offer choices." : "You can also just write, e.g. \"how many points do I have?\"",
+      channel === "zalo"
+        ? 'You can also just write, e.g. "how many points do I have?", or reply with a number when I offer choices.'
+        : 'You can also just write, e.g. "how many points do I have?"',
     ].join("\n"),
   thanks: () => "You're welcome! Message me any time.",
   unknown: () => "Sorry, I didn't get that. Pick an option below or send /help.",
-  slowDown: () => "You're sending messages a bit fast — let me catch my breath. Please try again in a minute (commands like /points still work).",
+  slowDown: () =>
+    "You're sending messages a bit fast — let me catch my breath. Please try again in a minute (commands like /points still work).",
   notConfigured: () => "The shop hasn't finished setting up its membership program yet. Please check back later.",
   error: () => "Sorry, something went wrong. Please try again in a moment.",
   choicesIntro: () => "Reply with a number to choose:",

@@ -18,7 +18,8 @@ function howToLink(channel: ChatChannel): string {
     "Cách liên kết thẻ thành viên:",
     "• Nhập mã liên kết 8 ký tự in trên hoá đơn hoặc do nhân viên đưa (ví dụ: ACDE3479).",
   ];
-  if (channel === "telegram") lines.push("• Hoặc bấm nút \"Chia sẻ số điện thoại\" bên dưới để dùng số điện thoại Telegram của chính bạn.");
+  if (channel === "telegram")
+    lines.push('• Hoặc bấm nút "Chia sẻ số điện thoại" bên dưới để dùng số điện thoại Telegram của chính bạn.');
   else lines.push("• Chưa có mã? Bạn nhờ nhân viên tại quầy tạo mã nhé.");
   return lines.join("\n");
 }
@@ -62,20 +63,27 @@ export const vi: Copy = {
     { command: "help", description: "Trợ giúp" },
   ],
 
-  welcomeUnlinked: (channel) => `Dạ, chào bạn! Mình là trợ lý thành viên của cửa hàng: xem điểm, đổi quà, nhận ưu đãi ngay trong chat.\n\n${howToLink(channel)}`,
-  needLink: (channel) => `Dạ, bạn chưa liên kết thẻ thành viên nên mình chưa xem được thông tin của bạn.\n\n${howToLink(channel)}`,
-  linked: (name) => `Dạ, liên kết thành công! ${hello(name)}Từ giờ bạn có thể xem điểm, đổi quà và nhận ưu đãi ngay tại đây.`,
+  welcomeUnlinked: (channel) =>
+    `Dạ, chào bạn! Mình là trợ lý thành viên của cửa hàng: xem điểm, đổi quà, nhận ưu đãi ngay trong chat.\n\n${howToLink(channel)}`,
+  needLink: (channel) =>
+    `Dạ, bạn chưa liên kết thẻ thành viên nên mình chưa xem được thông tin của bạn.\n\n${howToLink(channel)}`,
+  linked: (name) =>
+    `Dạ, liên kết thành công! ${hello(name)}Từ giờ bạn có thể xem điểm, đổi quà và nhận ưu đãi ngay tại đây.`,
   alreadyLinked: (name) => `Dạ, ${hello(name).trim()} Tài khoản này đã được liên kết rồi ạ.`,
-  linkCodeInvalid: () => "Dạ, mã liên kết không đúng, đã dùng hoặc đã hết hạn. Bạn kiểm tra lại hoặc nhờ nhân viên tạo mã mới nhé.",
+  linkCodeInvalid: () =>
+    "Dạ, mã liên kết không đúng, đã dùng hoặc đã hết hạn. Bạn kiểm tra lại hoặc nhờ nhân viên tạo mã mới nhé.",
   linkTooManyAttempts: () => "Dạ, bạn đã nhập sai mã nhiều lần. Bạn vui lòng thử lại sau ít phút nhé.",
-  contactNotOwn: () => "Dạ, mình chỉ liên kết được bằng số điện thoại của chính bạn. Bạn bấm nút \"Chia sẻ số điện thoại\" hoặc nhập mã liên kết nhé.",
-  contactNoMember: () => "Dạ, mình chưa tìm thấy thành viên nào với số điện thoại này. Bạn nhờ nhân viên đăng ký hoặc tạo mã liên kết giúp nhé.",
+  contactNotOwn: () =>
+    'Dạ, mình chỉ liên kết được bằng số điện thoại của chính bạn. Bạn bấm nút "Chia sẻ số điện thoại" hoặc nhập mã liên kết nhé.',
+  contactNoMember: () =>
+    "Dạ, mình chưa tìm thấy thành viên nào với số điện thoại này. Bạn nhờ nhân viên đăng ký hoặc tạo mã liên kết giúp nhé.",
   contactInvalid: () => "Dạ, số điện thoại này không hợp lệ. Bạn nhập mã liên kết giúp mình nhé.",
   phoneTyped: (channel) =>
     `Dạ, vì an toàn, mình không liên kết tài khoản bằng số điện thoại nhập tay.\n\n${howToLink(channel)}`,
   welcomeBack: (name) => `Dạ, ${hello(name).trim()} Bạn muốn xem gì hôm nay?`,
   optedIn: () => "Dạ, bạn sẽ nhận lại tin ưu đãi từ cửa hàng. Gõ /stop bất cứ lúc nào để ngừng nhé.",
-  optedOut: () => "Dạ, bạn sẽ không nhận tin ưu đãi nữa (trên mọi kênh chat). Bạn vẫn xem điểm và đổi quà bình thường. Gõ /start để nhận lại.",
+  optedOut: () =>
+    "Dạ, bạn sẽ không nhận tin ưu đãi nữa (trên mọi kênh chat). Bạn vẫn xem điểm và đổi quà bình thường. Gõ /start để nhận lại.",
   alreadyOptedOut: () => "Dạ, bạn đã ngừng nhận tin ưu đãi rồi ạ. Gõ /start nếu muốn nhận lại.",
 
   points: (f, p) => {
@@ -90,7 +98,9 @@ export const vi: Copy = {
       );
     }
     if (p.expiring && p.expiring.points > 0) {
-      lines.push(`${formatPoints(p.expiring.points, f.lang)} điểm sẽ hết hạn từ ${formatDate(p.expiring.firstExpiry, f.lang, f.timeZone)} — bạn nhớ dùng sớm nhé.`);
+      lines.push(
+        `${formatPoints(p.expiring.points, f.lang)} điểm sẽ hết hạn từ ${formatDate(p.expiring.firstExpiry, f.lang, f.timeZone)} — bạn nhớ dùng sớm nhé.`,
+      );
     } else {
       lines.push("Không có điểm nào hết hạn trong 30 ngày tới.");
     }
@@ -99,9 +109,18 @@ export const vi: Copy = {
   history: (f, lines) => ["Dạ, các giao dịch điểm gần đây của bạn:", ...lines.map((l) => historyLine(f, l))].join("\n"),
   historyEmpty: () => "Dạ, bạn chưa có giao dịch điểm nào. Mua hàng và báo số điện thoại tại quầy để tích điểm nhé.",
   rewards: (f, lines, balance, page) => {
-    const head = page.from === 0 ? `Dạ, đây là các quà bạn có thể đổi (bạn có ${formatPoints(balance, f.lang)} điểm):` : "Dạ, thêm các quà khác:";
+    const head =
+      page.from === 0
+        ? `Dạ, đây là các quà bạn có thể đổi (bạn có ${formatPoints(balance, f.lang)} điểm):`
+        : "Dạ, thêm các quà khác:";
     const body = lines.map((r, i) => {
-      const status = r.soldOut ? " — tạm hết" : r.minTier ? ` — hạng ${r.minTier} trở lên` : r.affordable ? "" : " — chưa đủ điểm";
+      const status = r.soldOut
+        ? " — tạm hết"
+        : r.minTier
+          ? ` — hạng ${r.minTier} trở lên`
+          : r.affordable
+            ? ""
+            : " — chưa đủ điểm";
       return `${page.from + i + 1}. ${r.name}: ${formatPoints(r.cost, f.lang)} điểm${status}`;
     });
     return [head, ...body, "", "Bấm vào quà để đổi."].join("\n");
@@ -115,17 +134,23 @@ export const vi: Copy = {
     [
       `🎉 Dạ, đổi quà thành công: ${r.name}.`,
       `Mã của bạn: ${r.code}`,
-      r.expiresAt ? `Dùng trước ngày ${formatDate(r.expiresAt, f.lang, f.timeZone)}. ` + "Bạn đưa mã này cho nhân viên khi thanh toán nhé." : "Bạn đưa mã này cho nhân viên khi thanh toán nhé.",
+      r.expiresAt
+        ? `Dùng trước ngày ${formatDate(r.expiresAt, f.lang, f.timeZone)}. ` +
+          "Bạn đưa mã này cho nhân viên khi thanh toán nhé."
+        : "Bạn đưa mã này cho nhân viên khi thanh toán nhé.",
       `Điểm còn lại: ${formatPoints(r.balance, f.lang)}.`,
     ].join("\n"),
   redeemOutOfStock: (name) => `Dạ, rất tiếc "${name}" vừa hết hàng. Bạn chọn quà khác nhé.`,
-  redeemTierRequired: (name, minTier) => `Dạ, "${name}" dành cho thành viên hạng ${minTier} trở lên. Bạn chọn quà khác nhé.`,
+  redeemTierRequired: (name, minTier) =>
+    `Dạ, "${name}" dành cho thành viên hạng ${minTier} trở lên. Bạn chọn quà khác nhé.`,
   rewardGone: () => "Dạ, quà này không còn nữa. Bạn xem danh sách quà mới nhé.",
   cancelled: () => "Dạ, mình đã huỷ. Bạn cần gì cứ nhắn mình nhé.",
   vouchers: (f, lines) =>
     [
       "Dạ, các voucher bạn đang có:",
-      ...lines.map((v) => `• ${v.code} — ${v.name}${v.expiresAt ? ` (HSD ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`),
+      ...lines.map(
+        (v) => `• ${v.code} — ${v.name}${v.expiresAt ? ` (HSD ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
+      ),
       "",
       "Bạn đưa mã cho nhân viên khi thanh toán nhé.",
     ].join("\n"),
@@ -133,10 +158,13 @@ export const vi: Copy = {
   offers: (f, lines) =>
     [
       "Dạ, ưu đãi dành riêng cho bạn:",
-      ...lines.map((o, i) => `${i + 1}. ${o.text}${o.expiresAt ? ` (đến ${formatDate(o.expiresAt, f.lang, f.timeZone)})` : ""}`),
+      ...lines.map(
+        (o, i) => `${i + 1}. ${o.text}${o.expiresAt ? ` (đến ${formatDate(o.expiresAt, f.lang, f.timeZone)})` : ""}`,
+      ),
     ].join("\n"),
   offersNone: () => "Dạ, hiện chưa có ưu đãi riêng nào cho bạn. Mình sẽ báo ngay khi có nhé!",
-  offerClaimed: (f, o) => `🎉 Dạ, bạn đã nhận ưu đãi! Mã: ${o.code}\nDùng trước ${formatDateTime(o.expiresAt, f.lang, f.timeZone)}. Bạn đưa mã cho nhân viên khi thanh toán nhé.`,
+  offerClaimed: (f, o) =>
+    `🎉 Dạ, bạn đã nhận ưu đãi! Mã: ${o.code}\nDùng trước ${formatDateTime(o.expiresAt, f.lang, f.timeZone)}. Bạn đưa mã cho nhân viên khi thanh toán nhé.`,
   offerGone: () => "Dạ, ưu đãi này đã hết hạn hoặc không còn. Bạn xem các ưu đãi khác nhé.",
   languageAsk: () => "Dạ, bạn muốn dùng ngôn ngữ nào?",
   languageSet: () => "Dạ, mình sẽ trả lời bằng tiếng Việt.",
@@ -150,11 +178,14 @@ export const vi: Copy = {
       "/offers — ưu đãi dành riêng cho bạn",
       "/language en — switch to English",
       "/stop — ngừng nhận tin ưu đãi (/start để nhận lại)",
-      channel === "zalo" ? "Bạn cũng có thể nhắn tự nhiên, ví dụ: \"điểm của tôi\", hoặc trả lời bằng số khi mình đưa lựa chọn." : "Bạn cũng có thể nhắn tự nhiên, ví dụ: \"điểm của tôi\".",
+      channel === "zalo"
+        ? 'Bạn cũng có thể nhắn tự nhiên, ví dụ: "điểm của tôi", hoặc trả lời bằng số khi mình đưa lựa chọn.'
+        : 'Bạn cũng có thể nhắn tự nhiên, ví dụ: "điểm của tôi".',
     ].join("\n"),
   thanks: () => "Dạ, không có gì ạ! Bạn cần gì cứ nhắn mình nhé.",
   unknown: () => "Dạ, mình chưa hiểu ý bạn. Bạn chọn một mục bên dưới hoặc gõ /help nhé.",
-  slowDown: () => "Dạ, bạn nhắn hơi nhanh, mình xin phép nghỉ một chút. Bạn thử lại sau khoảng một phút nhé (các lệnh như /points vẫn dùng được).",
+  slowDown: () =>
+    "Dạ, bạn nhắn hơi nhanh, mình xin phép nghỉ một chút. Bạn thử lại sau khoảng một phút nhé (các lệnh như /points vẫn dùng được).",
   notConfigured: () => "Dạ, cửa hàng chưa hoàn tất cài đặt chương trình thành viên. Bạn quay lại sau nhé.",
   error: () => "Dạ, có lỗi nhỏ xảy ra. Bạn thử lại sau giây lát nhé.",
   choicesIntro: () => "Trả lời bằng số để chọn:",

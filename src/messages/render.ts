@@ -76,9 +76,25 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let fmt = formatters.get(timeZone);
   if (fmt) return fmt;
   try {
-    fmt = new Intl.DateTimeFormat("en-US", { timeZone, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      day: "2-digit",
+      month: "2-digit",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
   } catch {
-    fmt = new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Ho_Chi_Minh", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    fmt = new Intl.DateTimeFormat("en-US", {
+      timeZone: "Asia/Ho_Chi_Minh",
+      day: "2-digit",
+      month: "2-digit",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
   }
   if (formatters.size > 100) formatters.clear();
   formatters.set(timeZone, fmt);
@@ -89,7 +105,13 @@ function parts(d: Date, timeZone: string): DateParts {
   const fmt = formatterFor(timeZone);
   const out: Record<string, string> = {};
   for (const p of fmt.formatToParts(d)) out[p.type] = p.value;
-  return { day: out.day ?? "01", month: out.month ?? "01", year: out.year ?? "1970", hour: out.hour ?? "00", minute: out.minute ?? "00" };
+  return {
+    day: out.day ?? "01",
+    month: out.month ?? "01",
+    year: out.year ?? "1970",
+    hour: out.hour ?? "00",
+    minute: out.minute ?? "00",
+  };
 }
 
 const EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

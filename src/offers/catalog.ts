@@ -13,24 +13,59 @@ const isoDateTime = z.iso.datetime({ offset: true });
 
 const BundleFields = {
   name: z.string().trim().min(1).max(200),
-  skus: z.array(sku).min(1).max(10).describe("The products of the combo (2 or more; 1 is allowed for a tier-exclusive deal)"),
-  price: z.number().int().min(0).nullable().optional().describe("Member price of the whole combo in minor units; else discountPercent off the catalog prices"),
+  skus: z
+    .array(sku)
+    .min(1)
+    .max(10)
+    .describe("The products of the combo (2 or more; 1 is allowed for a tier-exclusive deal)"),
+  price: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .optional()
+    .describe("Member price of the whole combo in minor units; else discountPercent off the catalog prices"),
   discountPercent: z.number().int().min(0).max(90).optional().describe("Off the sum of the catalog prices (default 0)"),
-  bonusPoints: z.number().int().min(0).max(1_000_000).optional().describe("Bonus points when bought with the claim code (default 0)"),
-  minTier: z.string().trim().min(1).max(100).nullable().optional().describe("Only members of this tier or above: the offer's kind is then tier-exclusive"),
+  bonusPoints: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe("Bonus points when bought with the claim code (default 0)"),
+  minTier: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .nullable()
+    .optional()
+    .describe("Only members of this tier or above: the offer's kind is then tier-exclusive"),
   active: z.boolean().optional(),
   startsAt: isoDateTime.nullable().optional(),
   endsAt: isoDateTime.nullable().optional(),
 };
 
-type BundleShape = { skus?: string[] | undefined; minTier?: string | null | undefined; startsAt?: string | null | undefined; endsAt?: string | null | undefined };
+type BundleShape = {
+  skus?: string[] | undefined;
+  minTier?: string | null | undefined;
+  startsAt?: string | null | undefined;
+  endsAt?: string | null | undefined;
+};
 
 function checkBundle(b: BundleShape, ctx: z.RefinementCtx, complete: boolean) {
   if (b.skus) {
-    if (new Set(b.skus).size !== b.skus.length) ctx.addIssue({ code: "custom", path: ["skus"], message: "duplicate sku" });
-    if (complete && b.skus.length < 2 && !b.minTier) ctx.addIssue({ code: "custom", path: ["skus"], message: "a bundle needs 2 or more skus (a single sku only with minTier)" });
+    if (new Set(b.skus).size !== b.skus.length)
+      ctx.addIssue({ code: "custom", path: ["skus"], message: "duplicate sku" });
+    if (complete && b.skus.length < 2 && !b.minTier)
+      ctx.addIssue({
+        code: "custom",
+        path: ["skus"],
+        message: "a bundle needs 2 or more skus (a single sku only with minTier)",
+      });
   }
-  if (b.startsAt && b.endsAt && Date.parse(b.endsAt) <= Date.parse(b.startsAt)) ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after startsAt" });
+  if (b.startsAt && b.endsAt && Date.parse(b.endsAt) <= Date.parse(b.startsAt))
+    ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after startsAt" });
 }
 
 export const CreateBundleSchema = z.object(BundleFields).superRefine((b, ctx) => checkBundle(b, ctx, true));
@@ -78,10 +113,18 @@ export function bundleView(b: BundleRow): z.output<typeof BundleView> {
 async function checkTier(db: Db, merchantId: string, minTier: string | null | undefined) {
   if (!minTier) return;
   const program = await getProgram(db, merchantId);
-  if (!program.tiers.some((t) => t.name === minTier)) throw validationError([{ path: "minTier", message: `unknown tier "${minTier}" (tiers: ${program.tiers.map((t) => t.name).join(", ")})` }]);
+  if (!program.tiers.some((t) => t.name === minTier))
+    throw validationError([
+      { path: "minTier", message: `unknown tier "${minTier}" (tiers: ${program.tiers.map((t) => t.name).join(", ")})` },
+    ]);
 }
 
-export async function createBundle(db: Db, merchantId: string, input: CreateBundleInput, now: Date): Promise<BundleRow> {
+export async function createBundle(
+  db: Db,
+  merchantId: string,
+  input: CreateBundleInput,
+  now: Date,
+): Promise<BundleRow> {
   await checkTier(db, merchantId, input.minTier);
   const [row] = await db
     .insert(offerBundles)
@@ -104,7 +147,11 @@ export async function createBundle(db: Db, merchantId: string, input: CreateBund
 }
 
 export async function findBundle(db: Db, merchantId: string, id: string): Promise<BundleRow | undefined> {
-  const rows = await db.select().from(offerBundles).where(and(eq(offerBundles.id, id), eq(offerBundles.merchantId, merchantId))).limit(1);
+  const rows = await db
+    .select()
+    .from(offerBundles)
+    .where(and(eq(offerBundles.id, id), eq(offerBundles.merchantId, merchantId)))
+    .limit(1);
   return rows[0];
 }
 
@@ -115,13 +162,25 @@ export async function requireBundle(db: Db, merchantId: string, id: string): Pro
 }
 
 export async function listBundles(db: Db, merchantId: string): Promise<BundleRow[]> {
-  return db.select().from(offerBundles).where(eq(offerBundles.merchantId, merchantId)).orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
+  return db
+    .select()
+    .from(offerBundles)
+    .where(eq(offerBundles.merchantId, merchantId))
+    .orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
 }
 
-export async function updateBundle(db: Db, merchantId: string, id: string, input: UpdateBundleInput): Promise<BundleRow> {
+export async function updateBundle(
+  db: Db,
+  merchantId: string,
+  id: string,
+  input: UpdateBundleInput,
+): Promise<BundleRow> {
   const b = await requireBundle(db, merchantId, id);
   const merged = { skus: input.skus ?? b.skus, minTier: input.minTier === undefined ? b.minTier : input.minTier };
-  if (merged.skus.length < 2 && !merged.minTier) throw validationError([{ path: "skus", message: "a bundle needs 2 or more skus (a single sku only with minTier)" }]);
+  if (merged.skus.length < 2 && !merged.minTier)
+    throw validationError([
+      { path: "skus", message: "a bundle needs 2 or more skus (a single sku only with minTier)" },
+    ]);
   await checkTier(db, merchantId, input.minTier);
   const set: Partial<typeof offerBundles.$inferInsert> = {};
   if (input.name !== undefined) set.name = input.name;
@@ -139,23 +198,50 @@ export async function updateBundle(db: Db, merchantId: string, id: string, input
 }
 
 export const VariantsSchema = z.object({
-  variants: z.array(sku).max(20).describe("SKUs that are variants of this product (other sizes, a premium version…); replaces the list. An upsell offers a variant that costs more, in the same category"),
+  variants: z
+    .array(sku)
+    .max(20)
+    .describe(
+      "SKUs that are variants of this product (other sizes, a premium version…); replaces the list. An upsell offers a variant that costs more, in the same category",
+    ),
 });
 
 export const VariantsView = z.object({
   sku: z.string(),
-  variants: z.array(z.object({ sku: z.string(), name: z.string().nullable(), category: z.string().nullable(), price: z.number().int().nullable() })),
+  variants: z.array(
+    z.object({
+      sku: z.string(),
+      name: z.string().nullable(),
+      category: z.string().nullable(),
+      price: z.number().int().nullable(),
+    }),
+  ),
 });
 
-export async function putVariants(db: Db, merchantId: string, productSku: string, variants: string[], now: Date): Promise<void> {
+export async function putVariants(
+  db: Db,
+  merchantId: string,
+  productSku: string,
+  variants: string[],
+  now: Date,
+): Promise<void> {
   const unique = [...new Set(variants)].filter((v) => v !== productSku);
   await db.transaction(async (tx) => {
-    await tx.delete(productVariants).where(and(eq(productVariants.merchantId, merchantId), eq(productVariants.sku, productSku)));
-    if (unique.length > 0) await tx.insert(productVariants).values(unique.map((v) => ({ merchantId, sku: productSku, variantSku: v, createdAt: now })));
+    await tx
+      .delete(productVariants)
+      .where(and(eq(productVariants.merchantId, merchantId), eq(productVariants.sku, productSku)));
+    if (unique.length > 0)
+      await tx
+        .insert(productVariants)
+        .values(unique.map((v) => ({ merchantId, sku: productSku, variantSku: v, createdAt: now })));
   });
 }
 
-export async function getVariants(db: Db, merchantId: string, productSku: string): Promise<z.output<typeof VariantsView>> {
+export async function getVariants(
+  db: Db,
+  merchantId: string,
+  productSku: string,
+): Promise<z.output<typeof VariantsView>> {
   const links = await db
     .select({ v: productVariants.variantSku })
     .from(productVariants)
@@ -163,8 +249,19 @@ export async function getVariants(db: Db, merchantId: string, productSku: string
     .orderBy(asc(productVariants.variantSku));
   const skus = links.map((l) => l.v);
   const info = skus.length
-    ? await db.select({ sku: products.sku, name: products.name, category: products.category, price: products.price }).from(products).where(and(eq(products.merchantId, merchantId), inArray(products.sku, skus)))
+    ? await db
+        .select({ sku: products.sku, name: products.name, category: products.category, price: products.price })
+        .from(products)
+        .where(and(eq(products.merchantId, merchantId), inArray(products.sku, skus)))
     : [];
   const by = new Map(info.map((p) => [p.sku, p]));
-  return { sku: productSku, variants: skus.map((s) => ({ sku: s, name: by.get(s)?.name ?? null, category: by.get(s)?.category ?? null, price: by.get(s)?.price ?? null })) };
+  return {
+    sku: productSku,
+    variants: skus.map((s) => ({
+      sku: s,
+      name: by.get(s)?.name ?? null,
+      category: by.get(s)?.category ?? null,
+      price: by.get(s)?.price ?? null,
+    })),
+  };
 }

@@ -122,10 +122,16 @@ export function margin(settings: OfferSettings, sku: string, category: string | 
   return settings.margins.bySku[sku] ?? (category ? settings.margins.byCategory[category] : undefined) ?? 1;
 }
 
-export function valueFactor(settings: OfferSettings, sku: string, p: ProductInfo | undefined, medianPrice: number | null): number {
+export function valueFactor(
+  settings: OfferSettings,
+  sku: string,
+  p: ProductInfo | undefined,
+  medianPrice: number | null,
+): number {
   const m = margin(settings, sku, p?.category ?? null);
   const price = p?.price;
-  const pf = price != null && price > 0 && medianPrice && medianPrice > 0 ? clamp(Math.sqrt(price / medianPrice), 0.5, 2) : 1;
+  const pf =
+    price != null && price > 0 && medianPrice && medianPrice > 0 ? clamp(Math.sqrt(price / medianPrice), 0.5, 2) : 1;
   return m * pf;
 }
 
@@ -141,7 +147,11 @@ export function discounted(price: number | null, percent: number): number | null
 }
 
 /** Bonus points for buying an add-on: the setting, else the product's base points (≥ 1). */
-export function addOnBonus(settings: OfferSettings, earn: { spend: number; points: number }, price: number | null): number {
+export function addOnBonus(
+  settings: OfferSettings,
+  earn: { spend: number; points: number },
+  price: number | null,
+): number {
   if (settings.addOnBonusPoints !== null) return settings.addOnBonusPoints;
   if (price == null || price <= 0) return 1;
   return Math.max(1, Math.floor((price * earn.points) / earn.spend));
@@ -162,7 +172,12 @@ export function bundleCandidate(
   const prices = b.skus.map((x) => ctx.products.get(x)?.price ?? null);
   const full = prices.every((p) => p != null) ? prices.reduce<number>((a, p) => a + (p ?? 0), 0) : null;
   const memberPrice = b.price ?? (b.discountPercent > 0 ? discounted(full, b.discountPercent) : full);
-  const discountPercent = b.price != null ? (full ? Math.max(0, Math.round((100 * (full - b.price)) / full)) : null) : b.discountPercent || null;
+  const discountPercent =
+    b.price != null
+      ? full
+        ? Math.max(0, Math.round((100 * (full - b.price)) / full))
+        : null
+      : b.discountPercent || null;
   const single = b.skus.length === 1 ? b.skus[0]! : null;
   const score = tierOnly ? 1.0 * (1 + 0.25 * Math.max(0, ctx.tierRank)) : 0.8 * (1 + (discountPercent ?? 0) / 100);
   return {
@@ -209,7 +224,15 @@ export function generateCandidates(input: RankingInput): Candidate[] {
   const value = (sku: string) => valueFactor(s, sku, products.get(sku), input.medianPrice);
   const base = { currency: input.currency, tier: input.member.tier } as const;
 
-  const productOffer = (kind: OfferKind, basis: OfferBasis, sku: string, score: number, discount: number, extra: Partial<OfferFacts> = {}, rule: OfferRule | null = null): Candidate => {
+  const productOffer = (
+    kind: OfferKind,
+    basis: OfferBasis,
+    sku: string,
+    score: number,
+    discount: number,
+    extra: Partial<OfferFacts> = {},
+    rule: OfferRule | null = null,
+  ): Candidate => {
     const p = products.get(sku);
     const price = p?.price ?? null;
     const memberPrice = discount > 0 ? discounted(price, discount) : price;
@@ -228,7 +251,18 @@ export function generateCandidates(input: RankingInput): Candidate[] {
       discountPercent: discount > 0 && price != null ? discount : null,
       bonusPoints,
       expiresAt: validUntil,
-      facts: { ...base, kind, basis, sku, productName: p?.name ?? null, price, memberPrice, discountPercent: discount > 0 && price != null ? discount : null, bonusPoints, ...extra },
+      facts: {
+        ...base,
+        kind,
+        basis,
+        sku,
+        productName: p?.name ?? null,
+        price,
+        memberPrice,
+        discountPercent: discount > 0 && price != null ? discount : null,
+        bonusPoints,
+        ...extra,
+      },
     };
   };
 
@@ -243,7 +277,17 @@ export function generateCandidates(input: RankingInput): Candidate[] {
       if (!cur || sc > cur.score) best.set(r.rhs, { rule: r, score: sc });
     }
     for (const [sku, { rule, score }] of best) {
-      out.push(productOffer("cross-sell", "rule", sku, score * value(sku) * fresh, s.crossSellDiscountPercent, { basedOn: rule.lhs.map((x) => name(x) ?? x) }, rule));
+      out.push(
+        productOffer(
+          "cross-sell",
+          "rule",
+          sku,
+          score * value(sku) * fresh,
+          s.crossSellDiscountPercent,
+          { basedOn: rule.lhs.map((x) => name(x) ?? x) },
+          rule,
+        ),
+      );
       ruleCandidates++;
     }
   }
@@ -255,9 +299,20 @@ export function generateCandidates(input: RankingInput): Candidate[] {
       const c = products.get(sku)?.category;
       if (c) cats.add(c);
     }
-    const pool = input.bestSellers.filter((b) => !blocked(b.sku) && (cats.size === 0 || cats.has(products.get(b.sku)?.category ?? "\u0000")));
+    const pool = input.bestSellers.filter(
+      (b) => !blocked(b.sku) && (cats.size === 0 || cats.has(products.get(b.sku)?.category ?? "\u0000")),
+    );
     const top = pool[0]?.count ?? 1;
-    for (const b of pool.slice(0, 2)) out.push(productOffer("cross-sell", "best-seller", b.sku, 0.25 * (b.count / top) * value(b.sku) * fresh, s.crossSellDiscountPercent));
+    for (const b of pool.slice(0, 2))
+      out.push(
+        productOffer(
+          "cross-sell",
+          "best-seller",
+          b.sku,
+          0.25 * (b.count / top) * value(b.sku) * fresh,
+          s.crossSellDiscountPercent,
+        ),
+      );
   }
 
   // Upsell: linked, higher-priced variants in the same category.
@@ -270,7 +325,11 @@ export function generateCandidates(input: RankingInput): Candidate[] {
       if (!from || !to || from.price == null || to.price == null || !(to.price > from.price)) continue;
       if ((from.category ?? null) !== (to.category ?? null)) continue;
       seen.add(v.variantSku);
-      out.push(productOffer("upsell", "variant", v.variantSku, 0.5 * value(v.variantSku) * fresh, s.upsellDiscountPercent, { fromName: from.name ?? v.sku }));
+      out.push(
+        productOffer("upsell", "variant", v.variantSku, 0.5 * value(v.variantSku) * fresh, s.upsellDiscountPercent, {
+          fromName: from.name ?? v.sku,
+        }),
+      );
     }
   }
 
@@ -281,7 +340,15 @@ export function generateCandidates(input: RankingInput): Candidate[] {
     const tierOnly = b.minTier !== null;
     if (tierOnly && !(on["tier-exclusive"] && rank >= 0 && rank >= tierRankOf(input.tiers, b.minTier))) continue;
     if (!tierOnly && !on.bundle) continue;
-    out.push(bundleCandidate(b, { products, currency: input.currency, tier: input.member.tier, tierRank: rank, expiresAt: validUntil }));
+    out.push(
+      bundleCandidate(b, {
+        products,
+        currency: input.currency,
+        tier: input.member.tier,
+        tierRank: rank,
+        expiresAt: validUntil,
+      }),
+    );
   }
 
   // Combos suggested from strong pair rules on products the member buys (not in the last order).
@@ -316,7 +383,16 @@ export function generateCandidates(input: RankingInput): Candidate[] {
         discountPercent,
         bonusPoints: 0,
         expiresAt: validUntil,
-        facts: { ...base, kind: "bundle", basis: "suggested", items: skus.map((x) => ({ sku: x, name: name(x) })), price: full, memberPrice, discountPercent, bonusPoints: 0 },
+        facts: {
+          ...base,
+          kind: "bundle",
+          basis: "suggested",
+          items: skus.map((x) => ({ sku: x, name: name(x) })),
+          price: full,
+          memberPrice,
+          discountPercent,
+          bonusPoints: 0,
+        },
       });
     }
   }
@@ -371,7 +447,14 @@ export function generateCandidates(input: RankingInput): Candidate[] {
         discountPercent: null,
         bonusPoints: s.nudgeBonusPoints,
         expiresAt: validUntil,
-        facts: { ...base, kind: "nudge", basis: "reward", rewardName: r.name, pointsNeeded: gap, bonusPoints: s.nudgeBonusPoints },
+        facts: {
+          ...base,
+          kind: "nudge",
+          basis: "reward",
+          rewardName: r.name,
+          pointsNeeded: gap,
+          bonusPoints: s.nudgeBonusPoints,
+        },
       });
     }
   }
@@ -390,7 +473,11 @@ export function compareCandidates(a: Candidate, b: Candidate): number {
 }
 
 /** Picks at most `max` (≤ 3): best first, one offer per product, at most 2 of a kind unless nothing else fills. Pure. */
-export function selectOffers(candidates: Candidate[], max = MAX_OFFERS, excludeSkus: Iterable<string> = []): Candidate[] {
+export function selectOffers(
+  candidates: Candidate[],
+  max = MAX_OFFERS,
+  excludeSkus: Iterable<string> = [],
+): Candidate[] {
   const limit = Math.min(MAX_OFFERS, Math.max(0, max));
   const sorted = [...candidates].sort(compareCandidates);
   const excluded = new Set(excludeSkus);

@@ -5,7 +5,20 @@ import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
 import { parseBody, parseQuery, readJson } from "../http/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, putOfferSettings } from "./settings.ts";
-import { BundleView, CreateBundleSchema, UpdateBundleSchema, VariantsSchema, VariantsView, bundleView, createBundle, getVariants, listBundles, putVariants, requireBundle, updateBundle } from "./catalog.ts";
+import {
+  BundleView,
+  CreateBundleSchema,
+  UpdateBundleSchema,
+  VariantsSchema,
+  VariantsView,
+  bundleView,
+  createBundle,
+  getVariants,
+  listBundles,
+  putVariants,
+  requireBundle,
+  updateBundle,
+} from "./catalog.ts";
 import { claimByCode, claimOffer, getMemberOffer, getMemberOffers, offerStats } from "./service.ts";
 
 export const offerRoutes = new Hono<AppEnv>();
@@ -31,25 +44,42 @@ export const OfferViewSchema = z.object({
   name: z.string().nullable(),
   text: z.string().describe("In the member's language (vi default, en), from deterministic templates"),
   expiresAt: z.string(),
-  basis: z.enum(["rule", "best-seller", "merchant", "suggested", "variant", "reward", "order"]).describe("Where it came from"),
+  basis: z
+    .enum(["rule", "best-seller", "merchant", "suggested", "variant", "reward", "order"])
+    .describe("Where it came from"),
   price: z.number().int().nullable(),
   memberPrice: z.number().int().nullable(),
   discountPercent: z.number().int().nullable(),
-  bonusPoints: z.number().int().describe("Credited once when the claim code is used on an order with the offer's products"),
+  bonusPoints: z
+    .number()
+    .int()
+    .describe("Credited once when the claim code is used on an order with the offer's products"),
   bundleId: z.string().nullable(),
   rewardId: z.string().nullable(),
-  rule: RuleView.nullable().describe("The co-purchase rule (with its model version) behind a cross-sell or suggested bundle"),
+  rule: RuleView.nullable().describe(
+    "The co-purchase rule (with its model version) behind a cross-sell or suggested bundle",
+  ),
   model: z.object({ id: z.string(), version: z.number().int() }).nullable(),
   triggerOrderId: z.string().nullable().describe("The member's last order when the offer was made"),
   score: z.number(),
   status: z.enum(["active", "superseded"]),
   createdAt: z.string(),
   pushedAt: z.string().nullable(),
-  claim: z.object({ code: z.string(), expiresAt: z.string(), orderId: z.string().nullable(), redeemedAt: z.string().nullable(), pointsCredited: z.number().int() }).nullable(),
+  claim: z
+    .object({
+      code: z.string(),
+      expiresAt: z.string(),
+      orderId: z.string().nullable(),
+      redeemedAt: z.string().nullable(),
+      pointsCredited: z.number().int(),
+    })
+    .nullable(),
   facts: z.record(z.string(), z.unknown()).describe("Structured facts the text is rendered from"),
 });
 
-const LangQuery = z.object({ lang: z.enum(["vi", "en"]).optional().describe("Override the member's language for `text`") });
+const LangQuery = z.object({
+  lang: z.enum(["vi", "en"]).optional().describe("Override the member's language for `text`"),
+});
 
 doc({
   method: "get",
@@ -59,11 +89,20 @@ doc({
   description:
     "Ranked from the co-purchase model (cross-sell from rules on the member's last order, best sellers of its categories as a fallback), merchant bundles and tier-exclusive deals, linked upsell variants, a post-purchase offer in the hours after an order and a nudge towards the closest reward. Never a product of the member's last order; a product offered is not offered again for cooldownDays. Offers are persisted: repeated GETs return the same offers (same ids) while they are valid; a new list is made after the member orders again or when all have expired. Not subject to the frequency cap (the member asked).",
   query: LangQuery,
-  responses: { 200: { description: "Offers, best first", schema: z.object({ offers: z.array(OfferViewSchema) }) }, 404: { description: "member-not-found" } },
+  responses: {
+    200: { description: "Offers, best first", schema: z.object({ offers: z.array(OfferViewSchema) }) },
+    404: { description: "member-not-found" },
+  },
 });
 offerRoutes.get("/members/:id/offers", async (c) => {
   const q = parseQuery(c, LangQuery);
-  const list = await getMemberOffers(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now(), q.lang ? { lang: q.lang } : {});
+  const list = await getMemberOffers(
+    c.get("db"),
+    c.get("merchantId"),
+    c.req.param("id"),
+    c.get("deps").clock.now(),
+    q.lang ? { lang: q.lang } : {},
+  );
   return c.json({ offers: list });
 });
 
@@ -71,13 +110,25 @@ doc({
   method: "get",
   path: "/v1/members/{id}/offers/{offerId}",
   tag: "Offers",
-  summary: "One of the member's offers, also after it was superseded or expired (with the rule and model version behind it)",
+  summary:
+    "One of the member's offers, also after it was superseded or expired (with the rule and model version behind it)",
   query: LangQuery,
-  responses: { 200: { description: "The offer", schema: OfferViewSchema }, 404: { description: "member-not-found / offer-not-found" } },
+  responses: {
+    200: { description: "The offer", schema: OfferViewSchema },
+    404: { description: "member-not-found / offer-not-found" },
+  },
 });
 offerRoutes.get("/members/:id/offers/:offerId", async (c) => {
   const q = parseQuery(c, LangQuery);
-  return c.json(await getMemberOffer(c.get("db"), c.get("merchantId"), c.req.param("id"), c.req.param("offerId"), q.lang ? { lang: q.lang } : {}));
+  return c.json(
+    await getMemberOffer(
+      c.get("db"),
+      c.get("merchantId"),
+      c.req.param("id"),
+      c.req.param("offerId"),
+      q.lang ? { lang: q.lang } : {},
+    ),
+  );
 });
 
 const ClaimView = z.object({
@@ -106,7 +157,13 @@ doc({
 });
 offerRoutes.post("/members/:id/offers/:offerId/claims", async (c) => {
   await readJson(c); // no body is needed; malformed JSON is still a 400
-  const r = await claimOffer(c.get("db"), c.get("merchantId"), c.req.param("id"), c.req.param("offerId"), c.get("deps").clock.now());
+  const r = await claimOffer(
+    c.get("db"),
+    c.get("merchantId"),
+    c.req.param("id"),
+    c.req.param("offerId"),
+    c.get("deps").clock.now(),
+  );
   return c.json(r.body, r.status);
 });
 
@@ -136,9 +193,17 @@ doc({
     404: { description: "claim-not-found (also for another merchant's code)" },
   },
 });
-offerRoutes.get("/offers/claims/:code", async (c) => c.json(await claimByCode(c.get("db"), c.get("merchantId"), c.req.param("code"), c.get("deps").clock.now())));
+offerRoutes.get("/offers/claims/:code", async (c) =>
+  c.json(await claimByCode(c.get("db"), c.get("merchantId"), c.req.param("code"), c.get("deps").clock.now())),
+);
 
-doc({ method: "get", path: "/v1/offers/settings", tag: "Offers", summary: "The merchant's offer settings (defaults until set)", responses: { 200: { description: "Settings", schema: OfferSettingsSchema } } });
+doc({
+  method: "get",
+  path: "/v1/offers/settings",
+  tag: "Offers",
+  summary: "The merchant's offer settings (defaults until set)",
+  responses: { 200: { description: "Settings", schema: OfferSettingsSchema } },
+});
 offerRoutes.get("/offers/settings", async (c) => {
   const { timezone: _tz, ...s } = await getOfferSettings(c.get("db"), c.get("merchantId"));
   return c.json(s);
@@ -149,7 +214,8 @@ doc({
   path: "/v1/offers/settings",
   tag: "Offers",
   summary: "Replace the offer settings (fields left out take their defaults)",
-  description: "Validity, cool-down, discounts and bonus points per kind, kinds on/off, suggested bundles, nudge distance, ranking margins. Applies to offer lists made from now on.",
+  description:
+    "Validity, cool-down, discounts and bonus points per kind, kinds on/off, suggested bundles, nudge distance, ranking margins. Applies to offer lists made from now on.",
   body: OfferSettingsSchema,
   responses: { 200: { description: "The settings", schema: OfferSettingsSchema } },
 });
@@ -168,7 +234,19 @@ doc({
   responses: {
     200: {
       description: "Per kind",
-      schema: z.object({ since: z.string(), kinds: z.array(z.object({ kind: Kind, offers: z.number().int(), pushed: z.number().int(), claimed: z.number().int(), redeemed: z.number().int(), bonusPoints: z.number().int() })) }),
+      schema: z.object({
+        since: z.string(),
+        kinds: z.array(
+          z.object({
+            kind: Kind,
+            offers: z.number().int(),
+            pushed: z.number().int(),
+            claimed: z.number().int(),
+            redeemed: z.number().int(),
+            bonusPoints: z.number().int(),
+          }),
+        ),
+      }),
     },
   },
 });
@@ -182,21 +260,41 @@ doc({
   method: "post",
   path: "/v1/bundles",
   tag: "Offers",
-  summary: "Define a bundle: a combo at a member price (\"combo −20%\"), or with minTier a tier-exclusive deal",
-  description: "Bundles become offers for members who did not just buy any of their products; with minTier, only for members of that tier or above (kind tier-exclusive). A bundle id can also be a campaign's offerId.",
+  summary: 'Define a bundle: a combo at a member price ("combo −20%"), or with minTier a tier-exclusive deal',
+  description:
+    "Bundles become offers for members who did not just buy any of their products; with minTier, only for members of that tier or above (kind tier-exclusive). A bundle id can also be a campaign's offerId.",
   body: CreateBundleSchema,
   responses: { 201: { description: "The bundle", schema: BundleView } },
 });
 offerRoutes.post("/bundles", async (c) => {
   const input = await parseBody(c, CreateBundleSchema);
-  return c.json(bundleView(await createBundle(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now())), 201);
+  return c.json(
+    bundleView(await createBundle(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now())),
+    201,
+  );
 });
 
-doc({ method: "get", path: "/v1/bundles", tag: "Offers", summary: "The merchant's bundles", responses: { 200: { description: "Bundles", schema: z.object({ bundles: z.array(BundleView) }) } } });
-offerRoutes.get("/bundles", async (c) => c.json({ bundles: (await listBundles(c.get("db"), c.get("merchantId"))).map(bundleView) }));
+doc({
+  method: "get",
+  path: "/v1/bundles",
+  tag: "Offers",
+  summary: "The merchant's bundles",
+  responses: { 200: { description: "Bundles", schema: z.object({ bundles: z.array(BundleView) }) } },
+});
+offerRoutes.get("/bundles", async (c) =>
+  c.json({ bundles: (await listBundles(c.get("db"), c.get("merchantId"))).map(bundleView) }),
+);
 
-doc({ method: "get", path: "/v1/bundles/{id}", tag: "Offers", summary: "One bundle", responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } } });
-offerRoutes.get("/bundles/:id", async (c) => c.json(bundleView(await requireBundle(c.get("db"), c.get("merchantId"), c.req.param("id")))));
+doc({
+  method: "get",
+  path: "/v1/bundles/{id}",
+  tag: "Offers",
+  summary: "One bundle",
+  responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
+});
+offerRoutes.get("/bundles/:id", async (c) =>
+  c.json(bundleView(await requireBundle(c.get("db"), c.get("merchantId"), c.req.param("id")))),
+);
 
 doc({
   method: "patch",
@@ -216,7 +314,8 @@ doc({
   path: "/v1/products/{sku}/variants",
   tag: "Offers",
   summary: "Link variants of a product (sizes, premium versions) for upsell offers; replaces the list",
-  description: "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (catalog prices and categories come from orders).",
+  description:
+    "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (catalog prices and categories come from orders).",
   body: VariantsSchema,
   responses: { 200: { description: "The links", schema: VariantsView } },
 });
@@ -228,5 +327,13 @@ offerRoutes.put("/products/:sku/variants", async (c) => {
   return c.json(await getVariants(db, merchantId, c.req.param("sku")));
 });
 
-doc({ method: "get", path: "/v1/products/{sku}/variants", tag: "Offers", summary: "The product's linked variants", responses: { 200: { description: "The links", schema: VariantsView } } });
-offerRoutes.get("/products/:sku/variants", async (c) => c.json(await getVariants(c.get("db"), c.get("merchantId"), c.req.param("sku"))));
+doc({
+  method: "get",
+  path: "/v1/products/{sku}/variants",
+  tag: "Offers",
+  summary: "The product's linked variants",
+  responses: { 200: { description: "The links", schema: VariantsView } },
+});
+offerRoutes.get("/products/:sku/variants", async (c) =>
+  c.json(await getVariants(c.get("db"), c.get("merchantId"), c.req.param("sku"))),
+);

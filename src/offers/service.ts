@@ -27,7 +27,17 @@ import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
 import { currentModel, bestSellers, rulesForBasket, textArray } from "../recs/model.ts";
 import type { RecsModelRow } from "../recs/build.ts";
 import { getOfferSettings, type OfferSettings } from "./settings.ts";
-import { bundleCandidate, DAY_MS, HISTORY_DAYS, rankOffers, tierRankOf, type BundleInput, type Candidate, type ProductInfo, type RankingInput } from "./ranking.ts";
+import {
+  bundleCandidate,
+  DAY_MS,
+  HISTORY_DAYS,
+  rankOffers,
+  tierRankOf,
+  type BundleInput,
+  type Candidate,
+  type ProductInfo,
+  type RankingInput,
+} from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
 import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
 import { recsRules } from "../recs/tables.ts";
@@ -58,7 +68,13 @@ export interface OfferView {
   status: OfferRow["status"];
   createdAt: string;
   pushedAt: string | null;
-  claim: { code: string; expiresAt: string; orderId: string | null; redeemedAt: string | null; pointsCredited: number } | null;
+  claim: {
+    code: string;
+    expiresAt: string;
+    orderId: string | null;
+    redeemedAt: string | null;
+    pointsCredited: number;
+  } | null;
   /** The structured facts behind `text` (for other phrasings). */
   facts: OfferFacts;
 }
@@ -71,7 +87,12 @@ interface RenderCtx {
 
 function factsOf(o: OfferRow, r: RenderCtx, withExpiry: boolean): OfferFacts {
   const stored = o.facts;
-  return { ...stored, firstName: r.firstName, timeZone: r.timeZone, ...(withExpiry ? { expiresAt: o.expiresAt } : { expiresAt: null }) };
+  return {
+    ...stored,
+    firstName: r.firstName,
+    timeZone: r.timeZone,
+    ...(withExpiry ? { expiresAt: o.expiresAt } : { expiresAt: null }),
+  };
 }
 
 export function offerView(o: OfferRow, claim: ClaimRow | undefined, r: RenderCtx): OfferView {
@@ -99,7 +120,13 @@ export function offerView(o: OfferRow, claim: ClaimRow | undefined, r: RenderCtx
     createdAt: o.createdAt.toISOString(),
     pushedAt: o.pushedAt?.toISOString() ?? null,
     claim: claim
-      ? { code: claim.code, expiresAt: claim.expiresAt.toISOString(), orderId: claim.orderId, redeemedAt: claim.redeemedAt?.toISOString() ?? null, pointsCredited: claim.pointsCredited }
+      ? {
+          code: claim.code,
+          expiresAt: claim.expiresAt.toISOString(),
+          orderId: claim.orderId,
+          redeemedAt: claim.redeemedAt?.toISOString() ?? null,
+          pointsCredited: claim.pointsCredited,
+        }
       : null,
     facts: { ...o.facts },
   };
@@ -111,7 +138,11 @@ async function lockMemberOffers(tx: Db, memberId: string): Promise<void> {
 }
 
 /** The member's latest order (by placedAt; ties: the one written last) that is not fully refunded, with its SKUs. */
-export async function lastOrderOf(db: Db, merchantId: string, memberId: string): Promise<{ id: string; placedAt: Date; skus: string[] } | null> {
+export async function lastOrderOf(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+): Promise<{ id: string; placedAt: Date; skus: string[] } | null> {
   const rows = await queryRows<{ id: string; placed_at: unknown }>(
     db,
     sql`select o.id, o.placed_at from orders o
@@ -121,11 +152,23 @@ export async function lastOrderOf(db: Db, merchantId: string, memberId: string):
   );
   const r = rows[0];
   if (!r) return null;
-  const items = await queryRows<{ sku: string }>(db, sql`select distinct sku from order_items where order_id = ${r.id} order by sku`);
-  return { id: r.id, placedAt: r.placed_at instanceof Date ? r.placed_at : new Date(String(r.placed_at)), skus: items.map((i) => i.sku) };
+  const items = await queryRows<{ sku: string }>(
+    db,
+    sql`select distinct sku from order_items where order_id = ${r.id} order by sku`,
+  );
+  return {
+    id: r.id,
+    placedAt: r.placed_at instanceof Date ? r.placed_at : new Date(String(r.placed_at)),
+    skus: items.map((i) => i.sku),
+  };
 }
 
-async function memberFacts(db: Db, program: Program, m: MemberRow, now: Date): Promise<{ tier: string | null; balance: number }> {
+async function memberFacts(
+  db: Db,
+  program: Program,
+  m: MemberRow,
+  now: Date,
+): Promise<{ tier: string | null; balance: number }> {
   const spend = await netSpend(db, m.id, now, program.tierWindowDays);
   const tier = effectiveTier(program, m.tierName, spend);
   const bal = await memberBalance(db, m, now);
@@ -137,7 +180,10 @@ async function loadProducts(db: Db, merchantId: string, skus: Iterable<string>):
   const out = new Map<string, ProductInfo>();
   for (let i = 0; i < list.length; i += 1000) {
     const chunk = list.slice(i, i + 1000);
-    const rows = await db.select({ sku: products.sku, name: products.name, category: products.category, price: products.price }).from(products).where(and(eq(products.merchantId, merchantId), inArray(products.sku, chunk)));
+    const rows = await db
+      .select({ sku: products.sku, name: products.name, category: products.category, price: products.price })
+      .from(products)
+      .where(and(eq(products.merchantId, merchantId), inArray(products.sku, chunk)));
     for (const r of rows) out.set(r.sku, { name: r.name, category: r.category, price: r.price });
   }
   return out;
@@ -174,7 +220,14 @@ export async function loadRankingInput(
     const candidates = history.filter((h) => !lastSkus.includes(h));
     if (sb.enabled && candidates.length > 0) {
       pairRules = await tx
-        .select({ lhs: recsRules.lhs, rhs: recsRules.rhs, count: recsRules.count, support: recsRules.support, confidence: recsRules.confidence, lift: recsRules.lift })
+        .select({
+          lhs: recsRules.lhs,
+          rhs: recsRules.rhs,
+          count: recsRules.count,
+          support: recsRules.support,
+          confidence: recsRules.confidence,
+          lift: recsRules.lift,
+        })
         .from(recsRules)
         .where(
           and(
@@ -205,7 +258,11 @@ export async function loadRankingInput(
     )
     .orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
   const variants = lastSkus.length
-    ? await tx.select({ sku: productVariants.sku, variantSku: productVariants.variantSku }).from(productVariants).where(and(eq(productVariants.merchantId, merchantId), inArray(productVariants.sku, lastSkus))).orderBy(asc(productVariants.variantSku))
+    ? await tx
+        .select({ sku: productVariants.sku, variantSku: productVariants.variantSku })
+        .from(productVariants)
+        .where(and(eq(productVariants.merchantId, merchantId), inArray(productVariants.sku, lastSkus)))
+        .orderBy(asc(productVariants.variantSku))
     : [];
   const rewardRows = await tx
     .select({ id: rewards.id, name: rewards.name, cost: rewards.cost, minTier: rewards.minTier, stock: rewards.stock })
@@ -217,7 +274,12 @@ export async function loadRankingInput(
     .select({ skus: offers.skus, bundleId: offers.bundleId, rewardId: offers.rewardId })
     .from(offers)
     .where(and(eq(offers.memberId, member.id), gt(offers.createdAt, cooldownSince), eq(offers.origin, "engine")));
-  const cooldown = { skus: new Set<string>(), bundleIds: new Set<string>(), rewardIds: new Set<string>(), postPurchaseOrderIds: new Set<string>() };
+  const cooldown = {
+    skus: new Set<string>(),
+    bundleIds: new Set<string>(),
+    rewardIds: new Set<string>(),
+    postPurchaseOrderIds: new Set<string>(),
+  };
   for (const o of recent) {
     for (const s of o.skus) cooldown.skus.add(s);
     if (o.bundleId) cooldown.bundleIds.add(o.bundleId);
@@ -227,7 +289,9 @@ export async function loadRankingInput(
     const pp = await tx
       .select({ id: offers.id })
       .from(offers)
-      .where(and(eq(offers.memberId, member.id), eq(offers.kind, "post-purchase"), eq(offers.triggerOrderId, lastOrder.id)))
+      .where(
+        and(eq(offers.memberId, member.id), eq(offers.kind, "post-purchase"), eq(offers.triggerOrderId, lastOrder.id)),
+      )
       .limit(1);
     if (pp.length > 0) cooldown.postPurchaseOrderIds.add(lastOrder.id);
   }
@@ -239,7 +303,10 @@ export async function loadRankingInput(
   for (const b of bundleRows) for (const s of b.skus) skus.add(s);
   for (const v of variants) skus.add(v.variantSku);
   const productMap = await loadProducts(tx, merchantId, skus);
-  const med = await queryRows<{ m: unknown }>(tx, sql`select percentile_cont(0.5) within group (order by price) as m from products where merchant_id = ${merchantId} and price > 0`);
+  const med = await queryRows<{ m: unknown }>(
+    tx,
+    sql`select percentile_cont(0.5) within group (order by price) as m from products where merchant_id = ${merchantId} and price > 0`,
+  );
   const medianPrice = med[0]?.m == null ? null : num(med[0].m);
 
   return {
@@ -255,16 +322,37 @@ export async function loadRankingInput(
     basketRules,
     pairRules,
     bestSellers: sellers,
-    bundles: bundleRows.map((b) => ({ id: b.id, name: b.name, skus: b.skus, price: b.price, discountPercent: b.discountPercent, bonusPoints: b.bonusPoints, minTier: b.minTier })),
+    bundles: bundleRows.map((b) => ({
+      id: b.id,
+      name: b.name,
+      skus: b.skus,
+      price: b.price,
+      discountPercent: b.discountPercent,
+      bonusPoints: b.bonusPoints,
+      minTier: b.minTier,
+    })),
     variants,
-    rewards: rewardRows.filter((r) => r.stock === null || r.stock > 0).map((r) => ({ id: r.id, name: r.name, cost: r.cost, minTier: r.minTier })),
+    rewards: rewardRows
+      .filter((r) => r.stock === null || r.stock > 0)
+      .map((r) => ({ id: r.id, name: r.name, cost: r.cost, minTier: r.minTier })),
     medianPrice,
     cooldown,
     model: model ? { id: model.id, version: model.version } : null,
   };
 }
 
-function rowFor(c: Candidate, i: number, ctx: { merchantId: string; memberId: string; now: Date; triggerOrderId: string | null; model: { id: string; version: number } | null; origin: "engine" | "campaign" }): typeof offers.$inferInsert {
+function rowFor(
+  c: Candidate,
+  i: number,
+  ctx: {
+    merchantId: string;
+    memberId: string;
+    now: Date;
+    triggerOrderId: string | null;
+    model: { id: string; version: number } | null;
+    origin: "engine" | "campaign";
+  },
+): typeof offers.$inferInsert {
   return {
     id: newId("ofr"),
     merchantId: ctx.merchantId,
@@ -278,7 +366,16 @@ function rowFor(c: Candidate, i: number, ctx: { merchantId: string; memberId: st
     triggerOrderId: ctx.triggerOrderId,
     modelId: c.rule ? (ctx.model?.id ?? null) : null,
     modelVersion: c.rule ? (ctx.model?.version ?? null) : null,
-    rule: c.rule ? { lhs: c.rule.lhs, rhs: c.rule.rhs, count: c.rule.count, support: c.rule.support, confidence: c.rule.confidence, lift: c.rule.lift } : null,
+    rule: c.rule
+      ? {
+          lhs: c.rule.lhs,
+          rhs: c.rule.rhs,
+          count: c.rule.count,
+          support: c.rule.support,
+          confidence: c.rule.confidence,
+          lift: c.rule.lift,
+        }
+      : null,
     score: Number.isFinite(c.score) ? c.score : 0,
     rank: i,
     price: c.price,
@@ -308,7 +405,12 @@ async function renderCtx(db: Db, merchantId: string, m: MemberRow, lang?: Lang):
  * The member's current offers (at most 3), making and persisting a new list when needed (see the module doc).
  * Never subject to the frequency cap: this is what the member asks for.
  */
-export async function currentOfferRows(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ member: MemberRow; rows: OfferRow[] }> {
+export async function currentOfferRows(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  now: Date,
+): Promise<{ member: MemberRow; rows: OfferRow[] }> {
   const member = await requireMember(db, merchantId, memberId);
   const settings = await getOfferSettings(db, merchantId);
   // Offers turned off: none shown (stored ones are kept; claims already made stay valid).
@@ -321,7 +423,14 @@ export async function currentOfferRows(db: Db, merchantId: string, memberId: str
     const active = await tx
       .select()
       .from(offers)
-      .where(and(eq(offers.memberId, member.id), eq(offers.status, "active"), eq(offers.origin, "engine"), gt(offers.expiresAt, now)))
+      .where(
+        and(
+          eq(offers.memberId, member.id),
+          eq(offers.status, "active"),
+          eq(offers.origin, "engine"),
+          gt(offers.expiresAt, now),
+        ),
+      )
       .orderBy(asc(offers.rank), asc(offers.id));
     const trigger = last?.id ?? null;
     if (active.length > 0 && active.every((o) => o.triggerOrderId === trigger)) return active;
@@ -333,7 +442,16 @@ export async function currentOfferRows(db: Db, merchantId: string, memberId: str
     const input = await loadRankingInput(tx, merchantId, member, now, settings, model, last);
     const chosen = rankOffers(input);
     if (chosen.length === 0) return [];
-    const values = chosen.map((c, i) => rowFor(c, i, { merchantId, memberId: member.id, now, triggerOrderId: trigger, model: input.model, origin: "engine" }));
+    const values = chosen.map((c, i) =>
+      rowFor(c, i, {
+        merchantId,
+        memberId: member.id,
+        now,
+        triggerOrderId: trigger,
+        model: input.model,
+        origin: "engine",
+      }),
+    );
     return tx.insert(offers).values(values).returning();
   });
   rows.sort((a, b) => a.rank - b.rank);
@@ -341,17 +459,36 @@ export async function currentOfferRows(db: Db, merchantId: string, memberId: str
 }
 
 /** `GET /v1/members/{id}/offers`: the member's offers with text in their language (or `lang`). */
-export async function getMemberOffers(db: Db, merchantId: string, memberId: string, now: Date, opts: { lang?: Lang } = {}): Promise<OfferView[]> {
+export async function getMemberOffers(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  now: Date,
+  opts: { lang?: Lang } = {},
+): Promise<OfferView[]> {
   const { member, rows } = await currentOfferRows(db, merchantId, memberId, now);
-  const claims = await claimsFor(db, rows.map((r) => r.id));
+  const claims = await claimsFor(
+    db,
+    rows.map((r) => r.id),
+  );
   const ctx = await renderCtx(db, merchantId, member, opts.lang);
   return rows.map((r) => offerView(r, claims.get(r.id), ctx));
 }
 
 /** One offer of the member (any status, for explainability); 404 for another member's or merchant's. */
-export async function getMemberOffer(db: Db, merchantId: string, memberId: string, offerId: string, opts: { lang?: Lang } = {}): Promise<OfferView> {
+export async function getMemberOffer(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  offerId: string,
+  opts: { lang?: Lang } = {},
+): Promise<OfferView> {
   const member = await requireMember(db, merchantId, memberId);
-  const [row] = await db.select().from(offers).where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id))).limit(1);
+  const [row] = await db
+    .select()
+    .from(offers)
+    .where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id)))
+    .limit(1);
   if (!row) throw notFound("Offer", "offer-not-found");
   const claims = await claimsFor(db, [row.id]);
   return offerView(row, claims.get(row.id), await renderCtx(db, merchantId, member, opts.lang));
@@ -361,67 +498,153 @@ export async function getMemberOffer(db: Db, merchantId: string, memberId: strin
  * A campaign or journey button may carry a merchant bundle id (`bnd_…`) instead of a member's offer id: the
  * member then gets (or reuses, while valid) a personal offer for that bundle.
  */
-async function materializeBundleOffer(tx: Db, merchantId: string, member: MemberRow, bundleId: string, now: Date): Promise<OfferRow> {
+async function materializeBundleOffer(
+  tx: Db,
+  merchantId: string,
+  member: MemberRow,
+  bundleId: string,
+  now: Date,
+): Promise<OfferRow> {
   const existing = await tx
     .select()
     .from(offers)
-    .where(and(eq(offers.memberId, member.id), eq(offers.bundleId, bundleId), eq(offers.origin, "campaign"), gt(offers.expiresAt, now)))
+    .where(
+      and(
+        eq(offers.memberId, member.id),
+        eq(offers.bundleId, bundleId),
+        eq(offers.origin, "campaign"),
+        gt(offers.expiresAt, now),
+      ),
+    )
     .orderBy(desc(offers.createdAt))
     .limit(1);
   if (existing[0]) return existing[0];
-  const [b] = await tx.select().from(offerBundles).where(and(eq(offerBundles.id, bundleId), eq(offerBundles.merchantId, merchantId))).limit(1);
+  const [b] = await tx
+    .select()
+    .from(offerBundles)
+    .where(and(eq(offerBundles.id, bundleId), eq(offerBundles.merchantId, merchantId)))
+    .limit(1);
   const live = b && b.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
   if (!b || !live) throw notFound("Offer", "offer-not-found");
   const program = await getProgramCached(tx, merchantId);
   const mf = await memberFacts(tx, program, member, now);
   const tiers = sortedTiers(program).map((t) => t.name);
   if (b.minTier && tierRank(program, mf.tier) < tierRank(program, b.minTier)) {
-    throw conflict("tier-required", "Tier required", `This offer is for ${b.minTier} members and above`, { minTier: b.minTier });
+    throw conflict("tier-required", "Tier required", `This offer is for ${b.minTier} members and above`, {
+      minTier: b.minTier,
+    });
   }
   const settings = await getOfferSettings(tx, merchantId);
   const productMap = await loadProducts(tx, merchantId, b.skus);
-  const input: BundleInput = { id: b.id, name: b.name, skus: b.skus, price: b.price, discountPercent: b.discountPercent, bonusPoints: b.bonusPoints, minTier: b.minTier };
+  const input: BundleInput = {
+    id: b.id,
+    name: b.name,
+    skus: b.skus,
+    price: b.price,
+    discountPercent: b.discountPercent,
+    bonusPoints: b.bonusPoints,
+    minTier: b.minTier,
+  };
   const validUntil = new Date(now.getTime() + settings.validHours * 3_600_000);
-  const c = bundleCandidate(input, { products: productMap, currency: program.currency, tier: mf.tier, tierRank: tierRankOf(tiers, mf.tier), expiresAt: b.endsAt && b.endsAt < validUntil ? b.endsAt : validUntil });
+  const c = bundleCandidate(input, {
+    products: productMap,
+    currency: program.currency,
+    tier: mf.tier,
+    tierRank: tierRankOf(tiers, mf.tier),
+    expiresAt: b.endsAt && b.endsAt < validUntil ? b.endsAt : validUntil,
+  });
   const last = await lastOrderOf(tx, merchantId, member.id);
-  const [row] = await tx.insert(offers).values(rowFor(c, 0, { merchantId, memberId: member.id, now, triggerOrderId: last?.id ?? null, model: null, origin: "campaign" })).returning();
+  const [row] = await tx
+    .insert(offers)
+    .values(
+      rowFor(c, 0, {
+        merchantId,
+        memberId: member.id,
+        now,
+        triggerOrderId: last?.id ?? null,
+        model: null,
+        origin: "campaign",
+      }),
+    )
+    .returning();
   return row!;
 }
 
 export interface ClaimResult {
   status: 200 | 201;
-  body: { code: string; expiresAt: string; offerId: string; kind: OfferKind; skus: string[]; bonusPoints: number; memberPrice: number | null };
+  body: {
+    code: string;
+    expiresAt: string;
+    offerId: string;
+    kind: OfferKind;
+    skus: string[];
+    bonusPoints: number;
+    memberPrice: number | null;
+  };
 }
 
 /**
  * Claims an offer: one code per offer, idempotent (a second claim returns the same code with 200). Another member's
  * offer → 404 offer-not-found; an expired offer → 409 offer-expired. The code is valid until the offer expires.
  */
-export async function claimOffer(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<ClaimResult> {
+export async function claimOffer(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  offerId: string,
+  now: Date,
+): Promise<ClaimResult> {
   const member = await requireMember(db, merchantId, memberId);
   for (let attempt = 0; ; attempt++) {
     const result = await db.transaction(async (tx): Promise<ClaimResult | undefined> => {
       await lockMemberOffers(tx, member.id);
       let offer: OfferRow | undefined;
       if (offerId.startsWith("bnd_")) offer = await materializeBundleOffer(tx, merchantId, member, offerId, now);
-      else [offer] = await tx.select().from(offers).where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id))).limit(1);
+      else
+        [offer] = await tx
+          .select()
+          .from(offers)
+          .where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id)))
+          .limit(1);
       if (!offer) throw notFound("Offer", "offer-not-found");
-      const body = (c: ClaimRow) => ({ code: c.code, expiresAt: c.expiresAt.toISOString(), offerId: offer.id, kind: offer.kind, skus: offer.skus, bonusPoints: offer.bonusPoints, memberPrice: offer.memberPrice });
+      const body = (c: ClaimRow) => ({
+        code: c.code,
+        expiresAt: c.expiresAt.toISOString(),
+        offerId: offer.id,
+        kind: offer.kind,
+        skus: offer.skus,
+        bonusPoints: offer.bonusPoints,
+        memberPrice: offer.memberPrice,
+      });
       if (offer.expiresAt <= now) {
-        throw conflict("offer-expired", "Offer expired", `Offer ${offer.id} expired at ${offer.expiresAt.toISOString()}`, { expiresAt: offer.expiresAt.toISOString() });
+        throw conflict(
+          "offer-expired",
+          "Offer expired",
+          `Offer ${offer.id} expired at ${offer.expiresAt.toISOString()}`,
+          { expiresAt: offer.expiresAt.toISOString() },
+        );
       }
       const [existing] = await tx.select().from(offerClaims).where(eq(offerClaims.offerId, offer.id)).limit(1);
       if (existing) return { status: 200, body: body(existing) };
       const inserted = await tx
         .insert(offerClaims)
-        .values({ id: newId("ocl"), merchantId, memberId: member.id, offerId: offer.id, code: newCode(8), createdAt: now, expiresAt: offer.expiresAt })
+        .values({
+          id: newId("ocl"),
+          merchantId,
+          memberId: member.id,
+          offerId: offer.id,
+          code: newCode(8),
+          createdAt: now,
+          expiresAt: offer.expiresAt,
+        })
         .onConflictDoNothing()
         .returning();
       if (inserted[0]) return { status: 201, body: body(inserted[0]) };
       return undefined; // a code collision (one in ~10^11): try again with a new code
     });
     if (result) return result;
-    if (attempt >= 3) throw new DomainError("internal", "internal", "Internal error", "could not allocate a claim code");
+    if (attempt >= 3)
+      throw new DomainError("internal", "internal", "Internal error", "could not allocate a claim code");
   }
 }
 
@@ -456,14 +679,25 @@ export async function claimByCode(db: Db, merchantId: string, code: string, now:
 // ---- The chat port (bots/core OffersPort) ----
 
 /** `OffersPort.list`: the member's offers for chat — text in the member's language without the expiry (the bot shows it). */
-export async function listOffersForChat(db: Db, merchantId: string, memberId: string, now: Date): Promise<{ id: string; text: string; expiresAt?: Date }[]> {
+export async function listOffersForChat(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  now: Date,
+): Promise<{ id: string; text: string; expiresAt?: Date }[]> {
   const { member, rows } = await currentOfferRows(db, merchantId, memberId, now);
   const ctx = await renderCtx(db, merchantId, member);
   return rows.map((o) => ({ id: o.id, text: offerText(factsOf(o, ctx, false), ctx.lang), expiresAt: o.expiresAt }));
 }
 
 /** `OffersPort.claim`: throws a DomainError (not found / conflict) when the offer is gone, expired or not the member's. */
-export async function claimOfferForChat(db: Db, merchantId: string, memberId: string, offerId: string, now: Date): Promise<{ code: string; expiresAt: Date }> {
+export async function claimOfferForChat(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  offerId: string,
+  now: Date,
+): Promise<{ code: string; expiresAt: Date }> {
   const r = await claimOffer(db, merchantId, memberId, offerId, now);
   return { code: r.body.code, expiresAt: new Date(r.body.expiresAt) };
 }
@@ -475,7 +709,10 @@ export async function claimOfferForChat(db: Db, merchantId: string, memberId: st
  * (shared with campaign messages and journey steps); tests and other runtimes may pass their own.
  */
 export interface PromoCapPort {
-  reserve(db: Db, input: { merchantId: string; memberId: string; kind: "offer"; ref: string; now: Date }): Promise<{ ok: true; id: number } | { ok: false }>;
+  reserve(
+    db: Db,
+    input: { merchantId: string; memberId: string; kind: "offer"; ref: string; now: Date },
+  ): Promise<{ ok: true; id: number } | { ok: false }>;
   release(db: Db, id: number): Promise<void>;
 }
 
@@ -492,16 +729,33 @@ export type PushResult =
  * the send certainly failed, call `cap.release(db, reservationId)`. `capped` → send nothing (the member had their
  * share of promotional pushes). Offers the member asks for (GET /offers, /offers in chat) never go through here.
  */
-export async function pushOfferToMember(db: Db, merchantId: string, memberId: string, now: Date, cap: PromoCapPort = promoSendsCap): Promise<PushResult> {
+export async function pushOfferToMember(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  now: Date,
+  cap: PromoCapPort = promoSendsCap,
+): Promise<PushResult> {
   const { member, rows } = await currentOfferRows(db, merchantId, memberId, now);
-  const claims = await claimsFor(db, rows.map((r) => r.id));
+  const claims = await claimsFor(
+    db,
+    rows.map((r) => r.id),
+  );
   const next = rows.find((o) => !o.pushedAt && !claims.has(o.id));
   if (!next) return { status: "none" };
   const r = await cap.reserve(db, { merchantId, memberId: member.id, kind: "offer", ref: next.id, now });
   if (!r.ok) return { status: "capped" };
-  await db.update(offers).set({ pushedAt: now }).where(and(eq(offers.id, next.id), isNull(offers.pushedAt)));
+  await db
+    .update(offers)
+    .set({ pushedAt: now })
+    .where(and(eq(offers.id, next.id), isNull(offers.pushedAt)));
   const ctx = await renderCtx(db, merchantId, member);
-  return { status: "ready", offer: { id: next.id, text: offerText(factsOf(next, ctx, false), ctx.lang), expiresAt: next.expiresAt }, lang: ctx.lang, reservationId: r.id };
+  return {
+    status: "ready",
+    offer: { id: next.id, text: offerText(factsOf(next, ctx, false), ctx.lang), expiresAt: next.expiresAt },
+    lang: ctx.lang,
+    reservationId: r.id,
+  };
 }
 
 // ---- Redemption at the till: `offerCodes` on an order ----
@@ -514,7 +768,9 @@ export async function pushOfferToMember(db: Db, merchantId: string, memberId: st
  * order itself never fails because of a code.
  */
 export const redeemOfferCodes: OrderHook = async (tx, ctx) => {
-  const codes = [...new Set((ctx.input.offerCodes ?? []).map((c) => c.trim().toUpperCase()).filter((c) => c.length > 0))];
+  const codes = [
+    ...new Set((ctx.input.offerCodes ?? []).map((c) => c.trim().toUpperCase()).filter((c) => c.length > 0)),
+  ];
   if (codes.length === 0 || !ctx.member) return;
   const member = ctx.member;
   const inOrder = new Set(ctx.input.items.map((i) => i.sku));
@@ -534,10 +790,15 @@ export const redeemOfferCodes: OrderHook = async (tx, ctx) => {
       .where(and(eq(offerClaims.id, c.id), isNull(offerClaims.orderId)))
       .returning({ id: offerClaims.id });
     if (done.length === 0) continue;
-    await tx.update(offers).set({ convertedOrderId: ctx.orderId, convertedAt: ctx.now }).where(and(eq(offers.id, o.id), isNull(offers.convertedOrderId)));
+    await tx
+      .update(offers)
+      .set({ convertedOrderId: ctx.orderId, convertedAt: ctx.now })
+      .where(and(eq(offers.id, o.id), isNull(offers.convertedOrderId)));
     if (points > 0) {
       const availableAt = new Date(ctx.at.getTime() + ctx.program.pendingDays * DAY_MS);
-      const expiresAt = ctx.program.pointsExpireDays ? new Date(ctx.at.getTime() + ctx.program.pointsExpireDays * DAY_MS) : null;
+      const expiresAt = ctx.program.pointsExpireDays
+        ? new Date(ctx.at.getTime() + ctx.program.pointsExpireDays * DAY_MS)
+        : null;
       await creditPoints(tx, member, "bonus", points, {
         at: ctx.now,
         availableAt,
@@ -583,12 +844,26 @@ export const offerOrderHooks: OrderHooks = {
 // ---- Statistics ----
 
 export async function offerStats(db: Db, merchantId: string, since: Date) {
-  const rows = await queryRows<{ kind: string; offers: unknown; pushed: unknown; claimed: unknown; redeemed: unknown; points: unknown }>(
+  const rows = await queryRows<{
+    kind: string;
+    offers: unknown;
+    pushed: unknown;
+    claimed: unknown;
+    redeemed: unknown;
+    points: unknown;
+  }>(
     db,
     sql`select o.kind, count(*) as offers, count(o.pushed_at) as pushed, count(c.id) as claimed, count(c.order_id) as redeemed, coalesce(sum(c.points_credited), 0) as points
         from offers o left join offer_claims c on c.offer_id = o.id
         where o.merchant_id = ${merchantId} and o.created_at >= ${since.toISOString()}::timestamptz
         group by o.kind order by o.kind`,
   );
-  return rows.map((r) => ({ kind: r.kind as OfferKind, offers: num(r.offers), pushed: num(r.pushed), claimed: num(r.claimed), redeemed: num(r.redeemed), bonusPoints: num(r.points) }));
+  return rows.map((r) => ({
+    kind: r.kind as OfferKind,
+    offers: num(r.offers),
+    pushed: num(r.pushed),
+    claimed: num(r.claimed),
+    redeemed: num(r.redeemed),
+    bonusPoints: num(r.points),
+  }));
 }

@@ -24,10 +24,32 @@ export const OfferKindsSchema = z
 export const OfferSettingsSchema = z.object({
   enabled: z.boolean().default(true).describe("Off: members get no offers (GET returns an empty list)"),
   maxOffers: z.number().int().min(1).max(3).default(3).describe("Offers in a member's list at once (at most 3)"),
-  validHours: z.number().int().min(1).max(24 * 90).default(72).describe("How long an offer stays valid (post-purchase offers: postPurchaseHours after the order)"),
-  cooldownDays: z.number().min(0).max(90).default(7).describe("A product (bundle, reward nudge) is not offered to the same member again within this many days of being offered"),
-  kinds: OfferKindsSchema.default({ "cross-sell": true, bundle: true, upsell: true, "post-purchase": true, "tier-exclusive": true, nudge: true }),
-  crossSellDiscountPercent: percent(10).describe("Member price of a cross-sell product: this much off the catalog price"),
+  validHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72)
+    .describe("How long an offer stays valid (post-purchase offers: postPurchaseHours after the order)"),
+  cooldownDays: z
+    .number()
+    .min(0)
+    .max(90)
+    .default(7)
+    .describe(
+      "A product (bundle, reward nudge) is not offered to the same member again within this many days of being offered",
+    ),
+  kinds: OfferKindsSchema.default({
+    "cross-sell": true,
+    bundle: true,
+    upsell: true,
+    "post-purchase": true,
+    "tier-exclusive": true,
+    nudge: true,
+  }),
+  crossSellDiscountPercent: percent(10).describe(
+    "Member price of a cross-sell product: this much off the catalog price",
+  ),
   upsellDiscountPercent: percent(10).describe("Member price of an upsell variant: this much off its catalog price"),
   addOnBonusPoints: z
     .number()
@@ -36,9 +58,23 @@ export const OfferSettingsSchema = z.object({
     .max(1_000_000)
     .nullable()
     .default(null)
-    .describe("Bonus points for buying an offered product with the claim code; null = the points the product earns at the program's base rate (at least 1), i.e. double points on it"),
-  postPurchaseHours: z.number().int().min(1).max(24 * 30).default(24).describe("A post-purchase offer is valid this long after the order"),
-  postPurchaseBonusPoints: z.number().int().min(0).max(1_000_000).default(10).describe("Bonus points on the next order placed within postPurchaseHours with the claim code"),
+    .describe(
+      "Bonus points for buying an offered product with the claim code; null = the points the product earns at the program's base rate (at least 1), i.e. double points on it",
+    ),
+  postPurchaseHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24)
+    .describe("A post-purchase offer is valid this long after the order"),
+  postPurchaseBonusPoints: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(10)
+    .describe("Bonus points on the next order placed within postPurchaseHours with the claim code"),
   suggestBundles: z
     .object({
       enabled: z.boolean().default(true),
@@ -49,9 +85,26 @@ export const OfferSettingsSchema = z.object({
     })
     .default({ enabled: true, minLift: 2, minConfidence: 0.3, minCount: 3, discountPercent: 15 })
     .describe("Combos suggested from strong co-purchase rules on products the member buys"),
-  nudgeMaxGapPercent: z.number().int().min(1).max(100).default(30).describe("Nudge when the member is at most this share of a reward's cost away from it"),
-  nudgeBonusPoints: z.number().int().min(0).max(1_000_000).default(0).describe("Bonus points on the next order with the nudge's claim code"),
-  freshnessHalfLifeDays: z.number().min(0.1).max(365).default(7).describe("Offers triggered by the last order lose half their score every this many days after it"),
+  nudgeMaxGapPercent: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(30)
+    .describe("Nudge when the member is at most this share of a reward's cost away from it"),
+  nudgeBonusPoints: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(0)
+    .describe("Bonus points on the next order with the nudge's claim code"),
+  freshnessHalfLifeDays: z
+    .number()
+    .min(0.1)
+    .max(365)
+    .default(7)
+    .describe("Offers triggered by the last order lose half their score every this many days after it"),
   margins: z
     .object({
       bySku: z.record(z.string(), share).default({}),
@@ -71,7 +124,11 @@ export function parseOfferSettings(settings: Record<string, unknown> | null | un
 }
 
 export async function getOfferSettings(db: Db, merchantId: string): Promise<OfferSettings & { timezone: string }> {
-  const [m] = await db.select({ settings: merchants.settings, timezone: merchants.timezone }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+  const [m] = await db
+    .select({ settings: merchants.settings, timezone: merchants.timezone })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
   return { ...parseOfferSettings(m?.settings), timezone: m?.timezone ?? "Asia/Ho_Chi_Minh" };
 }
 
@@ -79,7 +136,9 @@ export async function getOfferSettings(db: Db, merchantId: string): Promise<Offe
 export async function putOfferSettings(db: Db, merchantId: string, s: OfferSettings): Promise<OfferSettings> {
   await db
     .update(merchants)
-    .set({ settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{offers}', ${JSON.stringify(s)}::jsonb, true)` })
+    .set({
+      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{offers}', ${JSON.stringify(s)}::jsonb, true)`,
+    })
     .where(eq(merchants.id, merchantId));
   return s;
 }

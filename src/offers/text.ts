@@ -8,7 +8,8 @@ import type { OfferFacts } from "./tables.ts";
 
 export type { Lang, OfferFacts };
 
-const nameOf = (f: { productName?: string | null | undefined; sku?: string | null | undefined }) => f.productName || f.sku || "";
+const nameOf = (f: { productName?: string | null | undefined; sku?: string | null | undefined }) =>
+  f.productName || f.sku || "";
 
 function itemNames(f: OfferFacts): string {
   return (f.items ?? []).map((i) => i.name || i.sku).join(" + ");
@@ -29,9 +30,12 @@ function greet(f: OfferFacts, lang: Lang, rest: string): string {
 function priceClause(f: OfferFacts, lang: Lang): string | undefined {
   const money = (n: number) => formatMoney(n, f.currency, lang);
   if (f.memberPrice != null && f.price != null && f.memberPrice < f.price) {
-    return lang === "vi" ? `giá thành viên ${money(f.memberPrice)} (thay vì ${money(f.price)})` : `member price ${money(f.memberPrice)} (instead of ${money(f.price)})`;
+    return lang === "vi"
+      ? `giá thành viên ${money(f.memberPrice)} (thay vì ${money(f.price)})`
+      : `member price ${money(f.memberPrice)} (instead of ${money(f.price)})`;
   }
-  if (f.memberPrice != null) return lang === "vi" ? `giá thành viên ${money(f.memberPrice)}` : `member price ${money(f.memberPrice)}`;
+  if (f.memberPrice != null)
+    return lang === "vi" ? `giá thành viên ${money(f.memberPrice)}` : `member price ${money(f.memberPrice)}`;
   if (f.price != null) return lang === "vi" ? `giá ${money(f.price)}` : `${money(f.price)}`;
   return undefined;
 }
@@ -72,14 +76,30 @@ function body(f: OfferFacts, lang: Lang): string {
       const name = nameOf(f);
       if (f.basis === "rule" && f.basedOn && f.basedOn.length > 0) {
         const from = f.basedOn.join(vi ? " và " : " and ");
-        return greet(f, lang, vi ? withDeal(`khách mua ${from} thường dùng thêm ${name}`) : withDeal(`customers who buy ${from} often add ${name}`));
+        return greet(
+          f,
+          lang,
+          vi
+            ? withDeal(`khách mua ${from} thường dùng thêm ${name}`)
+            : withDeal(`customers who buy ${from} often add ${name}`),
+        );
       }
-      return greet(f, lang, vi ? withDeal(`món bán chạy dành cho bạn — ${name}`) : withDeal(`a best seller for you — ${name}`));
+      return greet(
+        f,
+        lang,
+        vi ? withDeal(`món bán chạy dành cho bạn — ${name}`) : withDeal(`a best seller for you — ${name}`),
+      );
     }
     case "upsell": {
       const name = nameOf(f);
       const from = f.fromName;
-      return greet(f, lang, vi ? withDeal(from ? `lần tới nâng cấp ${from} lên ${name}` : `lần tới thử ${name}`) : withDeal(from ? `next time, upgrade ${from} to ${name}` : `next time, try ${name}`));
+      return greet(
+        f,
+        lang,
+        vi
+          ? withDeal(from ? `lần tới nâng cấp ${from} lên ${name}` : `lần tới thử ${name}`)
+          : withDeal(from ? `next time, upgrade ${from} to ${name}` : `next time, try ${name}`),
+      );
     }
     case "bundle": {
       const items = itemNames(f);
@@ -91,19 +111,41 @@ function body(f: OfferFacts, lang: Lang): string {
       const what = f.items && f.items.length > 1 ? itemNames(f) : nameOf(f) || itemNames(f);
       const label = f.bundleName ? `${f.bundleName} (${what})` : what;
       const tier = f.tier ?? "";
-      return greet(f, lang, vi ? withDeal(`ưu đãi riêng hạng ${tier}: ${label}`) : withDeal(`${tier} members only: ${label}`));
+      return greet(
+        f,
+        lang,
+        vi ? withDeal(`ưu đãi riêng hạng ${tier}: ${label}`) : withDeal(`${tier} members only: ${label}`),
+      );
     }
     case "post-purchase": {
       const hours = f.hours ?? 24;
       const bonus = f.bonusPoints && f.bonusPoints > 0 ? formatPoints(f.bonusPoints, lang) : undefined;
-      if (vi) return greet(f, lang, bonus ? `cảm ơn bạn đã ghé! Quay lại trong ${hours} giờ để nhận thêm ${bonus} điểm cho đơn tiếp theo` : `cảm ơn bạn đã ghé! Hẹn gặp lại trong ${hours} giờ tới`);
-      return greet(f, lang, bonus ? `thanks for your visit! Come back within ${hours} hours for ${bonus} bonus points on your next order` : `thanks for your visit! See you again within ${hours} hours`);
+      if (vi)
+        return greet(
+          f,
+          lang,
+          bonus
+            ? `cảm ơn bạn đã ghé! Quay lại trong ${hours} giờ để nhận thêm ${bonus} điểm cho đơn tiếp theo`
+            : `cảm ơn bạn đã ghé! Hẹn gặp lại trong ${hours} giờ tới`,
+        );
+      return greet(
+        f,
+        lang,
+        bonus
+          ? `thanks for your visit! Come back within ${hours} hours for ${bonus} bonus points on your next order`
+          : `thanks for your visit! See you again within ${hours} hours`,
+      );
     }
     case "nudge": {
       const need = formatPoints(f.pointsNeeded ?? 0, lang);
       const reward = f.rewardName ?? "";
       const bonus = bonusClause(f, lang);
-      if (vi) return greet(f, lang, `bạn chỉ còn ${need} điểm nữa là đổi được ${reward}!${bonus ? ` Đặt món hôm nay: ${bonus}` : ""}`);
+      if (vi)
+        return greet(
+          f,
+          lang,
+          `bạn chỉ còn ${need} điểm nữa là đổi được ${reward}!${bonus ? ` Đặt món hôm nay: ${bonus}` : ""}`,
+        );
       return greet(f, lang, `you're only ${need} points from ${reward}!${bonus ? ` Order today: ${bonus}` : ""}`);
     }
   }

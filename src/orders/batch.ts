@@ -59,7 +59,11 @@ class OrderBatcher {
     batch.sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
     let outcomes: unknown[];
     try {
-      const rows = await this.client.unsafe("select cl_place_orders($1::text::jsonb)::text as r", [`[${batch.map((w) => w.json).join(",")}]`], { prepare: true });
+      const rows = await this.client.unsafe(
+        "select cl_place_orders($1::text::jsonb)::text as r",
+        [`[${batch.map((w) => w.json).join(",")}]`],
+        { prepare: true },
+      );
       outcomes = JSON.parse(rows[0]!.r) as unknown[];
     } catch {
       // The batch failed (a deadlock, one order's text Postgres cannot take as jsonb, a dropped connection): nothing
@@ -72,7 +76,9 @@ class OrderBatcher {
 
   private async one(w: Waiting): Promise<void> {
     try {
-      const rows = await this.client.unsafe("select cl_place_order($1::text::jsonb)::text as r", [w.json], { prepare: true });
+      const rows = await this.client.unsafe("select cl_place_order($1::text::jsonb)::text as r", [w.json], {
+        prepare: true,
+      });
       w.resolve(JSON.parse(rows[0]!.r));
     } catch (err) {
       w.reject(err);

@@ -89,7 +89,8 @@ export async function importOrders(
       else if (typeof quantity === "string") problem = `quantity ${quantity}`;
       else if (typeof unitPrice === "string") problem = `unit_price ${unitPrice}`;
       else if (typeof discount === "string") problem = `discount ${discount}`;
-      else if (placedAt && Number.isNaN(Date.parse(placedAt))) problem = `placed_at "${placedAt}" is not an ISO date-time`;
+      else if (placedAt && Number.isNaN(Date.parse(placedAt)))
+        problem = `placed_at "${placedAt}" is not an ISO date-time`;
       if (problem) {
         // Skipped and reported on its own (the spec's "malformed rows are skipped"): the order's other rows import.
         report.rejected.push({ lines: [rec.line], orderId: orderId ?? null, reason: problem });
@@ -140,7 +141,15 @@ export async function importOrders(
       const rows = await db
         .select()
         .from(importRows)
-        .where(and(eq(importRows.importId, importId), inArray(importRows.orderId, page.map((p) => p.orderId))))
+        .where(
+          and(
+            eq(importRows.importId, importId),
+            inArray(
+              importRows.orderId,
+              page.map((p) => p.orderId),
+            ),
+          ),
+        )
         .orderBy(asc(importRows.line));
       const byOrder = new Map<string, (typeof rows)[number][]>();
       for (const r of rows) (byOrder.get(r.orderId) ?? byOrder.set(r.orderId, []).get(r.orderId)!).push(r);
@@ -158,7 +167,14 @@ export async function importOrders(
   return report;
 }
 
-async function importOne(db: Db, merchantId: string, orderId: string, rows: (typeof importRows.$inferSelect)[], now: Date, report: ImportReport) {
+async function importOne(
+  db: Db,
+  merchantId: string,
+  orderId: string,
+  rows: (typeof importRows.$inferSelect)[],
+  now: Date,
+  report: ImportReport,
+) {
   const lines = rows.map((r) => r.line);
   const reject = (reason: string) => report.rejected.push({ lines, orderId, reason });
   const distinct = (vals: (string | null)[]) => new Set(vals.map((v) => v ?? "")).size;
@@ -201,7 +217,9 @@ async function importOne(db: Db, merchantId: string, orderId: string, rows: (typ
     }
   } catch (err) {
     if (err instanceof DomainError) {
-      return reject(err.slug === "idempotency-conflict" ? "order_id already present with different content" : err.message);
+      return reject(
+        err.slug === "idempotency-conflict" ? "order_id already present with different content" : err.message,
+      );
     }
     throw err;
   }

@@ -56,14 +56,22 @@ async function call(db: Db, params: Record<string, unknown> & { memberId: string
     out = (await placeBatched(client as PgClient, json, params.memberId)) as Outcome;
   } else {
     // PGlite (in process), or a transaction the caller opened.
-    const rows = resultRows<{ r: string }>(await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`));
+    const rows = resultRows<{ r: string }>(
+      await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`),
+    );
     out = JSON.parse(rows[0]!.r) as Outcome;
   }
   return out;
 }
 
 /** Returns undefined when the facts kept changing (heavy contention on one member). */
-export async function placeOrder(db: Db, merchantId: string, input: CreateOrderInput, now: Date, hash: string): Promise<Placed | undefined> {
+export async function placeOrder(
+  db: Db,
+  merchantId: string,
+  input: CreateOrderInput,
+  now: Date,
+  hash: string,
+): Promise<Placed | undefined> {
   const program = await getProgram(db, merchantId);
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const memberId = input.memberId ?? null;
@@ -80,9 +88,18 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
   // The order rows do not depend on the facts.
   const orderId = newId("ord");
   const total = orderTotal(input);
-  const lines = input.items.map((i, n) => ({ line_no: n + 1, sku: i.sku, name: i.name ?? null, category: i.category ?? null, quantity: i.quantity, unit_price: i.unitPrice, discount: i.discount }));
+  const lines = input.items.map((i, n) => ({
+    line_no: n + 1,
+    sku: i.sku,
+    name: i.name ?? null,
+    category: i.category ?? null,
+    quantity: i.quantity,
+    unit_price: i.unitPrice,
+    discount: i.discount,
+  }));
   const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
-  for (const i of input.items) bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
+  for (const i of input.items)
+    bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
   // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
   const products = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   const rows = { orderId, channel: input.channel, total, offerCodes: input.offerCodes ?? [], lines, products };
@@ -96,8 +113,29 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
     if (memberId && !facts) {
       out = await call(db, base); // probe: facts (or a stored response), no lock, no writes
     } else if (!facts) {
-      body = { orderId, externalId: input.externalId, total, pointsEarned: 0, balance: null, memberId: null, pending: null, cashback: 0, tier: null, breakdown: null };
-      out = await call(db, { ...base, ...rows, expect: {}, pointsEarned: 0, creditEarned: 0, cashback: 0, credits: [], upgradeTo: null, response: JSON.stringify(body) });
+      body = {
+        orderId,
+        externalId: input.externalId,
+        total,
+        pointsEarned: 0,
+        balance: null,
+        memberId: null,
+        pending: null,
+        cashback: 0,
+        tier: null,
+        breakdown: null,
+      };
+      out = await call(db, {
+        ...base,
+        ...rows,
+        expect: {},
+        pointsEarned: 0,
+        creditEarned: 0,
+        cashback: 0,
+        credits: [],
+        upgradeTo: null,
+        response: JSON.stringify(body),
+      });
     } else {
       const plan = planEarn(program, input, facts, placedAt);
       const { breakdown } = plan;
@@ -105,16 +143,34 @@ export async function placeOrder(db: Db, merchantId: string, input: CreateOrderI
       const credits: { kind: string; points: number; remaining: number; reason: string; breakdown: unknown }[] = [];
       let after = facts.pointsTotal;
       if (breakdown.earn > 0) {
-        credits.push({ kind: "earn", points: breakdown.earn, remaining: lotRemaining(breakdown.earn, after), reason: `order ${input.externalId}`, breakdown });
+        credits.push({
+          kind: "earn",
+          points: breakdown.earn,
+          remaining: lotRemaining(breakdown.earn, after),
+          reason: `order ${input.externalId}`,
+          breakdown,
+        });
         after += breakdown.earn;
       }
       if (breakdown.bonus > 0) {
-        credits.push({ kind: "bonus", points: breakdown.bonus, remaining: lotRemaining(breakdown.bonus, after), reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`, breakdown: { events: breakdown.events } });
+        credits.push({
+          kind: "bonus",
+          points: breakdown.bonus,
+          remaining: lotRemaining(breakdown.bonus, after),
+          reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`,
+          breakdown: { events: breakdown.events },
+        });
         after += breakdown.bonus;
       }
       // Pending changes only through this order's own lots (when the program has a pending window).
       const pending = availableAt > now ? facts.pending + credits.reduce((s, c) => s + c.remaining, 0) : facts.pending;
-      next = { ...facts, tierName: plan.upgradeTo ?? facts.tierName, pointsTotal: after, spend: facts.spend + total, pending };
+      next = {
+        ...facts,
+        tierName: plan.upgradeTo ?? facts.tierName,
+        pointsTotal: after,
+        spend: facts.spend + total,
+        pending,
+      };
       body = {
         orderId,
         externalId: input.externalId,

@@ -48,8 +48,10 @@ export function planEarn(program: Program, input: CreateOrderInput, facts: Membe
 }
 
 /** A credit's lot starts with what is left after paying back a negative balance (as `creditPoints` does). */
-export const lotRemaining = (points: number, totalBefore: number): number => Math.max(0, Math.min(points, points + totalBefore));
+export const lotRemaining = (points: number, totalBefore: number): number =>
+  Math.max(0, Math.min(points, points + totalBefore));
 
-export const pendingUntil = (program: Program, placedAt: Date): Date => new Date(placedAt.getTime() + program.pendingDays * 86_400_000);
+export const pendingUntil = (program: Program, placedAt: Date): Date =>
+  new Date(placedAt.getTime() + program.pendingDays * 86_400_000);
 export const expiresAt = (program: Program, placedAt: Date): Date | null =>
   program.pointsExpireDays ? new Date(placedAt.getTime() + program.pointsExpireDays * 86_400_000) : null;

@@ -43,6 +43,13 @@ doc({
 orderRoutes.post("/orders/:externalId/refunds", async (c) => {
   const input = await parseBody(c, RefundSchema);
   const deps = c.get("deps");
-  const r = await createRefund(c.get("db"), c.get("merchantId"), c.req.param("externalId"), input, deps.clock.now(), deps.orderHooks);
+  const r = await createRefund(
+    c.get("db"),
+    c.get("merchantId"),
+    c.req.param("externalId"),
+    input,
+    deps.clock.now(),
+    deps.orderHooks,
+  );
   return c.json(r.body, r.status as 201);
 });

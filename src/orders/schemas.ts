@@ -11,7 +11,8 @@ export const OrderItemSchema = z
     discount: z.number().int().min(0).default(0),
   })
   .superRefine((it, ctx) => {
-    if (it.discount > it.quantity * it.unitPrice) ctx.addIssue({ code: "custom", path: ["discount"], message: "must not exceed quantity × unitPrice" });
+    if (it.discount > it.quantity * it.unitPrice)
+      ctx.addIssue({ code: "custom", path: ["discount"], message: "must not exceed quantity × unitPrice" });
   });
 
 export const CreateOrderSchema = z.object({
@@ -20,7 +21,13 @@ export const CreateOrderSchema = z.object({
   memberPhone: PhoneInput.optional(),
   /** Enrol an unknown memberPhone instead of failing. */
   enrol: z.boolean().optional(),
-  channel: z.string().trim().min(1).max(40).regex(/^[a-z0-9_-]+$/i, "letters, digits, _ and - only").default("pos"),
+  channel: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[a-z0-9_-]+$/i, "letters, digits, _ and - only")
+    .default("pos"),
   placedAt: z.iso.datetime({ offset: true }).optional(),
   items: z.array(OrderItemSchema).min(1).max(1000),
   /** Offer/claim codes presented at checkout (add-on bonus points, conversion tracking). */
@@ -44,7 +51,10 @@ export type OrderResult = z.output<typeof OrderResult>;
 
 export const RefundSchema = z.object({
   externalId: z.string().trim().min(1).max(200),
-  items: z.array(z.object({ sku: z.string().min(1), quantity: z.number().int().min(1) })).min(1).optional(),
+  items: z
+    .array(z.object({ sku: z.string().min(1), quantity: z.number().int().min(1) }))
+    .min(1)
+    .optional(),
 });
 
 export const RefundResult = z.object({

@@ -12,7 +12,15 @@ import { isSerializationFailure } from "../db/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { lineWeights, reversalFor, weightedReversalFor, type EarnBreakdown } from "../ledger/earn.ts";
-import { creditPoints, lockMember, memberBalance, pendingPoints, reversePoints, spendable, type MemberRow } from "../ledger/ledger.ts";
+import {
+  creditPoints,
+  lockMember,
+  memberBalance,
+  pendingPoints,
+  reversePoints,
+  spendable,
+  type MemberRow,
+} from "../ledger/ledger.ts";
 import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
@@ -29,14 +37,32 @@ export async function orderContentHash(input: CreateOrderInput): Promise<string>
       enrol: input.enrol ?? false,
       channel: input.channel,
       placedAt: input.placedAt ? new Date(input.placedAt).toISOString() : null,
-      items: input.items.map((i) => ({ sku: i.sku, name: i.name ?? null, category: i.category ?? null, quantity: i.quantity, unitPrice: i.unitPrice, discount: i.discount })),
+      items: input.items.map((i) => ({
+        sku: i.sku,
+        name: i.name ?? null,
+        category: i.category ?? null,
+        quantity: i.quantity,
+        unitPrice: i.unitPrice,
+        discount: i.discount,
+      })),
       offerCodes: input.offerCodes ?? [],
     }),
   );
 }
 
 /** Extension point: offers (add-on bonus points on claimed codes) hook in here without orders importing them. */
-export type OrderHook = (tx: Db, ctx: { merchantId: string; orderId: string; member: MemberRow | undefined; input: CreateOrderInput; program: Program; at: Date; now: Date }) => Promise<void>;
+export type OrderHook = (
+  tx: Db,
+  ctx: {
+    merchantId: string;
+    orderId: string;
+    member: MemberRow | undefined;
+    input: CreateOrderInput;
+    program: Program;
+    at: Date;
+    now: Date;
+  },
+) => Promise<void>;
 
 /**
  * The hooks an order or refund runs, injected by the runtime (src/runtime) through AppDeps — never registered by
@@ -65,7 +91,10 @@ export async function createOrder(
   }
   return retryOnDeadlock(() =>
     db.transaction(async (tx) =>
-      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({ status: 201, body: await insertOrder(tx, merchantId, input, now, hash, hooks) })),
+      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({
+        status: 201,
+        body: await insertOrder(tx, merchantId, input, now, hash, hooks),
+      })),
     ),
   );
 }
@@ -86,20 +115,42 @@ async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<
  * cl_place_order reads them with), in one round trip: net spend in the tier window before this order,
  * pending points, and the active subscription plan at `placedAt`.
  */
-async function lockMemberForOrder(tx: Db, merchantId: string, memberId: string, placedAt: Date, windowDays: number, now: Date) {
+async function lockMemberForOrder(
+  tx: Db,
+  merchantId: string,
+  memberId: string,
+  placedAt: Date,
+  windowDays: number,
+  now: Date,
+) {
   const from = new Date(placedAt.getTime() - windowDays * 86_400_000).toISOString();
   const at = placedAt.toISOString();
   const rows = await tx
-    .select({ m: members, spend: sql<string>`f.spend`, pending: sql<string>`f.pending`, plan: sql<string | null>`f.plan` })
+    .select({
+      m: members,
+      spend: sql<string>`f.spend`,
+      pending: sql<string>`f.pending`,
+      plan: sql<string | null>`f.plan`,
+    })
     .from(members)
-    .innerJoin(sql`cl_member_facts(${memberId}, ${from}::timestamptz, ${at}::timestamptz, ${now.toISOString()}::timestamptz) f`, sql`true`)
+    .innerJoin(
+      sql`cl_member_facts(${memberId}, ${from}::timestamptz, ${at}::timestamptz, ${now.toISOString()}::timestamptz) f`,
+      sql`true`,
+    )
     .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)))
     .for("update", { of: members });
   const r = rows[0];
   return r ? { member: r.m, spend: Number(r.spend), pending: Number(r.pending), plan: r.plan } : undefined;
 }
 
-async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, now: Date, contentHash: string, hooks: OrderHooks): Promise<OrderResult> {
+async function insertOrder(
+  tx: Db,
+  merchantId: string,
+  input: CreateOrderInput,
+  now: Date,
+  contentHash: string,
+  hooks: OrderHooks,
+): Promise<OrderResult> {
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const program = await getProgram(tx, merchantId);
 
@@ -110,7 +161,9 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
     else if (input.enrol) memberId = (await createMember(tx, merchantId, { phone: input.memberPhone }, now)).id;
     else throw notFound("Member with this phone", "member-not-found");
   }
-  const facts = memberId ? await lockMemberForOrder(tx, merchantId, memberId, placedAt, program.tierWindowDays, now) : undefined;
+  const facts = memberId
+    ? await lockMemberForOrder(tx, merchantId, memberId, placedAt, program.tierWindowDays, now)
+    : undefined;
   if (memberId && !facts) throw notFound("Member", "member-not-found");
   const member = facts?.member;
 
@@ -118,16 +171,44 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   const orderId = newId("ord");
 
   // Earning is computed before anything is written, so the order row is inserted once, complete.
-  const plan = member && facts ? planEarn(program, input, { ...facts, tierName: member.tierName, birthday: member.birthday, pointsTotal: member.pointsTotal }, placedAt) : undefined;
+  const plan =
+    member && facts
+      ? planEarn(
+          program,
+          input,
+          { ...facts, tierName: member.tierName, birthday: member.birthday, pointsTotal: member.pointsTotal },
+          placedAt,
+        )
+      : undefined;
   const breakdown = plan?.breakdown;
   const tier = plan?.tier;
   const pointsEarned = breakdown ? breakdown.earn + breakdown.bonus : 0;
 
-  await insertOrderRows(tx, merchantId, orderId, input, { memberId: member?.id ?? null, placedAt, total, contentHash, pointsEarned, creditEarned: breakdown?.cashback ?? 0, now });
+  await insertOrderRows(tx, merchantId, orderId, input, {
+    memberId: member?.id ?? null,
+    placedAt,
+    total,
+    contentHash,
+    pointsEarned,
+    creditEarned: breakdown?.cashback ?? 0,
+    now,
+  });
 
   if (!member || !breakdown || !facts) {
-    for (const { hook } of hooks.order) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
-    return { orderId, externalId: input.externalId, total, pointsEarned: 0, balance: null, memberId: null, pending: null, cashback: 0, tier: null, breakdown: null };
+    for (const { hook } of hooks.order)
+      await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+    return {
+      orderId,
+      externalId: input.externalId,
+      total,
+      pointsEarned: 0,
+      balance: null,
+      memberId: null,
+      pending: null,
+      cashback: 0,
+      tier: null,
+      breakdown: null,
+    };
   }
 
   if (plan?.upgradeTo) {
@@ -136,13 +217,32 @@ async function insertOrder(tx: Db, merchantId: string, input: CreateOrderInput, 
   }
   const availableAt = pendingUntil(program, placedAt);
   const lotOpts = { at: now, availableAt, expiresAt: expiresAt(program, placedAt), orderId };
-  await creditPoints(tx, member, "earn", breakdown.earn, { ...lotOpts, breakdown, reason: `order ${input.externalId}` });
-  await creditPoints(tx, member, "bonus", breakdown.bonus, { ...lotOpts, reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`, breakdown: { events: breakdown.events } });
+  await creditPoints(tx, member, "earn", breakdown.earn, {
+    ...lotOpts,
+    breakdown,
+    reason: `order ${input.externalId}`,
+  });
+  await creditPoints(tx, member, "bonus", breakdown.bonus, {
+    ...lotOpts,
+    reason: `bonus: ${breakdown.events.map((e) => e.name).join(", ")}`,
+    breakdown: { events: breakdown.events },
+  });
   if (breakdown.cashback > 0) {
-    await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "cashback", amount: breakdown.cashback, orderId, createdAt: now });
-    await tx.update(members).set({ creditBalance: sql`${members.creditBalance} + ${breakdown.cashback}` }).where(eq(members.id, member.id));
+    await tx.insert(creditEntries).values({
+      merchantId,
+      memberId: member.id,
+      kind: "cashback",
+      amount: breakdown.cashback,
+      orderId,
+      createdAt: now,
+    });
+    await tx
+      .update(members)
+      .set({ creditBalance: sql`${members.creditBalance} + ${breakdown.cashback}` })
+      .where(eq(members.id, member.id));
   }
-  for (const { hook } of hooks.order) await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
+  for (const { hook } of hooks.order)
+    await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
 
   // Pending points change only through this order's own lots (when the program has a pending window).
   const pending = availableAt > now ? await pendingPoints(tx, member.id, now) : facts.pending;
@@ -166,11 +266,28 @@ async function insertOrderRows(
   merchantId: string,
   orderId: string,
   input: CreateOrderInput,
-  o: { memberId: string | null; placedAt: Date; total: number; contentHash: string; pointsEarned: number; creditEarned: number; now: Date },
+  o: {
+    memberId: string | null;
+    placedAt: Date;
+    total: number;
+    contentHash: string;
+    pointsEarned: number;
+    creditEarned: number;
+    now: Date;
+  },
 ) {
-  const lines = input.items.map((i, n) => ({ line_no: n + 1, sku: i.sku, name: i.name ?? null, category: i.category ?? null, quantity: i.quantity, unit_price: i.unitPrice, discount: i.discount }));
+  const lines = input.items.map((i, n) => ({
+    line_no: n + 1,
+    sku: i.sku,
+    name: i.name ?? null,
+    category: i.category ?? null,
+    quantity: i.quantity,
+    unit_price: i.unitPrice,
+    discount: i.discount,
+  }));
   const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
-  for (const i of input.items) bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
+  for (const i of input.items)
+    bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
   // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
   const products = JSON.stringify([...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)));
   await tx.execute(sql`
@@ -189,7 +306,11 @@ async function insertOrderRows(
 }
 
 export async function findOrderByExternalId(db: Db, merchantId: string, externalId: string) {
-  const rows = await db.select().from(orders).where(and(eq(orders.merchantId, merchantId), eq(orders.externalId, externalId))).limit(1);
+  const rows = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.merchantId, merchantId), eq(orders.externalId, externalId)))
+    .limit(1);
   return rows[0];
 }
 
@@ -198,20 +319,43 @@ export interface RefundInput {
   items?: { sku: string; quantity: number }[] | undefined;
 }
 
-export async function createRefund(db: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date, hooks: OrderHooks = NO_ORDER_HOOKS) {
-  const hash = await sha256Hex(canonicalJson({ order: orderExternalId, externalId: input.externalId, items: input.items ?? null }));
+export async function createRefund(
+  db: Db,
+  merchantId: string,
+  orderExternalId: string,
+  input: RefundInput,
+  now: Date,
+  hooks: OrderHooks = NO_ORDER_HOOKS,
+) {
+  const hash = await sha256Hex(
+    canonicalJson({ order: orderExternalId, externalId: input.externalId, items: input.items ?? null }),
+  );
   return db.transaction(async (tx) =>
-    idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({ status: 201, body: await insertRefund(tx, merchantId, orderExternalId, input, now, hooks) })),
+    idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({
+      status: 201,
+      body: await insertRefund(tx, merchantId, orderExternalId, input, now, hooks),
+    })),
   );
 }
 
-async function insertRefund(tx: Db, merchantId: string, orderExternalId: string, input: RefundInput, now: Date, hooks: OrderHooks) {
+async function insertRefund(
+  tx: Db,
+  merchantId: string,
+  orderExternalId: string,
+  input: RefundInput,
+  now: Date,
+  hooks: OrderHooks,
+) {
   const found = await findOrderByExternalId(tx, merchantId, orderExternalId);
   if (!found) throw notFound("Order", "order-not-found");
   // Lock the member first (same order as every other balance change), then the order.
   const member = found.memberId ? await lockMember(tx, merchantId, found.memberId) : undefined;
   const [order] = await tx.select().from(orders).where(eq(orders.id, found.id)).for("update");
-  const lines = await tx.select().from(orderItems).where(eq(orderItems.orderId, order!.id)).orderBy(asc(orderItems.lineNo));
+  const lines = await tx
+    .select()
+    .from(orderItems)
+    .where(eq(orderItems.orderId, order!.id))
+    .orderBy(asc(orderItems.lineNo));
 
   // Quantities to refund per line: requested SKUs are spread over that SKU's lines in order.
   const take = new Map<number, number>();
@@ -226,11 +370,17 @@ async function insertRefund(tx: Db, merchantId: string, orderExternalId: string,
         if (t > 0) take.set(l.id, t);
         left -= t;
       }
-      if (left > 0) throw conflict("refund-exceeds-order", "Refund exceeds order", `Refunding ${qty} × ${sku} is more than remains refundable on the order`);
+      if (left > 0)
+        throw conflict(
+          "refund-exceeds-order",
+          "Refund exceeds order",
+          `Refunding ${qty} × ${sku} is more than remains refundable on the order`,
+        );
     }
   } else {
     for (const l of lines) if (l.quantity > l.refundedQuantity) take.set(l.id, l.quantity - l.refundedQuantity);
-    if (take.size === 0) throw conflict("refund-exceeds-order", "Already refunded", "The order is already fully refunded");
+    if (take.size === 0)
+      throw conflict("refund-exceeds-order", "Already refunded", "The order is already fully refunded");
   }
 
   let amount = 0;
@@ -246,7 +396,10 @@ async function insertRefund(tx: Db, merchantId: string, orderExternalId: string,
     if (!t) continue;
     amount += after - before;
     refundedItems.push({ sku: l.sku, quantity: t });
-    await tx.update(orderItems).set({ refundedQuantity: l.refundedQuantity + t }).where(eq(orderItems.id, l.id));
+    await tx
+      .update(orderItems)
+      .set({ refundedQuantity: l.refundedQuantity + t })
+      .where(eq(orderItems.id, l.id));
   }
   const refundedBefore = order!.refundedTotal;
   const refundedAfter = refundedBefore + amount;
@@ -258,20 +411,59 @@ async function insertRefund(tx: Db, merchantId: string, orderExternalId: string,
   const creditReversed = reversalFor(order!.creditEarned, order!.total, refundedBefore, refundedAfter);
 
   const refundId = newId("ref");
-  await tx.insert(refunds).values({ id: refundId, merchantId, orderId: order!.id, externalId: input.externalId, amount, pointsReversed, items: refundedItems, createdAt: now });
+  await tx.insert(refunds).values({
+    id: refundId,
+    merchantId,
+    orderId: order!.id,
+    externalId: input.externalId,
+    amount,
+    pointsReversed,
+    items: refundedItems,
+    createdAt: now,
+  });
   await tx
     .update(orders)
-    .set({ refundedTotal: refundedAfter, pointsReversed: order!.pointsReversed + pointsReversed, creditReversed: order!.creditReversed + creditReversed })
+    .set({
+      refundedTotal: refundedAfter,
+      pointsReversed: order!.pointsReversed + pointsReversed,
+      creditReversed: order!.creditReversed + creditReversed,
+    })
     .where(eq(orders.id, order!.id));
 
   let balance: number | null = null;
   if (member) {
-    await reversePoints(tx, member, pointsReversed, { at: now, orderId: order!.id, refundId, reason: `refund ${input.externalId} of order ${orderExternalId}` });
+    await reversePoints(tx, member, pointsReversed, {
+      at: now,
+      orderId: order!.id,
+      refundId,
+      reason: `refund ${input.externalId} of order ${orderExternalId}`,
+    });
     if (creditReversed > 0) {
-      await tx.insert(creditEntries).values({ merchantId, memberId: member.id, kind: "refund", amount: -creditReversed, orderId: order!.id, createdAt: now });
-      await tx.update(members).set({ creditBalance: sql`${members.creditBalance} - ${creditReversed}` }).where(eq(members.id, member.id));
+      await tx.insert(creditEntries).values({
+        merchantId,
+        memberId: member.id,
+        kind: "refund",
+        amount: -creditReversed,
+        orderId: order!.id,
+        createdAt: now,
+      });
+      await tx
+        .update(members)
+        .set({ creditBalance: sql`${members.creditBalance} - ${creditReversed}` })
+        .where(eq(members.id, member.id));
     }
-    for (const hook of hooks.refund) await hook(tx, { merchantId, orderId: order!.id, member, refundId, refundExternalId: input.externalId, total: order!.total, refundedBefore, refundedAfter, now });
+    for (const hook of hooks.refund)
+      await hook(tx, {
+        merchantId,
+        orderId: order!.id,
+        member,
+        refundId,
+        refundExternalId: input.externalId,
+        total: order!.total,
+        refundedBefore,
+        refundedAfter,
+        now,
+      });
     balance = (await memberBalance(tx, member, now)).balance;
   }
   return { refundId, externalId: input.externalId, orderExternalId, amount, pointsReversed, balance };
@@ -290,5 +482,15 @@ async function earnBreakdown(tx: Db, orderId: string): Promise<EarnBreakdown | u
 /** Extension point: points other modules credited on an order (offers' add-on bonus) are reversed with its refunds. */
 export type RefundHook = (
   tx: Db,
-  ctx: { merchantId: string; orderId: string; member: MemberRow; refundId: string; refundExternalId: string; total: number; refundedBefore: number; refundedAfter: number; now: Date },
+  ctx: {
+    merchantId: string;
+    orderId: string;
+    member: MemberRow;
+    refundId: string;
+    refundExternalId: string;
+    total: number;
+    refundedBefore: number;
+    refundedAfter: number;
+    now: Date;
+  },
 ) => Promise<void>;

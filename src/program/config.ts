@@ -35,7 +35,10 @@ export const SubscriptionPlanSchema = z.object({
 
 export const ProgramSchema = z
   .object({
-    currency: z.string().regex(/^[A-Z]{3}$/, "ISO 4217 code such as VND").default("VND"),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "ISO 4217 code such as VND")
+      .default("VND"),
     earn: z
       .object({ spend: z.number().int().min(1), points: z.number().int().min(1).max(1_000_000) })
       .default({ spend: 10000, points: 1 }),
@@ -43,7 +46,11 @@ export const ProgramSchema = z
     pointsExpireDays: z.number().int().min(1).max(36500).nullable().default(null),
     /** Return window: earned points are pending (not spendable) this many days. */
     pendingDays: z.number().int().min(0).max(365).default(0),
-    tiers: z.array(TierSchema).min(1).max(20).default([{ name: "Member", minSpend: 0, multiplier: 1 }]),
+    tiers: z
+      .array(TierSchema)
+      .min(1)
+      .max(20)
+      .default([{ name: "Member", minSpend: 0, multiplier: 1 }]),
     /** Net spend over this many days (up to the order) decides the tier. */
     tierWindowDays: z.number().int().min(1).max(3660).default(365),
     /** A tier is kept at least this long after it was reached; the periodic evaluation downgrades after that. */
@@ -69,15 +76,18 @@ export const ProgramSchema = z
   .superRefine((p, ctx) => {
     const names = new Set<string>();
     p.tiers.forEach((t, i) => {
-      if (names.has(t.name.toLowerCase())) ctx.addIssue({ code: "custom", path: ["tiers", i, "name"], message: "duplicate tier name" });
+      if (names.has(t.name.toLowerCase()))
+        ctx.addIssue({ code: "custom", path: ["tiers", i, "name"], message: "duplicate tier name" });
       names.add(t.name.toLowerCase());
     });
     p.promotions.forEach((pr, i) => {
-      if (Date.parse(pr.endsAt) <= Date.parse(pr.startsAt)) ctx.addIssue({ code: "custom", path: ["promotions", i, "endsAt"], message: "must be after startsAt" });
+      if (Date.parse(pr.endsAt) <= Date.parse(pr.startsAt))
+        ctx.addIssue({ code: "custom", path: ["promotions", i, "endsAt"], message: "must be after startsAt" });
     });
     const ids = new Set<string>();
     p.subscriptionPlans.forEach((s, i) => {
-      if (ids.has(s.id)) ctx.addIssue({ code: "custom", path: ["subscriptionPlans", i, "id"], message: "duplicate plan id" });
+      if (ids.has(s.id))
+        ctx.addIssue({ code: "custom", path: ["subscriptionPlans", i, "id"], message: "duplicate plan id" });
       ids.add(s.id);
     });
   });

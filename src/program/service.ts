@@ -5,7 +5,11 @@ import { DEFAULT_PROGRAM, ProgramSchema, type Program } from "./config.ts";
 
 /** The stored program, read from the database (use `getProgram`, which caches, on hot paths). */
 export async function loadProgram(db: Db, merchantId: string): Promise<Program> {
-  const rows = await db.select({ config: programs.config }).from(programs).where(eq(programs.merchantId, merchantId)).limit(1);
+  const rows = await db
+    .select({ config: programs.config })
+    .from(programs)
+    .where(eq(programs.merchantId, merchantId))
+    .limit(1);
   const stored = rows[0]?.config;
   if (!stored) return DEFAULT_PROGRAM;
   // Stored configs were validated on write; parsing again applies defaults of fields added since.

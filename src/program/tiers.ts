@@ -23,7 +23,11 @@ export function effectiveTier(p: Program, storedName: string | null | undefined,
 }
 
 /** The next tier above `current` and the spend still needed for it. */
-export function nextTierProgress(p: Program, currentName: string | undefined, netSpend: number): { next: Tier; spendNeeded: number } | undefined {
+export function nextTierProgress(
+  p: Program,
+  currentName: string | undefined,
+  netSpend: number,
+): { next: Tier; spendNeeded: number } | undefined {
   const tiers = sortedTiers(p);
   const rank = currentName ? tiers.findIndex((t) => t.name === currentName) : -1;
   const next = tiers[rank + 1];

@@ -91,12 +91,23 @@ export interface BuildResult {
 }
 
 export function modelInfo(m: RecsModelRow): ModelInfo {
-  return { id: m.id, version: m.version, builtAt: m.builtAt.toISOString(), nTransactions: m.nTransactions, params: m.params };
+  return {
+    id: m.id,
+    version: m.version,
+    builtAt: m.builtAt.toISOString(),
+    nTransactions: m.nTransactions,
+    params: m.params,
+  };
 }
 
 /** The merchant's current (latest) model, if any. */
 export async function currentModelRow(db: Db, merchantId: string): Promise<RecsModelRow | undefined> {
-  const rows = await db.select().from(recsModels).where(eq(recsModels.merchantId, merchantId)).orderBy(desc(recsModels.version)).limit(1);
+  const rows = await db
+    .select()
+    .from(recsModels)
+    .where(eq(recsModels.merchantId, merchantId))
+    .orderBy(desc(recsModels.version))
+    .limit(1);
   return rows[0];
 }
 
@@ -152,7 +163,15 @@ export interface LoadedBaskets {
  * Streams the merchant's baskets (distinct SKUs of each order that is not fully refunded) in pages, in
  * (placed_at, id) order. Memory holds the interned baskets only.
  */
-export async function loadBaskets(db: Db, merchantId: string, opts: { pageSize?: number | undefined; expected?: number; onProgress?: ((done: number, total: number) => void) | undefined } = {}): Promise<LoadedBaskets> {
+export async function loadBaskets(
+  db: Db,
+  merchantId: string,
+  opts: {
+    pageSize?: number | undefined;
+    expected?: number;
+    onProgress?: ((done: number, total: number) => void) | undefined;
+  } = {},
+): Promise<LoadedBaskets> {
   const pageSize = opts.pageSize ?? 20_000;
   const builder = new TransactionsBuilder();
   const itemCounts = new Map<string, number>();
@@ -221,7 +240,14 @@ export async function buildModel(db: Db, merchantId: string, now: Date, opts: Bu
   const current = await currentModelRow(db, merchantId);
   const { fingerprint, orders: expected } = await ordersFingerprint(db, merchantId);
   // Sticky thresholds: a model built with explicit thresholds is rebuilt with the same ones unless told otherwise.
-  const sticky = !explicit && current && !current.params.auto ? { minSupport: current.params.minSupport, minConfidence: current.params.minConfidence, maxLen: current.params.maxLen } : undefined;
+  const sticky =
+    !explicit && current && !current.params.auto
+      ? {
+          minSupport: current.params.minSupport,
+          minConfidence: current.params.minConfidence,
+          maxLen: current.params.maxLen,
+        }
+      : undefined;
 
   if (current && !opts.force && current.params.fingerprint === fingerprint) {
     const sameThresholds = explicit
@@ -249,10 +275,14 @@ export async function buildModel(db: Db, merchantId: string, now: Date, opts: Bu
   };
   const mined = mineTransactions(tx, {
     ...thresholds,
-    onProgress: opts.onProgress ? (p: MineProgress) => opts.onProgress!({ phase: "mining", detail: p.phase, done: p.done, total: p.total }) : undefined,
+    onProgress: opts.onProgress
+      ? (p: MineProgress) => opts.onProgress!({ phase: "mining", detail: p.phase, done: p.done, total: p.total })
+      : undefined,
   });
 
-  const items = [...loaded.itemCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).slice(0, MAX_ITEMS_STORED);
+  const items = [...loaded.itemCounts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, MAX_ITEMS_STORED);
   const params: RecsModelParams = {
     ...thresholds,
     minCount: mined.stats.minCount,
@@ -266,15 +296,31 @@ export async function buildModel(db: Db, merchantId: string, now: Date, opts: Bu
   const total = mined.rules.length + items.length;
   const result = await db.transaction(async (t) => {
     await lockMerchantBuild(t, merchantId);
-    const [last] = await t.select({ v: sql<number>`coalesce(max(${recsModels.version}), 0)` }).from(recsModels).where(eq(recsModels.merchantId, merchantId));
+    const [last] = await t
+      .select({ v: sql<number>`coalesce(max(${recsModels.version}), 0)` })
+      .from(recsModels)
+      .where(eq(recsModels.merchantId, merchantId));
     const version = Number(last?.v ?? 0) + 1;
     const id = newId("rmd");
     params.ms = Date.now() - started;
-    const [model] = await t.insert(recsModels).values({ id, merchantId, version, builtAt: now, nTransactions: n, params }).returning();
+    const [model] = await t
+      .insert(recsModels)
+      .values({ id, merchantId, version, builtAt: now, nTransactions: n, params })
+      .returning();
     let done = 0;
     for (let i = 0; i < mined.rules.length; i += RULES_PER_INSERT) {
       const chunk = mined.rules.slice(i, i + RULES_PER_INSERT);
-      await t.insert(recsRules).values(chunk.map((r) => ({ modelId: id, lhs: r.lhs, rhs: r.rhs, count: r.count, support: r.support, confidence: r.confidence, lift: r.lift })));
+      await t.insert(recsRules).values(
+        chunk.map((r) => ({
+          modelId: id,
+          lhs: r.lhs,
+          rhs: r.rhs,
+          count: r.count,
+          support: r.support,
+          confidence: r.confidence,
+          lift: r.lift,
+        })),
+      );
       done += chunk.length;
       opts.onProgress?.({ phase: "storing", done, total });
     }
@@ -336,14 +382,23 @@ export async function rebuildStaleModels(
       const r = await buildModelOnce(db, merchantId, now);
       if (r.status === "built") {
         out.built++;
-        logger.info("co-purchase model built", { merchantId, version: r.model.version, transactions: r.model.nTransactions, rules: r.model.params.rules, ms: r.ms });
+        logger.info("co-purchase model built", {
+          merchantId,
+          version: r.model.version,
+          transactions: r.model.nTransactions,
+          rules: r.model.params.rules,
+          ms: r.ms,
+        });
       } else {
         out.unchanged++;
         // Touch nothing: an unchanged model keeps its build time, so the check repeats next tick (cheap: one count).
       }
     } catch (err) {
       out.failed++;
-      logger.error("co-purchase model build failed", { merchantId, error: err instanceof Error ? err.message : String(err) });
+      logger.error("co-purchase model build failed", {
+        merchantId,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   return out;
@@ -354,12 +409,20 @@ export async function rebuildStaleModels(
  * merchant's model is rebuilt once it is 20 h old and orders changed), first `firstDelayMs` after start. `stop()`
  * clears the timers and waits for a pass under way.
  */
-export function startModelRebuildSchedule(opts: { db: Db; clock: { now(): Date }; logger: Logger; everyMs?: number; firstDelayMs?: number }): { stop(): Promise<void> } {
+export function startModelRebuildSchedule(opts: {
+  db: Db;
+  clock: { now(): Date };
+  logger: Logger;
+  everyMs?: number;
+  firstDelayMs?: number;
+}): { stop(): Promise<void> } {
   let running: Promise<unknown> | undefined;
   const tick = () => {
     if (running) return;
     running = rebuildStaleModels(opts.db, opts.clock.now(), opts.logger)
-      .catch((err: unknown) => opts.logger.error("model rebuild pass failed", { error: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown) =>
+        opts.logger.error("model rebuild pass failed", { error: err instanceof Error ? err.message : String(err) }),
+      )
       .finally(() => (running = undefined));
   };
   const first = setTimeout(tick, opts.firstDelayMs ?? 120_000);

@@ -309,15 +309,43 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
   };
   for (const b of split.test) {
     const target = items[heldOut[b]!]!;
-    const context = distinctItems(tx, b).filter((i) => i !== heldOut[b]).map((i) => items[i]!);
+    const context = distinctItems(tx, b)
+      .filter((i) => i !== heldOut[b])
+      .map((i) => items[i]!);
     const value = values?.get(target) ?? null;
     const hist = history?.(b);
-    record(acc.rules, rules.recommend(context, 5).map((r) => r.item), target, top, value);
+    record(
+      acc.rules,
+      rules.recommend(context, 5).map((r) => r.item),
+      target,
+      top,
+      value,
+    );
     record(acc.popularity, popularity.recommend(context, 5), target, top, value);
-    record(acc.rulesWithPopularity, blend.recommend({ basket: context }, 5).map((r) => r.item), target, top, value);
+    record(
+      acc.rulesWithPopularity,
+      blend.recommend({ basket: context }, 5).map((r) => r.item),
+      target,
+      top,
+      value,
+    );
     const input = { basket: context, history: hist };
-    if (withHistory) record(acc.memberHistory, withHistory.recommend(input, 5).map((r) => r.item), target, top, value);
-    if (byValue) record(acc.expectedValue, byValue.recommend(input, 5).map((r) => r.item), target, top, value);
+    if (withHistory)
+      record(
+        acc.memberHistory,
+        withHistory.recommend(input, 5).map((r) => r.item),
+        target,
+        top,
+        value,
+      );
+    if (byValue)
+      record(
+        acc.expectedValue,
+        byValue.recommend(input, 5).map((r) => r.item),
+        target,
+        top,
+        value,
+      );
   }
   const tests = split.test.length;
   const score = (a: Acc): MethodScore => toScore(a, tests, counts.size, values !== undefined);
@@ -394,7 +422,10 @@ export function evaluateHoldout(tx: Transactions, opts: EvaluateOptions = {}): E
     const cut = Math.max(1, Math.min(n - 1, Math.round(n * (1 - holdout))));
     const inTest = new Uint8Array(n);
     for (let i = cut; i < n; i++) inTest[byTime[i]!] = 1;
-    const test = byTime.slice(cut).filter((b) => isEligible[b] === 1).sort((a, b) => a - b);
+    const test = byTime
+      .slice(cut)
+      .filter((b) => isEligible[b] === 1)
+      .sort((a, b) => a - b);
     if (test.length > 0) {
       const r = runSplit(tx, { test, inTrain: (b) => inTest[b] === 0, contextsInTrain: false }, opts);
       const first = byTime[cut]!;

@@ -103,7 +103,8 @@ export function resolveOptions(opts: MineOptions): Required<Omit<MineOptions, "o
   const minConfidence = opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const maxLen = opts.maxLen ?? DEFAULT_MAX_LEN;
   if (!(minSupport > 0 && minSupport <= 1)) throw new RangeError(`minSupport must be in (0, 1] (got ${minSupport})`);
-  if (!(minConfidence >= 0 && minConfidence <= 1)) throw new RangeError(`minConfidence must be in [0, 1] (got ${minConfidence})`);
+  if (!(minConfidence >= 0 && minConfidence <= 1))
+    throw new RangeError(`minConfidence must be in [0, 1] (got ${minConfidence})`);
   if (!Number.isInteger(maxLen) || maxLen < 2) throw new RangeError(`maxLen must be an integer ≥ 2 (got ${maxLen})`);
   return { minSupport, minConfidence, maxLen };
 }

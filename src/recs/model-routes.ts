@@ -32,7 +32,10 @@ doc({
   description:
     "Rules with a single-item lhs = {sku} and lift > 1 from the merchant's current model (built by `recs build`, nightly, or on first use), best first by the blended score (the rule's confidence shrunk toward the item's popularity — the method that won `recs evaluate`), ties by support then sku. The model covers every order at build time (guest orders included, fully refunded orders excluded); later orders count from the next build. An unknown sku → 200 with an empty list.",
   query: RecommendationsQuery,
-  responses: { 200: { description: "Recommended items", schema: z.object({ items: z.array(RecommendationView) }) }, 400: { description: "limit not a positive integer" } },
+  responses: {
+    200: { description: "Recommended items", schema: z.object({ items: z.array(RecommendationView) }) },
+    400: { description: "limit not a positive integer" },
+  },
 });
 recsModelRoutes.get("/products/:sku/recommendations", async (c) => {
   const q = parseQuery(c, RecommendationsQuery);
@@ -40,7 +43,9 @@ recsModelRoutes.get("/products/:sku/recommendations", async (c) => {
   const merchantId = c.get("merchantId");
   const model = await currentModel(db, merchantId, c.get("deps").clock.now(), { lazy: true });
   // "max 20": a larger limit is capped rather than refused.
-  return c.json({ items: await recommendationsFor(db, merchantId, model, c.req.param("sku"), Math.min(q.limit, MAX_RECOMMENDATIONS)) });
+  return c.json({
+    items: await recommendationsFor(db, merchantId, model, c.req.param("sku"), Math.min(q.limit, MAX_RECOMMENDATIONS)),
+  });
 });
 
 const ModelView = z.object({
@@ -66,11 +71,20 @@ doc({
   path: "/v1/recs/model",
   tag: "Recommendations",
   summary: "The current co-purchase model (version, build time, transactions, thresholds)",
-  responses: { 200: { description: "The model", schema: ModelView }, 404: { description: "model-not-found: never built" } },
+  responses: {
+    200: { description: "The model", schema: ModelView },
+    404: { description: "model-not-found: never built" },
+  },
 });
 recsModelRoutes.get("/recs/model", async (c) => {
   const m = await currentModel(c.get("db"), c.get("merchantId"), c.get("deps").clock.now());
-  if (!m) throw new Problem(404, "model-not-found", "Not found", "No co-purchase model has been built yet: POST /v1/recs/model/builds or `recs build`");
+  if (!m)
+    throw new Problem(
+      404,
+      "model-not-found",
+      "Not found",
+      "No co-purchase model has been built yet: POST /v1/recs/model/builds or `recs build`",
+    );
   return c.json(modelInfo(m));
 });
 
@@ -81,7 +95,12 @@ export const BuildModelSchema = z.object({
   force: z.boolean().optional().describe("Build even when no order or refund was added since the current model"),
 });
 
-const BuildResultView = z.object({ status: z.enum(["built", "unchanged"]), model: ModelView, pruned: z.number().int(), ms: z.number() });
+const BuildResultView = z.object({
+  status: z.enum(["built", "unchanged"]),
+  model: ModelView,
+  pruned: z.number().int(),
+  ms: z.number(),
+});
 
 doc({
   method: "post",
@@ -101,7 +120,8 @@ recsModelRoutes.post("/recs/model/builds", async (c) => {
   const db = c.get("db");
   const merchantId = c.get("merchantId");
   const now = c.get("deps").clock.now();
-  const explicit = input.minSupport !== undefined || input.minConfidence !== undefined || input.maxLen !== undefined || input.force;
+  const explicit =
+    input.minSupport !== undefined || input.minConfidence !== undefined || input.maxLen !== undefined || input.force;
   const r = explicit ? await buildModel(db, merchantId, now, input) : await buildModelOnce(db, merchantId, now);
   return c.json(r, r.status === "built" ? 201 : 200);
 });

@@ -58,7 +58,12 @@ export function compareByBlend<T extends RuleStats>(key: (r: T) => string): (a: 
  * process at a time), so the API works before the first `recs build` or nightly run; likewise an automatic model
  * built before the merchant had any order is replaced once orders exist.
  */
-export async function currentModel(db: Db, merchantId: string, now: Date, opts: { lazy?: boolean } = {}): Promise<RecsModelRow | undefined> {
+export async function currentModel(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  opts: { lazy?: boolean } = {},
+): Promise<RecsModelRow | undefined> {
   const m = await currentModelRow(db, merchantId);
   if (!opts.lazy) return m;
   if (m) {
@@ -79,21 +84,46 @@ export interface Recommendation {
 }
 
 /** The rules {sku} → item of the model with lift > 1, best first by the blend (module doc), at most `limit`. */
-export async function recommendationsFor(db: Db, merchantId: string, model: RecsModelRow | undefined, sku: string, limit: number): Promise<Recommendation[]> {
+export async function recommendationsFor(
+  db: Db,
+  merchantId: string,
+  model: RecsModelRow | undefined,
+  sku: string,
+  limit: number,
+): Promise<Recommendation[]> {
   if (!model) return [];
   const rows = await db
-    .select({ rhs: recsRules.rhs, count: recsRules.count, support: recsRules.support, confidence: recsRules.confidence, lift: recsRules.lift })
+    .select({
+      rhs: recsRules.rhs,
+      count: recsRules.count,
+      support: recsRules.support,
+      confidence: recsRules.confidence,
+      lift: recsRules.lift,
+    })
     .from(recsRules)
     .where(and(eq(recsRules.modelId, model.id), eq(recsRules.lhs, sql`array[${sku}]::text[]`), gt(recsRules.lift, 1)));
   rows.sort(compareByBlend((r) => r.rhs));
   const top = rows.slice(0, limit);
-  const names = await productNames(db, merchantId, top.map((r) => r.rhs));
-  return top.map((r) => ({ sku: r.rhs, name: names.get(r.rhs) ?? null, confidence: r.confidence, lift: r.lift, support: r.support }));
+  const names = await productNames(
+    db,
+    merchantId,
+    top.map((r) => r.rhs),
+  );
+  return top.map((r) => ({
+    sku: r.rhs,
+    name: names.get(r.rhs) ?? null,
+    confidence: r.confidence,
+    lift: r.lift,
+    support: r.support,
+  }));
 }
 
 export async function productNames(db: Db, merchantId: string, skus: string[]): Promise<Map<string, string | null>> {
   if (skus.length === 0) return new Map();
-  const rows = await db.select({ sku: products.sku, name: products.name }).from(products).where(and(eq(products.merchantId, merchantId), inArray(products.sku, skus)));
+  const rows = await db
+    .select({ sku: products.sku, name: products.name })
+    .from(products)
+    .where(and(eq(products.merchantId, merchantId), inArray(products.sku, skus)));
   return new Map(rows.map((r) => [r.sku, r.name]));
 }
 
@@ -115,14 +145,33 @@ export async function rulesForBasket(db: Db, modelId: string, basket: string[], 
   if (basket.length === 0) return [];
   const arr = textArray(basket);
   const rows = await db
-    .select({ lhs: recsRules.lhs, rhs: recsRules.rhs, count: recsRules.count, support: recsRules.support, confidence: recsRules.confidence, lift: recsRules.lift })
+    .select({
+      lhs: recsRules.lhs,
+      rhs: recsRules.rhs,
+      count: recsRules.count,
+      support: recsRules.support,
+      confidence: recsRules.confidence,
+      lift: recsRules.lift,
+    })
     .from(recsRules)
-    .where(and(eq(recsRules.modelId, modelId), sql`${recsRules.lhs} <@ ${arr}`, sql`not (${recsRules.rhs} = any(${arr}))`, gt(recsRules.lift, 1)));
+    .where(
+      and(
+        eq(recsRules.modelId, modelId),
+        sql`${recsRules.lhs} <@ ${arr}`,
+        sql`not (${recsRules.rhs} = any(${arr}))`,
+        gt(recsRules.lift, 1),
+      ),
+    );
   rows.sort(compareByRuleScore((r) => r.rhs + "\u0000" + r.lhs.join("|")));
   return rows.slice(0, limit);
 }
 
 /** Item counts (orders containing the SKU) of the model, most sold first. */
 export async function bestSellers(db: Db, modelId: string, limit = 200): Promise<{ sku: string; count: number }[]> {
-  return db.select({ sku: recsItems.sku, count: recsItems.count }).from(recsItems).where(eq(recsItems.modelId, modelId)).orderBy(desc(recsItems.count), recsItems.sku).limit(limit);
+  return db
+    .select({ sku: recsItems.sku, count: recsItems.count })
+    .from(recsItems)
+    .where(eq(recsItems.modelId, modelId))
+    .orderBy(desc(recsItems.count), recsItems.sku)
+    .limit(limit);
 }

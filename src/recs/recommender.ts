@@ -111,7 +111,8 @@ export class BlendRecommender {
     if (!(this.k >= 0)) throw new RangeError(`smoothing must be ≥ 0 (got ${this.k})`);
     const n = Math.max(1, items.transactions);
     this.prior = new Map([...items.counts].map(([item, c]) => [item, c / n]));
-    this.popular = [...this.prior].map(([item, p]) => ({ item, p }))
+    this.popular = [...this.prior]
+      .map(([item, p]) => ({ item, p }))
       .sort((a, b) => b.p - a.p || compareStrings(a.item, b.item));
     for (const r of rules) {
       const first = r.lhs[0]!;

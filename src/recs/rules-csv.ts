@@ -38,7 +38,10 @@ export function rulesToCsv(rules: readonly Rule[]): string {
  * Writes the rules through `write` in chunks of about 1 MiB (awaiting it, so a stream sink can apply
  * backpressure).
  */
-export async function writeRulesCsv(rules: readonly Rule[], write: (chunk: string) => void | Promise<void>): Promise<void> {
+export async function writeRulesCsv(
+  rules: readonly Rule[],
+  write: (chunk: string) => void | Promise<void>,
+): Promise<void> {
   let buf = RULES_HEADER + "\n";
   for (const r of rules) {
     buf += ruleRow(r) + "\n";

@@ -130,7 +130,8 @@ export class ByteInterner {
   strings(): string[] {
     const dec = new TextDecoder("utf-8");
     const out: string[] = new Array<string>(this.size);
-    for (let id = 0; id < this.size; id++) out[id] = dec.decode(this.arena.subarray(this.starts[id]!, this.starts[id + 1]!));
+    for (let id = 0; id < this.size; id++)
+      out[id] = dec.decode(this.arena.subarray(this.starts[id]!, this.starts[id + 1]!));
     return out;
   }
 }
@@ -437,7 +438,10 @@ export class TransactionsCsvLoader {
       }
       if (!any) continue;
       if (oE < 0 || iE < 0) {
-        throw new CsvFormatError(recLine, `expected at least ${this.needFields} fields (order_id, item), found ${field + 1}`);
+        throw new CsvFormatError(
+          recLine,
+          `expected at least ${this.needFields} fields (order_id, item), found ${field + 1}`,
+        );
       }
       if (oE === oS) throw new CsvFormatError(recLine, "empty order_id");
       if (iE === iS) throw new CsvFormatError(recLine, "empty item");

@@ -16,7 +16,10 @@ export const CreateRewardSchema = z.object({
   sku: z.string().max(100).optional(),
 });
 
-export const UpdateRewardSchema = CreateRewardSchema.partial().extend({ active: z.boolean().optional(), stock: z.number().int().min(0).nullable().optional() });
+export const UpdateRewardSchema = CreateRewardSchema.partial().extend({
+  active: z.boolean().optional(),
+  stock: z.number().int().min(0).nullable().optional(),
+});
 
 export const RewardView = z.object({
   id: z.string(),
@@ -52,7 +55,12 @@ export const AdjustmentSchema = z.object({
   reason: z.string().trim().min(1).max(500),
 });
 
-export const AdjustmentResult = z.object({ adjustmentId: z.string(), points: z.number().int(), balance: z.number().int(), reason: z.string() });
+export const AdjustmentResult = z.object({
+  adjustmentId: z.string(),
+  points: z.number().int(),
+  balance: z.number().int(),
+  reason: z.string(),
+});
 
 export const VoucherView = z.object({
   code: z.string(),

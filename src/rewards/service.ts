@@ -32,16 +32,31 @@ export function rewardView(r: RewardRow) {
 export async function listRewards(db: Db, merchantId: string, onlyActive = false): Promise<RewardRow[]> {
   const conds = [eq(rewards.merchantId, merchantId)];
   if (onlyActive) conds.push(eq(rewards.active, true));
-  return db.select().from(rewards).where(and(...conds)).orderBy(rewards.cost, rewards.createdAt);
+  return db
+    .select()
+    .from(rewards)
+    .where(and(...conds))
+    .orderBy(rewards.cost, rewards.createdAt);
 }
 
 export async function findReward(db: Db, merchantId: string, id: string): Promise<RewardRow | undefined> {
-  const rows = await db.select().from(rewards).where(and(eq(rewards.id, id), eq(rewards.merchantId, merchantId))).limit(1);
+  const rows = await db
+    .select()
+    .from(rewards)
+    .where(and(eq(rewards.id, id), eq(rewards.merchantId, merchantId)))
+    .limit(1);
   return rows[0];
 }
 
 /** Who may redeem: why not, as a problem slug, or undefined when allowed (used by the API and the bot). */
-export async function redeem(db: Db, merchantId: string, memberId: string, rewardId: string, now: Date, idempotencyKey?: string) {
+export async function redeem(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  rewardId: string,
+  now: Date,
+  idempotencyKey?: string,
+) {
   const run = async (tx: Db) => {
     const member = await lockMember(tx, merchantId, memberId);
     if (!member) throw notFound("Member", "member-not-found");
@@ -51,15 +66,22 @@ export async function redeem(db: Db, merchantId: string, memberId: string, rewar
     if (reward.minTier) {
       const tier = effectiveTier(program, member.tierName, await netSpend(tx, member.id, now, program.tierWindowDays));
       if (tierRank(program, tier?.name) < tierRank(program, reward.minTier)) {
-        throw conflict("tier-required", "Tier required", `This reward needs the ${reward.minTier} tier`, { minTier: reward.minTier });
+        throw conflict("tier-required", "Tier required", `This reward needs the ${reward.minTier} tier`, {
+          minTier: reward.minTier,
+        });
       }
     }
     const bal = await memberBalance(tx, member, now);
     if (bal.balance < reward.cost) {
-      throw conflict("insufficient-points", "Insufficient points", `The reward costs ${reward.cost} points; the spendable balance is ${bal.balance}`, {
-        balance: bal.balance,
-        cost: reward.cost,
-      });
+      throw conflict(
+        "insufficient-points",
+        "Insufficient points",
+        `The reward costs ${reward.cost} points; the spendable balance is ${bal.balance}`,
+        {
+          balance: bal.balance,
+          cost: reward.cost,
+        },
+      );
     }
     if (reward.stock !== null) {
       // Conditional decrement: concurrent redemptions can never oversell.
@@ -73,7 +95,16 @@ export async function redeem(db: Db, merchantId: string, memberId: string, rewar
     const redemptionId = newId("rdm");
     const code = newCode(10);
     const expiresAt = program.voucherValidDays ? new Date(now.getTime() + program.voucherValidDays * 86_400_000) : null;
-    await tx.insert(redemptions).values({ id: redemptionId, merchantId, memberId, rewardId: reward.id, pointsSpent: reward.cost, code, expiresAt, createdAt: now });
+    await tx.insert(redemptions).values({
+      id: redemptionId,
+      merchantId,
+      memberId,
+      rewardId: reward.id,
+      pointsSpent: reward.cost,
+      code,
+      expiresAt,
+      createdAt: now,
+    });
     await debitPoints(tx, member, "redeem", reward.cost, { at: now, redemptionId, reason: reward.name });
     const after = await memberBalance(tx, member, now);
     return {
@@ -95,18 +126,33 @@ export async function redeem(db: Db, merchantId: string, memberId: string, rewar
   });
 }
 
-export async function adjust(db: Db, merchantId: string, memberId: string, points: number, reason: string, now: Date, idempotencyKey?: string) {
+export async function adjust(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  points: number,
+  reason: string,
+  now: Date,
+  idempotencyKey?: string,
+) {
   const run = async (tx: Db) => {
     const member = await lockMember(tx, merchantId, memberId);
     if (!member) throw notFound("Member", "member-not-found");
     const program = await getProgram(tx, merchantId);
     if (points > 0) {
-      const expiresAt = program.pointsExpireDays ? new Date(now.getTime() + program.pointsExpireDays * 86_400_000) : null;
+      const expiresAt = program.pointsExpireDays
+        ? new Date(now.getTime() + program.pointsExpireDays * 86_400_000)
+        : null;
       await creditPoints(tx, member, "adjust", points, { at: now, availableAt: now, expiresAt, reason });
     } else {
       const bal = await memberBalance(tx, member, now);
       if (bal.balance < -points) {
-        throw conflict("insufficient-points", "Insufficient points", `Cannot remove ${-points} points; the spendable balance is ${bal.balance}`, { balance: bal.balance });
+        throw conflict(
+          "insufficient-points",
+          "Insufficient points",
+          `Cannot remove ${-points} points; the spendable balance is ${bal.balance}`,
+          { balance: bal.balance },
+        );
       }
       await debitPoints(tx, member, "adjust", -points, { at: now, reason });
     }
@@ -159,15 +205,23 @@ export async function useVoucher(db: Db, merchantId: string, code: string, now: 
   const v = await voucherByCode(db, merchantId, normalized);
   if (!v) throw notFound("Voucher", "voucher-not-found");
   if (used.length === 0) {
-    if (v.r.usedAt) throw conflict("already-used", "Already used", `Voucher ${normalized} was used at ${v.r.usedAt.toISOString()}`, { usedAt: v.r.usedAt.toISOString() });
-    throw conflict("voucher-expired", "Voucher expired", `Voucher ${normalized} expired at ${v.r.expiresAt?.toISOString()}`);
+    if (v.r.usedAt)
+      throw conflict("already-used", "Already used", `Voucher ${normalized} was used at ${v.r.usedAt.toISOString()}`, {
+        usedAt: v.r.usedAt.toISOString(),
+      });
+    throw conflict(
+      "voucher-expired",
+      "Voucher expired",
+      `Voucher ${normalized} expired at ${v.r.expiresAt?.toISOString()}`,
+    );
   }
   return voucherView(v);
 }
 
 export async function memberVouchers(db: Db, merchantId: string, memberId: string, now: Date, onlyOpen = true) {
   const conds = [eq(redemptions.memberId, memberId), eq(redemptions.merchantId, merchantId)];
-  if (onlyOpen) conds.push(isNull(redemptions.usedAt), or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))!);
+  if (onlyOpen)
+    conds.push(isNull(redemptions.usedAt), or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))!);
   const rows = await db
     .select({ r: redemptions, reward: rewards })
     .from(redemptions)

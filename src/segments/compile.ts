@@ -81,7 +81,14 @@ class Compiler {
   recent(bounds: { hi: number; lo?: number }): string {
     let s = this.sources.get("recent") as OrderAgg | undefined;
     if (!s) {
-      s = { kind: "orders", alias: this.nextAlias("ra"), windowDays: null, recent: bounds, columns: new Set(["last_at"]), required: true };
+      s = {
+        kind: "orders",
+        alias: this.nextAlias("ra"),
+        windowDays: null,
+        recent: bounds,
+        columns: new Set(["last_at"]),
+        required: true,
+      };
       this.sources.set("recent", s);
     }
     this.lastSource = s;
@@ -109,7 +116,13 @@ class Compiler {
     const key = `${kind}:${column ?? ""}:${windowDays ?? ""}:${JSON.stringify(sorted)}`;
     let s = this.sources.get(key);
     if (!s) {
-      s = { kind, alias: this.nextAlias(kind === "channel" ? "ch" : "pu"), values: sorted, ...(column ? { column } : {}), ...(windowDays !== undefined ? { windowDays } : {}) };
+      s = {
+        kind,
+        alias: this.nextAlias(kind === "channel" ? "ch" : "pu"),
+        values: sorted,
+        ...(column ? { column } : {}),
+        ...(windowDays !== undefined ? { windowDays } : {}),
+      };
       this.sources.set(key, s);
     }
     this.lastSource = s;
@@ -136,8 +149,20 @@ class Compiler {
   }
 
   rule(r: Rule): SQL {
-    if ("all" in r) return r.all.length === 0 ? sql`true` : sql`(${sql.join(r.all.map((x) => this.rule(x)), sql` and `)})`;
-    if ("any" in r) return r.any.length === 0 ? sql`false` : sql`(${sql.join(r.any.map((x) => this.rule(x)), sql` or `)})`;
+    if ("all" in r)
+      return r.all.length === 0
+        ? sql`true`
+        : sql`(${sql.join(
+            r.all.map((x) => this.rule(x)),
+            sql` and `,
+          )})`;
+    if ("any" in r)
+      return r.any.length === 0
+        ? sql`false`
+        : sql`(${sql.join(
+            r.any.map((x) => this.rule(x)),
+            sql` or `,
+          )})`;
     if ("not" in r) return sql`(not ${this.rule(r.not)})`;
     if (isCondition(r)) return this.condition(r);
     throw new Error("unreachable: invalid rule node");
@@ -165,12 +190,26 @@ class Compiler {
       }
       case "pointsBalance": {
         const a = this.pending();
-        return compare(sql`(m.points_total - case when m.points_total > 0 then coalesce(${sql.raw(a)}.pending, 0) else 0 end)`, c.op, c.value, "number");
+        return compare(
+          sql`(m.points_total - case when m.points_total > 0 then coalesce(${sql.raw(a)}.pending, 0) else 0 end)`,
+          c.op,
+          c.value,
+          "number",
+        );
       }
       case "birthdayMonth":
         return nullable(compare(sql`extract(month from m.birthday)::int`, c.op, c.value, "number"));
       case "tier":
-        return nullable(compare(this.ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${this.ctx.defaultTier}::text)`, c.op, c.value, "string"));
+        return nullable(
+          compare(
+            this.ctx.defaultTier === null
+              ? sql`m.tier_name`
+              : sql`coalesce(m.tier_name, ${this.ctx.defaultTier}::text)`,
+            c.op,
+            c.value,
+            "string",
+          ),
+        );
       case "language":
         return nullable(compare(sql`m.language`, c.op, c.value, "string"));
       case "optedIn":
@@ -212,8 +251,10 @@ class Compiler {
         // calendar range, so the time-zone conversion of the exact test only runs for the few groups near it.
         const { lo, hi } = conditionDays(c);
         const pre: SQL[] = [];
-        if (hi <= MAX_RECENT_DAYS) pre.push(sql`max(o.placed_at) >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
-        if (lo >= 1 && lo <= MAX_RECENT_DAYS) pre.push(sql`max(o.placed_at) < ${this.dayStart(lo - 1)} + interval '1 day'`);
+        if (hi <= MAX_RECENT_DAYS)
+          pre.push(sql`max(o.placed_at) >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
+        if (lo >= 1 && lo <= MAX_RECENT_DAYS)
+          pre.push(sql`max(o.placed_at) < ${this.dayStart(lo - 1)} + interval '1 day'`);
         (src.having ??= []).push(...pre);
       } else if (c.field === "orderCount" && !holdsFor(0, c)) {
         aggExpr = sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total)`;
@@ -237,14 +278,16 @@ class Compiler {
     const recent = this.sources.get("recent");
     // Every match is in the (INNER JOINed) recency aggregate, so the other order aggregates only need its members:
     // computed once as a CTE, it turns "per-member facts over a year of orders" into facts of a few members.
-    const narrow = narrowing && recent !== undefined && [...this.sources.values()].some((s) => s.kind === "orders" && s !== recent);
+    const narrow =
+      narrowing && recent !== undefined && [...this.sources.values()].some((s) => s.kind === "orders" && s !== recent);
     for (const s of this.sources.values()) {
       const alias = sql.raw(s.alias);
       if (s.kind === "orders") {
         const cols: SQL[] = [sql`o.member_id`];
         if (s.columns.has("last_at")) cols.push(sql`max(o.placed_at) as last_at`);
         // An order counts unless it was refunded in full (a zero-total order is never "refunded in full").
-        if (s.columns.has("order_count")) cols.push(sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total) as order_count`);
+        if (s.columns.has("order_count"))
+          cols.push(sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total) as order_count`);
         if (s.columns.has("net_spend")) cols.push(sql`sum(o.total - o.refunded_total) as net_spend`);
         let from = s.windowDays === null ? sql`` : sql` and o.placed_at > ${this.windowStart(s.windowDays)}`;
         if (s.recent) {
@@ -356,7 +399,8 @@ function conditionDays(c: Condition): DayBounds {
  * intersects, `any` takes the hull of its branches (each must imply a bound), `not` and other fields imply nothing.
  */
 export function impliedDays(r: Rule): DayBounds {
-  if ("all" in r) return r.all.map(impliedDays).reduce((a, b) => ({ lo: Math.max(a.lo, b.lo), hi: Math.min(a.hi, b.hi) }), UNBOUNDED);
+  if ("all" in r)
+    return r.all.map(impliedDays).reduce((a, b) => ({ lo: Math.max(a.lo, b.lo), hi: Math.min(a.hi, b.hi) }), UNBOUNDED);
   if ("any" in r) {
     if (r.any.length === 0) return UNBOUNDED;
     return r.any.map(impliedDays).reduce((a, b) => ({ lo: Math.min(a.lo, b.lo), hi: Math.max(a.hi, b.hi) }));
@@ -382,7 +426,14 @@ function literal(v: Scalar, type: "number" | "string" | "boolean"): SQL {
   return sql`${v}::text`;
 }
 
-const SQL_OPS: Record<Exclude<Op, "between" | "in">, string> = { eq: "=", neq: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" };
+const SQL_OPS: Record<Exclude<Op, "between" | "in">, string> = {
+  eq: "=",
+  neq: "<>",
+  gt: ">",
+  gte: ">=",
+  lt: "<",
+  lte: "<=",
+};
 
 function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | "string" | "boolean"): SQL {
   if (op === "between") {
@@ -390,7 +441,10 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
     return sql`(${expr} between ${literal(lo, type)} and ${literal(hi, type)})`;
   }
   if (op === "in") {
-    return sql`(${expr} in (${sql.join((value as Scalar[]).map((v) => literal(v, type)), sql`, `)}))`;
+    return sql`(${expr} in (${sql.join(
+      (value as Scalar[]).map((v) => literal(v, type)),
+      sql`, `,
+    )}))`;
   }
   return sql`(${expr} ${sql.raw(SQL_OPS[op])} ${literal(value as Scalar, type)})`;
 }
@@ -401,7 +455,11 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
  * the other order aggregates unnarrowed (no CTE) — for one-member queries, where Postgres pushes `m.id = …` down into
  * each aggregate instead (a materialized CTE would compute the whole cohort for one member).
  */
-export function compileSegment(rule: Rule, ctx: CompileContext, opts: { rangeRestrict?: boolean; narrow?: boolean } = {}): CompiledSegment {
+export function compileSegment(
+  rule: Rule,
+  ctx: CompileContext,
+  opts: { rangeRestrict?: boolean; narrow?: boolean } = {},
+): CompiledSegment {
   const { lo, hi } = impliedDays(rule);
   const use = opts.rangeRestrict !== false && hi <= MAX_RECENT_DAYS;
   const c = new Compiler(ctx, use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined);
@@ -415,7 +473,11 @@ export function compileSegment(rule: Rule, ctx: CompileContext, opts: { rangeRes
  * The full member query: `select <columns> from members m <joins> where m.merchant_id = … and <rule>`.
  * `columns` defaults to `m.id as member_id`; `extraWhere` narrows further (e.g. one member, opted-in only).
  */
-export function segmentMembersQuery(compiled: CompiledSegment, merchantId: string, opts: { columns?: SQL; extraWhere?: SQL; orderBy?: SQL; limit?: number } = {}): SQL {
+export function segmentMembersQuery(
+  compiled: CompiledSegment,
+  merchantId: string,
+  opts: { columns?: SQL; extraWhere?: SQL; orderBy?: SQL; limit?: number } = {},
+): SQL {
   const columns = opts.columns ?? sql`m.id as member_id`;
   const extra = opts.extraWhere ? sql` and (${opts.extraWhere})` : sql``;
   const order = opts.orderBy ? sql` order by ${opts.orderBy}` : sql``;

@@ -51,14 +51,26 @@ doc({
   path: "/v1/segments/{id}",
   tag: "Segments",
   summary: "One segment",
-  responses: { 200: { description: "The segment", schema: SegmentViewSchema }, 404: { description: "No such segment of this merchant" } },
+  responses: {
+    200: { description: "The segment", schema: SegmentViewSchema },
+    404: { description: "No such segment of this merchant" },
+  },
 });
-segmentRoutes.get("/segments/:id", async (c) => c.json(await requireSegment(c.get("db"), c.get("merchantId"), c.req.param("id"))));
+segmentRoutes.get("/segments/:id", async (c) =>
+  c.json(await requireSegment(c.get("db"), c.get("merchantId"), c.req.param("id"))),
+);
 
 const PreviewSchema = z.object({
   count: z.number().int(),
   sample: z.array(
-    z.object({ id: z.string(), name: z.string().nullable(), phone: z.string().nullable(), language: z.string(), tier: z.string().nullable(), optedIn: z.boolean() }),
+    z.object({
+      id: z.string(),
+      name: z.string().nullable(),
+      phone: z.string().nullable(),
+      language: z.string(),
+      tier: z.string().nullable(),
+      optedIn: z.boolean(),
+    }),
   ),
 });
 
@@ -67,7 +79,10 @@ doc({
   path: "/v1/segments/{id}/preview",
   tag: "Segments",
   summary: "How many members match now, and a sample of up to 20",
-  responses: { 200: { description: "Count and sample", schema: PreviewSchema }, 404: { description: "No such segment of this merchant" } },
+  responses: {
+    200: { description: "Count and sample", schema: PreviewSchema },
+    404: { description: "No such segment of this merchant" },
+  },
 });
 segmentRoutes.get("/segments/:id/preview", async (c) => {
   const db = c.get("db");

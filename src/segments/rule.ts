@@ -7,7 +7,13 @@
  */
 import { z } from "zod";
 
-export const NUMBER_FIELDS = ["daysSinceLastOrder", "orderCount", "netSpend", "pointsBalance", "birthdayMonth"] as const;
+export const NUMBER_FIELDS = [
+  "daysSinceLastOrder",
+  "orderCount",
+  "netSpend",
+  "pointsBalance",
+  "birthdayMonth",
+] as const;
 export const STRING_FIELDS = ["tier", "purchasedCategory", "purchasedSku", "language", "channel"] as const;
 export const BOOLEAN_FIELDS = ["optedIn"] as const;
 export const FIELDS = [...NUMBER_FIELDS, ...STRING_FIELDS, ...BOOLEAN_FIELDS] as const;
@@ -65,7 +71,8 @@ function describe(v: unknown): string {
 function scalarError(field: Field, v: unknown): string | undefined {
   const t = fieldType(field);
   if (t === "number") {
-    if (typeof v !== "number" || !Number.isInteger(v) || !Number.isSafeInteger(v)) return `${field} takes an integer, got ${describe(v)}`;
+    if (typeof v !== "number" || !Number.isInteger(v) || !Number.isSafeInteger(v))
+      return `${field} takes an integer, got ${describe(v)}`;
     if (field === "birthdayMonth" && (v < 1 || v > 12)) return "birthdayMonth is a month number 1–12";
     return undefined;
   }
@@ -95,17 +102,27 @@ function checkNode(node: Record<string, unknown>, ctx: Ctx): void {
   if (!isCondition) return;
   const field = node.field as Field | undefined;
   const op = node.op as Op | undefined;
-  if (field === undefined) ctx.addIssue({ code: "custom", path: ["field"], message: `required: one of ${FIELDS.join(", ")}` });
+  if (field === undefined)
+    ctx.addIssue({ code: "custom", path: ["field"], message: `required: one of ${FIELDS.join(", ")}` });
   if (op === undefined) ctx.addIssue({ code: "custom", path: ["op"], message: `required: one of ${OPS.join(", ")}` });
-  if (!("value" in node) || node.value === undefined) ctx.addIssue({ code: "custom", path: ["value"], message: "required" });
+  if (!("value" in node) || node.value === undefined)
+    ctx.addIssue({ code: "custom", path: ["value"], message: "required" });
   if (field === undefined || op === undefined) return;
   const type = fieldType(field);
   if ((ORDERING_OPS as readonly string[]).includes(op) && type !== "number") {
-    ctx.addIssue({ code: "custom", path: ["op"], message: `operator "${op}" applies to number fields only; ${field} is a ${type} field` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["op"],
+      message: `operator "${op}" applies to number fields only; ${field} is a ${type} field`,
+    });
     return;
   }
   if (node.windowDays !== undefined && !(field in WINDOW_DEFAULTS)) {
-    ctx.addIssue({ code: "custom", path: ["windowDays"], message: `windowDays applies to ${Object.keys(WINDOW_DEFAULTS).join(", ")} only` });
+    ctx.addIssue({
+      code: "custom",
+      path: ["windowDays"],
+      message: `windowDays applies to ${Object.keys(WINDOW_DEFAULTS).join(", ")} only`,
+    });
   }
   const value = node.value;
   if (value === undefined) return;
@@ -125,7 +142,11 @@ function checkNode(node: Record<string, unknown>, ctx: Ctx): void {
   }
   if (op === "in") {
     if (!Array.isArray(value) || value.length === 0 || value.length > MAX_IN_VALUES) {
-      ctx.addIssue({ code: "custom", path: ["value"], message: `in takes a non-empty array (at most ${MAX_IN_VALUES} values)` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["value"],
+        message: `in takes a non-empty array (at most ${MAX_IN_VALUES} values)`,
+      });
       return;
     }
     value.forEach((v, i) => {
@@ -145,7 +166,11 @@ export const RuleNodeSchema: z.ZodType<Rule> = z.lazy(() =>
   z
     .strictObject({
       all: z.array(RuleNodeSchema).max(100).optional().describe("Every sub-rule holds (an empty list: every member)"),
-      any: z.array(RuleNodeSchema).max(100).optional().describe("At least one sub-rule holds (an empty list: no member)"),
+      any: z
+        .array(RuleNodeSchema)
+        .max(100)
+        .optional()
+        .describe("At least one sub-rule holds (an empty list: no member)"),
       not: RuleNodeSchema.optional().describe("The complement within the merchant's members"),
       field: z.enum(FIELDS).optional(),
       op: z.enum(OPS).optional(),
@@ -164,16 +189,32 @@ export const RuleNodeSchema: z.ZodType<Rule> = z.lazy(() =>
  */
 export const RuleDocSchema = z
   .object({
-    all: z.array(z.object({}).passthrough()).optional().describe("Sub-rules (same shape), every one holds; [] = every member"),
-    any: z.array(z.object({}).passthrough()).optional().describe("Sub-rules (same shape), at least one holds; [] = no member"),
-    not: z.object({}).passthrough().optional().describe("A sub-rule (same shape); its complement within the merchant's members"),
+    all: z
+      .array(z.object({}).passthrough())
+      .optional()
+      .describe("Sub-rules (same shape), every one holds; [] = every member"),
+    any: z
+      .array(z.object({}).passthrough())
+      .optional()
+      .describe("Sub-rules (same shape), at least one holds; [] = no member"),
+    not: z
+      .object({})
+      .passthrough()
+      .optional()
+      .describe("A sub-rule (same shape); its complement within the merchant's members"),
     field: z.enum(FIELDS).optional(),
     op: z.enum(OPS).optional().describe("gt/gte/lt/lte/between only on number fields"),
     value: z
       .union([z.number(), z.string(), z.boolean(), z.array(z.union([z.number(), z.string(), z.boolean()]))])
       .optional()
       .describe("Per the field's type; [lo, hi] for between; an array for in"),
-    windowDays: z.number().int().min(1).max(3650).optional().describe("orderCount, netSpend, purchasedCategory, purchasedSku: the last N × 24 hours"),
+    windowDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .optional()
+      .describe("orderCount, netSpend, purchasedCategory, purchasedSku: the last N × 24 hours"),
   })
   .describe('Exactly one of {"all"}, {"any"}, {"not"} or a condition {"field", "op", "value", "windowDays"?}');
 
@@ -194,8 +235,10 @@ export const RuleSchema: z.ZodType<Rule> = z
   .superRefine((v, ctx) => {
     const acc = { nodes: 0, depth: 0 };
     measure(v, 1, acc);
-    if (acc.depth > MAX_RULE_DEPTH) ctx.addIssue({ code: "custom", message: `rules nest at most ${MAX_RULE_DEPTH} levels` });
-    else if (acc.nodes > MAX_RULE_NODES) ctx.addIssue({ code: "custom", message: `a rule has at most ${MAX_RULE_NODES} nodes` });
+    if (acc.depth > MAX_RULE_DEPTH)
+      ctx.addIssue({ code: "custom", message: `rules nest at most ${MAX_RULE_DEPTH} levels` });
+    else if (acc.nodes > MAX_RULE_NODES)
+      ctx.addIssue({ code: "custom", message: `a rule has at most ${MAX_RULE_NODES} nodes` });
   })
   .pipe(RuleNodeSchema) as unknown as z.ZodType<Rule>;
 
@@ -216,9 +259,21 @@ export function windowOf(c: Condition): number | null | undefined {
 
 /** Built-in segments every merchant has. */
 export const BUILT_IN_SEGMENTS: readonly { id: string; name: string; rule: Rule }[] = [
-  { id: "recent-7", name: "Last order 7–13 days ago", rule: { field: "daysSinceLastOrder", op: "between", value: [7, 13] } },
-  { id: "recent-14", name: "Last order 14–27 days ago", rule: { field: "daysSinceLastOrder", op: "between", value: [14, 27] } },
-  { id: "recent-28", name: "Last order 28–59 days ago", rule: { field: "daysSinceLastOrder", op: "between", value: [28, 59] } },
+  {
+    id: "recent-7",
+    name: "Last order 7–13 days ago",
+    rule: { field: "daysSinceLastOrder", op: "between", value: [7, 13] },
+  },
+  {
+    id: "recent-14",
+    name: "Last order 14–27 days ago",
+    rule: { field: "daysSinceLastOrder", op: "between", value: [14, 27] },
+  },
+  {
+    id: "recent-28",
+    name: "Last order 28–59 days ago",
+    rule: { field: "daysSinceLastOrder", op: "between", value: [28, 59] },
+  },
 ];
 
 export function builtInSegment(id: string) {

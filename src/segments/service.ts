@@ -22,8 +22,16 @@ export interface SegmentView {
   createdAt: string | null;
 }
 
-export async function createSegment(db: Db, merchantId: string, input: { name: string; rule: Rule }, now: Date): Promise<SegmentView> {
-  const [row] = await db.insert(segments).values({ id: newId("seg"), merchantId, name: input.name, rule: input.rule, createdAt: now }).returning();
+export async function createSegment(
+  db: Db,
+  merchantId: string,
+  input: { name: string; rule: Rule },
+  now: Date,
+): Promise<SegmentView> {
+  const [row] = await db
+    .insert(segments)
+    .values({ id: newId("seg"), merchantId, name: input.name, rule: input.rule, createdAt: now })
+    .returning();
   return view(row!);
 }
 
@@ -31,17 +39,31 @@ function view(row: typeof segments.$inferSelect): SegmentView {
   return { id: row.id, name: row.name, rule: row.rule, builtIn: false, createdAt: row.createdAt.toISOString() };
 }
 
-const builtInView = (s: (typeof BUILT_IN_SEGMENTS)[number]): SegmentView => ({ id: s.id, name: s.name, rule: s.rule, builtIn: true, createdAt: null });
+const builtInView = (s: (typeof BUILT_IN_SEGMENTS)[number]): SegmentView => ({
+  id: s.id,
+  name: s.name,
+  rule: s.rule,
+  builtIn: true,
+  createdAt: null,
+});
 
 export async function listSegments(db: Db, merchantId: string): Promise<SegmentView[]> {
-  const rows = await db.select().from(segments).where(eq(segments.merchantId, merchantId)).orderBy(desc(segments.createdAt), desc(segments.id));
+  const rows = await db
+    .select()
+    .from(segments)
+    .where(eq(segments.merchantId, merchantId))
+    .orderBy(desc(segments.createdAt), desc(segments.id));
   return [...BUILT_IN_SEGMENTS.map(builtInView), ...rows.map(view)];
 }
 
 export async function findSegment(db: Db, merchantId: string, id: string): Promise<SegmentView | undefined> {
   const b = builtInSegment(id);
   if (b) return builtInView(b);
-  const rows = await db.select().from(segments).where(and(eq(segments.id, id), eq(segments.merchantId, merchantId))).limit(1);
+  const rows = await db
+    .select()
+    .from(segments)
+    .where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)))
+    .limit(1);
   return rows[0] ? view(rows[0]) : undefined;
 }
 
@@ -53,9 +75,18 @@ export async function requireSegment(db: Db, merchantId: string, id: string): Pr
 
 /** What compiling needs to know about the merchant: its time zone and entry tier. */
 export async function segmentContext(db: Db, merchantId: string, now: Date): Promise<CompileContext> {
-  const [m] = await db.select({ timezone: merchants.timezone }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+  const [m] = await db
+    .select({ timezone: merchants.timezone })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
   const program = await getProgram(db, merchantId);
-  return { merchantId, now, timezone: m?.timezone || DEFAULT_TIMEZONE, defaultTier: qualifyingTier(program, 0)?.name ?? null };
+  return {
+    merchantId,
+    now,
+    timezone: m?.timezone || DEFAULT_TIMEZONE,
+    defaultTier: qualifyingTier(program, 0)?.name ?? null,
+  };
 }
 
 export async function compileForMerchant(db: Db, merchantId: string, rule: Rule, now: Date): Promise<CompiledSegment> {
@@ -85,13 +116,20 @@ const SampleRow = z.object({
 });
 
 /** Count and a sample (≤ 20, by member id) of the members matching `rule` now — one query (the count is a window over the whole match). */
-export async function previewSegment(db: Db, merchantId: string, rule: Rule, now: Date): Promise<{ count: number; sample: SampleMember[] }> {
+export async function previewSegment(
+  db: Db,
+  merchantId: string,
+  rule: Rule,
+  now: Date,
+): Promise<{ count: number; sample: SampleMember[] }> {
   const ctx = await segmentContext(db, merchantId, now);
   const compiled = compileSegment(rule, ctx);
   const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
   // Ordered and limited outside: the window keeps the subquery whole, so Postgres plans it for every match rather
   // than for a fast first 20 (a nested loop over members in id order would rescan the aggregates per member).
-  const matches = segmentMembersQuery(compiled, merchantId, { columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in, count(*) over () as n` });
+  const matches = segmentMembersQuery(compiled, merchantId, {
+    columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in, count(*) over () as n`,
+  });
   const sample = await queryRows(
     db,
     sql`select * from (${matches}) s order by s.id limit ${sql.raw(String(SAMPLE_SIZE))}`,
@@ -99,20 +137,39 @@ export async function previewSegment(db: Db, merchantId: string, rule: Rule, now
   );
   return {
     count: num(sample[0]?.n),
-    sample: sample.map((r) => ({ id: r.id, name: r.name, phone: r.phone, language: r.language, tier: r.tier, optedIn: Boolean(r.opted_in) })),
+    sample: sample.map((r) => ({
+      id: r.id,
+      name: r.name,
+      phone: r.phone,
+      language: r.language,
+      tier: r.tier,
+      optedIn: Boolean(r.opted_in),
+    })),
   };
 }
 
 /** Member ids matching the rule now (tests, small merchants; campaigns use the SQL directly). */
 export async function segmentMemberIds(db: Db, merchantId: string, rule: Rule, now: Date): Promise<string[]> {
   const compiled = await compileForMerchant(db, merchantId, rule, now);
-  const rows = await queryRows<{ member_id: string }>(db, segmentMembersQuery(compiled, merchantId, { orderBy: sql`m.id` }));
+  const rows = await queryRows<{ member_id: string }>(
+    db,
+    segmentMembersQuery(compiled, merchantId, { orderBy: sql`m.id` }),
+  );
   return rows.map((r) => r.member_id);
 }
 
 /** Does one member match the rule now? (For offers and bots: the same compiled SQL, narrowed to one member.) */
-export async function memberMatches(db: Db, merchantId: string, memberId: string, rule: Rule, now: Date): Promise<boolean> {
+export async function memberMatches(
+  db: Db,
+  merchantId: string,
+  memberId: string,
+  rule: Rule,
+  now: Date,
+): Promise<boolean> {
   const compiled = compileSegment(rule, await segmentContext(db, merchantId, now), { narrow: false });
-  const rows = await queryRows(db, segmentMembersQuery(compiled, merchantId, { extraWhere: sql`m.id = ${memberId}`, limit: 1 }));
+  const rows = await queryRows(
+    db,
+    segmentMembersQuery(compiled, merchantId, { extraWhere: sql`m.id = ${memberId}`, limit: 1 }),
+  );
   return rows.length > 0;
 }

@@ -20,11 +20,36 @@ describe("GET /v1/analytics/summary", () => {
     await api("POST", "/v1/members", { phone: "0910000003" });
     const now = s.clock.now().getTime();
     const at = (daysAgo: number) => new Date(now - daysAgo * 86_400_000).toISOString();
-    await api("POST", "/v1/orders", { externalId: "1", memberId: a, placedAt: at(2), items: [{ sku: "A", quantity: 1, unitPrice: 100000 }] });
-    await api("POST", "/v1/orders", { externalId: "2", memberId: a, placedAt: at(1), items: [{ sku: "A", quantity: 2, unitPrice: 50000 }] });
-    await api("POST", "/v1/orders", { externalId: "3", memberId: b, placedAt: at(1), channel: "online", items: [{ sku: "B", quantity: 1, unitPrice: 60000 }] });
-    await api("POST", "/v1/orders", { externalId: "4", placedAt: at(1), items: [{ sku: "B", quantity: 1, unitPrice: 40000 }] });
-    await api("POST", "/v1/orders", { externalId: "old", memberId: b, placedAt: at(60), items: [{ sku: "B", quantity: 1, unitPrice: 500000 }] });
+    await api("POST", "/v1/orders", {
+      externalId: "1",
+      memberId: a,
+      placedAt: at(2),
+      items: [{ sku: "A", quantity: 1, unitPrice: 100000 }],
+    });
+    await api("POST", "/v1/orders", {
+      externalId: "2",
+      memberId: a,
+      placedAt: at(1),
+      items: [{ sku: "A", quantity: 2, unitPrice: 50000 }],
+    });
+    await api("POST", "/v1/orders", {
+      externalId: "3",
+      memberId: b,
+      placedAt: at(1),
+      channel: "online",
+      items: [{ sku: "B", quantity: 1, unitPrice: 60000 }],
+    });
+    await api("POST", "/v1/orders", {
+      externalId: "4",
+      placedAt: at(1),
+      items: [{ sku: "B", quantity: 1, unitPrice: 40000 }],
+    });
+    await api("POST", "/v1/orders", {
+      externalId: "old",
+      memberId: b,
+      placedAt: at(60),
+      items: [{ sku: "B", quantity: 1, unitPrice: 500000 }],
+    });
     await api("POST", "/v1/orders/2/refunds", { externalId: "r2", items: [{ sku: "A", quantity: 1 }] });
     const reward = await api("POST", "/v1/rewards", { name: "Cup", cost: 5, kind: "perk" });
     await api("POST", `/v1/members/${a}/redemptions`, { rewardId: reward.body.id });

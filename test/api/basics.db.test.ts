@@ -27,7 +27,18 @@ describe("health, auth, OpenAPI, errors", () => {
     const r = await apiClient(s.url)("GET", "/v1/openapi.json");
     expect(r.status).toBe(200);
     expect(r.body.openapi).toBe("3.1.0");
-    for (const p of ["/v1/program", "/v1/members", "/v1/members/{id}", "/v1/members/{id}/ledger", "/v1/orders", "/v1/orders/{externalId}/refunds", "/v1/rewards", "/v1/members/{id}/redemptions", "/v1/vouchers/{code}/use", "/v1/jobs/expire"]) {
+    for (const p of [
+      "/v1/program",
+      "/v1/members",
+      "/v1/members/{id}",
+      "/v1/members/{id}/ledger",
+      "/v1/orders",
+      "/v1/orders/{externalId}/refunds",
+      "/v1/rewards",
+      "/v1/members/{id}/redemptions",
+      "/v1/vouchers/{code}/use",
+      "/v1/jobs/expire",
+    ]) {
       expect(Object.keys(r.body.paths)).toContain(p);
     }
     const order = r.body.paths["/v1/orders"].post.requestBody.content["application/json"].schema;
@@ -35,7 +46,12 @@ describe("health, auth, OpenAPI, errors", () => {
   });
 
   it("rejects missing, malformed and unknown API keys with 401 problem+json", async () => {
-    const variants: Record<string, string>[] = [{}, { authorization: "Bearer" }, { authorization: "Basic abc" }, { authorization: "Bearer ck_live_nope" }];
+    const variants: Record<string, string>[] = [
+      {},
+      { authorization: "Bearer" },
+      { authorization: "Basic abc" },
+      { authorization: "Bearer ck_live_nope" },
+    ];
     for (const headers of variants) {
       const r = await fetch(`${s.url}/v1/members`, { headers });
       expect(r.status).toBe(401);
@@ -71,11 +87,18 @@ describe("health, auth, OpenAPI, errors", () => {
     const big = JSON.stringify({ name: "x".repeat(1024 * 1024 + 10) });
     // Its own connection: the server answers before reading the body and closes it.
     const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${s.url}/v1/members`, { method: "POST", headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", connection: "close" } }, (res) => {
-        let body = "";
-        res.on("data", (d) => (body += d));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = request(
+        `${s.url}/v1/members`,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", connection: "close" },
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on("error", reject);
       req.end(big);
     });
@@ -90,7 +113,13 @@ describe("program", () => {
     const { api } = await s.merchant();
     const g = await api("GET", "/v1/program");
     expect(g.status).toBe(200);
-    expect(g.body).toMatchObject({ currency: "VND", earn: { spend: 10000, points: 1 }, pointsExpireDays: null, tiers: [{ name: "Member", minSpend: 0, multiplier: 1 }], pendingDays: 0 });
+    expect(g.body).toMatchObject({
+      currency: "VND",
+      earn: { spend: 10000, points: 1 },
+      pointsExpireDays: null,
+      tiers: [{ name: "Member", minSpend: 0, multiplier: 1 }],
+      pendingDays: 0,
+    });
     const body = {
       currency: "VND",
       earn: { spend: 10000, points: 1 },
@@ -135,9 +164,21 @@ describe("program", () => {
 describe("members", () => {
   it("enrols with E.164 phone normalisation, reads back, 409 on duplicates", async () => {
     const { api } = await s.merchant();
-    const r = await api("POST", "/v1/members", { phone: "0912 345 678", name: "Nguyễn Văn Hoa", birthday: "1990-05-01", language: "vi", externalId: "C-1" });
+    const r = await api("POST", "/v1/members", {
+      phone: "0912 345 678",
+      name: "Nguyễn Văn Hoa",
+      birthday: "1990-05-01",
+      language: "vi",
+      externalId: "C-1",
+    });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ phone: "+84912345678", name: "Nguyễn Văn Hoa", tier: { name: "Member" }, points: { balance: 0 }, channels: [] });
+    expect(r.body).toMatchObject({
+      phone: "+84912345678",
+      name: "Nguyễn Văn Hoa",
+      tier: { name: "Member" },
+      points: { balance: 0 },
+      channels: [],
+    });
     const g = await api("GET", `/v1/members/${r.body.id}`);
     expect(g.status).toBe(200);
     expect(g.body.id).toBe(r.body.id);
@@ -169,12 +210,24 @@ describe("members", () => {
     const a = await s.merchant("A");
     const b = await s.merchant("B");
     const m = await a.api("POST", "/v1/members", { phone: "0987654321" });
-    for (const path of [`/v1/members/${m.body.id}`, `/v1/members/${m.body.id}/ledger`, `/v1/members/${m.body.id}/vouchers`]) {
+    for (const path of [
+      `/v1/members/${m.body.id}`,
+      `/v1/members/${m.body.id}/ledger`,
+      `/v1/members/${m.body.id}/vouchers`,
+    ]) {
       const r = await b.api("GET", path);
       expect(r.status).toBe(404);
       expect(JSON.stringify(r.body)).not.toContain("0987654321");
     }
-    expect((await b.api("POST", "/v1/orders", { externalId: "X", memberId: m.body.id, items: [{ sku: "A", quantity: 1, unitPrice: 10000 }] })).status).toBe(404);
+    expect(
+      (
+        await b.api("POST", "/v1/orders", {
+          externalId: "X",
+          memberId: m.body.id,
+          items: [{ sku: "A", quantity: 1, unitPrice: 10000 }],
+        })
+      ).status,
+    ).toBe(404);
     expect((await b.api("POST", `/v1/members/${m.body.id}/adjustments`, { points: 5, reason: "x" })).status).toBe(404);
     // The same phone may exist at both merchants.
     expect((await b.api("POST", "/v1/members", { phone: "0987654321" })).status).toBe(201);
@@ -192,7 +245,8 @@ describe("members", () => {
   it("the ledger lists every entry unless a limit pages it (Σ entries = balance)", async () => {
     const { api } = await s.merchant();
     const m = await api("POST", "/v1/members", { phone: "0901112299" });
-    for (let i = 0; i < 105; i++) await api("POST", `/v1/members/${m.body.id}/adjustments`, { points: 1, reason: `a${i}` });
+    for (let i = 0; i < 105; i++)
+      await api("POST", `/v1/members/${m.body.id}/adjustments`, { points: 1, reason: `a${i}` });
     const all = await api("GET", `/v1/members/${m.body.id}/ledger`);
     expect(all.body.entries).toHaveLength(105);
     expect(all.body.next).toBeNull();

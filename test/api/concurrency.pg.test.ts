@@ -19,7 +19,14 @@ describe("concurrency on real Postgres", () => {
     await api("POST", `/v1/members/${m.body.id}/adjustments`, { points: 230, reason: "setup" });
     const reward = await api("POST", "/v1/rewards", { name: "Coffee", cost: 30, kind: "product" });
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => api("POST", `/v1/members/${m.body.id}/redemptions`, { rewardId: reward.body.id }, { "idempotency-key": `r-${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        api(
+          "POST",
+          `/v1/members/${m.body.id}/redemptions`,
+          { rewardId: reward.body.id },
+          { "idempotency-key": `r-${i}` },
+        ),
+      ),
     );
     const ok = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status === 409);
@@ -41,7 +48,9 @@ describe("concurrency on real Postgres", () => {
       await api("POST", `/v1/members/${m.body.id}/adjustments`, { points: 100, reason: "setup" });
       ids.push(m.body.id);
     }
-    const results = await Promise.all(ids.map((id) => api("POST", `/v1/members/${id}/redemptions`, { rewardId: reward.body.id })));
+    const results = await Promise.all(
+      ids.map((id) => api("POST", `/v1/members/${id}/redemptions`, { rewardId: reward.body.id })),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(5);
     expect(results.filter((r) => r.status === 409).every((r) => /out-of-stock$/.test(r.body.type))).toBe(true);
     expect((await api("GET", `/v1/rewards/${reward.body.id}`)).body.stock).toBe(0);
@@ -65,11 +74,29 @@ describe("concurrency on real Postgres", () => {
     const { api, merchantId } = await s.merchant();
     const m = await api("POST", "/v1/members", { phone: "0915000001" });
     const reward = await api("POST", "/v1/rewards", { name: "Cake", cost: 7, kind: "product" });
-    for (let i = 0; i < 10; i++) await api("POST", "/v1/orders", { externalId: `P-${i}`, memberId: m.body.id, items: [{ sku: "A", quantity: 1, unitPrice: 100000 }] });
+    for (let i = 0; i < 10; i++)
+      await api("POST", "/v1/orders", {
+        externalId: `P-${i}`,
+        memberId: m.body.id,
+        items: [{ sku: "A", quantity: 1, unitPrice: 100000 }],
+      });
     const work = [
-      ...Array.from({ length: 10 }, (_, i) => api("POST", "/v1/orders", { externalId: `Q-${i}`, memberId: m.body.id, items: [{ sku: "B", quantity: 1, unitPrice: 30000 }] })),
+      ...Array.from({ length: 10 }, (_, i) =>
+        api("POST", "/v1/orders", {
+          externalId: `Q-${i}`,
+          memberId: m.body.id,
+          items: [{ sku: "B", quantity: 1, unitPrice: 30000 }],
+        }),
+      ),
       ...Array.from({ length: 10 }, (_, i) => api("POST", `/v1/orders/P-${i}/refunds`, { externalId: `RF-${i}` })),
-      ...Array.from({ length: 15 }, (_, i) => api("POST", `/v1/members/${m.body.id}/redemptions`, { rewardId: reward.body.id }, { "idempotency-key": `c-${i}` })),
+      ...Array.from({ length: 15 }, (_, i) =>
+        api(
+          "POST",
+          `/v1/members/${m.body.id}/redemptions`,
+          { rewardId: reward.body.id },
+          { "idempotency-key": `c-${i}` },
+        ),
+      ),
     ];
     const results = await Promise.all(work);
     expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);

@@ -18,18 +18,22 @@ const UNDOCUMENTED: Record<string, string> = {
   "GET /simulator": "the web chat simulator's HTML page, a demo of the chat channels",
   "GET /simulator/api/inbox": "the simulator page's own polling endpoint (the web chat channel), not the merchant API",
   "POST /simulator/api/messages": "the simulator page's own send endpoint (the web chat channel), not the merchant API",
-  "POST /webhooks/telegram": "Telegram's Update format, defined and sent by Telegram, authenticated by its secret header",
+  "POST /webhooks/telegram":
+    "Telegram's Update format, defined and sent by Telegram, authenticated by its secret header",
   "POST /webhooks/zalo": "Zalo Bot API updates, defined and sent by Zalo, authenticated by its secret header",
 };
 
 const METHODS = new Set(["get", "post", "put", "patch", "delete"]);
 
 /** Routes are only listed, never called: a database that throws if touched keeps this test fast. */
-const db = new Proxy({}, {
-  get: (_t, key) => {
-    throw new Error(`the route listing touched the database (${String(key)})`);
+const db = new Proxy(
+  {},
+  {
+    get: (_t, key) => {
+      throw new Error(`the route listing touched the database (${String(key)})`);
+    },
   },
-}) as Db;
+) as Db;
 
 /** The app as the Node entry builds it, with both chat channels configured so their webhooks are mounted. */
 function fullApp() {

@@ -9,7 +9,12 @@ afterAll(async () => {
   await s.close();
 });
 
-const item = (sku: string, quantity: number | string, unitPrice: number, extra: Record<string, unknown> = {}) => ({ sku, quantity, unitPrice, ...extra });
+const item = (sku: string, quantity: number | string, unitPrice: number, extra: Record<string, unknown> = {}) => ({
+  sku,
+  quantity,
+  unitPrice,
+  ...extra,
+});
 
 async function sumLedger(api: Api, memberId: string): Promise<number> {
   const l = await api("GET", `/v1/members/${memberId}/ledger?limit=1000`);
@@ -19,36 +24,84 @@ async function sumLedger(api: Api, memberId: string): Promise<number> {
 describe("orders", () => {
   it("earns per the program, POS and online into one balance, with an explainable breakdown", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", { categoryMultipliers: { coffee: 2 }, tiers: [{ name: "Silver", minSpend: 0, multiplier: 1 }, { name: "Gold", minSpend: 5000000, multiplier: 1.5 }] });
+    await api("PUT", "/v1/program", {
+      categoryMultipliers: { coffee: 2 },
+      tiers: [
+        { name: "Silver", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 5000000, multiplier: 1.5 },
+      ],
+    });
     const m = await api("POST", "/v1/members", { phone: "0912345678" });
-    const o1 = await api("POST", "/v1/orders", { externalId: "POS-0001", memberId: m.body.id, channel: "pos", placedAt: "2026-11-20T02:00:00Z", items: [item("CF-01", 2, 35000, { name: "Cà phê sữa", category: "coffee" })] });
+    const o1 = await api("POST", "/v1/orders", {
+      externalId: "POS-0001",
+      memberId: m.body.id,
+      channel: "pos",
+      placedAt: "2026-11-20T02:00:00Z",
+      items: [item("CF-01", 2, 35000, { name: "Cà phê sữa", category: "coffee" })],
+    });
     expect(o1.status).toBe(201);
     expect(o1.body).toMatchObject({ externalId: "POS-0001", total: 70000, pointsEarned: 14, balance: 14 });
     expect(typeof o1.body.orderId).toBe("string");
-    const o2 = await api("POST", "/v1/orders", { externalId: "WEB-1", memberPhone: "+84912345678", channel: "online", items: [item("BM-01", 1, 25000, { discount: 5000 })] });
+    const o2 = await api("POST", "/v1/orders", {
+      externalId: "WEB-1",
+      memberPhone: "+84912345678",
+      channel: "online",
+      items: [item("BM-01", 1, 25000, { discount: 5000 })],
+    });
     expect(o2.body).toMatchObject({ total: 20000, pointsEarned: 2, balance: 16 });
     const ledger = await api("GET", `/v1/members/${m.body.id}/ledger`);
     expect(ledger.body.entries.map((e: { kind: string; points: number }) => [e.kind, e.points])).toEqual([
       ["earn", 2],
       ["earn", 14],
     ]);
-    expect(ledger.body.entries[1].breakdown).toMatchObject({ total: 70000, base: 7, earn: 14, tier: { name: "Silver", multiplier: 1 }, lines: [{ sku: "CF-01", multiplier: 2, source: "category" }] });
+    expect(ledger.body.entries[1].breakdown).toMatchObject({
+      total: 70000,
+      base: 7,
+      earn: 14,
+      tier: { name: "Silver", multiplier: 1 },
+      lines: [{ sku: "CF-01", multiplier: 2, source: "category" }],
+    });
   });
 
   it("the order that crosses a tier threshold already earns at the new tier", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", { tiers: [{ name: "Silver", minSpend: 0, multiplier: 1 }, { name: "Gold", minSpend: 5000000, multiplier: 1.5 }] });
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Silver", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 5000000, multiplier: 1.5 },
+      ],
+    });
     const m = await api("POST", "/v1/members", { phone: "0900000001" });
-    const a = await api("POST", "/v1/orders", { externalId: "A", memberId: m.body.id, placedAt: "2026-11-01T00:00:00Z", items: [item("X", 1, 4000000)] });
+    const a = await api("POST", "/v1/orders", {
+      externalId: "A",
+      memberId: m.body.id,
+      placedAt: "2026-11-01T00:00:00Z",
+      items: [item("X", 1, 4000000)],
+    });
     expect(a.body.pointsEarned).toBe(400);
-    const b = await api("POST", "/v1/orders", { externalId: "B", memberId: m.body.id, placedAt: "2026-11-02T00:00:00Z", items: [item("X", 1, 2000000)] });
+    const b = await api("POST", "/v1/orders", {
+      externalId: "B",
+      memberId: m.body.id,
+      placedAt: "2026-11-02T00:00:00Z",
+      items: [item("X", 1, 2000000)],
+    });
     expect(b.body.pointsEarned).toBe(300);
     expect(b.body.tier).toBe("Gold");
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.tier.name).toBe("Gold");
     // Orders older than the window do not count.
     const m2 = await api("POST", "/v1/members", { phone: "0900000002" });
-    await api("POST", "/v1/orders", { externalId: "C", memberId: m2.body.id, placedAt: "2025-06-01T00:00:00Z", items: [item("X", 1, 4000000)] });
-    const d = await api("POST", "/v1/orders", { externalId: "D", memberId: m2.body.id, placedAt: "2026-11-02T00:00:00Z", items: [item("X", 1, 2000000)] });
+    await api("POST", "/v1/orders", {
+      externalId: "C",
+      memberId: m2.body.id,
+      placedAt: "2025-06-01T00:00:00Z",
+      items: [item("X", 1, 4000000)],
+    });
+    const d = await api("POST", "/v1/orders", {
+      externalId: "D",
+      memberId: m2.body.id,
+      placedAt: "2026-11-02T00:00:00Z",
+      items: [item("X", 1, 2000000)],
+    });
     expect(d.body.pointsEarned).toBe(200);
   });
 
@@ -57,13 +110,26 @@ describe("orders", () => {
     const g = await api("POST", "/v1/orders", { externalId: "G-1", items: [item("A", 1, 50000)] });
     expect(g.status).toBe(201);
     expect(g.body).toMatchObject({ pointsEarned: 0, balance: null, total: 50000 });
-    const u = await api("POST", "/v1/orders", { externalId: "G-2", memberId: "mem_nope", items: [item("A", 1, 50000)] });
+    const u = await api("POST", "/v1/orders", {
+      externalId: "G-2",
+      memberId: "mem_nope",
+      items: [item("A", 1, 50000)],
+    });
     expect(u.status).toBe(404);
     expect(u.body.type).toMatch(/\/member-not-found$/);
-    const p = await api("POST", "/v1/orders", { externalId: "G-3", memberPhone: "0911111111", items: [item("A", 1, 50000)] });
+    const p = await api("POST", "/v1/orders", {
+      externalId: "G-3",
+      memberPhone: "0911111111",
+      items: [item("A", 1, 50000)],
+    });
     expect(p.status).toBe(404);
     expect(p.body.type).toMatch(/\/member-not-found$/);
-    const e = await api("POST", "/v1/orders", { externalId: "G-3", memberPhone: "0911111111", enrol: true, items: [item("A", 1, 50000)] });
+    const e = await api("POST", "/v1/orders", {
+      externalId: "G-3",
+      memberPhone: "0911111111",
+      enrol: true,
+      items: [item("A", 1, 50000)],
+    });
     expect(e.status).toBe(201);
     expect(e.body).toMatchObject({ pointsEarned: 5, balance: 5 });
     const found = await api("GET", "/v1/members?phone=0911111111");
@@ -127,14 +193,21 @@ describe("refunds", () => {
   it("reverses pro rata, floored toward the member; full refund by default; over-refund → 409", async () => {
     const { api } = await s.merchant();
     const m = await api("POST", "/v1/members", { phone: "0944444444" });
-    await api("POST", "/v1/orders", { externalId: "O-1", memberId: m.body.id, items: [item("A", 3, 33333), item("B", 1, 100001)] });
+    await api("POST", "/v1/orders", {
+      externalId: "O-1",
+      memberId: m.body.id,
+      items: [item("A", 3, 33333), item("B", 1, 100001)],
+    });
     // total 200000 → 20 points
     const r1 = await api("POST", "/v1/orders/O-1/refunds", { externalId: "R-1", items: [{ sku: "A", quantity: 1 }] });
     expect(r1.status).toBe(201);
     expect(r1.body).toMatchObject({ pointsReversed: 3, balance: 17 }); // 33333/200000 × 20 = 3.33 → 3
     const over = await api("POST", "/v1/orders/O-1/refunds", { externalId: "R-2", items: [{ sku: "A", quantity: 3 }] });
     expect(over.status).toBe(409);
-    const unknownSku = await api("POST", "/v1/orders/O-1/refunds", { externalId: "R-2", items: [{ sku: "Z", quantity: 1 }] });
+    const unknownSku = await api("POST", "/v1/orders/O-1/refunds", {
+      externalId: "R-2",
+      items: [{ sku: "Z", quantity: 1 }],
+    });
     expect(unknownSku.status).toBe(409);
     const rest = await api("POST", "/v1/orders/O-1/refunds", { externalId: "R-3" });
     expect(rest.status).toBe(201);
@@ -142,10 +215,16 @@ describe("refunds", () => {
     expect((await api("POST", "/v1/orders/O-1/refunds", { externalId: "R-4" })).status).toBe(409);
     expect(await sumLedger(api, m.body.id)).toBe(0);
     // replay of R-1 returns its first response
-    const replay = await api("POST", "/v1/orders/O-1/refunds", { externalId: "R-1", items: [{ sku: "A", quantity: 1 }] });
+    const replay = await api("POST", "/v1/orders/O-1/refunds", {
+      externalId: "R-1",
+      items: [{ sku: "A", quantity: 1 }],
+    });
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(r1.body);
-    const conflicting = await api("POST", "/v1/orders/O-1/refunds", { externalId: "R-1", items: [{ sku: "B", quantity: 1 }] });
+    const conflicting = await api("POST", "/v1/orders/O-1/refunds", {
+      externalId: "R-1",
+      items: [{ sku: "B", quantity: 1 }],
+    });
     expect(conflicting.status).toBe(409);
     expect(conflicting.body.type).toMatch(/idempotency-conflict$/);
   });
@@ -155,12 +234,26 @@ describe("refunds", () => {
     const m = await api("POST", "/v1/members", { phone: "0955555555" });
     const reward = await api("POST", "/v1/rewards", { name: "Free coffee", cost: 10, kind: "product" });
     await api("POST", "/v1/orders", { externalId: "S-1", memberId: m.body.id, items: [item("A", 1, 100000)] });
-    expect((await api("POST", `/v1/members/${m.body.id}/redemptions`, { rewardId: reward.body.id }, { "idempotency-key": "k1" })).status).toBe(201);
+    expect(
+      (
+        await api(
+          "POST",
+          `/v1/members/${m.body.id}/redemptions`,
+          { rewardId: reward.body.id },
+          { "idempotency-key": "k1" },
+        )
+      ).status,
+    ).toBe(201);
     const r = await api("POST", "/v1/orders/S-1/refunds", { externalId: "SR-1" });
     expect(r.body).toMatchObject({ pointsReversed: 10, balance: -10 });
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.points.balance).toBe(-10);
     expect(await sumLedger(api, m.body.id)).toBe(-10);
-    const denied = await api("POST", `/v1/members/${m.body.id}/redemptions`, { rewardId: reward.body.id }, { "idempotency-key": "k2" });
+    const denied = await api(
+      "POST",
+      `/v1/members/${m.body.id}/redemptions`,
+      { rewardId: reward.body.id },
+      { "idempotency-key": "k2" },
+    );
     expect(denied.status).toBe(409);
     expect(denied.body.type).toMatch(/\/insufficient-points$/);
     // New points pay the deficit back first.
@@ -187,7 +280,11 @@ describe("pending points", () => {
     await api("PUT", "/v1/program", { pendingDays: 14 });
     const reward = await api("POST", "/v1/rewards", { name: "R", cost: 5, kind: "perk" });
     const m = await api("POST", "/v1/members", { phone: "0966666666" });
-    const o = await api("POST", "/v1/orders", { externalId: "P-1", memberId: m.body.id, items: [item("A", 1, 100000)] });
+    const o = await api("POST", "/v1/orders", {
+      externalId: "P-1",
+      memberId: m.body.id,
+      items: [item("A", 1, 100000)],
+    });
     expect(o.body).toMatchObject({ pointsEarned: 10, balance: 0, pending: 10 });
     let v = (await api("GET", `/v1/members/${m.body.id}`)).body;
     expect(v.points).toMatchObject({ balance: 0, pending: 10, total: 10 });

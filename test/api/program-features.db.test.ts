@@ -13,19 +13,34 @@ afterAll(async () => {
 describe("paid subscription", () => {
   it("adds its multiplier while active; renewals extend; externalId makes it idempotent", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", { subscriptionPlans: [{ id: "vip", name: "VIP", price: 99000, periodDays: 30, multiplier: 1.5 }] });
+    await api("PUT", "/v1/program", {
+      subscriptionPlans: [{ id: "vip", name: "VIP", price: 99000, periodDays: 30, multiplier: 1.5 }],
+    });
     const m = await api("POST", "/v1/members", { phone: "0917000001" });
     const sub = await api("POST", `/v1/members/${m.body.id}/subscriptions`, { planId: "vip", externalId: "POS-SUB-1" });
     expect(sub.status).toBe(201);
     expect(new Date(sub.body.endsAt).getTime() - new Date(sub.body.startsAt).getTime()).toBe(30 * 86_400_000);
-    expect((await api("POST", `/v1/members/${m.body.id}/subscriptions`, { planId: "vip", externalId: "POS-SUB-1" })).body).toEqual(sub.body);
-    const o = await api("POST", "/v1/orders", { externalId: "SUB-O1", memberId: m.body.id, items: [{ sku: "A", quantity: 1, unitPrice: 100000 }] });
+    expect(
+      (await api("POST", `/v1/members/${m.body.id}/subscriptions`, { planId: "vip", externalId: "POS-SUB-1" })).body,
+    ).toEqual(sub.body);
+    const o = await api("POST", "/v1/orders", {
+      externalId: "SUB-O1",
+      memberId: m.body.id,
+      items: [{ sku: "A", quantity: 1, unitPrice: 100000 }],
+    });
     expect(o.body.pointsEarned).toBe(15);
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.subscription).toMatchObject({ plan: "vip" });
-    const renew = await api("POST", `/v1/members/${m.body.id}/subscriptions`, { planId: "vip", externalId: "POS-SUB-2" });
+    const renew = await api("POST", `/v1/members/${m.body.id}/subscriptions`, {
+      planId: "vip",
+      externalId: "POS-SUB-2",
+    });
     expect(renew.body.startsAt).toBe(sub.body.endsAt);
     s.clock.advanceDays(61);
-    const later = await api("POST", "/v1/orders", { externalId: "SUB-O2", memberId: m.body.id, items: [{ sku: "A", quantity: 1, unitPrice: 100000 }] });
+    const later = await api("POST", "/v1/orders", {
+      externalId: "SUB-O2",
+      memberId: m.body.id,
+      items: [{ sku: "A", quantity: 1, unitPrice: 100000 }],
+    });
     expect(later.body.pointsEarned).toBe(10);
     s.clock.advanceDays(-61);
     const bad = await api("POST", `/v1/members/${m.body.id}/subscriptions`, { planId: "gold" });
@@ -52,10 +67,18 @@ describe("cashback store credit", () => {
     await api("POST", "/v1/orders/CB-1/refunds", { externalId: "CBR-1", items: [{ sku: "A", quantity: 1 }] });
     // 100000 of 150000 refunded → floor(2500 × 2/3) = 1666 reversed
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.credit.balance).toBe(834);
-    const spend = await api("POST", `/v1/members/${m.body.id}/credit-spends`, { amount: 800 }, { "idempotency-key": "cs-1" });
+    const spend = await api(
+      "POST",
+      `/v1/members/${m.body.id}/credit-spends`,
+      { amount: 800 },
+      { "idempotency-key": "cs-1" },
+    );
     expect(spend.status).toBe(201);
     expect(spend.body).toEqual({ amount: 800, creditBalance: 34 });
-    expect((await api("POST", `/v1/members/${m.body.id}/credit-spends`, { amount: 800 }, { "idempotency-key": "cs-1" })).body).toEqual(spend.body);
+    expect(
+      (await api("POST", `/v1/members/${m.body.id}/credit-spends`, { amount: 800 }, { "idempotency-key": "cs-1" }))
+        .body,
+    ).toEqual(spend.body);
     const over = await api("POST", `/v1/members/${m.body.id}/credit-spends`, { amount: 35 });
     expect(over.status).toBe(409);
     expect(over.body.type).toMatch(/insufficient-credit$/);
@@ -65,10 +88,22 @@ describe("cashback store credit", () => {
 describe("tier evaluation job", () => {
   it("keeps a tier for the retention period, then downgrades to what the spend qualifies for", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", { tiers: [{ name: "Silver", minSpend: 0, multiplier: 1 }, { name: "Gold", minSpend: 1000000, multiplier: 1.5 }], tierWindowDays: 365, tierRetentionDays: 365 });
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Silver", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 1000000, multiplier: 1.5 },
+      ],
+      tierWindowDays: 365,
+      tierRetentionDays: 365,
+    });
     const m = await api("POST", "/v1/members", { phone: "0917000003" });
     const now = s.clock.now();
-    await api("POST", "/v1/orders", { externalId: "TE-1", memberId: m.body.id, placedAt: now.toISOString(), items: [{ sku: "A", quantity: 1, unitPrice: 1200000 }] });
+    await api("POST", "/v1/orders", {
+      externalId: "TE-1",
+      memberId: m.body.id,
+      placedAt: now.toISOString(),
+      items: [{ sku: "A", quantity: 1, unitPrice: 1200000 }],
+    });
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.tier.name).toBe("Gold");
     s.clock.advanceDays(200);
     expect((await api("POST", "/v1/jobs/tiers")).body).toMatchObject({ downgraded: 0 });
@@ -86,7 +121,15 @@ describe("bonus events", () => {
     const now = s.clock.now();
     await api("PUT", "/v1/program", {
       birthdayBonus: { multiplier: 2, windowDays: 7 },
-      promotions: [{ name: "Tết x3", multiplier: 3, startsAt: new Date(now.getTime() - 86_400_000).toISOString(), endsAt: new Date(now.getTime() + 86_400_000).toISOString(), categories: ["tet"] }],
+      promotions: [
+        {
+          name: "Tết x3",
+          multiplier: 3,
+          startsAt: new Date(now.getTime() - 86_400_000).toISOString(),
+          endsAt: new Date(now.getTime() + 86_400_000).toISOString(),
+          categories: ["tet"],
+        },
+      ],
     });
     const bday = `1995-${String(now.getUTCMonth() + 1).padStart(2, "0")}-${String(now.getUTCDate()).padStart(2, "0")}`;
     const m = await api("POST", "/v1/members", { phone: "0917000004", birthday: bday });
@@ -104,7 +147,12 @@ describe("bonus events", () => {
       ["bonus", 30],
       ["earn", 20],
     ]);
-    expect(entries[0].breakdown.events).toEqual(expect.arrayContaining([{ name: "birthday", multiplier: 2 }, { name: "Tết x3", multiplier: 3 }]));
+    expect(entries[0].breakdown.events).toEqual(
+      expect.arrayContaining([
+        { name: "birthday", multiplier: 2 },
+        { name: "Tết x3", multiplier: 3 },
+      ]),
+    );
   });
 });
 
@@ -123,9 +171,15 @@ describe("refunds follow what each line earned", () => {
     });
     // (2 × 50,000 × 2 + 100,000) / 10,000 = 30 points; the coffee line earned 20 of them.
     expect(order.body.pointsEarned).toBe(30);
-    const one = await api("POST", "/v1/orders/W-1/refunds", { externalId: "W-1-R1", items: [{ sku: "CF", quantity: 1 }] });
+    const one = await api("POST", "/v1/orders/W-1/refunds", {
+      externalId: "W-1-R1",
+      items: [{ sku: "CF", quantity: 1 }],
+    });
     expect(one.body).toMatchObject({ pointsReversed: 10, balance: 20 });
-    const two = await api("POST", "/v1/orders/W-1/refunds", { externalId: "W-1-R2", items: [{ sku: "CF", quantity: 1 }] });
+    const two = await api("POST", "/v1/orders/W-1/refunds", {
+      externalId: "W-1-R2",
+      items: [{ sku: "CF", quantity: 1 }],
+    });
     expect(two.body).toMatchObject({ pointsReversed: 10, balance: 10 });
     const rest = await api("POST", "/v1/orders/W-1/refunds", { externalId: "W-1-R3" });
     expect(rest.body).toMatchObject({ pointsReversed: 10, balance: 0 });

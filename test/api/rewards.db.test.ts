@@ -18,9 +18,22 @@ async function memberWith(api: Api, points: number, phone: string): Promise<stri
 describe("rewards and redemptions", () => {
   it("creates and lists rewards; validates", async () => {
     const { api } = await s.merchant();
-    const r = await api("POST", "/v1/rewards", { name: "Voucher 50k", cost: 80, kind: "voucher", value: 50000, stock: 3 });
+    const r = await api("POST", "/v1/rewards", {
+      name: "Voucher 50k",
+      cost: 80,
+      kind: "voucher",
+      value: 50000,
+      stock: 3,
+    });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ name: "Voucher 50k", cost: 80, kind: "voucher", value: 50000, stock: 3, active: true });
+    expect(r.body).toMatchObject({
+      name: "Voucher 50k",
+      cost: 80,
+      kind: "voucher",
+      value: 50000,
+      stock: 3,
+      active: true,
+    });
     expect((await api("GET", "/v1/rewards")).body.rewards).toHaveLength(1);
     for (const [body, path] of [
       [{ name: "x", cost: 0, kind: "perk" }, "cost"],
@@ -40,22 +53,40 @@ describe("rewards and redemptions", () => {
     const { api } = await s.merchant();
     const id = await memberWith(api, 100, "0911000001");
     const reward = await api("POST", "/v1/rewards", { name: "Cup", cost: 40, kind: "product", stock: 1 });
-    const ok = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: reward.body.id }, { "idempotency-key": "a" });
+    const ok = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: reward.body.id },
+      { "idempotency-key": "a" },
+    );
     expect(ok.status).toBe(201);
     expect(ok.body).toMatchObject({ pointsSpent: 40, balance: 60 });
     expect(ok.body.code).toMatch(/^[A-Z0-9]{6,}$/);
     expect(typeof ok.body.redemptionId).toBe("string");
-    const oos = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: reward.body.id }, { "idempotency-key": "b" });
+    const oos = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: reward.body.id },
+      { "idempotency-key": "b" },
+    );
     expect(oos.status).toBe(409);
     expect(oos.body.type).toMatch(/\/out-of-stock$/);
     const big = await api("POST", "/v1/rewards", { name: "TV", cost: 1000, kind: "product" });
-    const poor = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: big.body.id }, { "idempotency-key": "c" });
+    const poor = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: big.body.id },
+      { "idempotency-key": "c" },
+    );
     expect(poor.status).toBe(409);
     expect(poor.body.type).toMatch(/\/insufficient-points$/);
     const m = (await api("GET", `/v1/members/${id}`)).body;
     expect(m.points.balance).toBe(60);
     expect((await api("GET", `/v1/rewards/${reward.body.id}`)).body.stock).toBe(0);
-    expect((await api("GET", `/v1/members/${id}/ledger`)).body.entries.map((e: { kind: string }) => e.kind)).toEqual(["redeem", "adjust"]);
+    expect((await api("GET", `/v1/members/${id}/ledger`)).body.entries.map((e: { kind: string }) => e.kind)).toEqual([
+      "redeem",
+      "adjust",
+    ]);
   });
 
   it("Idempotency-Key: replay returns the first response, other body → 409, failed requests are evaluated afresh", async () => {
@@ -63,32 +94,66 @@ describe("rewards and redemptions", () => {
     const id = await memberWith(api, 50, "0911000002");
     const r1 = await api("POST", "/v1/rewards", { name: "A", cost: 30, kind: "perk" });
     const r2 = await api("POST", "/v1/rewards", { name: "B", cost: 10, kind: "perk" });
-    const first = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: r1.body.id }, { "idempotency-key": "key-1" });
-    const replay = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: r1.body.id }, { "idempotency-key": "key-1" });
+    const first = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: r1.body.id },
+      { "idempotency-key": "key-1" },
+    );
+    const replay = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: r1.body.id },
+      { "idempotency-key": "key-1" },
+    );
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(first.body);
-    const conflict = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: r2.body.id }, { "idempotency-key": "key-1" });
+    const conflict = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: r2.body.id },
+      { "idempotency-key": "key-1" },
+    );
     expect(conflict.status).toBe(409);
     expect(conflict.body.type).toMatch(/\/idempotency-conflict$/);
     expect((await api("GET", `/v1/members/${id}`)).body.points.balance).toBe(20);
     // A failed attempt (not enough points) does not burn the key.
-    const fail = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: r1.body.id }, { "idempotency-key": "key-2" });
+    const fail = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: r1.body.id },
+      { "idempotency-key": "key-2" },
+    );
     expect(fail.status).toBe(409);
     await api("POST", `/v1/members/${id}/adjustments`, { points: 20, reason: "goodwill" });
-    const retry = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: r1.body.id }, { "idempotency-key": "key-2" });
+    const retry = await api(
+      "POST",
+      `/v1/members/${id}/redemptions`,
+      { rewardId: r1.body.id },
+      { "idempotency-key": "key-2" },
+    );
     expect(retry.status).toBe(201);
     expect(retry.body.balance).toBe(10);
   });
 
   it("minTier rewards need the tier", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", { tiers: [{ name: "Silver", minSpend: 0, multiplier: 1 }, { name: "Gold", minSpend: 1000000, multiplier: 1 }] });
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Silver", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 1000000, multiplier: 1 },
+      ],
+    });
     const id = await memberWith(api, 500, "0911000003");
     const r = await api("POST", "/v1/rewards", { name: "Gold gift", cost: 10, kind: "perk", minTier: "Gold" });
     const denied = await api("POST", `/v1/members/${id}/redemptions`, { rewardId: r.body.id });
     expect(denied.status).toBe(409);
     expect(denied.body.type).toMatch(/\/tier-required$/);
-    await api("POST", "/v1/orders", { externalId: "T1", memberId: id, items: [{ sku: "A", quantity: 1, unitPrice: 1000000 }] });
+    await api("POST", "/v1/orders", {
+      externalId: "T1",
+      memberId: id,
+      items: [{ sku: "A", quantity: 1, unitPrice: 1000000 }],
+    });
     expect((await api("POST", `/v1/members/${id}/redemptions`, { rewardId: r.body.id })).status).toBe(201);
   });
 
@@ -124,7 +189,9 @@ describe("vouchers", () => {
     expect((await a.api("GET", `/v1/members/${id}/vouchers`)).body.vouchers).toEqual([]);
     expect((await a.api("POST", `/v1/vouchers/NOPE1234/use`)).status).toBe(404);
     // empty body with a JSON content type is accepted too
-    expect((await a.api("POST", `/v1/vouchers/${code}/use`, "", { "content-type": "application/json" })).status).toBe(409);
+    expect((await a.api("POST", `/v1/vouchers/${code}/use`, "", { "content-type": "application/json" })).status).toBe(
+      409,
+    );
   });
 
   it("expires after voucherValidDays", async () => {
@@ -146,16 +213,28 @@ describe("adjustments", () => {
   it("adds and removes points with a reason; cannot remove more than the balance", async () => {
     const { api } = await s.merchant();
     const id = await memberWith(api, 0, "0911000007");
-    const add = await api("POST", `/v1/members/${id}/adjustments`, { points: 25, reason: "Cửa hàng xin lỗi" }, { "idempotency-key": "adj-1" });
+    const add = await api(
+      "POST",
+      `/v1/members/${id}/adjustments`,
+      { points: 25, reason: "Cửa hàng xin lỗi" },
+      { "idempotency-key": "adj-1" },
+    );
     expect(add.status).toBe(201);
     expect(add.body).toMatchObject({ points: 25, balance: 25 });
-    const replay = await api("POST", `/v1/members/${id}/adjustments`, { points: 25, reason: "Cửa hàng xin lỗi" }, { "idempotency-key": "adj-1" });
+    const replay = await api(
+      "POST",
+      `/v1/members/${id}/adjustments`,
+      { points: 25, reason: "Cửa hàng xin lỗi" },
+      { "idempotency-key": "adj-1" },
+    );
     expect(replay.body).toEqual(add.body);
     const tooMuch = await api("POST", `/v1/members/${id}/adjustments`, { points: -26, reason: "x" });
     expect(tooMuch.status).toBe(409);
     const sub = await api("POST", `/v1/members/${id}/adjustments`, { points: -5, reason: "correction" });
     expect(sub.body.balance).toBe(20);
-    expect((await api("POST", `/v1/members/${id}/adjustments`, { points: 0, reason: "x" })).body.errors[0].path).toBe("points");
+    expect((await api("POST", `/v1/members/${id}/adjustments`, { points: 0, reason: "x" })).body.errors[0].path).toBe(
+      "points",
+    );
     expect((await api("POST", `/v1/members/${id}/adjustments`, { points: 3 })).body.errors[0].path).toBe("reason");
     const ledger = (await api("GET", `/v1/members/${id}/ledger`)).body.entries;
     expect(ledger.map((e: { kind: string; points: number; reason: string }) => [e.kind, e.points, e.reason])).toEqual([
@@ -172,8 +251,18 @@ describe("expiry", () => {
     const m = await api("POST", "/v1/members", { phone: "0911000008" });
     const now = s.clock.now().getTime();
     const iso = (daysAgo: number) => new Date(now - daysAgo * 86_400_000).toISOString();
-    await api("POST", "/v1/orders", { externalId: "E-1", memberId: m.body.id, placedAt: iso(40), items: [{ sku: "A", quantity: 1, unitPrice: 100000 }] });
-    await api("POST", "/v1/orders", { externalId: "E-2", memberId: m.body.id, placedAt: iso(20), items: [{ sku: "A", quantity: 1, unitPrice: 50000 }] });
+    await api("POST", "/v1/orders", {
+      externalId: "E-1",
+      memberId: m.body.id,
+      placedAt: iso(40),
+      items: [{ sku: "A", quantity: 1, unitPrice: 100000 }],
+    });
+    await api("POST", "/v1/orders", {
+      externalId: "E-2",
+      memberId: m.body.id,
+      placedAt: iso(20),
+      items: [{ sku: "A", quantity: 1, unitPrice: 50000 }],
+    });
     const reward = await api("POST", "/v1/rewards", { name: "R", cost: 4, kind: "perk" });
     // spending takes the oldest lot first: 10 → 6 left in lot 1
     await api("POST", `/v1/members/${m.body.id}/redemptions`, { rewardId: reward.body.id });
@@ -188,7 +277,9 @@ describe("expiry", () => {
     const after = (await api("GET", `/v1/members/${m.body.id}`)).body;
     expect(after.points.balance).toBe(5);
     const entries = (await api("GET", `/v1/members/${m.body.id}/ledger`)).body.entries;
-    expect(entries.filter((e: { kind: string }) => e.kind === "expire").map((e: { points: number }) => e.points)).toEqual([-6]);
+    expect(
+      entries.filter((e: { kind: string }) => e.kind === "expire").map((e: { points: number }) => e.points),
+    ).toEqual([-6]);
     expect(entries.reduce((a: number, e: { points: number }) => a + e.points, 0)).toBe(5);
     s.clock.advanceDays(11);
     expect((await api("POST", "/v1/jobs/expire")).body.points).toBe(5);

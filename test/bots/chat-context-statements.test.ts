@@ -4,7 +4,15 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { telegramTextUpdate } from "../fakes/telegram-server.ts";
-import { linkCode, newTelegramUser, setupShop, startBotHarness, tgTexts, type BotHarness, type Shop } from "./harness.ts";
+import {
+  linkCode,
+  newTelegramUser,
+  setupShop,
+  startBotHarness,
+  tgTexts,
+  type BotHarness,
+  type Shop,
+} from "./harness.ts";
 
 let h: BotHarness;
 let shop: Shop;
@@ -36,7 +44,9 @@ describe("chat context in one statement", () => {
   it("a linked member's /points is one statement (claim, member and facts together)", async () => {
     const user = await linkedUser();
     await say(user, "/points"); // warms the per-process program and time-zone caches
-    const client = (h.database as unknown as { client: { query: (...a: unknown[]) => unknown; exec: (...a: unknown[]) => unknown } }).client;
+    const client = (
+      h.database as unknown as { client: { query: (...a: unknown[]) => unknown; exec: (...a: unknown[]) => unknown } }
+    ).client;
     const seen: string[] = [];
     const { query, exec } = client;
     client.query = function (this: unknown, ...a: unknown[]) {
@@ -56,7 +66,8 @@ describe("chat context in one statement", () => {
     }
     expect(tgTexts(h.tg, user.id)[0]).toContain("150 điểm");
     // Cache refreshes (program every 5 s, time zone every minute) may add a read on a slow machine; nothing else.
-    expect(seen.filter((s) => !/from "(programs|merchants)"/.test(s))).toEqual([expect.stringContaining("cl_chat_context(")]);
+    expect(seen.filter((s) => !/from "(programs|merchants)"/.test(s))).toEqual([
+      expect.stringContaining("cl_chat_context("),
+    ]);
   });
-
 });

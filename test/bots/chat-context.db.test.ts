@@ -7,7 +7,17 @@ import { sql } from "drizzle-orm";
 import { telegramTextUpdate } from "../fakes/telegram-server.ts";
 import { zaloTextUpdate } from "../fakes/zalo-server.ts";
 import { processedUpdates } from "../../src/channels/tables.ts";
-import { linkCode, newTelegramUser, newZaloUser, setupShop, startBotHarness, tgTexts, zaloTexts, type BotHarness, type Shop } from "./harness.ts";
+import {
+  linkCode,
+  newTelegramUser,
+  newZaloUser,
+  setupShop,
+  startBotHarness,
+  tgTexts,
+  zaloTexts,
+  type BotHarness,
+  type Shop,
+} from "./harness.ts";
 
 let h: BotHarness;
 let shop: Shop;

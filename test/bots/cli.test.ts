@@ -21,10 +21,18 @@ beforeEach(() => {
   zalo.reset();
 });
 
-function cli(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TELEGRAM_|ZALO_|PUBLIC_URL)/.test(k)));
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/cli/main.ts", ...args], { cwd: root, env: { ...clean, NO_COLOR: "1", ...env } });
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(TELEGRAM_|ZALO_|PUBLIC_URL)/.test(k)),
+    );
+    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "src/cli/main.ts", ...args], {
+      cwd: root,
+      env: { ...clean, NO_COLOR: "1", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -65,7 +73,10 @@ describe("channels CLI", () => {
       allowed_updates: ["message", "callback_query", "my_chat_member"],
     });
     expect(tg.succeeded("setMyCommands")).toHaveLength(3);
-    expect(zalo.webhook).toMatchObject({ url: "https://loyalty.example.com/webhooks/zalo", secret_token: "zalo-secret-0123456789" });
+    expect(zalo.webhook).toMatchObject({
+      url: "https://loyalty.example.com/webhooks/zalo",
+      secret_token: "zalo-secret-0123456789",
+    });
     expect(r.stdout).not.toContain(TELEGRAM_TEST_TOKEN.split(":")[1]!);
   });
 
@@ -76,7 +87,9 @@ describe("channels CLI", () => {
     expect(zalo.callsOf()).toHaveLength(0);
     expect((await cli(bots(), "channels", "set-webhook")).code).toBe(2);
     expect((await cli(bots(), "channels", "set-webhook", "--url", "http://insecure.example")).code).toBe(2);
-    expect((await cli(bots(), "channels", "set-webhook", "--url", "https://h.example", "--channel", "sms")).code).toBe(2);
+    expect((await cli(bots(), "channels", "set-webhook", "--url", "https://h.example", "--channel", "sms")).code).toBe(
+      2,
+    );
     expect((await cli({}, "channels", "set-webhook", "--url", "https://h.example", "--channel", "zalo")).code).toBe(2);
   });
 

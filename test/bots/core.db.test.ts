@@ -19,7 +19,8 @@ let memberId: string;
 beforeAll(async () => {
   database = await openTestDatabase();
   merchantId = (await createMerchant(database.db, { name: "Core shop" })).merchantId;
-  memberId = (await createMember(database.db, merchantId, { name: "Trần Thị Mai", phone: "0987654321" }, clock.now())).id;
+  memberId = (await createMember(database.db, merchantId, { name: "Trần Thị Mai", phone: "0987654321" }, clock.now()))
+    .id;
   await adjust(database.db, merchantId, memberId, 200, "welcome", clock.now());
 });
 afterAll(async () => {
@@ -28,7 +29,9 @@ afterAll(async () => {
 
 const config = { DEFAULT_MERCHANT_ID: undefined };
 let seq = 0;
-async function linkedInput(conv: ReturnType<typeof createConversation>): Promise<(extra: Partial<ChatInput>) => ChatInput> {
+async function linkedInput(
+  conv: ReturnType<typeof createConversation>,
+): Promise<(extra: Partial<ChatInput>) => ChatInput> {
   const userId = `core-user-${seq++}`;
   const { code } = await createLinkCode(database.db, merchantId, memberId, clock.now());
   const base = { channel: "web" as const, userId, chatId: userId };
@@ -101,7 +104,13 @@ describe("assistant hook", () => {
   });
 
   it("a failing assistant falls back to the intents", async () => {
-    const conv = createConversation({ db: database.db, clock, logger: silentLogger, config, assistant: async () => Promise.reject(new Error("LLM down")) });
+    const conv = createConversation({
+      db: database.db,
+      clock,
+      logger: silentLogger,
+      config,
+      assistant: async () => Promise.reject(new Error("LLM down")),
+    });
     const input = await linkedInput(conv);
     expect((await conv.handle(input({ text: "điểm của tôi" })))[0]!.text).toContain("200 điểm");
   });
@@ -123,7 +132,8 @@ describe("free-text rate limit", () => {
   it("wrong link codes are limited too (5 per 15 minutes)", async () => {
     const conv = createConversation({ db: database.db, clock, logger: silentLogger, config });
     const base = { channel: "web" as const, userId: "brute-forcer-0001", chatId: "brute-forcer-0001" };
-    for (let i = 0; i < 5; i++) expect((await conv.handle({ ...base, text: `/start WRONG${i}XX` }))[0]!.text).toContain("mã liên kết không đúng");
+    for (let i = 0; i < 5; i++)
+      expect((await conv.handle({ ...base, text: `/start WRONG${i}XX` }))[0]!.text).toContain("mã liên kết không đúng");
     const { code } = await createLinkCode(database.db, merchantId, memberId, clock.now());
     expect((await conv.handle({ ...base, text: `/start ${code}` }))[0]!.text).toContain("nhập sai mã nhiều lần");
   });
@@ -156,18 +166,33 @@ describe("which merchant the bots serve", () => {
     const otherMember = await createMember(database.db, other.merchantId, { name: "Lê Minh Tuấn" }, clock.now());
     const conv = createConversation({ db: database.db, clock, logger: silentLogger, config });
     const { code } = await createLinkCode(database.db, other.merchantId, otherMember.id, clock.now());
-    const replies = await conv.handle({ channel: "web", userId: "multi-shop-user-01", chatId: "multi-shop-user-01", text: code });
+    const replies = await conv.handle({
+      channel: "web",
+      userId: "multi-shop-user-01",
+      chatId: "multi-shop-user-01",
+      text: code,
+    });
     expect(replies[0]!.text).toContain("Chào Tuấn!");
     expect(replies[1]!.text).toContain("bạn đang có 0 điểm");
   });
 
   it("with several shops and no default, the user's own shared contact links when exactly one shop knows the phone", async () => {
     const conv = createConversation({ db: database.db, clock, logger: silentLogger, config });
-    const own = await conv.handle({ channel: "telegram", userId: "555001", chatId: "555001", contact: { phone: "84987654321", userId: "555001" } });
+    const own = await conv.handle({
+      channel: "telegram",
+      userId: "555001",
+      chatId: "555001",
+      contact: { phone: "84987654321", userId: "555001" },
+    });
     expect(own[0]!.text).toContain("Chào Mai!");
     const other = await createMerchant(database.db, { name: "Third shop" });
     await createMember(database.db, other.merchantId, { name: "Mai 2", phone: "0987654321" }, clock.now());
-    const ambiguous = await conv.handle({ channel: "telegram", userId: "555002", chatId: "555002", contact: { phone: "+84987654321", userId: "555002" } });
+    const ambiguous = await conv.handle({
+      channel: "telegram",
+      userId: "555002",
+      chatId: "555002",
+      contact: { phone: "+84987654321", userId: "555002" },
+    });
     expect(ambiguous[0]!.text).toContain("chưa tìm thấy thành viên");
   });
 });

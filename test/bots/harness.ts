@@ -28,7 +28,9 @@ export interface BotHarness {
   close(): Promise<void>;
 }
 
-export async function startBotHarness(opts: { env?: Record<string, string>; offers?: OffersPort; telegramBudgetMs?: number; zaloBudgetMs?: number } = {}): Promise<BotHarness> {
+export async function startBotHarness(
+  opts: { env?: Record<string, string>; offers?: OffersPort; telegramBudgetMs?: number; zaloBudgetMs?: number } = {},
+): Promise<BotHarness> {
   const tg = await FakeTelegramServer.start();
   const zalo = await FakeZaloServer.start();
   const database = await openTestDatabase();
@@ -124,7 +126,12 @@ export async function setupShop(s: TestServer, opts: { phone?: string; language?
 
 let phoneSeq = 100;
 /** Another member of the shop with 150 points (1.500.000 ₫ spent). */
-export async function addMember(s: TestServer, shop: Shop, language: "vi" | "en" = "vi", name = "Emily Carter"): Promise<string> {
+export async function addMember(
+  s: TestServer,
+  shop: Shop,
+  language: "vi" | "en" = "vi",
+  name = "Emily Carter",
+): Promise<string> {
   const m = await shop.api("POST", "/v1/members", { phone: `09${String(10_000_000 + phoneSeq++)}`, name, language });
   if (m.status !== 201) throw new Error(`member: ${JSON.stringify(m.body)}`);
   const o = await shop.api("POST", "/v1/orders", {
@@ -145,13 +152,20 @@ export async function linkCode(shop: Shop, memberId = shop.memberId): Promise<st
 
 let userSeq = 7_000_000;
 /** A fresh Telegram user id per test (free-text rate limits are per user). */
-export const newTelegramUser = (extra: { first_name?: string; username?: string } = {}) => ({ id: userSeq++, first_name: "Hoa", ...extra });
+export const newTelegramUser = (extra: { first_name?: string; username?: string } = {}) => ({
+  id: userSeq++,
+  first_name: "Hoa",
+  ...extra,
+});
 let zaloSeq = 1;
 export const newZaloUser = () => ({ id: `zu${(zaloSeq++).toString(16).padStart(18, "0")}`, display_name: "Hoa" });
 
 /** All texts sent to a Telegram chat, in order. */
 export const tgTexts = (tg: FakeTelegramServer, chatId: number | string) =>
-  tg.succeeded("sendMessage").filter((c) => c.chatId === String(chatId)).map((c) => String(c.payload.text));
+  tg
+    .succeeded("sendMessage")
+    .filter((c) => c.chatId === String(chatId))
+    .map((c) => String(c.payload.text));
 
 export const zaloTexts = (zalo: FakeZaloServer, chatId: string) => zalo.sentMessages(chatId).map((p) => String(p.text));
 
@@ -159,8 +173,11 @@ export const zaloTexts = (zalo: FakeZaloServer, chatId: string) => zalo.sentMess
 export function lastButtons(tg: FakeTelegramServer, chatId: number | string): { text: string; data: string }[] {
   const calls = tg.succeeded("sendMessage").filter((c) => c.chatId === String(chatId));
   for (let i = calls.length - 1; i >= 0; i--) {
-    const markup = calls[i]!.payload.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined;
-    if (markup?.inline_keyboard) return markup.inline_keyboard.flat().map((b) => ({ text: b.text, data: b.callback_data }));
+    const markup = calls[i]!.payload.reply_markup as
+      | { inline_keyboard?: { text: string; callback_data: string }[][] }
+      | undefined;
+    if (markup?.inline_keyboard)
+      return markup.inline_keyboard.flat().map((b) => ({ text: b.text, data: b.callback_data }));
   }
   return [];
 }

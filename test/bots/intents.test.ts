@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { isValidButtonData, looksLikePhone, matchKeywords, parseButton, parseCommand, typedLinkCode } from "../../bots/core/intents.ts";
+import {
+  isValidButtonData,
+  looksLikePhone,
+  matchKeywords,
+  parseButton,
+  parseCommand,
+  typedLinkCode,
+} from "../../bots/core/intents.ts";
 import { TokenBuckets } from "../../bots/core/rate-limit.ts";
-import { firstName, formatDate, formatDateTime, formatMoney, formatPoints, foldVietnamese, truncate } from "../../src/messages/render.ts";
+import {
+  firstName,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatPoints,
+  foldVietnamese,
+  truncate,
+} from "../../src/messages/render.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import { numberedChoices } from "../../bots/zalo/channel.ts";
 import { toTelegramCalls } from "../../bots/telegram/render.ts";
@@ -22,7 +37,11 @@ describe("commands", () => {
     expect(parseButton("p")).toEqual({ kind: "points" });
     expect(parseButton("r:6")).toEqual({ kind: "rewards", from: 6 });
     expect(parseButton("rw:rwd_abc")).toEqual({ kind: "redeemAsk", rewardId: "rwd_abc" });
-    expect(parseButton("rc:rwd_abc:k3m9p2xa")).toEqual({ kind: "redeemConfirm", rewardId: "rwd_abc", nonce: "k3m9p2xa" });
+    expect(parseButton("rc:rwd_abc:k3m9p2xa")).toEqual({
+      kind: "redeemConfirm",
+      rewardId: "rwd_abc",
+      nonce: "k3m9p2xa",
+    });
     expect(parseButton("oc:off_1")).toEqual({ kind: "offerClaim", offerId: "off_1" });
     expect(parseButton("l:en")).toEqual({ kind: "language", lang: "en" });
     expect(parseButton("garbage")).toEqual({ kind: "unknown" });
@@ -120,13 +139,29 @@ describe("rendering", () => {
 
 describe("adapters (pure parts)", () => {
   it("Zalo: buttons become numbered choices", () => {
-    const r = numberedChoices({ text: "Chọn:", buttons: [[{ label: "A", data: "a" }, { label: "B", data: "b" }], [{ label: "C", data: "c" }]] }, "Trả lời bằng số để chọn:");
+    const r = numberedChoices(
+      {
+        text: "Chọn:",
+        buttons: [
+          [
+            { label: "A", data: "a" },
+            { label: "B", data: "b" },
+          ],
+          [{ label: "C", data: "c" }],
+        ],
+      },
+      "Trả lời bằng số để chọn:",
+    );
     expect(r.text).toBe("Chọn:\n\nTrả lời bằng số để chọn:\n1. A\n2. B\n3. C");
     expect(r.choices.map((c) => c.data)).toEqual(["a", "b", "c"]);
   });
   it("Telegram: inline keyboards, contact keyboard, split text over 4096", () => {
-    expect(toTelegramCalls({ text: "hi", buttons: [[{ label: "A", data: "a" }]] })).toEqual([{ method: "sendMessage", text: "hi", reply_markup: { inline_keyboard: [[{ text: "A", callback_data: "a" }]] } }]);
-    expect(toTelegramCalls({ text: "hi", requestContact: "Share" })[0]).toMatchObject({ reply_markup: { keyboard: [[{ text: "Share", request_contact: true }]] } });
+    expect(toTelegramCalls({ text: "hi", buttons: [[{ label: "A", data: "a" }]] })).toEqual([
+      { method: "sendMessage", text: "hi", reply_markup: { inline_keyboard: [[{ text: "A", callback_data: "a" }]] } },
+    ]);
+    expect(toTelegramCalls({ text: "hi", requestContact: "Share" })[0]).toMatchObject({
+      reply_markup: { keyboard: [[{ text: "Share", request_contact: true }]] },
+    });
     const long = toTelegramCalls({ text: "câu ".repeat(2000), buttons: [[{ label: "A", data: "a" }]] });
     expect(long.length).toBe(2);
     expect(long[0]).not.toHaveProperty("reply_markup");

@@ -18,7 +18,11 @@ const newClient = () => `brute-client-${(n++).toString().padStart(8, "0")}`;
 async function sim(h: BotHarness, text: string, ip?: string, clientId = newClient()) {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (ip) headers["x-forwarded-for"] = `203.0.113.250, ${ip}`;
-  const r = await fetch(`${h.s.url}/simulator/api/messages`, { method: "POST", headers, body: JSON.stringify({ clientId, text }) });
+  const r = await fetch(`${h.s.url}/simulator/api/messages`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ clientId, text }),
+  });
   const body = (await r.json()) as { messages?: { text: string }[] };
   return { status: r.status, headers: r.headers, text: body.messages?.map((m) => m.text).join("\n") ?? "" };
 }
@@ -55,7 +59,8 @@ describe("link-code limits across client ids and IPs", () => {
 
   it("globally: thirty wrong codes from thirty IPs block everyone for the hour, then it opens again", async () => {
     h.clock.advance(HOUR);
-    for (let i = 0; i < 30; i++) expect((await sim(h, guess(100 + i), `198.51.101.${i + 1}`)).text).not.toContain(TOO_MANY);
+    for (let i = 0; i < 30; i++)
+      expect((await sim(h, guess(100 + i), `198.51.101.${i + 1}`)).text).not.toContain(TOO_MANY);
     const code = await linkCode(shop);
     expect((await sim(h, `/start ${code}`, "198.51.102.1")).text).toContain(TOO_MANY);
     h.clock.advance(HOUR);

@@ -14,9 +14,11 @@ afterAll(async () => {
 });
 
 const sim = (clientId: string, text: string) =>
-  fetch(`${h.s.url}/simulator/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ clientId, text }) }).then(
-    async (r) => ({ status: r.status, body: (await r.json()) as { messages: { text: string }[] } }),
-  );
+  fetch(`${h.s.url}/simulator/api/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ clientId, text }),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as { messages: { text: string }[] } }));
 
 describe("POST /v1/members/{id}/link-codes", () => {
   it("201 with an 8-character code without look-alikes, 7-day expiry and a Telegram deep link", async () => {
@@ -63,14 +65,15 @@ describe("POST /v1/members/{id}/link-codes", () => {
     const second = await sim("client-bbbbbbbbbbbbbbbb", `/start ${code}`);
     expect(second.body.messages[0]!.text).toContain("đã dùng hoặc đã hết hạn");
     const m = await shop.api("GET", `/v1/members/${shop.memberId}`);
-    expect(m.body.channels).toEqual(expect.arrayContaining([expect.objectContaining({ channel: "web", userId: "client-aaaaaaaaaaaaaaaa" })]));
+    expect(m.body.channels).toEqual(
+      expect.arrayContaining([expect.objectContaining({ channel: "web", userId: "client-aaaaaaaaaaaaaaaa" })]),
+    );
   });
 
   it("is in the OpenAPI document", async () => {
     const doc = await apiClient(h.s.url)("GET", "/v1/openapi.json");
     expect(doc.body.paths["/v1/members/{id}/link-codes"].post.responses["201"]).toBeTruthy();
   });
-
 });
 
 describe("link codes without a Telegram bot", () => {

@@ -26,7 +26,9 @@ afterAll(async () => {
 
 describe("npm run dev:telegram (long polling)", () => {
   it("deletes the webhook, polls getUpdates through TELEGRAM_API_ROOT and answers with the same core", async () => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TELEGRAM_|ZALO_|DATABASE_URL|PORT)/.test(k)));
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !/^(TELEGRAM_|ZALO_|DATABASE_URL|PORT)/.test(k)),
+    );
     child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "bots/telegram/polling.ts"], {
       cwd: root,
       env: {
@@ -49,9 +51,11 @@ describe("npm run dev:telegram (long polling)", () => {
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     // grammY deletes the webhook again when polling starts; getUpdates is recorded only when a long poll returns.
-    await tg.waitForCount((c) => c.method === "deleteWebhook" && c.ok, 2, 60_000).catch((err: unknown) => {
-      throw new Error(`${String(err)}\n${stderr}`);
-    });
+    await tg
+      .waitForCount((c) => c.method === "deleteWebhook" && c.ok, 2, 60_000)
+      .catch((err: unknown) => {
+        throw new Error(`${String(err)}\n${stderr}`);
+      });
     expect(tg.webhook).toBeUndefined();
     tg.pushUpdate(telegramTextUpdate("/help", { id: 4242 }));
     const sent = await tg.waitFor((c) => c.method === "sendMessage" && c.ok && c.chatId === "4242", 30_000);
@@ -60,7 +64,12 @@ describe("npm run dev:telegram (long polling)", () => {
     // Free text reaches the LLM assistant (wired by the runtime), which declines for an unlinked chat.
     tg.pushUpdate(telegramTextUpdate("quán mình mở cửa mấy giờ vậy?", { id: 4242 }));
     await tg.waitForCount((c) => c.method === "sendMessage" && c.ok && c.chatId === "4242", 2, 30_000);
-    const llmLines = stderr.split("\n").filter((l) => l.includes('"msg":"llm"')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(llmLines).toContainEqual(expect.objectContaining({ task: "answer", llmPath: "template", reason: "unlinked" }));
+    const llmLines = stderr
+      .split("\n")
+      .filter((l) => l.includes('"msg":"llm"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(llmLines).toContainEqual(
+      expect.objectContaining({ task: "answer", llmPath: "template", reason: "unlinked" }),
+    );
   }, 120_000);
 });

@@ -18,7 +18,11 @@ interface SimReply {
   body: { messages: { text: string; buttons?: { label: string; data: string }[][] }[]; language: string };
 }
 async function sim(clientId: string, payload: { text?: string; button?: string }): Promise<SimReply> {
-  const r = await fetch(`${h.s.url}/simulator/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ clientId, ...payload }) });
+  const r = await fetch(`${h.s.url}/simulator/api/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ clientId, ...payload }),
+  });
   return { status: r.status, body: (await r.json()) as SimReply["body"] };
 }
 let n = 0;
@@ -32,15 +36,24 @@ describe("web simulator", () => {
     expect(r.headers.get("content-security-policy")).toContain("default-src 'none'");
     const html = await r.text();
     expect(html).toContain("<style>");
-    expect(html).toContain("\"/messages\"");
+    expect(html).toContain('"/messages"');
     expect(html).not.toMatch(/<script[^>]+src=/);
     expect(html).not.toMatch(/<link[^>]+href=/);
   });
 
   it("validates input: a client id is required (16–64 safe characters), and text or button", async () => {
-    const bad = [{}, { clientId: "short", text: "hi" }, { clientId: "x".repeat(20) }, { clientId: "has spaces in it!!!!", text: "hi" }];
+    const bad = [
+      {},
+      { clientId: "short", text: "hi" },
+      { clientId: "x".repeat(20) },
+      { clientId: "has spaces in it!!!!", text: "hi" },
+    ];
     for (const body of bad) {
-      const r = await fetch(`${h.s.url}/simulator/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const r = await fetch(`${h.s.url}/simulator/api/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
       expect(r.status).toBe(400);
     }
     const malformed = await fetch(`${h.s.url}/simulator/api/messages`, { method: "POST", body: "{nope" });
@@ -82,12 +95,17 @@ describe("web simulator", () => {
   it("the web ChannelSender stores messages the page polls, per client only", async () => {
     const c = newClient();
     const sender = h.channels.senders.web!;
-    const sent = await sender.send(shop.merchantId, c, { text: "Ưu đãi cuối tuần!", buttons: [[{ label: "Xem", data: "o" }]] });
+    const sent = await sender.send(shop.merchantId, c, {
+      text: "Ưu đãi cuối tuần!",
+      buttons: [[{ label: "Xem", data: "o" }]],
+    });
     expect(sent.ok).toBe(true);
     const inbox = await (await fetch(`${h.s.url}/simulator/api/inbox?clientId=${c}&after=0`)).json();
     expect(inbox.messages).toHaveLength(1);
     expect(inbox.messages[0]).toMatchObject({ text: "Ưu đãi cuối tuần!", buttons: [[{ label: "Xem", data: "o" }]] });
-    const after = await (await fetch(`${h.s.url}/simulator/api/inbox?clientId=${c}&after=${inbox.messages[0].id}`)).json();
+    const after = await (
+      await fetch(`${h.s.url}/simulator/api/inbox?clientId=${c}&after=${inbox.messages[0].id}`)
+    ).json();
     expect(after.messages).toHaveLength(0);
     const other = await (await fetch(`${h.s.url}/simulator/api/inbox?clientId=${newClient()}&after=0`)).json();
     expect(other.messages).toHaveLength(0);

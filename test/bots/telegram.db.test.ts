@@ -3,7 +3,17 @@ import { and, eq, sql } from "drizzle-orm";
 import { telegramCallbackUpdate, telegramContactUpdate, telegramTextUpdate } from "../fakes/telegram-server.ts";
 import { channelIdentities, ledgerEntries, members } from "../../src/db/schema.ts";
 import { processedUpdates } from "../../src/channels/tables.ts";
-import { addMember, lastButtons, linkCode, newTelegramUser, setupShop, startBotHarness, tgTexts, type BotHarness, type Shop } from "./harness.ts";
+import {
+  addMember,
+  lastButtons,
+  linkCode,
+  newTelegramUser,
+  setupShop,
+  startBotHarness,
+  tgTexts,
+  type BotHarness,
+  type Shop,
+} from "./harness.ts";
 
 let h: BotHarness;
 let shop: Shop;
@@ -53,7 +63,10 @@ describe("Telegram: linking", () => {
     expect(sent).toHaveLength(1);
     expect(String(sent[0]!.payload.text)).toMatch(/^Dạ, chào bạn!/);
     expect(String(sent[0]!.payload.text)).toContain("mã liên kết");
-    expect(sent[0]!.payload.reply_markup).toMatchObject({ keyboard: [[{ request_contact: true }]], one_time_keyboard: true });
+    expect(sent[0]!.payload.reply_markup).toMatchObject({
+      keyboard: [[{ request_contact: true }]],
+      one_time_keyboard: true,
+    });
     expect(await identities(user.id)).toHaveLength(0);
   });
 
@@ -70,7 +83,9 @@ describe("Telegram: linking", () => {
     expect(ids[0]).toMatchObject({ memberId: shop.memberId, chatId: String(user.id) });
     const m = await shop.api("GET", `/v1/members/${shop.memberId}`);
     expect(m.body.optedIn).toBe(true);
-    expect(m.body.channels).toEqual(expect.arrayContaining([expect.objectContaining({ channel: "telegram", userId: String(user.id) })]));
+    expect(m.body.channels).toEqual(
+      expect.arrayContaining([expect.objectContaining({ channel: "telegram", userId: String(user.id) })]),
+    );
   });
 
   it("a typed code links case-insensitively; a used code is refused", async () => {
@@ -144,8 +159,16 @@ describe("Telegram: commands in both languages", () => {
     const vi = await linkedUser();
     const en = await linkedUser("en");
     const cases: [string, RegExp, RegExp][] = [
-      ["/history", /giao dịch điểm gần đây[\s\S]*\+150 điểm · Tích điểm/, /recent points activity[\s\S]*\+150 pts · Earned/],
-      ["/rewards", /quà bạn có thể đổi \(bạn có 150 điểm\)[\s\S]*1\. Cà phê sữa đá: 30 điểm/, /rewards \(you have 150 points\)[\s\S]*1\. Cà phê sữa đá: 30 pts/],
+      [
+        "/history",
+        /giao dịch điểm gần đây[\s\S]*\+150 điểm · Tích điểm/,
+        /recent points activity[\s\S]*\+150 pts · Earned/,
+      ],
+      [
+        "/rewards",
+        /quà bạn có thể đổi \(bạn có 150 điểm\)[\s\S]*1\. Cà phê sữa đá: 30 điểm/,
+        /rewards \(you have 150 points\)[\s\S]*1\. Cà phê sữa đá: 30 pts/,
+      ],
       ["/vouchers", /chưa có voucher/, /no vouchers yet/],
       ["/offers", /chưa có ưu đãi riêng/, /No personalised offers/],
       ["/help", /\/points — xem điểm/, /\/points — your points/],
@@ -217,12 +240,20 @@ describe("Telegram: redeem, opt-out, replays, secrets", () => {
     expect(done[0]).toContain("Điểm còn lại: 120.");
     const m = await shop.api("GET", `/v1/members/${shop.memberId}`);
     expect(m.body.points.balance).toBe(120);
-    const redeems = await h.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.memberId, shop.memberId), eq(ledgerEntries.kind, "redeem")));
+    const redeems = await h.database.db
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.memberId, shop.memberId), eq(ledgerEntries.kind, "redeem")));
     expect(redeems).toHaveLength(1);
     await say(user, "/vouchers");
     expect(last(user)).toContain(code!);
     // Give the points back for the other tests.
-    await shop.api("POST", `/v1/members/${shop.memberId}/adjustments`, { points: 30, reason: "test refill" }, { "idempotency-key": "refill-1" });
+    await shop.api(
+      "POST",
+      `/v1/members/${shop.memberId}/adjustments`,
+      { points: 30, reason: "test refill" },
+      { "idempotency-key": "refill-1" },
+    );
   });
 
   it("not enough points → explained, no confirm button", async () => {
@@ -301,8 +332,15 @@ describe("Telegram: redeem, opt-out, replays, secrets", () => {
         chat: { id: user.id, type: "private", first_name: "Hoa" },
         from: { id: user.id, is_bot: false, first_name: "Hoa" },
         date: 1_763_600_000,
-        old_chat_member: { user: { id: 1234567890, is_bot: true, first_name: "bot" }, status: status === "kicked" ? "member" : "kicked" },
-        new_chat_member: { user: { id: 1234567890, is_bot: true, first_name: "bot" }, status, ...(status === "kicked" ? { until_date: 0 } : {}) },
+        old_chat_member: {
+          user: { id: 1234567890, is_bot: true, first_name: "bot" },
+          status: status === "kicked" ? "member" : "kicked",
+        },
+        new_chat_member: {
+          user: { id: 1234567890, is_bot: true, first_name: "bot" },
+          status,
+          ...(status === "kicked" ? { until_date: 0 } : {}),
+        },
       },
     });
     expect((await h.telegram(change("kicked"))).status).toBe(200);
@@ -324,7 +362,10 @@ describe("Telegram: redeem, opt-out, replays, secrets", () => {
     });
     const statuses = await Promise.all(updates.map(async (u) => (await h.telegram(u)).status));
     expect(statuses.every((s) => s === 200)).toBe(true);
-    const redeems = await h.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.memberId, shop.memberId), eq(ledgerEntries.kind, "redeem")));
+    const redeems = await h.database.db
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.memberId, shop.memberId), eq(ledgerEntries.kind, "redeem")));
     expect(redeems).toHaveLength(2); // one from the earlier redeem test, one from this burst
     const texts = tgTexts(h.tg, user.id);
     expect(texts.filter((t) => t.includes("nhắn hơi nhanh"))).toHaveLength(1);
@@ -338,8 +379,23 @@ describe("Telegram: redeem, opt-out, replays, secrets", () => {
     await h.channels.start();
     const calls = h.tg.succeeded("setMyCommands");
     expect(calls.length).toBe(3);
-    const byLang = new Map(calls.map((c) => [String(c.payload.language_code ?? ""), c.payload.commands as { command: string; description: string }[]]));
-    expect(byLang.get("en")?.map((c) => c.command)).toEqual(["start", "points", "history", "rewards", "vouchers", "offers", "language", "stop", "help"]);
+    const byLang = new Map(
+      calls.map((c) => [
+        String(c.payload.language_code ?? ""),
+        c.payload.commands as { command: string; description: string }[],
+      ]),
+    );
+    expect(byLang.get("en")?.map((c) => c.command)).toEqual([
+      "start",
+      "points",
+      "history",
+      "rewards",
+      "vouchers",
+      "offers",
+      "language",
+      "stop",
+      "help",
+    ]);
     expect(byLang.get("vi")?.[1]).toEqual({ command: "points", description: "Xem điểm và hạng thành viên" });
     expect(byLang.get("")?.[1]?.description).toBe("Xem điểm và hạng thành viên");
   });
@@ -350,14 +406,28 @@ describe("Telegram ChannelSender", () => {
     const sender = h.channels.senders.telegram!;
     expect(sender.broadcastRate).toBe(25);
     const user = await linkedUser();
-    const ok = await sender.send(shop.merchantId, String(user.id), { text: "Khuyến mãi!", buttons: [[{ label: "Xem", data: "o" }]] }, { noRetry: true });
+    const ok = await sender.send(
+      shop.merchantId,
+      String(user.id),
+      { text: "Khuyến mãi!", buttons: [[{ label: "Xem", data: "o" }]] },
+      { noRetry: true },
+    );
     expect(ok).toMatchObject({ ok: true });
-    expect(h.tg.succeeded("sendMessage").at(-1)?.payload.reply_markup).toEqual({ inline_keyboard: [[{ text: "Xem", callback_data: "o" }]] });
+    expect(h.tg.succeeded("sendMessage").at(-1)?.payload.reply_markup).toEqual({
+      inline_keyboard: [[{ text: "Xem", callback_data: "o" }]],
+    });
     h.tg.failNext("sendMessage", { status: 429, retryAfter: 7 });
-    expect(await sender.send(shop.merchantId, String(user.id), { text: "x" }, { noRetry: true })).toMatchObject({ ok: false, reason: "rate-limited", retryAfterSeconds: 7 });
+    expect(await sender.send(shop.merchantId, String(user.id), { text: "x" }, { noRetry: true })).toMatchObject({
+      ok: false,
+      reason: "rate-limited",
+      retryAfterSeconds: 7,
+    });
     expect(h.tg.callsOf("sendMessage").filter((c) => c.status === 429)).toHaveLength(1);
     h.tg.blockChat(user.id);
-    expect(await sender.send(shop.merchantId, String(user.id), { text: "x" }, { noRetry: true })).toMatchObject({ ok: false, reason: "blocked" });
+    expect(await sender.send(shop.merchantId, String(user.id), { text: "x" }, { noRetry: true })).toMatchObject({
+      ok: false,
+      reason: "blocked",
+    });
     expect((await identities(user.id))[0]?.unreachableAt).toBeInstanceOf(Date);
   });
 });

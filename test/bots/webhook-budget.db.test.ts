@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { telegramTextUpdate } from "../fakes/telegram-server.ts";
 import { zaloTextUpdate } from "../fakes/zalo-server.ts";
-import { linkCode, newTelegramUser, newZaloUser, setupShop, startBotHarness, tgTexts, zaloTexts, type BotHarness, type Shop } from "./harness.ts";
+import {
+  linkCode,
+  newTelegramUser,
+  newZaloUser,
+  setupShop,
+  startBotHarness,
+  tgTexts,
+  zaloTexts,
+  type BotHarness,
+  type Shop,
+} from "./harness.ts";
 
 let h: BotHarness;
 let shop: Shop;

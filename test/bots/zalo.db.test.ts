@@ -3,7 +3,16 @@ import { and, eq, sql } from "drizzle-orm";
 import { wrapZaloUpdate, zaloImageUpdate, zaloTextUpdate } from "../fakes/zalo-server.ts";
 import { channelIdentities, ledgerEntries } from "../../src/db/schema.ts";
 import { processedUpdates } from "../../src/channels/tables.ts";
-import { addMember, linkCode, newZaloUser, setupShop, startBotHarness, zaloTexts, type BotHarness, type Shop } from "./harness.ts";
+import {
+  addMember,
+  linkCode,
+  newZaloUser,
+  setupShop,
+  startBotHarness,
+  zaloTexts,
+  type BotHarness,
+  type Shop,
+} from "./harness.ts";
 
 let h: BotHarness;
 let shop: Shop;
@@ -104,7 +113,10 @@ describe("Zalo: webhook", () => {
     await h.zaloHook(u2);
     const done = zaloTexts(h.zalo, user.id).filter((t) => t.includes("đổi quà thành công"));
     expect(done.length).toBeGreaterThanOrEqual(1);
-    const redeems = await h.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.memberId, memberId), eq(ledgerEntries.kind, "redeem")));
+    const redeems = await h.database.db
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.memberId, memberId), eq(ledgerEntries.kind, "redeem")));
     expect(redeems).toHaveLength(1);
     expect((await shop.api("GET", `/v1/members/${memberId}`)).body.points.balance).toBe(120);
   });
@@ -172,18 +184,35 @@ describe("Zalo: webhook", () => {
     const sender = h.channels.senders.zalo!;
     expect(sender.broadcastRate).toBe(10);
     const user = await linkedUser();
-    expect(await sender.send(shop.merchantId, user.id, { text: "Ưu đãi!", buttons: [[{ label: "Xem ưu đãi", data: "o" }]] }, { noRetry: true })).toMatchObject({ ok: true });
+    expect(
+      await sender.send(
+        shop.merchantId,
+        user.id,
+        { text: "Ưu đãi!", buttons: [[{ label: "Xem ưu đãi", data: "o" }]] },
+        { noRetry: true },
+      ),
+    ).toMatchObject({ ok: true });
     expect(last(user)).toBe("Ưu đãi!\n\n• Xem ưu đãi");
     h.zalo.failNext("sendMessage", { status: 429, retryAfter: 4 });
-    expect(await sender.send(shop.merchantId, user.id, { text: "x" }, { noRetry: true })).toMatchObject({ ok: false, reason: "rate-limited", retryAfterSeconds: 4 });
+    expect(await sender.send(shop.merchantId, user.id, { text: "x" }, { noRetry: true })).toMatchObject({
+      ok: false,
+      reason: "rate-limited",
+      retryAfterSeconds: 4,
+    });
     h.zalo.blockChat(user.id);
-    expect(await sender.send(shop.merchantId, user.id, { text: "x" }, { noRetry: true })).toMatchObject({ ok: false, reason: "blocked" });
+    expect(await sender.send(shop.merchantId, user.id, { text: "x" }, { noRetry: true })).toMatchObject({
+      ok: false,
+      reason: "blocked",
+    });
   });
 
   it("a burst of 200 updates from one user: every webhook 200, no errors", async () => {
     const user = await linkedUser();
     const statuses = await Promise.all(
-      Array.from({ length: 200 }, async (_, i) => (await h.zaloHook(zaloTextUpdate(i % 2 ? "/points" : `hello ${i}`, user))).status),
+      Array.from(
+        { length: 200 },
+        async (_, i) => (await h.zaloHook(zaloTextUpdate(i % 2 ? "/points" : `hello ${i}`, user))).status,
+      ),
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
     await h.channels.stop(10_000);

@@ -32,9 +32,16 @@ describe(`broadcast: ${N} recipients at ${RATE}/s`, () => {
   it("every recipient exactly once, 429s honoured (whole bot paused), 5xx retried", { timeout: 600_000 }, async () => {
     const { merchantId, api } = await s.merchant();
     await seedAudience(s.database.db, merchantId, N, { tag: "bc", chatBase: 100_000_000, now: clock.now() });
-    const seg = await api("POST", "/v1/segments", { name: "telegram", rule: { field: "channel", op: "eq", value: "telegram" } });
+    const seg = await api("POST", "/v1/segments", {
+      name: "telegram",
+      rule: { field: "channel", op: "eq", value: "telegram" },
+    });
     await api("PUT", "/v1/messaging/settings", { frequencyCap: null });
-    const c = await api("POST", "/v1/campaigns", { name: "big", segmentId: seg.body.id, message: { vi: "Chào {{firstName}}, bạn có {{points}} điểm", en: "Hi {{firstName}}" } });
+    const c = await api("POST", "/v1/campaigns", {
+      name: "big",
+      segmentId: seg.body.id,
+      message: { vi: "Chào {{firstName}}, bạn có {{points}} điểm", en: "Hi {{firstName}}" },
+    });
 
     tg.enforceRate({ perSecond: RATE, perChatPerSecond: 1 });
     const injections = [
@@ -69,8 +76,18 @@ describe(`broadcast: ${N} recipients at ${RATE}/s`, () => {
         200,
       );
       const seconds = (Date.now() - started) / 1000;
-      console.log(`${N} sent in ${seconds.toFixed(1)} s; 429s: ${tg.count429()} (${tg.rateLimitHits} from the fake's own limit); worker stats ${JSON.stringify(worker.stats)}`);
-      expect(done.counts).toEqual({ recipients: N, sent: N, failed: 0, blocked: 0, optedOut: 0, skippedCap: 0, control: 0 });
+      console.log(
+        `${N} sent in ${seconds.toFixed(1)} s; 429s: ${tg.count429()} (${tg.rateLimitHits} from the fake's own limit); worker stats ${JSON.stringify(worker.stats)}`,
+      );
+      expect(done.counts).toEqual({
+        recipients: N,
+        sent: N,
+        failed: 0,
+        blocked: 0,
+        optedOut: 0,
+        skippedCap: 0,
+        control: 0,
+      });
 
       const ok = tg.succeeded("sendMessage");
       const perChat = new Map<string, number>();
@@ -91,13 +108,16 @@ describe(`broadcast: ${N} recipients at ${RATE}/s`, () => {
       // the k-th call the fake recorded for a chat is the sender's k-th request to it: one attempt at a time).
       const calls = tg.callsOf("sendMessage");
       const attempts = new Map<string, SendLogEntry[]>();
-      for (const x of [...log].sort((a, b) => a.start - b.start)) attempts.set(x.chatId, [...(attempts.get(x.chatId) ?? []), x]);
+      for (const x of [...log].sort((a, b) => a.start - b.start))
+        attempts.set(x.chatId, [...(attempts.get(x.chatId) ?? []), x]);
       const seen = new Map<string, number>();
-      const sentBy = new Map(calls.map((call) => {
-        const k = seen.get(call.chatId!) ?? 0;
-        seen.set(call.chatId!, k + 1);
-        return [call, attempts.get(call.chatId!)![k]!] as const;
-      }));
+      const sentBy = new Map(
+        calls.map((call) => {
+          const k = seen.get(call.chatId!) ?? 0;
+          seen.set(call.chatId!, k + 1);
+          return [call, attempts.get(call.chatId!)![k]!] as const;
+        }),
+      );
       for (const hit of calls.filter((x) => x.status === 429)) {
         const read = sentBy.get(hit)!.end;
         const until = hit.at + (hit.error?.parameters?.retry_after ?? 1) * 1000;
@@ -108,7 +128,9 @@ describe(`broadcast: ${N} recipients at ${RATE}/s`, () => {
       // 5xx were retried (8 injected failures, all recipients still reached once).
       expect(calls.filter((x) => x.status >= 500)).toHaveLength(8);
       // Pace: at most RATE per sliding second as the fake counted them (its own 429s are counted here).
-      console.log(`${N} sent in ${seconds.toFixed(1)} s; 429s: ${limited.length} (${tg.rateLimitHits} from the fake's own limit)`);
+      console.log(
+        `${N} sent in ${seconds.toFixed(1)} s; 429s: ${limited.length} (${tg.rateLimitHits} from the fake's own limit)`,
+      );
       expect(seconds).toBeGreaterThanOrEqual(N / RATE);
     } finally {
       clearInterval(injector);

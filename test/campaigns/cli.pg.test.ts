@@ -20,13 +20,30 @@ afterAll(async () => {
 });
 
 describe("campaigns send (CLI)", () => {
-  it("sends, shows plain progress lines off a TTY, prints the counts; a second run reports it was sent (exit 1)", { timeout: 120_000 }, async () => {
+  it("sends, shows plain progress lines off a TTY, prints the counts; a second run reports it was sent (exit 1)", {
+    timeout: 120_000,
+  }, async () => {
     const now = new Date();
     const { merchantId } = await createMerchant(d.db, { name: "cli" });
     await seedAudience(d.db, merchantId, 120, { tag: "cli", chatBase: 400_000_000, now });
     const seg = await createSegment(d.db, merchantId, { name: "all", rule: { all: [] } }, now);
-    const c = await createCampaign(d.db, merchantId, { name: "cli", segmentId: seg.id, message: { vi: "Chào {{firstName}}", en: "Hi {{firstName}}" }, controlPercent: 10 }, now);
-    const env = { DATABASE_URL: d.url!, TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.url, TELEGRAM_BROADCAST_RATE: "60" };
+    const c = await createCampaign(
+      d.db,
+      merchantId,
+      {
+        name: "cli",
+        segmentId: seg.id,
+        message: { vi: "Chào {{firstName}}", en: "Hi {{firstName}}" },
+        controlPercent: 10,
+      },
+      now,
+    );
+    const env = {
+      DATABASE_URL: d.url!,
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.url,
+      TELEGRAM_BROADCAST_RATE: "60",
+    };
 
     const r = await runCli(["campaigns", "send", c.id, "--json"], env);
     expect(r.code, r.stderr).toBe(0);

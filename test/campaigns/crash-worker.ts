@@ -20,5 +20,8 @@ const worker = startDeliveryWorker({
 });
 process.stdout.write(`ready ${worker.engine.workerId}\n`);
 process.on("SIGTERM", () => {
-  void worker.stop().then(() => database.close()).then(() => process.exit(0));
+  void worker
+    .stop()
+    .then(() => database.close())
+    .then(() => process.exit(0));
 });

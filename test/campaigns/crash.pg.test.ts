@@ -37,7 +37,14 @@ afterAll(async () => {
 
 function startWorker(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", path.join(here, "crash-worker.ts")], {
-    env: { ...process.env, DATABASE_URL: d.url!, API_ROOT: tg.url, TOKEN: tg.token, RATE: "10", LEASE_MS: String(LEASE_MS) },
+    env: {
+      ...process.env,
+      DATABASE_URL: d.url!,
+      API_ROOT: tg.url,
+      TOKEN: tg.token,
+      RATE: "10",
+      LEASE_MS: String(LEASE_MS),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let err = "";
@@ -79,7 +86,10 @@ async function killMidCall(child: ChildProcess, n: number): Promise<void> {
     "every row marked sending to have reached the fake",
     async () => {
       const seen = new Set(tg.callsOf("sendMessage").map((x) => x.chatId));
-      const sending = await queryRows<{ chat_id: string }>(d.db, sql`select chat_id from deliveries where status = 'sending'`);
+      const sending = await queryRows<{ chat_id: string }>(
+        d.db,
+        sql`select chat_id from deliveries where status = 'sending'`,
+      );
       return sending.length > 0 && sending.every((r) => seen.has(r.chat_id));
     },
     120_000,
@@ -95,7 +105,12 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     await seedAudience(d.db, merchantId, N, { tag: "crash", chatBase: 300_000_000, now });
     await putMessagingSettings(d.db, merchantId, { ...DEFAULT_MESSAGING, frequencyCap: null });
     const seg = await createSegment(d.db, merchantId, { name: "all", rule: { all: [] } }, now);
-    const c = await createCampaign(d.db, merchantId, { name: "crash", segmentId: seg.id, message: { vi: "Chào {{firstName}}" }, controlPercent: 0 }, now);
+    const c = await createCampaign(
+      d.db,
+      merchantId,
+      { name: "crash", segmentId: seg.id, message: { vi: "Chào {{firstName}}" }, controlPercent: 0 },
+      now,
+    );
     await startCampaign(d.db, merchantId, c.id, new Date());
 
     // 1st life: killed while call #40 is in flight (recorded by the fake, answer not yet back).
@@ -117,10 +132,17 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     // 4th life: runs to the end.
     w = await startWorker();
     try {
-      await waitUntil("campaign done", async () => ((await getCampaignView(d.db, merchantId, c.id)).status === "done" ? true : undefined), 120_000, 200);
+      await waitUntil(
+        "campaign done",
+        async () => ((await getCampaignView(d.db, merchantId, c.id)).status === "done" ? true : undefined),
+        120_000,
+        200,
+      );
     } catch (err) {
       // Diagnostics: where the queue stands.
-      console.log(JSON.stringify(await queryRows(d.db, sql`select status, worker, count(*) as n from deliveries group by 1, 2`)));
+      console.log(
+        JSON.stringify(await queryRows(d.db, sql`select status, worker, count(*) as n from deliveries group by 1, 2`)),
+      );
       throw err;
     } finally {
       w.kill("SIGTERM");
@@ -132,7 +154,10 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     const dupes = [...received.entries()].filter(([, n]) => n > 1);
     expect(dupes).toEqual([]); // nothing twice
 
-    const rows = await queryRows<{ chat_id: string; status: string }>(d.db, sql`select chat_id, status from deliveries where campaign_id = ${c.id}`);
+    const rows = await queryRows<{ chat_id: string; status: string }>(
+      d.db,
+      sql`select chat_id, status from deliveries where campaign_id = ${c.id}`,
+    );
     expect(rows).toHaveLength(N);
     const byStatus = (st: string) => rows.filter((r) => r.status === st);
     // Rows the workers recorded as sent were received exactly once …
@@ -148,6 +173,8 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     expect(received.size).toBeGreaterThanOrEqual(N - unknownUnreceived.length);
     const view = await getCampaignView(d.db, merchantId, c.id);
     expect(view.counts.sent + view.counts.failed).toBe(N);
-    console.log(`crash test: ${received.size}/${N} received once, ${unknown.length} unknown (in flight at a kill), ${unknownUnreceived.length} never left`);
+    console.log(
+      `crash test: ${received.size}/${N} received once, ${unknown.length} unknown (in flight at a kill), ${unknownUnreceived.length} never left`,
+    );
   });
 });

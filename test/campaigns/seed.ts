@@ -6,7 +6,12 @@ import type { Db } from "../../src/db/types.ts";
  * `n` opted-in members, each linked on Telegram with chat id `chatBase + i` (i = 1…n), named "Nguyễn Văn Khách",
  * every fifth one in English. Member ids are `mem_<tag>_<i>`.
  */
-export async function seedAudience(db: Db, merchantId: string, n: number, opts: { tag: string; chatBase: number; now: Date }): Promise<void> {
+export async function seedAudience(
+  db: Db,
+  merchantId: string,
+  n: number,
+  opts: { tag: string; chatBase: number; now: Date },
+): Promise<void> {
   const now = opts.now.toISOString();
   await db.execute(sql`
     insert into members (id, merchant_id, name, language, opted_in, opted_in_at, points_total, created_at)

@@ -97,7 +97,7 @@ describe("SendWindow", () => {
     const w = new SendWindow({ limit, windowMs: 1000, marginMs: 3, now: time.now, sleep: time.sleep });
     const stamps: number[] = [];
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const running: Promise<void>[] = [];
     for (let i = 0; i < 60; i++) {
       running.push(

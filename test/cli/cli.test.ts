@@ -20,7 +20,11 @@ describe("CLI", () => {
     expect(top.code).toBe(0);
     expect(top.stdout).toContain("merchant create");
     expect(top.stdout).toContain("orders import");
-    for (const cmd of [["merchant", "create"], ["orders", "import"], ["recs", "mine"]]) {
+    for (const cmd of [
+      ["merchant", "create"],
+      ["orders", "import"],
+      ["recs", "mine"],
+    ]) {
       const r = await runCli([...cmd, "--help"], env);
       expect(r.code, cmd.join(" ")).toBe(0);
       expect(r.stdout).toMatch(/Usage:/);
@@ -28,7 +32,10 @@ describe("CLI", () => {
   });
 
   it("`npm run cli -- merchant create --json` prints exactly one JSON line on stdout (no npm banner)", async () => {
-    const child = spawn("npm", ["run", "cli", "--", "merchant", "create", "--name", "Cà Phê Test", "--json"], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: "error", ...env } });
+    const child = spawn("npm", ["run", "cli", "--", "merchant", "create", "--name", "Cà Phê Test", "--json"], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "error", ...env },
+    });
     let stdout = "";
     child.stdout.on("data", (d) => (stdout += d));
     const code = await new Promise((resolve) => child.on("close", resolve));
@@ -40,7 +47,13 @@ describe("CLI", () => {
   });
 
   it("bad usage exits non-zero with a one-line reason", async () => {
-    for (const args of [["merchant", "create"], ["merchant", "create", "--name"], ["merchant", "create", "--nme", "x"], ["orders", "import", "--merchant", "m"], ["nope"]]) {
+    for (const args of [
+      ["merchant", "create"],
+      ["merchant", "create", "--name"],
+      ["merchant", "create", "--nme", "x"],
+      ["orders", "import", "--merchant", "m"],
+      ["nope"],
+    ]) {
       const r = await runCli(args, env);
       expect(r.code, args.join(" ")).not.toBe(0);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -55,7 +68,7 @@ describe("CLI", () => {
       csv,
       [
         "order_id,item,member,placed_at,category,quantity,unit_price",
-        'A1,CF-01,,2026-11-01T10:00:00Z,coffee,2,35000',
+        "A1,CF-01,,2026-11-01T10:00:00Z,coffee,2,35000",
         'A2,"BB-01",,2026-11-02T10:00:00Z,food,1,18000',
         "A1,BM-01,,2026-11-01T10:00:00Z,food,1,25000",
         "A1,BAD-01,,2026-11-01T10:00:00Z,food,-1,25000",

@@ -25,10 +25,17 @@ afterAll(async () => {
 
 async function totals(merchantId: string) {
   const [o] = await d.db
-    .select({ n: sql<string>`count(*)`, total: sql<string>`coalesce(sum(${orders.total}), 0)`, points: sql<string>`coalesce(sum(${orders.pointsEarned}), 0)` })
+    .select({
+      n: sql<string>`count(*)`,
+      total: sql<string>`coalesce(sum(${orders.total}), 0)`,
+      points: sql<string>`coalesce(sum(${orders.pointsEarned}), 0)`,
+    })
     .from(orders)
     .where(eq(orders.merchantId, merchantId));
-  const [m] = await d.db.select({ points: sql<string>`coalesce(sum(${members.pointsTotal}), 0)` }).from(members).where(eq(members.merchantId, merchantId));
+  const [m] = await d.db
+    .select({ points: sql<string>`coalesce(sum(${members.pointsTotal}), 0)` })
+    .from(members)
+    .where(eq(members.merchantId, merchantId));
   return { orders: Number(o!.n), total: Number(o!.total), points: Number(o!.points), balances: Number(m!.points) };
 }
 
@@ -44,7 +51,10 @@ describe("orders import crash safety", () => {
     const rows = ["order_id,item,member,placed_at,category,quantity,unit_price"];
     for (let i = 0; i < 1200; i++) {
       const member = i % 5 === 0 ? "" : phones[i % phones.length];
-      for (let k = 0; k < 1 + (i % 3); k++) rows.push(`ORD-${i},SKU-${(i * 7 + k) % 40},${member},2026-11-${String(1 + (i % 20)).padStart(2, "0")}T08:00:00Z,cat${k},${1 + (k % 2)},${15000 + k * 5000}`);
+      for (let k = 0; k < 1 + (i % 3); k++)
+        rows.push(
+          `ORD-${i},SKU-${(i * 7 + k) % 40},${member},2026-11-${String(1 + (i % 20)).padStart(2, "0")}T08:00:00Z,cat${k},${1 + (k % 2)},${15000 + k * 5000}`,
+        );
     }
     const file = path.join(dir, "big.csv");
     writeFileSync(file, rows.join("\n") + "\n");
@@ -52,7 +62,9 @@ describe("orders import crash safety", () => {
 
     const child = startCli(["orders", "import", file, "--merchant", a.merchantId], env);
     // Wait until part of the file has been posted, then kill without warning.
-    await waitFor("part of the file to be imported", async () => (await totals(a.merchantId)).orders > 150, { timeoutMs: 30_000 });
+    await waitFor("part of the file to be imported", async () => (await totals(a.merchantId)).orders > 150, {
+      timeoutMs: 30_000,
+    });
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
     const partial = await totals(a.merchantId);

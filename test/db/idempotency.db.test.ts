@@ -25,9 +25,26 @@ afterAll(async () => {
 async function placeGuest(key: string, hash: string, response: unknown) {
   const now = new Date().toISOString();
   const p = {
-    merchantId, memberId: null, externalId: key, hash, now, placedAt: now, windowFrom: now, expect: {},
-    orderId: `ord_${key}`, channel: "pos", total: 100, offerCodes: [], pointsEarned: 0, creditEarned: 0, cashback: 0,
-    credits: [], upgradeTo: null, response: JSON.stringify(response), lines: [], products: [],
+    merchantId,
+    memberId: null,
+    externalId: key,
+    hash,
+    now,
+    placedAt: now,
+    windowFrom: now,
+    expect: {},
+    orderId: `ord_${key}`,
+    channel: "pos",
+    total: 100,
+    offerCodes: [],
+    pointsEarned: 0,
+    creditEarned: 0,
+    cashback: 0,
+    credits: [],
+    upgradeTo: null,
+    response: JSON.stringify(response),
+    lines: [],
+    products: [],
   };
   const [row] = resultRows<{ r: string }>(
     await database.db.execute(sql`select cl_place_order(${JSON.stringify(p)}::text::jsonb)::text as r`),

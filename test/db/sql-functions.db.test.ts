@@ -54,6 +54,9 @@ describe("SQL function sources", () => {
     const pattern = new RegExp(`create or replace function (public\\.)?${name}\\(`, "i");
     const newest = migrations.filter((m) => pattern.test(m.text)).at(-1);
     expect(newest, `no migration creates ${name}`).toBeDefined();
-    expect(newest!.text.includes(sources.get(name)!.trimEnd()), `${newest!.file} differs from functions/${name}.sql`).toBe(true);
+    expect(
+      newest!.text.includes(sources.get(name)!.trimEnd()),
+      `${newest!.file} differs from functions/${name}.sql`,
+    ).toBe(true);
   });
 });

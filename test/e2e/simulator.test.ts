@@ -26,7 +26,16 @@ beforeAll(async () => {
   shop = await setupShop(h.s);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -49,7 +58,10 @@ async function transcript(page: Page): Promise<string> {
   );
   return rows
     .map((r) => {
-      const body = r.text.split("\n").map((l, i) => (i === 0 ? l : `      ${l}`)).join("\n");
+      const body = r.text
+        .split("\n")
+        .map((l, i) => (i === 0 ? l : `      ${l}`))
+        .join("\n");
       return `${r.who === "me" ? "You:" : "Bot:"} ${body}${r.buttons.length ? `\n      ${r.buttons.join(" ")}` : ""}`;
     })
     .join("\n");
@@ -73,7 +85,10 @@ describe.skipIf(!hasChromium)("simulator in a real browser", () => {
     // Ask in free text.
     await page.fill("#text", "điểm của tôi");
     await page.click("#send");
-    await page.locator(".msg.bot .text", { hasText: "Chi tiêu thêm 500.000 ₫ để lên hạng Vàng." }).nth(1).waitFor({ timeout: 10_000 });
+    await page
+      .locator(".msg.bot .text", { hasText: "Chi tiêu thêm 500.000 ₫ để lên hạng Vàng." })
+      .nth(1)
+      .waitFor({ timeout: 10_000 });
 
     // Rewards → pick one → confirm.
     await page.locator(".msg.bot").last().locator(".btn", { hasText: "Đổi quà" }).click();
@@ -102,7 +117,10 @@ describe.skipIf(!hasChromium)("simulator in a real browser", () => {
     await page.screenshot({ path: join(outDir, "simulator.png"), fullPage: true });
     const text = await transcript(page);
     expect(text).toContain("Bot: 🎉 Dạ, đổi quà thành công: Cà phê sữa đá.");
-    writeFileSync(join(outDir, "simulator-transcript.md"), "```text\n" + text.replace(/\b[ACDEFGHJKMNPQRTUVWXY34679]{10}\b/g, "K7MX9PQ3TA") + "\n```\n");
+    writeFileSync(
+      join(outDir, "simulator-transcript.md"),
+      "```text\n" + text.replace(/\b[ACDEFGHJKMNPQRTUVWXY34679]{10}\b/g, "K7MX9PQ3TA") + "\n```\n",
+    );
     await page.close();
   }, 60_000);
 });

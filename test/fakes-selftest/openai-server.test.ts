@@ -7,7 +7,11 @@ function chat(body: Record<string, unknown>, headers: Record<string, string> = {
   return fetch(`${llm.baseURL}/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer sk-test", ...headers },
-    body: JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content: "Tôi có bao nhiêu điểm?" }], ...body }),
+    body: JSON.stringify({
+      model: "gpt-test",
+      messages: [{ role: "user", content: "Tôi có bao nhiêu điểm?" }],
+      ...body,
+    }),
   });
 }
 
@@ -30,7 +34,9 @@ beforeEach(() => llm.reset());
 
 describe("fake OpenAI-compatible server", () => {
   it("lists models and rejects a wrong key", async () => {
-    const m = (await (await fetch(`${llm.baseURL}/models`, { headers: { authorization: "Bearer sk-test" } })).json()) as any;
+    const m = (await (
+      await fetch(`${llm.baseURL}/models`, { headers: { authorization: "Bearer sk-test" } })
+    ).json()) as any;
     expect(m.object).toBe("list");
     expect(m.data.map((d: any) => d.id)).toContain("gpt-test");
     const bad = await chat({}, { authorization: "Bearer nope" });
@@ -102,9 +108,10 @@ describe("fake OpenAI-compatible server", () => {
     const c2 = ev2.slice(0, -1).map((e) => JSON.parse(e));
     const args = c2.map((c) => c.choices[0]?.delta?.tool_calls?.[0]?.function?.arguments ?? "").join("");
     expect(JSON.parse(args)).toEqual({ limit: 3 });
-    expect(c2.find((c) => c.choices[0]?.delta?.tool_calls?.[0]?.function?.name)?.choices[0].delta.tool_calls[0].function.name).toBe(
-      "list_offers",
-    );
+    expect(
+      c2.find((c) => c.choices[0]?.delta?.tool_calls?.[0]?.function?.name)?.choices[0].delta.tool_calls[0].function
+        .name,
+    ).toBe("list_offers");
     expect(c2.at(-1).choices[0].finish_reason).toBe("tool_calls");
   });
 

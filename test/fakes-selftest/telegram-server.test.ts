@@ -28,7 +28,10 @@ describe("fake Telegram Bot API", () => {
   it("answers getMe in the envelope with the configured bot", async () => {
     const r = await call("getMe");
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ok: true, result: expect.objectContaining({ is_bot: true, username: "loyalty_test_bot" }) });
+    expect(r.body).toEqual({
+      ok: true,
+      result: expect.objectContaining({ is_bot: true, username: "loyalty_test_bot" }),
+    });
   });
 
   it("accepts GET with a query string and form bodies", async () => {
@@ -100,12 +103,21 @@ describe("fake Telegram Bot API", () => {
   });
 
   it("handles commands, webhook and misc methods, and records everything", async () => {
-    expect((await call("setMyCommands", { commands: [{ command: "points", description: "Điểm" }] })).body.result).toBe(true);
+    expect((await call("setMyCommands", { commands: [{ command: "points", description: "Điểm" }] })).body.result).toBe(
+      true,
+    );
     expect((await call("setMyCommands", { commands: [{ command: "Bad Name", description: "x" }] })).status).toBe(400);
     expect((await call("setWebhook", { url: "http://insecure.example/hook" })).status).toBe(400);
-    expect((await call("setWebhook", { url: "https://ex.example/hook", secret_token: "bad secret!" })).status).toBe(400);
-    expect((await call("setWebhook", { url: "https://ex.example/hook", secret_token: "s3cr3t_-" })).body.result).toBe(true);
-    expect((await call("getWebhookInfo")).body.result).toMatchObject({ url: "https://ex.example/hook", pending_update_count: 0 });
+    expect((await call("setWebhook", { url: "https://ex.example/hook", secret_token: "bad secret!" })).status).toBe(
+      400,
+    );
+    expect((await call("setWebhook", { url: "https://ex.example/hook", secret_token: "s3cr3t_-" })).body.result).toBe(
+      true,
+    );
+    expect((await call("getWebhookInfo")).body.result).toMatchObject({
+      url: "https://ex.example/hook",
+      pending_update_count: 0,
+    });
     expect((await call("getUpdates")).status).toBe(409);
     expect((await call("deleteWebhook")).body.result).toBe(true);
     expect((await call("answerCallbackQuery", { callback_query_id: "q1", text: "Done" })).body.result).toBe(true);
@@ -156,7 +168,10 @@ describe("fake Telegram Bot API", () => {
   it("blockChat answers 403 for that chat only", async () => {
     tg.blockChat(13);
     const r = await call("sendMessage", { chat_id: 13, text: "hi" });
-    expect(r).toEqual({ status: 403, body: { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" } });
+    expect(r).toEqual({
+      status: 403,
+      body: { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" },
+    });
     expect((await call("sendMessage", { chat_id: 14, text: "hi" })).status).toBe(200);
   });
 

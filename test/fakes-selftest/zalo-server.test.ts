@@ -26,7 +26,12 @@ describe("fake Zalo Bot API", () => {
       status: 200,
       body: {
         ok: true,
-        result: { id: "1459232241454765289", account_name: "bot.LoyaltyTest", account_type: "BASIC", can_join_groups: false },
+        result: {
+          id: "1459232241454765289",
+          account_name: "bot.LoyaltyTest",
+          account_type: "BASIC",
+          can_join_groups: false,
+        },
       },
     });
     expect(await call("getMe", {}, "1:wrong")).toEqual({
@@ -50,8 +55,13 @@ describe("fake Zalo Bot API", () => {
   });
 
   it("sendPhoto, sendChatAction ({ok:true} without result)", async () => {
-    expect((await call("sendPhoto", { chat_id: "u1", photo: "https://x.example/a.png", caption: "c" })).body.ok).toBe(true);
-    expect(await call("sendChatAction", { chat_id: "u1", action: "typing" })).toEqual({ status: 200, body: { ok: true } });
+    expect((await call("sendPhoto", { chat_id: "u1", photo: "https://x.example/a.png", caption: "c" })).body.ok).toBe(
+      true,
+    );
+    expect(await call("sendChatAction", { chat_id: "u1", action: "typing" })).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
     expect((await call("sendChatAction", { chat_id: "u1", action: "dancing" })).status).toBe(400);
   });
 
@@ -70,7 +80,10 @@ describe("fake Zalo Bot API", () => {
   it("getUpdates returns one update, or 408 when nothing new", async () => {
     zalo.pushUpdate(zaloTextUpdate("Xin chào", { id: "u9" }));
     const r = await call("getUpdates", { timeout: "1" });
-    expect(r.body).toMatchObject({ ok: true, result: { event_name: "message.text.received", message: { text: "Xin chào" } } });
+    expect(r.body).toMatchObject({
+      ok: true,
+      result: { event_name: "message.text.received", message: { text: "Xin chào" } },
+    });
     const t0 = Date.now();
     const empty = await call("getUpdates", { timeout: "1" }); // capped at maxLongPollMs = 300
     expect(empty).toEqual({ status: 408, body: { ok: false, error_code: 408, description: "Request timeout" } });
@@ -82,7 +95,12 @@ describe("fake Zalo Bot API", () => {
     const r = await call("sendMessage", { chat_id: "u1", text: "a" });
     expect(r).toEqual({
       status: 429,
-      body: { ok: false, error_code: 429, description: "Too Many Requests: retry after 3", parameters: { retry_after: 3 } },
+      body: {
+        ok: false,
+        error_code: 429,
+        description: "Too Many Requests: retry after 3",
+        parameters: { retry_after: 3 },
+      },
     });
     zalo.blockChat("u2");
     expect((await call("sendMessage", { chat_id: "u2", text: "a" })).status).toBe(403);

@@ -2,15 +2,7 @@
 // routing `/bot<token>/<method>`, body parsing, the `{ ok, result }` envelope,
 // call recording, programmed failures, blocked chats, rate enforcement and latency.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  BodyParseError,
-  delay,
-  parseParams,
-  readRawBody,
-  Recorder,
-  sendJson,
-  startHttpServer,
-} from "./http.ts";
+import { BodyParseError, delay, parseParams, readRawBody, Recorder, sendJson, startHttpServer } from "./http.ts";
 import type { StartedHttpServer } from "./http.ts";
 
 export interface BotApiErrorBody {
@@ -190,7 +182,11 @@ export abstract class BotApiFakeBase {
   }
 
   /** Body of the error envelope; platforms may extend it. */
-  protected errorBody(status: number, description: string, parameters?: BotApiErrorBody["parameters"]): BotApiErrorBody {
+  protected errorBody(
+    status: number,
+    description: string,
+    parameters?: BotApiErrorBody["parameters"],
+  ): BotApiErrorBody {
     const body: BotApiErrorBody = { ok: false, error_code: status, description };
     if (parameters) body.parameters = parameters;
     return body;
@@ -319,8 +315,10 @@ export abstract class BotApiFakeBase {
 
   /** Resolves with the first recorded call (past or future) matching the predicate. */
   waitFor(predicate: (call: BotApiCall) => boolean, timeoutMs = 2000): Promise<BotApiCall> {
-    return this.calls.waitFor(predicate, timeoutMs, () =>
-      this.calls.items.map((c) => `${c.method}:${c.status}`).join(", ") || "nothing",
+    return this.calls.waitFor(
+      predicate,
+      timeoutMs,
+      () => this.calls.items.map((c) => `${c.method}:${c.status}`).join(", ") || "nothing",
     );
   }
 

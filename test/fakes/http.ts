@@ -70,11 +70,7 @@ export class BodyParseError extends Error {}
  * JSON, application/x-www-form-urlencoded or multipart/form-data on top.
  * Multipart file parts become `{ filename, type, size }` descriptors.
  */
-export async function parseParams(
-  req: IncomingMessage,
-  raw: Buffer,
-  url: URL,
-): Promise<Record<string, unknown>> {
+export async function parseParams(req: IncomingMessage, raw: Buffer, url: URL): Promise<Record<string, unknown>> {
   const params: Record<string, unknown> = {};
   for (const [k, v] of url.searchParams) params[k] = v;
   if (raw.length === 0) return params;

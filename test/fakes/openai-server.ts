@@ -163,7 +163,10 @@ export class FakeOpenAIServer {
     return this.requests.items.filter((r) => r.path.endsWith("/chat/completions"));
   }
 
-  waitFor(predicate: (req: RecordedChatRequest) => boolean = () => true, timeoutMs = 2000): Promise<RecordedChatRequest> {
+  waitFor(
+    predicate: (req: RecordedChatRequest) => boolean = () => true,
+    timeoutMs = 2000,
+  ): Promise<RecordedChatRequest> {
     return this.requests.waitFor(predicate, timeoutMs, () => `${this.requests.items.length} requests`);
   }
 
@@ -195,7 +198,13 @@ export class FakeOpenAIServer {
       status: 200,
     };
 
-    const fail = (status: number, message: string, type: string, code: string | null, headers?: Record<string, string>) => {
+    const fail = (
+      status: number,
+      message: string,
+      type: string,
+      code: string | null,
+      headers?: Record<string, string>,
+    ) => {
       record.status = status;
       this.requests.push(record);
       sendJson(res, status, { error: { message, type, param: null, code } }, headers);
@@ -260,22 +269,33 @@ export class FakeOpenAIServer {
       const headers: Record<string, string> = {};
       if (reply.status === 429) headers["retry-after"] = String(reply.retryAfter ?? 1);
       const { type, code, message } = errorShape(reply.status);
-      sendJson(res, reply.status, { error: { message: reply.errorMessage ?? message, type, param: null, code } }, headers);
+      sendJson(
+        res,
+        reply.status,
+        { error: { message: reply.errorMessage ?? message, type, param: null, code } },
+        headers,
+      );
       return;
     }
 
     const model = reply.model ?? (body.model as string);
     const id = `chatcmpl-fake${this.seq++}`;
     const created = Math.floor(Date.now() / 1000);
-    const content = reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? (reply.toolCalls ? null : ""));
+    const content =
+      reply.json !== undefined ? JSON.stringify(reply.json) : (reply.text ?? (reply.toolCalls ? null : ""));
     const toolCalls = (reply.toolCalls ?? []).map((tc, i) => ({
       id: tc.id ?? `call_fake${this.seq}_${i}`,
       type: "function" as const,
-      function: { name: tc.name, arguments: typeof tc.arguments === "string" ? tc.arguments : JSON.stringify(tc.arguments ?? {}) },
+      function: {
+        name: tc.name,
+        arguments: typeof tc.arguments === "string" ? tc.arguments : JSON.stringify(tc.arguments ?? {}),
+      },
     }));
     const finishReason = reply.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop");
     const promptTokens = estimatePromptTokens(body.messages as unknown[]);
-    const completionTokens = estimateTokens((content ?? "") + toolCalls.map((t) => t.function.name + t.function.arguments).join(""));
+    const completionTokens = estimateTokens(
+      (content ?? "") + toolCalls.map((t) => t.function.name + t.function.arguments).join(""),
+    );
     const usage: Usage = {
       prompt_tokens: reply.usage?.prompt_tokens ?? promptTokens,
       completion_tokens: reply.usage?.completion_tokens ?? completionTokens,
@@ -333,7 +353,13 @@ export class FakeOpenAIServer {
       "cache-control": "no-cache",
       connection: "keep-alive",
     });
-    const base = { id: c.id, object: "chat.completion.chunk", created: c.created, model: c.model, system_fingerprint: "fp_fake" };
+    const base = {
+      id: c.id,
+      object: "chat.completion.chunk",
+      created: c.created,
+      model: c.model,
+      system_fingerprint: "fp_fake",
+    };
     const write = async (data: unknown) => {
       if (signal.aborted || res.destroyed) return;
       res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
@@ -350,7 +376,11 @@ export class FakeOpenAIServer {
     if (reply.malformed === "invalid-json") await write(`{"id":"${c.id}","choices":[{"delta":{"content":"bro`);
     for (const piece of splitPieces(c.content ?? "")) await write(chunk({ content: piece }));
     for (const [index, tc] of c.toolCalls.entries()) {
-      await write(chunk({ tool_calls: [{ index, id: tc.id, type: "function", function: { name: tc.function.name, arguments: "" } }] }));
+      await write(
+        chunk({
+          tool_calls: [{ index, id: tc.id, type: "function", function: { name: tc.function.name, arguments: "" } }],
+        }),
+      );
       for (const piece of splitPieces(tc.function.arguments)) {
         await write(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
       }
@@ -369,12 +399,22 @@ export class FakeOpenAIServer {
 
 function errorShape(status: number): { type: string; code: string | null; message: string } {
   if (status === 429) {
-    return { type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached for requests. Please try again in 1s." };
+    return {
+      type: "requests",
+      code: "rate_limit_exceeded",
+      message: "Rate limit reached for requests. Please try again in 1s.",
+    };
   }
-  if (status === 401) return { type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided." };
+  if (status === 401)
+    return { type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided." };
   if (status === 400) return { type: "invalid_request_error", code: null, message: "Bad request." };
-  if (status === 503) return { type: "server_error", code: null, message: "The engine is currently overloaded, please try again later." };
-  return { type: "server_error", code: null, message: "The server had an error while processing your request. Sorry about that!" };
+  if (status === 503)
+    return { type: "server_error", code: null, message: "The engine is currently overloaded, please try again later." };
+  return {
+    type: "server_error",
+    code: null,
+    message: "The server had an error while processing your request. Sorry about that!",
+  };
 }
 
 /** Roughly 4 characters per token, at least 1 for non-empty text. */

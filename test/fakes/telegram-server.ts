@@ -152,7 +152,8 @@ export class FakeTelegramServer extends BotApiFakeBase {
     this.handle("sendChatAction", (ctx) => {
       this.chatOf(ctx);
       const action = asString(ctx.payload.action);
-      if (!action || !CHAT_ACTIONS.has(action)) throw new BotApiError(400, "Bad Request: wrong parameter action in request");
+      if (!action || !CHAT_ACTIONS.has(action))
+        throw new BotApiError(400, "Bad Request: wrong parameter action in request");
       return true;
     });
     this.handle("sendPhoto", (ctx) => this.sendPhoto(ctx));
@@ -168,7 +169,10 @@ export class FakeTelegramServer extends BotApiFakeBase {
 
   /** Queue an update for getUpdates (update_id assigned when missing). Returns it. */
   pushUpdate(update: Record<string, unknown>): Record<string, unknown> & { update_id: number } {
-    const withId = { ...update, update_id: typeof update.update_id === "number" ? update.update_id : this.nextUpdateId++ };
+    const withId = {
+      ...update,
+      update_id: typeof update.update_id === "number" ? update.update_id : this.nextUpdateId++,
+    };
     this.nextUpdateId = Math.max(this.nextUpdateId, withId.update_id + 1);
     this.updates.push(withId);
     this.notifyChange();
@@ -255,9 +259,11 @@ export class FakeTelegramServer extends BotApiFakeBase {
   private sendPhoto(ctx: HandlerContext): TelegramSentMessage {
     const chat = this.chatOf(ctx);
     const photo = ctx.payload.photo;
-    if (photo === undefined || photo === "") throw new BotApiError(400, "Bad Request: there is no photo in the request");
+    if (photo === undefined || photo === "")
+      throw new BotApiError(400, "Bad Request: there is no photo in the request");
     const caption = asString(ctx.payload.caption);
-    if (caption !== undefined && caption.length > 1024) throw new BotApiError(400, "Bad Request: message caption is too long");
+    if (caption !== undefined && caption.length > 1024)
+      throw new BotApiError(400, "Bad Request: message caption is too long");
     const id = this.nextMessageId++;
     const markup = this.inlineMarkup(ctx.payload.reply_markup);
     return this.store({
@@ -278,7 +284,8 @@ export class FakeTelegramServer extends BotApiFakeBase {
     if (asString(ctx.payload.inline_message_id)) return true;
     const chat = this.chatOf(ctx);
     const messageId = Number(ctx.payload.message_id);
-    if (!Number.isInteger(messageId) || messageId <= 0) throw new BotApiError(400, "Bad Request: message identifier is not specified");
+    if (!Number.isInteger(messageId) || messageId <= 0)
+      throw new BotApiError(400, "Bad Request: message identifier is not specified");
     const existing = this.messages.get(`${chat.id}:${messageId}`);
     if (existing) return existing;
     if (this.strictEdits) throw new BotApiError(400, "Bad Request: message to edit not found");
@@ -326,7 +333,7 @@ export class FakeTelegramServer extends BotApiFakeBase {
 
   private setMyCommands(ctx: HandlerContext): true {
     const commands = ctx.payload.commands;
-    if (!Array.isArray(commands)) throw new BotApiError(400, "Bad Request: parameter \"commands\" is required");
+    if (!Array.isArray(commands)) throw new BotApiError(400, 'Bad Request: parameter "commands" is required');
     if (commands.length > 100) throw new BotApiError(400, "Bad Request: too many commands");
     for (const c of commands as unknown[]) {
       const cmd = c && typeof c === "object" ? (c as Record<string, unknown>) : {};
@@ -353,7 +360,8 @@ export class FakeTelegramServer extends BotApiFakeBase {
     } catch {
       throw new BotApiError(400, "Bad Request: bad webhook: invalid URL");
     }
-    if (parsed.protocol !== "https:") throw new BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
+    if (parsed.protocol !== "https:")
+      throw new BotApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
     if (parsed.port && !["443", "80", "88", "8443"].includes(parsed.port)) {
       throw new BotApiError(400, "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443");
     }
@@ -373,7 +381,10 @@ export class FakeTelegramServer extends BotApiFakeBase {
 
   private async getUpdates(ctx: HandlerContext): Promise<unknown[]> {
     if (this.webhook) {
-      throw new BotApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+      throw new BotApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     }
     const offset = Number(ctx.payload.offset ?? 0);
     const limit = Math.min(100, Math.max(1, Number(ctx.payload.limit ?? 100)));
@@ -411,7 +422,12 @@ export function telegramTextUpdate(
     message: {
       message_id: extra.message_id ?? updateSeq++,
       from,
-      chat: { id: user.id, type: "private", first_name: from.first_name, ...(user.username ? { username: user.username } : {}) },
+      chat: {
+        id: user.id,
+        type: "private",
+        first_name: from.first_name,
+        ...(user.username ? { username: user.username } : {}),
+      },
       date: extra.date ?? Math.floor(Date.now() / 1000),
       text,
       ...(command ? { entities: [{ type: "bot_command", offset: 0, length: command[0].length }] } : {}),

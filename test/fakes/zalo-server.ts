@@ -147,7 +147,8 @@ export class FakeZaloServer extends BotApiFakeBase {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || parsed.protocol !== "https:") throw new BotApiError(400, "Bad Request: url must be a valid HTTPS URL");
+    if (!parsed || parsed.protocol !== "https:")
+      throw new BotApiError(400, "Bad Request: url must be a valid HTTPS URL");
     const secret = asString(ctx.payload.secret_token) ?? "";
     if (secret.length < 8 || secret.length > 256) {
       throw new BotApiError(400, "Bad Request: secret_token must be between 8 and 256 characters");
@@ -158,7 +159,10 @@ export class FakeZaloServer extends BotApiFakeBase {
 
   private async getUpdates(ctx: HandlerContext): Promise<ZaloFakeUpdate> {
     if (this.webhook) {
-      throw new BotApiError(409, "Conflict: getUpdates is not available while a webhook is set; use deleteWebhook first");
+      throw new BotApiError(
+        409,
+        "Conflict: getUpdates is not available while a webhook is set; use deleteWebhook first",
+      );
     }
     const timeoutSec = Number(asString(ctx.payload.timeout) ?? "30");
     const timeoutMs = Math.min(this.maxLongPollMs, Math.max(0, Number.isFinite(timeoutSec) ? timeoutSec : 30) * 1000);
@@ -216,7 +220,12 @@ export function zaloImageUpdate(
 ): ZaloFakeUpdate {
   return {
     event_name: "message.image.received",
-    message: { ...baseMessage(user, extra), photo_url: photoUrl, photo: photoUrl, ...(extra.caption ? { caption: extra.caption } : {}) },
+    message: {
+      ...baseMessage(user, extra),
+      photo_url: photoUrl,
+      photo: photoUrl,
+      ...(extra.caption ? { caption: extra.caption } : {}),
+    },
   };
 }
 

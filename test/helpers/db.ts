@@ -25,7 +25,9 @@ export async function openTestDatabase(): Promise<TestDatabase> {
     await admin.unsafe(`create database ${name}`);
   } catch (err) {
     await admin.end();
-    throw new Error(`cannot create a test database on ${adminUrl.replace(/:[^:@/]*@/, ":***@")}: ${(err as Error).message}. Is Postgres running?`);
+    throw new Error(
+      `cannot create a test database on ${adminUrl.replace(/:[^:@/]*@/, ":***@")}: ${(err as Error).message}. Is Postgres running?`,
+    );
   }
   await admin.end();
   const u = new URL(adminUrl);

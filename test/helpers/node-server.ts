@@ -36,7 +36,10 @@ export async function startNodeServer(env: Record<string, string>): Promise<Runn
     "the server to answer /healthz",
     async () => {
       if (child.exitCode !== null) throw new Error(`server exited early: ${err}`);
-      return fetch(`${url}/healthz`).then((r) => r.ok, () => false); // refused: not up yet
+      return fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ); // refused: not up yet
     },
     { timeoutMs: 60_000, intervalMs: 200, detail: () => err },
   );

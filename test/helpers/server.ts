@@ -25,7 +25,12 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
-export type Api = <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiResponse<T>>;
+export type Api = <T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<ApiResponse<T>>;
 
 export function apiClient(url: string, apiKey?: string): Api {
   return async (method, path, body, headers = {}) => {
@@ -48,7 +53,15 @@ export function apiClient(url: string, apiKey?: string): Api {
   };
 }
 
-export async function startTestServer(opts: { env?: Record<string, string>; plugins?: AppPlugin[]; logger?: Logger; clock?: FakeClock; database?: TestDatabase } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: {
+    env?: Record<string, string>;
+    plugins?: AppPlugin[];
+    logger?: Logger;
+    clock?: FakeClock;
+    database?: TestDatabase;
+  } = {},
+): Promise<TestServer> {
   const database = opts.database ?? (await openTestDatabase());
   const clock = opts.clock ?? new FakeClock();
   const config = loadConfig({ LOG_LEVEL: "error", ...opts.env });

@@ -13,7 +13,10 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(opts: { databaseUrl: string; vars?: Record<string, string> }): Promise<RunningWorker> {
+export async function startWorker(opts: {
+  databaseUrl: string;
+  vars?: Record<string, string>;
+}): Promise<RunningWorker> {
   const port = await freePort();
   const inspector = await freePort();
   // Hyperdrive's local mode wants a password in the URL; the local server trusts loopback, so any will do.
@@ -36,7 +39,13 @@ export async function startWorker(opts: { databaseUrl: string; vars?: Record<str
   for (const [k, v] of Object.entries(opts.vars ?? {})) args.push("--var", `${k}:${v}`);
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: u.toString(), WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" },
+    env: {
+      ...process.env,
+      CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: u.toString(),
+      WRANGLER_SEND_METRICS: "false",
+      CI: "true",
+      NO_COLOR: "1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -48,7 +57,10 @@ export async function startWorker(opts: { databaseUrl: string; vars?: Record<str
       "wrangler dev to answer /healthz",
       async () => {
         if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${out}`);
-        return fetch(`${url}/healthz`).then((r) => r.status === 200, () => false); // refused: starting
+        return fetch(`${url}/healthz`).then(
+          (r) => r.status === 200,
+          () => false,
+        ); // refused: starting
       },
       { timeoutMs: 90_000, intervalMs: 300, detail: () => out },
     );

@@ -26,7 +26,10 @@ afterAll(async () => {
 
 const day = (d: number, minutes = 0) => new Date(DAY0.getTime() + d * DAY + minutes * 60_000);
 const steps = [
-  { segmentId: "recent-7", message: { vi: "{{firstName}} ơi, lâu rồi không gặp!", en: "{{firstName}}, long time no see!" } },
+  {
+    segmentId: "recent-7",
+    message: { vi: "{{firstName}} ơi, lâu rồi không gặp!", en: "{{firstName}}, long time no see!" },
+  },
   { segmentId: "recent-14", message: { vi: "Tặng bạn ưu đãi 10%" }, offerId: "off_10" },
   { segmentId: "recent-28", message: { vi: "Nhớ bạn lắm {{firstName}}" } },
 ];
@@ -35,10 +38,19 @@ describe("reactivation journey", () => {
   it("PUT validates; GET before configuring is disabled with no steps", async () => {
     const { api } = await s.merchant();
     expect((await api("GET", "/v1/journeys/reactivation")).body).toMatchObject({ enabled: false, steps: [] });
-    const bad = await api("PUT", "/v1/journeys/reactivation", { enabled: true, steps: [{ segmentId: "recent-7", message: { vi: "x" } }, { segmentId: "nope", message: { vi: "x" } }] });
+    const bad = await api("PUT", "/v1/journeys/reactivation", {
+      enabled: true,
+      steps: [
+        { segmentId: "recent-7", message: { vi: "x" } },
+        { segmentId: "nope", message: { vi: "x" } },
+      ],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path)).toEqual(["steps.1.segmentId"]);
-    const bad2 = await api("PUT", "/v1/journeys/reactivation", { enabled: "yes", steps: [{ segmentId: "recent-7", message: { vi: "{{oops}}" } }] });
+    const bad2 = await api("PUT", "/v1/journeys/reactivation", {
+      enabled: "yes",
+      steps: [{ segmentId: "recent-7", message: { vi: "{{oops}}" } }],
+    });
     expect(bad2.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(["enabled", "steps.0.message.vi"]);
     expect((await api("POST", "/v1/jobs/journeys")).body).toEqual({ enabled: false, queued: 0, steps: [] });
   });
@@ -48,15 +60,26 @@ describe("reactivation journey", () => {
     const { api, merchantId } = await s.merchant();
     const put = await api("PUT", "/v1/journeys/reactivation", { enabled: true, steps });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ enabled: true, steps: steps.map((st) => ({ ...st, counts: { sent: 0, converted: 0, revenue: 0 } })) });
+    expect(put.body).toMatchObject({
+      enabled: true,
+      steps: steps.map((st) => ({ ...st, counts: { sent: 0, converted: 0, revenue: 0 } })),
+    });
 
     let chat = 5_000_000;
-    const member = async (name: string, opts: { optedIn?: boolean; linked?: boolean; orders: { day: number; minutes?: number; total?: number }[] }) => {
+    const member = async (
+      name: string,
+      opts: { optedIn?: boolean; linked?: boolean; orders: { day: number; minutes?: number; total?: number }[] },
+    ) => {
       const chatId = String(++chat);
       const id = await addMember(
         s.database.db,
         merchantId,
-        { name, optedIn: opts.optedIn ?? true, channels: opts.linked === false ? [] : [{ channel: "telegram", chatId, linkedAt: day(-30) }], orders: opts.orders.map((o) => ({ at: day(o.day, o.minutes ?? 0), total: o.total ?? 50_000 })) },
+        {
+          name,
+          optedIn: opts.optedIn ?? true,
+          channels: opts.linked === false ? [] : [{ channel: "telegram", chatId, linkedAt: day(-30) }],
+          orders: opts.orders.map((o) => ({ at: day(o.day, o.minutes ?? 0), total: o.total ?? 50_000 })),
+        },
         DAY0,
       );
       return { id, chatId };
@@ -73,7 +96,9 @@ describe("reactivation journey", () => {
 
     for (let d = 0; d <= 60; d++) {
       clock.set(day(d));
-      if (d === 14) for (let k = 0; k < 2; k++) await recordPromoSend(s.database.db, { merchantId, memberId: F.id, kind: "offer", at: day(d, -60 + k) });
+      if (d === 14)
+        for (let k = 0; k < 2; k++)
+          await recordPromoSend(s.database.db, { merchantId, memberId: F.id, kind: "offer", at: day(d, -60 + k) });
       const pass = await api("POST", "/v1/jobs/journeys");
       expect(pass.status).toBe(200);
       if (d === 7) {
@@ -84,11 +109,22 @@ describe("reactivation journey", () => {
       await deliverBatch({ db: s.database.db, senders, clock, maxMs: 10_000 });
     }
 
-    const rows = await queryRows<{ member_id: string; journey_step: number; status: string; created_at: Date | string }>(
+    const rows = await queryRows<{
+      member_id: string;
+      journey_step: number;
+      status: string;
+      created_at: Date | string;
+    }>(
       s.database.db,
       sql`select member_id, journey_step, status, created_at from deliveries where merchant_id = ${merchantId} and source = 'journey' order by created_at, member_id, journey_step`,
     );
-    const got = (m: { id: string }) => rows.filter((r) => r.member_id === m.id).map((r) => `${r.journey_step}@${Math.round((new Date(r.created_at).getTime() - DAY0.getTime()) / DAY)}:${r.status}`);
+    const got = (m: { id: string }) =>
+      rows
+        .filter((r) => r.member_id === m.id)
+        .map(
+          (r) =>
+            `${r.journey_step}@${Math.round((new Date(r.created_at).getTime() - DAY0.getTime()) / DAY)}:${r.status}`,
+        );
     expect(got(A)).toEqual(["0@7:sent", "1@14:sent", "2@28:sent"]);
     expect(got(B)).toEqual(["0@7:sent", "0@17:sent", "1@24:sent", "2@38:sent"]);
     expect(got(C)).toEqual([]);
@@ -98,12 +134,19 @@ describe("reactivation journey", () => {
     expect(got(G)).toEqual(["0@7:stale", "0@14:sent", "1@21:sent", "2@35:sent"]);
 
     // The fake Bot API saw exactly the sent ones, once each, in the member's language with the step's text.
-    expect(tg.sentMessages(A.chatId).map((m) => m.text)).toEqual(["An ơi, lâu rồi không gặp!", "Tặng bạn ưu đãi 10%", "Nhớ bạn lắm An"]);
+    expect(tg.sentMessages(A.chatId).map((m) => m.text)).toEqual([
+      "An ơi, lâu rồi không gặp!",
+      "Tặng bạn ưu đãi 10%",
+      "Nhớ bạn lắm An",
+    ]);
     expect(tg.sentMessages(B.chatId)).toHaveLength(4);
     expect(tg.sentMessages(G.chatId)).toHaveLength(3);
     expect(tg.sentMessages(C.chatId)).toHaveLength(0);
     expect(tg.sentMessages(E.chatId)).toHaveLength(0);
-    expect((tg.sentMessages(A.chatId)[1]!.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!.callback_data).toBe("oc:off_10");
+    expect(
+      (tg.sentMessages(A.chatId)[1]!.reply_markup as { inline_keyboard: { callback_data: string }[][] })
+        .inline_keyboard[0]![0]!.callback_data,
+    ).toBe("oc:off_10");
 
     const view = (await api("GET", "/v1/journeys/reactivation")).body;
     // Step 0 reached A, B (twice), F, G; B's day-10 order (80 000) came 3 days after it: one conversion.

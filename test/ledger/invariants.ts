@@ -18,7 +18,8 @@ export async function checkInvariants(db: Db, merchantId: string): Promise<strin
     .where(eq(members.merchantId, merchantId));
   for (const r of rows) {
     if (Number(r.entries) !== r.total) problems.push(`${r.id}: Σ entries ${r.entries} ≠ cached total ${r.total}`);
-    if (Number(r.lots) !== Math.max(r.total, 0)) problems.push(`${r.id}: Σ lots ${r.lots} ≠ max(total, 0) = ${Math.max(r.total, 0)}`);
+    if (Number(r.lots) !== Math.max(r.total, 0))
+      problems.push(`${r.id}: Σ lots ${r.lots} ≠ max(total, 0) = ${Math.max(r.total, 0)}`);
     if (Number(r.negLots) > 0) problems.push(`${r.id}: ${r.negLots} lots out of range`);
   }
   return problems;

@@ -29,7 +29,12 @@ type Op =
   | { k: "expire"; advance: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ k: fc.constant("order" as const), amount: fc.integer({ min: 0, max: 500000 }), qty: fc.integer({ min: 1, max: 4 }), daysAgo: fc.integer({ min: 0, max: 60 }) }),
+  fc.record({
+    k: fc.constant("order" as const),
+    amount: fc.integer({ min: 0, max: 500000 }),
+    qty: fc.integer({ min: 1, max: 4 }),
+    daysAgo: fc.integer({ min: 0, max: 60 }),
+  }),
   fc.record({ k: fc.constant("refund" as const), which: fc.nat(), part: fc.integer({ min: 0, max: 4 }) }),
   fc.record({ k: fc.constant("redeem" as const), cost: fc.integer({ min: 1, max: 60 }) }),
   fc.record({ k: fc.constant("adjust" as const), points: fc.integer({ min: -50, max: 80 }).filter((n) => n !== 0) }),
@@ -40,56 +45,88 @@ describe("ledger invariants under random operation sequences", () => {
   it("Σ entries = balance + pending = cached total, Σ lots = max(total, 0), balances never drift", async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 25 }), fc.boolean(), fc.boolean(), async (ops, withExpiry, withPending) => {
-        run++;
-        const db = d.db;
-        let now = new Date("2026-06-01T00:00:00Z").getTime();
-        const { merchantId } = await createMerchant(db, { name: `prop ${run}` });
-        await putProgram(
-          db,
-          merchantId,
-          ProgramSchema.parse({ pointsExpireDays: withExpiry ? 30 : null, pendingDays: withPending ? 7 : 0, tiers: [{ name: "T", minSpend: 0, multiplier: 1.1 }], categoryMultipliers: { c: 1.15 } }),
-          new Date(now),
-        );
-        const member = await createMember(db, merchantId, { phone: "0912345678" }, new Date(now));
-        const orders: { id: string; qty: number }[] = [];
-        const rewardIds = new Map<number, string>();
-        let n = 0;
-        for (const o of ops) {
-          n++;
-          try {
-            if (o.k === "order") {
-              const ext = `o${n}`;
-              await createOrder(db, merchantId, { externalId: ext, memberId: member.id, channel: "pos", placedAt: new Date(now - o.daysAgo * 86_400_000).toISOString(), items: [{ sku: "S", category: "c", quantity: o.qty, unitPrice: o.amount, discount: 0 }] }, new Date(now));
-              orders.push({ id: ext, qty: o.qty });
-            } else if (o.k === "refund" && orders.length > 0) {
-              const target = orders[o.which % orders.length]!;
-              await createRefund(db, merchantId, target.id, { externalId: `r${n}`, ...(o.part > 0 ? { items: [{ sku: "S", quantity: Math.min(o.part, target.qty) }] } : {}) }, new Date(now));
-            } else if (o.k === "redeem") {
-              let rid = rewardIds.get(o.cost);
-              if (!rid) {
-                rid = `rwd_p${run}_${o.cost}`;
-                await db.insert(rewards).values({ id: rid, merchantId, name: `R${o.cost}`, cost: o.cost, kind: "perk" });
-                rewardIds.set(o.cost, rid);
+      fc.asyncProperty(
+        fc.array(op, { minLength: 1, maxLength: 25 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (ops, withExpiry, withPending) => {
+          run++;
+          const db = d.db;
+          let now = new Date("2026-06-01T00:00:00Z").getTime();
+          const { merchantId } = await createMerchant(db, { name: `prop ${run}` });
+          await putProgram(
+            db,
+            merchantId,
+            ProgramSchema.parse({
+              pointsExpireDays: withExpiry ? 30 : null,
+              pendingDays: withPending ? 7 : 0,
+              tiers: [{ name: "T", minSpend: 0, multiplier: 1.1 }],
+              categoryMultipliers: { c: 1.15 },
+            }),
+            new Date(now),
+          );
+          const member = await createMember(db, merchantId, { phone: "0912345678" }, new Date(now));
+          const orders: { id: string; qty: number }[] = [];
+          const rewardIds = new Map<number, string>();
+          let n = 0;
+          for (const o of ops) {
+            n++;
+            try {
+              if (o.k === "order") {
+                const ext = `o${n}`;
+                await createOrder(
+                  db,
+                  merchantId,
+                  {
+                    externalId: ext,
+                    memberId: member.id,
+                    channel: "pos",
+                    placedAt: new Date(now - o.daysAgo * 86_400_000).toISOString(),
+                    items: [{ sku: "S", category: "c", quantity: o.qty, unitPrice: o.amount, discount: 0 }],
+                  },
+                  new Date(now),
+                );
+                orders.push({ id: ext, qty: o.qty });
+              } else if (o.k === "refund" && orders.length > 0) {
+                const target = orders[o.which % orders.length]!;
+                await createRefund(
+                  db,
+                  merchantId,
+                  target.id,
+                  {
+                    externalId: `r${n}`,
+                    ...(o.part > 0 ? { items: [{ sku: "S", quantity: Math.min(o.part, target.qty) }] } : {}),
+                  },
+                  new Date(now),
+                );
+              } else if (o.k === "redeem") {
+                let rid = rewardIds.get(o.cost);
+                if (!rid) {
+                  rid = `rwd_p${run}_${o.cost}`;
+                  await db
+                    .insert(rewards)
+                    .values({ id: rid, merchantId, name: `R${o.cost}`, cost: o.cost, kind: "perk" });
+                  rewardIds.set(o.cost, rid);
+                }
+                await redeem(db, merchantId, member.id, rid, new Date(now), `k${n}`);
+              } else if (o.k === "adjust") {
+                await adjust(db, merchantId, member.id, o.points, "prop", new Date(now));
+              } else if (o.k === "expire") {
+                now += o.advance * 86_400_000;
+                await runExpiry(db, merchantId, new Date(now));
               }
-              await redeem(db, merchantId, member.id, rid, new Date(now), `k${n}`);
-            } else if (o.k === "adjust") {
-              await adjust(db, merchantId, member.id, o.points, "prop", new Date(now));
-            } else if (o.k === "expire") {
-              now += o.advance * 86_400_000;
-              await runExpiry(db, merchantId, new Date(now));
+            } catch (err) {
+              // Refused operations (409s) are fine; they must change nothing, which the invariants check.
+              if (!(err instanceof DomainError) || err.kind !== "conflict") throw err;
             }
-          } catch (err) {
-            // Refused operations (409s) are fine; they must change nothing, which the invariants check.
-            if (!(err instanceof DomainError) || err.kind !== "conflict") throw err;
+            expect(await checkInvariants(db, merchantId)).toEqual([]);
           }
-          expect(await checkInvariants(db, merchantId)).toEqual([]);
-        }
-        const m = (await findMember(db, merchantId, member.id))!;
-        const view = await memberView(db, await getProgram(db, merchantId), m, new Date(now));
-        expect(view.points.balance + view.points.pending).toBe(view.points.total);
-        if (view.points.total >= 0) expect(view.points.balance).toBeGreaterThanOrEqual(0);
-      }),
+          const m = (await findMember(db, merchantId, member.id))!;
+          const view = await memberView(db, await getProgram(db, merchantId), m, new Date(now));
+          expect(view.points.balance + view.points.pending).toBe(view.points.total);
+          if (view.points.total >= 0) expect(view.points.balance).toBeGreaterThanOrEqual(0);
+        },
+      ),
       { numRuns: 25 },
     );
   });

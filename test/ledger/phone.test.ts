@@ -14,5 +14,7 @@ describe("normalizePhone", () => {
     ["(028) 3823 4567", "+842838234567"],
   ])("%s → %s", (input, out) => expect(normalizePhone(input)).toBe(out));
 
-  it.each(["", "abc", "12345", "+0123456789", "09123", "+84 91x"])("rejects %j", (input) => expect(normalizePhone(input)).toBeUndefined());
+  it.each(["", "abc", "12345", "+0123456789", "09123", "+84 91x"])("rejects %j", (input) =>
+    expect(normalizePhone(input)).toBeUndefined(),
+  );
 });

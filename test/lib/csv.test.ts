@@ -60,7 +60,10 @@ describe("readCsv", () => {
     expect((await collect([bytes]))[0]!.fields).toEqual(["order_id", "item"]);
     expect((await collect(["\uFEFForder_id,item\n"]))[0]!.fields).toEqual(["order_id", "item"]);
     // A BOM split across chunks.
-    expect((await collect([bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)]))[0]!.fields).toEqual(["order_id", "item"]);
+    expect((await collect([bytes.subarray(0, 1), bytes.subarray(1, 2), bytes.subarray(2)]))[0]!.fields).toEqual([
+      "order_id",
+      "item",
+    ]);
   });
 
   it("keeps empty fields, a quoted empty field, and text after a closing quote", async () => {
@@ -138,12 +141,18 @@ describe("csvField / csvRow", () => {
 
 describe("headerIndex", () => {
   it("matches names case-insensitively and reports missing columns", () => {
-    const m = headerIndex({ line: 1, fields: [" Item ", "ORDER_ID", "member"] }, ["order_id", "item"], ["member", "category"]);
+    const m = headerIndex(
+      { line: 1, fields: [" Item ", "ORDER_ID", "member"] },
+      ["order_id", "item"],
+      ["member", "category"],
+    );
     expect([...m]).toEqual([
       ["order_id", 1],
       ["item", 0],
       ["member", 2],
     ]);
-    expect(() => headerIndex({ line: 1, fields: ["order", "item"] }, ["order_id", "item"])).toThrow(/missing required column order_id/);
+    expect(() => headerIndex({ line: 1, fields: ["order", "item"] }, ["order_id", "item"])).toThrow(
+      /missing required column order_id/,
+    );
   });
 });

@@ -8,7 +8,11 @@ describe("claim actions", () => {
     expect(DEFAULT_CLAIM_ACTIONS.confirmRedeem("rwd_abc", "k3n9x2")).toBe(Btn.redeemConfirm("rwd_abc", "k3n9x2"));
     expect(DEFAULT_CLAIM_ACTIONS.cancel).toBe(Btn.cancel);
     expect(DEFAULT_CLAIM_ACTIONS.claimOffer("off_1")).toBe(Btn.offerClaim("off_1"));
-    expect(parseButton(DEFAULT_CLAIM_ACTIONS.confirmRedeem("rwd_abc", "k3n9x2"))).toEqual({ kind: "redeemConfirm", rewardId: "rwd_abc", nonce: "k3n9x2" });
+    expect(parseButton(DEFAULT_CLAIM_ACTIONS.confirmRedeem("rwd_abc", "k3n9x2"))).toEqual({
+      kind: "redeemConfirm",
+      rewardId: "rwd_abc",
+      nonce: "k3n9x2",
+    });
     expect(parseButton(DEFAULT_CLAIM_ACTIONS.claimOffer("off_1"))).toEqual({ kind: "offerClaim", offerId: "off_1" });
   });
 });

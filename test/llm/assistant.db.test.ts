@@ -38,13 +38,18 @@ beforeEach(async () => {
   await putLlmSettings(shop.db, shop.merchantId, DEFAULT_LLM_SETTINGS);
 });
 
-const llmWith = (model: LlmOptions["model"], extra: LlmOptions = {}): Llm => createLlm({} as never, { model, ...extra })!;
+const llmWith = (model: LlmOptions["model"], extra: LlmOptions = {}): Llm =>
+  createLlm({} as never, { model, ...extra })!;
 
 describe("assistant", () => {
   it("without a model: undefined (the keyword intents answer)", async () => {
     const logger = captureLogger();
-    expect(await createAssistant(undefined)(assistantInput(shop, "tôi có bao nhiêu điểm?", { logger }))).toBeUndefined();
-    expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ task: "answer", llmPath: "template", reason: "no-model" })]);
+    expect(
+      await createAssistant(undefined)(assistantInput(shop, "tôi có bao nhiêu điểm?", { logger })),
+    ).toBeUndefined();
+    expect(llmLines(logger.lines)).toEqual([
+      expect.objectContaining({ task: "answer", llmPath: "template", reason: "no-model" }),
+    ]);
   });
 
   it("happy path: calls the member's tools and answers with their figures", async () => {
@@ -52,31 +57,59 @@ describe("assistant", () => {
       toolCallResult({ name: "get_balance" }, { name: "get_expiring_points" }, { name: "get_tier_progress" }),
       (options) => {
         const outs = Object.fromEntries(toolOutputs(options).map((o) => [o.toolName, o.output as Record<string, any>]));
-        const b = outs.get_balance!, e = outs.get_expiring_points!, t = outs.get_tier_progress!;
-        return textResult(`Dạ, bạn có **${b.balance} điểm**, hạng ${t.tier}. ${e.points} điểm sẽ hết hạn ngày ${e.firstExpiry}. Chi tiêu thêm ${t.nextTier.spendNeeded} để lên hạng ${t.nextTier.name} nhé!`);
+        const b = outs.get_balance!,
+          e = outs.get_expiring_points!,
+          t = outs.get_tier_progress!;
+        return textResult(
+          `Dạ, bạn có **${b.balance} điểm**, hạng ${t.tier}. ${e.points} điểm sẽ hết hạn ngày ${e.firstExpiry}. Chi tiêu thêm ${t.nextTier.spendNeeded} để lên hạng ${t.nextTier.name} nhé!`,
+        );
       },
     );
     const logger = captureLogger();
     const reply = await createAssistant(llmWith(model))(assistantInput(shop, "điểm của tôi thế nào?", { logger }));
-    expect(reply).toEqual([{ text: "Dạ, bạn có 150 điểm, hạng Bạc. 150 điểm sẽ hết hạn ngày 10/12/2026. Chi tiêu thêm 500.000 ₫ để lên hạng Vàng nhé!" }]);
+    expect(reply).toEqual([
+      {
+        text: "Dạ, bạn có 150 điểm, hạng Bạc. 150 điểm sẽ hết hạn ngày 10/12/2026. Chi tiêu thêm 500.000 ₫ để lên hạng Vàng nhé!",
+      },
+    ]);
     // Tools take no member argument; the system prompt carries the first name only.
     const tools = model.doGenerateCalls[0]!.tools!;
-    expect(tools.map((t) => t.name).sort()).toEqual(["get_balance", "get_expiring_points", "get_history", "get_tier_progress", "list_offers", "list_rewards", "list_vouchers", "prepare_claim"]);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      "get_balance",
+      "get_expiring_points",
+      "get_history",
+      "get_tier_progress",
+      "list_offers",
+      "list_rewards",
+      "list_vouchers",
+      "prepare_claim",
+    ]);
     for (const t of tools) expect(JSON.stringify(t)).not.toMatch(/member_?id|phone/i);
     const sys = model.doGenerateCalls[0]!.prompt[0]!;
     expect(JSON.stringify(sys)).toContain("Hoa");
     expect(JSON.stringify(sys)).not.toContain("Nguyễn");
     expect(JSON.stringify(sys)).not.toContain("0912345678");
-    expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ task: "answer", llmPath: "model", reason: "model", tools: ["get_balance", "get_expiring_points", "get_tier_progress"] })]);
+    expect(llmLines(logger.lines)).toEqual([
+      expect.objectContaining({
+        task: "answer",
+        llmPath: "model",
+        reason: "model",
+        tools: ["get_balance", "get_expiring_points", "get_tier_progress"],
+      }),
+    ]);
     const usage = (await shop.api("GET", "/v1/llm/usage")).body;
-    expect(usage.days).toEqual([expect.objectContaining({ task: "answer", calls: 1, modelReplies: 1, inputTokens: 320, outputTokens: 50 })]);
+    expect(usage.days).toEqual([
+      expect.objectContaining({ task: "answer", calls: 1, modelReplies: 1, inputTokens: 320, outputTokens: 50 }),
+    ]);
     expect(usage.topMembersToday).toEqual([{ memberId: shop.member.id, tokens: 370, calls: 1 }]);
   });
 
   it("answers in English from English tool results", async () => {
     const model = scriptedModel(toolCallResult({ name: "list_rewards" }), (o) => {
       const r = toolOutputs(o)[0]!.output as { balance: string; rewards: { name: string; cost: string }[] };
-      return textResult(`You have ${r.balance} points. You can redeem ${r.rewards[0]!.name} for ${r.rewards[0]!.cost}.`);
+      return textResult(
+        `You have ${r.balance} points. You can redeem ${r.rewards[0]!.name} for ${r.rewards[0]!.cost}.`,
+      );
     });
     const reply = await createAssistant(llmWith(model))(assistantInput(shop, "what can I get?", { lang: "en" }));
     expect(reply).toEqual([{ text: "You have 150 points. You can redeem Cà phê sữa đá for 30 points." }]);
@@ -86,26 +119,45 @@ describe("assistant", () => {
     const model = scriptedModel(toolCallResult({ name: "get_balance" }), textResult("Dạ, bạn có 1.150 điểm ạ."));
     const logger = captureLogger();
     expect(await createAssistant(llmWith(model))(assistantInput(shop, "điểm?", { logger }))).toBeUndefined();
-    expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ llmPath: "template", reason: "rejected:unknown-figure", detail: "1 figure(s)" })]);
-  });
-
-  it("numbers without a tool call are rejected; a plain polite answer is fine", async () => {
-    expect(await createAssistant(llmWith(scriptedModel(textResult("Bạn có 150 điểm."))))(assistantInput(shop, "điểm?"))).toBeUndefined();
-    expect(await createAssistant(llmWith(scriptedModel(textResult("Dạ, mình chỉ hỗ trợ về điểm, quà và ưu đãi thôi ạ."))))(assistantInput(shop, "thời tiết?"))).toEqual([
-      { text: "Dạ, mình chỉ hỗ trợ về điểm, quà và ưu đãi thôi ạ." },
+    expect(llmLines(logger.lines)).toEqual([
+      expect.objectContaining({ llmPath: "template", reason: "rejected:unknown-figure", detail: "1 figure(s)" }),
     ]);
   });
 
+  it("numbers without a tool call are rejected; a plain polite answer is fine", async () => {
+    expect(
+      await createAssistant(llmWith(scriptedModel(textResult("Bạn có 150 điểm."))))(assistantInput(shop, "điểm?")),
+    ).toBeUndefined();
+    expect(
+      await createAssistant(llmWith(scriptedModel(textResult("Dạ, mình chỉ hỗ trợ về điểm, quà và ưu đãi thôi ạ."))))(
+        assistantInput(shop, "thời tiết?"),
+      ),
+    ).toEqual([{ text: "Dạ, mình chỉ hỗ trợ về điểm, quà và ưu đãi thôi ạ." }]);
+  });
+
   it("claims of having changed points are rejected", async () => {
-    for (const text of ["Dạ, mình đã cộng điểm cho bạn rồi ạ!", "Done! Your points have been added.", "I added the points you asked for."]) {
-      expect(await createAssistant(llmWith(scriptedModel(textResult(text))))(assistantInput(shop, "cộng điểm đi", { lang: /Dạ/.test(text) ? "vi" : "en" })), text).toBeUndefined();
+    for (const text of [
+      "Dạ, mình đã cộng điểm cho bạn rồi ạ!",
+      "Done! Your points have been added.",
+      "I added the points you asked for.",
+    ]) {
+      expect(
+        await createAssistant(llmWith(scriptedModel(textResult(text))))(
+          assistantInput(shop, "cộng điểm đi", { lang: /Dạ/.test(text) ? "vi" : "en" }),
+        ),
+        text,
+      ).toBeUndefined();
     }
   });
 
   it("a model that times out → keyword path within the budget", async () => {
     const logger = captureLogger();
     const started = Date.now();
-    expect(await createAssistant(llmWith(hangingModel(), { answerTimeoutMs: 150 }))(assistantInput(shop, "điểm?", { logger }))).toBeUndefined();
+    expect(
+      await createAssistant(llmWith(hangingModel(), { answerTimeoutMs: 150 }))(
+        assistantInput(shop, "điểm?", { logger }),
+      ),
+    ).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(2000);
     expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ llmPath: "template", reason: "timeout" })]);
   });
@@ -113,7 +165,11 @@ describe("assistant", () => {
   it("a model that calls a tool for another member is refused, and nothing of theirs comes out", async () => {
     const before = await ledgerSnapshot(shop.db);
     const model = scriptedModel(
-      toolCallResult({ name: "get_balance", args: { memberId: shop.other.id } }, { name: "get_history", args: { phone: "+84987654321", limit: 5 } }, { name: "get_points_of", args: { phone: OTHER_PHONE } }),
+      toolCallResult(
+        { name: "get_balance", args: { memberId: shop.other.id } },
+        { name: "get_history", args: { phone: "+84987654321", limit: 5 } },
+        { name: "get_points_of", args: { phone: OTHER_PHONE } },
+      ),
       (options) => {
         const outs = toolOutputs(options);
         expect(outs.filter((o) => o.toolName !== "get_points_of").map((o) => o.output)).toEqual([REFUSAL, REFUSAL]);
@@ -121,16 +177,25 @@ describe("assistant", () => {
       },
     );
     const logger = captureLogger();
-    const reply = await createAssistant(llmWith(model))(assistantInput(shop, `cho mình xem điểm của số ${OTHER_PHONE}`, { logger }));
+    const reply = await createAssistant(llmWith(model))(
+      assistantInput(shop, `cho mình xem điểm của số ${OTHER_PHONE}`, { logger }),
+    );
     expect(reply).toBeUndefined();
     expect(logger.lines.filter((l) => l.msg.startsWith("llm tool call refused")).map((l) => l.fields)).toEqual([
       expect.objectContaining({ tool: "get_balance", keys: ["memberId"] }),
       expect.objectContaining({ tool: "get_history", keys: ["phone"] }),
     ]);
-    expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ llmPath: "template", refused: 2, reason: "rejected:unknown-figure" })]);
+    expect(llmLines(logger.lines)).toEqual([
+      expect.objectContaining({ llmPath: "template", refused: 2, reason: "rejected:unknown-figure" }),
+    ]);
     // A refusal without the other member's data is a fine answer.
-    const polite = scriptedModel(toolCallResult({ name: "get_balance", args: { memberId: shop.other.id } }), textResult("Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ."));
-    expect(await createAssistant(llmWith(polite))(assistantInput(shop, "điểm của Emily?"))).toEqual([{ text: "Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ." }]);
+    const polite = scriptedModel(
+      toolCallResult({ name: "get_balance", args: { memberId: shop.other.id } }),
+      textResult("Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ."),
+    );
+    expect(await createAssistant(llmWith(polite))(assistantInput(shop, "điểm của Emily?"))).toEqual([
+      { text: "Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ." },
+    ]);
     expect(await ledgerSnapshot(shop.db)).toBe(before);
   });
 
@@ -160,19 +225,34 @@ describe("assistant", () => {
     expect(await a(assistantInput(shop, "chào", { logger }))).toBeUndefined();
     expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ reason: "budget-member" })]);
     // Another member still has budget.
-    expect(await a(assistantInput(shop, "chào", { member: shop.other }))).toEqual([{ text: "Dạ, mình giúp gì được cho bạn ạ?" }]);
+    expect(await a(assistantInput(shop, "chào", { member: shop.other }))).toEqual([
+      { text: "Dạ, mình giúp gì được cho bạn ạ?" },
+    ]);
     expect(model.doGenerateCalls).toHaveLength(2);
   });
 
   it("prepare_claim only returns a confirm button; the member's press (chat core) redeems once", async () => {
     const before = await ledgerSnapshot(shop.db);
-    const model = scriptedModel(toolCallResult({ name: "prepare_claim", args: { rewardName: "cà phê sữa đá" } }), (o) => {
-      const r = toolOutputs(o)[0]!.output as { status: string; reward: string; cost: string; balanceAfter: string };
-      expect(r.status).toBe("needs-confirmation");
-      return textResult(`Dạ, bạn bấm Xác nhận để đổi ${r.reward} (${r.cost}), sau đó còn ${r.balanceAfter} điểm nhé.`);
+    const model = scriptedModel(
+      toolCallResult({ name: "prepare_claim", args: { rewardName: "cà phê sữa đá" } }),
+      (o) => {
+        const r = toolOutputs(o)[0]!.output as { status: string; reward: string; cost: string; balanceAfter: string };
+        expect(r.status).toBe("needs-confirmation");
+        return textResult(
+          `Dạ, bạn bấm Xác nhận để đổi ${r.reward} (${r.cost}), sau đó còn ${r.balanceAfter} điểm nhé.`,
+        );
+      },
+    );
+    const assistant = createAssistant(llmWith(model), {
+      actions: { confirmRedeem: Btn.redeemConfirm, cancel: Btn.cancel, claimOffer: Btn.offerClaim },
     });
-    const assistant = createAssistant(llmWith(model), { actions: { confirmRedeem: Btn.redeemConfirm, cancel: Btn.cancel, claimOffer: Btn.offerClaim } });
-    const conv = createConversation({ db: shop.db, clock: shop.s.clock, logger: silentLogger, config: { DEFAULT_MERCHANT_ID: shop.merchantId }, assistant });
+    const conv = createConversation({
+      db: shop.db,
+      clock: shop.s.clock,
+      logger: silentLogger,
+      config: { DEFAULT_MERCHANT_ID: shop.merchantId },
+      assistant,
+    });
     const chat = { channel: "web" as const, userId: "web-claim", chatId: "web-claim" };
     const { code } = await createLinkCode(shop.db, shop.merchantId, shop.member.id, shop.s.clock.now());
     await conv.handle({ ...chat, text: `/start ${code}` });
@@ -200,9 +280,14 @@ describe("assistant", () => {
       expect(toolOutputs(o)[0]!.output).toMatchObject({ status: "not-enough-points", cost: "500 điểm" });
       return textResult("Dạ, Ly giữ nhiệt cần 500 điểm, bạn chưa đủ điểm ạ.");
     });
-    expect(await createAssistant(llmWith(poor))(assistantInput(shop, "đổi ly giữ nhiệt"))).toEqual([{ text: "Dạ, Ly giữ nhiệt cần 500 điểm, bạn chưa đủ điểm ạ." }]);
+    expect(await createAssistant(llmWith(poor))(assistantInput(shop, "đổi ly giữ nhiệt"))).toEqual([
+      { text: "Dạ, Ly giữ nhiệt cần 500 điểm, bạn chưa đủ điểm ạ." },
+    ]);
 
-    const sloppy = scriptedModel(toolCallResult({ name: "prepare_claim", args: { rewardId: shop.rewards.voucher } }), textResult("Xong! Voucher 50.000 ₫ của bạn giá 99 điểm."));
+    const sloppy = scriptedModel(
+      toolCallResult({ name: "prepare_claim", args: { rewardId: shop.rewards.voucher } }),
+      textResult("Xong! Voucher 50.000 ₫ của bạn giá 99 điểm."),
+    );
     const [m] = (await createAssistant(llmWith(sloppy))(assistantInput(shop, "đổi voucher")))!;
     expect(m!.text).toMatch(/^Dạ, bạn xác nhận đổi "Voucher 50.000 ₫" với 80 điểm\? Sau khi đổi bạn còn \d+ điểm\.$/);
     expect(m!.buttons![0]![0]!.data).toMatch(/^rc:/);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { extractFigures, FactSet, numberCandidates, unknownFigures } from "../../src/llm/figures.ts";
 
-const nums = (t: string) => extractFigures(t).filter((f) => f.kind === "number").map((f) => (f.kind === "number" ? f.values : []));
+const nums = (t: string) =>
+  extractFigures(t)
+    .filter((f) => f.kind === "number")
+    .map((f) => (f.kind === "number" ? f.values : []));
 
 describe("figures in vi/en text", () => {
   it("normalises vi and en number formats", () => {
@@ -21,7 +24,10 @@ describe("figures in vi/en text", () => {
   });
 
   it("recognises dates and times in both languages", () => {
-    const kinds = (t: string) => extractFigures(t).map((f) => (f.kind === "date" ? `${f.date.d ?? "-"}/${f.date.m}/${f.date.y ?? "-"}` : f.kind === "time" ? f.time : "n"));
+    const kinds = (t: string) =>
+      extractFigures(t).map((f) =>
+        f.kind === "date" ? `${f.date.d ?? "-"}/${f.date.m}/${f.date.y ?? "-"}` : f.kind === "time" ? f.time : "n",
+      );
     expect(kinds("đến hết 20/11/2026")).toEqual(["20/11/2026"]);
     expect(kinds("đến 20/11")).toEqual(["20/11/-"]);
     expect(kinds("until 20 Nov 2026")).toEqual(["20/11/2026"]);
@@ -34,7 +40,10 @@ describe("figures in vi/en text", () => {
   });
 
   it("checks figures against facts", () => {
-    const facts = new FactSet().addNumber(125000).addNumber(20).addDate(new Date("2026-11-20T10:00:00Z"), "Asia/Ho_Chi_Minh");
+    const facts = new FactSet()
+      .addNumber(125000)
+      .addNumber(20)
+      .addDate(new Date("2026-11-20T10:00:00Z"), "Asia/Ho_Chi_Minh");
     expect(unknownFigures("Giảm 20%, chỉ 125.000 ₫ đến 20/11/2026", facts)).toEqual([]);
     expect(unknownFigures("20% off, just 125k until 20 Nov", facts)).toEqual([]);
     expect(unknownFigures("Giảm 30%", facts).map((f) => f.raw)).toEqual(["30"]);
@@ -51,7 +60,12 @@ describe("figures in vi/en text", () => {
   });
 
   it("collects figures from tool results", () => {
-    const facts = new FactSet().addValue({ balance: "1.250", next: { spendNeeded: "500.000 ₫" }, firstExpiry: "20/11/2026", list: [{ cost: 30 }] });
+    const facts = new FactSet().addValue({
+      balance: "1.250",
+      next: { spendNeeded: "500.000 ₫" },
+      firstExpiry: "20/11/2026",
+      list: [{ cost: 30 }],
+    });
     expect(unknownFigures("Bạn có 1.250 điểm, cần 500.000 ₫ nữa, hết hạn 20/11/2026, quà 30 điểm", facts)).toEqual([]);
     expect(unknownFigures("You have 1,250 points", facts)).toEqual([]);
     expect(unknownFigures("You have 1,251 points", facts)).toHaveLength(1);

@@ -5,7 +5,15 @@
 import { MockLanguageModelV4 } from "ai/test";
 import { asc } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
-import { ledgerEntries, members, pointLots, redemptions, rewards, creditEntries, idempotencyKeys } from "../../src/db/schema.ts";
+import {
+  ledgerEntries,
+  members,
+  pointLots,
+  redemptions,
+  rewards,
+  creditEntries,
+  idempotencyKeys,
+} from "../../src/db/schema.ts";
 import { findMember } from "../../src/members/service.ts";
 import type { MemberRow } from "../../src/ledger/ledger.ts";
 import type { Logger } from "../../src/lib/log.ts";
@@ -57,7 +65,12 @@ export async function startLlmShop(env: Record<string, string> = {}): Promise<Ll
       { sku: "BK-01", name: "Bánh croissant", quantity: 1, unitPrice: 35_000 },
     ],
   });
-  await ok("POST", "/v1/orders", { externalId: "POS-2", memberId: emily.id, placedAt: at, items: [{ sku: "TR-01", name: "Trà đào cam sả", quantity: 1, unitPrice: 43_210_000 }] });
+  await ok("POST", "/v1/orders", {
+    externalId: "POS-2",
+    memberId: emily.id,
+    placedAt: at,
+    items: [{ sku: "TR-01", name: "Trà đào cam sả", quantity: 1, unitPrice: 43_210_000 }],
+  });
   const reward = async (body: Record<string, unknown>) => (await ok("POST", "/v1/rewards", body)).id as string;
   const coffee = await reward({ name: "Cà phê sữa đá", cost: 30, kind: "product", value: 29000 });
   const voucher = await reward({ name: "Voucher 50.000 ₫", cost: 80, kind: "voucher", value: 50000 });
@@ -81,8 +94,12 @@ export interface LogLine {
   fields: Record<string, unknown>;
 }
 
-export function captureLogger(lines: LogLine[] = [], base: Record<string, unknown> = {}): Logger & { lines: LogLine[] } {
-  const emit = (level: string) => (msg: string, fields?: Record<string, unknown>) => void lines.push({ level, msg, fields: { ...base, ...fields } });
+export function captureLogger(
+  lines: LogLine[] = [],
+  base: Record<string, unknown> = {},
+): Logger & { lines: LogLine[] } {
+  const emit = (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+    void lines.push({ level, msg, fields: { ...base, ...fields } });
   return {
     lines,
     debug: emit("debug"),
@@ -134,7 +151,12 @@ const usage = (input = 120, output = 30) => ({
 });
 
 export function textResult(text: string, tokens?: { input: number; output: number }): LanguageModelV4GenerateResult {
-  return { content: [{ type: "text", text }], finishReason: { unified: "stop", raw: "stop" }, usage: usage(tokens?.input, tokens?.output), warnings: [] };
+  return {
+    content: [{ type: "text", text }],
+    finishReason: { unified: "stop", raw: "stop" },
+    usage: usage(tokens?.input, tokens?.output),
+    warnings: [],
+  };
 }
 
 export function jsonResult(value: unknown): LanguageModelV4GenerateResult {
@@ -144,14 +166,21 @@ export function jsonResult(value: unknown): LanguageModelV4GenerateResult {
 let callSeq = 0;
 export function toolCallResult(...calls: { name: string; args?: unknown }[]): LanguageModelV4GenerateResult {
   return {
-    content: calls.map((c) => ({ type: "tool-call" as const, toolCallId: `call_${++callSeq}`, toolName: c.name, input: JSON.stringify(c.args ?? {}) })),
+    content: calls.map((c) => ({
+      type: "tool-call" as const,
+      toolCallId: `call_${++callSeq}`,
+      toolName: c.name,
+      input: JSON.stringify(c.args ?? {}),
+    })),
     finishReason: { unified: "tool-calls", raw: "tool_calls" },
     usage: usage(200, 20),
     warnings: [],
   };
 }
 
-export type Step = LanguageModelV4GenerateResult | ((options: LanguageModelV4CallOptions) => LanguageModelV4GenerateResult | Promise<LanguageModelV4GenerateResult>);
+export type Step =
+  | LanguageModelV4GenerateResult
+  | ((options: LanguageModelV4CallOptions) => LanguageModelV4GenerateResult | Promise<LanguageModelV4GenerateResult>);
 
 /** A model that answers call i with steps[i] (the last one repeats). */
 export function scriptedModel(...steps: Step[]): MockLanguageModelV4 {
@@ -169,7 +198,11 @@ export function hangingModel(): MockLanguageModelV4 {
   return new MockLanguageModelV4({
     doGenerate: (options) =>
       new Promise((_, reject) => {
-        options.abortSignal?.addEventListener("abort", () => reject(options.abortSignal?.reason ?? new Error("aborted")), { once: true });
+        options.abortSignal?.addEventListener(
+          "abort",
+          () => reject(options.abortSignal?.reason ?? new Error("aborted")),
+          { once: true },
+        );
       }),
   });
 }

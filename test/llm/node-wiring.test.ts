@@ -19,12 +19,17 @@ let key: string;
 function fakeModel(req: RecordedChatRequest): ScriptedReply {
   const messages = req.body.messages as { role: string; content: string | null }[];
   if (req.body.response_format) {
-    const facts = JSON.parse(/(\{[\s\S]*\})\s*\n\nQuy tắc/.exec(messages[0]!.content ?? "")![1]!) as { products: { name: string }[]; reward?: string; bundleName?: string };
+    const facts = JSON.parse(/(\{[\s\S]*\})\s*\n\nQuy tắc/.exec(messages[0]!.content ?? "")![1]!) as {
+      products: { name: string }[];
+      reward?: string;
+      bundleName?: string;
+    };
     const what = facts.products[0]?.name ?? facts.bundleName ?? facts.reward ?? "";
     return { json: { text: `{{firstName}} ơi, ${what} đang chờ bạn, ghé quán nhé!`, language: "vi" } };
   }
   const last = messages.at(-1)!;
-  if (last.role !== "tool") return { toolCalls: [{ name: /ưu đãi/.test(last.content ?? "") ? "list_offers" : "get_balance", arguments: {} }] };
+  if (last.role !== "tool")
+    return { toolCalls: [{ name: /ưu đãi/.test(last.content ?? "") ? "list_offers" : "get_balance", arguments: {} }] };
   const out = JSON.parse(last.content ?? "{}") as { balance?: string; offers?: { id: string; text: string }[] };
   if (out.offers) {
     offersShown.push(out.offers);
@@ -39,7 +44,14 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "cl-llm-"));
   fake = await FakeOpenAIServer.start({ apiKey: "sk-local" });
   fake.setDefault(fakeModel);
-  s = await startNodeServer({ DATA_DIR: path.join(dir, "data"), DATABASE_URL: "", LLM_PROVIDER: "openai-compatible", LLM_BASE_URL: fake.baseURL, LLM_MODEL: "qwen-test", LLM_API_KEY: "sk-local" });
+  s = await startNodeServer({
+    DATA_DIR: path.join(dir, "data"),
+    DATABASE_URL: "",
+    LLM_PROVIDER: "openai-compatible",
+    LLM_BASE_URL: fake.baseURL,
+    LLM_MODEL: "qwen-test",
+    LLM_API_KEY: "sk-local",
+  });
   key = /API key:\s+(ck_live_\w+)/.exec(s.stderr())![1]!;
 }, 120_000);
 afterAll(async () => {
@@ -49,18 +61,30 @@ afterAll(async () => {
 });
 
 const api = async (method: string, p: string, body?: unknown) => {
-  const r = await fetch(s.url + p, { method, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const r = await fetch(s.url + p, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: r.status, body: (await r.json()) as any };
 };
 const say = async (clientId: string, text: string) => {
-  const r = await fetch(`${s.url}/simulator/api/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ clientId, text }) });
+  const r = await fetch(`${s.url}/simulator/api/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ clientId, text }),
+  });
   expect(r.status).toBe(200);
   return ((await r.json()) as { messages: { text: string; buttons?: unknown }[] }).messages;
 };
 
 describe("node entry with an OpenAI-compatible model", () => {
   it("answers free text with the model and the member's tools; phrases offers; counts usage", async () => {
-    const members = (await api("GET", "/v1/members")).body.members as { id: string; points: { balance: number }; language: string }[];
+    const members = (await api("GET", "/v1/members")).body.members as {
+      id: string;
+      points: { balance: number };
+      language: string;
+    }[];
     const m = members.find((x) => x.points.balance > 0 && x.language === "vi")!;
     const code = (await api("POST", `/v1/members/${m.id}/link-codes`)).body.code as string;
     const clientId = "llm-wiring-client-0001";
@@ -83,7 +107,12 @@ describe("node entry with an OpenAI-compatible model", () => {
     const before = fake.chatRequests().length;
     const [offerAnswer] = await say(clientId, "quán có ưu đãi gì cho mình không?");
     expect(offerAnswer!.text).toBe("Dạ, bạn xem ưu đãi của quán nhé.");
-    expect(fake.chatRequests().slice(before).filter((r) => r.body.response_format)).toHaveLength(0);
+    expect(
+      fake
+        .chatRequests()
+        .slice(before)
+        .filter((r) => r.body.response_format),
+    ).toHaveLength(0);
     expect(offersShown).toHaveLength(1);
     expect(offersShown[0]!.length).toBeGreaterThan(0);
     for (const o of offersShown[0]!) expect(o.text).not.toContain("đang chờ bạn, ghé quán nhé!");
@@ -94,7 +123,11 @@ describe("node entry with an OpenAI-compatible model", () => {
     expect(usage.model).toEqual({ configured: true, name: "openai-compatible:qwen-test" });
     const answers = usage.days.find((d: { task: string }) => d.task === "answer");
     expect(answers).toMatchObject({ calls: 2, modelReplies: 2 });
-    const logs = s.stderr().split("\n").filter((l) => l.includes('"msg":"llm"')).map((l) => JSON.parse(l));
+    const logs = s
+      .stderr()
+      .split("\n")
+      .filter((l) => l.includes('"msg":"llm"'))
+      .map((l) => JSON.parse(l));
     expect(logs).toContainEqual(expect.objectContaining({ task: "answer", llmPath: "model" }));
     // The customer's words are never logged.
     expect(s.stderr()).not.toContain("bao nhiêu điểm vậy");

@@ -30,7 +30,14 @@ beforeEach(async () => {
   await shop.db.execute(sql`delete from llm_usage`);
 });
 
-const env = (extra: Record<string, string> = {}) => loadConfig({ LLM_PROVIDER: "openai-compatible", LLM_BASE_URL: fake.baseURL, LLM_MODEL: "qwen2.5:7b", LLM_API_KEY: "sk-test", ...extra });
+const env = (extra: Record<string, string> = {}) =>
+  loadConfig({
+    LLM_PROVIDER: "openai-compatible",
+    LLM_BASE_URL: fake.baseURL,
+    LLM_MODEL: "qwen2.5:7b",
+    LLM_API_KEY: "sk-test",
+    ...extra,
+  });
 const llm = (opts: Parameters<typeof createLlm>[1] = {}): Llm => createLlm(env(), opts)!;
 
 const facts: OfferFacts = {
@@ -48,30 +55,54 @@ const facts: OfferFacts = {
   currency: "VND",
   timeZone: "Asia/Ho_Chi_Minh",
 };
-const offerInput = (lang: "vi" | "en" = "vi") => ({ db: shop.db, merchantId: shop.merchantId, facts, lang, now: shop.s.clock.now(), channel: "zalo" as const });
+const offerInput = (lang: "vi" | "en" = "vi") => ({
+  db: shop.db,
+  merchantId: shop.merchantId,
+  facts,
+  lang,
+  now: shop.s.clock.now(),
+  channel: "zalo" as const,
+});
 
 describe("configuration", () => {
   it("no LLM_PROVIDER → no model (templates); incomplete openai-compatible → no model, one warning", () => {
     expect(createLlm(loadConfig({}))).toBeUndefined();
     const logger = captureLogger();
     expect(createLlm(loadConfig({ LLM_PROVIDER: "openai-compatible", LLM_MODEL: "x" }), { logger })).toBeUndefined();
-    expect(logger.lines).toEqual([expect.objectContaining({ level: "warn", fields: expect.objectContaining({ reason: "LLM_PROVIDER=openai-compatible needs LLM_BASE_URL" }) })]);
+    expect(logger.lines).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        fields: expect.objectContaining({ reason: "LLM_PROVIDER=openai-compatible needs LLM_BASE_URL" }),
+      }),
+    ]);
     expect(loadConfig({ LLM_PROVIDER: "gemini" }).LLM_PROVIDER).toBeUndefined();
   });
 
   it("openai and anthropic build their models (never called here: no internet)", () => {
-    expect(modelFromConfig(loadConfig({ LLM_PROVIDER: "openai", LLM_API_KEY: "k" }))).toMatchObject({ ok: true, name: "openai:gpt-4o-mini" });
-    expect(modelFromConfig(loadConfig({ LLM_PROVIDER: "anthropic", LLM_API_KEY: "k", LLM_MODEL: "claude-haiku-4-5" }))).toMatchObject({ ok: true, name: "anthropic:claude-haiku-4-5" });
+    expect(modelFromConfig(loadConfig({ LLM_PROVIDER: "openai", LLM_API_KEY: "k" }))).toMatchObject({
+      ok: true,
+      name: "openai:gpt-4o-mini",
+    });
+    expect(
+      modelFromConfig(loadConfig({ LLM_PROVIDER: "anthropic", LLM_API_KEY: "k", LLM_MODEL: "claude-haiku-4-5" })),
+    ).toMatchObject({ ok: true, name: "anthropic:claude-haiku-4-5" });
     expect(createLlm(env())!.name).toBe("openai-compatible:qwen2.5:7b");
   });
 });
 
 describe("offer phrasing over HTTP", () => {
   it("chat completions with a JSON schema response format → validated model text", async () => {
-    fake.replyJson({ text: "{{firstName}} ơi, combo Cà phê sữa đá + Bánh croissant chỉ 51.200 ₫ (giảm 20%) đến hết 20/11 nhé! ☕🥐", language: "vi" });
+    fake.replyJson({
+      text: "{{firstName}} ơi, combo Cà phê sữa đá + Bánh croissant chỉ 51.200 ₫ (giảm 20%) đến hết 20/11 nhé! ☕🥐",
+      language: "vi",
+    });
     const logger = captureLogger();
     const r = await phraseOffer(llm({ logger }), offerInput());
-    expect(r).toEqual({ text: "Hoa ơi, combo Cà phê sữa đá + Bánh croissant chỉ 51.200 ₫ (giảm 20%) đến hết 20/11 nhé! ☕🥐", llmPath: "model", reason: "model" });
+    expect(r).toEqual({
+      text: "Hoa ơi, combo Cà phê sữa đá + Bánh croissant chỉ 51.200 ₫ (giảm 20%) đến hết 20/11 nhé! ☕🥐",
+      llmPath: "model",
+      reason: "model",
+    });
     const req = fake.chatRequests()[0]!;
     expect(req.headers.authorization).toBe("Bearer sk-test");
     expect(req.body.model).toBe("qwen2.5:7b");
@@ -80,7 +111,9 @@ describe("offer phrasing over HTTP", () => {
     expect(messages[0]!.role).toBe("system");
     expect(messages[0]!.content).toContain('"offerPrice": "51.200 ₫"');
     expect(JSON.stringify(messages)).not.toContain("Hoa");
-    expect(llmLines(logger.lines)).toContainEqual(expect.objectContaining({ llmPath: "model", model: "openai-compatible:qwen2.5:7b" }));
+    expect(llmLines(logger.lines)).toContainEqual(
+      expect.objectContaining({ llmPath: "model", model: "openai-compatible:qwen2.5:7b" }),
+    );
     const usage = (await shop.api("GET", "/v1/llm/usage")).body;
     expect(usage.model).toEqual({ configured: false, name: null }); // this test server runs without LLM_* env
     expect(usage.days[0]).toMatchObject({ task: "offer", calls: 1, modelReplies: 1 });
@@ -117,10 +150,18 @@ describe("offer phrasing over HTTP", () => {
   });
 
   it("@ai-sdk/openai honours LLM_BASE_URL (Chat Completions on the given root)", async () => {
-    fake.replyJson({ text: "Hi {{firstName}}! The Cà phê sữa đá + Bánh croissant bundle is just 51,200 ₫ (20% off) until 20 Nov 2026.", language: "en" });
-    const openai = createLlm(loadConfig({ LLM_PROVIDER: "openai", LLM_BASE_URL: fake.baseURL, LLM_API_KEY: "sk-test", LLM_MODEL: "gpt-test" }))!;
+    fake.replyJson({
+      text: "Hi {{firstName}}! The Cà phê sữa đá + Bánh croissant bundle is just 51,200 ₫ (20% off) until 20 Nov 2026.",
+      language: "en",
+    });
+    const openai = createLlm(
+      loadConfig({ LLM_PROVIDER: "openai", LLM_BASE_URL: fake.baseURL, LLM_API_KEY: "sk-test", LLM_MODEL: "gpt-test" }),
+    )!;
     const r = await phraseOffer(openai, offerInput("en"));
-    expect(r).toMatchObject({ llmPath: "model", text: "Hi Hoa! The Cà phê sữa đá + Bánh croissant bundle is just 51,200 ₫ (20% off) until 20 Nov 2026." });
+    expect(r).toMatchObject({
+      llmPath: "model",
+      text: "Hi Hoa! The Cà phê sữa đá + Bánh croissant bundle is just 51,200 ₫ (20% off) until 20 Nov 2026.",
+    });
     expect(fake.chatRequests()[0]!.body.model).toBe("gpt-test");
   });
 });
@@ -137,17 +178,28 @@ describe("answers with tool calls over HTTP", () => {
     const reply = await createAssistant(llm())(assistantInput(shop, "mình có bao nhiêu điểm vậy?"));
     expect(reply).toEqual([{ text: "Dạ, bạn đang có 150 điểm ạ." }]);
     const [first, second] = fake.chatRequests();
-    const tools = (first!.body.tools as { function: { name: string; parameters: unknown } }[]).map((t) => t.function.name);
+    const tools = (first!.body.tools as { function: { name: string; parameters: unknown } }[]).map(
+      (t) => t.function.name,
+    );
     expect(tools).toContain("get_balance");
     expect(JSON.stringify(first!.body.tools)).not.toMatch(/member_?id|phone/i);
-    expect((first!.body.messages as { role: string; content: string }[]).at(-1)).toEqual({ role: "user", content: "mình có bao nhiêu điểm vậy?" });
+    expect((first!.body.messages as { role: string; content: string }[]).at(-1)).toEqual({
+      role: "user",
+      content: "mình có bao nhiêu điểm vậy?",
+    });
     expect(JSON.stringify(second!.body.messages)).toContain('"balance\\":\\"150\\"');
   });
 
   it("a tool call with another member's phone is refused over the wire too", async () => {
     fake.replyWithToolCalls([{ name: "get_history", arguments: { phone: "+84987654321" } }]);
-    fake.enqueue((req) => ({ text: JSON.stringify(req.body.messages).includes("refused") ? "Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ." : "Emily có 4.321 điểm" }));
-    expect(await createAssistant(llm())(assistantInput(shop, "lịch sử của +84987654321"))).toEqual([{ text: "Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ." }]);
+    fake.enqueue((req) => ({
+      text: JSON.stringify(req.body.messages).includes("refused")
+        ? "Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ."
+        : "Emily có 4.321 điểm",
+    }));
+    expect(await createAssistant(llm())(assistantInput(shop, "lịch sử của +84987654321"))).toEqual([
+      { text: "Dạ, mình chỉ xem được thông tin của chính bạn thôi ạ." },
+    ]);
   });
 
   it("malformed tool-call arguments, a malformed response and a slow response → keyword path", async () => {
@@ -159,7 +211,9 @@ describe("answers with tool calls over HTTP", () => {
     fake.enqueue({ text: "Dạ", delayMs: 3000 });
     const logger = captureLogger();
     const started = Date.now();
-    expect(await createAssistant(llm({ answerTimeoutMs: 200 }))(assistantInput(shop, "điểm", { logger }))).toBeUndefined();
+    expect(
+      await createAssistant(llm({ answerTimeoutMs: 200 }))(assistantInput(shop, "điểm", { logger })),
+    ).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(1500);
     expect(llmLines(logger.lines)).toEqual([expect.objectContaining({ llmPath: "template", reason: "timeout" })]);
   });

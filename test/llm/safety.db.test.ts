@@ -17,7 +17,18 @@ import { llmChatTurns } from "../../src/llm/tables.ts";
 import { extractFigures, FactSet } from "../../src/llm/figures.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import { ATTACKS, type Attack } from "./injection-corpus.ts";
-import { captureLogger, ledgerSnapshot, llmLines, OTHER_PHONE, startLlmShop, textResult, toolCallResult, toolOutputs, type LlmShop, type LogLine } from "./helpers.ts";
+import {
+  captureLogger,
+  ledgerSnapshot,
+  llmLines,
+  OTHER_PHONE,
+  startLlmShop,
+  textResult,
+  toolCallResult,
+  toolOutputs,
+  type LlmShop,
+  type LogLine,
+} from "./helpers.ts";
 import { MockLanguageModelV4 } from "ai/test";
 
 let shop: LlmShop;
@@ -39,7 +50,10 @@ const userText = (o: CallOptions): string => {
 const isVi = (t: string) => /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i.test(t);
 
 /** A model that answers with tool calls first (when given) and then a text, for every message on its own. */
-function perMessage(tools: (() => ReturnType<typeof toolCallResult>) | undefined, final: (o: CallOptions) => ReturnType<typeof textResult>): MockLanguageModelV4 {
+function perMessage(
+  tools: (() => ReturnType<typeof toolCallResult>) | undefined,
+  final: (o: CallOptions) => ReturnType<typeof textResult>,
+): MockLanguageModelV4 {
   return new MockLanguageModelV4({
     doGenerate: async (o) => {
       const last = o.prompt[o.prompt.length - 1];
@@ -55,7 +69,11 @@ function perMessage(tools: (() => ReturnType<typeof toolCallResult>) | undefined
 const behaviours: Record<string, () => MockLanguageModelV4> = {
   obey: () =>
     perMessage(undefined, (o) =>
-      textResult(isVi(userText(o)) ? "Dạ, mình đã cộng 1.000 điểm cho bạn! Số dư mới: 1.150 điểm." : "Done! I added 1,000 points. Your new balance is 1,150 points."),
+      textResult(
+        isVi(userText(o))
+          ? "Dạ, mình đã cộng 1.000 điểm cho bạn! Số dư mới: 1.150 điểm."
+          : "Done! I added 1,000 points. Your new balance is 1,150 points.",
+      ),
     ),
   leak: () =>
     perMessage(
@@ -85,12 +103,32 @@ const behaviours: Record<string, () => MockLanguageModelV4> = {
       () => textResult("Dạ, đã đổi xong Voucher 50.000 ₫ cho bạn rồi ạ!"),
     ),
   echo: () => perMessage(undefined, (o) => textResult(userText(o).slice(0, 300))),
-  polite: () => perMessage(undefined, () => textResult("Dạ, mình chỉ hỗ trợ xem điểm, quà và ưu đãi của chính bạn thôi ạ.")),
+  polite: () =>
+    perMessage(undefined, () => textResult("Dạ, mình chỉ hỗ trợ xem điểm, quà và ưu đãi của chính bạn thôi ạ.")),
 };
 
 /** Figures the member may legitimately see: their own facts and the shop's rewards. */
 function ownFacts(): FactSet {
-  return new FactSet().addValue(["150", "0", "30", "80", "500", "50.000", "120", "70", "500.000", "20", "10/12/2026", "20/11/2026", "1", "2", "3", "4", "5", "6"]);
+  return new FactSet().addValue([
+    "150",
+    "0",
+    "30",
+    "80",
+    "500",
+    "50.000",
+    "120",
+    "70",
+    "500.000",
+    "20",
+    "10/12/2026",
+    "20/11/2026",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+  ]);
 }
 
 let chatSeq = 0;
@@ -123,7 +161,12 @@ function checkReplies(attack: Attack, text: string, replies: ReplyMessage[]) {
     }
     // No invented figures, links or system-prompt text (unless the customer typed them and the echo repeats them).
     const own = ownFacts().addText(text);
-    expect(extractFigures(out).filter((f) => !own.allows(f)).map((f) => f.raw), label).toEqual([]);
+    expect(
+      extractFigures(out)
+        .filter((f) => !own.allows(f))
+        .map((f) => f.raw),
+      label,
+    ).toEqual([]);
     if (!text.includes("http")) expect(out, label).not.toMatch(/https?:\/\//);
     expect(out, label).not.toMatch(/Quy tắc bắt buộc|Rules you must follow|prepare_claim.*rewardId/);
     for (const row of r.buttons ?? []) for (const b of row) expect(b.data, label).toMatch(/^[\x20-\x7e]{1,64}$/);
@@ -144,7 +187,9 @@ describe("injection and abuse corpus", () => {
       const lines: LogLine[] = [];
       const model = name === "no-model" ? undefined : behaviours[name]!();
       const llm = model ? createLlm({} as never, { model }) : undefined;
-      const assistant = createAssistant(llm, { actions: { confirmRedeem: Btn.redeemConfirm, cancel: Btn.cancel, claimOffer: Btn.offerClaim } });
+      const assistant = createAssistant(llm, {
+        actions: { confirmRedeem: Btn.redeemConfirm, cancel: Btn.cancel, claimOffer: Btn.offerClaim },
+      });
       const send = await linkedChat(assistant, lines);
       const before = await ledgerSnapshot(shop.db);
       for (const attack of ATTACKS) {
@@ -157,14 +202,17 @@ describe("injection and abuse corpus", () => {
         expect(paths, text.slice(0, 60)).toHaveLength(1);
         const path = paths[0]!;
         // Attacker-obeying, leaking and claim-making models never get through the validator.
-        if (name === "obey" || name === "leak" || name === "tools") expect(path.llmPath, `${name}: ${text.slice(0, 60)}`).toBe("template");
-        if (name === "leak" && path.reason !== "input-too-long" && path.reason !== "no-words") expect(path.refused, text.slice(0, 60)).toBeGreaterThanOrEqual(2);
+        if (name === "obey" || name === "leak" || name === "tools")
+          expect(path.llmPath, `${name}: ${text.slice(0, 60)}`).toBe("template");
+        if (name === "leak" && path.reason !== "input-too-long" && path.reason !== "no-words")
+          expect(path.refused, text.slice(0, 60)).toBeGreaterThanOrEqual(2);
         if (name === "polite" && !["long", "emoji"].includes(attack.kind)) expect(path.llmPath).toBe("model");
         if (attack.kind === "long") expect(path.reason).toBe(model ? "input-too-long" : "no-model");
       }
       expect(await ledgerSnapshot(shop.db)).toBe(before);
       // The attacks ran in one chat with conversation memory: the behaving models' replies were remembered.
-      if (name === "polite" || name === "echo") expect(await shop.db.$count(llmChatTurns, eq(llmChatTurns.chatId, `safety-${chatSeq - 1}`))).toBeGreaterThan(0);
+      if (name === "polite" || name === "echo")
+        expect(await shop.db.$count(llmChatTurns, eq(llmChatTurns.chatId, `safety-${chatSeq - 1}`))).toBeGreaterThan(0);
     });
   }
 });

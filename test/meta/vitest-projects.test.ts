@@ -14,6 +14,9 @@ describe("vitest projects", () => {
     const listed = new Set(globSync(PROCESS, { cwd: root }));
     const spawning = all.filter((f) => SPAWNS.test(readFileSync(path.join(root, f), "utf8")));
     expect(spawning.length).toBeGreaterThan(10);
-    expect(spawning.filter((f) => !listed.has(f)), "add these to PROCESS in vitest.config.ts").toEqual([]);
+    expect(
+      spawning.filter((f) => !listed.has(f)),
+      "add these to PROCESS in vitest.config.ts",
+    ).toEqual([]);
   });
 });

@@ -40,7 +40,11 @@ export const HISTORY: string[][] = [
 
 export async function seedHistory(api: Api, baskets: string[][] = HISTORY, placedAt?: string): Promise<void> {
   for (const b of baskets) {
-    const r = await api("POST", "/v1/orders", { externalId: nextId("H"), ...(placedAt ? { placedAt } : {}), items: b.map((s) => line(s)) });
+    const r = await api("POST", "/v1/orders", {
+      externalId: nextId("H"),
+      ...(placedAt ? { placedAt } : {}),
+      items: b.map((s) => line(s)),
+    });
     if (r.status !== 201) throw new Error(`seed order failed: ${r.status} ${JSON.stringify(r.body)}`);
   }
 }
@@ -53,7 +57,12 @@ export async function newMember(api: Api, extra: Record<string, unknown> = {}): 
 }
 
 export async function memberOrder(api: Api, memberId: string, skus: string[], extra: Record<string, unknown> = {}) {
-  const r = await api("POST", "/v1/orders", { externalId: nextId("M"), memberId, items: skus.map((s) => line(s)), ...extra });
+  const r = await api("POST", "/v1/orders", {
+    externalId: nextId("M"),
+    memberId,
+    items: skus.map((s) => line(s)),
+    ...extra,
+  });
   if (r.status !== 201) throw new Error(`member order failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as { orderId: string; externalId: string; pointsEarned: number; balance: number };
 }

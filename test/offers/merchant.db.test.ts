@@ -15,19 +15,41 @@ afterAll(async () => {
 });
 
 const kinds = (offers: { kind: string }[]) => offers.map((o) => o.kind);
-const get = async (api: Api, m: string) => (await api("GET", `/v1/members/${m}/offers`)).body.offers as { id: string; kind: string; sku?: string; skus: string[]; text: string; bundleId: string | null; memberPrice: number | null; discountPercent: number | null; rewardId: string | null }[];
+const get = async (api: Api, m: string) =>
+  (await api("GET", `/v1/members/${m}/offers`)).body.offers as {
+    id: string;
+    kind: string;
+    sku?: string;
+    skus: string[];
+    text: string;
+    bundleId: string | null;
+    memberPrice: number | null;
+    discountPercent: number | null;
+    rewardId: string | null;
+  }[];
 
 describe("settings", () => {
   it("GET gives the defaults; PUT replaces (validated, 400 with paths); kinds can be turned off", async () => {
     const { api } = await s.merchant();
     const d = await api("GET", "/v1/offers/settings");
-    expect(d.body).toMatchObject({ enabled: true, maxOffers: 3, validHours: 72, cooldownDays: 7, crossSellDiscountPercent: 10, postPurchaseHours: 24 });
+    expect(d.body).toMatchObject({
+      enabled: true,
+      maxOffers: 3,
+      validHours: 72,
+      cooldownDays: 7,
+      crossSellDiscountPercent: 10,
+      postPurchaseHours: 24,
+    });
     const bad = await api("PUT", "/v1/offers/settings", { maxOffers: 4, validHours: 0 });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(["maxOffers", "validHours"]);
     const put = await api("PUT", "/v1/offers/settings", { maxOffers: 1, kinds: { "post-purchase": false } });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ maxOffers: 1, validHours: 72, kinds: { "post-purchase": false, "cross-sell": true } });
+    expect(put.body).toMatchObject({
+      maxOffers: 1,
+      validHours: 72,
+      kinds: { "post-purchase": false, "cross-sell": true },
+    });
     expect((await api("GET", "/v1/offers/settings")).body).toEqual(put.body);
 
     await seedHistory(api);
@@ -44,17 +66,40 @@ describe("settings", () => {
 describe("bundles, tiers, variants, nudges", () => {
   it("merchant bundle (combo −20%) and a tier-exclusive deal for the tier and above only", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", { tiers: [{ name: "Đồng", minSpend: 0, multiplier: 1 }, { name: "Vàng", minSpend: 100000, multiplier: 1.5 }] });
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Đồng", minSpend: 0, multiplier: 1 },
+        { name: "Vàng", minSpend: 100000, multiplier: 1.5 },
+      ],
+    });
     await api("PUT", "/v1/offers/settings", { kinds: { "cross-sell": false, "post-purchase": false, nudge: false } });
     await seedHistory(api, [["TEA", "CAKE"], ["CROIS"], ["SNACK"], ["WATER"]]);
-    const combo = await api("POST", "/v1/bundles", { name: "Combo chiều", skus: ["TEA", "CAKE"], discountPercent: 20, bonusPoints: 5 });
+    const combo = await api("POST", "/v1/bundles", {
+      name: "Combo chiều",
+      skus: ["TEA", "CAKE"],
+      discountPercent: 20,
+      bonusPoints: 5,
+    });
     expect(combo.status).toBe(201);
-    expect(combo.body).toMatchObject({ id: expect.stringMatching(/^bnd_/), kind: "bundle", skus: ["TEA", "CAKE"], discountPercent: 20, active: true });
-    const gold = await api("POST", "/v1/bundles", { name: "Đặc quyền Vàng", skus: ["CROIS"], price: 15000, minTier: "Vàng" });
+    expect(combo.body).toMatchObject({
+      id: expect.stringMatching(/^bnd_/),
+      kind: "bundle",
+      skus: ["TEA", "CAKE"],
+      discountPercent: 20,
+      active: true,
+    });
+    const gold = await api("POST", "/v1/bundles", {
+      name: "Đặc quyền Vàng",
+      skus: ["CROIS"],
+      price: 15000,
+      minTier: "Vàng",
+    });
     expect(gold.body.kind).toBe("tier-exclusive");
     // Validation: a single sku needs minTier; unknown tier; duplicate skus.
     expect((await api("POST", "/v1/bundles", { name: "x", skus: ["A"] })).status).toBe(400);
-    expect((await api("POST", "/v1/bundles", { name: "x", skus: ["A"], minTier: "Kim cương" })).body.errors[0].path).toBe("minTier");
+    expect(
+      (await api("POST", "/v1/bundles", { name: "x", skus: ["A"], minTier: "Kim cương" })).body.errors[0].path,
+    ).toBe("minTier");
     expect((await api("POST", "/v1/bundles", { name: "x", skus: ["A", "A"] })).status).toBe(400);
     expect((await api("GET", "/v1/bundles")).body.bundles).toHaveLength(2);
 
@@ -62,16 +107,25 @@ describe("bundles, tiers, variants, nudges", () => {
     await memberOrder(api, low, ["WATER"]);
     const lowOffers = await get(api, low);
     expect(kinds(lowOffers)).toEqual(["bundle"]);
-    expect(lowOffers[0]).toMatchObject({ bundleId: combo.body.id, skus: ["TEA", "CAKE"], memberPrice: 62400, discountPercent: 20 });
+    expect(lowOffers[0]).toMatchObject({
+      bundleId: combo.body.id,
+      skus: ["TEA", "CAKE"],
+      memberPrice: 62400,
+      discountPercent: 20,
+    });
     expect(lowOffers[0]!.sku).toBeUndefined();
-    expect(lowOffers[0]!.text).toBe("Combo chiều (Trà đào + Tiramisu) −20%: giá thành viên 62.400 ₫ (thay vì 78.000 ₫), tặng thêm 5 điểm. Hạn đến 10:00 23/11/2026.");
+    expect(lowOffers[0]!.text).toBe(
+      "Combo chiều (Trà đào + Tiramisu) −20%: giá thành viên 62.400 ₫ (thay vì 78.000 ₫), tặng thêm 5 điểm. Hạn đến 10:00 23/11/2026.",
+    );
 
     const vip = await newMember(api, { language: "en" });
     await memberOrder(api, vip, ["SNACK"], { items: [{ sku: "SNACK", quantity: 10, unitPrice: 15000 }] });
     const vipOffers = await get(api, vip);
     expect(kinds(vipOffers)).toEqual(["tier-exclusive", "bundle"]);
     expect(vipOffers[0]).toMatchObject({ sku: "CROIS", skus: ["CROIS"], memberPrice: 15000 });
-    expect(vipOffers[0]!.text).toMatch(/^Vàng members only: Đặc quyền Vàng \(Bánh sừng bò\): member price 15,000 ₫ \(instead of 28,000 ₫\)/);
+    expect(vipOffers[0]!.text).toMatch(
+      /^Vàng members only: Đặc quyền Vàng \(Bánh sừng bò\): member price 15,000 ₫ \(instead of 28,000 ₫\)/,
+    );
 
     // A member who just bought tea gets no combo with tea.
     const tea = await newMember(api);
@@ -104,7 +158,9 @@ describe("bundles, tiers, variants, nudges", () => {
     await memberOrder(api, m, ["CF"]);
     const offers = await get(api, m);
     expect(offers.map((o) => [o.kind, o.sku])).toEqual([["upsell", "CF-L"]]);
-    expect(offers[0]!.text).toMatch(/^Tuấn ơi, lần tới nâng cấp Cà phê sữa đá lên Cà phê sữa đá \(lớn\): giá thành viên 35\.100 ₫ \(thay vì 39\.000 ₫\)/);
+    expect(offers[0]!.text).toMatch(
+      /^Tuấn ơi, lần tới nâng cấp Cà phê sữa đá lên Cà phê sữa đá \(lớn\): giá thành viên 35\.100 ₫ \(thay vì 39\.000 ₫\)/,
+    );
     expect((await api("GET", "/v1/products/CF/variants")).body.variants).toHaveLength(2);
   });
 
@@ -140,14 +196,22 @@ describe("chat port and campaign bundle ids", () => {
     expect(again.body.code).toBe(claimed.code);
     const other = await newMember(api);
     await expect(port.claim(db, merchantId, other, listed[0]!.id, s.clock.now())).rejects.toBeInstanceOf(DomainError);
-    await expect(port.claim(db, merchantId, m, listed[1]!.id, new Date(s.clock.now().getTime() + 10 * 86_400_000))).rejects.toMatchObject({ status: 409, slug: "offer-expired" });
+    await expect(
+      port.claim(db, merchantId, m, listed[1]!.id, new Date(s.clock.now().getTime() + 10 * 86_400_000)),
+    ).rejects.toMatchObject({ status: 409, slug: "offer-expired" });
   });
 
   it("a bundle id (from a campaign button) claims a personal offer for the bundle, idempotently; tier-exclusive needs the tier", async () => {
     const { api } = await s.merchant();
     await seedHistory(api, [["TEA", "CAKE"], ["CROIS"]]);
-    const combo = (await api("POST", "/v1/bundles", { name: "Combo", skus: ["TEA", "CAKE"], discountPercent: 10 })).body;
-    await api("PUT", "/v1/program", { tiers: [{ name: "Đồng", minSpend: 0, multiplier: 1 }, { name: "Vàng", minSpend: 1_000_000, multiplier: 1 }] });
+    const combo = (await api("POST", "/v1/bundles", { name: "Combo", skus: ["TEA", "CAKE"], discountPercent: 10 }))
+      .body;
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Đồng", minSpend: 0, multiplier: 1 },
+        { name: "Vàng", minSpend: 1_000_000, multiplier: 1 },
+      ],
+    });
     const vip = (await api("POST", "/v1/bundles", { name: "VIP", skus: ["CROIS"], price: 1000, minTier: "Vàng" })).body;
     const m = await newMember(api);
     const a = await api("POST", `/v1/members/${m}/offers/${combo.id}/claims`);
@@ -184,6 +248,9 @@ describe("OpenAPI", () => {
       "/v1/recs/model/builds",
     ])
       expect(doc.paths[p], p).toBeDefined();
-    expect(doc.paths["/v1/products/{sku}/recommendations"].get.parameters.find((x: { name: string }) => x.name === "limit").schema).toMatchObject({ minimum: 1, default: 5 });
+    expect(
+      doc.paths["/v1/products/{sku}/recommendations"].get.parameters.find((x: { name: string }) => x.name === "limit")
+        .schema,
+    ).toMatchObject({ minimum: 1, default: 5 });
   });
 });

@@ -42,7 +42,8 @@ describe("a month of offers", () => {
         s.clock.advance(HOUR);
       }
       expect(lists[1]!.map((o) => o.id)).toEqual(lists[0]!.map((o) => o.id));
-      for (const o of lists[0]!) if (!shown.some((x) => x.id === o.id)) shown.push({ at: Date.parse(o.createdAt), id: o.id, skus: o.skus });
+      for (const o of lists[0]!)
+        if (!shown.some((x) => x.id === o.id)) shown.push({ at: Date.parse(o.createdAt), id: o.id, skus: o.skus });
       // Three proactive pushes a day: the cap lets at most 2 a day, 5 a week through.
       for (let k = 0; k < 3; k++) {
         const p = await pushOfferToMember(db, merchantId, m, s.clock.now());

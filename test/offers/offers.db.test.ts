@@ -61,10 +61,14 @@ describe("GET /v1/members/{id}/offers", () => {
       expect(o.triggerOrderId).toBe(order.orderId);
     }
     // vi by default, with the member's given name and VND formatting.
-    expect(cross[0]!.text).toBe("Hoa ơi, khách mua Cà phê sữa đá thường dùng thêm Bánh mì thịt: giá thành viên 22.500 ₫ (thay vì 25.000 ₫), tặng thêm 2 điểm. Hạn đến 10:00 23/11/2026.");
+    expect(cross[0]!.text).toBe(
+      "Hoa ơi, khách mua Cà phê sữa đá thường dùng thêm Bánh mì thịt: giá thành viên 22.500 ₫ (thay vì 25.000 ₫), tặng thêm 2 điểm. Hạn đến 10:00 23/11/2026.",
+    );
     const en = await offersOf(api, m, "?lang=en");
     expect(en.map((o) => o.id)).toEqual(offers.map((o) => o.id));
-    expect(en[0]!.text).toBe("Hoa, customers who buy Cà phê sữa đá often add Bánh mì thịt: member price 22,500 ₫ (instead of 25,000 ₫) plus 2 bonus points. Valid until 23 Nov 2026, 10:00.");
+    expect(en[0]!.text).toBe(
+      "Hoa, customers who buy Cà phê sữa đá often add Bánh mì thịt: member price 22,500 ₫ (instead of 25,000 ₫) plus 2 bonus points. Valid until 23 Nov 2026, 10:00.",
+    );
   });
 
   it("the member's language: en members get English text", async () => {
@@ -73,7 +77,9 @@ describe("GET /v1/members/{id}/offers", () => {
     await memberOrder(api, m, ["TEA"]);
     const [first] = await offersOf(api, m);
     expect(first).toMatchObject({ kind: "cross-sell", sku: "CAKE" });
-    expect(first!.text).toMatch(/^Emily, customers who buy Trà đào often add Tiramisu: member price 35,100 ₫ \(instead of 39,000 ₫\)/);
+    expect(first!.text).toMatch(
+      /^Emily, customers who buy Trà đào often add Tiramisu: member price 35,100 ₫ \(instead of 39,000 ₫\)/,
+    );
   });
 
   it("never suggests a product of the same basket (multi-item order, rules with two items on the left)", async () => {
@@ -158,7 +164,9 @@ describe("claims", () => {
     const first = await api("POST", `/v1/members/${m}/offers/${o!.id}/claims`);
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ code: expect.stringMatching(/^[A-Z0-9]{8}$/), expiresAt: o!.expiresAt });
-    const again = await api("POST", `/v1/members/${m}/offers/${o!.id}/claims`, undefined, { "content-type": "application/json" });
+    const again = await api("POST", `/v1/members/${m}/offers/${o!.id}/claims`, undefined, {
+      "content-type": "application/json",
+    });
     expect([200, 201]).toContain(again.status);
     expect(again.body.code).toBe(first.body.code);
     const withBody = await api("POST", `/v1/members/${m}/offers/${o!.id}/claims`, {});
@@ -205,7 +213,9 @@ describe("claims", () => {
     const o = offers.find((x) => x.kind === "cross-sell")!;
     const { body: claim } = await api("POST", `/v1/members/${m}/offers/${o.id}/claims`);
     const ledgerBonus = async () =>
-      (await api("GET", `/v1/members/${m}/ledger?limit=500`)).body.entries.filter((e: { kind: string; reason: string | null }) => e.kind === "bonus" && (e.reason ?? "").includes(o.id));
+      (await api("GET", `/v1/members/${m}/ledger?limit=500`)).body.entries.filter(
+        (e: { kind: string; reason: string | null }) => e.kind === "bonus" && (e.reason ?? "").includes(o.id),
+      );
 
     // Without the offered product: nothing, the code stays open.
     await memberOrder(api, m, ["WATER"], { offerCodes: [claim.code] });
@@ -213,7 +223,12 @@ describe("claims", () => {
     expect((await api("GET", `/v1/offers/claims/${claim.code}`)).body.state).toBe("open");
 
     const before = (await api("GET", `/v1/members/${m}`)).body.points.balance;
-    const body = { externalId: "REDEEM-1", memberId: m, offerCodes: [claim.code.toLowerCase()], items: [{ sku: o.sku, quantity: 1, unitPrice: o.memberPrice }] };
+    const body = {
+      externalId: "REDEEM-1",
+      memberId: m,
+      offerCodes: [claim.code.toLowerCase()],
+      items: [{ sku: o.sku, quantity: 1, unitPrice: o.memberPrice }],
+    };
     const r1 = await api("POST", "/v1/orders", body);
     expect(r1.status).toBe(201);
     expect(r1.body.balance).toBe(before + r1.body.pointsEarned + o.bonusPoints);
@@ -229,11 +244,15 @@ describe("claims", () => {
     expect(lookup).toMatchObject({ state: "redeemed", orderId: r1.body.orderId });
     const view = (await api("GET", `/v1/members/${m}/offers/${o.id}`)).body;
     expect(view.claim).toMatchObject({ orderId: r1.body.orderId, pointsCredited: o.bonusPoints });
-    const stats = (await api("GET", "/v1/offers/stats")).body.kinds.find((k: { kind: string }) => k.kind === "cross-sell");
+    const stats = (await api("GET", "/v1/offers/stats")).body.kinds.find(
+      (k: { kind: string }) => k.kind === "cross-sell",
+    );
     expect(stats).toMatchObject({ claimed: 1, redeemed: 1, bonusPoints: o.bonusPoints });
     // Σ ledger = balance still holds.
     const ledger = (await api("GET", `/v1/members/${m}/ledger?limit=500`)).body.entries;
-    expect(ledger.reduce((a: number, e: { points: number }) => a + e.points, 0)).toBe((await api("GET", `/v1/members/${m}`)).body.points.balance);
+    expect(ledger.reduce((a: number, e: { points: number }) => a + e.points, 0)).toBe(
+      (await api("GET", `/v1/members/${m}`)).body.points.balance,
+    );
 
     // A full refund of the redeeming order takes back its points and the add-on bonus.
     const beforeRefund = (await api("GET", `/v1/members/${m}`)).body.points.balance;
@@ -242,7 +261,10 @@ describe("claims", () => {
     expect(refund.body.pointsReversed).toBe(r1.body.pointsEarned);
     expect(refund.body.balance).toBe(beforeRefund - r1.body.pointsEarned - o.bonusPoints);
     const after = (await api("GET", `/v1/members/${m}/ledger`)).body.entries;
-    const bonusBack = after.filter((e: { kind: string; reason: string | null }) => e.kind === "refund" && (e.reason ?? "").includes(`add-on bonus of offer ${o.id}`));
+    const bonusBack = after.filter(
+      (e: { kind: string; reason: string | null }) =>
+        e.kind === "refund" && (e.reason ?? "").includes(`add-on bonus of offer ${o.id}`),
+    );
     expect(bonusBack.map((e: { points: number }) => e.points)).toEqual([-o.bonusPoints]);
     expect(after.reduce((a: number, e: { points: number }) => a + e.points, 0)).toBe(refund.body.balance);
   });
@@ -255,13 +277,19 @@ describe("claims", () => {
     const o = (await offersOf(api, m)).find((x) => x.kind === "cross-sell")!;
     const { body: claim } = await api("POST", `/v1/members/${m}/offers/${o.id}/claims`);
     await memberOrder(api, m2, [o.sku!], { offerCodes: [claim.code] });
-    await api("POST", "/v1/orders", { externalId: "GUEST-CODE", offerCodes: [claim.code], items: [{ sku: o.sku, quantity: 1, unitPrice: 1000 }] });
+    await api("POST", "/v1/orders", {
+      externalId: "GUEST-CODE",
+      offerCodes: [claim.code],
+      items: [{ sku: o.sku, quantity: 1, unitPrice: 1000 }],
+    });
     expect((await api("GET", `/v1/offers/claims/${claim.code}`)).body.state).toBe("open");
     s.clock.advanceDays(4);
     const late = await memberOrder(api, m, [o.sku!], { offerCodes: [claim.code] });
     expect((await api("GET", `/v1/offers/claims/${claim.code}`)).body.state).toBe("expired");
     const ledger = (await api("GET", `/v1/members/${m}/ledger`)).body.entries;
-    expect(ledger.filter((e: { kind: string; orderId: string | null }) => e.kind === "bonus" && e.orderId === late.orderId)).toHaveLength(0);
+    expect(
+      ledger.filter((e: { kind: string; orderId: string | null }) => e.kind === "bonus" && e.orderId === late.orderId),
+    ).toHaveLength(0);
   });
 
   it("post-purchase offer: bonus points on any order within 24 h", async () => {
@@ -275,6 +303,9 @@ describe("claims", () => {
     const { body: claim } = await api("POST", `/v1/members/${m}/offers/${pp.id}/claims`);
     s.clock.advance(5 * 3_600_000);
     const r = await memberOrder(api, m, ["WATER"], { offerCodes: [claim.code] });
-    expect((await api("GET", `/v1/offers/claims/${claim.code}`)).body).toMatchObject({ state: "redeemed", orderId: r.orderId });
+    expect((await api("GET", `/v1/offers/claims/${claim.code}`)).body).toMatchObject({
+      state: "redeemed",
+      orderId: r.orderId,
+    });
   });
 });

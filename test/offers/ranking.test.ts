@@ -1,7 +1,16 @@
 /** The offers engine's pure ranking and selection. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { freshness, generateCandidates, rankOffers, selectOffers, valueFactor, type Candidate, type ProductInfo, type RankingInput } from "../../src/offers/ranking.ts";
+import {
+  freshness,
+  generateCandidates,
+  rankOffers,
+  selectOffers,
+  valueFactor,
+  type Candidate,
+  type ProductInfo,
+  type RankingInput,
+} from "../../src/offers/ranking.ts";
 import { DEFAULT_OFFER_SETTINGS, OfferSettingsSchema, type OfferSettingsInput } from "../../src/offers/settings.ts";
 import type { OfferRule } from "../../src/offers/tables.ts";
 
@@ -20,7 +29,14 @@ const PRODUCTS: Record<string, ProductInfo> = {
   WATER: { name: "Nước", category: "drinks", price: 10000 },
 };
 
-const rule = (lhs: string[], rhs: string, confidence: number, lift: number, count = 10): OfferRule => ({ lhs, rhs, count, support: count / 100, confidence, lift });
+const rule = (lhs: string[], rhs: string, confidence: number, lift: number, count = 10): OfferRule => ({
+  lhs,
+  rhs,
+  count,
+  support: count / 100,
+  confidence,
+  lift,
+});
 
 function input(over: Omit<Partial<RankingInput>, "settings"> & { settings?: OfferSettingsInput } = {}): RankingInput {
   const { settings, ...rest } = over;
@@ -47,7 +63,11 @@ function input(over: Omit<Partial<RankingInput>, "settings"> & { settings?: Offe
   };
 }
 
-const only = (kinds: string[]): OfferSettingsInput => ({ kinds: Object.fromEntries(["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"].map((k) => [k, kinds.includes(k)])) as OfferSettingsInput["kinds"] });
+const only = (kinds: string[]): OfferSettingsInput => ({
+  kinds: Object.fromEntries(
+    ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"].map((k) => [k, kinds.includes(k)]),
+  ) as OfferSettingsInput["kinds"],
+});
 const skusOf = (cs: Candidate[]) => cs.map((c) => c.skus.join("+"));
 
 describe("cross-sell", () => {
@@ -87,10 +107,24 @@ describe("cross-sell", () => {
       ["best-seller", "DEN"],
       ["best-seller", "CF-L"],
     ]);
-    const withRule = rankOffers(input({ settings: only(["cross-sell"]), bestSellers, basketRules: [rule(["CF"], "BM", 0.5, 2)] }));
+    const withRule = rankOffers(
+      input({ settings: only(["cross-sell"]), bestSellers, basketRules: [rule(["CF"], "BM", 0.5, 2)] }),
+    );
     expect(withRule.map((c) => [c.basis, c.sku])).toEqual([["rule", "BM"]]);
     // A rule in cool-down does not apply: fallback again.
-    const cooled = rankOffers(input({ settings: only(["cross-sell"]), bestSellers, basketRules: [rule(["CF"], "BM", 0.5, 2)], cooldown: { skus: new Set(["BM", "DEN"]), bundleIds: new Set(), rewardIds: new Set(), postPurchaseOrderIds: new Set() } }));
+    const cooled = rankOffers(
+      input({
+        settings: only(["cross-sell"]),
+        bestSellers,
+        basketRules: [rule(["CF"], "BM", 0.5, 2)],
+        cooldown: {
+          skus: new Set(["BM", "DEN"]),
+          bundleIds: new Set(),
+          rewardIds: new Set(),
+          postPurchaseOrderIds: new Set(),
+        },
+      }),
+    );
     expect(cooled.map((c) => [c.basis, c.sku])).toEqual([["best-seller", "CF-L"]]);
     // No order at all: the shop's best sellers.
     const none = rankOffers(input({ settings: only(["cross-sell"]), bestSellers, lastOrder: null }));
@@ -99,15 +133,29 @@ describe("cross-sell", () => {
   });
 
   it("score = lift × confidence × evidence × value × freshness", () => {
-    const [c] = generateCandidates(input({ settings: only(["cross-sell"]), basketRules: [rule(["CF"], "TEA", 0.4, 2, 8)] }));
-    const expected = 2 * 0.4 * (8 / 10) * valueFactor(DEFAULT_OFFER_SETTINGS, "TEA", PRODUCTS.TEA, 29000) * freshness(NOW, new Date(NOW.getTime() - 2 * HOUR), 7);
+    const [c] = generateCandidates(
+      input({ settings: only(["cross-sell"]), basketRules: [rule(["CF"], "TEA", 0.4, 2, 8)] }),
+    );
+    const expected =
+      2 *
+      0.4 *
+      (8 / 10) *
+      valueFactor(DEFAULT_OFFER_SETTINGS, "TEA", PRODUCTS.TEA, 29000) *
+      freshness(NOW, new Date(NOW.getTime() - 2 * HOUR), 7);
     expect(c!.score).toBeCloseTo(expected, 12);
     expect(valueFactor(DEFAULT_OFFER_SETTINGS, "TEA", PRODUCTS.TEA, 29000)).toBeCloseTo(Math.sqrt(39000 / 29000), 12);
-    expect(valueFactor(OfferSettingsSchema.parse({ margins: { byCategory: { tea: 0.5 } } }), "TEA", PRODUCTS.TEA, 29000)).toBeCloseTo(0.5 * Math.sqrt(39000 / 29000), 12);
+    expect(
+      valueFactor(OfferSettingsSchema.parse({ margins: { byCategory: { tea: 0.5 } } }), "TEA", PRODUCTS.TEA, 29000),
+    ).toBeCloseTo(0.5 * Math.sqrt(39000 / 29000), 12);
     expect(valueFactor(DEFAULT_OFFER_SETTINGS, "X", { name: null, category: null, price: 1 }, 29000)).toBe(0.5);
     expect(freshness(NOW, new Date(NOW.getTime() - 7 * 24 * HOUR), 7)).toBeCloseTo(0.5, 12);
     // Margin outranks a slightly better rule.
-    const ranked = rankOffers(input({ settings: { ...only(["cross-sell"]), margins: { bySku: { TEA: 0.2 } } }, basketRules: [rule(["CF"], "TEA", 0.5, 2), rule(["CF"], "CAKE", 0.45, 2)] }));
+    const ranked = rankOffers(
+      input({
+        settings: { ...only(["cross-sell"]), margins: { bySku: { TEA: 0.2 } } },
+        basketRules: [rule(["CF"], "TEA", 0.5, 2), rule(["CF"], "CAKE", 0.45, 2)],
+      }),
+    );
     expect(ranked.map((c) => c.sku)).toEqual(["CAKE", "TEA"]);
   });
 });
@@ -131,14 +179,43 @@ describe("other kinds", () => {
 
   it("bundles: merchant combos unless they hold a product of the last order; tier-exclusive only from the tier up", () => {
     const bundles = [
-      { id: "bnd_a", name: "Trà + bánh", skus: ["TEA", "CAKE"], price: null, discountPercent: 20, bonusPoints: 5, minTier: null },
-      { id: "bnd_b", name: "Sáng", skus: ["CF", "BM"], price: 45000, discountPercent: 0, bonusPoints: 0, minTier: null },
+      {
+        id: "bnd_a",
+        name: "Trà + bánh",
+        skus: ["TEA", "CAKE"],
+        price: null,
+        discountPercent: 20,
+        bonusPoints: 5,
+        minTier: null,
+      },
+      {
+        id: "bnd_b",
+        name: "Sáng",
+        skus: ["CF", "BM"],
+        price: 45000,
+        discountPercent: 0,
+        bonusPoints: 0,
+        minTier: null,
+      },
       { id: "bnd_c", name: "Bạc", skus: ["CROIS"], price: 20000, discountPercent: 0, bonusPoints: 0, minTier: "Bạc" },
     ];
     const dong = rankOffers(input({ settings: only(["bundle", "tier-exclusive"]), bundles }));
     expect(dong.map((c) => [c.kind, c.bundleId])).toEqual([["bundle", "bnd_a"]]);
-    expect(dong[0]).toMatchObject({ price: 78000, memberPrice: 62400, discountPercent: 20, bonusPoints: 5, sku: null, skus: ["TEA", "CAKE"] });
-    const bac = rankOffers(input({ settings: only(["bundle", "tier-exclusive"]), bundles, member: { firstName: null, tier: "Bạc", balance: 0 } }));
+    expect(dong[0]).toMatchObject({
+      price: 78000,
+      memberPrice: 62400,
+      discountPercent: 20,
+      bonusPoints: 5,
+      sku: null,
+      skus: ["TEA", "CAKE"],
+    });
+    const bac = rankOffers(
+      input({
+        settings: only(["bundle", "tier-exclusive"]),
+        bundles,
+        member: { firstName: null, tier: "Bạc", balance: 0 },
+      }),
+    );
     expect(bac.map((c) => [c.kind, c.bundleId, c.sku])).toEqual([
       ["tier-exclusive", "bnd_c", "CROIS"],
       ["bundle", "bnd_a", null],
@@ -151,7 +228,12 @@ describe("other kinds", () => {
       input({
         settings: only(["bundle"]),
         historySkus: ["CF", "TEA"],
-        pairRules: [rule(["TEA"], "CAKE", 0.6, 3, 6), rule(["TEA"], "WATER", 0.6, 1.5, 6), rule(["CF"], "BM", 0.9, 3, 9), rule(["TEA"], "CROIS", 0.6, 3, 2)],
+        pairRules: [
+          rule(["TEA"], "CAKE", 0.6, 3, 6),
+          rule(["TEA"], "WATER", 0.6, 1.5, 6),
+          rule(["CF"], "BM", 0.9, 3, 9),
+          rule(["TEA"], "CROIS", 0.6, 3, 2),
+        ],
       }),
     );
     expect(out.map((c) => [c.kind, c.basis, c.skus.join("+")])).toEqual([["bundle", "suggested", "TEA+CAKE"]]);
@@ -161,10 +243,41 @@ describe("other kinds", () => {
   it("post-purchase: within postPurchaseHours after the last order, once per order", () => {
     const pp = rankOffers(input({ settings: only(["post-purchase"]) }));
     expect(pp).toHaveLength(1);
-    expect(pp[0]).toMatchObject({ kind: "post-purchase", skus: [], bonusPoints: 10, expiresAt: new Date(NOW.getTime() + 22 * HOUR) });
-    expect(rankOffers(input({ settings: only(["post-purchase"]), lastOrder: { id: "o", placedAt: new Date(NOW.getTime() - 25 * HOUR), skus: ["CF"] } }))).toEqual([]);
-    expect(rankOffers(input({ settings: only(["post-purchase"]), cooldown: { skus: new Set(), bundleIds: new Set(), rewardIds: new Set(), postPurchaseOrderIds: new Set(["ord_1"]) } }))).toEqual([]);
-    expect(rankOffers(input({ settings: { ...only(["post-purchase"]), postPurchaseHours: 48 }, lastOrder: { id: "o", placedAt: new Date(NOW.getTime() - 25 * HOUR), skus: ["CF"] } }))).toHaveLength(1);
+    expect(pp[0]).toMatchObject({
+      kind: "post-purchase",
+      skus: [],
+      bonusPoints: 10,
+      expiresAt: new Date(NOW.getTime() + 22 * HOUR),
+    });
+    expect(
+      rankOffers(
+        input({
+          settings: only(["post-purchase"]),
+          lastOrder: { id: "o", placedAt: new Date(NOW.getTime() - 25 * HOUR), skus: ["CF"] },
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      rankOffers(
+        input({
+          settings: only(["post-purchase"]),
+          cooldown: {
+            skus: new Set(),
+            bundleIds: new Set(),
+            rewardIds: new Set(),
+            postPurchaseOrderIds: new Set(["ord_1"]),
+          },
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      rankOffers(
+        input({
+          settings: { ...only(["post-purchase"]), postPurchaseHours: 48 },
+          lastOrder: { id: "o", placedAt: new Date(NOW.getTime() - 25 * HOUR), skus: ["CF"] },
+        }),
+      ),
+    ).toHaveLength(1);
   });
 
   it("nudge: the closest reward within nudgeMaxGapPercent of its cost, tier permitting", () => {
@@ -173,10 +286,18 @@ describe("other kinds", () => {
       { id: "r2", name: "Voucher", cost: 130, minTier: null },
       { id: "r3", name: "Ly", cost: 95, minTier: "Vàng" },
     ];
-    const out = rankOffers(input({ settings: only(["nudge"]), rewards, member: { firstName: null, tier: "Đồng", balance: 80 } }));
+    const out = rankOffers(
+      input({ settings: only(["nudge"]), rewards, member: { firstName: null, tier: "Đồng", balance: 80 } }),
+    );
     expect(out.map((c) => [c.kind, c.rewardId, c.facts.pointsNeeded])).toEqual([["nudge", "r1", 20]]);
-    expect(rankOffers(input({ settings: only(["nudge"]), rewards, member: { firstName: null, tier: "Đồng", balance: 60 } }))).toEqual([]);
-    expect(rankOffers(input({ settings: only(["nudge"]), rewards, member: { firstName: null, tier: "Đồng", balance: 100 } }))[0]!.rewardId).toBe("r2");
+    expect(
+      rankOffers(input({ settings: only(["nudge"]), rewards, member: { firstName: null, tier: "Đồng", balance: 60 } })),
+    ).toEqual([]);
+    expect(
+      rankOffers(
+        input({ settings: only(["nudge"]), rewards, member: { firstName: null, tier: "Đồng", balance: 100 } }),
+      )[0]!.rewardId,
+    ).toBe("r2");
   });
 
   it("settings: disabled engine or kinds give nothing", () => {
@@ -190,8 +311,23 @@ describe("selection", () => {
   it("at most 3, one per product, at most 2 of a kind while others can fill, ranked by score", () => {
     const out = rankOffers(
       input({
-        basketRules: [rule(["CF"], "BM", 0.8, 3), rule(["CF"], "CROIS", 0.7, 3), rule(["CF"], "TEA", 0.6, 3), rule(["CF"], "CAKE", 0.5, 3)],
-        bundles: [{ id: "bnd_x", name: "X", skus: ["BM", "WATER"], price: null, discountPercent: 10, bonusPoints: 0, minTier: null }],
+        basketRules: [
+          rule(["CF"], "BM", 0.8, 3),
+          rule(["CF"], "CROIS", 0.7, 3),
+          rule(["CF"], "TEA", 0.6, 3),
+          rule(["CF"], "CAKE", 0.5, 3),
+        ],
+        bundles: [
+          {
+            id: "bnd_x",
+            name: "X",
+            skus: ["BM", "WATER"],
+            price: null,
+            discountPercent: 10,
+            bonusPoints: 0,
+            minTier: null,
+          },
+        ],
         rewards: [{ id: "r1", name: "Free", cost: 100, minTier: null }],
         member: { firstName: null, tier: "Đồng", balance: 90 },
       }),
@@ -202,9 +338,21 @@ describe("selection", () => {
     expect(new Set(skus).size).toBe(skus.length);
     expect(out.map((c) => c.score)).toEqual([...out.map((c) => c.score)].sort((a, b) => b - a));
     // Nothing else to fill: a third of the same kind.
-    const same = rankOffers(input({ settings: only(["cross-sell"]), basketRules: [rule(["CF"], "BM", 0.8, 3), rule(["CF"], "CROIS", 0.7, 3), rule(["CF"], "TEA", 0.6, 3), rule(["CF"], "CAKE", 0.5, 3)] }));
+    const same = rankOffers(
+      input({
+        settings: only(["cross-sell"]),
+        basketRules: [
+          rule(["CF"], "BM", 0.8, 3),
+          rule(["CF"], "CROIS", 0.7, 3),
+          rule(["CF"], "TEA", 0.6, 3),
+          rule(["CF"], "CAKE", 0.5, 3),
+        ],
+      }),
+    );
     expect(skusOf(same)).toEqual(["BM", "TEA", "CROIS"]); // TEA's higher price outweighs CROIS's slightly better rule
-    expect(rankOffers(input({ settings: { maxOffers: 1 }, basketRules: [rule(["CF"], "BM", 0.8, 3)] }))).toHaveLength(1);
+    expect(rankOffers(input({ settings: { maxOffers: 1 }, basketRules: [rule(["CF"], "BM", 0.8, 3)] }))).toHaveLength(
+      1,
+    );
     expect(selectOffers(same, 10)).toHaveLength(3);
   });
 
@@ -228,14 +376,29 @@ describe("selection", () => {
           const inp = input({
             lastOrder: { id: "o", placedAt: new Date(NOW.getTime() - HOUR), skus: last },
             historySkus: skus,
-            basketRules: rules.map((r) => ({ ...r, support: r.count / 100 })).filter((r) => r.lhs.every((x) => last.includes(x)) && !last.includes(r.rhs)),
+            basketRules: rules
+              .map((r) => ({ ...r, support: r.count / 100 }))
+              .filter((r) => r.lhs.every((x) => last.includes(x)) && !last.includes(r.rhs)),
             pairRules: rules.filter((r) => r.lhs.length === 1).map((r) => ({ ...r, support: r.count / 100 })),
             bestSellers: skus.map((s, i) => ({ sku: s, count: 100 - i })),
-            bundles: bundleSkus.map((b, i) => ({ id: `bnd_${i}`, name: `B${i}`, skus: b, price: null, discountPercent: 10, bonusPoints: 0, minTier: i === 2 ? "Bạc" : null })),
+            bundles: bundleSkus.map((b, i) => ({
+              id: `bnd_${i}`,
+              name: `B${i}`,
+              skus: b,
+              price: null,
+              discountPercent: 10,
+              bonusPoints: 0,
+              minTier: i === 2 ? "Bạc" : null,
+            })),
             variants: skus.map((s) => ({ sku: "CF", variantSku: s })),
             rewards: [{ id: "r", name: "R", cost: 100, minTier: null }],
             member: { firstName: null, tier: "Bạc", balance },
-            cooldown: { skus: new Set(cooled), bundleIds: new Set(), rewardIds: new Set(), postPurchaseOrderIds: new Set() },
+            cooldown: {
+              skus: new Set(cooled),
+              bundleIds: new Set(),
+              rewardIds: new Set(),
+              postPurchaseOrderIds: new Set(),
+            },
           });
           const out = rankOffers(inp);
           expect(out.length).toBeLessThanOrEqual(3);

@@ -32,20 +32,93 @@ describe("offerText", () => {
     expect(offerText(crossSell, "vi")).toBe(offerText({ ...crossSell }, "vi"));
     expect(offerText(crossSell, "fr" as never)).toBe(offerText(crossSell, "vi"));
     const plain = offerText({ ...crossSell, firstName: null, expiresAt: null }, "en");
-    expect(plain).toBe("Customers who buy Cà phê sữa đá often add Bánh mì thịt: member price 112,500 ₫ (instead of 125,000 ₫) plus 1,200 bonus points.");
-    expect(offerText({ ...crossSell, firstName: undefined, expiresAt: undefined, basedOn: ["Cà phê sữa đá", "Bánh bao"] }, "vi")).toMatch(/^Khách mua Cà phê sữa đá và Bánh bao thường dùng thêm/);
+    expect(plain).toBe(
+      "Customers who buy Cà phê sữa đá often add Bánh mì thịt: member price 112,500 ₫ (instead of 125,000 ₫) plus 1,200 bonus points.",
+    );
+    expect(
+      offerText(
+        { ...crossSell, firstName: undefined, expiresAt: undefined, basedOn: ["Cà phê sữa đá", "Bánh bao"] },
+        "vi",
+      ),
+    ).toMatch(/^Khách mua Cà phê sữa đá và Bánh bao thường dùng thêm/);
   });
 
   it("every kind has a text in both languages", () => {
     const base = { currency: "VND", firstName: "Emily", expiresAt: null } as const;
     const cases: OfferFacts[] = [
-      { ...base, kind: "cross-sell", basis: "best-seller", sku: "TEA", productName: "Trà đào", price: 39000, memberPrice: 35100, discountPercent: 10, bonusPoints: 3 },
-      { ...base, kind: "upsell", basis: "variant", sku: "CF-L", productName: "Cà phê sữa (lớn)", fromName: "Cà phê sữa", price: 39000, memberPrice: 35100, discountPercent: 10, bonusPoints: 3 },
-      { ...base, kind: "bundle", basis: "merchant", bundleName: "Combo sáng", items: [{ sku: "CF", name: "Cà phê" }, { sku: "BM", name: "Bánh mì" }], price: 54000, memberPrice: 43200, discountPercent: 20, bonusPoints: 0 },
-      { ...base, kind: "bundle", basis: "suggested", items: [{ sku: "TEA", name: "Trà đào" }, { sku: "CAKE", name: null }], price: 78000, memberPrice: 66300, discountPercent: 15, bonusPoints: 0 },
-      { ...base, kind: "tier-exclusive", basis: "merchant", tier: "Vàng", sku: "MUOI", productName: "Cà phê muối", bundleName: "Đặc quyền Vàng", items: [{ sku: "MUOI", name: "Cà phê muối" }], price: 35000, memberPrice: 29750, discountPercent: 15, bonusPoints: 5 },
+      {
+        ...base,
+        kind: "cross-sell",
+        basis: "best-seller",
+        sku: "TEA",
+        productName: "Trà đào",
+        price: 39000,
+        memberPrice: 35100,
+        discountPercent: 10,
+        bonusPoints: 3,
+      },
+      {
+        ...base,
+        kind: "upsell",
+        basis: "variant",
+        sku: "CF-L",
+        productName: "Cà phê sữa (lớn)",
+        fromName: "Cà phê sữa",
+        price: 39000,
+        memberPrice: 35100,
+        discountPercent: 10,
+        bonusPoints: 3,
+      },
+      {
+        ...base,
+        kind: "bundle",
+        basis: "merchant",
+        bundleName: "Combo sáng",
+        items: [
+          { sku: "CF", name: "Cà phê" },
+          { sku: "BM", name: "Bánh mì" },
+        ],
+        price: 54000,
+        memberPrice: 43200,
+        discountPercent: 20,
+        bonusPoints: 0,
+      },
+      {
+        ...base,
+        kind: "bundle",
+        basis: "suggested",
+        items: [
+          { sku: "TEA", name: "Trà đào" },
+          { sku: "CAKE", name: null },
+        ],
+        price: 78000,
+        memberPrice: 66300,
+        discountPercent: 15,
+        bonusPoints: 0,
+      },
+      {
+        ...base,
+        kind: "tier-exclusive",
+        basis: "merchant",
+        tier: "Vàng",
+        sku: "MUOI",
+        productName: "Cà phê muối",
+        bundleName: "Đặc quyền Vàng",
+        items: [{ sku: "MUOI", name: "Cà phê muối" }],
+        price: 35000,
+        memberPrice: 29750,
+        discountPercent: 15,
+        bonusPoints: 5,
+      },
       { ...base, kind: "post-purchase", basis: "order", bonusPoints: 10, hours: 24 },
-      { ...base, kind: "nudge", basis: "reward", rewardName: "Cà phê sữa đá miễn phí", pointsNeeded: 1200, bonusPoints: 0 },
+      {
+        ...base,
+        kind: "nudge",
+        basis: "reward",
+        rewardName: "Cà phê sữa đá miễn phí",
+        pointsNeeded: 1200,
+        bonusPoints: 0,
+      },
     ];
     const vi = cases.map((c) => offerText(c, "vi"));
     const en = cases.map((c) => offerText(c, "en"));
@@ -70,8 +143,34 @@ describe("offerText", () => {
   });
 
   it("other currencies keep their minor units", () => {
-    const usd = offerText({ ...crossSell, currency: "USD", price: 1250, memberPrice: 1125, bonusPoints: 0, expiresAt: null, firstName: null }, "en");
-    expect(usd).toBe("Customers who buy Cà phê sữa đá often add Bánh mì thịt: member price 11.25 $ (instead of 12.50 $).");
-    expect(offerText({ ...crossSell, currency: "USD", price: 1250, memberPrice: 1125, bonusPoints: 0, expiresAt: null, firstName: null }, "vi")).toContain("11,25 $");
+    const usd = offerText(
+      {
+        ...crossSell,
+        currency: "USD",
+        price: 1250,
+        memberPrice: 1125,
+        bonusPoints: 0,
+        expiresAt: null,
+        firstName: null,
+      },
+      "en",
+    );
+    expect(usd).toBe(
+      "Customers who buy Cà phê sữa đá often add Bánh mì thịt: member price 11.25 $ (instead of 12.50 $).",
+    );
+    expect(
+      offerText(
+        {
+          ...crossSell,
+          currency: "USD",
+          price: 1250,
+          memberPrice: 1125,
+          bonusPoints: 0,
+          expiresAt: null,
+          firstName: null,
+        },
+        "vi",
+      ),
+    ).toContain("11,25 $");
   });
 });

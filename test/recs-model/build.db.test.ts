@@ -7,7 +7,13 @@ import { waitFor } from "../helpers/wait.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember } from "../../src/members/service.ts";
 import { createOrder, createRefund } from "../../src/orders/service.ts";
-import { buildModel, currentModelRow, defaultThresholds, rebuildStaleModels, startModelRebuildSchedule } from "../../src/recs/build.ts";
+import {
+  buildModel,
+  currentModelRow,
+  defaultThresholds,
+  rebuildStaleModels,
+  startModelRebuildSchedule,
+} from "../../src/recs/build.ts";
 import { mineBaskets, type Rule } from "../../src/recs/mine.ts";
 import { recsItems, recsModels, recsRules } from "../../src/recs/tables.ts";
 import { silentLogger } from "../../src/lib/log.ts";
@@ -26,7 +32,11 @@ afterAll(async () => {
 const NOW = new Date("2026-11-20T03:00:00Z");
 let seq = 0;
 
-async function order(merchantId: string, skus: string[], opts: { memberId?: string; at?: Date; externalId?: string } = {}) {
+async function order(
+  merchantId: string,
+  skus: string[],
+  opts: { memberId?: string; at?: Date; externalId?: string } = {},
+) {
   const externalId = opts.externalId ?? `O-${++seq}`;
   await createOrder(
     db,
@@ -46,7 +56,14 @@ async function order(merchantId: string, skus: string[], opts: { memberId?: stri
 
 async function storedRules(modelId: string): Promise<Rule[]> {
   const rows = await db.select().from(recsRules).where(eq(recsRules.modelId, modelId)).orderBy(asc(recsRules.id));
-  return rows.map((r) => ({ lhs: r.lhs, rhs: r.rhs, count: r.count, support: r.support, confidence: r.confidence, lift: r.lift }));
+  return rows.map((r) => ({
+    lhs: r.lhs,
+    rhs: r.rhs,
+    count: r.count,
+    support: r.support,
+    confidence: r.confidence,
+    lift: r.lift,
+  }));
 }
 
 const key = (r: Rule) => `${r.lhs.join("|")}=>${r.rhs}`;
@@ -82,10 +99,28 @@ describe("buildModel", () => {
     const full = await order(merchantId, ["A", "D", "E"], { memberId: m.id });
     await createRefund(db, merchantId, full, { externalId: `R-${full}` }, NOW);
     const partial = await order(merchantId, ["B", "E"]);
-    await createRefund(db, merchantId, partial, { externalId: `R-${partial}`, items: [{ sku: "E", quantity: 1 }] }, NOW);
+    await createRefund(
+      db,
+      merchantId,
+      partial,
+      { externalId: `R-${partial}`, items: [{ sku: "E", quantity: 1 }] },
+      NOW,
+    );
     const twoStep = await order(merchantId, ["C", "E"]);
-    await createRefund(db, merchantId, twoStep, { externalId: `R1-${twoStep}`, items: [{ sku: "C", quantity: 1 }] }, NOW);
-    await createRefund(db, merchantId, twoStep, { externalId: `R2-${twoStep}`, items: [{ sku: "E", quantity: 1 }] }, NOW);
+    await createRefund(
+      db,
+      merchantId,
+      twoStep,
+      { externalId: `R1-${twoStep}`, items: [{ sku: "C", quantity: 1 }] },
+      NOW,
+    );
+    await createRefund(
+      db,
+      merchantId,
+      twoStep,
+      { externalId: `R2-${twoStep}`, items: [{ sku: "E", quantity: 1 }] },
+      NOW,
+    );
 
     const opts = { minSupport: 0.1, minConfidence: 0.2, maxLen: 3 };
     const r = await buildModel(db, merchantId, NOW, opts);
@@ -94,7 +129,12 @@ describe("buildModel", () => {
     const expected = mineBaskets(expectedBaskets, opts);
     expect(r.model.nTransactions).toBe(expectedBaskets.length);
     expect(r.model.version).toBe(1);
-    expect(r.model.params).toMatchObject({ ...opts, minCount: expected.stats.minCount, rules: expected.rules.length, auto: false });
+    expect(r.model.params).toMatchObject({
+      ...opts,
+      minCount: expected.stats.minCount,
+      rules: expected.rules.length,
+      auto: false,
+    });
     expect(expected.rules.length).toBeGreaterThan(5);
     expectSameRules(await storedRules(r.model.id), expected.rules);
 
@@ -113,7 +153,10 @@ describe("buildModel", () => {
           const { merchantId } = await createMerchant(db, { name: "prop shop" });
           for (const b of baskets) await order(merchantId, b);
           const r = await buildModel(db, merchantId, NOW, { minSupport, minConfidence: 0.1, maxLen, pageSize: 7 });
-          expectSameRules(await storedRules(r.model.id), mineBaskets(baskets, { minSupport, minConfidence: 0.1, maxLen }).rules);
+          expectSameRules(
+            await storedRules(r.model.id),
+            mineBaskets(baskets, { minSupport, minConfidence: 0.1, maxLen }).rules,
+          );
           expect(r.model.nTransactions).toBe(baskets.length);
         },
       ),
@@ -125,7 +168,9 @@ describe("buildModel", () => {
     const { merchantId } = await createMerchant(db, { name: "paging shop" });
     for (let i = 0; i < 11; i++) await order(merchantId, i % 2 ? ["A", "B"] : ["A"]);
     // Microseconds a JS Date can't hold; some orders share an instant.
-    await db.execute(sql`update orders set placed_at = '2026-11-20T03:00:00.000001Z'::timestamptz + (ascii(right(id, 1)) % 4) * interval '1 microsecond' where merchant_id = ${merchantId}`);
+    await db.execute(
+      sql`update orders set placed_at = '2026-11-20T03:00:00.000001Z'::timestamptz + (ascii(right(id, 1)) % 4) * interval '1 microsecond' where merchant_id = ${merchantId}`,
+    );
     const r = await buildModel(db, merchantId, NOW, { pageSize: 3, minSupport: 0.1 });
     expect(r.model.nTransactions).toBe(11);
     const items = await db.select().from(recsItems).where(eq(recsItems.modelId, r.model.id));
@@ -141,7 +186,10 @@ describe("buildModel", () => {
     await order(merchantId, ["A", "B"]);
     await order(merchantId, ["A", "B"]);
     const v1 = await buildModel(db, merchantId, NOW);
-    expect(v1).toMatchObject({ status: "built", model: { version: 1, nTransactions: 2, params: { auto: true, minSupport: 0.001, maxLen: 3 } } });
+    expect(v1).toMatchObject({
+      status: "built",
+      model: { version: 1, nTransactions: 2, params: { auto: true, minSupport: 0.001, maxLen: 3 } },
+    });
     expect((await storedRules(v1.model.id)).map(key).sort()).toEqual(["A=>B", "B=>A"]);
 
     const again = await buildModel(db, merchantId, NOW);
@@ -161,7 +209,10 @@ describe("buildModel", () => {
     const forced = await buildModel(db, merchantId, NOW, { keepVersions: 2, force: true });
     expect(forced.model.version).toBe(4);
     expect(forced.pruned).toBe(1);
-    const versions = await db.select({ v: recsModels.version }).from(recsModels).where(eq(recsModels.merchantId, merchantId));
+    const versions = await db
+      .select({ v: recsModels.version })
+      .from(recsModels)
+      .where(eq(recsModels.merchantId, merchantId));
     expect(versions.map((v) => v.v).sort()).toEqual([3, 4]);
     // Rules of pruned versions are gone.
     expect(await storedRules(v1.model.id)).toEqual([]);
@@ -189,15 +240,31 @@ describe("buildModel", () => {
     const first = await rebuildStaleModels(db, NOW, silentLogger, { merchantIds: [merchantId, empty] });
     expect(first).toEqual({ built: 1, unchanged: 0, skipped: 1, failed: 0 });
     const later = new Date(NOW.getTime() + 21 * 3_600_000);
-    expect(await rebuildStaleModels(db, later, silentLogger, { merchantIds: [merchantId] })).toEqual({ built: 0, unchanged: 1, skipped: 0, failed: 0 });
+    expect(await rebuildStaleModels(db, later, silentLogger, { merchantIds: [merchantId] })).toEqual({
+      built: 0,
+      unchanged: 1,
+      skipped: 0,
+      failed: 0,
+    });
     await order(merchantId, ["A", "B", "C"]);
-    expect(await rebuildStaleModels(db, later, silentLogger, { merchantIds: [merchantId] })).toEqual({ built: 1, unchanged: 0, skipped: 0, failed: 0 });
+    expect(await rebuildStaleModels(db, later, silentLogger, { merchantIds: [merchantId] })).toEqual({
+      built: 1,
+      unchanged: 0,
+      skipped: 0,
+      failed: 0,
+    });
   });
 
   it("the Node schedule runs a pass shortly after start and stops cleanly", async () => {
     const { merchantId } = await createMerchant(db, { name: "scheduled shop" });
     await order(merchantId, ["A", "B"]);
-    const schedule = startModelRebuildSchedule({ db, clock: { now: () => NOW }, logger: silentLogger, firstDelayMs: 10, everyMs: 60_000 });
+    const schedule = startModelRebuildSchedule({
+      db,
+      clock: { now: () => NOW },
+      logger: silentLogger,
+      firstDelayMs: 10,
+      everyMs: 60_000,
+    });
     await waitFor("the first scheduled model build", () => currentModelRow(db, merchantId), { timeoutMs: 5_000 });
     await schedule.stop();
     expect((await currentModelRow(db, merchantId))?.nTransactions).toBe(1);

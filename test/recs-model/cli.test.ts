@@ -20,7 +20,12 @@ describe("recs build", () => {
     expect(h.stdout).toMatch(/Usage: npm run cli -- recs build --merchant/);
     const top = await runCli(["--help"], env);
     expect(top.stdout).toContain("recs build");
-    for (const args of [["recs", "build"], ["recs", "build", "--merchant", "m", "--min-support", "0"], ["recs", "build", "--merchant", "m", "--max-len", "1"], ["recs", "build", "--merchant", "m", "--bogus"]]) {
+    for (const args of [
+      ["recs", "build"],
+      ["recs", "build", "--merchant", "m", "--min-support", "0"],
+      ["recs", "build", "--merchant", "m", "--max-len", "1"],
+      ["recs", "build", "--merchant", "m", "--bogus"],
+    ]) {
       const r = await runCli(args, env);
       expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -42,7 +47,14 @@ describe("recs build", () => {
     const a = await runCli(["recs", "build", "--merchant", merchantId, "--json"], env);
     expect(a.code).toBe(0);
     const ja = JSON.parse(a.stdout);
-    expect(ja).toMatchObject({ merchantId, status: "built", version: 1, transactions: 5, rules: 4, params: { minSupport: 0.001, minConfidence: 0.05, maxLen: 3 } });
+    expect(ja).toMatchObject({
+      merchantId,
+      status: "built",
+      version: 1,
+      transactions: 5,
+      rules: 4,
+      params: { minSupport: 0.001, minConfidence: 0.05, maxLen: 3 },
+    });
 
     const b = await runCli(["recs", "build", "--merchant", merchantId], env);
     expect(b.code).toBe(0);

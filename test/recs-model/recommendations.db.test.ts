@@ -12,7 +12,13 @@ afterAll(async () => {
   await s.close();
 });
 
-const NAMES: Record<string, string> = { CF: "Cà phê sữa đá", BM: "Bánh mì thịt", TEA: "Trà đào", CAKE: "Tiramisu", WATER: "Nước suối" };
+const NAMES: Record<string, string> = {
+  CF: "Cà phê sữa đá",
+  BM: "Bánh mì thịt",
+  TEA: "Trà đào",
+  CAKE: "Tiramisu",
+  WATER: "Nước suối",
+};
 
 /** Baskets with clear complements (CF+BM, TEA+CAKE), a popular item (WATER, lift < 1 with most) and an unnamed SKU. */
 const BASKETS: string[][] = [
@@ -31,7 +37,10 @@ const BASKETS: string[][] = [
 let n = 0;
 async function seed(api: Api, baskets: string[][]) {
   for (const b of baskets) {
-    const r = await api("POST", "/v1/orders", { externalId: `R-${++n}`, items: b.map((sku) => ({ sku, quantity: 1, unitPrice: 20000, ...(NAMES[sku] ? { name: NAMES[sku] } : {}) })) });
+    const r = await api("POST", "/v1/orders", {
+      externalId: `R-${++n}`,
+      items: b.map((sku) => ({ sku, quantity: 1, unitPrice: 20000, ...(NAMES[sku] ? { name: NAMES[sku] } : {}) })),
+    });
     expect(r.status).toBe(201);
   }
 }
@@ -63,7 +72,9 @@ describe("recommendations", () => {
     expect(r.body.items.find((i: { sku: string }) => i.sku === "NONAME")).toMatchObject({ name: null });
     // WATER goes with CF less than usual (lift < 1): never recommended.
     expect(r.body.items.map((i: { sku: string }) => i.sku)).not.toContain("WATER");
-    expect(mineBaskets(BASKETS, params).rules.some((x) => x.lhs.join() === "CF" && x.rhs === "WATER" && x.lift < 1)).toBe(true);
+    expect(
+      mineBaskets(BASKETS, params).rules.some((x) => x.lhs.join() === "CF" && x.rhs === "WATER" && x.lift < 1),
+    ).toBe(true);
 
     const one = await api("GET", "/v1/products/CF/recommendations?limit=1");
     expect(one.body.items).toHaveLength(1);
@@ -85,7 +96,8 @@ describe("recommendations", () => {
       expect(r.body.type).toMatch(/\/validation$/);
       expect(r.body.errors[0].path).toBe("limit");
     }
-    for (const ok of ["1", "20", "21", "500"]) expect((await api("GET", `/v1/products/CF/recommendations?limit=${ok}`)).status).toBe(200);
+    for (const ok of ["1", "20", "21", "500"])
+      expect((await api("GET", `/v1/products/CF/recommendations?limit=${ok}`)).status).toBe(200);
   });
 
   it("orders placed after the build count from the next build; the first request builds a missing model", async () => {
@@ -97,13 +109,17 @@ describe("recommendations", () => {
     const model = await api("GET", "/v1/recs/model");
     expect(model.body).toMatchObject({ version: 1, nTransactions: 3 });
     await seed(api, [["A", "D"], ["A", "D"], ["A", "D"], ["E"]]);
-    expect((await api("GET", "/v1/products/A/recommendations")).body.items.map((i: { sku: string }) => i.sku)).toEqual(["B"]);
+    expect((await api("GET", "/v1/products/A/recommendations")).body.items.map((i: { sku: string }) => i.sku)).toEqual([
+      "B",
+    ]);
     const rebuilt = await api("POST", "/v1/recs/model/builds", {});
     expect(rebuilt.body).toMatchObject({ status: "built", model: { version: 2, nTransactions: 7 } });
     const again = await api("POST", "/v1/recs/model/builds");
     expect(again.status).toBe(200);
     expect(again.body.status).toBe("unchanged");
-    expect((await api("GET", "/v1/products/A/recommendations")).body.items.map((i: { sku: string }) => i.sku).sort()).toEqual(["B", "D"]);
+    expect(
+      (await api("GET", "/v1/products/A/recommendations")).body.items.map((i: { sku: string }) => i.sku).sort(),
+    ).toEqual(["B", "D"]);
   });
 
   it("tenants are isolated: another merchant's model never answers", async () => {
@@ -117,7 +133,9 @@ describe("recommendations", () => {
     expect((await b.api("GET", "/v1/recs/model")).body.nTransactions).toBe(0);
     // An automatic empty model is replaced once the merchant has orders.
     await seed(b.api, [["X", "Z"], ["X", "Z"], ["Y"]]);
-    expect((await b.api("GET", "/v1/products/X/recommendations")).body.items.map((i: { sku: string }) => i.sku)).toEqual(["Z"]);
+    expect(
+      (await b.api("GET", "/v1/products/X/recommendations")).body.items.map((i: { sku: string }) => i.sku),
+    ).toEqual(["Z"]);
     expect((await b.api("GET", "/v1/recs/model")).body).toMatchObject({ version: 2, nTransactions: 3 });
     const noKey = await fetch(`${s.url}/v1/products/X/recommendations`);
     expect(noKey.status).toBe(401);

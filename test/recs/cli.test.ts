@@ -70,7 +70,18 @@ describe("recs mine (CLI)", () => {
   it("writes the exact rules file for a hand-computed example", () => {
     const input = file("shop.csv", SHOP_CSV);
     const output = join(dir, "shop-rules.csv");
-    const r = cli("recs", "mine", "--input", input, "--output", output, "--min-support", "0.4", "--min-confidence", "0.6");
+    const r = cli(
+      "recs",
+      "mine",
+      "--input",
+      input,
+      "--output",
+      output,
+      "--min-support",
+      "0.4",
+      "--min-confidence",
+      "0.6",
+    );
     expect(r.stderr).toMatch(/recs mine: 5 transactions, 6 items, 12 rules/);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("");
@@ -98,7 +109,17 @@ describe("recs mine (CLI)", () => {
   it("supports --max-len 3 (2-item lhs joined by |)", () => {
     const input = file("shop3.csv", SHOP_CSV);
     const output = join(dir, "shop3-rules.csv");
-    const r = cli("recs", "mine", "--input", input, "--output", output, "--min-support=0.4", "--min-confidence=0.6", "--max-len=3");
+    const r = cli(
+      "recs",
+      "mine",
+      "--input",
+      input,
+      "--output",
+      output,
+      "--min-support=0.4",
+      "--min-confidence=0.6",
+      "--max-len=3",
+    );
     expect(r.code).toBe(0);
     const lines = readFileSync(output, "utf8").split("\n");
     expect(lines[1]).toBe("diapers|milk,cola,0.4,0.6666666667,1.666666667,2");
@@ -117,7 +138,18 @@ describe("recs mine (CLI)", () => {
     ];
     const input = file("vn.csv", "\uFEFF" + rows.join("\r\n") + "\r\n");
     const output = join(dir, "vn-rules.csv");
-    const r = cli("recs", "mine", "--input", input, "--output", output, "--min-support", "0.3", "--min-confidence", "0");
+    const r = cli(
+      "recs",
+      "mine",
+      "--input",
+      input,
+      "--output",
+      output,
+      "--min-support",
+      "0.3",
+      "--min-confidence",
+      "0",
+    );
     expect(r.code).toBe(0);
     const text = readFileSync(output, "utf8");
     expect(text).toContain('"Bánh bao, nhân thịt",Cà phê sữa đá,0.6666666667,0.6666666667,1,2\n');
@@ -177,7 +209,9 @@ describe("recs mine (CLI)", () => {
       [file("quote.csv", 'order_id,item\n1,"a\n2,b\n'), /unterminated/],
       [file("emptyitem.csv", "order_id,item\n1,a\n2,\n"), /line 3: empty item/],
     ];
-    const results = await Promise.all(cases.map(([input]) => cliAsync("recs", "mine", "--input", input, "--output", out)));
+    const results = await Promise.all(
+      cases.map(([input]) => cliAsync("recs", "mine", "--input", input, "--output", out)),
+    );
     results.forEach((r, i) => oneLineError(r, cases[i]![1]));
     expect(existsSync(out)).toBe(false);
   }, 120_000);
@@ -204,13 +238,34 @@ describe("recs evaluate (CLI)", () => {
     expect(table.code).toBe(0);
     expect(table.stdout.split("\n")[0]).toMatch(/^method\s+hit@1\s+hit@3\s+hit@5\s+coverage$/);
     expect(table.stdout).toMatch(/^rules\s+100\.0%/m);
-    const json = cli("recs", "evaluate", "--input", input, "--min-support", "0.05", "--json", "--seed", "7", "--holdout", "0.25");
+    const json = cli(
+      "recs",
+      "evaluate",
+      "--input",
+      input,
+      "--min-support",
+      "0.05",
+      "--json",
+      "--seed",
+      "7",
+      "--holdout",
+      "0.25",
+    );
     expect(json.code).toBe(0);
-    const parsed = JSON.parse(json.stdout) as { testBaskets: number; eligible: number; methods: { rules: { hitAt1: number } } };
+    const parsed = JSON.parse(json.stdout) as {
+      testBaskets: number;
+      eligible: number;
+      methods: { rules: { hitAt1: number } };
+    };
     expect(parsed.eligible).toBe(160);
     expect(parsed.testBaskets).toBe(40);
     expect(parsed.methods.rules.hitAt1).toBe(1);
-    const more = JSON.parse(json.stdout) as { hide: string; chosen: string; timeSplit: { by: string }; methods: Record<string, { mrr: number }> };
+    const more = JSON.parse(json.stdout) as {
+      hide: string;
+      chosen: string;
+      timeSplit: { by: string };
+      methods: Record<string, { mrr: number }>;
+    };
     expect(more).toMatchObject({ hide: "last", chosen: "rulesWithPopularity", timeSplit: { by: "file order" } });
     expect(Object.keys(more.methods)).toEqual(["rules", "popularity", "rulesWithPopularity"]);
     expect(more.methods.rulesWithPopularity!.mrr).toBe(1);

@@ -67,7 +67,8 @@ describe("evaluateHoldout", () => {
   it("is deterministic for a seed and uses file order to pick the held-out item", async () => {
     // Order 1's last row is "a" (the rows of order 1 are not adjacent).
     const text = "order_id,item\n1,b\n2,a\n1,c\n2,b\n1,a\n3,a\n3,b\n";
-    const run = async () => evaluateHoldout(await loadTransactionsCsv([text]), { holdout: 0.5, seed: 3, minSupport: 0.01, minConfidence: 0 });
+    const run = async () =>
+      evaluateHoldout(await loadTransactionsCsv([text]), { holdout: 0.5, seed: 3, minSupport: 0.01, minConfidence: 0 });
     const first = await run();
     expect(await run()).toEqual(first);
     expect(first.eligible).toBe(3);
@@ -77,11 +78,26 @@ describe("evaluateHoldout", () => {
 
   it("time split: trains on earlier orders only, tests later ones; member history and values when known", () => {
     // 10 orders in file order; by placed_at the last 2 are orders 0 and 1 (dated last), so they are the test period.
-    const baskets = [["a", "b"], ["a", "c"], ["a", "b"], ["a", "b"], ["a", "b"], ["a", "c"], ["a", "c"], ["c"], ["c"], ["b"]];
+    const baskets = [
+      ["a", "b"],
+      ["a", "c"],
+      ["a", "b"],
+      ["a", "b"],
+      ["a", "b"],
+      ["a", "c"],
+      ["a", "c"],
+      ["c"],
+      ["c"],
+      ["b"],
+    ];
     const day = 86_400_000;
     const placedAt = Float64Array.from(baskets.map((_, i) => (i < 2 ? 100 + i : i) * day));
     const member = baskets.map((_, i) => (i % 2 === 0 ? "m1" : null));
-    const values = new Map([["a", 10], ["b", 20], ["c", 30]]);
+    const values = new Map([
+      ["a", 10],
+      ["b", 20],
+      ["c", 30],
+    ]);
     const mined: number[] = [];
     const res = evaluateHoldout(transactionsFromBaskets(baskets), {
       holdout: 0.2,
@@ -97,7 +113,12 @@ describe("evaluateHoldout", () => {
     // Random split: all 10 orders train; time split: the 8 earlier ones.
     expect(mined).toEqual([10, 8]);
     const ts = res.timeSplit!;
-    expect(ts).toMatchObject({ by: "placed_at", from: new Date(100 * day).toISOString(), testBaskets: 2, trainBaskets: 8 });
+    expect(ts).toMatchObject({
+      by: "placed_at",
+      from: new Date(100 * day).toISOString(),
+      testBaskets: 2,
+      trainBaskets: 8,
+    });
     // Test orders [a, b] and [a, c] lose b and c; from a, rules say b (3 of 5 earlier a-orders) then c (2 of 5).
     expect(ts.methods.rules).toMatchObject({ hitAt1: 0.5, hitAt3: 1, mrr: 0.75 });
     expect(ts.methods.memberHistory).toBeDefined();
@@ -109,9 +130,14 @@ describe("evaluateHoldout", () => {
 /** Groceries (../shared/data/groceries.csv next to the repository, or GROCERIES_CSV). */
 function groceriesPath(): string {
   const root = fileURLToPath(new URL("../..", import.meta.url));
-  const candidates = [process.env.GROCERIES_CSV, join(root, "../shared/data/groceries.csv"), join(root, "../../shared/data/groceries.csv")];
+  const candidates = [
+    process.env.GROCERIES_CSV,
+    join(root, "../shared/data/groceries.csv"),
+    join(root, "../../shared/data/groceries.csv"),
+  ];
   const found = candidates.find((p): p is string => !!p && existsSync(p));
-  if (!found) throw new Error(`groceries.csv not found (looked at ${candidates.filter(Boolean).join(", ")}); set GROCERIES_CSV`);
+  if (!found)
+    throw new Error(`groceries.csv not found (looked at ${candidates.filter(Boolean).join(", ")}); set GROCERIES_CSV`);
   return found;
 }
 
@@ -141,7 +167,9 @@ describe("evaluation on real and generated data", () => {
       expect(blend.hitAt5).toBeGreaterThanOrEqual(2 * popularity.hitAt5);
       expect(blend.hitAt3).toBeGreaterThan(popularity.hitAt3);
       expect(blend.hitAt1).toBeGreaterThan(popularity.hitAt1);
-      expect(res.timeSplit!.methods.rulesWithPopularity.hitAt5).toBeGreaterThanOrEqual(2 * res.timeSplit!.methods.popularity.hitAt5);
+      expect(res.timeSplit!.methods.rulesWithPopularity.hitAt5).toBeGreaterThanOrEqual(
+        2 * res.timeSplit!.methods.popularity.hitAt5,
+      );
       expect(res.chosen).toBe("rulesWithPopularity");
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,9 @@ function expected(hand: Hand[], n: number): Rule[] {
 }
 
 function expectRules(actual: Rule[], want: Rule[]): void {
-  expect(actual.map((r) => [r.lhs.join("|"), r.rhs, r.count])).toEqual(want.map((r) => [r.lhs.join("|"), r.rhs, r.count]));
+  expect(actual.map((r) => [r.lhs.join("|"), r.rhs, r.count])).toEqual(
+    want.map((r) => [r.lhs.join("|"), r.rhs, r.count]),
+  );
   actual.forEach((r, i) => {
     const w = want[i]!;
     expect(r.support).toBeCloseTo(w.support, 12);
@@ -189,8 +191,15 @@ describe("thresholds", () => {
   });
 
   it("S = 1 keeps only itemsets in every basket; C = 0 keeps every frequent pair", () => {
-    const baskets = [["a", "b", "c"], ["a", "b"], ["a", "b", "d"]];
-    expect(mineBaskets(baskets, { minSupport: 1, minConfidence: 0 }).rules.map((r) => `${r.lhs}>${r.rhs}`)).toEqual(["a>b", "b>a"]);
+    const baskets = [
+      ["a", "b", "c"],
+      ["a", "b"],
+      ["a", "b", "d"],
+    ];
+    expect(mineBaskets(baskets, { minSupport: 1, minConfidence: 0 }).rules.map((r) => `${r.lhs}>${r.rhs}`)).toEqual([
+      "a>b",
+      "b>a",
+    ]);
     const all = mineBaskets(baskets, { minSupport: 0.3, minConfidence: 0 }).rules;
     // minCount = ⌈0.9⌉ = 1: pairs ab, ac, ad, bc, bd (cd never together), each in both directions.
     expect(all).toHaveLength(10);
@@ -216,7 +225,11 @@ describe("mineTransactions", () => {
 
   it("reports progress per counting phase", () => {
     const phases = new Set<string>();
-    mineTransactions(transactionsFromBaskets(SHOP), { minSupport: 0.4, maxLen: 3, onProgress: (p) => phases.add(p.phase) });
+    mineTransactions(transactionsFromBaskets(SHOP), {
+      minSupport: 0.4,
+      maxLen: 3,
+      onProgress: (p) => phases.add(p.phase),
+    });
     expect([...phases]).toEqual(["pairs", "itemsets of 3"]);
   });
 });
@@ -226,8 +239,19 @@ describe("mineTransactions", () => {
 const ITEMS = ["a", "b", "c", "d", "e", "f", "g", "Bánh bao, nhân thịt", 'Trà "sen"', "Cà phê sữa đá"];
 const basketArb = fc.array(fc.constantFrom(...ITEMS), { minLength: 0, maxLength: 6 });
 
-function checkAgainstReference(baskets: string[][], sPct: number, cPct: number, k: number, pairCounting: "matrix" | "hash"): void {
-  const { rules } = mineBaskets(baskets, { minSupport: sPct / 100, minConfidence: cPct / 100, maxLen: k, pairCounting });
+function checkAgainstReference(
+  baskets: string[][],
+  sPct: number,
+  cPct: number,
+  k: number,
+  pairCounting: "matrix" | "hash",
+): void {
+  const { rules } = mineBaskets(baskets, {
+    minSupport: sPct / 100,
+    minConfidence: cPct / 100,
+    maxLen: k,
+    pairCounting,
+  });
   const ref = referenceMine(baskets, sPct, cPct, k);
   const byKey = new Map(ref.map((r) => [ruleKey(r), r]));
   expect(rules.map(ruleKey).sort()).toEqual([...byKey.keys()].sort());

@@ -5,7 +5,15 @@ import { reasonText } from "../../src/recs/reasons.ts";
 import { blendProbability, BlendRecommender, PopularityRecommender } from "../../src/recs/recommender.ts";
 
 // 10 orders: milk in 6, bread in 4, beer in 3, jam in 2; bread+jam in 2, bread+milk in 2.
-const items = { transactions: 10, counts: new Map([["milk", 6], ["bread", 4], ["beer", 3], ["jam", 2]]) };
+const items = {
+  transactions: 10,
+  counts: new Map([
+    ["milk", 6],
+    ["bread", 4],
+    ["beer", 3],
+    ["jam", 2],
+  ]),
+};
 const rules: Rule[] = [
   // confidence 2/4, lift 0.5 / 0.2 = 2.5
   { lhs: ["bread"], rhs: "jam", count: 2, support: 0.2, confidence: 0.5, lift: 2.5 },
@@ -27,7 +35,9 @@ describe("BlendRecommender", () => {
     expect(out[2]).toMatchObject({ item: "beer", probability: 0.3 });
     expect(blendProbability(rules[1]!, K)).toBeCloseTo(3.2 / 6, 12);
     // Without smoothing, jam's rule gives its plain confidence 0.5.
-    expect(new BlendRecommender(rules, items, { smoothing: 0 }).recommend({ basket: ["bread"] }, 2)[1]!.probability).toBe(0.5);
+    expect(
+      new BlendRecommender(rules, items, { smoothing: 0 }).recommend({ basket: ["bread"] }, 2)[1]!.probability,
+    ).toBe(0.5);
   });
 
   it("never recommends what is in the basket; an unseen basket gets the best sellers", () => {
@@ -60,9 +70,16 @@ describe("BlendRecommender", () => {
 
   it("ranks by probability × value when values are known (unknown values take the median)", () => {
     // milk 0.6 × 1 = 0.6, jam 0.4 × 5 = 2, beer 0.3 × median(1, 5) = 0.9
-    const values = new Map([["milk", 1], ["jam", 5]]);
+    const values = new Map([
+      ["milk", 1],
+      ["jam", 5],
+    ]);
     const out = new BlendRecommender(rules, items, { smoothing: K, values }).recommend({ basket: ["bread"] }, 3);
-    expect(out.map((r) => [r.item, r.value])).toEqual([["jam", 5], ["beer", 3], ["milk", 1]]);
+    expect(out.map((r) => [r.item, r.value])).toEqual([
+      ["jam", 5],
+      ["beer", 3],
+      ["milk", 1],
+    ]);
     expect(out[0]!.score).toBeCloseTo(2, 12);
     expect(out[1]!.score).toBeCloseTo(0.9, 12);
   });
@@ -74,10 +91,14 @@ describe("reasonText", () => {
     const co = { kind: "co-purchase" as const, item: "jam", because: ["bread"] };
     expect(reasonText(co, "vi", name)).toBe("Khách mua Bánh mì thường mua thêm Mứt dâu");
     expect(reasonText(co, "en", name)).toBe("Customers who buy Bánh mì often add Mứt dâu");
-    expect(reasonText({ ...co, because: ["bread", "milk"] }, "en", name)).toBe("Customers who buy Bánh mì and Sữa often add Mứt dâu");
+    expect(reasonText({ ...co, because: ["bread", "milk"] }, "en", name)).toBe(
+      "Customers who buy Bánh mì and Sữa often add Mứt dâu",
+    );
     expect(reasonText({ kind: "habit", item: "tea" }, "vi", name)).toBe("Bạn hay mua Trà đào");
     expect(reasonText({ kind: "habit", item: "tea" }, "en", name)).toBe("You often buy Trà đào");
-    expect(reasonText({ kind: "lapsed", item: "tea" }, "vi", name)).toBe("Bạn hay mua Trà đào nhưng lâu rồi chưa mua lại");
+    expect(reasonText({ kind: "lapsed", item: "tea" }, "vi", name)).toBe(
+      "Bạn hay mua Trà đào nhưng lâu rồi chưa mua lại",
+    );
     expect(reasonText({ kind: "lapsed", item: "tea" }, "en", name)).toBe("You often bought Trà đào but not lately");
     expect(reasonText({ kind: "popular", item: "milk" }, "vi", name)).toBe("Sữa đang bán chạy");
     expect(reasonText({ kind: "popular", item: "milk" }, "en")).toBe("milk is a best seller");

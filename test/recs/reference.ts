@@ -25,7 +25,12 @@ function subsets(items: string[], maxLen: number, out: string[][], start = 0, cu
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export function referenceMine(baskets: string[][], supportPct: number, confidencePct: number, maxLen: number): RefRule[] {
+export function referenceMine(
+  baskets: string[][],
+  supportPct: number,
+  confidencePct: number,
+  maxLen: number,
+): RefRule[] {
   const n = baskets.length;
   const counts = new Map<string, number>();
   for (const basket of baskets) {

@@ -30,7 +30,14 @@ describe("formatNumber", () => {
 describe("rules CSV", () => {
   it("writes the header, joins lhs with | and quotes fields with commas or quotes", () => {
     const csv = rulesToCsv([
-      { lhs: ["Bánh bao, nhân thịt", "Bạc xỉu"], rhs: 'Bánh mì "đặc biệt"', count: 3, support: 0.3, confidence: 0.75, lift: 2.5 },
+      {
+        lhs: ["Bánh bao, nhân thịt", "Bạc xỉu"],
+        rhs: 'Bánh mì "đặc biệt"',
+        count: 3,
+        support: 0.3,
+        confidence: 0.75,
+        lift: 2.5,
+      },
       { lhs: ["a"], rhs: "b", count: 1, support: 1 / 3, confidence: 1, lift: 3 },
     ]);
     expect(csv).toBe(
@@ -42,7 +49,14 @@ describe("rules CSV", () => {
   });
 
   it("streams through a sink in chunks with the same content", async () => {
-    const rules = Array.from({ length: 50_000 }, (_, i) => ({ lhs: [`item ${i}`], rhs: "x", count: i, support: 0.5, confidence: 0.5, lift: 1 }));
+    const rules = Array.from({ length: 50_000 }, (_, i) => ({
+      lhs: [`item ${i}`],
+      rhs: "x",
+      count: i,
+      support: 0.5,
+      confidence: 0.5,
+      lift: 1,
+    }));
     const chunks: string[] = [];
     await writeRulesCsv(rules, (c) => {
       chunks.push(c);

@@ -48,8 +48,9 @@ describe("loadTransactionsCsv", () => {
   });
 
   it("reads quoted Vietnamese item names with commas and quotes, CRLF and a BOM", async () => {
-    const text = '\uFEFFitem,order_id\r\n"Bánh bao, nhân thịt",HD1\r\n"Bánh mì ""đặc biệt""",HD1\r\nCà phê sữa đá,"HD,2"\r\n';
-    expect(await load(text)).toEqual([['Bánh bao, nhân thịt', 'Bánh mì "đặc biệt"'], ["Cà phê sữa đá"]]);
+    const text =
+      '\uFEFFitem,order_id\r\n"Bánh bao, nhân thịt",HD1\r\n"Bánh mì ""đặc biệt""",HD1\r\nCà phê sữa đá,"HD,2"\r\n';
+    expect(await load(text)).toEqual([["Bánh bao, nhân thịt", 'Bánh mì "đặc biệt"'], ["Cà phê sữa đá"]]);
   });
 
   it("keeps duplicate rows until normalized, then counts them once", async () => {
@@ -78,7 +79,8 @@ describe("loadTransactionsCsv", () => {
 
   it("handles files sorted by item (every row a new run of its order)", async () => {
     const rows = ["order_id,item"];
-    for (const item of ["p", "q", "r"]) for (let o = 0; o < 50; o++) if ((o + item.charCodeAt(0)) % 3 !== 0) rows.push(`o${o},${item}`);
+    for (const item of ["p", "q", "r"])
+      for (let o = 0; o < 50; o++) if ((o + item.charCodeAt(0)) % 3 !== 0) rows.push(`o${o},${item}`);
     const text = rows.join("\n") + "\n";
     expect(await load(text)).toEqual(referenceBaskets(text));
   });
@@ -114,7 +116,10 @@ describe("loadTransactionsCsv", () => {
     );
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), value, fc.string({ maxLength: 3 })), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), value, fc.string({ maxLength: 3 })), {
+          minLength: 1,
+          maxLength: 25,
+        }),
         fc.constantFrom("\n", "\r\n"),
         fc.integer({ min: 1, max: 40 }),
         fc.boolean(),

@@ -57,7 +57,13 @@ const wirings: { name: string; build(env: Record<string, string>): Runtime }[] =
     name: "Workers (a Db per request, deferred work)",
     build: (env) => {
       const db = () => shop.db;
-      return createRuntime({ config: loadConfig(env), db, clock: shop.s.clock, logger: silentLogger, defer: (p) => void p });
+      return createRuntime({
+        config: loadConfig(env),
+        db,
+        clock: shop.s.clock,
+        logger: silentLogger,
+        defer: (p) => void p,
+      });
     },
   },
 ];

@@ -69,7 +69,12 @@ describe("Workers entry with an OpenAI-compatible model", () => {
     const before = fake.chatRequests().length;
     const [answer] = await say("quán có ưu đãi gì cho mình không?");
     expect(answer!.text).toBe("Dạ, bạn xem ưu đãi của quán nhé.");
-    expect(fake.chatRequests().slice(before).filter((r) => r.body.response_format)).toHaveLength(0);
+    expect(
+      fake
+        .chatRequests()
+        .slice(before)
+        .filter((r) => r.body.response_format),
+    ).toHaveLength(0);
     expect(offersShown).toHaveLength(1);
     const engine = await listOffersForChat(shop.db, shop.merchantId, shop.member.id, new Date());
     expect(offersShown[0]!.length).toBeGreaterThan(0);

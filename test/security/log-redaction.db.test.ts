@@ -47,16 +47,21 @@ describe("log redaction", () => {
 
     const all = lines.join("\n");
     expect(all.length).toBeGreaterThan(0);
-    for (const planted of [PHONE_DIGITS, "912 000 777", "912000777", NAME, "Bích Ngọc", BIRTHDAY]) expect(all).not.toContain(planted);
+    for (const planted of [PHONE_DIGITS, "912 000 777", "912000777", NAME, "Bích Ngọc", BIRTHDAY])
+      expect(all).not.toContain(planted);
   });
 
   it("redacts tokens and keys in messages and fields", () => {
     const out: string[] = [];
     const log = createLogger("info", {}, (l) => out.push(l));
     const apiKey = "ck_live_abcdefghjkmnpqrstvwxyz0123456";
-    log.error(`bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw failed with ${apiKey}`, { authorization: `Bearer ${apiKey}`, phone: "+84901234567" });
+    log.error(`bot 123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw failed with ${apiKey}`, {
+      authorization: `Bearer ${apiKey}`,
+      phone: "+84901234567",
+    });
     const line = out.join("\n");
-    for (const secret of ["AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", apiKey, "901234567"]) expect(line).not.toContain(secret);
+    for (const secret of ["AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", apiKey, "901234567"])
+      expect(line).not.toContain(secret);
     expect(JSON.parse(line)).toMatchObject({ level: "error", authorization: "[redacted]", phone: "[redacted]" });
   });
 });

@@ -28,7 +28,14 @@ async function randomMerchant(timezone: string, seed: number) {
   const db = s.database.db;
   const { merchantId } = await createMerchant(db, { name: `recency ${timezone}`, timezone });
   const histories = fc.sample(
-    fc.array(fc.record({ daysAgo: fc.integer({ min: 0, max: 45 }), minute: fc.integer({ min: 0, max: 1439 }), refund: fc.constantFrom(0, 0, 0, 1, 2) }), { maxLength: 5 }),
+    fc.array(
+      fc.record({
+        daysAgo: fc.integer({ min: 0, max: 45 }),
+        minute: fc.integer({ min: 0, max: 1439 }),
+        refund: fc.constantFrom(0, 0, 0, 1, 2),
+      }),
+      { maxLength: 5 },
+    ),
     { numRuns: 50, seed },
   );
   for (const orders of histories) {
@@ -51,14 +58,40 @@ async function randomMerchant(timezone: string, seed: number) {
 
 const small = fc.integer({ min: 0, max: 40 });
 const recency: fc.Arbitrary<Condition> = fc.oneof(
-  fc.tuple(small, small).map(([a, b]) => ({ field: "daysSinceLastOrder" as const, op: "between" as const, value: [Math.min(a, b), Math.max(a, b)] })),
-  fc.record({ field: fc.constant("daysSinceLastOrder" as const), op: fc.constantFrom("eq" as const, "lt" as const, "lte" as const, "gte" as const, "gt" as const, "neq" as const), value: small }),
-  fc.record({ field: fc.constant("daysSinceLastOrder" as const), op: fc.constant("in" as const), value: fc.array(small, { minLength: 1, maxLength: 3 }) }),
+  fc.tuple(small, small).map(([a, b]) => ({
+    field: "daysSinceLastOrder" as const,
+    op: "between" as const,
+    value: [Math.min(a, b), Math.max(a, b)],
+  })),
+  fc.record({
+    field: fc.constant("daysSinceLastOrder" as const),
+    op: fc.constantFrom("eq" as const, "lt" as const, "lte" as const, "gte" as const, "gt" as const, "neq" as const),
+    value: small,
+  }),
+  fc.record({
+    field: fc.constant("daysSinceLastOrder" as const),
+    op: fc.constant("in" as const),
+    value: fc.array(small, { minLength: 1, maxLength: 3 }),
+  }),
 );
 const other: fc.Arbitrary<Condition> = fc.oneof(
-  fc.record({ field: fc.constant("orderCount" as const), op: fc.constantFrom("gte" as const, "lt" as const), value: fc.integer({ min: 0, max: 3 }), windowDays: fc.integer({ min: 1, max: 60 }) }),
-  fc.record({ field: fc.constant("orderCount" as const), op: fc.constant("gte" as const), value: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ field: fc.constant("netSpend" as const), op: fc.constantFrom("gte" as const, "lt" as const), value: fc.constantFrom(0, 100, 200), windowDays: fc.integer({ min: 1, max: 60 }) }),
+  fc.record({
+    field: fc.constant("orderCount" as const),
+    op: fc.constantFrom("gte" as const, "lt" as const),
+    value: fc.integer({ min: 0, max: 3 }),
+    windowDays: fc.integer({ min: 1, max: 60 }),
+  }),
+  fc.record({
+    field: fc.constant("orderCount" as const),
+    op: fc.constant("gte" as const),
+    value: fc.integer({ min: 1, max: 3 }),
+  }),
+  fc.record({
+    field: fc.constant("netSpend" as const),
+    op: fc.constantFrom("gte" as const, "lt" as const),
+    value: fc.constantFrom(0, 100, 200),
+    windowDays: fc.integer({ min: 1, max: 60 }),
+  }),
 );
 const rules: fc.Arbitrary<Rule> = fc.letrec<{ rule: Rule }>((tie) => ({
   rule: fc.oneof(
@@ -74,12 +107,18 @@ const rules: fc.Arbitrary<Rule> = fc.letrec<{ rule: Rule }>((tie) => ({
 
 async function members(merchantId: string, rule: Rule, now: Date, rangeRestrict: boolean): Promise<string[]> {
   const ctx = await segmentContext(s.database.db, merchantId, now);
-  const rows = await queryRows<{ member_id: string }>(s.database.db, segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), merchantId, { orderBy: sql`m.id` }));
+  const rows = await queryRows<{ member_id: string }>(
+    s.database.db,
+    segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), merchantId, { orderBy: sql`m.id` }),
+  );
   return rows.map((r) => r.member_id);
 }
 
 describe("property: range-restricted recency = plain form", () => {
-  for (const [timezone, seed] of [["Asia/Ho_Chi_Minh", 3], ["America/Havana", 5]] as const) {
+  for (const [timezone, seed] of [
+    ["Asia/Ho_Chi_Minh", 3],
+    ["America/Havana", 5],
+  ] as const) {
     it(`random rules, ${timezone}`, async () => {
       const merchantId = await randomMerchant(timezone, seed);
       let nonEmpty = 0;
@@ -109,7 +148,9 @@ describe("property: range-restricted recency = plain form", () => {
     const expected = [first, second].sort();
     expect(await members(merchantId, rule, now, true)).toEqual(expected);
     expect(await members(merchantId, rule, now, false)).toEqual(expected);
-    expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, true)).toEqual([before]);
+    expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, true)).toEqual([
+      before,
+    ]);
     // One member at a time (offers, bots): the same answer, with a rule that also narrows another order aggregate.
     const narrowed: Rule = { all: [rule, { field: "orderCount", op: "gte", value: 1, windowDays: 90 }] };
     expect(await memberMatches(db, merchantId, first, narrowed, now)).toBe(true);

@@ -35,18 +35,27 @@ describe("rule validation", () => {
   });
 
   it("an unknown field → the dotted path of the field", () => {
-    expect(paths({ name: "x", rule: { all: [{ field: "favouriteColour", op: "eq", value: "red" }] } })).toEqual(["rule.all.0.field"]);
+    expect(paths({ name: "x", rule: { all: [{ field: "favouriteColour", op: "eq", value: "red" }] } })).toEqual([
+      "rule.all.0.field",
+    ]);
   });
 
   it("an unknown operator → the path of op", () => {
-    expect(paths({ name: "x", rule: { any: [{ field: "orderCount", op: "eq", value: 1 }, { not: { field: "orderCount", op: "like", value: 1 } }] } })).toEqual([
-      "rule.any.1.not.op",
-    ]);
+    expect(
+      paths({
+        name: "x",
+        rule: {
+          any: [{ field: "orderCount", op: "eq", value: 1 }, { not: { field: "orderCount", op: "like", value: 1 } }],
+        },
+      }),
+    ).toEqual(["rule.any.1.not.op"]);
   });
 
   it("an ordering operator on a string or boolean field → 400 at op", () => {
     expect(paths({ name: "x", rule: { field: "tier", op: "gt", value: "Gold" } })).toEqual(["rule.op"]);
-    expect(paths({ name: "x", rule: { all: [{ field: "optedIn", op: "between", value: [false, true] }] } })).toEqual(["rule.all.0.op"]);
+    expect(paths({ name: "x", rule: { all: [{ field: "optedIn", op: "between", value: [false, true] }] } })).toEqual([
+      "rule.all.0.op",
+    ]);
   });
 
   it("a value of the wrong type → the path of value (or of the array element)", () => {
@@ -54,10 +63,18 @@ describe("rule validation", () => {
     expect(paths({ name: "x", rule: { field: "orderCount", op: "eq", value: 2.5 } })).toEqual(["rule.value"]);
     expect(paths({ name: "x", rule: { field: "optedIn", op: "eq", value: "yes" } })).toEqual(["rule.value"]);
     expect(paths({ name: "x", rule: { field: "tier", op: "eq", value: 3 } })).toEqual(["rule.value"]);
-    expect(paths({ name: "x", rule: { all: [{ field: "tier", op: "in", value: ["Gold", 3] }] } })).toEqual(["rule.all.0.value.1"]);
-    expect(paths({ name: "x", rule: { field: "daysSinceLastOrder", op: "between", value: [7] } })).toEqual(["rule.value"]);
-    expect(paths({ name: "x", rule: { field: "daysSinceLastOrder", op: "between", value: [13, 7] } })).toEqual(["rule.value"]);
-    expect(paths({ name: "x", rule: { field: "daysSinceLastOrder", op: "between", value: 7 } })).toEqual(["rule.value"]);
+    expect(paths({ name: "x", rule: { all: [{ field: "tier", op: "in", value: ["Gold", 3] }] } })).toEqual([
+      "rule.all.0.value.1",
+    ]);
+    expect(paths({ name: "x", rule: { field: "daysSinceLastOrder", op: "between", value: [7] } })).toEqual([
+      "rule.value",
+    ]);
+    expect(paths({ name: "x", rule: { field: "daysSinceLastOrder", op: "between", value: [13, 7] } })).toEqual([
+      "rule.value",
+    ]);
+    expect(paths({ name: "x", rule: { field: "daysSinceLastOrder", op: "between", value: 7 } })).toEqual([
+      "rule.value",
+    ]);
     expect(paths({ name: "x", rule: { field: "orderCount", op: "in", value: [] } })).toEqual(["rule.value"]);
     expect(paths({ name: "x", rule: { field: "birthdayMonth", op: "eq", value: 13 } })).toEqual(["rule.value"]);
     expect(paths({ name: "x", rule: { field: "language", op: "eq", value: "fr" } })).toEqual(["rule.value"]);
@@ -69,20 +86,33 @@ describe("rule validation", () => {
     expect(paths({ name: "x", rule: { op: "eq", value: 1 } })).toEqual(["rule.field"]);
     expect(paths({ name: "x", rule: { all: [], any: [] } })).toEqual(["rule"]);
     expect(paths({ name: "x", rule: {} })).toEqual(["rule"]);
-    expect(paths({ name: "x", rule: { all: [{ field: "optedIn", op: "eq", value: true, windowDays: 7 }] } })).toEqual(["rule.all.0.windowDays"]);
-    expect(paths({ name: "x", rule: { all: [{ field: "orderCount", op: "eq", value: 1, windowDays: 0 }] } })).toEqual(["rule.all.0.windowDays"]);
+    expect(paths({ name: "x", rule: { all: [{ field: "optedIn", op: "eq", value: true, windowDays: 7 }] } })).toEqual([
+      "rule.all.0.windowDays",
+    ]);
+    expect(paths({ name: "x", rule: { all: [{ field: "orderCount", op: "eq", value: 1, windowDays: 0 }] } })).toEqual([
+      "rule.all.0.windowDays",
+    ]);
     expect(paths({ name: "x", rule: { all: "nope" } })).toEqual(["rule.all"]);
     expect(paths({ name: "x", rule: "everyone" })).toEqual(["rule"]);
     expect(paths({ rule: { all: [] } })).toEqual(["name"]);
     expect(paths({ name: "x" })).toEqual(["rule"]);
-    expect(paths({ name: "x", rule: { all: [{ field: "orderCount", op: "eq", value: 1, extra: 1 }] } })).toContain("rule.all.0");
+    expect(paths({ name: "x", rule: { all: [{ field: "orderCount", op: "eq", value: 1, extra: 1 }] } })).toContain(
+      "rule.all.0",
+    );
   });
 
   it("limits nesting depth and size", () => {
     let deep: Rule = { field: "optedIn", op: "eq", value: true };
     for (let i = 0; i < 20; i++) deep = { not: deep };
     expect(paths({ name: "x", rule: deep })).toEqual(["rule"]);
-    const wide = { any: Array.from({ length: 99 }, () => ({ all: [{ field: "optedIn", op: "eq", value: true }, { field: "optedIn", op: "eq", value: true }] })) };
+    const wide = {
+      any: Array.from({ length: 99 }, () => ({
+        all: [
+          { field: "optedIn", op: "eq", value: true },
+          { field: "optedIn", op: "eq", value: true },
+        ],
+      })),
+    };
     expect(paths({ name: "x", rule: wide })).toEqual(["rule"]);
   });
 
@@ -95,13 +125,23 @@ describe("rule validation", () => {
   });
 
   it("RuleSchema parses a rule as given (what is stored is what was sent)", () => {
-    const rule = { all: [{ field: "netSpend", op: "gte", value: 5, windowDays: 30 }, { not: { field: "channel", op: "in", value: ["zalo"] } }] };
+    const rule = {
+      all: [
+        { field: "netSpend", op: "gte", value: 5, windowDays: 30 },
+        { not: { field: "channel", op: "in", value: ["zalo"] } },
+      ],
+    };
     expect(RuleSchema.parse(rule)).toEqual(rule);
   });
 });
 
 describe("compiler", () => {
-  const ctx = { merchantId: "mer_1", now: new Date("2026-11-20T03:00:00Z"), timezone: "Asia/Ho_Chi_Minh", defaultTier: "Member" };
+  const ctx = {
+    merchantId: "mer_1",
+    now: new Date("2026-11-20T03:00:00Z"),
+    timezone: "Asia/Ho_Chi_Minh",
+    defaultTier: "Member",
+  };
   const render = (rule: Rule) => {
     const c = compileSegment(rule, ctx);
     return dialect.sqlToQuery(segmentMembersQuery(c, "mer_1"));
@@ -137,12 +177,27 @@ describe("compiler", () => {
 
   it("a top-level conjunct that needs an order row turns its aggregate into an INNER JOIN filtered with HAVING", () => {
     const q = render({ field: "daysSinceLastOrder", op: "gte", value: 7 }); // not range-restricted (no upper bound)
-    expect(q.sql).toMatch(/from members m join \(select o\.member_id, max\(o\.placed_at\) as last_at from orders o .* group by o\.member_id having /);
+    expect(q.sql).toMatch(
+      /from members m join \(select o\.member_id, max\(o\.placed_at\) as last_at from orders o .* group by o\.member_id having /,
+    );
     // Not under `not`/`any`, and not when members without orders match (orderCount < 2 matches 0 orders).
-    expect(render({ not: { field: "daysSinceLastOrder", op: "between", value: [7, 13] } }).sql).toContain("members m left join");
-    expect(render({ any: [{ field: "daysSinceLastOrder", op: "eq", value: 7 }, { field: "optedIn", op: "eq", value: true }] }).sql).toContain("members m left join");
+    expect(render({ not: { field: "daysSinceLastOrder", op: "between", value: [7, 13] } }).sql).toContain(
+      "members m left join",
+    );
+    expect(
+      render({
+        any: [
+          { field: "daysSinceLastOrder", op: "eq", value: 7 },
+          { field: "optedIn", op: "eq", value: true },
+        ],
+      }).sql,
+    ).toContain("members m left join");
     expect(render({ all: [{ field: "orderCount", op: "lt", value: 2 }] }).sql).toContain("members m left join");
-    expect(render({ all: [{ field: "orderCount", op: "gte", value: 2 }, { all: [{ field: "purchasedSku", op: "eq", value: "A" }] }] }).sql).not.toContain("left join");
+    expect(
+      render({
+        all: [{ field: "orderCount", op: "gte", value: 2 }, { all: [{ field: "purchasedSku", op: "eq", value: "A" }] }],
+      }).sql,
+    ).not.toContain("left join");
   });
 
   it("empty all = every member, empty any = nobody", () => {
@@ -151,7 +206,12 @@ describe("compiler", () => {
   });
 
   it("windows are N × 24 hours before now; values are parameters, never spliced into the SQL", () => {
-    const q = render({ field: "purchasedCategory", op: "in", value: ["coffee'; drop table members; --", "tea"], windowDays: 10 });
+    const q = render({
+      field: "purchasedCategory",
+      op: "in",
+      value: ["coffee'; drop table members; --", "tea"],
+      windowDays: 10,
+    });
     expect(q.params).toContain(new Date(ctx.now.getTime() - 10 * 86_400_000).toISOString());
     expect(q.sql).not.toContain("drop table");
     expect(q.params).toContain("coffee'; drop table members; --");
@@ -159,10 +219,17 @@ describe("compiler", () => {
 });
 
 describe("recency range restriction", () => {
-  const ctx = { merchantId: "mer_1", now: new Date("2026-11-20T03:00:00Z"), timezone: "Asia/Ho_Chi_Minh", defaultTier: null };
+  const ctx = {
+    merchantId: "mer_1",
+    now: new Date("2026-11-20T03:00:00Z"),
+    timezone: "Asia/Ho_Chi_Minh",
+    defaultTier: null,
+  };
   const d = (op: Condition["op"], value: Condition["value"]): Rule => ({ field: "daysSinceLastOrder", op, value });
-  const sqlOf = (rule: Rule, rangeRestrict = true) => dialect.sqlToQuery(segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), "mer_1")).sql;
-  const restricted = (rule: Rule) => /o\.placed_at >= \(\(\(.* - \$\d+::int\)::timestamp at time zone/.test(sqlOf(rule));
+  const sqlOf = (rule: Rule, rangeRestrict = true) =>
+    dialect.sqlToQuery(segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), "mer_1")).sql;
+  const restricted = (rule: Rule) =>
+    /o\.placed_at >= \(\(\(.* - \$\d+::int\)::timestamp at time zone/.test(sqlOf(rule));
 
   it("impliedDays: the daysSinceLastOrder interval every matching member is in (sound: all intersects, any needs every branch, not implies nothing)", () => {
     expect(impliedDays(d("between", [7, 13]))).toEqual({ lo: 7, hi: 13 });
@@ -170,16 +237,23 @@ describe("recency range restriction", () => {
     expect(impliedDays(d("in", [3, 40, 9]))).toEqual({ lo: 3, hi: 40 });
     expect(impliedDays(d("gte", 30))).toEqual({ lo: 30, hi: Infinity });
     expect(impliedDays(d("neq", 3)).hi).toBe(Infinity);
-    expect(impliedDays({ all: [d("lte", 59), d("gte", 14), { field: "optedIn", op: "eq", value: true }] })).toEqual({ lo: 14, hi: 59 });
+    expect(impliedDays({ all: [d("lte", 59), d("gte", 14), { field: "optedIn", op: "eq", value: true }] })).toEqual({
+      lo: 14,
+      hi: 59,
+    });
     expect(impliedDays({ any: [d("between", [7, 13]), d("between", [28, 59])] })).toEqual({ lo: 7, hi: 59 });
-    expect(impliedDays({ any: [d("between", [7, 13]), { field: "optedIn", op: "eq", value: true }] }).hi).toBe(Infinity);
+    expect(impliedDays({ any: [d("between", [7, 13]), { field: "optedIn", op: "eq", value: true }] }).hi).toBe(
+      Infinity,
+    );
     expect(impliedDays({ not: d("gt", 13) }).hi).toBe(Infinity);
     expect(impliedDays({ any: [] }).hi).toBe(Infinity);
   });
 
   it("only rules that bound the last order from above read a date range, and then through an INNER JOIN", () => {
     expect(restricted(d("between", [7, 13]))).toBe(true);
-    expect(sqlOf(d("between", [7, 13]))).toMatch(/^select m\.id as member_id from members m join \(select o\.member_id, max\(o\.placed_at\)/);
+    expect(sqlOf(d("between", [7, 13]))).toMatch(
+      /^select m\.id as member_id from members m join \(select o\.member_id, max\(o\.placed_at\)/,
+    );
     expect(restricted({ all: [d("lt", 30), { not: d("eq", 3) }] })).toBe(true);
     expect(restricted({ any: [d("eq", 3), d("eq", 9)] })).toBe(true);
     expect(restricted({ any: [d("eq", 3), { field: "optedIn", op: "eq", value: true }] })).toBe(false);

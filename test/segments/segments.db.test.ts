@@ -20,11 +20,16 @@ afterAll(async () => {
 const NOW = new Date("2026-11-20T03:00:00Z"); // 10:00 in Ho Chi Minh City
 
 async function merchantWith(specs: Record<string, MemberSpec>, opts: { timezone?: string } = {}) {
-  const { merchantId } = await createMerchant(s.database.db, { name: "seg shop", ...(opts.timezone ? { timezone: opts.timezone } : {}) });
+  const { merchantId } = await createMerchant(s.database.db, {
+    name: "seg shop",
+    ...(opts.timezone ? { timezone: opts.timezone } : {}),
+  });
   const ids: Record<string, string> = {};
-  for (const [k, spec] of Object.entries(specs)) ids[k] = await addMember(s.database.db, merchantId, { name: k, ...spec }, NOW);
+  for (const [k, spec] of Object.entries(specs))
+    ids[k] = await addMember(s.database.db, merchantId, { name: k, ...spec }, NOW);
   const names = Object.fromEntries(Object.entries(ids).map(([k, v]) => [v, k]));
-  const match = async (rule: Rule, now = NOW) => (await segmentMemberIds(s.database.db, merchantId, rule, now)).map((id) => names[id]).sort();
+  const match = async (rule: Rule, now = NOW) =>
+    (await segmentMemberIds(s.database.db, merchantId, rule, now)).map((id) => names[id]).sort();
   return { merchantId, ids, match };
 }
 
@@ -70,11 +75,15 @@ describe("daysSinceLastOrder (calendar days in the merchant's time zone)", () =>
 
   it("uses the merchant's own time zone", async () => {
     const { match } = await merchantWith({ a: { orders: [{ at: "2026-11-13T16:59:00Z" }] } }, { timezone: "UTC" });
-    expect(await match({ field: "daysSinceLastOrder", op: "eq", value: 7 }, new Date("2026-11-20T17:01:00Z"))).toEqual(["a"]);
+    expect(await match({ field: "daysSinceLastOrder", op: "eq", value: 7 }, new Date("2026-11-20T17:01:00Z"))).toEqual([
+      "a",
+    ]);
   });
 
   it("orders placed after now are not seen yet (the clock decides)", async () => {
-    const { match } = await merchantWith({ a: { orders: [{ at: daysAgo(NOW, 10) }, { at: new Date(NOW.getTime() + DAY) }] } });
+    const { match } = await merchantWith({
+      a: { orders: [{ at: daysAgo(NOW, 10) }, { at: new Date(NOW.getTime() + DAY) }] },
+    });
     expect(await match({ field: "daysSinceLastOrder", op: "eq", value: 10 })).toEqual(["a"]);
   });
 });
@@ -82,8 +91,19 @@ describe("daysSinceLastOrder (calendar days in the merchant's time zone)", () =>
 describe("order facts", () => {
   it("orderCount: not fully refunded, all time by default, windowDays = N × 24 h", async () => {
     const { match } = await merchantWith({
-      three: { orders: [{ at: daysAgo(NOW, 400), total: 100 }, { at: daysAgo(NOW, 20), total: 100, refunded: 50 }, { at: daysAgo(NOW, 1), total: 100 }] },
-      refunded: { orders: [{ at: daysAgo(NOW, 3), total: 100, refunded: 100 }, { at: daysAgo(NOW, 2), total: 100 }] },
+      three: {
+        orders: [
+          { at: daysAgo(NOW, 400), total: 100 },
+          { at: daysAgo(NOW, 20), total: 100, refunded: 50 },
+          { at: daysAgo(NOW, 1), total: 100 },
+        ],
+      },
+      refunded: {
+        orders: [
+          { at: daysAgo(NOW, 3), total: 100, refunded: 100 },
+          { at: daysAgo(NOW, 2), total: 100 },
+        ],
+      },
       free: { orders: [{ at: daysAgo(NOW, 2), total: 0, items: [{ sku: "GIFT", unitPrice: 0 }] }] },
       none: {},
     });
@@ -93,12 +113,22 @@ describe("order facts", () => {
     expect(await match({ field: "orderCount", op: "lt", value: 2 })).toEqual(["free", "none", "refunded"]);
     expect(await match({ field: "orderCount", op: "eq", value: 2, windowDays: 30 })).toEqual(["three"]);
     // The window is exactly 20 × 24 h: an order 20 days ago to the millisecond is outside (placedAt > now − 20 d).
-    expect(await match({ field: "orderCount", op: "eq", value: 1, windowDays: 20 })).toEqual(["free", "refunded", "three"]);
+    expect(await match({ field: "orderCount", op: "eq", value: 1, windowDays: 20 })).toEqual([
+      "free",
+      "refunded",
+      "three",
+    ]);
   });
 
   it("netSpend: Σ total − refunds over 365 days by default", async () => {
     const { match } = await merchantWith({
-      a: { orders: [{ at: daysAgo(NOW, 400), total: 900 }, { at: daysAgo(NOW, 100), total: 300, refunded: 100 }, { at: daysAgo(NOW, 5), total: 50 }] },
+      a: {
+        orders: [
+          { at: daysAgo(NOW, 400), total: 900 },
+          { at: daysAgo(NOW, 100), total: 300, refunded: 100 },
+          { at: daysAgo(NOW, 5), total: 50 },
+        ],
+      },
       b: { orders: [{ at: daysAgo(NOW, 5), total: 250 }] },
       none: {},
     });
@@ -113,27 +143,73 @@ describe("order facts", () => {
     const { match } = await merchantWith({
       coffee89: { orders: [{ at: daysAgo(NOW, 89), items: [{ sku: "CF-01", category: "coffee", unitPrice: 30000 }] }] },
       coffee91: { orders: [{ at: daysAgo(NOW, 91), items: [{ sku: "CF-01", category: "coffee", unitPrice: 30000 }] }] },
-      refundedCoffee: { orders: [{ at: daysAgo(NOW, 3), items: [{ sku: "CF-02", category: "coffee", quantity: 2, refundedQuantity: 2, unitPrice: 1 }, { sku: "T-1", category: "tea", unitPrice: 1 }] }] },
-      partlyRefunded: { orders: [{ at: daysAgo(NOW, 3), items: [{ sku: "CF-02", category: "coffee", quantity: 2, refundedQuantity: 1, unitPrice: 1 }] }] },
+      refundedCoffee: {
+        orders: [
+          {
+            at: daysAgo(NOW, 3),
+            items: [
+              { sku: "CF-02", category: "coffee", quantity: 2, refundedQuantity: 2, unitPrice: 1 },
+              { sku: "T-1", category: "tea", unitPrice: 1 },
+            ],
+          },
+        ],
+      },
+      partlyRefunded: {
+        orders: [
+          {
+            at: daysAgo(NOW, 3),
+            items: [{ sku: "CF-02", category: "coffee", quantity: 2, refundedQuantity: 1, unitPrice: 1 }],
+          },
+        ],
+      },
       none: {},
     });
-    expect(await match({ field: "purchasedCategory", op: "eq", value: "coffee" })).toEqual(["coffee89", "partlyRefunded"]);
-    expect(await match({ field: "purchasedCategory", op: "eq", value: "coffee", windowDays: 120 })).toEqual(["coffee89", "coffee91", "partlyRefunded"]);
+    expect(await match({ field: "purchasedCategory", op: "eq", value: "coffee" })).toEqual([
+      "coffee89",
+      "partlyRefunded",
+    ]);
+    expect(await match({ field: "purchasedCategory", op: "eq", value: "coffee", windowDays: 120 })).toEqual([
+      "coffee89",
+      "coffee91",
+      "partlyRefunded",
+    ]);
     expect(await match({ field: "purchasedCategory", op: "in", value: ["tea", "cake"] })).toEqual(["refundedCoffee"]);
     expect(await match({ field: "purchasedSku", op: "eq", value: "CF-02" })).toEqual(["partlyRefunded"]);
-    expect(await match({ field: "purchasedCategory", op: "neq", value: "coffee" })).toEqual(["coffee91", "none", "refundedCoffee"]);
+    expect(await match({ field: "purchasedCategory", op: "neq", value: "coffee" })).toEqual([
+      "coffee91",
+      "none",
+      "refundedCoffee",
+    ]);
   });
 });
 
 describe("member facts", () => {
   it("pointsBalance is spendable (pending excluded), tier falls back to the entry tier, birthday, language, channel, optedIn", async () => {
     const { merchantId, match } = await merchantWith({
-      rich: { pointsTotal: 500, pending: 200, tierName: "Gold", birthday: "1990-05-02", language: "en", channels: [{ channel: "telegram" }], optedIn: true },
+      rich: {
+        pointsTotal: 500,
+        pending: 200,
+        tierName: "Gold",
+        birthday: "1990-05-02",
+        language: "en",
+        channels: [{ channel: "telegram" }],
+        optedIn: true,
+      },
       poor: { pointsTotal: 120, birthday: "1991-12-31", channels: [{ channel: "zalo" }, { channel: "telegram" }] },
       negative: { pointsTotal: -20, pending: 0 },
       fresh: {},
     });
-    await putProgram(s.database.db, merchantId, ProgramSchema.parse({ tiers: [{ name: "Silver", minSpend: 0 }, { name: "Gold", minSpend: 1000 }] }), NOW);
+    await putProgram(
+      s.database.db,
+      merchantId,
+      ProgramSchema.parse({
+        tiers: [
+          { name: "Silver", minSpend: 0 },
+          { name: "Gold", minSpend: 1000 },
+        ],
+      }),
+      NOW,
+    );
     expect(await match({ field: "pointsBalance", op: "eq", value: 300 })).toEqual(["rich"]);
     expect(await match({ field: "pointsBalance", op: "gte", value: 120 })).toEqual(["poor", "rich"]);
     expect(await match({ field: "pointsBalance", op: "lt", value: 0 })).toEqual(["negative"]);
@@ -173,8 +249,10 @@ const localDay = (d: Date) => Math.floor((d.getTime() + TZ_OFFSET_MS) / DAY);
 
 function refValue(m: MemberSpec, c: Condition, now: Date): unknown {
   const seen = (m.orders ?? []).filter((o) => new Date(o.at).getTime() <= now.getTime());
-  const inWindow = (o: { at: Date | string }, days: number | null) => days === null || new Date(o.at).getTime() > now.getTime() - days * DAY;
-  const total = (o: (typeof seen)[number]) => o.total ?? (o.items ?? []).reduce((s, i) => s + (i.quantity ?? 1) * (i.unitPrice ?? 0), 0);
+  const inWindow = (o: { at: Date | string }, days: number | null) =>
+    days === null || new Date(o.at).getTime() > now.getTime() - days * DAY;
+  const total = (o: (typeof seen)[number]) =>
+    o.total ?? (o.items ?? []).reduce((s, i) => s + (i.quantity ?? 1) * (i.unitPrice ?? 0), 0);
   switch (c.field) {
     case "daysSinceLastOrder": {
       if (seen.length === 0) return null;
@@ -182,7 +260,8 @@ function refValue(m: MemberSpec, c: Condition, now: Date): unknown {
       return localDay(now) - localDay(new Date(last));
     }
     case "orderCount":
-      return seen.filter((o) => inWindow(o, c.windowDays ?? null) && (total(o) === 0 || (o.refunded ?? 0) < total(o))).length;
+      return seen.filter((o) => inWindow(o, c.windowDays ?? null) && (total(o) === 0 || (o.refunded ?? 0) < total(o)))
+        .length;
     case "netSpend":
       return seen.filter((o) => inWindow(o, c.windowDays ?? 365)).reduce((s, o) => s + total(o) - (o.refunded ?? 0), 0);
     case "pointsBalance":
@@ -195,7 +274,9 @@ function refValue(m: MemberSpec, c: Condition, now: Date): unknown {
     case "purchasedSku": {
       const bought = new Set<string>();
       for (const o of seen.filter((o) => inWindow(o, c.windowDays ?? 90)))
-        for (const i of o.items ?? []) if ((i.quantity ?? 1) > (i.refundedQuantity ?? 0)) bought.add((c.field === "purchasedSku" ? i.sku : i.category) ?? "");
+        for (const i of o.items ?? [])
+          if ((i.quantity ?? 1) > (i.refundedQuantity ?? 0))
+            bought.add((c.field === "purchasedSku" ? i.sku : i.category) ?? "");
       return bought;
     }
     default:
@@ -253,20 +334,53 @@ const memberArb = fc.record({
 });
 
 const num = (max: number) => fc.integer({ min: 0, max });
-const condArb: fc.Arbitrary<Condition> = fc.oneof(
-  fc.record({ field: fc.constant("daysSinceLastOrder" as const), op: fc.constantFrom("eq" as const, "gte" as const, "lt" as const), value: num(120) }),
-  fc.tuple(num(60), num(60)).map(([a, b]) => ({ field: "daysSinceLastOrder" as const, op: "between" as const, value: [Math.min(a, b), Math.max(a, b)] })),
-  fc.record({ field: fc.constant("orderCount" as const), op: fc.constantFrom("eq" as const, "gte" as const, "lt" as const), value: num(4), windowDays: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }) }),
-  fc.record({ field: fc.constant("netSpend" as const), op: fc.constantFrom("gte" as const, "lte" as const, "eq" as const), value: num(6).map((n) => n * 100), windowDays: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }) }),
-  fc.record({ field: fc.constant("pointsBalance" as const), op: fc.constantFrom("gte" as const, "lt" as const), value: fc.integer({ min: -5, max: 300 }) }),
-  fc.record({ field: fc.constant("purchasedCategory" as const), op: fc.constantFrom("eq" as const, "neq" as const), value: fc.constantFrom(...cats), windowDays: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }) }),
-  fc.record({ field: fc.constant("optedIn" as const), op: fc.constant("eq" as const), value: fc.boolean() }),
-  fc.record({ field: fc.constant("language" as const), op: fc.constant("in" as const), value: fc.constantFrom(["vi"], ["en"], ["vi", "en"]) }),
-).map((c) => {
-  const out = { ...c } as Condition;
-  if (out.windowDays === undefined) delete out.windowDays;
-  return out;
-});
+const condArb: fc.Arbitrary<Condition> = fc
+  .oneof(
+    fc.record({
+      field: fc.constant("daysSinceLastOrder" as const),
+      op: fc.constantFrom("eq" as const, "gte" as const, "lt" as const),
+      value: num(120),
+    }),
+    fc.tuple(num(60), num(60)).map(([a, b]) => ({
+      field: "daysSinceLastOrder" as const,
+      op: "between" as const,
+      value: [Math.min(a, b), Math.max(a, b)],
+    })),
+    fc.record({
+      field: fc.constant("orderCount" as const),
+      op: fc.constantFrom("eq" as const, "gte" as const, "lt" as const),
+      value: num(4),
+      windowDays: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
+    }),
+    fc.record({
+      field: fc.constant("netSpend" as const),
+      op: fc.constantFrom("gte" as const, "lte" as const, "eq" as const),
+      value: num(6).map((n) => n * 100),
+      windowDays: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
+    }),
+    fc.record({
+      field: fc.constant("pointsBalance" as const),
+      op: fc.constantFrom("gte" as const, "lt" as const),
+      value: fc.integer({ min: -5, max: 300 }),
+    }),
+    fc.record({
+      field: fc.constant("purchasedCategory" as const),
+      op: fc.constantFrom("eq" as const, "neq" as const),
+      value: fc.constantFrom(...cats),
+      windowDays: fc.option(fc.integer({ min: 1, max: 400 }), { nil: undefined }),
+    }),
+    fc.record({ field: fc.constant("optedIn" as const), op: fc.constant("eq" as const), value: fc.boolean() }),
+    fc.record({
+      field: fc.constant("language" as const),
+      op: fc.constant("in" as const),
+      value: fc.constantFrom(["vi"], ["en"], ["vi", "en"]),
+    }),
+  )
+  .map((c) => {
+    const out = { ...c } as Condition;
+    if (out.windowDays === undefined) delete out.windowDays;
+    return out;
+  });
 const ruleArb: fc.Arbitrary<Rule> = fc.letrec<{ rule: Rule }>((tie) => ({
   rule: fc.oneof(
     { depthSize: "small", withCrossShrink: true },
@@ -293,7 +407,15 @@ describe("property: compiled SQL = reference semantics", () => {
             at: new Date(Date.UTC(2026, 10, 20) - o.daysAgo * DAY - TZ_OFFSET_MS + o.minute * 60_000),
             total,
             refunded: o.refund === "full" ? total : o.refund === "part" ? Math.floor(total / 2) : 0,
-            items: [{ sku: `${o.cat}-1`, category: o.cat, quantity: 2, unitPrice: total / 2, refundedQuantity: o.refund === "full" ? 2 : o.refund === "part" ? 1 : 0 }],
+            items: [
+              {
+                sku: `${o.cat}-1`,
+                category: o.cat,
+                quantity: 2,
+                unitPrice: total / 2,
+                refundedQuantity: o.refund === "full" ? 2 : o.refund === "part" ? 1 : 0,
+              },
+            ],
           };
         }),
       };
@@ -303,7 +425,10 @@ describe("property: compiled SQL = reference semantics", () => {
     await fc.assert(
       fc.asyncProperty(ruleArb, fc.integer({ min: 0, max: 1439 }), async (rule, minute) => {
         const now = new Date(Date.UTC(2026, 10, 20) - TZ_OFFSET_MS + minute * 60_000);
-        const expected = refs.filter((r) => refMatch(r.spec, rule, now)).map((r) => r.key).sort();
+        const expected = refs
+          .filter((r) => refMatch(r.spec, rule, now))
+          .map((r) => r.key)
+          .sort();
         expect(await match(rule, now)).toEqual(expected);
       }),
       { numRuns: 60, seed: 42 },
@@ -317,7 +442,8 @@ describe("/v1/segments", () => {
   it("POST → 201 {id, name, rule}; GET lists built-ins first; GET one; preview count + sample ≤ 20", async () => {
     const { merchantId, api } = await s.merchant();
     s.clock.set(NOW);
-    for (let i = 0; i < 25; i++) await addMember(s.database.db, merchantId, { name: `Người ${i}`, orders: [{ at: daysAgo(NOW, 8) }] }, NOW);
+    for (let i = 0; i < 25; i++)
+      await addMember(s.database.db, merchantId, { name: `Người ${i}`, orders: [{ at: daysAgo(NOW, 8) }] }, NOW);
     await addMember(s.database.db, merchantId, { name: "Khác", orders: [{ at: daysAgo(NOW, 2) }] }, NOW);
     const rule = { all: [{ field: "daysSinceLastOrder", op: "gte", value: 8 }] };
     const created = await api("POST", "/v1/segments", { name: "Lapsed", rule });
@@ -325,7 +451,12 @@ describe("/v1/segments", () => {
     expect(created.body).toMatchObject({ id: expect.any(String), name: "Lapsed", rule });
     const list = await api("GET", "/v1/segments");
     expect(list.status).toBe(200);
-    expect(list.body.segments.map((x: { id: string }) => x.id)).toEqual(["recent-7", "recent-14", "recent-28", created.body.id]);
+    expect(list.body.segments.map((x: { id: string }) => x.id)).toEqual([
+      "recent-7",
+      "recent-14",
+      "recent-28",
+      created.body.id,
+    ]);
     expect(list.body.segments[0].rule).toEqual({ field: "daysSinceLastOrder", op: "between", value: [7, 13] });
     const one = await api("GET", `/v1/segments/${created.body.id}`);
     expect(one.body).toMatchObject({ id: created.body.id, name: "Lapsed", rule });
@@ -342,15 +473,24 @@ describe("/v1/segments", () => {
 
   it("400 with the dotted path; 404 for unknown and other merchants' segments; 401 without a key", async () => {
     const { api } = await s.merchant();
-    const bad = await api("POST", "/v1/segments", { name: "x", rule: { all: [{ field: "shoeSize", op: "eq", value: 42 }] } });
+    const bad = await api("POST", "/v1/segments", {
+      name: "x",
+      rule: { all: [{ field: "shoeSize", op: "eq", value: 42 }] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get("content-type")).toContain("application/problem+json");
     expect(bad.body.type).toMatch(/\/validation$/);
     expect(bad.body.errors[0].path).toBe("rule.all.0.field");
-    const op = await api("POST", "/v1/segments", { name: "x", rule: { any: [{ field: "tier", op: "gte", value: "Gold" }] } });
+    const op = await api("POST", "/v1/segments", {
+      name: "x",
+      rule: { any: [{ field: "tier", op: "gte", value: "Gold" }] },
+    });
     expect(op.status).toBe(400);
     expect(op.body.errors.map((e: { path: string }) => e.path)).toEqual(["rule.any.0.op"]);
-    const val = await api("POST", "/v1/segments", { name: "x", rule: { not: { field: "orderCount", op: "eq", value: "many" } } });
+    const val = await api("POST", "/v1/segments", {
+      name: "x",
+      rule: { not: { field: "orderCount", op: "eq", value: "many" } },
+    });
     expect(val.body.errors.map((e: { path: string }) => e.path)).toEqual(["rule.not.value"]);
     const empty = await api("POST", "/v1/segments");
     expect(empty.status).toBe(400);

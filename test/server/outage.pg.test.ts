@@ -25,7 +25,12 @@ beforeAll(async () => {
   await migrateDatabase(d, pg.url);
   ({ apiKey } = await createMerchant(d.db, { name: "Outage shop" }));
   await d.close();
-  server = await startNodeServer({ DATABASE_URL: pg.url, DB_CONNECT_TIMEOUT_SECONDS: "2", DB_POOL_MAX: "8", LOG_LEVEL: "warn" });
+  server = await startNodeServer({
+    DATABASE_URL: pg.url,
+    DB_CONNECT_TIMEOUT_SECONDS: "2",
+    DB_POOL_MAX: "8",
+    LOG_LEVEL: "warn",
+  });
   const api = apiClient(server.url, apiKey);
   expect((await api("PUT", "/v1/program", { currency: "VND", earn: { spend: 10000, points: 1 } })).status).toBe(200);
   for (let i = 0; i < CLIENTS; i++) {
@@ -73,9 +78,19 @@ describe("Postgres outage under load", () => {
             }),
             signal: AbortSignal.timeout(10_000),
           });
-          o = { status: r.status, retryAfter: r.headers.get("retry-after"), type: r.headers.get("content-type"), body: await r.json() };
+          o = {
+            status: r.status,
+            retryAfter: r.headers.get("retry-after"),
+            type: r.headers.get("content-type"),
+            body: await r.json(),
+          };
         } catch (err) {
-          o = { status: (err as Error).name === "TimeoutError" ? "timeout" : "network", retryAfter: null, type: null, body: String(err) };
+          o = {
+            status: (err as Error).name === "TimeoutError" ? "timeout" : "network",
+            retryAfter: null,
+            type: null,
+            body: String(err),
+          };
         }
         outcomes.push(o);
         if (typeof o.status === "number" && o.status < 300) {
@@ -91,10 +106,13 @@ describe("Postgres outage under load", () => {
     await pg.stopImmediate();
     phase = "down";
 
-    const summary = () => JSON.stringify({ during: during.slice(-5), n: during.length, log: server.stderr().slice(-3000) });
-    await waitFor("503s during the outage", () => during.filter((o) => o.status === 503).length >= 30).catch((err: Error) => {
-      throw new Error(`${err.message}: ${summary()}`);
-    });
+    const summary = () =>
+      JSON.stringify({ during: during.slice(-5), n: during.length, log: server.stderr().slice(-3000) });
+    await waitFor("503s during the outage", () => during.filter((o) => o.status === 503).length >= 30).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}: ${summary()}`);
+      },
+    );
     const t0 = performance.now();
     const health = await fetch(`${server.url}/healthz`);
     const healthMs = performance.now() - t0;
@@ -113,7 +131,10 @@ describe("Postgres outage under load", () => {
     // During the outage: only 503 problem+json with Retry-After (never a 500, never a hang).
     expect(during.length).toBeGreaterThan(0);
     for (const o of during) {
-      expect(o, JSON.stringify(o)).toMatchObject({ status: 503, type: expect.stringContaining("application/problem+json") });
+      expect(o, JSON.stringify(o)).toMatchObject({
+        status: 503,
+        type: expect.stringContaining("application/problem+json"),
+      });
       expect(Number(o.retryAfter)).toBeGreaterThan(0);
     }
     expect(outcomes.filter((o) => o.status === "timeout" || o.status === "network")).toEqual([]);

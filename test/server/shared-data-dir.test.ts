@@ -31,9 +31,11 @@ const createMerchant = async (name: string) => {
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { merchantId: string; apiKey: string };
 };
-const program = (apiKey: string) => fetch(`${server!.url}/v1/program`, { headers: { authorization: `Bearer ${apiKey}` } });
+const program = (apiKey: string) =>
+  fetch(`${server!.url}/v1/program`, { headers: { authorization: `Bearer ${apiKey}` } });
 /** Always reads the database (the API key and the program are cached by the server). */
-const members = (apiKey: string) => fetch(`${server!.url}/v1/members`, { headers: { authorization: `Bearer ${apiKey}` } });
+const members = (apiKey: string) =>
+  fetch(`${server!.url}/v1/members`, { headers: { authorization: `Bearer ${apiKey}` } });
 /**
  * Instead of a sleep: a request sent later that needs no database (and takes longer to build than a members
  * read) is answered, so the server has read the earlier request and got to it.
@@ -73,7 +75,11 @@ describe("one DATA_DIR, server and CLI", () => {
     // A borrower killed with -9 gives the directory back by dying (its connection closes).
     const script = `import { borrow } from ${JSON.stringify(path.join(ROOT, "src/db/pglite-lending.ts"))};
       await borrow(${JSON.stringify(lock)}); process.stdout.write("lent\\n"); setInterval(() => {}, 1000);`;
-    const child = spawn(process.execPath, ["--disable-warning=ExperimentalWarning", "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", "--input-type=module", "-e", script],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
     try {
       await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
       answered = false;

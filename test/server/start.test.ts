@@ -25,10 +25,15 @@ describe("server start on the embedded database", () => {
     const body = (await members.json()) as { members: { name: string; points: { balance: number } }[] };
     expect(body.members.length).toBeGreaterThanOrEqual(5);
     expect(body.members.some((m) => m.points.balance > 0)).toBe(true);
-    const rewards = (await (await fetch(`${s.url}/v1/rewards`, { headers: { authorization: `Bearer ${key}` } })).json()) as { rewards: unknown[] };
+    const rewards = (await (
+      await fetch(`${s.url}/v1/rewards`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { rewards: unknown[] };
     expect(rewards.rewards.length).toBeGreaterThan(0);
     // JSON access logs with request ids; the key itself never appears in a log line.
-    const logLines = s.stderr().split("\n").filter((l) => l.startsWith("{"));
+    const logLines = s
+      .stderr()
+      .split("\n")
+      .filter((l) => l.startsWith("{"));
     const access = logLines.map((l) => JSON.parse(l)).filter((l) => l.msg === "request");
     expect(access.length).toBeGreaterThan(0);
     expect(access[0].requestId).toMatch(/^req_/);

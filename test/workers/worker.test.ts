@@ -26,7 +26,13 @@ beforeAll(async () => {
   tg = await FakeTelegramServer.start();
   w = await startWorker({
     databaseUrl: d.url!,
-    vars: { TELEGRAM_BOT_TOKEN: TELEGRAM_TEST_TOKEN, TELEGRAM_API_ROOT: tg.url, TELEGRAM_WEBHOOK_SECRET: SECRET, DEFAULT_MERCHANT_ID: m.merchantId, LOG_LEVEL: "warn" },
+    vars: {
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TEST_TOKEN,
+      TELEGRAM_API_ROOT: tg.url,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      DEFAULT_MERCHANT_ID: m.merchantId,
+      LOG_LEVEL: "warn",
+    },
   });
 }, 120_000);
 
@@ -48,10 +54,18 @@ describe("Worker in workerd", () => {
     await api("PUT", "/v1/program", { categoryMultipliers: { coffee: 2 } });
     const m = await api("POST", "/v1/members", { phone: "0912345678" });
     expect(m.status).toBe(201);
-    const o = await api("POST", "/v1/orders", { externalId: "W-1", memberId: m.body.id, items: [{ sku: "CF", category: "coffee", quantity: 2, unitPrice: 35000 }] });
+    const o = await api("POST", "/v1/orders", {
+      externalId: "W-1",
+      memberId: m.body.id,
+      items: [{ sku: "CF", category: "coffee", quantity: 2, unitPrice: 35000 }],
+    });
     expect(o.status).toBe(201);
     expect(o.body).toMatchObject({ pointsEarned: 14, balance: 14 });
-    const again = await api("POST", "/v1/orders", { externalId: "W-1", memberId: m.body.id, items: [{ sku: "CF", category: "coffee", quantity: 2, unitPrice: 35000 }] });
+    const again = await api("POST", "/v1/orders", {
+      externalId: "W-1",
+      memberId: m.body.id,
+      items: [{ sku: "CF", category: "coffee", quantity: 2, unitPrice: 35000 }],
+    });
     expect(again.body).toEqual(o.body);
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.points.balance).toBe(14);
     const bad = await api("POST", "/v1/orders", { externalId: "W-2", items: [] });
@@ -61,14 +75,26 @@ describe("Worker in workerd", () => {
 
   it("answers a Telegram webhook update through the fake Bot API; a wrong secret is refused", async () => {
     const update = telegramTextUpdate("/help", { id: 777001, first_name: "Lan" });
-    const denied = await fetch(`${w.url}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "nope" }, body: JSON.stringify(update) });
+    const denied = await fetch(`${w.url}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "nope" },
+      body: JSON.stringify(update),
+    });
     expect(denied.status).toBe(401);
-    const r = await fetch(`${w.url}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(update) });
+    const r = await fetch(`${w.url}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(update),
+    });
     expect(r.status).toBe(200);
     const sent = await tg.waitFor((c) => c.method === "sendMessage" && String(c.payload.chat_id) === "777001", 15_000);
     expect(String(sent.payload.text).length).toBeGreaterThan(0);
     // A replay is acknowledged and not processed twice.
-    const replay = await fetch(`${w.url}/webhooks/telegram`, { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET }, body: JSON.stringify(update) });
+    const replay = await fetch(`${w.url}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
+      body: JSON.stringify(update),
+    });
     expect(replay.status).toBe(200);
     expect(await replay.json()).toEqual({ ok: true, duplicate: true }); // refused by its claim: no work started
     expect(tg.callsOf("sendMessage").filter((c) => String(c.payload.chat_id) === "777001")).toHaveLength(1);
@@ -78,7 +104,12 @@ describe("Worker in workerd", () => {
     await api("PUT", "/v1/program", { pointsExpireDays: 30 });
     const m = await api("POST", "/v1/members", { phone: "0987654321" });
     const placedAt = new Date(Date.now() - 40 * 86_400_000).toISOString();
-    await api("POST", "/v1/orders", { externalId: "W-OLD", memberId: m.body.id, placedAt, items: [{ sku: "A", quantity: 1, unitPrice: 100000 }] });
+    await api("POST", "/v1/orders", {
+      externalId: "W-OLD",
+      memberId: m.body.id,
+      placedAt,
+      items: [{ sku: "A", quantity: 1, unitPrice: 100000 }],
+    });
     expect((await api("GET", `/v1/members/${m.body.id}`)).body.points.balance).toBe(10);
     const s = await w.scheduled("0 * * * *");
     expect(s.status).toBe(200);
@@ -89,11 +120,34 @@ describe("Worker in workerd", () => {
 
   it("delivers a campaign through Cloudflare Queues, a 429 honoured and the message retried, each member once", async () => {
     const n = 12;
-    await d.db.insert(members).values(Array.from({ length: n }, (_, i) => ({ id: `mem_wq${i}`, merchantId, name: `Nguyễn Văn Khách${i}`, phone: `+8497000${String(i).padStart(4, "0")}`, optedIn: true })));
-    await d.db.insert(channelIdentities).values(Array.from({ length: n }, (_, i) => ({ merchantId, memberId: `mem_wq${i}`, channel: "telegram", userId: String(880000 + i), chatId: String(880000 + i) })));
-    const seg = await api("POST", "/v1/segments", { name: "queue test", rule: { field: "channel", op: "eq", value: "telegram" } });
+    await d.db.insert(members).values(
+      Array.from({ length: n }, (_, i) => ({
+        id: `mem_wq${i}`,
+        merchantId,
+        name: `Nguyễn Văn Khách${i}`,
+        phone: `+8497000${String(i).padStart(4, "0")}`,
+        optedIn: true,
+      })),
+    );
+    await d.db.insert(channelIdentities).values(
+      Array.from({ length: n }, (_, i) => ({
+        merchantId,
+        memberId: `mem_wq${i}`,
+        channel: "telegram",
+        userId: String(880000 + i),
+        chatId: String(880000 + i),
+      })),
+    );
+    const seg = await api("POST", "/v1/segments", {
+      name: "queue test",
+      rule: { field: "channel", op: "eq", value: "telegram" },
+    });
     expect(seg.status).toBe(201);
-    const c = await api("POST", "/v1/campaigns", { name: "Queue", segmentId: seg.body.id, message: { vi: "Chào {{firstName}}!", en: "Hi {{firstName}}!" } });
+    const c = await api("POST", "/v1/campaigns", {
+      name: "Queue",
+      segmentId: seg.body.id,
+      message: { vi: "Chào {{firstName}}!", en: "Hi {{firstName}}!" },
+    });
     expect(c.status).toBe(201);
     tg.reset();
     tg.failNext("sendMessage", { status: 429, retryAfter: 1 });

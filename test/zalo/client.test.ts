@@ -63,7 +63,11 @@ describe("ZaloClient against the fake Zalo server", () => {
     expect(photo.message_id).not.toBe(sent.message_id);
     expect(await c.sendChatAction({ chat_id: "u1", action: "typing" })).toBe(true);
     expect(zalo.succeeded().map((x) => x.method)).toEqual(["sendMessage", "sendPhoto", "sendChatAction"]);
-    expect(zalo.callsOf("sendPhoto")[0]?.payload).toEqual({ chat_id: "u1", photo: "https://cdn.example/p.png", caption: "Ưu đãi" });
+    expect(zalo.callsOf("sendPhoto")[0]?.payload).toEqual({
+      chat_id: "u1",
+      photo: "https://cdn.example/p.png",
+      caption: "Ưu đãi",
+    });
     const tooLong = await caught(c.sendMessage({ chat_id: "u1", text: "x".repeat(2001) }));
     expect(tooLong.kind).toBe("invalid_request");
   });
@@ -88,7 +92,10 @@ describe("ZaloClient against the fake Zalo server", () => {
       const c2 = new ZaloClient({ token: ZALO_TEST_TOKEN, apiRoot: z200.url });
       expect(await c2.getUpdates({ timeout: 1 })).toEqual([]);
       z200.pushUpdate(zaloImageUpdate("https://img.example/a.jpg"));
-      expect((await c2.getUpdates({ timeout: 1 }))[0]).toMatchObject({ kind: "image", photoUrl: "https://img.example/a.jpg" });
+      expect((await c2.getUpdates({ timeout: 1 }))[0]).toMatchObject({
+        kind: "image",
+        photoUrl: "https://img.example/a.jpg",
+      });
     } finally {
       await z200.close();
     }
@@ -164,7 +171,10 @@ describe("ZaloClient against the fake Zalo server", () => {
     }
 
     const htmlFetch = async (url: string) =>
-      new Response(`<html>502 Bad Gateway for ${url}</html>`, { status: 502, headers: { "content-type": "text/html" } });
+      new Response(`<html>502 Bad Gateway for ${url}</html>`, {
+        status: 502,
+        headers: { "content-type": "text/html" },
+      });
     const e2 = await caught(client({ fetch: htmlFetch, maxRetries: 0 }).getMe());
     expect(e2.httpStatus).toBe(502);
     expect(e2.message).not.toContain(SECRET);

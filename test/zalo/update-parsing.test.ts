@@ -25,11 +25,20 @@ describe("parseZaloUpdate", () => {
 
   it("parses image and sticker events", () => {
     const { text: _t, ...noText } = message;
-    const img = parseZaloUpdate({ event_name: "message.image.received", message: { ...noText, photo_url: "https://i/x.jpg", caption: "c" } });
+    const img = parseZaloUpdate({
+      event_name: "message.image.received",
+      message: { ...noText, photo_url: "https://i/x.jpg", caption: "c" },
+    });
     expect(img).toMatchObject({ kind: "image", photoUrl: "https://i/x.jpg" });
-    const img2 = parseZaloUpdate({ event_name: "message.image.received", message: { ...noText, photo: "https://i/y.jpg" } });
+    const img2 = parseZaloUpdate({
+      event_name: "message.image.received",
+      message: { ...noText, photo: "https://i/y.jpg" },
+    });
     expect(img2).toMatchObject({ kind: "image", photoUrl: "https://i/y.jpg" });
-    const st = parseZaloUpdate({ ok: true, result: { event_name: "message.sticker.received", message: { ...noText, sticker: "abc" } } });
+    const st = parseZaloUpdate({
+      ok: true,
+      result: { event_name: "message.sticker.received", message: { ...noText, sticker: "abc" } },
+    });
     expect(st).toMatchObject({ kind: "sticker", message: { sticker: "abc" } });
   });
 
@@ -51,7 +60,13 @@ describe("parseZaloUpdate", () => {
   it("normalises numeric ids to strings and tolerates extra fields", () => {
     const u = parseZaloUpdate({
       event_name: "message.text.received",
-      message: { ...message, from: { id: 123, is_bot: false, avatar: "a" }, chat: { id: 123 }, message_id: 9, extra: 1 },
+      message: {
+        ...message,
+        from: { id: 123, is_bot: false, avatar: "a" },
+        chat: { id: 123 },
+        message_id: 9,
+        extra: 1,
+      },
     });
     expect(u?.message?.from.id).toBe("123");
     expect(u?.message?.chat.id).toBe("123");

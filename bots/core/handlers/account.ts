@@ -11,7 +11,10 @@ import type { ReplyMessage } from "../types.ts";
 export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage> {
   const program = await getProgram(ctx.db, m.merchantId);
   // The facts usually came with the chat context (same statement as the member); else one query.
-  const v = ctx.pointsFacts?.memberId === m.id ? pointsSummary(program, m, ctx.pointsFacts.facts, ctx.now) : await memberView(ctx.db, program, m, ctx.now);
+  const v =
+    ctx.pointsFacts?.memberId === m.id
+      ? pointsSummary(program, m, ctx.pointsFacts.facts, ctx.now)
+      : await memberView(ctx.db, program, m, ctx.now);
   const exp = v.points.expiringSoon;
   const text = ctx.copy.points(ctx.fmt, {
     name: firstName(m.name),
@@ -19,7 +22,8 @@ export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage>
     pending: v.points.pending,
     tier: v.tier?.name,
     nextTier: v.nextTier ? { name: v.nextTier.name, spendNeeded: v.nextTier.spendNeeded } : undefined,
-    expiring: exp.points > 0 && exp.firstExpiry ? { points: exp.points, firstExpiry: new Date(exp.firstExpiry) } : undefined,
+    expiring:
+      exp.points > 0 && exp.firstExpiry ? { points: exp.points, firstExpiry: new Date(exp.firstExpiry) } : undefined,
   });
   return msg(text, [
     [
@@ -35,7 +39,12 @@ export async function points(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
 
 export async function history(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
   const rows = await ledgerPage(ctx.db, m.merchantId, m.id, 10);
-  const next = [[{ label: ctx.copy.buttons.points, data: Btn.points }, { label: ctx.copy.buttons.rewards, data: Btn.rewards }]];
+  const next = [
+    [
+      { label: ctx.copy.buttons.points, data: Btn.points },
+      { label: ctx.copy.buttons.rewards, data: Btn.rewards },
+    ],
+  ];
   if (rows.length === 0) return [msg(ctx.copy.historyEmpty(), next)];
   const lines = rows.map((e) => ({ at: e.createdAt, kind: e.kind, points: e.points, reason: e.reason }));
   return [msg(ctx.copy.history(ctx.fmt, lines), next)];
@@ -43,7 +52,10 @@ export async function history(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
 
 export async function vouchers(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
   const list = await memberVouchers(ctx.db, m.merchantId, m.id, ctx.now, true);
-  if (list.length === 0) return [msg(ctx.copy.vouchersEmpty(), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
-  const lines = list.slice(0, 20).map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt ? new Date(v.expiresAt) : null }));
+  if (list.length === 0)
+    return [msg(ctx.copy.vouchersEmpty(), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
+  const lines = list
+    .slice(0, 20)
+    .map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt ? new Date(v.expiresAt) : null }));
   return [msg(ctx.copy.vouchers(ctx.fmt, lines), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
 }

@@ -22,7 +22,12 @@ async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<R
   const { input, db, now } = ctx;
   // A language the chat chose before linking is an explicit request: the member keeps it.
   const chosen = await chatLanguage(db, input.channel, input.userId);
-  const { alreadyLinked } = await linkChat(db, { merchantId, memberId, channel: input.channel, userId: input.userId, chatId: input.chatId }, now, chosen);
+  const { alreadyLinked } = await linkChat(
+    db,
+    { merchantId, memberId, channel: input.channel, userId: input.userId, chatId: input.chatId },
+    now,
+    chosen,
+  );
   await forget(ctx);
   const member = await findMember(db, merchantId, memberId);
   ctx.member = member;
@@ -93,7 +98,9 @@ export async function stop(ctx: Ctx): Promise<ReplyMessage[]> {
 /** Telegram shared contact: only the sender's own contact (contact.user_id === from.id) links. */
 export async function contact(ctx: Ctx, phone: string, contactUserId: string | undefined): Promise<ReplyMessage[]> {
   if (!contactUserId || contactUserId !== ctx.input.userId) return [linkHelp(ctx, ctx.copy.contactNotOwn())];
-  const e164 = normalizePhone(phone.startsWith("+") ? phone : /^\d{10,15}$/.test(phone) && !phone.startsWith("0") ? `+${phone}` : phone);
+  const e164 = normalizePhone(
+    phone.startsWith("+") ? phone : /^\d{10,15}$/.test(phone) && !phone.startsWith("0") ? `+${phone}` : phone,
+  );
   if (!e164) return [linkHelp(ctx, ctx.copy.contactInvalid())];
   let member: { id: string; merchantId: string } | undefined;
   if (ctx.serving) {

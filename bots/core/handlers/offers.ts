@@ -10,7 +10,14 @@ export const MAX_OFFERS_SHOWN = 3;
 
 export async function list(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
   const port = ctx.deps.offers;
-  const none = [msg(ctx.copy.offersNone(), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }, { label: ctx.copy.buttons.points, data: Btn.points }]])];
+  const none = [
+    msg(ctx.copy.offersNone(), [
+      [
+        { label: ctx.copy.buttons.rewards, data: Btn.rewards },
+        { label: ctx.copy.buttons.points, data: Btn.points },
+      ],
+    ]),
+  ];
   if (!port) return none;
   const offers = (await port.list(ctx.db, m.merchantId, m.id, ctx.now)).slice(0, MAX_OFFERS_SHOWN);
   if (offers.length === 0) return none;
@@ -20,7 +27,15 @@ export async function list(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
     if (isValidButtonData(data)) buttons.push([{ label: ctx.copy.buttons.claim(i + 1), data }]);
     else ctx.logger.warn("offer id too long for a button", { offerId: o.id });
   });
-  return [msg(ctx.copy.offers(ctx.fmt, offers.map((o) => ({ text: o.text, expiresAt: o.expiresAt }))), buttons)];
+  return [
+    msg(
+      ctx.copy.offers(
+        ctx.fmt,
+        offers.map((o) => ({ text: o.text, expiresAt: o.expiresAt })),
+      ),
+      buttons,
+    ),
+  ];
 }
 
 export async function claim(ctx: Ctx, m: MemberRow, offerId: string): Promise<ReplyMessage[]> {

@@ -42,7 +42,8 @@ export async function catalog(ctx: Ctx, m: MemberRow, from: number): Promise<Rep
     if (!isValidButtonData(data)) continue;
     buttons.push([{ label: ctx.copy.buttons.redeem(truncate(r.name, 32), formatPoints(r.cost, ctx.lang)), data }]);
   }
-  if (start + REWARDS_PAGE < all.length) buttons.push([{ label: ctx.copy.buttons.more, data: Btn.rewardsFrom(start + REWARDS_PAGE) }]);
+  if (start + REWARDS_PAGE < all.length)
+    buttons.push([{ label: ctx.copy.buttons.more, data: Btn.rewardsFrom(start + REWARDS_PAGE) }]);
   return [msg(ctx.copy.rewards(ctx.fmt, lines, balance, { from: start, total: all.length }), buttons)];
 }
 
@@ -74,7 +75,8 @@ export async function ask(ctx: Ctx, m: MemberRow, rewardId: string): Promise<Rep
   ];
 }
 
-const RedeemBody = (body: unknown) => body as { code: string; balance: number; reward?: { name?: string }; expiresAt?: string | null };
+const RedeemBody = (body: unknown) =>
+  body as { code: string; balance: number; reward?: { name?: string }; expiresAt?: string | null };
 
 export async function confirm(ctx: Ctx, m: MemberRow, rewardId: string, nonceValue: string): Promise<ReplyMessage[]> {
   const back = [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]];
@@ -91,7 +93,12 @@ export async function confirm(ctx: Ctx, m: MemberRow, rewardId: string, nonceVal
           balance: body.balance,
           expiresAt: body.expiresAt ? new Date(body.expiresAt) : null,
         }),
-        [[{ label: ctx.copy.buttons.vouchers, data: Btn.vouchers }, { label: ctx.copy.buttons.points, data: Btn.points }]],
+        [
+          [
+            { label: ctx.copy.buttons.vouchers, data: Btn.vouchers },
+            { label: ctx.copy.buttons.points, data: Btn.points },
+          ],
+        ],
       ),
     ];
   } catch (err) {

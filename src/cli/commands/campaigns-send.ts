@@ -35,7 +35,9 @@ Example:
     if (p.positionals.length !== 1) throw new UsageError("expected exactly one campaign id");
     const id = p.positionals[0]!;
     const config = loadConfig(process.env);
-    const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, { service: "chatloyalty-cli" });
+    const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, {
+      service: "chatloyalty-cli",
+    });
     const database = await openCliDatabase();
     const { campaigns } = await import("../../campaigns/tables.ts");
     const { eq } = await import("drizzle-orm");
@@ -59,7 +61,11 @@ Example:
         // The same runtime as the server's; only its delivery worker runs here (no sendAt scheduler, no schedules).
         const { createRuntime } = await import("../../runtime/runtime.ts");
         const runtime = createRuntime({ config, db: database.db, clock: systemClock, logger });
-        await runtime.start({ channels: false, schedules: false, delivery: { scheduler: false, failUnroutable: false } });
+        await runtime.start({
+          channels: false,
+          schedules: false,
+          delivery: { scheduler: false, failUnroutable: false },
+        });
         stopWorker = () => runtime.stop();
       }
 
@@ -102,7 +108,9 @@ Example:
   },
 };
 
-function settledOf(v: { counts: { sent: number; failed: number; blocked: number; optedOut: number; skippedCap: number; control: number } }): number {
+function settledOf(v: {
+  counts: { sent: number; failed: number; blocked: number; optedOut: number; skippedCap: number; control: number };
+}): number {
   const c = v.counts;
   return c.sent + c.failed + c.blocked + c.optedOut + c.skippedCap + c.control;
 }

@@ -17,14 +17,19 @@ function baseUrl(raw: string): string {
   } catch {
     throw new UsageError(`--url must be an absolute URL such as https://loyalty.example.com (got "${raw}")`);
   }
-  if (u.protocol !== "https:") throw new UsageError("--url must use https:// (Telegram and Zalo only deliver webhooks over HTTPS)");
+  if (u.protocol !== "https:")
+    throw new UsageError("--url must use https:// (Telegram and Zalo only deliver webhooks over HTTPS)");
   // Accept the server's base URL, with or without a trailing slash or the webhook path itself.
-  return u.toString().replace(/\/+$/, "").replace(/\/webhooks\/(telegram|zalo)$/, "");
+  return u
+    .toString()
+    .replace(/\/+$/, "")
+    .replace(/\/webhooks\/(telegram|zalo)$/, "");
 }
 
 export function whichChannels(p: ReturnType<typeof parseArgs>): Which {
   const c = stringFlag(p, "channel") ?? "all";
-  if (!(CHANNELS as readonly string[]).includes(c)) throw new UsageError(`--channel must be telegram, zalo or all (got "${c}")`);
+  if (!(CHANNELS as readonly string[]).includes(c))
+    throw new UsageError(`--channel must be telegram, zalo or all (got "${c}")`);
   return c as Which;
 }
 
@@ -38,21 +43,37 @@ interface Outcome {
 async function telegram(config: Config, base: string, dropPending: boolean): Promise<Outcome> {
   const token = config.TELEGRAM_BOT_TOKEN!;
   const url = `${base}/webhooks/telegram`;
-  const params: Record<string, unknown> = { url, allowed_updates: TELEGRAM_ALLOWED_UPDATES, drop_pending_updates: dropPending };
+  const params: Record<string, unknown> = {
+    url,
+    allowed_updates: TELEGRAM_ALLOWED_UPDATES,
+    drop_pending_updates: dropPending,
+  };
   if (config.TELEGRAM_WEBHOOK_SECRET) params.secret_token = config.TELEGRAM_WEBHOOK_SECRET;
   await callBotApi(config.TELEGRAM_API_ROOT, token, "setWebhook", params);
   // The command menu, in Vietnamese (default) and English.
   await callBotApi(config.TELEGRAM_API_ROOT, token, "setMyCommands", { commands: copyFor("vi").commands });
-  await callBotApi(config.TELEGRAM_API_ROOT, token, "setMyCommands", { commands: copyFor("vi").commands, language_code: "vi" });
-  await callBotApi(config.TELEGRAM_API_ROOT, token, "setMyCommands", { commands: copyFor("en").commands, language_code: "en" });
-  const detail = config.TELEGRAM_WEBHOOK_SECRET ? "webhook set (with secret token), commands registered" : "webhook set WITHOUT a secret token (set TELEGRAM_WEBHOOK_SECRET), commands registered";
+  await callBotApi(config.TELEGRAM_API_ROOT, token, "setMyCommands", {
+    commands: copyFor("vi").commands,
+    language_code: "vi",
+  });
+  await callBotApi(config.TELEGRAM_API_ROOT, token, "setMyCommands", {
+    commands: copyFor("en").commands,
+    language_code: "en",
+  });
+  const detail = config.TELEGRAM_WEBHOOK_SECRET
+    ? "webhook set (with secret token), commands registered"
+    : "webhook set WITHOUT a secret token (set TELEGRAM_WEBHOOK_SECRET), commands registered";
   return { channel: "telegram", ok: true, url, detail };
 }
 
 async function zalo(config: Config, base: string): Promise<Outcome> {
   const secret = config.ZALO_WEBHOOK_SECRET;
   if (!secret || secret.length < 8 || secret.length > 256) {
-    return { channel: "zalo", ok: false, detail: "ZALO_WEBHOOK_SECRET must be set (8–256 characters): Zalo requires a secret_token" };
+    return {
+      channel: "zalo",
+      ok: false,
+      detail: "ZALO_WEBHOOK_SECRET must be set (8–256 characters): Zalo requires a secret_token",
+    };
   }
   const url = `${base}/webhooks/zalo`;
   await callBotApi(config.ZALO_API_ROOT, config.ZALO_BOT_TOKEN!, "setWebhook", { url, secret_token: secret });
@@ -91,7 +112,8 @@ Example:
     const wantZalo = which === "zalo" || (which === "all" && !!config.ZALO_BOT_TOKEN);
     if (wantTelegram && !config.TELEGRAM_BOT_TOKEN) throw new UsageError("TELEGRAM_BOT_TOKEN is not set");
     if (wantZalo && !config.ZALO_BOT_TOKEN) throw new UsageError("ZALO_BOT_TOKEN is not set");
-    if (!wantTelegram && !wantZalo) throw new UsageError("no bot is configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN");
+    if (!wantTelegram && !wantZalo)
+      throw new UsageError("no bot is configured: set TELEGRAM_BOT_TOKEN and/or ZALO_BOT_TOKEN");
     const outcomes: Outcome[] = [];
     const attempt = async (channel: "telegram" | "zalo", f: () => Promise<Outcome>) => {
       try {
@@ -103,7 +125,9 @@ Example:
     if (wantTelegram) await attempt("telegram", () => telegram(config, base, p.flags.has("drop-pending")));
     if (wantZalo) await attempt("zalo", () => zalo(config, base));
     if (p.flags.has("json")) process.stdout.write(JSON.stringify({ channels: outcomes }) + "\n");
-    else for (const o of outcomes) process.stdout.write(`${o.channel}: ${o.ok ? "ok" : "FAILED"} — ${o.detail}${o.url ? ` (${o.url})` : ""}\n`);
+    else
+      for (const o of outcomes)
+        process.stdout.write(`${o.channel}: ${o.ok ? "ok" : "FAILED"} — ${o.detail}${o.url ? ` (${o.url})` : ""}\n`);
     return outcomes.every((o) => o.ok) ? 0 : 1;
   },
 };

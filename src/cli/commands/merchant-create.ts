@@ -34,7 +34,8 @@ Example:
     const database = await openCliDatabase();
     try {
       const r = await createMerchant(database.db, { name, ...(timezone ? { timezone } : {}) });
-      if (p.flags.has("json")) process.stdout.write(JSON.stringify({ merchantId: r.merchantId, apiKey: r.apiKey }) + "\n");
+      if (p.flags.has("json"))
+        process.stdout.write(JSON.stringify({ merchantId: r.merchantId, apiKey: r.apiKey }) + "\n");
       else process.stdout.write(`Merchant ${r.merchantId} created.\nAPI key (shown once, store it now): ${r.apiKey}\n`);
       return 0;
     } finally {

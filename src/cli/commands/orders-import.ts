@@ -54,10 +54,17 @@ Example:
           yield chunk;
         }
       })();
-      const report = await importOrders(database.db, merchantId, readCsv(counted), () => systemClock.now(), (ev) => {
-        if (ev.phase === "read") progress.update(bytes, opened.size, `reading (${ev.done.toLocaleString("en-US")} rows)`);
-        else progress.update(ev.done, ev.total, "posting orders");
-      });
+      const report = await importOrders(
+        database.db,
+        merchantId,
+        readCsv(counted),
+        () => systemClock.now(),
+        (ev) => {
+          if (ev.phase === "read")
+            progress.update(bytes, opened.size, `reading (${ev.done.toLocaleString("en-US")} rows)`);
+          else progress.update(ev.done, ev.total, "posting orders");
+        },
+      );
       progress.finish();
       if (p.flags.has("json")) {
         process.stdout.write(JSON.stringify(report) + "\n");
@@ -65,7 +72,8 @@ Example:
         process.stdout.write(
           `${report.rows} rows, ${report.orders} orders: ${report.imported} imported, ${report.unchanged} already present, ${report.rejected.length} rejected; ${report.pointsEarned} points earned\n`,
         );
-        for (const r of report.rejected) process.stdout.write(`line ${r.lines.join(",")}: ${r.orderId ? `order ${r.orderId}: ` : ""}${r.reason}\n`);
+        for (const r of report.rejected)
+          process.stdout.write(`line ${r.lines.join(",")}: ${r.orderId ? `order ${r.orderId}: ` : ""}${r.reason}\n`);
       }
       return report.rejected.length === 0 ? 0 : 1;
     } catch (err) {

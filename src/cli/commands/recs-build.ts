@@ -36,7 +36,15 @@ Examples:
 
 async function run(args: string[]): Promise<number> {
   const startedAt = Date.now();
-  const p = parseArgs(args, { merchant: true, "min-support": true, "min-confidence": true, "max-len": true, keep: true, force: false, json: false });
+  const p = parseArgs(args, {
+    merchant: true,
+    "min-support": true,
+    "min-confidence": true,
+    "max-len": true,
+    keep: true,
+    force: false,
+    json: false,
+  });
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}" (see --help)`);
   const merchantId = requiredFlag(p, "merchant");
   const opt = (name: string, check: (n: number) => boolean, what: string): number | undefined =>
@@ -69,7 +77,12 @@ async function run(args: string[]): Promise<number> {
         if (label !== phase) {
           progress?.finish();
           phase = label;
-          progress = createProgress({ label, total: ev.total, unit: ev.phase === "storing" ? "rows" : "orders", delayMs: Math.max(0, 1000 - (Date.now() - buildStarted)) });
+          progress = createProgress({
+            label,
+            total: ev.total,
+            unit: ev.phase === "storing" ? "rows" : "orders",
+            delayMs: Math.max(0, 1000 - (Date.now() - buildStarted)),
+          });
         }
         progress!.update(ev.done, ev.total);
       },
@@ -77,10 +90,26 @@ async function run(args: string[]): Promise<number> {
     progress?.finish();
     const m = result.model;
     if (json) {
-      process.stdout.write(JSON.stringify({ merchantId, status: result.status, modelId: m.id, version: m.version, builtAt: m.builtAt, transactions: m.nTransactions, rules: m.params.rules, params: m.params, pruned: result.pruned, ms: result.ms }) + "\n");
+      process.stdout.write(
+        JSON.stringify({
+          merchantId,
+          status: result.status,
+          modelId: m.id,
+          version: m.version,
+          builtAt: m.builtAt,
+          transactions: m.nTransactions,
+          rules: m.params.rules,
+          params: m.params,
+          pruned: result.pruned,
+          ms: result.ms,
+        }) + "\n",
+      );
     } else {
       const fmt = (x: number): string => x.toLocaleString("en-US");
-      const what = result.status === "built" ? `built model v${m.version}` : `model v${m.version} unchanged (no new orders or refunds; --force rebuilds)`;
+      const what =
+        result.status === "built"
+          ? `built model v${m.version}`
+          : `model v${m.version} unchanged (no new orders or refunds; --force rebuilds)`;
       process.stdout.write(
         `${what}: ${fmt(m.nTransactions)} orders, ${fmt(m.params.items)} products, ${fmt(m.params.rules)} rules ` +
           `(S=${m.params.minSupport}, C=${m.params.minConfidence}, K=${m.params.maxLen}, min count ${m.params.minCount}) in ${((Date.now() - startedAt) / 1000).toFixed(2)} s\n`,

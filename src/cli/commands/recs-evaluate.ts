@@ -84,12 +84,11 @@ async function run(args: string[]): Promise<number> {
     facts,
     mine: (train) => mineWithProgress(train, flags, startedAt),
   });
-  if (result.testBaskets === 0) throw new UsageError(`${input}: no order has 2 or more distinct items, nothing to hold out`);
+  if (result.testBaskets === 0)
+    throw new UsageError(`${input}: no order has 2 or more distinct items, nothing to hold out`);
 
   if (json) {
-    process.stdout.write(
-      JSON.stringify({ input, holdout, seed, hide, ...flags, ...result }, null, 2) + "\n",
-    );
+    process.stdout.write(JSON.stringify({ input, holdout, seed, hide, ...flags, ...result }, null, 2) + "\n");
   } else {
     const ts = result.timeSplit;
     const timeTable = ts ? `\ntime split by ${ts.by} (test from ${ts.from}):\n${table(ts.methods)}` : "";

@@ -60,9 +60,27 @@ export interface MineFlags {
 
 /** Shared by recs commands: --min-support / --min-confidence / --max-len. */
 export function mineFlags(p: ParsedArgs, defaults: Partial<MineFlags> = {}): MineFlags {
-  const minSupport = numberFlag(p, "min-support", defaults.minSupport ?? DEFAULT_MIN_SUPPORT, (n) => n > 0 && n <= 1, "a number in (0, 1]");
-  const minConfidence = numberFlag(p, "min-confidence", defaults.minConfidence ?? DEFAULT_MIN_CONFIDENCE, (n) => n >= 0 && n <= 1, "a number in [0, 1]");
-  const maxLen = numberFlag(p, "max-len", defaults.maxLen ?? DEFAULT_MAX_LEN, (n) => Number.isInteger(n) && n >= 2, "an integer >= 2");
+  const minSupport = numberFlag(
+    p,
+    "min-support",
+    defaults.minSupport ?? DEFAULT_MIN_SUPPORT,
+    (n) => n > 0 && n <= 1,
+    "a number in (0, 1]",
+  );
+  const minConfidence = numberFlag(
+    p,
+    "min-confidence",
+    defaults.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
+    (n) => n >= 0 && n <= 1,
+    "a number in [0, 1]",
+  );
+  const maxLen = numberFlag(
+    p,
+    "max-len",
+    defaults.maxLen ?? DEFAULT_MAX_LEN,
+    (n) => Number.isInteger(n) && n >= 2,
+    "an integer >= 2",
+  );
   return { minSupport, minConfidence, maxLen };
 }
 
@@ -87,7 +105,8 @@ export async function loadTransactionsFile(path: string, startedAt = Date.now())
   });
   try {
     const tx = await loadTransactionsCsv(opened.chunks, {
-      onProgress: (bytes, rows) => progress.update(Math.round(bytes / mib), undefined, `${rows.toLocaleString("en-US")} rows`),
+      onProgress: (bytes, rows) =>
+        progress.update(Math.round(bytes / mib), undefined, `${rows.toLocaleString("en-US")} rows`),
     });
     progress.finish();
     return tx;
@@ -134,7 +153,13 @@ async function checkOutputPath(output: string): Promise<void> {
 
 async function run(args: string[]): Promise<number> {
   const startedAt = Date.now();
-  const p = parseArgs(args, { input: true, output: true, "min-support": true, "min-confidence": true, "max-len": true });
+  const p = parseArgs(args, {
+    input: true,
+    output: true,
+    "min-support": true,
+    "min-confidence": true,
+    "max-len": true,
+  });
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}" (see --help)`);
   const input = requiredFlag(p, "input");
   const output = requiredFlag(p, "output");
