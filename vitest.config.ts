@@ -1,12 +1,41 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects run by `npm test`:
- *  - pglite:   every test; database-backed tests use an in-memory PGlite.
- *  - postgres: the database-backed tests (`*.db.test.ts`) and the Postgres-only ones (`*.pg.test.ts`, e.g. real
- *              concurrency) against the server at TEST_DATABASE_URL (default the local one), a fresh database per file.
+ * Projects run by `npm test` (all of them); `npm run test:fast` runs only the in-process ones (pglite, postgres).
+ *  - pglite:           in-process tests; database-backed ones use an in-memory PGlite.
+ *  - postgres:         the database-backed tests (`*.db.test.ts`) and the Postgres-only ones (`*.pg.test.ts`, e.g. real
+ *                      concurrency) against the server at TEST_DATABASE_URL (default the local one), a fresh database
+ *                      per file.
+ *  - process:          suites that spawn processes (the server, the CLI, polling, Chromium) on PGlite / their own
+ *                      data dir: slow to start, so kept out of the fast feedback loop.
+ *  - process-postgres: process-spawning suites against Postgres (CLI next to Postgres, kill -9 crash tests).
+ *  - workers:          the Workers build in real workerd (wrangler dev) against the Postgres server.
+ * test/meta/vitest-projects.test.ts checks that every file spawning a process is listed in PROCESS below.
  */
 const pgUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** Test files that spawn a process (node server, CLI, Telegram polling, Chromium). */
+export const PROCESS = [
+  "test/server/**/*.test.ts",
+  "test/cli/**/*.test.ts",
+  "test/e2e/**/*.test.ts",
+  "test/**/cli.test.ts",
+  "test/**/cli.pg.test.ts",
+  "test/**/crash.pg.test.ts",
+  "test/bots/polling.test.ts",
+  "test/bots/node-server.test.ts",
+  "test/llm/node-wiring.test.ts",
+];
+/** The `*.db.test.ts` / `*.pg.test.ts` files a glob covers: the ones the Postgres projects run. */
+const databaseVariants = (glob: string): string[] =>
+  glob.endsWith(".db.test.ts") || glob.endsWith(".pg.test.ts")
+    ? [glob]
+    : [glob.replace(/\.test\.ts$/, ".db.test.ts"), glob.replace(/\.test\.ts$/, ".pg.test.ts")];
+const PG_ONLY = "test/**/*.pg.test.ts";
+const WORKERS = "test/workers/**";
+const NODE_MODULES = "node_modules/**";
+const pgliteEnv = { TEST_DB: "pglite" };
+const postgresEnv = { TEST_DB: "postgres", TEST_DATABASE_URL: pgUrl };
 
 export default defineConfig({
   test: {
@@ -17,30 +46,50 @@ export default defineConfig({
         test: {
           name: "pglite",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/**/*.pg.test.ts", "test/workers/**", "node_modules/**"],
-          env: { TEST_DB: "pglite" },
+          exclude: [PG_ONLY, WORKERS, NODE_MODULES, ...PROCESS],
+          env: pgliteEnv,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
       },
       {
-        // The Workers build in real workerd (wrangler dev) against the Postgres server.
         test: {
-          name: "workers",
-          include: ["test/workers/**/*.test.ts"],
-          env: { TEST_DB: "postgres", TEST_DATABASE_URL: pgUrl },
+          name: "postgres",
+          include: ["test/**/*.db.test.ts", PG_ONLY],
+          exclude: [WORKERS, NODE_MODULES, ...PROCESS],
+          env: postgresEnv,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "process",
+          include: PROCESS,
+          exclude: [PG_ONLY, WORKERS, NODE_MODULES],
+          env: pgliteEnv,
+          // Spawning servers and CLIs is slow on a loaded machine.
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },
       {
         test: {
-          name: "postgres",
-          include: ["test/**/*.db.test.ts", "test/**/*.pg.test.ts"],
-          exclude: ["test/workers/**", "node_modules/**"],
-          env: { TEST_DB: "postgres", TEST_DATABASE_URL: pgUrl },
+          name: "process-postgres",
+          include: PROCESS.flatMap(databaseVariants),
+          exclude: [WORKERS, NODE_MODULES],
+          env: postgresEnv,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          env: postgresEnv,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -5,12 +5,13 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
 import type { AppDeps } from "./deps.ts";
 import { resolveDb } from "./deps.ts";
 import type { AppEnv } from "./http/env.ts";
 import { asProblem, Problem, problemResponse } from "./http/problem.ts";
 import { apiKeyAuth } from "./http/auth.ts";
-import { openApiDocument } from "./http/openapi.ts";
+import { doc, openApiDocument } from "./http/openapi.ts";
 import { programRoutes } from "./program/routes.ts";
 import { memberRoutes } from "./members/routes.ts";
 import { subscriptionRoutes } from "./members/subscriptions.ts";
@@ -52,6 +53,25 @@ const v1Modules: Hono<AppEnv>[] = [
   llmRoutes,
   offerRoutes,
 ];
+
+/** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
+const healthSchema = z.object({
+  status: z.enum(["ok", "error"]),
+  version: z.string(),
+  database: z.enum(["ok", "down"]),
+  detail: z.string().optional(),
+});
+doc({
+  method: "get",
+  path: "/healthz",
+  tag: "Health",
+  summary: "Liveness: the process answers and its database is reachable",
+  auth: false,
+  responses: {
+    200: { description: "Up", schema: healthSchema },
+    503: { description: "Database unreachable", schema: healthSchema },
+  },
+});
 
 export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeTelegramServer, TELEGRAM_TEST_TOKEN, telegramTextUpdate } from "../fakes/telegram-server.ts";
 import { FakeZaloServer, ZALO_TEST_TOKEN, zaloTextUpdate } from "../fakes/zalo-server.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), "chat-node-"));
@@ -55,22 +56,21 @@ beforeAll(async () => {
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const key = /API key:\s+(ck_live_\w+)/.exec(stderr)?.[1];
-    if (key) {
-      const ok = await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) {
-        apiKey = key;
-        break;
-      }
-    }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${stderr}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  apiKey = await waitFor(
+    "the server to print its API key and answer /healthz",
+    async () => {
+      if (child!.exitCode !== null) throw new Error(`server did not start:\n${stderr}`);
+      const key = /API key:\s+(ck_live_\w+)/.exec(stderr)?.[1];
+      return key &&
+        (await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        ))
+        ? key
+        : undefined;
+    },
+    { timeoutMs: 45_000, intervalMs: 200, detail: () => stderr },
+  );
 }, 60_000);
 
 afterAll(async () => {

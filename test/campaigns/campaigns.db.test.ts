@@ -351,7 +351,14 @@ describe("sending", () => {
     const c = await api("POST", "/v1/campaigns", { name: "night", segmentId: "recent-7", message: { vi: "Chào" } });
     startWorker();
     await api("POST", `/v1/campaigns/${c.body.id}/send`);
-    await new Promise((r) => setTimeout(r, 700));
+    // Not vacuous: the engine has provably claimed the row once it deferred it to the end of the quiet hours.
+    await waitUntil("the engine to defer the delivery to 08:00", async () => {
+      const rows = await queryRows<{ not_before: Date | string }>(
+        s.database.db,
+        sql`select not_before from deliveries where campaign_id = ${c.body.id}`,
+      );
+      return rows.length === 1 && new Date(rows[0]!.not_before).getTime() >= Date.parse("2026-11-21T01:00:00Z");
+    });
     expect(tg.callsOf("sendMessage")).toHaveLength(0);
     expect((await api("GET", `/v1/campaigns/${c.body.id}`)).body).toMatchObject({ status: "sending", pending: 1 });
     clock.set("2026-11-21T01:00:01Z"); // 08:00:01 local

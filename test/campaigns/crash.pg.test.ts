@@ -82,15 +82,19 @@ async function kill9(child: ChildProcess): Promise<void> {
  */
 async function killMidCall(child: ChildProcess, n: number): Promise<void> {
   await tg.waitFor(() => tg.callsOf("sendMessage").length >= n, 120_000);
-  for (;;) {
-    const seen = new Set(tg.callsOf("sendMessage").map((x) => x.chatId));
-    const sending = await queryRows<{ chat_id: string }>(
-      d.db,
-      sql`select chat_id from deliveries where status = 'sending'`,
-    );
-    if (sending.length > 0 && sending.every((r) => seen.has(r.chat_id))) break;
-    await new Promise((r) => setTimeout(r, 1));
-  }
+  await waitUntil(
+    "every row marked sending to have reached the fake",
+    async () => {
+      const seen = new Set(tg.callsOf("sendMessage").map((x) => x.chatId));
+      const sending = await queryRows<{ chat_id: string }>(
+        d.db,
+        sql`select chat_id from deliveries where status = 'sending'`,
+      );
+      return sending.length > 0 && sending.every((r) => seen.has(r.chat_id));
+    },
+    120_000,
+    1,
+  );
   await kill9(child);
 }
 

@@ -2,6 +2,7 @@
 import http from "node:http";
 import type { ChannelSender, SendResult } from "../../src/channels/channel.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 /**
  * A real-HTTP Telegram sender (sendMessage with an inline keyboard) against a Bot API root — the fake server in
@@ -147,11 +148,5 @@ export async function waitUntil<T>(
   timeoutMs = 20_000,
   everyMs = 50,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  return (await waitFor(what, fn, { timeoutMs, intervalMs: everyMs })) as T;
 }

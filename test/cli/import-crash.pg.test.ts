@@ -6,6 +6,7 @@ import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { runCli, startCli } from "../helpers/cli.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember } from "../../src/members/service.ts";
 import { orders, members } from "../../src/db/schema.ts";
@@ -61,11 +62,9 @@ describe("orders import crash safety", () => {
 
     const child = startCli(["orders", "import", file, "--merchant", a.merchantId], env);
     // Wait until part of the file has been posted, then kill without warning.
-    for (let i = 0; i < 600; i++) {
-      const t = await totals(a.merchantId);
-      if (t.orders > 150) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor("part of the file to be imported", async () => (await totals(a.merchantId)).orders > 150, {
+      timeoutMs: 30_000,
+    });
     child.kill("SIGKILL");
     await new Promise((r) => child.on("close", r));
     const partial = await totals(a.merchantId);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FakeTelegramServer, TELEGRAM_TEST_TOKEN, telegramTextUpdate } from "../fakes/telegram-server.ts";
+import { FakeClock } from "../../src/lib/clock.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let tg: FakeTelegramServer;
 
@@ -130,7 +132,8 @@ describe("fake Telegram Bot API", () => {
 
   it("serves queued updates to getUpdates with long polling and offsets", async () => {
     const pending = call("getUpdates", { timeout: 5 });
-    setTimeout(() => tg.pushUpdate(telegramTextUpdate("/start ABC", { id: 9 })), 50);
+    await waitFor("getUpdates to be long-polling", () => tg.waitingRequests > 0);
+    tg.pushUpdate(telegramTextUpdate("/start ABC", { id: 9 }));
     const r = await pending;
     expect(r.body.result).toHaveLength(1);
     const id = r.body.result[0].update_id as number;
@@ -194,15 +197,24 @@ describe("fake Telegram Bot API", () => {
   });
 
   it("paced sends within the limits are never refused", async () => {
-    tg.enforceRate({ perSecond: 20, perChatPerSecond: 1 });
-    const started = Date.now();
-    for (let i = 0; i < 30; i++) {
-      const target = started + i * 60; // ~16.7/s
-      const wait = target - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      expect((await call("sendMessage", { chat_id: 1000 + i, text: "x" })).status).toBe(200);
+    // The fake's rate windows run on its clock: a FakeClock paces the sends exactly, without sleeping.
+    const clock = new FakeClock();
+    const paced = await FakeTelegramServer.start({ now: () => clock.now().getTime() });
+    try {
+      paced.enforceRate({ perSecond: 20, perChatPerSecond: 1 });
+      for (let i = 0; i < 30; i++) {
+        if (i > 0) clock.advance(60); // ~16.7/s
+        const res = await fetch(`${paced.url}/bot${TELEGRAM_TEST_TOKEN}/sendMessage`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ chat_id: 1000 + i, text: "x" }),
+        });
+        expect(res.status).toBe(200);
+      }
+      expect(paced.rateLimitHits).toBe(0);
+    } finally {
+      await paced.close();
     }
-    expect(tg.rateLimitHits).toBe(0);
   });
 
   it("adds artificial latency", async () => {

@@ -341,6 +341,11 @@ export abstract class BotApiFakeBase {
     for (const l of [...this.changeListeners]) l();
   }
 
+  /** Requests waiting in waitChange (e.g. a getUpdates long poll): tests wait for one instead of sleeping. */
+  get waitingRequests(): number {
+    return this.changeListeners.size;
+  }
+
   /** Resolves after `ms`, on notifyChange(), or when the server closes. */
   protected waitChange(ms: number): Promise<void> {
     if (ms <= 0 || this.abort.signal.aborted) return Promise.resolve();

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { ROOT } from "./cli.ts";
+import { waitFor } from "./wait.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -31,18 +32,17 @@ export async function startNodeServer(env: Record<string, string>): Promise<Runn
   child.stderr!.on("data", (d) => (err += d));
   child.stdout!.on("data", (d) => (err += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${err}`);
-    try {
-      const r = await fetch(`${url}/healthz`);
-      if (r.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${err}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(
+    "the server to answer /healthz",
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited early: ${err}`);
+      return fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ); // refused: not up yet
+    },
+    { timeoutMs: 60_000, intervalMs: 200, detail: () => err },
+  );
   return {
     url,
     child,

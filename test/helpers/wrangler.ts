@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { ROOT } from "./cli.ts";
+import { waitFor } from "./wait.ts";
 import { freePort } from "./node-server.ts";
 
 export interface RunningWorker {
@@ -51,20 +52,21 @@ export async function startWorker(opts: {
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${out}`);
-    try {
-      const r = await fetch(`${url}/healthz`);
-      if (r.status === 200) break;
-    } catch {
-      /* starting */
-    }
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`wrangler dev did not come up:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
+  try {
+    await waitFor(
+      "wrangler dev to answer /healthz",
+      async () => {
+        if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${out}`);
+        return fetch(`${url}/healthz`).then(
+          (r) => r.status === 200,
+          () => false,
+        ); // refused: starting
+      },
+      { timeoutMs: 90_000, intervalMs: 300, detail: () => out },
+    );
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
   }
   return {
     url,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { eq, asc, sql } from "drizzle-orm";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
+import { waitFor } from "../helpers/wait.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember } from "../../src/members/service.ts";
 import { createOrder, createRefund } from "../../src/orders/service.ts";
@@ -264,8 +265,7 @@ describe("buildModel", () => {
       firstDelayMs: 10,
       everyMs: 60_000,
     });
-    for (let i = 0; i < 100 && !(await currentModelRow(db, merchantId)); i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor("the first scheduled model build", () => currentModelRow(db, merchantId), { timeoutMs: 5_000 });
     await schedule.stop();
     expect((await currentModelRow(db, merchantId))?.nTransactions).toBe(1);
   });
