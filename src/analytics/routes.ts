@@ -3,6 +3,8 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
 import { parseQuery } from "../http/validate.ts";
+import { cohorts } from "./cohorts.ts";
+import { programKpis } from "./kpis.ts";
 import { summary } from "./service.ts";
 
 export const analyticsRoutes = new Hono<AppEnv>();
@@ -22,7 +24,8 @@ const SummarySchema = z.object({
     count: z.number().int(),
     revenue: z.number().int(),
     averageOrderValue: z.number().int(),
-    memberShare: z.number(),
+    memberShare: z.number().describe("Share of the window's orders placed by members"),
+    memberRevenueShare: z.number().describe("Share of the window's net revenue from members' orders"),
     byChannel: z.array(z.object({ channel: z.string(), orders: z.number().int(), revenue: z.number().int() })),
   }),
   points: z.object({
@@ -62,4 +65,84 @@ doc({
 analyticsRoutes.get("/analytics/summary", async (c) => {
   const q = parseQuery(c, SummaryQuery);
   return c.json(await summary(c.get("db"), c.get("merchantId"), c.get("deps").clock.now(), q.days));
+});
+
+const KpisQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
+const RatioSchema = z.object({
+  numerator: z.number().int(),
+  denominator: z.number().int(),
+  value: z.number().nullable().describe("numerator ÷ denominator rounded for display (null when the denominator is 0)"),
+});
+const compared = <T extends z.ZodType>(s: T) => z.object({ current: s, previous: s });
+const LiabilitySchema = z.object({
+  points: z.number().int(),
+  value: z.number().int(),
+  breakageRate: RatioSchema,
+  expectedBreakage: z.number().int(),
+  net: z.number().int(),
+});
+const KpisSchema = z.object({
+  period: z.object({ days: z.number().int(), from: z.string(), to: z.string(), timezone: z.string() }),
+  previousPeriod: z.object({ from: z.string(), to: z.string() }),
+  kpis: z.object({
+    orders: compared(z.object({ member: z.number().int(), guest: z.number().int() })),
+    revenue: compared(z.object({ member: z.number().int(), guest: z.number().int() })),
+    memberShare: compared(RatioSchema),
+    memberRevenueShare: compared(RatioSchema),
+    buyers: compared(z.number().int()),
+    retention: compared(RatioSchema),
+    purchaseFrequency: compared(RatioSchema),
+    averageOrderValueMember: compared(RatioSchema),
+    averageOrderValueGuest: compared(RatioSchema),
+    pointsIssued: compared(z.number().int()),
+    pointsRedeemed: compared(z.number().int()),
+    redemptionRate: compared(RatioSchema),
+    redeemerShare: compared(RatioSchema),
+    pointsLiability: compared(LiabilitySchema),
+  }),
+  pointValue: z.object({ value: z.number(), source: z.enum(["program", "vouchers", "default"]) }),
+  liabilityMethod: z.string(),
+});
+
+doc({
+  method: "get",
+  path: "/v1/analytics/kpis",
+  tag: "Analytics",
+  summary:
+    "Program KPIs for the last N days next to the N days before (member vs guest orders and revenue, retention, purchase frequency, AOV, redemption, points liability); definitions in docs/dashboard.md",
+  query: KpisQuery,
+  responses: { 200: { description: "KPIs, current and previous period", schema: KpisSchema } },
+});
+analyticsRoutes.get("/analytics/kpis", async (c) => {
+  const q = parseQuery(c, KpisQuery);
+  return c.json(await programKpis(c.get("db"), c.get("merchantId"), c.get("deps").clock.now(), q.days));
+});
+
+const CohortsQuery = z.object({ months: z.coerce.number().int().min(1).max(36).default(12) });
+const CohortsSchema = z.object({
+  months: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  timezone: z.string(),
+  cohorts: z.array(
+    z.object({
+      month: z.string(),
+      members: z.number().int(),
+      retention: z.array(z.object({ monthsSince: z.number().int(), buyers: z.number().int(), share: z.number() })),
+    }),
+  ),
+});
+
+doc({
+  method: "get",
+  path: "/v1/analytics/cohorts",
+  tag: "Analytics",
+  summary:
+    "Monthly cohorts: members by first-order month (last N months) × months since, with the share of each cohort that ordered",
+  query: CohortsQuery,
+  responses: { 200: { description: "Cohorts, oldest first", schema: CohortsSchema } },
+});
+analyticsRoutes.get("/analytics/cohorts", async (c) => {
+  const q = parseQuery(c, CohortsQuery);
+  return c.json(await cohorts(c.get("db"), c.get("merchantId"), c.get("deps").clock.now(), q.months));
 });

@@ -23,7 +23,10 @@ export interface Summary {
     count: number;
     revenue: number;
     averageOrderValue: number;
+    /** Share of the window's orders placed by members (not of revenue — that is `memberRevenueShare`). */
     memberShare: number;
+    /** Share of the window's net revenue from members' orders ("% of sales from members"). */
+    memberRevenueShare: number;
     byChannel: { channel: string; orders: number; revenue: number }[];
   };
   points: { issued: number; redeemed: number; expired: number; outstanding: number; redemptionRate: number };
@@ -59,7 +62,8 @@ export const KPI_QUERIES = {
     sql`select count(*) as linked from (select member_id from channel_identities where merchant_id = ${merchantId} group by member_id) x`,
   byChannel: ({ merchantId, from, to }: KpiWindow) => sql`
       select channel, count(*) as orders, coalesce(sum(total - refunded_total), 0) as revenue,
-             count(*) filter (where member_id is not null) as member_orders
+             count(*) filter (where member_id is not null) as member_orders,
+             coalesce(sum(total - refunded_total) filter (where member_id is not null), 0) as member_revenue
       from orders where merchant_id = ${merchantId} and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
       group by channel order by 2 desc`,
   outstanding: ({ merchantId }: KpiWindow) =>
@@ -147,6 +151,7 @@ async function summaryIn(db: Db, merchantId: string, now: Date, days: number): P
   const orderCount = byChannel.reduce((s, r) => s + num(r.orders), 0);
   const revenue = byChannel.reduce((s, r) => s + num(r.revenue), 0);
   const memberOrders = byChannel.reduce((s, r) => s + num(r.member_orders), 0);
+  const memberRevenue = byChannel.reduce((s, r) => s + num(r.member_revenue), 0);
   const [o] = await runKpi(db, "outstanding", w);
   const [rp] = await runKpi(db, "repeat", w);
   const tiers = await runKpi(db, "tiers", w);
@@ -171,6 +176,7 @@ async function summaryIn(db: Db, merchantId: string, now: Date, days: number): P
       revenue,
       averageOrderValue: orderCount ? Math.round(revenue / orderCount) : 0,
       memberShare: orderCount ? memberOrders / orderCount : 0,
+      memberRevenueShare: revenue ? memberRevenue / revenue : 0,
       byChannel: byChannel.map((r) => ({ channel: String(r.channel), orders: num(r.orders), revenue: num(r.revenue) })),
     },
     points: {

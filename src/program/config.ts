@@ -72,6 +72,11 @@ export const ProgramSchema = z
     subscriptionPlans: z.array(SubscriptionPlanSchema).max(20).default([]),
     /** Days a redeemed voucher stays valid; null = no expiry. */
     voucherValidDays: z.number().int().min(1).max(3650).nullable().default(null),
+    /**
+     * What one point is worth to the member, in currency minor units (exact, ≤ 4 decimals), for the points
+     * liability. null = derived: the active vouchers' Σ value / Σ cost, else 1 % of the spend that earns a point.
+     */
+    pointValue: decimal4(0, 1_000_000_000).nullable().default(null),
   })
   .superRefine((p, ctx) => {
     const names = new Set<string>();

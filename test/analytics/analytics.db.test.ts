@@ -60,6 +60,8 @@ describe("GET /v1/analytics/summary", () => {
     expect(k.members).toMatchObject({ total: 3, new: 3, active: 2 });
     // orders in window: 1 (100k), 2 (100k − 50k refunded), 3 (60k online), 4 (40k guest)
     expect(k.orders).toMatchObject({ count: 4, revenue: 250000, averageOrderValue: 62500, memberShare: 0.75 });
+    // members: 100k + 50k (after the refund) + 60k of 250k
+    expect(k.orders.memberRevenueShare).toBeCloseTo(210000 / 250000, 10);
     expect(k.orders.byChannel).toEqual([
       { channel: "pos", orders: 3, revenue: 190000 },
       { channel: "online", orders: 1, revenue: 60000 },

@@ -1,0 +1,88 @@
+/**
+ * Monthly cohorts (`GET /v1/analytics/cohorts?months=12`): members grouped by the calendar month (merchant's time
+ * zone) of their first order, and for each later month the share of the cohort that ordered in it. Computed in SQL.
+ */
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/types.ts";
+import { resultRows } from "../db/rows.ts";
+import { analyticsSession } from "./service.ts";
+
+export interface Cohort {
+  /** First-order month, YYYY-MM. */
+  month: string;
+  /** Members whose first order was in that month. */
+  members: number;
+  /** monthsSince = 0 … up to the current month (every month listed); buyers = cohort members who ordered in it. */
+  retention: { monthsSince: number; buyers: number; share: number }[];
+}
+
+export interface Cohorts {
+  months: number;
+  from: string;
+  to: string;
+  timezone: string;
+  cohorts: Cohort[];
+}
+
+/**
+ * Orders of the window (index-only range scan of orders_placed_cover_idx) reduced to (member, month); a member is
+ * in a cohort when they have no order before the window (anti-join probing orders_member_idx
+ * (merchant_id, member_id, placed_at) once per member of the window).
+ */
+export const cohortQuery = (merchantId: string, from: string, to: string, timezone: string) => sql`
+  with w as (
+    select member_id, date_trunc('month', placed_at at time zone ${timezone})::date as m
+    from orders
+    where merchant_id = ${merchantId} and member_id is not null
+      and placed_at >= ${from}::timestamptz and placed_at <= ${to}::timestamptz
+    group by 1, 2
+  ), f as (
+    select member_id, min(m) as cohort from w group by 1
+  ), c as (
+    select f.member_id, f.cohort from f
+    where not exists (
+      select 1 from orders p
+      where p.merchant_id = ${merchantId} and p.member_id = f.member_id and p.placed_at < ${from}::timestamptz)
+  ), n as (
+    select c.cohort, (extract(year from age(w.m, c.cohort)) * 12 + extract(month from age(w.m, c.cohort)))::int as k,
+           count(*) as buyers
+    from c join w using (member_id) group by 1, 2
+  ), s as (
+    select cohort, count(*) as members from c group by 1
+  ), g as (
+    select s.cohort, s.members, k
+    from s, (select date_trunc('month', ${to}::timestamptz at time zone ${timezone})::date as cur) t,
+         generate_series(0, (extract(year from age(t.cur, s.cohort)) * 12 + extract(month from age(t.cur, s.cohort)))::int) k
+  )
+  select to_char(g.cohort, 'YYYY-MM') as month, g.k, coalesce(n.buyers, 0) as buyers, g.members,
+         round(coalesce(n.buyers, 0)::numeric / g.members, 4) as share
+  from g left join n on n.cohort = g.cohort and n.k = g.k
+  order by g.cohort, g.k`;
+
+/** The service function: the last `months` calendar months up to `now`, the current month included. */
+export async function cohorts(db: Db, merchantId: string, now: Date, months: number): Promise<Cohorts> {
+  return analyticsSession(db, async (tx) => {
+    const [m] = resultRows<{ timezone: string; start_at: string }>(
+      await tx.execute(sql`
+        select timezone, to_char((date_trunc('month', ${now.toISOString()}::timestamptz at time zone timezone)
+                 - make_interval(months => ${months - 1})) at time zone timezone at time zone 'UTC',
+               'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as start_at
+        from merchants where id = ${merchantId}`),
+    );
+    const timezone = m?.timezone ?? "Asia/Ho_Chi_Minh";
+    const from = m?.start_at ?? now.toISOString();
+    const to = now.toISOString();
+    const rows = resultRows<Record<string, unknown>>(await tx.execute(cohortQuery(merchantId, from, to, timezone)));
+    const out: Cohort[] = [];
+    for (const row of rows) {
+      const month = String(row.month);
+      let c = out.at(-1);
+      if (!c || c.month !== month) {
+        c = { month, members: Number(row.members), retention: [] };
+        out.push(c);
+      }
+      c.retention.push({ monthsSince: Number(row.k), buyers: Number(row.buyers), share: Number(row.share) });
+    }
+    return { months, from, to, timezone, cohorts: out };
+  });
+}
