@@ -157,28 +157,27 @@ export const PROGRAM_KPI_QUERIES = {
     from a, m`,
 
   /**
-   * Points liability at both period ends. Points now = Σ members.points_total (the ledger's cache, an index scan of
-   * members_merchant_idx + heap); at an earlier instant = that minus the entries since (BRIN-bounded range scan).
-   * Breakage = expired ÷ issued over the 12 months up to each end (BRIN-bounded, 12 months + one period of entries).
+   * Points liability at both period ends. Points now = Σ members.points_total (the ledger's cache, read by
+   * merchant_id); at an earlier instant = that minus the entries since. Breakage = expired ÷ issued over the
+   * 12 months up to each end. One ledger range scan (BRIN ledger_created_brin) covers both: 12 months + one period.
+   * The point value is materialized once (it may be a subquery over the merchant's vouchers).
    */
   liability: ({ merchantId, w2, to }: KpiPeriods, pointValue: PointValueSql) => sql`
     with bal as (
       select coalesce(sum(points_total), 0) as now_points from members where merchant_id = ${merchantId}
-    ), since as (
+    ), l as (
       select coalesce(sum(points) filter (where created_at > ${to}::timestamptz), 0) as after2,
-             coalesce(sum(points), 0) as after1
-      from ledger_entries where merchant_id = ${merchantId} and created_at > ${w2}::timestamptz
-    ), brk as (
-      select coalesce(-sum(points) filter (where kind = 'expire' and created_at > ${to}::timestamptz - interval '12 months'), 0) as e2,
-             coalesce(sum(points) filter (where ${ISSUED} and created_at > ${to}::timestamptz - interval '12 months'), 0) as s2,
+             coalesce(sum(points) filter (where created_at > ${w2}::timestamptz), 0) as after1,
+             coalesce(-sum(points) filter (where kind = 'expire' and created_at > ${to}::timestamptz - interval '12 months' and created_at <= ${to}::timestamptz), 0) as e2,
+             coalesce(sum(points) filter (where ${ISSUED} and created_at > ${to}::timestamptz - interval '12 months' and created_at <= ${to}::timestamptz), 0) as s2,
              coalesce(-sum(points) filter (where kind = 'expire' and created_at <= ${w2}::timestamptz), 0) as e1,
              coalesce(sum(points) filter (where ${ISSUED} and created_at <= ${w2}::timestamptz), 0) as s1
       from ledger_entries
-      where merchant_id = ${merchantId} and created_at > ${w2}::timestamptz - interval '12 months' and created_at <= ${to}::timestamptz
-    ), pv as (select ${pointValue.value} as pv, ${pointValue.source} as source), x as (
+      where merchant_id = ${merchantId} and created_at > ${w2}::timestamptz - interval '12 months'
+    ), pv as materialized (select ${pointValue.value} as pv, ${pointValue.source} as source), x as (
       select now_points - after2 as p2, now_points - after1 as p1, e2, s2, e1, s1, pv, source,
              least(1, e2::numeric / nullif(s2, 0)) as br2, least(1, e1::numeric / nullif(s1, 0)) as br1
-      from bal, since, brk, pv
+      from bal, l, pv
     )
     select p2, p1, e2, s2, e1, s1, pv, source, round(br2, 4) as br2, round(br1, 4) as br1,
            round(p2 * pv) as value2, round(p1 * pv) as value1,
