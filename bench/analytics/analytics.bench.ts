@@ -92,7 +92,8 @@ const BASELINES: Record<KpiName, (w: KpiWindow) => SQL> = {
   linked: ({ merchantId }) =>
     sql`select count(distinct member_id) as linked from channel_identities where merchant_id = ${merchantId}`,
   byChannel: ({ merchantId, from, to }) => sql`
-    select channel, count(*) as orders, sum(total - refunded_total) as revenue, count(member_id) as member_orders
+    select channel, count(*) as orders, sum(total - refunded_total) as revenue, count(member_id) as member_orders,
+           coalesce(sum(total - refunded_total) filter (where member_id is not null), 0) as member_revenue
     from orders where merchant_id = ${merchantId} and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
     group by channel order by 2 desc`,
   outstanding: ({ merchantId }) =>
