@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Update } from "grammy/types";
 import type { AppEnv } from "../../src/http/env.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import { type InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
+import { InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
 import type { TelegramChannel } from "./channel.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";

@@ -6,7 +6,7 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../src/http/env.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import { type InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
+import { InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
 import { parseZaloUpdate, ZALO_SECRET_HEADER } from "./types.ts";
 import type { ZaloChannel } from "./channel.ts";
 
