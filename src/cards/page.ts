@@ -34,6 +34,7 @@ export const CARD_HTML = /* html */ `<!doctype html>
 </head>
 <body>
 <main>
+  <a id="back" href="/simulator" hidden style="color:#0b84ff;text-decoration:none">← Chat</a>
   <div id="error" class="error" hidden></div>
   <div id="content" hidden>
     <div class="card">
@@ -128,7 +129,10 @@ export const CARD_HTML = /* html */ `<!doctype html>
     return tg && tg.initData ? tg.initData : "";
   }
   var body;
-  if (new URLSearchParams(location.search).get("sim") === "1") body = { clientId: localStorage.getItem("sim.clientId") || "" };
+  if (new URLSearchParams(location.search).get("sim") === "1") {
+    body = { clientId: localStorage.getItem("sim.clientId") || "" };
+    $("back").hidden = false;
+  }
   else body = { initData: initData() };
   fetch("/card/api/session", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
     .then(function (r) { if (!r.ok) { fail(r.status); throw null; } return r.json(); })
