@@ -7,6 +7,7 @@
  *
  * A code is accepted during its own step and the next one (≤ 60 s), once (the scan records it).
  */
+import { Buffer } from "node:buffer";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config.ts";
 import type { Lang } from "../messages/render.ts";

@@ -5,6 +5,7 @@
  * hex(HMAC_SHA256(key secret_key, data-check-string)) equals `hash`. `auth_date` (Unix seconds) bounds its age.
  * node:crypto runs on Node and on Workers (nodejs_compat).
  */
+import { Buffer } from "node:buffer";
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export interface TelegramWebAppUser {
