@@ -56,6 +56,8 @@ describe.skipIf(!hasChromium)("the card page in a real browser", () => {
     const scanned = await shop.api("POST", "/v1/cards/scan", { code });
     expect(scanned.status).toBe(200);
     expect(scanned.body.memberId).toBe(shop.memberId);
+    // CARD_SCREENSHOT=<path.png> keeps a picture of the card (for the docs or a visual check).
+    if (process.env.CARD_SCREENSHOT) await page.screenshot({ path: process.env.CARD_SCREENSHOT, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });
