@@ -54,6 +54,12 @@ export interface Channels {
   stop(timeoutMs?: number): Promise<void>;
 }
 
+/** Telegram opens Mini Apps only over https: no card button without an https PUBLIC_URL. */
+export function cardUrlOf(publicUrl: string | undefined): string | undefined {
+  if (!publicUrl?.startsWith("https://")) return undefined;
+  return `${publicUrl.replace(/\/+$/, "")}/card`;
+}
+
 export function createChannels(opts: ChannelsOptions): Channels {
   const { config, db, clock, logger } = opts;
   const log = logger.child({ module: "channels" });
@@ -76,6 +82,7 @@ export function createChannels(opts: ChannelsOptions): Channels {
         logger,
         conversation,
         broadcastRate: config.TELEGRAM_BROADCAST_RATE,
+        cardUrl: cardUrlOf(config.PUBLIC_URL),
         ...(opts.telegramReplyRetry ? { replyRetry: opts.telegramReplyRetry } : {}),
       })
     : undefined;

@@ -28,6 +28,7 @@ import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 import { offerRoutes } from "./offers/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
+import { cardPageRoutes, cardScanRoutes } from "./cards/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { healthRoute, outageResponse } from "./http/outage.ts";
 
@@ -52,6 +53,7 @@ const v1Modules: Hono<AppEnv>[] = [
   recsModelRoutes,
   llmRoutes,
   offerRoutes,
+  cardScanRoutes,
 ];
 
 /** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
@@ -153,6 +155,9 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
   app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));
+
+  // The loyalty card page (Telegram Mini App / simulator) and its own session API (not behind the API key).
+  app.route("/", cardPageRoutes);
 
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument(deps.config.PUBLIC_URL)));
 

@@ -35,6 +35,14 @@ export const ConfigSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: optionalString,
   TELEGRAM_API_ROOT: z.string().default("https://api.telegram.org"),
   TELEGRAM_BROADCAST_RATE: z.coerce.number().positive().default(25),
+  /**
+   * Loyalty card (Telegram Mini App, src/cards): the server secret the 30-second QR codes and the card page's
+   * sessions are signed with (≥ 32 random characters; the same on every process and Worker). Unset: derived from
+   * TELEGRAM_BOT_TOKEN, else a random per-process secret (codes then work only on the process that showed them).
+   */
+  CARD_SECRET: optionalString.refine((v) => v === undefined || v.length >= 16, "at least 16 characters"),
+  /** Oldest Telegram Mini App initData (its auth_date) the card page accepts, in seconds (default 1 h). */
+  CARD_INIT_DATA_MAX_AGE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(3600),
   ZALO_BOT_TOKEN: optionalString,
   ZALO_WEBHOOK_SECRET: optionalString,
   ZALO_API_ROOT: z.string().default("https://bot-api.zaloplatforms.com"),

@@ -40,6 +40,8 @@ export interface ChatInput {
 export interface ReplyMessage extends OutgoingMessage {
   /** Telegram: show a one-time reply keyboard with a "share my phone number" button labelled so. */
   requestContact?: string;
+  /** Telegram: add a button labelled so that opens the loyalty card Mini App (when the card URL is https). */
+  cardButton?: string;
 }
 
 /** Answers free text; `undefined` falls back to the keyword/intent matcher (declared in src/channels). */

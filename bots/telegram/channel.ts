@@ -30,6 +30,8 @@ export interface TelegramChannelOptions {
   botInfo?: UserFromGetMe;
   /** Retry policy for interactive replies (default: 5 attempts, waits up to 60 s per retry_after). */
   replyRetry?: { maxRetryAttempts: number; maxDelaySeconds: number };
+  /** The loyalty card Mini App (https PUBLIC_URL + /card): web_app buttons and the chat menu button open it. */
+  cardUrl?: string | undefined;
 }
 
 export interface TelegramChannel {
@@ -84,7 +86,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
   /** Sends replies in order; a 403 marks the chat unreachable and stops. */
   async function deliver(chatId: number, replies: ReplyMessage[]): Promise<void> {
     for (const reply of replies) {
-      for (const c of toTelegramCalls(reply)) {
+      for (const c of toTelegramCalls(reply, { cardUrl: opts.cardUrl })) {
         try {
           await call(bot.api, chatId, c);
         } catch (err) {
@@ -238,6 +240,11 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     await bot.api.setMyCommands(vi);
     await bot.api.setMyCommands(vi, { language_code: "vi" });
     await bot.api.setMyCommands(en, { language_code: "en" });
+    // The chat's menu button opens the card (one label for all: the menu button has no per-language variant).
+    if (opts.cardUrl)
+      await bot.api.setChatMenuButton({
+        menu_button: { type: "web_app", text: copyFor("vi").buttons.card, web_app: { url: opts.cardUrl } },
+      });
   }
 
   const sender: ChannelSender = {

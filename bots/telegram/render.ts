@@ -19,7 +19,17 @@ export function inlineKeyboard(rows: MessageButton[][]): InlineKeyboardMarkup | 
   return keyboard.length > 0 ? { inline_keyboard: keyboard } : undefined;
 }
 
-function markup(m: ReplyMessage): InlineKeyboardMarkup | ReplyKeyboardMarkup | undefined {
+export interface RenderOptions {
+  /** The loyalty card Mini App's https URL: replies with `cardButton` get a web_app button opening it. */
+  cardUrl?: string | undefined;
+}
+
+function markup(m: ReplyMessage, o: RenderOptions): InlineKeyboardMarkup | ReplyKeyboardMarkup | undefined {
+  if (m.cardButton && o.cardUrl) {
+    const card = [{ text: m.cardButton, web_app: { url: o.cardUrl } }];
+    const rest = m.buttons && m.buttons.length > 0 ? inlineKeyboard(m.buttons) : undefined;
+    return { inline_keyboard: [card, ...(rest?.inline_keyboard ?? [])] };
+  }
   if (m.buttons && m.buttons.length > 0) return inlineKeyboard(m.buttons);
   if (m.requestContact) {
     return {
@@ -32,8 +42,8 @@ function markup(m: ReplyMessage): InlineKeyboardMarkup | ReplyKeyboardMarkup | u
 }
 
 /** One reply → the calls that deliver it: long text is split (the keyboard goes with the last part). */
-export function toTelegramCalls(m: ReplyMessage): TelegramCall[] {
-  const rm = markup(m);
+export function toTelegramCalls(m: ReplyMessage, o: RenderOptions = {}): TelegramCall[] {
+  const rm = markup(m, o);
   const calls: TelegramCall[] = [];
   let text = m.text;
   if (m.imageUrl) {

@@ -19,6 +19,7 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
   header .title { flex:1; }
   header .title b { display:block; }
   header .title small { color:var(--muted); }
+  .cardlink { padding:6px 10px; border:1px solid #c5ced8; border-radius:8px; color:var(--accent); text-decoration:none; font-size:13px; white-space:nowrap; }
   .lang { display:flex; border:1px solid #c5ced8; border-radius:8px; overflow:hidden; }
   .lang button { border:0; background:#fff; padding:6px 10px; cursor:pointer; font:inherit; font-size:13px; }
   .lang button.on { background:var(--accent); color:#fff; }
@@ -47,6 +48,7 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
   <header>
     <div class="avatar">★</div>
     <div class="title"><b>Loyalty bot</b><small id="sub">Trình mô phỏng chat · web simulator</small></div>
+    <a class="cardlink" id="cardlink" href="/card?sim=1">💳 Thẻ</a>
     <div class="lang" role="group" aria-label="Language">
       <button id="lang-vi" data-lang="vi">VI</button><button id="lang-en" data-lang="en">EN</button>
     </div>
@@ -87,6 +89,7 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
     document.getElementById("lang-en").className = lang === "en" ? "on" : "";
     document.getElementById("link").textContent = lang === "vi" ? "Liên kết" : "Link";
     document.getElementById("send").textContent = lang === "vi" ? "Gửi" : "Send";
+    document.getElementById("cardlink").textContent = lang === "vi" ? "💳 Thẻ" : "💳 My card";
     var chips = document.getElementById("chips"); chips.textContent = "";
     CHIPS[lang].forEach(function (c) {
       var b = document.createElement("button"); b.type = "button"; b.className = "chip"; b.textContent = c[1];

@@ -48,6 +48,7 @@ export const en: Copy = {
     shareContact: "📱 Share my phone number",
     stop: "Stop promotions",
     start: "Get promotions again",
+    card: "💳 My card",
     redeem: (name, cost) => `${name} · ${cost} pts`,
     claim: (i) => `Claim offer ${i}`,
   },

@@ -72,6 +72,8 @@ export interface Copy {
     shareContact: string;
     stop: string;
     start: string;
+    /** Opens the loyalty card (Telegram Mini App). */
+    card: string;
     redeem(name: string, cost: string): string;
     claim(index: number): string;
   };

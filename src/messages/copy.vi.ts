@@ -48,6 +48,7 @@ export const vi: Copy = {
     shareContact: "📱 Chia sẻ số điện thoại",
     stop: "Ngừng nhận ưu đãi",
     start: "Nhận lại ưu đãi",
+    card: "💳 Thẻ thành viên",
     redeem: (name, cost) => `${name} · ${cost} điểm`,
     claim: (i) => `Nhận ưu đãi ${i}`,
   },

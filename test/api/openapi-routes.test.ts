@@ -15,6 +15,8 @@ import type { Db } from "../../src/db/types.ts";
 const UNDOCUMENTED: Record<string, string> = {
   "GET /dashboard": "the merchant dashboard HTML page (its data comes from the documented /v1/analytics/*)",
   "GET /v1/openapi.json": "the document itself",
+  "GET /card":
+    "the loyalty card HTML page (Telegram Mini App / simulator); its data comes from the documented /card/api/*",
   "GET /simulator": "the web chat simulator's HTML page, a demo of the chat channels",
   "GET /simulator/api/inbox": "the simulator page's own polling endpoint (the web chat channel), not the merchant API",
   "POST /simulator/api/messages": "the simulator page's own send endpoint (the web chat channel), not the merchant API",

@@ -88,6 +88,8 @@ export class FakeTelegramServer extends BotApiFakeBase {
   readonly messages = new Map<string, TelegramSentMessage>();
   webhook: { url: string; secret_token?: string; allowed_updates?: unknown; max_connections?: number } | undefined;
   commands: unknown[] = [];
+  /** The last setChatMenuButton `menu_button`. */
+  menuButton: unknown;
 
   private nextMessageId = 1;
   private nextUpdateId = 1;
@@ -132,6 +134,14 @@ export class FakeTelegramServer extends BotApiFakeBase {
     });
     this.handle("setMyCommands", (ctx) => this.setMyCommands(ctx));
     this.handle("getMyCommands", () => this.commands);
+    this.handle("setChatMenuButton", (ctx) => {
+      const button = ctx.payload.menu_button as { type?: unknown; web_app?: { url?: unknown } } | undefined;
+      // Telegram accepts only https Mini App URLs.
+      if (button?.type === "web_app" && !String(button.web_app?.url ?? "").startsWith("https://"))
+        throw new BotApiError(400, "Bad Request: BUTTON_URL_INVALID");
+      this.menuButton = button;
+      return true;
+    });
     this.handle("deleteMyCommands", () => {
       this.commands = [];
       return true;

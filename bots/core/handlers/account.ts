@@ -25,12 +25,14 @@ export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage>
     expiring:
       exp.points > 0 && exp.firstExpiry ? { points: exp.points, firstExpiry: new Date(exp.firstExpiry) } : undefined,
   });
-  return msg(text, [
+  const reply = msg(text, [
     [
       { label: ctx.copy.buttons.rewards, data: Btn.rewards },
       { label: ctx.copy.buttons.history, data: Btn.history },
     ],
   ]);
+  reply.cardButton = ctx.copy.buttons.card;
+  return reply;
 }
 
 export async function points(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {

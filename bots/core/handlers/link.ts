@@ -77,8 +77,9 @@ export async function start(ctx: Ctx, code: string | undefined): Promise<ReplyMe
   // /start again opts the member back in to promotions.
   const changed = await setOptIn(ctx.db, ctx.merchantId, m.id, true, ctx.now);
   const name = firstName(m.name);
-  if (changed) return [msg(ctx.copy.optedIn(), menu(ctx.copy))];
-  return [msg(ctx.copy.welcomeBack(name), menu(ctx.copy))];
+  const reply = msg(changed ? ctx.copy.optedIn() : ctx.copy.welcomeBack(name), menu(ctx.copy));
+  reply.cardButton = ctx.copy.buttons.card;
+  return [reply];
 }
 
 export async function optIn(ctx: Ctx): Promise<ReplyMessage[]> {
