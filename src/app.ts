@@ -30,6 +30,7 @@ import { offerRoutes } from "./offers/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { healthRoute, outageResponse } from "./http/outage.ts";
+import { consoleRoutes } from "./console/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -153,6 +154,9 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
   app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));
+
+  // The merchant console (server-rendered pages; sign-in exchanges an API key for a session cookie).
+  app.route("/console", consoleRoutes as unknown as Hono<AppEnv>);
 
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument(deps.config.PUBLIC_URL)));
 
