@@ -63,6 +63,9 @@ consoleRoutes.use(async (c, next) => {
   }
   await next();
   c.res.headers.set("content-security-policy", CONSOLE_CSP);
+  // same-origin, not no-referrer: under no-referrer Chromium sends `Origin: null` on form posts, which the Origin
+  // check must refuse. Other sites still get no referrer.
+  c.res.headers.set("referrer-policy", "same-origin");
   if (!c.req.path.startsWith("/console/assets/")) c.res.headers.set("cache-control", "no-store");
 });
 

@@ -125,7 +125,7 @@ describe("console security", () => {
       expect(csp).not.toContain("unsafe-inline");
       expect(csp).not.toContain("unsafe-eval");
       expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("referrer-policy")).toBe("same-origin");
       expect(res.headers.get("cache-control")).toBe("no-store");
       const html = await res.text();
       // No inline script or style attribute could run under this CSP anyway; make sure none is relied on.
