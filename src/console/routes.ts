@@ -12,7 +12,7 @@ import { DomainError } from "../lib/errors.ts";
 import { summary } from "../analytics/service.ts";
 import { getMerchant } from "../merchants/service.ts";
 import { memberView, requireMember, searchMembers } from "../members/service.ts";
-import { getProgram } from "../program/service.ts";
+import { getProgram, putProgram } from "../program/service.ts";
 import { ledgerPage, openLots } from "../ledger/ledger.ts";
 import { adjust, createReward, listRewards, updateReward } from "../rewards/service.ts";
 import { CreateRewardSchema } from "../rewards/schemas.ts";
@@ -23,6 +23,7 @@ import { ASSETS } from "./assets.generated.ts";
 import { CONSOLE_COPY, consoleLang, type ConsoleLang } from "./copy.ts";
 import { findSession, SESSION_MS, signIn, signOut } from "./sessions.ts";
 import { forbiddenPage, notFoundPage, signInPage } from "./views.ts";
+import { ProgramFormSchema, programFormValues, programPage, validateProgram } from "./program-page.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 
 type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
@@ -304,4 +305,22 @@ consoleRoutes.post("/rewards/:id/active", async (c) => {
   const form = await c.req.parseBody();
   await updateReward(c.get("db"), c.get("consoleMerchantId"), c.req.param("id"), { active: form.active === "true" });
   return c.redirect("/console/rewards?ok=saved", 303);
+});
+
+consoleRoutes.get("/program", async (c) => {
+  const program = await getProgram(c.get("db"), c.get("consoleMerchantId"));
+  return c.html(programPage(c.get("lang"), programFormValues(program), { saved: c.req.query("ok") === "saved" }));
+});
+
+consoleRoutes.post("/program", async (c) => {
+  const form = ProgramFormSchema.parse(
+    Object.fromEntries(Object.entries(await c.req.parseBody()).filter(([, v]) => typeof v === "string")),
+  );
+  const db = c.get("db");
+  const merchantId = c.get("consoleMerchantId");
+  const current = await getProgram(db, merchantId);
+  const result = validateProgram(current, form);
+  if (!result.ok) return c.html(programPage(c.get("lang"), form, { errors: result.errors }), 400);
+  await putProgram(db, merchantId, result.program, c.get("deps").clock.now());
+  return c.redirect("/console/program?ok=saved", 303);
 });

@@ -259,3 +259,97 @@ describe("console forms", () => {
     expect(evil.headers.get("location")).toBe("/console");
   });
 });
+
+describe("console program page", () => {
+  it("saves earn rate, expiry, pending, tiers and category multipliers through ProgramSchema", async () => {
+    const cookie = await signIn(a.apiKey);
+    const page = await (await get("/console/program", cookie)).text();
+    expect(page).toContain('name="earn.spend"');
+    const res = await post(
+      "/console/program",
+      {
+        "earn.spend": "20000",
+        "earn.points": "3",
+        pointsExpireDays: "180",
+        pendingDays: "7",
+        tierWindowDays: "365",
+        "tiers.0.name": "Member",
+        "tiers.0.minSpend": "0",
+        "tiers.0.multiplier": "1",
+        "tiers.1.name": "Gold",
+        "tiers.1.minSpend": "2000000",
+        "tiers.1.multiplier": "1.5",
+        categoryMultipliers: "coffee = 2\ntea = 1.25",
+      },
+      cookie,
+    );
+    expect(res.status).toBe(303);
+    const { body } = await a.api("GET", "/v1/program");
+    expect(body).toMatchObject({
+      earn: { spend: 20000, points: 3 },
+      pointsExpireDays: 180,
+      pendingDays: 7,
+      tiers: [
+        { name: "Member", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 2000000, multiplier: 1.5 },
+      ],
+      categoryMultipliers: { coffee: 2, tea: 1.25 },
+    });
+  });
+
+  it("shows each invalid field in place by its path and saves nothing", async () => {
+    const cookie = await signIn(a.apiKey);
+    const before = (await a.api("GET", "/v1/program")).body;
+    const res = await post(
+      "/console/program",
+      {
+        "earn.spend": "0",
+        "earn.points": "abc",
+        pointsExpireDays: "",
+        pendingDays: "7",
+        tierWindowDays: "365",
+        "tiers.0.name": "Member",
+        "tiers.0.minSpend": "0",
+        "tiers.0.multiplier": "1",
+        "tiers.1.name": "member",
+        "tiers.1.minSpend": "-5",
+        "tiers.1.multiplier": "1.23456",
+        categoryMultipliers: "coffee = 2\nbroken line",
+      },
+      cookie,
+    );
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    for (const path of [
+      "earn.spend",
+      "earn.points",
+      "tiers.1.minSpend",
+      "tiers.1.multiplier",
+      "categoryMultipliers",
+    ])
+      expect(html, path).toContain(`data-field="${path}"`);
+    // The merchant's input stays in the form to correct.
+    expect(html).toContain('value="abc"');
+    expect((await a.api("GET", "/v1/program")).body).toEqual(before);
+    // The schema's cross-field rule (duplicate tier names) runs once the fields are valid, and is shown in place too.
+    const dup = await post(
+      "/console/program",
+      {
+        "earn.spend": "10000",
+        "earn.points": "1",
+        pendingDays: "0",
+        tierWindowDays: "365",
+        "tiers.0.name": "Member",
+        "tiers.0.minSpend": "0",
+        "tiers.0.multiplier": "1",
+        "tiers.1.name": "member",
+        "tiers.1.minSpend": "5",
+        "tiers.1.multiplier": "1",
+      },
+      cookie,
+    );
+    expect(dup.status).toBe(400);
+    expect(await dup.text()).toMatch(/data-field="tiers\.1\.name">duplicate tier name/);
+    expect((await a.api("GET", "/v1/program")).body).toEqual(before);
+  });
+});

@@ -10,6 +10,7 @@ import { eq } from "drizzle-orm";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../src/demo/seed.ts";
+import { getProgram } from "../../src/program/service.ts";
 import { members, rewards } from "../../src/db/schema.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 
@@ -140,7 +141,20 @@ describe("merchant console in Chromium", () => {
       await fitsWidth(page, vp.width);
       await shot(page, `rewards-${vp.label}`, vp.docs);
 
+      // Program: change the earn rate; an invalid value is shown in place first.
+      await page.locator("nav.main a", { hasText: "Chương trình" }).click();
+      await page.locator("#program input[name='earn.points']").fill("0");
+      await page.locator("#program button[type=submit]").click();
+      await page.locator("#program [data-field='earn.points']").waitFor();
+      await page.locator("#program input[name='earn.points']").fill("2");
+      await page.locator("#program button[type=submit]").click();
+      await page.locator(".flash", { hasText: "Đã lưu chương trình" }).waitFor();
+      expect((await getProgram(s.database.db, merchantId)).earn.points).toBe(2);
+      await fitsWidth(page, vp.width);
+      await shot(page, `program-${vp.label}`, vp.docs);
+
       // Language switch: English copy, same page.
+      await page.locator("nav.main a", { hasText: "Quà đổi điểm" }).click();
       await page.locator("#lang").click();
       await page.locator("h1", { hasText: "Rewards" }).waitFor();
       expect(new URL(page.url()).pathname).toBe("/console/rewards");
@@ -155,7 +169,7 @@ describe("merchant console in Chromium", () => {
       expect(new URL(page.url()).pathname).toBe("/console/sign-in");
 
       expect(errors).toEqual([]);
-      expect(failed).toEqual(["401 /console/sign-in"]);
+      expect(failed).toEqual(["401 /console/sign-in", "400 /console/program"]);
       await context.close();
     });
   }
