@@ -320,13 +320,7 @@ describe("console program page", () => {
     );
     expect(res.status).toBe(400);
     const html = await res.text();
-    for (const path of [
-      "earn.spend",
-      "earn.points",
-      "tiers.1.minSpend",
-      "tiers.1.multiplier",
-      "categoryMultipliers",
-    ])
+    for (const path of ["earn.spend", "earn.points", "tiers.1.minSpend", "tiers.1.multiplier", "categoryMultipliers"])
       expect(html, path).toContain(`data-field="${path}"`);
     // The merchant's input stays in the form to correct.
     expect(html).toContain('value="abc"');
