@@ -24,6 +24,9 @@ import { CONSOLE_COPY, consoleLang, type ConsoleLang } from "./copy.ts";
 import { findSession, SESSION_MS, signIn, signOut } from "./sessions.ts";
 import { forbiddenPage, notFoundPage, signInPage } from "./views.ts";
 import { ProgramFormSchema, programFormValues, programPage, validateProgram } from "./program-page.ts";
+import { previewFragment, segmentsPage } from "./segments-page.ts";
+import { SegmentInputSchema } from "../segments/rule.ts";
+import { createSegment, listSegments, previewSegment } from "../segments/service.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 
 type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
@@ -323,4 +326,64 @@ consoleRoutes.post("/program", async (c) => {
   if (!result.ok) return c.html(programPage(c.get("lang"), form, { errors: result.errors }), 400);
   await putProgram(db, merchantId, result.program, c.get("deps").clock.now());
   return c.redirect("/console/program?ok=saved", 303);
+});
+
+async function segmentRows(c: C) {
+  const db = c.get("db");
+  const merchantId = c.get("consoleMerchantId");
+  const now = c.get("deps").clock.now();
+  const out = [];
+  for (const g of await listSegments(db, merchantId))
+    out.push({ ...g, count: (await previewSegment(db, merchantId, g.rule, now)).count });
+  return out;
+}
+
+/** The form's name and rule text through the API's SegmentInputSchema; errors keyed by path. */
+function parseSegmentForm(form: Record<string, unknown>) {
+  const name = typeof form.name === "string" ? form.name : "";
+  const text = typeof form.rule === "string" ? form.rule : "";
+  let rule: unknown;
+  try {
+    rule = JSON.parse(text);
+  } catch {
+    return { values: { name, rule: text }, errors: { rule: "invalid JSON" } as Record<string, string> };
+  }
+  const parsed = SegmentInputSchema.safeParse({ name: name || "preview", rule });
+  if (!parsed.success) {
+    const errors = Object.fromEntries(parsed.error.issues.map((i) => [i.path.join(".") || "rule", i.message]));
+    return { values: { name, rule: text }, errors };
+  }
+  return { values: { name, rule: text }, input: parsed.data };
+}
+
+consoleRoutes.get("/segments", async (c) =>
+  c.html(segmentsPage(c.get("lang"), await segmentRows(c), { created: c.req.query("ok") === "created" })),
+);
+
+/** htmx: the live count and sample for the rule being typed (nothing is saved). */
+consoleRoutes.post("/segments/preview", async (c) => {
+  const r = parseSegmentForm(await c.req.parseBody());
+  if (!r.input) return c.html(previewFragment(c.get("lang"), { errors: r.errors }).toString());
+  const db = c.get("db");
+  const preview = await previewSegment(db, c.get("consoleMerchantId"), r.input.rule, c.get("deps").clock.now());
+  return c.html(previewFragment(c.get("lang"), preview).toString());
+});
+
+consoleRoutes.post("/segments", async (c) => {
+  const r = parseSegmentForm(await c.req.parseBody());
+  if (!r.input || r.values.name.trim() === "") {
+    const errors = { ...(r.errors ?? {}), ...(r.values.name.trim() === "" ? { name: "required" } : {}) };
+    return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { errors, values: r.values }), 400);
+  }
+  try {
+    await createSegment(c.get("db"), c.get("consoleMerchantId"), r.input, c.get("deps").clock.now());
+  } catch (err) {
+    // The service's own checks (e.g. a duplicate name) are shown in place, like the schema's.
+    if (!(err instanceof DomainError) || err.status === 404 || err.status >= 500) throw err;
+    const errors = Object.fromEntries(
+      (err.errors ?? [{ path: "name", message: err.message }]).map((e) => [e.path, e.message]),
+    );
+    return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { errors, values: r.values }), 400);
+  }
+  return c.redirect("/console/segments?ok=created", 303);
 });

@@ -9,7 +9,7 @@ import { ASSET_VERSION } from "./assets.generated.ts";
 import { CONSOLE_COPY, type ConsoleCopy, type ConsoleLang, fmtDate, fmtNum } from "./copy.ts";
 
 type Node = ReturnType<typeof h>;
-export type Section = "overview" | "members" | "rewards" | "program";
+export type Section = "overview" | "members" | "rewards" | "program" | "segments";
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
 
@@ -85,6 +85,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("members", "/console/members", t.members),
               nav("rewards", "/console/rewards", t.rewards),
               nav("program", "/console/program", t.program),
+              nav("segments", "/console/segments", t.segments),
             )
           : null,
       ),

@@ -347,3 +347,40 @@ describe("console program page", () => {
     expect((await a.api("GET", "/v1/program")).body).toEqual(before);
   });
 });
+
+describe("console segments page", () => {
+  it("lists the built-in segments with counts, previews a rule live, creates it; bad rules → errors by path", async () => {
+    const cookie = await signIn(a.apiKey);
+    const page = await (await get("/console/segments", cookie)).text();
+    for (const name of ["recent-7", "recent-14", "recent-28"]) expect(page).toContain(`data-segment-id="${name}"`);
+    const rule = JSON.stringify({ all: [{ field: "language", op: "eq", value: "vi" }] });
+    const preview = await (await post("/console/segments/preview", { name: "", rule }, cookie)).text();
+    expect(preview).toMatch(/id="preview-count">1</);
+    expect(preview).toContain("Lan A");
+    expect(preview).not.toContain("Minh B");
+    const bad = await (
+      await post(
+        "/console/segments/preview",
+        { rule: JSON.stringify({ all: [{ field: "nope", op: "eq", value: 1 }] }) },
+        cookie,
+      )
+    ).text();
+    expect(bad).toMatch(/data-field="rule\.all\.0\.field"/);
+    const notJson = await (await post("/console/segments/preview", { rule: "{all:" }, cookie)).text();
+    expect(notJson).toContain('data-field="rule"');
+    const missing = await post("/console/segments", { name: "", rule }, cookie);
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain('data-field="name"');
+    const ok = await post("/console/segments", { name: "Khách nói tiếng Việt", rule }, cookie);
+    expect(ok.status).toBe(303);
+    const list = await (await get("/console/segments", cookie)).text();
+    expect(list).toContain('data-segment="Khách nói tiếng Việt"');
+    const { body } = await a.api("GET", "/v1/segments");
+    expect(body.segments.some((g: { name: string }) => g.name === "Khách nói tiếng Việt")).toBe(true);
+    expect(
+      (await b.api("GET", "/v1/segments")).body.segments.some(
+        (g: { name: string }) => g.name === "Khách nói tiếng Việt",
+      ),
+    ).toBe(false);
+  });
+});

@@ -153,6 +153,20 @@ describe("merchant console in Chromium", () => {
       await fitsWidth(page, vp.width);
       await shot(page, `program-${vp.label}`, vp.docs);
 
+      // Segments: the built-ins with counts; a rule typed in the editor shows its live count (htmx), then is saved.
+      await page.locator("nav.main a", { hasText: "Phân khúc" }).click();
+      await page.locator('#segments tr[data-segment-id="recent-28"]').waitFor();
+      await page.locator("#preview-count").waitFor();
+      await page.locator("#rule").fill(JSON.stringify({ all: [{ field: "language", op: "eq", value: "en" }] }));
+      await page.locator("#preview-count", { hasText: /^1$/ }).waitFor();
+      await page.locator("#preview-sample td", { hasText: "Emily Carter" }).waitFor();
+      const segName = `English ${vp.label}`;
+      await page.locator("#new-segment input[name=name]").fill(segName);
+      await page.locator("#new-segment button[type=submit]").click();
+      await page.locator(`#segments tr[data-segment="${segName}"] td.n`, { hasText: /^1$/ }).waitFor();
+      await fitsWidth(page, vp.width);
+      await shot(page, `segments-${vp.label}`, vp.docs);
+
       // Language switch: English copy, same page.
       await page.locator("nav.main a", { hasText: "Quà đổi điểm" }).click();
       await page.locator("#lang").click();
