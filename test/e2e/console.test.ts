@@ -185,7 +185,8 @@ describe("merchant console in Chromium", () => {
       expect(errors).toEqual([]);
       expect(failed).toEqual(["401 /console/sign-in", "400 /console/program"]);
       await context.close();
-    });
+      // One long walk through every page: more than the project default on a shared machine.
+    }, 240_000);
   }
 });
 
