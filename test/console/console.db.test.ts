@@ -56,6 +56,7 @@ describe("console sessions", () => {
     expect(set).toMatch(/HttpOnly/);
     expect(set).toMatch(/SameSite=Strict/);
     expect(set).toMatch(/Path=\/console/);
+    expect(set).not.toMatch(/Secure/); // plain http on loopback; https → Secure (below)
     expect(set).not.toContain(a.apiKey);
     const sid = /cl_session=([^;]+)/.exec(set)![1]!;
     const rows = await s.database.db.select().from(consoleSessions).where(eq(consoleSessions.merchantId, a.merchantId));
@@ -382,5 +383,23 @@ describe("console segments page", () => {
         (g: { name: string }) => g.name === "Khách nói tiếng Việt",
       ),
     ).toBe(false);
+  });
+});
+
+describe("console behind https (PUBLIC_URL)", () => {
+  it("marks the cookie Secure and accepts form posts from the public origin", async () => {
+    const pub = await startTestServer({ database: s.database, env: { PUBLIC_URL: "https://loyalty.example" } });
+    try {
+      const res = await fetch(`${pub.url}/console/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://loyalty.example" },
+        body: form({ apiKey: a.apiKey }),
+        redirect: "manual",
+      });
+      expect(res.status).toBe(303);
+      expect(res.headers.get("set-cookie")).toMatch(/; Secure/);
+    } finally {
+      await pub.close();
+    }
   });
 });
