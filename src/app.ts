@@ -31,6 +31,7 @@ import { llmRoutes } from "./llm/routes.ts";
 import { cardPageRoutes, cardScanRoutes } from "./cards/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { healthRoute, outageResponse } from "./http/outage.ts";
+import { consoleRoutes } from "./console/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -158,6 +159,9 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   // The loyalty card page (Telegram Mini App / simulator) and its own session API (not behind the API key).
   app.route("/", cardPageRoutes);
+
+  // The merchant console (server-rendered pages; sign-in exchanges an API key for a session cookie).
+  app.route("/console", consoleRoutes as unknown as Hono<AppEnv>);
 
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument(deps.config.PUBLIC_URL)));
 

@@ -266,3 +266,13 @@ export async function ledgerPage(db: Db, merchantId: string, memberId: string, l
     .orderBy(desc(ledgerEntries.id));
   return limit === undefined ? q : q.limit(limit);
 }
+
+/** A member's lots that still hold points, oldest first (the order they are spent and expire in). */
+export async function openLots(db: Db, merchantId: string, memberId: string, limit = 100) {
+  return db
+    .select()
+    .from(pointLots)
+    .where(and(eq(pointLots.memberId, memberId), eq(pointLots.merchantId, merchantId), gt(pointLots.remaining, 0)))
+    .orderBy(asc(pointLots.id))
+    .limit(limit);
+}

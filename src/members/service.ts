@@ -1,5 +1,5 @@
 /** Members: enrolment, lookup and the view the API and the bot show. */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, ilike, or, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
 import { channelIdentities, members } from "../db/schema.ts";
@@ -58,6 +58,28 @@ export async function findMember(db: Db, merchantId: string, id: string): Promis
     .where(and(eq(members.id, id), eq(members.merchantId, merchantId)))
     .limit(1);
   return rows[0];
+}
+
+/**
+ * The console's member search: an exact phone (normalised), member id or external code, or a part of the name
+ * (case-insensitive; LIKE wildcards in the query are taken literally). Newest members first, at most `limit`.
+ */
+export async function searchMembers(db: Db, merchantId: string, query: string, limit = 50): Promise<MemberRow[]> {
+  const q = query.trim().slice(0, 100);
+  const where = q
+    ? or(
+        eq(members.phone, normalizePhone(q) ?? q),
+        eq(members.id, q),
+        eq(members.externalId, q),
+        ilike(members.name, `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`),
+      )
+    : undefined;
+  return db
+    .select()
+    .from(members)
+    .where(and(eq(members.merchantId, merchantId), where))
+    .orderBy(desc(members.createdAt))
+    .limit(limit);
 }
 
 export async function findMemberByPhone(db: Db, merchantId: string, phone: string): Promise<MemberRow | undefined> {

@@ -20,6 +20,8 @@ import {
 } from "./schemas.ts";
 import {
   adjust,
+  createReward,
+  updateReward,
   findReward,
   listRewards,
   memberVouchers,
@@ -58,24 +60,8 @@ doc({
 });
 rewardRoutes.post("/rewards", async (c) => {
   const input = await parseBody(c, CreateRewardSchema);
-  const [row] = await c
-    .get("db")
-    .insert(rewards)
-    .values({
-      id: newId("rwd"),
-      merchantId: c.get("merchantId"),
-      name: input.name,
-      description: input.description ?? null,
-      cost: input.cost,
-      kind: input.kind,
-      value: input.value ?? null,
-      stock: input.stock ?? null,
-      minTier: input.minTier ?? null,
-      sku: input.sku ?? null,
-      createdAt: c.get("deps").clock.now(),
-    })
-    .returning();
-  return c.json(rewardView(row!), 201);
+  const row = await createReward(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now());
+  return c.json(rewardView(row), 201);
 });
 
 const ListRewardsQuery = z.object({ active: z.enum(["true", "false"]).optional() });
@@ -116,14 +102,7 @@ doc({
 });
 rewardRoutes.patch("/rewards/:id", async (c) => {
   const input = await parseBody(c, UpdateRewardSchema);
-  const db = c.get("db");
-  const r = await findReward(db, c.get("merchantId"), c.req.param("id"));
-  if (!r) throw notFound("Reward", "reward-not-found");
-  const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  const [row] = Object.keys(set).length
-    ? await db.update(rewards).set(set).where(eq(rewards.id, r.id)).returning()
-    : [r];
-  return c.json(rewardView(row!));
+  return c.json(rewardView(await updateReward(c.get("db"), c.get("merchantId"), c.req.param("id"), input)));
 });
 
 doc({

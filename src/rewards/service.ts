@@ -8,6 +8,8 @@ import { conflict, notFound } from "../lib/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { debitPoints, lockMember, memberBalance, creditPoints } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
+import type { z } from "zod";
+import type { CreateRewardSchema, UpdateRewardSchema } from "./schemas.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { netSpend } from "../members/service.ts";
 
@@ -37,6 +39,51 @@ export async function listRewards(db: Db, merchantId: string, onlyActive = false
     .from(rewards)
     .where(and(...conds))
     .orderBy(rewards.cost, rewards.createdAt);
+}
+
+/** Adds a reward to the merchant's catalog (POST /v1/rewards and the console). */
+export async function createReward(
+  db: Db,
+  merchantId: string,
+  input: z.output<typeof CreateRewardSchema>,
+  now: Date,
+): Promise<RewardRow> {
+  const [row] = await db
+    .insert(rewards)
+    .values({
+      id: newId("rwd"),
+      merchantId,
+      name: input.name,
+      description: input.description ?? null,
+      cost: input.cost,
+      kind: input.kind,
+      value: input.value ?? null,
+      stock: input.stock ?? null,
+      minTier: input.minTier ?? null,
+      sku: input.sku ?? null,
+      createdAt: now,
+    })
+    .returning();
+  return row!;
+}
+
+/** Changes a reward of this merchant (stock, cost, active…); absent fields stay. 404 for another merchant's id. */
+export async function updateReward(
+  db: Db,
+  merchantId: string,
+  id: string,
+  input: z.output<typeof UpdateRewardSchema>,
+): Promise<RewardRow> {
+  const r = await findReward(db, merchantId, id);
+  if (!r) throw notFound("Reward", "reward-not-found");
+  const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  if (Object.keys(set).length === 0) return r;
+  const [row] = await db
+    .update(rewards)
+    .set(set)
+    .where(and(eq(rewards.id, r.id), eq(rewards.merchantId, merchantId)))
+    .returning();
+  return row!;
 }
 
 export async function findReward(db: Db, merchantId: string, id: string): Promise<RewardRow | undefined> {

@@ -16,12 +16,14 @@ let w: RunningWorker;
 let tg: FakeTelegramServer;
 let api: Api;
 let merchantId: string;
+let apiKey: string;
 const SECRET = "worker-webhook-secret_123";
 
 beforeAll(async () => {
   d = await openTestDatabase();
   const m = await createMerchant(d.db, { name: "Worker shop" });
   merchantId = m.merchantId;
+  apiKey = m.apiKey;
   api = (...args) => apiClient(w.url, m.apiKey)(...args);
   tg = await FakeTelegramServer.start();
   w = await startWorker({
@@ -48,6 +50,32 @@ describe("Worker in workerd", () => {
     expect(await h.json()).toMatchObject({ status: "ok", database: "ok" });
     const doc = await (await fetch(`${w.url}/v1/openapi.json`)).json();
     expect((doc as { openapi: string }).openapi).toBe("3.1.0");
+  });
+
+  it("serves the merchant console: assets, sign-in to a database session, a page, sign-out", async () => {
+    const js = await fetch(`${w.url}/console/assets/htmx.min.js`);
+    expect(js.status).toBe(200);
+    expect(await js.text()).toContain("htmx");
+    const signIn = await fetch(`${w.url}/console/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: w.url },
+      body: new URLSearchParams({ apiKey }).toString(),
+      redirect: "manual",
+    });
+    expect(signIn.status).toBe(303);
+    const cookie = /cl_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")![0];
+    const page = await fetch(`${w.url}/console/members`, { headers: { cookie }, redirect: "manual" });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(await page.text()).toContain('id="q"');
+    const out = await fetch(`${w.url}/console/sign-out`, {
+      method: "POST",
+      headers: { cookie, origin: w.url },
+      redirect: "manual",
+    });
+    expect(out.status).toBe(303);
+    const after = await fetch(`${w.url}/console/members`, { headers: { cookie }, redirect: "manual" });
+    expect(after.headers.get("location")).toBe("/console/sign-in");
   });
 
   it("posts an order and shows its points, with the same rules as on Node", async () => {

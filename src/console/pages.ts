@@ -1,0 +1,505 @@
+/** The console's pages (overview, members, a member, rewards): data in, HTML out. */
+import type { Summary } from "../analytics/service.ts";
+import type { MemberView } from "../members/schemas.ts";
+import type { MemberRow } from "../ledger/ledger.ts";
+import type { RewardRow } from "../rewards/service.ts";
+import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
+import { chartData, field, flash, fmtDate, fmtNum, h, kpi, kpiDelta, page, raw } from "./views.ts";
+
+const day = (d: string) => Math.round(Date.parse(`${d.slice(0, 10)}T00:00:00Z`) / 1000);
+
+export function overviewPage(lang: ConsoleLang, cur: Summary, prev: Summary): string {
+  const t = CONSOLE_COPY[lang];
+  const n = (v: number) => fmtNum(lang, v);
+  const pct = (v: number) => `${fmtNum(lang, Math.round(v * 1000) / 10)}%`;
+  const x = cur.daily.map((d) => day(d.day));
+  const charts = {
+    charts: [
+      {
+        target: "chart-orders",
+        x,
+        axes: [
+          { scale: "orders", label: t.sOrders },
+          { scale: "revenue", label: t.sRevenue },
+        ],
+        series: [
+          { label: t.sOrders, color: "#1a5fd0", scale: "orders", values: cur.daily.map((d) => d.orders) },
+          { label: t.sRevenue, color: "#137a3a", scale: "revenue", values: cur.daily.map((d) => d.revenue) },
+        ],
+      },
+      {
+        target: "chart-points",
+        x,
+        axes: [{ scale: "points", label: t.points }],
+        series: [
+          { label: t.sIssued, color: "#1a5fd0", scale: "points", values: cur.daily.map((d) => d.pointsIssued) },
+          { label: t.sRedeemed, color: "#c25e00", scale: "points", values: cur.daily.map((d) => d.pointsRedeemed) },
+        ],
+      },
+    ],
+  };
+  const hasOrders = cur.orders.count > 0;
+  return page(
+    { lang, title: t.overview, section: "overview", signedIn: true, back: "/console" },
+    h("h1", null, t.overview),
+    h("p", { class: "muted" }, t.last30),
+    cur.members.total === 0 ? h("p", { class: "empty", id: "empty-members" }, t.emptyNoMembers) : null,
+    h(
+      "div",
+      { class: "kpis", id: "kpis" },
+      kpi(t.kMembers, n(cur.members.total), null),
+      kpi(t.kNewMembers, n(cur.members.new), kpiDelta(lang, cur.members.new, prev.members.new)),
+      kpi(t.kActive, n(cur.members.active), kpiDelta(lang, cur.members.active, prev.members.active)),
+      kpi(t.kOrders, n(cur.orders.count), kpiDelta(lang, cur.orders.count, prev.orders.count)),
+      kpi(`${t.kRevenue} (₫)`, n(cur.orders.revenue), kpiDelta(lang, cur.orders.revenue, prev.orders.revenue)),
+      kpi(
+        `${t.kAov} (₫)`,
+        n(cur.orders.averageOrderValue),
+        kpiDelta(lang, cur.orders.averageOrderValue, prev.orders.averageOrderValue),
+      ),
+      kpi(t.kIssued, n(cur.points.issued), kpiDelta(lang, cur.points.issued, prev.points.issued)),
+      kpi(t.kRedeemed, n(cur.points.redeemed), kpiDelta(lang, cur.points.redeemed, prev.points.redeemed)),
+      kpi(t.kOutstanding, n(cur.points.outstanding), null),
+      kpi(
+        t.kRepeat,
+        pct(cur.repeatPurchaseRate),
+        kpiDelta(lang, cur.repeatPurchaseRate, prev.repeatPurchaseRate, true),
+      ),
+      kpi(t.kLinked, n(cur.members.linkedChat), null),
+    ),
+    hasOrders
+      ? h(
+          "div",
+          { class: "two" },
+          h("div", { class: "card" }, h("h2", null, t.chartOrders), h("div", { class: "chart", id: "chart-orders" })),
+          h("div", { class: "card" }, h("h2", null, t.chartPoints), h("div", { class: "chart", id: "chart-points" })),
+        )
+      : h("p", { class: "empty", id: "empty-orders" }, t.emptyNoOrders),
+    hasOrders ? chartData(charts) : null,
+    h(
+      "div",
+      { class: "two" },
+      h(
+        "div",
+        { class: "card" },
+        h("h2", null, t.tiers),
+        h(
+          "table",
+          null,
+          h(
+            "tbody",
+            null,
+            ...cur.tiers.map((r) => h("tr", null, h("td", null, r.name), h("td", { class: "n" }, n(r.members)))),
+          ),
+        ),
+      ),
+      h(
+        "div",
+        { class: "card" },
+        h("h2", null, t.topRewards),
+        cur.topRewards.length === 0
+          ? h("p", { class: "muted" }, t.none)
+          : h(
+              "table",
+              null,
+              h(
+                "tbody",
+                null,
+                ...cur.topRewards.map((r) =>
+                  h("tr", null, h("td", null, r.name), h("td", { class: "n" }, n(r.redemptions))),
+                ),
+              ),
+            ),
+      ),
+    ),
+  );
+}
+
+/** The search results table (also what htmx swaps in as the merchant types). */
+export function memberRows(lang: ConsoleLang, rows: MemberRow[]) {
+  const t = CONSOLE_COPY[lang];
+  if (rows.length === 0) return h("p", { class: "muted", id: "no-match" }, t.noMatch);
+  return h(
+    "div",
+    { class: "scroll" },
+    h(
+      "table",
+      { id: "member-table" },
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          h("th", null, t.name),
+          h("th", null, t.phone),
+          h("th", null, t.code),
+          h("th", null, t.tier),
+          h("th", { class: "n" }, t.points),
+        ),
+      ),
+      h(
+        "tbody",
+        null,
+        ...rows.map((m) =>
+          h(
+            "tr",
+            null,
+            h("td", null, h("a", { href: `/console/members/${encodeURIComponent(m.id)}` }, m.name || m.id)),
+            h("td", null, m.phone ?? ""),
+            h("td", null, m.externalId ?? ""),
+            h("td", null, m.tierName ?? ""),
+            h("td", { class: "n" }, fmtNum(lang, m.pointsTotal)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function membersPage(lang: ConsoleLang, q: string, rows: MemberRow[]): string {
+  const t = CONSOLE_COPY[lang];
+  return page(
+    { lang, title: t.members, section: "members", signedIn: true, back: "/console/members" },
+    h("h1", null, t.members),
+    h(
+      "form",
+      { class: "row", method: "get", action: "/console/members", role: "search" },
+      h(
+        "label",
+        null,
+        t.search,
+        h("input", {
+          type: "search",
+          name: "q",
+          id: "q",
+          value: q,
+          maxlength: 100,
+          "hx-get": "/console/members/search",
+          "hx-trigger": "input changed delay:300ms, search",
+          "hx-target": "#results",
+        }),
+      ),
+      h("button", { class: "secondary", type: "submit" }, t.searchBtn),
+    ),
+    h("div", { id: "results" }, memberRows(lang, rows)),
+  );
+}
+
+export interface MemberPageData {
+  view: MemberView;
+  lots: { id: number; points: number; remaining: number; earnedAt: Date; availableAt: Date; expiresAt: Date | null }[];
+  ledger: {
+    id: number;
+    kind: string;
+    points: number;
+    reason: string | null;
+    createdAt: Date;
+    orderId: string | null;
+  }[];
+  timezone: string;
+  idempotencyKey: string;
+  flash?: { text: string; bad?: boolean };
+  adjustErrors?: Record<string, string>;
+  link?: { code: string; expiresAt: Date; telegramLink: string | null; qrSvg: string | null };
+}
+
+export function memberPage(lang: ConsoleLang, d: MemberPageData): string {
+  const t = CONSOLE_COPY[lang];
+  const v = d.view;
+  const n = (x: number) => fmtNum(lang, x);
+  const date = (x: Date | string | null) => (x ? fmtDate(lang, x, d.timezone) : t.never);
+  const base = `/console/members/${encodeURIComponent(v.id)}`;
+  const progress = v.nextTier
+    ? Math.min(100, Math.round((v.netSpend / Math.max(1, v.nextTier.minSpend)) * 10) * 10)
+    : 100;
+  return page(
+    { lang, title: v.name || v.id, section: "members", signedIn: true, back: base },
+    h("h1", null, v.name || v.id),
+    d.flash ? flash(d.flash.text, d.flash.bad) : null,
+    h(
+      "div",
+      { class: "kpis" },
+      kpi(t.balance, n(v.points.balance), null),
+      kpi(t.pending, n(v.points.pending), null),
+      kpi(t.tier, v.tier?.name ?? t.noTier, null),
+      kpi(t.netSpend, `${n(v.netSpend)} ₫`, null),
+    ),
+    h(
+      "div",
+      { class: "card", id: "tier-progress" },
+      v.nextTier
+        ? h(
+            "p",
+            null,
+            `${t.nextTier}: ${v.nextTier.name} — ${n(v.nextTier.spendNeeded)} ₫ ${t.spendNeeded} ${v.nextTier.name}`,
+          )
+        : h("p", null, t.topTier),
+      h("div", { class: "bar" }, h("span", { class: `p${progress}` })),
+      h(
+        "p",
+        { class: "muted" },
+        `${t.phone}: ${v.phone ?? "–"} · ${t.code}: ${v.externalId ?? "–"} · ${t.channels}: ${
+          v.channels.length ? v.channels.map((c) => c.channel).join(", ") : t.none
+        }`,
+      ),
+    ),
+    h(
+      "div",
+      { class: "two" },
+      h(
+        "div",
+        { class: "card" },
+        h("h2", null, t.adjust),
+        h("p", { class: "muted" }, t.adjustHint),
+        h(
+          "form",
+          { class: "stack", method: "post", action: `${base}/adjust`, id: "adjust" },
+          h("input", { type: "hidden", name: "idempotencyKey", value: d.idempotencyKey }),
+          field(t.points, "points", { type: "number", errors: d.adjustErrors, attrs: { required: true, step: 1 } }),
+          field(t.reason, "reason", { errors: d.adjustErrors, attrs: { required: true, maxlength: 500 } }),
+          h("button", { class: "primary", type: "submit" }, t.adjustBtn),
+        ),
+      ),
+      h(
+        "div",
+        { class: "card", id: "link" },
+        h("h2", null, t.linkCode),
+        h("p", { class: "muted" }, t.linkHint),
+        d.link
+          ? h(
+              "div",
+              null,
+              h(
+                "p",
+                null,
+                h("strong", { id: "link-code" }, d.link.code),
+                ` · ${t.codeExpires} ${date(d.link.expiresAt)}`,
+              ),
+              d.link.telegramLink
+                ? h(
+                    "p",
+                    null,
+                    `${t.telegram} `,
+                    h("a", { href: d.link.telegramLink, id: "telegram-link", rel: "noopener" }, d.link.telegramLink),
+                  )
+                : h("p", { class: "muted" }, t.telegramNone),
+              h("p", null, t.zalo),
+              d.link.qrSvg ? h("div", { class: "qr", id: "qr" }, raw(d.link.qrSvg)) : null,
+            )
+          : null,
+        h(
+          "form",
+          { method: "post", action: `${base}/link-code` },
+          h("button", { class: "secondary", type: "submit", id: "make-link" }, t.linkBtn),
+        ),
+      ),
+    ),
+    h("h2", null, t.lots),
+    h(
+      "div",
+      { class: "scroll" },
+      h(
+        "table",
+        { id: "lots" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", { class: "n" }, t.points),
+            h("th", { class: "n" }, t.remaining),
+            h("th", null, t.earnedAt),
+            h("th", null, t.availableAt),
+            h("th", null, t.expiresAt),
+          ),
+        ),
+        h(
+          "tbody",
+          null,
+          ...d.lots.map((l) =>
+            h(
+              "tr",
+              null,
+              h("td", { class: "n" }, n(l.points)),
+              h("td", { class: "n" }, n(l.remaining)),
+              h("td", null, date(l.earnedAt)),
+              h("td", null, date(l.availableAt)),
+              h("td", null, date(l.expiresAt)),
+            ),
+          ),
+        ),
+      ),
+    ),
+    h("h2", null, t.ledger),
+    h(
+      "div",
+      { class: "scroll" },
+      h(
+        "table",
+        { id: "ledger" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", null, t.when),
+            h("th", null, t.kind),
+            h("th", { class: "n" }, t.points),
+            h("th", null, t.reason),
+          ),
+        ),
+        h(
+          "tbody",
+          null,
+          ...d.ledger.map((e) =>
+            h(
+              "tr",
+              null,
+              h("td", null, date(e.createdAt)),
+              h("td", null, e.kind),
+              h("td", { class: "n" }, `${e.points > 0 ? "+" : ""}${n(e.points)}`),
+              h("td", null, e.reason ?? (e.orderId ? `order ${e.orderId}` : "")),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export function rewardsPage(
+  lang: ConsoleLang,
+  rows: RewardRow[],
+  opts: {
+    flash?: { text: string; bad?: boolean };
+    errors?: Record<string, string>;
+    values?: Record<string, string>;
+  } = {},
+): string {
+  const t = CONSOLE_COPY[lang];
+  const n = (x: number) => fmtNum(lang, x);
+  const kinds = { voucher: t.kindVoucher, product: t.kindProduct, perk: t.kindPerk } as const;
+  const val = opts.values ?? {};
+  return page(
+    { lang, title: t.rewards, section: "rewards", signedIn: true, back: "/console/rewards" },
+    h("h1", null, t.rewards),
+    opts.flash ? flash(opts.flash.text, opts.flash.bad) : null,
+    rows.length === 0 ? h("p", { class: "empty", id: "empty-rewards" }, t.emptyNoRewards) : null,
+    rows.length
+      ? h(
+          "div",
+          { class: "scroll" },
+          h(
+            "table",
+            { id: "rewards" },
+            h(
+              "thead",
+              null,
+              h(
+                "tr",
+                null,
+                h("th", null, t.rewardName),
+                h("th", null, t.rewardKind),
+                h("th", null, `${t.cost} / ${t.stock}`),
+                h("th", null, t.active),
+              ),
+            ),
+            h(
+              "tbody",
+              null,
+              ...rows.map((r) => {
+                const base = `/console/rewards/${encodeURIComponent(r.id)}`;
+                return h(
+                  "tr",
+                  { "data-reward": r.name },
+                  h("td", null, r.name, r.minTier ? h("div", { class: "muted" }, `${t.minTier}: ${r.minTier}`) : null),
+                  h(
+                    "td",
+                    null,
+                    kinds[r.kind],
+                    r.value !== null ? h("div", { class: "muted" }, `${n(r.value)} ₫`) : null,
+                  ),
+                  h(
+                    "td",
+                    null,
+                    h(
+                      "form",
+                      { class: "row", method: "post", action: base },
+                      h("input", {
+                        name: "cost",
+                        type: "number",
+                        min: 1,
+                        value: r.cost,
+                        "aria-label": t.cost,
+                        required: true,
+                      }),
+                      h("input", {
+                        name: "stock",
+                        type: "number",
+                        min: 0,
+                        value: r.stock ?? "",
+                        placeholder: t.unlimited,
+                        "aria-label": t.stock,
+                      }),
+                      h("button", { class: "secondary", type: "submit" }, t.save),
+                    ),
+                  ),
+                  h(
+                    "td",
+                    null,
+                    h("div", null, r.active ? t.active : t.inactive),
+                    h(
+                      "form",
+                      { method: "post", action: `${base}/active` },
+                      h("input", { type: "hidden", name: "active", value: r.active ? "false" : "true" }),
+                      h("button", { class: "secondary", type: "submit" }, r.active ? t.deactivate : t.activate),
+                    ),
+                  ),
+                );
+              }),
+            ),
+          ),
+        )
+      : null,
+    h(
+      "div",
+      { class: "card" },
+      h("h2", null, t.addReward),
+      opts.errors ? flash(t.invalid, true) : null,
+      h(
+        "form",
+        { class: "stack", method: "post", action: "/console/rewards", id: "add-reward" },
+        field(t.rewardName, "name", {
+          value: val.name,
+          errors: opts.errors,
+          attrs: { required: true, maxlength: 200 },
+        }),
+        h(
+          "label",
+          null,
+          t.rewardKind,
+          h(
+            "select",
+            { name: "kind" },
+            ...(["voucher", "product", "perk"] as const).map((k) =>
+              h("option", { value: k, ...(val.kind === k ? { selected: true } : {}) }, kinds[k]),
+            ),
+          ),
+        ),
+        field(t.cost, "cost", {
+          type: "number",
+          value: val.cost,
+          errors: opts.errors,
+          attrs: { required: true, min: 1 },
+        }),
+        field(`${t.value} (${t.optional})`, "value", { type: "number", value: val.value, errors: opts.errors }),
+        field(t.stock, "stock", { type: "number", value: val.stock, errors: opts.errors, attrs: { min: 0 } }),
+        field(`${t.minTier} (${t.optional})`, "minTier", { value: val.minTier, errors: opts.errors }),
+        h("button", { class: "primary", type: "submit" }, t.add),
+      ),
+    ),
+  );
+}

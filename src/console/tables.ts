@@ -1,0 +1,21 @@
+/**
+ * Merchant console sessions (drizzle-kit picks up `src/*\/tables.ts`). The cookie carries a random session id; only
+ * its SHA-256 is stored, so a database dump holds no usable session. Kept in the database (not in memory) so a
+ * session works across processes and Workers isolates.
+ */
+import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const consoleSessions = pgTable(
+  "console_sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    merchantId: text("merchant_id").notNull(),
+    /** The API key the merchant signed in with: revoking it ends the session. */
+    apiKeyId: text("api_key_id").notNull(),
+    createdAt: ts("created_at").notNull(),
+    expiresAt: ts("expires_at").notNull(),
+  },
+  (t) => [index("console_sessions_expiry_idx").on(t.expiresAt)],
+);
