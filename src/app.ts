@@ -161,7 +161,7 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   app.route("/", cardPageRoutes);
 
   // The merchant console (server-rendered pages; sign-in exchanges an API key for a session cookie).
-  app.route("/console", consoleRoutes as unknown as Hono<AppEnv>);
+  app.route("/console", consoleRoutes);
 
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument(deps.config.PUBLIC_URL)));
 
