@@ -14,6 +14,7 @@ import { campaigns, type CampaignStatus, type MessageTemplates, type QuietHours 
 import { getMessagingSettings, QuietHoursSchema } from "./settings.ts";
 import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";
 import { finishDoneCampaigns } from "./delivery.ts";
+import { findOne } from "../db/find.ts";
 
 const template = z
   .string()
@@ -206,12 +207,7 @@ export async function campaignCounts(
 }
 
 export async function findCampaign(db: Db, merchantId: string, id: string): Promise<CampaignRow | undefined> {
-  const rows = await db
-    .select()
-    .from(campaigns)
-    .where(and(eq(campaigns.id, id), eq(campaigns.merchantId, merchantId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, campaigns, eq(campaigns.id, id), eq(campaigns.merchantId, merchantId));
 }
 
 export async function getCampaignView(db: Db, merchantId: string, id: string): Promise<CampaignView> {

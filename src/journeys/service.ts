@@ -19,6 +19,7 @@ import { execCount, num, queryRows } from "../db/rows.ts";
 import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
 import { getMessagingSettings } from "../campaigns/settings.ts";
 import { journeys, type JourneyStep } from "./tables.ts";
+import { findOne } from "../db/find.ts";
 
 export const JOURNEY_KIND = "reactivation" as const;
 
@@ -91,12 +92,7 @@ export async function putJourney(
 }
 
 async function journeyRow(db: Db, merchantId: string) {
-  const rows = await db
-    .select()
-    .from(journeys)
-    .where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, journeys, eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND));
 }
 
 export async function getJourney(db: Db, merchantId: string, now: Date): Promise<JourneyView> {
@@ -178,7 +174,7 @@ export interface JourneyPassResult {
 /** One pass for one merchant: queue each step for the members newly in its window. Idempotent. */
 export async function runJourneyPass(db: Db, merchantId: string, now: Date): Promise<JourneyPassResult> {
   const row = await journeyRow(db, merchantId);
-  if (!row || !row.enabled) return { enabled: false, queued: 0, steps: [] };
+  if (!row?.enabled) return { enabled: false, queued: 0, steps: [] };
   const ctx = await segmentContext(db, merchantId, now);
   const at = sql`${now.toISOString()}::timestamptz`;
   const result: JourneyPassResult = { enabled: true, queued: 0, steps: [] };

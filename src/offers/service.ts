@@ -39,10 +39,17 @@ import {
   type RankingInput,
 } from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
+import { findBundle } from "./catalog.ts";
+import { findOne } from "../db/find.ts";
 import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
 import { recsRules } from "../recs/tables.ts";
 
 export type OfferRow = typeof offers.$inferSelect;
+
+/** One of this member's offers, by id. */
+function memberOffer(db: Db, merchantId: string, memberId: string, offerId: string) {
+  return findOne(db, offers, eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, memberId));
+}
 export type ClaimRow = typeof offerClaims.$inferSelect;
 
 export interface OfferView {
@@ -484,11 +491,7 @@ export async function getMemberOffer(
   opts: { lang?: Lang } = {},
 ): Promise<OfferView> {
   const member = await requireMember(db, merchantId, memberId);
-  const [row] = await db
-    .select()
-    .from(offers)
-    .where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id)))
-    .limit(1);
+  const row = await memberOffer(db, merchantId, member.id, offerId);
   if (!row) throw notFound("Offer", "offer-not-found");
   const claims = await claimsFor(db, [row.id]);
   return offerView(row, claims.get(row.id), await renderCtx(db, merchantId, member, opts.lang));
@@ -519,12 +522,8 @@ async function materializeBundleOffer(
     .orderBy(desc(offers.createdAt))
     .limit(1);
   if (existing[0]) return existing[0];
-  const [b] = await tx
-    .select()
-    .from(offerBundles)
-    .where(and(eq(offerBundles.id, bundleId), eq(offerBundles.merchantId, merchantId)))
-    .limit(1);
-  const live = b && b.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
+  const b = await findBundle(tx, merchantId, bundleId);
+  const live = b?.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
   if (!b || !live) throw notFound("Offer", "offer-not-found");
   const program = await getProgramCached(tx, merchantId);
   const mf = await memberFacts(tx, program, member, now);
@@ -600,12 +599,7 @@ export async function claimOffer(
       await lockMemberOffers(tx, member.id);
       let offer: OfferRow | undefined;
       if (offerId.startsWith("bnd_")) offer = await materializeBundleOffer(tx, merchantId, member, offerId, now);
-      else
-        [offer] = await tx
-          .select()
-          .from(offers)
-          .where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id)))
-          .limit(1);
+      else offer = await memberOffer(tx, merchantId, member.id, offerId);
       if (!offer) throw notFound("Offer", "offer-not-found");
       const body = (c: ClaimRow) => ({
         code: c.code,

@@ -26,6 +26,7 @@ import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
 import { placeOrder } from "./place.ts";
 import { expiresAt, orderTotal, pendingUntil, planEarn } from "./plan.ts";
+import { findOne } from "../db/find.ts";
 
 /** Hash of what an order says, so a replay can be told from a different order under the same externalId. */
 export async function orderContentHash(input: CreateOrderInput): Promise<string> {
@@ -306,12 +307,7 @@ async function insertOrderRows(
 }
 
 export async function findOrderByExternalId(db: Db, merchantId: string, externalId: string) {
-  const rows = await db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.merchantId, merchantId), eq(orders.externalId, externalId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, orders, eq(orders.merchantId, merchantId), eq(orders.externalId, externalId));
 }
 
 export interface RefundInput {
