@@ -24,7 +24,7 @@ import type { OrderHook, OrderHooks, RefundHook } from "../orders/service.ts";
 import { firstName as givenName, toLang, type Lang } from "../messages/render.ts";
 import { queryRows, num } from "../db/rows.ts";
 import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
-import { currentModel, bestSellers, rulesForBasket, textArray } from "../recs/model.ts";
+import { currentModel, bestSellers, ruleColumns, rulesForBasket, textArray } from "../recs/model.ts";
 import type { RecsModelRow } from "../recs/build.ts";
 import { getOfferSettings, type OfferSettings } from "./settings.ts";
 import {
@@ -227,14 +227,7 @@ export async function loadRankingInput(
     const candidates = history.filter((h) => !lastSkus.includes(h));
     if (sb.enabled && candidates.length > 0) {
       pairRules = await tx
-        .select({
-          lhs: recsRules.lhs,
-          rhs: recsRules.rhs,
-          count: recsRules.count,
-          support: recsRules.support,
-          confidence: recsRules.confidence,
-          lift: recsRules.lift,
-        })
+        .select(ruleColumns)
         .from(recsRules)
         .where(
           and(

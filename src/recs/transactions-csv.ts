@@ -37,6 +37,15 @@ function doubled(arr: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   return out;
 }
 
+/** Whether entry `id` of an arena (bytes starts[id]..starts[id + 1]) is exactly src[s, e). */
+function holds(arena: Uint8Array, starts: Int32Array, id: number, src: Uint8Array, s: number, e: number): boolean {
+  const a = starts[id]!;
+  const len = e - s;
+  if (starts[id + 1]! - a !== len) return false;
+  for (let k = 0; k < len; k++) if (arena[a + k] !== src[s + k]) return false;
+  return true;
+}
+
 /** Copies src[s, s + len) to `arena` at `used`, into a larger (doubled) arena when it does not fit; returns it. */
 function appendBytes(arena: Uint8Array<ArrayBuffer>, used: number, src: Uint8Array, s: number, len: number) {
   let out = arena;
@@ -126,12 +135,7 @@ export class ByteInterner {
 
   /** Whether id `id` holds exactly src[s, e). */
   equals(id: number, src: Uint8Array, s: number, e: number): boolean {
-    const a = this.starts[id]!;
-    const len = e - s;
-    if (this.starts[id + 1]! - a !== len) return false;
-    const arena = this.arena;
-    for (let k = 0; k < len; k++) if (arena[a + k] !== src[s + k]) return false;
-    return true;
+    return holds(this.arena, this.starts, id, src, s, e);
   }
 
   /** All interned values as strings, by id. */
@@ -161,12 +165,7 @@ export class RunKeys {
   isLast(src: Uint8Array, s: number, e: number, h: number): boolean {
     const id = this.count - 1;
     if (id < 0 || this.hashes[id] !== h) return false;
-    const a = this.starts[id]!;
-    const len = e - s;
-    if (this.starts[id + 1]! - a !== len) return false;
-    const arena = this.arena;
-    for (let k = 0; k < len; k++) if (arena[a + k] !== src[s + k]) return false;
-    return true;
+    return holds(this.arena, this.starts, id, src, s, e);
   }
 
   /** Starts a new run with key src[s, e); returns its index. */
