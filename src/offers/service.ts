@@ -46,6 +46,19 @@ import { recsRules } from "../recs/tables.ts";
 
 export type OfferRow = typeof offers.$inferSelect;
 
+/** A bundle row as the ranking reads it. */
+function bundleInput(b: typeof offerBundles.$inferSelect): BundleInput {
+  return {
+    id: b.id,
+    name: b.name,
+    skus: b.skus,
+    price: b.price,
+    discountPercent: b.discountPercent,
+    bonusPoints: b.bonusPoints,
+    minTier: b.minTier,
+  };
+}
+
 /** One of this member's offers, by id. */
 function memberOffer(db: Db, merchantId: string, memberId: string, offerId: string) {
   return findOne(db, offers, eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, memberId));
@@ -322,15 +335,7 @@ export async function loadRankingInput(
     basketRules,
     pairRules,
     bestSellers: sellers,
-    bundles: bundleRows.map((b) => ({
-      id: b.id,
-      name: b.name,
-      skus: b.skus,
-      price: b.price,
-      discountPercent: b.discountPercent,
-      bonusPoints: b.bonusPoints,
-      minTier: b.minTier,
-    })),
+    bundles: bundleRows.map(bundleInput),
     variants,
     rewards: rewardRows
       .filter((r) => r.stock === null || r.stock > 0)
@@ -528,15 +533,7 @@ async function materializeBundleOffer(
   }
   const settings = await getOfferSettings(tx, merchantId);
   const productMap = await loadProducts(tx, merchantId, b.skus);
-  const input: BundleInput = {
-    id: b.id,
-    name: b.name,
-    skus: b.skus,
-    price: b.price,
-    discountPercent: b.discountPercent,
-    bonusPoints: b.bonusPoints,
-    minTier: b.minTier,
-  };
+  const input = bundleInput(b);
   const validUntil = new Date(now.getTime() + settings.validHours * 3_600_000);
   const c = bundleCandidate(input, {
     products: productMap,
