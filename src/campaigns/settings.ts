@@ -25,16 +25,15 @@ export const FrequencyCapSchema = z
   })
   .describe("Counts campaign messages, journey steps and proactive offers alike; null turns the cap off");
 
+/** Days after a delivery in which an order counts as converted (settings, campaigns and journeys). */
+export const AttributionDaysSchema = z.number().int().min(1).max(90);
+
 export const MessagingSettingsSchema = z.object({
   frequencyCap: FrequencyCapSchema.nullable().default({ perDay: 2, perWeek: 5 }),
   quietHours: QuietHoursSchema.nullable().default(null),
-  attributionDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(90)
-    .default(7)
-    .describe("Days after delivery in which an order counts as a conversion"),
+  attributionDays: AttributionDaysSchema.default(7).describe(
+    "Days after delivery in which an order counts as a conversion",
+  ),
 });
 
 export type MessagingSettings = z.output<typeof MessagingSettingsSchema>;

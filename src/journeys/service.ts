@@ -17,7 +17,7 @@ import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
 import { execCount, num, queryRows } from "../db/rows.ts";
 import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
-import { getMessagingSettings } from "../campaigns/settings.ts";
+import { AttributionDaysSchema, getMessagingSettings } from "../campaigns/settings.ts";
 import { journeys, type JourneyStep } from "./tables.ts";
 import { findOne } from "../db/find.ts";
 
@@ -32,13 +32,9 @@ export const JourneyStepSchema = z.object({
 export const JourneyConfigSchema = z.object({
   enabled: z.boolean(),
   steps: z.array(JourneyStepSchema).max(10),
-  attributionDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(90)
-    .optional()
-    .describe("Days after a step's delivery in which an order counts as converted (default: the merchant's, 7)"),
+  attributionDays: AttributionDaysSchema.optional().describe(
+    "Days after a step's delivery in which an order counts as converted (default: the merchant's, 7)",
+  ),
 });
 
 export type JourneyConfigInput = z.output<typeof JourneyConfigSchema>;
