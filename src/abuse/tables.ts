@@ -3,13 +3,14 @@
  * limits hold across processes and on Workers. Keys: `link:ip:<ip>`, `link:user:<channel>:<id>`, `link:code:<code>`,
  * `link:global`, `sim:ip:<ip>`. Windows older than a day are pruned.
  */
-import { integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { ts } from "../db/columns.ts";
 
 export const rateCounters = pgTable(
   "rate_counters",
   {
     key: text("key").notNull(),
-    windowStart: timestamp("window_start", { withTimezone: true, mode: "date" }).notNull(),
+    windowStart: ts("window_start").notNull(),
     count: integer("count").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],

@@ -11,9 +11,10 @@ import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
 import { num, queryRows } from "../db/rows.ts";
 import { campaigns, type CampaignStatus, type MessageTemplates, type QuietHours } from "./tables.ts";
-import { getMessagingSettings, QuietHoursSchema } from "./settings.ts";
+import { AttributionDaysSchema, getMessagingSettings, QuietHoursSchema } from "./settings.ts";
 import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";
 import { finishDoneCampaigns } from "./delivery.ts";
+import { findOne } from "../db/find.ts";
 
 const template = z
   .string()
@@ -58,13 +59,9 @@ export const CreateCampaignSchema = z.object({
   quietHours: QuietHoursSchema.nullable()
     .optional()
     .describe("Overrides the merchant's quiet hours for this campaign (null = none)"),
-  attributionDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(90)
-    .optional()
-    .describe("Conversion window after delivery (default: the merchant's, 7)"),
+  attributionDays: AttributionDaysSchema.optional().describe(
+    "Conversion window after delivery (default: the merchant's, 7)",
+  ),
 });
 
 export type CreateCampaignInput = z.output<typeof CreateCampaignSchema>;
@@ -206,12 +203,7 @@ export async function campaignCounts(
 }
 
 export async function findCampaign(db: Db, merchantId: string, id: string): Promise<CampaignRow | undefined> {
-  const rows = await db
-    .select()
-    .from(campaigns)
-    .where(and(eq(campaigns.id, id), eq(campaigns.merchantId, merchantId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, campaigns, eq(campaigns.id, id), eq(campaigns.merchantId, merchantId));
 }
 
 export async function getCampaignView(db: Db, merchantId: string, id: string): Promise<CampaignView> {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
 import type { QuietHours } from "./tables.ts";
+import { zonedFormatter } from "../lib/time-zone.ts";
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time "HH:MM" (24 h)');
 
@@ -24,16 +25,15 @@ export const FrequencyCapSchema = z
   })
   .describe("Counts campaign messages, journey steps and proactive offers alike; null turns the cap off");
 
+/** Days after a delivery in which an order counts as converted (settings, campaigns and journeys). */
+export const AttributionDaysSchema = z.number().int().min(1).max(90);
+
 export const MessagingSettingsSchema = z.object({
   frequencyCap: FrequencyCapSchema.nullable().default({ perDay: 2, perWeek: 5 }),
   quietHours: QuietHoursSchema.nullable().default(null),
-  attributionDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(90)
-    .default(7)
-    .describe("Days after delivery in which an order counts as a conversion"),
+  attributionDays: AttributionDaysSchema.default(7).describe(
+    "Days after delivery in which an order counts as a conversion",
+  ),
 });
 
 export type MessagingSettings = z.output<typeof MessagingSettingsSchema>;
@@ -72,24 +72,7 @@ export async function putMessagingSettings(
 }
 
 function localParts(now: Date, timeZone: string): { h: number; m: number; s: number } {
-  let fmt: Intl.DateTimeFormat;
-  try {
-    fmt = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
-  } catch {
-    fmt = new Intl.DateTimeFormat("en-US", {
-      timeZone: "Asia/Ho_Chi_Minh",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
-  }
+  const fmt = zonedFormatter(timeZone, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const p: Record<string, number> = {};
   for (const part of fmt.formatToParts(now)) if (part.type !== "literal") p[part.type] = Number(part.value);
   return { h: p.hour ?? 0, m: p.minute ?? 0, s: p.second ?? 0 };

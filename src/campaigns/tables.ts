@@ -4,9 +4,8 @@
  * cap, and per-channel sender leases (one process paces a bot at a time).
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { bigint, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { ts, createdAt, updatedAt, textId, merchantId } from "../db/columns.ts";
 
 export interface MessageTemplates {
   vi?: string;
@@ -24,8 +23,8 @@ export type CampaignStatus = "draft" | "scheduled" | "sending" | "done" | "cance
 export const campaigns = pgTable(
   "campaigns",
   {
-    id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    id: textId(),
+    merchantId: merchantId(),
     name: text("name").notNull(),
     segmentId: text("segment_id").notNull(),
     message: jsonb("message").$type<MessageTemplates>().notNull(),
@@ -41,7 +40,7 @@ export const campaigns = pgTable(
     recipients: integer("recipients"),
     startedAt: ts("started_at"),
     finishedAt: ts("finished_at"),
-    createdAt: ts("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
     index("campaigns_merchant_idx").on(t.merchantId, t.createdAt),
@@ -75,7 +74,7 @@ export const deliveries = pgTable(
   "deliveries",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     source: text("source").$type<"campaign" | "journey">().notNull(),
     /** The campaign id, or a journey entry `reactivation:<step>:<entryOrderId>`: one message per key and member, ever. */
     sourceKey: text("source_key").notNull(),
@@ -99,8 +98,8 @@ export const deliveries = pgTable(
     sentAt: ts("sent_at"),
     messageId: text("message_id"),
     error: text("error"),
-    createdAt: ts("created_at").notNull().defaultNow(),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("deliveries_source_member_uq").on(t.merchantId, t.sourceKey, t.memberId),
@@ -119,7 +118,7 @@ export const promoSends = pgTable(
   "promo_sends",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     memberId: text("member_id").notNull(),
     kind: text("kind").$type<"campaign" | "journey" | "offer">().notNull(),
     /** Campaign id, journey key, offer id… */

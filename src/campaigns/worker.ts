@@ -3,13 +3,8 @@
  * (sendAt) and — through `wakeDeliveryWorkers()` — a prompt start when a campaign or journey queues messages in
  * this process. Other processes pick new work up within `pollMs`.
  */
-import type { Db } from "../db/types.ts";
-import type { ChannelName, ChannelSenders } from "../channels/channel.ts";
-import type { Pacer } from "../channels/rate-limiter.ts";
-import type { Clock } from "../lib/clock.ts";
-import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
-import { DeliveryEngine, type DeliveryEvent, type DeliveryStats } from "./delivery.ts";
+import { DeliveryEngine, type DeliveryOptions, type DeliveryStats } from "./delivery.ts";
 import { runDueCampaigns } from "./service.ts";
 
 const wakers = new Set<() => void>();
@@ -19,21 +14,8 @@ export function wakeDeliveryWorkers(): void {
   for (const w of [...wakers]) w();
 }
 
-export interface DeliveryWorkerOptions {
-  db: Db;
-  senders: ChannelSenders;
-  clock: Clock;
-  logger?: Logger;
-  workerId?: string;
-  leaseMs?: number;
-  sendTimeoutMs?: number;
-  maxAttempts?: number;
-  backoffMs?: (attempt: number) => number;
-  pacers?: Map<ChannelName, Pacer>;
-  claimSize?: number;
-  /** Sends in progress at once per channel (default 64). */
-  sendConcurrency?: number;
-  onEvent?: (e: DeliveryEvent) => void;
+/** The engine's options (see DeliveryOptions) plus the loop's own. */
+export interface DeliveryWorkerOptions extends DeliveryOptions {
   /** Idle poll interval (default 1 s). */
   pollMs?: number;
   /** Recovery sweep interval (default 5 s). */

@@ -2,10 +2,9 @@
  * Tables of the chat channels (drizzle-kit picks up `src/*\/tables.ts`): update de-duplication, per-chat state
  * (language before linking, pending numbered choices on Zalo), the web simulator's outbox and cached bot info.
  */
-import { bigserial, index, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { OutgoingMessage } from "./channel.ts";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { ts, createdAt, updatedAt, merchantId } from "../db/columns.ts";
 
 /**
  * One row per incoming update already taken: Telegram `<botId>:<update_id>`, Zalo `<botId>:<event_name>:<message_id>`.
@@ -36,7 +35,7 @@ export const chatSessions = pgTable(
     /** Numbered choices offered on channels without buttons (Zalo): [{ label, data }]. */
     choices: jsonb("choices").$type<{ label: string; data: string }[]>(),
     choicesExpiresAt: ts("choices_expires_at"),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.userId] })],
 );
@@ -46,10 +45,10 @@ export const webOutbox = pgTable(
   "channel_web_outbox",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     chatId: text("chat_id").notNull(),
     message: jsonb("message").$type<OutgoingMessage>().notNull(),
-    createdAt: ts("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [index("channel_web_outbox_chat_idx").on(t.chatId, t.id)],
 );
@@ -62,7 +61,7 @@ export const botInfos = pgTable(
     /** The bot id (the token's part before ":"), never the token. */
     botId: text("bot_id").notNull(),
     info: jsonb("info").$type<Record<string, unknown>>().notNull(),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.channel, t.botId] })],
 );

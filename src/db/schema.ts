@@ -14,16 +14,13 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   bigint,
 } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
-const createdAt = () => ts("created_at").notNull().defaultNow();
+import { ts, createdAt, updatedAt, textId, merchantId } from "./columns.ts";
 
 export const merchants = pgTable("merchants", {
-  id: text("id").primaryKey(),
+  id: textId(),
   name: text("name").notNull(),
   timezone: text("timezone").notNull().default("Asia/Ho_Chi_Minh"),
   /** Free-form merchant settings (frequency caps, quiet hours, bot tokens refs…), validated by zod at the edge. */
@@ -35,7 +32,7 @@ export const merchants = pgTable("merchants", {
 export const apiKeys = pgTable(
   "api_keys",
   {
-    id: text("id").primaryKey(),
+    id: textId(),
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
@@ -54,13 +51,13 @@ export const programs = pgTable("programs", {
     .primaryKey()
     .references(() => merchants.id),
   config: jsonb("config").$type<Record<string, unknown>>().notNull(),
-  updatedAt: ts("updated_at").notNull().defaultNow(),
+  updatedAt: updatedAt(),
 });
 
 export const members = pgTable(
   "members",
   {
-    id: text("id").primaryKey(),
+    id: textId(),
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
@@ -90,7 +87,7 @@ export const members = pgTable(
 export const orders = pgTable(
   "orders",
   {
-    id: text("id").primaryKey(),
+    id: textId(),
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
@@ -127,7 +124,7 @@ export const orderItems = pgTable(
     orderId: text("order_id")
       .notNull()
       .references(() => orders.id),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     lineNo: integer("line_no").notNull(),
     sku: text("sku").notNull(),
     name: text("name"),
@@ -143,7 +140,7 @@ export const orderItems = pgTable(
 export const refunds = pgTable(
   "refunds",
   {
-    id: text("id").primaryKey(),
+    id: textId(),
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
@@ -163,7 +160,7 @@ export const ledgerEntries = pgTable(
   "ledger_entries",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     memberId: text("member_id")
       .notNull()
       .references(() => members.id),
@@ -193,7 +190,7 @@ export const pointLots = pgTable(
   "point_lots",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     memberId: text("member_id")
       .notNull()
       .references(() => members.id),
@@ -215,7 +212,7 @@ export const creditEntries = pgTable(
   "credit_entries",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     memberId: text("member_id")
       .notNull()
       .references(() => members.id),
@@ -231,7 +228,7 @@ export const creditEntries = pgTable(
 export const rewards = pgTable(
   "rewards",
   {
-    id: text("id").primaryKey(),
+    id: textId(),
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
@@ -252,7 +249,7 @@ export const rewards = pgTable(
 export const redemptions = pgTable(
   "redemptions",
   {
-    id: text("id").primaryKey(),
+    id: textId(),
     merchantId: text("merchant_id")
       .notNull()
       .references(() => merchants.id),
@@ -275,7 +272,7 @@ export const redemptions = pgTable(
 export const idempotencyKeys = pgTable(
   "idempotency_keys",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     scope: text("scope").notNull(),
     key: text("key").notNull(),
     requestHash: text("request_hash").notNull(),
@@ -291,8 +288,8 @@ export const idempotencyKeys = pgTable(
 export const subscriptions = pgTable(
   "subscriptions",
   {
-    id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    id: textId(),
+    merchantId: merchantId(),
     memberId: text("member_id")
       .notNull()
       .references(() => members.id),
@@ -313,12 +310,12 @@ export const subscriptions = pgTable(
 export const products = pgTable(
   "products",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     sku: text("sku").notNull(),
     name: text("name"),
     category: text("category"),
     price: bigint("price", { mode: "number" }),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.sku] })],
 );
@@ -328,7 +325,7 @@ export const channelIdentities = pgTable(
   "channel_identities",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     memberId: text("member_id")
       .notNull()
       .references(() => members.id),
@@ -347,7 +344,7 @@ export const channelIdentities = pgTable(
 /** One-time codes a member types or opens as a deep link to link a chat. */
 export const linkCodes = pgTable("link_codes", {
   code: text("code").primaryKey(),
-  merchantId: text("merchant_id").notNull(),
+  merchantId: merchantId(),
   memberId: text("member_id")
     .notNull()
     .references(() => members.id),

@@ -1,6 +1,6 @@
 /** RFC 9457 problem details: every error response of the API is one of these. */
 import type { z } from "zod";
-import { DomainError, type FieldError } from "../lib/errors.ts";
+import { DomainError, ErrorFacts, type FieldError } from "../lib/errors.ts";
 
 export type { FieldError };
 
@@ -16,29 +16,7 @@ export interface ProblemBody {
 }
 
 /** Thrown anywhere in a request; the app's error handler turns it into application/problem+json. */
-export class Problem extends Error {
-  readonly status: number;
-  readonly slug: string;
-  readonly title: string;
-  readonly errors: FieldError[] | undefined;
-  readonly extra: Record<string, unknown>;
-
-  constructor(
-    status: number,
-    slug: string,
-    title: string,
-    detail: string,
-    errors?: FieldError[],
-    extra: Record<string, unknown> = {},
-  ) {
-    super(detail);
-    this.status = status;
-    this.slug = slug;
-    this.title = title;
-    this.errors = errors;
-    this.extra = extra;
-  }
-
+export class Problem extends ErrorFacts {
   body(): ProblemBody {
     // Extension members first: they must never shadow the standard ones (RFC 9457 `status` is the HTTP code).
     const body: ProblemBody = {

@@ -17,8 +17,9 @@ import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
 import { execCount, num, queryRows } from "../db/rows.ts";
 import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
-import { getMessagingSettings } from "../campaigns/settings.ts";
+import { AttributionDaysSchema, getMessagingSettings } from "../campaigns/settings.ts";
 import { journeys, type JourneyStep } from "./tables.ts";
+import { findOne } from "../db/find.ts";
 
 export const JOURNEY_KIND = "reactivation" as const;
 
@@ -31,13 +32,9 @@ export const JourneyStepSchema = z.object({
 export const JourneyConfigSchema = z.object({
   enabled: z.boolean(),
   steps: z.array(JourneyStepSchema).max(10),
-  attributionDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(90)
-    .optional()
-    .describe("Days after a step's delivery in which an order counts as converted (default: the merchant's, 7)"),
+  attributionDays: AttributionDaysSchema.optional().describe(
+    "Days after a step's delivery in which an order counts as converted (default: the merchant's, 7)",
+  ),
 });
 
 export type JourneyConfigInput = z.output<typeof JourneyConfigSchema>;
@@ -91,12 +88,7 @@ export async function putJourney(
 }
 
 async function journeyRow(db: Db, merchantId: string) {
-  const rows = await db
-    .select()
-    .from(journeys)
-    .where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, journeys, eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND));
 }
 
 export async function getJourney(db: Db, merchantId: string, now: Date): Promise<JourneyView> {
@@ -178,7 +170,7 @@ export interface JourneyPassResult {
 /** One pass for one merchant: queue each step for the members newly in its window. Idempotent. */
 export async function runJourneyPass(db: Db, merchantId: string, now: Date): Promise<JourneyPassResult> {
   const row = await journeyRow(db, merchantId);
-  if (!row || !row.enabled) return { enabled: false, queued: 0, steps: [] };
+  if (!row?.enabled) return { enabled: false, queued: 0, steps: [] };
   const ctx = await segmentContext(db, merchantId, now);
   const at = sql`${now.toISOString()}::timestamptz`;
   const result: JourneyPassResult = { enabled: true, queued: 0, steps: [] };

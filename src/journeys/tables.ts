@@ -1,5 +1,6 @@
 /** Tables of journeys (drizzle-kit picks up `src/*\/tables.ts`). Journey messages travel in `deliveries`. */
-import { boolean, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { ts, updatedAt, merchantId } from "../db/columns.ts";
 
 export interface JourneyStep {
   segmentId: string;
@@ -10,13 +11,13 @@ export interface JourneyStep {
 export const journeys = pgTable(
   "journeys",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     kind: text("kind").$type<"reactivation">().notNull(),
     enabled: boolean("enabled").notNull().default(false),
     steps: jsonb("steps").$type<JourneyStep[]>().notNull(),
     attributionDays: integer("attribution_days").notNull().default(7),
-    lastRunAt: timestamp("last_run_at", { withTimezone: true, mode: "date" }),
-    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    lastRunAt: ts("last_run_at"),
+    updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.kind] })],
 );

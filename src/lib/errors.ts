@@ -16,20 +16,40 @@ export interface FieldError {
   message: string;
 }
 
-export class DomainError extends Error {
-  readonly kind: ErrorKind;
-  /** The kind's conventional status code. */
+/** What a domain error and the HTTP layer's problem (src/http/problem.ts) both carry. */
+export class ErrorFacts extends Error {
+  /** The HTTP status code (for a DomainError, its kind's conventional one). */
   readonly status: number;
   /** Stable machine-readable name (the problem type's last segment, the chat core's switch). */
   readonly slug: string;
   /** Short, fixed summary of the slug. */
   readonly title: string;
-  /** The invalid fields, for kind "invalid". */
+  /** The invalid fields, for invalid input. */
   readonly errors: FieldError[] | undefined;
   /** Facts the client may act on (e.g. `{ balance }`), sent as problem+json extension members. */
   readonly extra: Record<string, unknown>;
 
   /** `detail` (this occurrence, in words) is the error's message. */
+  constructor(
+    status: number,
+    slug: string,
+    title: string,
+    detail: string,
+    errors?: FieldError[],
+    extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.status = status;
+    this.slug = slug;
+    this.title = title;
+    this.errors = errors;
+    this.extra = extra;
+  }
+}
+
+export class DomainError extends ErrorFacts {
+  readonly kind: ErrorKind;
+
   constructor(
     kind: ErrorKind,
     slug: string,
@@ -38,14 +58,9 @@ export class DomainError extends Error {
     errors?: FieldError[],
     extra: Record<string, unknown> = {},
   ) {
-    super(detail);
+    super(KIND_STATUS[kind], slug, title, detail, errors, extra);
     this.name = "DomainError";
     this.kind = kind;
-    this.status = KIND_STATUS[kind];
-    this.slug = slug;
-    this.title = title;
-    this.errors = errors;
-    this.extra = extra;
   }
 
   get detail(): string {

@@ -2,9 +2,8 @@
  * Tables of the LLM layer (drizzle-kit picks up `src/*\/tables.ts`): per-day usage counters (the dashboard and the
  * token budgets read them), the cache of offer phrasings and the assistant's short conversation memory.
  */
-import { bigint, bigserial, date, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { bigint, bigserial, date, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { createdAt, updatedAt, merchantId } from "../db/columns.ts";
 
 /**
  * One row per merchant, local day (the merchant's time zone), member and task, incremented in place.
@@ -13,7 +12,7 @@ const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" 
 export const llmUsage = pgTable(
   "llm_usage",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     day: date("day", { mode: "string" }).notNull(),
     memberId: text("member_id").notNull().default(""),
     /** "answer" (free-text replies) or "offer" (offer phrasing). */
@@ -28,7 +27,7 @@ export const llmUsage = pgTable(
     cacheHits: integer("cache_hits").notNull().default(0),
     inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
     outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
-    updatedAt: ts("updated_at").notNull().defaultNow(),
+    updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.merchantId, t.day, t.memberId, t.task] }),
@@ -40,13 +39,13 @@ export const llmUsage = pgTable(
 export const llmPhrasings = pgTable(
   "llm_phrasings",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     key: text("key").notNull(),
     lang: text("lang").notNull(),
     tier: text("tier"),
     text: text("text").notNull(),
     model: text("model").notNull(),
-    createdAt: ts("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.key] }), index("llm_phrasings_created_idx").on(t.createdAt)],
 );
@@ -60,13 +59,13 @@ export const llmChatTurns = pgTable(
   "llm_chat_turns",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     channel: text("channel").notNull(),
     chatId: text("chat_id").notNull(),
     memberId: text("member_id").notNull(),
     userText: text("user_text").notNull(),
     replyText: text("reply_text").notNull(),
-    createdAt: ts("created_at").notNull().defaultNow(),
+    createdAt: createdAt(),
   },
   (t) => [
     index("llm_chat_turns_chat_idx").on(t.merchantId, t.channel, t.chatId, t.createdAt),

@@ -11,6 +11,7 @@ import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
 import { spendable, type MemberRow } from "../ledger/ledger.ts";
 import type { MemberView } from "./schemas.ts";
+import { findOne } from "../db/find.ts";
 
 export interface NewMember {
   phone?: string | undefined;
@@ -52,12 +53,7 @@ export async function createMember(db: Db, merchantId: string, input: NewMember,
 }
 
 export async function findMember(db: Db, merchantId: string, id: string): Promise<MemberRow | undefined> {
-  const rows = await db
-    .select()
-    .from(members)
-    .where(and(eq(members.id, id), eq(members.merchantId, merchantId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, members, eq(members.id, id), eq(members.merchantId, merchantId));
 }
 
 /**
@@ -83,12 +79,7 @@ export async function searchMembers(db: Db, merchantId: string, query: string, l
 }
 
 export async function findMemberByPhone(db: Db, merchantId: string, phone: string): Promise<MemberRow | undefined> {
-  const rows = await db
-    .select()
-    .from(members)
-    .where(and(eq(members.phone, phone), eq(members.merchantId, merchantId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, members, eq(members.phone, phone), eq(members.merchantId, merchantId));
 }
 
 /** Members with this phone in any shop (at most `limit`): a chat with no shop configured links by phone alone. */

@@ -5,6 +5,7 @@
  */
 // How a member is addressed lives in names.ts; re-exported here with the rest of the copy helpers.
 export { firstName, foldVietnamese } from "./names.ts";
+import { zonedFormatter } from "../lib/time-zone.ts";
 
 export type Lang = "vi" | "en";
 
@@ -75,27 +76,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let fmt = formatters.get(timeZone);
   if (fmt) return fmt;
-  try {
-    fmt = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      day: "2-digit",
-      month: "2-digit",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-  } catch {
-    fmt = new Intl.DateTimeFormat("en-US", {
-      timeZone: "Asia/Ho_Chi_Minh",
-      day: "2-digit",
-      month: "2-digit",
-      year: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    });
-  }
+  fmt = zonedFormatter(timeZone, {
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
   if (formatters.size > 100) formatters.clear();
   formatters.set(timeZone, fmt);
   return fmt;

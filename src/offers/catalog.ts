@@ -7,6 +7,7 @@ import { newId } from "../lib/ids.ts";
 import { notFound, validationError } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { offerBundles, productVariants } from "./tables.ts";
+import { findOne } from "../db/find.ts";
 
 const sku = z.string().trim().min(1).max(100);
 const isoDateTime = z.iso.datetime({ offset: true });
@@ -147,12 +148,7 @@ export async function createBundle(
 }
 
 export async function findBundle(db: Db, merchantId: string, id: string): Promise<BundleRow | undefined> {
-  const rows = await db
-    .select()
-    .from(offerBundles)
-    .where(and(eq(offerBundles.id, id), eq(offerBundles.merchantId, merchantId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, offerBundles, eq(offerBundles.id, id), eq(offerBundles.merchantId, merchantId));
 }
 
 export async function requireBundle(db: Db, merchantId: string, id: string): Promise<BundleRow> {

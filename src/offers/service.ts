@@ -24,7 +24,7 @@ import type { OrderHook, OrderHooks, RefundHook } from "../orders/service.ts";
 import { firstName as givenName, toLang, type Lang } from "../messages/render.ts";
 import { queryRows, num } from "../db/rows.ts";
 import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
-import { currentModel, bestSellers, rulesForBasket, textArray } from "../recs/model.ts";
+import { currentModel, bestSellers, ruleColumns, rulesForBasket, textArray } from "../recs/model.ts";
 import type { RecsModelRow } from "../recs/build.ts";
 import { getOfferSettings, type OfferSettings } from "./settings.ts";
 import {
@@ -39,10 +39,30 @@ import {
   type RankingInput,
 } from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
+import { findBundle } from "./catalog.ts";
+import { findOne } from "../db/find.ts";
 import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
 import { recsRules } from "../recs/tables.ts";
 
 export type OfferRow = typeof offers.$inferSelect;
+
+/** A bundle row as the ranking reads it. */
+function bundleInput(b: typeof offerBundles.$inferSelect): BundleInput {
+  return {
+    id: b.id,
+    name: b.name,
+    skus: b.skus,
+    price: b.price,
+    discountPercent: b.discountPercent,
+    bonusPoints: b.bonusPoints,
+    minTier: b.minTier,
+  };
+}
+
+/** One of this member's offers, by id. */
+function memberOffer(db: Db, merchantId: string, memberId: string, offerId: string) {
+  return findOne(db, offers, eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, memberId));
+}
 export type ClaimRow = typeof offerClaims.$inferSelect;
 
 export interface OfferView {
@@ -220,14 +240,7 @@ export async function loadRankingInput(
     const candidates = history.filter((h) => !lastSkus.includes(h));
     if (sb.enabled && candidates.length > 0) {
       pairRules = await tx
-        .select({
-          lhs: recsRules.lhs,
-          rhs: recsRules.rhs,
-          count: recsRules.count,
-          support: recsRules.support,
-          confidence: recsRules.confidence,
-          lift: recsRules.lift,
-        })
+        .select(ruleColumns)
         .from(recsRules)
         .where(
           and(
@@ -322,15 +335,7 @@ export async function loadRankingInput(
     basketRules,
     pairRules,
     bestSellers: sellers,
-    bundles: bundleRows.map((b) => ({
-      id: b.id,
-      name: b.name,
-      skus: b.skus,
-      price: b.price,
-      discountPercent: b.discountPercent,
-      bonusPoints: b.bonusPoints,
-      minTier: b.minTier,
-    })),
+    bundles: bundleRows.map(bundleInput),
     variants,
     rewards: rewardRows
       .filter((r) => r.stock === null || r.stock > 0)
@@ -484,11 +489,7 @@ export async function getMemberOffer(
   opts: { lang?: Lang } = {},
 ): Promise<OfferView> {
   const member = await requireMember(db, merchantId, memberId);
-  const [row] = await db
-    .select()
-    .from(offers)
-    .where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id)))
-    .limit(1);
+  const row = await memberOffer(db, merchantId, member.id, offerId);
   if (!row) throw notFound("Offer", "offer-not-found");
   const claims = await claimsFor(db, [row.id]);
   return offerView(row, claims.get(row.id), await renderCtx(db, merchantId, member, opts.lang));
@@ -519,12 +520,8 @@ async function materializeBundleOffer(
     .orderBy(desc(offers.createdAt))
     .limit(1);
   if (existing[0]) return existing[0];
-  const [b] = await tx
-    .select()
-    .from(offerBundles)
-    .where(and(eq(offerBundles.id, bundleId), eq(offerBundles.merchantId, merchantId)))
-    .limit(1);
-  const live = b && b.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
+  const b = await findBundle(tx, merchantId, bundleId);
+  const live = b?.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
   if (!b || !live) throw notFound("Offer", "offer-not-found");
   const program = await getProgramCached(tx, merchantId);
   const mf = await memberFacts(tx, program, member, now);
@@ -536,15 +533,7 @@ async function materializeBundleOffer(
   }
   const settings = await getOfferSettings(tx, merchantId);
   const productMap = await loadProducts(tx, merchantId, b.skus);
-  const input: BundleInput = {
-    id: b.id,
-    name: b.name,
-    skus: b.skus,
-    price: b.price,
-    discountPercent: b.discountPercent,
-    bonusPoints: b.bonusPoints,
-    minTier: b.minTier,
-  };
+  const input = bundleInput(b);
   const validUntil = new Date(now.getTime() + settings.validHours * 3_600_000);
   const c = bundleCandidate(input, {
     products: productMap,
@@ -600,12 +589,7 @@ export async function claimOffer(
       await lockMemberOffers(tx, member.id);
       let offer: OfferRow | undefined;
       if (offerId.startsWith("bnd_")) offer = await materializeBundleOffer(tx, merchantId, member, offerId, now);
-      else
-        [offer] = await tx
-          .select()
-          .from(offers)
-          .where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId), eq(offers.memberId, member.id)))
-          .limit(1);
+      else offer = await memberOffer(tx, merchantId, member.id, offerId);
       if (!offer) throw notFound("Offer", "offer-not-found");
       const body = (c: ClaimRow) => ({
         code: c.code,

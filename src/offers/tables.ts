@@ -18,11 +18,9 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { ts, textId, merchantId } from "../db/columns.ts";
 
 export type OfferKind = "cross-sell" | "bundle" | "upsell" | "post-purchase" | "tier-exclusive" | "nudge";
 /** Where an offer came from: a co-purchase rule, a best seller (fallback), a merchant bundle, a rule-suggested combo, a linked variant, a reward, the last order. */
@@ -75,8 +73,8 @@ export type OfferFacts = {
 export const offers = pgTable(
   "offers",
   {
-    id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    id: textId(),
+    merchantId: merchantId(),
     memberId: text("member_id").notNull(),
     kind: text("kind").$type<OfferKind>().notNull(),
     basis: text("basis").$type<OfferBasis>().notNull(),
@@ -123,8 +121,8 @@ export const offers = pgTable(
 export const offerClaims = pgTable(
   "offer_claims",
   {
-    id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    id: textId(),
+    merchantId: merchantId(),
     memberId: text("member_id").notNull(),
     offerId: text("offer_id").notNull(),
     code: text("code").notNull(),
@@ -147,8 +145,8 @@ export const offerClaims = pgTable(
 export const offerBundles = pgTable(
   "offer_bundles",
   {
-    id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    id: textId(),
+    merchantId: merchantId(),
     name: text("name").notNull(),
     skus: text("skus").array().notNull(),
     /** Member price of the whole combo; else `discountPercent` off the catalog prices. */
@@ -169,7 +167,7 @@ export const offerBundles = pgTable(
 export const productVariants = pgTable(
   "product_variants",
   {
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     sku: text("sku").notNull(),
     variantSku: text("variant_sku").notNull(),
     createdAt: ts("created_at").notNull().default(sql`now()`),

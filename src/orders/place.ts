@@ -15,7 +15,15 @@ import { getProgram } from "../program/service.ts";
 import { spendable } from "../ledger/ledger.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";
-import { expiresAt, lotRemaining, orderTotal, pendingUntil, planEarn, type MemberFacts } from "./plan.ts";
+import {
+  expiresAt,
+  lotRemaining,
+  orderLineRows,
+  orderTotal,
+  pendingUntil,
+  planEarn,
+  type MemberFacts,
+} from "./plan.ts";
 
 type Outcome =
   | { r: "ok" }
@@ -88,20 +96,7 @@ export async function placeOrder(
   // The order rows do not depend on the facts.
   const orderId = newId("ord");
   const total = orderTotal(input);
-  const lines = input.items.map((i, n) => ({
-    line_no: n + 1,
-    sku: i.sku,
-    name: i.name ?? null,
-    category: i.category ?? null,
-    quantity: i.quantity,
-    unit_price: i.unitPrice,
-    discount: i.discount,
-  }));
-  const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
-  for (const i of input.items)
-    bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
-  // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
-  const products = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  const { lines, products } = orderLineRows(input);
   const rows = { orderId, channel: input.channel, total, offerCodes: input.offerCodes ?? [], lines, products };
 
   const cacheKey = `${merchantId}:${memberId}`;

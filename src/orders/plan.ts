@@ -55,3 +55,22 @@ export const pendingUntil = (program: Program, placedAt: Date): Date =>
   new Date(placedAt.getTime() + program.pendingDays * 86_400_000);
 export const expiresAt = (program: Program, placedAt: Date): Date | null =>
   program.pointsExpireDays ? new Date(placedAt.getTime() + program.pointsExpireDays * 86_400_000) : null;
+
+/** An order's line rows (order_items columns) and the products it names for the catalog upsert. */
+export function orderLineRows(input: CreateOrderInput) {
+  const lines = input.items.map((i, n) => ({
+    line_no: n + 1,
+    sku: i.sku,
+    name: i.name ?? null,
+    category: i.category ?? null,
+    quantity: i.quantity,
+    unit_price: i.unitPrice,
+    discount: i.discount,
+  }));
+  const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
+  for (const i of input.items)
+    bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
+  // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
+  const products = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+  return { lines, products };
+}

@@ -25,7 +25,8 @@ import { createMember, findMemberByPhone } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
 import { placeOrder } from "./place.ts";
-import { expiresAt, orderTotal, pendingUntil, planEarn } from "./plan.ts";
+import { expiresAt, orderLineRows, orderTotal, pendingUntil, planEarn } from "./plan.ts";
+import { findOne } from "../db/find.ts";
 
 /** Hash of what an order says, so a replay can be told from a different order under the same externalId. */
 export async function orderContentHash(input: CreateOrderInput): Promise<string> {
@@ -276,20 +277,9 @@ async function insertOrderRows(
     now: Date;
   },
 ) {
-  const lines = input.items.map((i, n) => ({
-    line_no: n + 1,
-    sku: i.sku,
-    name: i.name ?? null,
-    category: i.category ?? null,
-    quantity: i.quantity,
-    unit_price: i.unitPrice,
-    discount: i.discount,
-  }));
-  const bySku = new Map<string, { sku: string; name: string | null; category: string | null; price: number }>();
-  for (const i of input.items)
-    bySku.set(i.sku, { sku: i.sku, name: i.name ?? null, category: i.category ?? null, price: i.unitPrice });
-  // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
-  const products = JSON.stringify([...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0)));
+  const rows = orderLineRows(input);
+  const lines = rows.lines;
+  const products = JSON.stringify(rows.products);
   await tx.execute(sql`
     with o as (
       insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, created_at)
@@ -306,12 +296,7 @@ async function insertOrderRows(
 }
 
 export async function findOrderByExternalId(db: Db, merchantId: string, externalId: string) {
-  const rows = await db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.merchantId, merchantId), eq(orders.externalId, externalId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, orders, eq(orders.merchantId, merchantId), eq(orders.externalId, externalId));
 }
 
 export interface RefundInput {

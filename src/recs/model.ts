@@ -31,20 +31,18 @@ export function ruleScore(r: RuleStats): number {
 
 /** Best first: score desc, support desc, then `key` (the recommended item). Pure. */
 export function compareByRuleScore<T extends RuleStats>(key: (r: T) => string): (a: T, b: T) => number {
-  return (a, b) => {
-    const d = ruleScore(b) - ruleScore(a);
-    if (d !== 0) return d;
-    if (b.support !== a.support) return b.support - a.support;
-    const ka = key(a);
-    const kb = key(b);
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  };
+  return compareByScore(ruleScore, key);
 }
 
 /** Best first by the blend's probability (recommender.ts), then support desc, then `key`. Pure. */
 export function compareByBlend<T extends RuleStats>(key: (r: T) => string): (a: T, b: T) => number {
-  return (a, b) => {
-    const d = blendProbability(b) - blendProbability(a);
+  return compareByScore(blendProbability, key);
+}
+
+/** Best first by `score`, then support desc, then `key`. */
+function compareByScore<T extends RuleStats>(score: (r: RuleStats) => number, key: (r: T) => string) {
+  return (a: T, b: T): number => {
+    const d = score(b) - score(a);
     if (d !== 0) return d;
     if (b.support !== a.support) return b.support - a.support;
     const ka = key(a);
@@ -137,6 +135,16 @@ export interface BasketRule extends RuleStats {
   rhs: string;
 }
 
+/** A rule's columns as read by offers and recommendations. */
+export const ruleColumns = {
+  lhs: recsRules.lhs,
+  rhs: recsRules.rhs,
+  count: recsRules.count,
+  support: recsRules.support,
+  confidence: recsRules.confidence,
+  lift: recsRules.lift,
+};
+
 /**
  * Rules of the model whose lhs lies inside `basket` and whose rhs does not, with lift > 1, best first, at most
  * `limit` (the best rule per rhs comes first; callers keep one per item).
@@ -145,14 +153,7 @@ export async function rulesForBasket(db: Db, modelId: string, basket: string[], 
   if (basket.length === 0) return [];
   const arr = textArray(basket);
   const rows = await db
-    .select({
-      lhs: recsRules.lhs,
-      rhs: recsRules.rhs,
-      count: recsRules.count,
-      support: recsRules.support,
-      confidence: recsRules.confidence,
-      lift: recsRules.lift,
-    })
+    .select(ruleColumns)
     .from(recsRules)
     .where(
       and(

@@ -14,11 +14,9 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { ts, textId, merchantId } from "../db/columns.ts";
 
 /** What a model was built with (thresholds actually used) and from (a fingerprint of the merchant's orders). */
 export interface RecsModelParams {
@@ -40,8 +38,8 @@ export interface RecsModelParams {
 export const recsModels = pgTable(
   "recs_models",
   {
-    id: text("id").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    id: textId(),
+    merchantId: merchantId(),
     version: integer("version").notNull(),
     builtAt: ts("built_at").notNull(),
     nTransactions: integer("n_transactions").notNull(),

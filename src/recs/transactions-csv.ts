@@ -30,6 +30,35 @@ function fmix(h: number): number {
   return h;
 }
 
+/** The array at twice its length, contents kept. */
+function doubled(arr: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(arr.length * 2);
+  out.set(arr);
+  return out;
+}
+
+/** Whether entry `id` of an arena (bytes starts[id]..starts[id + 1]) is exactly src[s, e). */
+function holds(arena: Uint8Array, starts: Int32Array, id: number, src: Uint8Array, s: number, e: number): boolean {
+  const a = starts[id]!;
+  const len = e - s;
+  if (starts[id + 1]! - a !== len) return false;
+  for (let k = 0; k < len; k++) if (arena[a + k] !== src[s + k]) return false;
+  return true;
+}
+
+/** Copies src[s, s + len) to `arena` at `used`, into a larger (doubled) arena when it does not fit; returns it. */
+function appendBytes(arena: Uint8Array<ArrayBuffer>, used: number, src: Uint8Array, s: number, len: number) {
+  let out = arena;
+  if (used + len > arena.length) {
+    let cap = arena.length * 2;
+    while (cap < used + len) cap *= 2;
+    out = new Uint8Array(cap);
+    out.set(arena.subarray(0, used));
+  }
+  for (let k = 0; k < len; k++) out[used + k] = src[s + k]!;
+  return out;
+}
+
 /**
  * Interns byte strings to dense ids 0, 1, 2, … Open addressing with linear probing; each slot holds
  * (hash, id + 1) side by side so a probe touches one cache line before any key bytes.
@@ -74,21 +103,9 @@ export class ByteInterner {
     }
     // Insert.
     const id = this.size++;
-    if (this.size + 1 >= this.starts.length) {
-      const st = new Int32Array(this.starts.length * 2);
-      st.set(this.starts);
-      this.starts = st;
-    }
-    if (this.arenaLen + len > this.arena.length) {
-      let cap = this.arena.length * 2;
-      while (cap < this.arenaLen + len) cap *= 2;
-      const ar = new Uint8Array(cap);
-      ar.set(this.arena.subarray(0, this.arenaLen));
-      this.arena = ar;
-    }
-    const arena = this.arena;
+    if (this.size + 1 >= this.starts.length) this.starts = doubled(this.starts);
     const a = this.arenaLen;
-    for (let k = 0; k < len; k++) arena[a + k] = src[s + k]!;
+    this.arena = appendBytes(this.arena, a, src, s, len);
     this.starts[id] = a;
     this.arenaLen = a + len;
     this.starts[id + 1] = a + len;
@@ -118,12 +135,7 @@ export class ByteInterner {
 
   /** Whether id `id` holds exactly src[s, e). */
   equals(id: number, src: Uint8Array, s: number, e: number): boolean {
-    const a = this.starts[id]!;
-    const len = e - s;
-    if (this.starts[id + 1]! - a !== len) return false;
-    const arena = this.arena;
-    for (let k = 0; k < len; k++) if (arena[a + k] !== src[s + k]) return false;
-    return true;
+    return holds(this.arena, this.starts, id, src, s, e);
   }
 
   /** All interned values as strings, by id. */
@@ -153,12 +165,7 @@ export class RunKeys {
   isLast(src: Uint8Array, s: number, e: number, h: number): boolean {
     const id = this.count - 1;
     if (id < 0 || this.hashes[id] !== h) return false;
-    const a = this.starts[id]!;
-    const len = e - s;
-    if (this.starts[id + 1]! - a !== len) return false;
-    const arena = this.arena;
-    for (let k = 0; k < len; k++) if (arena[a + k] !== src[s + k]) return false;
-    return true;
+    return holds(this.arena, this.starts, id, src, s, e);
   }
 
   /** Starts a new run with key src[s, e); returns its index. */
@@ -166,23 +173,11 @@ export class RunKeys {
     const id = this.count++;
     const len = e - s;
     if (this.count + 1 >= this.starts.length) {
-      const st = new Int32Array(this.starts.length * 2);
-      st.set(this.starts);
-      this.starts = st;
-      const hs = new Int32Array(this.hashes.length * 2);
-      hs.set(this.hashes);
-      this.hashes = hs;
+      this.starts = doubled(this.starts);
+      this.hashes = doubled(this.hashes);
     }
-    if (this.arenaLen + len > this.arena.length) {
-      let cap = this.arena.length * 2;
-      while (cap < this.arenaLen + len) cap *= 2;
-      const ar = new Uint8Array(cap);
-      ar.set(this.arena.subarray(0, this.arenaLen));
-      this.arena = ar;
-    }
-    const arena = this.arena;
     const a = this.arenaLen;
-    for (let k = 0; k < len; k++) arena[a + k] = src[s + k]!;
+    this.arena = appendBytes(this.arena, a, src, s, len);
     this.arenaLen = a + len;
     this.starts[id] = a;
     this.starts[id + 1] = a + len;

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import type { CreateRewardSchema, UpdateRewardSchema } from "./schemas.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { netSpend } from "../members/service.ts";
+import { findOne } from "../db/find.ts";
 
 export type RewardRow = typeof rewards.$inferSelect;
 
@@ -87,12 +88,7 @@ export async function updateReward(
 }
 
 export async function findReward(db: Db, merchantId: string, id: string): Promise<RewardRow | undefined> {
-  const rows = await db
-    .select()
-    .from(rewards)
-    .where(and(eq(rewards.id, id), eq(rewards.merchantId, merchantId)))
-    .limit(1);
-  return rows[0];
+  return findOne(db, rewards, eq(rewards.id, id), eq(rewards.merchantId, merchantId));
 }
 
 /** Who may redeem: why not, as a problem slug, or undefined when allowed (used by the API and the bot). */
@@ -108,7 +104,7 @@ export async function redeem(
     const member = await lockMember(tx, merchantId, memberId);
     if (!member) throw notFound("Member", "member-not-found");
     const reward = await findReward(tx, merchantId, rewardId);
-    if (!reward || !reward.active) throw notFound("Reward", "reward-not-found");
+    if (!reward?.active) throw notFound("Reward", "reward-not-found");
     const program = await getProgram(tx, merchantId);
     if (reward.minTier) {
       const tier = effectiveTier(program, member.tierName, await netSpend(tx, member.id, now, program.tierWindowDays));

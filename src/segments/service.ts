@@ -1,5 +1,5 @@
 /** Segments: built-in and custom, compiled for a merchant at an instant, counted and sampled in SQL. */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
@@ -11,6 +11,7 @@ import { segments } from "./tables.ts";
 import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
 import { compileSegment, segmentMembersQuery, type CompileContext, type CompiledSegment } from "./compile.ts";
 import { num, queryRows } from "../db/rows.ts";
+import { findOne } from "../db/find.ts";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
 
@@ -59,12 +60,8 @@ export async function listSegments(db: Db, merchantId: string): Promise<SegmentV
 export async function findSegment(db: Db, merchantId: string, id: string): Promise<SegmentView | undefined> {
   const b = builtInSegment(id);
   if (b) return builtInView(b);
-  const rows = await db
-    .select()
-    .from(segments)
-    .where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)))
-    .limit(1);
-  return rows[0] ? view(rows[0]) : undefined;
+  const row = await findOne(db, segments, eq(segments.id, id), eq(segments.merchantId, merchantId));
+  return row ? view(row) : undefined;
 }
 
 export async function requireSegment(db: Db, merchantId: string, id: string): Promise<SegmentView> {
