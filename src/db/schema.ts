@@ -262,6 +262,8 @@ export const redemptions = pgTable(
     pointsSpent: integer("points_spent").notNull(),
     code: text("code").notNull(),
     usedAt: ts("used_at"),
+    /** Set when the redemption was cancelled: points returned, stock restored, the voucher no longer works. */
+    cancelledAt: ts("cancelled_at"),
     expiresAt: ts("expires_at"),
     createdAt: createdAt(),
   },

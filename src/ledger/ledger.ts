@@ -102,7 +102,7 @@ export async function creditPoints(
   m: MemberRow,
   kind: LedgerKind,
   points: number,
-  opts: EntryRefs & { at: Date; availableAt: Date; expiresAt: Date | null },
+  opts: EntryRefs & { at: Date; availableAt: Date; expiresAt: Date | null; earnedAt?: Date },
 ): Promise<void> {
   if (points <= 0) return;
   const before = m.pointsTotal;
@@ -111,7 +111,7 @@ export async function creditPoints(
   await tx.execute(sql`
     with lot as (
       insert into point_lots (merchant_id, member_id, order_id, points, remaining, earned_at, available_at, expires_at)
-      values (${m.merchantId}, ${m.id}, ${opts.orderId ?? null}, ${points}, ${remaining}, ${opts.at.toISOString()}::timestamptz,
+      values (${m.merchantId}, ${m.id}, ${opts.orderId ?? null}, ${points}, ${remaining}, ${(opts.earnedAt ?? opts.at).toISOString()}::timestamptz,
               ${opts.availableAt.toISOString()}::timestamptz, ${opts.expiresAt ? opts.expiresAt.toISOString() : null}::timestamptz)
       returning id
     ), entry as (
@@ -130,13 +130,19 @@ async function consumeLots(
   m: MemberRow,
   points: number,
   now: Date,
-  opts: { onlyAvailable: boolean; preferOrderId?: string },
+  opts: { onlyAvailable: boolean; preferOrderId?: string; taken?: TakenLot[] },
 ): Promise<number> {
   let left = points;
-  const take = async (lots: { id: number; remaining: number }[]) => {
+  const take = async (lots: { id: number; remaining: number; earnedAt?: Date; expiresAt?: Date | null }[]) => {
     for (const lot of lots) {
       if (left <= 0) break;
       const t = Math.min(lot.remaining, left);
+      opts.taken?.push({
+        lotId: lot.id,
+        points: t,
+        earnedAt: lot.earnedAt?.toISOString() ?? null,
+        expiresAt: lot.expiresAt ? lot.expiresAt.toISOString() : null,
+      });
       await tx
         .update(pointLots)
         .set({ remaining: lot.remaining - t })
@@ -156,7 +162,12 @@ async function consumeLots(
     const conds = [eq(pointLots.memberId, m.id), gt(pointLots.remaining, 0)];
     if (opts.onlyAvailable) conds.push(lte(pointLots.availableAt, now));
     const lots = await tx
-      .select({ id: pointLots.id, remaining: pointLots.remaining })
+      .select({
+        id: pointLots.id,
+        remaining: pointLots.remaining,
+        earnedAt: pointLots.earnedAt,
+        expiresAt: pointLots.expiresAt,
+      })
       .from(pointLots)
       .where(and(...conds))
       // FIFO: the oldest earned points are spent (and reversed) first, whatever their expiry.
@@ -166,7 +177,18 @@ async function consumeLots(
   return points - left;
 }
 
-/** Spend spendable points (redeem, negative adjust). The caller has checked the balance. */
+/** A slice of a lot a debit spent: kept on the entry so a cancelled redemption can return exactly these points. */
+export interface TakenLot {
+  lotId: number;
+  points: number;
+  earnedAt: string | null;
+  expiresAt: string | null;
+}
+
+/**
+ * Spend spendable points (redeem, negative adjust). The caller has checked the balance. The lots spent are recorded
+ * in a redeem entry's breakdown (`lots`), so cancelling a redemption gives back the same points with their own expiry.
+ */
 export async function debitPoints(
   tx: Db,
   m: MemberRow,
@@ -175,9 +197,11 @@ export async function debitPoints(
   opts: EntryRefs & { at: Date },
 ): Promise<void> {
   if (points <= 0) return;
-  const taken = await consumeLots(tx, m, points, opts.at, { onlyAvailable: true });
+  const lots: TakenLot[] = [];
+  const taken = await consumeLots(tx, m, points, opts.at, { onlyAvailable: true, taken: lots });
   if (taken !== points) throw new Error(`ledger: only ${taken} of ${points} spendable points found in lots`);
-  await insertEntry(tx, m, kind, -points, opts.at, opts);
+  const refs = kind === "redeem" ? { ...opts, breakdown: { ...(opts.breakdown ?? {}), lots } } : opts;
+  await insertEntry(tx, m, kind, -points, opts.at, refs);
   await setTotal(tx, m, m.pointsTotal - points);
 }
 

@@ -804,9 +804,11 @@ export const reverseOfferBonus: RefundHook = async (tx, ctx) => {
     .select({ points: offerClaims.pointsCredited, offerId: offerClaims.offerId, code: offerClaims.code })
     .from(offerClaims)
     .where(and(eq(offerClaims.orderId, ctx.orderId), eq(offerClaims.merchantId, ctx.merchantId)));
+  let reversed = 0;
   for (const c of claims) {
     const points = reversalFor(c.points, ctx.total, ctx.refundedBefore, ctx.refundedAfter);
     if (points <= 0) continue;
+    reversed += points;
     await reversePoints(tx, ctx.member, points, {
       at: ctx.now,
       orderId: ctx.orderId,
@@ -814,6 +816,7 @@ export const reverseOfferBonus: RefundHook = async (tx, ctx) => {
       reason: `refund ${ctx.refundExternalId}: add-on bonus of offer ${c.offerId} (code ${c.code})`,
     });
   }
+  return reversed;
 };
 
 /**

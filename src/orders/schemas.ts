@@ -61,6 +61,9 @@ export const RefundResult = z.object({
   refundId: z.string(),
   externalId: z.string(),
   amount: z.number().int(),
+  /** Every point this refund took back: orderPointsReversed + bonusPointsReversed (the balance change). */
   pointsReversed: z.number().int(),
+  orderPointsReversed: z.number().int().optional(),
+  bonusPointsReversed: z.number().int().optional(),
   balance: z.number().int().nullable(),
 });

@@ -21,7 +21,8 @@ import {
   spendable,
   type MemberRow,
 } from "../ledger/ledger.ts";
-import { createMember, findMemberByPhone } from "../members/service.ts";
+import { createMember, findMemberByPhone, netSpend } from "../members/service.ts";
+import { qualifyingTier, tierRank } from "../program/tiers.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
 import { placeOrder } from "./place.ts";
@@ -156,6 +157,16 @@ async function insertOrder(
   const program = await getProgram(tx, merchantId);
 
   let memberId: string | undefined = input.memberId;
+  if (memberId && input.memberPhone) {
+    // Both given: they must name the same member, or the order would be credited to someone the shop did not mean.
+    const found = await findMemberByPhone(tx, merchantId, input.memberPhone);
+    if (found && found.id !== memberId)
+      throw conflict(
+        "member-mismatch",
+        "Member mismatch",
+        "memberId and memberPhone name different members; send one of them, or both for the same member",
+      );
+  }
   if (!memberId && input.memberPhone) {
     const found = await findMemberByPhone(tx, merchantId, input.memberPhone);
     if (found) memberId = found.id;
@@ -416,6 +427,7 @@ async function insertRefund(
     .where(eq(orders.id, order!.id));
 
   let balance: number | null = null;
+  let hookPointsReversed = 0;
   if (member) {
     await reversePoints(tx, member, pointsReversed, {
       at: now,
@@ -438,7 +450,7 @@ async function insertRefund(
         .where(eq(members.id, member.id));
     }
     for (const hook of hooks.refund)
-      await hook(tx, {
+      hookPointsReversed += await hook(tx, {
         merchantId,
         orderId: order!.id,
         member,
@@ -449,9 +461,43 @@ async function insertRefund(
         refundedAfter,
         now,
       });
+    await reevaluateTierAfterRefund(tx, member, order!.placedAt, amount, now);
     balance = (await memberBalance(tx, member, now)).balance;
   }
-  return { refundId, externalId: input.externalId, orderExternalId, amount, pointsReversed, balance };
+  // Every point this refund took back (the order's own points plus add-on bonuses the hooks reversed), so the
+  // figures add up to the balance change; `orderPointsReversed`/`bonusPointsReversed` are the breakdown.
+  return {
+    refundId,
+    externalId: input.externalId,
+    orderExternalId,
+    amount,
+    pointsReversed: pointsReversed + hookPointsReversed,
+    orderPointsReversed: pointsReversed,
+    bonusPointsReversed: hookPointsReversed,
+    balance,
+  };
+}
+
+/**
+ * A refund takes its spend back out of the tier window at once: downgrade retention protects members whose spend
+ * ages out of the window, not spend that was refunded (buy Gold, refund, keep Gold). If the spend before this refund
+ * justified the stored tier and the spend after it no longer does, the tier drops to what the spend now qualifies for.
+ */
+async function reevaluateTierAfterRefund(tx: Db, member: MemberRow, placedAt: Date, amount: number, now: Date) {
+  if (amount <= 0) return;
+  const program = await getProgram(tx, member.merchantId);
+  if (placedAt.getTime() <= now.getTime() - program.tierWindowDays * 86_400_000) return; // already out of the window
+  const after = await netSpend(tx, member.id, now, program.tierWindowDays);
+  const before = after + amount;
+  const stored = tierRank(program, member.tierName);
+  const qBefore = qualifyingTier(program, before);
+  const qAfter = qualifyingTier(program, after);
+  const rankBefore = qBefore ? tierRank(program, qBefore.name) : -1;
+  const rankAfter = qAfter ? tierRank(program, qAfter.name) : -1;
+  if (stored < 0 || rankAfter >= stored || rankBefore < stored) return;
+  const tierName = qAfter?.name ?? null;
+  await tx.update(members).set({ tierName, tierSince: now }).where(eq(members.id, member.id));
+  member.tierName = tierName;
 }
 
 /** The breakdown stored with the order's `earn` entry (per-line multipliers and events at the time of the order). */
@@ -478,4 +524,4 @@ export type RefundHook = (
     refundedAfter: number;
     now: Date;
   },
-) => Promise<void>;
+) => Promise<number>; // the points this hook reversed, so the refund response reports the whole balance change

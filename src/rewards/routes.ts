@@ -11,6 +11,7 @@ import { requireMember } from "../members/service.ts";
 import {
   AdjustmentResult,
   AdjustmentSchema,
+  CancelRedemptionResult,
   CreateRewardSchema,
   RedeemSchema,
   RedemptionResult,
@@ -22,6 +23,7 @@ import {
   adjust,
   createReward,
   updateReward,
+  cancelRedemption,
   findReward,
   listRewards,
   memberVouchers,
@@ -203,9 +205,31 @@ doc({
   responses: {
     200: { description: "Used now", schema: VoucherView },
     404: { description: "voucher-not-found (also for another merchant's code)" },
-    409: { description: "already-used or voucher-expired" },
+    409: { description: "already-used, voucher-expired or voucher-cancelled" },
   },
 });
 rewardRoutes.post("/vouchers/:code/use", async (c) =>
   c.json(await useVoucher(c.get("db"), c.get("merchantId"), c.req.param("code"), c.get("deps").clock.now())),
 );
+
+doc({
+  method: "post",
+  path: "/v1/redemptions/{id}/cancel",
+  tag: "Rewards",
+  summary:
+    "Cancel (void) a redemption whose voucher was not used: points back with their original expiry, stock restored",
+  description:
+    "Idempotent by the redemption itself (an Idempotency-Key is accepted but not needed): cancelling again returns 200 with the same figures and changes nothing. The points come back as `adjust` ledger entries whose reason names the redemption, one per lot spent, each keeping that lot's earn date and expiry. The voucher then answers 409 voucher-cancelled.",
+  headers: [idempotencyHeader],
+  responses: {
+    201: { description: "Cancelled now", schema: CancelRedemptionResult },
+    200: { description: "Already cancelled (same figures)", schema: CancelRedemptionResult },
+    404: { description: "redemption-not-found (also for another merchant's redemption)" },
+    409: { description: "voucher-already-used" },
+  },
+});
+rewardRoutes.post("/redemptions/:id/cancel", async (c) => {
+  idempotencyKey(c.req.header("idempotency-key")); // validated for consistency; the redemption id is the key
+  const r = await cancelRedemption(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now());
+  return c.json(r.body, r.status as 201);
+});

@@ -68,6 +68,17 @@ export const VoucherView = z.object({
   memberId: z.string(),
   reward: z.object({ id: z.string(), name: z.string(), kind: RewardKind, value: z.number().int().nullable() }),
   usedAt: z.string().nullable(),
+  /** Set when the redemption was cancelled (the voucher no longer works). */
+  cancelledAt: z.string().nullable(),
   expiresAt: z.string().nullable(),
   createdAt: z.string(),
+});
+
+export const CancelRedemptionResult = z.object({
+  redemptionId: z.string(),
+  code: z.string(),
+  /** Points credited back (= the redemption's pointsSpent): the whole balance change. */
+  pointsReturned: z.number().int(),
+  balance: z.number().int(),
+  cancelledAt: z.string(),
 });

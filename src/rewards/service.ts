@@ -1,12 +1,12 @@
 /** Rewards catalog, redemptions (points → one-time code) and voucher use. */
 import { and, eq, gt, isNull, or, sql, desc } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { redemptions, rewards } from "../db/schema.ts";
+import { ledgerEntries, redemptions, rewards } from "../db/schema.ts";
 import { newCode, newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../lib/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
-import { debitPoints, lockMember, memberBalance, creditPoints } from "../ledger/ledger.ts";
+import { debitPoints, lockMember, memberBalance, creditPoints, type TakenLot } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
 import type { z } from "zod";
 import type { CreateRewardSchema, UpdateRewardSchema } from "./schemas.ts";
@@ -226,6 +226,7 @@ export function voucherView(v: NonNullable<Awaited<ReturnType<typeof voucherByCo
     memberId: v.r.memberId,
     reward: { id: v.reward.id, name: v.reward.name, kind: v.reward.kind, value: v.reward.value },
     usedAt: v.r.usedAt?.toISOString() ?? null,
+    cancelledAt: v.r.cancelledAt?.toISOString() ?? null,
     expiresAt: v.r.expiresAt?.toISOString() ?? null,
     createdAt: v.r.createdAt.toISOString(),
   };
@@ -241,6 +242,7 @@ export async function useVoucher(db: Db, merchantId: string, code: string, now: 
         eq(redemptions.code, normalized),
         eq(redemptions.merchantId, merchantId),
         isNull(redemptions.usedAt),
+        isNull(redemptions.cancelledAt),
         or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now)),
       ),
     )
@@ -248,6 +250,13 @@ export async function useVoucher(db: Db, merchantId: string, code: string, now: 
   const v = await voucherByCode(db, merchantId, normalized);
   if (!v) throw notFound("Voucher", "voucher-not-found");
   if (used.length === 0) {
+    if (v.r.cancelledAt)
+      throw conflict(
+        "voucher-cancelled",
+        "Voucher cancelled",
+        `Voucher ${normalized} was cancelled at ${v.r.cancelledAt.toISOString()}; its points were returned`,
+        { cancelledAt: v.r.cancelledAt.toISOString() },
+      );
     if (v.r.usedAt)
       throw conflict("already-used", "Already used", `Voucher ${normalized} was used at ${v.r.usedAt.toISOString()}`, {
         usedAt: v.r.usedAt.toISOString(),
@@ -264,7 +273,11 @@ export async function useVoucher(db: Db, merchantId: string, code: string, now: 
 export async function memberVouchers(db: Db, merchantId: string, memberId: string, now: Date, onlyOpen = true) {
   const conds = [eq(redemptions.memberId, memberId), eq(redemptions.merchantId, merchantId)];
   if (onlyOpen)
-    conds.push(isNull(redemptions.usedAt), or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))!);
+    conds.push(
+      isNull(redemptions.usedAt),
+      isNull(redemptions.cancelledAt),
+      or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))!,
+    );
   const rows = await db
     .select({ r: redemptions, reward: rewards })
     .from(redemptions)
@@ -272,4 +285,81 @@ export async function memberVouchers(db: Db, merchantId: string, memberId: strin
     .where(and(...conds))
     .orderBy(desc(redemptions.createdAt));
   return rows.map(voucherView);
+}
+
+/**
+ * Cancel (void) a redemption whose voucher was not used: the points come back — one lot per lot the redemption
+ * spent, with that lot's earn date and expiry (so FIFO order and expiry stay exact) — as `adjust` entries (the spec
+ * fixes the ledger kinds) whose reason names the redemption; the reward's stock is restored and the voucher stops
+ * working. Idempotent by the redemption itself: cancelling again returns the same result and changes nothing.
+ * A used voucher → 409 voucher-already-used. Another merchant's redemption → 404.
+ */
+export async function cancelRedemption(db: Db, merchantId: string, redemptionId: string, now: Date) {
+  return db.transaction(async (tx) => {
+    const [found] = await tx
+      .select()
+      .from(redemptions)
+      .where(and(eq(redemptions.id, redemptionId), eq(redemptions.merchantId, merchantId)))
+      .limit(1);
+    if (!found) throw notFound("Redemption", "redemption-not-found");
+    // Member first (the lock order of every balance change), then the redemption row (serialises with voucher use).
+    const member = await lockMember(tx, merchantId, found.memberId);
+    if (!member) throw notFound("Redemption", "redemption-not-found");
+    const [r] = await tx.select().from(redemptions).where(eq(redemptions.id, redemptionId)).for("update");
+    const result = async (cancelledAt: Date) => ({
+      redemptionId: r!.id,
+      code: r!.code,
+      pointsReturned: r!.pointsSpent,
+      balance: (await memberBalance(tx, member, now)).balance,
+      cancelledAt: cancelledAt.toISOString(),
+    });
+    if (r!.cancelledAt) return { status: 200, body: await result(r!.cancelledAt), replayed: true };
+    if (r!.usedAt)
+      throw conflict(
+        "voucher-already-used",
+        "Voucher already used",
+        `Voucher ${r!.code} was used at ${r!.usedAt.toISOString()}; a used voucher cannot be cancelled`,
+        { usedAt: r!.usedAt.toISOString() },
+      );
+    await tx.update(redemptions).set({ cancelledAt: now }).where(eq(redemptions.id, r!.id));
+    const [entry] = await tx
+      .select({ b: ledgerEntries.breakdown })
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.redemptionId, r!.id), eq(ledgerEntries.kind, "redeem")))
+      .limit(1);
+    const lots = ((entry?.b as { lots?: TakenLot[] } | null)?.lots ?? []).filter((l) => l.points > 0);
+    const recorded = lots.reduce((a, l) => a + l.points, 0);
+    const reason = `cancelled redemption ${r!.id} (voucher ${r!.code})`;
+    for (const l of lots)
+      await creditPoints(tx, member, "adjust", l.points, {
+        at: now,
+        // The lot keeps its place in FIFO order (earn date) and its expiry.
+        ...(l.earnedAt ? { earnedAt: new Date(l.earnedAt) } : {}),
+        availableAt: now,
+        expiresAt: l.expiresAt ? new Date(l.expiresAt) : null,
+        redemptionId: r!.id,
+        reason,
+      });
+    if (recorded < r!.pointsSpent) {
+      // Redemptions made before lots were recorded: the rest comes back with the program's expiry from now.
+      const program = await getProgram(tx, merchantId);
+      const expiresAt = program.pointsExpireDays
+        ? new Date(now.getTime() + program.pointsExpireDays * 86_400_000)
+        : null;
+      await creditPoints(tx, member, "adjust", r!.pointsSpent - recorded, {
+        at: now,
+        availableAt: now,
+        expiresAt,
+        redemptionId: r!.id,
+        reason,
+      });
+    }
+    const [reward] = await tx.select().from(rewards).where(eq(rewards.id, r!.rewardId)).limit(1);
+    if (reward && reward.stock !== null)
+      await tx
+        .update(rewards)
+        .set({ stock: sql`${rewards.stock} + 1` })
+        .where(eq(rewards.id, reward.id));
+    return { status: 201, body: await result(now), replayed: false };
+  });
 }

@@ -103,3 +103,35 @@ describe("concurrency on real Postgres", () => {
     expect(await checkInvariants(s.database.db, merchantId)).toEqual([]);
   });
 });
+
+describe("cancel vs use of one voucher on real Postgres", () => {
+  it("parallel cancels and uses: exactly one kind wins, points and stock exact", async () => {
+    const { api, merchantId } = await s.merchant();
+    for (let round = 0; round < 5; round++) {
+      const m = (await api("POST", "/v1/members", { phone: `09130000${10 + round}` })).body;
+      await api("POST", `/v1/members/${m.id}/adjustments`, { points: 100, reason: "setup" });
+      const reward = (await api("POST", "/v1/rewards", { name: `Cup ${round}`, cost: 40, kind: "product", stock: 2 }))
+        .body;
+      const red = (await api("POST", `/v1/members/${m.id}/redemptions`, { rewardId: reward.id })).body;
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          i % 2 === 0
+            ? api("POST", `/v1/redemptions/${red.redemptionId}/cancel`).then((r) => ({ op: "cancel", r }))
+            : api("POST", `/v1/vouchers/${red.code}/use`).then((r) => ({ op: "use", r })),
+        ),
+      );
+      const cancelled = results.filter((x) => x.op === "cancel" && x.r.status < 300);
+      const used = results.filter((x) => x.op === "use" && x.r.status === 200);
+      // Either the voucher was used (no cancel succeeded) or cancelled (no use succeeded).
+      expect(cancelled.length === 0 || used.length === 0).toBe(true);
+      expect(cancelled.length + used.length).toBeGreaterThan(0);
+      expect(used.length).toBeLessThanOrEqual(1);
+      expect(cancelled.filter((x) => x.r.status === 201)).toHaveLength(cancelled.length > 0 ? 1 : 0);
+      const balance = (await api("GET", `/v1/members/${m.id}`)).body.points.balance;
+      const stock = (await api("GET", `/v1/rewards/${reward.id}`)).body.stock;
+      if (used.length === 1) expect([balance, stock]).toEqual([60, 1]);
+      else expect([balance, stock]).toEqual([100, 2]);
+    }
+    expect(await checkInvariants(s.database.db, merchantId)).toEqual([]);
+  });
+});

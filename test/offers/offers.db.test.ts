@@ -258,8 +258,13 @@ describe("claims", () => {
     const beforeRefund = (await api("GET", `/v1/members/${m}`)).body.points.balance;
     const refund = await api("POST", "/v1/orders/REDEEM-1/refunds", { externalId: "REDEEM-1-R" });
     expect(refund.status).toBe(201);
-    expect(refund.body.pointsReversed).toBe(r1.body.pointsEarned);
-    expect(refund.body.balance).toBe(beforeRefund - r1.body.pointsEarned - o.bonusPoints);
+    // Issue 13: pointsReversed is the whole balance change (order points + add-on bonus), with a breakdown.
+    expect(refund.body.pointsReversed).toBe(r1.body.pointsEarned + o.bonusPoints);
+    expect(refund.body).toMatchObject({
+      orderPointsReversed: r1.body.pointsEarned,
+      bonusPointsReversed: o.bonusPoints,
+    });
+    expect(refund.body.balance).toBe(beforeRefund - refund.body.pointsReversed);
     const after = (await api("GET", `/v1/members/${m}/ledger`)).body.entries;
     const bonusBack = after.filter(
       (e: { kind: string; reason: string | null }) =>
