@@ -17,7 +17,6 @@ import { memberRoutes } from "./members/routes.ts";
 import { subscriptionRoutes } from "./members/subscriptions.ts";
 import { creditRoutes } from "./members/credit.ts";
 import { orderRoutes } from "./orders/routes.ts";
-import { orderReadRoutes } from "./orders/read-routes.ts";
 import { rewardRoutes } from "./rewards/routes.ts";
 import { jobRoutes } from "./jobs/routes.ts";
 import { segmentRoutes } from "./segments/routes.ts";
@@ -44,7 +43,6 @@ const v1Modules: Hono<AppEnv>[] = [
   subscriptionRoutes,
   creditRoutes,
   orderRoutes,
-  orderReadRoutes,
   rewardRoutes,
   jobRoutes,
   linkRoutes,
