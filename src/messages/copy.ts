@@ -27,6 +27,12 @@ export interface HistoryLine {
   kind: string;
   points: number;
   reason?: string | null | undefined;
+  /** The order the entry was for (issue 13: "what was each entry for"). */
+  order?: { externalId: string; total: number } | undefined;
+  /** Multipliers and events its stored breakdown applied. */
+  why?: { kind: "line" | "tier" | "plan" | "event"; label: string; multiplier: number }[] | undefined;
+  /** The claim code of an add-on offer bonus. */
+  offerCode?: string | undefined;
 }
 
 export interface RewardLine {

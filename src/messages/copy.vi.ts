@@ -1,6 +1,13 @@
 /** Vietnamese copy (the default): short, warm and polite ("Dạ", "bạn"). */
 import type { ChatChannel, Copy, Fmt, HistoryLine } from "./copy.ts";
-import { formatDate, formatDateTime, formatMoney, formatPoints, formatSignedPoints } from "./render.ts";
+import {
+  formatMultiplier,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatPoints,
+  formatSignedPoints,
+} from "./render.ts";
 
 const KIND: Record<string, string> = {
   earn: "Tích điểm",
@@ -24,10 +31,27 @@ function howToLink(channel: ChatChannel): string {
   return lines.join("\n");
 }
 
+function whyText(f: Fmt, w: NonNullable<HistoryLine["why"]>[number]): string {
+  const x = `x${formatMultiplier(w.multiplier, f.lang)}`;
+  if (w.kind === "tier") return `hạng ${w.label} ${x}`;
+  if (w.kind === "plan") return `gói ${w.label} ${x}`;
+  if (w.kind === "event") return w.label;
+  return `${x} ${w.label}`;
+}
+
 function historyLine(f: Fmt, l: HistoryLine): string {
-  const what = KIND[l.kind] ?? l.kind;
-  const reason = l.reason && l.kind !== "earn" ? ` (${l.reason})` : "";
-  return `${formatDate(l.at, f.lang, f.timeZone)} · ${formatSignedPoints(l.points, f.lang)} điểm · ${what}${reason}`;
+  const head = `${formatDate(l.at, f.lang, f.timeZone)} · ${formatSignedPoints(l.points, f.lang)} điểm`;
+  const parts: string[] = [];
+  if (l.order) {
+    const order = `Đơn ${l.order.externalId} · ${formatMoney(l.order.total, f.currency, f.lang)}`;
+    parts.push(l.kind === "earn" ? order : `${KIND[l.kind] ?? l.kind} · ${order}`);
+  } else {
+    const reason = l.reason && l.kind !== "earn" ? ` (${l.reason})` : "";
+    parts.push(`${KIND[l.kind] ?? l.kind}${reason}`);
+  }
+  if (l.offerCode) parts.push(`ưu đãi ${l.offerCode}`);
+  if (l.why?.length) parts.push(l.why.map((w) => whyText(f, w)).join(", "));
+  return [head, ...parts].join(" · ");
 }
 
 export const vi: Copy = {

@@ -2,6 +2,7 @@
 import { ledgerPage, type MemberRow } from "../../../src/ledger/ledger.ts";
 import { memberView, pointsSummary } from "../../../src/members/service.ts";
 import { getProgram } from "../../../src/program/service.ts";
+import { entryPurposes } from "../../../src/orders/why.ts";
 import { memberVouchers } from "../../../src/rewards/service.ts";
 import { firstName } from "../../../src/messages/render.ts";
 import { Btn } from "../intents.ts";
@@ -46,7 +47,14 @@ export async function history(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
     ],
   ];
   if (rows.length === 0) return [msg(ctx.copy.historyEmpty(), next)];
-  const lines = rows.map((e) => ({ at: e.createdAt, kind: e.kind, points: e.points, reason: e.reason }));
+  const purposes = await entryPurposes(ctx.db, m.merchantId, rows);
+  const lines = rows.map((e, i) => ({
+    at: e.createdAt,
+    kind: e.kind,
+    points: e.points,
+    reason: e.reason,
+    ...purposes[i],
+  }));
   return [msg(ctx.copy.history(ctx.fmt, lines), next)];
 }
 

@@ -1,0 +1,57 @@
+/** Chat /history says what each entry was for (issue 13 defect 4), in vi and en, through the web simulator. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addMember, type BotHarness, linkCode, type Shop, setupShop, startBotHarness } from "./harness.ts";
+
+let h: BotHarness;
+let shop: Shop;
+beforeAll(async () => {
+  h = await startBotHarness({ env: { TELEGRAM_BOT_TOKEN: "", ZALO_BOT_TOKEN: "" } });
+  shop = await setupShop(h.s);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function say(clientId: string, text: string): Promise<string> {
+  const r = await fetch(`${h.s.url}/simulator/api/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ clientId, text }),
+  });
+  const body = (await r.json()) as { messages: { text: string }[] };
+  return body.messages.map((m) => m.text).join("\n");
+}
+
+describe("history lines", () => {
+  it("name the order, its amount and the multipliers the stored breakdown applied", async () => {
+    await shop.api("PUT", "/v1/program", {
+      currency: "VND",
+      earn: { spend: 10000, points: 1 },
+      categoryMultipliers: { "cà phê": 2 },
+      tiers: [{ name: "Bạc", minSpend: 0, multiplier: 1 }],
+    });
+    const vi = await addMember(h.s, shop, "vi", "Lan");
+    const en = await addMember(h.s, shop, "en", "Emily");
+    for (const [m, id] of [
+      [vi, "POS-0001"],
+      [en, "POS-0002"],
+    ] as const) {
+      const r = await shop.api("POST", "/v1/orders", {
+        externalId: id,
+        memberId: m,
+        placedAt: h.s.clock.now().toISOString(),
+        items: [{ sku: "CF-02", name: "Cà phê sữa", category: "cà phê", quantity: 2, unitPrice: 85_000 }],
+      });
+      expect(r.body.pointsEarned).toBe(34);
+    }
+    const a = "hist-client-vi-000000001";
+    await say(a, `/start ${await linkCode(shop, vi)}`);
+    const textVi = await say(a, "/history");
+    expect(textVi).toContain("+34 điểm · Đơn POS-0001 · 170.000 ₫ · x2 cà phê");
+
+    const b = "hist-client-en-000000001";
+    await say(b, `/start ${await linkCode(shop, en)}`);
+    const textEn = await say(b, "/history");
+    expect(textEn).toMatch(/\+34 pts · Order POS-0002 · (₫170,000|170,000 ₫|VND 170,000) · x2 cà phê/);
+  });
+});
