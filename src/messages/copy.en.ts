@@ -169,7 +169,7 @@ export const en: Copy = {
       "Your vouchers:",
       ...lines.map(
         (v) =>
-          `• ${v.code} — ${v.name}${v.expiresAt ? ` (valid until ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
+          `• ${v.code} — ${v.offer ? "Offer: " : ""}${v.name}${v.expiresAt ? ` (valid until ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
       ),
       "",
       "Show the code to our staff when you pay.",

@@ -47,6 +47,8 @@ export interface VoucherLine {
   code: string;
   name: string;
   expiresAt?: Date | null | undefined;
+  /** A claimed offer's code (not a redeemed reward). */
+  offer?: boolean | undefined;
 }
 
 export interface OfferLine {

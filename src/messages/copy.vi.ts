@@ -173,7 +173,8 @@ export const vi: Copy = {
     [
       "Dạ, các voucher bạn đang có:",
       ...lines.map(
-        (v) => `• ${v.code} — ${v.name}${v.expiresAt ? ` (HSD ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
+        (v) =>
+          `• ${v.code} — ${v.offer ? "Ưu đãi: " : ""}${v.name}${v.expiresAt ? ` (HSD ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
       ),
       "",
       "Bạn đưa mã cho nhân viên khi thanh toán nhé.",

@@ -1,5 +1,6 @@
 /** Chat /history says what each entry was for (issue 13 defect 4), in vi and en, through the web simulator. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memberOrder, seedHistory } from "../offers/fixtures.ts";
 import { addMember, type BotHarness, linkCode, type Shop, setupShop, startBotHarness } from "./harness.ts";
 
 let h: BotHarness;
@@ -53,5 +54,30 @@ describe("history lines", () => {
     await say(b, `/start ${await linkCode(shop, en)}`);
     const textEn = await say(b, "/history");
     expect(textEn).toMatch(/\+34 pts · Order POS-0002 · (₫170,000|170,000 ₫|VND 170,000) · x2 cà phê/);
+  });
+});
+
+describe("my vouchers", () => {
+  it("lists a claimed offer code next to redeemed rewards, in vi and en; a used code leaves the list", async () => {
+    await seedHistory(shop.api);
+    const m = await addMember(h.s, shop, "vi", "Mai");
+    await memberOrder(shop.api, m, ["CF"]);
+    const offers = (await shop.api("GET", `/v1/members/${m}/offers`)).body.offers as { id: string; sku: string }[];
+    const o = offers.find((x) => x.sku === "BM")!;
+    const claim = await shop.api("POST", `/v1/members/${m}/offers/${o.id}/claims`);
+    expect(claim.status).toBe(201);
+    const c = "vouch-client-vi-00000001";
+    await say(c, `/start ${await linkCode(shop, m)}`);
+    expect(await say(c, "/vouchers")).toContain(`• ${claim.body.code} — Ưu đãi: Bánh mì thịt`);
+    await say(c, "/language");
+    const r = await fetch(`${h.s.url}/simulator/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ clientId: c, button: "l:en" }),
+    });
+    expect(r.status).toBe(200);
+    expect(await say(c, "/vouchers")).toContain(`• ${claim.body.code} — Offer: Bánh mì thịt`);
+    await memberOrder(shop.api, m, ["BM"], { offerCodes: [claim.body.code] });
+    expect(await say(c, "/vouchers")).not.toContain(claim.body.code);
   });
 });

@@ -3,6 +3,7 @@ import { ledgerPage, type MemberRow } from "../../../src/ledger/ledger.ts";
 import { memberView, pointsSummary } from "../../../src/members/service.ts";
 import { getProgram } from "../../../src/program/service.ts";
 import { entryPurposes } from "../../../src/orders/why.ts";
+import { openOfferClaims } from "../../../src/offers/member-claims.ts";
 import { memberVouchers } from "../../../src/rewards/service.ts";
 import { firstName } from "../../../src/messages/render.ts";
 import { Btn } from "../intents.ts";
@@ -59,11 +60,16 @@ export async function history(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
 }
 
 export async function vouchers(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
-  const list = await memberVouchers(ctx.db, m.merchantId, m.id, ctx.now, true);
-  if (list.length === 0)
+  const [list, claims] = await Promise.all([
+    memberVouchers(ctx.db, m.merchantId, m.id, ctx.now, true),
+    openOfferClaims(ctx.db, m.merchantId, m.id, ctx.now),
+  ]);
+  if (list.length === 0 && claims.length === 0)
     return [msg(ctx.copy.vouchersEmpty(), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
-  const lines = list
-    .slice(0, 20)
-    .map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt ? new Date(v.expiresAt) : null }));
+  const lines = [
+    ...list.map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt ? new Date(v.expiresAt) : null })),
+    // Claimed offer codes are vouchers too (issue 13 defect 8).
+    ...claims.map((c) => ({ code: c.code, name: c.name, expiresAt: c.expiresAt, offer: true })),
+  ].slice(0, 20);
   return [msg(ctx.copy.vouchers(ctx.fmt, lines), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
 }
