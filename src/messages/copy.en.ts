@@ -127,6 +127,12 @@ export const en: Copy = {
     } else {
       lines.push("No points expire in the next 30 days.");
     }
+    if (p.credit && p.credit > 0) lines.push(`Store credit: ${formatMoney(p.credit, f.currency, f.lang)}.`);
+    if (p.subscription)
+      lines.push(
+        `Membership plan: ${p.subscription.name} (until ${formatDate(p.subscription.endsAt, f.lang, f.timeZone)}).`,
+      );
+    if (p.perks?.length) lines.push(`Your perks: ${p.perks.join("; ")}.`);
     return lines.join("\n");
   },
   history: (f, lines) => ["Your recent points activity:", ...lines.map((l) => historyLine(f, l))].join("\n"),

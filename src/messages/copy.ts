@@ -20,6 +20,11 @@ export interface PointsInfo {
   tier?: string | undefined;
   nextTier?: { name: string; spendNeeded: number } | undefined;
   expiring?: { points: number; firstExpiry: Date } | undefined;
+  /** Store credit (minor units); shown when > 0. */
+  credit?: number | undefined;
+  subscription?: { name: string; endsAt: Date } | undefined;
+  /** Tier and plan perks (merchant text). */
+  perks?: string[] | undefined;
 }
 
 export interface HistoryLine {

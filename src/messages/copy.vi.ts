@@ -128,6 +128,13 @@ export const vi: Copy = {
     } else {
       lines.push("Không có điểm nào hết hạn trong 30 ngày tới.");
     }
+    if (p.credit && p.credit > 0)
+      lines.push(`Tiền tích luỹ (store credit): ${formatMoney(p.credit, f.currency, f.lang)}.`);
+    if (p.subscription)
+      lines.push(
+        `Gói thành viên: ${p.subscription.name} (đến ${formatDate(p.subscription.endsAt, f.lang, f.timeZone)}).`,
+      );
+    if (p.perks?.length) lines.push(`Đặc quyền của bạn: ${p.perks.join("; ")}.`);
     return lines.join("\n");
   },
   history: (f, lines) => ["Dạ, các giao dịch điểm gần đây của bạn:", ...lines.map((l) => historyLine(f, l))].join("\n"),

@@ -81,3 +81,23 @@ describe("my vouchers", () => {
     expect(await say(c, "/vouchers")).not.toContain(claim.body.code);
   });
 });
+
+describe("perks", () => {
+  it("/points and the member view show tier and plan perks and the subscription", async () => {
+    const program = await shop.api("PUT", "/v1/program", {
+      currency: "VND",
+      earn: { spend: 10000, points: 1 },
+      tiers: [{ name: "Bạc", minSpend: 0, multiplier: 1, perks: ["Miễn phí nâng size"] }],
+      subscriptionPlans: [{ id: "club", name: "Cà phê Club", price: 99000, periodDays: 30, perks: ["1 ly mỗi tuần"] }],
+    });
+    expect(program.status).toBe(200);
+    const m = await addMember(h.s, shop, "en", "Perk");
+    expect((await shop.api("POST", `/v1/members/${m}/subscriptions`, { planId: "club" })).status).toBe(201);
+    expect((await shop.api("GET", `/v1/members/${m}`)).body.perks).toEqual(["Miễn phí nâng size", "1 ly mỗi tuần"]);
+    const c = "perks-client-en-00000001";
+    await say(c, `/start ${await linkCode(shop, m)}`);
+    const text = await say(c, "/points");
+    expect(text).toContain("Membership plan: Cà phê Club (until");
+    expect(text).toContain("Your perks: Miễn phí nâng size; 1 ly mỗi tuần.");
+  });
+});

@@ -1,6 +1,7 @@
 /** The member's own data: points (balance, tier, progress, expiring), history and vouchers. */
 import { ledgerPage, type MemberRow } from "../../../src/ledger/ledger.ts";
 import { memberView, pointsSummary } from "../../../src/members/service.ts";
+import { memberPerks } from "../../../src/members/perks.ts";
 import { getProgram } from "../../../src/program/service.ts";
 import { entryPurposes } from "../../../src/orders/why.ts";
 import { openOfferClaims } from "../../../src/offers/member-claims.ts";
@@ -18,6 +19,7 @@ export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage>
       ? pointsSummary(program, m, ctx.pointsFacts.facts, ctx.now)
       : await memberView(ctx.db, program, m, ctx.now);
   const exp = v.points.expiringSoon;
+  const extra = await memberPerks(ctx.db, program, m, v.tier?.name, ctx.now);
   const text = ctx.copy.points(ctx.fmt, {
     name: firstName(m.name),
     balance: v.points.balance,
@@ -26,6 +28,9 @@ export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage>
     nextTier: v.nextTier ? { name: v.nextTier.name, spendNeeded: v.nextTier.spendNeeded } : undefined,
     expiring:
       exp.points > 0 && exp.firstExpiry ? { points: exp.points, firstExpiry: new Date(exp.firstExpiry) } : undefined,
+    credit: extra.credit,
+    subscription: extra.subscription ?? undefined,
+    perks: extra.perks,
   });
   return msg(text, [
     [
