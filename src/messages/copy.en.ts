@@ -1,5 +1,5 @@
 /** English copy (on request: /language en). */
-import type { ChatChannel, Copy, Fmt, HistoryLine } from "./copy.ts";
+import type { ChatChannel, Copy, Fmt, HistoryLine, WhyPointsInfo } from "./copy.ts";
 import {
   formatMultiplier,
   formatDate,
@@ -37,6 +37,20 @@ function whyText(f: Fmt, w: NonNullable<HistoryLine["why"]>[number]): string {
   if (w.kind === "plan") return `${w.label} plan ${x}`;
   if (w.kind === "event") return w.label;
   return `${x} ${w.label}`;
+}
+
+function whyPointsText(f: Fmt, w: WhyPointsInfo): string {
+  const pts = (n: number) => formatPoints(n, f.lang);
+  const lines = [
+    `Order ${w.externalId} (${formatMoney(w.total, f.currency, f.lang)}) earned you ${pts(w.earned)} pts:`,
+    `• Base points: ${pts(w.base)}`,
+  ];
+  if (w.why.length) lines.push(`• Multipliers: ${w.why.map((x) => whyText(f, x)).join(", ")} → ${pts(w.earn)} pts`);
+  if (w.bonus > 0) lines.push(`• Bonus ${w.events.join(", ")}: +${pts(w.bonus)} pts`);
+  for (const b of w.offerBonuses) lines.push(`• Offer ${b.code}: +${pts(b.points)} pts`);
+  if (w.cashback > 0) lines.push(`• Store credit: ${formatMoney(w.cashback, f.currency, f.lang)}`);
+  if (w.reversed > 0) lines.push(`• Refunded: −${pts(w.reversed)} pts`);
+  return lines.join("\n");
 }
 
 function historyLine(f: Fmt, l: HistoryLine): string {
@@ -136,6 +150,8 @@ export const en: Copy = {
     return lines.join("\n");
   },
   history: (f, lines) => ["Your recent points activity:", ...lines.map((l) => historyLine(f, l))].join("\n"),
+  whyPoints: (f, w) => whyPointsText(f, w),
+  whyPointsNone: (id) => (id ? `I couldn't find your order ${id}.` : "You have no orders with points yet."),
   historyEmpty: () => "No points activity yet. Give your phone number at the counter when you buy to earn points.",
   rewards: (f, lines, balance, page) => {
     const head =

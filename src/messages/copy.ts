@@ -40,6 +40,21 @@ export interface HistoryLine {
   offerCode?: string | undefined;
 }
 
+export interface WhyPointsInfo {
+  externalId: string;
+  total: number;
+  /** Σ the order's earn and bonus entries. */
+  earned: number;
+  base: number;
+  earn: number;
+  why: NonNullable<HistoryLine["why"]>;
+  bonus: number;
+  events: string[];
+  offerBonuses: { code: string; points: number }[];
+  reversed: number;
+  cashback: number;
+}
+
 export interface RewardLine {
   name: string;
   cost: number;
@@ -109,6 +124,8 @@ export interface Copy {
   points(f: Fmt, p: PointsInfo): string;
   history(f: Fmt, lines: HistoryLine[]): string;
   historyEmpty(): string;
+  whyPoints(f: Fmt, w: WhyPointsInfo): string;
+  whyPointsNone(externalId: string | undefined): string;
   rewards(f: Fmt, lines: RewardLine[], balance: number, page: { from: number; total: number }): string;
   rewardsEmpty(): string;
   redeemConfirm(f: Fmt, r: { name: string; cost: number; balanceAfter: number }): string;

@@ -1,5 +1,5 @@
 /** Vietnamese copy (the default): short, warm and polite ("Dạ", "bạn"). */
-import type { ChatChannel, Copy, Fmt, HistoryLine } from "./copy.ts";
+import type { ChatChannel, Copy, Fmt, HistoryLine, WhyPointsInfo } from "./copy.ts";
 import {
   formatMultiplier,
   formatDate,
@@ -37,6 +37,20 @@ function whyText(f: Fmt, w: NonNullable<HistoryLine["why"]>[number]): string {
   if (w.kind === "plan") return `gói ${w.label} ${x}`;
   if (w.kind === "event") return w.label;
   return `${x} ${w.label}`;
+}
+
+function whyPointsText(f: Fmt, w: WhyPointsInfo): string {
+  const pts = (n: number) => formatPoints(n, f.lang);
+  const lines = [
+    `Dạ, đơn ${w.externalId} (${formatMoney(w.total, f.currency, f.lang)}) được ${pts(w.earned)} điểm:`,
+    `• Điểm cơ bản: ${pts(w.base)}`,
+  ];
+  if (w.why.length) lines.push(`• Hệ số: ${w.why.map((x) => whyText(f, x)).join(", ")} → ${pts(w.earn)} điểm`);
+  if (w.bonus > 0) lines.push(`• Thưởng ${w.events.join(", ")}: +${pts(w.bonus)} điểm`);
+  for (const b of w.offerBonuses) lines.push(`• Ưu đãi ${b.code}: +${pts(b.points)} điểm`);
+  if (w.cashback > 0) lines.push(`• Tiền tích luỹ: ${formatMoney(w.cashback, f.currency, f.lang)}`);
+  if (w.reversed > 0) lines.push(`• Hoàn đơn: −${pts(w.reversed)} điểm`);
+  return lines.join("\n");
 }
 
 function historyLine(f: Fmt, l: HistoryLine): string {
@@ -138,6 +152,9 @@ export const vi: Copy = {
     return lines.join("\n");
   },
   history: (f, lines) => ["Dạ, các giao dịch điểm gần đây của bạn:", ...lines.map((l) => historyLine(f, l))].join("\n"),
+  whyPoints: (f, w) => whyPointsText(f, w),
+  whyPointsNone: (id) =>
+    id ? `Dạ, mình không tìm thấy đơn ${id} của bạn.` : "Dạ, bạn chưa có đơn hàng nào được tích điểm.",
   historyEmpty: () => "Dạ, bạn chưa có giao dịch điểm nào. Mua hàng và báo số điện thoại tại quầy để tích điểm nhé.",
   rewards: (f, lines, balance, page) => {
     const head =

@@ -3,7 +3,7 @@
  * it caused with the breakdown stored at earn time (never recomputed: the program may have changed since).
  * Read-only; placement and refunds live in service.ts / place.ts.
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { ledgerEntries, orderItems, orders, refunds } from "../db/schema.ts";
 import type { Db } from "../db/types.ts";
@@ -176,4 +176,15 @@ export async function readOrder(db: Db, merchantId: string, externalId: string):
       createdAt: e.createdAt.toISOString(),
     })),
   };
+}
+
+/** The externalId of the member's latest order (by placedAt), if any. */
+export async function lastOrderExternalId(db: Db, merchantId: string, memberId: string): Promise<string | undefined> {
+  const [row] = await db
+    .select({ externalId: orders.externalId })
+    .from(orders)
+    .where(and(eq(orders.merchantId, merchantId), eq(orders.memberId, memberId)))
+    .orderBy(desc(orders.placedAt), desc(orders.createdAt))
+    .limit(1);
+  return row?.externalId;
 }

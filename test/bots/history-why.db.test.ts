@@ -33,6 +33,7 @@ describe("history lines", () => {
     });
     const vi = await addMember(h.s, shop, "vi", "Lan");
     const en = await addMember(h.s, shop, "en", "Emily");
+    h.s.clock.set(new Date(h.s.clock.now().getTime() + 60_000));
     for (const [m, id] of [
       [vi, "POS-0001"],
       [en, "POS-0002"],
@@ -54,6 +55,16 @@ describe("history lines", () => {
     await say(b, `/start ${await linkCode(shop, en)}`);
     const textEn = await say(b, "/history");
     expect(textEn).toMatch(/\+34 pts · Order POS-0002 · (₫170,000|170,000 ₫|VND 170,000) · x2 cà phê/);
+
+    // "Why N points?" by template: the named order, else the last one; another member's order is not found.
+    const whyVi = await say(a, "tại sao đơn POS-0001 được 34 điểm?");
+    expect(whyVi).toContain("Dạ, đơn POS-0001 (170.000 ₫) được 34 điểm:");
+    expect(whyVi).toContain("• Điểm cơ bản: 17");
+    expect(whyVi).toContain("• Hệ số: x2 cà phê → 34 điểm");
+    expect(await say(a, "tại sao đơn POS-0002 được 34 điểm?")).toContain("không tìm thấy đơn POS-0002");
+    const whyEn = await say(b, "why did I get 34 points?");
+    expect(whyEn).toMatch(/^Order POS-0002 \(.*\) earned you 34 pts:/);
+    expect(whyEn).toContain("• Multipliers: x2 cà phê → 34 pts");
   });
 });
 
