@@ -27,6 +27,7 @@ import { analyticsRoutes } from "./analytics/routes.ts";
 import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 import { offerRoutes } from "./offers/routes.ts";
+import { catalogRoutes } from "./catalog/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
 import { cardPageRoutes, cardScanRoutes } from "./cards/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
@@ -55,6 +56,7 @@ const v1Modules: Hono<AppEnv>[] = [
   llmRoutes,
   offerRoutes,
   cardScanRoutes,
+  catalogRoutes,
 ];
 
 /** `GET /healthz` body (not under /v1: load balancers probe it without a key). */

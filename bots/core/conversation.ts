@@ -153,6 +153,8 @@ export function createConversation(deps: CoreDeps): Conversation {
         return account.points(ctx, m);
       case "history":
         return account.history(ctx, m);
+      case "whyPoints":
+        return account.whyPoints(ctx, m, intent.externalId);
       case "vouchers":
         return account.vouchers(ctx, m);
       case "rewards":

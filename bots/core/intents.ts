@@ -9,6 +9,7 @@ export type Intent =
   | { kind: "link"; code: string }
   | { kind: "points" }
   | { kind: "history" }
+  | { kind: "whyPoints"; externalId?: string | undefined }
   | { kind: "rewards"; from: number }
   | { kind: "redeemAsk"; rewardId: string }
   | { kind: "redeemConfirm"; rewardId: string; nonce: string }
@@ -208,6 +209,11 @@ export function matchKeywords(text: string): Intent {
     .replace(/\s+/g, " ")
     .trim();
   if (t === "") return { kind: "unknown" };
+  // "tại sao đơn POS-0001 được 68 điểm?", "why did I get 68 points?" (issue 13 defect 4).
+  if (/\b(tai sao|vi sao|why|how come)\b/.test(t) && /\b(diem|points?|pts)\b/.test(t)) {
+    const id = /\b([A-Za-z][A-Za-z0-9_.]*-?\d[A-Za-z0-9_.-]*)/.exec(text)?.[1];
+    return { kind: "whyPoints", externalId: id };
+  }
   for (const r of RULES) if (r.re.test(t)) return r.intent;
   return { kind: "unknown" };
 }

@@ -10,17 +10,26 @@ begin
   -- by the caller so concurrent orders touch shared rows in the same order. Known SKUs are read first (no wait);
   -- only unknown ones are inserted (on conflict do nothing covers a concurrent first sighting), changed ones are
   -- updated SKIP LOCKED: an unconditional upsert would lock (and wait for) the same hot rows in every order.
+  -- An order line's unit price is only a last-seen price: it never changes the list price (issue 13 defect 2),
+  -- except that an SKU the merchant never priced takes the first positive unit price as its provisional list
+  -- price. Name and category come from orders only until the merchant manages the product (source 'merchant').
   for prod in select * from jsonb_to_recordset(p_products) as j(sku text, name text, category text, price bigint) loop
-    select q.name, q.category, q.price into known from products q where q.merchant_id = p_merchant and q.sku = prod.sku;
+    select q.name, q.category, q.price, q.last_seen_price, q.source into known
+      from products q where q.merchant_id = p_merchant and q.sku = prod.sku;
     if not found then
-      insert into products (merchant_id, sku, name, category, price, updated_at)
-        values (p_merchant, prod.sku, prod.name, prod.category, prod.price, p_now)
+      insert into products (merchant_id, sku, name, category, price, last_seen_price, updated_at)
+        values (p_merchant, prod.sku, prod.name, prod.category, nullif(prod.price, 0), prod.price, p_now)
         on conflict (merchant_id, sku) do nothing;
-    elsif known.name is distinct from coalesce(prod.name, known.name)
-          or known.category is distinct from coalesce(prod.category, known.category)
-          or known.price is distinct from prod.price then
+    elsif known.last_seen_price is distinct from prod.price
+          or (known.source = 'order' and (
+                known.name is distinct from coalesce(prod.name, known.name)
+                or known.category is distinct from coalesce(prod.category, known.category)
+                or (known.price is null and prod.price > 0))) then
       update products pr
-        set name = coalesce(prod.name, pr.name), category = coalesce(prod.category, pr.category), price = prod.price,
+        set last_seen_price = prod.price,
+            name = case when pr.source = 'order' then coalesce(prod.name, pr.name) else pr.name end,
+            category = case when pr.source = 'order' then coalesce(prod.category, pr.category) else pr.category end,
+            price = coalesce(pr.price, nullif(prod.price, 0)),
             updated_at = p_now
         where pr.ctid = (select q.ctid from products q where q.merchant_id = p_merchant and q.sku = prod.sku
                          for update skip locked);

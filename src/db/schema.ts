@@ -316,7 +316,15 @@ export const products = pgTable(
     sku: text("sku").notNull(),
     name: text("name"),
     category: text("category"),
+    /** The list price (minor units): the merchant's (source "merchant"), else the first positive unit price an order showed. */
     price: bigint("price", { mode: "number" }),
+    /** The unit price of the last order line seen: a fact about orders, never the list price. */
+    lastSeenPrice: bigint("last_seen_price", { mode: "number" }),
+    /** Gross margin, percent of the list price (0–100); null when the merchant has not said. */
+    margin: integer("margin"),
+    active: boolean("active").notNull().default(true),
+    /** "merchant" once set through the catalog API/CSV (orders then never change name, category or price); else "order". */
+    source: text("source").notNull().default("order"),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.sku] })],

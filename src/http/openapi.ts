@@ -12,6 +12,8 @@ export interface RouteDoc {
   tag: string;
   description?: string;
   body?: z.ZodType;
+  /** A non-JSON request body (e.g. a CSV upload). */
+  rawBody?: { contentType: string; description: string };
   query?: z.ZodType;
   /** Header parameters such as Idempotency-Key. */
   headers?: { name: string; required: boolean; description: string }[];
@@ -99,7 +101,15 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       ...(params.length ? { parameters: params } : {}),
       ...(d.body
         ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(d.body, "input") } } } }
-        : {}),
+        : d.rawBody
+          ? {
+              requestBody: {
+                required: true,
+                description: d.rawBody.description,
+                content: { [d.rawBody.contentType]: { schema: { type: "string" } } },
+              },
+            }
+          : {}),
       responses,
       ...(d.auth === false ? { security: [] } : {}),
     };

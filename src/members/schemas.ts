@@ -54,6 +54,9 @@ export const MemberView = z.object({
     expiringSoon: z.object({ points: z.number().int(), before: z.string(), firstExpiry: z.string().nullable() }),
   }),
   credit: z.object({ balance: z.number().int().describe("Store credit (cashback) in minor units") }),
+  perks: z
+    .array(z.string())
+    .describe("The perks of the member's tier, then of their subscription plan (merchant text)"),
   subscription: z.object({ plan: z.string(), endsAt: z.string() }).nullable(),
   channels: z.array(ChannelIdentity),
   optedIn: z.boolean(),

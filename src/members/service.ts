@@ -1,4 +1,5 @@
 /** Members: enrolment, lookup and the view the API and the bot show. */
+import { perksOf } from "./perks.ts";
 import { and, desc, eq, ilike, or, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
@@ -228,6 +229,7 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
     points: summary.points,
     credit: { balance: m.creditBalance },
     subscription: plan && endsAt ? { plan, endsAt } : null,
+    perks: perksOf(program, summary.tier?.name, plan && endsAt ? plan : null),
     channels: chans,
     optedIn: m.optedIn,
     createdAt: m.createdAt.toISOString(),

@@ -1,6 +1,13 @@
 /** English copy (on request: /language en). */
-import type { ChatChannel, Copy, Fmt, HistoryLine } from "./copy.ts";
-import { formatDate, formatDateTime, formatMoney, formatPoints, formatSignedPoints } from "./render.ts";
+import type { ChatChannel, Copy, Fmt, HistoryLine, WhyPointsInfo } from "./copy.ts";
+import {
+  formatMultiplier,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatPoints,
+  formatSignedPoints,
+} from "./render.ts";
 
 const KIND: Record<string, string> = {
   earn: "Earned",
@@ -24,10 +31,41 @@ function howToLink(channel: ChatChannel): string {
   return lines.join("\n");
 }
 
+function whyText(f: Fmt, w: NonNullable<HistoryLine["why"]>[number]): string {
+  const x = `x${formatMultiplier(w.multiplier, f.lang)}`;
+  if (w.kind === "tier") return `${w.label} tier ${x}`;
+  if (w.kind === "plan") return `${w.label} plan ${x}`;
+  if (w.kind === "event") return w.label;
+  return `${x} ${w.label}`;
+}
+
+function whyPointsText(f: Fmt, w: WhyPointsInfo): string {
+  const pts = (n: number) => formatPoints(n, f.lang);
+  const lines = [
+    `Order ${w.externalId} (${formatMoney(w.total, f.currency, f.lang)}) earned you ${pts(w.earned)} pts:`,
+    `• Base points: ${pts(w.base)}`,
+  ];
+  if (w.why.length) lines.push(`• Multipliers: ${w.why.map((x) => whyText(f, x)).join(", ")} → ${pts(w.earn)} pts`);
+  if (w.bonus > 0) lines.push(`• Bonus ${w.events.join(", ")}: +${pts(w.bonus)} pts`);
+  for (const b of w.offerBonuses) lines.push(`• Offer ${b.code}: +${pts(b.points)} pts`);
+  if (w.cashback > 0) lines.push(`• Store credit: ${formatMoney(w.cashback, f.currency, f.lang)}`);
+  if (w.reversed > 0) lines.push(`• Refunded: −${pts(w.reversed)} pts`);
+  return lines.join("\n");
+}
+
 function historyLine(f: Fmt, l: HistoryLine): string {
-  const what = KIND[l.kind] ?? l.kind;
-  const reason = l.reason && l.kind !== "earn" ? ` (${l.reason})` : "";
-  return `${formatDate(l.at, f.lang, f.timeZone)} · ${formatSignedPoints(l.points, f.lang)} pts · ${what}${reason}`;
+  const head = `${formatDate(l.at, f.lang, f.timeZone)} · ${formatSignedPoints(l.points, f.lang)} pts`;
+  const parts: string[] = [];
+  if (l.order) {
+    const order = `Order ${l.order.externalId} · ${formatMoney(l.order.total, f.currency, f.lang)}`;
+    parts.push(l.kind === "earn" ? order : `${KIND[l.kind] ?? l.kind} · ${order}`);
+  } else {
+    const reason = l.reason && l.kind !== "earn" ? ` (${l.reason})` : "";
+    parts.push(`${KIND[l.kind] ?? l.kind}${reason}`);
+  }
+  if (l.offerCode) parts.push(`offer ${l.offerCode}`);
+  if (l.why?.length) parts.push(l.why.map((w) => whyText(f, w)).join(", "));
+  return [head, ...parts].join(" · ");
 }
 
 export const en: Copy = {
@@ -104,9 +142,17 @@ export const en: Copy = {
     } else {
       lines.push("No points expire in the next 30 days.");
     }
+    if (p.credit && p.credit > 0) lines.push(`Store credit: ${formatMoney(p.credit, f.currency, f.lang)}.`);
+    if (p.subscription)
+      lines.push(
+        `Membership plan: ${p.subscription.name} (until ${formatDate(p.subscription.endsAt, f.lang, f.timeZone)}).`,
+      );
+    if (p.perks?.length) lines.push(`Your perks: ${p.perks.join("; ")}.`);
     return lines.join("\n");
   },
   history: (f, lines) => ["Your recent points activity:", ...lines.map((l) => historyLine(f, l))].join("\n"),
+  whyPoints: (f, w) => whyPointsText(f, w),
+  whyPointsNone: (id) => (id ? `I couldn't find your order ${id}.` : "You have no orders with points yet."),
   historyEmpty: () => "No points activity yet. Give your phone number at the counter when you buy to earn points.",
   rewards: (f, lines, balance, page) => {
     const head =
@@ -146,7 +192,7 @@ export const en: Copy = {
       "Your vouchers:",
       ...lines.map(
         (v) =>
-          `• ${v.code} — ${v.name}${v.expiresAt ? ` (valid until ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
+          `• ${v.code} — ${v.offer ? "Offer: " : ""}${v.name}${v.expiresAt ? ` (valid until ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
       ),
       "",
       "Show the code to our staff when you pay.",

@@ -20,6 +20,11 @@ export interface PointsInfo {
   tier?: string | undefined;
   nextTier?: { name: string; spendNeeded: number } | undefined;
   expiring?: { points: number; firstExpiry: Date } | undefined;
+  /** Store credit (minor units); shown when > 0. */
+  credit?: number | undefined;
+  subscription?: { name: string; endsAt: Date } | undefined;
+  /** Tier and plan perks (merchant text). */
+  perks?: string[] | undefined;
 }
 
 export interface HistoryLine {
@@ -27,6 +32,27 @@ export interface HistoryLine {
   kind: string;
   points: number;
   reason?: string | null | undefined;
+  /** The order the entry was for (issue 13: "what was each entry for"). */
+  order?: { externalId: string; total: number } | undefined;
+  /** Multipliers and events its stored breakdown applied. */
+  why?: { kind: "line" | "tier" | "plan" | "event"; label: string; multiplier: number }[] | undefined;
+  /** The claim code of an add-on offer bonus. */
+  offerCode?: string | undefined;
+}
+
+export interface WhyPointsInfo {
+  externalId: string;
+  total: number;
+  /** Σ the order's earn and bonus entries. */
+  earned: number;
+  base: number;
+  earn: number;
+  why: NonNullable<HistoryLine["why"]>;
+  bonus: number;
+  events: string[];
+  offerBonuses: { code: string; points: number }[];
+  reversed: number;
+  cashback: number;
 }
 
 export interface RewardLine {
@@ -41,6 +67,8 @@ export interface VoucherLine {
   code: string;
   name: string;
   expiresAt?: Date | null | undefined;
+  /** A claimed offer's code (not a redeemed reward). */
+  offer?: boolean | undefined;
 }
 
 export interface OfferLine {
@@ -98,6 +126,8 @@ export interface Copy {
   points(f: Fmt, p: PointsInfo): string;
   history(f: Fmt, lines: HistoryLine[]): string;
   historyEmpty(): string;
+  whyPoints(f: Fmt, w: WhyPointsInfo): string;
+  whyPointsNone(externalId: string | undefined): string;
   rewards(f: Fmt, lines: RewardLine[], balance: number, page: { from: number; total: number }): string;
   rewardsEmpty(): string;
   redeemConfirm(f: Fmt, r: { name: string; cost: number; balanceAfter: number }): string;

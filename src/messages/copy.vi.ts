@@ -1,6 +1,13 @@
 /** Vietnamese copy (the default): short, warm and polite ("Dạ", "bạn"). */
-import type { ChatChannel, Copy, Fmt, HistoryLine } from "./copy.ts";
-import { formatDate, formatDateTime, formatMoney, formatPoints, formatSignedPoints } from "./render.ts";
+import type { ChatChannel, Copy, Fmt, HistoryLine, WhyPointsInfo } from "./copy.ts";
+import {
+  formatMultiplier,
+  formatDate,
+  formatDateTime,
+  formatMoney,
+  formatPoints,
+  formatSignedPoints,
+} from "./render.ts";
 
 const KIND: Record<string, string> = {
   earn: "Tích điểm",
@@ -24,10 +31,41 @@ function howToLink(channel: ChatChannel): string {
   return lines.join("\n");
 }
 
+function whyText(f: Fmt, w: NonNullable<HistoryLine["why"]>[number]): string {
+  const x = `x${formatMultiplier(w.multiplier, f.lang)}`;
+  if (w.kind === "tier") return `hạng ${w.label} ${x}`;
+  if (w.kind === "plan") return `gói ${w.label} ${x}`;
+  if (w.kind === "event") return w.label;
+  return `${x} ${w.label}`;
+}
+
+function whyPointsText(f: Fmt, w: WhyPointsInfo): string {
+  const pts = (n: number) => formatPoints(n, f.lang);
+  const lines = [
+    `Dạ, đơn ${w.externalId} (${formatMoney(w.total, f.currency, f.lang)}) được ${pts(w.earned)} điểm:`,
+    `• Điểm cơ bản: ${pts(w.base)}`,
+  ];
+  if (w.why.length) lines.push(`• Hệ số: ${w.why.map((x) => whyText(f, x)).join(", ")} → ${pts(w.earn)} điểm`);
+  if (w.bonus > 0) lines.push(`• Thưởng ${w.events.join(", ")}: +${pts(w.bonus)} điểm`);
+  for (const b of w.offerBonuses) lines.push(`• Ưu đãi ${b.code}: +${pts(b.points)} điểm`);
+  if (w.cashback > 0) lines.push(`• Tiền tích luỹ: ${formatMoney(w.cashback, f.currency, f.lang)}`);
+  if (w.reversed > 0) lines.push(`• Hoàn đơn: −${pts(w.reversed)} điểm`);
+  return lines.join("\n");
+}
+
 function historyLine(f: Fmt, l: HistoryLine): string {
-  const what = KIND[l.kind] ?? l.kind;
-  const reason = l.reason && l.kind !== "earn" ? ` (${l.reason})` : "";
-  return `${formatDate(l.at, f.lang, f.timeZone)} · ${formatSignedPoints(l.points, f.lang)} điểm · ${what}${reason}`;
+  const head = `${formatDate(l.at, f.lang, f.timeZone)} · ${formatSignedPoints(l.points, f.lang)} điểm`;
+  const parts: string[] = [];
+  if (l.order) {
+    const order = `Đơn ${l.order.externalId} · ${formatMoney(l.order.total, f.currency, f.lang)}`;
+    parts.push(l.kind === "earn" ? order : `${KIND[l.kind] ?? l.kind} · ${order}`);
+  } else {
+    const reason = l.reason && l.kind !== "earn" ? ` (${l.reason})` : "";
+    parts.push(`${KIND[l.kind] ?? l.kind}${reason}`);
+  }
+  if (l.offerCode) parts.push(`ưu đãi ${l.offerCode}`);
+  if (l.why?.length) parts.push(l.why.map((w) => whyText(f, w)).join(", "));
+  return [head, ...parts].join(" · ");
 }
 
 export const vi: Copy = {
@@ -105,9 +143,19 @@ export const vi: Copy = {
     } else {
       lines.push("Không có điểm nào hết hạn trong 30 ngày tới.");
     }
+    if (p.credit && p.credit > 0)
+      lines.push(`Tiền tích luỹ (store credit): ${formatMoney(p.credit, f.currency, f.lang)}.`);
+    if (p.subscription)
+      lines.push(
+        `Gói thành viên: ${p.subscription.name} (đến ${formatDate(p.subscription.endsAt, f.lang, f.timeZone)}).`,
+      );
+    if (p.perks?.length) lines.push(`Đặc quyền của bạn: ${p.perks.join("; ")}.`);
     return lines.join("\n");
   },
   history: (f, lines) => ["Dạ, các giao dịch điểm gần đây của bạn:", ...lines.map((l) => historyLine(f, l))].join("\n"),
+  whyPoints: (f, w) => whyPointsText(f, w),
+  whyPointsNone: (id) =>
+    id ? `Dạ, mình không tìm thấy đơn ${id} của bạn.` : "Dạ, bạn chưa có đơn hàng nào được tích điểm.",
   historyEmpty: () => "Dạ, bạn chưa có giao dịch điểm nào. Mua hàng và báo số điện thoại tại quầy để tích điểm nhé.",
   rewards: (f, lines, balance, page) => {
     const head =
@@ -150,7 +198,8 @@ export const vi: Copy = {
     [
       "Dạ, các voucher bạn đang có:",
       ...lines.map(
-        (v) => `• ${v.code} — ${v.name}${v.expiresAt ? ` (HSD ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
+        (v) =>
+          `• ${v.code} — ${v.offer ? "Ưu đãi: " : ""}${v.name}${v.expiresAt ? ` (HSD ${formatDate(v.expiresAt, f.lang, f.timeZone)})` : ""}`,
       ),
       "",
       "Bạn đưa mã cho nhân viên khi thanh toán nhé.",

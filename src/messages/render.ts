@@ -36,6 +36,12 @@ export function formatNumber(n: number, lang: Lang): string {
   return group(n, lang === "vi" ? "." : ",");
 }
 
+/** A multiplier as written (1.5 → vi "1,5", en "1.5"). */
+export function formatMultiplier(m: number, lang: Lang): string {
+  const s = String(Number(m.toFixed(4)));
+  return lang === "vi" ? s.replace(".", ",") : s;
+}
+
 export function formatPoints(n: number, lang: Lang): string {
   return formatNumber(n, lang);
 }

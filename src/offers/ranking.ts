@@ -44,7 +44,10 @@ export const HISTORY_DAYS = 90;
 export interface ProductInfo {
   name: string | null;
   category: string | null;
+  /** The catalog's list price (never an order's unit price). */
   price: number | null;
+  /** false: the merchant retired the product — it is never offered. */
+  active?: boolean;
 }
 
 export interface BundleInput {
@@ -216,7 +219,7 @@ export function generateCandidates(input: RankingInput): Candidate[] {
   const { settings: s, now, products } = input;
   const out: Candidate[] = [];
   const last = new Set(input.lastOrder?.skus ?? []);
-  const blocked = (sku: string) => last.has(sku) || input.cooldown.skus.has(sku);
+  const blocked = (sku: string) => last.has(sku) || input.cooldown.skus.has(sku) || products.get(sku)?.active === false;
   const fresh = freshness(now, input.lastOrder?.placedAt, s.freshnessHalfLifeDays);
   const validUntil = new Date(now.getTime() + s.validHours * 3_600_000);
   const on = s.kinds;

@@ -315,7 +315,7 @@ doc({
   tag: "Offers",
   summary: "Link variants of a product (sizes, premium versions) for upsell offers; replaces the list",
   description:
-    "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (catalog prices and categories come from orders).",
+    "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (list prices and categories from the catalog, PUT /v1/products/{sku}).",
   body: VariantsSchema,
   responses: { 200: { description: "The links", schema: VariantsView } },
 });

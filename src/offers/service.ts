@@ -201,10 +201,16 @@ async function loadProducts(db: Db, merchantId: string, skus: Iterable<string>):
   for (let i = 0; i < list.length; i += 1000) {
     const chunk = list.slice(i, i + 1000);
     const rows = await db
-      .select({ sku: products.sku, name: products.name, category: products.category, price: products.price })
+      .select({
+        sku: products.sku,
+        name: products.name,
+        category: products.category,
+        price: products.price,
+        active: products.active,
+      })
       .from(products)
       .where(and(eq(products.merchantId, merchantId), inArray(products.sku, chunk)));
-    for (const r of rows) out.set(r.sku, { name: r.name, category: r.category, price: r.price });
+    for (const r of rows) out.set(r.sku, { name: r.name, category: r.category, price: r.price, active: r.active });
   }
   return out;
 }

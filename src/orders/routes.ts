@@ -4,6 +4,7 @@ import { doc } from "../http/openapi.ts";
 import { parseBody } from "../http/validate.ts";
 import { CreateOrderSchema, OrderResult, RefundResult, RefundSchema } from "./schemas.ts";
 import { createOrder, createRefund } from "./service.ts";
+import { OrderView, readOrder } from "./read.ts";
 
 export const orderRoutes = new Hono<AppEnv>();
 
@@ -53,3 +54,16 @@ orderRoutes.post("/orders/:externalId/refunds", async (c) => {
   );
   return c.json(r.body, r.status as 201);
 });
+
+doc({
+  method: "get",
+  path: "/v1/orders/{externalId}",
+  tag: "Orders",
+  summary: "An order with its lines, points breakdown, offer bonuses, refunds and ledger entries",
+  description:
+    'Answers "why N points?": the breakdown (base, per-line category/product multipliers, tier, subscription, bonus events, cashback) is the one stored with the earn entry when the order was placed, not recomputed with today\'s program. points.earned − points.reversed = points.net = Σ entries.',
+  responses: { 200: { description: "The order", schema: OrderView }, 404: { description: "order-not-found" } },
+});
+orderRoutes.get("/orders/:externalId", async (c) =>
+  c.json(await readOrder(c.get("db"), c.get("merchantId"), c.req.param("externalId"))),
+);

@@ -161,8 +161,8 @@ describe("Telegram: commands in both languages", () => {
     const cases: [string, RegExp, RegExp][] = [
       [
         "/history",
-        /giao dịch điểm gần đây[\s\S]*\+150 điểm · Tích điểm/,
-        /recent points activity[\s\S]*\+150 pts · Earned/,
+        /giao dịch điểm gần đây[\s\S]*\+150 điểm · Đơn POS-\S+ · 1\.500\.000 ₫/,
+        /recent points activity[\s\S]*\+150 pts · Order POS-\S+ · /,
       ],
       [
         "/rewards",

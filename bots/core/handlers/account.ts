@@ -1,7 +1,12 @@
 /** The member's own data: points (balance, tier, progress, expiring), history and vouchers. */
 import { ledgerPage, type MemberRow } from "../../../src/ledger/ledger.ts";
 import { memberView, pointsSummary } from "../../../src/members/service.ts";
+import { memberPerks } from "../../../src/members/perks.ts";
 import { getProgram } from "../../../src/program/service.ts";
+import { entryPurposes, whyOf } from "../../../src/orders/why.ts";
+import { lastOrderExternalId, readOrder } from "../../../src/orders/read.ts";
+import { DomainError } from "../../../src/lib/errors.ts";
+import { openOfferClaims } from "../../../src/offers/member-claims.ts";
 import { memberVouchers } from "../../../src/rewards/service.ts";
 import { firstName } from "../../../src/messages/render.ts";
 import { Btn } from "../intents.ts";
@@ -16,6 +21,7 @@ export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage>
       ? pointsSummary(program, m, ctx.pointsFacts.facts, ctx.now)
       : await memberView(ctx.db, program, m, ctx.now);
   const exp = v.points.expiringSoon;
+  const extra = await memberPerks(ctx.db, program, m, v.tier?.name, ctx.now);
   const text = ctx.copy.points(ctx.fmt, {
     name: firstName(m.name),
     balance: v.points.balance,
@@ -24,6 +30,9 @@ export async function pointsReply(ctx: Ctx, m: MemberRow): Promise<ReplyMessage>
     nextTier: v.nextTier ? { name: v.nextTier.name, spendNeeded: v.nextTier.spendNeeded } : undefined,
     expiring:
       exp.points > 0 && exp.firstExpiry ? { points: exp.points, firstExpiry: new Date(exp.firstExpiry) } : undefined,
+    credit: extra.credit,
+    subscription: extra.subscription ?? undefined,
+    perks: extra.perks,
   });
   const reply = msg(text, [
     [
@@ -48,16 +57,68 @@ export async function history(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
     ],
   ];
   if (rows.length === 0) return [msg(ctx.copy.historyEmpty(), next)];
-  const lines = rows.map((e) => ({ at: e.createdAt, kind: e.kind, points: e.points, reason: e.reason }));
+  const purposes = await entryPurposes(ctx.db, m.merchantId, rows);
+  const lines = rows.map((e, i) => ({
+    at: e.createdAt,
+    kind: e.kind,
+    points: e.points,
+    reason: e.reason,
+    ...purposes[i],
+  }));
   return [msg(ctx.copy.history(ctx.fmt, lines), next)];
 }
 
 export async function vouchers(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
-  const list = await memberVouchers(ctx.db, m.merchantId, m.id, ctx.now, true);
-  if (list.length === 0)
+  const [list, claims] = await Promise.all([
+    memberVouchers(ctx.db, m.merchantId, m.id, ctx.now, true),
+    openOfferClaims(ctx.db, m.merchantId, m.id, ctx.now),
+  ]);
+  if (list.length === 0 && claims.length === 0)
     return [msg(ctx.copy.vouchersEmpty(), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
-  const lines = list
-    .slice(0, 20)
-    .map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt ? new Date(v.expiresAt) : null }));
+  const lines = [
+    ...list.map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt ? new Date(v.expiresAt) : null })),
+    // Claimed offer codes are vouchers too (issue 13 defect 8).
+    ...claims.map((c) => ({ code: c.code, name: c.name, expiresAt: c.expiresAt, offer: true })),
+  ].slice(0, 20);
   return [msg(ctx.copy.vouchers(ctx.fmt, lines), [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]])];
+}
+
+/** "Why did I get N points?": the named order (else the last one) itemised from its stored breakdown. */
+export async function whyPoints(ctx: Ctx, m: MemberRow, externalId: string | undefined): Promise<ReplyMessage[]> {
+  const next = [[{ label: ctx.copy.buttons.history, data: Btn.history }]];
+  const id = externalId ?? (await lastOrderExternalId(ctx.db, m.merchantId, m.id));
+  let o: Awaited<ReturnType<typeof readOrder>> | undefined;
+  if (id) {
+    try {
+      o = await readOrder(ctx.db, m.merchantId, id);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.kind !== "not-found") throw e;
+    }
+  }
+  // Another member's order is as unknown as a missing one.
+  if (!o || o.memberId !== m.id) return [msg(ctx.copy.whyPointsNone(externalId), next)];
+  const names = new Map(o.lines.map((l) => [l.sku, (l.category ?? l.name ?? l.sku) as string]));
+  for (const l of o.breakdown?.lines ?? [])
+    if (l.source === "product") {
+      const line = o.lines.find((x) => x.sku === l.sku);
+      names.set(l.sku, line?.name ?? l.sku);
+    }
+  return [
+    msg(
+      ctx.copy.whyPoints(ctx.fmt, {
+        externalId: o.externalId,
+        total: o.total,
+        earned: o.points.earned,
+        base: o.breakdown?.base ?? 0,
+        earn: o.breakdown?.earn ?? 0,
+        why: o.breakdown ? whyOf(o.breakdown, names).filter((w) => w.kind !== "event") : [],
+        bonus: o.breakdown?.bonus ?? 0,
+        events: o.breakdown?.events.map((e) => e.name) ?? [],
+        offerBonuses: o.offerBonuses.map((b) => ({ code: b.code, points: b.points })),
+        reversed: o.points.reversed,
+        cashback: o.credit.earned,
+      }),
+      next,
+    ),
+  ];
 }
