@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
       (c.get("logger") ?? deps.logger).warn("database refused a value", { error: err });
       return problemResponse(
         new Problem(400, "validation", "Validation failed", "A value is out of the range the server can store", [
-          { path: "", message: "value out of range" },
+          { path: "", message: "database refused the value" },
         ]),
       );
     }
