@@ -4,6 +4,7 @@
  */
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
+import { dateTimeInRange } from "../lib/validate.ts";
 import type { Db } from "../db/types.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, DomainError, notFound } from "../lib/errors.ts";
@@ -43,8 +44,7 @@ export const CreateCampaignSchema = z.object({
   segmentId: z.string().min(1).max(100),
   message: MessageSchema,
   offerId: OfferIdSchema.optional(),
-  sendAt: z.iso
-    .datetime({ offset: true })
+  sendAt: dateTimeInRange()
     .nullable()
     .optional()
     .describe("Start sending at this time (status scheduled); absent = draft until POST …/send"),

@@ -1,6 +1,7 @@
 /** Merchant-defined inputs of the offers engine: bundles (combos, tier-exclusive deals) and product variant links. */
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
+import { dateTimeInRange, int8, MAX_MONEY } from "../lib/validate.ts";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
@@ -9,7 +10,7 @@ import { getProgram } from "../program/service.ts";
 import { offerBundles, productVariants } from "./tables.ts";
 
 const sku = z.string().trim().min(1).max(100);
-const isoDateTime = z.iso.datetime({ offset: true });
+const isoDateTime = dateTimeInRange();
 
 const BundleFields = {
   name: z.string().trim().min(1).max(200),
@@ -18,10 +19,7 @@ const BundleFields = {
     .min(1)
     .max(10)
     .describe("The products of the combo (2 or more; 1 is allowed for a tier-exclusive deal)"),
-  price: z
-    .number()
-    .int()
-    .min(0)
+  price: int8(0, MAX_MONEY)
     .nullable()
     .optional()
     .describe("Member price of the whole combo in minor units; else discountPercent off the catalog prices"),

@@ -138,7 +138,7 @@ export function valueFactor(
 export function freshness(now: Date, lastOrderAt: Date | null | undefined, halfLifeDays: number): number {
   if (!lastOrderAt) return 1;
   const days = Math.max(0, (now.getTime() - lastOrderAt.getTime()) / DAY_MS);
-  return Math.pow(0.5, days / halfLifeDays);
+  return 0.5 ** (days / halfLifeDays);
 }
 
 export function discounted(price: number | null, percent: number): number | null {
