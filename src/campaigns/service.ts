@@ -5,6 +5,7 @@
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { dateTimeInRange } from "../lib/validate.ts";
+import { assertOfferNotForeign } from "./offer-ref.ts";
 import type { Db } from "../db/types.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, DomainError, notFound } from "../lib/errors.ts";
@@ -108,6 +109,7 @@ export async function createCampaign(
 ): Promise<CampaignView> {
   const seg = await findSegment(db, merchantId, input.segmentId);
   if (!seg) throw notFound("Segment", "segment-not-found");
+  if (input.offerId) await assertOfferNotForeign(db, merchantId, input.offerId);
   const settings = await getMessagingSettings(db, merchantId);
   const [row] = await db
     .insert(campaigns)
