@@ -33,6 +33,8 @@ import { cardPageRoutes, cardScanRoutes } from "./cards/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { healthRoute, outageResponse } from "./http/outage.ts";
 import { consoleRoutes } from "./console/routes.ts";
+import { rejectBadParams } from "./http/validate.ts";
+import { isDataException } from "./db/errors.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -121,11 +123,22 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
     return limit(c, next);
   });
 
+  app.use(rejectBadParams());
+
   app.onError((err, c) => {
     const problem = asProblem(err);
     if (problem) return problemResponse(problem, { "x-request-id": c.get("requestId") ?? "" });
     const outage = outageResponse(err, c);
     if (outage) return outage;
+    if (isDataException(err)) {
+      // A value the validation layer let through but the database refused (the transaction rolled back).
+      (c.get("logger") ?? deps.logger).warn("database refused a value", { error: err });
+      return problemResponse(
+        new Problem(400, "validation", "Validation failed", "A value is out of the range the server can store", [
+          { path: "", message: "database refused the value" },
+        ]),
+      );
+    }
     if (err instanceof HTTPException) {
       const status = err.status;
       return problemResponse(

@@ -1,9 +1,10 @@
 // Zalo Bot Platform types and zod schemas (runtime-neutral: no node: imports).
 // API: https://bot-api.zaloplatforms.com/bot<TOKEN>/<method>, envelope { ok, result?, error_code?, description? }.
 import { z } from "zod";
+import { MAX_ID_LENGTH } from "../../src/lib/validate.ts";
 
 /** Ids are strings on Zalo; numbers are accepted and turned into strings (ids can exceed 2^53, so prefer strings). */
-const IdSchema = z.union([z.string(), z.number()]).transform((v) => String(v));
+const IdSchema = z.union([z.string().min(1).max(MAX_ID_LENGTH), z.number()]).transform((v) => String(v));
 
 /** Epoch milliseconds; numeric strings accepted. */
 const EpochMsSchema = z.union([z.number(), z.string().regex(/^\d+$/)]).transform((v) => Number(v));
@@ -107,7 +108,8 @@ export type ZaloMessage = z.infer<typeof ZaloMessageSchema>;
 
 /** Raw (unwrapped) update as sent by Zalo: `{ event_name, message? }`. */
 export const ZaloRawUpdateSchema = z.looseObject({
-  event_name: z.string(),
+  // Bounded: `event_name:message_id` is the claim key (an indexed column).
+  event_name: z.string().max(100),
   message: z.unknown().optional(),
 });
 

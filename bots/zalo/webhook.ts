@@ -6,7 +6,8 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../../src/http/env.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import { InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
+import { findBadText } from "../../src/lib/validate.ts";
+import { type InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
 import { parseZaloUpdate, ZALO_SECRET_HEADER } from "./types.ts";
 import type { ZaloChannel } from "./channel.ts";
 
@@ -27,10 +28,14 @@ export function mountZaloWebhook(app: Hono<AppEnv>, zalo: ZaloChannel, opts: Zal
     const read = await readWebhook(c, "zalo", ZALO_SECRET_HEADER, opts.secret);
     if (read instanceof Response) return read;
     const json = read.json;
-    const update = parseZaloUpdate(json);
+    // NUL or lone surrogates cannot be stored: such an update is malformed like any other.
+    const bad = findBadText(json);
+    const update = bad.length === 0 ? parseZaloUpdate(json) : null;
     if (!update) {
-      // Not an update we understand: acknowledge so Zalo does not retry it forever.
-      opts.logger.info("zalo webhook: ignored a body that is not a message update");
+      // Not an update we understand: acknowledge (recorded in the log) so Zalo does not retry it forever.
+      opts.logger.warn("zalo webhook: ignored a malformed or non-message update", {
+        problems: bad.map((e) => `${e.path}: ${e.message}`),
+      });
       return c.json({ ok: true, ignored: true });
     }
     // Claimed before answering: a replay gets 200 without work; a database failure becomes a 5xx (Zalo may re-send).

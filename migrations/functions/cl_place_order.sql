@@ -55,7 +55,7 @@ begin
 
   insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, created_at)
     values (p->>'orderId', v_merchant, v_key, v_member, p->>'channel', v_at, (p->>'total')::bigint, (p->>'pointsEarned')::int,
-            (p->>'creditEarned')::int, p->>'hash', p->'offerCodes', v_now);
+            (p->>'creditEarned')::bigint, p->>'hash', p->'offerCodes', v_now);
   insert into order_items (order_id, merchant_id, line_no, sku, name, category, quantity, unit_price, discount)
     select p->>'orderId', v_merchant, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
     from jsonb_to_recordset(p->'lines') as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint);
@@ -75,13 +75,13 @@ begin
       values (v_merchant, v_member, c->>'kind', (c->>'points')::int, p->>'orderId', c->>'reason', c->'breakdown', v_lot, v_now);
     v_points := v_points + (c->>'points')::int;
   end loop;
-  if (p->>'cashback')::int > 0 then
+  if (p->>'cashback')::bigint > 0 then
     insert into credit_entries (merchant_id, member_id, kind, amount, order_id, created_at)
-      values (v_merchant, v_member, 'cashback', (p->>'cashback')::int, p->>'orderId', v_now);
+      values (v_merchant, v_member, 'cashback', (p->>'cashback')::bigint, p->>'orderId', v_now);
   end if;
   update members set
       points_total = points_total + v_points,
-      credit_balance = credit_balance + (p->>'cashback')::int,
+      credit_balance = credit_balance + (p->>'cashback')::bigint,
       tier_name = coalesce(p->>'upgradeTo', tier_name),
       tier_since = case when p->>'upgradeTo' is null then tier_since else v_at end
     where id = v_member;

@@ -4,6 +4,8 @@
  */
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
+import { dateTimeInRange } from "../lib/validate.ts";
+import { assertOfferNotForeign } from "./offer-ref.ts";
 import type { Db } from "../db/types.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, DomainError, notFound } from "../lib/errors.ts";
@@ -44,8 +46,7 @@ export const CreateCampaignSchema = z.object({
   segmentId: z.string().min(1).max(100),
   message: MessageSchema,
   offerId: OfferIdSchema.optional(),
-  sendAt: z.iso
-    .datetime({ offset: true })
+  sendAt: dateTimeInRange()
     .nullable()
     .optional()
     .describe("Start sending at this time (status scheduled); absent = draft until POST …/send"),
@@ -105,6 +106,7 @@ export async function createCampaign(
 ): Promise<CampaignView> {
   const seg = await findSegment(db, merchantId, input.segmentId);
   if (!seg) throw notFound("Segment", "segment-not-found");
+  if (input.offerId) await assertOfferNotForeign(db, merchantId, input.offerId);
   const settings = await getMessagingSettings(db, merchantId);
   const [row] = await db
     .insert(campaigns)

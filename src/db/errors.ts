@@ -23,3 +23,12 @@ export function constraintName(err: unknown): string | undefined {
 
 export const isUniqueViolation = (err: unknown) => pgErrorCode(err) === "23505";
 export const isSerializationFailure = (err: unknown) => pgErrorCode(err) === "40001" || pgErrorCode(err) === "40P01";
+
+/**
+ * A value Postgres refused (class 22 data exceptions: NUL in text, out-of-range integer or date, bad encoding; 54000
+ * index row too large). The validation layer should catch these first; this is the last line, mapped to 400.
+ */
+export const isDataException = (err: unknown) => {
+  const code = pgErrorCode(err);
+  return code !== undefined && (code.startsWith("22") || code === "54000");
+};

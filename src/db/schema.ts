@@ -69,7 +69,7 @@ export const members = pgTable(
     /** Σ ledger_entries.points for this member (spendable + pending). */
     pointsTotal: integer("points_total").notNull().default(0),
     /** Store credit (cashback) in minor units: Σ credit_entries.amount. */
-    creditBalance: integer("credit_balance").notNull().default(0),
+    creditBalance: bigint("credit_balance", { mode: "number" }).notNull().default(0),
     tierName: text("tier_name"),
     /** When the member reached (or was last confirmed in) the current tier; downgrades wait a full window. */
     tierSince: ts("tier_since"),
@@ -100,8 +100,8 @@ export const orders = pgTable(
     refundedTotal: bigint("refunded_total", { mode: "number" }).notNull().default(0),
     pointsEarned: integer("points_earned").notNull().default(0),
     pointsReversed: integer("points_reversed").notNull().default(0),
-    creditEarned: integer("credit_earned").notNull().default(0),
-    creditReversed: integer("credit_reversed").notNull().default(0),
+    creditEarned: bigint("credit_earned", { mode: "number" }).notNull().default(0),
+    creditReversed: bigint("credit_reversed", { mode: "number" }).notNull().default(0),
     /** Canonical hash of the request content, to tell a replay from a conflicting re-use of the externalId. */
     contentHash: text("content_hash").notNull(),
     offerCodes: jsonb("offer_codes").$type<string[]>().notNull().default([]),
@@ -217,7 +217,7 @@ export const creditEntries = pgTable(
       .notNull()
       .references(() => members.id),
     kind: text("kind").$type<"cashback" | "refund" | "spend" | "adjust">().notNull(),
-    amount: integer("amount").notNull(),
+    amount: bigint("amount", { mode: "number" }).notNull(),
     orderId: text("order_id"),
     reason: text("reason"),
     createdAt: createdAt(),

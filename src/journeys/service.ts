@@ -18,6 +18,7 @@ import { findSegment, segmentContext } from "../segments/service.ts";
 import { execCount, num, queryRows } from "../db/rows.ts";
 import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
 import { AttributionDaysSchema, getMessagingSettings } from "../campaigns/settings.ts";
+import { assertOfferNotForeign } from "../campaigns/offer-ref.ts";
 import { journeys, type JourneyStep } from "./tables.ts";
 import { findOne } from "../db/find.ts";
 
@@ -69,6 +70,7 @@ export async function putJourney(
   for (const [i, step] of input.steps.entries()) {
     if (!(await findSegment(db, merchantId, step.segmentId)))
       errors.push({ path: `steps.${i}.segmentId`, message: `no segment "${step.segmentId}"` });
+    if (step.offerId) await assertOfferNotForeign(db, merchantId, step.offerId, `steps.${i}.offerId`);
   }
   if (errors.length > 0) throw validationError(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
   const attributionDays = input.attributionDays ?? (await getMessagingSettings(db, merchantId)).attributionDays;

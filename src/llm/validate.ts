@@ -7,7 +7,7 @@
  *  - it is not in the expected language.
  */
 import { foldVietnamese, type Lang } from "../messages/render.ts";
-import { FactSet, unknownFigures } from "./figures.ts";
+import { type FactSet, unknownFigures } from "./figures.ts";
 import { isLanguage } from "./language.ts";
 
 export type Verdict = { ok: true } | { ok: false; reason: RejectReason; detail?: string };

@@ -1,6 +1,7 @@
 /** Store credit (cashback): spent at the till as part payment, idempotent by Idempotency-Key. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { int8, MAX_MONEY } from "../lib/validate.ts";
 import { eq, sql } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
@@ -15,7 +16,7 @@ import { lockMember } from "../ledger/ledger.ts";
 export const creditRoutes = new Hono<AppEnv>();
 
 const SpendCredit = z.object({
-  amount: z.number().int().min(1),
+  amount: int8(1, MAX_MONEY),
   reason: z.string().max(200).optional(),
   orderExternalId: z.string().max(200).optional(),
 });

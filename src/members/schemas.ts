@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { birthdayDate } from "../lib/validate.ts";
 import { normalizePhone } from "./phone.ts";
 
 export const Language = z.enum(["vi", "en"]);
@@ -18,7 +19,7 @@ export const PhoneInput = z
     return n;
   });
 
-const birthday = z.iso.date().refine((d) => Date.parse(d) <= Date.now(), { message: "must not be in the future" });
+const birthday = birthdayDate().describe("1900-01-01 … today");
 
 export const CreateMemberSchema = z.object({
   phone: PhoneInput.optional(),

@@ -1,6 +1,7 @@
 /** Paid membership plans, sold at the POS and recorded here; an active plan adds its multiplier to earning. */
 import { Hono } from "hono";
 import { z } from "zod";
+import { dateTimeInRange, id } from "../lib/validate.ts";
 import { and, desc, eq } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
@@ -15,10 +16,10 @@ import { isUniqueViolation } from "../db/errors.ts";
 export const subscriptionRoutes = new Hono<AppEnv>();
 
 const CreateSubscription = z.object({
-  planId: z.string().min(1),
+  planId: id(40),
   /** POS receipt id; makes the call idempotent. */
   externalId: z.string().min(1).max(200).optional(),
-  startsAt: z.iso.datetime({ offset: true }).optional(),
+  startsAt: dateTimeInRange().optional(),
 });
 
 const SubscriptionView = z.object({

@@ -1,6 +1,7 @@
 /** Merchant-defined inputs of the offers engine: bundles (combos, tier-exclusive deals) and product variant links. */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
+import { dateTimeInRange, int8, MAX_MONEY } from "../lib/validate.ts";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
@@ -10,7 +11,7 @@ import { offerBundles, productVariants } from "./tables.ts";
 import { findOne } from "../db/find.ts";
 
 const sku = z.string().trim().min(1).max(100);
-const isoDateTime = z.iso.datetime({ offset: true });
+const isoDateTime = dateTimeInRange();
 
 const BundleFields = {
   name: z.string().trim().min(1).max(200),
@@ -19,10 +20,7 @@ const BundleFields = {
     .min(1)
     .max(10)
     .describe("The products of the combo (2 or more; 1 is allowed for a tier-exclusive deal)"),
-  price: z
-    .number()
-    .int()
-    .min(0)
+  price: int8(0, MAX_MONEY)
     .nullable()
     .optional()
     .describe("Member price of the whole combo in minor units; else discountPercent off the catalog prices"),
@@ -223,13 +221,23 @@ export async function putVariants(
 ): Promise<void> {
   const unique = [...new Set(variants)].filter((v) => v !== productSku);
   await db.transaction(async (tx) => {
+    // Concurrent PUTs of one product's list: serialised per product (the last one wins whole), and written as an
+    // upsert (drop what left the list, insert the rest, existing rows kept) so no unique violation can surface.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`variants:${merchantId}:${productSku}`}, 0))`);
     await tx
       .delete(productVariants)
-      .where(and(eq(productVariants.merchantId, merchantId), eq(productVariants.sku, productSku)));
+      .where(
+        and(
+          eq(productVariants.merchantId, merchantId),
+          eq(productVariants.sku, productSku),
+          unique.length > 0 ? notInArray(productVariants.variantSku, unique) : undefined,
+        ),
+      );
     if (unique.length > 0)
       await tx
         .insert(productVariants)
-        .values(unique.map((v) => ({ merchantId, sku: productSku, variantSku: v, createdAt: now })));
+        .values(unique.map((v) => ({ merchantId, sku: productSku, variantSku: v, createdAt: now })))
+        .onConflictDoNothing();
   });
 }
 

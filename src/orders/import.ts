@@ -11,6 +11,7 @@ import { newId } from "../lib/ids.ts";
 import { normalizePhone } from "../members/phone.ts";
 import { DomainError } from "../lib/errors.ts";
 import { CreateOrderSchema, type CreateOrderInput } from "./schemas.ts";
+import { badTextReason, MAX_MONEY } from "../lib/validate.ts";
 import { createOrder } from "./service.ts";
 import { findMember, findMemberByPhone } from "../members/service.ts";
 
@@ -34,12 +35,12 @@ const REQUIRED = ["order_id", "item"] as const;
 const OPTIONAL = ["member", "placed_at", "category", "quantity", "unit_price", "name", "discount", "channel"] as const;
 const BATCH = 500;
 
-function parseIntField(v: string | undefined, fallback: number, min: number): number | string {
+function parseIntField(v: string | undefined, fallback: number, min: number, max = MAX_MONEY): number | string {
   if (v === undefined || v.trim() === "") return fallback;
   const t = v.trim();
   if (!/^-?\d+$/.test(t)) return `"${v}" is not a whole number`;
   const n = Number(t);
-  if (!Number.isSafeInteger(n) || n < min) return `"${v}" must be ≥ ${min}`;
+  if (!Number.isSafeInteger(n) || n < min || n > max) return `"${v}" must be between ${min} and ${max}`;
   return n;
 }
 
@@ -79,12 +80,14 @@ export async function importOrders(
       };
       const orderId = f("order_id")?.trim();
       const sku = f("item")?.trim();
-      const quantity = parseIntField(f("quantity"), 1, 1);
+      const quantity = parseIntField(f("quantity"), 1, 1, 1_000_000);
       const unitPrice = parseIntField(f("unit_price"), 0, 0);
       const discount = parseIntField(f("discount"), 0, 0);
       const placedAt = f("placed_at")?.trim();
       let problem: string | undefined;
-      if (!orderId) problem = "order_id is empty";
+      const badText = rec.fields.map(badTextReason).find((r) => r !== undefined);
+      if (badText) problem = `a field ${badText}`;
+      else if (!orderId) problem = "order_id is empty";
       else if (!sku) problem = "item is empty";
       else if (typeof quantity === "string") problem = `quantity ${quantity}`;
       else if (typeof unitPrice === "string") problem = `unit_price ${unitPrice}`;

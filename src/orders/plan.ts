@@ -6,6 +6,8 @@ import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { computeEarn, lineAmount, type EarnBreakdown } from "../ledger/earn.ts";
 import type { Program, Tier } from "../program/config.ts";
 import type { CreateOrderInput } from "./schemas.ts";
+import { validationError } from "../lib/errors.ts";
+import { INT4_MAX } from "../lib/validate.ts";
 
 /** What earning needs to know about a member at `placedAt` (read under the member lock, or verified under it). */
 export interface MemberFacts {
@@ -43,6 +45,12 @@ export function planEarn(program: Program, input: CreateOrderInput, facts: Membe
     birthday: facts.birthday,
     subscription: plan ? { plan: plan.id, multiplier: plan.multiplier } : undefined,
   });
+  // Points columns are int4: an order that would take the balance past it is refused (nothing written).
+  if (facts.pointsTotal + breakdown.earn + breakdown.bonus > INT4_MAX)
+    throw validationError(
+      [{ path: "items", message: `the order would earn more points than a balance can hold (${INT4_MAX})` }],
+      "The order earns too many points",
+    );
   const upgrade = tier && (tierRank(program, tier.name) > tierRank(program, facts.tierName) || !facts.tierName);
   return { total, tier, upgradeTo: upgrade && tier ? tier.name : null, breakdown };
 }

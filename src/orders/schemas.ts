@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { dateTimeInRange, id, int4, MAX_MONEY } from "../lib/validate.ts";
 import { PhoneInput } from "../members/schemas.ts";
 
 export const OrderItemSchema = z
@@ -8,16 +9,22 @@ export const OrderItemSchema = z
     category: z.string().max(100).optional(),
     quantity: z.number().int().min(1).max(1_000_000),
     unitPrice: z.number().int().min(0).max(1_000_000_000_000),
-    discount: z.number().int().min(0).default(0),
+    discount: z.number().int().min(0).max(MAX_MONEY).default(0),
   })
   .superRefine((it, ctx) => {
+    if (it.quantity * it.unitPrice > MAX_MONEY)
+      ctx.addIssue({
+        code: "custom",
+        path: ["unitPrice"],
+        message: `quantity × unitPrice must not exceed ${MAX_MONEY}`,
+      });
     if (it.discount > it.quantity * it.unitPrice)
       ctx.addIssue({ code: "custom", path: ["discount"], message: "must not exceed quantity × unitPrice" });
   });
 
 export const CreateOrderSchema = z.object({
   externalId: z.string().trim().min(1).max(200),
-  memberId: z.string().min(1).optional(),
+  memberId: id().optional(),
   memberPhone: PhoneInput.optional(),
   /** Enrol an unknown memberPhone instead of failing. */
   enrol: z.boolean().optional(),
@@ -28,8 +35,15 @@ export const CreateOrderSchema = z.object({
     .max(40)
     .regex(/^[a-z0-9_-]+$/i, "letters, digits, _ and - only")
     .default("pos"),
-  placedAt: z.iso.datetime({ offset: true }).optional(),
-  items: z.array(OrderItemSchema).min(1).max(1000),
+  placedAt: dateTimeInRange().optional().describe("2000-01-01 … now + 366 days"),
+  items: z
+    .array(OrderItemSchema)
+    .min(1)
+    .max(1000)
+    .superRefine((items, ctx) => {
+      const total = items.reduce((s, it) => s + it.quantity * it.unitPrice - it.discount, 0);
+      if (total > MAX_MONEY) ctx.addIssue({ code: "custom", message: `the order total must not exceed ${MAX_MONEY}` });
+    }),
   /** Offer/claim codes presented at checkout (add-on bonus points, conversion tracking). */
   offerCodes: z.array(z.string().max(64)).max(20).optional(),
 });
@@ -52,7 +66,7 @@ export type OrderResult = z.output<typeof OrderResult>;
 export const RefundSchema = z.object({
   externalId: z.string().trim().min(1).max(200),
   items: z
-    .array(z.object({ sku: z.string().min(1), quantity: z.number().int().min(1) }))
+    .array(z.object({ sku: id(100), quantity: int4(1, 1_000_000) }))
     .min(1)
     .optional(),
 });

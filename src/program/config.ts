@@ -1,5 +1,6 @@
 /** The loyalty program a merchant configures (`PUT /v1/program`). Pure: schema, defaults, lookups. */
 import { z } from "zod";
+import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
 import { decimal4 } from "../lib/decimal.ts";
 
 const name = z.string().trim().min(1).max(100);
@@ -7,7 +8,7 @@ const isoDateTime = z.iso.datetime({ offset: true });
 
 export const TierSchema = z.object({
   name,
-  minSpend: z.number().int().min(0),
+  minSpend: int8(0, MAX_MONEY),
   multiplier: decimal4(0, 100).default(1),
   /** Free-text perks shown to members (e.g. "free size upgrade"). */
   perks: z.array(z.string().max(200)).max(20).optional(),
@@ -27,7 +28,7 @@ export const PromotionSchema = z.object({
 export const SubscriptionPlanSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "letters, digits, _ and - only"),
   name,
-  price: z.number().int().min(0),
+  price: int4(),
   periodDays: z.number().int().min(1).max(3660),
   multiplier: decimal4(1, 100).default(1),
   perks: z.array(z.string().max(200)).max(20).optional(),
@@ -40,7 +41,7 @@ export const ProgramSchema = z
       .regex(/^[A-Z]{3}$/, "ISO 4217 code such as VND")
       .default("VND"),
     earn: z
-      .object({ spend: z.number().int().min(1), points: z.number().int().min(1).max(1_000_000) })
+      .object({ spend: int8(1, MAX_MONEY), points: z.number().int().min(1).max(1_000_000) })
       .default({ spend: 10000, points: 1 }),
     /** Days a lot of earned points lives; null = never expires. */
     pointsExpireDays: z.number().int().min(1).max(36500).nullable().default(null),

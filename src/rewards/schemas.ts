@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { id, int4 } from "../lib/validate.ts";
 
 export const RewardKind = z.enum(["voucher", "product", "perk"]);
 
@@ -8,9 +9,9 @@ export const CreateRewardSchema = z.object({
   cost: z.number().int().min(1).max(100_000_000),
   kind: RewardKind,
   /** Voucher value in minor units (or the product's price). */
-  value: z.number().int().min(0).optional(),
+  value: int4().optional(),
   /** Units available; absent = unlimited. */
-  stock: z.number().int().min(0).optional(),
+  stock: int4().optional(),
   /** Only members at this tier or above may redeem. */
   minTier: z.string().min(1).max(100).optional(),
   sku: z.string().max(100).optional(),
@@ -18,7 +19,7 @@ export const CreateRewardSchema = z.object({
 
 export const UpdateRewardSchema = CreateRewardSchema.partial().extend({
   active: z.boolean().optional(),
-  stock: z.number().int().min(0).nullable().optional(),
+  stock: int4().nullable().optional(),
 });
 
 export const RewardView = z.object({
@@ -35,7 +36,7 @@ export const RewardView = z.object({
   createdAt: z.string(),
 });
 
-export const RedeemSchema = z.object({ rewardId: z.string().min(1) });
+export const RedeemSchema = z.object({ rewardId: id() });
 
 export const RedemptionResult = z.object({
   redemptionId: z.string(),
