@@ -52,10 +52,11 @@ beforeAll(async () => {
       ZALO_API_ROOT: zalo.url,
       ZALO_WEBHOOK_SECRET: "node-zalo-secret",
     },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (stderr += d)); // the start banner
   apiKey = await waitFor(
     "the server to print its API key and answer /healthz",
     async () => {
