@@ -118,5 +118,5 @@ describe("first run", () => {
     } finally {
       expect(await later.stop()).toBe(0);
     }
-  }, 180_000);
+  }, 300_000);
 });
