@@ -30,6 +30,7 @@ import { offerRoutes } from "./offers/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { healthRoute, outageResponse } from "./http/outage.ts";
+import { sitePages } from "./site/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -150,6 +151,9 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   );
 
   app.get("/healthz", healthRoute);
+
+  // `/` (landing page) and `/docs` (the interactive API reference).
+  app.route("/", sitePages(deps.assets));
 
   // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
   app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));
