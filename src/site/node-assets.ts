@@ -16,7 +16,7 @@ export function nodeAssetReader(): AssetReader {
       cache.set(name, body);
     }
     const buf = await body;
-    return new Response(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), {
+    return new Response(new Uint8Array(buf.buffer as ArrayBuffer, buf.byteOffset, buf.byteLength), {
       headers: { "content-type": asset.type, "cache-control": "public, max-age=86400" },
     });
   };
