@@ -31,6 +31,7 @@ import { llmRoutes } from "./llm/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { healthRoute, outageResponse } from "./http/outage.ts";
 import { sitePages } from "./site/routes.ts";
+import { metricsRoute, requestMetrics } from "./http/metrics.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -94,6 +95,7 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   });
 
   app.use(securityHeaders());
+  app.use(requestMetrics());
 
   const tooLarge = () =>
     problemResponse(
@@ -151,6 +153,7 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   );
 
   app.get("/healthz", healthRoute);
+  app.get("/metrics", metricsRoute);
 
   // `/` (landing page) and `/docs` (the interactive API reference).
   app.route("/", sitePages(deps.assets));

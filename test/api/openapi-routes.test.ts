@@ -16,6 +16,7 @@ const UNDOCUMENTED: Record<string, string> = {
   "GET /dashboard": "the merchant dashboard HTML page (its data comes from the documented /v1/analytics/*)",
   "GET /v1/openapi.json": "the document itself",
   "GET /": "the landing page (HTML) linking the console, simulator, reference and health",
+  "GET /metrics": "Prometheus text exposition for the operator's scraper, not the merchant API",
   "GET /docs": "the interactive API reference page (Swagger UI over /v1/openapi.json)",
   "GET /docs/init.js": "the reference page's start-up script",
   "GET /docs/assets/:name": "the reference page's Swagger UI script and style (from npm, no CDN)",
