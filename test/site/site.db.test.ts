@@ -6,11 +6,12 @@ let open: TestServer;
 let guarded: TestServer;
 beforeAll(async () => {
   open = await startTestServer();
-  guarded = await startTestServer({ env: { METRICS_TOKEN: "metrics-secret-123" } });
-});
+  // Same database (one PGlite start), another config.
+  guarded = await startTestServer({ env: { METRICS_TOKEN: "metrics-secret-123" }, database: open.database });
+}, 120_000);
 afterAll(async () => {
-  await open.close();
-  await guarded.close();
+  await guarded?.close();
+  await open?.close();
 });
 
 describe("landing page and reference", () => {
