@@ -13,6 +13,7 @@ const LANDING_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>chatloyalty</title>
+<link rel="icon" href="data:,">
 <style>
   * { box-sizing: border-box; }
   body { margin:0; font:16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background:#f6f7f9; color:#1d2430; }
@@ -71,6 +72,7 @@ const REFERENCE_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>chatloyalty — API reference</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
 <style>body { margin:0; } .back { display:block; padding:8px 16px; font:14px system-ui, sans-serif; background:#13202f; color:#fff; }</style>
 </head>

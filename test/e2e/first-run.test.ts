@@ -75,9 +75,9 @@ describe("first run in Chromium", () => {
     const port = new URL(s.url).port;
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(url!.replace(/localhost:\d+/, `127.0.0.1:${port}`));
-    // Linked at load: the bot greets the member by name, and the one-time code left the address bar.
+    // Linked at load: the bot confirms the link, and the one-time code left the address bar.
     await page
-      .locator(".msg.bot .text", { hasText: /Nguyễn|Trần|Lê|Emily|Phạm/ })
+      .locator(".msg.bot .text", { hasText: /liên kết thành công|Linked!/ })
       .first()
       .waitFor({ timeout: 20_000 });
     expect(new URL(page.url()).search).toBe("");
