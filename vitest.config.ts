@@ -24,7 +24,6 @@ export const PROCESS = [
   "test/**/crash.pg.test.ts",
   "test/bots/polling.test.ts",
   "test/bots/node-server.test.ts",
-  "test/e2e/first-run.test.ts",
   "test/llm/node-wiring.test.ts",
 ];
 /** The `*.db.test.ts` / `*.pg.test.ts` files a glob covers: the ones the Postgres projects run. */

@@ -72,7 +72,10 @@ export const metrics = {
     "HTTP request latency by method and route pattern.",
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   ),
-  orders: new Counter("chatloyalty_orders_total", "POST /v1/orders answers by outcome (accepted incl. replays, rejected)."),
+  orders: new Counter(
+    "chatloyalty_orders_total",
+    "POST /v1/orders answers by outcome (accepted incl. replays, rejected).",
+  ),
   deliveries: new Counter(
     "chatloyalty_deliveries_total",
     "Campaign/journey message delivery outcomes by channel (sent, failed, blocked, retry, rate-limited, unknown).",
