@@ -22,7 +22,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
   });
-}, 120_000);
+}, 240_000);
 afterAll(async () => {
   await browser?.close();
   await s?.stop();
