@@ -70,9 +70,9 @@ beforeAll(async () => {
         ? key
         : undefined;
     },
-    { timeoutMs: 45_000, intervalMs: 200, detail: () => stderr },
+    { timeoutMs: 120_000, intervalMs: 200, detail: () => stderr }, // the demo seed is slow on a loaded machine
   );
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   if (child && child.exitCode === null) {

@@ -46,9 +46,10 @@ describe("first run in Chromium", () => {
       expect(await page.locator(id).getAttribute("href")).toBe(href);
     await page.click('.lang button[data-lang="en"]');
     expect(await page.locator("#l-docs b").innerText()).toBe("API reference");
+    expect(errors).toEqual([]);
+    // (The JSON page that follows makes Chromium ask for /favicon.ico: not an error of the landing page.)
     await page.click("#l-health");
     expect(await page.locator("body").innerText()).toContain('"status"');
-    expect(errors).toEqual([]);
     await page.close();
   });
 
