@@ -35,6 +35,8 @@ import { healthRoute, outageResponse } from "./http/outage.ts";
 import { consoleRoutes } from "./console/routes.ts";
 import { rejectBadParams } from "./http/validate.ts";
 import { isDataException } from "./db/errors.ts";
+import { sitePages } from "./site/routes.ts";
+import { metricsRoute, requestMetrics } from "./http/metrics.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -100,6 +102,7 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   });
 
   app.use(securityHeaders());
+  app.use(requestMetrics());
 
   const tooLarge = () =>
     problemResponse(
@@ -168,6 +171,10 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   );
 
   app.get("/healthz", healthRoute);
+  app.get("/metrics", metricsRoute);
+
+  // `/` (landing page) and `/docs` (the interactive API reference).
+  app.route("/", sitePages(deps.assets));
 
   // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
   app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));

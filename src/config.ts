@@ -54,6 +54,11 @@ export const ConfigSchema = z.object({
   /** The assistant's conversation memory: turns kept per chat (0 = none) and minutes of silence that end it. */
   LLM_MEMORY_TURNS: z.coerce.number().int().min(0).max(20).default(6),
   LLM_MEMORY_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  /**
+   * Bearer token for GET /metrics (Prometheus). Unset: /metrics answers only direct loopback clients on Node (no
+   * proxy headers) and 403 to everyone else, including every client on Workers.
+   */
+  METRICS_TOKEN: optionalString,
   /** Seed a demo shop on first start of an empty embedded database ("false" to disable). */
   DEMO_SEED: z
     .string()

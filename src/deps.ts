@@ -5,6 +5,7 @@ import type { Clock } from "./lib/clock.ts";
 import type { Logger } from "./lib/log.ts";
 import type { ChannelSenders } from "./channels/channel.ts";
 import type { OrderHooks } from "./orders/service.ts";
+import type { AssetReader } from "./site/assets.ts";
 
 export interface AppDeps {
   config: Config;
@@ -16,6 +17,8 @@ export interface AppDeps {
   senders?: ChannelSenders;
   /** Order/refund hooks (offers' code redemption and bonus reversal), injected by the runtime (src/runtime). */
   orderHooks?: OrderHooks;
+  /** The API reference's assets (Node: read from node_modules); Workers serve them as Static Assets instead. */
+  assets?: AssetReader;
 }
 
 export function resolveDb(deps: AppDeps): Db {

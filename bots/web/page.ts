@@ -170,6 +170,13 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
     };
   });
   renderChrome();
+  // \`/simulator?code=…\` (printed by \`npm start\` for the demo shop): link at load, then drop the one-time code
+  // from the address bar so a reload does not spend it again.
+  var linkParam = new URLSearchParams(location.search).get("code");
+  if (linkParam && /^[A-Za-z0-9_-]{1,64}$/.test(linkParam)) {
+    history.replaceState(null, "", location.pathname);
+    send({ text: "/start " + linkParam }, "/start " + linkParam.toUpperCase());
+  }
   poll();
 })();
 </script>

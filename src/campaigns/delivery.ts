@@ -21,6 +21,7 @@
  * more than RATE of them as the platform stamps them, however late they arrive. A channel lease row makes sure only
  * one process paces a channel at a time.
  */
+import { metrics } from "../lib/metrics.ts";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import type { ChannelName, ChannelSender, ChannelSenders, OutgoingMessage, SendResult } from "../channels/channel.ts";
@@ -591,8 +592,10 @@ export class DeliveryEngine {
         slot.end();
         result = { ok: false, reason: "failed", error: err instanceof Error ? err.message : String(err) };
       }
-      const ev = (type: DeliveryEvent["type"], extra: Partial<DeliveryEvent> = {}) =>
+      const ev = (type: DeliveryEvent["type"], extra: Partial<DeliveryEvent> = {}) => {
+        metrics.deliveries.inc({ channel: row.channel, outcome: type });
         this.onEvent?.({ type, channel: row.channel, deliveryId: row.id, campaignId: row.campaignId, ...extra });
+      };
       if (result === "timeout") {
         void this.finish(row, "unknown", {
           error: `no answer within ${this.sendTimeoutMs} ms: the message may or may not have gone out (not resent)`,

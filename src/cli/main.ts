@@ -5,6 +5,7 @@
  */
 import { commands } from "./commands/index.ts";
 import { UsageError, type Command } from "./command.ts";
+import { loadDotEnv } from "../env-file.ts";
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.path.join(" ").length));
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+loadDotEnv();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -6,7 +6,7 @@ import { openPostgres } from "./postgres.ts";
 import { openPglite } from "./pglite.ts";
 import { migrateDatabase } from "./migrate.ts";
 import { acquireLock, liveLock } from "./data-dir-lock.ts";
-import { borrow, LendablePglite, startLending } from "./pglite-lending.ts";
+import { borrow, callHolder, LendablePglite, type LocalControl, NOT_HANDLED, startLending } from "./pglite-lending.ts";
 import * as schema from "./schema.ts";
 import { asDb, type Database, type Db } from "./types.ts";
 
@@ -21,7 +21,7 @@ export interface OpenOptions {
    * Long-running processes (the server, the polling bot) lend their PGlite DATA_DIR to short ones (the CLI) instead
    * of locking them out; `onLendError` hears about a failed reopen.
    */
-  lend?: { onError(err: unknown): void };
+  lend?: { onError(err: unknown): void; afterLoan?(): void; control?: LocalControl };
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
@@ -73,7 +73,7 @@ async function openPgliteThen(dataDir: string, after: () => void): Promise<Datab
 async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLock>): Promise<Database> {
   if (!opts.lend) return openPgliteThen(opts.dataDir, lock.release);
   const pg = await LendablePglite.create(opts.dataDir);
-  const lending = await startLending(pg, opts.lend.onError);
+  const lending = await startLending(pg, opts.lend.onError, opts.lend.afterLoan, opts.lend.control);
   lock.update({ port: lending.port, token: lending.token });
   return {
     // Drizzle's PGlite session only calls query/exec/transaction, which LendablePglite forwards.
@@ -85,4 +85,20 @@ async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLoc
       lock.release();
     },
   };
+}
+
+/**
+ * Runs a CLI operation in the server that holds the embedded DATA_DIR, if one does (and knows the operation);
+ * `undefined` means "open the database yourself" (Postgres, no server running, or an older holder).
+ */
+export async function runInHolder(
+  opts: { databaseUrl?: string | undefined; dataDir: string },
+  op: string,
+  input: unknown,
+): Promise<{ result: unknown } | undefined> {
+  if (opts.databaseUrl) return undefined;
+  const holder = liveLock(opts.dataDir);
+  if (!holder?.port || !holder.token) return undefined;
+  const result = await callHolder(holder, op, input);
+  return result === NOT_HANDLED ? undefined : { result };
 }

@@ -106,9 +106,16 @@ function sameToken(given: string | undefined, token: string): boolean {
 export async function startLending(
   pg: LendablePglite,
   onError: (err: unknown) => void,
+  afterLoan?: () => void,
+  control?: LocalControl,
 ): Promise<{ port: number; token: string; close(): Promise<void> }> {
   const token = randomBytes(24).toString("base64url");
   const server = createServer((req, res) => {
+    const op = req.url?.startsWith("/control/") ? req.url.slice("/control/".length) : undefined;
+    if (op !== undefined && req.method === "POST" && control && sameToken(req.headers.authorization, token)) {
+      serveControl(control, op, req, res);
+      return;
+    }
     if (req.method !== "POST" || req.url !== "/borrow" || !sameToken(req.headers.authorization, token)) {
       res.writeHead(404).end();
       return;
@@ -119,7 +126,8 @@ export async function startLending(
       if (!giveBack) return;
       const back = giveBack;
       giveBack = undefined;
-      back().catch(onError);
+      // The borrower may have changed anything (e.g. revoked an API key): the holder drops its caches.
+      back().then(() => afterLoan?.(), onError);
     };
     res.on("close", () => {
       gone = true;
@@ -183,3 +191,86 @@ export function borrow(lock: DataDirLock, timeoutMs = 120_000): Promise<{ giveBa
     req.end();
   });
 }
+
+/**
+ * Operations a running server performs for the CLI on its own open database (the CLI's "server API" on loopback):
+ * short commands run there instead of borrowing DATA_DIR, so the server never pauses for them. An operation throws
+ * an Error whose message is shown to the CLI user as one line.
+ */
+export type LocalControl = (op: string, input: unknown) => Promise<{ found: false } | { found: true; result: unknown }>;
+
+function serveControl(
+  control: LocalControl,
+  op: string,
+  req: import("node:http").IncomingMessage,
+  res: import("node:http").ServerResponse,
+): void {
+  let body = "";
+  req.setEncoding("utf8");
+  req.on("data", (d: string) => {
+    body += d;
+    if (body.length > 1_000_000) req.destroy();
+  });
+  req.on("end", () => {
+    const reply = (status: number, value: unknown) =>
+      res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value));
+    let input: unknown;
+    try {
+      input = body ? JSON.parse(body) : {};
+    } catch {
+      reply(400, { error: "body is not JSON" });
+      return;
+    }
+    control(op, input).then(
+      (r) => (r.found ? reply(200, { result: r.result }) : reply(404, { error: `unknown operation ${op}` })),
+      (err: unknown) => reply(422, { error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+}
+
+/**
+ * The CLI's side: runs `op` in the live holder of `dataDir` (a server started with a control handler). Returns
+ * `undefined` when there is no such holder (nobody holds the directory, or the holder only lends it), so the caller
+ * opens the database itself; throws the holder's one-line error otherwise.
+ */
+export function callHolder(lock: DataDirLock, op: string, input: unknown, timeoutMs = 120_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(input ?? {});
+    const req = request({
+      host: "127.0.0.1",
+      port: lock.port,
+      method: "POST",
+      path: `/control/${op}`,
+      headers: {
+        authorization: `Bearer ${lock.token}`,
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(payload),
+      },
+      timeout: timeoutMs,
+    });
+    req.on("timeout", () =>
+      req.destroy(new Error(`the server (pid ${lock.pid}) did not answer within ${timeoutMs / 1000} s`)),
+    );
+    req.on("error", reject);
+    req.on("response", (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (text += d));
+      res.on("end", () => {
+        if (res.statusCode === 404) return resolve(NOT_HANDLED);
+        let parsed: { result?: unknown; error?: string };
+        try {
+          parsed = JSON.parse(text) as typeof parsed;
+        } catch {
+          return reject(new Error(`the server (pid ${lock.pid}) answered HTTP ${res.statusCode}`));
+        }
+        if (res.statusCode === 200) resolve(parsed.result);
+        else reject(new Error(parsed.error ?? `the server answered HTTP ${res.statusCode}`));
+      });
+    });
+    req.end(payload);
+  });
+}
+
+/** What `callHolder` resolves to when the holder does not know the operation. */
+export const NOT_HANDLED: unique symbol = Symbol("not handled");

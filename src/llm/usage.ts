@@ -5,6 +5,7 @@
  * Budgets are soft: checked before a model call against the tokens already counted today (the merchant's local
  * day), so concurrent calls may overshoot by one call each.
  */
+import { metrics } from "../lib/metrics.ts";
 import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
@@ -81,6 +82,10 @@ export async function recordUsage(
   d: UsageDelta,
   now: Date,
 ): Promise<void> {
+  metrics.llmCalls.inc({ task: key.task }, d.calls ?? 0);
+  metrics.llmFallbacks.inc({ task: key.task }, d.fallbacks ?? 0);
+  metrics.llmTokens.inc({ task: key.task, direction: "input" }, Math.round(d.inputTokens ?? 0));
+  metrics.llmTokens.inc({ task: key.task, direction: "output" }, Math.round(d.outputTokens ?? 0));
   const v = {
     calls: d.calls ?? 0,
     modelReplies: d.modelReplies ?? 0,

@@ -1,5 +1,5 @@
 /** Merchants and their API keys (stored as SHA-256 hashes; the key is shown once). */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { apiKeys, merchants } from "../db/schema.ts";
 import { newApiKey, newId } from "../lib/ids.ts";
@@ -82,4 +82,75 @@ export async function merchantTimezone(db: Db, merchantId: string): Promise<stri
 export async function countMerchants(db: Db): Promise<number> {
   const rows = await db.select({ id: merchants.id }).from(merchants).limit(2);
   return rows.length;
+}
+
+export interface MerchantRow {
+  id: string;
+  name: string;
+  timezone: string;
+  isDemo: boolean;
+  createdAt: Date;
+  activeKeys: number;
+}
+
+/** Every merchant with its count of active (unrevoked) keys, oldest first (the CLI's `merchants list`). */
+export async function listMerchants(db: Db): Promise<MerchantRow[]> {
+  const ms = await db.select().from(merchants).orderBy(asc(merchants.createdAt), asc(merchants.id));
+  const keys = await db.select({ merchantId: apiKeys.merchantId }).from(apiKeys).where(isNull(apiKeys.revokedAt));
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k.merchantId, (counts.get(k.merchantId) ?? 0) + 1);
+  return ms.map((m) => ({
+    id: m.id,
+    name: m.name,
+    timezone: m.timezone,
+    isDemo: m.isDemo,
+    createdAt: m.createdAt,
+    activeKeys: counts.get(m.id) ?? 0,
+  }));
+}
+
+export interface ApiKeyRow {
+  id: string;
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** A merchant's keys: id, prefix and dates only — the key itself is never stored (SHA-256 hash only). */
+export async function listApiKeys(db: Db, merchantId: string): Promise<ApiKeyRow[]> {
+  return db
+    .select({ id: apiKeys.id, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .where(eq(apiKeys.merchantId, merchantId))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id));
+}
+
+/**
+ * Revokes one key of a merchant, chosen by its id or by its printed prefix (`ck_live_abcd`). Returns the revoked
+ * keys (several only if an ambiguous prefix was given — refused instead), or why not.
+ */
+export async function revokeApiKey(
+  db: Db,
+  merchantId: string,
+  keyRef: string,
+  now: Date,
+): Promise<{ revoked: ApiKeyRow } | { error: "not-found" | "ambiguous" | "already-revoked" }> {
+  const all = await listApiKeys(db, merchantId);
+  const hits = all.filter((k) => k.id === keyRef || k.prefix === keyRef || k.prefix.startsWith(keyRef));
+  const exact = all.filter((k) => k.id === keyRef || k.prefix === keyRef);
+  const chosen = exact.length === 1 ? exact : hits;
+  if (chosen.length === 0) return { error: "not-found" };
+  if (chosen.length > 1) {
+    const active = chosen.filter((k) => !k.revokedAt);
+    if (active.length !== 1) return { error: active.length === 0 ? "already-revoked" : "ambiguous" };
+    chosen.splice(0, chosen.length, active[0]!);
+  }
+  const key = chosen[0]!;
+  if (key.revokedAt) return { error: "already-revoked" };
+  await db
+    .update(apiKeys)
+    .set({ revokedAt: now })
+    .where(and(eq(apiKeys.id, key.id), eq(apiKeys.merchantId, merchantId)));
+  forgetApiKeys();
+  return { revoked: { ...key, revokedAt: now } };
 }

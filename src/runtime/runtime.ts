@@ -21,6 +21,7 @@ import { claimOfferForChat, listOffersForChat } from "../offers/service.ts";
 import { createAssistant, createLlm, phrasedChatOffers, type Llm } from "../llm/index.ts";
 import { createChannels, type Assistant, type Channels, type ChannelsOptions } from "../../bots/index.ts";
 import { runtimeOrderHooks } from "./hooks.ts";
+import type { AssetReader } from "../site/assets.ts";
 import { createJobs, startSchedules, type RuntimeJobs } from "./jobs.ts";
 import { createDeliveries, type RuntimeDeliveries, type DeliveryWorkerChoice } from "./deliveries.ts";
 
@@ -34,6 +35,8 @@ export interface RuntimeOptions {
   defer?: (p: Promise<unknown>) => void;
   /** Channel knobs for tests (webhook time budgets, reply retry caps). */
   channels?: Pick<ChannelsOptions, "telegramBudgetMs" | "zaloBudgetMs" | "telegramReplyRetry">;
+  /** Node: the API reference's assets from node_modules (Workers serve them as Static Assets). */
+  assets?: AssetReader;
 }
 
 export interface StartOptions {
@@ -88,7 +91,15 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     ...opts.channels,
   });
   const orderHooks = runtimeOrderHooks;
-  const deps: AppDeps = { config, db, clock, logger, senders: channels.senders, orderHooks };
+  const deps: AppDeps = {
+    config,
+    db,
+    clock,
+    logger,
+    senders: channels.senders,
+    orderHooks,
+    ...(opts.assets ? { assets: opts.assets } : {}),
+  };
   const app = createApp(deps, [channels.plugin]);
   const resolveDb = (): Db => (typeof db === "function" ? db() : db);
   const jobs = createJobs(resolveDb, logger);

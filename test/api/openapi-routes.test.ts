@@ -17,6 +17,11 @@ const UNDOCUMENTED: Record<string, string> = {
   "GET /v1/openapi.json": "the document itself",
   "GET /card":
     "the loyalty card HTML page (Telegram Mini App / simulator); its data comes from the documented /card/api/*",
+  "GET /": "the landing page (HTML) linking the console, simulator, reference and health",
+  "GET /metrics": "Prometheus text exposition for the operator's scraper, not the merchant API",
+  "GET /docs": "the interactive API reference page (Swagger UI over /v1/openapi.json)",
+  "GET /docs/init.js": "the reference page's start-up script",
+  "GET /docs/assets/:name": "the reference page's Swagger UI script and style (from npm, no CDN)",
   "GET /simulator": "the web chat simulator's HTML page, a demo of the chat channels",
   "GET /simulator/api/inbox": "the simulator page's own polling endpoint (the web chat channel), not the merchant API",
   "POST /simulator/api/messages": "the simulator page's own send endpoint (the web chat channel), not the merchant API",

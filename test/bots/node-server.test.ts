@@ -52,10 +52,11 @@ beforeAll(async () => {
       ZALO_API_ROOT: zalo.url,
       ZALO_WEBHOOK_SECRET: "node-zalo-secret",
     },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (stderr += d)); // the start banner
   apiKey = await waitFor(
     "the server to print its API key and answer /healthz",
     async () => {
@@ -69,9 +70,9 @@ beforeAll(async () => {
         ? key
         : undefined;
     },
-    { timeoutMs: 45_000, intervalMs: 200, detail: () => stderr },
+    { timeoutMs: 120_000, intervalMs: 200, detail: () => stderr }, // the demo seed is slow on a loaded machine
   );
-}, 60_000);
+}, 150_000);
 
 afterAll(async () => {
   if (child && child.exitCode === null) {

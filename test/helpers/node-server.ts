@@ -41,7 +41,7 @@ export async function startNodeServer(env: Record<string, string>): Promise<Runn
         () => false,
       ); // refused: not up yet
     },
-    { timeoutMs: 60_000, intervalMs: 200, detail: () => err },
+    { timeoutMs: 120_000, intervalMs: 200, detail: () => err }, // the demo seed is slow on a loaded machine
   );
   return {
     url,

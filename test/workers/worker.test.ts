@@ -78,6 +78,23 @@ describe("Worker in workerd", () => {
     expect(after.headers.get("location")).toBe("/console/sign-in");
   });
 
+  it("serves the landing page, the API reference and its Swagger UI assets (Workers Static Assets), and /metrics closed", async () => {
+    const landing = await fetch(`${w.url}/`);
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain('href="/docs"');
+    const docs = await fetch(`${w.url}/docs`);
+    expect(docs.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await docs.text()).toContain("/docs/assets/swagger-ui-bundle.js");
+    const bundle = await fetch(`${w.url}/docs/assets/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).toContain("SwaggerUIBundle");
+    const css = await fetch(`${w.url}/docs/assets/swagger-ui.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get("content-type")).toMatch(/text\/css/);
+    // No METRICS_TOKEN and no loopback peer on Workers: closed.
+    expect((await fetch(`${w.url}/metrics`)).status).toBe(403);
+  });
+
   it("posts an order and shows its points, with the same rules as on Node", async () => {
     await api("PUT", "/v1/program", { categoryMultipliers: { coffee: 2 } });
     const m = await api("POST", "/v1/members", { phone: "0912345678" });

@@ -20,6 +20,8 @@ plain line every 2 seconds (stderr). A campaign that is already sending is follo
 Delivery runs in this process with the channels configured in the environment (TELEGRAM_BOT_TOKEN, ZALO_BOT_TOKEN,
 …), paced at TELEGRAM_BROADCAST_RATE / ZALO_BROADCAST_RATE. When a server (npm start) is already delivering on the
 same database, it keeps the channel and this command only follows the progress: the bot's rate is never exceeded.
+Next to a server on the embedded database (DATA_DIR), the server itself starts and delivers the campaign and
+this command follows it over a loopback call: the server's database is never borrowed, so it never pauses.
 Ctrl-C stops following; the campaign keeps going (the server, or the next run, finishes it).
 
 Options:
@@ -38,6 +40,19 @@ Example:
     const logger = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, {
       service: "chatloyalty-cli",
     });
+    // Next to a running server on the embedded database: the server starts and delivers the campaign, this command
+    // follows its progress over the loopback control channel (the server's database is never borrowed).
+    const { runInHolder } = await import("../../db/open.ts");
+    const where = { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR };
+    const started = await runInHolder(where, "campaigns.start", { campaignId: id });
+    if (started) {
+      const { merchantId, wasDone } = started.result as { merchantId: string; wasDone: boolean };
+      if (wasDone) process.stderr.write(`campaign ${id} was already sent\n`);
+      const view = async () =>
+        (await runInHolder(where, "campaigns.view", { merchantId, campaignId: id }))!.result as CampaignProgress;
+      return follow(id, view, { json: p.flags.has("json"), alreadyDone: wasDone });
+    }
+
     const database = await openCliDatabase();
     const { campaigns } = await import("../../campaigns/tables.ts");
     const { eq } = await import("drizzle-orm");
@@ -69,35 +84,10 @@ Example:
         stopWorker = () => runtime.stop();
       }
 
-      const progress = createProgress({ label: `campaign ${id}`, unit: "msg", delayMs: 0 });
-      let interrupted = false;
-      const onSigint = () => {
-        interrupted = true;
-      };
-      process.once("SIGINT", onSigint);
-      let view = await getCampaignView(database.db, merchantId, id);
-      const startSettled = settledOf(view);
-      for (;;) {
-        const settled = settledOf(view);
-        const c = view.counts;
-        progress.update(
-          settled - startSettled,
-          Math.max(0, c.recipients - startSettled),
-          `sent ${c.sent} · failed ${c.failed} · blocked ${c.blocked} · opted out ${c.optedOut} · capped ${c.skippedCap} · control ${c.control}`,
-        );
-        if (view.status === "done" || interrupted) break;
-        await new Promise((r) => setTimeout(r, 250));
-        view = await getCampaignView(database.db, merchantId, id);
-      }
-      process.off("SIGINT", onSigint);
-      progress.finish(view.status === "done" ? "done" : "stopped following (delivery continues)");
-      const c = view.counts;
-      if (p.flags.has("json")) process.stdout.write(JSON.stringify({ id, status: view.status, counts: c }) + "\n");
-      else
-        process.stdout.write(
-          `${id}: ${view.status}; ${c.recipients} recipients: ${c.sent} sent, ${c.failed} failed, ${c.blocked} blocked, ${c.optedOut} opted out, ${c.skippedCap} over the frequency cap, ${c.control} control\n`,
-        );
-      return alreadyDone ? 1 : 0;
+      return await follow(id, () => getCampaignView(database.db, merchantId, id), {
+        json: p.flags.has("json"),
+        alreadyDone,
+      });
     } catch (err) {
       if (err instanceof DomainError) throw new UsageError(err.message);
       throw err;
@@ -107,6 +97,56 @@ Example:
     }
   },
 };
+
+interface CampaignProgress {
+  status: string;
+  counts: {
+    recipients: number;
+    sent: number;
+    failed: number;
+    blocked: number;
+    optedOut: number;
+    skippedCap: number;
+    control: number;
+  };
+}
+
+/** Live progress until the campaign is done (or Ctrl-C), then the final counts; returns the exit code. */
+async function follow(
+  id: string,
+  read: () => Promise<CampaignProgress>,
+  o: { json: boolean; alreadyDone: boolean },
+): Promise<number> {
+  const progress = createProgress({ label: `campaign ${id}`, unit: "msg", delayMs: 0 });
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+  };
+  process.once("SIGINT", onSigint);
+  let view = await read();
+  const startSettled = settledOf(view);
+  for (;;) {
+    const settled = settledOf(view);
+    const c = view.counts;
+    progress.update(
+      settled - startSettled,
+      Math.max(0, c.recipients - startSettled),
+      `sent ${c.sent} · failed ${c.failed} · blocked ${c.blocked} · opted out ${c.optedOut} · capped ${c.skippedCap} · control ${c.control}`,
+    );
+    if (view.status === "done" || interrupted) break;
+    await new Promise((r) => setTimeout(r, 250));
+    view = await read();
+  }
+  process.off("SIGINT", onSigint);
+  progress.finish(view.status === "done" ? "done" : "stopped following (delivery continues)");
+  const c = view.counts;
+  if (o.json) process.stdout.write(JSON.stringify({ id, status: view.status, counts: c }) + "\n");
+  else
+    process.stdout.write(
+      `${id}: ${view.status}; ${c.recipients} recipients: ${c.sent} sent, ${c.failed} failed, ${c.blocked} blocked, ${c.optedOut} opted out, ${c.skippedCap} over the frequency cap, ${c.control} control\n`,
+    );
+  return o.alreadyDone ? 1 : 0;
+}
 
 function settledOf(v: {
   counts: { sent: number; failed: number; blocked: number; optedOut: number; skippedCap: number; control: number };

@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { merchantCreate } from "./merchant-create.ts";
+import { keysIssue, keysList, keysRevoke, merchantsList } from "./keys.ts";
 import { ordersImport } from "./orders-import.ts";
 import { recsMineCommand } from "./recs-mine.ts";
 import { recsEvaluateCommand } from "./recs-evaluate.ts";
@@ -11,6 +12,10 @@ import { campaignsSend } from "./campaigns-send.ts";
 /** Every CLI command, in the order `--help` lists them. */
 export const commands: Command[] = [
   merchantCreate,
+  merchantsList,
+  keysIssue,
+  keysList,
+  keysRevoke,
   ordersImport,
   recsMineCommand,
   recsEvaluateCommand,
