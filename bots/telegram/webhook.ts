@@ -9,13 +9,18 @@ import { z } from "zod";
 import type { Update } from "grammy/types";
 import type { AppEnv } from "../../src/http/env.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import { InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
+import { type InFlight, readWebhook, withinBudget } from "../core/webhook.ts";
 import type { TelegramChannel } from "./channel.ts";
 
 export const TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram";
 export const TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 
-const UpdateShape = z.looseObject({ update_id: z.number().int().nonnegative() });
+/**
+ * The checked part of an update is its id (the rest is Telegram's, handed to grammY as is); the refinement states
+ * that an object with a non-negative integer update_id is taken as grammY's Update.
+ */
+const UpdateId = z.looseObject({ update_id: z.number().int().nonnegative() });
+const UpdateShape = z.custom<Update>((v) => UpdateId.safeParse(v).success);
 
 export interface TelegramWebhookOptions {
   secret: string | undefined;
@@ -35,7 +40,7 @@ export function mountTelegramWebhook(app: Hono<AppEnv>, tg: TelegramChannel, opt
     const json = read.json;
     const parsed = UpdateShape.safeParse(json);
     if (!parsed.success) return c.json({ ok: false, error: "not a Telegram update" }, 400);
-    const update = parsed.data as unknown as Update;
+    const update: Update = parsed.data;
     // Claimed before answering: a replay gets 200 without work; a database failure here becomes a 5xx so Telegram
     // re-sends later instead of the update being lost. (A private message's claim shares its first statement.)
     const { claimed, done } = tg.receive(update);
