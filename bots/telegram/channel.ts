@@ -6,6 +6,7 @@
 import { Api, Bot, GrammyError, HttpError, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
+import { z } from "zod";
 import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { Logger } from "../../src/lib/log.ts";
@@ -59,6 +60,13 @@ export interface TelegramChannel {
   /** claim + process (what long polling does through the bot's middleware). */
   handleUpdate(update: Update): Promise<void>;
 }
+
+/**
+ * A saved getMe result: we saved grammY's own botInfo, so a row with the bot's username and is_bot is taken as one
+ * (anything else, e.g. an old or damaged row, means calling getMe again).
+ */
+const StoredBotShape = z.looseObject({ username: z.string(), is_bot: z.literal(true) });
+const StoredBotInfo = z.custom<UserFromGetMe>((v) => StoredBotShape.safeParse(v).success);
 
 const isBlocked = (err: unknown) => err instanceof GrammyError && err.error_code === 403;
 
@@ -198,15 +206,15 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     if (bot.isInited()) return;
     initing ??= (async () => {
       const db = resolveDb();
-      const stored = await loadBotInfo(db, "telegram", botId).catch(() => undefined);
-      if (stored && typeof stored.username === "string" && stored.is_bot === true) {
-        bot.botInfo = stored as unknown as UserFromGetMe;
-        rememberTelegramUsername(botId, stored.username);
+      const stored = StoredBotInfo.safeParse(await loadBotInfo(db, "telegram", botId).catch(() => undefined));
+      if (stored.success) {
+        bot.botInfo = stored.data;
+        rememberTelegramUsername(botId, stored.data.username);
         return;
       }
       try {
         await bot.init();
-        await saveBotInfo(db, "telegram", botId, bot.botInfo as unknown as Record<string, unknown>, opts.clock.now());
+        await saveBotInfo(db, "telegram", botId, { ...bot.botInfo }, opts.clock.now());
         rememberTelegramUsername(botId, bot.botInfo.username);
       } catch (err) {
         // Without getMe we still handle updates; the bot only needs its own name for @-mentions.

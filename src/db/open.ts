@@ -75,9 +75,11 @@ async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLoc
   const pg = await LendablePglite.create(opts.dataDir);
   const lending = await startLending(pg, opts.lend.onError, opts.lend.afterLoan, opts.lend.control);
   lock.update({ port: lending.port, token: lending.token });
+  // Drizzle's PGlite session only calls query/exec/transaction, which LendablePglite forwards.
+  const pglite = drizzle(pg as unknown as PGlite, { schema });
   return {
-    // Drizzle's PGlite session only calls query/exec/transaction, which LendablePglite forwards.
-    db: asDb(drizzle(pg as unknown as PGlite, { schema })),
+    db: asDb(pglite),
+    pglite,
     kind: "pglite",
     close: async () => {
       await lending.close();

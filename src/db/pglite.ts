@@ -7,6 +7,6 @@ import { asDb, type Database } from "./types.ts";
 /** `dataDir` undefined → in memory (tests). */
 export async function openPglite(dataDir?: string): Promise<Database & { client: PGlite }> {
   const client = dataDir ? await PGlite.create({ dataDir }) : await PGlite.create();
-  const db = asDb(drizzle(client, { schema }));
-  return { db, client, kind: "pglite", close: () => client.close() };
+  const pglite = drizzle(client, { schema });
+  return { db: asDb(pglite), pglite, client, kind: "pglite", close: () => client.close() };
 }

@@ -2,7 +2,7 @@
 import postgres from "postgres";
 import { drizzle } from "drizzle-orm/postgres-js";
 import * as schema from "./schema.ts";
-import type { Database, Db } from "./types.ts";
+import { asDb, type Database } from "./types.ts";
 
 export interface PostgresOptions {
   max?: number;
@@ -26,7 +26,7 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Database 
     // Workers runs without prepared-statement support through some poolers; harmless elsewhere.
     prepare: true,
   });
-  const db = drizzle(sql, { schema }) as unknown as Db;
+  const db = asDb(drizzle(sql, { schema }));
   return {
     db,
     sql,

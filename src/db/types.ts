@@ -1,4 +1,5 @@
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { PgliteDatabase } from "drizzle-orm/pglite";
 import type * as schema from "./schema.ts";
 
 /** A Drizzle database or transaction over the app schema, whichever driver (PGlite or postgres.js). */
@@ -11,9 +12,16 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 // biome-ignore lint/suspicious/noExplicitAny: the driver's result type is what varies; everything else is checked.
 export const asDb = (db: PgDatabase<any, typeof schema>): Db => db;
 
-/** An open database plus how to close it (a no-op where the runtime forbids closing). */
-export interface Database {
+interface OpenDatabase {
   db: Db;
-  kind: "pglite" | "postgres";
   close(): Promise<void>;
 }
+
+/**
+ * An open database plus how to close it (a no-op where the runtime forbids closing). A PGlite one also carries the
+ * driver's own Drizzle instance (the same database as `db`), for the driver-specific migrator: narrowing by `kind`
+ * reaches it with its real type.
+ */
+export type Database =
+  | (OpenDatabase & { kind: "pglite"; pglite: PgliteDatabase<typeof schema> })
+  | (OpenDatabase & { kind: "postgres" });

@@ -54,14 +54,28 @@ function rememberFacts(key: string, facts: MemberFacts | undefined) {
   factsCache.set(key, facts);
 }
 
+/**
+ * The postgres.js client under a Drizzle database opened with postgres.js (`$client`, a callable with `unsafe`);
+ * undefined for PGlite and for a transaction (which has no `$client`).
+ */
+function postgresClientOf(db: Db): PgClient | undefined {
+  if (!("$client" in db)) return undefined;
+  const client: unknown = db.$client;
+  return isPgClient(client) ? client : undefined;
+}
+
+function isPgClient(c: unknown): c is PgClient {
+  return typeof c === "function" && "unsafe" in c && typeof c.unsafe === "function";
+}
+
 async function call(db: Db, params: Record<string, unknown> & { memberId: string | null }): Promise<Outcome> {
   const json = JSON.stringify(params);
-  const client = (db as unknown as { $client?: Partial<PgClient> }).$client;
+  const client = postgresClientOf(db);
   let out: Outcome;
-  if (client && typeof client.unsafe === "function") {
+  if (client) {
     // Straight to postgres.js, prepared and batched with concurrent orders (batch.ts). Through Drizzle, an unnamed
     // query runs unprepared, which postgres.js turns into two round trips (describe, then execute).
-    out = (await placeBatched(client as PgClient, json, params.memberId)) as Outcome;
+    out = (await placeBatched(client, json, params.memberId)) as Outcome;
   } else {
     // PGlite (in process), or a transaction the caller opened.
     const rows = resultRows<{ r: string }>(

@@ -161,6 +161,36 @@ function checkNode(node: Record<string, unknown>, ctx: Ctx): void {
 
 const WindowDays = z.number().int().min(1).max(3650).describe("The last N × 24 hours");
 
+interface RuleNodeFields {
+  all?: Rule[] | undefined;
+  any?: Rule[] | undefined;
+  not?: Rule | undefined;
+  field?: Field | undefined;
+  op?: Op | undefined;
+  value?: Scalar | Scalar[] | undefined;
+  windowDays?: number | undefined;
+}
+
+/**
+ * A node checkNode accepted, as the Rule it is (so the schema's output type is Rule, not the loose object of all
+ * keys optional). Only runs when checkNode found no issue: exactly one of all/any/not, or field+op+value.
+ */
+function toRule(n: RuleNodeFields, ctx: z.core.$RefinementCtx<RuleNodeFields>): Rule {
+  if (n.all !== undefined) return { all: n.all };
+  if (n.any !== undefined) return { any: n.any };
+  if (n.not !== undefined) return { not: n.not };
+  if (n.field === undefined || n.op === undefined || n.value === undefined) {
+    ctx.addIssue({ code: "custom", message: "not a rule" });
+    return z.NEVER;
+  }
+  return {
+    field: n.field,
+    op: n.op,
+    value: n.value,
+    ...(n.windowDays !== undefined ? { windowDays: n.windowDays } : {}),
+  };
+}
+
 /** One node of a rule (recursive). */
 export const RuleNodeSchema: z.ZodType<Rule> = z.lazy(() =>
   z
@@ -180,8 +210,9 @@ export const RuleNodeSchema: z.ZodType<Rule> = z.lazy(() =>
         .describe("A number, string or boolean per the field; [lo, hi] for between; an array for in"),
       windowDays: WindowDays.optional(),
     })
-    .superRefine((node, ctx) => checkNode(node as Record<string, unknown>, ctx)),
-) as unknown as z.ZodType<Rule>;
+    .superRefine((node, ctx) => checkNode(node as Record<string, unknown>, ctx))
+    .transform(toRule),
+);
 
 /**
  * The rule as documented in the OpenAPI document: one level spelled out, sub-rules as objects of the same shape
@@ -240,7 +271,7 @@ export const RuleSchema: z.ZodType<Rule> = z
     else if (acc.nodes > MAX_RULE_NODES)
       ctx.addIssue({ code: "custom", message: `a rule has at most ${MAX_RULE_NODES} nodes` });
   })
-  .pipe(RuleNodeSchema) as unknown as z.ZodType<Rule>;
+  .pipe(RuleNodeSchema);
 
 export const SegmentInputSchema = z.object({
   name: z.string().trim().min(1).max(200),

@@ -5,10 +5,10 @@ import { openPostgres } from "../../src/db/postgres.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import type { Database } from "../../src/db/types.ts";
 
-export interface TestDatabase extends Database {
+export type TestDatabase = Database & {
   /** Set on Postgres: the URL of this file's own database. */
   url?: string;
-}
+};
 
 export const testDbKind = (): "pglite" | "postgres" => (process.env.TEST_DB === "postgres" ? "postgres" : "pglite");
 
