@@ -71,17 +71,15 @@ export async function entryPurposes(db: Db, merchantId: string, entries: EntryLi
     const out: EntryPurpose = { why: [] };
     if (o) out.order = { externalId: o.externalId, total: o.total };
     const b = e.breakdown;
-    if (e.kind === "earn" && b && Array.isArray(b.lines)) {
+    if (e.kind === "earn" && isEarnBreakdown(b)) {
       const names = new Map<string, string>();
       for (const i of itemRows)
         if (i.orderId === e.orderId)
           names.set(
             i.sku,
-            (b.lines as EarnBreakdown["lines"]).find((l) => l.sku === i.sku)?.source === "category"
-              ? (i.category ?? i.sku)
-              : (i.name ?? i.sku),
+            b.lines.find((l) => l.sku === i.sku)?.source === "category" ? (i.category ?? i.sku) : (i.name ?? i.sku),
           );
-      out.why = whyOf(b as unknown as EarnBreakdown, names);
+      out.why = whyOf(b, names);
     } else if (e.kind === "bonus" && b) {
       if (typeof b.code === "string") out.offerCode = b.code;
       else if (Array.isArray(b.events))
@@ -93,4 +91,11 @@ export async function entryPurposes(db: Db, merchantId: string, entries: EntryLi
     }
     return out;
   });
+}
+
+/** An earn entry's stored breakdown (jsonb) is the EarnBreakdown the order path wrote: checked by its shape. */
+function isEarnBreakdown(b: unknown): b is EarnBreakdown {
+  if (typeof b !== "object" || b === null) return false;
+  const r = b as Record<string, unknown>;
+  return Array.isArray(r.lines) && typeof r.total === "number" && typeof r.base === "number";
 }
