@@ -27,12 +27,16 @@ export async function memberPerks(
   tierName: string | null | undefined,
   now: Date,
 ): Promise<MemberPerks> {
-  const [sub] = await db
-    .select({ plan: subscriptions.plan, endsAt: subscriptions.endsAt })
-    .from(subscriptions)
-    .where(and(eq(subscriptions.memberId, m.id), lte(subscriptions.startsAt, now), gt(subscriptions.endsAt, now)))
-    .orderBy(desc(subscriptions.endsAt))
-    .limit(1);
+  // No plans in the program, no subscription to show: skip the read (chat /points stays one statement).
+  const [sub] =
+    program.subscriptionPlans.length === 0
+      ? []
+      : await db
+          .select({ plan: subscriptions.plan, endsAt: subscriptions.endsAt })
+          .from(subscriptions)
+          .where(and(eq(subscriptions.memberId, m.id), lte(subscriptions.startsAt, now), gt(subscriptions.endsAt, now)))
+          .orderBy(desc(subscriptions.endsAt))
+          .limit(1);
   const plan = sub ? program.subscriptionPlans.find((p) => p.id === sub.plan) : undefined;
   return {
     credit: m.creditBalance,

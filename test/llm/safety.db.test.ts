@@ -119,6 +119,8 @@ function ownFacts(): FactSet {
     "120",
     "70",
     "500.000",
+    // The member's own order total: /history lines say which order each entry was for, and its amount.
+    "1.500.000",
     "20",
     "10/12/2026",
     "20/11/2026",
