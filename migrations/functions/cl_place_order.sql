@@ -23,13 +23,16 @@ begin
   -- catalog rows (sorted by the caller).
   if v_member is not null then
     if v_probe then
-      select tier_name, birthday, points_total into m from members where id = v_member and merchant_id = v_merchant;
+      select tier_name, tier_since, birthday, points_total into m from members where id = v_member and merchant_id = v_merchant;
     else
-      select tier_name, birthday, points_total into m from members where id = v_member and merchant_id = v_merchant for update;
+      select tier_name, tier_since, birthday, points_total into m from members where id = v_member and merchant_id = v_merchant for update;
     end if;
     if found then
-      -- The facts earning depends on (cl_member_facts), as the caller read them for its expect.
-      select jsonb_build_object('tierName', m.tier_name, 'birthday', m.birthday::text, 'pointsTotal', m.points_total,
+      -- The facts earning depends on (cl_member_facts), as the caller read them for its expect. tierSince (epoch
+      -- ms) lets a backdated order ignore a tier reached after it was placed.
+      select jsonb_build_object('tierName', m.tier_name,
+                                'tierSince', (floor(extract(epoch from m.tier_since) * 1000))::bigint,
+                                'birthday', m.birthday::text, 'pointsTotal', m.points_total,
                                 'spend', x.spend, 'pending', x.pending, 'plan', x.plan)
         into f from cl_member_facts(v_member, (p->>'windowFrom')::timestamptz, v_at, v_now) x;
     end if;

@@ -176,6 +176,7 @@ export async function placeOrder(
       next = {
         ...facts,
         tierName: plan.upgradeTo ?? facts.tierName,
+        tierSince: plan.upgradeTo ? placedAt.getTime() : facts.tierSince,
         pointsTotal: after,
         spend: facts.spend + total,
         pending,

@@ -12,6 +12,8 @@ import { INT4_MAX } from "../lib/validate.ts";
 /** What earning needs to know about a member at `placedAt` (read under the member lock, or verified under it). */
 export interface MemberFacts {
   tierName: string | null;
+  /** When the stored tier was reached (epoch ms; null when unknown): it counts only for orders placed after it. */
+  tierSince: number | null;
   birthday: string | null;
   pointsTotal: number;
   /** Net spend in the tier window before this order. */
@@ -34,8 +36,11 @@ export const orderTotal = (input: CreateOrderInput): number => input.items.reduc
 
 export function planEarn(program: Program, input: CreateOrderInput, facts: MemberFacts, placedAt: Date): EarnPlan {
   const total = orderTotal(input);
-  // The order that crosses a threshold already earns at the new tier.
-  const tier = effectiveTier(program, facts.tierName, facts.spend + total);
+  // The tier as of placedAt: the stored tier only if it was reached by then (a backdated or imported order earns
+  // at the tier its own date qualifies for), upgraded by the spend in the window up to placedAt. The order that
+  // crosses a threshold already earns at the new tier.
+  const heldTier = facts.tierSince === null || facts.tierSince <= placedAt.getTime() ? facts.tierName : null;
+  const tier = effectiveTier(program, heldTier, facts.spend + total);
   const plan = facts.plan ? program.subscriptionPlans.find((p) => p.id === facts.plan) : undefined;
   const breakdown = computeEarn(input.items, {
     program,

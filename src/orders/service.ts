@@ -188,7 +188,13 @@ async function insertOrder(
       ? planEarn(
           program,
           input,
-          { ...facts, tierName: member.tierName, birthday: member.birthday, pointsTotal: member.pointsTotal },
+          {
+            ...facts,
+            tierName: member.tierName,
+            tierSince: member.tierSince?.getTime() ?? null,
+            birthday: member.birthday,
+            pointsTotal: member.pointsTotal,
+          },
           placedAt,
         )
       : undefined;

@@ -77,6 +77,59 @@ describe("ledger truth", () => {
     expect(next.body).toMatchObject({ tier: "Gold", pointsEarned: 15 });
   });
 
+  it("a backdated order earns at the tier its own date qualifies for, on both order paths (defect 7)", async () => {
+    const { api } = await s.merchant();
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Silver", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 5000000, multiplier: 1.5 },
+      ],
+    });
+    const m = (await api("POST", "/v1/members", { phone: "0912000009" })).body;
+    const now = s.clock.now().getTime();
+    const daysAgo = (d: number) => new Date(now - d * 86_400_000).toISOString();
+    // Gold is reached today.
+    const big = await api("POST", "/v1/orders", {
+      externalId: "GOLD-TODAY",
+      memberId: m.id,
+      items: [item("TV", 1, 6000000)],
+    });
+    expect(big.body.tier).toBe("Gold");
+    // An order placed 200 days ago: the window up to its date holds only itself, so Silver (x1), not Gold (x1.5).
+    const old = await api("POST", "/v1/orders", {
+      externalId: "OLD-1",
+      memberId: m.id,
+      placedAt: daysAgo(200),
+      items: [item("CF", 1, 100000)],
+    });
+    expect(old.status).toBe(201);
+    expect(old.body).toMatchObject({ tier: "Silver", pointsEarned: 10 });
+    // The phone path (locking transaction) earns the same.
+    const oldByPhone = await api("POST", "/v1/orders", {
+      externalId: "OLD-2",
+      memberPhone: "0912000009",
+      placedAt: daysAgo(150),
+      items: [item("CF", 1, 100000)],
+    });
+    expect(oldByPhone.body).toMatchObject({ tier: "Silver", pointsEarned: 10 });
+    // A backdated order never takes the member down: still Gold, and today's orders earn at Gold.
+    expect((await api("GET", `/v1/members/${m.id}`)).body.tier.name).toBe("Gold");
+    const today = await api("POST", "/v1/orders", {
+      externalId: "TODAY-1",
+      memberId: m.id,
+      items: [item("CF", 1, 100000)],
+    });
+    expect(today.body).toMatchObject({ tier: "Gold", pointsEarned: 15 });
+    // A backdated order that qualifies by its own window earns at that tier.
+    const oldBig = await api("POST", "/v1/orders", {
+      externalId: "OLD-BIG",
+      memberPhone: "0912000009",
+      placedAt: daysAgo(100),
+      items: [item("TV", 1, 5000000)],
+    });
+    expect(oldBig.body).toMatchObject({ tier: "Gold", pointsEarned: 750 });
+  });
+
   it("memberId and memberPhone of different members → 409 member-mismatch, nothing written", async () => {
     const { api } = await s.merchant();
     const a = (await api("POST", "/v1/members", { phone: "0912000003" })).body;
