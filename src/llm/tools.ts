@@ -19,6 +19,7 @@ import { getProgram } from "../program/service.ts";
 import type { Program } from "../program/config.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { netSpend } from "../members/service.ts";
+import { explainOrderPoints } from "../orders/explain.ts";
 import { findReward, listRewards, memberVouchers, type RewardRow } from "../rewards/service.ts";
 import { copyFor, type Fmt } from "../messages/index.ts";
 import {
@@ -220,6 +221,34 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
             points: formatSignedPoints(e.points, lang),
             ...(e.reason ? { note: truncate(e.reason, 80) } : {}),
           })),
+        };
+      },
+    ),
+
+    explain_order_points: scoped(
+      "explain_order_points",
+      "Why an order earned the points it did: the member's order named by its receipt number (externalId), else " +
+        "their latest order, itemised from the breakdown stored when it was placed (base points, multipliers, " +
+        "bonus events, offer bonuses, points reversed by refunds, cashback).",
+      z.looseObject({ externalId: z.string().min(1).max(100).optional() }),
+      ["externalId"],
+      async (input) => {
+        const x = await explainOrderPoints(db, merchantId, member.id, input.externalId);
+        if (!x) return { found: false };
+        for (const w of x.why) record.names.add(w.label);
+        return {
+          found: true,
+          order: x.externalId,
+          total: money(x.total),
+          pointsEarned: pts(x.earned),
+          basePoints: pts(x.base),
+          earnPoints: pts(x.earn),
+          multipliers: x.why.map((w) => ({ for: w.label, kind: w.kind, multiplier: `×${w.multiplier}` })),
+          bonusPoints: pts(x.bonus),
+          bonusEvents: x.events,
+          offerBonuses: x.offerBonuses.map((b) => ({ code: b.code, points: pts(b.points) })),
+          pointsReversed: pts(x.reversed),
+          cashback: money(x.cashback),
         };
       },
     ),

@@ -75,6 +75,7 @@ describe("assistant", () => {
     // Tools take no member argument; the system prompt carries the first name only.
     const tools = model.doGenerateCalls[0]!.tools!;
     expect(tools.map((t) => t.name).sort()).toEqual([
+      "explain_order_points",
       "get_balance",
       "get_expiring_points",
       "get_history",
@@ -113,6 +114,36 @@ describe("assistant", () => {
     });
     const reply = await createAssistant(llmWith(model))(assistantInput(shop, "what can I get?", { lang: "en" }));
     expect(reply).toEqual([{ text: "You have 150 points. You can redeem Cà phê sữa đá for 30 points." }]);
+  });
+
+  it("why N points: the tool gives the order's stored breakdown; another member's order is not found", async () => {
+    const model = scriptedModel(
+      toolCallResult({ name: "explain_order_points", args: { externalId: "POS-1" } }),
+      (o) => {
+        const r = toolOutputs(o)[0]!.output as Record<string, any>;
+        expect(r).toMatchObject({ found: true, order: "POS-1", total: "1.500.000 ₫", pointsEarned: "150" });
+        return textResult(`Dạ, đơn ${r.order} trị giá ${r.total} được ${r.pointsEarned} điểm ạ.`);
+      },
+    );
+    const reply = await createAssistant(llmWith(model))(assistantInput(shop, "sao đơn POS-1 được 150 điểm?"));
+    expect(reply).toEqual([{ text: "Dạ, đơn POS-1 trị giá 1.500.000 ₫ được 150 điểm ạ." }]);
+    // Emily's order is not Hoa's: the tool does not find it (no figures of another member reach the model).
+    const other = scriptedModel(
+      toolCallResult({ name: "explain_order_points", args: { externalId: "POS-2" } }),
+      (o) => {
+        expect(toolOutputs(o)[0]!.output).toEqual({ found: false });
+        return textResult("Dạ, mình không thấy đơn đó trong tài khoản của bạn ạ.");
+      },
+    );
+    expect(await createAssistant(llmWith(other))(assistantInput(shop, "why POS-2?"))).toEqual([
+      { text: "Dạ, mình không thấy đơn đó trong tài khoản của bạn ạ." },
+    ]);
+    // A made-up figure about the order is rejected like any other.
+    const liar = scriptedModel(
+      toolCallResult({ name: "explain_order_points" }),
+      textResult("Dạ, đơn POS-1 được 999 điểm ạ."),
+    );
+    expect(await createAssistant(llmWith(liar))(assistantInput(shop, "sao được điểm?"))).toBeUndefined();
   });
 
   it("a model that invents a number is rejected → keyword path", async () => {

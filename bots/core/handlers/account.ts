@@ -3,9 +3,8 @@ import { ledgerPage, type MemberRow } from "../../../src/ledger/ledger.ts";
 import { memberView, pointsSummary } from "../../../src/members/service.ts";
 import { memberPerks } from "../../../src/members/perks.ts";
 import { getProgram } from "../../../src/program/service.ts";
-import { entryPurposes, whyOf } from "../../../src/orders/why.ts";
-import { lastOrderExternalId, readOrder } from "../../../src/orders/read.ts";
-import { DomainError } from "../../../src/lib/errors.ts";
+import { entryPurposes } from "../../../src/orders/why.ts";
+import { explainOrderPoints } from "../../../src/orders/explain.ts";
 import { openOfferClaims } from "../../../src/offers/member-claims.ts";
 import { memberVouchers } from "../../../src/rewards/service.ts";
 import { firstName } from "../../../src/messages/render.ts";
@@ -86,39 +85,7 @@ export async function vouchers(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> 
 /** "Why did I get N points?": the named order (else the last one) itemised from its stored breakdown. */
 export async function whyPoints(ctx: Ctx, m: MemberRow, externalId: string | undefined): Promise<ReplyMessage[]> {
   const next = [[{ label: ctx.copy.buttons.history, data: Btn.history }]];
-  const id = externalId ?? (await lastOrderExternalId(ctx.db, m.merchantId, m.id));
-  let o: Awaited<ReturnType<typeof readOrder>> | undefined;
-  if (id) {
-    try {
-      o = await readOrder(ctx.db, m.merchantId, id);
-    } catch (e) {
-      if (!(e instanceof DomainError) || e.kind !== "not-found") throw e;
-    }
-  }
-  // Another member's order is as unknown as a missing one.
-  if (!o || o.memberId !== m.id) return [msg(ctx.copy.whyPointsNone(externalId), next)];
-  const names = new Map(o.lines.map((l) => [l.sku, (l.category ?? l.name ?? l.sku) as string]));
-  for (const l of o.breakdown?.lines ?? [])
-    if (l.source === "product") {
-      const line = o.lines.find((x) => x.sku === l.sku);
-      names.set(l.sku, line?.name ?? l.sku);
-    }
-  return [
-    msg(
-      ctx.copy.whyPoints(ctx.fmt, {
-        externalId: o.externalId,
-        total: o.total,
-        earned: o.points.earned,
-        base: o.breakdown?.base ?? 0,
-        earn: o.breakdown?.earn ?? 0,
-        why: o.breakdown ? whyOf(o.breakdown, names).filter((w) => w.kind !== "event") : [],
-        bonus: o.breakdown?.bonus ?? 0,
-        events: o.breakdown?.events.map((e) => e.name) ?? [],
-        offerBonuses: o.offerBonuses.map((b) => ({ code: b.code, points: b.points })),
-        reversed: o.points.reversed,
-        cashback: o.credit.earned,
-      }),
-      next,
-    ),
-  ];
+  const x = await explainOrderPoints(ctx.db, m.merchantId, m.id, externalId);
+  if (!x) return [msg(ctx.copy.whyPointsNone(externalId), next)];
+  return [msg(ctx.copy.whyPoints(ctx.fmt, x), next)];
 }
