@@ -2,6 +2,7 @@ import type { Command } from "../command.ts";
 import { merchantCreate } from "./merchant-create.ts";
 import { keysIssue, keysList, keysRevoke, merchantsList } from "./keys.ts";
 import { ordersImport } from "./orders-import.ts";
+import { productsImport } from "./products-import.ts";
 import { recsMineCommand } from "./recs-mine.ts";
 import { recsEvaluateCommand } from "./recs-evaluate.ts";
 import { recsBuildCommand } from "./recs-build.ts";
@@ -17,6 +18,7 @@ export const commands: Command[] = [
   keysList,
   keysRevoke,
   ordersImport,
+  productsImport,
   recsMineCommand,
   recsEvaluateCommand,
   recsBuildCommand,
