@@ -20,6 +20,7 @@ import type { Program } from "../program/config.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { netSpend } from "../members/service.ts";
 import { explainOrderPoints } from "../orders/explain.ts";
+import { entryPurposes } from "../orders/why.ts";
 import { findReward, listRewards, memberVouchers, type RewardRow } from "../rewards/service.ts";
 import { copyFor, type Fmt } from "../messages/index.ts";
 import {
@@ -214,13 +215,22 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
       ["limit"],
       async (input) => {
         const rows = await ledgerPage(db, merchantId, member.id, input.limit ?? 5);
+        // What each entry was for (its order and amount, the multipliers applied), as the chat /history says it.
+        const purposes = await entryPurposes(db, merchantId, rows);
         return {
-          entries: rows.map((e) => ({
-            date: date(e.createdAt),
-            kind: e.kind,
-            points: formatSignedPoints(e.points, lang),
-            ...(e.reason ? { note: truncate(e.reason, 80) } : {}),
-          })),
+          entries: rows.map((e, i) => {
+            const p = purposes[i];
+            for (const w of p?.why ?? []) record.names.add(w.label);
+            return {
+              date: date(e.createdAt),
+              kind: e.kind,
+              points: formatSignedPoints(e.points, lang),
+              ...(p?.order ? { order: p.order.externalId, orderTotal: money(p.order.total) } : {}),
+              ...(p?.why.length ? { multipliers: p.why.map((w) => `${w.label} ×${w.multiplier}`) } : {}),
+              ...(p?.offerCode ? { offerCode: p.offerCode } : {}),
+              ...(e.reason ? { note: truncate(e.reason, 80) } : {}),
+            };
+          }),
         };
       },
     ),

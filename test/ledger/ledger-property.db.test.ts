@@ -1,11 +1,14 @@
-/** fast-check: random sequences of orders, refunds, redemptions, adjustments and expiry keep the ledger invariants. */
+/**
+ * fast-check: random sequences of orders, refunds, redemptions, redemption cancels, adjustments and expiry keep the
+ * ledger invariants.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember, memberView, findMember } from "../../src/members/service.ts";
 import { createOrder, createRefund } from "../../src/orders/service.ts";
-import { adjust, redeem } from "../../src/rewards/service.ts";
+import { adjust, cancelRedemption, redeem } from "../../src/rewards/service.ts";
 import { runExpiry } from "../../src/jobs/expire.ts";
 import { putProgram, getProgram } from "../../src/program/service.ts";
 import { ProgramSchema } from "../../src/program/config.ts";
@@ -25,6 +28,7 @@ type Op =
   | { k: "order"; amount: number; qty: number; daysAgo: number }
   | { k: "refund"; which: number; part: number }
   | { k: "redeem"; cost: number }
+  | { k: "cancel"; which: number }
   | { k: "adjust"; points: number }
   | { k: "expire"; advance: number };
 
@@ -37,6 +41,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   }),
   fc.record({ k: fc.constant("refund" as const), which: fc.nat(), part: fc.integer({ min: 0, max: 4 }) }),
   fc.record({ k: fc.constant("redeem" as const), cost: fc.integer({ min: 1, max: 60 }) }),
+  fc.record({ k: fc.constant("cancel" as const), which: fc.nat() }),
   fc.record({ k: fc.constant("adjust" as const), points: fc.integer({ min: -50, max: 80 }).filter((n) => n !== 0) }),
   fc.record({ k: fc.constant("expire" as const), advance: fc.integer({ min: 0, max: 20 }) }),
 );
@@ -68,6 +73,9 @@ describe("ledger invariants under random operation sequences", () => {
           const member = await createMember(db, merchantId, { phone: "0912345678" }, new Date(now));
           const orders: { id: string; qty: number }[] = [];
           const rewardIds = new Map<number, string>();
+          const redemptionIds: { id: string; cost: number }[] = [];
+          const cancelled = new Set<string>();
+          const total = async () => (await findMember(db, merchantId, member.id))!.pointsTotal;
           let n = 0;
           for (const o of ops) {
             n++;
@@ -108,7 +116,15 @@ describe("ledger invariants under random operation sequences", () => {
                     .values({ id: rid, merchantId, name: `R${o.cost}`, cost: o.cost, kind: "perk" });
                   rewardIds.set(o.cost, rid);
                 }
-                await redeem(db, merchantId, member.id, rid, new Date(now), `k${n}`);
+                const r = await redeem(db, merchantId, member.id, rid, new Date(now), `k${n}`);
+                redemptionIds.push({ id: r.body.redemptionId, cost: o.cost });
+              } else if (o.k === "cancel" && redemptionIds.length > 0) {
+                // The first cancel gives the points back; cancelling again (the index repeats) changes nothing.
+                const target = redemptionIds[o.which % redemptionIds.length]!;
+                const before = await total();
+                await cancelRedemption(db, merchantId, target.id, new Date(now));
+                expect(await total()).toBe(before + (cancelled.has(target.id) ? 0 : target.cost));
+                cancelled.add(target.id);
               } else if (o.k === "adjust") {
                 await adjust(db, merchantId, member.id, o.points, "prop", new Date(now));
               } else if (o.k === "expire") {

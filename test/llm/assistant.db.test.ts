@@ -138,6 +138,17 @@ describe("assistant", () => {
     expect(await createAssistant(llmWith(other))(assistantInput(shop, "why POS-2?"))).toEqual([
       { text: "Dạ, mình không thấy đơn đó trong tài khoản của bạn ạ." },
     ]);
+    // The history tool says what each entry was for: its order and amount.
+    const hist = scriptedModel(toolCallResult({ name: "get_history" }), (o) => {
+      const r = toolOutputs(o)[0]!.output as { entries: Record<string, unknown>[] };
+      expect(r.entries).toContainEqual(
+        expect.objectContaining({ kind: "earn", points: "+150", order: "POS-1", orderTotal: "1.500.000 ₫" }),
+      );
+      return textResult("Dạ, đơn POS-1 cho bạn +150 điểm ạ.");
+    });
+    expect(await createAssistant(llmWith(hist))(assistantInput(shop, "lịch sử điểm?"))).toEqual([
+      { text: "Dạ, đơn POS-1 cho bạn +150 điểm ạ." },
+    ]);
     // A made-up figure about the order is rejected like any other.
     const liar = scriptedModel(
       toolCallResult({ name: "explain_order_points" }),
