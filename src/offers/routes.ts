@@ -20,6 +20,7 @@ import {
   updateBundle,
 } from "./catalog.ts";
 import { claimByCode, claimOffer, getMemberOffer, getMemberOffers, offerStats } from "./service.ts";
+import { OfferReport, offerReport } from "./report.ts";
 
 export const offerRoutes = new Hono<AppEnv>();
 
@@ -254,6 +255,27 @@ offerRoutes.get("/offers/stats", async (c) => {
   const q = parseQuery(c, StatsQuery);
   const since = new Date(c.get("deps").clock.now().getTime() - q.days * 86_400_000);
   return c.json({ since: since.toISOString(), kinds: await offerStats(c.get("db"), c.get("merchantId"), since) });
+});
+
+const ReportQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
+doc({
+  method: "get",
+  path: "/v1/offers/report",
+  tag: "Offers",
+  summary: "What offers sell: shown → claimed → bought → revenue and margin per kind, and uplift over the holdout",
+  description:
+    "Offers made in the last `days` (default 30). An offer is bought when the member, after claiming it, orders its products within the claim's validity (by the claim code, or by SKU); fully refunded orders don't count, partly refunded ones pro rata. With a holdout (offers settings `holdoutPercent`), the net revenue per member of members who see offers is compared with members who see none.",
+  query: ReportQuery,
+  responses: { 200: { description: "The report", schema: OfferReport } },
+});
+offerRoutes.get("/offers/report", async (c) => {
+  const q = parseQuery(c, ReportQuery);
+  const now = c.get("deps").clock.now();
+  const db = c.get("db");
+  const merchantId = c.get("merchantId");
+  const settings = await getOfferSettings(db, merchantId);
+  const since = new Date(now.getTime() - q.days * 86_400_000);
+  return c.json(await offerReport(db, merchantId, since, now, settings.holdoutPercent));
 });
 
 doc({

@@ -10,6 +10,7 @@
  * All of this runs under a per-member advisory lock, so concurrent GETs produce one list.
  */
 import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { products, rewards } from "../db/schema.ts";
 import { newCode, newId } from "../lib/ids.ts";
@@ -42,6 +43,7 @@ import { offerText, type OfferFacts } from "./text.ts";
 import { findBundle } from "./catalog.ts";
 import { findOne } from "../db/find.ts";
 import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
+import { inOffersHoldout } from "./holdout.ts";
 import { recsRules } from "../recs/tables.ts";
 
 export type OfferRow = typeof offers.$inferSelect;
@@ -215,6 +217,39 @@ async function loadProducts(db: Db, merchantId: string, skus: Iterable<string>):
   return out;
 }
 
+/** Products offered to the member at least `times` times in the last `days` days, never claimed nor bought. */
+async function ignoredSkus(
+  tx: Db,
+  memberId: string,
+  now: Date,
+  limit: { times: number; days: number },
+): Promise<string[]> {
+  const rows = await queryRows(
+    tx,
+    sql`select s.sku from offers o cross join lateral unnest(o.skus) as s(sku)
+        where o.member_id = ${memberId} and o.created_at > ${new Date(now.getTime() - limit.days * DAY_MS).toISOString()}::timestamptz
+          and o.expires_at <= ${now.toISOString()}::timestamptz and o.converted_order_id is null
+          and not exists (select 1 from offer_claims c where c.offer_id = o.id)
+          and not exists (select 1 from orders ord join order_items i on i.order_id = ord.id
+                          where ord.member_id = o.member_id and ord.placed_at >= o.created_at and i.sku = s.sku)
+        group by s.sku having count(*) >= ${limit.times}`,
+    z.object({ sku: z.string() }),
+  );
+  return rows.map((r) => r.sku);
+}
+
+/** Whether the member claimed any offer since `since`. */
+async function claimedSince(db: Db, merchantId: string, memberId: string, since: Date): Promise<boolean> {
+  const rows = await db
+    .select({ id: offerClaims.id })
+    .from(offerClaims)
+    .where(
+      and(eq(offerClaims.merchantId, merchantId), eq(offerClaims.memberId, memberId), gt(offerClaims.createdAt, since)),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
 /** Everything `rankOffers` needs, loaded in a handful of queries. */
 export async function loadRankingInput(
   tx: Db,
@@ -304,6 +339,8 @@ export async function loadRankingInput(
     if (o.bundleId) cooldown.bundleIds.add(o.bundleId);
     if (o.rewardId) cooldown.rewardIds.add(o.rewardId);
   }
+  // Don't over-suggest: a product the member was offered `times` times lately and never claimed or bought rests.
+  for (const sku of await ignoredSkus(tx, member.id, now, settings.ignoredLimit)) cooldown.skus.add(sku);
   if (lastOrder) {
     const pp = await tx
       .select({ id: offers.id })
@@ -421,11 +458,13 @@ export async function currentOfferRows(
   merchantId: string,
   memberId: string,
   now: Date,
-): Promise<{ member: MemberRow; rows: OfferRow[] }> {
+): Promise<{ member: MemberRow; rows: OfferRow[]; settings: OfferSettings }> {
   const member = await requireMember(db, merchantId, memberId);
   const settings = await getOfferSettings(db, merchantId);
   // Offers turned off: none shown (stored ones are kept; claims already made stay valid).
-  if (!settings.enabled) return { member, rows: [] };
+  if (!settings.enabled) return { member, rows: [], settings };
+  // The holdout sees no offers (asked or pushed), so the report can measure what offers add.
+  if (await inOffersHoldout(db, merchantId, member.id, settings.holdoutPercent)) return { member, rows: [], settings };
   // Outside the transaction: a missing model is built on first use (PGlite has one connection).
   const model = await currentModel(db, merchantId, now, { lazy: true });
   const rows = await db.transaction(async (tx) => {
@@ -466,7 +505,7 @@ export async function currentOfferRows(
     return tx.insert(offers).values(values).returning();
   });
   rows.sort((a, b) => a.rank - b.rank);
-  return { member, rows };
+  return { member, rows, settings };
 }
 
 /** `GET /v1/members/{id}/offers`: the member's offers with text in their language (or `lang`). */
@@ -726,13 +765,17 @@ export async function pushOfferToMember(
   now: Date,
   cap: PromoCapPort = promoSendsCap,
 ): Promise<PushResult> {
-  const { member, rows } = await currentOfferRows(db, merchantId, memberId, now);
+  const { member, rows, settings } = await currentOfferRows(db, merchantId, memberId, now);
   const claims = await claimsFor(
     db,
     rows.map((r) => r.id),
   );
   const next = rows.find((o) => !o.pushedAt && !claims.has(o.id));
   if (!next) return { status: "none" };
+  // A member who just claimed an offer is not pushed another one for a while (don't over-suggest).
+  const quietSince = new Date(now.getTime() - settings.claimCooldownHours * 3_600_000);
+  if (settings.claimCooldownHours > 0 && (await claimedSince(db, merchantId, member.id, quietSince)))
+    return { status: "none" };
   const r = await cap.reserve(db, { merchantId, memberId: member.id, kind: "offer", ref: next.id, now });
   if (!r.ok) return { status: "capped" };
   await db

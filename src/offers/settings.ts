@@ -39,6 +39,30 @@ export const OfferSettingsSchema = z.object({
     .describe(
       "A product (bundle, reward nudge) is not offered to the same member again within this many days of being offered",
     ),
+  holdoutPercent: z
+    .number()
+    .min(0)
+    .max(50)
+    .default(0)
+    .describe(
+      "Share of members (percent, 0–50) who see no offers at all, so uplift is measured against them (GET /v1/offers/report); a member's group is stable",
+    ),
+  ignoredLimit: z
+    .object({
+      times: z.number().int().min(1).max(10).default(2),
+      days: z.number().int().min(1).max(365).default(30),
+    })
+    .default({ times: 2, days: 30 })
+    .describe(
+      "A product offered this many times within `days` and never claimed or bought is not offered again for `days` (don't over-suggest)",
+    ),
+  claimCooldownHours: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 30)
+    .default(24)
+    .describe("After a member claims an offer, no offer is pushed to them unasked for this many hours"),
   kinds: OfferKindsSchema.default({
     "cross-sell": true,
     bundle: true,

@@ -22,7 +22,8 @@ import {
 } from "drizzle-orm/pg-core";
 import { ts, textId, merchantId } from "../db/columns.ts";
 
-export type OfferKind = "cross-sell" | "bundle" | "upsell" | "post-purchase" | "tier-exclusive" | "nudge";
+export const OFFER_KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
+export type OfferKind = (typeof OFFER_KINDS)[number];
 /** Where an offer came from: a co-purchase rule, a best seller (fallback), a merchant bundle, a rule-suggested combo, a linked variant, a reward, the last order. */
 export type OfferBasis = "rule" | "best-seller" | "merchant" | "suggested" | "variant" | "reward" | "order";
 
