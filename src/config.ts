@@ -59,6 +59,13 @@ export const ConfigSchema = z.object({
    * proxy headers) and 403 to everyone else, including every client on Workers.
    */
   METRICS_TOKEN: optionalString,
+  /** "production" makes missing production secrets (SECRETS_KEY) a start-up error. */
+  NODE_ENV: optionalString,
+  /**
+   * Key that seals stored third-party secrets (shop webhook secrets, outbound signing secrets, API credentials) with
+   * AES-GCM (src/lib/secret-box.ts); ≥ 32 characters, the same on every process and Worker. Required in production.
+   */
+  SECRETS_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, "at least 32 characters"),
   /** Seed a demo shop on first start of an empty embedded database ("false" to disable). */
   DEMO_SEED: z
     .string()
@@ -73,6 +80,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     const first = parsed.error.issues[0]!;
     throw new Error(`invalid configuration: ${first.path.join(".")}: ${first.message}`);
+  }
+  if (parsed.data.NODE_ENV === "production" && !parsed.data.SECRETS_KEY) {
+    throw new Error("invalid configuration: SECRETS_KEY: required when NODE_ENV=production");
   }
   return parsed.data;
 }
