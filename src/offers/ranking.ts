@@ -17,7 +17,9 @@
  *   nudge          the reward the member is closest to, when at most nudgeMaxGapPercent of its cost away
  *
  * Score (higher is better):
- *   cross-sell (rule)   lift × confidence × count/(count+2) × value(sku) × freshness
+ *   cross-sell (rule)   3 × P(sku | last order) × value(sku) × freshness — P is the recommender's blend
+ *                       (rule confidence shrunk toward popularity, src/recs/recommender.ts), so the score is the
+ *                       expected value of showing the product; 3 keeps it on the scale of the kinds' fixed weights
  *   best seller         0.25 × count/topCount × value(sku) × freshness
  *   upsell              0.5 × value(variant) × freshness
  *   merchant bundle     0.8 × (1 + discount%/100)
@@ -33,6 +35,7 @@
  * while other kinds can fill the list, at most `maxOffers` (≤ 3).
  */
 import { ruleScore } from "../recs/model.ts";
+import { blendProbability } from "../recs/recommender.ts";
 import type { OfferSettings } from "./settings.ts";
 import type { OfferBasis, OfferKind, OfferRule } from "./tables.ts";
 import type { OfferFacts } from "./text.ts";
@@ -40,6 +43,8 @@ import type { OfferFacts } from "./text.ts";
 export const MAX_OFFERS = 3;
 export const DAY_MS = 86_400_000;
 export const HISTORY_DAYS = 90;
+/** Cross-sell weight on the blend probability (module doc). */
+export const CROSS_SELL_WEIGHT = 3;
 
 export interface ProductInfo {
   name: string | null;
@@ -275,7 +280,7 @@ export function generateCandidates(input: RankingInput): Candidate[] {
     const best = new Map<string, { rule: OfferRule; score: number }>();
     for (const r of input.basketRules) {
       if (!(r.lift > 1) || blocked(r.rhs) || !r.lhs.every((x) => last.has(x))) continue;
-      const sc = ruleScore(r);
+      const sc = CROSS_SELL_WEIGHT * blendProbability(r);
       const cur = best.get(r.rhs);
       if (!cur || sc > cur.score) best.set(r.rhs, { rule: r, score: sc });
     }

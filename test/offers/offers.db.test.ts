@@ -110,7 +110,8 @@ describe("GET /v1/members/{id}/offers", () => {
       expect(o.triggerOrderId).toBe(order2.orderId);
       for (const sku of ["TEA", "BM"]) expect(o.skus).not.toContain(sku);
     }
-    expect(c.find((o) => o.kind === "cross-sell")).toMatchObject({ sku: "CAKE" });
+    // The most likely add-on: every order with BM had CF (P ≈ 0.79 after shrinkage), ahead of TEA → CAKE (≈ 0.48).
+    expect(c.find((o) => o.kind === "cross-sell")).toMatchObject({ sku: "CF" });
     // Superseded offers stay explainable.
     const old = await api("GET", `/v1/members/${m}/offers/${a[0]!.id}`);
     expect(old.body).toMatchObject({ id: a[0]!.id, status: "superseded", rule: { lhs: ["CF"], modelVersion: 1 } });

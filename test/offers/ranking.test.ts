@@ -1,7 +1,9 @@
 /** The offers engine's pure ranking and selection. */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { blendProbability } from "../../src/recs/recommender.ts";
 import {
+  CROSS_SELL_WEIGHT,
   freshness,
   generateCandidates,
   rankOffers,
@@ -132,14 +134,16 @@ describe("cross-sell", () => {
     expect(none.map((c) => c.sku)).toEqual(["CF", "WATER"]);
   });
 
-  it("score = lift × confidence × evidence × value × freshness", () => {
+  it("score = 3 × blend probability × value × freshness (expected value of showing it)", () => {
     const [c] = generateCandidates(
       input({ settings: only(["cross-sell"]), basketRules: [rule(["CF"], "TEA", 0.4, 2, 8)] }),
     );
+    // The blend: (count + 10 × P(TEA)) / (count(lhs) + 10), with P(TEA) = confidence / lift, count(lhs) = count / confidence.
+    const p = (8 + 10 * (0.4 / 2)) / (8 / 0.4 + 10);
+    expect(blendProbability(rule(["CF"], "TEA", 0.4, 2, 8))).toBeCloseTo(p, 12);
     const expected =
-      2 *
-      0.4 *
-      (8 / 10) *
+      CROSS_SELL_WEIGHT *
+      p *
       valueFactor(DEFAULT_OFFER_SETTINGS, "TEA", PRODUCTS.TEA, 29000) *
       freshness(NOW, new Date(NOW.getTime() - 2 * HOUR), 7);
     expect(c!.score).toBeCloseTo(expected, 12);
