@@ -12,6 +12,8 @@ export interface PostgresOptions {
   connectTimeoutSeconds?: number;
   /** Server-side `statement_timeout` in ms for every connection; 0 or absent = the server's default. */
   statementTimeoutMs?: number;
+  /** Called with the text of every statement sent (tests: the tenant-filter check of docs/scaling.md). */
+  onStatement?: (query: string) => void;
 }
 
 export function openPostgres(url: string, opts: PostgresOptions = {}): Database & { sql: postgres.Sql } {
@@ -25,6 +27,7 @@ export function openPostgres(url: string, opts: PostgresOptions = {}): Database 
     ...(opts.statementTimeoutMs ? { connection: { statement_timeout: opts.statementTimeoutMs } } : {}),
     // Workers runs without prepared-statement support through some poolers; harmless elsewhere.
     prepare: true,
+    ...(opts.onStatement ? { debug: (_conn: number, query: string) => opts.onStatement!(query) } : {}),
   });
   const db = asDb(drizzle(sql, { schema }));
   return {

@@ -88,7 +88,10 @@ async function insertEntry(
 }
 
 async function setTotal(tx: Db, m: MemberRow, total: number) {
-  await tx.update(members).set({ pointsTotal: total }).where(eq(members.id, m.id));
+  await tx
+    .update(members)
+    .set({ pointsTotal: total })
+    .where(and(eq(members.merchantId, m.merchantId), eq(members.id, m.id)));
   m.pointsTotal = total;
 }
 
@@ -120,7 +123,7 @@ export async function creditPoints(
              ${opts.reason ?? null}, ${breakdown}::jsonb, lot.id, ${opts.at.toISOString()}::timestamptz from lot
       returning id
     )
-    update members set points_total = points_total + ${points} where id = ${m.id}`);
+    update members set points_total = points_total + ${points} where merchant_id = ${m.merchantId} and id = ${m.id}`);
   m.pointsTotal = before + points;
 }
 
@@ -146,7 +149,7 @@ async function consumeLots(
       await tx
         .update(pointLots)
         .set({ remaining: lot.remaining - t })
-        .where(eq(pointLots.id, lot.id));
+        .where(and(eq(pointLots.merchantId, m.merchantId), eq(pointLots.id, lot.id)));
       left -= t;
     }
   };
@@ -154,12 +157,19 @@ async function consumeLots(
     const own = await tx
       .select({ id: pointLots.id, remaining: pointLots.remaining })
       .from(pointLots)
-      .where(and(eq(pointLots.memberId, m.id), eq(pointLots.orderId, opts.preferOrderId), gt(pointLots.remaining, 0)))
+      .where(
+        and(
+          eq(pointLots.merchantId, m.merchantId),
+          eq(pointLots.memberId, m.id),
+          eq(pointLots.orderId, opts.preferOrderId),
+          gt(pointLots.remaining, 0),
+        ),
+      )
       .orderBy(asc(pointLots.id));
     await take(own);
   }
   if (left > 0) {
-    const conds = [eq(pointLots.memberId, m.id), gt(pointLots.remaining, 0)];
+    const conds = [eq(pointLots.merchantId, m.merchantId), eq(pointLots.memberId, m.id), gt(pointLots.remaining, 0)];
     if (opts.onlyAvailable) conds.push(lte(pointLots.availableAt, now));
     const lots = await tx
       .select({

@@ -197,14 +197,14 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
       // Spend and pending: cl_member_facts, the same function the order and chat functions read them with.
       spend: sql<string>`f.spend`,
       pending: sql<string>`f.pending`,
-      expiring: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
+      expiring: sql<string>`(select coalesce(sum(l.remaining), 0) from point_lots l where l.merchant_id = ${m.merchantId} and l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
       firstExpiry: sql<
         string | null
-      >`(select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l where l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
+      >`(select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l where l.merchant_id = ${m.merchantId} and l.member_id = ${m.id} and l.remaining > 0 and l.expires_at > ${n}::timestamptz and l.expires_at <= ${u}::timestamptz)`,
       sub: sql<
         string | null
-      >`(select s.plan || '|' || to_char(s.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from subscriptions s where s.member_id = ${m.id} and s.starts_at <= ${n}::timestamptz and s.ends_at > ${n}::timestamptz order by s.ends_at desc limit 1)`,
-      chans: sql<string>`(select coalesce(json_agg(json_build_object('channel', c.channel, 'userId', c.user_id, 'linkedAt', to_char(c.linked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reachable', c.unreachable_at is null) order by c.linked_at desc), '[]'::json)::text from channel_identities c where c.member_id = ${m.id})`,
+      >`(select s.plan || '|' || to_char(s.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from subscriptions s where s.merchant_id = ${m.merchantId} and s.member_id = ${m.id} and s.starts_at <= ${n}::timestamptz and s.ends_at > ${n}::timestamptz order by s.ends_at desc limit 1)`,
+      chans: sql<string>`(select coalesce(json_agg(json_build_object('channel', c.channel, 'userId', c.user_id, 'linkedAt', to_char(c.linked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reachable', c.unreachable_at is null) order by c.linked_at desc), '[]'::json)::text from channel_identities c where c.merchant_id = ${m.merchantId} and c.member_id = ${m.id})`,
     })
     .from(sql`cl_member_facts(${m.id}, ${from}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) as f`);
   const facts: PointsFacts = {

@@ -176,7 +176,7 @@ export async function lastOrderOf(
   if (!r) return null;
   const items = await queryRows<{ sku: string }>(
     db,
-    sql`select distinct sku from order_items where order_id = ${r.id} order by sku`,
+    sql`select distinct sku from order_items where merchant_id = ${merchantId} and order_id = ${r.id} order by sku`,
   );
   return {
     id: r.id,
@@ -220,6 +220,7 @@ async function loadProducts(db: Db, merchantId: string, skus: Iterable<string>):
 /** Products offered to the member at least `times` times in the last `days` days, never claimed nor bought. */
 async function ignoredSkus(
   tx: Db,
+  merchantId: string,
   memberId: string,
   now: Date,
   limit: { times: number; days: number },
@@ -227,11 +228,13 @@ async function ignoredSkus(
   const rows = await queryRows(
     tx,
     sql`select s.sku from offers o cross join lateral unnest(o.skus) as s(sku)
-        where o.member_id = ${memberId} and o.created_at > ${new Date(now.getTime() - limit.days * DAY_MS).toISOString()}::timestamptz
+        where o.merchant_id = ${merchantId} and o.member_id = ${memberId} and o.created_at > ${new Date(now.getTime() - limit.days * DAY_MS).toISOString()}::timestamptz
           and o.expires_at <= ${now.toISOString()}::timestamptz and o.converted_order_id is null
-          and not exists (select 1 from offer_claims c where c.offer_id = o.id)
-          and not exists (select 1 from orders ord join order_items i on i.order_id = ord.id
-                          where ord.member_id = o.member_id and ord.placed_at >= o.created_at and i.sku = s.sku)
+          and not exists (select 1 from offer_claims c where c.merchant_id = o.merchant_id and c.offer_id = o.id)
+          and not exists (select 1 from orders ord
+                          join order_items i on i.merchant_id = ord.merchant_id and i.order_id = ord.id
+                          where ord.merchant_id = o.merchant_id and ord.member_id = o.member_id
+                            and ord.placed_at >= o.created_at and i.sku = s.sku)
         group by s.sku having count(*) >= ${limit.times}`,
     z.object({ sku: z.string() }),
   );
@@ -327,7 +330,14 @@ export async function loadRankingInput(
   const recent = await tx
     .select({ skus: offers.skus, bundleId: offers.bundleId, rewardId: offers.rewardId })
     .from(offers)
-    .where(and(eq(offers.memberId, member.id), gt(offers.createdAt, cooldownSince), eq(offers.origin, "engine")));
+    .where(
+      and(
+        eq(offers.merchantId, member.merchantId),
+        eq(offers.memberId, member.id),
+        gt(offers.createdAt, cooldownSince),
+        eq(offers.origin, "engine"),
+      ),
+    );
   const cooldown = {
     skus: new Set<string>(),
     bundleIds: new Set<string>(),
@@ -340,13 +350,19 @@ export async function loadRankingInput(
     if (o.rewardId) cooldown.rewardIds.add(o.rewardId);
   }
   // Don't over-suggest: a product the member was offered `times` times lately and never claimed or bought rests.
-  for (const sku of await ignoredSkus(tx, member.id, now, settings.ignoredLimit)) cooldown.skus.add(sku);
+  for (const sku of await ignoredSkus(tx, member.merchantId, member.id, now, settings.ignoredLimit))
+    cooldown.skus.add(sku);
   if (lastOrder) {
     const pp = await tx
       .select({ id: offers.id })
       .from(offers)
       .where(
-        and(eq(offers.memberId, member.id), eq(offers.kind, "post-purchase"), eq(offers.triggerOrderId, lastOrder.id)),
+        and(
+          eq(offers.merchantId, member.merchantId),
+          eq(offers.memberId, member.id),
+          eq(offers.kind, "post-purchase"),
+          eq(offers.triggerOrderId, lastOrder.id),
+        ),
       )
       .limit(1);
     if (pp.length > 0) cooldown.postPurchaseOrderIds.add(lastOrder.id);
@@ -488,7 +504,14 @@ export async function currentOfferRows(
     await tx
       .update(offers)
       .set({ status: "superseded" })
-      .where(and(eq(offers.memberId, member.id), eq(offers.status, "active"), eq(offers.origin, "engine")));
+      .where(
+        and(
+          eq(offers.merchantId, merchantId),
+          eq(offers.memberId, member.id),
+          eq(offers.status, "active"),
+          eq(offers.origin, "engine"),
+        ),
+      );
     const input = await loadRankingInput(tx, merchantId, member, now, settings, model, last);
     const chosen = rankOffers(input);
     if (chosen.length === 0) return [];

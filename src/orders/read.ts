@@ -102,8 +102,16 @@ export async function readOrder(db: Db, merchantId: string, externalId: string):
     .limit(1);
   if (!o) throw notFound(`Order ${externalId}`, "order-not-found");
   const [items, refundRows, entries] = await Promise.all([
-    db.select().from(orderItems).where(eq(orderItems.orderId, o.id)).orderBy(asc(orderItems.lineNo)),
-    db.select().from(refunds).where(eq(refunds.orderId, o.id)).orderBy(asc(refunds.createdAt), asc(refunds.id)),
+    db
+      .select()
+      .from(orderItems)
+      .where(and(eq(orderItems.merchantId, merchantId), eq(orderItems.orderId, o.id)))
+      .orderBy(asc(orderItems.lineNo)),
+    db
+      .select()
+      .from(refunds)
+      .where(and(eq(refunds.merchantId, merchantId), eq(refunds.orderId, o.id)))
+      .orderBy(asc(refunds.createdAt), asc(refunds.id)),
     o.memberId
       ? db
           .select()

@@ -352,11 +352,15 @@ async function insertRefund(
   if (!found) throw notFound("Order", "order-not-found");
   // Lock the member first (same order as every other balance change), then the order.
   const member = found.memberId ? await lockMember(tx, merchantId, found.memberId) : undefined;
-  const [order] = await tx.select().from(orders).where(eq(orders.id, found.id)).for("update");
+  const [order] = await tx
+    .select()
+    .from(orders)
+    .where(and(eq(orders.merchantId, merchantId), eq(orders.id, found.id)))
+    .for("update");
   const lines = await tx
     .select()
     .from(orderItems)
-    .where(eq(orderItems.orderId, order!.id))
+    .where(and(eq(orderItems.merchantId, merchantId), eq(orderItems.orderId, order!.id)))
     .orderBy(asc(orderItems.lineNo));
 
   // Quantities to refund per line: requested SKUs are spread over that SKU's lines in order.
@@ -401,12 +405,13 @@ async function insertRefund(
     await tx
       .update(orderItems)
       .set({ refundedQuantity: l.refundedQuantity + t })
-      .where(eq(orderItems.id, l.id));
+      .where(and(eq(orderItems.merchantId, merchantId), eq(orderItems.id, l.id)));
   }
   const refundedBefore = order!.refundedTotal;
   const refundedAfter = refundedBefore + amount;
   // Points follow what each line earned (category/product and event multipliers), cashback follows the amount.
-  const weights = order!.pointsEarned > 0 ? lineWeights(await earnBreakdown(tx, order!.id), lines.length) : undefined;
+  const weights =
+    order!.pointsEarned > 0 ? lineWeights(await earnBreakdown(tx, merchantId, order!.id), lines.length) : undefined;
   const pointsReversed = weights
     ? weightedReversalFor(order!.pointsEarned, shares, weights)
     : reversalFor(order!.pointsEarned, order!.total, refundedBefore, refundedAfter);
@@ -430,7 +435,7 @@ async function insertRefund(
       pointsReversed: order!.pointsReversed + pointsReversed,
       creditReversed: order!.creditReversed + creditReversed,
     })
-    .where(eq(orders.id, order!.id));
+    .where(and(eq(orders.merchantId, merchantId), eq(orders.id, order!.id)));
 
   let balance: number | null = null;
   let hookPointsReversed = 0;
@@ -453,7 +458,7 @@ async function insertRefund(
       await tx
         .update(members)
         .set({ creditBalance: sql`${members.creditBalance} - ${creditReversed}` })
-        .where(eq(members.id, member.id));
+        .where(and(eq(members.merchantId, merchantId), eq(members.id, member.id)));
     }
     for (const hook of hooks.refund)
       hookPointsReversed += await hook(tx, {
@@ -507,11 +512,13 @@ async function reevaluateTierAfterRefund(tx: Db, member: MemberRow, placedAt: Da
 }
 
 /** The breakdown stored with the order's `earn` entry (per-line multipliers and events at the time of the order). */
-async function earnBreakdown(tx: Db, orderId: string): Promise<EarnBreakdown | undefined> {
+async function earnBreakdown(tx: Db, merchantId: string, orderId: string): Promise<EarnBreakdown | undefined> {
   const [row] = await tx
     .select({ b: ledgerEntries.breakdown })
     .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.orderId, orderId), eq(ledgerEntries.kind, "earn")))
+    .where(
+      and(eq(ledgerEntries.merchantId, merchantId), eq(ledgerEntries.orderId, orderId), eq(ledgerEntries.kind, "earn")),
+    )
     .limit(1);
   return (row?.b ?? undefined) as EarnBreakdown | undefined;
 }

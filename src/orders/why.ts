@@ -63,7 +63,7 @@ export async function entryPurposes(db: Db, merchantId: string, entries: EntryLi
           category: orderItems.category,
         })
         .from(orderItems)
-        .where(inArray(orderItems.orderId, ids))
+        .where(and(eq(orderItems.merchantId, merchantId), inArray(orderItems.orderId, ids)))
     : [];
   const byOrder = new Map(orderRows.map((o) => [o.id, o]));
   return entries.map((e) => {

@@ -305,7 +305,11 @@ export async function cancelRedemption(db: Db, merchantId: string, redemptionId:
     // Member first (the lock order of every balance change), then the redemption row (serialises with voucher use).
     const member = await lockMember(tx, merchantId, found.memberId);
     if (!member) throw notFound("Redemption", "redemption-not-found");
-    const [r] = await tx.select().from(redemptions).where(eq(redemptions.id, redemptionId)).for("update");
+    const [r] = await tx
+      .select()
+      .from(redemptions)
+      .where(and(eq(redemptions.merchantId, merchantId), eq(redemptions.id, redemptionId)))
+      .for("update");
     const result = async (cancelledAt: Date) => ({
       redemptionId: r!.id,
       code: r!.code,
@@ -321,11 +325,20 @@ export async function cancelRedemption(db: Db, merchantId: string, redemptionId:
         `Voucher ${r!.code} was used at ${r!.usedAt.toISOString()}; a used voucher cannot be cancelled`,
         { usedAt: r!.usedAt.toISOString() },
       );
-    await tx.update(redemptions).set({ cancelledAt: now }).where(eq(redemptions.id, r!.id));
+    await tx
+      .update(redemptions)
+      .set({ cancelledAt: now })
+      .where(and(eq(redemptions.merchantId, merchantId), eq(redemptions.id, r!.id)));
     const [entry] = await tx
       .select({ b: ledgerEntries.breakdown })
       .from(ledgerEntries)
-      .where(and(eq(ledgerEntries.redemptionId, r!.id), eq(ledgerEntries.kind, "redeem")))
+      .where(
+        and(
+          eq(ledgerEntries.merchantId, merchantId),
+          eq(ledgerEntries.redemptionId, r!.id),
+          eq(ledgerEntries.kind, "redeem"),
+        ),
+      )
       .limit(1);
     const lots = ((entry?.b as { lots?: TakenLot[] } | null)?.lots ?? []).filter((l) => l.points > 0);
     const recorded = lots.reduce((a, l) => a + l.points, 0);

@@ -29,11 +29,17 @@ export interface BotHarness {
 }
 
 export async function startBotHarness(
-  opts: { env?: Record<string, string>; offers?: OffersPort; telegramBudgetMs?: number; zaloBudgetMs?: number } = {},
+  opts: {
+    env?: Record<string, string>;
+    offers?: OffersPort;
+    telegramBudgetMs?: number;
+    zaloBudgetMs?: number;
+    onStatement?: (query: string) => void;
+  } = {},
 ): Promise<BotHarness> {
   const tg = await FakeTelegramServer.start();
   const zalo = await FakeZaloServer.start();
-  const database = await openTestDatabase();
+  const database = await openTestDatabase(opts.onStatement ? { onStatement: opts.onStatement } : {});
   const clock = new FakeClock();
   const env: Record<string, string> = {
     LOG_LEVEL: "error",

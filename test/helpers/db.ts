@@ -12,7 +12,7 @@ export type TestDatabase = Database & {
 
 export const testDbKind = (): "pglite" | "postgres" => (process.env.TEST_DB === "postgres" ? "postgres" : "pglite");
 
-export async function openTestDatabase(): Promise<TestDatabase> {
+export async function openTestDatabase(opts: { onStatement?: (query: string) => void } = {}): Promise<TestDatabase> {
   if (testDbKind() === "pglite") {
     const d = await openPglite();
     await migrateDatabase(d);
@@ -33,7 +33,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
-  const d = openPostgres(url, { max: 20 });
+  const d = openPostgres(url, { max: 20, ...(opts.onStatement ? { onStatement: opts.onStatement } : {}) });
   await migrateDatabase(d, url);
   return {
     ...d,
