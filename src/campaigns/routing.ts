@@ -40,10 +40,10 @@ export const ZNS_PHONE_SQL = sql.raw(`'^\\+84[1-9][0-9]{8,9}$'`);
 export function routedMembers(members: SQL, merchantId: string, choice: ChannelChoice, zns: boolean): SQL {
   const useZns = zns && choice !== "chat";
   const useChat = choice !== "zns";
-  const phoneOk = sql`(mem.phone ~ ${ZNS_PHONE_SQL})`;
+  const phoneOk = sql`coalesce(mem.phone ~ ${ZNS_PHONE_SQL}, false)`;
   const znsOk = useZns ? sql`(${phoneOk} and mem.opted_in)` : sql`false`;
   const chatOk = useChat ? sql`(ci.id is not null)` : sql`false`;
-  const reason = sql`case when not ${phoneOk} or mem.phone is null then 'no-phone' else 'no-consent' end`;
+  const reason = sql`case when not ${phoneOk} then 'no-phone' else 'no-consent' end`;
   return sql`select r.* from (
       select s.member_id, mem.opted_in,
         case when ${chatOk} and (ci.unreachable_at is null or not ${znsOk}) then ci.unreachable_at end as unreachable_at,
