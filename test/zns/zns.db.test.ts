@@ -452,6 +452,32 @@ describe("ZNS campaigns", () => {
     expect(failed[0]!.error).toMatch(/quota-exceeded/);
   });
 
+  it("consent: ZNS only after the merchant records marketing consent (PATCH optedIn), and not once withdrawn", async () => {
+    const { api, ids } = await merchantWith({ walkIn: { name: "Khách", phone: phone(), optedIn: false } });
+    const id = (
+      await api("POST", "/v1/campaigns", {
+        name: "x",
+        segmentId: "recent-7",
+        message: { vi: "Chào" },
+        znsTemplateId: TEMPLATE,
+      })
+    ).body.id;
+    const est = async () => (await api("GET", `/v1/campaigns/${id}/estimate`)).body;
+    expect(await est()).toMatchObject({ recipients: 0, skipped: { reasons: { "no-consent": 1 } } });
+    expect((await api("PATCH", `/v1/members/${ids.walkIn}`, { optedIn: "yes" })).status).toBe(400);
+    const patched = await api("PATCH", `/v1/members/${ids.walkIn}`, { optedIn: true });
+    expect(patched.body.optedIn).toBe(true);
+    expect(await est()).toMatchObject({ recipients: 1, byChannel: { zns: { messages: 1 } }, skipped: { total: 0 } });
+    // Withdrawn after the send started: checked again when the message is claimed → optedOut, nothing sent.
+    await api("PUT", "/v1/zns/settings", { mode: "production" });
+    await api("POST", `/v1/campaigns/${id}/send`);
+    await api("PATCH", `/v1/members/${ids.walkIn}`, { optedIn: false });
+    startWorker(); // started after the withdrawal: the claim sees it
+    const done = await waitFor(api, id, (v) => v.status === "done", "done");
+    expect(done.counts).toMatchObject({ recipients: 1, sent: 0, optedOut: 1 });
+    expect(zns.calls).toHaveLength(0);
+  });
+
   it("journeys: a step reaches members without a chat by ZNS; per-channel counts", async () => {
     const { api, merchantId } = await merchantWith({
       chat: { name: "Lan", optedIn: true, channels: [{ channel: "telegram", chatId: tgChat() }] },
