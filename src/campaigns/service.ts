@@ -154,14 +154,7 @@ export interface CampaignView {
   byChannel: Record<string, ChannelCounts>;
 }
 
-export interface ChannelCounts {
-  recipients: number;
-  sent: number;
-  failed: number;
-  blocked: number;
-  optedOut: number;
-  skippedCap: number;
-  control: number;
+export interface ChannelCounts extends CampaignCounts {
   pending: number;
   /** Chats: = sent; ZNS: receipts (user_received_message). */
   delivered: number;
@@ -231,17 +224,7 @@ const emptyTally = (): CampaignTally => ({
   byChannel: {},
 });
 
-const emptyChannel = (): ChannelCounts => ({
-  recipients: 0,
-  sent: 0,
-  failed: 0,
-  blocked: 0,
-  optedOut: 0,
-  skippedCap: 0,
-  control: 0,
-  pending: 0,
-  delivered: 0,
-});
+const emptyChannel = (): ChannelCounts => ({ ...emptyCounts(), pending: 0, delivered: 0 });
 
 function view(c: CampaignRow, t: CampaignTally): CampaignView {
   return {

@@ -3,10 +3,9 @@
  * admins), the price per message (VND, for cost estimates) and an own daily quota. Quiet hours are the messaging
  * settings' (the delivery queue applies them to every channel).
  */
-import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
-import { merchants } from "../db/schema.ts";
+import { merchantSettings, putMerchantSettingsKey } from "../merchants/settings-key.ts";
 
 export const ZnsSettingsSchema = z.object({
   mode: z
@@ -41,21 +40,11 @@ export function parseZnsSettings(settings: Record<string, unknown> | null | unde
 }
 
 export async function getZnsSettings(db: Db, merchantId: string): Promise<ZnsSettings> {
-  const [m] = await db
-    .select({ settings: merchants.settings })
-    .from(merchants)
-    .where(eq(merchants.id, merchantId))
-    .limit(1);
-  return parseZnsSettings(m?.settings);
+  return parseZnsSettings(await merchantSettings(db, merchantId));
 }
 
 /** Replaces the `zns` key only. */
 export async function putZnsSettings(db: Db, merchantId: string, s: ZnsSettings): Promise<ZnsSettings> {
-  await db
-    .update(merchants)
-    .set({
-      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{zns}', ${JSON.stringify(s)}::jsonb, true)`,
-    })
-    .where(eq(merchants.id, merchantId));
+  await putMerchantSettingsKey(db, merchantId, "zns", s);
   return s;
 }

@@ -87,7 +87,7 @@ async function merchantWith(specs: Record<string, MemberSpec>) {
 
 type Api = Awaited<ReturnType<TestServer["merchant"]>>["api"];
 
-async function waitFor(api: Api, id: string, ok: (v: any) => boolean, what: string) {
+async function waitFor(api: Api, id: string, ok: (v: Awaited<ReturnType<Api>>["body"]) => boolean, what: string) {
   return waitUntil(what, async () => {
     const r = await api("GET", `/v1/campaigns/${id}`);
     return ok(r.body) ? r.body : undefined;
