@@ -394,7 +394,7 @@ describe("ZNS campaigns", () => {
     expect(channelSum).toBe(done.counts.recipients);
   });
 
-  it("channel choice: chat only, zns only, auto without a template; development mode; invalid phone and quota errors", async () => {
+  it("channel choice: chat only, zns only, auto without a template; development mode; Zalo quota error not retried", async () => {
     const zPhone = phone();
     const { api } = await merchantWith({
       chat: {
