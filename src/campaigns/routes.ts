@@ -176,6 +176,9 @@ const EstimateSchema = z.object({
     usedToday: z.number().int(),
     today: z.number().int().describe("ZNS messages that fit in today's remaining quota"),
     deferred: z.number().int().describe("ZNS messages that would wait for the next local day(s)"),
+    senderConfigured: z
+      .boolean()
+      .describe("false: this server has no ZNS sender (ZNS_ACCESS_TOKEN unset), so ZNS messages would fail"),
   }),
 });
 
@@ -191,9 +194,11 @@ doc({
     404: { description: "No such campaign of this merchant" },
   },
 });
-campaignRoutes.get("/campaigns/:id/estimate", async (c) =>
-  c.json(await estimateCampaign(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now())),
-);
+campaignRoutes.get("/campaigns/:id/estimate", async (c) => {
+  const deps = c.get("deps");
+  const e = await estimateCampaign(c.get("db"), c.get("merchantId"), c.req.param("id"), deps.clock.now());
+  return c.json({ ...e, zns: { ...e.zns, senderConfigured: deps.senders?.zns !== undefined } });
+});
 
 doc({
   method: "post",

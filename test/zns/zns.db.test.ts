@@ -285,6 +285,7 @@ describe("ZNS campaigns", () => {
         usedToday: 0,
         today: 3,
         deferred: 1,
+        senderConfigured: false, // the test server has no ZNS_ACCESS_TOKEN: the worker below brings its own sender
       },
     });
 
