@@ -47,6 +47,13 @@ export const ConfigSchema = z.object({
   ZALO_WEBHOOK_SECRET: optionalString,
   ZALO_API_ROOT: z.string().default("https://bot-api.zaloplatforms.com"),
   ZALO_BROADCAST_RATE: z.coerce.number().positive().default(10),
+  /**
+   * ZNS (Zalo template messages to phone numbers, src/channels/zns.ts): the OA access token until the OA token
+   * store (with refresh) is wired in; unset = no ZNS sender (queued ZNS messages fail as unroutable).
+   */
+  ZNS_ACCESS_TOKEN: optionalString,
+  ZNS_API_ROOT: z.string().default("https://business.openapi.zalo.me"),
+  ZNS_BROADCAST_RATE: z.coerce.number().positive().default(10),
   LLM_PROVIDER: z.enum(["openai", "anthropic", "openai-compatible"]).optional().catch(undefined),
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,

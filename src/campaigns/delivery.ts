@@ -24,7 +24,13 @@
 import { metrics } from "../lib/metrics.ts";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import type { ChannelName, ChannelSender, ChannelSenders, OutgoingMessage, SendResult } from "../channels/channel.ts";
+import type {
+  DeliveryChannel as ChannelName,
+  ChannelSender,
+  ChannelSenders,
+  OutgoingMessage,
+  SendResult,
+} from "../channels/channel.ts";
 import { createPacer, defaultSleep, type Pacer } from "../channels/rate-limiter.ts";
 import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/log.ts";
@@ -39,7 +45,10 @@ import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
 import { promoButtons, renderMessage } from "./render.ts";
 import { SendWindow, type SendSlot } from "./send-window.ts";
 import { StateWriter } from "./state-writer.ts";
-import type { DeliveryStatus, MessageTemplates, QuietHours } from "./tables.ts";
+import type { DeliveryStatus, MessageTemplates, QuietHours, ZnsOffer } from "./tables.ts";
+import { znsDays } from "../zns/quota.ts";
+import { renderZnsData } from "../zns/render.ts";
+import type { ZnsParamSource } from "../zns/tables.ts";
 
 export interface DeliveryEvent {
   type: "sent" | "failed" | "blocked" | "unknown" | "rate-limited" | "retry" | "skipped";
@@ -350,7 +359,8 @@ export class DeliveryEngine {
         tx,
         sql`select d.id, d.merchant_id, d.member_id, d.source, d.campaign_id, d.entry_order_id, d.chat_id, d.identity_id, d.attempts,
                    d.message as d_message, c.message as c_message, c.offer_id as c_offer_id, c.quiet_hours as c_quiet,
-                   mer.timezone, mer.settings, m.name, m.language, m.opted_in, m.points_total, m.tier_name,
+                   mer.timezone, mer.settings, mer.name as merchant_name, m.name, m.language, m.opted_in, m.points_total, m.tier_name,
+                   c.zns_offer as c_zns_offer, c.zns_template_id as c_zns_template_id, zt.params as zns_params,
                    (select f.pending from cl_member_facts(d.member_id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz,
                      ${iso(now)}::timestamptz) f) as pending,
                    ci.unreachable_at,
@@ -361,6 +371,8 @@ export class DeliveryEngine {
             join merchants mer on mer.id = d.merchant_id
             left join campaigns c on c.id = d.campaign_id
             left join channel_identities ci on ci.id = d.identity_id
+            left join zns_templates zt on d.channel = 'zns' and zt.merchant_id = d.merchant_id
+              and zt.template_id = coalesce(d.message->>'znsTemplateId', c.zns_template_id)
             where d.id in (${idList})
             order by d.not_before, d.id`,
       );
@@ -388,6 +400,9 @@ export class DeliveryEngine {
       const settingsOf = new Map<string, ReturnType<typeof parseMessagingSettings>>();
       const resumeOf = new Map<string, Date | null>();
       const updates: { id: number; status: DeliveryStatus; text: string | null; notBefore: Date | null }[] = [];
+      // ZNS: each merchant's own daily quota (the rest waits for the next local day).
+      const znsDay =
+        channel === "zns" ? await znsDays(tx, [...new Set(rows.map((r) => String(r.merchant_id)))], now) : undefined;
       const promos: {
         merchantId: string;
         memberId: string;
@@ -431,6 +446,15 @@ export class DeliveryEngine {
           final("stale"); // the member ordered again since entering the step: nothing after buying again
           continue;
         }
+        const zday = znsDay?.get(merchantId);
+        if (zday && zday.settings.dailyQuota !== null && zday.used >= zday.settings.dailyQuota) {
+          updates.push({ id, status: "queued", text: null, notBefore: zday.nextDay });
+          continue;
+        }
+        if (channel === "zns" && !r.zns_params) {
+          final("failed"); // the ZNS template was removed from the registry after the campaign was made
+          continue;
+        }
         const c = byMember.get(memberId) ?? { day: 0, week: 0 };
         if (!capAllows(c, settings.frequencyCap)) {
           final("skipped_cap");
@@ -443,16 +467,41 @@ export class DeliveryEngine {
           defaultTiers.set(merchantId, qualifyingTier(await getProgram(tx, merchantId), 0)?.name ?? null);
         const templates = ((r.d_message as MessageTemplates | null) ??
           (r.c_message as MessageTemplates | null) ??
-          {}) as MessageTemplates & { offerId?: string };
+          {}) as MessageTemplates & { offerId?: string; znsTemplateId?: string; znsOffer?: ZnsOffer };
         const offerId = templates.offerId ?? (r.c_offer_id as string | null) ?? null;
         const pointsTotal = num(r.points_total);
-        const { text, lang } = renderMessage(templates, {
+        const facts = {
           name: (r.name as string | null) ?? null,
           language: (r.language as string | null) ?? "vi",
           points: spendable(pointsTotal, num(r.pending)).balance,
           tier: (r.tier_name as string | null) ?? defaultTiers.get(merchantId) ?? null,
-        });
-        updates.push({ id, status: "claimed", text, notBefore: null });
+        };
+        let message: OutgoingMessage;
+        if (zday) {
+          zday.used++;
+          const offer = (templates.znsOffer ?? (r.c_zns_offer as ZnsOffer | null) ?? {}) as ZnsOffer;
+          const data = renderZnsData(r.zns_params as Record<string, ZnsParamSource>, {
+            ...facts,
+            phone: String(r.chat_id),
+            merchantName: String(r.merchant_name ?? ""),
+            offerCode: offer.code,
+            offerExpiry: offer.expiresOn,
+          });
+          const templateId = templates.znsTemplateId ?? String(r.c_zns_template_id ?? "");
+          message = {
+            text: JSON.stringify(data),
+            template: {
+              templateId,
+              data,
+              trackingId: String(id),
+              ...(zday.settings.mode === "development" ? { mode: "development" as const } : {}),
+            },
+          };
+        } else {
+          const { text, lang } = renderMessage(templates, facts);
+          message = { text, buttons: promoButtons(lang, offerId) };
+        }
+        updates.push({ id, status: "claimed", text: message.text, notBefore: null });
         promos.push({
           merchantId,
           memberId,
@@ -468,7 +517,7 @@ export class DeliveryEngine {
           channel,
           chatId: String(r.chat_id),
           identityId: r.identity_id === null || r.identity_id === undefined ? null : num(r.identity_id),
-          message: { text, buttons: promoButtons(lang, offerId) },
+          message,
           attempts: num(r.attempts),
         });
       }
@@ -631,7 +680,7 @@ export class DeliveryEngine {
         ev("blocked");
         return;
       }
-      if (attempts < this.maxAttempts) {
+      if (attempts < this.maxAttempts && !result.permanent) {
         void this.finish(row, "queued", {
           error: result.error,
           notBefore: new Date(this.clock.now().getTime() + this.backoffMs(attempts)),

@@ -8,6 +8,7 @@ import {
   campaignKpis,
   cancelCampaign,
   createCampaign,
+  estimateCampaign,
   CreateCampaignSchema,
   getCampaignView,
   listCampaigns,
@@ -15,7 +16,8 @@ import {
 } from "./service.ts";
 import { getMessagingSettings, MessagingSettingsSchema, putMessagingSettings, QuietHoursSchema } from "./settings.ts";
 import { wakeDeliveryWorkers } from "./worker.ts";
-import { MessageSchema } from "./service.ts";
+import { MessageSchema, ZnsOfferSchema } from "./service.ts";
+import { ChannelChoiceSchema } from "./routing.ts";
 
 export const campaignRoutes = new Hono<AppEnv>();
 
@@ -27,6 +29,12 @@ const Counts = z.object({
   optedOut: z.number().int(),
   skippedCap: z.number().int(),
   control: z.number().int(),
+});
+
+const ChannelCounts = Counts.extend({
+  pending: z.number().int(),
+  delivered: z.number().int().describe("Chats: = sent; ZNS: delivery receipts (user_received_message)"),
+  cost: z.number().int().optional().describe("ZNS: sent × pricePerMessage (VND)"),
 });
 
 const Group = z.object({
@@ -74,6 +82,17 @@ export const CampaignViewSchema = z.object({
     "recipients is fixed when sending starts; when done, sent + failed + blocked + optedOut + skippedCap + control = recipients",
   ),
   pending: z.number().int().describe("Recipients not settled yet (queued or being sent)"),
+  channel: ChannelChoiceSchema,
+  znsTemplateId: z.string().nullable(),
+  znsOffer: ZnsOfferSchema.nullable(),
+  skipped: z
+    .object({ total: z.number().int(), reasons: z.record(z.string(), z.number().int()) })
+    .describe("Members of the segment reached on no channel (not recipients), by reason: no-phone, no-consent"),
+  byChannel: z
+    .record(z.string(), ChannelCounts)
+    .describe(
+      "Per channel (telegram, zalo, web, zns): the counts of its recipients; the channels' recipients add up to counts.recipients",
+    ),
   kpis: Kpis.optional().describe(
     "Attribution: orders within attributionDays after delivery (control: after the start); uplift = treated − control conversion rate",
   ),
@@ -85,7 +104,7 @@ doc({
   tag: "Campaigns",
   summary: "Create a campaign (draft, or scheduled when sendAt is given)",
   description:
-    "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. An unknown segmentId → 404 segment-not-found.",
+    "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. channel (auto | chat | zns, default auto) chooses per member: linked chat first, else ZNS with znsTemplateId (phone + marketing consent), else skipped with a reason. An unknown segmentId → 404 segment-not-found; an unknown or another merchant's znsTemplateId → 404 zns-template-not-found; channel zns without znsTemplateId → 400.",
   body: CreateCampaignSchema,
   responses: {
     201: { description: "The campaign", schema: CampaignViewSchema },
@@ -139,6 +158,46 @@ campaignRoutes.get("/campaigns/:id", async (c) => {
       ? await campaignKpis(db, merchantId, v.id, c.get("deps").clock.now())
       : undefined;
   return c.json({ ...v, ...(kpis ? { kpis } : {}) });
+});
+
+const EstimateSchema = z.object({
+  id: z.string(),
+  channel: ChannelChoiceSchema,
+  recipients: z.number().int(),
+  byChannel: z.record(z.string(), z.object({ recipients: z.number().int(), messages: z.number().int() })),
+  skipped: z.object({ total: z.number().int(), reasons: z.record(z.string(), z.number().int()) }),
+  zns: z.object({
+    templateId: z.string().nullable(),
+    mode: z.enum(["development", "production"]),
+    messages: z.number().int(),
+    pricePerMessage: z.number().int(),
+    cost: z.number().int().describe("messages × pricePerMessage (VND)"),
+    dailyQuota: z.number().int().nullable(),
+    usedToday: z.number().int(),
+    today: z.number().int().describe("ZNS messages that fit in today's remaining quota"),
+    deferred: z.number().int().describe("ZNS messages that would wait for the next local day(s)"),
+    senderConfigured: z
+      .boolean()
+      .describe("false: this server has no ZNS sender (ZNS_ACCESS_TOKEN unset), so ZNS messages would fail"),
+  }),
+});
+
+doc({
+  method: "get",
+  path: "/v1/campaigns/{id}/estimate",
+  tag: "Campaigns",
+  summary: "What sending now would do: recipients per channel, ZNS messages × price = cost, the daily quota split",
+  description:
+    "Computed from the segment as it is now with the same channel routing as the send (nothing is written). messages = recipients who would get a message (not control, opted out or blocked).",
+  responses: {
+    200: { description: "The estimate", schema: EstimateSchema },
+    404: { description: "No such campaign of this merchant" },
+  },
+});
+campaignRoutes.get("/campaigns/:id/estimate", async (c) => {
+  const deps = c.get("deps");
+  const e = await estimateCampaign(c.get("db"), c.get("merchantId"), c.req.param("id"), deps.clock.now());
+  return c.json({ ...e, zns: { ...e.zns, senderConfigured: deps.senders?.zns !== undefined } });
 });
 
 doc({

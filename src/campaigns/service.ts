@@ -8,7 +8,7 @@ import { dateTimeInRange } from "../lib/validate.ts";
 import { assertOfferNotForeign } from "./offer-ref.ts";
 import type { Db } from "../db/types.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, DomainError, notFound } from "../lib/errors.ts";
+import { conflict, DomainError, notFound, validationError } from "../lib/errors.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
 import { num, queryRows } from "../db/rows.ts";
@@ -17,6 +17,12 @@ import { AttributionDaysSchema, getMessagingSettings, QuietHoursSchema } from ".
 import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";
 import { finishDoneCampaigns } from "./delivery.ts";
 import { findOne } from "../db/find.ts";
+import { ChannelChoiceSchema, routedMembers } from "./routing.ts";
+import { requireZnsTemplate } from "../zns/templates.ts";
+import { offerSourcesUsed } from "../zns/render.ts";
+import { DEFAULT_ZNS, getZnsSettings } from "../zns/settings.ts";
+import { znsUsedToday } from "../zns/quota.ts";
+import type { ZnsOffer } from "./tables.ts";
 
 const template = z
   .string()
@@ -41,6 +47,19 @@ export const MessageSchema = z
 
 export const OfferIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, "letters, digits, _ and - (at most 60)");
 
+/** ZNS options shared by campaigns and journey steps. */
+export const ZnsTemplateRefSchema = z
+  .string()
+  .regex(/^[0-9A-Za-z_-]{1,40}$/, "a registered ZNS template id")
+  .describe("A ZNS template registered with PUT /v1/zns/templates/{templateId}; members reached by ZNS get it");
+
+export const ZnsOfferSchema = z
+  .strictObject({
+    code: z.string().trim().min(1).max(60).optional(),
+    expiresOn: z.iso.date().optional(),
+  })
+  .describe("What the ZNS template's offerCode / offerExpiry parameters show (a shared code and its last day)");
+
 export const CreateCampaignSchema = z.object({
   name: z.string().trim().min(1).max(200),
   segmentId: z.string().min(1).max(100),
@@ -63,9 +82,41 @@ export const CreateCampaignSchema = z.object({
   attributionDays: AttributionDaysSchema.optional().describe(
     "Conversion window after delivery (default: the merchant's, 7)",
   ),
+  channel: ChannelChoiceSchema.optional(),
+  znsTemplateId: ZnsTemplateRefSchema.optional(),
+  znsOffer: ZnsOfferSchema.optional(),
 });
 
 export type CreateCampaignInput = z.output<typeof CreateCampaignSchema>;
+
+/**
+ * Checks a campaign's or step's channel options: `zns` needs a template; the template must be the merchant's
+ * (404 otherwise); offer parameters need `znsOffer` values.
+ */
+export async function checkZnsOptions(
+  db: Db,
+  merchantId: string,
+  o: { channel: string; znsTemplateId?: string | undefined; znsOffer?: ZnsOffer | undefined },
+  prefix = "",
+): Promise<void> {
+  if (o.channel === "zns" && !o.znsTemplateId)
+    throw validationError(
+      [{ path: `${prefix}znsTemplateId`, message: "channel zns needs a ZNS template" }],
+      `${prefix}znsTemplateId: channel zns needs a ZNS template`,
+    );
+  if (!o.znsTemplateId) return;
+  const t = await requireZnsTemplate(db, merchantId, o.znsTemplateId, `${prefix}znsTemplateId`);
+  const missing = offerSourcesUsed(t.params).filter((src) =>
+    src === "offerCode" ? !o.znsOffer?.code : !o.znsOffer?.expiresOn,
+  );
+  if (missing.length > 0) {
+    const errors = missing.map((m) => ({
+      path: `${prefix}znsOffer.${m === "offerCode" ? "code" : "expiresOn"}`,
+      message: `template ${t.templateId} shows ${m}`,
+    }));
+    throw validationError(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
+  }
+}
 
 export interface CampaignCounts {
   recipients: number;
@@ -88,12 +139,27 @@ export interface CampaignView {
   controlPercent: number;
   quietHours: QuietHours | null;
   attributionDays: number;
+  channel: "auto" | "chat" | "zns";
+  znsTemplateId: string | null;
+  znsOffer: ZnsOffer | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
   counts: CampaignCounts;
   /** Recipients not yet settled (queued, claimed or being sent). */
   pending: number;
+  /** Members of the segment reached on no channel (not recipients), by reason. */
+  skipped: { total: number; reasons: Record<string, number> };
+  /** Per channel: the recipients' outcomes (ZNS also delivered = receipts, and cost). */
+  byChannel: Record<string, ChannelCounts>;
+}
+
+export interface ChannelCounts extends CampaignCounts {
+  pending: number;
+  /** Chats: = sent; ZNS: receipts (user_received_message). */
+  delivered: number;
+  /** ZNS: sent × pricePerMessage (VND); absent on chats. */
+  cost?: number;
 }
 
 type CampaignRow = typeof campaigns.$inferSelect;
@@ -107,6 +173,8 @@ export async function createCampaign(
   const seg = await findSegment(db, merchantId, input.segmentId);
   if (!seg) throw notFound("Segment", "segment-not-found");
   if (input.offerId) await assertOfferNotForeign(db, merchantId, input.offerId);
+  const channel = input.channel ?? "auto";
+  await checkZnsOptions(db, merchantId, { ...input, channel });
   const settings = await getMessagingSettings(db, merchantId);
   const [row] = await db
     .insert(campaigns)
@@ -121,11 +189,14 @@ export async function createCampaign(
       controlBasisPoints: Math.round(input.controlPercent * 100),
       quietHours: input.quietHours ?? null,
       attributionDays: input.attributionDays ?? settings.attributionDays,
+      channel,
+      znsTemplateId: input.znsTemplateId ?? null,
+      znsOffer: input.znsOffer ?? null,
       status: input.sendAt ? "scheduled" : "draft",
       createdAt: now,
     })
     .returning();
-  return view(row!, emptyCounts(), 0);
+  return view(row!, emptyTally());
 }
 
 const emptyCounts = (): CampaignCounts => ({
@@ -138,7 +209,24 @@ const emptyCounts = (): CampaignCounts => ({
   control: 0,
 });
 
-function view(c: CampaignRow, counts: CampaignCounts, pending: number): CampaignView {
+/** Everything counted for one campaign from its delivery rows. */
+export interface CampaignTally {
+  counts: CampaignCounts;
+  pending: number;
+  skipped: { total: number; reasons: Record<string, number> };
+  byChannel: Record<string, ChannelCounts>;
+}
+
+const emptyTally = (): CampaignTally => ({
+  counts: emptyCounts(),
+  pending: 0,
+  skipped: { total: 0, reasons: {} },
+  byChannel: {},
+});
+
+const emptyChannel = (): ChannelCounts => ({ ...emptyCounts(), pending: 0, delivered: 0 });
+
+function view(c: CampaignRow, t: CampaignTally): CampaignView {
   return {
     id: c.id,
     name: c.name,
@@ -150,55 +238,83 @@ function view(c: CampaignRow, counts: CampaignCounts, pending: number): Campaign
     controlPercent: c.controlBasisPoints / 100,
     quietHours: c.quietHours ?? null,
     attributionDays: c.attributionDays,
+    channel: c.channel,
+    znsTemplateId: c.znsTemplateId,
+    znsOffer: c.znsOffer ?? null,
     createdAt: c.createdAt.toISOString(),
     startedAt: c.startedAt?.toISOString() ?? null,
     finishedAt: c.finishedAt?.toISOString() ?? null,
-    counts: { ...counts, recipients: c.recipients ?? 0 },
-    pending,
+    counts: { ...t.counts, recipients: c.recipients ?? 0 },
+    pending: t.pending,
+    skipped: t.skipped,
+    byChannel: t.byChannel,
   };
 }
 
-/** Delivery states → the counts buckets (`unknown` counts as failed). */
-export async function campaignCounts(
-  db: Db,
-  ids: string[],
-): Promise<Map<string, { counts: CampaignCounts; pending: number }>> {
-  const out = new Map<string, { counts: CampaignCounts; pending: number }>();
-  for (const id of ids) out.set(id, { counts: emptyCounts(), pending: 0 });
+/** The counts bucket of a delivery state (`unknown` counts as failed); undefined = pending. */
+const BUCKET: Record<string, keyof CampaignCounts | "skipped" | undefined> = {
+  sent: "sent",
+  failed: "failed",
+  unknown: "failed",
+  blocked: "blocked",
+  opted_out: "optedOut",
+  skipped_cap: "skippedCap",
+  control: "control",
+  skipped: "skipped",
+};
+
+/**
+ * Delivery states → the counts buckets, overall and per channel. Skipped members (no channel) are not recipients;
+ * ZNS `delivered` counts receipts and `cost` = sent × the merchant's price per message.
+ */
+export async function campaignCounts(db: Db, ids: string[]): Promise<Map<string, CampaignTally>> {
+  const out = new Map<string, CampaignTally>();
+  for (const id of ids) out.set(id, emptyTally());
   if (ids.length === 0) return out;
   const rows = await queryRows(
     db,
-    sql`select campaign_id, status, count(*) as n from deliveries where campaign_id in (${sql.join(
-      ids.map((i) => sql`${i}`),
-      sql`, `,
-    )}) group by campaign_id, status`,
-    z.object({ campaign_id: z.string(), status: z.string(), n: z.unknown() }),
+    sql`select d.campaign_id, d.channel, d.status, case when d.status = 'skipped' then d.error end as reason,
+               count(*) as n, count(zr.delivery_id) as delivered,
+               max(mer.settings #>> '{zns,pricePerMessage}') as price
+        from deliveries d join merchants mer on mer.id = d.merchant_id
+        left join zns_receipts zr on zr.delivery_id = d.id
+        where d.campaign_id in (${sql.join(
+          ids.map((i) => sql`${i}`),
+          sql`, `,
+        )}) group by d.campaign_id, d.channel, d.status, 4`,
+    z.object({
+      campaign_id: z.string(),
+      channel: z.string(),
+      status: z.string(),
+      reason: z.string().nullable(),
+      n: z.unknown(),
+      delivered: z.unknown(),
+      price: z.unknown(),
+    }),
   );
   for (const r of rows) {
     const e = out.get(r.campaign_id)!;
     const n = num(r.n);
-    switch (r.status) {
-      case "sent":
-        e.counts.sent += n;
-        break;
-      case "failed":
-      case "unknown":
-        e.counts.failed += n;
-        break;
-      case "blocked":
-        e.counts.blocked += n;
-        break;
-      case "opted_out":
-        e.counts.optedOut += n;
-        break;
-      case "skipped_cap":
-        e.counts.skippedCap += n;
-        break;
-      case "control":
-        e.counts.control += n;
-        break;
-      default:
-        e.pending += n;
+    const bucket = BUCKET[r.status];
+    if (bucket === "skipped") {
+      e.skipped.total += n;
+      const reason = r.reason ?? "unknown";
+      e.skipped.reasons[reason] = (e.skipped.reasons[reason] ?? 0) + n;
+      continue;
+    }
+    const ch = (e.byChannel[r.channel] ??= emptyChannel());
+    ch.recipients += n;
+    if (bucket) {
+      e.counts[bucket] += n;
+      ch[bucket] += n;
+    } else {
+      e.pending += n;
+      ch.pending += n;
+    }
+    if (r.status === "sent") ch.delivered += r.channel === "zns" ? num(r.delivered) : n;
+    if (r.channel === "zns") {
+      const price = r.price === null || r.price === undefined ? DEFAULT_ZNS.pricePerMessage : num(r.price);
+      ch.cost = (ch.cost ?? 0) + (r.status === "sent" ? n * price : 0);
     }
   }
   return out;
@@ -211,8 +327,7 @@ export async function findCampaign(db: Db, merchantId: string, id: string): Prom
 export async function getCampaignView(db: Db, merchantId: string, id: string): Promise<CampaignView> {
   const c = await findCampaign(db, merchantId, id);
   if (!c) throw notFound("Campaign", "campaign-not-found");
-  const counts = (await campaignCounts(db, [c.id])).get(c.id)!;
-  return view(c, counts.counts, counts.pending);
+  return view(c, (await campaignCounts(db, [c.id])).get(c.id)!);
 }
 
 export async function listCampaigns(
@@ -237,14 +352,15 @@ export async function listCampaigns(
     rows.map((r) => r.id),
   );
   return {
-    campaigns: rows.map((r) => view(r, counts.get(r.id)!.counts, counts.get(r.id)!.pending)),
+    campaigns: rows.map((r) => view(r, counts.get(r.id)!)),
     next: rows.length === opts.limit ? rows[rows.length - 1]!.id : null,
   };
 }
 
 /**
- * Starts sending: fixes the recipients (members of the segment now with a linked chat, on the chat linked most
- * recently) as delivery rows in one INSERT … SELECT. Opted-out members are recipients counted `optedOut`, chats
+ * Starts sending: fixes the recipients (members of the segment now routed to a channel by the campaign's channel
+ * choice — routing.ts) as delivery rows in one INSERT … SELECT; members with no channel are recorded `skipped`
+ * with the reason and are not recipients. Opted-out members are recipients counted `optedOut`, chats
  * known to be unreachable `blocked`, the control group (deterministic hash of campaign and member) `control`; the
  * rest are queued for the delivery worker. Sending or done → 409 already-sent.
  */
@@ -282,26 +398,22 @@ export async function startCampaign(
     const compiled = compileSegment(seg.rule, await segmentContext(tx, merchantId, now));
     const members = segmentMembersQuery(compiled, merchantId);
     const at = sql`${now.toISOString()}::timestamptz`;
-    const control = sql`((('x' || substr(md5(${c.id}::text || ':' || s.member_id), 1, 8))::bit(32)::bigint % 10000) < ${c.controlBasisPoints}::int)`;
+    const control = sql`((('x' || substr(md5(${c.id}::text || ':' || r.member_id), 1, 8))::bit(32)::bigint % 10000) < ${c.controlBasisPoints}::int)`;
+    const routed = routedMembers(members, merchantId, c.channel, c.znsTemplateId !== null);
     await tx.execute(sql`
-      insert into deliveries (merchant_id, source, source_key, campaign_id, member_id, channel, chat_id, identity_id, status, not_before, created_at, updated_at)
-      select ${merchantId}, 'campaign', ${c.id}, ${c.id}, s.member_id, ci.channel, ci.chat_id, ci.id,
-             case when not mem.opted_in then 'opted_out'
-                  when ci.unreachable_at is not null then 'blocked'
+      insert into deliveries (merchant_id, source, source_key, campaign_id, member_id, channel, chat_id, identity_id, status, error, not_before, created_at, updated_at)
+      select ${merchantId}, 'campaign', ${c.id}, ${c.id}, r.member_id, r.channel, r.chat_id, r.identity_id,
+             case when r.channel = 'none' then 'skipped'
+                  when not r.opted_in then 'opted_out'
+                  when r.unreachable_at is not null then 'blocked'
                   when ${control} then 'control'
                   else 'queued' end,
-             ${at}, ${at}, ${at}
-      from (${members}) s
-      join members mem on mem.id = s.member_id
-      join lateral (
-        select x.id, x.channel, x.chat_id, x.unreachable_at from channel_identities x
-        where x.member_id = s.member_id and x.merchant_id = ${merchantId}
-        order by x.linked_at desc, x.id desc limit 1
-      ) ci on true
+             r.skip_reason, ${at}, ${at}, ${at}
+      from (${routed}) r
       on conflict (merchant_id, source_key, member_id) do nothing`);
     const [{ n }] = (await queryRows<{ n: unknown }>(
       tx,
-      sql`select count(*) as n from deliveries where campaign_id = ${c.id}`,
+      sql`select count(*) as n from deliveries where campaign_id = ${c.id} and status <> 'skipped'`,
     )) as [{ n: unknown }];
     const recipients = num(n);
     await tx.update(campaigns).set({ status: "sending", recipients, startedAt: now }).where(eq(campaigns.id, c.id));
@@ -453,4 +565,102 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
         t.members > 0 && k.members > 0 ? Math.round(t.revenue - (k.revenue / k.members) * t.members) : null,
     },
   };
+}
+
+// ---- cost estimate ---------------------------------------------------------------------------------------------
+
+export interface CampaignEstimate {
+  id: string;
+  channel: "auto" | "chat" | "zns";
+  /** Members of the segment now routed to a channel (what `counts.recipients` would be if sent now). */
+  recipients: number;
+  /** Per channel: routed members, and how many of them would get a message (not control, opted out or blocked). */
+  byChannel: Record<string, { recipients: number; messages: number }>;
+  skipped: { total: number; reasons: Record<string, number> };
+  zns: {
+    templateId: string | null;
+    mode: "development" | "production";
+    messages: number;
+    pricePerMessage: number;
+    /** messages × pricePerMessage (VND). */
+    cost: number;
+    dailyQuota: number | null;
+    /** ZNS messages already used today (the merchant's local day). */
+    usedToday: number;
+    /** Messages that fit in today's remaining quota; the rest wait for the next days. */
+    today: number;
+    deferred: number;
+  };
+}
+
+/**
+ * What sending the campaign now would do, computed with the same routing as the start (no rows written):
+ * recipients per channel, ZNS messages × price = cost, and how the daily quota splits them over days.
+ */
+export async function estimateCampaign(
+  db: Db,
+  merchantId: string,
+  campaignId: string,
+  now: Date,
+): Promise<CampaignEstimate> {
+  const c = await findCampaign(db, merchantId, campaignId);
+  if (!c) throw notFound("Campaign", "campaign-not-found");
+  const seg = await findSegment(db, merchantId, c.segmentId);
+  if (!seg) throw notFound("Segment", "segment-not-found");
+  const members = segmentMembersQuery(compileSegment(seg.rule, await segmentContext(db, merchantId, now)), merchantId);
+  const routed = routedMembers(members, merchantId, c.channel, c.znsTemplateId !== null);
+  const control = sql`((('x' || substr(md5(${c.id}::text || ':' || r.member_id), 1, 8))::bit(32)::bigint % 10000) < ${c.controlBasisPoints}::int)`;
+  const rows = await queryRows(
+    db,
+    sql`select r.channel, r.skip_reason, count(*) as n,
+               count(*) filter (where r.opted_in and r.unreachable_at is null and not ${control}) as messages
+        from (${routed}) r group by r.channel, r.skip_reason`,
+    z.object({ channel: z.string(), skip_reason: z.string().nullable(), n: z.unknown(), messages: z.unknown() }),
+  );
+  const out: CampaignEstimate = {
+    id: c.id,
+    channel: c.channel,
+    recipients: 0,
+    byChannel: {},
+    skipped: { total: 0, reasons: {} },
+    zns: {
+      templateId: c.znsTemplateId,
+      mode: "development",
+      messages: 0,
+      pricePerMessage: 0,
+      cost: 0,
+      dailyQuota: null,
+      usedToday: 0,
+      today: 0,
+      deferred: 0,
+    },
+  };
+  for (const r of rows) {
+    const n = num(r.n);
+    if (r.channel === "none") {
+      out.skipped.total += n;
+      out.skipped.reasons[r.skip_reason ?? "unknown"] = (out.skipped.reasons[r.skip_reason ?? "unknown"] ?? 0) + n;
+      continue;
+    }
+    out.recipients += n;
+    const ch = (out.byChannel[r.channel] ??= { recipients: 0, messages: 0 });
+    ch.recipients += n;
+    ch.messages += num(r.messages);
+  }
+  const zs = await getZnsSettings(db, merchantId);
+  const messages = out.byChannel.zns?.messages ?? 0;
+  const usedToday = await znsUsedToday(db, merchantId, now);
+  const room = zs.dailyQuota === null ? messages : Math.max(0, zs.dailyQuota - usedToday);
+  out.zns = {
+    templateId: c.znsTemplateId,
+    mode: zs.mode,
+    messages,
+    pricePerMessage: zs.pricePerMessage,
+    cost: messages * zs.pricePerMessage,
+    dailyQuota: zs.dailyQuota,
+    usedToday,
+    today: Math.min(messages, room),
+    deferred: Math.max(0, messages - room),
+  };
+  return out;
 }

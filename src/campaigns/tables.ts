@@ -18,6 +18,12 @@ export interface QuietHours {
   end: string;
 }
 
+export interface ZnsOffer {
+  code?: string;
+  /** YYYY-MM-DD */
+  expiresOn?: string;
+}
+
 export type CampaignStatus = "draft" | "scheduled" | "sending" | "done" | "cancelled";
 
 export const campaigns = pgTable(
@@ -35,6 +41,12 @@ export const campaigns = pgTable(
     /** Overrides the merchant's quiet hours for this campaign; null = the merchant's setting. */
     quietHours: jsonb("quiet_hours").$type<QuietHours | null>(),
     attributionDays: integer("attribution_days").notNull().default(7),
+    /** Channel choice per member: auto (chat, else ZNS, else skipped), chat, zns (src/campaigns/routing.ts). */
+    channel: text("channel").$type<"auto" | "chat" | "zns">().notNull().default("auto"),
+    /** The merchant's registered ZNS template (Zalo's id) for members reached by ZNS; null = no ZNS. */
+    znsTemplateId: text("zns_template_id"),
+    /** The offer facts ZNS templates may show (a shared code and its expiry date). */
+    znsOffer: jsonb("zns_offer").$type<ZnsOffer | null>(),
     status: text("status").$type<CampaignStatus>().notNull(),
     /** Fixed when sending starts. */
     recipients: integer("recipients"),
@@ -53,7 +65,8 @@ export const campaigns = pgTable(
  *   queued → claimed (leased by a worker, cap/opt-out checked, text rendered) → sending (the API call may be under
  *   way) → sent | failed | blocked
  *   queued → opted_out | skipped_cap | stale (journey: the member ordered again) at claim time
- *   snapshot: control | opted_out | blocked | queued
+ *   snapshot: control | opted_out | blocked | queued | skipped (no channel: `error` holds the reason, channel
+ *   `none`; not a recipient)
  *   claimed with an expired lease → queued again (never attempted);
  *   sending with an expired lease → unknown (the call may or may not have gone out: never resent; counted failed).
  */
@@ -68,7 +81,8 @@ export type DeliveryStatus =
   | "opted_out"
   | "skipped_cap"
   | "control"
-  | "stale";
+  | "stale"
+  | "skipped";
 
 export const deliveries = pgTable(
   "deliveries",
@@ -88,7 +102,9 @@ export const deliveries = pgTable(
     identityId: bigint("identity_id", { mode: "number" }),
     status: text("status").$type<DeliveryStatus>().notNull(),
     /** Journey steps carry their templates; campaign rows use the campaign's. */
-    message: jsonb("message").$type<MessageTemplates & { offerId?: string }>(),
+    message: jsonb("message").$type<
+      MessageTemplates & { offerId?: string; znsTemplateId?: string; znsOffer?: ZnsOffer }
+    >(),
     /** The rendered text (set when claimed). */
     text: text("text"),
     attempts: integer("attempts").notNull().default(0),

@@ -9,6 +9,9 @@ import type { Lang } from "../messages/render.ts";
 
 export type ChannelName = "telegram" | "zalo" | "web";
 
+/** What the delivery queue sends on: the chat channels, plus `zns` (Zalo template messages to a phone number). */
+export type DeliveryChannel = ChannelName | "zns";
+
 export interface MessageButton {
   label: string;
   /** Opaque action id handed back when pressed (Telegram callback_data ≤ 64 bytes; keep it ASCII). */
@@ -20,21 +23,39 @@ export interface OutgoingMessage {
   /** Rows of buttons: inline keyboards on Telegram, numbered choices on Zalo, buttons in the simulator. */
   buttons?: MessageButton[][];
   imageUrl?: string;
+  /** ZNS only: the approved template and its rendered parameters (ZNS sends no free text). */
+  template?: ZnsTemplateMessage;
+}
+
+export interface ZnsTemplateMessage {
+  templateId: string;
+  data: Record<string, string>;
+  /** Our delivery id: Zalo echoes it in the delivery receipt (`user_received_message`). */
+  trackingId: string;
+  /** `development`: Zalo delivers only to the OA's admins (testing before going live). */
+  mode?: "development";
 }
 
 export type SendResult =
   | { ok: true; messageId?: string }
-  | { ok: false; reason: "blocked" | "rate-limited" | "failed"; retryAfterSeconds?: number; error?: string };
+  | {
+      ok: false;
+      reason: "blocked" | "rate-limited" | "failed";
+      retryAfterSeconds?: number;
+      error?: string;
+      /** A failure that a retry cannot fix (an invalid phone, an unapproved template): not retried. */
+      permanent?: boolean;
+    };
 
 export interface ChannelSender {
-  channel: ChannelName;
+  channel: DeliveryChannel;
   /** Messages per second the platform allows for bulk sending (TELEGRAM_BROADCAST_RATE, ZALO_BROADCAST_RATE). */
   broadcastRate: number;
   /** Sends once; never retries on its own when `noRetry` is set (the broadcaster paces and retries itself). */
   send(merchantId: string, chatId: string, message: OutgoingMessage, opts?: { noRetry?: boolean }): Promise<SendResult>;
 }
 
-export type ChannelSenders = Partial<Record<ChannelName, ChannelSender>>;
+export type ChannelSenders = Partial<Record<DeliveryChannel, ChannelSender>>;
 
 /**
  * What an LLM assistant gets for one free-text chat message (read-only use of the member's own data). Declared here

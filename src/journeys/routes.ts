@@ -4,7 +4,8 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
 import { parseBody } from "../http/validate.ts";
-import { MessageSchema } from "../campaigns/service.ts";
+import { MessageSchema, ZnsOfferSchema } from "../campaigns/service.ts";
+import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "./service.ts";
 
@@ -17,6 +18,7 @@ const StepCounts = z.object({
   pending: z.number().int(),
   skipped: z.number().int(),
   failed: z.number().int(),
+  byChannel: z.record(z.string(), z.number().int()).describe("sent per channel (telegram, zalo, web, zns)"),
 });
 
 const JourneyViewSchema = z.object({
@@ -24,7 +26,15 @@ const JourneyViewSchema = z.object({
   enabled: z.boolean(),
   attributionDays: z.number().int(),
   steps: z.array(
-    z.object({ segmentId: z.string(), message: MessageSchema, offerId: z.string().optional(), counts: StepCounts }),
+    z.object({
+      segmentId: z.string(),
+      message: MessageSchema,
+      offerId: z.string().optional(),
+      channel: ChannelChoiceSchema.optional(),
+      znsTemplateId: z.string().optional(),
+      znsOffer: ZnsOfferSchema.optional(),
+      counts: StepCounts,
+    }),
   ),
   lastRunAt: z.string().nullable(),
   updatedAt: z.string().nullable(),

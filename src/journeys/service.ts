@@ -16,7 +16,14 @@ import { silentLogger } from "../lib/log.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
 import { execCount, num, queryRows } from "../db/rows.ts";
-import { MessageSchema, OfferIdSchema } from "../campaigns/service.ts";
+import {
+  checkZnsOptions,
+  MessageSchema,
+  OfferIdSchema,
+  ZnsOfferSchema,
+  ZnsTemplateRefSchema,
+} from "../campaigns/service.ts";
+import { ChannelChoiceSchema, routedMembers } from "../campaigns/routing.ts";
 import { AttributionDaysSchema, getMessagingSettings } from "../campaigns/settings.ts";
 import { assertOfferNotForeign } from "../campaigns/offer-ref.ts";
 import { journeys, type JourneyStep } from "./tables.ts";
@@ -28,6 +35,9 @@ export const JourneyStepSchema = z.object({
   segmentId: z.string().min(1).max(100),
   message: MessageSchema,
   offerId: OfferIdSchema.optional(),
+  channel: ChannelChoiceSchema.optional(),
+  znsTemplateId: ZnsTemplateRefSchema.optional(),
+  znsOffer: ZnsOfferSchema.optional(),
 });
 
 export const JourneyConfigSchema = z.object({
@@ -49,7 +59,19 @@ export interface StepCounts {
   /** Not sent: frequency cap, opted out meanwhile, unreachable, or the member ordered again first. */
   skipped: number;
   failed: number;
+  /** Sent per channel (telegram, zalo, web, zns). */
+  byChannel: Record<string, number>;
 }
+
+const emptyStepCounts = (): StepCounts => ({
+  sent: 0,
+  converted: 0,
+  revenue: 0,
+  pending: 0,
+  skipped: 0,
+  failed: 0,
+  byChannel: {},
+});
 
 export interface JourneyView {
   kind: typeof JOURNEY_KIND;
@@ -71,6 +93,7 @@ export async function putJourney(
     if (!(await findSegment(db, merchantId, step.segmentId)))
       errors.push({ path: `steps.${i}.segmentId`, message: `no segment "${step.segmentId}"` });
     if (step.offerId) await assertOfferNotForeign(db, merchantId, step.offerId, `steps.${i}.offerId`);
+    await checkZnsOptions(db, merchantId, { ...step, channel: step.channel ?? "auto" }, `steps.${i}.`);
   }
   if (errors.length > 0) throw validationError(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
   const attributionDays = input.attributionDays ?? (await getMessagingSettings(db, merchantId)).attributionDays;
@@ -78,6 +101,9 @@ export async function putJourney(
     segmentId: s.segmentId,
     message: s.message,
     ...(s.offerId ? { offerId: s.offerId } : {}),
+    ...(s.channel ? { channel: s.channel } : {}),
+    ...(s.znsTemplateId ? { znsTemplateId: s.znsTemplateId } : {}),
+    ...(s.znsOffer ? { znsOffer: s.znsOffer } : {}),
   }));
   await db
     .insert(journeys)
@@ -103,7 +129,7 @@ export async function getJourney(db: Db, merchantId: string, now: Date): Promise
     attributionDays,
     steps: (row?.steps ?? []).map((s, i) => ({
       ...s,
-      counts: counts.get(i) ?? { sent: 0, converted: 0, revenue: 0, pending: 0, skipped: 0, failed: 0 },
+      counts: counts.get(i) ?? emptyStepCounts(),
     })),
     lastRunAt: row?.lastRunAt?.toISOString() ?? null,
     updatedAt: row?.updatedAt.toISOString() ?? null,
@@ -125,20 +151,22 @@ async function stepCounts(
   const ensure = (i: number) => {
     let c = out.get(i);
     if (!c) {
-      c = { sent: 0, converted: 0, revenue: 0, pending: 0, skipped: 0, failed: 0 };
+      c = emptyStepCounts();
       out.set(i, c);
     }
     return c;
   };
-  const byStatus = await queryRows<{ step: unknown; status: string; n: unknown }>(
+  const byStatus = await queryRows<{ step: unknown; channel: string; status: string; n: unknown }>(
     db,
-    sql`select journey_step as step, status, count(*) as n from deliveries where merchant_id = ${merchantId} and source = 'journey' group by journey_step, status`,
+    sql`select journey_step as step, channel, status, count(*) as n from deliveries where merchant_id = ${merchantId} and source = 'journey' group by journey_step, channel, status`,
   );
   for (const r of byStatus) {
     const c = ensure(num(r.step));
     const n = num(r.n);
-    if (r.status === "sent") c.sent += n;
-    else if (r.status === "queued" || r.status === "claimed" || r.status === "sending") c.pending += n;
+    if (r.status === "sent") {
+      c.sent += n;
+      c.byChannel[r.channel] = (c.byChannel[r.channel] ?? 0) + n;
+    } else if (r.status === "queued" || r.status === "claimed" || r.status === "sending") c.pending += n;
     else if (r.status === "failed" || r.status === "unknown") c.failed += n;
     else c.skipped += n;
   }
@@ -183,23 +211,25 @@ export async function runJourneyPass(db: Db, merchantId: string, now: Date): Pro
       continue;
     }
     const members = segmentMembersQuery(compileSegment(seg.rule, ctx), merchantId);
-    const message = JSON.stringify({ ...step.message, ...(step.offerId ? { offerId: step.offerId } : {}) });
+    const message = JSON.stringify({
+      ...step.message,
+      ...(step.offerId ? { offerId: step.offerId } : {}),
+      ...(step.znsTemplateId ? { znsTemplateId: step.znsTemplateId } : {}),
+      ...(step.znsOffer ? { znsOffer: step.znsOffer } : {}),
+    });
+    // Only members routed to a channel, opted in and reachable; the others are looked at again next pass.
+    const routed = routedMembers(members, merchantId, step.channel ?? "auto", !!step.znsTemplateId);
     const n = await execCount(
       db,
       sql`insert into deliveries (merchant_id, source, source_key, journey_step, entry_order_id, member_id, channel, chat_id, identity_id, status, message, not_before, created_at, updated_at)
-          select ${merchantId}, 'journey', ${`${JOURNEY_KIND}:${i}:`}::text || coalesce(lo.id, 'none'), ${i}::int, lo.id, s.member_id, ci.channel, ci.chat_id, ci.id,
+          select ${merchantId}, 'journey', ${`${JOURNEY_KIND}:${i}:`}::text || coalesce(lo.id, 'none'), ${i}::int, lo.id, r.member_id, r.channel, r.chat_id, r.identity_id,
                  'queued', ${message}::jsonb, ${at}, ${at}, ${at}
-          from (${members}) s
-          join members mem on mem.id = s.member_id and mem.opted_in
-          join lateral (
-            select x.id, x.channel, x.chat_id, x.unreachable_at from channel_identities x
-            where x.member_id = s.member_id and x.merchant_id = ${merchantId}
-            order by x.linked_at desc, x.id desc limit 1
-          ) ci on ci.unreachable_at is null
+          from (${routed}) r
           left join lateral (
-            select o.id from orders o where o.merchant_id = ${merchantId} and o.member_id = s.member_id and o.placed_at <= ${at}
+            select o.id from orders o where o.merchant_id = ${merchantId} and o.member_id = r.member_id and o.placed_at <= ${at}
             order by o.placed_at desc, o.id desc limit 1
           ) lo on true
+          where r.channel <> 'none' and r.opted_in and r.unreachable_at is null
           on conflict (merchant_id, source_key, member_id) do nothing`,
     );
     result.steps.push({ step: i, segmentId: step.segmentId, queued: n });

@@ -6,6 +6,10 @@ export interface JourneyStep {
   segmentId: string;
   message: { vi?: string; en?: string };
   offerId?: string;
+  /** Channel choice per member (src/campaigns/routing.ts); absent = auto. */
+  channel?: "auto" | "chat" | "zns";
+  znsTemplateId?: string;
+  znsOffer?: { code?: string; expiresOn?: string };
 }
 
 export const journeys = pgTable(

@@ -98,7 +98,7 @@ doc({
   method: "patch",
   path: "/v1/members/{id}",
   tag: "Members",
-  summary: "Update a member's profile (phone, name, birthday, language, externalId)",
+  summary: "Update a member's profile (phone, name, birthday, language, externalId) or marketing consent (optedIn)",
   body: UpdateMemberSchema,
   responses: {
     200: { description: "The member", schema: MemberView },
@@ -117,6 +117,8 @@ memberRoutes.patch("/members/:id", async (c) => {
   if (input.name !== undefined) set.name = input.name;
   if (input.birthday !== undefined) set.birthday = input.birthday;
   if (input.language !== undefined) set.language = input.language;
+  if (input.optedIn !== undefined && input.optedIn !== m.optedIn)
+    Object.assign(set, input.optedIn ? { optedIn: true, optedInAt: c.get("deps").clock.now() } : { optedIn: false });
   let updated = m;
   if (Object.keys(set).length > 0) {
     try {

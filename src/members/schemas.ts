@@ -29,7 +29,14 @@ export const CreateMemberSchema = z.object({
   language: Language.optional(),
 });
 
-export const UpdateMemberSchema = CreateMemberSchema.partial();
+export const UpdateMemberSchema = CreateMemberSchema.partial().extend({
+  optedIn: z
+    .boolean()
+    .optional()
+    .describe(
+      "Marketing consent the merchant recorded (e.g. at the till): true lets campaigns reach the member, also by ZNS without a chat; /stop in chat sets it false",
+    ),
+});
 
 export const ChannelIdentity = z.object({
   channel: z.string(),

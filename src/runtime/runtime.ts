@@ -24,6 +24,7 @@ import { runtimeOrderHooks } from "./hooks.ts";
 import type { AssetReader } from "../site/assets.ts";
 import { createJobs, startSchedules, type RuntimeJobs } from "./jobs.ts";
 import { createDeliveries, type RuntimeDeliveries, type DeliveryWorkerChoice } from "./deliveries.ts";
+import { withZnsSender } from "./zns.ts";
 
 export interface RuntimeOptions {
   config: Config;
@@ -91,19 +92,20 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     ...opts.channels,
   });
   const orderHooks = runtimeOrderHooks;
+  const senders = withZnsSender(channels.senders, config);
   const deps: AppDeps = {
     config,
     db,
     clock,
     logger,
-    senders: channels.senders,
+    senders,
     orderHooks,
     ...(opts.assets ? { assets: opts.assets } : {}),
   };
   const app = createApp(deps, [channels.plugin]);
   const resolveDb = (): Db => (typeof db === "function" ? db() : db);
   const jobs = createJobs(resolveDb, logger);
-  const deliveries = createDeliveries({ db: resolveDb, senders: channels.senders, clock, logger });
+  const deliveries = createDeliveries({ db: resolveDb, senders, clock, logger });
 
   const stoppers: (() => Promise<void> | void)[] = [];
   return {

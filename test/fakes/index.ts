@@ -3,3 +3,4 @@ export * from "./bot-api-base.ts";
 export * from "./telegram-server.ts";
 export * from "./zalo-server.ts";
 export * from "./openai-server.ts";
+export * from "./zns-server.ts";
