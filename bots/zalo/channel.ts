@@ -13,6 +13,7 @@ import { chatReplyLanguage, choiceFor, firstDelivery, saveChoices } from "../cor
 import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
 import { ZaloApiError, ZaloClient } from "./client.ts";
 import { splitText } from "../core/split-text.ts";
+import { buttonsAsLines, numberedChoices } from "../core/choices.ts";
 import { ZALO_TEXT_LIMIT, zaloUpdateKey, type ZaloUpdate } from "./types.ts";
 import type { Lang } from "../../src/messages/render.ts";
 
@@ -48,13 +49,7 @@ export interface ZaloChannel {
   handleUpdate(update: ZaloUpdate): Promise<void>;
 }
 
-/** Text of one reply with its buttons as numbered choices; returns the buttons in number order. */
-export function numberedChoices(m: ReplyMessage, intro: string): { text: string; choices: MessageButton[] } {
-  const choices = (m.buttons ?? []).flat();
-  if (choices.length === 0) return { text: m.text, choices };
-  const lines = choices.map((b, i) => `${i + 1}. ${b.label}`);
-  return { text: `${m.text}\n\n${intro}\n${lines.join("\n")}`, choices };
-}
+export { numberedChoices };
 
 export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
   const resolveDb = (): Db => (typeof opts.db === "function" ? opts.db() : opts.db);
@@ -232,13 +227,7 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     ): Promise<SendResult> {
       const c = sendOpts?.noRetry ? onceClient : client;
       // Campaign messages have no numbered-choice state: buttons are listed as plain lines.
-      const text =
-        message.buttons && message.buttons.flat().length > 0
-          ? `${message.text}\n\n${message.buttons
-              .flat()
-              .map((b) => `• ${b.label}`)
-              .join("\n")}`
-          : message.text;
+      const text = buttonsAsLines(message);
       try {
         const messageId = await sendOne(c, chatId, text, message.imageUrl);
         return messageId === undefined ? { ok: true } : { ok: true, messageId };

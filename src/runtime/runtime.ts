@@ -34,7 +34,10 @@ export interface RuntimeOptions {
   /** Workers: late work handed to ctx.waitUntil. */
   defer?: (p: Promise<unknown>) => void;
   /** Channel knobs for tests (webhook time budgets, reply retry caps). */
-  channels?: Pick<ChannelsOptions, "telegramBudgetMs" | "zaloBudgetMs" | "telegramReplyRetry">;
+  channels?: Pick<
+    ChannelsOptions,
+    "telegramBudgetMs" | "zaloBudgetMs" | "telegramReplyRetry" | "zaloOaBudgetMs" | "onZaloOaMessageReceived"
+  >;
   /** Node: the API reference's assets from node_modules (Workers serve them as Static Assets). */
   assets?: AssetReader;
 }
