@@ -8,7 +8,7 @@
 // Like the real platform (◐, chatwoot and public SDKs): failures are HTTP 200 with a non-zero `error`; the token
 // endpoint takes a form body with header `secret_key`, and each refresh token works ONCE (a reused one is refused,
 // error -14014 here); `expires_in` is a string.
-import { startHttpServer, readRawBody, sendJson, delay, type StartedHttpServer } from "./http.ts";
+import { startHttpServer, sendJson, delay, type StartedHttpServer } from "./http.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 
 export const ZALO_OA_TEST = {
@@ -49,6 +49,8 @@ export class FakeZaloOaServer {
   static async start(opts: { appId?: string; appSecret?: string } = {}): Promise<FakeZaloOaServer> {
     const f = new FakeZaloOaServer(opts);
     f.http = await startHttpServer((req, res) => f.handle(req, res));
+    // Long enough for clients to reuse connections (undici keeps a 2 s safety margin below the server's hint).
+    f.http.server.keepAliveTimeout = 30_000;
     return f;
   }
 
@@ -80,7 +82,7 @@ export class FakeZaloOaServer {
 
   private async handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
     const url = new URL(req.url ?? "/", "http://fake");
-    const raw = (await readRawBody(req)).toString("utf8");
+    const raw = await readBodyKeepAlive(req);
     if (req.method === "POST" && url.pathname === "/v4/oa/access_token") return this.token(req, res, raw);
     if (req.method === "POST" && url.pathname === "/v3.0/oa/message/cs") return this.cs(req, res, raw);
     sendJson(res, 404, { error: 404, message: "not found" });
@@ -162,4 +164,22 @@ export function oaEvent(eventName: string, userId: string, at: Date, extra: Reco
     timestamp: String(at.getTime()),
     ...extra,
   };
+}
+
+/**
+ * The body, read with listeners: unlike `for await` (which destroys the request, and with it the socket, when done)
+ * this keeps the connection alive as the real API does, so clients' connection pools are measured honestly.
+ */
+export function readBodyKeepAlive(req: import("node:http").IncomingMessage, limit = 1024 * 1024): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > limit) reject(new Error("body too large"));
+      else chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
 }
