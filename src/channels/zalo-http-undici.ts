@@ -16,6 +16,8 @@ export interface UndiciTransportOptions {
   connectTimeoutMs?: number;
   /** Retries of a GET after a network error (default 2). */
   readRetries?: number;
+  /** false: a new connection per request (the benchmark's "no pool" baseline). Default true. */
+  keepAlive?: boolean;
 }
 
 export function undiciTransport(opts: UndiciTransportOptions = {}): ZaloTransport {
@@ -24,6 +26,7 @@ export function undiciTransport(opts: UndiciTransportOptions = {}): ZaloTranspor
     keepAliveTimeout: opts.keepAliveMs ?? 30_000,
     keepAliveMaxTimeout: Math.max(opts.keepAliveMs ?? 30_000, 60_000),
     connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
+    ...(opts.keepAlive === false ? { pipelining: 0 } : {}),
   });
   const readRetries = opts.readRetries ?? 2;
 
