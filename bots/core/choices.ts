@@ -36,3 +36,25 @@ export async function readTypedChoice(
   if (choice === "expired") return "expired";
   return choice ? { button: choice.data } : { text };
 }
+
+/**
+ * The texts to send for a list of replies on a numbered-choice channel: only the last reply with buttons lists them
+ * as numbered choices (so "1" always means one thing); `choices` are the ones to remember.
+ */
+export function numberedReplies(
+  replies: ReplyMessage[],
+  intro: string,
+): { texts: { text: string; imageUrl?: string | undefined }[]; choices: MessageButton[] } {
+  let last = -1;
+  replies.forEach((r, i) => {
+    if (r.buttons && r.buttons.flat().length > 0) last = i;
+  });
+  let choices: MessageButton[] = [];
+  const texts = replies.map((r, i) => {
+    if (i !== last) return { text: r.text, imageUrl: r.imageUrl };
+    const n = numberedChoices(r, intro);
+    choices = n.choices;
+    return { text: n.text, imageUrl: r.imageUrl };
+  });
+  return { texts, choices };
+}

@@ -12,13 +12,13 @@ import type { Db } from "../../src/db/types.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import type { ChannelSender, MessageButton, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
+import type { ChannelSender, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
 import { findIdentity, markReachable, markUnreachable, setOptIn } from "../../src/links/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import type { Lang } from "../../src/messages/render.ts";
 import { OaApiError, ZALO_OA_TEXT_LIMIT, type ZaloOaClient } from "../../src/zalo-oa/client.ts";
 import { recordInbound, releaseMessage, reserveMessage } from "../../src/zalo-oa/window.ts";
-import { buttonsAsLines, numberedChoices, readTypedChoice } from "../core/choices.ts";
+import { buttonsAsLines, numberedReplies, readTypedChoice } from "../core/choices.ts";
 import { splitText } from "../core/split-text.ts";
 import { chatReplyLanguage, firstDelivery, saveChoices } from "../core/state.ts";
 import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
@@ -103,20 +103,9 @@ export function createZaloOaChannel(opts: ZaloOaChannelOptions): ZaloOaChannel {
 
   async function deliver(input: ChatInput, replies: ReplyMessage[], lang: Lang): Promise<void> {
     const db = resolveDb();
-    let lastWithButtons = -1;
-    replies.forEach((r, i) => {
-      if (r.buttons && r.buttons.flat().length > 0) lastWithButtons = i;
-    });
-    let choices: MessageButton[] = [];
-    for (let i = 0; i < replies.length; i++) {
-      const r = replies[i]!;
-      let text = r.text;
-      if (i === lastWithButtons) {
-        const n = numberedChoices(r, copyFor(lang).choicesIntro());
-        text = n.text;
-        choices = n.choices;
-      }
-      // Images are not sent over the OA yet (attachments need an upload first): the text carries the message.
+    const { texts, choices } = numberedReplies(replies, copyFor(lang).choicesIntro());
+    // Images are not sent over the OA yet (attachments need an upload first): the text carries the message.
+    for (const { text } of texts) {
       if ((await sendText(db, input.chatId, text).catch(() => "failed" as const)) !== "sent") return;
     }
     if (replies.length > 0) await saveChoices(db, CHANNEL, input.userId, choices, opts.clock.now());
