@@ -8,7 +8,9 @@ import { createSecretBox } from "../../src/lib/secret-box.ts";
 import { ZaloOaClient } from "../../src/zalo-oa/client.ts";
 import { zaloOaTokens } from "../../src/zalo-oa/tables.ts";
 import { OaTokenStore } from "../../src/zalo-oa/tokens.ts";
-import { type FakeZaloOaServer, ZALO_OA_TEST } from "../fakes/zalo-oa-server.ts";
+import { afterAll, beforeAll } from "vitest";
+import { FakeZaloOaServer, ZALO_OA_TEST } from "../fakes/zalo-oa-server.ts";
+import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 
 export const box = createSecretBox(undefined);
 
@@ -39,4 +41,18 @@ export async function storedPair(db: Db) {
     refresh: await box.open(row.refreshToken),
     refreshes: row.refreshes,
   };
+}
+
+/** A fake OA server and a fresh database for the file (started before its tests, closed after). */
+export function useOaFixture(): { oa: FakeZaloOaServer; database: TestDatabase } {
+  const f = {} as { oa: FakeZaloOaServer; database: TestDatabase };
+  beforeAll(async () => {
+    f.oa = await FakeZaloOaServer.start();
+    f.database = await openTestDatabase();
+  });
+  afterAll(async () => {
+    await f.oa?.close();
+    await f.database?.close();
+  });
+  return f;
 }
