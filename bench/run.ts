@@ -7,6 +7,7 @@ const benches: Record<string, string> = {
   webhook: "./webhook/webhook.bench.ts",
   recs: "./recs/recs.bench.ts",
   broadcast: "./broadcast/broadcast.bench.ts",
+  "zalo-oa": "./broadcast/zalo-oa.bench.ts",
   segments: "./segments/segments.bench.ts",
   "worker-bundle": "./worker-bundle/worker-bundle.bench.ts",
   analytics: "./analytics/analytics.bench.ts",

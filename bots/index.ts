@@ -23,6 +23,12 @@ import { mountTelegramWebhook } from "./telegram/webhook.ts";
 import { createZaloChannel, type ZaloChannel } from "./zalo/channel.ts";
 import { mountZaloWebhook } from "./zalo/webhook.ts";
 import { createWebSender, mountSimulator } from "./web/channel.ts";
+import { createZaloOaChannel, type OaMessageReceived, type ZaloOaChannel } from "./zalo-oa/channel.ts";
+import { mountZaloOaWebhook } from "./zalo-oa/webhook.ts";
+import { ZaloHttp, zaloTransport, type ZaloTransport } from "../src/channels/zalo-http.ts";
+import { OaTokenStore } from "../src/zalo-oa/tokens.ts";
+import { ZaloOaClient } from "../src/zalo-oa/client.ts";
+import { createSecretBox } from "../src/lib/secret-box.ts";
 
 export type { Assistant, AssistantContext, ChatInput, Conversation, OffersPort, ReplyMessage } from "./core/types.ts";
 
@@ -40,12 +46,20 @@ export interface ChannelsOptions {
   defer?: (p: Promise<unknown>) => void;
   /** Interactive reply retry caps (tests use small ones). */
   telegramReplyRetry?: { maxRetryAttempts: number; maxDelaySeconds: number };
+  zaloOaBudgetMs?: number;
+  /** Zalo OA delivery receipts (user_received_message), e.g. into the ZNS/campaign KPIs. */
+  onZaloOaMessageReceived?: (receipt: OaMessageReceived) => Promise<void> | void;
+  /** HTTP transport of the Zalo clients (default: the runtime's, see src/channels/zalo-http.ts). */
+  zaloTransport?: ZaloTransport;
 }
 
 export interface Channels {
   conversation: Conversation;
   telegram: TelegramChannel | undefined;
   zalo: ZaloChannel | undefined;
+  zaloOa: ZaloOaChannel | undefined;
+  /** The OA's access tokens (refreshed under a database lock): ZNS sends with the same OA token. */
+  zaloOaTokens: OaTokenStore | undefined;
   senders: ChannelSenders;
   plugin: AppPlugin;
   /** Background start-up: Telegram getMe and setMyCommands (never throws). */
@@ -98,9 +112,12 @@ export function createChannels(opts: ChannelsOptions): Channels {
       })
     : undefined;
 
+  const zaloOa = createZaloOa(opts, conversation);
+
   const senders: ChannelSenders = { web: createWebSender(db, clock) };
   if (telegram) senders.telegram = telegram.sender;
   if (zalo) senders.zalo = zalo.sender;
+  if (zaloOa) senders.zalo_oa = zaloOa.channel.sender;
 
   const plugin: AppPlugin = (app) => {
     if (telegram) {
@@ -121,6 +138,15 @@ export function createChannels(opts: ChannelsOptions): Channels {
         ...(opts.defer ? { defer: opts.defer } : {}),
       });
     }
+    if (zaloOa) {
+      mountZaloOaWebhook(app, zaloOa.channel, {
+        keys: zaloOa.keys,
+        logger: log,
+        inFlight,
+        ...(opts.zaloOaBudgetMs !== undefined ? { budgetMs: opts.zaloOaBudgetMs } : {}),
+        ...(opts.defer ? { defer: opts.defer } : {}),
+      });
+    }
     mountSimulator(app, conversation);
   };
 
@@ -128,6 +154,8 @@ export function createChannels(opts: ChannelsOptions): Channels {
     conversation,
     telegram,
     zalo,
+    zaloOa: zaloOa?.channel,
+    zaloOaTokens: zaloOa?.tokens,
     senders,
     plugin,
     async start() {
@@ -151,4 +179,38 @@ export function createChannels(opts: ChannelsOptions): Channels {
     },
     stop: (timeoutMs?: number) => inFlight.drain(timeoutMs),
   };
+}
+
+/** The Zalo OA channel when ZALO_OA_ID, ZALO_OA_APP_ID, ZALO_OA_APP_SECRET and a refresh token are configured. */
+function createZaloOa(opts: ChannelsOptions, conversation: Conversation) {
+  const { config, db, clock, logger } = opts;
+  const { ZALO_OA_ID: oaId, ZALO_OA_APP_ID: appId, ZALO_OA_APP_SECRET: appSecret } = config;
+  if (!oaId || !appId || !appSecret || !config.ZALO_OA_REFRESH_TOKEN) return undefined;
+  const http = new ZaloHttp(zaloTransport(opts.zaloTransport ? { transport: opts.zaloTransport } : {}));
+  const tokens = new OaTokenStore({
+    db,
+    oaId,
+    appId,
+    appSecret,
+    oauthRoot: config.ZALO_OA_OAUTH_ROOT,
+    http,
+    clock,
+    logger,
+    box: createSecretBox(config.SECRETS_KEY),
+    initial: { accessToken: config.ZALO_OA_ACCESS_TOKEN ?? "", refreshToken: config.ZALO_OA_REFRESH_TOKEN },
+  });
+  const channel = createZaloOaChannel({
+    oaId,
+    client: new ZaloOaClient({ apiRoot: config.ZALO_OA_API_ROOT, http, tokens }),
+    db,
+    clock,
+    logger,
+    conversation,
+    broadcastRate: config.ZALO_OA_BROADCAST_RATE,
+    monthlyQuota: config.ZALO_OA_PROACTIVE_MONTHLY_QUOTA,
+    merchantId: config.DEFAULT_MERCHANT_ID,
+    onMessageReceived: opts.onZaloOaMessageReceived,
+  });
+  const secrets = [config.ZALO_OA_SECRET_KEY, appSecret].filter((s): s is string => !!s);
+  return { channel, tokens, keys: { appId, secrets } };
 }

@@ -54,6 +54,21 @@ export const ConfigSchema = z.object({
   ZNS_ACCESS_TOKEN: optionalString,
   ZNS_API_ROOT: z.string().default("https://business.openapi.zalo.me"),
   ZNS_BROADCAST_RATE: z.coerce.number().positive().default(10),
+  /** Zalo Official Account (bots/zalo-oa, docs/zalo-oa.md): on when ZALO_OA_ID and the tokens are set. */
+  ZALO_OA_ID: optionalString,
+  ZALO_OA_APP_ID: optionalString,
+  /** The app's secret key (the OAuth token endpoint's `secret_key` header). */
+  ZALO_OA_APP_SECRET: optionalString,
+  /** The OA secret key of the webhook settings (X-ZEvent-Signature); the app secret is accepted too. */
+  ZALO_OA_SECRET_KEY: optionalString,
+  /** The first token pair (from the OA authorisation); later pairs live in the database (zalo_oa_tokens). */
+  ZALO_OA_ACCESS_TOKEN: optionalString,
+  ZALO_OA_REFRESH_TOKEN: optionalString,
+  ZALO_OA_API_ROOT: z.string().default("https://openapi.zalo.me"),
+  ZALO_OA_OAUTH_ROOT: z.string().default("https://oauth.zaloapp.com"),
+  /** Messages outside the 48 h / 8-reply window allowed per calendar month (Vietnam time); beyond it: refused. */
+  ZALO_OA_PROACTIVE_MONTHLY_QUOTA: z.coerce.number().int().min(0).default(1000),
+  ZALO_OA_BROADCAST_RATE: z.coerce.number().positive().default(10),
   LLM_PROVIDER: z.enum(["openai", "anthropic", "openai-compatible"]).optional().catch(undefined),
   LLM_MODEL: optionalString,
   LLM_API_KEY: optionalString,

@@ -1,4 +1,6 @@
 /** Node entry (`npm start`): embedded PGlite or Postgres, migrations, demo seed, HTTP server, schedules, graceful shutdown. */
+import { setDefaultZaloTransport } from "./channels/zalo-http.ts";
+import { undiciTransport } from "./channels/zalo-http-undici.ts";
 import type { AddressInfo } from "node:net";
 import { createAdaptorServer } from "@hono/node-server";
 import { loadDotEnv } from "./env-file.ts";
@@ -73,6 +75,9 @@ const demo = config.DEMO_SEED ? await demoStart(database.db, systemClock.now()) 
 
 // The app, chat channels (Telegram / Zalo when their tokens are set, the web simulator always), offers, the LLM
 // assistant (when LLM_PROVIDER is configured), the delivery worker and the schedules: one wiring (src/runtime).
+// Both Zalo clients go through one undici pool on Node (keep-alive, bounded sockets per host); Workers use fetch.
+const zaloPool = undiciTransport();
+setDefaultZaloTransport(zaloPool);
 const runtime = createRuntime({ config, db: database.db, clock: systemClock, logger, assets: nodeAssetReader() });
 void runtime.start();
 handler = runtime.app.fetch;
@@ -88,6 +93,7 @@ async function shutdown(signal: string) {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await runtime.stop(5000); // schedules, delivery worker, chat updates in progress
   await database.close();
+  await zaloPool.close();
   logger.info("stopped");
   process.exit(0);
 }

@@ -6,13 +6,14 @@
 import type { Db } from "../../src/db/types.ts";
 import type { Clock } from "../../src/lib/clock.ts";
 import type { Logger } from "../../src/lib/log.ts";
-import type { ChannelSender, MessageButton, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
+import type { ChannelSender, OutgoingMessage, SendResult } from "../../src/channels/channel.ts";
 import { markUnreachable } from "../../src/links/service.ts";
 import { copyFor } from "../../src/messages/index.ts";
 import { chatReplyLanguage, choiceFor, firstDelivery, saveChoices } from "../core/state.ts";
 import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
 import { ZaloApiError, ZaloClient } from "./client.ts";
 import { splitText } from "../core/split-text.ts";
+import { buttonsAsLines, numberedChoices, numberedReplies } from "../core/choices.ts";
 import { ZALO_TEXT_LIMIT, zaloUpdateKey, type ZaloUpdate } from "./types.ts";
 import type { Lang } from "../../src/messages/render.ts";
 
@@ -48,13 +49,7 @@ export interface ZaloChannel {
   handleUpdate(update: ZaloUpdate): Promise<void>;
 }
 
-/** Text of one reply with its buttons as numbered choices; returns the buttons in number order. */
-export function numberedChoices(m: ReplyMessage, intro: string): { text: string; choices: MessageButton[] } {
-  const choices = (m.buttons ?? []).flat();
-  if (choices.length === 0) return { text: m.text, choices };
-  const lines = choices.map((b, i) => `${i + 1}. ${b.label}`);
-  return { text: `${m.text}\n\n${intro}\n${lines.join("\n")}`, choices };
-}
+export { numberedChoices };
 
 export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
   const resolveDb = (): Db => (typeof opts.db === "function" ? opts.db() : opts.db);
@@ -98,21 +93,10 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     const db = resolveDb();
     const now = opts.clock.now();
     // Only the last message with buttons carries numbered choices (so "1" always means one thing).
-    let lastWithButtons = -1;
-    replies.forEach((r, i) => {
-      if (r.buttons && r.buttons.flat().length > 0) lastWithButtons = i;
-    });
-    let choices: MessageButton[] = [];
-    for (let i = 0; i < replies.length; i++) {
-      const r = replies[i]!;
-      let text = r.text;
-      if (i === lastWithButtons) {
-        const n = numberedChoices(r, copyFor(lang).choicesIntro());
-        text = n.text;
-        choices = n.choices;
-      }
+    const { texts, choices } = numberedReplies(replies, copyFor(lang).choicesIntro());
+    for (const { text, imageUrl } of texts) {
       try {
-        await sendOne(client, input.chatId, text, r.imageUrl);
+        await sendOne(client, input.chatId, text, imageUrl);
       } catch (err) {
         if (err instanceof ZaloApiError && err.blocked) {
           await markUnreachable(db, "zalo", input.chatId, now);
@@ -232,13 +216,7 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     ): Promise<SendResult> {
       const c = sendOpts?.noRetry ? onceClient : client;
       // Campaign messages have no numbered-choice state: buttons are listed as plain lines.
-      const text =
-        message.buttons && message.buttons.flat().length > 0
-          ? `${message.text}\n\n${message.buttons
-              .flat()
-              .map((b) => `• ${b.label}`)
-              .join("\n")}`
-          : message.text;
+      const text = buttonsAsLines(message);
       try {
         const messageId = await sendOne(c, chatId, text, message.imageUrl);
         return messageId === undefined ? { ok: true } : { ok: true, messageId };

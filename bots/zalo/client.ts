@@ -21,10 +21,19 @@ import type {
   ZaloWebhookInfo,
 } from "./types.ts";
 import { splitText } from "../core/split-text.ts";
+import {
+  type FetchLike,
+  parseJson,
+  ZaloHttp,
+  type ZaloHttpResponse,
+  type ZaloTransport,
+  ZaloTransportError,
+  zaloTransport,
+} from "../../src/channels/zalo-http.ts";
+
+export type { FetchLike };
 
 export const ZALO_DEFAULT_API_ROOT = "https://bot-api.zaloplatforms.com";
-
-export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 export interface ZaloRetryInfo {
   method: string;
@@ -40,7 +49,10 @@ export interface ZaloClientOptions {
   token: string;
   /** Default `https://bot-api.zaloplatforms.com` (ZALO_API_ROOT). */
   apiRoot?: string;
+  /** A fetch to use (tests); wrapped as the fetch transport. */
   fetch?: FetchLike;
+  /** The HTTP transport (src/channels/zalo-http.ts); default: the runtime's (undici pool on Node, fetch elsewhere). */
+  transport?: ZaloTransport;
   /** Retries after 429 / 5xx / network errors (default 3, so at most 4 attempts). */
   maxRetries?: number;
   /**
@@ -111,7 +123,7 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 export class ZaloClient {
   readonly apiRoot: string;
   readonly #token: string;
-  readonly #fetch: FetchLike;
+  readonly #http: ZaloHttp;
   readonly #maxRetries: number;
   readonly #maxRetryDelayMs: number;
   readonly #baseDelayMs: number;
@@ -123,7 +135,7 @@ export class ZaloClient {
     if (!options.token) throw new Error("ZaloClient: token is required");
     this.#token = options.token;
     this.apiRoot = (options.apiRoot ?? ZALO_DEFAULT_API_ROOT).replace(/\/+$/, "");
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#http = new ZaloHttp(zaloTransport(options));
     this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
     this.#maxRetryDelayMs = Math.max(0, options.maxRetryDelaySeconds ?? 30) * 1000;
     this.#baseDelayMs = options.retryBaseDelayMs ?? 500;
@@ -261,34 +273,19 @@ export class ZaloClient {
     options: { timeoutMs?: number; signal?: AbortSignal },
   ): Promise<unknown> {
     const url = `${this.apiRoot}/bot${this.#token}/${method}`;
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    let response: Response;
-    let text: string;
+    let res: ZaloHttpResponse;
     try {
-      response = await this.#fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(params),
-        signal,
+      res = await this.#http.postJson(url, params, {
+        timeoutMs: options.timeoutMs ?? this.#timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
       });
-      text = await response.text();
     } catch (err) {
-      const timedOut = timeout.aborted && !options.signal?.aborted;
-      throw new ZaloApiError({
-        method,
-        errorCode: 0,
-        description: this.redact(timedOut ? "request timed out" : `network error: ${describe(err)}`),
-        kind: timedOut ? "timeout" : "network",
-      });
+      if (!(err instanceof ZaloTransportError)) throw err;
+      throw new ZaloApiError({ method, errorCode: 0, description: this.redact(err.message), kind: err.kind });
     }
-
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
+    const text = res.text;
+    const response = { status: res.status, ok: res.status >= 200 && res.status < 300 };
+    const json = parseJson(text);
     const envelope = ZaloEnvelopeSchema.safeParse(json);
     if (!envelope.success) {
       throw new ZaloApiError({
@@ -308,7 +305,7 @@ export class ZaloClient {
     const rateLimited = errorCode === 429 || response.status === 429;
     let retryAfter: number | undefined;
     if (rateLimited) {
-      const header = Number(response.headers.get("retry-after"));
+      const header = Number(res.header("retry-after"));
       retryAfter = body.parameters?.retry_after ?? (Number.isFinite(header) && header > 0 ? header : 1);
     }
     const description = this.redact(body.description ?? `HTTP ${response.status}`);
@@ -346,14 +343,6 @@ export class ZaloClient {
 
 function invalidRequest(method: string, description: string): ZaloApiError {
   return new ZaloApiError({ method, errorCode: 400, description, kind: "invalid_request" });
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error) {
-    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : "";
-    return `${err.message}${cause}`;
-  }
-  return String(err);
 }
 
 /** Replaces a bot token (whole, URL-encoded, and its secret part) with `<redacted>`. */

@@ -7,7 +7,7 @@ import type { MemberRow } from "../ledger/ledger.ts";
 import type { Logger } from "../lib/log.ts";
 import type { Lang } from "../messages/render.ts";
 
-export type ChannelName = "telegram" | "zalo" | "web";
+export type ChannelName = "telegram" | "zalo" | "zalo_oa" | "web";
 
 /** What the delivery queue sends on: the chat channels, plus `zns` (Zalo template messages to a phone number). */
 export type DeliveryChannel = ChannelName | "zns";

@@ -35,9 +35,10 @@ export interface ValidateOptions {
 }
 
 /** Channel text limits (characters): Telegram 4096, Zalo 2000; the web simulator follows Telegram. */
-export const CHANNEL_TEXT_LIMIT: Record<"telegram" | "zalo" | "web", number> = {
+export const CHANNEL_TEXT_LIMIT: Record<"telegram" | "zalo" | "zalo_oa" | "web", number> = {
   telegram: 4096,
   zalo: 2000,
+  zalo_oa: 2000,
   web: 4096,
 };
 

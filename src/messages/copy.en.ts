@@ -221,7 +221,7 @@ export const en: Copy = {
       "/offers — offers picked for you",
       "/language vi — chuyển sang tiếng Việt",
       "/stop — stop promotional messages (/start to opt back in)",
-      channel === "zalo"
+      channel === "zalo" || channel === "zalo_oa"
         ? 'You can also just write, e.g. "how many points do I have?", or reply with a number when I offer choices.'
         : 'You can also just write, e.g. "how many points do I have?"',
     ].join("\n"),

@@ -4,7 +4,7 @@
  */
 import type { Lang } from "./render.ts";
 
-export type ChatChannel = "telegram" | "zalo" | "web";
+export type ChatChannel = "telegram" | "zalo" | "zalo_oa" | "web";
 
 /** Formatting context for one reply: the language, the merchant's currency and time zone. */
 export interface Fmt {

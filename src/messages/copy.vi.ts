@@ -228,7 +228,7 @@ export const vi: Copy = {
       "/offers — ưu đãi dành riêng cho bạn",
       "/language en — switch to English",
       "/stop — ngừng nhận tin ưu đãi (/start để nhận lại)",
-      channel === "zalo"
+      channel === "zalo" || channel === "zalo_oa"
         ? 'Bạn cũng có thể nhắn tự nhiên, ví dụ: "điểm của tôi", hoặc trả lời bằng số khi mình đưa lựa chọn.'
         : 'Bạn cũng có thể nhắn tự nhiên, ví dụ: "điểm của tôi".',
     ].join("\n"),

@@ -25,6 +25,7 @@ import type { AssetReader } from "../site/assets.ts";
 import { createJobs, startSchedules, type RuntimeJobs } from "./jobs.ts";
 import { createDeliveries, type RuntimeDeliveries, type DeliveryWorkerChoice } from "./deliveries.ts";
 import { withZnsSender } from "./zns.ts";
+import { recordZnsReceipt } from "../zns/receipts.ts";
 
 export interface RuntimeOptions {
   config: Config;
@@ -35,7 +36,10 @@ export interface RuntimeOptions {
   /** Workers: late work handed to ctx.waitUntil. */
   defer?: (p: Promise<unknown>) => void;
   /** Channel knobs for tests (webhook time budgets, reply retry caps). */
-  channels?: Pick<ChannelsOptions, "telegramBudgetMs" | "zaloBudgetMs" | "telegramReplyRetry">;
+  channels?: Pick<
+    ChannelsOptions,
+    "telegramBudgetMs" | "zaloBudgetMs" | "telegramReplyRetry" | "zaloOaBudgetMs" | "onZaloOaMessageReceived"
+  >;
   /** Node: the API reference's assets from node_modules (Workers serve them as Static Assets). */
   assets?: AssetReader;
 }
@@ -89,10 +93,15 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     offers: chatOffers,
     ...(assistant ? { assistant } : {}),
     ...(opts.defer ? { defer: opts.defer } : {}),
+    // OA delivery receipts of ZNS messages count in the campaign KPIs (a receipt names the OA's merchant).
+    onZaloOaMessageReceived: async (r) => {
+      if (r.merchantId) await recordZnsReceipt(resolveDb(), r.merchantId, r);
+    },
     ...opts.channels,
   });
   const orderHooks = runtimeOrderHooks;
-  const senders = withZnsSender(channels.senders, config);
+  const oaTokens = channels.zaloOaTokens;
+  const senders = withZnsSender(channels.senders, config, oaTokens ? () => oaTokens.accessToken() : undefined);
   const deps: AppDeps = {
     config,
     db,

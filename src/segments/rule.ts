@@ -56,7 +56,7 @@ export const MAX_IN_VALUES = 500;
 /** Allowed values of string fields with a closed vocabulary. */
 const CLOSED_VALUES: Partial<Record<Field, readonly string[]>> = {
   language: ["vi", "en"],
-  channel: ["telegram", "zalo", "web"],
+  channel: ["telegram", "zalo", "zalo_oa", "web"],
 };
 
 type Ctx = z.core.$RefinementCtx<unknown>;

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
 import { queryRows } from "../../src/db/rows.ts";
-import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { type ApiResponse, startTestServer, type TestServer } from "../helpers/server.ts";
 import { FakeTelegramServer } from "../fakes/telegram-server.ts";
 import { FakeZnsServer } from "../fakes/zns-server.ts";
 import { startDeliveryWorker, type DeliveryWorker } from "../../src/campaigns/worker.ts";
@@ -87,7 +87,7 @@ async function merchantWith(specs: Record<string, MemberSpec>) {
 
 type Api = Awaited<ReturnType<TestServer["merchant"]>>["api"];
 
-async function waitFor(api: Api, id: string, ok: (v: Awaited<ReturnType<Api>>["body"]) => boolean, what: string) {
+async function waitFor(api: Api, id: string, ok: (v: ApiResponse["body"]) => boolean, what: string) {
   return waitUntil(what, async () => {
     const r = await api("GET", `/v1/campaigns/${id}`);
     return ok(r.body) ? r.body : undefined;
