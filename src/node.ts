@@ -13,6 +13,8 @@ import type { LocalControl } from "./db/pglite-lending.ts";
 import { createLocalControl } from "./runtime/local-control.ts";
 import { nodeAssetReader } from "./site/node-assets.ts";
 import { createRuntime } from "./runtime/runtime.ts";
+import { nodeWebhookPost } from "./webhooks/node-post.ts";
+import { allowPrivateUrls } from "./webhooks/config.ts";
 import { installProcessGuards } from "./process-guards.ts";
 
 loadDotEnv();
@@ -73,7 +75,14 @@ const demo = config.DEMO_SEED ? await demoStart(database.db, systemClock.now()) 
 
 // The app, chat channels (Telegram / Zalo when their tokens are set, the web simulator always), offers, the LLM
 // assistant (when LLM_PROVIDER is configured), the delivery worker and the schedules: one wiring (src/runtime).
-const runtime = createRuntime({ config, db: database.db, clock: systemClock, logger, assets: nodeAssetReader() });
+const runtime = createRuntime({
+  config,
+  db: database.db,
+  clock: systemClock,
+  logger,
+  assets: nodeAssetReader(),
+  webhookPost: nodeWebhookPost(allowPrivateUrls(config)),
+});
 void runtime.start();
 handler = runtime.app.fetch;
 logger.info("listening", { port, url: baseUrl });
