@@ -147,7 +147,7 @@ async function settle(db: Db, m: Claimed, r: Outcome, now: Date): Promise<"deliv
 
 /** One pass: claim what is due, attempt it (concurrently), record the outcomes. */
 export async function deliverDue(db: Db, o: DeliverOptions): Promise<DeliverStats> {
-  const claimed = await claimDue(db, o.now, o.limit ?? 20, o.timeoutMs + 30_000);
+  const claimed = await claimDue(db, o.now, o.limit ?? 20, o.timeoutMs + 10_000);
   const stats: DeliverStats = { claimed: claimed.length, delivered: 0, retrying: 0, failed: 0 };
   await Promise.all(
     claimed.map(async (m) => {
