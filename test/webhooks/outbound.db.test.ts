@@ -60,7 +60,11 @@ async function quiesce() {
 }
 
 function verify(secret: string, req: { headers: Record<string, string>; body: string }) {
-  return new Webhook(secret).verify(req.body, req.headers) as { type: string; timestamp: string; data: any };
+  return new Webhook(secret).verify(req.body, req.headers) as {
+    type: string;
+    timestamp: string;
+    data: Record<string, unknown>;
+  };
 }
 
 describe("outbound events", () => {
@@ -258,12 +262,14 @@ describe("outbound events", () => {
     const log = (await api("GET", `/v1/webhooks/${hook.id}/deliveries`)).body.deliveries;
     const types = log.map((d: { eventType: string }) => d.eventType).sort();
     expect(types).toEqual(["points.redeemed", "points.reversed", "reward.redeemed", "voucher.used"]);
-    const byType = Object.fromEntries(log.map((d: any) => [d.eventType, d.payload.data]));
+    const byType = Object.fromEntries(
+      log.map((d: { eventType: string; payload: { data: Record<string, unknown> } }) => [d.eventType, d.payload.data]),
+    );
     expect(byType["points.redeemed"]).toMatchObject({ points: -40, redemptionId: red.body.redemptionId });
     expect(byType["reward.redeemed"]).toMatchObject({ pointsSpent: 40, code: red.body.code, rewardId: reward.body.id });
     expect(byType["voucher.used"]).toMatchObject({ redemptionId: red.body.redemptionId });
     expect(byType["points.reversed"]).toMatchObject({ kind: "refund", orderExternalId: "WH-4" });
-    expect(byType["points.reversed"].points).toBeLessThan(0);
+    expect(Number(byType["points.reversed"]!.points)).toBeLessThan(0);
 
     expect((await api("DELETE", `/v1/webhooks/${hook.id}`)).status).toBe(204);
     expect((await api("GET", `/v1/webhooks/${hook.id}/deliveries`)).status).toBe(404);
@@ -276,6 +282,37 @@ describe("outbound events", () => {
     expect(
       await queryRows(s.database.db, sql`select 1 from webhook_messages where endpoint_id = ${hook.id}`),
     ).toHaveLength(4);
+  });
+
+  it("concurrent orders (group commit on Postgres) and a tier change: one event per ledger entry and per change", async () => {
+    const { api } = await s.merchant();
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Silver", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 1_000_000, multiplier: 1.5 },
+      ],
+    });
+    const hook = await register(api, "http://127.0.0.1:9/x", ["points.earned", "tier.changed"]);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push((await api("POST", "/v1/members", { phone: `091200010${i}` })).body.id);
+    const placed = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => order(api, `CC-${i}`, ids[i % ids.length]!, 100_000)),
+    );
+    const big = await order(api, "CC-BIG", ids[0]!, 2_000_000);
+    const log = (await api("GET", `/v1/webhooks/${hook.id}/deliveries?limit=200`)).body.deliveries as {
+      eventType: string;
+      payload: { data: Record<string, unknown> };
+    }[];
+    const earned = log.filter((d) => d.eventType === "points.earned").map((d) => d.payload.data);
+    expect(earned.map((e) => e.orderExternalId).sort()).toEqual(
+      [...Array.from({ length: 24 }, (_, i) => `CC-${i}`), "CC-BIG"].sort(),
+    );
+    expect(earned.reduce((n, e) => n + Number(e.points), 0)).toBe(
+      [...placed, big].reduce((n, o) => n + o.pointsEarned, 0),
+    );
+    const tiers = log.filter((d) => d.eventType === "tier.changed").map((d) => d.payload.data);
+    expect(tiers).toContainEqual({ memberId: ids[0], from: "Silver", to: "Gold" });
+    expect(tiers.filter((t) => t.to === "Gold")).toHaveLength(1);
   });
 
   it("retries with exponential backoff for more than 24 h, then marks the delivery failed", async () => {
