@@ -29,7 +29,7 @@ CREATE INDEX "webhook_endpoints_merchant_idx" ON "webhook_endpoints" USING btree
 CREATE INDEX "webhook_messages_due_idx" ON "webhook_messages" USING btree ("next_attempt_at") WHERE status = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_messages_endpoint_idx" ON "webhook_messages" USING btree ("endpoint_id","created_at");--> statement-breakpoint
 -- Hand-written (issue 15): the outbox trigger function (source: migrations/functions/cl_webhook_outbox.sql) and
--- its triggers on the ledger tables (ledger_entries at statement level, with a transition table).
+-- its triggers on the ledger tables.
 CREATE OR REPLACE FUNCTION public.cl_webhook_outbox()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -40,29 +40,12 @@ declare
   v_data jsonb;
 begin
   -- The transactional outbox (docs/webhooks.md): one webhook_messages row per endpoint subscribed to the event,
-  -- written by the statement that changed the ledger, so it commits or rolls back with it.
+  -- written by the statement that changed the ledger, so it commits or rolls back with it. Which event a row is:
   if tg_table_name = 'ledger_entries' then
-    -- Statement level: one call per INSERT (a whole group-committed batch of orders); the join with the endpoints
-    -- is the subscription check, so a merchant without endpoints pays one index probe per entry and writes nothing.
-    insert into webhook_messages (id, merchant_id, endpoint_id, event_type, payload, next_attempt_at, created_at)
-      select 'msg_' || replace(gen_random_uuid()::text, '-', ''), n.merchant_id, e.id, t.type,
-             jsonb_build_object('type', t.type,
-               'timestamp', to_char(n.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-               'data', jsonb_build_object('entryId', n.id, 'memberId', n.member_id, 'kind', n.kind,
-                 'points', n.points, 'orderId', n.order_id, 'orderExternalId', o.external_id,
-                 'refundId', n.refund_id, 'redemptionId', n.redemption_id)),
-             n.created_at, n.created_at
-      from new_entries n
-      cross join lateral (select case n.kind
-        when 'earn' then 'points.earned' when 'bonus' then 'points.earned' when 'redeem' then 'points.redeemed'
-        when 'refund' then 'points.reversed' when 'expire' then 'points.expired' else 'points.adjusted' end as type) t
-      join webhook_endpoints e on e.merchant_id = n.merchant_id and e.deleted_at is null and e.events ? t.type
-      left join orders o on o.id = n.order_id
-      order by n.id;
-    return null;
-  end if;
-  -- Row level: which event a row is.
-  if tg_table_name = 'members' then
+    v_type := case new.kind
+      when 'earn' then 'points.earned' when 'bonus' then 'points.earned' when 'redeem' then 'points.redeemed'
+      when 'refund' then 'points.reversed' when 'expire' then 'points.expired' else 'points.adjusted' end;
+  elsif tg_table_name = 'members' then
     v_type := case tg_op when 'INSERT' then 'member.created' else 'tier.changed' end;
   elsif tg_table_name = 'redemptions' then
     v_type := case tg_op when 'INSERT' then 'reward.redeemed' else 'voucher.used' end;
@@ -74,7 +57,13 @@ begin
                  where e.merchant_id = new.merchant_id and e.deleted_at is null and e.events ? v_type) then
     return null;
   end if;
-  if v_type = 'member.created' then
+  if v_type like 'points.%' then
+    v_at := new.created_at;
+    v_data := jsonb_build_object('entryId', new.id, 'memberId', new.member_id, 'kind', new.kind,
+      'points', new.points, 'orderId', new.order_id,
+      'orderExternalId', (select o.external_id from orders o where o.id = new.order_id),
+      'refundId', new.refund_id, 'redemptionId', new.redemption_id);
+  elsif v_type = 'member.created' then
     v_at := new.created_at;
     v_data := jsonb_build_object('memberId', new.id, 'externalId', new.external_id, 'phone', new.phone,
       'name', new.name, 'language', new.language);
@@ -106,8 +95,8 @@ begin
 end
 $function$;
 --> statement-breakpoint
-CREATE TRIGGER ledger_entries_webhooks AFTER INSERT ON ledger_entries REFERENCING NEW TABLE AS new_entries
-  FOR EACH STATEMENT EXECUTE FUNCTION cl_webhook_outbox();--> statement-breakpoint
+CREATE TRIGGER ledger_entries_webhooks AFTER INSERT ON ledger_entries
+  FOR EACH ROW EXECUTE FUNCTION cl_webhook_outbox();--> statement-breakpoint
 CREATE TRIGGER members_created_webhooks AFTER INSERT ON members
   FOR EACH ROW EXECUTE FUNCTION cl_webhook_outbox();--> statement-breakpoint
 CREATE TRIGGER members_tier_webhooks AFTER UPDATE OF tier_name ON members
