@@ -119,7 +119,7 @@ export default {
       // On Node a delivery worker loop wakes in-process; here a sent campaign or a journey pass enqueues a tick.
       if (request.method === "POST" && res.status < 300 && QUEUES_WORK.test(new URL(request.url).pathname))
         ctx.waitUntil(wakeDeliveries(env));
-      if (request.method !== "GET" && request.method !== "HEAD" && res.status < 300) ctx.waitUntil(wakeWebhooks(env));
+      if (!["GET", "HEAD", "OPTIONS"].includes(request.method) && res.status < 300) ctx.waitUntil(wakeWebhooks(env));
       return res;
     });
   },
