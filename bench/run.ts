@@ -12,6 +12,7 @@ const benches: Record<string, string> = {
   "worker-bundle": "./worker-bundle/worker-bundle.bench.ts",
   analytics: "./analytics/analytics.bench.ts",
   capacity: "./capacity/capacity.bench.ts",
+  outbox: "./outbox/outbox.bench.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);

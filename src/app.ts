@@ -29,6 +29,7 @@ import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 import { offerRoutes } from "./offers/routes.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
+import { webhookRoutes } from "./webhooks/routes.ts";
 import { llmRoutes } from "./llm/routes.ts";
 import { cardPageRoutes, cardScanRoutes } from "./cards/routes.ts";
 import { securityHeaders } from "./http/security-headers.ts";
@@ -63,6 +64,7 @@ const v1Modules: Hono<AppEnv>[] = [
   offerRoutes,
   cardScanRoutes,
   catalogRoutes,
+  webhookRoutes,
 ];
 
 /** `GET /healthz` body (not under /v1: load balancers probe it without a key). */

@@ -88,6 +88,13 @@ export const ConfigSchema = z.object({
    * AES-GCM (src/lib/secret-box.ts); ≥ 32 characters, the same on every process and Worker. Required in production.
    */
   SECRETS_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, "at least 32 characters"),
+  /** Outbound events (docs/webhooks.md): allow endpoint URLs on private/loopback addresses (tests, local dev; never in production). */
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .string()
+    .optional()
+    .transform((v) => v === "true" || v === "1"),
+  /** Outbound events: seconds an endpoint has to answer one delivery attempt. */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
   /** Seed a demo shop on first start of an empty embedded database ("false" to disable). */
   DEMO_SEED: z
     .string()

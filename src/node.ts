@@ -15,6 +15,8 @@ import type { LocalControl } from "./db/pglite-lending.ts";
 import { createLocalControl } from "./runtime/local-control.ts";
 import { nodeAssetReader } from "./site/node-assets.ts";
 import { createRuntime } from "./runtime/runtime.ts";
+import { nodeWebhookPost } from "./webhooks/node-post.ts";
+import { allowPrivateUrls } from "./webhooks/config.ts";
 import { installProcessGuards } from "./process-guards.ts";
 
 loadDotEnv();
@@ -78,7 +80,14 @@ const demo = config.DEMO_SEED ? await demoStart(database.db, systemClock.now()) 
 // Both Zalo clients go through one undici pool on Node (keep-alive, bounded sockets per host); Workers use fetch.
 const zaloPool = undiciTransport();
 setDefaultZaloTransport(zaloPool);
-const runtime = createRuntime({ config, db: database.db, clock: systemClock, logger, assets: nodeAssetReader() });
+const runtime = createRuntime({
+  config,
+  db: database.db,
+  clock: systemClock,
+  logger,
+  assets: nodeAssetReader(),
+  webhookPost: nodeWebhookPost(allowPrivateUrls(config)),
+});
 void runtime.start();
 handler = runtime.app.fetch;
 logger.info("listening", { port, url: baseUrl });

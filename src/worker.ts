@@ -18,6 +18,8 @@ export interface WorkerEnv {
   /** Alternative to Hyperdrive (local runs). */
   DATABASE_URL?: string;
   DELIVERIES?: { send(body: unknown, opts?: { delaySeconds?: number }): Promise<void> };
+  /** Outbound events (docs/webhooks.md): a message is a "deliver due events now" tick. */
+  WEBHOOKS?: { send(body: unknown, opts?: { delaySeconds?: number }): Promise<void> };
   [name: string]: unknown;
 }
 
@@ -86,6 +88,23 @@ const QUEUES_WORK = /^\/v1\/(campaigns\/[^/]+\/send|jobs\/journeys)$/;
 
 /** The nightly cron of wrangler.toml (02:00 UTC, 09:00 in Vietnam). */
 const NIGHTLY_CRON = "0 2 * * *";
+/** The every-minute cron of wrangler.toml: outbound event retries only. */
+const WEBHOOK_CRON = "* * * * *";
+/** The queue of the WEBHOOKS binding (wrangler.toml). */
+const WEBHOOK_QUEUE = "chatloyalty-webhooks";
+
+/** Outbound events: a tick after any write (it may have committed events); delayed ticks for retries due soon. */
+async function wakeWebhooks(env: WorkerEnv, delaySeconds?: number): Promise<void> {
+  await env.WEBHOOKS?.send({ kind: "webhooks" }, delaySeconds ? { delaySeconds } : undefined);
+}
+
+/** One delivery pass; a retry due within a minute gets a delayed tick, later ones the every-minute cron. */
+async function deliverWebhooks(rt: Runtime, env: WorkerEnv): Promise<void> {
+  const { stats, nextDueAt, now } = await rt.webhooks.batch({ maxMs: 20_000 });
+  if (stats.claimed > 0) rt.logger.info("webhooks batch", { ...stats });
+  const wait = nextDueAt ? Math.max(1, Math.ceil((nextDueAt.getTime() - now.getTime()) / 1000)) : undefined;
+  if (wait !== undefined && wait < 60) await wakeWebhooks(env, wait);
+}
 
 /** Campaign deliveries run in the queue consumer: a message on DELIVERIES is a "deliver now" tick. */
 async function wakeDeliveries(env: WorkerEnv, delaySeconds?: number): Promise<void> {
@@ -100,6 +119,7 @@ export default {
       // On Node a delivery worker loop wakes in-process; here a sent campaign or a journey pass enqueues a tick.
       if (request.method === "POST" && res.status < 300 && QUEUES_WORK.test(new URL(request.url).pathname))
         ctx.waitUntil(wakeDeliveries(env));
+      if (!["GET", "HEAD", "OPTIONS"].includes(request.method) && res.status < 300) ctx.waitUntil(wakeWebhooks(env));
       return res;
     });
   },
@@ -109,9 +129,14 @@ export default {
    * a queue message is a "deliver now" tick. Each invocation sends for up to ~20 s; while work remains (more
    * recipients, or a channel paused by a 429's retry_after) the tick is retried with a delay instead of acked.
    */
-  queue(batch: { messages: readonly QueueMessage[] }, env: WorkerEnv, ctx: WaitUntil): Promise<void> {
+  queue(batch: { queue?: string; messages: readonly QueueMessage[] }, env: WorkerEnv, ctx: WaitUntil): Promise<void> {
     const rt = getRuntime(env);
     return scope.run({ db: openScopeDb(env), ctx }, async () => {
+      if (batch.queue === WEBHOOK_QUEUE) {
+        await deliverWebhooks(rt, env);
+        for (const m of batch.messages) m.ack();
+        return;
+      }
       let retryAfter = 0;
       const { stats, left, now } = await rt.deliveries.batch({
         maxMs: 20_000,
@@ -141,6 +166,7 @@ export default {
     const rt = getRuntime(env);
     return scope.run({ db: openScopeDb(env), ctx }, async () => {
       const now = new Date(event.scheduledTime || Date.now());
+      if (event.cron === WEBHOOK_CRON) return deliverWebhooks(rt, env);
       rt.logger.info("scheduled", { cron: event.cron });
       // Hourly: expiry and tier evaluation, due scheduled campaigns, a journey pass. Nightly: model rebuilds.
       const ran = await rt.jobs.hourly(now);

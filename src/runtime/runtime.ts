@@ -26,6 +26,8 @@ import { createJobs, startSchedules, type RuntimeJobs } from "./jobs.ts";
 import { createDeliveries, type RuntimeDeliveries, type DeliveryWorkerChoice } from "./deliveries.ts";
 import { withZnsSender } from "./zns.ts";
 import { recordZnsReceipt } from "../zns/receipts.ts";
+import { createWebhooks, type RuntimeWebhooks } from "./webhooks.ts";
+import type { WebhookPost } from "../webhooks/deliver.ts";
 
 export interface RuntimeOptions {
   config: Config;
@@ -42,6 +44,8 @@ export interface RuntimeOptions {
   >;
   /** Node: the API reference's assets from node_modules (Workers serve them as Static Assets). */
   assets?: AssetReader;
+  /** Outbound events' HTTP transport (Node: node-post.ts, which refuses private addresses; default: fetch). */
+  webhookPost?: WebhookPost;
 }
 
 export interface StartOptions {
@@ -51,6 +55,8 @@ export interface StartOptions {
   schedules?: boolean;
   /** The in-process delivery worker (default: on, with its sendAt scheduler); false = none. */
   delivery?: DeliveryWorkerChoice | false;
+  /** The outbound events (webhooks) delivery loop (default true). */
+  webhooks?: boolean;
 }
 
 export interface Runtime {
@@ -70,6 +76,8 @@ export interface Runtime {
   readonly orderHooks: OrderHooks;
   readonly jobs: RuntimeJobs;
   readonly deliveries: RuntimeDeliveries;
+  /** Outbound events: the Node loop and the Workers queue's batch. */
+  readonly webhooks: RuntimeWebhooks;
   /** Long-running processes: starts the background work; resolves when the channels' start-up calls are done. */
   start(opts?: StartOptions): Promise<void>;
   /** Stops timers and the delivery worker, waits for chat updates in progress (up to `timeoutMs`). */
@@ -115,6 +123,13 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const resolveDb = (): Db => (typeof db === "function" ? db() : db);
   const jobs = createJobs(resolveDb, logger);
   const deliveries = createDeliveries({ db: resolveDb, senders, clock, logger });
+  const webhooks = createWebhooks({
+    db: resolveDb,
+    config,
+    clock,
+    logger,
+    ...(opts.webhookPost ? { post: opts.webhookPost } : {}),
+  });
 
   const stoppers: (() => Promise<void> | void)[] = [];
   return {
@@ -131,9 +146,14 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     orderHooks,
     jobs,
     deliveries,
+    webhooks,
     start(o = {}) {
       if (o.delivery !== false) {
         const worker = deliveries.startWorker(o.delivery ?? {});
+        stoppers.push(() => worker.stop());
+      }
+      if (o.webhooks !== false) {
+        const worker = webhooks.startWorker();
         stoppers.push(() => worker.stop());
       }
       if (o.schedules !== false) {
