@@ -28,8 +28,9 @@ import { previewFragment, segmentsPage } from "./segments-page.ts";
 import { SegmentInputSchema } from "../segments/rule.ts";
 import { createSegment, listSegments, previewSegment } from "../segments/service.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
+import { campaignPages } from "./campaigns-routes.ts";
 
-type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
+export type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
 type C = Context<ConsoleEnv>;
 
 export const SESSION_COOKIE = "cl_session";
@@ -387,3 +388,6 @@ consoleRoutes.post("/segments", async (c) => {
   }
   return c.redirect("/console/segments?ok=created", 303);
 });
+
+// Campaigns, journeys, catalog and recommendations: their own files, behind the same session and Origin checks.
+consoleRoutes.route("/", campaignPages);
