@@ -19,7 +19,8 @@ export const CAMPAIGN_COPY = {
     noOffer: "— không có —",
     messageVi: "Tin nhắn tiếng Việt",
     messageEn: "Tin nhắn tiếng Anh (không bắt buộc)",
-    placeholders: "Có thể dùng {{firstName}}, {{name}}, {{points}}, {{tier}}. Thành viên nhận tin theo ngôn ngữ của mình.",
+    placeholders:
+      "Có thể dùng {{firstName}}, {{name}}, {{points}}, {{tier}}. Thành viên nhận tin theo ngôn ngữ của mình.",
     control: "Nhóm đối chứng (% không gửi, để đo hiệu quả)",
     sendAt: "Gửi lúc (giờ của cửa hàng)",
     sendNow: "Gửi ngay",
@@ -273,7 +274,11 @@ export function progressFragment(lang: ConsoleLang, v: CampaignView, k: Campaign
       id: "progress",
       "data-status": v.status,
       ...(live
-        ? { "hx-get": `/console/campaigns/${encodeURIComponent(v.id)}/progress`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" }
+        ? {
+            "hx-get": `/console/campaigns/${encodeURIComponent(v.id)}/progress`,
+            "hx-trigger": "every 2s",
+            "hx-swap": "outerHTML",
+          }
         : {}),
     },
     h("h2", null, `${c.progress}: `, h("span", { id: "status" }, c.st[v.status])),
@@ -370,7 +375,12 @@ export function campaignPage(
       when(c.finished, v.finishedAt),
       ...(["vi", "en"] as const).map((l) =>
         v.message[l]
-          ? h("div", { class: "bubble", "data-lang": l }, h("div", { class: "muted" }, l.toUpperCase()), h("div", { class: "text" }, v.message[l]))
+          ? h(
+              "div",
+              { class: "bubble", "data-lang": l },
+              h("div", { class: "muted" }, l.toUpperCase()),
+              h("div", { class: "text" }, v.message[l]),
+            )
           : null,
       ),
       open

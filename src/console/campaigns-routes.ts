@@ -20,7 +20,14 @@ import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "../
 import { merchantTimezone } from "../merchants/service.ts";
 import { listBundles } from "../offers/catalog.ts";
 import { listSegments } from "../segments/service.ts";
-import { CAMPAIGN_COPY, type CampaignForm, campaignPage, campaignsPage, previewFragment, progressFragment } from "./campaigns-page.ts";
+import {
+  CAMPAIGN_COPY,
+  type CampaignForm,
+  campaignPage,
+  campaignsPage,
+  previewFragment,
+  progressFragment,
+} from "./campaigns-page.ts";
 import { journeyPage } from "./journeys-page.ts";
 import { domainErrors, type Errors, issueErrors, localToIso } from "./kit.ts";
 import type { ConsoleEnv } from "./routes.ts";
@@ -110,7 +117,10 @@ campaignPages.post("/campaigns", async (c) => {
     await startCampaign(db, m, id, now);
     wakeDeliveryWorkers();
   }
-  return c.redirect(`/console/campaigns/${encodeURIComponent(id)}?ok=${action === "send" ? "sending" : "created"}`, 303);
+  return c.redirect(
+    `/console/campaigns/${encodeURIComponent(id)}?ok=${action === "send" ? "sending" : "created"}`,
+    303,
+  );
 });
 
 async function campaignData(c: C, id: string) {

@@ -67,7 +67,8 @@ export const JOURNEY_COPY = {
     pending: "Pending",
     skipped: "Skipped",
     failed: "Failed",
-    noSteps: "Not set up yet. The suggested steps below use the built-in 7/14/28-day segments: edit the messages and save.",
+    noSteps:
+      "Not set up yet. The suggested steps below use the built-in 7/14/28-day segments: edit the messages and save.",
     run: "Run a pass now",
     lastRun: "Last pass",
     saved: "Journey saved.",
@@ -140,7 +141,17 @@ export function journeyPage(
       ? h("p", { class: "empty" }, j.noSteps)
       : table(
           "journey-kpis",
-          [j.step, j.segment, `#${j.sent}`, `#${j.converted}`, `#${j.rate}`, `#${j.revenue}`, `#${j.pending}`, `#${j.skipped}`, `#${j.failed}`],
+          [
+            j.step,
+            j.segment,
+            `#${j.sent}`,
+            `#${j.converted}`,
+            `#${j.rate}`,
+            `#${j.revenue}`,
+            `#${j.pending}`,
+            `#${j.skipped}`,
+            `#${j.failed}`,
+          ],
           j0.steps.map((s, i) => [
             String(i + 1),
             segName.get(s.segmentId) ?? s.segmentId,
@@ -156,7 +167,11 @@ export function journeyPage(
     h(
       "div",
       { class: "row" },
-      h("p", null, `${j0.enabled ? j.on : j.off}. ${j.lastRun}: ${j0.lastRunAt ? fmtDate(lang, j0.lastRunAt, d.timezone ?? "Asia/Ho_Chi_Minh") : "–"}`),
+      h(
+        "p",
+        null,
+        `${j0.enabled ? j.on : j.off}. ${j.lastRun}: ${j0.lastRunAt ? fmtDate(lang, j0.lastRunAt, d.timezone ?? "Asia/Ho_Chi_Minh") : "–"}`,
+      ),
       h(
         "form",
         { method: "post", action: "/console/journeys/run" },

@@ -78,9 +78,7 @@ export function table(id: string, head: string[], rows: unknown[][], rowAttrs: (
       h(
         "tbody",
         null,
-        ...rows.map((r, i) =>
-          h("tr", rowAttrs(i), ...r.map((cell, j) => h("td", cls(head[j] ?? ""), cell as string))),
-        ),
+        ...rows.map((r, i) => h("tr", rowAttrs(i), ...r.map((cell, j) => h("td", cls(head[j] ?? ""), cell as string)))),
       ),
     ),
   );

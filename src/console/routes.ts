@@ -29,6 +29,7 @@ import { SegmentInputSchema } from "../segments/rule.ts";
 import { createSegment, listSegments, previewSegment } from "../segments/service.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 import { campaignPages } from "./campaigns-routes.ts";
+import { catalogPages } from "./catalog-routes.ts";
 
 export type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
 type C = Context<ConsoleEnv>;
@@ -311,9 +312,13 @@ consoleRoutes.post("/rewards/:id/active", async (c) => {
   return c.redirect("/console/rewards?ok=saved", 303);
 });
 
+const timeZoneOf = async (c: C) =>
+  (await getMerchant(c.get("db"), c.get("consoleMerchantId")))?.timezone ?? "Asia/Ho_Chi_Minh";
+
 consoleRoutes.get("/program", async (c) => {
   const program = await getProgram(c.get("db"), c.get("consoleMerchantId"));
-  return c.html(programPage(c.get("lang"), programFormValues(program), { saved: c.req.query("ok") === "saved" }));
+  const values = programFormValues(program, await timeZoneOf(c));
+  return c.html(programPage(c.get("lang"), values, { saved: c.req.query("ok") === "saved" }));
 });
 
 consoleRoutes.post("/program", async (c) => {
@@ -323,7 +328,7 @@ consoleRoutes.post("/program", async (c) => {
   const db = c.get("db");
   const merchantId = c.get("consoleMerchantId");
   const current = await getProgram(db, merchantId);
-  const result = validateProgram(current, form);
+  const result = validateProgram(current, form, await timeZoneOf(c));
   if (!result.ok) return c.html(programPage(c.get("lang"), form, { errors: result.errors }), 400);
   await putProgram(db, merchantId, result.program, c.get("deps").clock.now());
   return c.redirect("/console/program?ok=saved", 303);
@@ -391,3 +396,4 @@ consoleRoutes.post("/segments", async (c) => {
 
 // Campaigns, journeys, catalog and recommendations: their own files, behind the same session and Origin checks.
 consoleRoutes.route("/", campaignPages);
+consoleRoutes.route("/", catalogPages);

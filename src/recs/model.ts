@@ -189,7 +189,9 @@ export async function topRules(db: Db, merchantId: string, modelId: string, limi
     .from(recsRules)
     .where(and(eq(recsRules.modelId, modelId), gt(recsRules.lift, 1)))
     .orderBy(
-      desc(sql`${recsRules.lift} * ${recsRules.confidence} * ${recsRules.count} / (${recsRules.count} + ${EVIDENCE_K})`),
+      desc(
+        sql`${recsRules.lift} * ${recsRules.confidence} * ${recsRules.count} / (${recsRules.count} + ${EVIDENCE_K})`,
+      ),
       desc(recsRules.support),
       recsRules.rhs,
     )
