@@ -24,9 +24,17 @@ import { CONSOLE_COPY, consoleLang, type ConsoleLang } from "./copy.ts";
 import { findSession, SESSION_MS, signIn, signOut } from "./sessions.ts";
 import { forbiddenPage, notFoundPage, signInPage } from "./views.ts";
 import { ProgramFormSchema, programFormValues, programPage, validateProgram } from "./program-page.ts";
-import { previewFragment, segmentsPage } from "./segments-page.ts";
+import { previewFragment, SEGMENT_COPY, segmentsPage } from "./segments-page.ts";
+import { domainErrors } from "./kit.ts";
 import { SegmentInputSchema } from "../segments/rule.ts";
-import { createSegment, listSegments, previewSegment } from "../segments/service.ts";
+import {
+  createSegment,
+  deleteSegment,
+  listSegments,
+  previewSegment,
+  requireSegment,
+  updateSegment,
+} from "../segments/service.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 import { campaignPages } from "./campaigns-routes.ts";
 import { catalogPages } from "./catalog-routes.ts";
@@ -362,9 +370,23 @@ function parseSegmentForm(form: Record<string, unknown>) {
   return { values: { name, rule: text }, input: parsed.data };
 }
 
-consoleRoutes.get("/segments", async (c) =>
-  c.html(segmentsPage(c.get("lang"), await segmentRows(c), { created: c.req.query("ok") === "created" })),
-);
+consoleRoutes.get("/segments", async (c) => {
+  const s = SEGMENT_COPY[c.get("lang")];
+  const ok = c.req.query("ok");
+  const text = ok === "saved" ? s.saved : ok === "deleted" ? s.deleted : undefined;
+  // ?edit=<id> loads a custom segment of this merchant into the form (another shop's id → the 404 page).
+  const editId = c.req.query("edit");
+  const seg = editId ? await requireSegment(c.get("db"), c.get("consoleMerchantId"), editId) : undefined;
+  const editing =
+    seg && !seg.builtIn ? { editing: seg.id, values: { name: seg.name, rule: JSON.stringify(seg.rule) } } : {};
+  return c.html(
+    segmentsPage(c.get("lang"), await segmentRows(c), {
+      created: ok === "created",
+      ...(text ? { flash: { text } } : {}),
+      ...editing,
+    }),
+  );
+});
 
 /** htmx: the live count and sample for the rule being typed (nothing is saved). */
 consoleRoutes.post("/segments/preview", async (c) => {
@@ -392,6 +414,33 @@ consoleRoutes.post("/segments", async (c) => {
     return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { errors, values: r.values }), 400);
   }
   return c.redirect("/console/segments?ok=created", 303);
+});
+
+/** PUT /v1/segments/{id} semantics: rename and/or replace the rule of a custom segment. */
+consoleRoutes.post("/segments/:id", async (c) => {
+  const id = c.req.param("id");
+  const r = parseSegmentForm(await c.req.parseBody());
+  const again = async (errors: Record<string, string>) =>
+    c.html(segmentsPage(c.get("lang"), await segmentRows(c), { errors, values: r.values, editing: id }), 400);
+  if (!r.input || r.values.name.trim() === "")
+    return again({ ...(r.errors ?? {}), ...(r.values.name.trim() === "" ? { name: "required" } : {}) });
+  try {
+    await updateSegment(c.get("db"), c.get("consoleMerchantId"), id, r.input);
+  } catch (err) {
+    return again(domainErrors(err, "name"));
+  }
+  return c.redirect("/console/segments?ok=saved", 303);
+});
+
+/** DELETE /v1/segments/{id} semantics: refused in place while a campaign or the journey uses it. */
+consoleRoutes.post("/segments/:id/delete", async (c) => {
+  try {
+    await deleteSegment(c.get("db"), c.get("consoleMerchantId"), c.req.param("id"));
+  } catch (err) {
+    const text = Object.values(domainErrors(err)).join("; ");
+    return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { flash: { text, bad: true } }), 409);
+  }
+  return c.redirect("/console/segments?ok=deleted", 303);
 });
 
 // Campaigns, journeys, catalog and recommendations: their own files, behind the same session and Origin checks.
