@@ -30,7 +30,7 @@ import {
 } from "./campaigns-page.ts";
 import { journeyPage } from "./journeys-page.ts";
 import { domainErrors, type Errors, issueErrors, localToIso } from "./kit.ts";
-import type { ConsoleEnv } from "./routes.ts";
+import type { ConsoleEnv } from "./env.ts";
 import type { Context } from "hono";
 
 type C = Context<ConsoleEnv>;

@@ -21,7 +21,7 @@ import { topRules } from "../recs/model.ts";
 import { CATALOG_COPY, catalogPage } from "./catalog-page.ts";
 import { type Errors, issueErrors } from "./kit.ts";
 import { RECS_COPY, recsPage } from "./recs-page.ts";
-import type { ConsoleEnv } from "./routes.ts";
+import type { ConsoleEnv } from "./env.ts";
 
 type C = Context<ConsoleEnv>;
 

@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { renderSVG } from "uqr";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
+import type { ConsoleEnv } from "./env.ts";
 import { DomainError } from "../lib/errors.ts";
 import { summary } from "../analytics/service.ts";
 import { getMerchant } from "../merchants/service.ts";
@@ -39,7 +39,6 @@ import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "
 import { campaignPages } from "./campaigns-routes.ts";
 import { catalogPages } from "./catalog-routes.ts";
 
-export type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
 type C = Context<ConsoleEnv>;
 
 export const SESSION_COOKIE = "cl_session";

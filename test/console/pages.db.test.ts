@@ -451,3 +451,11 @@ describe("console pages never show another merchant's data", () => {
     expect(pb!.name).toBe("Secret B product");
   });
 });
+
+describe("/dashboard", () => {
+  it("redirects to the console (the old key-in-the-tab dashboard is gone)", async () => {
+    const r = await fetch(`${s.url}/dashboard`, { redirect: "manual" });
+    expect(r.status).toBe(302);
+    expect(r.headers.get("location")).toBe("/console");
+  });
+});
