@@ -6,7 +6,7 @@
 import type { CampaignKpis, CampaignView } from "../campaigns/service.ts";
 import type { CampaignPreview } from "../campaigns/preview.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, errSpan, selectField, table, textareaField } from "./kit.ts";
+import { type Errors, errSpan, previewErrors, selectField, table, textareaField } from "./kit.ts";
 import { field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
 
 export const CAMPAIGN_COPY = {
@@ -231,12 +231,7 @@ export function campaignsPage(
 
 export function previewFragment(lang: ConsoleLang, r: CampaignPreview | { errors: Errors }) {
   const c = CAMPAIGN_COPY[lang];
-  if ("errors" in r)
-    return h(
-      "div",
-      { id: "preview-errors" },
-      ...Object.entries(r.errors).map(([k, m]) => h("p", { class: "err", "data-field": k }, `${k}: ${m}`)),
-    );
+  if ("errors" in r) return previewErrors(r.errors);
   const m = r.member;
   return h(
     "div",

@@ -28,6 +28,13 @@ export function domainErrors(err: unknown, fallback = "form"): Errors {
 export const errSpan = (errors: Errors | undefined, name: string) =>
   errors?.[name] ? h("span", { class: "err", "data-field": name }, errors[name]) : null;
 
+/** A label around a control, with the control's error (by its name) shown under it. */
+function labelled(label: string, name: string, control: unknown, errors?: Errors) {
+  return h("label", null, label, control as string, errSpan(errors, name));
+}
+
+const invalid = (errors: Errors | undefined, name: string) => (errors?.[name] ? { "aria-invalid": "true" } : {});
+
 export function selectField(
   label: string,
   name: string,
@@ -36,17 +43,12 @@ export function selectField(
   errors?: Errors,
   attrs: object = {},
 ) {
-  return h(
-    "label",
-    null,
-    label,
-    h(
-      "select",
-      { name, ...(errors?.[name] ? { "aria-invalid": "true" } : {}), ...attrs },
-      ...options.map((o) => h("option", { value: o.value, ...(o.value === value ? { selected: true } : {}) }, o.label)),
-    ),
-    errSpan(errors, name),
+  const control = h(
+    "select",
+    { name, ...invalid(errors, name), ...attrs },
+    ...options.map((o) => h("option", { value: o.value, ...(o.value === value ? { selected: true } : {}) }, o.label)),
   );
+  return labelled(label, name, control, errors);
 }
 
 export function textareaField(
@@ -56,12 +58,20 @@ export function textareaField(
   errors?: Errors,
   attrs: object = {},
 ) {
-  return h(
-    "label",
-    null,
+  return labelled(
     label,
-    h("textarea", { name, rows: 3, ...(errors?.[name] ? { "aria-invalid": "true" } : {}), ...attrs }, value ?? ""),
-    errSpan(errors, name),
+    name,
+    h("textarea", { name, rows: 3, ...invalid(errors, name), ...attrs }, value ?? ""),
+    errors,
+  );
+}
+
+/** The errors of a live preview (htmx fragment), each with its path. */
+export function previewErrors(errors: Errors) {
+  return h(
+    "div",
+    { id: "preview-errors" },
+    ...Object.entries(errors).map(([k, m]) => h("p", { class: "err", "data-field": k }, `${k}: ${m}`)),
   );
 }
 

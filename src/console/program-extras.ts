@@ -6,7 +6,7 @@
  */
 import type { Program } from "../program/config.ts";
 import type { ConsoleLang } from "./copy.ts";
-import { type Errors, errSpan, isoToLocal, localToIso } from "./kit.ts";
+import { type Errors, errSpan, isoToLocal, localToIso, textareaField } from "./kit.ts";
 import { field, h } from "./views.ts";
 
 type Form = Record<string, string>;
@@ -267,13 +267,7 @@ export function extrasSection(lang: ConsoleLang, v: Form, errors: Errors | undef
       "div",
       { class: "card" },
       h("h2", null, x.products),
-      h(
-        "label",
-        null,
-        x.productsHint,
-        h("textarea", { name: "productMultipliers", rows: 4 }, v.productMultipliers ?? ""),
-        errSpan(errors, "productMultipliers"),
-      ),
+      textareaField(x.productsHint, "productMultipliers", v.productMultipliers, errors, { rows: 4 }),
     ),
   ];
 }

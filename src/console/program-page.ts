@@ -9,6 +9,7 @@ import { z } from "zod";
 import { type Program, ProgramSchema } from "../program/config.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { field, flash, h, page } from "./views.ts";
+import { textareaField } from "./kit.ts";
 import { EXTRA_FIELDS, extrasFromForm, extrasSection, extrasValues, formNum, parsePairs } from "./program-extras.ts";
 
 const num = formNum;
@@ -142,7 +143,6 @@ export function programPage(
   const errors = opts.errors;
   const tierCount = Object.keys(values).filter((k) => /^tiers\.\d+\.name$/.test(k)).length;
   const rows = [...Array(tierCount + 1).keys()];
-  const catErr = errors?.categoryMultipliers;
   const otherErrors = Object.entries(errors ?? {}).filter(
     ([k]) =>
       !/^(earn\.(spend|points)|pointsExpireDays|pendingDays|tierWindowDays|categoryMultipliers|tiers\.\d+\.(name|minSpend|multiplier))$/.test(
@@ -199,13 +199,7 @@ export function programPage(
         "div",
         { class: "card" },
         h("h2", null, p.categories),
-        h(
-          "label",
-          null,
-          p.categoriesHint,
-          h("textarea", { name: "categoryMultipliers", rows: 4 }, values.categoryMultipliers ?? ""),
-          catErr ? h("span", { class: "err", "data-field": "categoryMultipliers" }, catErr) : null,
-        ),
+        textareaField(p.categoriesHint, "categoryMultipliers", values.categoryMultipliers, errors, { rows: 4 }),
       ),
       ...extrasSection(lang, values, errors),
       h("button", { class: "primary", type: "submit" }, t.save),

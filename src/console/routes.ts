@@ -20,7 +20,7 @@ import { createLinkCode } from "../links/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import { newId } from "../lib/ids.ts";
 import { ASSETS } from "./assets.generated.ts";
-import { CONSOLE_COPY, consoleLang, type ConsoleLang } from "./copy.ts";
+import { CONSOLE_COPY, consoleLang } from "./copy.ts";
 import { findSession, SESSION_MS, signIn, signOut } from "./sessions.ts";
 import { forbiddenPage, notFoundPage, signInPage } from "./views.ts";
 import { ProgramFormSchema, programFormValues, programPage, validateProgram } from "./program-page.ts";

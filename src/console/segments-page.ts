@@ -7,6 +7,7 @@ import type { Rule } from "../segments/rule.ts";
 import type { SampleMember } from "../segments/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { field, flash, fmtNum, h, page } from "./views.ts";
+import { previewErrors } from "./kit.ts";
 
 export const SEGMENT_COPY = {
   vi: {
@@ -59,12 +60,7 @@ export function previewFragment(
 ) {
   const s = SEGMENT_COPY[lang];
   const t = CONSOLE_COPY[lang];
-  if ("errors" in result)
-    return h(
-      "div",
-      { id: "preview-errors" },
-      ...Object.entries(result.errors).map(([k, m]) => h("p", { class: "err", "data-field": k }, `${k}: ${m}`)),
-    );
+  if ("errors" in result) return previewErrors(result.errors);
   return h(
     "div",
     null,

@@ -66,6 +66,18 @@ afterAll(async () => {
 
 const html = async (r: Response) => r.text();
 
+/** The catalog's CSV upload, as the browser sends it (multipart, from this origin). */
+async function upload(csv: string) {
+  const body = new FormData();
+  body.set("csv", new File([csv], "products.csv", { type: "text/csv" }));
+  return fetch(`${s.url}/console/catalog/import`, {
+    method: "POST",
+    headers: { cookie: cookieA, origin: s.url },
+    body,
+    redirect: "manual",
+  });
+}
+
 describe("console campaigns", () => {
   it("previews the message for a sample member of the segment, in their language, with the offer button", async () => {
     const r = await http.post(
@@ -198,36 +210,14 @@ describe("console journey", () => {
 
 describe("console catalog", () => {
   it("imports a CSV all-or-nothing (line-numbered errors in place), then a good one; sets one product", async () => {
-    const bad = new FormData();
-    bad.set(
-      "csv",
-      new File(["sku,name,list_price,margin\nA1,Cà phê,25000,40\nA2,Trà,abc,30\n"], "bad.csv", { type: "text/csv" }),
-    );
-    const r1 = await fetch(`${s.url}/console/catalog/import`, {
-      method: "POST",
-      headers: { cookie: cookieA, origin: s.url },
-      body: bad,
-      redirect: "manual",
-    });
+    const r1 = await upload("sku,name,list_price,margin\nA1,Cà phê,25000,40\nA2,Trà,abc,30\n");
     expect(r1.status).toBe(400);
     const h1 = await html(r1);
     expect(h1).toContain('data-path="lines.3.list_price"');
     expect(h1).toContain("line 3: list_price");
     expect((await s.database.db.select().from(products).where(eq(products.merchantId, a.merchantId))).length).toBe(0);
 
-    const good = new FormData();
-    good.set(
-      "csv",
-      new File(["sku,name,category,list_price,margin\nA1,Cà phê,coffee,25000,40\nA2,Trà,tea,20000,35\n"], "good.csv", {
-        type: "text/csv",
-      }),
-    );
-    const r2 = await fetch(`${s.url}/console/catalog/import`, {
-      method: "POST",
-      headers: { cookie: cookieA, origin: s.url },
-      body: good,
-      redirect: "manual",
-    });
+    const r2 = await upload("sku,name,category,list_price,margin\nA1,Cà phê,coffee,25000,40\nA2,Trà,tea,20000,35\n");
     expect(r2.status).toBe(303);
     expect(r2.headers.get("location")).toBe("/console/catalog?ok=imported&n=2");
     const list = await html(await http.get("/console/catalog?ok=imported&n=2", cookieA));

@@ -108,17 +108,7 @@ describe("merchant console in Chromium", () => {
     it(`${vp.label}: sign in, overview, member adjust + link code, add a reward, language, sign out`, async () => {
       const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
       const page = await context.newPage();
-      const errors: string[] = [];
-      // Script errors and CSP violations show up as console errors; failed loads are checked by status below.
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
-      });
-      const failed: string[] = [];
-      page.on("response", (r) => {
-        const path = new URL(r.url()).pathname;
-        if (r.status() >= 400 && path !== "/favicon.ico") failed.push(`${r.status()} ${path}`);
-      });
-      page.on("pageerror", (e) => errors.push(String(e)));
+      const { errors, failed } = watch(page);
 
       // Signed out: any page leads to sign-in; a wrong key is refused in place.
       await page.goto(`${s.url}/console/members`);
@@ -225,10 +215,8 @@ describe("merchant console in Chromium", () => {
   }
 });
 
-/** Signs in with the demo key in a fresh context; collects script errors and unexpected HTTP errors. */
-async function signedIn(vp: { width: number; height: number }) {
-  const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
-  const page = await context.newPage();
+/** Script errors and CSP violations (console errors) and failed responses (checked by status) of a page. */
+function watch(page: Page) {
   const errors: string[] = [];
   page.on("console", (m) => {
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
@@ -239,6 +227,14 @@ async function signedIn(vp: { width: number; height: number }) {
     const path = new URL(r.url()).pathname;
     if (r.status() >= 400 && path !== "/favicon.ico") failed.push(`${r.status()} ${path}`);
   });
+  return { errors, failed };
+}
+
+/** Signs in with the demo key in a fresh context; collects script errors and unexpected HTTP errors. */
+async function signedIn(vp: { width: number; height: number }) {
+  const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
+  const page = await context.newPage();
+  const { errors, failed } = watch(page);
   await page.goto(`${s.url}/console/sign-in`);
   await page.locator("#key").fill(apiKey);
   await page.locator("#go").click();
