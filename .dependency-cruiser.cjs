@@ -22,6 +22,7 @@ const HTTP_GLUE = [
   // route modules: routes.ts, and the few named after their sub-resource
   "(^|/)routes\\.ts$",
   "^src/recs/model-routes\\.ts$",
+  "^src/console/env\\.ts$", // the console's Hono env type (its route modules import it, avoiding a cycle)
   "^src/members/credit\\.ts$",
   "^src/members/subscriptions\\.ts$",
   // the chat channels' webhook handlers and the web simulator's endpoints are Hono handlers

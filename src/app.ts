@@ -25,7 +25,6 @@ import { journeyRoutes } from "./journeys/routes.ts";
 import { znsRoutes } from "./zns/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
 import { analyticsRoutes } from "./analytics/routes.ts";
-import { DASHBOARD_HTML } from "./analytics/dashboard.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 import { offerRoutes } from "./offers/routes.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
@@ -180,8 +179,8 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
   // `/` (landing page) and `/docs` (the interactive API reference).
   app.route("/", sitePages(deps.assets));
 
-  // The merchant dashboard page; its data comes from /v1/analytics/* with the merchant's key.
-  app.get("/dashboard", (c) => c.html(DASHBOARD_HTML));
+  // The old read-only dashboard moved into the console (its overview; sign-in by session, not a key in the tab).
+  app.get("/dashboard", (c) => c.redirect("/console", 302));
 
   // The loyalty card page (Telegram Mini App / simulator) and its own session API (not behind the API key).
   app.route("/", cardPageRoutes);

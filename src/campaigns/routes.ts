@@ -18,6 +18,7 @@ import { getMessagingSettings, MessagingSettingsSchema, putMessagingSettings, Qu
 import { wakeDeliveryWorkers } from "./worker.ts";
 import { MessageSchema, ZnsOfferSchema } from "./service.ts";
 import { ChannelChoiceSchema } from "./routing.ts";
+import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
 
 export const campaignRoutes = new Hono<AppEnv>();
 
@@ -114,6 +115,39 @@ doc({
 campaignRoutes.post("/campaigns", async (c) => {
   const input = await parseBody(c, CreateCampaignSchema);
   return c.json(await createCampaign(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now()), 201);
+});
+
+doc({
+  method: "post",
+  path: "/v1/campaigns/preview",
+  tag: "Campaigns",
+  summary: "Render a message for a sample member of a segment (nothing is saved)",
+  description:
+    "The first member of the segment's sample, with their spendable points and tier, gets the text in their language (then the other language, when given), rendered as delivery renders it, with the buttons under it. An empty segment renders for a nameless member with 0 points.",
+  body: CampaignPreviewSchema,
+  responses: {
+    200: {
+      description: "The rendered texts",
+      schema: z.object({
+        count: z.number().int(),
+        member: z
+          .object({
+            id: z.string(),
+            name: z.string().nullable(),
+            language: z.enum(["vi", "en"]),
+            points: z.number().int(),
+            tier: z.string().nullable(),
+          })
+          .nullable(),
+        texts: z.array(z.object({ lang: z.enum(["vi", "en"]), text: z.string(), buttons: z.array(z.string()) })),
+      }),
+    },
+    404: { description: "Unknown segment" },
+  },
+});
+campaignRoutes.post("/campaigns/preview", async (c) => {
+  const input = await parseBody(c, CampaignPreviewSchema);
+  return c.json(await previewCampaign(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now()));
 });
 
 const ListQuery = z.object({

@@ -1,22 +1,18 @@
 /**
  * The program page: earn rate, expiry, pending days, tier window, tiers and category multipliers, edited as a form
  * and validated by the API's own ProgramSchema (PUT /v1/program); errors are shown next to their field, by path
- * ("earn.spend", "tiers.1.minSpend", "categoryMultipliers.coffee"). Parts without a field here (promotions, cashback,
- * subscription plans, product multipliers…) are kept as they are.
+ * ("earn.spend", "tiers.1.minSpend", "categoryMultipliers.coffee"). Promotions, cashback, birthday bonus, subscription
+ * plans and product multipliers are in program-extras.ts. Parts without a field (currency, tier retention, voucher
+ * validity, point value, perks) are kept as they are.
  */
 import { z } from "zod";
 import { type Program, ProgramSchema } from "../program/config.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { field, flash, h, page } from "./views.ts";
+import { textareaField } from "./kit.ts";
+import { EXTRA_FIELDS, extrasFromForm, extrasSection, extrasValues, formNum, parsePairs } from "./program-extras.ts";
 
-/** A form number: "" → undefined, a numeric string → number, anything else stays a string (zod says why). */
-const num = (v: unknown): unknown => {
-  if (typeof v !== "string") return v;
-  const s = v.trim();
-  if (s === "") return undefined;
-  const n = Number(s);
-  return Number.isFinite(n) ? n : s;
-};
+const num = formNum;
 
 export type ProgramForm = Record<string, string>;
 
@@ -24,6 +20,7 @@ export type ProgramForm = Record<string, string>;
 export function programFromForm(
   current: Program,
   form: ProgramForm,
+  timeZone = "Asia/Ho_Chi_Minh",
 ): { candidate: unknown; lineErrors: Record<string, string> } {
   const lineErrors: Record<string, string> = {};
   const tiers: unknown[] = [];
@@ -40,13 +37,7 @@ export function programFromForm(
       multiplier: num(form[`tiers.${i}.multiplier`] ?? "") ?? 1,
     });
   }
-  const categoryMultipliers: Record<string, unknown> = {};
-  (form.categoryMultipliers ?? "").split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() === "") return;
-    const m = /^\s*([^=]+?)\s*=\s*(.+?)\s*$/.exec(line);
-    if (!m) lineErrors.categoryMultipliers = `line ${i + 1}: write category = multiplier`;
-    else categoryMultipliers[m[1]!] = num(m[2]!);
-  });
+  const categoryMultipliers = parsePairs(form.categoryMultipliers, "categoryMultipliers", lineErrors);
   const expire = num(form.pointsExpireDays ?? "");
   return {
     candidate: {
@@ -57,6 +48,7 @@ export function programFromForm(
       tierWindowDays: num(form.tierWindowDays ?? ""),
       tiers,
       categoryMultipliers,
+      ...extrasFromForm(current, form, timeZone, lineErrors),
     },
     lineErrors,
   };
@@ -65,25 +57,28 @@ export function programFromForm(
 export function validateProgram(
   current: Program,
   form: ProgramForm,
+  timeZone?: string,
 ): { ok: true; program: Program } | { ok: false; errors: Record<string, string> } {
-  const { candidate, lineErrors } = programFromForm(current, form);
+  const { candidate, lineErrors } = programFromForm(current, form, timeZone);
   const parsed = ProgramSchema.safeParse(candidate);
   if (parsed.success && Object.keys(lineErrors).length === 0) return { ok: true, program: parsed.data };
   const errors: Record<string, string> = { ...lineErrors };
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const path = i.path.join(".");
-      // Multiplier errors of a category are shown at the textarea, naming the category.
-      const key = path.startsWith("categoryMultipliers.") ? "categoryMultipliers" : path;
-      errors[key] ??= key === path ? i.message : `${path.slice("categoryMultipliers.".length)}: ${i.message}`;
+      // Multiplier errors of a category or product are shown at its textarea, naming the key.
+      const box = /^(categoryMultipliers|productMultipliers)\./.exec(path)?.[1];
+      const key = box ?? path;
+      errors[key] ??= box ? `${path.slice(box.length + 1)}: ${i.message}` : i.message;
     }
   }
   return { ok: false, errors };
 }
 
 /** The form's values for a program (or the merchant's rejected input, to correct in place). */
-export function programFormValues(p: Program): ProgramForm {
+export function programFormValues(p: Program, timeZone = "Asia/Ho_Chi_Minh"): ProgramForm {
   const v: ProgramForm = {
+    ...extrasValues(p, timeZone),
     "earn.spend": String(p.earn.spend),
     "earn.points": String(p.earn.points),
     pointsExpireDays: p.pointsExpireDays === null ? "" : String(p.pointsExpireDays),
@@ -148,12 +143,11 @@ export function programPage(
   const errors = opts.errors;
   const tierCount = Object.keys(values).filter((k) => /^tiers\.\d+\.name$/.test(k)).length;
   const rows = [...Array(tierCount + 1).keys()];
-  const catErr = errors?.categoryMultipliers;
   const otherErrors = Object.entries(errors ?? {}).filter(
     ([k]) =>
       !/^(earn\.(spend|points)|pointsExpireDays|pendingDays|tierWindowDays|categoryMultipliers|tiers\.\d+\.(name|minSpend|multiplier))$/.test(
         k,
-      ),
+      ) && !EXTRA_FIELDS.test(k),
   );
   return page(
     { lang, title: p.program, section: "program", signedIn: true, back: "/console/program" },
@@ -205,14 +199,9 @@ export function programPage(
         "div",
         { class: "card" },
         h("h2", null, p.categories),
-        h(
-          "label",
-          null,
-          p.categoriesHint,
-          h("textarea", { name: "categoryMultipliers", rows: 4 }, values.categoryMultipliers ?? ""),
-          catErr ? h("span", { class: "err", "data-field": "categoryMultipliers" }, catErr) : null,
-        ),
+        textareaField(p.categoriesHint, "categoryMultipliers", values.categoryMultipliers, errors, { rows: 4 }),
       ),
+      ...extrasSection(lang, values, errors),
       h("button", { class: "primary", type: "submit" }, t.save),
     ),
   );

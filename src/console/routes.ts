@@ -7,7 +7,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { renderSVG } from "uqr";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
+import type { ConsoleEnv } from "./env.ts";
 import { DomainError } from "../lib/errors.ts";
 import { summary } from "../analytics/service.ts";
 import { getMerchant } from "../merchants/service.ts";
@@ -20,16 +20,25 @@ import { createLinkCode } from "../links/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import { newId } from "../lib/ids.ts";
 import { ASSETS } from "./assets.generated.ts";
-import { CONSOLE_COPY, consoleLang, type ConsoleLang } from "./copy.ts";
+import { CONSOLE_COPY, consoleLang } from "./copy.ts";
 import { findSession, SESSION_MS, signIn, signOut } from "./sessions.ts";
 import { forbiddenPage, notFoundPage, signInPage } from "./views.ts";
 import { ProgramFormSchema, programFormValues, programPage, validateProgram } from "./program-page.ts";
-import { previewFragment, segmentsPage } from "./segments-page.ts";
+import { previewFragment, SEGMENT_COPY, segmentsPage } from "./segments-page.ts";
+import { domainErrors } from "./kit.ts";
 import { SegmentInputSchema } from "../segments/rule.ts";
-import { createSegment, listSegments, previewSegment } from "../segments/service.ts";
+import {
+  createSegment,
+  deleteSegment,
+  listSegments,
+  previewSegment,
+  requireSegment,
+  updateSegment,
+} from "../segments/service.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
+import { campaignPages } from "./campaigns-routes.ts";
+import { catalogPages } from "./catalog-routes.ts";
 
-type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
 type C = Context<ConsoleEnv>;
 
 export const SESSION_COOKIE = "cl_session";
@@ -310,9 +319,13 @@ consoleRoutes.post("/rewards/:id/active", async (c) => {
   return c.redirect("/console/rewards?ok=saved", 303);
 });
 
+const timeZoneOf = async (c: C) =>
+  (await getMerchant(c.get("db"), c.get("consoleMerchantId")))?.timezone ?? "Asia/Ho_Chi_Minh";
+
 consoleRoutes.get("/program", async (c) => {
   const program = await getProgram(c.get("db"), c.get("consoleMerchantId"));
-  return c.html(programPage(c.get("lang"), programFormValues(program), { saved: c.req.query("ok") === "saved" }));
+  const values = programFormValues(program, await timeZoneOf(c));
+  return c.html(programPage(c.get("lang"), values, { saved: c.req.query("ok") === "saved" }));
 });
 
 consoleRoutes.post("/program", async (c) => {
@@ -322,7 +335,7 @@ consoleRoutes.post("/program", async (c) => {
   const db = c.get("db");
   const merchantId = c.get("consoleMerchantId");
   const current = await getProgram(db, merchantId);
-  const result = validateProgram(current, form);
+  const result = validateProgram(current, form, await timeZoneOf(c));
   if (!result.ok) return c.html(programPage(c.get("lang"), form, { errors: result.errors }), 400);
   await putProgram(db, merchantId, result.program, c.get("deps").clock.now());
   return c.redirect("/console/program?ok=saved", 303);
@@ -356,9 +369,23 @@ function parseSegmentForm(form: Record<string, unknown>) {
   return { values: { name, rule: text }, input: parsed.data };
 }
 
-consoleRoutes.get("/segments", async (c) =>
-  c.html(segmentsPage(c.get("lang"), await segmentRows(c), { created: c.req.query("ok") === "created" })),
-);
+consoleRoutes.get("/segments", async (c) => {
+  const s = SEGMENT_COPY[c.get("lang")];
+  const ok = c.req.query("ok");
+  const text = ok === "saved" ? s.saved : ok === "deleted" ? s.deleted : undefined;
+  // ?edit=<id> loads a custom segment of this merchant into the form (another shop's id → the 404 page).
+  const editId = c.req.query("edit");
+  const seg = editId ? await requireSegment(c.get("db"), c.get("consoleMerchantId"), editId) : undefined;
+  const editing =
+    seg && !seg.builtIn ? { editing: seg.id, values: { name: seg.name, rule: JSON.stringify(seg.rule) } } : {};
+  return c.html(
+    segmentsPage(c.get("lang"), await segmentRows(c), {
+      created: ok === "created",
+      ...(text ? { flash: { text } } : {}),
+      ...editing,
+    }),
+  );
+});
 
 /** htmx: the live count and sample for the rule being typed (nothing is saved). */
 consoleRoutes.post("/segments/preview", async (c) => {
@@ -387,3 +414,34 @@ consoleRoutes.post("/segments", async (c) => {
   }
   return c.redirect("/console/segments?ok=created", 303);
 });
+
+/** PUT /v1/segments/{id} semantics: rename and/or replace the rule of a custom segment. */
+consoleRoutes.post("/segments/:id", async (c) => {
+  const id = c.req.param("id");
+  const r = parseSegmentForm(await c.req.parseBody());
+  const again = async (errors: Record<string, string>) =>
+    c.html(segmentsPage(c.get("lang"), await segmentRows(c), { errors, values: r.values, editing: id }), 400);
+  if (!r.input || r.values.name.trim() === "")
+    return again({ ...(r.errors ?? {}), ...(r.values.name.trim() === "" ? { name: "required" } : {}) });
+  try {
+    await updateSegment(c.get("db"), c.get("consoleMerchantId"), id, r.input);
+  } catch (err) {
+    return again(domainErrors(err, "name"));
+  }
+  return c.redirect("/console/segments?ok=saved", 303);
+});
+
+/** DELETE /v1/segments/{id} semantics: refused in place while a campaign or the journey uses it. */
+consoleRoutes.post("/segments/:id/delete", async (c) => {
+  try {
+    await deleteSegment(c.get("db"), c.get("consoleMerchantId"), c.req.param("id"));
+  } catch (err) {
+    const text = Object.values(domainErrors(err)).join("; ");
+    return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { flash: { text, bad: true } }), 409);
+  }
+  return c.redirect("/console/segments?ok=deleted", 303);
+});
+
+// Campaigns, journeys, catalog and recommendations: their own files, behind the same session and Origin checks.
+consoleRoutes.route("/", campaignPages);
+consoleRoutes.route("/", catalogPages);

@@ -7,6 +7,7 @@ import type { Rule } from "../segments/rule.ts";
 import type { SampleMember } from "../segments/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { field, flash, fmtNum, h, page } from "./views.ts";
+import { previewErrors } from "./kit.ts";
 
 export const SEGMENT_COPY = {
   vi: {
@@ -23,6 +24,12 @@ export const SEGMENT_COPY = {
     matching: "thành viên khớp lúc này",
     sample: "Mẫu",
     badJson: "JSON không hợp lệ",
+    edit: "Sửa",
+    del: "Xóa",
+    editSegment: "Sửa phân khúc",
+    saved: "Đã lưu phân khúc.",
+    deleted: "Đã xóa phân khúc.",
+    cancelEdit: "Thôi sửa",
   },
   en: {
     segments: "Segments",
@@ -38,6 +45,12 @@ export const SEGMENT_COPY = {
     matching: "members match now",
     sample: "Sample",
     badJson: "not valid JSON",
+    edit: "Edit",
+    del: "Delete",
+    editSegment: "Edit segment",
+    saved: "Segment saved.",
+    deleted: "Segment deleted.",
+    cancelEdit: "Cancel editing",
   },
 } as const;
 
@@ -47,12 +60,7 @@ export function previewFragment(
 ) {
   const s = SEGMENT_COPY[lang];
   const t = CONSOLE_COPY[lang];
-  if ("errors" in result)
-    return h(
-      "div",
-      { id: "preview-errors" },
-      ...Object.entries(result.errors).map(([k, m]) => h("p", { class: "err", "data-field": k }, `${k}: ${m}`)),
-    );
+  if ("errors" in result) return previewErrors(result.errors);
   return h(
     "div",
     null,
@@ -87,7 +95,14 @@ export function previewFragment(
 export function segmentsPage(
   lang: ConsoleLang,
   segments: { id: string; name: string; rule: Rule; builtIn: boolean; count: number }[],
-  opts: { created?: boolean; errors?: Record<string, string>; values?: { name?: string; rule?: string } } = {},
+  opts: {
+    created?: boolean;
+    errors?: Record<string, string>;
+    values?: { name?: string; rule?: string };
+    /** Editing this custom segment (the form saves it instead of creating one). */
+    editing?: string;
+    flash?: { text: string; bad?: boolean };
+  } = {},
 ): string {
   const s = SEGMENT_COPY[lang];
   const t = CONSOLE_COPY[lang];
@@ -97,6 +112,7 @@ export function segmentsPage(
     { lang, title: s.segments, section: "segments", signedIn: true, back: "/console/segments" },
     h("h1", null, s.segments),
     opts.created ? flash(s.created) : null,
+    opts.flash ? flash(opts.flash.text, opts.flash.bad) : null,
     h(
       "div",
       { class: "scroll" },
@@ -106,7 +122,14 @@ export function segmentsPage(
         h(
           "thead",
           null,
-          h("tr", null, h("th", null, t.name), h("th", null, s.rule), h("th", { class: "n" }, s.members)),
+          h(
+            "tr",
+            null,
+            h("th", null, t.name),
+            h("th", null, s.rule),
+            h("th", { class: "n" }, s.members),
+            h("th", null, ""),
+          ),
         ),
         h(
           "tbody",
@@ -118,6 +141,26 @@ export function segmentsPage(
               h("td", null, g.name, h("div", { class: "muted" }, g.builtIn ? s.builtIn : s.custom)),
               h("td", null, h("code", null, JSON.stringify(g.rule))),
               h("td", { class: "n" }, fmtNum(lang, g.count)),
+              h(
+                "td",
+                null,
+                g.builtIn
+                  ? null
+                  : h(
+                      "div",
+                      { class: "row" },
+                      h("a", { href: `/console/segments?edit=${encodeURIComponent(g.id)}#new-segment` }, s.edit),
+                      h(
+                        "form",
+                        {
+                          class: "inline",
+                          method: "post",
+                          action: `/console/segments/${encodeURIComponent(g.id)}/delete`,
+                        },
+                        h("button", { class: "secondary", type: "submit", "data-delete": g.name }, s.del),
+                      ),
+                    ),
+              ),
             ),
           ),
         ),
@@ -126,11 +169,16 @@ export function segmentsPage(
     h(
       "div",
       { class: "card" },
-      h("h2", null, s.newSegment),
+      h("h2", null, opts.editing ? s.editSegment : s.newSegment),
       opts.errors ? flash(t.invalid, true) : null,
       h(
         "form",
-        { class: "stack", method: "post", action: "/console/segments", id: "new-segment" },
+        {
+          class: "stack",
+          method: "post",
+          action: opts.editing ? `/console/segments/${encodeURIComponent(opts.editing)}` : "/console/segments",
+          id: "new-segment",
+        },
         field(t.name, "name", { value: v.name, errors: opts.errors, attrs: { required: true, maxlength: 200 } }),
         h(
           "label",
@@ -155,7 +203,12 @@ export function segmentsPage(
           { id: "preview", "aria-live": "polite" },
           ruleErrors.length ? previewFragment(lang, { errors: Object.fromEntries(ruleErrors) }) : null,
         ),
-        h("button", { class: "primary", type: "submit" }, s.create),
+        h(
+          "div",
+          { class: "row" },
+          h("button", { class: "primary", type: "submit" }, opts.editing ? t.save : s.create),
+          opts.editing ? h("a", { href: "/console/segments" }, s.cancelEdit) : null,
+        ),
       ),
     ),
   );

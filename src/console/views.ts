@@ -9,7 +9,16 @@ import { ASSET_VERSION } from "./assets.generated.ts";
 import { CONSOLE_COPY, type ConsoleCopy, type ConsoleLang, fmtDate, fmtNum } from "./copy.ts";
 
 type Node = ReturnType<typeof h>;
-export type Section = "overview" | "members" | "rewards" | "program" | "segments";
+export type Section =
+  | "overview"
+  | "members"
+  | "rewards"
+  | "program"
+  | "segments"
+  | "campaigns"
+  | "journeys"
+  | "catalog"
+  | "recommendations";
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
 
@@ -86,6 +95,10 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("rewards", "/console/rewards", t.rewards),
               nav("program", "/console/program", t.program),
               nav("segments", "/console/segments", t.segments),
+              nav("campaigns", "/console/campaigns", t.campaigns),
+              nav("journeys", "/console/journeys", t.journeys),
+              nav("catalog", "/console/catalog", t.catalog),
+              nav("recommendations", "/console/recommendations", t.recommendations),
             )
           : null,
       ),

@@ -176,3 +176,30 @@ export async function bestSellers(db: Db, modelId: string, limit = 200): Promise
     .orderBy(desc(recsItems.count), recsItems.sku)
     .limit(limit);
 }
+
+export interface TopRule extends BasketRule {
+  lhsNames: (string | null)[];
+  rhsName: string | null;
+}
+
+/** The model's strongest rules (lift > 1), best first by the offers' rule score (ruleScore), names from the catalog. */
+export async function topRules(db: Db, merchantId: string, modelId: string, limit = 20): Promise<TopRule[]> {
+  const rows = await db
+    .select(ruleColumns)
+    .from(recsRules)
+    .where(and(eq(recsRules.modelId, modelId), gt(recsRules.lift, 1)))
+    .orderBy(
+      desc(
+        sql`${recsRules.lift} * ${recsRules.confidence} * ${recsRules.count} / (${recsRules.count} + ${EVIDENCE_K})`,
+      ),
+      desc(recsRules.support),
+      recsRules.rhs,
+    )
+    .limit(limit);
+  const names = await productNames(db, merchantId, [...new Set(rows.flatMap((r) => [...r.lhs, r.rhs]))]);
+  return rows.map((r) => ({
+    ...r,
+    lhsNames: r.lhs.map((s) => names.get(s) ?? null),
+    rhsName: names.get(r.rhs) ?? null,
+  }));
+}

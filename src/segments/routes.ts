@@ -5,7 +5,14 @@ import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
 import { parseBody } from "../http/validate.ts";
 import { RuleDocSchema, SegmentInputSchema } from "./rule.ts";
-import { createSegment, listSegments, previewSegment, requireSegment } from "./service.ts";
+import {
+  createSegment,
+  deleteSegment,
+  listSegments,
+  previewSegment,
+  requireSegment,
+  updateSegment,
+} from "./service.ts";
 
 export const segmentRoutes = new Hono<AppEnv>();
 
@@ -59,6 +66,42 @@ doc({
 segmentRoutes.get("/segments/:id", async (c) =>
   c.json(await requireSegment(c.get("db"), c.get("merchantId"), c.req.param("id"))),
 );
+
+doc({
+  method: "put",
+  path: "/v1/segments/{id}",
+  tag: "Segments",
+  summary: "Rename a custom segment and/or replace its rule",
+  description: `${RULE_HELP} Campaigns not yet started use the new rule when they start. A built-in segment → 409 built-in-segment.`,
+  body: SegmentDocInput,
+  responses: {
+    200: { description: "The segment", schema: SegmentViewSchema },
+    404: { description: "No such segment of this merchant" },
+    409: { description: "built-in-segment" },
+  },
+});
+segmentRoutes.put("/segments/:id", async (c) => {
+  const input = await parseBody(c, SegmentInputSchema);
+  return c.json(await updateSegment(c.get("db"), c.get("merchantId"), c.req.param("id"), input));
+});
+
+doc({
+  method: "delete",
+  path: "/v1/segments/{id}",
+  tag: "Segments",
+  summary: "Delete a custom segment",
+  description:
+    "Refused (409 segment-in-use, with usedBy) while a draft, scheduled or sending campaign or the reactivation journey uses it; a built-in segment → 409 built-in-segment.",
+  responses: {
+    204: { description: "Deleted" },
+    404: { description: "No such segment of this merchant" },
+    409: { description: "segment-in-use or built-in-segment" },
+  },
+});
+segmentRoutes.delete("/segments/:id", async (c) => {
+  await deleteSegment(c.get("db"), c.get("merchantId"), c.req.param("id"));
+  return c.body(null, 204);
+});
 
 const PreviewSchema = z.object({
   count: z.number().int(),

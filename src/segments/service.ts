@@ -1,10 +1,10 @@
 /** Segments: built-in and custom, compiled for a merchant at an instant, counted and sampled in SQL. */
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { notFound } from "../lib/errors.ts";
+import { conflict, notFound } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { segments } from "./tables.ts";
@@ -34,6 +34,51 @@ export async function createSegment(
     .values({ id: newId("seg"), merchantId, name: input.name, rule: input.rule, createdAt: now })
     .returning();
   return view(row!);
+}
+
+/** A built-in segment lives in code: it can be used, not changed or deleted (409 built-in-segment). */
+async function requireCustom(db: Db, merchantId: string, id: string): Promise<void> {
+  if (builtInSegment(id))
+    throw conflict("built-in-segment", "Built-in segment", `${id} is built in: it cannot be changed or deleted`);
+  await requireSegment(db, merchantId, id);
+}
+
+/** Renames a custom segment and/or replaces its rule; campaigns not yet started use the new rule when they start. */
+export async function updateSegment(
+  db: Db,
+  merchantId: string,
+  id: string,
+  input: { name: string; rule: Rule },
+): Promise<SegmentView> {
+  await requireCustom(db, merchantId, id);
+  const [row] = await db
+    .update(segments)
+    .set({ name: input.name, rule: input.rule })
+    .where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)))
+    .returning();
+  return view(row!);
+}
+
+/**
+ * Deletes a custom segment unless a campaign that has not finished (draft, scheduled, sending) or the reactivation
+ * journey still uses it (409 segment-in-use, naming them). Read by table name: campaigns and journeys import
+ * segments, not the reverse.
+ */
+export async function deleteSegment(db: Db, merchantId: string, id: string): Promise<void> {
+  await requireCustom(db, merchantId, id);
+  const users = await queryRows<{ what: string }>(
+    db,
+    sql`select 'campaign ' || name as what from campaigns
+        where merchant_id = ${merchantId} and segment_id = ${id} and status in ('draft', 'scheduled', 'sending')
+        union all
+        select 'journey ' || kind from journeys
+        where merchant_id = ${merchantId} and steps @> ${JSON.stringify([{ segmentId: id }])}::jsonb`,
+  );
+  if (users.length > 0)
+    throw conflict("segment-in-use", "Segment in use", `Used by ${users.map((u) => u.what).join(", ")}`, {
+      usedBy: users.map((u) => u.what),
+    });
+  await db.delete(segments).where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)));
 }
 
 function view(row: typeof segments.$inferSelect): SegmentView {

@@ -13,7 +13,7 @@ import type { Db } from "../../src/db/types.ts";
 
 /** Routes that are deliberately not API operations, each with the reason. */
 const UNDOCUMENTED: Record<string, string> = {
-  "GET /dashboard": "the merchant dashboard HTML page (its data comes from the documented /v1/analytics/*)",
+  "GET /dashboard": "a redirect to the merchant console (/console), which replaced the old dashboard page",
   "GET /v1/openapi.json": "the document itself",
   "GET /card":
     "the loyalty card HTML page (Telegram Mini App / simulator); its data comes from the documented /card/api/*",

@@ -9,6 +9,7 @@ import { consoleSessions } from "../../src/console/tables.ts";
 import { apiKeys, members, rewards } from "../../src/db/schema.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 import { forgetApiKeys } from "../../src/merchants/service.ts";
+import { consoleHttp } from "./http.ts";
 
 let s: TestServer;
 let a: Awaited<ReturnType<TestServer["merchant"]>>;
@@ -29,23 +30,12 @@ afterAll(async () => {
   await s?.close();
 });
 
-const form = (data: Record<string, string>) => new URLSearchParams(data).toString();
-
-async function post(path: string, data: Record<string, string>, cookie = "", origin: string | null = s.url) {
-  const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", cookie };
-  if (origin !== null) headers.origin = origin;
-  return fetch(s.url + path, { method: "POST", headers, body: form(data), redirect: "manual" });
-}
-const get = (path: string, cookie = "") => fetch(s.url + path, { headers: { cookie }, redirect: "manual" });
-
-async function signIn(apiKey: string): Promise<string> {
-  const res = await post("/console/sign-in", { apiKey });
-  expect(res.status).toBe(303);
-  const set = res.headers.get("set-cookie") ?? "";
-  const m = /cl_session=([^;]+)/.exec(set);
-  expect(m).not.toBeNull();
-  return `cl_session=${m![1]}`;
-}
+let post: ReturnType<typeof consoleHttp>["post"];
+let get: ReturnType<typeof consoleHttp>["get"];
+let signIn: ReturnType<typeof consoleHttp>["signIn"];
+beforeAll(() => {
+  ({ post, get, signIn } = consoleHttp(s));
+});
 
 describe("console sessions", () => {
   it("exchanges a key for an HttpOnly SameSite=Strict cookie; the database keeps only the id's hash", async () => {
@@ -393,7 +383,7 @@ describe("console behind https (PUBLIC_URL)", () => {
       const res = await fetch(`${pub.url}/console/sign-in`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://loyalty.example" },
-        body: form({ apiKey: a.apiKey }),
+        body: new URLSearchParams({ apiKey: a.apiKey }).toString(),
         redirect: "manual",
       });
       expect(res.status).toBe(303);

@@ -1,0 +1,264 @@
+/**
+ * Console HTTP glue for campaigns and the reactivation journey: form fields → the API's own schemas
+ * (CreateCampaignSchema, CampaignPreviewSchema, JourneyConfigSchema) → the same services /v1 uses. Errors are shown
+ * in place by path; nothing here decides anything about sending.
+ */
+import { Hono } from "hono";
+import type { z } from "zod";
+import { previewCampaign, CampaignPreviewSchema } from "../campaigns/preview.ts";
+import {
+  campaignKpis,
+  cancelCampaign,
+  CreateCampaignSchema,
+  createCampaign,
+  getCampaignView,
+  listCampaigns,
+  startCampaign,
+} from "../campaigns/service.ts";
+import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
+import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "../journeys/service.ts";
+import { merchantTimezone } from "../merchants/service.ts";
+import { listBundles } from "../offers/catalog.ts";
+import { listSegments } from "../segments/service.ts";
+import {
+  CAMPAIGN_COPY,
+  type CampaignForm,
+  campaignPage,
+  campaignsPage,
+  previewFragment,
+  progressFragment,
+} from "./campaigns-page.ts";
+import { journeyPage } from "./journeys-page.ts";
+import { domainErrors, type Errors, issueErrors, localToIso } from "./kit.ts";
+import type { ConsoleEnv } from "./env.ts";
+import type { Context } from "hono";
+
+type C = Context<ConsoleEnv>;
+
+export const campaignPages = new Hono<ConsoleEnv>();
+
+const ctx = (c: C) => ({ db: c.get("db"), m: c.get("consoleMerchantId"), now: c.get("deps").clock.now() });
+const tz = async (c: C) => (await merchantTimezone(c.get("db"), c.get("consoleMerchantId"))) ?? "Asia/Ho_Chi_Minh";
+const strings = async (c: C): Promise<CampaignForm> =>
+  Object.fromEntries(
+    Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+const opt = (v: string | undefined) => (v && v.trim() !== "" ? v : undefined);
+
+/** The form's message fields ("message.vi", "message.en"; empty = absent). */
+const messageOf = (f: CampaignForm, prefix = "message") => ({
+  ...(opt(f[`${prefix}.vi`]) ? { vi: f[`${prefix}.vi`] } : {}),
+  ...(opt(f[`${prefix}.en`]) ? { en: f[`${prefix}.en`] } : {}),
+});
+
+async function choices(c: C) {
+  const { db, m } = ctx(c);
+  const segments = (await listSegments(db, m)).map((s) => ({ id: s.id, name: s.name }));
+  const offers = (await listBundles(db, m)).filter((b) => b.active).map((b) => ({ id: b.id, name: b.name }));
+  return { segments, offers };
+}
+
+async function renderList(c: C, extra: { values?: CampaignForm; errors?: Errors; flash?: string } = {}, status = 200) {
+  const { db, m } = ctx(c);
+  const { campaigns } = await listCampaigns(db, m, { limit: 50 });
+  return c.html(
+    campaignsPage(c.get("lang"), { campaigns, ...(await choices(c)), timezone: await tz(c), ...extra }),
+    status as 200,
+  );
+}
+
+campaignPages.get("/campaigns", (c) =>
+  renderList(c, c.req.query("ok") === "cancelled" ? { flash: CAMPAIGN_COPY[c.get("lang")].cancelledOk } : {}),
+);
+
+/** htmx: the message as a sample member of the chosen segment gets it (nothing is saved). */
+campaignPages.post("/campaigns/preview", async (c) => {
+  const f = await strings(c);
+  const parsed = CampaignPreviewSchema.safeParse({
+    segmentId: f.segmentId ?? "",
+    message: messageOf(f),
+    ...(opt(f.offerId) ? { offerId: f.offerId } : {}),
+  });
+  const lang = c.get("lang");
+  if (!parsed.success) return c.html(previewFragment(lang, { errors: issueErrors(parsed.error.issues) }).toString());
+  const { db, m, now } = ctx(c);
+  try {
+    return c.html(previewFragment(lang, await previewCampaign(db, m, parsed.data, now)).toString());
+  } catch (err) {
+    return c.html(previewFragment(lang, { errors: domainErrors(err, "segmentId") }).toString());
+  }
+});
+
+campaignPages.post("/campaigns", async (c) => {
+  const f = await strings(c);
+  const action = f.action === "schedule" || f.action === "draft" ? f.action : "send";
+  const zone = await tz(c);
+  const sendAt = action === "schedule" ? localToIso(f.sendAt ?? "", zone) : undefined;
+  const control = opt(f.controlPercent);
+  const parsed = CreateCampaignSchema.safeParse({
+    name: f.name ?? "",
+    segmentId: f.segmentId ?? "",
+    message: messageOf(f),
+    ...(opt(f.offerId) ? { offerId: f.offerId } : {}),
+    ...(control !== undefined ? { controlPercent: Number(control) } : {}),
+    ...(sendAt ? { sendAt } : {}),
+  });
+  const errors: Errors = parsed.success ? {} : issueErrors(parsed.error.issues);
+  if (action === "schedule" && !sendAt) errors.sendAt = CAMPAIGN_COPY[c.get("lang")].sendAtNeeded;
+  if (!parsed.success || Object.keys(errors).length > 0) return renderList(c, { values: f, errors }, 400);
+  const { db, m, now } = ctx(c);
+  let id: string;
+  try {
+    id = (await createCampaign(db, m, parsed.data as z.output<typeof CreateCampaignSchema>, now)).id;
+  } catch (err) {
+    return renderList(c, { values: f, errors: domainErrors(err, "segmentId") }, 400);
+  }
+  if (action === "send") {
+    await startCampaign(db, m, id, now);
+    wakeDeliveryWorkers();
+  }
+  return c.redirect(
+    `/console/campaigns/${encodeURIComponent(id)}?ok=${action === "send" ? "sending" : "created"}`,
+    303,
+  );
+});
+
+async function campaignData(c: C, id: string) {
+  const { db, m, now } = ctx(c);
+  const view = await getCampaignView(db, m, id);
+  const kpis = view.status === "sending" || view.status === "done" ? await campaignKpis(db, m, id, now) : undefined;
+  return { view, kpis };
+}
+
+campaignPages.get("/campaigns/:id", async (c) => {
+  const { view, kpis } = await campaignData(c, c.req.param("id"));
+  const { segments, offers } = await choices(c);
+  const copy = CAMPAIGN_COPY[c.get("lang")];
+  const ok = c.req.query("ok");
+  const text = ok === "sending" ? copy.sendingOk : ok === "created" ? copy.createdOk : undefined;
+  return c.html(
+    campaignPage(c.get("lang"), {
+      view,
+      kpis,
+      segmentName: segments.find((s) => s.id === view.segmentId)?.name ?? view.segmentId,
+      offerName: offers.find((o) => o.id === view.offerId)?.name ?? null,
+      timezone: await tz(c),
+      ...(text ? { flash: { text } } : {}),
+    }),
+  );
+});
+
+/** htmx polling: counts, progress and KPIs. */
+campaignPages.get("/campaigns/:id/progress", async (c) => {
+  const { view, kpis } = await campaignData(c, c.req.param("id"));
+  return c.html(progressFragment(c.get("lang"), view, kpis).toString());
+});
+
+campaignPages.post("/campaigns/:id/send", async (c) => {
+  const { db, m, now } = ctx(c);
+  const id = c.req.param("id");
+  try {
+    await startCampaign(db, m, id, now);
+  } catch (err) {
+    const errors = domainErrors(err);
+    const { view, kpis } = await campaignData(c, id);
+    return c.html(
+      campaignPage(c.get("lang"), {
+        view,
+        kpis,
+        segmentName: view.segmentId,
+        offerName: null,
+        timezone: await tz(c),
+        flash: { text: Object.values(errors).join("; "), bad: true },
+      }),
+      409,
+    );
+  }
+  wakeDeliveryWorkers();
+  return c.redirect(`/console/campaigns/${encodeURIComponent(id)}?ok=sending`, 303);
+});
+
+campaignPages.post("/campaigns/:id/cancel", async (c) => {
+  const { db, m } = ctx(c);
+  try {
+    await cancelCampaign(db, m, c.req.param("id"));
+  } catch (err) {
+    domainErrors(err); // 409: already sent; the campaign's page shows its state
+    return c.redirect(`/console/campaigns/${encodeURIComponent(c.req.param("id"))}`, 303);
+  }
+  return c.redirect("/console/campaigns?ok=cancelled", 303);
+});
+
+// ---- the reactivation journey ----------------------------------------------------------------------------------
+
+async function renderJourney(
+  c: C,
+  extra: { values?: CampaignForm; errors?: Errors; flash?: string; queued?: number } = {},
+  status = 200,
+) {
+  const { db, m, now } = ctx(c);
+  return c.html(
+    journeyPage(c.get("lang"), {
+      journey: await getJourney(db, m, now),
+      ...(await choices(c)),
+      timezone: await tz(c),
+      ...extra,
+    }),
+    status as 200,
+  );
+}
+
+campaignPages.get("/journeys", (c) => {
+  const ok = c.req.query("ok");
+  const queued = Number(c.req.query("queued") ?? "");
+  return renderJourney(c, {
+    ...(ok === "saved" ? { flash: "saved" } : {}),
+    ...(ok === "ran" && Number.isInteger(queued) ? { queued } : {}),
+  });
+});
+
+/** Steps are rows `steps.N.*`; a row whose segment is left empty is dropped (that is how a step is removed). */
+campaignPages.post("/journeys", async (c) => {
+  const f = await strings(c);
+  const rows: { index: number; step: object }[] = [];
+  for (let i = 0; i < 11 && f[`steps.${i}.segmentId`] !== undefined; i++) {
+    if (!opt(f[`steps.${i}.segmentId`])) continue;
+    rows.push({
+      index: i,
+      step: {
+        segmentId: f[`steps.${i}.segmentId`],
+        message: messageOf(f, `steps.${i}.message`),
+        ...(opt(f[`steps.${i}.offerId`]) ? { offerId: f[`steps.${i}.offerId`] } : {}),
+      },
+    });
+  }
+  const days = opt(f.attributionDays);
+  const parsed = JourneyConfigSchema.safeParse({
+    enabled: f.enabled === "on",
+    steps: rows.map((r) => r.step),
+    ...(days !== undefined ? { attributionDays: Number(days) } : {}),
+  });
+  // Errors name the step's position in the list sent; map them back to the form's row numbers.
+  const toRow = (errors: Errors): Errors =>
+    Object.fromEntries(
+      Object.entries(errors).map(([k, v]) => [
+        k.replace(/^steps\.(\d+)/, (_, n: string) => `steps.${rows[Number(n)]?.index ?? n}`),
+        v,
+      ]),
+    );
+  if (!parsed.success) return renderJourney(c, { values: f, errors: toRow(issueErrors(parsed.error.issues)) }, 400);
+  const { db, m, now } = ctx(c);
+  try {
+    await putJourney(db, m, parsed.data, now);
+  } catch (err) {
+    return renderJourney(c, { values: f, errors: toRow(domainErrors(err)) }, 400);
+  }
+  return c.redirect("/console/journeys?ok=saved", 303);
+});
+
+campaignPages.post("/journeys/run", async (c) => {
+  const { db, m, now } = ctx(c);
+  const r = await runJourneyPass(db, m, now);
+  if (r.queued > 0) wakeDeliveryWorkers();
+  return c.redirect(`/console/journeys?ok=ran&queued=${r.queued}`, 303);
+});

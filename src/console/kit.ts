@@ -1,0 +1,132 @@
+/**
+ * Small pieces shared by the console's newer pages (campaigns, journeys, catalog, recommendations): errors keyed by
+ * path from zod or a DomainError, select/textarea fields with their error in place, a table, and datetime-local
+ * values in the merchant's time zone.
+ */
+import type { z } from "zod";
+import { DomainError } from "../lib/errors.ts";
+import { zonedFormatter } from "../lib/time-zone.ts";
+import { h } from "./views.ts";
+
+export type Errors = Record<string, string>;
+
+/** zod issues → { "message.vi": "…" } (the first message per path). */
+export function issueErrors(issues: z.core.$ZodIssue[], fallback = "form"): Errors {
+  const out: Errors = {};
+  for (const i of issues) out[i.path.join(".") || fallback] ??= i.message;
+  return out;
+}
+
+/** A 4xx DomainError (not 404) → errors by path, to show in place; anything else is rethrown. */
+export function domainErrors(err: unknown, fallback = "form"): Errors {
+  if (!(err instanceof DomainError) || err.status === 404 || err.status >= 500) throw err;
+  const out: Errors = {};
+  for (const e of err.errors ?? [{ path: fallback, message: err.message }]) out[e.path || fallback] ??= e.message;
+  return out;
+}
+
+export const errSpan = (errors: Errors | undefined, name: string) =>
+  errors?.[name] ? h("span", { class: "err", "data-field": name }, errors[name]) : null;
+
+/** A label around a control, with the control's error (by its name) shown under it. */
+function labelled(label: string, name: string, control: unknown, errors?: Errors) {
+  return h("label", null, label, control as string, errSpan(errors, name));
+}
+
+const invalid = (errors: Errors | undefined, name: string) => (errors?.[name] ? { "aria-invalid": "true" } : {});
+
+export function selectField(
+  label: string,
+  name: string,
+  options: { value: string; label: string }[],
+  value: string | undefined,
+  errors?: Errors,
+  attrs: object = {},
+) {
+  const control = h(
+    "select",
+    { name, ...invalid(errors, name), ...attrs },
+    ...options.map((o) => h("option", { value: o.value, ...(o.value === value ? { selected: true } : {}) }, o.label)),
+  );
+  return labelled(label, name, control, errors);
+}
+
+export function textareaField(
+  label: string,
+  name: string,
+  value: string | undefined,
+  errors?: Errors,
+  attrs: object = {},
+) {
+  return labelled(
+    label,
+    name,
+    h("textarea", { name, rows: 3, ...invalid(errors, name), ...attrs }, value ?? ""),
+    errors,
+  );
+}
+
+/** The errors of a live preview (htmx fragment), each with its path. */
+export function previewErrors(errors: Errors) {
+  return h(
+    "div",
+    { id: "preview-errors" },
+    ...Object.entries(errors).map(([k, m]) => h("p", { class: "err", "data-field": k }, `${k}: ${m}`)),
+  );
+}
+
+/** A scrolling table: header labels (a leading "#" makes the column numeric) and rows of cells. */
+export function table(id: string, head: string[], rows: unknown[][], rowAttrs: (i: number) => object = () => ({})) {
+  const cls = (label: string) => (label.startsWith("#") ? { class: "n" } : {});
+  return h(
+    "div",
+    { class: "scroll" },
+    h(
+      "table",
+      { id },
+      h("thead", null, h("tr", null, ...head.map((l) => h("th", cls(l), l.replace(/^#/, ""))))),
+      h(
+        "tbody",
+        null,
+        ...rows.map((r, i) => h("tr", rowAttrs(i), ...r.map((cell, j) => h("td", cls(head[j] ?? ""), cell as string)))),
+      ),
+    ),
+  );
+}
+
+/** Offset of `timeZone` from UTC at `at`, in ms. */
+function offsetMs(at: Date, timeZone: string): number {
+  const p = Object.fromEntries(
+    zonedFormatter(timeZone, {
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  );
+  const local = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
+  return local - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/** A datetime-local value ("2026-12-24T09:00") read in the merchant's zone → ISO; undefined when not such a value. */
+export function localToIso(local: string, timeZone: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(local)) return undefined;
+  const guess = Date.parse(`${local.length === 16 ? `${local}:00` : local}Z`);
+  if (Number.isNaN(guess)) return undefined;
+  // Two passes settle the offset across a DST change.
+  let t = guess - offsetMs(new Date(guess), timeZone);
+  t = guess - offsetMs(new Date(t), timeZone);
+  return new Date(t).toISOString();
+}
+
+/** ISO → the datetime-local value in the merchant's zone. */
+export function isoToLocal(iso: string | null | undefined, timeZone: string): string {
+  if (!iso) return "";
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return "";
+  return new Date(t + offsetMs(new Date(t), timeZone)).toISOString().slice(0, 16);
+}
