@@ -65,7 +65,12 @@ export const CAMPAIGN_COPY = {
     sendingOk: "Đang gửi chiến dịch.",
     cancelledOk: "Đã hủy chiến dịch.",
     sendAtNeeded: "chọn thời điểm gửi để lên lịch",
-    // CHANNEL: the channel select (auto / chat / zns) goes with these words once the campaign API accepts `channel`.
+    channel: "Kênh gửi",
+    channelAuto: "Tự động: chat đã liên kết, nếu không có thì ZNS",
+    channelChat: "Chỉ chat (Telegram, Zalo)",
+    channelZns: "Chỉ ZNS (tin mẫu Zalo đến số điện thoại)",
+    znsTemplate: "Mẫu ZNS (cho thành viên chưa liên kết chat)",
+    noZnsTemplate: "— không dùng ZNS —",
   },
   en: {
     campaigns: "Campaigns",
@@ -121,6 +126,12 @@ export const CAMPAIGN_COPY = {
     sendingOk: "Sending the campaign.",
     cancelledOk: "Campaign cancelled.",
     sendAtNeeded: "pick a time to schedule",
+    channel: "Channel",
+    channelAuto: "Automatic: the linked chat, else ZNS",
+    channelChat: "Chats only (Telegram, Zalo)",
+    channelZns: "ZNS only (Zalo template message to the phone)",
+    znsTemplate: "ZNS template (for members without a linked chat)",
+    noZnsTemplate: "— no ZNS —",
   },
 } as const;
 
@@ -135,6 +146,7 @@ export function campaignsPage(
     campaigns: CampaignView[];
     segments: { id: string; name: string }[];
     offers: { id: string; name: string }[];
+    znsTemplates: { id: string; name: string }[];
     timezone: string;
     values?: CampaignForm;
     errors?: Errors;
@@ -191,8 +203,24 @@ export function campaignsPage(
             v.offerId,
             e,
           ),
-          // CHANNEL: a `channel` select (auto / chat / zns) belongs here once CreateCampaignSchema accepts it (being
-          // added on another branch); until then every campaign goes to the member's linked chat.
+          selectField(
+            c.channel,
+            "channel",
+            [
+              { value: "auto", label: c.channelAuto },
+              { value: "chat", label: c.channelChat },
+              { value: "zns", label: c.channelZns },
+            ],
+            v.channel ?? "auto",
+            e,
+          ),
+          selectField(
+            c.znsTemplate,
+            "znsTemplateId",
+            [{ value: "", label: c.noZnsTemplate }, ...d.znsTemplates.map((z) => ({ value: z.id, label: z.name }))],
+            v.znsTemplateId,
+            e,
+          ),
           textareaField(c.messageVi, "message.vi", v["message.vi"], e, { rows: 4, maxlength: 4000 }),
           textareaField(c.messageEn, "message.en", v["message.en"], e, { rows: 4, maxlength: 4000 }),
           errSpan(e, "message"),

@@ -20,6 +20,7 @@ import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "../
 import { merchantTimezone } from "../merchants/service.ts";
 import { listBundles } from "../offers/catalog.ts";
 import { listSegments } from "../segments/service.ts";
+import { listZnsTemplates } from "../zns/templates.ts";
 import {
   CAMPAIGN_COPY,
   type CampaignForm,
@@ -55,7 +56,8 @@ async function choices(c: C) {
   const { db, m } = ctx(c);
   const segments = (await listSegments(db, m)).map((s) => ({ id: s.id, name: s.name }));
   const offers = (await listBundles(db, m)).filter((b) => b.active).map((b) => ({ id: b.id, name: b.name }));
-  return { segments, offers };
+  const znsTemplates = (await listZnsTemplates(db, m)).map((t) => ({ id: t.templateId, name: t.name }));
+  return { segments, offers, znsTemplates };
 }
 
 async function renderList(c: C, extra: { values?: CampaignForm; errors?: Errors; flash?: string } = {}, status = 200) {
@@ -100,6 +102,8 @@ campaignPages.post("/campaigns", async (c) => {
     segmentId: f.segmentId ?? "",
     message: messageOf(f),
     ...(opt(f.offerId) ? { offerId: f.offerId } : {}),
+    ...(opt(f.channel) ? { channel: f.channel } : {}),
+    ...(opt(f.znsTemplateId) ? { znsTemplateId: f.znsTemplateId } : {}),
     ...(control !== undefined ? { controlPercent: Number(control) } : {}),
     ...(sendAt ? { sendAt } : {}),
   });
