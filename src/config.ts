@@ -66,6 +66,9 @@ export const ConfigSchema = z.object({
    * AES-GCM (src/lib/secret-box.ts); ≥ 32 characters, the same on every process and Worker. Required in production.
    */
   SECRETS_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, "at least 32 characters"),
+  /** KiotViet public API and token endpoint (shop integrations re-read invoices there); overridable for tests. */
+  KIOTVIET_API_ROOT: z.string().default("https://public.kiotapi.com"),
+  KIOTVIET_TOKEN_URL: z.string().default("https://id.kiotviet.vn/connect/token"),
   /** Seed a demo shop on first start of an empty embedded database ("false" to disable). */
   DEMO_SEED: z
     .string()
