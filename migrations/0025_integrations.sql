@@ -22,6 +22,7 @@ CREATE TABLE "integration_cursors" (
 --> statement-breakpoint
 CREATE TABLE "integration_deliveries" (
 	"id" text PRIMARY KEY NOT NULL,
+	"seq" bigserial NOT NULL,
 	"merchant_id" text NOT NULL,
 	"connection_id" text NOT NULL,
 	"received_at" timestamp with time zone NOT NULL,
@@ -37,4 +38,4 @@ CREATE TABLE "integration_deliveries" (
 );
 --> statement-breakpoint
 CREATE INDEX "integration_connections_merchant_idx" ON "integration_connections" USING btree ("merchant_id","platform");--> statement-breakpoint
-CREATE INDEX "integration_deliveries_conn_idx" ON "integration_deliveries" USING btree ("connection_id","received_at");
+CREATE INDEX "integration_deliveries_conn_idx" ON "integration_deliveries" USING btree ("connection_id","seq");

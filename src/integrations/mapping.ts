@@ -127,6 +127,8 @@ export const capDiscount = (l: CanonicalLine): CanonicalLine => ({
  */
 export function topicVerb(topic: string): "create" | "paid" | "updated" | "cancelled" | "refund" | "other" {
   const t = topic.toLowerCase();
+  // Only order, invoice and refund topics act (products/update, customers/create… are someone else's business).
+  if (!/order|invoice|refund|return/.test(t)) return "other";
   if (/cancel|void|delete/.test(t)) return "cancelled";
   if (/refund|return/.test(t)) return "refund";
   if (/paid/.test(t)) return "paid";

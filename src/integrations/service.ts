@@ -193,7 +193,7 @@ export async function listDeliveries(db: Db, merchantId: string, id: string, lim
     .select()
     .from(integrationDeliveries)
     .where(and(eq(integrationDeliveries.connectionId, id), eq(integrationDeliveries.merchantId, merchantId)))
-    .orderBy(desc(integrationDeliveries.receivedAt), desc(integrationDeliveries.id))
+    .orderBy(desc(integrationDeliveries.seq))
     .limit(limit);
   return rows.map(deliveryView);
 }

@@ -1,5 +1,5 @@
 /** Tables of shop-system integrations (drizzle-kit picks up `src/*\/tables.ts`). */
-import { boolean, index, pgTable, text, jsonb } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, merchantId, textId, ts } from "../db/columns.ts";
 
 export type Platform = "shopify" | "haravan" | "sapo" | "kiotviet" | "nhanh";
@@ -37,6 +37,8 @@ export const integrationDeliveries = pgTable(
   "integration_deliveries",
   {
     id: textId(),
+    /** Arrival order (deliveries in one millisecond, or under a fake clock, still list newest first). */
+    seq: bigserial("seq", { mode: "number" }).notNull(),
     merchantId: merchantId(),
     connectionId: text("connection_id").notNull(),
     receivedAt: ts("received_at").notNull(),
@@ -53,7 +55,7 @@ export const integrationDeliveries = pgTable(
     body: text("body"),
     replayedAt: ts("replayed_at"),
   },
-  (t) => [index("integration_deliveries_conn_idx").on(t.connectionId, t.receivedAt)],
+  (t) => [index("integration_deliveries_conn_idx").on(t.connectionId, t.seq)],
 );
 
 /** KiotViet returns have no webhook: the poll job's cursor per connection (lastModifiedFrom). */
