@@ -102,7 +102,8 @@ export async function main(args: string[]): Promise<number> {
   await migrateDatabase(d, url);
   const { merchantId, apiKey } = await createMerchant(d.db, { name: "bench" });
   const phones = Array.from({ length: memberCount }, (_, i) => `+8491${String(i).padStart(7, "0")}`);
-  await d.db.insert(members).values(phones.map((phone) => ({ id: newId("mem"), merchantId, phone })));
+  const ids = phones.map(() => newId("mem"));
+  await d.db.insert(members).values(phones.map((phone, i) => ({ id: ids[i]!, merchantId, phone })));
   const server = await startNodeServer({
     DATABASE_URL: url,
     LOG_LEVEL: "warn",
@@ -120,6 +121,12 @@ export async function main(args: string[]): Promise<number> {
   const hook = `/hooks/shopify/${created.id}`;
   const viaApi = (prefix: string) => (i: number) =>
     post(agent, target, "/v1/orders", auth, order(i, phones[i % memberCount]!, prefix).api);
+  /** The one-statement fast path (member by id): the bench/ledger baseline, reported for comparison. */
+  const viaApiById = (prefix: string) => (i: number) => {
+    const body = JSON.parse(order(i, phones[i % memberCount]!, prefix).api) as Record<string, unknown>;
+    delete body.memberPhone;
+    return post(agent, target, "/v1/orders", auth, JSON.stringify({ ...body, memberId: ids[i % memberCount] }));
+  };
   const viaHook = (offset: number) => (i: number) => {
     const body = order(offset + i, phones[i % memberCount]!, "").shopify;
     return post(
@@ -140,6 +147,7 @@ export async function main(args: string[]): Promise<number> {
   const hook1 = await load(total / 2, clients, viaHook(0), 200);
   const api2 = await load(total / 2, clients, (i) => viaApi("a2")(i), 201);
   const hook2 = await load(total / 2, clients, viaHook(total), 200);
+  const byId = await load(total / 2, clients, viaApiById("b1"), 201);
   agent.destroy();
   await server.stop();
   const applied = await d.sql`select outcome, count(*)::int as n from integration_deliveries group by outcome`;
@@ -163,9 +171,16 @@ export async function main(args: string[]): Promise<number> {
       failures: hook1.failures + hook2.failures,
     },
   ];
+  rows.push({
+    path: "POST /v1/orders (memberId, for reference)",
+    "per s": byId.rate.toFixed(0),
+    "p50 ms": byId.p50.toFixed(1),
+    "p99 ms": byId.p99.toFixed(1),
+    failures: byId.failures,
+  });
   const ratio = hookRate / apiRate;
   process.stdout.write(
-    `\nintegrations — ${machine()}, ${clients} clients, ${total} of each\n${table(rows)}\nratio hooks / orders: ${ratio.toFixed(2)} (target ≥ 0.8)\ndelivery outcomes: ${applied.map((r) => `${r.outcome} ${r.n}`).join(", ")}\n`,
+    `\nintegrations — ${machine()}, ${clients} clients, ${total} of each\n${table(rows)}\nratio hooks / orders (memberPhone): ${ratio.toFixed(2)} (target ≥ 0.8); vs memberId: ${(hookRate / byId.rate).toFixed(2)}\ndelivery outcomes: ${applied.map((r) => `${r.outcome} ${r.n}`).join(", ")}\n`,
   );
   return ratio >= 0.8 && rows.every((r) => r.failures === 0) ? 0 : 1;
 }
