@@ -28,6 +28,7 @@ import { previewFragment, segmentsPage } from "./segments-page.ts";
 import { SegmentInputSchema } from "../segments/rule.ts";
 import { createSegment, listSegments, previewSegment } from "../segments/service.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
+import { integrationConsoleRoutes } from "./integrations/routes.ts";
 
 type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
 type C = Context<ConsoleEnv>;
@@ -387,3 +388,6 @@ consoleRoutes.post("/segments", async (c) => {
   }
   return c.redirect("/console/segments?ok=created", 303);
 });
+
+// Shop connections (src/console/integrations/), behind the same session and Origin checks.
+consoleRoutes.route("/", integrationConsoleRoutes);

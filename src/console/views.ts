@@ -9,7 +9,7 @@ import { ASSET_VERSION } from "./assets.generated.ts";
 import { CONSOLE_COPY, type ConsoleCopy, type ConsoleLang, fmtDate, fmtNum } from "./copy.ts";
 
 type Node = ReturnType<typeof h>;
-export type Section = "overview" | "members" | "rewards" | "program" | "segments";
+export type Section = "overview" | "members" | "rewards" | "program" | "segments" | "integrations";
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
 
@@ -86,6 +86,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("rewards", "/console/rewards", t.rewards),
               nav("program", "/console/program", t.program),
               nav("segments", "/console/segments", t.segments),
+              nav("integrations", "/console/integrations", s.lang === "vi" ? "Kết nối" : "Connections"),
             )
           : null,
       ),
