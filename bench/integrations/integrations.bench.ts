@@ -5,7 +5,7 @@
  * `src/node.ts` on a fresh Postgres database. Usage: npm run bench -- integrations [--orders 4000] [--clients 8]
  */
 import { createHmac } from "node:crypto";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import postgres from "postgres";
 import { migrateDatabase } from "../../src/db/migrate.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
@@ -13,6 +13,7 @@ import { members } from "../../src/db/schema.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { startNodeServer } from "../../test/helpers/node-server.ts";
+import { post } from "../lib/http.ts";
 import { flag, machine, percentile, table } from "../lib/stats.ts";
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -22,28 +23,6 @@ function dbUrl(name: string): string {
   const u = new URL(ADMIN);
   u.pathname = `/${name}`;
   return u.toString();
-}
-
-function post(agent: Agent, target: URL, path: string, headers: Record<string, string>, body: string) {
-  return new Promise<number>((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path,
-        method: "POST",
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers },
-      },
-      (res) => {
-        res.on("data", () => {});
-        res.on("end", () => resolve(res.statusCode ?? 0));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 /** The same order as a Shopify webhook body (VND decimal strings, an 18-digit id) and as a POST /v1/orders body. */
@@ -71,18 +50,16 @@ async function load(total: number, clients: number, send: (i: number) => Promise
   let next = 0;
   let failures = 0;
   const lat: number[] = [];
+  // `clients` workers take the next order number until none is left.
+  const worker = async () => {
+    while (next < total) {
+      const t = performance.now();
+      if ((await send(next++)) !== okStatus) failures++;
+      lat.push(performance.now() - t);
+    }
+  };
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= total) return;
-        const t = performance.now();
-        if ((await send(i)) !== okStatus) failures++;
-        lat.push(performance.now() - t);
-      }
-    }),
-  );
+  await Promise.all(Array.from({ length: clients }, worker));
   const seconds = (performance.now() - started) / 1000;
   lat.sort((a, b) => a - b);
   return { rate: total / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), failures };

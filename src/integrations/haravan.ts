@@ -3,18 +3,14 @@
  * refunds arrive as the order's financial_status (refunded → everything; partially_refunded → the `refunds[]`
  * lines when the payload lists them, else recorded as ignored — unconfirmed, see docs/integrations.md).
  */
-import { arr, obj, str } from "./json.ts";
-import { type Action, type MapOptions, type Mapped, topicVerb, Unusable } from "./mapping.ts";
-import { orderIdOf, refundsOf, shopifyShapedOrder } from "./shopify.ts";
+import { arr, str } from "./json.ts";
+import type { Action, MapOptions, Mapped } from "./mapping.ts";
+import { orderTopic, refundsOf, shopifyShapedOrder } from "./shopify.ts";
 
 export function mapHaravan(topic: string, body: unknown, opts: MapOptions): Mapped {
-  const o = obj(body);
-  if (!o) throw new Unusable("body: not a JSON object");
-  const verb = topicVerb(topic);
-  const id = orderIdOf(o);
-  if (verb === "other")
-    return { topic, objectId: id, actions: [{ kind: "ignore", reason: `topic ${topic} is not handled` }] };
-  if (!id) throw new Unusable("id: missing order id");
+  const start = orderTopic(topic, body);
+  if ("actions" in start) return start;
+  const { o, verb, id } = start;
   if (verb === "cancelled") return { topic, objectId: id, actions: [{ kind: "cancel", orderId: id }] };
   const order = shopifyShapedOrder(o, opts, "online");
   const actions: Action[] = [{ kind: "order", order }];

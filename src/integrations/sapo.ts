@@ -14,22 +14,17 @@ import {
   type Mapped,
   money,
   quantity,
-  topicVerb,
   Unusable,
   withOrderDiscount,
 } from "./mapping.ts";
-import { orderIdOf, refundsOf, shopifyShapedOrder } from "./shopify.ts";
+import { orderTopic, refundsOf, shopifyShapedOrder } from "./shopify.ts";
 
 const SKU_KEYS = ["sku", "variant_sku", "product_code", "variant_id", "product_id", "id"];
 
 export function mapSapo(topic: string, body: unknown, opts: MapOptions): Mapped {
-  const o = obj(body);
-  if (!o) throw new Unusable("body: not a JSON object");
-  const verb = topicVerb(topic);
-  const id = orderIdOf(o);
-  if (verb === "other")
-    return { topic, objectId: id, actions: [{ kind: "ignore", reason: `topic ${topic} is not handled` }] };
-  if (!id) throw new Unusable("id: missing order id");
+  const start = orderTopic(topic, body);
+  if ("actions" in start) return start;
+  const { o, verb, id } = start;
   const isGo = Array.isArray(o.order_line_items);
   const status = str(o.status)?.toLowerCase();
   if (verb === "cancelled" || (isGo && status === "cancelled"))

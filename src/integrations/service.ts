@@ -2,7 +2,7 @@
  * Connections (a shop's webhook secret sealed under SECRETS_KEY), the receivers' pipeline — authenticate on the
  * raw body, map, apply, log — and replay of failed deliveries.
  */
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import type { AppDeps } from "../deps.ts";
@@ -120,16 +120,11 @@ export async function createConnection(
   input: CreateIntegrationInput,
 ): Promise<IntegrationView> {
   const box = secretBoxFor(deps);
-  const existing = await db
-    .select({ id: integrationConnections.id, shop: integrationConnections.shop })
-    .from(integrationConnections)
-    .where(
-      and(
-        eq(integrationConnections.merchantId, merchantId),
-        eq(integrationConnections.platform, input.platform),
-        isNull(integrationConnections.deletedAt),
-      ),
-    );
+  const existing = await liveConnections(
+    db,
+    eq(integrationConnections.merchantId, merchantId),
+    eq(integrationConnections.platform, input.platform),
+  );
   // The first connection of a platform writes `{platform}:{order id}`; another one needs its shop in the id.
   if (existing.length > 0 && !input.shop)
     throw validationError(
@@ -158,28 +153,28 @@ export async function createConnection(
 }
 
 export async function listConnections(db: Db, deps: AppDeps, merchantId: string): Promise<IntegrationView[]> {
-  const rows = await db
-    .select()
-    .from(integrationConnections)
-    .where(and(eq(integrationConnections.merchantId, merchantId), isNull(integrationConnections.deletedAt)))
-    .orderBy(integrationConnections.createdAt);
+  const rows = await liveConnections(db, eq(integrationConnections.merchantId, merchantId));
   return rows.map((r) => view(r, deps.config.PUBLIC_URL));
 }
 
 /** The merchant's own live connection, else 404 (another merchant's id is indistinguishable from none). */
 export async function requireConnection(db: Db, merchantId: string, id: string): Promise<ConnectionRow> {
-  const [row] = await db
-    .select()
-    .from(integrationConnections)
-    .where(
-      and(
-        eq(integrationConnections.id, id),
-        eq(integrationConnections.merchantId, merchantId),
-        isNull(integrationConnections.deletedAt),
-      ),
-    );
+  const [row] = await liveConnections(
+    db,
+    eq(integrationConnections.id, id),
+    eq(integrationConnections.merchantId, merchantId),
+  );
   if (!row) throw notFound("Integration", "integration-not-found");
   return row;
+}
+
+/** Connections not deleted that match every condition. */
+function liveConnections(db: Db, ...conds: SQL[]): Promise<ConnectionRow[]> {
+  return db
+    .select()
+    .from(integrationConnections)
+    .where(and(...conds, isNull(integrationConnections.deletedAt)))
+    .orderBy(integrationConnections.createdAt);
 }
 
 export async function deleteConnection(db: Db, deps: AppDeps, merchantId: string, id: string): Promise<void> {
@@ -212,16 +207,11 @@ async function openSecret(box: SecretBox, sealed: string): Promise<string> {
 /** The live connection a webhook URL names (any merchant: the signature is the authentication). */
 export async function connectionForHook(db: Db, platform: string, id: string): Promise<ConnectionRow | undefined> {
   if (!(PLATFORMS as readonly string[]).includes(platform)) return undefined;
-  const [row] = await db
-    .select()
-    .from(integrationConnections)
-    .where(
-      and(
-        eq(integrationConnections.id, id),
-        eq(integrationConnections.platform, platform as Platform),
-        isNull(integrationConnections.deletedAt),
-      ),
-    );
+  const [row] = await liveConnections(
+    db,
+    eq(integrationConnections.id, id),
+    eq(integrationConnections.platform, platform as Platform),
+  );
   return row;
 }
 

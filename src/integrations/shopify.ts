@@ -19,6 +19,30 @@ import {
   withOrderDiscount,
 } from "./mapping.ts";
 
+/** An ignored delivery of a topic no mapping acts on. */
+export const ignoredTopic = (topic: string, objectId?: string): Mapped => ({
+  topic,
+  objectId,
+  actions: [{ kind: "ignore", reason: `topic ${topic} is not handled` }],
+});
+
+/**
+ * The common start of the Shopify-shaped mappings (Haravan, Sapo): the object, the topic's verb and the order id;
+ * another topic → an ignored delivery.
+ */
+export function orderTopic(
+  topic: string,
+  body: unknown,
+): Mapped | { o: Json; verb: ReturnType<typeof topicVerb>; id: string } {
+  const o = obj(body);
+  if (!o) throw new Unusable("body: not a JSON object");
+  const verb = topicVerb(topic);
+  const id = orderIdOf(o);
+  if (verb === "other") return ignoredTopic(topic, id);
+  if (!id) throw new Unusable("id: missing order id");
+  return { o, verb, id };
+}
+
 /** The order id exactly as sent (kept as source text), else the tail of its GraphQL id. */
 export function orderIdOf(o: Json): string | undefined {
   const id = str(o.id);
@@ -121,5 +145,5 @@ export function mapShopify(topic: string, body: unknown, opts: MapOptions): Mapp
     if (str(o.cancelled_at)) actions.push({ kind: "cancel", orderId: order.id });
     return { topic, objectId: order.id, actions };
   }
-  return { topic, objectId: str(o.id), actions: [{ kind: "ignore", reason: `topic ${topic} is not handled` }] };
+  return ignoredTopic(topic, str(o.id));
 }
