@@ -65,6 +65,7 @@ async function applyOrder(
   order: CanonicalOrder,
   now: Date,
   hooks: OrderHooks | undefined,
+  retried = false,
 ): Promise<Applied> {
   const externalId = externalIdOf(c, order.id);
   // Any later event for an order already written (paid after create, updated, a retry) earns nothing again: the
@@ -104,6 +105,9 @@ async function applyOrder(
     // A concurrent delivery of the same order won the race (same key, possibly another event's content).
     if (err instanceof DomainError && err.slug === "idempotency-conflict")
       return { outcome: "duplicate", reason: "order already recorded", externalId };
+    // Another delivery enrolled the same new phone a moment ago: the member now exists, so look it up again.
+    if (err instanceof DomainError && err.slug === "member-exists" && !retried)
+      return applyOrder(db, c, order, now, hooks, true);
     if (err instanceof DomainError) return { outcome: "failed", reason: err.message, externalId };
     throw err;
   }
