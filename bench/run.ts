@@ -13,6 +13,7 @@ const benches: Record<string, string> = {
   analytics: "./analytics/analytics.bench.ts",
   capacity: "./capacity/capacity.bench.ts",
   outbox: "./outbox/outbox.bench.ts",
+  integrations: "./integrations/integrations.bench.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);

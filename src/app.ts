@@ -38,6 +38,7 @@ import { rejectBadParams } from "./http/validate.ts";
 import { isDataException } from "./db/errors.ts";
 import { sitePages } from "./site/routes.ts";
 import { metricsRoute, requestMetrics } from "./http/metrics.ts";
+import { hookRoutes, integrationRoutes } from "./integrations/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -64,6 +65,7 @@ const v1Modules: Hono<AppEnv>[] = [
   cardScanRoutes,
   catalogRoutes,
   webhookRoutes,
+  integrationRoutes,
 ];
 
 /** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
@@ -187,6 +189,9 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   // The merchant console (server-rendered pages; sign-in exchanges an API key for a session cookie).
   app.route("/console", consoleRoutes);
+
+  // Shop-system webhook receivers (no API key: each platform's signature authenticates the delivery).
+  app.route("/", hookRoutes);
 
   app.get("/v1/openapi.json", (c) => c.json(openApiDocument(deps.config.PUBLIC_URL)));
 

@@ -95,6 +95,9 @@ export const ConfigSchema = z.object({
     .transform((v) => v === "true" || v === "1"),
   /** Outbound events: seconds an endpoint has to answer one delivery attempt. */
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  /** KiotViet public API and token endpoint (shop integrations re-read invoices there); overridable for tests. */
+  KIOTVIET_API_ROOT: z.string().default("https://public.kiotapi.com"),
+  KIOTVIET_TOKEN_URL: z.string().default("https://id.kiotviet.vn/connect/token"),
   /** Seed a demo shop on first start of an empty embedded database ("false" to disable). */
   DEMO_SEED: z
     .string()

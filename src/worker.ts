@@ -11,6 +11,8 @@ import type { Db } from "./db/types.ts";
 import { createLogger } from "./lib/log.ts";
 import { systemClock } from "./lib/clock.ts";
 import { createRuntime, type Runtime } from "./runtime/runtime.ts";
+import { pollAllKiotVietReturns } from "./integrations/returns.ts";
+import { resolveDb } from "./deps.ts";
 
 /** The bindings and vars this Worker reads (see wrangler.toml). */
 export interface WorkerEnv {
@@ -172,6 +174,8 @@ export default {
       const ran = await rt.jobs.hourly(now);
       if (ran.campaignsStarted > 0 || ran.journeyStepsQueued > 0) await wakeDeliveries(env);
       if (event.cron === NIGHTLY_CRON) await rt.jobs.nightly(now);
+      // KiotViet returns (no webhook): polled with the hourly cron on Workers.
+      await pollAllKiotVietReturns(resolveDb(rt.deps), rt.deps);
     });
   },
 };

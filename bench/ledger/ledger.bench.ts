@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import postgres from "postgres";
 import { openPostgres } from "../../src/db/postgres.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
@@ -16,6 +16,7 @@ import { members } from "../../src/db/schema.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { checkInvariants } from "../../test/ledger/invariants.ts";
 import { startNodeServer } from "../../test/helpers/node-server.ts";
+import { post as postJson } from "../lib/http.ts";
 import { flag, machine, percentile, table } from "../lib/stats.ts";
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -55,35 +56,8 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/**
- * One POST over a kept-alive connection. node:http rather than fetch: the load generator shares the two cores with
- * the server and Postgres, and undici's fetch costs about twice the CPU per request.
- */
-function post(agent: Agent, target: URL, apiKey: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: target.hostname,
-        port: target.port,
-        path: "/v1/orders",
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          "content-type": "application/json",
-          "content-length": Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.on("data", () => {});
-        res.on("end", () => resolve(res.statusCode ?? 0));
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
-}
+const post = (agent: Agent, target: URL, apiKey: string, body: string) =>
+  postJson(agent, target, "/v1/orders", { authorization: `Bearer ${apiKey}` }, body);
 
 async function runLoad(
   url: string,

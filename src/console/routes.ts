@@ -38,6 +38,7 @@ import {
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 import { campaignPages } from "./campaigns-routes.ts";
 import { catalogPages } from "./catalog-routes.ts";
+import { integrationConsoleRoutes } from "./integrations/routes.ts";
 
 type C = Context<ConsoleEnv>;
 
@@ -445,3 +446,5 @@ consoleRoutes.post("/segments/:id/delete", async (c) => {
 // Campaigns, journeys, catalog and recommendations: their own files, behind the same session and Origin checks.
 consoleRoutes.route("/", campaignPages);
 consoleRoutes.route("/", catalogPages);
+// Shop connections (src/console/integrations/), behind the same session and Origin checks.
+consoleRoutes.route("/", integrationConsoleRoutes);

@@ -18,7 +18,8 @@ export type Section =
   | "campaigns"
   | "journeys"
   | "catalog"
-  | "recommendations";
+  | "recommendations"
+  | "integrations";
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
 
@@ -99,6 +100,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("journeys", "/console/journeys", t.journeys),
               nav("catalog", "/console/catalog", t.catalog),
               nav("recommendations", "/console/recommendations", t.recommendations),
+              nav("integrations", "/console/integrations", s.lang === "vi" ? "Kết nối" : "Connections"),
             )
           : null,
       ),

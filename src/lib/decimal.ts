@@ -23,3 +23,18 @@ export function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
   return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
+
+/**
+ * A decimal string ("199000.00", "19.99", "-5") as an exact integer count of 10^-exponent (minor units), never
+ * through a float: "19.99" with exponent 2 → 1999n. Digits beyond the exponent round half away from zero
+ * ("199000.50" in VND, exponent 0 → 199001n). Not a plain decimal (exponent notation, empty) → undefined.
+ */
+export function parseDecimalString(value: string, exponent: number): bigint | undefined {
+  const m = /^([+-]?)(\d+)(?:\.(\d*))?$/.exec(value.trim());
+  if (!m) return undefined;
+  const frac = m[3] ?? "";
+  const kept = frac.slice(0, exponent).padEnd(exponent, "0");
+  let n = BigInt(m[2]! + kept);
+  if ((frac[exponent] ?? "0") >= "5") n += 1n;
+  return m[1] === "-" ? -n : n;
+}

@@ -23,6 +23,7 @@ import { createChannels, type Assistant, type Channels, type ChannelsOptions } f
 import { runtimeOrderHooks } from "./hooks.ts";
 import type { AssetReader } from "../site/assets.ts";
 import { createJobs, startSchedules, type RuntimeJobs } from "./jobs.ts";
+import { startReturnsSchedule } from "../integrations/returns.ts";
 import { createDeliveries, type RuntimeDeliveries, type DeliveryWorkerChoice } from "./deliveries.ts";
 import { withZnsSender } from "./zns.ts";
 import { recordZnsReceipt } from "../zns/receipts.ts";
@@ -159,6 +160,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       if (o.schedules !== false) {
         const schedules = startSchedules(jobs, resolveDb(), clock, logger);
         stoppers.unshift(() => schedules.stop());
+        const returns = startReturnsSchedule(deps, resolveDb);
+        stoppers.unshift(() => returns.stop());
       }
       return o.channels === false ? Promise.resolve() : channels.start();
     },

@@ -1,0 +1,245 @@
+/**
+ * The console's shop connections: a form to connect Shopify, Haravan, Sapo, KiotViet or Nhanh.vn, the webhook URL
+ * (and secret) to paste into the platform, a "send test event" button per connection, and each one's delivery log.
+ * Over the same services as /v1/integrations (src/integrations/service.ts).
+ */
+import type { DeliveryView, IntegrationView } from "../../integrations/service.ts";
+import { CONSOLE_COPY, type ConsoleLang } from "../copy.ts";
+import { field, flash, fmtDate, h, page } from "../views.ts";
+
+export const INTEGRATION_COPY = {
+  vi: {
+    title: "Kết nối cửa hàng",
+    intro:
+      "Kết nối hệ thống bán hàng: đơn hàng, hủy đơn và hoàn tiền sẽ tự cộng/trừ điểm. Dán địa chỉ webhook và mã bí mật vào nền tảng.",
+    platform: "Nền tảng",
+    name: "Tên",
+    shop: "Cửa hàng (tên miền hoặc mã; bắt buộc cho kết nối thứ hai cùng nền tảng)",
+    secret: "Mã bí mật webhook",
+    secretHint:
+      "Shopify: dán mã ký (signing secret) Shopify hiển thị. Haravan, Sapo: mã bí mật của ứng dụng. KiotViet, Nhanh.vn: dùng mã này khi đăng ký webhook.",
+    enrol: "Tự đăng ký thành viên cho khách mới có số điện thoại",
+    kiotviet: "KiotViet API (để lấy số điện thoại khách và phiếu trả hàng)",
+    clientId: "Client ID",
+    clientSecret: "Client secret",
+    retailer: "Tên cửa hàng (Retailer)",
+    connect: "Kết nối",
+    connected: "Đã kết nối. Dán địa chỉ và mã bí mật này vào nền tảng (mã chỉ hiện một lần):",
+    webhookUrl: "Địa chỉ webhook",
+    test: "Gửi sự kiện thử",
+    tested: "Sự kiện thử",
+    deliveries: "Nhật ký nhận",
+    none: "Chưa có kết nối.",
+    noDeliveries: "Chưa nhận gì.",
+    time: "Thời gian",
+    topic: "Chủ đề",
+    object: "Đối tượng",
+    outcome: "Kết quả",
+    reason: "Lý do",
+    order: "Đơn hàng",
+  },
+  en: {
+    title: "Shop connections",
+    intro:
+      "Connect your shop system: orders, cancellations and refunds then earn and reverse points by themselves. Paste the webhook URL and secret into the platform.",
+    platform: "Platform",
+    name: "Name",
+    shop: "Shop (domain or code; required for a second connection of one platform)",
+    secret: "Webhook secret",
+    secretHint:
+      "Shopify: paste the signing secret Shopify shows. Haravan, Sapo: your app's secret. KiotViet, Nhanh.vn: use this value when registering the webhook.",
+    enrol: "Enrol new customers who have a phone number",
+    kiotviet: "KiotViet API (to read customers' phones and returns)",
+    clientId: "Client ID",
+    clientSecret: "Client secret",
+    retailer: "Retailer (shop name)",
+    connect: "Connect",
+    connected: "Connected. Paste this URL and secret into the platform (the secret is shown once):",
+    webhookUrl: "Webhook URL",
+    test: "Send test event",
+    tested: "Test event",
+    deliveries: "Delivery log",
+    none: "No connections yet.",
+    noDeliveries: "Nothing received yet.",
+    time: "Time",
+    topic: "Topic",
+    object: "Object",
+    outcome: "Outcome",
+    reason: "Reason",
+    order: "Order",
+  },
+} as const;
+
+const PLATFORM_NAMES: Record<string, string> = {
+  shopify: "Shopify",
+  haravan: "Haravan",
+  sapo: "Sapo",
+  kiotviet: "KiotViet",
+  nhanh: "Nhanh.vn",
+};
+
+export interface IntegrationsPageState {
+  errors?: Record<string, string>;
+  values?: Record<string, string>;
+  /** Just created: its URL and the secret, shown once. */
+  created?: { webhookUrl: string; secret: string };
+  tested?: string;
+  suggestedSecret: string;
+}
+
+export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st: IntegrationsPageState): string {
+  const s = INTEGRATION_COPY[lang];
+  const t = CONSOLE_COPY[lang];
+  const v = st.values ?? {};
+  return page(
+    { lang, title: s.title, section: "integrations", signedIn: true, back: "/console/integrations" },
+    h("h1", null, s.title),
+    h("p", { class: "muted" }, s.intro),
+    st.created
+      ? h(
+          "div",
+          { class: "flash", role: "status", id: "connected" },
+          s.connected,
+          h("div", null, `${s.webhookUrl}: `, h("code", { id: "new-url" }, st.created.webhookUrl)),
+          h("div", null, `${s.secret}: `, h("code", { id: "new-secret" }, st.created.secret)),
+        )
+      : null,
+    st.tested ? flash(`${s.tested}: ${st.tested}`) : null,
+    list.length === 0
+      ? h("p", null, s.none)
+      : h(
+          "div",
+          { class: "scroll" },
+          h(
+            "table",
+            { id: "integrations" },
+            h(
+              "thead",
+              null,
+              h(
+                "tr",
+                null,
+                h("th", null, s.platform),
+                h("th", null, s.name),
+                h("th", null, s.webhookUrl),
+                h("th", null, ""),
+              ),
+            ),
+            h(
+              "tbody",
+              null,
+              ...list.map((i) =>
+                h(
+                  "tr",
+                  { "data-integration": i.id },
+                  h("td", null, PLATFORM_NAMES[i.platform] ?? i.platform),
+                  h("td", null, i.name ?? "", i.shop ? h("div", { class: "muted" }, i.shop) : null),
+                  h("td", null, h("code", null, i.webhookUrl)),
+                  h(
+                    "td",
+                    null,
+                    h(
+                      "form",
+                      { method: "post", action: `/console/integrations/${encodeURIComponent(i.id)}/test` },
+                      h("button", { type: "submit" }, s.test),
+                    ),
+                    h("a", { href: `/console/integrations/${encodeURIComponent(i.id)}` }, s.deliveries),
+                  ),
+                ),
+              ),
+            ),
+          ),
+        ),
+    h(
+      "div",
+      { class: "card" },
+      h("h2", null, s.connect),
+      st.errors ? flash(t.invalid, true) : null,
+      h(
+        "form",
+        { class: "stack", method: "post", action: "/console/integrations", id: "new-integration" },
+        h(
+          "label",
+          null,
+          s.platform,
+          h(
+            "select",
+            { name: "platform" },
+            ...Object.entries(PLATFORM_NAMES).map(([id, label]) =>
+              h("option", { value: id, ...(v.platform === id ? { selected: true } : {}) }, label),
+            ),
+          ),
+        ),
+        field(s.name, "name", { value: v.name, errors: st.errors, attrs: { maxlength: 200 } }),
+        field(s.shop, "shop", { value: v.shop, errors: st.errors, attrs: { maxlength: 100 } }),
+        field(s.secret, "secret", {
+          value: v.secret ?? st.suggestedSecret,
+          errors: st.errors,
+          attrs: { required: true, minlength: 8, maxlength: 500, autocomplete: "off" },
+        }),
+        h("p", { class: "muted" }, s.secretHint),
+        h(
+          "label",
+          null,
+          h("input", { type: "checkbox", name: "enrol", value: "1", ...(v.enrol === "0" ? {} : { checked: true }) }),
+          ` ${s.enrol}`,
+        ),
+        h("h3", null, s.kiotviet),
+        field(s.clientId, "clientId", { value: v.clientId, errors: st.errors }),
+        field(s.clientSecret, "clientSecret", {
+          value: v.clientSecret,
+          errors: st.errors,
+          attrs: { autocomplete: "off" },
+        }),
+        field(s.retailer, "retailer", { value: v.retailer, errors: st.errors }),
+        h("button", { class: "primary", type: "submit" }, s.connect),
+      ),
+    ),
+  );
+}
+
+export function deliveriesPage(
+  lang: ConsoleLang,
+  integration: IntegrationView,
+  list: DeliveryView[],
+  timeZone: string,
+): string {
+  const s = INTEGRATION_COPY[lang];
+  const title = `${s.deliveries} · ${PLATFORM_NAMES[integration.platform] ?? integration.platform}`;
+  return page(
+    { lang, title, section: "integrations", signedIn: true, back: `/console/integrations/${integration.id}` },
+    h("h1", null, title),
+    h("p", null, `${s.webhookUrl}: `, h("code", null, integration.webhookUrl)),
+    list.length === 0
+      ? h("p", null, s.noDeliveries)
+      : h(
+          "div",
+          { class: "scroll" },
+          h(
+            "table",
+            { id: "deliveries" },
+            h(
+              "thead",
+              null,
+              h("tr", null, ...[s.time, s.topic, s.object, s.outcome, s.reason, s.order].map((x) => h("th", null, x))),
+            ),
+            h(
+              "tbody",
+              null,
+              ...list.map((d) =>
+                h(
+                  "tr",
+                  { "data-outcome": d.outcome },
+                  h("td", null, fmtDate(lang, d.receivedAt, timeZone)),
+                  h("td", null, d.topic ?? ""),
+                  h("td", null, d.objectId ?? ""),
+                  h("td", null, d.outcome),
+                  h("td", null, d.reason ?? ""),
+                  h("td", null, d.externalId ?? ""),
+                ),
+              ),
+            ),
+          ),
+        ),
+  );
+}

@@ -1,0 +1,197 @@
+/** /v1/integrations (connections, delivery log, replay) and the public receivers /hooks/{platform}/{id}. */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../http/env.ts";
+import { doc } from "../http/openapi.ts";
+import { parseBody, parseQuery } from "../http/validate.ts";
+import { secretEquals } from "../lib/crypto.ts";
+import {
+  connectionForHook,
+  connectionSecret,
+  createConnection,
+  CreateIntegrationSchema,
+  deleteConnection,
+  DeliveryView,
+  IntegrationView,
+  listConnections,
+  listDeliveries,
+  receiveDelivery,
+  replayDelivery,
+  ReplaySchema,
+} from "./service.ts";
+import { pollKiotVietReturns, PollResult } from "./returns.ts";
+import { sendTestEvent } from "./test-event.ts";
+
+export const integrationRoutes = new Hono<AppEnv>();
+
+doc({
+  method: "post",
+  path: "/v1/integrations",
+  tag: "Integrations",
+  summary: "Connect a shop system (Shopify, Haravan, Sapo, KiotViet, Nhanh.vn)",
+  description:
+    "Returns the webhook URL to paste into the platform (absolute when PUBLIC_URL is set). The secret (and KiotViet credentials) are stored sealed under SECRETS_KEY and never returned. A second connection of one platform needs `shop`; its orders are written as `{platform}:{shop}:{order id}`.",
+  body: CreateIntegrationSchema,
+  responses: {
+    201: { description: "The connection", schema: IntegrationView },
+    409: { description: "integration-exists (same platform and shop)" },
+  },
+});
+integrationRoutes.post("/integrations", async (c) => {
+  const input = await parseBody(c, CreateIntegrationSchema);
+  return c.json(await createConnection(c.get("db"), c.get("deps"), c.get("merchantId"), input), 201);
+});
+
+doc({
+  method: "get",
+  path: "/v1/integrations",
+  tag: "Integrations",
+  summary: "The merchant's connections (no secrets)",
+  responses: { 200: { description: "Connections", schema: z.object({ integrations: z.array(IntegrationView) }) } },
+});
+integrationRoutes.get("/integrations", async (c) =>
+  c.json({ integrations: await listConnections(c.get("db"), c.get("deps"), c.get("merchantId")) }),
+);
+
+doc({
+  method: "delete",
+  path: "/v1/integrations/{id}",
+  tag: "Integrations",
+  summary: "Disconnect: later deliveries to its webhook URL answer 404 (the delivery log stays)",
+  responses: { 204: { description: "Deleted" }, 404: { description: "integration-not-found" } },
+});
+integrationRoutes.delete("/integrations/:id", async (c) => {
+  await deleteConnection(c.get("db"), c.get("deps"), c.get("merchantId"), c.req.param("id"));
+  return c.body(null, 204);
+});
+
+const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+
+doc({
+  method: "get",
+  path: "/v1/integrations/{id}/deliveries",
+  tag: "Integrations",
+  summary: "The last deliveries, newest first: topic, platform object id, outcome and the order written",
+  description:
+    "outcome: applied, duplicate (the platform object was already applied), ignored (with a reason), rejected-signature, failed (with a reason; replayable).",
+  query: DeliveriesQuery,
+  responses: {
+    200: { description: "Deliveries", schema: z.object({ deliveries: z.array(DeliveryView) }) },
+    404: { description: "integration-not-found" },
+  },
+});
+integrationRoutes.get("/integrations/:id/deliveries", async (c) => {
+  const q = parseQuery(c, DeliveriesQuery);
+  return c.json({
+    deliveries: await listDeliveries(c.get("db"), c.get("merchantId"), c.req.param("id"), q.limit),
+  });
+});
+
+doc({
+  method: "post",
+  path: "/v1/integrations/{id}/deliveries/{deliveryId}/replay",
+  tag: "Integrations",
+  summary: "Re-apply a failed delivery (its stored body, or a corrected `body`)",
+  description:
+    "Idempotent like the first delivery: an order or refund already applied is not applied twice. Only `failed` deliveries replay.",
+  body: ReplaySchema,
+  responses: {
+    200: { description: "The delivery with its new outcome", schema: DeliveryView },
+    404: { description: "integration-not-found or delivery-not-found" },
+    409: { description: "delivery-not-failed" },
+  },
+});
+integrationRoutes.post("/integrations/:id/deliveries/:deliveryId/replay", async (c) => {
+  const input = await parseBody(c, ReplaySchema);
+  return c.json(
+    await replayDelivery(
+      c.get("db"),
+      c.get("deps"),
+      c.get("merchantId"),
+      c.req.param("id"),
+      c.req.param("deliveryId"),
+      input.body,
+    ),
+  );
+});
+
+doc({
+  method: "post",
+  path: "/v1/integrations/{id}/test",
+  tag: "Integrations",
+  summary: "Send a signed test event through the connection's receiver (recorded as ignored; no points)",
+  responses: {
+    200: { description: "The test delivery", schema: z.object({ outcome: z.string(), deliveryId: z.string() }) },
+    404: { description: "integration-not-found" },
+  },
+});
+integrationRoutes.post("/integrations/:id/test", async (c) =>
+  c.json(await sendTestEvent(c.get("db"), c.get("deps"), c.get("merchantId"), c.req.param("id"))),
+);
+
+doc({
+  method: "post",
+  path: "/v1/integrations/{id}/poll",
+  tag: "Integrations",
+  summary: "KiotViet: poll returns now (the scheduled job does it every 15 minutes)",
+  description: "Reads GET /returns?lastModifiedFrom=<cursor> and refunds each return's lines once.",
+  responses: {
+    200: { description: "What the poll applied", schema: PollResult },
+    404: { description: "integration-not-found" },
+    409: { description: "not-pollable (not KiotViet, or no credentials)" },
+  },
+});
+integrationRoutes.post("/integrations/:id/poll", async (c) =>
+  c.json(await pollKiotVietReturns(c.get("db"), c.get("deps"), c.get("merchantId"), c.req.param("id"))),
+);
+
+/** The receivers: no API key; each platform's signature on the raw body authenticates the delivery. */
+export const hookRoutes = new Hono<AppEnv>();
+
+const HOOK_HELP =
+  "Signature on the raw body, constant-time: Shopify X-Shopify-Hmac-Sha256, Haravan X-Haravan-Hmacsha256, Sapo X-Sapo-Hmac-Sha256 (base64 HMAC-SHA256); KiotViet X-Hub-Signature (hex or base64, optional sha256=); Nhanh.vn the body's webhooksVerifyToken. Wrong or missing → 401, nothing applied. Anything validly signed → 200, even when unusable (recorded as failed, replayable).";
+
+doc({
+  method: "post",
+  path: "/hooks/{platform}/{id}",
+  tag: "Integrations",
+  summary: "A shop system's webhook delivery (orders, cancellations, refunds)",
+  description: HOOK_HELP,
+  auth: false,
+  rawBody: { contentType: "application/json", description: "The platform's payload, as it sends it" },
+  responses: {
+    200: { description: "Accepted (see the delivery log for the outcome)" },
+    401: { description: "Signature missing or wrong" },
+    404: { description: "No such connection (or deleted)" },
+  },
+});
+hookRoutes.post("/hooks/:platform/:id", async (c) => {
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  const r = await receiveDelivery(c.get("db"), c.get("deps"), c.req.param("platform"), c.req.param("id"), raw, (n) =>
+    c.req.header(n),
+  );
+  return c.json(r.body, r.status);
+});
+
+doc({
+  method: "get",
+  path: "/hooks/{platform}/{id}",
+  tag: "Integrations",
+  summary: "Haravan's subscription handshake: echoes hub.challenge when hub.verify_token is the secret",
+  auth: false,
+  query: z.object({ "hub.mode": z.string(), "hub.verify_token": z.string(), "hub.challenge": z.string() }),
+  responses: {
+    200: { description: "The challenge, as text" },
+    401: { description: "Wrong verify token" },
+    404: { description: "No such Haravan connection" },
+  },
+});
+hookRoutes.get("/hooks/:platform/:id", async (c) => {
+  const conn = await connectionForHook(c.get("db"), c.req.param("platform"), c.req.param("id"));
+  if (conn?.platform !== "haravan") return c.json({ ok: false }, 404);
+  const token = c.req.query("hub.verify_token") ?? "";
+  const ok =
+    c.req.query("hub.mode") === "subscribe" && (await secretEquals(token, await connectionSecret(c.get("deps"), conn)));
+  if (!ok) return c.json({ ok: false }, 401);
+  return c.text(c.req.query("hub.challenge") ?? "", 200);
+});
