@@ -2,7 +2,7 @@
  * Copy for the template answers to free-text questions ("what can I get for my points?", "when do my points
  * expire?", "how do I reach Gold?"), in both languages. Figures come from the database; the copy only words them.
  */
-import type { AffordableInfo, Copy, ExpiryInfo, Fmt, TierProgressInfo } from "./copy.ts";
+import type { Copy, Fmt } from "./copy.ts";
 import { formatDate, formatMoney, formatPoints } from "./render.ts";
 
 type QuestionCopy = Pick<Copy, "rewardsAffordable" | "expirySchedule" | "tierProgress">;
