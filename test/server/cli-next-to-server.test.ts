@@ -144,7 +144,10 @@ describe("CLI next to a running embedded server", () => {
     const unknown = await runCli(["recs", "build", "--merchant", "mer_nope"], env());
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe("error: no merchant mer_nope");
-    const missing = await runCli(["orders", "import", path.join(dir, "nope.csv"), "--merchant", shop.merchantId], env());
+    const missing = await runCli(
+      ["orders", "import", path.join(dir, "nope.csv"), "--merchant", shop.merchantId],
+      env(),
+    );
     expect(missing.code).toBe(2);
   });
 });
