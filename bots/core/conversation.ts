@@ -194,12 +194,18 @@ export function createConversation(deps: CoreDeps): Conversation {
     const code = typedLinkCode(text);
     if (code) return link.linkWithCode(ctx, code);
     if (!ctx.member && looksLikePhone(text)) return [linkHelp(ctx, ctx.copy.phoneTyped(ctx.input.channel))];
-    // Answered in the language the message is written in (this reply only; /language changes the stored one).
+    // Template and keyword answers are in the language the message is written in (this reply only; /language
+    // changes the stored one). The assistant keeps the member's language: its reply validator holds it to that.
     const asked = questionLang(text);
-    if (asked && asked !== ctx.lang) ctx.setLang(asked);
+    const inAskedLanguage = () => {
+      if (asked && asked !== ctx.lang) ctx.setLang(asked);
+    };
     // Questions with a template answer never reach the model: their figures come straight from the database.
     const question = matchQuestion(text);
-    if (question) return dispatch(ctx, question);
+    if (question) {
+      inAskedLanguage();
+      return dispatch(ctx, question);
+    }
     if (deps.assistant) {
       try {
         const answer = await deps.assistant({
@@ -218,6 +224,7 @@ export function createConversation(deps: CoreDeps): Conversation {
         ctx.logger.warn("assistant failed; using intents", { error: err instanceof Error ? err.message : String(err) });
       }
     }
+    inAskedLanguage();
     return dispatch(ctx, matchKeywords(text));
   }
 
