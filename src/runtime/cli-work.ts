@@ -8,6 +8,7 @@ import { DomainError } from "../lib/errors.ts";
 import { FileOpenError, openFileChunks } from "../lib/csv-file.ts";
 import { readCsv } from "../lib/csv.ts";
 import { getMerchant } from "../merchants/service.ts";
+import { importProductsCsv } from "../catalog/service.ts";
 import { importOrders, type ImportReport } from "../orders/import.ts";
 import { buildModel, type BuildOptions, type BuildResult } from "../recs/build.ts";
 
@@ -93,5 +94,33 @@ export async function buildRecsModel(
   } catch (err) {
     if (err instanceof RangeError) throw new WorkInputError(err.message);
     throw err;
+  }
+}
+
+/** `products import`: the whole file is one validation unit (one bad row rejects it, nothing written). */
+export type ProductsImportResult =
+  | { imported: number }
+  | { invalid: { title: string; detail: string | undefined; errors: { path: string; message: string }[] } };
+
+export async function importProductsFile(
+  db: Db,
+  merchantId: string,
+  file: string,
+  now: Date,
+): Promise<ProductsImportResult> {
+  const { readFile } = await import("node:fs/promises");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new WorkInputError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await requireMerchant(db, merchantId);
+  try {
+    return await importProductsCsv(db, merchantId, text, now);
+  } catch (err) {
+    if (!(err instanceof DomainError) || err.kind !== "invalid") throw err;
+    const errors = (err.errors ?? []).map((e) => ({ path: e.path, message: e.message }));
+    return { invalid: { title: err.title, detail: err.detail, errors } };
   }
 }

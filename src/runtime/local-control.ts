@@ -19,7 +19,7 @@ import {
   listMerchants,
   revokeApiKey,
 } from "../merchants/service.ts";
-import { buildRecsModel, importOrdersFile, WorkInputError, type WorkProgress } from "./cli-work.ts";
+import { buildRecsModel, importOrdersFile, importProductsFile, WorkInputError, type WorkProgress } from "./cli-work.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const merchantInput = z.object({ merchantId: z.string().min(1).max(200) });
@@ -122,6 +122,10 @@ export const controlOps: Record<string, Op> = {
   "orders.import": async (db, input) => {
     const { merchantId, file } = merchantInput.extend({ file: z.string().min(1).max(4096) }).parse(input);
     return startJob((progress) => importOrdersFile(db, merchantId, file, () => new Date(), progress));
+  },
+  "products.import": async (db, input, now) => {
+    const { merchantId, file } = merchantInput.extend({ file: z.string().min(1).max(4096) }).parse(input);
+    return startJob(() => importProductsFile(db, merchantId, file, now));
   },
   "recs.build": async (db, input, now) => {
     const { merchantId, options } = merchantInput

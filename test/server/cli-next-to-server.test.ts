@@ -140,6 +140,17 @@ describe("CLI next to a running embedded server", () => {
     expect(recs.status).toBe(200);
     expect((recs.body.items as { sku: string }[]).map((x) => x.sku).sort()).toEqual(["SKU-B"]);
 
+    // products import too: one bad row rejects the file (exit 1), a good file sets the prices.
+    const catalog = path.join(dir, "products.csv");
+    writeFileSync(catalog, "sku,name,list_price\nSKU-A,Cà phê,25000\nSKU-B,Bánh,abc\n");
+    const bad = await runCli(["products", "import", catalog, "--merchant", shop.merchantId], env());
+    expect(bad.code, bad.stderr).toBe(1);
+    expect(bad.stdout).toMatch(/lines\.3\.list_price/);
+    writeFileSync(catalog, "sku,name,list_price\nSKU-A,Cà phê,25000\nSKU-B,Bánh,30000\n");
+    const good = await runCli(["products", "import", catalog, "--merchant", shop.merchantId, "--json"], env());
+    expect(good.code, good.stderr).toBe(0);
+    expect(JSON.parse(good.stdout)).toEqual({ imported: 2 });
+
     // Bad input through the server still exits 2 with one line.
     const unknown = await runCli(["recs", "build", "--merchant", "mer_nope"], env());
     expect(unknown.code).toBe(2);
