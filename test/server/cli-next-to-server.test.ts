@@ -58,7 +58,9 @@ describe("CLI next to a running embedded server", () => {
     expect((await api("GET", "/v1/program")).status).toBe(200);
   });
 
-  it("campaigns send delivers through the fake Bot API; /healthz stays responsive all along", async () => {
+  it("campaigns send delivers through the fake Bot API; /healthz stays responsive all along", {
+    timeout: 240_000,
+  }, async () => {
     // Three members linked on Telegram through the server's own webhook (/start <code> also opts them in).
     for (let i = 0; i < 3; i++) {
       const m = await api("POST", "/v1/members", { phone: `09880000${10 + i}`, name: `Member ${i}` });
@@ -139,8 +141,9 @@ describe("CLI next to a running embedded server", () => {
     const recs = await api("GET", "/v1/products/SKU-A/recommendations");
     expect(recs.status).toBe(200);
     expect((recs.body.items as { sku: string }[]).map((x) => x.sku).sort()).toEqual(["SKU-B"]);
+  }, 240_000);
 
-    // products import too: one bad row rejects the file (exit 1), a good file sets the prices.
+  it("products import runs in the server: one bad row rejects the file (exit 1), a good file sets the prices", async () => {
     const catalog = path.join(dir, "products.csv");
     writeFileSync(catalog, "sku,name,list_price\nSKU-A,Cà phê,25000\nSKU-B,Bánh,abc\n");
     const bad = await runCli(["products", "import", catalog, "--merchant", shop.merchantId], env());
@@ -150,8 +153,9 @@ describe("CLI next to a running embedded server", () => {
     const good = await runCli(["products", "import", catalog, "--merchant", shop.merchantId, "--json"], env());
     expect(good.code, good.stderr).toBe(0);
     expect(JSON.parse(good.stdout)).toEqual({ imported: 2 });
+  }, 240_000);
 
-    // Bad input through the server still exits 2 with one line.
+  it("bad input through the server still exits 2 with one line", async () => {
     const unknown = await runCli(["recs", "build", "--merchant", "mer_nope"], env());
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim()).toBe("error: no merchant mer_nope");
