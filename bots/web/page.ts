@@ -40,7 +40,7 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
   .btns .row { display:flex; gap:4px; }
   .btn { flex:1; padding:7px 8px; border:1px solid #b9d6ff; background:#eef5ff; color:#0a5bd6; border-radius:8px; cursor:pointer; font:inherit; font-size:14px; }
   .btn:hover { background:#dcebff; }
-  .btn .ico { margin-right:4px; }
+  .btn .ico { white-space:pre; }
   .msg.me.queued { opacity:.6; }
   .msg .state { display:block; font-size:11px; opacity:.85; margin-top:2px; }
   .chips { display:flex; gap:6px; padding:6px 14px; overflow-x:auto; background:#f6f8fa; border-top:1px solid #d6dde5; }
@@ -122,7 +122,7 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
     var m = LEADING_EMOJI.exec(label);
     var text = m && m[0].length < label.length ? label.slice(m[0].length) : label;
     if (m && text !== label) {
-      var ico = document.createElement("span"); ico.className = "ico"; ico.setAttribute("aria-hidden", "true"); ico.textContent = m[1];
+      var ico = document.createElement("span"); ico.className = "ico"; ico.setAttribute("aria-hidden", "true"); ico.textContent = m[0];
       el.appendChild(ico);
     }
     var t = document.createElement("span"); t.className = "label"; t.textContent = text;
