@@ -10,18 +10,10 @@ import { createConversation } from "../../bots/core/conversation.ts";
 import { matchKeywords, matchQuestion } from "../../bots/core/intents.ts";
 import { questionLang } from "../../bots/core/language.ts";
 import { silentLogger } from "../../src/lib/log.ts";
-import {
-  addMember,
-  linkCode,
-  newTelegramUser,
-  newZaloUser,
-  setupShop,
-  startBotHarness,
-  tgTexts,
-  zaloTexts,
-  type BotHarness,
-  type Shop,
-} from "./harness.ts";
+import * as harness from "./harness.ts";
+import type { BotHarness, Shop } from "./harness.ts";
+
+const { addMember, linkCode, newTelegramUser, newZaloUser, setupShop, startBotHarness, tgTexts, zaloTexts } = harness;
 
 let h: BotHarness;
 let shop: Shop;

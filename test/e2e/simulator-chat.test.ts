@@ -4,34 +4,29 @@
  * conversation survives a reload in the order it happened; buttons are readable without an emoji font (this machine
  * has none: the label text carries the meaning); free-text questions get their template answers.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { linkCode, setupShop, startBotHarness, type BotHarness, type Shop } from "../bots/harness.ts";
+import type { Browser, Page } from "playwright-core";
+import { linkCode, type BotHarness, type Shop } from "../bots/harness.ts";
+import { hasChromium, startSimulatorSetup, type SimulatorSetup } from "./simulator-setup.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const outDir = join(tmpdir(), "chatloyalty-e2e");
 
 let h: BotHarness;
 let shop: Shop;
 let browser: Browser | undefined;
+let setup: SimulatorSetup | undefined;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  h = await startBotHarness({ env: { TELEGRAM_BOT_TOKEN: "", ZALO_BOT_TOKEN: "" } });
-  shop = await setupShop(h.s);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  setup = await startSimulatorSetup();
+  ({ h, shop, browser } = setup);
   mkdirSync(outDir, { recursive: true });
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+  await setup?.close();
 });
 
 async function bubbles(page: Page): Promise<{ who: string; text: string }[]> {

@@ -3,44 +3,30 @@
  * link with a code, ask for points, redeem a reward with the confirm button, see the balance change.
  * With UPDATE_SIMULATOR_DOCS=1 it also writes docs/simulator.png and docs/simulator-transcript.md.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { linkCode, setupShop, startBotHarness, type BotHarness, type Shop } from "../bots/harness.ts";
+import type { Browser, Page } from "playwright-core";
+import { linkCode, type BotHarness, type Shop } from "../bots/harness.ts";
+import { hasChromium, startSimulatorSetup, type SimulatorSetup } from "./simulator-setup.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const writeDocs = process.env.UPDATE_SIMULATOR_DOCS === "1";
 
 let h: BotHarness;
 let shop: Shop;
 let browser: Browser | undefined;
+let setup: SimulatorSetup | undefined;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  h = await startBotHarness({ env: { TELEGRAM_BOT_TOKEN: "", ZALO_BOT_TOKEN: "" } });
-  shop = await setupShop(h.s);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}, 60_000);
+  setup = await startSimulatorSetup();
+  ({ h, shop, browser } = setup);
+}, 120_000);
 afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+  await setup?.close();
 });
 
 async function botSays(page: Page, text: string | RegExp) {
