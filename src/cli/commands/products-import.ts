@@ -20,6 +20,9 @@ A product already in the catalog is updated; order lines never change a list pri
 whole file (every bad row is reported with its line number) and nothing is written. Exit code 0 when imported,
 1 when rejected, 2 on bad usage.
 
+Next to a running server on the embedded database (DATA_DIR) the server imports the file (it reads it from the
+same path; a loopback call with the token from DATA_DIR's lock file): the server never pauses for it.
+
 Options:
   --merchant <id>   The merchant whose catalog to set (required)
   --json            Print the result as one JSON line
