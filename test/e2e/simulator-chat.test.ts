@@ -7,27 +7,14 @@
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { linkCode, type BotHarness, type Shop } from "../bots/harness.ts";
-import { hasChromium, startSimulatorSetup, type SimulatorSetup } from "./simulator-setup.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { linkCode } from "../bots/harness.ts";
+import { hasChromium, useSimulatorSetup } from "./simulator-setup.ts";
 
 const outDir = join(tmpdir(), "chatloyalty-e2e");
 
-let h: BotHarness;
-let shop: Shop;
-let browser: Browser | undefined;
-let setup: SimulatorSetup | undefined;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  setup = await startSimulatorSetup();
-  ({ h, shop, browser } = setup);
-  mkdirSync(outDir, { recursive: true });
-}, 120_000);
-afterAll(async () => {
-  await setup?.close();
-});
+const setup = useSimulatorSetup();
 
 async function bubbles(page: Page): Promise<{ who: string; text: string }[]> {
   return page.locator("#log .msg").evaluateAll((els) =>
@@ -46,7 +33,9 @@ const VIEWPORTS = [
 describe.skipIf(!hasChromium)("simulator: the first-time member's chat", () => {
   for (const v of VIEWPORTS) {
     it(`${v.name}: queued messages go out in order, the conversation survives a reload, buttons read as text`, async () => {
-      const context = await browser!.newContext({ viewport: v.viewport, isMobile: v.isMobile, hasTouch: v.isMobile });
+      const { h, shop, browser } = setup();
+      mkdirSync(outDir, { recursive: true });
+      const context = await browser.newContext({ viewport: v.viewport, isMobile: v.isMobile, hasTouch: v.isMobile });
       const page = await context.newPage();
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));

@@ -1,5 +1,6 @@
 /** The simulator's browser tests share this: a bot harness without platform tokens, a shop, and Debian's chromium. */
 import { existsSync } from "node:fs";
+import { afterAll, beforeAll } from "vitest";
 import { chromium, type Browser } from "playwright-core";
 import { setupShop, startBotHarness, type BotHarness, type Shop } from "../bots/harness.ts";
 
@@ -38,4 +39,16 @@ export async function startSimulatorSetup(): Promise<SimulatorSetup> {
       await h.close();
     },
   };
+}
+
+/** Registers the setup for a test file (started once, closed after); call the result inside a test. */
+export function useSimulatorSetup(): () => SimulatorSetup {
+  let setup: SimulatorSetup | undefined;
+  beforeAll(async () => {
+    if (hasChromium) setup = await startSimulatorSetup();
+  }, 120_000);
+  afterAll(async () => {
+    await setup?.close();
+  });
+  return () => setup!;
 }

@@ -7,27 +7,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { linkCode, type BotHarness, type Shop } from "../bots/harness.ts";
-import { hasChromium, startSimulatorSetup, type SimulatorSetup } from "./simulator-setup.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { linkCode } from "../bots/harness.ts";
+import { hasChromium, useSimulatorSetup } from "./simulator-setup.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const writeDocs = process.env.UPDATE_SIMULATOR_DOCS === "1";
 
-let h: BotHarness;
-let shop: Shop;
-let browser: Browser | undefined;
-let setup: SimulatorSetup | undefined;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  setup = await startSimulatorSetup();
-  ({ h, shop, browser } = setup);
-}, 120_000);
-afterAll(async () => {
-  await setup?.close();
-});
+const setup = useSimulatorSetup();
 
 async function botSays(page: Page, text: string | RegExp) {
   await page.locator(".msg.bot .text", { hasText: text }).last().waitFor({ timeout: 10_000 });
@@ -55,7 +43,8 @@ async function transcript(page: Page): Promise<string> {
 
 describe.skipIf(!hasChromium)("simulator in a real browser", () => {
   it("links with a code, shows points, redeems a reward and the balance changes", async () => {
-    const page = await browser!.newPage({ viewport: { width: 480, height: 1750 }, deviceScaleFactor: 1 });
+    const { h, shop, browser } = setup();
+    const page = await browser.newPage({ viewport: { width: 480, height: 1750 }, deviceScaleFactor: 1 });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${h.s.url}/simulator`);
