@@ -4,7 +4,8 @@
  *
  * Order for a message: button → shared contact → slash command → free text. Free text is rate limited per user
  * (commands and buttons are not), then: a typed link code, a typed phone number (explained, never linked),
- * the LLM assistant when configured, else the keyword matcher.
+ * the questions with a template answer (bots/core/handlers/questions.ts), the LLM assistant when configured, else
+ * the keyword matcher. Free text is answered in the language it is written in (bots/core/language.ts).
  */
 import type { Db } from "../../src/db/types.ts";
 import { merchantTimezone } from "../../src/merchants/service.ts";
@@ -14,7 +15,16 @@ import { copyFor } from "../../src/messages/index.ts";
 import type { Lang } from "../../src/messages/render.ts";
 import { setChatLanguage } from "./state.ts";
 import { loadChatContext, type ChatContext } from "./chat-context.ts";
-import { looksLikePhone, matchKeywords, parseButton, parseCommand, typedLinkCode, type Intent } from "./intents.ts";
+import {
+  looksLikePhone,
+  matchKeywords,
+  matchQuestion,
+  parseButton,
+  parseCommand,
+  typedLinkCode,
+  type Intent,
+} from "./intents.ts";
+import { questionLang } from "./language.ts";
 import { TokenBuckets } from "./rate-limit.ts";
 import { linkHelp, menu, msg, type Ctx } from "./context.ts";
 import type { ChatInput, Conversation, CoreDeps, ReplyMessage, UpdateClaim } from "./types.ts";
@@ -22,6 +32,7 @@ import * as link from "./handlers/link.ts";
 import * as account from "./handlers/account.ts";
 import * as rewards from "./handlers/rewards.ts";
 import * as offers from "./handlers/offers.ts";
+import * as questions from "./handlers/questions.ts";
 
 const MAX_TEXT = 4000;
 
@@ -167,6 +178,12 @@ export function createConversation(deps: CoreDeps): Conversation {
         return offers.list(ctx, m);
       case "offerClaim":
         return offers.claim(ctx, m, intent.offerId);
+      case "affordable":
+        return questions.affordable(ctx, m);
+      case "expiry":
+        return questions.expiry(ctx, m);
+      case "tierProgress":
+        return questions.tierProgress(ctx, m, intent.text);
     }
   }
 
@@ -177,6 +194,18 @@ export function createConversation(deps: CoreDeps): Conversation {
     const code = typedLinkCode(text);
     if (code) return link.linkWithCode(ctx, code);
     if (!ctx.member && looksLikePhone(text)) return [linkHelp(ctx, ctx.copy.phoneTyped(ctx.input.channel))];
+    // Template and keyword answers are in the language the message is written in (this reply only; /language
+    // changes the stored one). The assistant keeps the member's language: its reply validator holds it to that.
+    const asked = questionLang(text);
+    const inAskedLanguage = () => {
+      if (asked && asked !== ctx.lang) ctx.setLang(asked);
+    };
+    // Questions with a template answer never reach the model: their figures come straight from the database.
+    const question = matchQuestion(text);
+    if (question) {
+      inAskedLanguage();
+      return dispatch(ctx, question);
+    }
     if (deps.assistant) {
       try {
         const answer = await deps.assistant({
@@ -195,6 +224,7 @@ export function createConversation(deps: CoreDeps): Conversation {
         ctx.logger.warn("assistant failed; using intents", { error: err instanceof Error ? err.message : String(err) });
       }
     }
+    inAskedLanguage();
     return dispatch(ctx, matchKeywords(text));
   }
 

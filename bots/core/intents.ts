@@ -10,6 +10,9 @@ export type Intent =
   | { kind: "points" }
   | { kind: "history" }
   | { kind: "whyPoints"; externalId?: string | undefined }
+  | { kind: "affordable" }
+  | { kind: "expiry" }
+  | { kind: "tierProgress"; text: string }
   | { kind: "rewards"; from: number }
   | { kind: "redeemAsk"; rewardId: string }
   | { kind: "redeemConfirm"; rewardId: string; nonce: string }
@@ -202,13 +205,56 @@ const RULES: Rule[] = [
   { intent: { kind: "greeting" }, re: /^(hi|hello|hey|xin chao|chao|chao ban|alo|good (morning|afternoon|evening))\b/ },
 ];
 
-/** Free text → intent by keywords (vi with/without diacritics, en); `unknown` when nothing matches. */
-export function matchKeywords(text: string): Intent {
-  const t = foldVietnamese(text)
+function fold(text: string): string {
+  return foldVietnamese(text)
     .replace(/[^a-z0-9\s]/g, " ")
     .replace(/\s+/g, " ")
     .trim();
+}
+
+// Questions with a template answer, on folded text. Checked before the LLM assistant (bots/core/conversation.ts),
+// so they never cost a model call and their figures always come from the database.
+const AFFORDABLE = [
+  /\bwhat (can|could) (i|my points) (get|redeem|buy|afford|exchange)\b/,
+  /\bwhat (rewards? )?(can|could) i (get|redeem|afford) (for|with) (my )?points\b/,
+  /\bwhat (do|does|will|would) my points (get|buy)\b/,
+  /\bwhat can i (get|redeem) now\b/,
+  /\b(doi|lay) duoc (gi|nhung gi|qua gi|mon gi|cai gi|qua nao|mon nao)\b/,
+  /\bdu diem (doi|lay|mua) (gi|qua gi|qua nao)\b/,
+];
+const EXPIRY = [
+  /\b(when|what date|which day)\b.*\b(expire|expires|expiring|expiry|run out)\b/,
+  /\b(expiry|expiration) (date|dates|schedule)\b/,
+  /\bdo (my )?points (ever )?expire\b/,
+  /\b(khi nao|bao gio|luc nao|ngay nao|bao lau|thoi han|han su dung)\b.*\bhet han\b/,
+  /\bhet han (khi nao|bao gio|luc nao|ngay nao|chua|khong)\b/,
+  /\b(han su dung|thoi han) (cua )?diem\b/,
+  /\bdiem (co )?(bi )?het han\b/,
+];
+const TIER = [
+  /\bhow (do|can|to|would|could) (i )?(reach|get to|get|become|upgrade|move up|level up|climb|qualify for|make)\b.*\b(tier|level|rank|status|gold|silver|platinum|diamond|bronze|vip)\b/,
+  /\b(reach|get to|upgrade to|qualify for|become) (the )?(next )?\w*\s?(tier|level|rank)\b/,
+  /\b(next tier|tier progress|how far (from|to))\b/,
+  /\b(lam sao|lam the nao|cach nao|the nao|can bao nhieu|con bao nhieu|bao nhieu nua|muon)\b.*\b(len hang|dat hang|thang hang|len)\b/,
+  /\b(len hang|thang hang|dat hang|hang tiep theo)\b/,
+];
+
+/** A free-text question with a template answer, or undefined. */
+export function matchQuestion(text: string): Intent | undefined {
+  const t = fold(text);
+  if (t === "") return undefined;
+  if (EXPIRY.some((r) => r.test(t))) return { kind: "expiry" };
+  if (TIER.some((r) => r.test(t))) return { kind: "tierProgress", text };
+  if (AFFORDABLE.some((r) => r.test(t))) return { kind: "affordable" };
+  return undefined;
+}
+
+/** Free text → intent by keywords (vi with/without diacritics, en); `unknown` when nothing matches. */
+export function matchKeywords(text: string): Intent {
+  const t = fold(text);
   if (t === "") return { kind: "unknown" };
+  const question = matchQuestion(text);
+  if (question) return question;
   // "tại sao đơn POS-0001 được 68 điểm?", "why did I get 68 points?" (issue 13 defect 4).
   if (/\b(tai sao|vi sao|why|how come)\b/.test(t) && /\b(diem|points?|pts)\b/.test(t)) {
     const id = /\b([A-Za-z][A-Za-z0-9_.]*-?\d[A-Za-z0-9_.-]*)/.exec(text)?.[1];

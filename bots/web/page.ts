@@ -2,6 +2,10 @@
  * The simulator page: one self-contained HTML document (inline CSS and JS, no build step, no external assets).
  * The page keeps a random client id in localStorage, posts messages to /simulator/api/messages and polls
  * /simulator/api/inbox for messages pushed by campaigns. Message text is always set with textContent.
+ * Messages typed while a reply is loading are queued and sent in order once it arrives (never dropped); the
+ * conversation is kept in localStorage (last 200 bubbles) and shown in the order it happened after a reload.
+ * A button's leading emoji is decoration in its own aria-hidden span: the label text carries the meaning, so
+ * buttons read the same on a system without an emoji font.
  */
 export const SIMULATOR_HTML = /* html */ `<!doctype html>
 <html lang="vi">
@@ -36,6 +40,9 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
   .btns .row { display:flex; gap:4px; }
   .btn { flex:1; padding:7px 8px; border:1px solid #b9d6ff; background:#eef5ff; color:#0a5bd6; border-radius:8px; cursor:pointer; font:inherit; font-size:14px; }
   .btn:hover { background:#dcebff; }
+  .btn .ico { white-space:pre; }
+  .msg.me.queued { opacity:.6; }
+  .msg .state { display:block; font-size:11px; opacity:.85; margin-top:2px; }
   .chips { display:flex; gap:6px; padding:6px 14px; overflow-x:auto; background:#f6f8fa; border-top:1px solid #d6dde5; }
   .chip { white-space:nowrap; padding:5px 10px; border:1px solid #c5ced8; border-radius:14px; background:#fff; cursor:pointer; font:inherit; font-size:13px; }
   .composer { display:flex; gap:6px; padding:10px 14px; background:#fff; border-top:1px solid #d6dde5; }
@@ -98,6 +105,31 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
     });
   }
 
+  // The conversation as it happened (oldest first), kept across reloads.
+  var TRANSCRIPT_MAX = 200;
+  var transcript = [];
+  try { transcript = JSON.parse(localStorage.getItem("sim.history") || "[]"); } catch (e) { transcript = []; }
+  if (!Array.isArray(transcript)) transcript = [];
+  function remember(entry) {
+    transcript.push(entry);
+    if (transcript.length > TRANSCRIPT_MAX) transcript = transcript.slice(transcript.length - TRANSCRIPT_MAX);
+    try { localStorage.setItem("sim.history", JSON.stringify(transcript)); } catch (e) { /* storage full: keep going */ }
+  }
+
+  // A leading emoji (and its variation selectors / flag letters) is split off as decoration.
+  var LEADING_EMOJI = /^((?:\\p{Extended_Pictographic}|\\p{Regional_Indicator}|\\uFE0F|\\u200D)+)\\s*/u;
+  function buttonLabel(el, label) {
+    var m = LEADING_EMOJI.exec(label);
+    var text = m && m[0].length < label.length ? label.slice(m[0].length) : label;
+    if (m && text !== label) {
+      var ico = document.createElement("span"); ico.className = "ico"; ico.setAttribute("aria-hidden", "true"); ico.textContent = m[0];
+      el.appendChild(ico);
+    }
+    var t = document.createElement("span"); t.className = "label"; t.textContent = text;
+    el.appendChild(t);
+    el.setAttribute("aria-label", text);
+  }
+
   function bubble(kind, m, extraClass) {
     var d = document.createElement("div");
     d.className = "msg " + kind + (extraClass ? " " + extraClass : "");
@@ -108,7 +140,8 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
       m.buttons.forEach(function (row) {
         var r = document.createElement("div"); r.className = "row";
         row.forEach(function (b) {
-          var el = document.createElement("button"); el.type = "button"; el.className = "btn"; el.textContent = b.label;
+          var el = document.createElement("button"); el.type = "button"; el.className = "btn";
+          buttonLabel(el, String(b.label));
           el.setAttribute("data-action", b.data);
           el.onclick = function () { send({ button: b.data }, b.label); };
           r.appendChild(el);
@@ -121,27 +154,52 @@ export const SIMULATOR_HTML = /* html */ `<!doctype html>
     log.scrollTop = log.scrollHeight;
     return d;
   }
+  function show(kind, m, extraClass) {
+    var at = Date.now();
+    remember({ kind: kind, extra: extraClass || "", at: at, m: { text: m.text, buttons: m.buttons, imageUrl: m.imageUrl } });
+    return bubble(kind, m, extraClass);
+  }
+  transcript.slice().sort(function (a, b) { return (a.at || 0) - (b.at || 0); }).forEach(function (h) {
+    if (h && h.m && typeof h.m.text === "string") bubble(h.kind === "me" ? "me" : "bot", h.m, h.extra === "push" ? "push" : "");
+  });
 
+  // One request at a time; what is typed meanwhile waits here and goes out in order.
+  var queue = [];
   function send(payload, shown) {
-    if (busy) return Promise.resolve();
+    var el = shown ? show("me", { text: shown }) : undefined;
+    if (el && busy) {
+      el.classList.add("queued");
+      var st = document.createElement("span"); st.className = "state"; st.textContent = lang === "vi" ? "Đang chờ gửi…" : "Waiting to send…";
+      el.appendChild(st);
+    }
+    var done;
+    var p = new Promise(function (resolve) { done = resolve; });
+    queue.push({ payload: payload, el: el, done: done });
+    pump();
+    return p;
+  }
+  function pump() {
+    if (busy || queue.length === 0) return;
     busy = true;
-    if (shown) bubble("me", { text: shown });
+    var item = queue.shift();
+    if (item.el) { item.el.classList.remove("queued"); var st = item.el.querySelector(".state"); if (st) st.remove(); }
+    var payload = item.payload;
     payload.clientId = clientId;
-    return fetch(API + "/messages", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) })
+    fetch(API + "/messages", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) })
       .then(function (r) { return r.json(); })
       .then(function (body) {
-        (body.messages || []).forEach(function (m) { bubble("bot", m); });
+        (body.messages || []).forEach(function (m) { show("bot", m); });
         if (body.language === "vi" || body.language === "en") { lang = body.language; localStorage.setItem("sim.lang", lang); renderChrome(); }
       })
-      .catch(function () { bubble("bot", { text: lang === "vi" ? "Mất kết nối, bạn thử lại nhé." : "Connection lost, please try again." }); })
-      .then(function () { busy = false; });
+      .catch(function () { show("bot", { text: lang === "vi" ? "Mất kết nối, bạn thử lại nhé." : "Connection lost, please try again." }); })
+      .then(function () { busy = false; item.done(); pump(); });
   }
 
   function poll() {
     fetch(API + "/inbox?clientId=" + encodeURIComponent(clientId) + "&after=" + lastPushed)
       .then(function (r) { return r.json(); })
       .then(function (body) {
-        (body.messages || []).forEach(function (m) { bubble("bot", m, "push"); lastPushed = Math.max(lastPushed, m.id); });
+        (body.messages || []).forEach(function (m) { show("bot", m, "push"); lastPushed = Math.max(lastPushed, m.id); });
         localStorage.setItem("sim.lastPushed", String(lastPushed));
       })
       .catch(function () {})

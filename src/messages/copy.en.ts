@@ -1,5 +1,6 @@
 /** English copy (on request: /language en). */
 import type { ChatChannel, Copy, Fmt, HistoryLine, WhyPointsInfo } from "./copy.ts";
+import { questionsEn } from "./questions.ts";
 import {
   formatMultiplier,
   formatDate,
@@ -233,4 +234,5 @@ export const en: Copy = {
   error: () => "Sorry, something went wrong. Please try again in a moment.",
   choicesIntro: () => "Reply with a number to choose:",
   choiceExpired: () => "That choice has expired. Send /help to see the options.",
+  ...questionsEn,
 };

@@ -76,6 +76,40 @@ export interface OfferLine {
   expiresAt?: Date | undefined;
 }
 
+/** "What can I get for my points?": rewards affordable now and the cheapest one still out of reach. */
+export interface AffordableInfo {
+  balance: number;
+  affordable: { name: string; cost: number }[];
+  /** Affordable rewards not listed (the list is capped). */
+  moreAffordable: number;
+  next?: { name: string; cost: number; needed: number } | undefined;
+  /** The merchant has no active rewards at all. */
+  noRewards: boolean;
+}
+
+/** "When do my points expire?": the member's lots with points left, grouped by expiry day. */
+export interface ExpiryInfo {
+  total: number;
+  /** Soonest first; `date` is the expiry instant of the day's first lot. */
+  dates: { date: Date; points: number }[];
+  /** Points in later dates not listed (the list is capped). */
+  later: number;
+  /** Points that never expire. */
+  never: number;
+}
+
+/** "How do I reach Gold?": spend needed for a tier over the tier window. */
+export interface TierProgressInfo {
+  current?: string | undefined;
+  /** The tier asked about (or the next one); undefined at the top tier or without tiers. */
+  target?: { name: string; minSpend: number; spendNeeded: number } | undefined;
+  /** The member already holds the tier asked about (or a higher one). */
+  alreadyAt?: string | undefined;
+  spend: number;
+  windowDays: number;
+  noTiers: boolean;
+}
+
 export interface CommandInfo {
   command: string;
   description: string;
@@ -155,4 +189,8 @@ export interface Copy {
   choicesIntro(): string;
   /** Zalo: a number typed that matches no current choice. */
   choiceExpired(): string;
+  /** Template answers to free-text questions (answered before any LLM; bots/core/handlers/questions.ts). */
+  rewardsAffordable(f: Fmt, a: AffordableInfo): string;
+  expirySchedule(f: Fmt, e: ExpiryInfo): string;
+  tierProgress(f: Fmt, t: TierProgressInfo): string;
 }

@@ -1,5 +1,6 @@
 /** Vietnamese copy (the default): short, warm and polite ("Dạ", "bạn"). */
 import type { ChatChannel, Copy, Fmt, HistoryLine, WhyPointsInfo } from "./copy.ts";
+import { questionsVi } from "./questions.ts";
 import {
   formatMultiplier,
   formatDate,
@@ -240,4 +241,5 @@ export const vi: Copy = {
   error: () => "Dạ, có lỗi nhỏ xảy ra. Bạn thử lại sau giây lát nhé.",
   choicesIntro: () => "Trả lời bằng số để chọn:",
   choiceExpired: () => "Dạ, lựa chọn này đã hết hạn. Bạn gõ /help để xem các mục nhé.",
+  ...questionsVi,
 };

@@ -11,7 +11,15 @@ import { campaigns } from "../campaigns/tables.ts";
 import { getCampaignView, startCampaign } from "../campaigns/service.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { DomainError } from "../lib/errors.ts";
-import { addApiKey, getMerchant, listApiKeys, listMerchants, revokeApiKey } from "../merchants/service.ts";
+import {
+  addApiKey,
+  createMerchant,
+  getMerchant,
+  listApiKeys,
+  listMerchants,
+  revokeApiKey,
+} from "../merchants/service.ts";
+import { buildRecsModel, importOrdersFile, importProductsFile, WorkInputError, type WorkProgress } from "./cli-work.ts";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const merchantInput = z.object({ merchantId: z.string().min(1).max(200) });
@@ -21,6 +29,40 @@ async function mustExist(db: Db, merchantId: string) {
 }
 
 type Op = (db: Db, input: unknown, now: Date) => Promise<unknown>;
+
+/**
+ * Long CLI work the server runs in the background (`orders import`, `recs build`): the start operation answers at
+ * once with a job id, the CLI polls `jobs.get` for progress and the result. Finished jobs are forgotten after
+ * 10 minutes. The server keeps answering meanwhile: the job's queries interleave with the requests' on one database.
+ */
+interface Job {
+  status: "running" | "done" | "failed";
+  progress: WorkProgress | undefined;
+  result?: unknown;
+  /** Failed: the one-line reason; `usage` marks bad input (the CLI exits 2). */
+  error?: { message: string; usage: boolean };
+  finishedAt?: number;
+}
+const jobs = new Map<string, Job>();
+const JOB_TTL_MS = 10 * 60_000;
+
+function startJob(work: (progress: (p: WorkProgress) => void) => Promise<unknown>): { jobId: string } {
+  const now = Date.now();
+  for (const [id, j] of jobs) if (j.finishedAt !== undefined && now - j.finishedAt > JOB_TTL_MS) jobs.delete(id);
+  const jobId = `job_${crypto.randomUUID()}`;
+  const job: Job = { status: "running", progress: undefined };
+  jobs.set(jobId, job);
+  work((p) => (job.progress = p)).then(
+    (result) => Object.assign(job, { status: "done", result, finishedAt: Date.now() }),
+    (err: unknown) =>
+      Object.assign(job, {
+        status: "failed",
+        finishedAt: Date.now(),
+        error: { message: err instanceof Error ? err.message : String(err), usage: err instanceof WorkInputError },
+      }),
+  );
+  return { jobId };
+}
 
 export const controlOps: Record<string, Op> = {
   "merchants.list": async (db) => ({
@@ -68,6 +110,42 @@ export const controlOps: Record<string, Op> = {
       wakeDeliveryWorkers();
     }
     return { merchantId: row.merchantId, wasDone: row.status === "done" };
+  },
+  "merchants.create": async (db, input) => {
+    const { name, timezone } = z
+      .object({ name: z.string().trim().min(1).max(200), timezone: z.string().min(1).max(100).optional() })
+      .parse(input);
+    const r = await createMerchant(db, { name, ...(timezone ? { timezone } : {}) });
+    return { merchantId: r.merchantId, apiKey: r.apiKey };
+  },
+  /** Starts `orders import` of a file the server can read (the CLI sends an absolute path). */
+  "orders.import": async (db, input) => {
+    const { merchantId, file } = merchantInput.extend({ file: z.string().min(1).max(4096) }).parse(input);
+    return startJob((progress) => importOrdersFile(db, merchantId, file, () => new Date(), progress));
+  },
+  "products.import": async (db, input, now) => {
+    const { merchantId, file } = merchantInput.extend({ file: z.string().min(1).max(4096) }).parse(input);
+    return startJob(() => importProductsFile(db, merchantId, file, now));
+  },
+  "recs.build": async (db, input, now) => {
+    const { merchantId, options } = merchantInput
+      .extend({
+        options: z.object({
+          minSupport: z.number().optional(),
+          minConfidence: z.number().optional(),
+          maxLen: z.number().int().optional(),
+          keepVersions: z.number().int().optional(),
+          force: z.boolean().optional(),
+        }),
+      })
+      .parse(input);
+    return startJob((progress) => buildRecsModel(db, merchantId, options, now, progress));
+  },
+  "jobs.get": async (_db, input) => {
+    const { jobId } = z.object({ jobId: z.string().min(1).max(100) }).parse(input);
+    const job = jobs.get(jobId);
+    if (!job) throw new Error(`no job ${jobId} (the server may have restarted)`);
+    return { status: job.status, progress: job.progress, result: job.result, error: job.error };
   },
   "campaigns.view": async (db, input) => {
     const { merchantId, campaignId } = merchantInput.extend({ campaignId: z.string().min(1) }).parse(input);

@@ -52,7 +52,7 @@ describe("chat context in one statement", () => {
   it("/points from the statement's facts reads the same as from the member view (keyword path)", async () => {
     const user = await linkedUser();
     await say(user, "/points");
-    await say(user, "how many points do I have?");
+    await say(user, "tôi còn bao nhiêu điểm?");
     const [fromFacts, fromView] = tgTexts(h.tg, user.id);
     expect(fromFacts).toContain("150 điểm");
     expect(fromFacts).toBe(fromView);

@@ -16,7 +16,10 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("products import", () => {
-  it("sets list prices; a bad row rejects the file with line numbers and writes nothing", async () => {
+  // Six CLI runs: slow on a loaded machine.
+  it("sets list prices; a bad row rejects the file with line numbers and writes nothing", {
+    timeout: 180_000,
+  }, async () => {
     const help = await runCli(["products", "import", "--help"], env);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: npm run cli -- products import/);

@@ -3,45 +3,19 @@
  * link with a code, ask for points, redeem a reward with the confirm button, see the balance change.
  * With UPDATE_SIMULATOR_DOCS=1 it also writes docs/simulator.png and docs/simulator-transcript.md.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { linkCode, setupShop, startBotHarness, type BotHarness, type Shop } from "../bots/harness.ts";
+import { describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { linkCode } from "../bots/harness.ts";
+import { hasChromium, useSimulatorSetup } from "./simulator-setup.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const writeDocs = process.env.UPDATE_SIMULATOR_DOCS === "1";
 
-let h: BotHarness;
-let shop: Shop;
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!hasChromium) return;
-  h = await startBotHarness({ env: { TELEGRAM_BOT_TOKEN: "", ZALO_BOT_TOKEN: "" } });
-  shop = await setupShop(h.s);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const setup = useSimulatorSetup();
 
 async function botSays(page: Page, text: string | RegExp) {
   await page.locator(".msg.bot .text", { hasText: text }).last().waitFor({ timeout: 10_000 });
@@ -69,7 +43,8 @@ async function transcript(page: Page): Promise<string> {
 
 describe.skipIf(!hasChromium)("simulator in a real browser", () => {
   it("links with a code, shows points, redeems a reward and the balance changes", async () => {
-    const page = await browser!.newPage({ viewport: { width: 480, height: 1750 }, deviceScaleFactor: 1 });
+    const { h, shop, browser } = setup();
+    const page = await browser.newPage({ viewport: { width: 480, height: 1750 }, deviceScaleFactor: 1 });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`${h.s.url}/simulator`);

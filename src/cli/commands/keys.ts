@@ -1,28 +1,11 @@
 /** `merchants list`, `keys issue|list|revoke`: API keys from the shell (stored as SHA-256 hashes; shown once). */
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, UsageError } from "../command.ts";
+import { op } from "../remote.ts";
 
 const DB_NOTE = `Next to a running server on the embedded database (DATA_DIR) the command runs in that server (a loopback
 call with the token from DATA_DIR's lock file): the server never pauses. With DATABASE_URL, or with no server
 running, it opens the database itself.`;
-
-/** Runs a control operation in the server holding DATA_DIR, else on a database opened here. */
-async function op<T>(name: string, input: unknown): Promise<T> {
-  // Loaded on use: `--help` needs neither the drivers nor the schema.
-  const { loadConfig } = await import("../../config.ts");
-  const { runInHolder } = await import("../../db/open.ts");
-  const config = loadConfig(process.env);
-  const remote = await runInHolder({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }, name, input);
-  if (remote) return remote.result as T;
-  const { controlOps } = await import("../../runtime/local-control.ts");
-  const { openCliDatabase } = await import("../db.ts");
-  const database = await openCliDatabase();
-  try {
-    return (await controlOps[name]!(database.db, input, new Date())) as T;
-  } finally {
-    await database.close();
-  }
-}
 
 function noPositionals(p: { positionals: string[] }) {
   if (p.positionals.length) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);

@@ -1,5 +1,6 @@
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, stringFlag, UsageError } from "../command.ts";
+import { op } from "../remote.ts";
 
 export const merchantCreate: Command = {
   path: ["merchant", "create"],
@@ -7,6 +8,8 @@ export const merchantCreate: Command = {
   help: `Usage: npm run cli -- merchant create --name <name> [--timezone <IANA zone>] [--json]
 
 Creates a merchant and its first API key. The key is printed once and stored only as a hash.
+Next to a running server on the embedded database (DATA_DIR) the server creates it (a loopback call with the token
+from DATA_DIR's lock file), so the server never pauses.
 
 Options:
   --name <name>        Shop name (required)
@@ -28,18 +31,14 @@ Example:
         throw new UsageError(`unknown time zone "${timezone}"`);
       }
     }
-    // Loaded on use: `--help` and the database-free commands stay fast.
-    const { openCliDatabase } = await import("../db.ts");
-    const { createMerchant } = await import("../../merchants/service.ts");
-    const database = await openCliDatabase();
-    try {
-      const r = await createMerchant(database.db, { name, ...(timezone ? { timezone } : {}) });
-      if (p.flags.has("json"))
-        process.stdout.write(JSON.stringify({ merchantId: r.merchantId, apiKey: r.apiKey }) + "\n");
-      else process.stdout.write(`Merchant ${r.merchantId} created.\nAPI key (shown once, store it now): ${r.apiKey}\n`);
-      return 0;
-    } finally {
-      await database.close();
-    }
+    // Next to a running server on DATA_DIR, the server creates it (its database is never borrowed).
+    const r = await op<{ merchantId: string; apiKey: string }>("merchants.create", {
+      name,
+      ...(timezone ? { timezone } : {}),
+    });
+    if (p.flags.has("json"))
+      process.stdout.write(JSON.stringify({ merchantId: r.merchantId, apiKey: r.apiKey }) + "\n");
+    else process.stdout.write(`Merchant ${r.merchantId} created.\nAPI key (shown once, store it now): ${r.apiKey}\n`);
+    return 0;
   },
 };

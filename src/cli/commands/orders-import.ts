@@ -1,10 +1,10 @@
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, UsageError } from "../command.ts";
-import { createProgress } from "../progress.ts";
-import { openFileChunks, FileOpenError } from "../../lib/csv-file.ts";
-import { readCsv } from "../../lib/csv.ts";
-import { DomainError } from "../../lib/errors.ts";
+import { resolve } from "node:path";
+import { runWork } from "../remote.ts";
+import { fileSize, FileOpenError } from "../../lib/csv-file.ts";
 import { systemClock } from "../../lib/clock.ts";
+import type { ImportReport } from "../../orders/import.ts";
 
 export const ordersImport: Command = {
   path: ["orders", "import"],
@@ -22,6 +22,10 @@ Rows of one order need not be adjacent. Re-importing the same file adds nothing;
 present with different content, and malformed rows, are skipped and reported with their line numbers.
 Exit code 0 only when no row was rejected (1 otherwise, 2 on bad usage).
 
+Next to a running server on the embedded database (DATA_DIR) the server imports the file (it reads it from the
+same path; a loopback call with the token from DATA_DIR's lock file) and this command shows its progress: the
+server keeps answering meanwhile instead of lending its database for the whole import.
+
 Options:
   --merchant <id>   The merchant to import into (required)
   --json            Print the report as one JSON line
@@ -33,54 +37,27 @@ Example:
     if (p.positionals.length !== 1) throw new UsageError("expected exactly one CSV file argument");
     const file = p.positionals[0]!;
     const merchantId = requiredFlag(p, "merchant");
-    let opened;
+    // Fails early (exit 2) on a missing file; the server (or this process) opens it again to stream it.
     try {
-      opened = await openFileChunks(file);
+      await fileSize(file);
     } catch (err) {
       if (err instanceof FileOpenError) throw new UsageError(err.message);
       throw err;
     }
-    const { openCliDatabase } = await import("../db.ts");
-    const { importOrders } = await import("../../orders/import.ts");
-    const { getMerchant } = await import("../../merchants/service.ts");
-    const database = await openCliDatabase();
-    try {
-      if (!(await getMerchant(database.db, merchantId))) throw new UsageError(`no merchant ${merchantId}`);
-      const progress = createProgress({ label: "import", unit: "rows" });
-      let bytes = 0;
-      const counted = (async function* () {
-        for await (const chunk of opened.chunks) {
-          bytes += chunk.byteLength;
-          yield chunk;
-        }
-      })();
-      const report = await importOrders(
-        database.db,
-        merchantId,
-        readCsv(counted),
-        () => systemClock.now(),
-        (ev) => {
-          if (ev.phase === "read")
-            progress.update(bytes, opened.size, `reading (${ev.done.toLocaleString("en-US")} rows)`);
-          else progress.update(ev.done, ev.total, "posting orders");
-        },
+    const { importOrdersFile } = await import("../../runtime/cli-work.ts");
+    const input = { merchantId, file: resolve(file) };
+    const report = await runWork<ImportReport>("orders.import", input, (db, progress) =>
+      importOrdersFile(db, merchantId, input.file, () => systemClock.now(), progress),
+    );
+    if (p.flags.has("json")) {
+      process.stdout.write(JSON.stringify(report) + "\n");
+    } else {
+      process.stdout.write(
+        `${report.rows} rows, ${report.orders} orders: ${report.imported} imported, ${report.unchanged} already present, ${report.rejected.length} rejected; ${report.pointsEarned} points earned\n`,
       );
-      progress.finish();
-      if (p.flags.has("json")) {
-        process.stdout.write(JSON.stringify(report) + "\n");
-      } else {
-        process.stdout.write(
-          `${report.rows} rows, ${report.orders} orders: ${report.imported} imported, ${report.unchanged} already present, ${report.rejected.length} rejected; ${report.pointsEarned} points earned\n`,
-        );
-        for (const r of report.rejected)
-          process.stdout.write(`line ${r.lines.join(",")}: ${r.orderId ? `order ${r.orderId}: ` : ""}${r.reason}\n`);
-      }
-      return report.rejected.length === 0 ? 0 : 1;
-    } catch (err) {
-      if (err instanceof DomainError) throw new UsageError(err.message);
-      throw err;
-    } finally {
-      await database.close();
+      for (const r of report.rejected)
+        process.stdout.write(`line ${r.lines.join(",")}: ${r.orderId ? `order ${r.orderId}: ` : ""}${r.reason}\n`);
     }
+    return report.rejected.length === 0 ? 0 : 1;
   },
 };

@@ -1,8 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { access, constants } from "node:fs/promises";
+import { resolve } from "node:path";
 import type { Command } from "../command.ts";
 import { parseArgs, requiredFlag, UsageError } from "../command.ts";
-import { DomainError } from "../../lib/errors.ts";
+import { runWork } from "../remote.ts";
 import { systemClock } from "../../lib/clock.ts";
+import type { ProductsImportResult } from "../../runtime/cli-work.ts";
 
 export const productsImport: Command = {
   path: ["products", "import"],
@@ -18,6 +20,9 @@ A product already in the catalog is updated; order lines never change a list pri
 whole file (every bad row is reported with its line number) and nothing is written. Exit code 0 when imported,
 1 when rejected, 2 on bad usage.
 
+Next to a running server on the embedded database (DATA_DIR) the server imports the file (it reads it from the
+same path; a loopback call with the token from DATA_DIR's lock file): the server never pauses for it.
+
 Options:
   --merchant <id>   The merchant whose catalog to set (required)
   --json            Print the result as one JSON line
@@ -29,34 +34,28 @@ Example:
     if (p.positionals.length !== 1) throw new UsageError("expected exactly one CSV file argument");
     const file = p.positionals[0]!;
     const merchantId = requiredFlag(p, "merchant");
-    let text: string;
+    // Fails early (exit 2) on an unreadable file, before any database is involved.
     try {
-      text = await readFile(file, "utf8");
+      await access(file, constants.R_OK);
     } catch (err) {
       throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const { openCliDatabase } = await import("../db.ts");
-    const { importProductsCsv } = await import("../../catalog/service.ts");
-    const { getMerchant } = await import("../../merchants/service.ts");
-    const database = await openCliDatabase();
-    try {
-      if (!(await getMerchant(database.db, merchantId))) throw new UsageError(`no merchant ${merchantId}`);
-      try {
-        const r = await importProductsCsv(database.db, merchantId, text, systemClock.now());
-        process.stdout.write(p.flags.has("json") ? `${JSON.stringify(r)}\n` : `${r.imported} products imported\n`);
-        return 0;
-      } catch (err) {
-        if (!(err instanceof DomainError) || err.kind !== "invalid") throw err;
-        const errors = err.errors ?? [];
-        if (p.flags.has("json")) process.stdout.write(`${JSON.stringify({ imported: 0, title: err.title, errors })}\n`);
-        else {
-          process.stdout.write(`${err.detail ?? err.title}\n`);
-          for (const e of errors) process.stdout.write(`${e.path}: ${e.message}\n`);
-        }
-        return 1;
-      }
-    } finally {
-      await database.close();
+    const { importProductsFile } = await import("../../runtime/cli-work.ts");
+    const at = resolve(file);
+    // Next to a running server on DATA_DIR the server imports the file (it reads it from the same path).
+    const r = await runWork<ProductsImportResult>("products.import", { merchantId, file: at }, (db) =>
+      importProductsFile(db, merchantId, at, systemClock.now()),
+    );
+    if ("imported" in r) {
+      process.stdout.write(p.flags.has("json") ? `${JSON.stringify(r)}\n` : `${r.imported} products imported\n`);
+      return 0;
     }
+    const { title, detail, errors } = r.invalid;
+    if (p.flags.has("json")) process.stdout.write(`${JSON.stringify({ imported: 0, title, errors })}\n`);
+    else {
+      process.stdout.write(`${detail ?? title}\n`);
+      for (const e of errors) process.stdout.write(`${e.path}: ${e.message}\n`);
+    }
+    return 1;
   },
 };

@@ -1,5 +1,6 @@
 import { numberFlag, parseArgs, requiredFlag, stringFlag, UsageError, type Command } from "../command.ts";
-import { createProgress, type Progress } from "../progress.ts";
+import { runWork } from "../remote.ts";
+import type { BuildResult } from "../../recs/build.ts";
 
 const help = `Usage: npm run cli -- recs build --merchant <merchantId> [options]
 
@@ -27,6 +28,8 @@ Options:
 
 Explicit thresholds stick: later builds without flags (and the nightly job) reuse them.
 Progress goes to stderr (a bar on a terminal, periodic lines otherwise); the summary goes to stdout.
+Next to a running server on the embedded database (DATA_DIR) the server builds the model and this command follows
+its progress (a loopback call with the token from DATA_DIR's lock file): the server never pauses for it.
 Exit status: 0 on success, 2 on bad options or an unknown merchant.
 
 Examples:
@@ -55,74 +58,40 @@ async function run(args: string[]): Promise<number> {
   const keepVersions = opt("keep", (n) => Number.isInteger(n) && n >= 1, "an integer >= 1");
   const json = p.flags.get("json") === true;
 
-  // Loaded on use: `--help` stays fast.
-  const { openCliDatabase } = await import("../db.ts");
-  const { getMerchant } = await import("../../merchants/service.ts");
-  const { buildModel } = await import("../../recs/build.ts");
-  const database = await openCliDatabase();
-  let progress: Progress | undefined;
-  let phase = "";
-  try {
-    if (!(await getMerchant(database.db, merchantId))) throw new UsageError(`no merchant ${merchantId}`);
-    // Progress appears once the build itself has run ~1 s (opening the database is not counted).
-    const buildStarted = Date.now();
-    const result = await buildModel(database.db, merchantId, new Date(), {
-      minSupport,
-      minConfidence,
-      maxLen,
-      keepVersions,
-      force: p.flags.get("force") === true,
-      onProgress: (ev) => {
-        const label = ev.phase === "mining" ? `counting ${ev.detail ?? ""}`.trim() : ev.phase;
-        if (label !== phase) {
-          progress?.finish();
-          phase = label;
-          progress = createProgress({
-            label,
-            total: ev.total,
-            unit: ev.phase === "storing" ? "rows" : "orders",
-            delayMs: Math.max(0, 1000 - (Date.now() - buildStarted)),
-          });
-        }
-        progress!.update(ev.done, ev.total);
-      },
-    });
-    progress?.finish();
-    const m = result.model;
-    if (json) {
-      process.stdout.write(
-        JSON.stringify({
-          merchantId,
-          status: result.status,
-          modelId: m.id,
-          version: m.version,
-          builtAt: m.builtAt,
-          transactions: m.nTransactions,
-          rules: m.params.rules,
-          params: m.params,
-          pruned: result.pruned,
-          ms: result.ms,
-        }) + "\n",
-      );
-    } else {
-      const fmt = (x: number): string => x.toLocaleString("en-US");
-      const what =
-        result.status === "built"
-          ? `built model v${m.version}`
-          : `model v${m.version} unchanged (no new orders or refunds; --force rebuilds)`;
-      process.stdout.write(
-        `${what}: ${fmt(m.nTransactions)} orders, ${fmt(m.params.items)} products, ${fmt(m.params.rules)} rules ` +
-          `(S=${m.params.minSupport}, C=${m.params.minConfidence}, K=${m.params.maxLen}, min count ${m.params.minCount}) in ${((Date.now() - startedAt) / 1000).toFixed(2)} s\n`,
-      );
-    }
-    return 0;
-  } catch (err) {
-    progress?.finish();
-    if (err instanceof RangeError) throw new UsageError(err.message);
-    throw err;
-  } finally {
-    await database.close();
+  const { buildRecsModel } = await import("../../runtime/cli-work.ts");
+  const options = { minSupport, minConfidence, maxLen, keepVersions, force: p.flags.get("force") === true };
+  // Next to a running server on DATA_DIR the server builds the model (a background job this command follows).
+  const result = await runWork<BuildResult>("recs.build", { merchantId, options }, (db, progress) =>
+    buildRecsModel(db, merchantId, options, new Date(), progress),
+  );
+  const m = result.model;
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        merchantId,
+        status: result.status,
+        modelId: m.id,
+        version: m.version,
+        builtAt: m.builtAt,
+        transactions: m.nTransactions,
+        rules: m.params.rules,
+        params: m.params,
+        pruned: result.pruned,
+        ms: result.ms,
+      }) + "\n",
+    );
+  } else {
+    const fmt = (x: number): string => x.toLocaleString("en-US");
+    const what =
+      result.status === "built"
+        ? `built model v${m.version}`
+        : `model v${m.version} unchanged (no new orders or refunds; --force rebuilds)`;
+    process.stdout.write(
+      `${what}: ${fmt(m.nTransactions)} orders, ${fmt(m.params.items)} products, ${fmt(m.params.rules)} rules ` +
+        `(S=${m.params.minSupport}, C=${m.params.minConfidence}, K=${m.params.maxLen}, min count ${m.params.minCount}) in ${((Date.now() - startedAt) / 1000).toFixed(2)} s\n`,
+    );
   }
+  return 0;
 }
 
 export const recsBuildCommand: Command = {
