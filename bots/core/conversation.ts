@@ -22,6 +22,7 @@ import * as link from "./handlers/link.ts";
 import * as account from "./handlers/account.ts";
 import * as rewards from "./handlers/rewards.ts";
 import * as offers from "./handlers/offers.ts";
+import * as privacy from "./handlers/privacy.ts";
 
 const MAX_TEXT = 4000;
 
@@ -167,6 +168,14 @@ export function createConversation(deps: CoreDeps): Conversation {
         return offers.list(ctx, m);
       case "offerClaim":
         return offers.claim(ctx, m, intent.offerId);
+      case "consent":
+        return privacy.consent(ctx, m, intent.granted);
+      case "myData":
+        return privacy.myData(ctx, m);
+      case "eraseAsk":
+        return privacy.eraseAsk(ctx);
+      case "eraseConfirm":
+        return privacy.eraseConfirm(ctx, m);
     }
   }
 
