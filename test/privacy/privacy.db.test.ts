@@ -148,7 +148,7 @@ describe("consent records", () => {
 async function memberWithHistory(api: Api, merchantId: string, phone: string) {
   const m = (await api("POST", "/v1/members", { phone, name: "Nguyễn Văn An", birthday: "1990-04-05" })).body;
   const order = await api("POST", "/v1/orders", {
-    externalId: `ord-${phone}`,
+    externalId: `ord-${seq++}`,
     memberId: m.id,
     items: [{ sku: "CF", name: "Cà phê", quantity: 2, unitPrice: 50_000 }],
   });
@@ -269,7 +269,7 @@ describe("audit log", () => {
     const reward = (await api("POST", "/v1/rewards", { name: "Cup", cost: 5, kind: "perk" })).body;
     await api("PATCH", `/v1/rewards/${reward.id}`, { cost: 6 });
     const before = (await api("GET", "/v1/program")).body;
-    const put = await api("PUT", "/v1/program", { ...before, pointsPerUnit: 2 });
+    const put = await api("PUT", "/v1/program", { ...before, pendingDays: 3 });
     expect(put.status).toBe(200);
     await api("PUT", "/v1/privacy/settings", { conversationMemoryDays: 7 });
     await api("POST", `/v1/members/${m.id}/link-codes`);
@@ -299,7 +299,7 @@ describe("audit log", () => {
     const program = log.entries.find((e: { action: string }) => e.action === "PUT /v1/program");
     expect(program.before).toEqual(before);
     expect(program.after).toEqual(put.body);
-    expect(program.before.pointsPerUnit).not.toBe(program.after.pointsPerUnit);
+    expect([program.before.pendingDays, program.after.pendingDays]).toEqual([0, 3]);
     const privacy = log.entries.find((e: { action: string }) => e.action === "PUT /v1/privacy/settings");
     expect(privacy.before).toEqual({ conversationMemoryDays: 30, deliveryLogDays: 180 });
     expect(privacy.after).toEqual({ conversationMemoryDays: 7, deliveryLogDays: 180 });
