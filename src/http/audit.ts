@@ -3,9 +3,10 @@
  * key, route pattern, path and status. For the settings endpoints (a PUT whose path is also a GET) the stored value
  * before (read just before the write through the same API) and after (the PUT's answer) are kept too. Refused
  * writes (4xx) changed nothing and are not recorded. The entry is written after the handler, before the answer
- * leaves: a crash in between loses the entry, never the write (see docs/security.md).
+ * leaves: a crash in between loses the entry, never the write (see docs/security.md). Console form posts are
+ * recorded the same way, as `console:<api key id>` (the key the session was opened with).
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { writeAudit } from "../privacy/audit.ts";
 import type { AppEnv } from "./env.ts";
@@ -44,21 +45,35 @@ export function auditWrites(
       if (res.ok) before = await jsonOf(res);
     }
     await next();
-    const status = c.res.status;
-    if (status < 200 || status >= 300) return;
-    await writeAudit(
-      c.get("db"),
-      {
-        merchantId: c.get("merchantId"),
-        actor: c.get("actor"),
-        action: `${c.req.method} ${routePath(c, -1)}`,
-        target: c.req.path,
-        status,
-        requestId: c.get("requestId"),
-        before: settings ? before : null,
-        after: settings ? await jsonOf(c.res) : null,
-      },
-      c.get("deps").clock.now(),
-    );
+    if (c.res.status < 200 || c.res.status >= 300) return;
+    await record(c, c.get("merchantId"), {
+      before: settings ? before : null,
+      after: settings ? await jsonOf(c.res) : null,
+    });
+  };
+}
+
+async function record<E extends AppEnv>(c: Context<E>, merchantId: string, extra: { before: unknown; after: unknown }) {
+  await writeAudit(
+    c.get("db"),
+    {
+      merchantId,
+      actor: c.get("actor"),
+      action: `${c.req.method} ${routePath(c, -1)}`,
+      target: c.req.path,
+      status: c.res.status,
+      requestId: c.get("requestId"),
+      ...extra,
+    },
+    c.get("deps").clock.now(),
+  );
+}
+
+/** The console's form posts (2xx, or the 303 after a successful post), by the session's API key. */
+export function auditConsoleWrites(): MiddlewareHandler<AppEnv & { Variables: { consoleMerchantId: string } }> {
+  return async (c, next) => {
+    await next();
+    if (READS.has(c.req.method) || c.res.status >= 400) return;
+    await record(c, c.get("consoleMerchantId"), { before: null, after: null });
   };
 }

@@ -371,3 +371,42 @@ describe("retention", () => {
     });
   });
 });
+
+describe("console member page", () => {
+  async function consolePost(path: string, data: Record<string, string>, cookie = "") {
+    return fetch(s.url + path, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: s.url },
+      body: new URLSearchParams(data).toString(),
+      redirect: "manual",
+    });
+  }
+
+  it("downloads the member's data and erases it behind a confirm box; the audit log names the console session's key", async () => {
+    const { api, apiKey } = await s.merchant();
+    const m = (await api("POST", "/v1/members", { phone: "0912000108", name: "Thu" })).body;
+    const signIn = await consolePost("/console/sign-in", { apiKey });
+    const cookie = `cl_session=${/cl_session=([^;]+)/.exec(signIn.headers.get("set-cookie") ?? "")![1]}`;
+    const page = await (await fetch(`${s.url}/console/members/${m.id}`, { headers: { cookie } })).text();
+    expect(page).toContain('id="personal-data"');
+    expect(page).toContain(`/console/members/${m.id}/export`);
+    const ex = await fetch(`${s.url}/console/members/${m.id}/export`, { headers: { cookie } });
+    expect(ex.headers.get("content-disposition")).toContain("attachment");
+    expect((await ex.json()).member.name).toBe("Thu");
+
+    const unconfirmed = await consolePost(`/console/members/${m.id}/erase`, {}, cookie);
+    expect(unconfirmed.status).toBe(400);
+    expect((await api("GET", `/v1/members/${m.id}`)).body.name).toBe("Thu");
+    const erased = await consolePost(`/console/members/${m.id}/erase`, { confirm: "yes" }, cookie);
+    expect(erased.status).toBe(200);
+    expect(await erased.text()).toContain('id="erased"');
+    expect((await api("GET", `/v1/members/${m.id}`)).body).toMatchObject({ name: null, phone: null });
+
+    const log = (await api("GET", "/v1/audit-log")).body.entries;
+    expect(log[0]).toMatchObject({
+      action: "POST /console/members/:id/erase",
+      target: `/console/members/${m.id}/erase`,
+    });
+    expect(log[0].actor).toMatch(/^console:key_/);
+  });
+});
