@@ -16,7 +16,7 @@ import { adjust } from "../../src/rewards/service.ts";
 import { recordConsent } from "../../src/privacy/consent.ts";
 import { runCli } from "../helpers/cli.ts";
 
-const SLOW = 300_000;
+const SLOW = 900_000;
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), "cl-backup-"));
