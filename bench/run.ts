@@ -10,6 +10,7 @@ const benches: Record<string, string> = {
   segments: "./segments/segments.bench.ts",
   "worker-bundle": "./worker-bundle/worker-bundle.bench.ts",
   analytics: "./analytics/analytics.bench.ts",
+  soak: "./soak/soak.bench.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);
