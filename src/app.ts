@@ -37,8 +37,7 @@ import { rejectBadParams } from "./http/validate.ts";
 import { isDataException } from "./db/errors.ts";
 import { sitePages } from "./site/routes.ts";
 import { metricsRoute, requestMetrics } from "./http/metrics.ts";
-import { privacyRoutes } from "./privacy/routes.ts";
-import { auditWrites } from "./http/audit.ts";
+import { auditWrites, privacyRoutes } from "./privacy/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 

@@ -28,7 +28,7 @@ import { previewFragment, segmentsPage } from "./segments-page.ts";
 import { SegmentInputSchema } from "../segments/rule.ts";
 import { createSegment, listSegments, previewSegment } from "../segments/service.ts";
 import { eraseMember, exportMember } from "../privacy/member-data.ts";
-import { auditConsoleWrites } from "../http/audit.ts";
+import { auditConsoleWrites } from "../privacy/routes.ts";
 import { erasedFlash } from "./privacy-card.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 
