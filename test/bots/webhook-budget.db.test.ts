@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { telegramTextUpdate } from "../fakes/telegram-server.ts";
 import { zaloTextUpdate } from "../fakes/zalo-server.ts";
+import { waitFor } from "../helpers/wait.ts";
 import {
   linkCode,
   newTelegramUser,
@@ -28,6 +29,8 @@ describe("slow work and platform retries", () => {
   it("Telegram: the webhook answers within its budget while a slow reply goes on; the platform's re-send is not processed again", async () => {
     const user = newTelegramUser();
     await h.telegram(telegramTextUpdate(`/start ${await linkCode(shop)}`, user));
+    // The link replies (link, points, the consent question) may still be going out after the webhook answered.
+    await waitFor("the three link replies", () => tgTexts(h.tg, user.id).length >= 3);
     h.tg.reset();
     h.tg.setLatency(1500);
     const update = telegramTextUpdate("/points", user);
