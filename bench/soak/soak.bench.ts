@@ -1,24 +1,11 @@
-/**
- * Soak: mixed load against the full stack for a while (default 10 minutes) — orders through the API, Telegram
- * webhooks (/points) from linked members, and reads (member, ledger, analytics summary) — reporting errors, p50/p99
- * latency per kind and the process's memory every minute (plus at the end), to see errors appear or memory grow.
- * The server runs in this process (the real app, a fake Bot API on loopback), on Postgres by default.
- * Usage: npm run bench -- soak [--minutes 10] [--concurrency 8] [--members 200] [--db postgres|pglite]
- */
-import { serve } from "@hono/node-server";
-import type { AddressInfo } from "node:net";
-import { createApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
 import { systemClock } from "../../src/lib/clock.ts";
-import { silentLogger } from "../../src/lib/log.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { channelIdentities, members } from "../../src/db/schema.ts";
 import { newId } from "../../src/lib/ids.ts";
-import { runtimeOrderHooks } from "../../src/runtime/hooks.ts";
-import { createChannels } from "../../bots/index.ts";
-import { FakeTelegramServer, TELEGRAM_TEST_TOKEN, telegramTextUpdate } from "../../test/fakes/telegram-server.ts";
+import { FakeTelegramServer, telegramTextUpdate } from "../../test/fakes/telegram-server.ts";
 import { openTestDatabase } from "../../test/helpers/db.ts";
 import { flag, machine, percentile, table } from "../lib/stats.ts";
+import { startStack } from "../lib/stack.ts";
 
 const SECRET = "soak-secret_123";
 type Kind = "order" | "webhook" | "read";
@@ -59,29 +46,8 @@ export async function main(args: string[]): Promise<number> {
       linkedAt: systemClock.now(),
     })),
   );
-  const config = loadConfig({
-    LOG_LEVEL: "error",
-    TELEGRAM_BOT_TOKEN: TELEGRAM_TEST_TOKEN,
-    TELEGRAM_API_ROOT: tg.url,
-    TELEGRAM_WEBHOOK_SECRET: SECRET,
-    DEFAULT_MERCHANT_ID: merchantId,
-  });
-  const channels = createChannels({ config, db: database.db, clock: systemClock, logger: silentLogger });
-  await channels.start();
-  const app = createApp(
-    {
-      config,
-      db: database.db,
-      clock: systemClock,
-      logger: silentLogger,
-      senders: channels.senders,
-      orderHooks: runtimeOrderHooks,
-    },
-    [channels.plugin],
-  );
-  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-  await new Promise<void>((r) => server.once("listening", () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const stack = await startStack(database.db, merchantId, { apiRoot: tg.url, secret: SECRET });
+  const url = stack.url;
   const auth = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
 
   let seq = 0;
@@ -172,8 +138,7 @@ export async function main(args: string[]): Promise<number> {
   );
   clearInterval(ticker);
   report();
-  await channels.stop(5000);
-  await new Promise<void>((r) => server.close(() => r()));
+  await stack.close();
   await database.close();
   await tg.close();
 
