@@ -8,6 +8,8 @@ import type { Db } from "../../src/db/types.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { runtimeOrderHooks } from "../../src/runtime/hooks.ts";
+import { channelIdentities, members } from "../../src/db/schema.ts";
+import { newId } from "../../src/lib/ids.ts";
 import { TELEGRAM_TEST_TOKEN } from "../../test/fakes/telegram-server.ts";
 
 export async function startStack(
@@ -35,4 +37,35 @@ export async function startStack(
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** One member per Telegram user id, opted in and linked to that user's private chat; returns the member ids. */
+export async function linkedMembers(
+  db: Db,
+  merchantId: string,
+  users: number[],
+  phonePrefix: string,
+): Promise<string[]> {
+  const ids = users.map(() => newId("mem"));
+  const now = systemClock.now();
+  await db.insert(members).values(
+    ids.map((id, i) => ({
+      id,
+      merchantId,
+      phone: `${phonePrefix}${String(i).padStart(7, "0")}`,
+      name: `Khách ${i}`,
+      optedIn: true,
+    })),
+  );
+  await db.insert(channelIdentities).values(
+    ids.map((id, i) => ({
+      merchantId,
+      memberId: id,
+      channel: "telegram",
+      userId: String(users[i]),
+      chatId: String(users[i]),
+      linkedAt: now,
+    })),
+  );
+  return ids;
 }

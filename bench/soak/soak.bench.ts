@@ -1,11 +1,8 @@
-import { systemClock } from "../../src/lib/clock.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
-import { channelIdentities, members } from "../../src/db/schema.ts";
-import { newId } from "../../src/lib/ids.ts";
 import { FakeTelegramServer, telegramTextUpdate } from "../../test/fakes/telegram-server.ts";
 import { openTestDatabase } from "../../test/helpers/db.ts";
 import { flag, machine, percentile, table } from "../lib/stats.ts";
-import { startStack } from "../lib/stack.ts";
+import { linkedMembers, startStack } from "../lib/stack.ts";
 
 const SECRET = "soak-secret_123";
 type Kind = "order" | "webhook" | "read";
@@ -31,21 +28,8 @@ export async function main(args: string[]): Promise<number> {
   const tg = await FakeTelegramServer.start();
   const database = await openTestDatabase();
   const { merchantId, apiKey } = await createMerchant(database.db, { name: "soak" });
-  const ids = Array.from({ length: n }, () => newId("mem"));
-  const users = ids.map((_, i) => 700_000 + i);
-  await database.db
-    .insert(members)
-    .values(ids.map((id, i) => ({ id, merchantId, phone: `+8491${String(i).padStart(7, "0")}`, name: `Khách ${i}` })));
-  await database.db.insert(channelIdentities).values(
-    ids.map((id, i) => ({
-      merchantId,
-      memberId: id,
-      channel: "telegram",
-      userId: String(users[i]),
-      chatId: String(users[i]),
-      linkedAt: systemClock.now(),
-    })),
-  );
+  const users = Array.from({ length: n }, (_, i) => 700_000 + i);
+  const ids = await linkedMembers(database.db, merchantId, users, "+8491");
   const stack = await startStack(database.db, merchantId, { apiRoot: tg.url, secret: SECRET });
   const url = stack.url;
   const auth = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };

@@ -12,12 +12,10 @@ import { Bot, webhookCallback } from "grammy";
 import { systemClock } from "../../src/lib/clock.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createOrder } from "../../src/orders/service.ts";
-import { channelIdentities, members } from "../../src/db/schema.ts";
-import { newId } from "../../src/lib/ids.ts";
 import { FakeTelegramServer, TELEGRAM_TEST_TOKEN, telegramTextUpdate } from "../../test/fakes/telegram-server.ts";
 import { openTestDatabase } from "../../test/helpers/db.ts";
 import { flag, machine, percentile, table } from "../lib/stats.ts";
-import { startStack } from "../lib/stack.ts";
+import { linkedMembers, startStack } from "../lib/stack.ts";
 
 const SECRET = "bench-secret_123";
 
@@ -105,26 +103,7 @@ async function fullStack(kind: "pglite" | "postgres", tg: FakeTelegramServer, us
   const database = await openTestDatabase();
   const { merchantId } = await createMerchant(database.db, { name: "bench" });
   const now = systemClock.now();
-  const ids = users.map(() => newId("mem"));
-  await database.db.insert(members).values(
-    ids.map((id, i) => ({
-      id,
-      merchantId,
-      phone: `+8490${String(i).padStart(7, "0")}`,
-      name: `Khách ${i}`,
-      optedIn: true,
-    })),
-  );
-  await database.db.insert(channelIdentities).values(
-    ids.map((id, i) => ({
-      merchantId,
-      memberId: id,
-      channel: "telegram",
-      userId: String(users[i]),
-      chatId: String(users[i]),
-      linkedAt: now,
-    })),
-  );
+  const ids = await linkedMembers(database.db, merchantId, users, "+8490");
   for (let i = 0; i < ids.length; i++) {
     await createOrder(
       database.db,
