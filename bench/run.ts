@@ -14,6 +14,7 @@ const benches: Record<string, string> = {
   capacity: "./capacity/capacity.bench.ts",
   outbox: "./outbox/outbox.bench.ts",
   integrations: "./integrations/integrations.bench.ts",
+  soak: "./soak/soak.bench.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);

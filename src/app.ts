@@ -39,6 +39,7 @@ import { isDataException } from "./db/errors.ts";
 import { sitePages } from "./site/routes.ts";
 import { metricsRoute, requestMetrics } from "./http/metrics.ts";
 import { hookRoutes, integrationRoutes } from "./integrations/routes.ts";
+import { auditWrites, privacyRoutes } from "./privacy/routes.ts";
 
 export type AppPlugin = (app: Hono<AppEnv>, deps: AppDeps) => void;
 
@@ -66,6 +67,7 @@ const v1Modules: Hono<AppEnv>[] = [
   catalogRoutes,
   webhookRoutes,
   integrationRoutes,
+  privacyRoutes,
 ];
 
 /** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
@@ -197,6 +199,8 @@ export function createApp(deps: AppDeps, plugins: AppPlugin[] = []): Hono<AppEnv
 
   const v1 = new Hono<AppEnv>();
   v1.use(apiKeyAuth());
+  // Every successful write is audited; a settings PUT also reads its document before (through this same app).
+  v1.use(auditWrites(async (path, authorization) => app.request(path, { headers: { authorization } })));
   for (const m of v1Modules) v1.route("/", m);
   app.route("/v1", v1);
 

@@ -9,18 +9,13 @@ import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { Bot, webhookCallback } from "grammy";
-import { createApp } from "../../src/app.ts";
-import { loadConfig } from "../../src/config.ts";
 import { systemClock } from "../../src/lib/clock.ts";
-import { silentLogger } from "../../src/lib/log.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createOrder } from "../../src/orders/service.ts";
-import { channelIdentities, members } from "../../src/db/schema.ts";
-import { newId } from "../../src/lib/ids.ts";
-import { createChannels } from "../../bots/index.ts";
 import { FakeTelegramServer, TELEGRAM_TEST_TOKEN, telegramTextUpdate } from "../../test/fakes/telegram-server.ts";
 import { openTestDatabase } from "../../test/helpers/db.ts";
 import { flag, machine, percentile, table } from "../lib/stats.ts";
+import { linkedMembers, startStack } from "../lib/stack.ts";
 
 const SECRET = "bench-secret_123";
 
@@ -108,26 +103,7 @@ async function fullStack(kind: "pglite" | "postgres", tg: FakeTelegramServer, us
   const database = await openTestDatabase();
   const { merchantId } = await createMerchant(database.db, { name: "bench" });
   const now = systemClock.now();
-  const ids = users.map(() => newId("mem"));
-  await database.db.insert(members).values(
-    ids.map((id, i) => ({
-      id,
-      merchantId,
-      phone: `+8490${String(i).padStart(7, "0")}`,
-      name: `Khách ${i}`,
-      optedIn: true,
-    })),
-  );
-  await database.db.insert(channelIdentities).values(
-    ids.map((id, i) => ({
-      merchantId,
-      memberId: id,
-      channel: "telegram",
-      userId: String(users[i]),
-      chatId: String(users[i]),
-      linkedAt: now,
-    })),
-  );
+  const ids = await linkedMembers(database.db, merchantId, users, "+8490");
   for (let i = 0; i < ids.length; i++) {
     await createOrder(
       database.db,
@@ -141,23 +117,9 @@ async function fullStack(kind: "pglite" | "postgres", tg: FakeTelegramServer, us
       now,
     );
   }
-  const config = loadConfig({
-    LOG_LEVEL: "error",
-    TELEGRAM_BOT_TOKEN: TELEGRAM_TEST_TOKEN,
-    TELEGRAM_API_ROOT: tg.url,
-    TELEGRAM_WEBHOOK_SECRET: SECRET,
-    DEFAULT_MERCHANT_ID: merchantId,
-  });
-  const channels = createChannels({ config, db: database.db, clock: systemClock, logger: silentLogger });
-  await channels.start();
-  const app = createApp(
-    { config, db: database.db, clock: systemClock, logger: silentLogger, senders: channels.senders },
-    [channels.plugin],
-  );
-  const srv = await listen(app.fetch);
+  const srv = await startStack(database.db, merchantId, { apiRoot: tg.url, secret: SECRET });
   tg.reset();
   const r = await drive(`${srv.url}/webhooks/telegram`, tg, users, "/points", concurrency);
-  await channels.stop(5000);
   await srv.close();
   await database.close();
   return r;

@@ -33,6 +33,7 @@ import * as account from "./handlers/account.ts";
 import * as rewards from "./handlers/rewards.ts";
 import * as offers from "./handlers/offers.ts";
 import * as questions from "./handlers/questions.ts";
+import * as privacy from "./handlers/privacy.ts";
 
 const MAX_TEXT = 4000;
 
@@ -184,6 +185,14 @@ export function createConversation(deps: CoreDeps): Conversation {
         return questions.expiry(ctx, m);
       case "tierProgress":
         return questions.tierProgress(ctx, m, intent.text);
+      case "consent":
+        return privacy.consent(ctx, m, intent.granted);
+      case "myData":
+        return privacy.myData(ctx, m);
+      case "eraseAsk":
+        return privacy.eraseAsk(ctx);
+      case "eraseConfirm":
+        return privacy.eraseConfirm(ctx, m);
     }
   }
 

@@ -23,6 +23,10 @@ export type Intent =
   | { kind: "language"; lang?: Lang | undefined }
   | { kind: "stop" }
   | { kind: "optIn" }
+  | { kind: "consent"; granted: boolean }
+  | { kind: "myData" }
+  | { kind: "eraseAsk" }
+  | { kind: "eraseConfirm" }
   | { kind: "help" }
   | { kind: "greeting" }
   | { kind: "thanks" }
@@ -47,6 +51,9 @@ export const Btn = {
   optIn: "start",
   help: "help",
   howToLink: "link",
+  consentYes: "cs:y",
+  consentNo: "cs:n",
+  eraseConfirm: "del:y",
 } as const;
 
 /** Whether `data` can travel as Telegram callback_data (ASCII, ≤ 64 bytes). */
@@ -81,6 +88,12 @@ export function parseButton(data: string): Intent {
       return { kind: "help" };
     case Btn.howToLink:
       return { kind: "howToLink" };
+    case Btn.consentYes:
+      return { kind: "consent", granted: true };
+    case Btn.consentNo:
+      return { kind: "consent", granted: false };
+    case Btn.eraseConfirm:
+      return { kind: "eraseConfirm" };
   }
   let m = /^r:(\d{1,4})$/.exec(d);
   if (m) return { kind: "rewards", from: Number(m[1]) };
@@ -137,7 +150,14 @@ export function parseCommand(text: string): Intent | undefined {
       return { kind: "language", lang: arg ? langArg(arg) : undefined };
     case "stop":
     case "unsubscribe":
+    case "optout":
       return { kind: "stop" };
+    case "mydata":
+    case "dulieu":
+      return { kind: "myData" };
+    case "deleteme":
+    case "xoadulieu":
+      return { kind: "eraseAsk" };
     case "help":
     case "menu":
       return { kind: "help" };

@@ -7,6 +7,7 @@
  * promotions), other user_send_* (a polite "text only"), user_received_message (delivery receipts → the injected
  * `onMessageReceived`). Other events are acknowledged and ignored.
  */
+import { wording } from "../../src/privacy/wording.ts";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
 import { resultRows } from "../../src/db/rows.ts";
@@ -138,7 +139,11 @@ export function createZaloOaChannel(opts: ZaloOaChannelOptions): ZaloOaChannel {
 
     if (name === "unfollow") {
       const identity = await findIdentity(db, CHANNEL, userId, opts.merchantId);
-      if (identity) await setOptIn(db, identity.merchantId, identity.memberId, false, now);
+      if (identity)
+        await setOptIn(db, identity.merchantId, identity.memberId, false, now, {
+          channel: CHANNEL,
+          wording: wording("oaUnfollow", "vi"),
+        });
       log.info("zalo oa follower left; opted out of promotions", { linked: !!identity });
       return;
     }

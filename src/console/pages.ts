@@ -4,6 +4,7 @@ import type { MemberView } from "../members/schemas.ts";
 import type { MemberRow } from "../ledger/ledger.ts";
 import type { RewardRow } from "../rewards/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
+import { privacyCard } from "./privacy-card.ts";
 import { chartData, field, flash, fmtDate, fmtNum, h, kpi, kpiDelta, page, raw } from "./views.ts";
 
 const day = (d: string) => Math.round(Date.parse(`${d.slice(0, 10)}T00:00:00Z`) / 1000);
@@ -202,6 +203,7 @@ export interface MemberPageData {
   flash?: { text: string; bad?: boolean };
   adjustErrors?: Record<string, string>;
   link?: { code: string; expiresAt: Date; telegramLink: string | null; qrSvg: string | null };
+  erasedAt?: Date | null;
 }
 
 export function memberPage(lang: ConsoleLang, d: MemberPageData): string {
@@ -367,6 +369,7 @@ export function memberPage(lang: ConsoleLang, d: MemberPageData): string {
         ),
       ),
     ),
+    privacyCard(lang, base, d.erasedAt ?? null),
   );
 }
 

@@ -35,6 +35,9 @@ import {
   requireSegment,
   updateSegment,
 } from "../segments/service.ts";
+import { eraseMember, exportMember } from "../privacy/member-data.ts";
+import { auditConsoleWrites } from "../privacy/routes.ts";
+import { erasedFlash } from "./privacy-card.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 import { campaignPages } from "./campaigns-routes.ts";
 import { catalogPages } from "./catalog-routes.ts";
@@ -135,9 +138,11 @@ consoleRoutes.use(async (c, next) => {
     return c.redirect("/console/sign-in", 303);
   }
   c.set("consoleMerchantId", session.merchantId);
+  c.set("actor", `console:${session.apiKeyId}`);
   c.set("logger", c.get("logger").child({ merchantId: session.merchantId }));
   await next();
 });
+consoleRoutes.use(auditConsoleWrites());
 
 /** A 404 (another merchant's id, an unknown one) is the console's not-found page, never the other shop's data. */
 consoleRoutes.onError((err, c) => {
@@ -191,6 +196,7 @@ async function renderMember(
       ledger,
       timezone: merchant?.timezone ?? "Asia/Ho_Chi_Minh",
       idempotencyKey: newId("con"),
+      erasedAt: m.erasedAt,
       ...extra,
     }),
     status,
@@ -252,6 +258,27 @@ consoleRoutes.post("/members/:id/link-code", async (c) => {
   // The QR code carries the Telegram deep link, or the bare code for a chat where it is typed.
   const qrSvg = renderSVG(telegramLink ?? code, { border: 2 });
   return renderMember(c, member.id, { link: { code, expiresAt, telegramLink, qrSvg } });
+});
+
+consoleRoutes.get("/members/:id/export", async (c) => {
+  const data = await exportMember(
+    c.get("db"),
+    c.get("consoleMerchantId"),
+    c.req.param("id"),
+    c.get("deps").clock.now(),
+  );
+  c.header("content-disposition", `attachment; filename="member-${data.member.id as string}.json"`);
+  return c.json(data);
+});
+
+consoleRoutes.post("/members/:id/erase", async (c) => {
+  const id = c.req.param("id");
+  const form = await c.req.parseBody();
+  if (form.confirm !== "yes")
+    return renderMember(c, id, { flash: { text: CONSOLE_COPY[c.get("lang")].invalid, bad: true } }, 400);
+  const by = { channel: "console", actor: c.get("actor") };
+  await eraseMember(c.get("db"), c.get("consoleMerchantId"), id, c.get("deps").clock.now(), by);
+  return renderMember(c, id, { flash: { text: erasedFlash(c.get("lang")) } });
 });
 
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);

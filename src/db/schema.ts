@@ -75,6 +75,8 @@ export const members = pgTable(
     tierSince: ts("tier_since"),
     optedIn: boolean("opted_in").notNull().default(false),
     optedInAt: ts("opted_in_at"),
+    /** Set when the member's identity was erased (src/privacy/member-data.ts); amounts and counts stay. */
+    erasedAt: ts("erased_at"),
     createdAt: createdAt(),
   },
   (t) => [

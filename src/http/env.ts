@@ -11,5 +11,7 @@ export interface AppEnv {
     deps: AppDeps;
     /** Set by the API-key middleware on /v1/*. */
     merchantId: string;
+    /** Who is acting, for the audit log: `key:<api key id>` (set with merchantId). */
+    actor: string;
   };
 }

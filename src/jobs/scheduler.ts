@@ -4,14 +4,15 @@ import { merchants } from "../db/schema.ts";
 import type { Logger } from "../lib/log.ts";
 import { runExpiry } from "./expire.ts";
 import { runTierEvaluation } from "./tiers.ts";
+import { purgeExpired } from "../privacy/retention.ts";
 
-export type JobName = "expire" | "tiers";
+export type JobName = "expire" | "tiers" | "retention";
 
 export async function runScheduledJobs(
   db: Db,
   now: Date,
   logger: Logger,
-  jobs: JobName[] = ["expire", "tiers"],
+  jobs: JobName[] = ["expire", "tiers", "retention"],
 ): Promise<void> {
   const all = await db.select({ id: merchants.id }).from(merchants);
   for (const { id } of all) {
@@ -23,6 +24,12 @@ export async function runScheduledJobs(
       if (jobs.includes("tiers")) {
         const r = await runTierEvaluation(db, id, now);
         if (r.upgraded + r.downgraded > 0) logger.info("tiers evaluated", { merchantId: id, ...r });
+      }
+      if (jobs.includes("retention")) {
+        const r = await purgeExpired(db, id, now);
+        if (r.conversationTurns + r.deliveryLogs + r.outboxMessages > 0) {
+          logger.info("retention purge", { merchantId: id, ...r });
+        }
       }
     } catch (err) {
       logger.error("scheduled job failed", { merchantId: id, error: err instanceof Error ? err.message : String(err) });

@@ -7,6 +7,8 @@ import type { Db } from "../db/types.ts";
 import { channelIdentities, linkCodes, members } from "../db/schema.ts";
 import { newCode } from "../lib/ids.ts";
 import { isUniqueViolation } from "../db/errors.ts";
+import { recordConsent, recordConsentIn } from "../privacy/consent.ts";
+import { wording } from "../privacy/wording.ts";
 
 export const LINK_CODE_LENGTH = 8;
 export const DEFAULT_LINK_CODE_DAYS = 7;
@@ -107,30 +109,41 @@ export async function linkChat(
         target: [channelIdentities.merchantId, channelIdentities.channel, channelIdentities.userId],
         set: { memberId: t.memberId, chatId: t.chatId, linkedAt: now, unreachableAt: null },
       });
-    const set: Partial<typeof members.$inferInsert> = { optedIn: true, optedInAt: now };
-    if (language) set.language = language;
-    await tx
-      .update(members)
-      .set(set)
-      .where(and(eq(members.id, t.memberId), eq(members.merchantId, t.merchantId)));
+    const thisMember = and(eq(members.id, t.memberId), eq(members.merchantId, t.merchantId));
+    if (language) await tx.update(members).set({ language }).where(thisMember);
+    // Linking accepts the loyalty terms and opts in to promotions (campaigns spec), each recorded with the wording
+    // the chat shows, in the language the replies go out in.
+    const [m] = await tx.select({ language: members.language }).from(members).where(thisMember);
+    const lang = m?.language ?? "vi";
+    for (const [purpose, key] of [
+      ["loyalty_terms", "loyaltyTerms"],
+      ["marketing", "marketingQuestion"],
+    ] as const) {
+      await recordConsentIn(
+        tx,
+        t.merchantId,
+        t.memberId,
+        { purpose, granted: true, channel: t.channel, language: lang, wording: wording(key, lang) },
+        now,
+      );
+    }
     return { alreadyLinked: existing[0]?.memberId === t.memberId };
   });
 }
 
-/** Opt in/out of promotional messages; applies to every chat of the member. Returns whether it changed. */
-export async function setOptIn(
+/**
+ * Opt in/out of promotional messages (every chat of the member), recorded as a consent event with the wording the
+ * member acted on. Returns whether the state changed.
+ */
+export function setOptIn(
   db: Db,
   merchantId: string,
   memberId: string,
   optedIn: boolean,
   now: Date,
+  how: { channel: string; wording: string; language?: string | undefined },
 ): Promise<boolean> {
-  const rows = await db
-    .update(members)
-    .set(optedIn ? { optedIn: true, optedInAt: now } : { optedIn: false })
-    .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId), eq(members.optedIn, !optedIn)))
-    .returning({ id: members.id });
-  return rows.length > 0;
+  return recordConsent(db, merchantId, memberId, { ...how, purpose: "marketing", granted: optedIn }, now);
 }
 
 /** Marks a chat unreachable (the user blocked the bot: 403). */

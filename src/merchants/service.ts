@@ -38,25 +38,30 @@ export async function addApiKey(db: Db, merchantId: string): Promise<string> {
  * so comparing the secret itself never happens byte by byte.
  */
 export async function merchantForKey(db: Db, apiKey: string): Promise<string | undefined> {
+  return (await apiKeyFor(db, apiKey))?.merchantId;
+}
+
+/** The merchant and the key's id (the audit log's "who") of a live API key. */
+export async function apiKeyFor(db: Db, apiKey: string): Promise<{ merchantId: string; keyId: string } | undefined> {
   const keyHash = await sha256Hex(apiKey);
   const hit = keyCache.get(keyHash);
-  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.merchantId;
+  if (hit && Date.now() - hit.at < KEY_CACHE_MS) return hit.key;
   const rows = await db
-    .select({ merchantId: apiKeys.merchantId })
+    .select({ merchantId: apiKeys.merchantId, keyId: apiKeys.id })
     .from(apiKeys)
     .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .limit(1);
-  const merchantId = rows[0]?.merchantId;
-  if (merchantId) {
+  const key = rows[0];
+  if (key) {
     if (keyCache.size > 10_000) keyCache.clear();
-    keyCache.set(keyHash, { merchantId, at: Date.now() });
+    keyCache.set(keyHash, { key, at: Date.now() });
   }
-  return merchantId;
+  return key;
 }
 
 /** Known keys (by hash) for a minute: saves a query per request; a revoked key stops working within KEY_CACHE_MS. */
 const KEY_CACHE_MS = 60_000;
-const keyCache = new Map<string, { merchantId: string; at: number }>();
+const keyCache = new Map<string, { key: { merchantId: string; keyId: string }; at: number }>();
 
 export function forgetApiKeys(): void {
   keyCache.clear();

@@ -60,7 +60,9 @@ describe("Zalo: webhook", () => {
     await say(user, (await linkCode(shop)).toLowerCase());
     const texts = zaloTexts(h.zalo, user.id);
     expect(texts.some((t) => t.includes("liên kết thành công"))).toBe(true);
-    expect(last(user)).toContain("Dạ, bạn đang có 150 điểm.");
+    expect(texts.some((t) => t.includes("Dạ, bạn đang có 150 điểm."))).toBe(true);
+    // Then the consent question (Decree 13), its Yes / No as numbered choices.
+    expect(last(user)).toContain("Bạn có muốn tiếp tục nhận không?");
     expect((await identities(user.id))[0]?.memberId).toBe(shop.memberId);
   });
 

@@ -17,6 +17,8 @@ import { chatLanguage } from "../state.ts";
 import { linkHelp, menu, msg, type Ctx } from "../context.ts";
 import type { ReplyMessage } from "../types.ts";
 import { pointsReply } from "./account.ts";
+import { consentQuestion } from "./privacy.ts";
+import { wording } from "../../../src/privacy/wording.ts";
 
 async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<ReplyMessage[]> {
   const { input, db, now } = ctx;
@@ -35,7 +37,8 @@ async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<R
   if (member) ctx.setLang(member.language === "en" ? "en" : "vi");
   const name = firstName(member?.name);
   const first = msg(alreadyLinked ? ctx.copy.alreadyLinked(name) : ctx.copy.linked(name), menu(ctx.copy));
-  return member ? [first, await pointsReply(ctx, member)] : [first];
+  // The spec's link reply first, then the terms and the marketing question (Decree 13: ask, record the answer).
+  return member ? [first, await pointsReply(ctx, member), consentQuestion(ctx)] : [first];
 }
 
 /** A link code from /start <code>, /link <code> or typed alone. */
@@ -75,22 +78,28 @@ export async function start(ctx: Ctx, code: string | undefined): Promise<ReplyMe
   const m = ctx.member;
   if (!m || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.welcomeUnlinked(ctx.input.channel))];
   // /start again opts the member back in to promotions.
-  const changed = await setOptIn(ctx.db, ctx.merchantId, m.id, true, ctx.now);
+  const changed = await setOptIn(ctx.db, ctx.merchantId, m.id, true, ctx.now, optInHow(ctx));
   const name = firstName(m.name);
   const reply = msg(changed ? ctx.copy.optedIn() : ctx.copy.welcomeBack(name), menu(ctx.copy));
   reply.cardButton = ctx.copy.buttons.card;
   return [reply];
 }
 
+/** What the member acted on when opting back in (/start, the button, a keyword), for the consent record. */
+function optInHow(ctx: Ctx) {
+  return { channel: ctx.input.channel, language: ctx.lang, wording: wording("startCommand", ctx.lang) };
+}
+
 export async function optIn(ctx: Ctx): Promise<ReplyMessage[]> {
   if (!ctx.member || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
-  await setOptIn(ctx.db, ctx.merchantId, ctx.member.id, true, ctx.now);
+  await setOptIn(ctx.db, ctx.merchantId, ctx.member.id, true, ctx.now, optInHow(ctx));
   return [msg(ctx.copy.optedIn(), menu(ctx.copy))];
 }
 
 export async function stop(ctx: Ctx): Promise<ReplyMessage[]> {
   if (!ctx.member || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.needLink(ctx.input.channel))];
-  const changed = await setOptIn(ctx.db, ctx.merchantId, ctx.member.id, false, ctx.now);
+  const how = { channel: ctx.input.channel, language: ctx.lang, wording: wording("stopCommand", ctx.lang) };
+  const changed = await setOptIn(ctx.db, ctx.merchantId, ctx.member.id, false, ctx.now, how);
   await forget(ctx);
   const opt = [[{ label: ctx.copy.buttons.start, data: "start" }]];
   return [msg(changed ? ctx.copy.optedOut() : ctx.copy.alreadyOptedOut(), opt)];

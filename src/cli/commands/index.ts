@@ -9,6 +9,7 @@ import { recsBuildCommand } from "./recs-build.ts";
 import { channelsSetWebhook } from "./channels-set-webhook.ts";
 import { channelsInfo } from "./channels-info.ts";
 import { campaignsSend } from "./campaigns-send.ts";
+import { backupCommand, restoreCommand } from "./backup.ts";
 
 /** Every CLI command, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -25,4 +26,6 @@ export const commands: Command[] = [
   channelsSetWebhook,
   channelsInfo,
   campaignsSend,
+  backupCommand,
+  restoreCommand,
 ];
