@@ -7,7 +7,8 @@ import { loadConfig } from "../../src/config.ts";
 import { createRuntime } from "../../src/runtime/runtime.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
-import { FakeZnsServer } from "../fakes/zns-server.ts";
+import { FakeZnsServer, ZNS_TEST_TOKEN } from "../fakes/zns-server.ts";
+import { signOaEvent, ZALO_OA_TEST } from "../fakes/zalo-oa-server.ts";
 import { addMember, daysAgo } from "../segments/fixtures.ts";
 
 let s: TestServer;
@@ -63,5 +64,68 @@ describe("ZNS in the runtime", () => {
       status: "done",
       byChannel: { zns: { sent: 1, cost: 300 } },
     });
+  });
+
+  it("with the Zalo OA configured: ZNS sends with the OA's token, and the OA's delivery receipt counts as delivered", async () => {
+    const { api, merchantId } = await s.merchant();
+    zns.token = ZALO_OA_TEST.accessToken; // the fake ZNS API accepts the OA's access token only
+    const runtime = createRuntime({
+      config: loadConfig({
+        LOG_LEVEL: "error",
+        ZNS_API_ROOT: zns.url,
+        DEFAULT_MERCHANT_ID: merchantId,
+        ZALO_OA_ID: ZALO_OA_TEST.oaId,
+        ZALO_OA_APP_ID: ZALO_OA_TEST.appId,
+        ZALO_OA_APP_SECRET: ZALO_OA_TEST.appSecret,
+        ZALO_OA_SECRET_KEY: ZALO_OA_TEST.secretKey,
+        ZALO_OA_ACCESS_TOKEN: ZALO_OA_TEST.accessToken,
+        ZALO_OA_REFRESH_TOKEN: ZALO_OA_TEST.refreshToken,
+      }),
+      db: s.database.db,
+      clock: s.clock,
+      logger: silentLogger,
+    });
+    try {
+      await addMember(
+        s.database.db,
+        merchantId,
+        { name: "Lê Thị Bình", phone: "+84987000222", optedIn: true, orders: [{ at: daysAgo(s.clock.now(), 8) }] },
+        s.clock.now(),
+      );
+      await api("PUT", "/v1/zns/templates/500", { name: "Chào", params: { name: { source: "firstName" } } });
+      await api("PUT", "/v1/zns/settings", { mode: "production" });
+      const c = await api("POST", "/v1/campaigns", {
+        name: "zns via oa",
+        segmentId: "recent-7",
+        message: { vi: "Chào" },
+        channel: "zns",
+        znsTemplateId: "500",
+      });
+      await api("POST", `/v1/campaigns/${c.body.id}/send`);
+      expect((await runtime.deliveries.batch({ maxMs: 10_000 })).stats.sent).toBe(1);
+      const sent = zns.sent.at(-1)!;
+      expect(sent).toMatchObject({ phone: "84987000222", templateData: { name: "Bình" } });
+
+      const { body, signature } = await signOaEvent({
+        event_name: "user_received_message",
+        sender: { id: ZALO_OA_TEST.oaId },
+        recipient: { id: "8000000000000000001" },
+        message: { msg_id: sent.msgId, tracking_id: sent.trackingId },
+        timestamp: String(s.clock.now().getTime()),
+      });
+      const r = await runtime.app.fetch(
+        new Request("http://local/webhooks/zalo-oa", {
+          method: "POST",
+          headers: { "content-type": "application/json", "X-ZEvent-Signature": signature },
+          body,
+        }),
+      );
+      expect(r.status).toBe(200);
+      expect((await api("GET", `/v1/campaigns/${c.body.id}`)).body).toMatchObject({
+        byChannel: { zns: { sent: 1, delivered: 1 } },
+      });
+    } finally {
+      zns.token = ZNS_TEST_TOKEN;
+    }
   });
 });
