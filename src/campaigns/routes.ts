@@ -2,8 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import { apiRoutes } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -18,6 +17,7 @@ import { wakeDeliveryWorkers } from "./worker.ts";
 import { MessageSchema } from "./service.ts";
 
 export const campaignRoutes = new Hono<AppEnv>();
+const api = apiRoutes(campaignRoutes, "Campaigns");
 
 const Counts = z.object({
   recipients: z.number().int(),
@@ -79,134 +79,125 @@ export const CampaignViewSchema = z.object({
   ),
 });
 
-doc({
-  method: "post",
-  path: "/v1/campaigns",
-  tag: "Campaigns",
-  summary: "Create a campaign (draft, or scheduled when sendAt is given)",
-  description:
-    "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. An unknown segmentId → 404 segment-not-found.",
-  body: CreateCampaignSchema,
-  responses: {
-    201: { description: "The campaign", schema: CampaignViewSchema },
-    404: { description: "Unknown segment" },
+api.post(
+  "/v1/campaigns",
+  {
+    summary: "Create a campaign (draft, or scheduled when sendAt is given)",
+    description:
+      "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. An unknown segmentId → 404 segment-not-found.",
+    body: CreateCampaignSchema,
+    responses: {
+      201: { description: "The campaign", schema: CampaignViewSchema },
+      404: { description: "Unknown segment" },
+    },
   },
-});
-campaignRoutes.post("/campaigns", async (c) => {
-  const input = await parseBody(c, CreateCampaignSchema);
-  return c.json(await createCampaign(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now()), 201);
-});
+  async ({ c, db, merchantId, now, body: input }) => {
+    return c.json(await createCampaign(db, merchantId, input, now), 201);
+  },
+);
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.string().optional().describe("Cursor: the last id of the previous page"),
 });
 
-doc({
-  method: "get",
-  path: "/v1/campaigns",
-  tag: "Campaigns",
-  summary: "Campaigns, newest first, with counts",
-  query: ListQuery,
-  responses: {
-    200: {
-      description: "A page of campaigns",
-      schema: z.object({ campaigns: z.array(CampaignViewSchema), next: z.string().nullable() }),
+api.get(
+  "/v1/campaigns",
+  {
+    summary: "Campaigns, newest first, with counts",
+    query: ListQuery,
+    responses: {
+      200: {
+        description: "A page of campaigns",
+        schema: z.object({ campaigns: z.array(CampaignViewSchema), next: z.string().nullable() }),
+      },
     },
   },
-});
-campaignRoutes.get("/campaigns", async (c) => {
-  const q = parseQuery(c, ListQuery);
-  return c.json(await listCampaigns(c.get("db"), c.get("merchantId"), q));
-});
-
-doc({
-  method: "get",
-  path: "/v1/campaigns/{id}",
-  tag: "Campaigns",
-  summary: "A campaign: status, counts and KPIs (delivered, conversions, attributed revenue, AOV, uplift vs control)",
-  responses: {
-    200: { description: "The campaign", schema: CampaignViewSchema },
-    404: { description: "No such campaign of this merchant" },
+  async ({ c, db, merchantId, query: q }) => {
+    return c.json(await listCampaigns(db, merchantId, q));
   },
-});
-campaignRoutes.get("/campaigns/:id", async (c) => {
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const v = await getCampaignView(db, merchantId, c.req.param("id"));
-  const kpis =
-    v.status === "sending" || v.status === "done"
-      ? await campaignKpis(db, merchantId, v.id, c.get("deps").clock.now())
-      : undefined;
-  return c.json({ ...v, ...(kpis ? { kpis } : {}) });
-});
+);
 
-doc({
-  method: "post",
-  path: "/v1/campaigns/{id}/send",
-  tag: "Campaigns",
-  summary: "Send now: fixes the recipients and starts delivery within seconds (no body)",
-  description:
-    "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once).",
-  responses: {
-    202: {
-      description: "Sending",
-      schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }),
+api.get(
+  "/v1/campaigns/{id}",
+  {
+    summary: "A campaign: status, counts and KPIs (delivered, conversions, attributed revenue, AOV, uplift vs control)",
+    responses: {
+      200: { description: "The campaign", schema: CampaignViewSchema },
+      404: { description: "No such campaign of this merchant" },
     },
-    404: { description: "No such campaign of this merchant" },
-    409: { description: "Already sending or sent (…/already-sent), or cancelled" },
   },
-});
-campaignRoutes.post("/campaigns/:id/send", async (c) => {
-  const r = await startCampaign(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now());
-  wakeDeliveryWorkers();
-  return c.json({ id: r.id, status: "sending" as const, recipients: r.recipients }, 202);
-});
+  async ({ c, db, merchantId, now, param }) => {
+    const v = await getCampaignView(db, merchantId, param("id"));
+    const kpis =
+      v.status === "sending" || v.status === "done" ? await campaignKpis(db, merchantId, v.id, now) : undefined;
+    return c.json({ ...v, ...(kpis ? { kpis } : {}) });
+  },
+);
 
-doc({
-  method: "post",
-  path: "/v1/campaigns/{id}/cancel",
-  tag: "Campaigns",
-  summary: "Cancel a draft or scheduled campaign (no body)",
-  responses: {
-    200: { description: "The campaign", schema: CampaignViewSchema },
-    404: { description: "No such campaign" },
-    409: { description: "Already sending or sent" },
+api.post(
+  "/v1/campaigns/{id}/send",
+  {
+    summary: "Send now: fixes the recipients and starts delivery within seconds (no body)",
+    description:
+      "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once).",
+    responses: {
+      202: {
+        description: "Sending",
+        schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }),
+      },
+      404: { description: "No such campaign of this merchant" },
+      409: { description: "Already sending or sent (…/already-sent), or cancelled" },
+    },
   },
-});
-campaignRoutes.post("/campaigns/:id/cancel", async (c) => {
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  await cancelCampaign(db, merchantId, c.req.param("id"));
-  return c.json(await getCampaignView(db, merchantId, c.req.param("id")));
-});
+  async ({ c, db, merchantId, now, param }) => {
+    const r = await startCampaign(db, merchantId, param("id"), now);
+    wakeDeliveryWorkers();
+    return c.json({ id: r.id, status: "sending" as const, recipients: r.recipients }, 202);
+  },
+);
+
+api.post(
+  "/v1/campaigns/{id}/cancel",
+  {
+    summary: "Cancel a draft or scheduled campaign (no body)",
+    responses: {
+      200: { description: "The campaign", schema: CampaignViewSchema },
+      404: { description: "No such campaign" },
+      409: { description: "Already sending or sent" },
+    },
+  },
+  async ({ c, db, merchantId, param }) => {
+    await cancelCampaign(db, merchantId, param("id"));
+    return c.json(await getCampaignView(db, merchantId, param("id")));
+  },
+);
 
 // ---- settings ----
 
-doc({
-  method: "get",
-  path: "/v1/messaging/settings",
-  tag: "Campaigns",
-  summary:
-    "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
-  responses: { 200: { description: "Settings", schema: MessagingSettingsSchema } },
-});
-campaignRoutes.get("/messaging/settings", async (c) => {
-  const { timezone: _tz, ...s } = await getMessagingSettings(c.get("db"), c.get("merchantId"));
-  return c.json(s);
-});
+api.get(
+  "/v1/messaging/settings",
+  {
+    summary:
+      "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
+    responses: { 200: { description: "Settings", schema: MessagingSettingsSchema } },
+  },
+  async ({ c, db, merchantId }) => {
+    const { timezone: _tz, ...s } = await getMessagingSettings(db, merchantId);
+    return c.json(s);
+  },
+);
 
-doc({
-  method: "put",
-  path: "/v1/messaging/settings",
-  tag: "Campaigns",
-  summary: "Replace the promotional messaging settings (fields left out take the defaults)",
-  description:
-    'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
-  body: MessagingSettingsSchema,
-  responses: { 200: { description: "Settings now in force", schema: MessagingSettingsSchema } },
-});
-campaignRoutes.put("/messaging/settings", async (c) => {
-  const s = await parseBody(c, MessagingSettingsSchema);
-  return c.json(await putMessagingSettings(c.get("db"), c.get("merchantId"), s));
-});
+api.put(
+  "/v1/messaging/settings",
+  {
+    summary: "Replace the promotional messaging settings (fields left out take the defaults)",
+    description:
+      'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
+    body: MessagingSettingsSchema,
+    responses: { 200: { description: "Settings now in force", schema: MessagingSettingsSchema } },
+  },
+  async ({ c, db, merchantId, body: s }) => {
+    return c.json(await putMessagingSettings(db, merchantId, s));
+  },
+);
