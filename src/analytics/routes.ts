@@ -61,8 +61,8 @@ api.get(
     query: SummaryQuery,
     responses: { 200: { description: "KPIs", schema: SummarySchema } },
   },
-  async ({ c, db, merchantId, now, query: q }) => {
-    return c.json(await summary(db, merchantId, now, q.days));
+  async ({ db, merchantId, now, query: q }) => {
+    return await summary(db, merchantId, now, q.days);
   },
 );
 
@@ -111,8 +111,8 @@ api.get(
     query: KpisQuery,
     responses: { 200: { description: "KPIs, current and previous period", schema: KpisSchema } },
   },
-  async ({ c, db, merchantId, now, query: q }) => {
-    return c.json(await programKpis(db, merchantId, now, q.days));
+  async ({ db, merchantId, now, query: q }) => {
+    return await programKpis(db, merchantId, now, q.days);
   },
 );
 
@@ -139,7 +139,7 @@ api.get(
     query: CohortsQuery,
     responses: { 200: { description: "Cohorts, oldest first", schema: CohortsSchema } },
   },
-  async ({ c, db, merchantId, now, query: q }) => {
-    return c.json(await cohorts(db, merchantId, now, q.months));
+  async ({ db, merchantId, now, query: q }) => {
+    return await cohorts(db, merchantId, now, q.months);
   },
 );

@@ -91,8 +91,8 @@ api.post(
       404: { description: "Unknown segment" },
     },
   },
-  async ({ c, db, merchantId, now, body: input }) => {
-    return c.json(await createCampaign(db, merchantId, input, now), 201);
+  async ({ db, merchantId, now, body: input }) => {
+    return await createCampaign(db, merchantId, input, now);
   },
 );
 
@@ -113,8 +113,8 @@ api.get(
       },
     },
   },
-  async ({ c, db, merchantId, query: q }) => {
-    return c.json(await listCampaigns(db, merchantId, q));
+  async ({ db, merchantId, query: q }) => {
+    return await listCampaigns(db, merchantId, q);
   },
 );
 
@@ -127,11 +127,11 @@ api.get(
       404: { description: "No such campaign of this merchant" },
     },
   },
-  async ({ c, db, merchantId, now, param }) => {
+  async ({ db, merchantId, now, param }) => {
     const v = await getCampaignView(db, merchantId, param("id"));
     const kpis =
       v.status === "sending" || v.status === "done" ? await campaignKpis(db, merchantId, v.id, now) : undefined;
-    return c.json({ ...v, ...(kpis ? { kpis } : {}) });
+    return { ...v, ...(kpis ? { kpis } : {}) };
   },
 );
 
@@ -150,10 +150,10 @@ api.post(
       409: { description: "Already sending or sent (…/already-sent), or cancelled" },
     },
   },
-  async ({ c, db, merchantId, now, param }) => {
+  async ({ db, merchantId, now, param }) => {
     const r = await startCampaign(db, merchantId, param("id"), now);
     wakeDeliveryWorkers();
-    return c.json({ id: r.id, status: "sending" as const, recipients: r.recipients }, 202);
+    return { id: r.id, status: "sending" as const, recipients: r.recipients };
   },
 );
 
@@ -167,9 +167,9 @@ api.post(
       409: { description: "Already sending or sent" },
     },
   },
-  async ({ c, db, merchantId, param }) => {
+  async ({ db, merchantId, param }) => {
     await cancelCampaign(db, merchantId, param("id"));
-    return c.json(await getCampaignView(db, merchantId, param("id")));
+    return await getCampaignView(db, merchantId, param("id"));
   },
 );
 
@@ -182,9 +182,9 @@ api.get(
       "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
     responses: { 200: { description: "Settings", schema: MessagingSettingsSchema } },
   },
-  async ({ c, db, merchantId }) => {
+  async ({ db, merchantId }) => {
     const { timezone: _tz, ...s } = await getMessagingSettings(db, merchantId);
-    return c.json(s);
+    return s;
   },
 );
 
@@ -197,7 +197,7 @@ api.put(
     body: MessagingSettingsSchema,
     responses: { 200: { description: "Settings now in force", schema: MessagingSettingsSchema } },
   },
-  async ({ c, db, merchantId, body: s }) => {
-    return c.json(await putMessagingSettings(db, merchantId, s));
+  async ({ db, merchantId, body: s }) => {
+    return await putMessagingSettings(db, merchantId, s);
   },
 );

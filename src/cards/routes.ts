@@ -60,9 +60,8 @@ api.post(
       },
     },
   },
-  async ({ c, db, merchantId, deps, now, body: { code } }) => {
-    const result = await scanCard(db, cardSecret(deps.config), merchantId, code, now);
-    return c.json(result);
+  async ({ db, merchantId, deps, now, body: { code } }) => {
+    return await scanCard(db, cardSecret(deps.config), merchantId, code, now);
   },
 );
 

@@ -38,7 +38,7 @@ api.get(
       },
     },
   },
-  async ({ c, db, merchantId, query }) => c.json(await listProducts(db, merchantId, query)),
+  ({ db, merchantId, query }) => listProducts(db, merchantId, query),
 );
 
 const ImportResult = z.object({ imported: z.number().int() });
@@ -60,7 +60,7 @@ api.post(
     if (type !== "text/csv")
       throw new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the CSV as text/csv");
     const text = await c.req.text();
-    return c.json(await importProductsCsv(db, merchantId, text, now));
+    return await importProductsCsv(db, merchantId, text, now);
   },
 );
 
@@ -70,7 +70,7 @@ api.get(
     summary: "One product",
     responses: { 200: { description: "The product", schema: ProductView }, 404: { description: "product-not-found" } },
   },
-  async ({ c, db, merchantId, param }) => c.json(await getProduct(db, merchantId, skuParam(param("sku")))),
+  ({ db, merchantId, param }) => getProduct(db, merchantId, skuParam(param("sku"))),
 );
 
 api.put(
@@ -85,6 +85,6 @@ api.put(
   async ({ c, db, merchantId, now, param }) => {
     const sku = skuParam(param("sku"));
     const input = await parseBody(c, ProductInputSchema);
-    return c.json(await putProduct(db, merchantId, sku, input, now));
+    return await putProduct(db, merchantId, sku, input, now);
   },
 );

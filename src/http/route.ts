@@ -5,6 +5,7 @@
  * context: the database, the calling merchant, the clock's now, the parsed body and query, and the path's parameters.
  */
 import type { Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
 import type { Db } from "../db/types.ts";
@@ -43,7 +44,13 @@ export interface RouteCall<P extends string, B, Q> {
   param(name: PathParams<P>): string;
 }
 
-type Handler<P extends string, B, Q> = (call: RouteCall<P, B, Q>) => Response | Promise<Response>;
+/**
+ * A handler answers with a Response, or with the JSON body of the route's one documented success status (a route
+ * documenting two, such as 201 created / 200 replayed, answers with a Response).
+ */
+type Handler<P extends string, B, Q> = (call: RouteCall<P, B, Q>) => Promise<Response | JsonBody> | Response | JsonBody;
+
+type JsonBody = Parameters<Context["json"]>[0];
 
 type Add = <P extends string, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
   path: P,
@@ -52,6 +59,19 @@ type Add = <P extends string, B extends z.ZodType | undefined = undefined, Q ext
 ) => void;
 
 export type ApiRoutes = Record<Method, Add>;
+
+/** The one 2xx status a route documents (the status of a plain JSON answer); undefined if it documents several. */
+function successStatus(method: Method, path: string, responses: RouteDoc["responses"]): ContentfulStatusCode {
+  const ok = Object.keys(responses)
+    .map(Number)
+    .filter((s) => s >= 200 && s < 300);
+  const [status] = ok;
+  if (ok.length > 1 || status === undefined || status === 204) return 200;
+  if (!isContentful(status)) throw new Error(`${method} ${path}: ${status} cannot carry a JSON body`);
+  return status;
+}
+
+const isContentful = (s: number): s is ContentfulStatusCode => s !== 101 && s !== 204 && s !== 205 && s !== 304;
 
 /** The Hono path of an OpenAPI /v1 path: "/v1/members/{id}" → "/members/:id". */
 export function honoPath(path: string): string {
@@ -68,12 +88,13 @@ export function apiRoutes(app: Hono<AppEnv>, tag: string): ApiRoutes {
       handler: Handler<P, B, Q>,
     ) {
       const { documentedBody, tag: ownTag, ...rest } = spec;
+      const success = successStatus(method, path, spec.responses);
       doc({ ...rest, method, path, tag: ownTag ?? tag, body: documentedBody ?? spec.body, query: spec.query });
       app[method](honoPath(path), async (c) => {
         const body = spec.body ? await parseBody(c, spec.body) : undefined;
         const query = spec.query ? parseQuery(c, spec.query) : undefined;
         const deps = c.get("deps");
-        return handler({
+        const result = await handler({
           c,
           db: c.get("db"),
           merchantId: c.get("merchantId"),
@@ -84,6 +105,7 @@ export function apiRoutes(app: Hono<AppEnv>, tag: string): ApiRoutes {
           query: query as Parsed<Q>,
           param: (name) => c.req.param(name) ?? "",
         });
+        return result instanceof Response ? result : c.json(result, success);
       });
     };
   return { get: add("get"), post: add("post"), put: add("put"), patch: add("patch"), delete: add("delete") };

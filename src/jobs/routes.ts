@@ -16,7 +16,7 @@ api.post(
       200: { description: "What expired", schema: z.object({ members: z.number().int(), points: z.number().int() }) },
     },
   },
-  async ({ c, db, merchantId, now }) => c.json(await runExpiry(db, merchantId, now)),
+  ({ db, merchantId, now }) => runExpiry(db, merchantId, now),
 );
 
 api.post(
@@ -30,5 +30,5 @@ api.post(
       },
     },
   },
-  async ({ c, db, merchantId, now }) => c.json(await runTierEvaluation(db, merchantId, now)),
+  ({ db, merchantId, now }) => runTierEvaluation(db, merchantId, now),
 );

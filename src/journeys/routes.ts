@@ -41,8 +41,8 @@ api.put(
     body: JourneyConfigSchema,
     responses: { 200: { description: "The journey with per-step counts", schema: JourneyViewSchema } },
   },
-  async ({ c, db, merchantId, now, body: input }) => {
-    return c.json(await putJourney(db, merchantId, input, now));
+  async ({ db, merchantId, now, body: input }) => {
+    return await putJourney(db, merchantId, input, now);
   },
 );
 
@@ -55,7 +55,7 @@ api.get(
       200: { description: "The journey (disabled with no steps until configured)", schema: JourneyViewSchema },
     },
   },
-  async ({ c, db, merchantId, now }) => c.json(await getJourney(db, merchantId, now)),
+  ({ db, merchantId, now }) => getJourney(db, merchantId, now),
 );
 
 api.post(
@@ -76,9 +76,9 @@ api.post(
       },
     },
   },
-  async ({ c, db, merchantId, now }) => {
+  async ({ db, merchantId, now }) => {
     const r = await runJourneyPass(db, merchantId, now);
     if (r.queued > 0) wakeDeliveryWorkers();
-    return c.json(r);
+    return r;
   },
 );

@@ -54,7 +54,7 @@ api.get(
     query: UsageQuery,
     responses: { 200: { description: "Usage", schema: UsageSchema } },
   },
-  async ({ c, db, merchantId, deps, now, query: { days } }) => {
+  async ({ db, merchantId, deps, now, query: { days } }) => {
     const m = await merchantLlmContext(db, merchantId);
     if (!m) throw notFound("Merchant", "merchant-not-found");
     const today = usageDay(now, m.timeZone);
@@ -73,7 +73,7 @@ api.get(
       days: await usageByDay(db, merchantId, from, today),
       topMembersToday: await topMembers(db, merchantId, today),
     };
-    return c.json(body);
+    return body;
   },
 );
 
@@ -83,10 +83,10 @@ api.get(
     summary: "The merchant's LLM settings (enabled, daily token budgets, phrasing cache days)",
     responses: { 200: { description: "Settings", schema: LlmSettingsSchema } },
   },
-  async ({ c, db, merchantId }) => {
+  async ({ db, merchantId }) => {
     const m = await merchantLlmContext(db, merchantId);
     if (!m) throw notFound("Merchant", "merchant-not-found");
-    return c.json(m.settings);
+    return m.settings;
   },
 );
 
@@ -99,8 +99,8 @@ api.put(
     body: LlmSettingsSchema,
     responses: { 200: { description: "The stored settings", schema: LlmSettingsSchema } },
   },
-  async ({ c, db, merchantId, body: s }) => {
+  async ({ db, merchantId, body: s }) => {
     await putLlmSettings(db, merchantId, s);
-    return c.json(s);
+    return s;
   },
 );

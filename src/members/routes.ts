@@ -27,9 +27,9 @@ api.post(
       409: { description: "Duplicate phone or externalId" },
     },
   },
-  async ({ c, db, merchantId, now, body: input }) => {
+  async ({ db, merchantId, now, body: input }) => {
     const m = await createMember(db, merchantId, input, now);
-    return c.json(await memberView(db, await getProgram(db, merchantId), m, now), 201);
+    return await memberView(db, await getProgram(db, merchantId), m, now);
   },
 );
 
@@ -52,7 +52,7 @@ api.get(
       },
     },
   },
-  async ({ c, db, merchantId, now, query: q }) => {
+  async ({ db, merchantId, now, query: q }) => {
     const conds = [eq(members.merchantId, merchantId)];
     if (q.phone) conds.push(eq(members.phone, normalizePhone(q.phone) ?? q.phone));
     if (q.externalId) conds.push(eq(members.externalId, q.externalId));
@@ -66,7 +66,7 @@ api.get(
     const program = await getProgram(db, merchantId);
     const views = [];
     for (const m of rows) views.push(await memberView(db, program, m, now));
-    return c.json({ members: views, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null });
+    return { members: views, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null };
   },
 );
 
@@ -79,9 +79,9 @@ api.get(
       404: { description: "No such member of this merchant" },
     },
   },
-  async ({ c, db, merchantId, now, param }) => {
+  async ({ db, merchantId, now, param }) => {
     const m = await requireMember(db, merchantId, param("id"));
-    return c.json(await memberView(db, await getProgram(db, merchantId), m, now));
+    return await memberView(db, await getProgram(db, merchantId), m, now);
   },
 );
 
@@ -96,7 +96,7 @@ api.patch(
       409: { description: "Duplicate phone or externalId" },
     },
   },
-  async ({ c, db, merchantId, now, param, body: input }) => {
+  async ({ db, merchantId, now, param, body: input }) => {
     const m = await requireMember(db, merchantId, param("id"));
     const set: Partial<typeof members.$inferInsert> = {};
     if (input.phone !== undefined) set.phone = input.phone;
@@ -114,7 +114,7 @@ api.patch(
         throw err;
       }
     }
-    return c.json(await memberView(db, await getProgram(db, merchantId), updated, now));
+    return await memberView(db, await getProgram(db, merchantId), updated, now);
   },
 );
 
@@ -131,10 +131,10 @@ api.get(
       404: { description: "No such member" },
     },
   },
-  async ({ c, db, merchantId, param, query: q }) => {
+  async ({ db, merchantId, param, query: q }) => {
     const m = await requireMember(db, merchantId, param("id"));
     const rows = await ledgerPage(db, merchantId, m.id, q.limit, q.before);
-    return c.json({
+    return {
       entries: rows.map((e) => ({
         id: String(e.id),
         kind: e.kind,
@@ -147,6 +147,6 @@ api.get(
         breakdown: e.breakdown ?? null,
       })),
       next: q.limit !== undefined && rows.length === q.limit ? String(rows[rows.length - 1]!.id) : null,
-    });
+    };
   },
 );

@@ -51,7 +51,7 @@ api.post(
       409: { description: "unknown plan or externalId reused" },
     },
   },
-  async ({ c, db, merchantId, now, param, body: input }) => {
+  async ({ db, merchantId, now, param, body: input }) => {
     const member = await requireMember(db, merchantId, param("id"));
     const plan = (await getProgram(db, merchantId)).subscriptionPlans.find((p) => p.id === input.planId);
     if (!plan)
@@ -74,7 +74,7 @@ api.post(
             "Idempotency conflict",
             "externalId already used for another subscription",
           );
-        return c.json(view(existing), 201);
+        return view(existing);
       }
     }
     const [latest] = await db
@@ -101,7 +101,7 @@ api.post(
           createdAt: now,
         })
         .returning();
-      return c.json(view(row!), 201);
+      return view(row!);
     } catch (err) {
       if (isUniqueViolation(err))
         throw conflict("idempotency-conflict", "Idempotency conflict", "externalId already used");
@@ -116,13 +116,13 @@ api.get(
     summary: "A member's subscription periods",
     responses: { 200: { description: "Periods", schema: z.object({ subscriptions: z.array(SubscriptionView) }) } },
   },
-  async ({ c, db, merchantId, param }) => {
+  async ({ db, merchantId, param }) => {
     const member = await requireMember(db, merchantId, param("id"));
     const rows = await db
       .select()
       .from(subscriptions)
       .where(eq(subscriptions.memberId, member.id))
       .orderBy(desc(subscriptions.startsAt));
-    return c.json({ subscriptions: rows.map(view) });
+    return { subscriptions: rows.map(view) };
   },
 );

@@ -95,9 +95,9 @@ api.get(
       404: { description: "member-not-found" },
     },
   },
-  async ({ c, db, merchantId, now, param, query: q }) => {
+  async ({ db, merchantId, now, param, query: q }) => {
     const list = await getMemberOffers(db, merchantId, param("id"), now, q.lang ? { lang: q.lang } : {});
-    return c.json({ offers: list });
+    return { offers: list };
   },
 );
 
@@ -112,8 +112,8 @@ api.get(
       404: { description: "member-not-found / offer-not-found" },
     },
   },
-  async ({ c, db, merchantId, param, query: q }) => {
-    return c.json(await getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {}));
+  async ({ db, merchantId, param, query: q }) => {
+    return await getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {});
   },
 );
 
@@ -172,7 +172,7 @@ api.get(
       404: { description: "claim-not-found (also for another merchant's code)" },
     },
   },
-  async ({ c, db, merchantId, now, param }) => c.json(await claimByCode(db, merchantId, param("code"), now)),
+  ({ db, merchantId, now, param }) => claimByCode(db, merchantId, param("code"), now),
 );
 
 api.get(
@@ -181,9 +181,9 @@ api.get(
     summary: "The merchant's offer settings (defaults until set)",
     responses: { 200: { description: "Settings", schema: OfferSettingsSchema } },
   },
-  async ({ c, db, merchantId }) => {
+  async ({ db, merchantId }) => {
     const { timezone: _tz, ...s } = await getOfferSettings(db, merchantId);
-    return c.json(s);
+    return s;
   },
 );
 
@@ -196,8 +196,8 @@ api.put(
     body: OfferSettingsSchema,
     responses: { 200: { description: "The settings", schema: OfferSettingsSchema } },
   },
-  async ({ c, db, merchantId, body: input }) => {
-    return c.json(await putOfferSettings(db, merchantId, input));
+  async ({ db, merchantId, body: input }) => {
+    return await putOfferSettings(db, merchantId, input);
   },
 );
 
@@ -226,9 +226,9 @@ api.get(
       },
     },
   },
-  async ({ c, db, merchantId, now, query: q }) => {
+  async ({ db, merchantId, now, query: q }) => {
     const since = new Date(now.getTime() - q.days * 86_400_000);
-    return c.json({ since: since.toISOString(), kinds: await offerStats(db, merchantId, since) });
+    return { since: since.toISOString(), kinds: await offerStats(db, merchantId, since) };
   },
 );
 
@@ -242,10 +242,10 @@ api.get(
     query: ReportQuery,
     responses: { 200: { description: "The report", schema: OfferReport } },
   },
-  async ({ c, db, merchantId, now, query: q }) => {
+  async ({ db, merchantId, now, query: q }) => {
     const settings = await getOfferSettings(db, merchantId);
     const since = new Date(now.getTime() - q.days * 86_400_000);
-    return c.json(await offerReport(db, merchantId, since, now, settings.holdoutPercent));
+    return await offerReport(db, merchantId, since, now, settings.holdoutPercent);
   },
 );
 
@@ -258,8 +258,8 @@ api.post(
     body: CreateBundleSchema,
     responses: { 201: { description: "The bundle", schema: BundleView } },
   },
-  async ({ c, db, merchantId, now, body: input }) => {
-    return c.json(bundleView(await createBundle(db, merchantId, input, now)), 201);
+  async ({ db, merchantId, now, body: input }) => {
+    return bundleView(await createBundle(db, merchantId, input, now));
   },
 );
 
@@ -269,7 +269,7 @@ api.get(
     summary: "The merchant's bundles",
     responses: { 200: { description: "Bundles", schema: z.object({ bundles: z.array(BundleView) }) } },
   },
-  async ({ c, db, merchantId }) => c.json({ bundles: (await listBundles(db, merchantId)).map(bundleView) }),
+  async ({ db, merchantId }) => ({ bundles: (await listBundles(db, merchantId)).map(bundleView) }),
 );
 
 api.get(
@@ -278,7 +278,7 @@ api.get(
     summary: "One bundle",
     responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
   },
-  async ({ c, db, merchantId, param }) => c.json(bundleView(await requireBundle(db, merchantId, param("id")))),
+  async ({ db, merchantId, param }) => bundleView(await requireBundle(db, merchantId, param("id"))),
 );
 
 api.patch(
@@ -288,8 +288,8 @@ api.patch(
     body: UpdateBundleSchema,
     responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
   },
-  async ({ c, db, merchantId, param, body: input }) => {
-    return c.json(bundleView(await updateBundle(db, merchantId, param("id"), input)));
+  async ({ db, merchantId, param, body: input }) => {
+    return bundleView(await updateBundle(db, merchantId, param("id"), input));
   },
 );
 
@@ -302,9 +302,9 @@ api.put(
     body: VariantsSchema,
     responses: { 200: { description: "The links", schema: VariantsView } },
   },
-  async ({ c, db, merchantId, now, param, body: input }) => {
+  async ({ db, merchantId, now, param, body: input }) => {
     await putVariants(db, merchantId, param("sku"), input.variants, now);
-    return c.json(await getVariants(db, merchantId, param("sku")));
+    return await getVariants(db, merchantId, param("sku"));
   },
 );
 
@@ -314,5 +314,5 @@ api.get(
     summary: "The product's linked variants",
     responses: { 200: { description: "The links", schema: VariantsView } },
   },
-  async ({ c, db, merchantId, param }) => c.json(await getVariants(db, merchantId, param("sku"))),
+  ({ db, merchantId, param }) => getVariants(db, merchantId, param("sku")),
 );

@@ -77,7 +77,8 @@ async function call(db: Db, params: Record<string, unknown> & { memberId: string
     // query runs unprepared, which postgres.js turns into two round trips (describe, then execute).
     out = (await placeBatched(client, json, params.memberId)) as Outcome;
   } else {
-    // PGlite (in process), or a transaction the caller opened.
+    // PGlite (in process), or a transaction the caller opened. Typed, not parsed: the one text column of the
+    // ledger's hot path, which the JSON.parse below reads as cl_place_order's outcome.
     const rows = resultRows<{ r: string }>(
       await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`),
     );

@@ -52,5 +52,5 @@ api.get(
       'Answers "why N points?": the breakdown (base, per-line category/product multipliers, tier, subscription, bonus events, cashback) is the one stored with the earn entry when the order was placed, not recomputed with today\'s program. points.earned − points.reversed = points.net = Σ entries.',
     responses: { 200: { description: "The order", schema: OrderView }, 404: { description: "order-not-found" } },
   },
-  async ({ c, db, merchantId, param }) => c.json(await readOrder(db, merchantId, param("externalId"))),
+  ({ db, merchantId, param }) => readOrder(db, merchantId, param("externalId")),
 );

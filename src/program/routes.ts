@@ -14,8 +14,8 @@ api.put(
     body: ProgramSchema,
     responses: { 200: { description: "The program now in force", schema: ProgramSchema } },
   },
-  async ({ c, db, merchantId, now, body: program }) => {
-    return c.json(await putProgram(db, merchantId, program, now));
+  async ({ db, merchantId, now, body: program }) => {
+    return await putProgram(db, merchantId, program, now);
   },
 );
 
@@ -25,5 +25,5 @@ api.get(
     summary: "The program in force (defaults when none was set)",
     responses: { 200: { description: "The program", schema: ProgramSchema } },
   },
-  async ({ c, db, merchantId }) => c.json(await getProgram(db, merchantId)),
+  ({ db, merchantId }) => getProgram(db, merchantId),
 );

@@ -36,12 +36,12 @@ api.get(
       400: { description: "limit not a positive integer" },
     },
   },
-  async ({ c, db, merchantId, now, param, query: q }) => {
+  async ({ db, merchantId, now, param, query: q }) => {
     const model = await currentModel(db, merchantId, now, { lazy: true });
     // "max 20": a larger limit is capped rather than refused.
-    return c.json({
+    return {
       items: await recommendationsFor(db, merchantId, model, param("sku"), Math.min(q.limit, MAX_RECOMMENDATIONS)),
-    });
+    };
   },
 );
 
@@ -72,7 +72,7 @@ api.get(
       404: { description: "model-not-found: never built" },
     },
   },
-  async ({ c, db, merchantId, now }) => {
+  async ({ db, merchantId, now }) => {
     const m = await currentModel(db, merchantId, now);
     if (!m)
       throw new Problem(
@@ -81,7 +81,7 @@ api.get(
         "Not found",
         "No co-purchase model has been built yet: POST /v1/recs/model/builds or `recs build`",
       );
-    return c.json(modelInfo(m));
+    return modelInfo(m);
   },
 );
 

@@ -56,9 +56,9 @@ api.post(
     body: CreateRewardSchema,
     responses: { 201: { description: "The reward", schema: RewardView } },
   },
-  async ({ c, db, merchantId, now, body: input }) => {
+  async ({ db, merchantId, now, body: input }) => {
     const row = await createReward(db, merchantId, input, now);
-    return c.json(rewardView(row), 201);
+    return rewardView(row);
   },
 );
 
@@ -70,9 +70,9 @@ api.get(
     query: ListRewardsQuery,
     responses: { 200: { description: "Rewards", schema: z.object({ rewards: z.array(RewardView) }) } },
   },
-  async ({ c, db, merchantId, query: q }) => {
+  async ({ db, merchantId, query: q }) => {
     const rows = await listRewards(db, merchantId, q.active === "true");
-    return c.json({ rewards: rows.map(rewardView) });
+    return { rewards: rows.map(rewardView) };
   },
 );
 
@@ -82,10 +82,10 @@ api.get(
     summary: "One reward",
     responses: { 200: { description: "The reward", schema: RewardView }, 404: { description: "reward-not-found" } },
   },
-  async ({ c, db, merchantId, param }) => {
+  async ({ db, merchantId, param }) => {
     const r = await findReward(db, merchantId, param("id"));
     if (!r) throw notFound("Reward", "reward-not-found");
-    return c.json(rewardView(r));
+    return rewardView(r);
   },
 );
 
@@ -96,8 +96,8 @@ api.patch(
     body: UpdateRewardSchema,
     responses: { 200: { description: "The reward", schema: RewardView }, 404: { description: "reward-not-found" } },
   },
-  async ({ c, db, merchantId, param, body: input }) => {
-    return c.json(rewardView(await updateReward(db, merchantId, param("id"), input)));
+  async ({ db, merchantId, param, body: input }) => {
+    return rewardView(await updateReward(db, merchantId, param("id"), input));
   },
 );
 
@@ -152,11 +152,11 @@ api.get(
     query: VouchersQuery,
     responses: { 200: { description: "Vouchers", schema: z.object({ vouchers: z.array(VoucherView) }) } },
   },
-  async ({ c, db, merchantId, now, param, query: q }) => {
+  async ({ db, merchantId, now, param, query: q }) => {
     const m = await requireMember(db, merchantId, param("id"));
-    return c.json({
+    return {
       vouchers: await memberVouchers(db, merchantId, m.id, now, q.all !== "true"),
-    });
+    };
   },
 );
 
@@ -166,10 +166,10 @@ api.get(
     summary: "Look up a voucher code",
     responses: { 200: { description: "The voucher", schema: VoucherView }, 404: { description: "voucher-not-found" } },
   },
-  async ({ c, db, merchantId, param }) => {
+  async ({ db, merchantId, param }) => {
     const v = await voucherByCode(db, merchantId, param("code"));
     if (!v) throw notFound("Voucher", "voucher-not-found");
-    return c.json(voucherView(v));
+    return voucherView(v);
   },
 );
 
@@ -183,7 +183,7 @@ api.post(
       409: { description: "already-used, voucher-expired or voucher-cancelled" },
     },
   },
-  async ({ c, db, merchantId, now, param }) => c.json(await useVoucher(db, merchantId, param("code"), now)),
+  ({ db, merchantId, now, param }) => useVoucher(db, merchantId, param("code"), now),
 );
 
 api.post(

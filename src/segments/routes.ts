@@ -31,9 +31,9 @@ api.post(
     documentedBody: SegmentDocInput,
     responses: { 201: { description: "The segment", schema: SegmentViewSchema } },
   },
-  async ({ c, db, merchantId, now, body: input }) => {
+  async ({ db, merchantId, now, body: input }) => {
     const seg = await createSegment(db, merchantId, input, now);
-    return c.json(seg, 201);
+    return seg;
   },
 );
 
@@ -43,7 +43,7 @@ api.get(
     summary: "Built-in (recent-7, recent-14, recent-28) and custom segments",
     responses: { 200: { description: "Segments", schema: z.object({ segments: z.array(SegmentViewSchema) }) } },
   },
-  async ({ c, db, merchantId }) => c.json({ segments: await listSegments(db, merchantId) }),
+  async ({ db, merchantId }) => ({ segments: await listSegments(db, merchantId) }),
 );
 
 api.get(
@@ -55,7 +55,7 @@ api.get(
       404: { description: "No such segment of this merchant" },
     },
   },
-  async ({ c, db, merchantId, param }) => c.json(await requireSegment(db, merchantId, param("id"))),
+  ({ db, merchantId, param }) => requireSegment(db, merchantId, param("id")),
 );
 
 const PreviewSchema = z.object({
@@ -81,8 +81,8 @@ api.get(
       404: { description: "No such segment of this merchant" },
     },
   },
-  async ({ c, db, merchantId, now, param }) => {
+  async ({ db, merchantId, now, param }) => {
     const seg = await requireSegment(db, merchantId, param("id"));
-    return c.json(await previewSegment(db, merchantId, seg.rule, now));
+    return await previewSegment(db, merchantId, seg.rule, now);
   },
 );

@@ -148,9 +148,10 @@ export async function previewSegment(
 /** Member ids matching the rule now (tests, small merchants; campaigns use the SQL directly). */
 export async function segmentMemberIds(db: Db, merchantId: string, rule: Rule, now: Date): Promise<string[]> {
   const compiled = await compileForMerchant(db, merchantId, rule, now);
-  const rows = await queryRows<{ member_id: string }>(
+  const rows = await queryRows(
     db,
     segmentMembersQuery(compiled, merchantId, { orderBy: sql`m.id` }),
+    z.object({ member_id: z.string() }),
   );
   return rows.map((r) => r.member_id);
 }
@@ -167,6 +168,7 @@ export async function memberMatches(
   const rows = await queryRows(
     db,
     segmentMembersQuery(compiled, merchantId, { extraWhere: sql`m.id = ${memberId}`, limit: 1 }),
+    z.object({ member_id: z.string() }),
   );
   return rows.length > 0;
 }
