@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, found, pageOf } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -109,7 +109,7 @@ api.get(
     responses: {
       200: {
         description: "A page of campaigns",
-        schema: z.object({ campaigns: z.array(CampaignViewSchema), next: z.string().nullable() }),
+        schema: pageOf("campaigns", CampaignViewSchema),
       },
     },
   },
@@ -122,10 +122,7 @@ api.get(
   "/v1/campaigns/{id}",
   {
     summary: "A campaign: status, counts and KPIs (delivered, conversions, attributed revenue, AOV, uplift vs control)",
-    responses: {
-      200: { description: "The campaign", schema: CampaignViewSchema },
-      404: { description: "No such campaign of this merchant" },
-    },
+    responses: found("The campaign", CampaignViewSchema, "No such campaign of this merchant"),
   },
   async ({ db, merchantId, now, param }) => {
     const v = await getCampaignView(db, merchantId, param("id"));

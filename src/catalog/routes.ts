@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, found } from "../http/route.ts";
 import { Problem, validationProblem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import {
@@ -68,7 +68,7 @@ api.get(
   "/v1/products/{sku}",
   {
     summary: "One product",
-    responses: { 200: { description: "The product", schema: ProductView }, 404: { description: "product-not-found" } },
+    responses: found("The product", ProductView, "product-not-found"),
   },
   ({ db, merchantId, param }) => getProduct(db, merchantId, skuParam(param("sku"))),
 );

@@ -116,3 +116,14 @@ export function pageOf<K extends string, T extends z.ZodType>(key: K, item: T) {
   const items = { [key]: z.array(item) } as Record<K, z.ZodArray<T>>;
   return z.object({ ...items, next: z.string().nullable() });
 }
+
+/** The answers of a read by id: 200 with the thing, 404 when the calling merchant has no such thing. */
+export function found(description: string, schema: z.ZodType, missing: string): RouteDoc["responses"] {
+  return { 200: { description, schema }, 404: { description: missing } };
+}
+
+/** A list of `item`s under `key`. */
+export function listOf<K extends string, T extends z.ZodType>(key: K, item: T) {
+  const items = { [key]: z.array(item) } as Record<K, z.ZodArray<T>>;
+  return z.object(items);
+}

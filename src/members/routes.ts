@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, found, pageOf } from "../http/route.ts";
 import { members } from "../db/schema.ts";
 import { getProgram } from "../program/service.ts";
 import { ledgerPage } from "../ledger/ledger.ts";
@@ -48,7 +48,7 @@ api.get(
     responses: {
       200: {
         description: "A page of members",
-        schema: z.object({ members: z.array(MemberView), next: z.string().nullable() }),
+        schema: pageOf("members", MemberView),
       },
     },
   },
@@ -74,10 +74,7 @@ api.get(
   "/v1/members/{id}",
   {
     summary: "A member with balance, tier progress, expiring points and linked chats",
-    responses: {
-      200: { description: "The member", schema: MemberView },
-      404: { description: "No such member of this merchant" },
-    },
+    responses: found("The member", MemberView, "No such member of this merchant"),
   },
   async ({ db, merchantId, now, param }) => {
     const m = await requireMember(db, merchantId, param("id"));
@@ -126,7 +123,7 @@ api.get(
     responses: {
       200: {
         description: "Entries",
-        schema: z.object({ entries: z.array(LedgerEntryView), next: z.string().nullable() }),
+        schema: pageOf("entries", LedgerEntryView),
       },
       404: { description: "No such member" },
     },

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { dateTimeInRange, id } from "../lib/validate.ts";
 import { and, desc, eq } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, listOf } from "../http/route.ts";
 import { conflict, Problem } from "../http/problem.ts";
 import { subscriptions } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
@@ -114,7 +114,7 @@ api.get(
   "/v1/members/{id}/subscriptions",
   {
     summary: "A member's subscription periods",
-    responses: { 200: { description: "Periods", schema: z.object({ subscriptions: z.array(SubscriptionView) }) } },
+    responses: { 200: { description: "Periods", schema: listOf("subscriptions", SubscriptionView) } },
   },
   async ({ db, merchantId, param }) => {
     const member = await requireMember(db, merchantId, param("id"));

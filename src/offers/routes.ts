@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, found, listOf } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, putOfferSettings } from "./settings.ts";
 import {
@@ -91,7 +91,7 @@ api.get(
       "Ranked from the co-purchase model (cross-sell from rules on the member's last order, best sellers of its categories as a fallback), merchant bundles and tier-exclusive deals, linked upsell variants, a post-purchase offer in the hours after an order and a nudge towards the closest reward. Never a product of the member's last order; a product offered is not offered again for cooldownDays. Offers are persisted: repeated GETs return the same offers (same ids) while they are valid; a new list is made after the member orders again or when all have expired. Not subject to the frequency cap (the member asked).",
     query: LangQuery,
     responses: {
-      200: { description: "Offers, best first", schema: z.object({ offers: z.array(OfferViewSchema) }) },
+      200: { description: "Offers, best first", schema: listOf("offers", OfferViewSchema) },
       404: { description: "member-not-found" },
     },
   },
@@ -107,10 +107,7 @@ api.get(
     summary:
       "One of the member's offers, also after it was superseded or expired (with the rule and model version behind it)",
     query: LangQuery,
-    responses: {
-      200: { description: "The offer", schema: OfferViewSchema },
-      404: { description: "member-not-found / offer-not-found" },
-    },
+    responses: found("The offer", OfferViewSchema, "member-not-found / offer-not-found"),
   },
   async ({ db, merchantId, param, query: q }) => {
     return await getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {});
@@ -267,7 +264,7 @@ api.get(
   "/v1/bundles",
   {
     summary: "The merchant's bundles",
-    responses: { 200: { description: "Bundles", schema: z.object({ bundles: z.array(BundleView) }) } },
+    responses: { 200: { description: "Bundles", schema: listOf("bundles", BundleView) } },
   },
   async ({ db, merchantId }) => ({ bundles: (await listBundles(db, merchantId)).map(bundleView) }),
 );
@@ -276,7 +273,7 @@ api.get(
   "/v1/bundles/{id}",
   {
     summary: "One bundle",
-    responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
+    responses: found("The bundle", BundleView, "bundle-not-found"),
   },
   async ({ db, merchantId, param }) => bundleView(await requireBundle(db, merchantId, param("id"))),
 );
@@ -286,7 +283,7 @@ api.patch(
   {
     summary: "Update a bundle (active: false retires it)",
     body: UpdateBundleSchema,
-    responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
+    responses: found("The bundle", BundleView, "bundle-not-found"),
   },
   async ({ db, merchantId, param, body: input }) => {
     return bundleView(await updateBundle(db, merchantId, param("id"), input));

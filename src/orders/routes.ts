@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, found } from "../http/route.ts";
 import { CreateOrderSchema, OrderResult, RefundResult, RefundSchema } from "./schemas.ts";
 import { createOrder, createRefund } from "./service.ts";
 import { OrderView, readOrder } from "./read.ts";
@@ -50,7 +50,7 @@ api.get(
     summary: "An order with its lines, points breakdown, offer bonuses, refunds and ledger entries",
     description:
       'Answers "why N points?": the breakdown (base, per-line category/product multipliers, tier, subscription, bonus events, cashback) is the one stored with the earn entry when the order was placed, not recomputed with today\'s program. points.earned − points.reversed = points.net = Σ entries.',
-    responses: { 200: { description: "The order", schema: OrderView }, 404: { description: "order-not-found" } },
+    responses: found("The order", OrderView, "order-not-found"),
   },
   ({ db, merchantId, param }) => readOrder(db, merchantId, param("externalId")),
 );

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, found, listOf } from "../http/route.ts";
 import { notFound, Problem } from "../http/problem.ts";
 import { requireMember } from "../members/service.ts";
 import {
@@ -68,7 +68,7 @@ api.get(
   {
     summary: "The reward catalog, cheapest first",
     query: ListRewardsQuery,
-    responses: { 200: { description: "Rewards", schema: z.object({ rewards: z.array(RewardView) }) } },
+    responses: { 200: { description: "Rewards", schema: listOf("rewards", RewardView) } },
   },
   async ({ db, merchantId, query: q }) => {
     const rows = await listRewards(db, merchantId, q.active === "true");
@@ -80,7 +80,7 @@ api.get(
   "/v1/rewards/{id}",
   {
     summary: "One reward",
-    responses: { 200: { description: "The reward", schema: RewardView }, 404: { description: "reward-not-found" } },
+    responses: found("The reward", RewardView, "reward-not-found"),
   },
   async ({ db, merchantId, param }) => {
     const r = await findReward(db, merchantId, param("id"));
@@ -94,7 +94,7 @@ api.patch(
   {
     summary: "Update a reward (stock, cost, active…)",
     body: UpdateRewardSchema,
-    responses: { 200: { description: "The reward", schema: RewardView }, 404: { description: "reward-not-found" } },
+    responses: found("The reward", RewardView, "reward-not-found"),
   },
   async ({ db, merchantId, param, body: input }) => {
     return rewardView(await updateReward(db, merchantId, param("id"), input));
@@ -150,7 +150,7 @@ api.get(
   {
     summary: "A member's vouchers (open ones by default)",
     query: VouchersQuery,
-    responses: { 200: { description: "Vouchers", schema: z.object({ vouchers: z.array(VoucherView) }) } },
+    responses: { 200: { description: "Vouchers", schema: listOf("vouchers", VoucherView) } },
   },
   async ({ db, merchantId, now, param, query: q }) => {
     const m = await requireMember(db, merchantId, param("id"));
@@ -164,7 +164,7 @@ api.get(
   "/v1/vouchers/{code}",
   {
     summary: "Look up a voucher code",
-    responses: { 200: { description: "The voucher", schema: VoucherView }, 404: { description: "voucher-not-found" } },
+    responses: found("The voucher", VoucherView, "voucher-not-found"),
   },
   async ({ db, merchantId, param }) => {
     const v = await voucherByCode(db, merchantId, param("code"));

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, found, listOf } from "../http/route.ts";
 import { RuleDocSchema, SegmentInputSchema } from "./rule.ts";
 import { createSegment, listSegments, previewSegment, requireSegment } from "./service.ts";
 
@@ -41,7 +41,7 @@ api.get(
   "/v1/segments",
   {
     summary: "Built-in (recent-7, recent-14, recent-28) and custom segments",
-    responses: { 200: { description: "Segments", schema: z.object({ segments: z.array(SegmentViewSchema) }) } },
+    responses: { 200: { description: "Segments", schema: listOf("segments", SegmentViewSchema) } },
   },
   async ({ db, merchantId }) => ({ segments: await listSegments(db, merchantId) }),
 );
@@ -50,10 +50,7 @@ api.get(
   "/v1/segments/{id}",
   {
     summary: "One segment",
-    responses: {
-      200: { description: "The segment", schema: SegmentViewSchema },
-      404: { description: "No such segment of this merchant" },
-    },
+    responses: found("The segment", SegmentViewSchema, "No such segment of this merchant"),
   },
   ({ db, merchantId, param }) => requireSegment(db, merchantId, param("id")),
 );
@@ -76,10 +73,7 @@ api.get(
   "/v1/segments/{id}/preview",
   {
     summary: "How many members match now, and a sample of up to 20",
-    responses: {
-      200: { description: "Count and sample", schema: PreviewSchema },
-      404: { description: "No such segment of this merchant" },
-    },
+    responses: found("Count and sample", PreviewSchema, "No such segment of this merchant"),
   },
   async ({ db, merchantId, now, param }) => {
     const seg = await requireSegment(db, merchantId, param("id"));
