@@ -17,6 +17,7 @@ import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";
 import {
   expiresAt,
+  guestOrderResult,
   lotRemaining,
   orderLineRows,
   orderTotal,
@@ -123,18 +124,7 @@ export async function placeOrder(
     if (memberId && !facts) {
       out = await call(db, base); // probe: facts (or a stored response), no lock, no writes
     } else if (!facts) {
-      body = {
-        orderId,
-        externalId: input.externalId,
-        total,
-        pointsEarned: 0,
-        balance: null,
-        memberId: null,
-        pending: null,
-        cashback: 0,
-        tier: null,
-        breakdown: null,
-      };
+      body = guestOrderResult(orderId, input.externalId, total);
       out = await call(db, {
         ...base,
         ...rows,
