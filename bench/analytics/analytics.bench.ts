@@ -25,7 +25,7 @@ import {
   type KpiName,
   type KpiWindow,
 } from "../../src/analytics/service.ts";
-import { queryRows } from "../../src/segments/sql.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import type { Db } from "../../src/db/types.ts";
 import { best, machine, table } from "../lib/stats.ts";
 import { arg, log, MERCHANT, NOW, openDataset } from "../segments/dataset.ts";
@@ -155,8 +155,11 @@ export async function main(args: string[]): Promise<number> {
   try {
     const db = database.db;
     if (
-      (await queryRows(db, sql`select 1 from information_schema.tables where table_name = 'analyticsbench_v2'`))
-        .length === 0
+      (
+        await resultRows(
+          await db.execute(sql`select 1 from information_schema.tables where table_name = 'analyticsbench_v2'`),
+        )
+      ).length === 0
     ) {
       process.stderr.write("adding ledger entries, redemptions and chat identities …\n");
       await generateAnalytics(db, members);
@@ -169,7 +172,10 @@ export async function main(args: string[]): Promise<number> {
         process.stderr.write(`  ${days} d ${name} …\n`);
         // Both in the session the endpoint uses (read-only transaction, no JIT): same settings, only the SQL differs.
         const base = await best(runs, () =>
-          analyticsSession(db, async (tx) => (await queryRows(tx, BASELINES[name](w))) as Record<string, unknown>[]),
+          analyticsSession(
+            db,
+            async (tx) => (await resultRows(await tx.execute(BASELINES[name](w)))) as Record<string, unknown>[],
+          ),
         );
         const mine = await best(runs, () => analyticsSession(db, (tx) => runKpi(tx, name, w)));
         const [a, b] = [

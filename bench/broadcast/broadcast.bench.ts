@@ -14,6 +14,7 @@
  * embedded one. 10,000 at 30/s takes about 6 minutes. The sender is the tests' HTTP sender (node:http over a
  * keep-alive agent, as grammY does on Node); the fake keeps connections alive like the real Bot API.
  */
+import { z } from "zod";
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { sql } from "drizzle-orm";
@@ -26,7 +27,7 @@ import { createSegment } from "../../src/segments/service.ts";
 import { createCampaign, getCampaignView, startCampaign } from "../../src/campaigns/service.ts";
 import { DEFAULT_MESSAGING, putMessagingSettings } from "../../src/campaigns/settings.ts";
 import { DeliveryEngine } from "../../src/campaigns/delivery.ts";
-import { queryRows } from "../../src/segments/sql.ts";
+import { col, queryRows } from "../../src/db/rows.ts";
 import { machine, table } from "../lib/stats.ts";
 
 function arg(args: string[], name: string): string | undefined {
@@ -143,9 +144,10 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
     clearInterval(progress);
     const view = await getCampaignView(d.db, merchantId, c.id);
     if (view.status !== "done") {
-      const statuses = await queryRows<{ status: string; n: unknown }>(
+      const statuses = await queryRows(
         d.db,
         sql`select status, count(*) as n from deliveries where campaign_id = ${c.id} group by status`,
+        z.object({ status: z.string(), n: col.num }),
       );
       process.stderr.write(`  campaign not done: ${JSON.stringify(statuses)}\n`);
     }

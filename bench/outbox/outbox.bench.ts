@@ -13,7 +13,7 @@ import { createApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { openPostgres } from "../../src/db/postgres.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
-import { queryRows } from "../../src/db/rows.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import { members } from "../../src/db/schema.ts";
 import { systemClock } from "../../src/lib/clock.ts";
 import { newId } from "../../src/lib/ids.ts";
@@ -100,15 +100,16 @@ export async function main(args: string[]): Promise<number> {
   await trigger(true);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const base = median(rates.get("before")!);
-  const [events] = await queryRows<{ n: string | number }>(db, sql`select count(*) as n from webhook_messages`);
+  const [events] = resultRows<{ n: string | number }>(
+    await db.execute(sql`select count(*) as n from webhook_messages`),
+  );
 
   // The trigger alone: ledger rows inserted in one plpgsql loop, trigger off / on without endpoint / subscribed.
   const perRow = async (mode: Mode) => {
     const shop = shops.get(mode)!;
     await trigger(mode !== "before");
-    const [t] = await queryRows<{ us: string | number }>(
-      db,
-      sql.raw(`select cl_bench_rows('${shop.merchantId}', '${shop.memberIds[0]}', ${rows}) as us`),
+    const [t] = resultRows<{ us: string | number }>(
+      await db.execute(sql.raw(`select cl_bench_rows('${shop.merchantId}', '${shop.memberIds[0]}', ${rows}) as us`)),
     );
     return Number(t!.us) / rows;
   };

@@ -8,7 +8,7 @@ import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { openPostgres } from "../../src/db/postgres.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
-import { queryRows } from "../../src/segments/sql.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import type { Database, Db } from "../../src/db/types.ts";
 
 export const MERCHANT = "mer_segbench";
@@ -37,9 +37,8 @@ export async function openDataset(members: number, orders: number, fresh: boolea
   u.pathname = `/${name}`;
   const database = openPostgres(u.toString(), { max: 4 });
   await migrateDatabase(database, u.toString());
-  const marker = await queryRows(
-    database.db,
-    sql`select 1 from information_schema.tables where table_name = 'segbench_marker'`,
+  const marker = await resultRows(
+    await database.db.execute(sql`select 1 from information_schema.tables where table_name = 'segbench_marker'`),
   );
   if (marker.length === 0) {
     process.stderr.write(

@@ -14,12 +14,13 @@
  * Checks (exit 1 when one fails): both give the same count. Best of --runs.
  * Not part of CI: the 1M / 5M data set takes a few minutes to generate and ~1.5 GB of disk.
  */
+import { z } from "zod";
 import { pathToFileURL } from "node:url";
 import { sql, type SQL } from "drizzle-orm";
 import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
 import { previewSegment, segmentContext } from "../../src/segments/service.ts";
 import { BUILT_IN_SEGMENTS, type Rule } from "../../src/segments/rule.ts";
-import { num, queryRows } from "../../src/segments/sql.ts";
+import { col, num, queryRows } from "../../src/db/rows.ts";
 import { best, machine, table } from "../lib/stats.ts";
 import { arg, MERCHANT, NOW, openDataset } from "./dataset.ts";
 
@@ -78,7 +79,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     const db = database.db;
     const ctx = await segmentContext(db, MERCHANT, NOW);
-    const count = (q: SQL) => async () => num((await queryRows<{ n: unknown }>(db, q))[0]?.n);
+    const count = (q: SQL) => async () => num((await queryRows(db, q, z.object({ n: col.num })))[0]?.n);
     const ours = (rule: Rule) =>
       count(sql`select count(*) as n from (${segmentMembersQuery(compileSegment(rule, ctx), MERCHANT)}) s`);
     const cases: { name: string; rule: Rule; baseline: SQL }[] = [

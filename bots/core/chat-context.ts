@@ -91,6 +91,7 @@ async function run(db: Db, params: Param[]): Promise<unknown[]> {
   if (client && typeof (client as PgliteLike).query === "function" && typeof (client as PgliteLike).exec === "function")
     return (await (client as PgliteLike).query(STATEMENT, params)).rows;
   const [a, b, c, d, e, f, g, h] = params;
+  // Like the driver paths above, the raw rows: every chat message runs this; the caller reads cl_chat_context's row.
   return resultRows(
     await db.execute(
       sql`select cl_chat_context(${a}, ${b}, ${c}, ${d}, ${e}::timestamptz, ${f}, ${g}::timestamptz, ${h}::timestamptz) as c`,

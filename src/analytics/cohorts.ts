@@ -2,9 +2,10 @@
  * Monthly cohorts (`GET /v1/analytics/cohorts?months=12`): members grouped by the calendar month (merchant's time
  * zone) of their first order, and for each later month the share of the cohort that ordered in it. Computed in SQL.
  */
+import { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { resultRows } from "../db/rows.ts";
+import { AnyRow, queryRows } from "../db/rows.ts";
 import { analyticsSession } from "./service.ts";
 
 export interface Cohort {
@@ -62,17 +63,19 @@ export const cohortQuery = (merchantId: string, from: string, to: string, timezo
 /** The service function: the last `months` calendar months up to `now`, the current month included. */
 export async function cohorts(db: Db, merchantId: string, now: Date, months: number): Promise<Cohorts> {
   return analyticsSession(db, async (tx) => {
-    const [m] = resultRows<{ timezone: string; start_at: string }>(
-      await tx.execute(sql`
+    const [m] = await queryRows(
+      tx,
+      sql`
         select timezone, to_char((date_trunc('month', ${now.toISOString()}::timestamptz at time zone timezone)
                  - make_interval(months => ${months - 1})) at time zone timezone at time zone 'UTC',
                'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as start_at
-        from merchants where id = ${merchantId}`),
+        from merchants where id = ${merchantId}`,
+      z.object({ timezone: z.string(), start_at: z.string() }),
     );
     const timezone = m?.timezone ?? "Asia/Ho_Chi_Minh";
     const from = m?.start_at ?? now.toISOString();
     const to = now.toISOString();
-    const rows = resultRows<Record<string, unknown>>(await tx.execute(cohortQuery(merchantId, from, to, timezone)));
+    const rows = await queryRows(tx, cohortQuery(merchantId, from, to, timezone), AnyRow);
     const out: Cohort[] = [];
     for (const row of rows) {
       const month = String(row.month);

@@ -6,7 +6,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { resultRows } from "../db/rows.ts";
+import { AnyRow, queryRows, TimezoneRow } from "../db/rows.ts";
 import { toScaled } from "../lib/decimal.ts";
 import { loadProgram } from "../program/service.ts";
 import { analyticsSession } from "./service.ts";
@@ -220,16 +220,14 @@ const r = (numerator: unknown, denominator: unknown, value: unknown): Ratio => (
 });
 
 async function one(db: Db, q: SQL): Promise<Record<string, unknown>> {
-  return resultRows<Record<string, unknown>>(await db.execute(q))[0] ?? {};
+  return (await queryRows(db, q, AnyRow))[0] ?? {};
 }
 
 /** The service function behind `GET /v1/analytics/kpis` (the console's overview calls it directly). */
 export async function programKpis(db: Db, merchantId: string, now: Date, days: number): Promise<ProgramKpis> {
   const program = await loadProgram(db, merchantId);
   return analyticsSession(db, async (tx) => {
-    const [tz] = resultRows<{ timezone: string }>(
-      await tx.execute(sql`select timezone from merchants where id = ${merchantId}`),
-    );
+    const [tz] = await queryRows(tx, sql`select timezone from merchants where id = ${merchantId}`, TimezoneRow);
     const p = kpiPeriods(merchantId, now, days);
     const pv = pointValueSql(merchantId, program.pointValue, program.earn);
     const o = await one(tx, PROGRAM_KPI_QUERIES.orders(p));

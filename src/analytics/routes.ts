@@ -1,13 +1,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseQuery } from "../http/validate.ts";
+import { apiRoutes } from "../http/route.ts";
 import { cohorts } from "./cohorts.ts";
 import { programKpis } from "./kpis.ts";
 import { summary } from "./service.ts";
 
 export const analyticsRoutes = new Hono<AppEnv>();
+const api = apiRoutes(analyticsRoutes, "Analytics");
 
 const SummaryQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
 
@@ -53,19 +53,18 @@ const SummarySchema = z.object({
   ),
 });
 
-doc({
-  method: "get",
-  path: "/v1/analytics/summary",
-  tag: "Analytics",
-  summary:
-    "Program KPIs over the last N days (members, orders, points issued/redeemed/expired, tiers, top rewards, daily series)",
-  query: SummaryQuery,
-  responses: { 200: { description: "KPIs", schema: SummarySchema } },
-});
-analyticsRoutes.get("/analytics/summary", async (c) => {
-  const q = parseQuery(c, SummaryQuery);
-  return c.json(await summary(c.get("db"), c.get("merchantId"), c.get("deps").clock.now(), q.days));
-});
+api.get(
+  "/v1/analytics/summary",
+  {
+    summary:
+      "Program KPIs over the last N days (members, orders, points issued/redeemed/expired, tiers, top rewards, daily series)",
+    query: SummaryQuery,
+    responses: { 200: { description: "KPIs", schema: SummarySchema } },
+  },
+  async ({ db, merchantId, now, query: q }) => {
+    return await summary(db, merchantId, now, q.days);
+  },
+);
 
 const KpisQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
 const RatioSchema = z.object({
@@ -104,19 +103,18 @@ const KpisSchema = z.object({
   liabilityMethod: z.string(),
 });
 
-doc({
-  method: "get",
-  path: "/v1/analytics/kpis",
-  tag: "Analytics",
-  summary:
-    "Program KPIs for the last N days next to the N days before (member vs guest orders and revenue, retention, purchase frequency, AOV, redemption, points liability); definitions in docs/dashboard.md",
-  query: KpisQuery,
-  responses: { 200: { description: "KPIs, current and previous period", schema: KpisSchema } },
-});
-analyticsRoutes.get("/analytics/kpis", async (c) => {
-  const q = parseQuery(c, KpisQuery);
-  return c.json(await programKpis(c.get("db"), c.get("merchantId"), c.get("deps").clock.now(), q.days));
-});
+api.get(
+  "/v1/analytics/kpis",
+  {
+    summary:
+      "Program KPIs for the last N days next to the N days before (member vs guest orders and revenue, retention, purchase frequency, AOV, redemption, points liability); definitions in docs/dashboard.md",
+    query: KpisQuery,
+    responses: { 200: { description: "KPIs, current and previous period", schema: KpisSchema } },
+  },
+  async ({ db, merchantId, now, query: q }) => {
+    return await programKpis(db, merchantId, now, q.days);
+  },
+);
 
 const CohortsQuery = z.object({ months: z.coerce.number().int().min(1).max(36).default(12) });
 const CohortsSchema = z.object({
@@ -133,16 +131,15 @@ const CohortsSchema = z.object({
   ),
 });
 
-doc({
-  method: "get",
-  path: "/v1/analytics/cohorts",
-  tag: "Analytics",
-  summary:
-    "Monthly cohorts: members by first-order month (last N months) × months since, with the share of each cohort that ordered",
-  query: CohortsQuery,
-  responses: { 200: { description: "Cohorts, oldest first", schema: CohortsSchema } },
-});
-analyticsRoutes.get("/analytics/cohorts", async (c) => {
-  const q = parseQuery(c, CohortsQuery);
-  return c.json(await cohorts(c.get("db"), c.get("merchantId"), c.get("deps").clock.now(), q.months));
-});
+api.get(
+  "/v1/analytics/cohorts",
+  {
+    summary:
+      "Monthly cohorts: members by first-order month (last N months) × months since, with the share of each cohort that ordered",
+    query: CohortsQuery,
+    responses: { 200: { description: "Cohorts, oldest first", schema: CohortsSchema } },
+  },
+  async ({ db, merchantId, now, query: q }) => {
+    return await cohorts(db, merchantId, now, q.months);
+  },
+);

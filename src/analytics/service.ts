@@ -4,7 +4,7 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { resultRows } from "../db/rows.ts";
+import { AnyRow, queryRows, TimezoneRow } from "../db/rows.ts";
 
 export interface DailyPoint {
   day: string;
@@ -109,9 +109,7 @@ export const KPI_QUERIES = {
 export type KpiName = keyof typeof KPI_QUERIES;
 
 export async function summaryWindow(db: Db, merchantId: string, now: Date, days: number): Promise<KpiWindow> {
-  const [tz] = resultRows<{ timezone: string }>(
-    await db.execute(sql`select timezone from merchants where id = ${merchantId}`),
-  );
+  const [tz] = await queryRows(db, sql`select timezone from merchants where id = ${merchantId}`, TimezoneRow);
   return {
     merchantId,
     from: new Date(now.getTime() - days * 86_400_000).toISOString(),
@@ -121,7 +119,7 @@ export async function summaryWindow(db: Db, merchantId: string, now: Date, days:
 }
 
 export async function runKpi(db: Db, name: KpiName, w: KpiWindow): Promise<Record<string, unknown>[]> {
-  return resultRows<Record<string, unknown>>(await db.execute(KPI_QUERIES[name](w)));
+  return queryRows(db, KPI_QUERIES[name](w), AnyRow);
 }
 
 /**

@@ -21,6 +21,7 @@
  * more than RATE of them as the platform stamps them, however late they arrive. A channel lease row makes sure only
  * one process paces a channel at a time.
  */
+import { z } from "zod";
 import { metrics } from "../lib/metrics.ts";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
@@ -39,7 +40,7 @@ import { newId } from "../lib/ids.ts";
 import { spendable } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
-import { execCount, num, queryRows } from "../db/rows.ts";
+import { execCount, num, queryRows, col } from "../db/rows.ts";
 import { capAllows, DAY_MS } from "./promo.ts";
 import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
 import { promoButtons, renderMessage } from "./render.ts";
@@ -235,12 +236,13 @@ export class DeliveryEngine {
   async acquireChannel(channel: ChannelName): Promise<boolean> {
     const now = this.clock.now();
     const until = new Date(now.getTime() + this.leaseMs);
-    const rows = await queryRows<{ worker: string }>(
+    const rows = await queryRows(
       this.db,
       sql`insert into delivery_leases (channel, worker, lease_until) values (${channel}, ${this.workerId}, ${iso(until)}::timestamptz)
           on conflict (channel) do update set worker = excluded.worker, lease_until = excluded.lease_until
           where delivery_leases.worker = excluded.worker or delivery_leases.lease_until < ${iso(now)}::timestamptz
           returning worker`,
+      z.object({ worker: z.string() }),
     );
     return rows.length > 0;
   }
@@ -257,10 +259,11 @@ export class DeliveryEngine {
    */
   async sweep(): Promise<{ requeued: number; unknown: number; done: number }> {
     const now = this.clock.now();
-    const requeued = await queryRows<{ id: unknown }>(
+    const requeued = await queryRows(
       this.db,
       sql`update deliveries set status = 'queued', worker = null, lease_until = null, text = null, updated_at = ${iso(now)}::timestamptz
           where status = 'claimed' and lease_until < ${iso(now)}::timestamptz returning id`,
+      z.object({ id: col.num }),
     );
     if (requeued.length > 0) {
       await this.db.execute(
@@ -270,10 +273,11 @@ export class DeliveryEngine {
         )})`,
       );
     }
-    const unknown = await queryRows<{ id: unknown }>(
+    const unknown = await queryRows(
       this.db,
       sql`update deliveries set status = 'unknown', lease_until = null, error = 'lease expired during the send: the message may or may not have gone out (not resent)', updated_at = ${iso(now)}::timestamptz
           where status = 'sending' and lease_until < ${iso(now)}::timestamptz returning id`,
+      z.object({ id: col.num }),
     );
     if (unknown.length > 0)
       this.logger.warn("deliveries with an unknown outcome (worker died mid-send)", { count: unknown.length });
@@ -302,10 +306,11 @@ export class DeliveryEngine {
   /** Gives rows claimed but not yet attempted back to the queue at once (graceful stop). */
   async releaseClaimed(): Promise<void> {
     const now = this.clock.now();
-    const rows = await queryRows<{ id: unknown }>(
+    const rows = await queryRows(
       this.db,
       sql`update deliveries set status = 'queued', worker = null, lease_until = null, text = null, updated_at = ${iso(now)}::timestamptz
           where worker = ${this.workerId} and status = 'claimed' returning id`,
+      z.object({ id: col.num }),
     );
     if (rows.length > 0)
       await this.db.execute(
@@ -344,10 +349,11 @@ export class DeliveryEngine {
     const claimed: ClaimedRow[] = [];
     const finals: { id: number; campaignId: string | null; status: DeliveryStatus }[] = [];
     await this.db.transaction(async (tx) => {
-      const picked = await queryRows<{ id: unknown }>(
+      const picked = await queryRows(
         tx,
         sql`select id from deliveries where status = 'queued' and channel = ${channel} and not_before <= ${iso(now)}::timestamptz
             order by not_before, id limit ${sql.raw(String(Math.floor(limit)))} for update skip locked`,
+        z.object({ id: col.num }),
       );
       if (picked.length === 0) return;
       const ids = picked.map((r) => num(r.id));
@@ -355,7 +361,7 @@ export class DeliveryEngine {
         ids.map((id) => sql`${id}::bigint`),
         sql`, `,
       );
-      const rows = await queryRows<Record<string, unknown>>(
+      const rows = await queryRows(
         tx,
         sql`select d.id, d.merchant_id, d.member_id, d.source, d.campaign_id, d.entry_order_id, d.chat_id, d.identity_id, d.attempts,
                    d.message as d_message, c.message as c_message, c.offer_id as c_offer_id, c.quiet_hours as c_quiet,
@@ -375,6 +381,7 @@ export class DeliveryEngine {
               and zt.template_id = coalesce(d.message->>'znsTemplateId', c.zns_template_id)
             where d.id in (${idList})
             order by d.not_before, d.id`,
+        z.record(z.string(), z.unknown()),
       );
       // Per-member advisory locks (sorted: no deadlocks), then the cap counts under them.
       const memberIds = [...new Set(rows.map((r) => String(r.member_id)))].sort();
@@ -384,7 +391,7 @@ export class DeliveryEngine {
           sql`, `,
         )}) v(x) order by x) s`,
       );
-      const counts = await queryRows<{ member_id: string; day: unknown; week: unknown }>(
+      const counts = await queryRows(
         tx,
         sql`select member_id, count(*) filter (where sent_at > ${iso(new Date(now.getTime() - DAY_MS))}::timestamptz) as day, count(*) as week
             from promo_sends where member_id in (${sql.join(
@@ -393,6 +400,7 @@ export class DeliveryEngine {
             )})
               and sent_at > ${iso(new Date(now.getTime() - 7 * DAY_MS))}::timestamptz and sent_at <= ${iso(now)}::timestamptz
             group by member_id`,
+        z.object({ member_id: z.string(), day: col.num, week: col.num }),
       );
       const byMember = new Map(counts.map((c) => [c.member_id, { day: num(c.day), week: num(c.week) }]));
       const defaultTiers = new Map<string, string | null>();
@@ -831,12 +839,13 @@ export async function pendingDeliveries(
   db: Db,
   now: Date,
 ): Promise<{ pending: number; due: number; nextDueAt: Date | null }> {
-  const rows = await queryRows<{ pending: unknown; due: unknown; next: unknown }>(
+  const rows = await queryRows(
     db,
     sql`select count(*) as pending,
                count(*) filter (where status <> 'queued' or not_before <= ${iso(now)}::timestamptz) as due,
                min(not_before) filter (where status = 'queued' and not_before > ${iso(now)}::timestamptz) as next
         from deliveries where status in ('queued', 'claimed', 'sending')`,
+    z.object({ pending: col.num, due: col.num, next: col.dateOrNull }),
   );
   const r = rows[0];
   const next = r?.next ?? null;

@@ -3,6 +3,7 @@
  * Unknown ids stay allowed (the spec's offerId is free text: the button then finds no offer and says so), but a
  * foreign one is refused as not found. Read by table name: the offers capability imports campaigns, not the reverse.
  */
+import { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { queryRows } from "../db/rows.ts";
@@ -14,10 +15,11 @@ export async function assertOfferNotForeign(
   offerId: string,
   field = "offerId",
 ): Promise<void> {
-  const rows = await queryRows<{ mine: boolean }>(
+  const rows = await queryRows(
     db,
     sql`select merchant_id = ${merchantId} as mine from offer_bundles where id = ${offerId}
         union all select merchant_id = ${merchantId} as mine from offers where id = ${offerId}`,
+    z.object({ mine: z.boolean() }),
   );
   if (rows.length > 0 && !rows.some((r) => r.mine))
     throw new DomainError("not-found", "offer-not-found", "Not found", `${field}: offer not found`, [

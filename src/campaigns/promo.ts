@@ -7,11 +7,12 @@
  * (the same key the delivery queue uses), counts, and writes the row; a push that then certainly failed is
  * released again with `releasePromoSend`.
  */
+import { z } from "zod";
 import { and, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { promoSends } from "./tables.ts";
 import { getMessagingSettings, type MessagingSettings } from "./settings.ts";
-import { queryRows, num } from "../db/rows.ts";
+import { queryRows, num, col } from "../db/rows.ts";
 
 export const DAY_MS = 86_400_000;
 
@@ -30,10 +31,11 @@ export async function lockMemberPromo(tx: Db, memberId: string): Promise<void> {
 }
 
 export async function countPromoSends(db: Db, memberId: string, now: Date): Promise<PromoCounts> {
-  const rows = await queryRows<{ day: unknown; week: unknown }>(
+  const rows = await queryRows(
     db,
     sql`select count(*) filter (where sent_at > ${new Date(now.getTime() - DAY_MS).toISOString()}::timestamptz) as day, count(*) as week
         from promo_sends where member_id = ${memberId} and sent_at > ${new Date(now.getTime() - 7 * DAY_MS).toISOString()}::timestamptz and sent_at <= ${now.toISOString()}::timestamptz`,
+    z.object({ day: col.num, week: col.num }),
   );
   return { day: num(rows[0]?.day), week: num(rows[0]?.week) };
 }

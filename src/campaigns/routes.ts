@@ -2,8 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import { apiRoutes, found, pageOf } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -21,6 +20,7 @@ import { ChannelChoiceSchema } from "./routing.ts";
 import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
 
 export const campaignRoutes = new Hono<AppEnv>();
+const api = apiRoutes(campaignRoutes, "Campaigns");
 
 const Counts = z.object({
   recipients: z.number().int(),
@@ -99,100 +99,88 @@ export const CampaignViewSchema = z.object({
   ),
 });
 
-doc({
-  method: "post",
-  path: "/v1/campaigns",
-  tag: "Campaigns",
-  summary: "Create a campaign (draft, or scheduled when sendAt is given)",
-  description:
-    "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. channel (auto | chat | zns, default auto) chooses per member: linked chat first, else ZNS with znsTemplateId (phone + marketing consent), else skipped with a reason. An unknown segmentId → 404 segment-not-found; an unknown or another merchant's znsTemplateId → 404 zns-template-not-found; channel zns without znsTemplateId → 400.",
-  body: CreateCampaignSchema,
-  responses: {
-    201: { description: "The campaign", schema: CampaignViewSchema },
-    404: { description: "Unknown segment" },
-  },
-});
-campaignRoutes.post("/campaigns", async (c) => {
-  const input = await parseBody(c, CreateCampaignSchema);
-  return c.json(await createCampaign(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now()), 201);
-});
-
-doc({
-  method: "post",
-  path: "/v1/campaigns/preview",
-  tag: "Campaigns",
-  summary: "Render a message for a sample member of a segment (nothing is saved)",
-  description:
-    "The first member of the segment's sample, with their spendable points and tier, gets the text in their language (then the other language, when given), rendered as delivery renders it, with the buttons under it. An empty segment renders for a nameless member with 0 points.",
-  body: CampaignPreviewSchema,
-  responses: {
-    200: {
-      description: "The rendered texts",
-      schema: z.object({
-        count: z.number().int(),
-        member: z
-          .object({
-            id: z.string(),
-            name: z.string().nullable(),
-            language: z.enum(["vi", "en"]),
-            points: z.number().int(),
-            tier: z.string().nullable(),
-          })
-          .nullable(),
-        texts: z.array(z.object({ lang: z.enum(["vi", "en"]), text: z.string(), buttons: z.array(z.string()) })),
-      }),
+api.post(
+  "/v1/campaigns",
+  {
+    summary: "Create a campaign (draft, or scheduled when sendAt is given)",
+    description:
+      "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. channel (auto | chat | zns, default auto) chooses per member: linked chat first, else ZNS with znsTemplateId (phone + marketing consent), else skipped with a reason. An unknown segmentId → 404 segment-not-found; an unknown or another merchant's znsTemplateId → 404 zns-template-not-found; channel zns without znsTemplateId → 400.",
+    body: CreateCampaignSchema,
+    responses: {
+      201: { description: "The campaign", schema: CampaignViewSchema },
+      404: { description: "Unknown segment" },
     },
-    404: { description: "Unknown segment" },
   },
-});
-campaignRoutes.post("/campaigns/preview", async (c) => {
-  const input = await parseBody(c, CampaignPreviewSchema);
-  return c.json(await previewCampaign(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now()));
-});
+  async ({ db, merchantId, now, body: input }) => {
+    return await createCampaign(db, merchantId, input, now);
+  },
+);
+
+api.post(
+  "/v1/campaigns/preview",
+  {
+    summary: "Render a message for a sample member of a segment (nothing is saved)",
+    description:
+      "The first member of the segment's sample, with their spendable points and tier, gets the text in their language (then the other language, when given), rendered as delivery renders it, with the buttons under it. An empty segment renders for a nameless member with 0 points.",
+    body: CampaignPreviewSchema,
+    responses: {
+      200: {
+        description: "The rendered texts",
+        schema: z.object({
+          count: z.number().int(),
+          member: z
+            .object({
+              id: z.string(),
+              name: z.string().nullable(),
+              language: z.enum(["vi", "en"]),
+              points: z.number().int(),
+              tier: z.string().nullable(),
+            })
+            .nullable(),
+          texts: z.array(z.object({ lang: z.enum(["vi", "en"]), text: z.string(), buttons: z.array(z.string()) })),
+        }),
+      },
+      404: { description: "Unknown segment" },
+    },
+  },
+  async ({ db, merchantId, now, body }) => await previewCampaign(db, merchantId, body, now),
+);
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.string().optional().describe("Cursor: the last id of the previous page"),
 });
 
-doc({
-  method: "get",
-  path: "/v1/campaigns",
-  tag: "Campaigns",
-  summary: "Campaigns, newest first, with counts",
-  query: ListQuery,
-  responses: {
-    200: {
-      description: "A page of campaigns",
-      schema: z.object({ campaigns: z.array(CampaignViewSchema), next: z.string().nullable() }),
+api.get(
+  "/v1/campaigns",
+  {
+    summary: "Campaigns, newest first, with counts",
+    query: ListQuery,
+    responses: {
+      200: {
+        description: "A page of campaigns",
+        schema: pageOf("campaigns", CampaignViewSchema),
+      },
     },
   },
-});
-campaignRoutes.get("/campaigns", async (c) => {
-  const q = parseQuery(c, ListQuery);
-  return c.json(await listCampaigns(c.get("db"), c.get("merchantId"), q));
-});
-
-doc({
-  method: "get",
-  path: "/v1/campaigns/{id}",
-  tag: "Campaigns",
-  summary: "A campaign: status, counts and KPIs (delivered, conversions, attributed revenue, AOV, uplift vs control)",
-  responses: {
-    200: { description: "The campaign", schema: CampaignViewSchema },
-    404: { description: "No such campaign of this merchant" },
+  async ({ db, merchantId, query: q }) => {
+    return await listCampaigns(db, merchantId, q);
   },
-});
-campaignRoutes.get("/campaigns/:id", async (c) => {
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const v = await getCampaignView(db, merchantId, c.req.param("id"));
-  const kpis =
-    v.status === "sending" || v.status === "done"
-      ? await campaignKpis(db, merchantId, v.id, c.get("deps").clock.now())
-      : undefined;
-  return c.json({ ...v, ...(kpis ? { kpis } : {}) });
-});
+);
+
+api.get(
+  "/v1/campaigns/{id}",
+  {
+    summary: "A campaign: status, counts and KPIs (delivered, conversions, attributed revenue, AOV, uplift vs control)",
+    responses: found("The campaign", CampaignViewSchema, "No such campaign of this merchant"),
+  },
+  async ({ db, merchantId, now, param }) => {
+    const v = await getCampaignView(db, merchantId, param("id"));
+    const kpis =
+      v.status === "sending" || v.status === "done" ? await campaignKpis(db, merchantId, v.id, now) : undefined;
+    return { ...v, ...(kpis ? { kpis } : {}) };
+  },
+);
 
 const EstimateSchema = z.object({
   id: z.string(),
@@ -216,90 +204,83 @@ const EstimateSchema = z.object({
   }),
 });
 
-doc({
-  method: "get",
-  path: "/v1/campaigns/{id}/estimate",
-  tag: "Campaigns",
-  summary: "What sending now would do: recipients per channel, ZNS messages × price = cost, the daily quota split",
-  description:
-    "Computed from the segment as it is now with the same channel routing as the send (nothing is written). messages = recipients who would get a message (not control, opted out or blocked).",
-  responses: {
-    200: { description: "The estimate", schema: EstimateSchema },
-    404: { description: "No such campaign of this merchant" },
+api.get(
+  "/v1/campaigns/{id}/estimate",
+  {
+    summary: "What sending now would do: recipients per channel, ZNS messages × price = cost, the daily quota split",
+    description:
+      "Computed from the segment as it is now with the same channel routing as the send (nothing is written). messages = recipients who would get a message (not control, opted out or blocked).",
+    responses: found("The estimate", EstimateSchema, "No such campaign of this merchant"),
   },
-});
-campaignRoutes.get("/campaigns/:id/estimate", async (c) => {
-  const deps = c.get("deps");
-  const e = await estimateCampaign(c.get("db"), c.get("merchantId"), c.req.param("id"), deps.clock.now());
-  return c.json({ ...e, zns: { ...e.zns, senderConfigured: deps.senders?.zns !== undefined } });
-});
+  async ({ db, merchantId, now, param, deps }) => {
+    const e = await estimateCampaign(db, merchantId, param("id"), now);
+    return { ...e, zns: { ...e.zns, senderConfigured: deps.senders?.zns !== undefined } };
+  },
+);
 
-doc({
-  method: "post",
-  path: "/v1/campaigns/{id}/send",
-  tag: "Campaigns",
-  summary: "Send now: fixes the recipients and starts delivery within seconds (no body)",
-  description:
-    "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once).",
-  responses: {
-    202: {
-      description: "Sending",
-      schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }),
+api.post(
+  "/v1/campaigns/{id}/send",
+  {
+    summary: "Send now: fixes the recipients and starts delivery within seconds (no body)",
+    description:
+      "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once).",
+    responses: {
+      202: {
+        description: "Sending",
+        schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }),
+      },
+      404: { description: "No such campaign of this merchant" },
+      409: { description: "Already sending or sent (…/already-sent), or cancelled" },
     },
-    404: { description: "No such campaign of this merchant" },
-    409: { description: "Already sending or sent (…/already-sent), or cancelled" },
   },
-});
-campaignRoutes.post("/campaigns/:id/send", async (c) => {
-  const r = await startCampaign(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now());
-  wakeDeliveryWorkers();
-  return c.json({ id: r.id, status: "sending" as const, recipients: r.recipients }, 202);
-});
+  async ({ db, merchantId, now, param }) => {
+    const r = await startCampaign(db, merchantId, param("id"), now);
+    wakeDeliveryWorkers();
+    return { id: r.id, status: "sending" as const, recipients: r.recipients };
+  },
+);
 
-doc({
-  method: "post",
-  path: "/v1/campaigns/{id}/cancel",
-  tag: "Campaigns",
-  summary: "Cancel a draft or scheduled campaign (no body)",
-  responses: {
-    200: { description: "The campaign", schema: CampaignViewSchema },
-    404: { description: "No such campaign" },
-    409: { description: "Already sending or sent" },
+api.post(
+  "/v1/campaigns/{id}/cancel",
+  {
+    summary: "Cancel a draft or scheduled campaign (no body)",
+    responses: {
+      200: { description: "The campaign", schema: CampaignViewSchema },
+      404: { description: "No such campaign" },
+      409: { description: "Already sending or sent" },
+    },
   },
-});
-campaignRoutes.post("/campaigns/:id/cancel", async (c) => {
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  await cancelCampaign(db, merchantId, c.req.param("id"));
-  return c.json(await getCampaignView(db, merchantId, c.req.param("id")));
-});
+  async ({ db, merchantId, param }) => {
+    await cancelCampaign(db, merchantId, param("id"));
+    return await getCampaignView(db, merchantId, param("id"));
+  },
+);
 
 // ---- settings ----
 
-doc({
-  method: "get",
-  path: "/v1/messaging/settings",
-  tag: "Campaigns",
-  summary:
-    "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
-  responses: { 200: { description: "Settings", schema: MessagingSettingsSchema } },
-});
-campaignRoutes.get("/messaging/settings", async (c) => {
-  const { timezone: _tz, ...s } = await getMessagingSettings(c.get("db"), c.get("merchantId"));
-  return c.json(s);
-});
+api.get(
+  "/v1/messaging/settings",
+  {
+    summary:
+      "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
+    responses: { 200: { description: "Settings", schema: MessagingSettingsSchema } },
+  },
+  async ({ db, merchantId }) => {
+    const { timezone: _tz, ...s } = await getMessagingSettings(db, merchantId);
+    return s;
+  },
+);
 
-doc({
-  method: "put",
-  path: "/v1/messaging/settings",
-  tag: "Campaigns",
-  summary: "Replace the promotional messaging settings (fields left out take the defaults)",
-  description:
-    'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
-  body: MessagingSettingsSchema,
-  responses: { 200: { description: "Settings now in force", schema: MessagingSettingsSchema } },
-});
-campaignRoutes.put("/messaging/settings", async (c) => {
-  const s = await parseBody(c, MessagingSettingsSchema);
-  return c.json(await putMessagingSettings(c.get("db"), c.get("merchantId"), s));
-});
+api.put(
+  "/v1/messaging/settings",
+  {
+    summary: "Replace the promotional messaging settings (fields left out take the defaults)",
+    description:
+      'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
+    body: MessagingSettingsSchema,
+    responses: { 200: { description: "Settings now in force", schema: MessagingSettingsSchema } },
+  },
+  async ({ db, merchantId, body: s }) => {
+    return await putMessagingSettings(db, merchantId, s);
+  },
+);

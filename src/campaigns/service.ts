@@ -11,7 +11,7 @@ import { newId } from "../lib/ids.ts";
 import { conflict, DomainError, notFound, validationError } from "../lib/errors.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
-import { num, queryRows } from "../db/rows.ts";
+import { num, queryRows, col } from "../db/rows.ts";
 import { campaigns, type CampaignStatus, type MessageTemplates, type QuietHours } from "./tables.ts";
 import { AttributionDaysSchema, getMessagingSettings, QuietHoursSchema } from "./settings.ts";
 import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";
@@ -411,11 +411,12 @@ export async function startCampaign(
              r.skip_reason, ${at}, ${at}, ${at}
       from (${routed}) r
       on conflict (merchant_id, source_key, member_id) do nothing`);
-    const [{ n }] = (await queryRows<{ n: unknown }>(
+    const [row] = await queryRows(
       tx,
       sql`select count(*) as n from deliveries where campaign_id = ${c.id} and status <> 'skipped'`,
-    )) as [{ n: unknown }];
-    const recipients = num(n);
+      z.object({ n: col.num }),
+    );
+    const recipients = row?.n ?? 0;
     await tx.update(campaigns).set({ status: "sending", recipients, startedAt: now }).where(eq(campaigns.id, c.id));
     const done = await finishDoneCampaigns(tx, now, [c.id]);
     return { id: c.id, status: done > 0 ? ("done" as const) : ("sending" as const), recipients };
@@ -497,14 +498,7 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
   const c = await findCampaign(db, merchantId, campaignId);
   if (!c) throw notFound("Campaign", "campaign-not-found");
   const started = (c.startedAt ?? now).toISOString();
-  const rows = await queryRows<{
-    status: string;
-    members: unknown;
-    converters: unknown;
-    orders: unknown;
-    revenue: unknown;
-    claims: unknown;
-  }>(
+  const rows = await queryRows(
     db,
     sql`with d as (
           select member_id, status, coalesce(sent_at, ${started}::timestamptz) as t0
@@ -528,6 +522,14 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
                (select count(*) from o where o.status = d.status) as orders,
                (select coalesce(sum(o.net), 0) from o where o.status = d.status) as revenue
         from d group by d.status`,
+    z.object({
+      status: z.string(),
+      members: col.num,
+      converters: col.num,
+      orders: col.num,
+      revenue: col.num,
+      claims: col.num,
+    }),
   );
   const get = (status: string): GroupKpis => {
     const r = rows.find((x) => x.status === status);

@@ -8,11 +8,12 @@
  * may the call start. Lease renewals never overlap these writes, so two multi-row UPDATEs of this worker never lock
  * the same rows in different orders (no deadlocks).
  */
+import { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import type { Logger } from "../lib/log.ts";
 import { defaultSleep } from "../channels/rate-limiter.ts";
-import { queryRows, num } from "../db/rows.ts";
+import { queryRows, num, col } from "../db/rows.ts";
 import type { DeliveryStatus } from "./tables.ts";
 
 export type StateChange =
@@ -197,11 +198,11 @@ export class StateWriter {
         returning d.id`;
     this.writes++;
     if (released.length === 0 && blocked.length === 0) {
-      const rows = await queryRows<{ id: unknown }>(this.db, update);
+      const rows = await queryRows(this.db, update, z.object({ id: col.num }));
       return new Set(rows.map((r) => num(r.id)));
     }
     return this.db.transaction(async (tx) => {
-      const rows = await queryRows<{ id: unknown }>(tx, update); // (its set_config holds for the whole transaction)
+      const rows = await queryRows(tx, update, z.object({ id: col.num })); // (its set_config holds for the whole transaction)
       if (released.length > 0)
         await tx.execute(
           sql`delete from promo_sends where delivery_id in (${sql.join(

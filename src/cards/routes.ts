@@ -9,6 +9,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
+import { apiRoutes } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import { findMember } from "../members/service.ts";
@@ -39,32 +40,30 @@ export const CardScanView = z.object({
 });
 
 export const cardScanRoutes = new Hono<AppEnv>();
+const api = apiRoutes(cardScanRoutes, "Cards");
 
-doc({
-  method: "post",
-  path: "/v1/cards/scan",
-  tag: "Cards",
-  summary: "Resolve a scanned loyalty-card QR code to the member (no phone number at the till)",
-  description:
-    "The member shows the card in Telegram (Mini App) or the web simulator; its QR code changes every 30 seconds. " +
-    "A code is accepted during its own 30-second step and the next one, once. Then place the order with `memberId`.",
-  body: CardScanSchema,
-  responses: {
-    200: { description: "The member", schema: CardScanView },
-    400: { description: "No code in the body (validation)" },
-    404: { description: "Not a card code of this merchant's member (card-code-not-found)" },
-    409: {
-      description:
-        "The code is older than its step and the next (card-code-expired) or was scanned already (card-code-used)",
+api.post(
+  "/v1/cards/scan",
+  {
+    summary: "Resolve a scanned loyalty-card QR code to the member (no phone number at the till)",
+    description:
+      "The member shows the card in Telegram (Mini App) or the web simulator; its QR code changes every 30 seconds. " +
+      "A code is accepted during its own 30-second step and the next one, once. Then place the order with `memberId`.",
+    body: CardScanSchema,
+    responses: {
+      200: { description: "The member", schema: CardScanView },
+      400: { description: "No code in the body (validation)" },
+      404: { description: "Not a card code of this merchant's member (card-code-not-found)" },
+      409: {
+        description:
+          "The code is older than its step and the next (card-code-expired) or was scanned already (card-code-used)",
+      },
     },
   },
-});
-cardScanRoutes.post("/cards/scan", async (c) => {
-  const { code } = await parseBody(c, CardScanSchema);
-  const deps = c.get("deps");
-  const result = await scanCard(c.get("db"), cardSecret(deps.config), c.get("merchantId"), code, deps.clock.now());
-  return c.json(result);
-});
+  async ({ db, merchantId, deps, now, body: { code } }) => {
+    return await scanCard(db, cardSecret(deps.config), merchantId, code, now);
+  },
+);
 
 // ------------------------------------------------------------------------------------------------- the card page
 

@@ -2,9 +2,9 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
+import { apiRoutes, found } from "../http/route.ts";
 import { Problem, validationProblem } from "../http/problem.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import { parseBody } from "../http/validate.ts";
 import {
   getProduct,
   importProductsCsv,
@@ -17,6 +17,7 @@ import {
 } from "./service.ts";
 
 export const catalogRoutes = new Hono<AppEnv>();
+const api = apiRoutes(catalogRoutes, "Catalog");
 
 function skuParam(raw: string): string {
   const r = SkuParam.safeParse(raw);
@@ -25,69 +26,65 @@ function skuParam(raw: string): string {
   return r.data;
 }
 
-doc({
-  method: "get",
-  path: "/v1/products",
-  tag: "Catalog",
-  summary: "The product catalog, by sku",
-  query: ListProductsQuery,
-  responses: {
-    200: {
-      description: "A page of products",
-      schema: z.object({ items: z.array(ProductView), nextCursor: z.string().nullable() }),
+api.get(
+  "/v1/products",
+  {
+    summary: "The product catalog, by sku",
+    query: ListProductsQuery,
+    responses: {
+      200: {
+        description: "A page of products",
+        schema: z.object({ items: z.array(ProductView), nextCursor: z.string().nullable() }),
+      },
     },
   },
-});
-catalogRoutes.get("/products", async (c) =>
-  c.json(await listProducts(c.get("db"), c.get("merchantId"), parseQuery(c, ListProductsQuery))),
+  ({ db, merchantId, query }) => listProducts(db, merchantId, query),
 );
 
 const ImportResult = z.object({ imported: z.number().int() });
-doc({
-  method: "post",
-  path: "/v1/products/import",
-  tag: "Catalog",
-  summary: "Set many products from a CSV (Content-Type: text/csv)",
-  description:
-    "Header row: sku,name,list_price required; category, margin (percent 0–100), active (true/false) optional; any order, case-insensitive. Each row is one PUT /v1/products/{sku}. All or nothing: any bad row → 400 whose errors name each bad cell as lines.<line>.<column> (physical line numbers), and nothing is written.",
-  rawBody: { contentType: "text/csv", description: "sku,name,category,list_price,margin,active" },
-  responses: {
-    200: { description: "Imported", schema: ImportResult },
-    400: { description: "Invalid rows, with line numbers" },
-    415: { description: "Not text/csv" },
+api.post(
+  "/v1/products/import",
+  {
+    summary: "Set many products from a CSV (Content-Type: text/csv)",
+    description:
+      "Header row: sku,name,list_price required; category, margin (percent 0–100), active (true/false) optional; any order, case-insensitive. Each row is one PUT /v1/products/{sku}. All or nothing: any bad row → 400 whose errors name each bad cell as lines.<line>.<column> (physical line numbers), and nothing is written.",
+    rawBody: { contentType: "text/csv", description: "sku,name,category,list_price,margin,active" },
+    responses: {
+      200: { description: "Imported", schema: ImportResult },
+      400: { description: "Invalid rows, with line numbers" },
+      415: { description: "Not text/csv" },
+    },
   },
-});
-catalogRoutes.post("/products/import", async (c) => {
-  const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "text/csv")
-    throw new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the CSV as text/csv");
-  const text = await c.req.text();
-  return c.json(await importProductsCsv(c.get("db"), c.get("merchantId"), text, c.get("deps").clock.now()));
-});
-
-doc({
-  method: "get",
-  path: "/v1/products/{sku}",
-  tag: "Catalog",
-  summary: "One product",
-  responses: { 200: { description: "The product", schema: ProductView }, 404: { description: "product-not-found" } },
-});
-catalogRoutes.get("/products/:sku", async (c) =>
-  c.json(await getProduct(c.get("db"), c.get("merchantId"), skuParam(c.req.param("sku")))),
+  async ({ c, db, merchantId, now }) => {
+    const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+    if (type !== "text/csv")
+      throw new Problem(415, "unsupported-media-type", "Unsupported media type", "Send the CSV as text/csv");
+    const text = await c.req.text();
+    return await importProductsCsv(db, merchantId, text, now);
+  },
 );
 
-doc({
-  method: "put",
-  path: "/v1/products/{sku}",
-  tag: "Catalog",
-  summary: "Set a product: name, category, list price, margin, active (creates or replaces)",
-  description:
-    "The list price is what offers quote; order lines never change it (they record lastSeenPrice). A product set here keeps its name and category whatever orders say.",
-  body: ProductInputSchema,
-  responses: { 200: { description: "The product", schema: ProductView } },
-});
-catalogRoutes.put("/products/:sku", async (c) => {
-  const sku = skuParam(c.req.param("sku"));
-  const input = await parseBody(c, ProductInputSchema);
-  return c.json(await putProduct(c.get("db"), c.get("merchantId"), sku, input, c.get("deps").clock.now()));
-});
+api.get(
+  "/v1/products/{sku}",
+  {
+    summary: "One product",
+    responses: found("The product", ProductView, "product-not-found"),
+  },
+  ({ db, merchantId, param }) => getProduct(db, merchantId, skuParam(param("sku"))),
+);
+
+api.put(
+  "/v1/products/{sku}",
+  {
+    summary: "Set a product: name, category, list price, margin, active (creates or replaces)",
+    description:
+      "The list price is what offers quote; order lines never change it (they record lastSeenPrice). A product set here keeps its name and category whatever orders say.",
+    documentedBody: ProductInputSchema,
+    responses: { 200: { description: "The product", schema: ProductView } },
+  },
+  async ({ c, db, merchantId, now, param }) => {
+    const sku = skuParam(param("sku"));
+    const input = await parseBody(c, ProductInputSchema);
+    return await putProduct(db, merchantId, sku, input, now);
+  },
+);

@@ -47,6 +47,7 @@ export async function idempotent<T>(
   requestHash: string,
   run: () => Promise<{ status: number; body: T }>,
 ): Promise<StoredResponse<T>> {
+  // Typed, not parsed: every keyed write runs these two, on rows the cl_idempotent_* functions shape.
   const [claim] = resultRows<{ claimed: boolean }>(
     await tx.execute(
       sql`select cl_idempotent_claim(${merchantId}, ${scope}, ${key}, ${requestHash}, 0, null) as claimed`,

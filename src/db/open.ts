@@ -1,7 +1,6 @@
 /** Node-side: open the configured database (postgres.js with DATABASE_URL, else PGlite in DATA_DIR) and migrate it. */
 import { mkdirSync } from "node:fs";
 import { drizzle } from "drizzle-orm/pglite";
-import type { PGlite } from "@electric-sql/pglite";
 import { openPostgres } from "./postgres.ts";
 import { openPglite } from "./pglite.ts";
 import { migrateDatabase } from "./migrate.ts";
@@ -75,8 +74,7 @@ async function holdDataDir(opts: OpenOptions, lock: ReturnType<typeof acquireLoc
   const pg = await LendablePglite.create(opts.dataDir);
   const lending = await startLending(pg, opts.lend.onError, opts.lend.afterLoan, opts.lend.control);
   lock.update({ port: lending.port, token: lending.token });
-  // Drizzle's PGlite session only calls query/exec/transaction, which LendablePglite forwards.
-  const pglite = drizzle(pg as unknown as PGlite, { schema });
+  const pglite = drizzle(pg.asPglite(), { schema });
   return {
     db: asDb(pglite),
     pglite,

@@ -30,6 +30,30 @@ export class LendablePglite {
     return p;
   }
 
+  /**
+   * This instance as the `PGlite` Drizzle's driver takes (its type is a class with private fields, so nothing else
+   * can satisfy it): a proxy over the open PGlite whose query/exec/transaction/close are the gated ones above;
+   * anything else Drizzle might read goes to the PGlite open at that moment.
+   */
+  asPglite(): PGlite {
+    const first = this.#client;
+    if (!first) throw new Error("database closed");
+    const gated: Record<PropertyKey, unknown> = {
+      query: this.query.bind(this),
+      exec: this.exec.bind(this),
+      transaction: this.transaction.bind(this),
+      close: this.close.bind(this),
+    };
+    return new Proxy(first, {
+      get: (_target, prop) => {
+        if (Object.hasOwn(gated, prop)) return gated[prop];
+        const current = this.#client ?? first;
+        const value: unknown = Reflect.get(current, prop, current);
+        return typeof value === "function" ? value.bind(current) : value;
+      },
+    });
+  }
+
   query<T>(query: string, params?: unknown[], options?: QueryOptions): Promise<Results<T>> {
     return this.#run((c) => c.query<T>(query, params, options));
   }

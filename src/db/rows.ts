@@ -1,10 +1,12 @@
 /**
  * Rows of raw SQL, read in one place for both drivers (postgres.js answers an array, PGlite `{ rows }`).
- * Give `queryRows` a zod schema to have each row checked and typed; without one, the caller's row type is trusted
- * (columns declared `unknown` and converted with `num` / `toDate` are the honest way to use that).
+ * `queryRows` checks and types each row with a zod schema (`col` has the column types whose representation differs
+ * between the drivers). `resultRows` trusts the caller's row type: only the hot paths use it (one order, one chat
+ * message, an idempotency claim), each on a row its own SQL function shapes, where a parse per row would be paid
+ * on every request.
  */
 import type { SQL } from "drizzle-orm";
-import type { z } from "zod";
+import { z } from "zod";
 import type { Db } from "./types.ts";
 
 /** `db.execute()` returns rows differently per driver (postgres.js: an array; PGlite: `{ rows }`). */
@@ -14,11 +16,9 @@ export function resultRows<T>(result: unknown): T[] {
   return Array.isArray(rows) ? (rows as T[]) : [];
 }
 
-export async function queryRows<S extends z.ZodType>(db: Db, query: SQL, schema: S): Promise<z.output<S>[]>;
-export async function queryRows<T = Record<string, unknown>>(db: Db, query: SQL): Promise<T[]>;
-export async function queryRows(db: Db, query: SQL, schema?: z.ZodType): Promise<unknown[]> {
-  const rows = resultRows<unknown>(await db.execute(query));
-  return schema ? rows.map((row) => schema.parse(row)) : rows;
+/** The rows of `query`, each parsed by `schema` (a row that does not fit is a bug: it throws). */
+export async function queryRows<S extends z.ZodType>(db: Db, query: SQL, schema: S): Promise<z.output<S>[]> {
+  return resultRows<unknown>(await db.execute(query)).map((row) => schema.parse(row));
 }
 
 /** Rows affected by an UPDATE/DELETE/INSERT without RETURNING. */
@@ -33,3 +33,26 @@ export const num = (v: unknown): number => (v === null || v === undefined ? 0 : 
 
 export const toDate = (v: unknown): Date | null =>
   v === null || v === undefined ? null : v instanceof Date ? v : new Date(String(v));
+
+const numeric = z.union([z.number(), z.string(), z.bigint()]);
+const timestamp = z.union([z.date(), z.string()]);
+
+/**
+ * Column types of raw rows whose representation differs by driver: counts, sums and bigint ids (postgres.js: text,
+ * PGlite: number) and timestamps (Date, or text when selected as text).
+ */
+export const col = {
+  /** A number; SQL null (sum over no rows, an empty scalar subquery) → 0. */
+  num: numeric.nullable().transform(num),
+  /** A number, or null. */
+  numOrNull: numeric.nullable().transform((v) => (v === null ? null : Number(v))),
+  /** A timestamp as a Date, or null. */
+  dateOrNull: timestamp.nullable().transform(toDate),
+  /** Converted where it is read (arrays, booleans that may be null). */
+  any: z.unknown(),
+};
+
+/** A row whose columns are converted where they are read (wide report rows). */
+export const AnyRow = z.record(z.string(), z.unknown());
+
+export const TimezoneRow = z.object({ timezone: z.string() });

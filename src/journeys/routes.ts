@@ -2,14 +2,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody } from "../http/validate.ts";
+import { apiRoutes } from "../http/route.ts";
 import { MessageSchema, ZnsOfferSchema } from "../campaigns/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "./service.ts";
 
 export const journeyRoutes = new Hono<AppEnv>();
+const api = apiRoutes(journeyRoutes, "Journeys");
 
 const StepCounts = z.object({
   sent: z.number().int(),
@@ -43,54 +43,52 @@ const JourneyViewSchema = z.object({
 const HELP =
   "Each step is a segment (built-in recent-7 / recent-14 / recent-28 or a custom one) and a message. A member gets each step at most once per entry into its window (an entry = the member's last order), nothing after buying again, never above the frequency cap, never when opted out, never inside quiet hours. converted = members who ordered within attributionDays after the step reached them (last touch); revenue = Σ (total − refunds) of those orders.";
 
-doc({
-  method: "put",
-  path: "/v1/journeys/reactivation",
-  tag: "Journeys",
-  summary: "Configure the reactivation journey",
-  description: HELP + " An unknown segmentId → 400 at steps.N.segmentId.",
-  body: JourneyConfigSchema,
-  responses: { 200: { description: "The journey with per-step counts", schema: JourneyViewSchema } },
-});
-journeyRoutes.put("/journeys/reactivation", async (c) => {
-  const input = await parseBody(c, JourneyConfigSchema);
-  return c.json(await putJourney(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now()));
-});
-
-doc({
-  method: "get",
-  path: "/v1/journeys/reactivation",
-  tag: "Journeys",
-  summary: "The reactivation journey with per-step counts (sent, converted, revenue)",
-  description: HELP,
-  responses: {
-    200: { description: "The journey (disabled with no steps until configured)", schema: JourneyViewSchema },
+api.put(
+  "/v1/journeys/reactivation",
+  {
+    summary: "Configure the reactivation journey",
+    description: HELP + " An unknown segmentId → 400 at steps.N.segmentId.",
+    body: JourneyConfigSchema,
+    responses: { 200: { description: "The journey with per-step counts", schema: JourneyViewSchema } },
   },
-});
-journeyRoutes.get("/journeys/reactivation", async (c) =>
-  c.json(await getJourney(c.get("db"), c.get("merchantId"), c.get("deps").clock.now())),
+  async ({ db, merchantId, now, body: input }) => {
+    return await putJourney(db, merchantId, input, now);
+  },
 );
 
-doc({
-  method: "post",
-  path: "/v1/jobs/journeys",
-  tag: "Jobs",
-  summary: "Run one journey pass now for the calling merchant (also runs on a schedule); idempotent",
-  description:
-    "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours).",
-  responses: {
-    200: {
-      description: "What was queued",
-      schema: z.object({
-        enabled: z.boolean(),
-        queued: z.number().int(),
-        steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
-      }),
+api.get(
+  "/v1/journeys/reactivation",
+  {
+    summary: "The reactivation journey with per-step counts (sent, converted, revenue)",
+    description: HELP,
+    responses: {
+      200: { description: "The journey (disabled with no steps until configured)", schema: JourneyViewSchema },
     },
   },
-});
-journeyRoutes.post("/jobs/journeys", async (c) => {
-  const r = await runJourneyPass(c.get("db"), c.get("merchantId"), c.get("deps").clock.now());
-  if (r.queued > 0) wakeDeliveryWorkers();
-  return c.json(r);
-});
+  ({ db, merchantId, now }) => getJourney(db, merchantId, now),
+);
+
+api.post(
+  "/v1/jobs/journeys",
+  {
+    tag: "Jobs",
+    summary: "Run one journey pass now for the calling merchant (also runs on a schedule); idempotent",
+    description:
+      "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours).",
+    responses: {
+      200: {
+        description: "What was queued",
+        schema: z.object({
+          enabled: z.boolean(),
+          queued: z.number().int(),
+          steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
+        }),
+      },
+    },
+  },
+  async ({ db, merchantId, now }) => {
+    const r = await runJourneyPass(db, merchantId, now);
+    if (r.queued > 0) wakeDeliveryWorkers();
+    return r;
+  },
+);

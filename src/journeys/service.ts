@@ -15,7 +15,7 @@ import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
-import { execCount, num, queryRows } from "../db/rows.ts";
+import { execCount, num, queryRows, col } from "../db/rows.ts";
 import {
   checkZnsOptions,
   MessageSchema,
@@ -156,9 +156,10 @@ async function stepCounts(
     }
     return c;
   };
-  const byStatus = await queryRows<{ step: unknown; channel: string; status: string; n: unknown }>(
+  const byStatus = await queryRows(
     db,
     sql`select journey_step as step, channel, status, count(*) as n from deliveries where merchant_id = ${merchantId} and source = 'journey' group by journey_step, channel, status`,
+    z.object({ step: col.num, channel: z.string(), status: z.string(), n: col.num }),
   );
   for (const r of byStatus) {
     const c = ensure(num(r.step));
@@ -170,7 +171,7 @@ async function stepCounts(
     else if (r.status === "failed" || r.status === "unknown") c.failed += n;
     else c.skipped += n;
   }
-  const conv = await queryRows<{ step: unknown; converted: unknown; revenue: unknown }>(
+  const conv = await queryRows(
     db,
     sql`with touches as (
           select distinct on (o.id) o.id as order_id, d.journey_step, d.member_id, (o.total - o.refunded_total) as net
@@ -182,6 +183,7 @@ async function stepCounts(
           order by o.id, d.sent_at desc
         )
         select journey_step as step, count(distinct member_id) as converted, coalesce(sum(net), 0) as revenue from touches group by journey_step`,
+    z.object({ step: col.num, converted: col.num, revenue: col.num }),
   );
   for (const r of conv) {
     const c = ensure(num(r.step));

@@ -3,9 +3,10 @@
  * one entry per change (append-only), lots for FIFO spending/expiry, and the cached total updated together.
  * Invariant: Σ entries.points = members.points_total, and Σ lots.remaining = max(points_total, 0).
  */
+import { z } from "zod";
 import { and, asc, eq, gt, isNotNull, lte, sql, desc } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { resultRows } from "../db/rows.ts";
+import { col, queryRows } from "../db/rows.ts";
 import { ledgerEntries, members, pointLots, type LedgerKind } from "../db/schema.ts";
 
 export type MemberRow = typeof members.$inferSelect;
@@ -22,12 +23,12 @@ export async function lockMember(tx: Db, merchantId: string, memberId: string): 
 /** Points not spendable yet (inside the pending window) — cl_member_facts' pending. */
 export async function pendingPoints(db: Db, memberId: string, now: Date): Promise<number> {
   const n = now.toISOString();
-  const [row] = resultRows<{ p: string | number }>(
-    await db.execute(
-      sql`select f.pending as p from cl_member_facts(${memberId}, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f`,
-    ),
+  const [row] = await queryRows(
+    db,
+    sql`select f.pending as p from cl_member_facts(${memberId}, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f`,
+    z.object({ p: col.num }),
   );
-  return Number(row?.p ?? 0);
+  return row?.p ?? 0;
 }
 
 export interface Balance {

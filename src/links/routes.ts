@@ -2,13 +2,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody } from "../http/validate.ts";
+import { apiRoutes } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import { createLinkCode, DEFAULT_LINK_CODE_DAYS } from "./service.ts";
 
 export const linkRoutes = new Hono<AppEnv>();
+const api = apiRoutes(linkRoutes, "Members");
 
 export const CreateLinkCodeSchema = z.object({
   expiresInDays: z
@@ -34,36 +34,31 @@ export const LinkCodeView = z.object({
   memberId: z.string(),
 });
 
-doc({
-  method: "post",
-  path: "/v1/members/{id}/link-codes",
-  tag: "Members",
-  summary: "Create a one-time link code for the member's chat (Telegram, Zalo, web simulator)",
-  description:
-    "The customer types the code in any chat with the bot, or opens `telegramLink`. The code is single use and expires (default 7 days). " +
-    "Linking opts the member in to promotional messages (`/stop` in chat opts out). The body is optional.",
-  body: CreateLinkCodeSchema,
-  responses: {
-    201: { description: "The code", schema: LinkCodeView },
-    404: { description: "No such member of this merchant (member-not-found)" },
-  },
-});
-linkRoutes.post("/members/:id/link-codes", async (c) => {
-  const input = await parseBody(c, CreateLinkCodeSchema);
-  const db = c.get("db");
-  const deps = c.get("deps");
-  const merchantId = c.get("merchantId");
-  const member = await requireMember(db, merchantId, c.req.param("id"));
-  const now = deps.clock.now();
-  const { code, expiresAt } = await createLinkCode(db, merchantId, member.id, now, input.expiresInDays);
-  const username = await telegramBotUsername(deps.config, db, now, c.get("logger"));
-  return c.json(
-    {
-      code,
-      expiresAt: expiresAt.toISOString(),
-      telegramLink: username ? `https://t.me/${username}?start=${code}` : null,
-      memberId: member.id,
+api.post(
+  "/v1/members/{id}/link-codes",
+  {
+    summary: "Create a one-time link code for the member's chat (Telegram, Zalo, web simulator)",
+    description:
+      "The customer types the code in any chat with the bot, or opens `telegramLink`. The code is single use and expires (default 7 days). " +
+      "Linking opts the member in to promotional messages (`/stop` in chat opts out). The body is optional.",
+    body: CreateLinkCodeSchema,
+    responses: {
+      201: { description: "The code", schema: LinkCodeView },
+      404: { description: "No such member of this merchant (member-not-found)" },
     },
-    201,
-  );
-});
+  },
+  async ({ c, db, merchantId, deps, now, param, body: input }) => {
+    const member = await requireMember(db, merchantId, param("id"));
+    const { code, expiresAt } = await createLinkCode(db, merchantId, member.id, now, input.expiresInDays);
+    const username = await telegramBotUsername(deps.config, db, now, c.get("logger"));
+    return c.json(
+      {
+        code,
+        expiresAt: expiresAt.toISOString(),
+        telegramLink: username ? `https://t.me/${username}?start=${code}` : null,
+        memberId: member.id,
+      },
+      201,
+    );
+  },
+);

@@ -2,8 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import { apiRoutes } from "../http/route.ts";
 import { modelFromConfig } from "./provider.ts";
 import {
   LlmSettingsSchema,
@@ -17,6 +16,7 @@ import {
 import { notFound } from "../http/problem.ts";
 
 export const llmRoutes = new Hono<AppEnv>();
+const api = apiRoutes(llmRoutes, "LLM");
 
 const Counters = {
   calls: z.number().int().describe("Requests sent to the model"),
@@ -45,68 +45,62 @@ const UsageSchema = z.object({
 
 const UsageQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(7) });
 
-doc({
-  method: "get",
-  path: "/v1/llm/usage",
-  tag: "LLM",
-  summary: "Model calls, tokens, fallbacks and cache hits per day and task (answer | offer), for a dashboard",
-  description:
-    "Counts are kept per merchant-local day. `fallbacks` counts messages answered by the deterministic templates or keyword intents after a model attempt or a skip (budget spent, disabled, timeout, invalid output, text rejected by the validator). Without LLM_PROVIDER every answer uses the templates and nothing is counted.",
-  query: UsageQuery,
-  responses: { 200: { description: "Usage", schema: UsageSchema } },
-});
-llmRoutes.get("/llm/usage", async (c) => {
-  const { days } = parseQuery(c, UsageQuery);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const deps = c.get("deps");
-  const m = await merchantLlmContext(db, merchantId);
-  if (!m) throw notFound("Merchant", "merchant-not-found");
-  const now = deps.clock.now();
-  const today = usageDay(now, m.timeZone);
-  const from = usageDay(new Date(now.getTime() - (days - 1) * 86_400_000), m.timeZone);
-  const used = await tokensUsed(db, merchantId, today);
-  const choice = modelFromConfig(deps.config);
-  const body: z.input<typeof UsageSchema> = {
-    model: { configured: choice.ok, name: choice.ok ? choice.name : null },
-    settings: m.settings,
-    today: {
-      day: today,
-      tokens: used.merchant,
-      merchantDailyTokens: m.settings.merchantDailyTokens,
-      remaining: Math.max(0, m.settings.merchantDailyTokens - used.merchant),
-    },
-    days: await usageByDay(db, merchantId, from, today),
-    topMembersToday: await topMembers(db, merchantId, today),
-  };
-  return c.json(body);
-});
+api.get(
+  "/v1/llm/usage",
+  {
+    summary: "Model calls, tokens, fallbacks and cache hits per day and task (answer | offer), for a dashboard",
+    description:
+      "Counts are kept per merchant-local day. `fallbacks` counts messages answered by the deterministic templates or keyword intents after a model attempt or a skip (budget spent, disabled, timeout, invalid output, text rejected by the validator). Without LLM_PROVIDER every answer uses the templates and nothing is counted.",
+    query: UsageQuery,
+    responses: { 200: { description: "Usage", schema: UsageSchema } },
+  },
+  async ({ db, merchantId, deps, now, query: { days } }) => {
+    const m = await merchantLlmContext(db, merchantId);
+    if (!m) throw notFound("Merchant", "merchant-not-found");
+    const today = usageDay(now, m.timeZone);
+    const from = usageDay(new Date(now.getTime() - (days - 1) * 86_400_000), m.timeZone);
+    const used = await tokensUsed(db, merchantId, today);
+    const choice = modelFromConfig(deps.config);
+    const body: z.input<typeof UsageSchema> = {
+      model: { configured: choice.ok, name: choice.ok ? choice.name : null },
+      settings: m.settings,
+      today: {
+        day: today,
+        tokens: used.merchant,
+        merchantDailyTokens: m.settings.merchantDailyTokens,
+        remaining: Math.max(0, m.settings.merchantDailyTokens - used.merchant),
+      },
+      days: await usageByDay(db, merchantId, from, today),
+      topMembersToday: await topMembers(db, merchantId, today),
+    };
+    return body;
+  },
+);
 
-doc({
-  method: "get",
-  path: "/v1/llm/settings",
-  tag: "LLM",
-  summary: "The merchant's LLM settings (enabled, daily token budgets, phrasing cache days)",
-  responses: { 200: { description: "Settings", schema: LlmSettingsSchema } },
-});
-llmRoutes.get("/llm/settings", async (c) => {
-  const m = await merchantLlmContext(c.get("db"), c.get("merchantId"));
-  if (!m) throw notFound("Merchant", "merchant-not-found");
-  return c.json(m.settings);
-});
+api.get(
+  "/v1/llm/settings",
+  {
+    summary: "The merchant's LLM settings (enabled, daily token budgets, phrasing cache days)",
+    responses: { 200: { description: "Settings", schema: LlmSettingsSchema } },
+  },
+  async ({ db, merchantId }) => {
+    const m = await merchantLlmContext(db, merchantId);
+    if (!m) throw notFound("Merchant", "merchant-not-found");
+    return m.settings;
+  },
+);
 
-doc({
-  method: "put",
-  path: "/v1/llm/settings",
-  tag: "LLM",
-  summary: "Replace the merchant's LLM settings (omitted fields take their defaults)",
-  description:
-    "enabled=false keeps this merchant on the deterministic templates and intents. memberDailyTokens caps one member's free-text answers per local day (default 20000); merchantDailyTokens caps the whole merchant (default 1000000); phrasingCacheDays is how long an offer phrasing is reused (default 7, 0 = no cache).",
-  body: LlmSettingsSchema,
-  responses: { 200: { description: "The stored settings", schema: LlmSettingsSchema } },
-});
-llmRoutes.put("/llm/settings", async (c) => {
-  const s = await parseBody(c, LlmSettingsSchema);
-  await putLlmSettings(c.get("db"), c.get("merchantId"), s);
-  return c.json(s);
-});
+api.put(
+  "/v1/llm/settings",
+  {
+    summary: "Replace the merchant's LLM settings (omitted fields take their defaults)",
+    description:
+      "enabled=false keeps this merchant on the deterministic templates and intents. memberDailyTokens caps one member's free-text answers per local day (default 20000); merchantDailyTokens caps the whole merchant (default 1000000); phrasingCacheDays is how long an offer phrasing is reused (default 7, 0 = no cache).",
+    body: LlmSettingsSchema,
+    responses: { 200: { description: "The stored settings", schema: LlmSettingsSchema } },
+  },
+  async ({ db, merchantId, body: s }) => {
+    await putLlmSettings(db, merchantId, s);
+    return s;
+  },
+);

@@ -5,8 +5,7 @@ import { int8, MAX_MONEY } from "../lib/validate.ts";
 import { eq, sql } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody } from "../http/validate.ts";
+import { apiRoutes } from "../http/route.ts";
 import { conflict, notFound } from "../http/problem.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
@@ -14,6 +13,7 @@ import { creditEntries, members } from "../db/schema.ts";
 import { lockMember } from "../ledger/ledger.ts";
 
 export const creditRoutes = new Hono<AppEnv>();
+const api = apiRoutes(creditRoutes, "Members");
 
 const SpendCredit = z.object({
   amount: int8(1, MAX_MONEY),
@@ -22,49 +22,43 @@ const SpendCredit = z.object({
 });
 const CreditResult = z.object({ amount: z.number().int(), creditBalance: z.number().int() });
 
-doc({
-  method: "post",
-  path: "/v1/members/{id}/credit-spends",
-  tag: "Members",
-  summary: "Spend store credit (cashback) at the till",
-  body: SpendCredit,
-  headers: [{ name: "Idempotency-Key", required: false, description: "Makes the request safe to retry" }],
-  responses: {
-    201: { description: "Spent", schema: CreditResult },
-    404: { description: "member-not-found" },
-    409: { description: "insufficient-credit" },
+api.post(
+  "/v1/members/{id}/credit-spends",
+  {
+    summary: "Spend store credit (cashback) at the till",
+    body: SpendCredit,
+    headers: [{ name: "Idempotency-Key", required: false, description: "Makes the request safe to retry" }],
+    responses: {
+      201: { description: "Spent", schema: CreditResult },
+      404: { description: "member-not-found" },
+      409: { description: "insufficient-credit" },
+    },
   },
-});
-creditRoutes.post("/members/:id/credit-spends", async (c) => {
-  const input = await parseBody(c, SpendCredit);
-  const merchantId = c.get("merchantId");
-  const memberId = c.req.param("id");
-  const now = c.get("deps").clock.now();
-  const key = c.req.header("idempotency-key");
-  const run = async (tx: Db) => {
-    const m = await lockMember(tx, merchantId, memberId);
-    if (!m) throw notFound("Member", "member-not-found");
-    if (m.creditBalance < input.amount)
-      throw conflict("insufficient-credit", "Insufficient credit", `Store credit is ${m.creditBalance}`, {
-        creditBalance: m.creditBalance,
+  async ({ c, db, merchantId, now, param, body: input }) => {
+    const memberId = param("id");
+    const key = c.req.header("idempotency-key");
+    const run = async (tx: Db) => {
+      const m = await lockMember(tx, merchantId, memberId);
+      if (!m) throw notFound("Member", "member-not-found");
+      if (m.creditBalance < input.amount)
+        throw conflict("insufficient-credit", "Insufficient credit", `Store credit is ${m.creditBalance}`, {
+          creditBalance: m.creditBalance,
+        });
+      await tx.insert(creditEntries).values({
+        merchantId,
+        memberId,
+        kind: "spend",
+        amount: -input.amount,
+        reason: input.reason ?? input.orderExternalId ?? null,
+        createdAt: now,
       });
-    await tx.insert(creditEntries).values({
-      merchantId,
-      memberId,
-      kind: "spend",
-      amount: -input.amount,
-      reason: input.reason ?? input.orderExternalId ?? null,
-      createdAt: now,
-    });
-    await tx
-      .update(members)
-      .set({ creditBalance: sql`${members.creditBalance} - ${input.amount}` })
-      .where(eq(members.id, memberId));
-    return { status: 201, body: { amount: input.amount, creditBalance: m.creditBalance - input.amount } };
-  };
-  const r = await c
-    .get("db")
-    .transaction(async (tx) =>
+      await tx
+        .update(members)
+        .set({ creditBalance: sql`${members.creditBalance} - ${input.amount}` })
+        .where(eq(members.id, memberId));
+      return { status: 201, body: { amount: input.amount, creditBalance: m.creditBalance - input.amount } };
+    };
+    const r = await db.transaction(async (tx) =>
       key
         ? idempotent(
             tx,
@@ -76,5 +70,6 @@ creditRoutes.post("/members/:id/credit-spends", async (c) => {
           )
         : run(tx),
     );
-  return c.json(r.body, r.status as 201);
-});
+    return c.json(r.body, r.status as 201);
+  },
+);

@@ -2,8 +2,8 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import { recordConsent } from "../privacy/consent.ts";
+import { apiRoutes, found, pageOf } from "../http/route.ts";
 import { members } from "../db/schema.ts";
 import { getProgram } from "../program/service.ts";
 import { ledgerPage } from "../ledger/ledger.ts";
@@ -14,27 +14,25 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { normalizePhone } from "./phone.ts";
 
 export const memberRoutes = new Hono<AppEnv>();
+const api = apiRoutes(memberRoutes, "Members");
 
-doc({
-  method: "post",
-  path: "/v1/members",
-  tag: "Members",
-  summary: "Enrol a member",
-  description:
-    "Phone numbers are normalised to E.164 (0912… → +84912…). A duplicate phone or externalId within the merchant → 409.",
-  body: CreateMemberSchema,
-  responses: {
-    201: { description: "The member", schema: MemberView },
-    409: { description: "Duplicate phone or externalId" },
+api.post(
+  "/v1/members",
+  {
+    summary: "Enrol a member",
+    description:
+      "Phone numbers are normalised to E.164 (0912… → +84912…). A duplicate phone or externalId within the merchant → 409.",
+    body: CreateMemberSchema,
+    responses: {
+      201: { description: "The member", schema: MemberView },
+      409: { description: "Duplicate phone or externalId" },
+    },
   },
-});
-memberRoutes.post("/members", async (c) => {
-  const input = await parseBody(c, CreateMemberSchema);
-  const { db, merchantId, deps } = { db: c.get("db"), merchantId: c.get("merchantId"), deps: c.get("deps") };
-  const now = deps.clock.now();
-  const m = await createMember(db, merchantId, input, now);
-  return c.json(await memberView(db, await getProgram(db, merchantId), m, now), 201);
-});
+  async ({ db, merchantId, now, body: input }) => {
+    const m = await createMember(db, merchantId, input, now);
+    return await memberView(db, await getProgram(db, merchantId), m, now);
+  },
+);
 
 const ListQuery = z.object({
   phone: z.string().optional(),
@@ -43,127 +41,129 @@ const ListQuery = z.object({
   after: z.string().optional().describe("Cursor: the last id of the previous page"),
 });
 
-doc({
-  method: "get",
-  path: "/v1/members",
-  tag: "Members",
-  summary: "List or look up members (by phone or externalId)",
-  query: ListQuery,
-  responses: {
-    200: {
-      description: "A page of members",
-      schema: z.object({ members: z.array(MemberView), next: z.string().nullable() }),
+api.get(
+  "/v1/members",
+  {
+    summary: "List or look up members (by phone or externalId)",
+    query: ListQuery,
+    responses: {
+      200: {
+        description: "A page of members",
+        schema: pageOf("members", MemberView),
+      },
     },
   },
-});
-memberRoutes.get("/members", async (c) => {
-  const q = parseQuery(c, ListQuery);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const now = c.get("deps").clock.now();
-  const conds = [eq(members.merchantId, merchantId)];
-  if (q.phone) conds.push(eq(members.phone, normalizePhone(q.phone) ?? q.phone));
-  if (q.externalId) conds.push(eq(members.externalId, q.externalId));
-  if (q.after) conds.push(gt(members.id, q.after));
-  const rows = await db
-    .select()
-    .from(members)
-    .where(and(...conds))
-    .orderBy(asc(members.id))
-    .limit(q.limit);
-  const program = await getProgram(db, merchantId);
-  const views = [];
-  for (const m of rows) views.push(await memberView(db, program, m, now));
-  return c.json({ members: views, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null });
-});
-
-doc({
-  method: "get",
-  path: "/v1/members/{id}",
-  tag: "Members",
-  summary: "A member with balance, tier progress, expiring points and linked chats",
-  responses: {
-    200: { description: "The member", schema: MemberView },
-    404: { description: "No such member of this merchant" },
+  async ({ db, merchantId, now, query: q }) => {
+    const conds = [eq(members.merchantId, merchantId)];
+    if (q.phone) conds.push(eq(members.phone, normalizePhone(q.phone) ?? q.phone));
+    if (q.externalId) conds.push(eq(members.externalId, q.externalId));
+    if (q.after) conds.push(gt(members.id, q.after));
+    const rows = await db
+      .select()
+      .from(members)
+      .where(and(...conds))
+      .orderBy(asc(members.id))
+      .limit(q.limit);
+    const program = await getProgram(db, merchantId);
+    const views = [];
+    for (const m of rows) views.push(await memberView(db, program, m, now));
+    return { members: views, next: rows.length === q.limit ? rows[rows.length - 1]!.id : null };
   },
-});
-memberRoutes.get("/members/:id", async (c) => {
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const m = await requireMember(db, merchantId, c.req.param("id"));
-  return c.json(await memberView(db, await getProgram(db, merchantId), m, c.get("deps").clock.now()));
-});
+);
 
-doc({
-  method: "patch",
-  path: "/v1/members/{id}",
-  tag: "Members",
-  summary: "Update a member's profile (phone, name, birthday, language, externalId) or marketing consent (optedIn)",
-  body: UpdateMemberSchema,
-  responses: {
-    200: { description: "The member", schema: MemberView },
-    404: { description: "No such member" },
-    409: { description: "Duplicate phone or externalId" },
+api.get(
+  "/v1/members/{id}",
+  {
+    summary: "A member with balance, tier progress, expiring points and linked chats",
+    responses: found("The member", MemberView, "No such member of this merchant"),
   },
-});
-memberRoutes.patch("/members/:id", async (c) => {
-  const input = await parseBody(c, UpdateMemberSchema);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const m = await requireMember(db, merchantId, c.req.param("id"));
-  const set: Partial<typeof members.$inferInsert> = {};
-  if (input.phone !== undefined) set.phone = input.phone;
-  if (input.externalId !== undefined) set.externalId = input.externalId;
-  if (input.name !== undefined) set.name = input.name;
-  if (input.birthday !== undefined) set.birthday = input.birthday;
-  if (input.language !== undefined) set.language = input.language;
-  if (input.optedIn !== undefined && input.optedIn !== m.optedIn)
-    Object.assign(set, input.optedIn ? { optedIn: true, optedInAt: c.get("deps").clock.now() } : { optedIn: false });
-  let updated = m;
-  if (Object.keys(set).length > 0) {
-    try {
-      [updated] = (await db.update(members).set(set).where(eq(members.id, m.id)).returning()) as [typeof m];
-    } catch (err) {
-      if (isUniqueViolation(err))
-        throw conflict("member-exists", "Member exists", "Another member has this phone or externalId");
-      throw err;
+  async ({ db, merchantId, now, param }) => {
+    const m = await requireMember(db, merchantId, param("id"));
+    return await memberView(db, await getProgram(db, merchantId), m, now);
+  },
+);
+
+api.patch(
+  "/v1/members/{id}",
+  {
+    summary: "Update a member's profile (phone, name, birthday, language, externalId) or marketing consent (optedIn)",
+    description:
+      "optedIn records a marketing-consent event (channel `api`, the acting key) in the same transaction as the change (docs/security.md).",
+    body: UpdateMemberSchema,
+    responses: {
+      200: { description: "The member", schema: MemberView },
+      404: { description: "No such member" },
+      409: { description: "Duplicate phone or externalId" },
+    },
+  },
+  async ({ c, db, merchantId, now, param, body: input }) => {
+    let m = await requireMember(db, merchantId, param("id"));
+    if (input.optedIn !== undefined && input.optedIn !== m.optedIn) {
+      // Consent taken outside the chat (at the till, on a form): recorded like every other consent change.
+      await recordConsent(
+        db,
+        merchantId,
+        m.id,
+        {
+          purpose: "marketing",
+          granted: input.optedIn,
+          channel: "api",
+          wording: "Recorded by the shop through the API (PATCH /v1/members/{id}, optedIn)",
+          actor: c.get("actor") ?? null,
+        },
+        now,
+      );
+      m = await requireMember(db, merchantId, m.id);
     }
-  }
-  return c.json(await memberView(db, await getProgram(db, merchantId), updated, c.get("deps").clock.now()));
-});
-
-doc({
-  method: "get",
-  path: "/v1/members/{id}/ledger",
-  tag: "Members",
-  summary: "The member's ledger, newest first (Σ points = balance + pending)",
-  query: LedgerQuery,
-  responses: {
-    200: {
-      description: "Entries",
-      schema: z.object({ entries: z.array(LedgerEntryView), next: z.string().nullable() }),
-    },
-    404: { description: "No such member" },
+    const set: Partial<typeof members.$inferInsert> = {};
+    if (input.phone !== undefined) set.phone = input.phone;
+    if (input.externalId !== undefined) set.externalId = input.externalId;
+    if (input.name !== undefined) set.name = input.name;
+    if (input.birthday !== undefined) set.birthday = input.birthday;
+    if (input.language !== undefined) set.language = input.language;
+    let updated = m;
+    if (Object.keys(set).length > 0) {
+      try {
+        [updated] = (await db.update(members).set(set).where(eq(members.id, m.id)).returning()) as [typeof m];
+      } catch (err) {
+        if (isUniqueViolation(err))
+          throw conflict("member-exists", "Member exists", "Another member has this phone or externalId");
+        throw err;
+      }
+    }
+    return await memberView(db, await getProgram(db, merchantId), updated, now);
   },
-});
-memberRoutes.get("/members/:id/ledger", async (c) => {
-  const q = parseQuery(c, LedgerQuery);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const m = await requireMember(db, merchantId, c.req.param("id"));
-  const rows = await ledgerPage(db, merchantId, m.id, q.limit, q.before);
-  return c.json({
-    entries: rows.map((e) => ({
-      id: String(e.id),
-      kind: e.kind,
-      points: e.points,
-      createdAt: e.createdAt.toISOString(),
-      orderId: e.orderId,
-      refundId: e.refundId,
-      redemptionId: e.redemptionId,
-      reason: e.reason,
-      breakdown: e.breakdown ?? null,
-    })),
-    next: q.limit !== undefined && rows.length === q.limit ? String(rows[rows.length - 1]!.id) : null,
-  });
-});
+);
+
+api.get(
+  "/v1/members/{id}/ledger",
+  {
+    summary: "The member's ledger, newest first (Σ points = balance + pending)",
+    query: LedgerQuery,
+    responses: {
+      200: {
+        description: "Entries",
+        schema: pageOf("entries", LedgerEntryView),
+      },
+      404: { description: "No such member" },
+    },
+  },
+  async ({ db, merchantId, param, query: q }) => {
+    const m = await requireMember(db, merchantId, param("id"));
+    const rows = await ledgerPage(db, merchantId, m.id, q.limit, q.before);
+    return {
+      entries: rows.map((e) => ({
+        id: String(e.id),
+        kind: e.kind,
+        points: e.points,
+        createdAt: e.createdAt.toISOString(),
+        orderId: e.orderId,
+        refundId: e.refundId,
+        redemptionId: e.redemptionId,
+        reason: e.reason,
+        breakdown: e.breakdown ?? null,
+      })),
+      next: q.limit !== undefined && rows.length === q.limit ? String(rows[rows.length - 1]!.id) : null,
+    };
+  },
+);

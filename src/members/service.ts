@@ -1,8 +1,9 @@
 /** Members: enrolment, lookup and the view the API and the bot show. */
+import { z } from "zod";
 import { perksOf } from "./perks.ts";
 import { and, desc, eq, ilike, or, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { resultRows } from "../db/rows.ts";
+import { col, queryRows } from "../db/rows.ts";
 import { channelIdentities, members } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, notFound, validationError } from "../lib/errors.ts";
@@ -111,12 +112,12 @@ export async function setMemberLanguage(db: Db, merchantId: string, id: string, 
 export async function netSpend(db: Db, memberId: string, at: Date, windowDays: number): Promise<number> {
   const from = new Date(at.getTime() - windowDays * 86_400_000).toISOString();
   const t = at.toISOString();
-  const [row] = resultRows<{ s: string | number }>(
-    await db.execute(
-      sql`select f.spend as s from cl_member_facts(${memberId}, ${from}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`,
-    ),
+  const [row] = await queryRows(
+    db,
+    sql`select f.spend as s from cl_member_facts(${memberId}, ${from}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`,
+    z.object({ s: col.num }),
   );
-  return Number(row?.s ?? 0);
+  return row?.s ?? 0;
 }
 
 export async function memberChannels(db: Db, memberId: string) {

@@ -4,8 +4,7 @@ import { z } from "zod";
 import { dateTimeInRange, id } from "../lib/validate.ts";
 import { and, desc, eq } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody } from "../http/validate.ts";
+import { apiRoutes, listOf } from "../http/route.ts";
 import { conflict, Problem } from "../http/problem.ts";
 import { subscriptions } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
@@ -14,6 +13,7 @@ import { requireMember } from "./service.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 
 export const subscriptionRoutes = new Hono<AppEnv>();
+const api = apiRoutes(subscriptionRoutes, "Members");
 
 const CreateSubscription = z.object({
   planId: id(40),
@@ -40,90 +40,89 @@ const view = (s: typeof subscriptions.$inferSelect) => ({
   externalId: s.externalId,
 });
 
-doc({
-  method: "post",
-  path: "/v1/members/{id}/subscriptions",
-  tag: "Members",
-  summary: "Record a paid membership purchase (renewals extend the current period)",
-  body: CreateSubscription,
-  responses: {
-    201: { description: "The subscription period", schema: SubscriptionView },
-    404: { description: "member-not-found" },
-    409: { description: "unknown plan or externalId reused" },
+api.post(
+  "/v1/members/{id}/subscriptions",
+  {
+    summary: "Record a paid membership purchase (renewals extend the current period)",
+    body: CreateSubscription,
+    responses: {
+      201: { description: "The subscription period", schema: SubscriptionView },
+      404: { description: "member-not-found" },
+      409: { description: "unknown plan or externalId reused" },
+    },
   },
-});
-subscriptionRoutes.post("/members/:id/subscriptions", async (c) => {
-  const input = await parseBody(c, CreateSubscription);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const now = c.get("deps").clock.now();
-  const member = await requireMember(db, merchantId, c.req.param("id"));
-  const plan = (await getProgram(db, merchantId)).subscriptionPlans.find((p) => p.id === input.planId);
-  if (!plan)
-    throw new Problem(400, "validation", "Validation failed", `No subscription plan "${input.planId}" in the program`, [
-      { path: "planId", message: "unknown plan" },
-    ]);
-  if (input.externalId) {
-    const [existing] = await db
+  async ({ db, merchantId, now, param, body: input }) => {
+    const member = await requireMember(db, merchantId, param("id"));
+    const plan = (await getProgram(db, merchantId)).subscriptionPlans.find((p) => p.id === input.planId);
+    if (!plan)
+      throw new Problem(
+        400,
+        "validation",
+        "Validation failed",
+        `No subscription plan "${input.planId}" in the program`,
+        [{ path: "planId", message: "unknown plan" }],
+      );
+    if (input.externalId) {
+      const [existing] = await db
+        .select()
+        .from(subscriptions)
+        .where(and(eq(subscriptions.merchantId, merchantId), eq(subscriptions.externalId, input.externalId)));
+      if (existing) {
+        if (existing.memberId !== member.id || existing.plan !== plan.id)
+          throw conflict(
+            "idempotency-conflict",
+            "Idempotency conflict",
+            "externalId already used for another subscription",
+          );
+        return view(existing);
+      }
+    }
+    const [latest] = await db
       .select()
       .from(subscriptions)
-      .where(and(eq(subscriptions.merchantId, merchantId), eq(subscriptions.externalId, input.externalId)));
-    if (existing) {
-      if (existing.memberId !== member.id || existing.plan !== plan.id)
-        throw conflict(
-          "idempotency-conflict",
-          "Idempotency conflict",
-          "externalId already used for another subscription",
-        );
-      return c.json(view(existing), 201);
+      .where(eq(subscriptions.memberId, member.id))
+      .orderBy(desc(subscriptions.endsAt))
+      .limit(1);
+    let startsAt = input.startsAt ? new Date(input.startsAt) : now;
+    if (latest && latest.plan === plan.id && latest.endsAt > startsAt) startsAt = latest.endsAt;
+    const endsAt = new Date(startsAt.getTime() + plan.periodDays * 86_400_000);
+    try {
+      const [row] = await db
+        .insert(subscriptions)
+        .values({
+          id: newId("sub"),
+          merchantId,
+          memberId: member.id,
+          plan: plan.id,
+          startsAt,
+          endsAt,
+          pricePaid: plan.price,
+          externalId: input.externalId ?? null,
+          createdAt: now,
+        })
+        .returning();
+      return view(row!);
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw conflict("idempotency-conflict", "Idempotency conflict", "externalId already used");
+      throw err;
     }
-  }
-  const [latest] = await db
-    .select()
-    .from(subscriptions)
-    .where(eq(subscriptions.memberId, member.id))
-    .orderBy(desc(subscriptions.endsAt))
-    .limit(1);
-  let startsAt = input.startsAt ? new Date(input.startsAt) : now;
-  if (latest && latest.plan === plan.id && latest.endsAt > startsAt) startsAt = latest.endsAt;
-  const endsAt = new Date(startsAt.getTime() + plan.periodDays * 86_400_000);
-  try {
-    const [row] = await db
-      .insert(subscriptions)
-      .values({
-        id: newId("sub"),
-        merchantId,
-        memberId: member.id,
-        plan: plan.id,
-        startsAt,
-        endsAt,
-        pricePaid: plan.price,
-        externalId: input.externalId ?? null,
-        createdAt: now,
-      })
-      .returning();
-    return c.json(view(row!), 201);
-  } catch (err) {
-    if (isUniqueViolation(err))
-      throw conflict("idempotency-conflict", "Idempotency conflict", "externalId already used");
-    throw err;
-  }
-});
+  },
+);
 
-doc({
-  method: "get",
-  path: "/v1/members/{id}/subscriptions",
-  tag: "Members",
-  summary: "A member's subscription periods",
-  responses: { 200: { description: "Periods", schema: z.object({ subscriptions: z.array(SubscriptionView) }) } },
-});
-subscriptionRoutes.get("/members/:id/subscriptions", async (c) => {
-  const db = c.get("db");
-  const member = await requireMember(db, c.get("merchantId"), c.req.param("id"));
-  const rows = await db
-    .select()
-    .from(subscriptions)
-    .where(eq(subscriptions.memberId, member.id))
-    .orderBy(desc(subscriptions.startsAt));
-  return c.json({ subscriptions: rows.map(view) });
-});
+api.get(
+  "/v1/members/{id}/subscriptions",
+  {
+    summary: "A member's subscription periods",
+    responses: { 200: { description: "Periods", schema: listOf("subscriptions", SubscriptionView) } },
+  },
+  async ({ db, merchantId, param }) => {
+    const member = await requireMember(db, merchantId, param("id"));
+    const rows = await db
+      .select()
+      .from(subscriptions)
+      .where(eq(subscriptions.memberId, member.id))
+      .orderBy(desc(subscriptions.startsAt));
+    return { subscriptions: rows.map(view) };
+  },
+);

@@ -2,8 +2,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery, readJson } from "../http/validate.ts";
+import { apiRoutes, found, listOf } from "../http/route.ts";
+import { readJson } from "../http/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, putOfferSettings } from "./settings.ts";
 import {
   BundleView,
@@ -23,6 +23,7 @@ import { claimByCode, claimOffer, getMemberOffer, getMemberOffers, offerStats } 
 import { OfferReport, offerReport } from "./report.ts";
 
 export const offerRoutes = new Hono<AppEnv>();
+const api = apiRoutes(offerRoutes, "Offers");
 
 const KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
 const Kind = z.enum(KINDS);
@@ -82,55 +83,36 @@ const LangQuery = z.object({
   lang: z.enum(["vi", "en"]).optional().describe("Override the member's language for `text`"),
 });
 
-doc({
-  method: "get",
-  path: "/v1/members/{id}/offers",
-  tag: "Offers",
-  summary: "The member's personalised offers (at most 3)",
-  description:
-    "Ranked from the co-purchase model (cross-sell from rules on the member's last order, best sellers of its categories as a fallback), merchant bundles and tier-exclusive deals, linked upsell variants, a post-purchase offer in the hours after an order and a nudge towards the closest reward. Never a product of the member's last order; a product offered is not offered again for cooldownDays. Offers are persisted: repeated GETs return the same offers (same ids) while they are valid; a new list is made after the member orders again or when all have expired. Not subject to the frequency cap (the member asked).",
-  query: LangQuery,
-  responses: {
-    200: { description: "Offers, best first", schema: z.object({ offers: z.array(OfferViewSchema) }) },
-    404: { description: "member-not-found" },
+api.get(
+  "/v1/members/{id}/offers",
+  {
+    summary: "The member's personalised offers (at most 3)",
+    description:
+      "Ranked from the co-purchase model (cross-sell from rules on the member's last order, best sellers of its categories as a fallback), merchant bundles and tier-exclusive deals, linked upsell variants, a post-purchase offer in the hours after an order and a nudge towards the closest reward. Never a product of the member's last order; a product offered is not offered again for cooldownDays. Offers are persisted: repeated GETs return the same offers (same ids) while they are valid; a new list is made after the member orders again or when all have expired. Not subject to the frequency cap (the member asked).",
+    query: LangQuery,
+    responses: {
+      200: { description: "Offers, best first", schema: listOf("offers", OfferViewSchema) },
+      404: { description: "member-not-found" },
+    },
   },
-});
-offerRoutes.get("/members/:id/offers", async (c) => {
-  const q = parseQuery(c, LangQuery);
-  const list = await getMemberOffers(
-    c.get("db"),
-    c.get("merchantId"),
-    c.req.param("id"),
-    c.get("deps").clock.now(),
-    q.lang ? { lang: q.lang } : {},
-  );
-  return c.json({ offers: list });
-});
+  async ({ db, merchantId, now, param, query: q }) => {
+    const list = await getMemberOffers(db, merchantId, param("id"), now, q.lang ? { lang: q.lang } : {});
+    return { offers: list };
+  },
+);
 
-doc({
-  method: "get",
-  path: "/v1/members/{id}/offers/{offerId}",
-  tag: "Offers",
-  summary:
-    "One of the member's offers, also after it was superseded or expired (with the rule and model version behind it)",
-  query: LangQuery,
-  responses: {
-    200: { description: "The offer", schema: OfferViewSchema },
-    404: { description: "member-not-found / offer-not-found" },
+api.get(
+  "/v1/members/{id}/offers/{offerId}",
+  {
+    summary:
+      "One of the member's offers, also after it was superseded or expired (with the rule and model version behind it)",
+    query: LangQuery,
+    responses: found("The offer", OfferViewSchema, "member-not-found / offer-not-found"),
   },
-});
-offerRoutes.get("/members/:id/offers/:offerId", async (c) => {
-  const q = parseQuery(c, LangQuery);
-  return c.json(
-    await getMemberOffer(
-      c.get("db"),
-      c.get("merchantId"),
-      c.req.param("id"),
-      c.req.param("offerId"),
-      q.lang ? { lang: q.lang } : {},
-    ),
-  );
-});
+  async ({ db, merchantId, param, query: q }) => {
+    return await getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {});
+  },
+);
 
 const ClaimView = z.object({
   code: z.string().describe("Show at the till; POST /v1/orders with offerCodes: [code]"),
@@ -142,220 +124,192 @@ const ClaimView = z.object({
   memberPrice: z.number().int().nullable(),
 });
 
-doc({
-  method: "post",
-  path: "/v1/members/{id}/offers/{offerId}/claims",
-  tag: "Offers",
-  summary: "Claim an offer: a code for the till (no body)",
-  description:
-    "Idempotent per member and offer: the first claim → 201, later ones → 200 with the same code. The code is valid until the offer expires; used on an order (`offerCodes`) that contains the offer's products within that time, it credits the offer's bonus points once and records the conversion. `offerId` may also be a merchant bundle id (`bnd_…`, e.g. from a campaign button): the member then gets a personal offer for it. Another member's offer → 404 offer-not-found; an expired offer → 409 offer-expired.",
-  responses: {
-    201: { description: "Claimed now", schema: ClaimView },
-    200: { description: "Already claimed: the same code", schema: ClaimView },
-    404: { description: "member-not-found / offer-not-found" },
-    409: { description: "offer-expired, tier-required" },
-  },
-});
-offerRoutes.post("/members/:id/offers/:offerId/claims", async (c) => {
-  await readJson(c); // no body is needed; malformed JSON is still a 400
-  const r = await claimOffer(
-    c.get("db"),
-    c.get("merchantId"),
-    c.req.param("id"),
-    c.req.param("offerId"),
-    c.get("deps").clock.now(),
-  );
-  return c.json(r.body, r.status);
-});
-
-doc({
-  method: "get",
-  path: "/v1/offers/claims/{code}",
-  tag: "Offers",
-  summary: "Look up a claim code at the till (state open / redeemed / expired, products, member price, bonus points)",
-  responses: {
-    200: {
-      description: "The claim",
-      schema: z.object({
-        code: z.string(),
-        state: z.enum(["open", "redeemed", "expired"]),
-        memberId: z.string(),
-        offerId: z.string(),
-        kind: Kind,
-        skus: z.array(z.string()),
-        memberPrice: z.number().int().nullable(),
-        price: z.number().int().nullable(),
-        bonusPoints: z.number().int(),
-        expiresAt: z.string(),
-        orderId: z.string().nullable(),
-        redeemedAt: z.string().nullable(),
-      }),
+api.post(
+  "/v1/members/{id}/offers/{offerId}/claims",
+  {
+    summary: "Claim an offer: a code for the till (no body)",
+    description:
+      "Idempotent per member and offer: the first claim → 201, later ones → 200 with the same code. The code is valid until the offer expires; used on an order (`offerCodes`) that contains the offer's products within that time, it credits the offer's bonus points once and records the conversion. `offerId` may also be a merchant bundle id (`bnd_…`, e.g. from a campaign button): the member then gets a personal offer for it. Another member's offer → 404 offer-not-found; an expired offer → 409 offer-expired.",
+    responses: {
+      201: { description: "Claimed now", schema: ClaimView },
+      200: { description: "Already claimed: the same code", schema: ClaimView },
+      404: { description: "member-not-found / offer-not-found" },
+      409: { description: "offer-expired, tier-required" },
     },
-    404: { description: "claim-not-found (also for another merchant's code)" },
   },
-});
-offerRoutes.get("/offers/claims/:code", async (c) =>
-  c.json(await claimByCode(c.get("db"), c.get("merchantId"), c.req.param("code"), c.get("deps").clock.now())),
+  async ({ c, db, merchantId, now, param }) => {
+    await readJson(c); // no body is needed; malformed JSON is still a 400
+    const r = await claimOffer(db, merchantId, param("id"), param("offerId"), now);
+    return c.json(r.body, r.status);
+  },
 );
 
-doc({
-  method: "get",
-  path: "/v1/offers/settings",
-  tag: "Offers",
-  summary: "The merchant's offer settings (defaults until set)",
-  responses: { 200: { description: "Settings", schema: OfferSettingsSchema } },
-});
-offerRoutes.get("/offers/settings", async (c) => {
-  const { timezone: _tz, ...s } = await getOfferSettings(c.get("db"), c.get("merchantId"));
-  return c.json(s);
-});
+api.get(
+  "/v1/offers/claims/{code}",
+  {
+    summary: "Look up a claim code at the till (state open / redeemed / expired, products, member price, bonus points)",
+    responses: {
+      200: {
+        description: "The claim",
+        schema: z.object({
+          code: z.string(),
+          state: z.enum(["open", "redeemed", "expired"]),
+          memberId: z.string(),
+          offerId: z.string(),
+          kind: Kind,
+          skus: z.array(z.string()),
+          memberPrice: z.number().int().nullable(),
+          price: z.number().int().nullable(),
+          bonusPoints: z.number().int(),
+          expiresAt: z.string(),
+          orderId: z.string().nullable(),
+          redeemedAt: z.string().nullable(),
+        }),
+      },
+      404: { description: "claim-not-found (also for another merchant's code)" },
+    },
+  },
+  ({ db, merchantId, now, param }) => claimByCode(db, merchantId, param("code"), now),
+);
 
-doc({
-  method: "put",
-  path: "/v1/offers/settings",
-  tag: "Offers",
-  summary: "Replace the offer settings (fields left out take their defaults)",
-  description:
-    "Validity, cool-down, discounts and bonus points per kind, kinds on/off, suggested bundles, nudge distance, ranking margins. Applies to offer lists made from now on.",
-  body: OfferSettingsSchema,
-  responses: { 200: { description: "The settings", schema: OfferSettingsSchema } },
-});
-offerRoutes.put("/offers/settings", async (c) => {
-  const input = await parseBody(c, OfferSettingsSchema);
-  return c.json(await putOfferSettings(c.get("db"), c.get("merchantId"), input));
-});
+api.get(
+  "/v1/offers/settings",
+  {
+    summary: "The merchant's offer settings (defaults until set)",
+    responses: { 200: { description: "Settings", schema: OfferSettingsSchema } },
+  },
+  async ({ db, merchantId }) => {
+    const { timezone: _tz, ...s } = await getOfferSettings(db, merchantId);
+    return s;
+  },
+);
+
+api.put(
+  "/v1/offers/settings",
+  {
+    summary: "Replace the offer settings (fields left out take their defaults)",
+    description:
+      "Validity, cool-down, discounts and bonus points per kind, kinds on/off, suggested bundles, nudge distance, ranking margins. Applies to offer lists made from now on.",
+    body: OfferSettingsSchema,
+    responses: { 200: { description: "The settings", schema: OfferSettingsSchema } },
+  },
+  async ({ db, merchantId, body: input }) => {
+    return await putOfferSettings(db, merchantId, input);
+  },
+);
 
 const StatsQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
-doc({
-  method: "get",
-  path: "/v1/offers/stats",
-  tag: "Offers",
-  summary: "Offers made, pushed, claimed and redeemed per kind over the last `days` (default 30)",
-  query: StatsQuery,
-  responses: {
-    200: {
-      description: "Per kind",
-      schema: z.object({
-        since: z.string(),
-        kinds: z.array(
-          z.object({
-            kind: Kind,
-            offers: z.number().int(),
-            pushed: z.number().int(),
-            claimed: z.number().int(),
-            redeemed: z.number().int(),
-            bonusPoints: z.number().int(),
-          }),
-        ),
-      }),
+api.get(
+  "/v1/offers/stats",
+  {
+    summary: "Offers made, pushed, claimed and redeemed per kind over the last `days` (default 30)",
+    query: StatsQuery,
+    responses: {
+      200: {
+        description: "Per kind",
+        schema: z.object({
+          since: z.string(),
+          kinds: z.array(
+            z.object({
+              kind: Kind,
+              offers: z.number().int(),
+              pushed: z.number().int(),
+              claimed: z.number().int(),
+              redeemed: z.number().int(),
+              bonusPoints: z.number().int(),
+            }),
+          ),
+        }),
+      },
     },
   },
-});
-offerRoutes.get("/offers/stats", async (c) => {
-  const q = parseQuery(c, StatsQuery);
-  const since = new Date(c.get("deps").clock.now().getTime() - q.days * 86_400_000);
-  return c.json({ since: since.toISOString(), kinds: await offerStats(c.get("db"), c.get("merchantId"), since) });
-});
+  async ({ db, merchantId, now, query: q }) => {
+    const since = new Date(now.getTime() - q.days * 86_400_000);
+    return { since: since.toISOString(), kinds: await offerStats(db, merchantId, since) };
+  },
+);
 
 const ReportQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
-doc({
-  method: "get",
-  path: "/v1/offers/report",
-  tag: "Offers",
-  summary: "What offers sell: shown → claimed → bought → revenue and margin per kind, and uplift over the holdout",
-  description:
-    "Offers made in the last `days` (default 30). An offer is bought when the member, after claiming it, orders its products within the claim's validity (by the claim code, or by SKU); fully refunded orders don't count, partly refunded ones pro rata. With a holdout (offers settings `holdoutPercent`), the net revenue per member of members who see offers is compared with members who see none.",
-  query: ReportQuery,
-  responses: { 200: { description: "The report", schema: OfferReport } },
-});
-offerRoutes.get("/offers/report", async (c) => {
-  const q = parseQuery(c, ReportQuery);
-  const now = c.get("deps").clock.now();
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const settings = await getOfferSettings(db, merchantId);
-  const since = new Date(now.getTime() - q.days * 86_400_000);
-  return c.json(await offerReport(db, merchantId, since, now, settings.holdoutPercent));
-});
-
-doc({
-  method: "post",
-  path: "/v1/bundles",
-  tag: "Offers",
-  summary: 'Define a bundle: a combo at a member price ("combo −20%"), or with minTier a tier-exclusive deal',
-  description:
-    "Bundles become offers for members who did not just buy any of their products; with minTier, only for members of that tier or above (kind tier-exclusive). A bundle id can also be a campaign's offerId.",
-  body: CreateBundleSchema,
-  responses: { 201: { description: "The bundle", schema: BundleView } },
-});
-offerRoutes.post("/bundles", async (c) => {
-  const input = await parseBody(c, CreateBundleSchema);
-  return c.json(
-    bundleView(await createBundle(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now())),
-    201,
-  );
-});
-
-doc({
-  method: "get",
-  path: "/v1/bundles",
-  tag: "Offers",
-  summary: "The merchant's bundles",
-  responses: { 200: { description: "Bundles", schema: z.object({ bundles: z.array(BundleView) }) } },
-});
-offerRoutes.get("/bundles", async (c) =>
-  c.json({ bundles: (await listBundles(c.get("db"), c.get("merchantId"))).map(bundleView) }),
+api.get(
+  "/v1/offers/report",
+  {
+    summary: "What offers sell: shown → claimed → bought → revenue and margin per kind, and uplift over the holdout",
+    description:
+      "Offers made in the last `days` (default 30). An offer is bought when the member, after claiming it, orders its products within the claim's validity (by the claim code, or by SKU); fully refunded orders don't count, partly refunded ones pro rata. With a holdout (offers settings `holdoutPercent`), the net revenue per member of members who see offers is compared with members who see none.",
+    query: ReportQuery,
+    responses: { 200: { description: "The report", schema: OfferReport } },
+  },
+  async ({ db, merchantId, now, query: q }) => {
+    const settings = await getOfferSettings(db, merchantId);
+    const since = new Date(now.getTime() - q.days * 86_400_000);
+    return await offerReport(db, merchantId, since, now, settings.holdoutPercent);
+  },
 );
 
-doc({
-  method: "get",
-  path: "/v1/bundles/{id}",
-  tag: "Offers",
-  summary: "One bundle",
-  responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
-});
-offerRoutes.get("/bundles/:id", async (c) =>
-  c.json(bundleView(await requireBundle(c.get("db"), c.get("merchantId"), c.req.param("id")))),
+api.post(
+  "/v1/bundles",
+  {
+    summary: 'Define a bundle: a combo at a member price ("combo −20%"), or with minTier a tier-exclusive deal',
+    description:
+      "Bundles become offers for members who did not just buy any of their products; with minTier, only for members of that tier or above (kind tier-exclusive). A bundle id can also be a campaign's offerId.",
+    body: CreateBundleSchema,
+    responses: { 201: { description: "The bundle", schema: BundleView } },
+  },
+  async ({ db, merchantId, now, body: input }) => {
+    return bundleView(await createBundle(db, merchantId, input, now));
+  },
 );
 
-doc({
-  method: "patch",
-  path: "/v1/bundles/{id}",
-  tag: "Offers",
-  summary: "Update a bundle (active: false retires it)",
-  body: UpdateBundleSchema,
-  responses: { 200: { description: "The bundle", schema: BundleView }, 404: { description: "bundle-not-found" } },
-});
-offerRoutes.patch("/bundles/:id", async (c) => {
-  const input = await parseBody(c, UpdateBundleSchema);
-  return c.json(bundleView(await updateBundle(c.get("db"), c.get("merchantId"), c.req.param("id"), input)));
-});
+api.get(
+  "/v1/bundles",
+  {
+    summary: "The merchant's bundles",
+    responses: { 200: { description: "Bundles", schema: listOf("bundles", BundleView) } },
+  },
+  async ({ db, merchantId }) => ({ bundles: (await listBundles(db, merchantId)).map(bundleView) }),
+);
 
-doc({
-  method: "put",
-  path: "/v1/products/{sku}/variants",
-  tag: "Offers",
-  summary: "Link variants of a product (sizes, premium versions) for upsell offers; replaces the list",
-  description:
-    "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (list prices and categories from the catalog, PUT /v1/products/{sku}).",
-  body: VariantsSchema,
-  responses: { 200: { description: "The links", schema: VariantsView } },
-});
-offerRoutes.put("/products/:sku/variants", async (c) => {
-  const input = await parseBody(c, VariantsSchema);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  await putVariants(db, merchantId, c.req.param("sku"), input.variants, c.get("deps").clock.now());
-  return c.json(await getVariants(db, merchantId, c.req.param("sku")));
-});
+api.get(
+  "/v1/bundles/{id}",
+  {
+    summary: "One bundle",
+    responses: found("The bundle", BundleView, "bundle-not-found"),
+  },
+  async ({ db, merchantId, param }) => bundleView(await requireBundle(db, merchantId, param("id"))),
+);
 
-doc({
-  method: "get",
-  path: "/v1/products/{sku}/variants",
-  tag: "Offers",
-  summary: "The product's linked variants",
-  responses: { 200: { description: "The links", schema: VariantsView } },
-});
-offerRoutes.get("/products/:sku/variants", async (c) =>
-  c.json(await getVariants(c.get("db"), c.get("merchantId"), c.req.param("sku"))),
+api.patch(
+  "/v1/bundles/{id}",
+  {
+    summary: "Update a bundle (active: false retires it)",
+    body: UpdateBundleSchema,
+    responses: found("The bundle", BundleView, "bundle-not-found"),
+  },
+  async ({ db, merchantId, param, body: input }) => {
+    return bundleView(await updateBundle(db, merchantId, param("id"), input));
+  },
+);
+
+api.put(
+  "/v1/products/{sku}/variants",
+  {
+    summary: "Link variants of a product (sizes, premium versions) for upsell offers; replaces the list",
+    description:
+      "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (list prices and categories from the catalog, PUT /v1/products/{sku}).",
+    body: VariantsSchema,
+    responses: { 200: { description: "The links", schema: VariantsView } },
+  },
+  async ({ db, merchantId, now, param, body: input }) => {
+    await putVariants(db, merchantId, param("sku"), input.variants, now);
+    return await getVariants(db, merchantId, param("sku"));
+  },
+);
+
+api.get(
+  "/v1/products/{sku}/variants",
+  {
+    summary: "The product's linked variants",
+    responses: { 200: { description: "The links", schema: VariantsView } },
+  },
+  ({ db, merchantId, param }) => getVariants(db, merchantId, param("sku")),
 );

@@ -23,7 +23,7 @@ import { creditPoints, memberBalance, reversePoints, type MemberRow } from "../l
 import { reversalFor } from "../ledger/earn.ts";
 import type { OrderHook, OrderHooks, RefundHook } from "../orders/service.ts";
 import { firstName as givenName, toLang, type Lang } from "../messages/render.ts";
-import { queryRows, num } from "../db/rows.ts";
+import { queryRows, num, col } from "../db/rows.ts";
 import { reservePromoSend, releasePromoSend } from "../campaigns/promo.ts";
 import { currentModel, bestSellers, ruleColumns, rulesForBasket, textArray } from "../recs/model.ts";
 import type { RecsModelRow } from "../recs/build.ts";
@@ -165,18 +165,20 @@ export async function lastOrderOf(
   merchantId: string,
   memberId: string,
 ): Promise<{ id: string; placedAt: Date; skus: string[] } | null> {
-  const rows = await queryRows<{ id: string; placed_at: unknown }>(
+  const rows = await queryRows(
     db,
     sql`select o.id, o.placed_at from orders o
         where o.merchant_id = ${merchantId} and o.member_id = ${memberId}
           and exists (select 1 from order_items i where i.order_id = o.id and i.refunded_quantity < i.quantity)
         order by o.placed_at desc, o.created_at desc, (select max(i.id) from order_items i where i.order_id = o.id) desc limit 1`,
+    z.object({ id: z.string(), placed_at: col.any }),
   );
   const r = rows[0];
   if (!r) return null;
-  const items = await queryRows<{ sku: string }>(
+  const items = await queryRows(
     db,
     sql`select distinct sku from order_items where merchant_id = ${merchantId} and order_id = ${r.id} order by sku`,
+    z.object({ sku: z.string() }),
   );
   return {
     id: r.id,
@@ -267,10 +269,11 @@ export async function loadRankingInput(
   const mf = await memberFacts(tx, program, member, now);
   const since = new Date(now.getTime() - HISTORY_DAYS * DAY_MS).toISOString();
   const history = (
-    await queryRows<{ sku: string }>(
+    await queryRows(
       tx,
       sql`select distinct i.sku from order_items i join orders o on o.id = i.order_id
           where o.merchant_id = ${merchantId} and o.member_id = ${member.id} and o.placed_at > ${since}::timestamptz and i.refunded_quantity < i.quantity`,
+      z.object({ sku: z.string() }),
     )
   ).map((r) => r.sku);
   const lastSkus = lastOrder?.skus ?? [];
@@ -375,9 +378,10 @@ export async function loadRankingInput(
   for (const b of bundleRows) for (const s of b.skus) skus.add(s);
   for (const v of variants) skus.add(v.variantSku);
   const productMap = await loadProducts(tx, merchantId, skus);
-  const med = await queryRows<{ m: unknown }>(
+  const med = await queryRows(
     tx,
     sql`select percentile_cont(0.5) within group (order by price) as m from products where merchant_id = ${merchantId} and price > 0`,
+    z.object({ m: col.numOrNull }),
   );
   const medianPrice = med[0]?.m == null ? null : num(med[0].m);
 
@@ -903,19 +907,20 @@ export const offerOrderHooks: OrderHooks = {
 // ---- Statistics ----
 
 export async function offerStats(db: Db, merchantId: string, since: Date) {
-  const rows = await queryRows<{
-    kind: string;
-    offers: unknown;
-    pushed: unknown;
-    claimed: unknown;
-    redeemed: unknown;
-    points: unknown;
-  }>(
+  const rows = await queryRows(
     db,
     sql`select o.kind, count(*) as offers, count(o.pushed_at) as pushed, count(c.id) as claimed, count(c.order_id) as redeemed, coalesce(sum(c.points_credited), 0) as points
         from offers o left join offer_claims c on c.offer_id = o.id
         where o.merchant_id = ${merchantId} and o.created_at >= ${since.toISOString()}::timestamptz
         group by o.kind order by o.kind`,
+    z.object({
+      kind: z.string(),
+      offers: col.num,
+      pushed: col.num,
+      claimed: col.num,
+      redeemed: col.num,
+      points: col.num,
+    }),
   );
   return rows.map((r) => ({
     kind: r.kind as OfferKind,

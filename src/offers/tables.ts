@@ -21,21 +21,15 @@ import {
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { ts, textId, merchantId } from "../db/columns.ts";
+import type { Rule } from "../recs/mine.ts";
 
 export const OFFER_KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
 export type OfferKind = (typeof OFFER_KINDS)[number];
 /** Where an offer came from: a co-purchase rule, a best seller (fallback), a merchant bundle, a rule-suggested combo, a linked variant, a reward, the last order. */
 export type OfferBasis = "rule" | "best-seller" | "merchant" | "suggested" | "variant" | "reward" | "order";
 
-/** The rule an offer came from, snapshotted with its model version. */
-export interface OfferRule {
-  lhs: string[];
-  rhs: string;
-  count: number;
-  support: number;
-  confidence: number;
-  lift: number;
-}
+/** The rule an offer came from (a co-purchase rule as mined), snapshotted with its model version. */
+export type OfferRule = Rule;
 
 /** Everything an offer's text may say. Amounts are in the currency's minor unit. */
 // A type alias (not an interface), so it is a JSON record: stored as the offer's jsonb `facts`.

@@ -17,6 +17,7 @@ import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";
 import {
   expiresAt,
+  guestOrderResult,
   lotRemaining,
   orderLineRows,
   orderTotal,
@@ -77,7 +78,8 @@ async function call(db: Db, params: Record<string, unknown> & { memberId: string
     // query runs unprepared, which postgres.js turns into two round trips (describe, then execute).
     out = (await placeBatched(client, json, params.memberId)) as Outcome;
   } else {
-    // PGlite (in process), or a transaction the caller opened.
+    // PGlite (in process), or a transaction the caller opened. Typed, not parsed: the one text column of the
+    // ledger's hot path, which the JSON.parse below reads as cl_place_order's outcome.
     const rows = resultRows<{ r: string }>(
       await db.execute(sql`select cl_place_order(${json}::text::jsonb)::text as r`),
     );
@@ -122,18 +124,7 @@ export async function placeOrder(
     if (memberId && !facts) {
       out = await call(db, base); // probe: facts (or a stored response), no lock, no writes
     } else if (!facts) {
-      body = {
-        orderId,
-        externalId: input.externalId,
-        total,
-        pointsEarned: 0,
-        balance: null,
-        memberId: null,
-        pending: null,
-        cashback: 0,
-        tier: null,
-        breakdown: null,
-      };
+      body = guestOrderResult(orderId, input.externalId, total);
       out = await call(db, {
         ...base,
         ...rows,

@@ -5,7 +5,7 @@
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { computeEarn, lineAmount, type EarnBreakdown } from "../ledger/earn.ts";
 import type { Program, Tier } from "../program/config.ts";
-import type { CreateOrderInput } from "./schemas.ts";
+import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { validationError } from "../lib/errors.ts";
 import { INT4_MAX } from "../lib/validate.ts";
 
@@ -86,4 +86,20 @@ export function orderLineRows(input: CreateOrderInput) {
   // Sorted, so concurrent orders touch shared catalog rows in the same order (no deadlocks between them).
   const products = [...bySku.values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   return { lines, products };
+}
+
+/** The answer to an order without a member (a guest): nothing earned, no member figures. Both order paths give it. */
+export function guestOrderResult(orderId: string, externalId: string, total: number): OrderResult {
+  return {
+    orderId,
+    externalId,
+    total,
+    pointsEarned: 0,
+    balance: null,
+    memberId: null,
+    pending: null,
+    cashback: 0,
+    tier: null,
+    breakdown: null,
+  };
 }

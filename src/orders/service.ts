@@ -26,7 +26,7 @@ import { qualifyingTier, tierRank } from "../program/tiers.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
 import { placeOrder } from "./place.ts";
-import { expiresAt, orderLineRows, orderTotal, pendingUntil, planEarn } from "./plan.ts";
+import { expiresAt, guestOrderResult, orderLineRows, orderTotal, pendingUntil, planEarn } from "./plan.ts";
 import { findOne } from "../db/find.ts";
 
 /** Hash of what an order says, so a replay can be told from a different order under the same externalId. */
@@ -215,18 +215,7 @@ async function insertOrder(
   if (!member || !breakdown || !facts) {
     for (const { hook } of hooks.order)
       await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
-    return {
-      orderId,
-      externalId: input.externalId,
-      total,
-      pointsEarned: 0,
-      balance: null,
-      memberId: null,
-      pending: null,
-      cashback: 0,
-      tier: null,
-      breakdown: null,
-    };
+    return guestOrderResult(orderId, input.externalId, total);
   }
 
   if (plan?.upgradeTo) {

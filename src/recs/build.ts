@@ -17,12 +17,13 @@
  * bench/data/model-build-fixture.ts), and it is the only way to keep support/confidence exact: every new order
  * changes N, hence every rule's support and lift.
  */
+import { z } from "zod";
 import { and, desc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import type { Logger } from "../lib/log.ts";
-import { queryRows, num, toDate } from "../db/rows.ts";
+import { queryRows, num, toDate, col } from "../db/rows.ts";
 import { recsItems, recsModels, recsRules, type RecsModelParams } from "./tables.ts";
 import { mineTransactions, resolveOptions, type MineProgress } from "./mine.ts";
 import { TransactionsBuilder } from "./transactions.ts";
@@ -113,10 +114,11 @@ export async function currentModelRow(db: Db, merchantId: string): Promise<RecsM
 
 /** Orders, latest creation and refunds of the merchant: changes whenever an order or a refund is added. */
 export async function ordersFingerprint(db: Db, merchantId: string): Promise<{ fingerprint: string; orders: number }> {
-  const rows = await queryRows<{ n: unknown; last: unknown; r: unknown }>(
+  const rows = await queryRows(
     db,
     sql`select count(*) as n, max(created_at) as last, (select count(*) from refunds where merchant_id = ${merchantId}) as r
         from orders where merchant_id = ${merchantId}`,
+    z.object({ n: col.num, last: col.dateOrNull, r: col.num }),
   );
   const r = rows[0];
   const n = num(r?.n);
@@ -184,7 +186,7 @@ export async function loadBaskets(
       ? sql`and o.placed_at >= ${after.placedAt}::timestamptz and (o.placed_at > ${after.placedAt}::timestamptz or o.id > ${after.id})`
       : sql``;
     // placed_at travels as text so the cursor keeps Postgres' microseconds (a JS Date would cut them).
-    const rows = await queryRows<{ id: string; placed_at: string; skus: unknown; full: unknown }>(
+    const rows = await queryRows(
       db,
       sql`with page as (
             select o.id, o.placed_at from orders o
@@ -198,6 +200,7 @@ export async function loadBaskets(
             from order_items i where i.order_id = p.id
           ) x
           order by p.placed_at, p.id`,
+      z.object({ id: z.string(), placed_at: z.string(), skus: col.any, full: col.any }),
     );
     if (rows.length === 0) break;
     for (const r of rows) {

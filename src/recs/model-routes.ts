@@ -2,13 +2,13 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import { apiRoutes, found, listOf } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { buildModelOnce, buildModel, modelInfo } from "./build.ts";
 import { currentModel, recommendationsFor } from "./model.ts";
 
 export const recsModelRoutes = new Hono<AppEnv>();
+const api = apiRoutes(recsModelRoutes, "Recommendations");
 
 const MAX_RECOMMENDATIONS = 20;
 
@@ -24,29 +24,26 @@ const RecommendationView = z.object({
   support: z.number().describe("count(sku ∪ item) / N"),
 });
 
-doc({
-  method: "get",
-  path: "/v1/products/{sku}/recommendations",
-  tag: "Recommendations",
-  summary: "Frequently bought together: the rules {sku} → item of the current co-purchase model",
-  description:
-    "Rules with a single-item lhs = {sku} and lift > 1 from the merchant's current model (built by `recs build`, nightly, or on first use), best first by the blended score (the rule's confidence shrunk toward the item's popularity — the method that won `recs evaluate`), ties by support then sku. The model covers every order at build time (guest orders included, fully refunded orders excluded); later orders count from the next build. An unknown sku → 200 with an empty list.",
-  query: RecommendationsQuery,
-  responses: {
-    200: { description: "Recommended items", schema: z.object({ items: z.array(RecommendationView) }) },
-    400: { description: "limit not a positive integer" },
+api.get(
+  "/v1/products/{sku}/recommendations",
+  {
+    summary: "Frequently bought together: the rules {sku} → item of the current co-purchase model",
+    description:
+      "Rules with a single-item lhs = {sku} and lift > 1 from the merchant's current model (built by `recs build`, nightly, or on first use), best first by the blended score (the rule's confidence shrunk toward the item's popularity — the method that won `recs evaluate`), ties by support then sku. The model covers every order at build time (guest orders included, fully refunded orders excluded); later orders count from the next build. An unknown sku → 200 with an empty list.",
+    query: RecommendationsQuery,
+    responses: {
+      200: { description: "Recommended items", schema: listOf("items", RecommendationView) },
+      400: { description: "limit not a positive integer" },
+    },
   },
-});
-recsModelRoutes.get("/products/:sku/recommendations", async (c) => {
-  const q = parseQuery(c, RecommendationsQuery);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const model = await currentModel(db, merchantId, c.get("deps").clock.now(), { lazy: true });
-  // "max 20": a larger limit is capped rather than refused.
-  return c.json({
-    items: await recommendationsFor(db, merchantId, model, c.req.param("sku"), Math.min(q.limit, MAX_RECOMMENDATIONS)),
-  });
-});
+  async ({ db, merchantId, now, param, query: q }) => {
+    const model = await currentModel(db, merchantId, now, { lazy: true });
+    // "max 20": a larger limit is capped rather than refused.
+    return {
+      items: await recommendationsFor(db, merchantId, model, param("sku"), Math.min(q.limit, MAX_RECOMMENDATIONS)),
+    };
+  },
+);
 
 const ModelView = z.object({
   id: z.string(),
@@ -66,27 +63,24 @@ const ModelView = z.object({
   }),
 });
 
-doc({
-  method: "get",
-  path: "/v1/recs/model",
-  tag: "Recommendations",
-  summary: "The current co-purchase model (version, build time, transactions, thresholds)",
-  responses: {
-    200: { description: "The model", schema: ModelView },
-    404: { description: "model-not-found: never built" },
+api.get(
+  "/v1/recs/model",
+  {
+    summary: "The current co-purchase model (version, build time, transactions, thresholds)",
+    responses: found("The model", ModelView, "model-not-found: never built"),
   },
-});
-recsModelRoutes.get("/recs/model", async (c) => {
-  const m = await currentModel(c.get("db"), c.get("merchantId"), c.get("deps").clock.now());
-  if (!m)
-    throw new Problem(
-      404,
-      "model-not-found",
-      "Not found",
-      "No co-purchase model has been built yet: POST /v1/recs/model/builds or `recs build`",
-    );
-  return c.json(modelInfo(m));
-});
+  async ({ db, merchantId, now }) => {
+    const m = await currentModel(db, merchantId, now);
+    if (!m)
+      throw new Problem(
+        404,
+        "model-not-found",
+        "Not found",
+        "No co-purchase model has been built yet: POST /v1/recs/model/builds or `recs build`",
+      );
+    return modelInfo(m);
+  },
+);
 
 export const BuildModelSchema = z.object({
   minSupport: z.number().gt(0).max(1).optional().describe("Default 0.001"),
@@ -102,26 +96,22 @@ const BuildResultView = z.object({
   ms: z.number(),
 });
 
-doc({
-  method: "post",
-  path: "/v1/recs/model/builds",
-  tag: "Recommendations",
-  summary: "Rebuild the co-purchase model now (same as `recs build`); the body is optional",
-  description:
-    "Mines every order of the merchant (guest orders included, fully refunded orders excluded) and stores a new model version; the previous 4 versions are kept. When nothing changed since the current model (and the thresholds are the same) the current model is returned with status `unchanged`.",
-  body: BuildModelSchema,
-  responses: {
-    201: { description: "A new version was built", schema: BuildResultView },
-    200: { description: "Nothing changed: the current model (status unchanged)", schema: BuildResultView },
+api.post(
+  "/v1/recs/model/builds",
+  {
+    summary: "Rebuild the co-purchase model now (same as `recs build`); the body is optional",
+    description:
+      "Mines every order of the merchant (guest orders included, fully refunded orders excluded) and stores a new model version; the previous 4 versions are kept. When nothing changed since the current model (and the thresholds are the same) the current model is returned with status `unchanged`.",
+    body: BuildModelSchema,
+    responses: {
+      201: { description: "A new version was built", schema: BuildResultView },
+      200: { description: "Nothing changed: the current model (status unchanged)", schema: BuildResultView },
+    },
   },
-});
-recsModelRoutes.post("/recs/model/builds", async (c) => {
-  const input = await parseBody(c, BuildModelSchema);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const now = c.get("deps").clock.now();
-  const explicit =
-    input.minSupport !== undefined || input.minConfidence !== undefined || input.maxLen !== undefined || input.force;
-  const r = explicit ? await buildModel(db, merchantId, now, input) : await buildModelOnce(db, merchantId, now);
-  return c.json(r, r.status === "built" ? 201 : 200);
-});
+  async ({ c, db, merchantId, now, body: input }) => {
+    const explicit =
+      input.minSupport !== undefined || input.minConfidence !== undefined || input.maxLen !== undefined || input.force;
+    const r = explicit ? await buildModel(db, merchantId, now, input) : await buildModelOnce(db, merchantId, now);
+    return c.json(r, r.status === "built" ? 201 : 200);
+  },
+);

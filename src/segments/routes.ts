@@ -2,8 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody } from "../http/validate.ts";
+import { apiRoutes, found, listOf } from "../http/route.ts";
 import { RuleDocSchema, SegmentInputSchema } from "./rule.ts";
 import {
   createSegment,
@@ -15,6 +14,7 @@ import {
 } from "./service.ts";
 
 export const segmentRoutes = new Hono<AppEnv>();
+const api = apiRoutes(segmentRoutes, "Segments");
 
 export const SegmentViewSchema = z.object({
   id: z.string(),
@@ -29,79 +29,72 @@ const SegmentDocInput = z.object({ name: z.string().min(1).max(200), rule: RuleD
 const RULE_HELP =
   "A rule is {all:[…]}, {any:[…]}, {not: rule} or a condition {field, op, value, windowDays?}. Fields: daysSinceLastOrder (calendar days in the merchant's time zone; members without orders never match), orderCount (not fully refunded; windowDays default all time), netSpend (Σ total − refunds, windowDays default 365), pointsBalance (spendable), birthdayMonth (1–12), tier, purchasedCategory / purchasedSku (windowDays default 90), language (vi|en), channel (telegram|zalo|web), optedIn (boolean). Operators: eq, neq, gt, gte, lt, lte, between [lo, hi] (inclusive), in [values]; ordering operators only on number fields. A condition on a fact the member lacks (no order, no birthday) is false; `not` is the complement within the merchant's members. windowDays = the last N × 24 hours. Invalid rules → 400 with the dotted path of the node (rule.all.0.field).";
 
-doc({
-  method: "post",
-  path: "/v1/segments",
-  tag: "Segments",
-  summary: "Create a custom segment",
-  description: RULE_HELP,
-  body: SegmentDocInput,
-  responses: { 201: { description: "The segment", schema: SegmentViewSchema } },
-});
-segmentRoutes.post("/segments", async (c) => {
-  const input = await parseBody(c, SegmentInputSchema);
-  const seg = await createSegment(c.get("db"), c.get("merchantId"), input, c.get("deps").clock.now());
-  return c.json(seg, 201);
-});
-
-doc({
-  method: "get",
-  path: "/v1/segments",
-  tag: "Segments",
-  summary: "Built-in (recent-7, recent-14, recent-28) and custom segments",
-  responses: { 200: { description: "Segments", schema: z.object({ segments: z.array(SegmentViewSchema) }) } },
-});
-segmentRoutes.get("/segments", async (c) => c.json({ segments: await listSegments(c.get("db"), c.get("merchantId")) }));
-
-doc({
-  method: "get",
-  path: "/v1/segments/{id}",
-  tag: "Segments",
-  summary: "One segment",
-  responses: {
-    200: { description: "The segment", schema: SegmentViewSchema },
-    404: { description: "No such segment of this merchant" },
+api.post(
+  "/v1/segments",
+  {
+    summary: "Create a custom segment",
+    description: RULE_HELP,
+    body: SegmentInputSchema,
+    documentedBody: SegmentDocInput,
+    responses: { 201: { description: "The segment", schema: SegmentViewSchema } },
   },
-});
-segmentRoutes.get("/segments/:id", async (c) =>
-  c.json(await requireSegment(c.get("db"), c.get("merchantId"), c.req.param("id"))),
+  async ({ db, merchantId, now, body: input }) => {
+    const seg = await createSegment(db, merchantId, input, now);
+    return seg;
+  },
 );
 
-doc({
-  method: "put",
-  path: "/v1/segments/{id}",
-  tag: "Segments",
-  summary: "Rename a custom segment and/or replace its rule",
-  description: `${RULE_HELP} Campaigns not yet started use the new rule when they start. A built-in segment → 409 built-in-segment.`,
-  body: SegmentDocInput,
-  responses: {
-    200: { description: "The segment", schema: SegmentViewSchema },
-    404: { description: "No such segment of this merchant" },
-    409: { description: "built-in-segment" },
+api.get(
+  "/v1/segments",
+  {
+    summary: "Built-in (recent-7, recent-14, recent-28) and custom segments",
+    responses: { 200: { description: "Segments", schema: listOf("segments", SegmentViewSchema) } },
   },
-});
-segmentRoutes.put("/segments/:id", async (c) => {
-  const input = await parseBody(c, SegmentInputSchema);
-  return c.json(await updateSegment(c.get("db"), c.get("merchantId"), c.req.param("id"), input));
-});
+  async ({ db, merchantId }) => ({ segments: await listSegments(db, merchantId) }),
+);
 
-doc({
-  method: "delete",
-  path: "/v1/segments/{id}",
-  tag: "Segments",
-  summary: "Delete a custom segment",
-  description:
-    "Refused (409 segment-in-use, with usedBy) while a draft, scheduled or sending campaign or the reactivation journey uses it; a built-in segment → 409 built-in-segment.",
-  responses: {
-    204: { description: "Deleted" },
-    404: { description: "No such segment of this merchant" },
-    409: { description: "segment-in-use or built-in-segment" },
+api.get(
+  "/v1/segments/{id}",
+  {
+    summary: "One segment",
+    responses: found("The segment", SegmentViewSchema, "No such segment of this merchant"),
   },
-});
-segmentRoutes.delete("/segments/:id", async (c) => {
-  await deleteSegment(c.get("db"), c.get("merchantId"), c.req.param("id"));
-  return c.body(null, 204);
-});
+  ({ db, merchantId, param }) => requireSegment(db, merchantId, param("id")),
+);
+
+api.put(
+  "/v1/segments/{id}",
+  {
+    summary: "Rename a custom segment and/or replace its rule",
+    description: `${RULE_HELP} Campaigns not yet started use the new rule when they start. A built-in segment → 409 built-in-segment.`,
+    body: SegmentInputSchema,
+    documentedBody: SegmentDocInput,
+    responses: {
+      200: { description: "The segment", schema: SegmentViewSchema },
+      404: { description: "No such segment of this merchant" },
+      409: { description: "built-in-segment" },
+    },
+  },
+  async ({ db, merchantId, param, body }) => await updateSegment(db, merchantId, param("id"), body),
+);
+
+api.delete(
+  "/v1/segments/{id}",
+  {
+    summary: "Delete a custom segment",
+    description:
+      "Refused (409 segment-in-use, with usedBy) while a draft, scheduled or sending campaign or the reactivation journey uses it; a built-in segment → 409 built-in-segment.",
+    responses: {
+      204: { description: "Deleted" },
+      404: { description: "No such segment of this merchant" },
+      409: { description: "segment-in-use or built-in-segment" },
+    },
+  },
+  async ({ c, db, merchantId, param }) => {
+    await deleteSegment(db, merchantId, param("id"));
+    return c.body(null, 204);
+  },
+);
 
 const PreviewSchema = z.object({
   count: z.number().int(),
@@ -117,19 +110,14 @@ const PreviewSchema = z.object({
   ),
 });
 
-doc({
-  method: "get",
-  path: "/v1/segments/{id}/preview",
-  tag: "Segments",
-  summary: "How many members match now, and a sample of up to 20",
-  responses: {
-    200: { description: "Count and sample", schema: PreviewSchema },
-    404: { description: "No such segment of this merchant" },
+api.get(
+  "/v1/segments/{id}/preview",
+  {
+    summary: "How many members match now, and a sample of up to 20",
+    responses: found("Count and sample", PreviewSchema, "No such segment of this merchant"),
   },
-});
-segmentRoutes.get("/segments/:id/preview", async (c) => {
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const seg = await requireSegment(db, merchantId, c.req.param("id"));
-  return c.json(await previewSegment(db, merchantId, seg.rule, c.get("deps").clock.now()));
-});
+  async ({ db, merchantId, now, param }) => {
+    const seg = await requireSegment(db, merchantId, param("id"));
+    return await previewSegment(db, merchantId, seg.rule, now);
+  },
+);

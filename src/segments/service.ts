@@ -10,7 +10,7 @@ import { qualifyingTier } from "../program/tiers.ts";
 import { segments } from "./tables.ts";
 import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
 import { compileSegment, segmentMembersQuery, type CompileContext, type CompiledSegment } from "./compile.ts";
-import { num, queryRows } from "../db/rows.ts";
+import { num, queryRows, col } from "../db/rows.ts";
 import { findOne } from "../db/find.ts";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
@@ -66,13 +66,14 @@ export async function updateSegment(
  */
 export async function deleteSegment(db: Db, merchantId: string, id: string): Promise<void> {
   await requireCustom(db, merchantId, id);
-  const users = await queryRows<{ what: string }>(
+  const users = await queryRows(
     db,
     sql`select 'campaign ' || name as what from campaigns
         where merchant_id = ${merchantId} and segment_id = ${id} and status in ('draft', 'scheduled', 'sending')
         union all
         select 'journey ' || kind from journeys
         where merchant_id = ${merchantId} and steps @> ${JSON.stringify([{ segmentId: id }])}::jsonb`,
+    z.object({ what: z.string() }),
   );
   if (users.length > 0)
     throw conflict("segment-in-use", "Segment in use", `Used by ${users.map((u) => u.what).join(", ")}`, {
@@ -193,9 +194,10 @@ export async function previewSegment(
 /** Member ids matching the rule now (tests, small merchants; campaigns use the SQL directly). */
 export async function segmentMemberIds(db: Db, merchantId: string, rule: Rule, now: Date): Promise<string[]> {
   const compiled = await compileForMerchant(db, merchantId, rule, now);
-  const rows = await queryRows<{ member_id: string }>(
+  const rows = await queryRows(
     db,
     segmentMembersQuery(compiled, merchantId, { orderBy: sql`m.id` }),
+    z.object({ member_id: z.string() }),
   );
   return rows.map((r) => r.member_id);
 }
@@ -212,6 +214,7 @@ export async function memberMatches(
   const rows = await queryRows(
     db,
     segmentMembersQuery(compiled, merchantId, { extraWhere: sql`m.id = ${memberId}`, limit: 1 }),
+    z.object({ member_id: z.string() }),
   );
   return rows.length > 0;
 }

@@ -4,10 +4,11 @@
  * is retried with exponential backoff until MAX_ATTEMPTS. At-least-once: a process killed mid-attempt leaves the row
  * pending with its lease, and the next worker retries it after the lease with the same `webhook-id`.
  */
+import { z } from "zod";
 import { sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import type { Db } from "../db/types.ts";
-import { queryRows, toDate } from "../db/rows.ts";
+import { queryRows, toDate, col } from "../db/rows.ts";
 import type { SecretBox } from "../lib/secret-box.ts";
 import type { Logger } from "../lib/log.ts";
 import { urlRefusal } from "./address.ts";
@@ -64,7 +65,7 @@ interface Claimed {
 /** Claim up to `limit` due messages: the attempt is counted and the row leased until the attempt's time-out passes. */
 async function claimDue(db: Db, now: Date, limit: number, leaseMs: number): Promise<Claimed[]> {
   const lease = new Date(now.getTime() + leaseMs);
-  return queryRows<Claimed>(
+  return queryRows(
     db,
     sql`with due as (
           select id from webhook_messages
@@ -78,6 +79,15 @@ async function claimDue(db: Db, now: Date, limit: number, leaseMs: number): Prom
         )
         select c.*, e.url, e.secret_sealed, e.deleted_at from claimed c
         left join webhook_endpoints e on e.id = c.endpoint_id`,
+    z.object({
+      id: z.string(),
+      endpoint_id: z.string(),
+      payload: col.any,
+      attempts: col.num,
+      url: z.string().nullable(),
+      secret_sealed: z.string().nullable(),
+      deleted_at: col.any,
+    }),
   );
 }
 
@@ -163,9 +173,10 @@ export async function deliverDue(db: Db, o: DeliverOptions): Promise<DeliverStat
 
 /** When the next pending message is due (null: none), for the Workers queue's delayed tick and the Node loop. */
 export async function nextDueAt(db: Db): Promise<Date | null> {
-  const [row] = await queryRows<{ at: unknown }>(
+  const [row] = await queryRows(
     db,
     sql`select min(next_attempt_at) as at from webhook_messages where status = 'pending'`,
+    z.object({ at: col.any }),
   );
   return toDate(row?.at);
 }

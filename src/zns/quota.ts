@@ -4,9 +4,10 @@
  * next local midnight (they are deferred, not skipped: a campaign larger than the quota takes several days).
  * One process sends a channel at a time (the channel lease), so counting then claiming cannot overshoot.
  */
+import { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { num, queryRows, toDate } from "../db/rows.ts";
+import { num, queryRows, toDate, col } from "../db/rows.ts";
 import { parseZnsSettings, type ZnsSettings } from "./settings.ts";
 
 export interface ZnsDay {
@@ -22,12 +23,7 @@ export async function znsDays(db: Db, merchantIds: string[], now: Date): Promise
   const out = new Map<string, ZnsDay>();
   if (merchantIds.length === 0) return out;
   const n = sql`${now.toISOString()}::timestamptz`;
-  const rows = await queryRows<{
-    id: string;
-    settings: Record<string, unknown> | null;
-    next_day: unknown;
-    used: unknown;
-  }>(
+  const rows = await queryRows(
     db,
     sql`select mer.id, mer.settings,
                (date_trunc('day', ${n} at time zone mer.timezone) + interval '1 day') at time zone mer.timezone as next_day,
@@ -39,6 +35,12 @@ export async function znsDays(db: Db, merchantIds: string[], now: Date): Promise
           merchantIds.map((m) => sql`${m}`),
           sql`, `,
         )})`,
+    z.object({
+      id: z.string(),
+      settings: z.record(z.string(), z.unknown()).nullable(),
+      next_day: col.any,
+      used: col.any,
+    }),
   );
   for (const r of rows)
     out.set(r.id, { settings: parseZnsSettings(r.settings), used: num(r.used), nextDay: toDate(r.next_day)! });

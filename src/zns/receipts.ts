@@ -2,9 +2,10 @@
  * ZNS delivery receipts: Zalo reports `user_received_message` with our `tracking_id` (= the delivery id) and its
  * `msg_id`. The Zalo OA webhook calls `recordZnsReceipt`; the campaign KPIs count receipts as `delivered`.
  */
+import { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { num, queryRows } from "../db/rows.ts";
+import { num, queryRows, col } from "../db/rows.ts";
 
 export interface ZnsReceipt {
   /** Our delivery id, as sent in `tracking_id`. */
@@ -26,19 +27,21 @@ export async function recordZnsReceipt(
   const byTracking = r.trackingId && /^\d{1,18}$/.test(r.trackingId) ? r.trackingId : null;
   if (!byTracking && !r.msgId) return { deliveryId: null, recorded: false };
   const match = byTracking ? sql`d.id = ${byTracking}::bigint` : sql`d.message_id = ${r.msgId ?? ""}`;
-  const found = await queryRows<{ id: unknown; message_id: string | null }>(
+  const found = await queryRows(
     db,
     sql`select d.id, d.message_id from deliveries d
         where d.merchant_id = ${merchantId} and d.channel = 'zns' and ${match} limit 1`,
+    z.object({ id: col.any, message_id: z.string().nullable() }),
   );
   const d = found[0];
   if (!d) return { deliveryId: null, recorded: false };
   const id = num(d.id);
-  const ins = await queryRows<{ delivery_id: unknown }>(
+  const ins = await queryRows(
     db,
     sql`insert into zns_receipts (delivery_id, merchant_id, msg_id, delivered_at)
         values (${id}::bigint, ${merchantId}, ${r.msgId ?? d.message_id}, ${r.at.toISOString()}::timestamptz)
         on conflict (delivery_id) do nothing returning delivery_id`,
+    z.object({ delivery_id: col.any }),
   );
   return { deliveryId: id, recorded: ins.length > 0 };
 }

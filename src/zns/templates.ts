@@ -7,7 +7,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { findOne } from "../db/find.ts";
-import { num, queryRows } from "../db/rows.ts";
+import { num, queryRows, col } from "../db/rows.ts";
 import { DomainError } from "../lib/errors.ts";
 import { spendable } from "../ledger/ledger.ts";
 import { merchants } from "../db/schema.ts";
@@ -87,12 +87,13 @@ export async function putZnsTemplate(
   input: PutZnsTemplateInput,
   now: Date,
 ): Promise<{ template: ZnsTemplateView; created: boolean }> {
-  const rows = await queryRows<{ created: boolean }>(
+  const rows = await queryRows(
     db,
     sql`insert into zns_templates (merchant_id, template_id, name, tag, params, created_at, updated_at)
         values (${merchantId}, ${templateId}, ${input.name}, ${input.tag}, ${JSON.stringify(input.params)}::jsonb, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz)
         on conflict (merchant_id, template_id) do update set name = excluded.name, tag = excluded.tag, params = excluded.params, updated_at = excluded.updated_at
         returning (xmax = 0) as created`,
+    z.object({ created: z.boolean() }),
   );
   return { template: await getZnsTemplate(db, merchantId, templateId), created: rows[0]?.created === true };
 }
@@ -167,17 +168,18 @@ export async function previewZnsTemplate(
   };
   if (input.memberId) {
     const n = now.toISOString();
-    const [m] = await queryRows<{
-      name: string | null;
-      phone: string | null;
-      points_total: unknown;
-      tier_name: string | null;
-      pending: unknown;
-    }>(
+    const [m] = await queryRows(
       db,
       sql`select m.name, m.phone, m.points_total, m.tier_name,
                  (select f.pending from cl_member_facts(m.id, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f) as pending
           from members m where m.id = ${input.memberId} and m.merchant_id = ${merchantId}`,
+      z.object({
+        name: z.string().nullable(),
+        phone: z.string().nullable(),
+        points_total: col.any,
+        tier_name: z.string().nullable(),
+        pending: col.any,
+      }),
     );
     if (!m)
       throw new DomainError("not-found", "member-not-found", "Not found", "Member not found", [

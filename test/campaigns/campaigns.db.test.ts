@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
-import { queryRows } from "../../src/segments/sql.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { FakeTelegramServer } from "../fakes/telegram-server.ts";
 import { channelIdentities, members } from "../../src/db/schema.ts";
@@ -353,9 +353,8 @@ describe("sending", () => {
     await api("POST", `/v1/campaigns/${c.body.id}/send`);
     // Not vacuous: the engine has provably claimed the row once it deferred it to the end of the quiet hours.
     await waitUntil("the engine to defer the delivery to 08:00", async () => {
-      const rows = await queryRows<{ not_before: Date | string }>(
-        s.database.db,
-        sql`select not_before from deliveries where campaign_id = ${c.body.id}`,
+      const rows = await resultRows<{ not_before: Date | string }>(
+        await s.database.db.execute(sql`select not_before from deliveries where campaign_id = ${c.body.id}`),
       );
       return rows.length === 1 && new Date(rows[0]!.not_before).getTime() >= Date.parse("2026-11-21T01:00:00Z");
     });
@@ -443,9 +442,10 @@ describe("KPIs (hand-computed fixture)", () => {
     startWorker();
     await api("POST", `/v1/campaigns/${c.body.id}/send`);
     const done = await waitDone(api, c.body.id);
-    const list = await queryRows<{ member_id: string; status: string; sent_at: Date | string | null }>(
-      s.database.db,
-      sql`select member_id, status, sent_at from deliveries where campaign_id = ${c.body.id} order by member_id`,
+    const list = await resultRows<{ member_id: string; status: string; sent_at: Date | string | null }>(
+      await s.database.db.execute(
+        sql`select member_id, status, sent_at from deliveries where campaign_id = ${c.body.id} order by member_id`,
+      ),
     );
     const treated = list.filter((r) => r.status === "sent");
     const control = list.filter((r) => r.status === "control");

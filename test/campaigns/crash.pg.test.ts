@@ -14,7 +14,7 @@ import { createMerchant } from "../../src/merchants/service.ts";
 import { createSegment } from "../../src/segments/service.ts";
 import { createCampaign, getCampaignView, startCampaign } from "../../src/campaigns/service.ts";
 import { DEFAULT_MESSAGING, putMessagingSettings } from "../../src/campaigns/settings.ts";
-import { queryRows } from "../../src/segments/sql.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import { seedAudience } from "./seed.ts";
 import { waitUntil } from "./helpers.ts";
 
@@ -62,7 +62,9 @@ function startWorker(): Promise<ChildProcess> {
 
 /** After a mid-call kill: the rows left `sending` (to become `unknown`) all reached the fake — nothing lost. */
 async function expectInFlightReceived(): Promise<number> {
-  const rows = await queryRows<{ chat_id: string }>(d.db, sql`select chat_id from deliveries where status = 'sending'`);
+  const rows = await resultRows<{ chat_id: string }>(
+    await d.db.execute(sql`select chat_id from deliveries where status = 'sending'`),
+  );
   const seen = new Set(tg.callsOf("sendMessage").map((x) => x.chatId));
   expect(rows.filter((r) => !seen.has(r.chat_id))).toEqual([]);
   return rows.length;
@@ -86,9 +88,8 @@ async function killMidCall(child: ChildProcess, n: number): Promise<void> {
     "every row marked sending to have reached the fake",
     async () => {
       const seen = new Set(tg.callsOf("sendMessage").map((x) => x.chatId));
-      const sending = await queryRows<{ chat_id: string }>(
-        d.db,
-        sql`select chat_id from deliveries where status = 'sending'`,
+      const sending = await resultRows<{ chat_id: string }>(
+        await d.db.execute(sql`select chat_id from deliveries where status = 'sending'`),
       );
       return sending.length > 0 && sending.every((r) => seen.has(r.chat_id));
     },
@@ -141,7 +142,9 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     } catch (err) {
       // Diagnostics: where the queue stands.
       console.log(
-        JSON.stringify(await queryRows(d.db, sql`select status, worker, count(*) as n from deliveries group by 1, 2`)),
+        JSON.stringify(
+          await resultRows(await d.db.execute(sql`select status, worker, count(*) as n from deliveries group by 1, 2`)),
+        ),
       );
       throw err;
     } finally {
@@ -154,9 +157,8 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     const dupes = [...received.entries()].filter(([, n]) => n > 1);
     expect(dupes).toEqual([]); // nothing twice
 
-    const rows = await queryRows<{ chat_id: string; status: string }>(
-      d.db,
-      sql`select chat_id, status from deliveries where campaign_id = ${c.id}`,
+    const rows = await resultRows<{ chat_id: string; status: string }>(
+      await d.db.execute(sql`select chat_id, status from deliveries where campaign_id = ${c.id}`),
     );
     expect(rows).toHaveLength(N);
     const byStatus = (st: string) => rows.filter((r) => r.status === st);

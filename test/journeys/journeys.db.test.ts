@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { FakeTelegramServer } from "../fakes/telegram-server.ts";
 import { deliverBatch } from "../../src/campaigns/delivery.ts";
 import { recordPromoSend } from "../../src/campaigns/promo.ts";
-import { queryRows } from "../../src/segments/sql.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import { FakeClock } from "../../src/lib/clock.ts";
 import { addMember, addOrder, DAY } from "../segments/fixtures.ts";
 import { httpTelegramSender } from "../campaigns/helpers.ts";
@@ -109,14 +109,15 @@ describe("reactivation journey", () => {
       await deliverBatch({ db: s.database.db, senders, clock, maxMs: 10_000 });
     }
 
-    const rows = await queryRows<{
+    const rows = await resultRows<{
       member_id: string;
       journey_step: number;
       status: string;
       created_at: Date | string;
     }>(
-      s.database.db,
-      sql`select member_id, journey_step, status, created_at from deliveries where merchant_id = ${merchantId} and source = 'journey' order by created_at, member_id, journey_step`,
+      await s.database.db.execute(
+        sql`select member_id, journey_step, status, created_at from deliveries where merchant_id = ${merchantId} and source = 'journey' order by created_at, member_id, journey_step`,
+      ),
     );
     const got = (m: { id: string }) =>
       rows

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { sql } from "drizzle-orm";
 import type { Db } from "../../src/db/types.ts";
-import { queryRows } from "../../src/db/rows.ts";
+import { resultRows } from "../../src/db/rows.ts";
 
 type Schema = Record<string, any>;
 
@@ -176,9 +176,10 @@ const VOLATILE = new Set(["rate_counters"]);
 
 /** A cheap fingerprint of every application table (md5 of its rows in order): equal before and after ⇒ no write. */
 export async function fingerprinter(db: Db): Promise<() => Promise<string>> {
-  const tables = await queryRows<{ name: string }>(
-    db,
-    sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+  const tables = await resultRows<{ name: string }>(
+    await db.execute(
+      sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+    ),
   );
   const parts = tables
     .map((t) => t.name)
@@ -186,7 +187,7 @@ export async function fingerprinter(db: Db): Promise<() => Promise<string>> {
     .map((n) => `(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from "${n}" t)`);
   const query = sql.raw(`select md5(concat_ws(',', ${parts.join(", ")})) as fp`);
   return async () => {
-    const rows = await queryRows<{ fp: string }>(db, query);
+    const rows = await resultRows<{ fp: string }>(await db.execute(query));
     return rows[0]?.fp ?? "";
   };
 }

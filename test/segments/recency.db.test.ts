@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
 import { memberMatches, segmentContext } from "../../src/segments/service.ts";
-import { queryRows } from "../../src/segments/sql.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import type { Condition, Rule } from "../../src/segments/rule.ts";
 import { addMember, addOrder, DAY } from "./fixtures.ts";
 
@@ -107,9 +107,10 @@ const rules: fc.Arbitrary<Rule> = fc.letrec<{ rule: Rule }>((tie) => ({
 
 async function members(merchantId: string, rule: Rule, now: Date, rangeRestrict: boolean): Promise<string[]> {
   const ctx = await segmentContext(s.database.db, merchantId, now);
-  const rows = await queryRows<{ member_id: string }>(
-    s.database.db,
-    segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), merchantId, { orderBy: sql`m.id` }),
+  const rows = await resultRows<{ member_id: string }>(
+    await s.database.db.execute(
+      segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), merchantId, { orderBy: sql`m.id` }),
+    ),
   );
   return rows.map((r) => r.member_id);
 }

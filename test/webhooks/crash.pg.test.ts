@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/rows.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { startNodeServer, type RunningServer } from "../helpers/node-server.ts";
@@ -46,11 +46,10 @@ async function order(api: Api, externalId: string, memberId: string): Promise<vo
   expect(o.status).toBe(201);
 }
 
-const messages = () =>
-  queryRows<{ id: string; status: string; attempts: number; order_external_id: string }>(
-    d.db,
-    sql`select id, status, attempts, payload->'data'->>'orderExternalId' as order_external_id
-        from webhook_messages order by created_at`,
+const messages = async () =>
+  resultRows<{ id: string; status: string; attempts: number; order_external_id: string }>(
+    await d.db.execute(sql`select id, status, attempts, payload->'data'->>'orderExternalId' as order_external_id
+        from webhook_messages order by created_at`),
   );
 
 describe("outbound events survive kill -9", () => {

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "../../src/db/rows.ts";
+import { queryRows, resultRows } from "../../src/db/rows.ts";
 import { creditPoints, lockMember } from "../../src/ledger/ledger.ts";
 import { createSecretBox } from "../../src/lib/secret-box.ts";
 import {
@@ -145,9 +145,8 @@ describe("outbound events", () => {
     const hook = await register(a.api, "http://127.0.0.1:9/x", ["points.earned"]);
     const m = await a.api("POST", "/v1/members", { phone: "0912000002" });
     await order(a.api, "WH-2", m.body.id);
-    const [msg] = await queryRows<{ id: string }>(
-      s.database.db,
-      sql`select id from webhook_messages where endpoint_id = ${hook.id}`,
+    const [msg] = await resultRows<{ id: string }>(
+      await s.database.db.execute(sql`select id from webhook_messages where endpoint_id = ${hook.id}`),
     );
     expect(msg).toBeDefined();
     expect((await b.api("GET", "/v1/webhooks")).body.webhooks).toEqual([]);
@@ -186,9 +185,8 @@ describe("outbound events", () => {
     expect(q.status).toBe(400);
     expect((await api("GET", "/v1/webhooks/whe_nope/deliveries")).status).toBe(404);
     expect((await api("DELETE", "/v1/webhooks/whe_nope")).status).toBe(404);
-    const [n] = await queryRows<{ n: string | number }>(
-      s.database.db,
-      sql`select count(*) as n from webhook_endpoints where merchant_id = ${merchantId}`,
+    const [n] = await resultRows<{ n: string | number }>(
+      await s.database.db.execute(sql`select count(*) as n from webhook_endpoints where merchant_id = ${merchantId}`),
     );
     expect(Number(n!.n)).toBe(0);
   });
@@ -221,9 +219,8 @@ describe("outbound events", () => {
     const count = async () =>
       Number(
         (
-          await queryRows<{ n: string | number }>(
-            s.database.db,
-            sql`select count(*) as n from webhook_messages where endpoint_id = ${hook.id}`,
+          await resultRows<{ n: string | number }>(
+            await s.database.db.execute(sql`select count(*) as n from webhook_messages where endpoint_id = ${hook.id}`),
           )
         )[0]!.n,
       );
@@ -273,14 +270,13 @@ describe("outbound events", () => {
 
     expect((await api("DELETE", `/v1/webhooks/${hook.id}`)).status).toBe(204);
     expect((await api("GET", `/v1/webhooks/${hook.id}/deliveries`)).status).toBe(404);
-    const left = await queryRows<{ status: string }>(
-      s.database.db,
-      sql`select status from webhook_messages where endpoint_id = ${hook.id}`,
+    const left = await resultRows<{ status: string }>(
+      await s.database.db.execute(sql`select status from webhook_messages where endpoint_id = ${hook.id}`),
     );
     expect(left.map((r) => r.status)).toEqual(["cancelled", "cancelled", "cancelled", "cancelled"]);
     await api("POST", `/v1/members/${m.body.id}/redemptions`, { rewardId: reward.body.id });
     expect(
-      await queryRows(s.database.db, sql`select 1 from webhook_messages where endpoint_id = ${hook.id}`),
+      resultRows(await s.database.db.execute(sql`select 1 from webhook_messages where endpoint_id = ${hook.id}`)),
     ).toHaveLength(4);
   });
 
@@ -325,9 +321,8 @@ describe("outbound events", () => {
       const start = s.clock.now().getTime();
       let lastAttemptAt = start;
       for (let n = 1; n <= MAX_ATTEMPTS; n++) {
-        const [due] = await queryRows<{ next_attempt_at: string | Date }>(
-          s.database.db,
-          sql`select next_attempt_at from webhook_messages where endpoint_id = ${hook.id}`,
+        const [due] = await resultRows<{ next_attempt_at: string | Date }>(
+          await s.database.db.execute(sql`select next_attempt_at from webhook_messages where endpoint_id = ${hook.id}`),
         );
         s.clock.set(new Date(due!.next_attempt_at));
         lastAttemptAt = s.clock.now().getTime();

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
-import { queryRows } from "../../src/db/rows.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import { type ApiResponse, startTestServer, type TestServer } from "../helpers/server.ts";
 import { FakeTelegramServer } from "../fakes/telegram-server.ts";
 import { FakeZnsServer } from "../fakes/zns-server.ts";
@@ -293,9 +293,10 @@ describe("ZNS campaigns", () => {
     const sent = await api("POST", `/v1/campaigns/${c.body.id}/send`);
     expect(sent.body).toMatchObject({ status: "sending", recipients: 5 });
     await waitUntil("every recipient deferred to the end of the quiet hours", async () => {
-      const rows = await queryRows<{ not_before: Date | string }>(
-        s.database.db,
-        sql`select not_before from deliveries where campaign_id = ${c.body.id} and status = 'queued'`,
+      const rows = await resultRows<{ not_before: Date | string }>(
+        await s.database.db.execute(
+          sql`select not_before from deliveries where campaign_id = ${c.body.id} and status = 'queued'`,
+        ),
       );
       return (
         rows.length === 5 && rows.every((r) => new Date(r.not_before).getTime() >= Date.parse("2026-11-21T01:00:00Z"))
@@ -310,17 +311,19 @@ describe("ZNS campaigns", () => {
     expect(day1).toMatchObject({ status: "sending", pending: 1 });
     expect(zns.sent).toHaveLength(3);
     expect(tg.callsOf("sendMessage")).toHaveLength(1);
-    const deferred = await queryRows<{ not_before: Date | string; member_id: string }>(
-      s.database.db,
-      sql`select not_before, member_id from deliveries where campaign_id = ${c.body.id} and status = 'queued'`,
+    const deferred = await resultRows<{ not_before: Date | string; member_id: string }>(
+      await s.database.db.execute(
+        sql`select not_before, member_id from deliveries where campaign_id = ${c.body.id} and status = 'queued'`,
+      ),
     );
     expect(deferred).toHaveLength(1);
     expect(new Date(deferred[0]!.not_before).toISOString()).toBe("2026-11-21T17:00:00.000Z"); // next local midnight
     // What Zalo got: phone 84…, the template, rendered parameters, our delivery id as tracking_id, no dev mode.
     const byPhone = new Map(zns.sent.map((m) => [m.phone, m]));
-    const rows = await queryRows<{ id: unknown; member_id: string; chat_id: string; message_id: string | null }>(
-      s.database.db,
-      sql`select id, member_id, chat_id, message_id from deliveries where campaign_id = ${c.body.id} and channel = 'zns'`,
+    const rows = await resultRows<{ id: unknown; member_id: string; chat_id: string; message_id: string | null }>(
+      await s.database.db.execute(
+        sql`select id, member_id, chat_id, message_id from deliveries where campaign_id = ${c.body.id} and channel = 'zns'`,
+      ),
     );
     const expected: Record<string, Record<string, string>> = {
       [ids.b!]: { customer_name: "Bình", points: "1.500", tier: "Vàng", shop: "Cà Phê Phố" },
@@ -354,9 +357,10 @@ describe("ZNS campaigns", () => {
     clock.set("2026-11-21T17:00:30Z"); // 00:00:30 local: a new day, but inside the quiet hours again
     worker!.wake();
     await waitUntil("the 4th held back until 08:00", async () => {
-      const r = await queryRows<{ not_before: Date | string }>(
-        s.database.db,
-        sql`select not_before from deliveries where campaign_id = ${c.body.id} and status = 'queued'`,
+      const r = await resultRows<{ not_before: Date | string }>(
+        await s.database.db.execute(
+          sql`select not_before from deliveries where campaign_id = ${c.body.id} and status = 'queued'`,
+        ),
       );
       return r.length === 1 && new Date(r[0]!.not_before).toISOString() === "2026-11-22T01:00:00.000Z";
     });
@@ -444,9 +448,10 @@ describe("ZNS campaigns", () => {
     expect(zns.sent).toHaveLength(1);
     expect(zns.sent[0]).toMatchObject({ mode: "development" });
     expect(done.counts).toMatchObject({ recipients: 2, sent: 1, failed: 1 });
-    const failed = await queryRows<{ error: string; attempts: unknown }>(
-      s.database.db,
-      sql`select error, attempts from deliveries where campaign_id = ${dev} and status = 'failed'`,
+    const failed = await resultRows<{ error: string; attempts: unknown }>(
+      await s.database.db.execute(
+        sql`select error, attempts from deliveries where campaign_id = ${dev} and status = 'failed'`,
+      ),
     );
     expect(failed).toHaveLength(1);
     expect(Number(failed[0]!.attempts)).toBe(1); // not retried

@@ -1,3 +1,4 @@
+import type { CampaignCounts } from "../../campaigns/service.ts";
 import type { Command } from "../command.ts";
 import { parseArgs, UsageError } from "../command.ts";
 import { openCliDatabase } from "../db.ts";
@@ -100,15 +101,7 @@ Example:
 
 interface CampaignProgress {
   status: string;
-  counts: {
-    recipients: number;
-    sent: number;
-    failed: number;
-    blocked: number;
-    optedOut: number;
-    skippedCap: number;
-    control: number;
-  };
+  counts: CampaignCounts;
 }
 
 /** Live progress until the campaign is done (or Ctrl-C), then the final counts; returns the exit code. */
