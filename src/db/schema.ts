@@ -62,6 +62,8 @@ export const members = pgTable(
       .notNull()
       .references(() => merchants.id),
     phone: text("phone"),
+    /** Lower-cased and trimmed (src/members/email.ts), so equality is a case-insensitive match. */
+    email: text("email"),
     externalId: text("external_id"),
     name: text("name"),
     birthday: date("birthday", { mode: "string" }),
@@ -81,6 +83,8 @@ export const members = pgTable(
   },
   (t) => [
     uniqueIndex("members_phone_uq").on(t.merchantId, t.phone),
+    // Like the phone: NULLs are distinct, so only members with an email are unique per merchant.
+    uniqueIndex("members_email_uq").on(t.merchantId, t.email),
     uniqueIndex("members_external_uq").on(t.merchantId, t.externalId),
     index("members_merchant_idx").on(t.merchantId, t.createdAt),
   ],

@@ -4,7 +4,8 @@
  */
 import type { Db } from "../db/types.ts";
 import { DomainError } from "../lib/errors.ts";
-import { findMemberByPhone } from "../members/service.ts";
+import { findMemberByEmail, findMemberByPhone, recordMemberEmail } from "../members/service.ts";
+import { platformEmail } from "../members/email.ts";
 import { normalizePhone } from "../members/phone.ts";
 import { CreateOrderSchema } from "../orders/schemas.ts";
 import { createOrder, createRefund, findOrderByExternalId, type OrderHooks } from "../orders/service.ts";
@@ -71,14 +72,16 @@ async function applyOrder(
   // Any later event for an order already written (paid after create, updated, a retry) earns nothing again: the
   // order service's idempotency by externalId answers a replay (same content) or a conflict (changed lines, a
   // member found since) — both recorded as duplicate, never re-earned. No look-up first: one round trip less.
-  // Members are matched by phone (the member model has no email, so an email alone makes a guest order).
+  // Members are matched by phone, else by email (case-insensitive); only a customer with a phone is enrolled (the
+  // spec), so an unknown email alone makes a guest order.
   const phone = order.phone ? normalizePhone(order.phone) : undefined;
+  const email = platformEmail(order.email);
   let member: { memberId: string } | { memberPhone: string; enrol: true } | Record<string, never> = {};
-  if (phone) {
-    const found = await findMemberByPhone(db, c.merchantId, phone);
-    if (found) member = { memberId: found.id };
-    else if (c.enrolUnknownCustomers) member = { memberPhone: phone, enrol: true };
-  }
+  const found =
+    (phone ? await findMemberByPhone(db, c.merchantId, phone) : undefined) ??
+    (email ? await findMemberByEmail(db, c.merchantId, email) : undefined);
+  if (found) member = { memberId: found.id };
+  else if (phone && c.enrolUnknownCustomers) member = { memberPhone: phone, enrol: true };
   const parsed = CreateOrderSchema.safeParse({
     externalId,
     ...member,
@@ -99,6 +102,10 @@ async function applyOrder(
   try {
     const r = await createOrder(db, c.merchantId, parsed.data, now, hooks);
     if (r.replayed) return { outcome: "duplicate", reason: "order already recorded", externalId };
+    // The member just enrolled gets the email too (after the order's transaction: a crash in between loses only the
+    // email; an email another member took meanwhile is left off).
+    if ("memberPhone" in member && email && r.body.memberId)
+      await recordMemberEmail(db, c.merchantId, r.body.memberId, email);
     const how = "memberId" in member ? "member" : "memberPhone" in member ? "enrolled" : "guest";
     return { outcome: "applied", reason: `${how}; ${r.body.pointsEarned} points`, externalId };
   } catch (err) {

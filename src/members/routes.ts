@@ -8,10 +8,11 @@ import { members } from "../db/schema.ts";
 import { getProgram } from "../program/service.ts";
 import { ledgerPage } from "../ledger/ledger.ts";
 import { CreateMemberSchema, LedgerEntryView, LedgerQuery, MemberView, UpdateMemberSchema } from "./schemas.ts";
-import { createMember, memberView, requireMember } from "./service.ts";
+import { createMember, duplicateField, memberView, requireMember } from "./service.ts";
 import { conflict } from "../http/problem.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { normalizePhone } from "./phone.ts";
+import { normalizeEmail } from "./email.ts";
 
 export const memberRoutes = new Hono<AppEnv>();
 const api = apiRoutes(memberRoutes, "Members");
@@ -21,11 +22,11 @@ api.post(
   {
     summary: "Enrol a member",
     description:
-      "Phone numbers are normalised to E.164 (0912… → +84912…). A duplicate phone or externalId within the merchant → 409.",
+      "Phone numbers are normalised to E.164 (0912… → +84912…), emails trimmed and lower-cased. A duplicate phone, email or externalId within the merchant → 409 (`member-exists`, `field` names which).",
     body: CreateMemberSchema,
     responses: {
       201: { description: "The member", schema: MemberView },
-      409: { description: "Duplicate phone or externalId" },
+      409: { description: "Duplicate phone, email or externalId" },
     },
   },
   async ({ db, merchantId, now, body: input }) => {
@@ -36,6 +37,7 @@ api.post(
 
 const ListQuery = z.object({
   phone: z.string().optional(),
+  email: z.string().max(254).optional().describe("Exact address, case-insensitive"),
   externalId: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   after: z.string().optional().describe("Cursor: the last id of the previous page"),
@@ -44,7 +46,7 @@ const ListQuery = z.object({
 api.get(
   "/v1/members",
   {
-    summary: "List or look up members (by phone or externalId)",
+    summary: "List or look up members (by phone, email or externalId)",
     query: ListQuery,
     responses: {
       200: {
@@ -56,6 +58,7 @@ api.get(
   async ({ db, merchantId, now, query: q }) => {
     const conds = [eq(members.merchantId, merchantId)];
     if (q.phone) conds.push(eq(members.phone, normalizePhone(q.phone) ?? q.phone));
+    if (q.email) conds.push(eq(members.email, normalizeEmail(q.email)));
     if (q.externalId) conds.push(eq(members.externalId, q.externalId));
     if (q.after) conds.push(gt(members.id, q.after));
     const rows = await db
@@ -86,14 +89,15 @@ api.get(
 api.patch(
   "/v1/members/{id}",
   {
-    summary: "Update a member's profile (phone, name, birthday, language, externalId) or marketing consent (optedIn)",
+    summary:
+      "Update a member's profile (phone, email, name, birthday, language, externalId) or marketing consent (optedIn)",
     description:
       "optedIn records a marketing-consent event (channel `api`, the acting key) in the same transaction as the change (docs/security.md).",
     body: UpdateMemberSchema,
     responses: {
       200: { description: "The member", schema: MemberView },
       404: { description: "No such member" },
-      409: { description: "Duplicate phone or externalId" },
+      409: { description: "Duplicate phone, email or externalId" },
     },
   },
   async ({ c, db, merchantId, now, param, body: input }) => {
@@ -117,6 +121,7 @@ api.patch(
     }
     const set: Partial<typeof members.$inferInsert> = {};
     if (input.phone !== undefined) set.phone = input.phone;
+    if (input.email !== undefined) set.email = input.email;
     if (input.externalId !== undefined) set.externalId = input.externalId;
     if (input.name !== undefined) set.name = input.name;
     if (input.birthday !== undefined) set.birthday = input.birthday;
@@ -126,8 +131,10 @@ api.patch(
       try {
         [updated] = (await db.update(members).set(set).where(eq(members.id, m.id)).returning()) as [typeof m];
       } catch (err) {
-        if (isUniqueViolation(err))
-          throw conflict("member-exists", "Member exists", "Another member has this phone or externalId");
+        if (isUniqueViolation(err)) {
+          const which = duplicateField(err);
+          throw conflict("member-exists", "Member exists", `Another member has this ${which}`, { field: which });
+        }
         throw err;
       }
     }

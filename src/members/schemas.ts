@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { birthdayDate } from "../lib/validate.ts";
 import { normalizePhone } from "./phone.ts";
+import { EmailInput } from "./email.ts";
 
 export const Language = z.enum(["vi", "en"]);
 
@@ -23,6 +24,7 @@ const birthday = birthdayDate().describe("1900-01-01 … today");
 
 export const CreateMemberSchema = z.object({
   phone: PhoneInput.optional(),
+  email: EmailInput.optional(),
   externalId: z.string().trim().min(1).max(200).optional(),
   name: z.string().trim().min(1).max(200).optional(),
   birthday: birthday.optional(),
@@ -48,6 +50,7 @@ export const ChannelIdentity = z.object({
 export const MemberView = z.object({
   id: z.string(),
   phone: z.string().nullable(),
+  email: z.string().nullable().describe("Lower-cased"),
   externalId: z.string().nullable(),
   name: z.string().nullable(),
   birthday: z.string().nullable(),

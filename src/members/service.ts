@@ -1,13 +1,14 @@
 /** Members: enrolment, lookup and the view the API and the bot show. */
 import { z } from "zod";
 import { perksOf } from "./perks.ts";
-import { and, desc, eq, ilike, or, sql } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { col, queryRows } from "../db/rows.ts";
 import { channelIdentities, members } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, notFound, validationError } from "../lib/errors.ts";
 import { normalizePhone } from "./phone.ts";
+import { normalizeEmail } from "./email.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
@@ -17,6 +18,8 @@ import { findOne } from "../db/find.ts";
 
 export interface NewMember {
   phone?: string | undefined;
+  /** Already validated (EmailInput); normalised again here so every writer stores the same form. */
+  email?: string | undefined;
   externalId?: string | undefined;
   name?: string | undefined;
   birthday?: string | undefined;
@@ -36,6 +39,7 @@ export async function createMember(db: Db, merchantId: string, input: NewMember,
           id: newId("mem"),
           merchantId,
           phone: phone ?? null,
+          email: input.email === undefined ? null : normalizeEmail(input.email),
           externalId: input.externalId ?? null,
           name: input.name ?? null,
           birthday: input.birthday ?? null,
@@ -47,11 +51,17 @@ export async function createMember(db: Db, merchantId: string, input: NewMember,
     });
   } catch (err) {
     if (isUniqueViolation(err)) {
-      const which = constraintName(err)?.includes("phone") ? "phone" : "externalId";
+      const which = duplicateField(err);
       throw conflict("member-exists", "Member exists", `A member with this ${which} already exists`, { field: which });
     }
     throw err;
   }
+}
+
+/** Which unique member field a unique violation is about (the index names say it). */
+export function duplicateField(err: unknown): "phone" | "email" | "externalId" {
+  const name = constraintName(err) ?? "";
+  return name.includes("phone") ? "phone" : name.includes("email") ? "email" : "externalId";
 }
 
 export async function findMember(db: Db, merchantId: string, id: string): Promise<MemberRow | undefined> {
@@ -59,7 +69,7 @@ export async function findMember(db: Db, merchantId: string, id: string): Promis
 }
 
 /**
- * The console's member search: an exact phone (normalised), member id or external code, or a part of the name
+ * The console's member search: an exact phone (normalised) or email, member id or external code, or a part of the name
  * (case-insensitive; LIKE wildcards in the query are taken literally). Newest members first, at most `limit`.
  */
 export async function searchMembers(db: Db, merchantId: string, query: string, limit = 50): Promise<MemberRow[]> {
@@ -67,6 +77,7 @@ export async function searchMembers(db: Db, merchantId: string, query: string, l
   const where = q
     ? or(
         eq(members.phone, normalizePhone(q) ?? q),
+        eq(members.email, normalizeEmail(q)),
         eq(members.id, q),
         eq(members.externalId, q),
         ilike(members.name, `%${q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`),
@@ -82,6 +93,31 @@ export async function searchMembers(db: Db, merchantId: string, query: string, l
 
 export async function findMemberByPhone(db: Db, merchantId: string, phone: string): Promise<MemberRow | undefined> {
   return findOne(db, members, eq(members.phone, phone), eq(members.merchantId, merchantId));
+}
+
+/** By email, case-insensitively (emails are stored lower-cased). */
+export async function findMemberByEmail(db: Db, merchantId: string, email: string): Promise<MemberRow | undefined> {
+  return findOne(db, members, eq(members.email, normalizeEmail(email)), eq(members.merchantId, merchantId));
+}
+
+/**
+ * Records an email on a member that has none yet. False when the member already has one, or another member of the
+ * merchant has this email (the unique index; nothing is changed then).
+ */
+export async function recordMemberEmail(db: Db, merchantId: string, id: string, email: string): Promise<boolean> {
+  try {
+    return await db.transaction(async (tx) => {
+      const rows = await tx
+        .update(members)
+        .set({ email: normalizeEmail(email) })
+        .where(and(eq(members.id, id), eq(members.merchantId, merchantId), isNull(members.email)))
+        .returning({ id: members.id });
+      return rows.length > 0;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
 }
 
 /** Members with this phone in any shop (at most `limit`): a chat with no shop configured links by phone alone. */
@@ -220,6 +256,7 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
   return {
     id: m.id,
     phone: m.phone,
+    email: m.email,
     externalId: m.externalId,
     name: m.name,
     birthday: m.birthday,

@@ -168,7 +168,7 @@ export async function eraseMember(
     }
     const [after] = await tx
       .update(members)
-      .set({ name: null, phone: null, birthday: null, externalId: null, erasedAt: m.erasedAt ?? now })
+      .set({ name: null, phone: null, email: null, birthday: null, externalId: null, erasedAt: m.erasedAt ?? now })
       .where(eq(members.id, memberId))
       .returning();
     const orderCount = await tx.$count(orders, ofMember(orders, merchantId, memberId));

@@ -29,13 +29,18 @@ describe("integrations under concurrency (Postgres)", () => {
     expect((await memberByPhone(api, "+84912000001"))?.points.total).toBe(52);
 
     const others = Array.from({ length: 5 }, (_, i) =>
-      create.replaceAll("820982911946154508", `82098291194615460${i}`).replace("+84912000001", "+84912000009"),
+      create
+        .replaceAll("820982911946154508", `82098291194615460${i}`)
+        .replace("+84912000001", "+84912000009")
+        // A new customer: another email too (the first one's email now finds the member enrolled above).
+        .replaceAll("@example.com", "@new.example.com"),
     );
     const results = await Promise.all(others.map(send));
     expect(results.map((r) => r.body.outcome)).toEqual(Array(5).fill("applied"));
     const members = (await api("GET", "/v1/members?phone=%2B84912000009")).body.members;
     expect(members).toHaveLength(1);
     expect(members[0].points.total).toBe(5 * 52);
+    expect(members[0].email).toBe("jon@new.example.com");
     expect(await checkInvariants(s.database.db, merchantId)).toEqual([]);
   });
 });

@@ -30,6 +30,8 @@ const haravanRefund = haravan
     '"refunds": [{"id": 77001, "created_at": "2026-11-22T03:00:00.000Z", "refund_line_items": [{"line_item_id": 1066630381, "quantity": 1, "line_item": {"id": 1066630381, "sku": "CF-ARABICA-250", "variant_id": 1035433301, "product_id": 1017009425}}]}]',
   );
 
+const haravanEmail = haravan.replaceAll('"email": null', '"email": "Lan.Nguyen@Example.vn"');
+
 platformSuite(
   {
     platform: "haravan",
@@ -51,6 +53,11 @@ platformSuite(
     partialRefund: { body: haravanRefund, headers: hv("orders/updated") },
     guest: { body: haravan.replaceAll('"0912000002"', "null"), headers: hv("orders/create") },
     unusable: { body: haravan.replace('"quantity": 2,', '"quantity": 0,'), headers: hv("orders/create") },
+    email: {
+      address: "Lan.Nguyen@Example.vn",
+      both: { body: haravanEmail, headers: hv("orders/create") },
+      only: { body: haravanEmail.replaceAll('"0912000002"', "null"), headers: hv("orders/create") },
+    },
   },
   () => s,
 );
@@ -84,6 +91,8 @@ describe("haravan specifics", () => {
 const sapo = fixture("sapo-go-order.json");
 const sp = (t: string) => ({ "x-sapo-topic": t, "x-sapo-tenant-domain": "demo.mysapogo.com" });
 
+const sapoEmail = sapo.replace('"email": null', '"email": "hoa@example.vn"');
+
 platformSuite(
   {
     platform: "sapo",
@@ -105,6 +114,14 @@ platformSuite(
     },
     guest: { body: sapo.replace('"phone_number": "0912000003"', '"phone_number": null'), headers: sp("orders/create") },
     unusable: { body: sapo.replace('"price": 45000', '"price": "free"'), headers: sp("orders/create") },
+    email: {
+      address: "hoa@example.vn",
+      both: { body: sapoEmail, headers: sp("orders/create") },
+      only: {
+        body: sapoEmail.replace('"phone_number": "0912000003"', '"phone_number": null'),
+        headers: sp("orders/create"),
+      },
+    },
   },
   () => s,
 );
@@ -154,6 +171,7 @@ platformSuite(
     cancel: { body: nhanh.replace('"orderAdd"', '"orderUpdate"').replace('"status": "New"', '"status": "Canceled"') },
     guest: { body: nhanh.replace('"0912000005"', "null").replace('"binh@example.vn"', "null") },
     unusable: { body: nhanh.replace('"products": [', '"products": [] , "x": [') },
+    email: { address: "binh@example.vn", both: { body: nhanh }, only: { body: nhanh.replace('"0912000005"', "null") } },
   },
   () => s,
 );

@@ -47,6 +47,11 @@ platformSuite(
       headers: topic("orders/create"),
     },
     unusable: { body: create.replace('"price": "150000.00"', '"price": "150k"'), headers: topic("orders/create") },
+    email: {
+      address: "jon@example.com", // the order's `email` (read before customer.email)
+      both: { body: create, headers: topic("orders/create") },
+      only: { body: create.replace('"phone": "+84912000001"', '"phone": null'), headers: topic("orders/create") },
+    },
   },
   () => s,
 );

@@ -34,6 +34,8 @@ export interface PlatformKit {
   guestExternalId?: string;
   /** A validly signed payload the mapping cannot use. */
   unusable: Delivery;
+  /** The create payload carrying an email `address` (as the platform sends it): with the phone, and without it. */
+  email?: { address: string; both: Delivery; only: Delivery };
 }
 
 export function platformSuite(kit: PlatformKit, server: () => TestServer) {
@@ -134,6 +136,45 @@ export function platformSuite(kit: PlatformKit, server: () => TestServer) {
       expect((await order(m2.api)).body.memberId).toBe(member.body.id);
       expect((await m2.api("GET", `/v1/members/${member.body.id}`)).body.points.total).toBe(kit.points);
     });
+
+    if (kit.email) {
+      const email = kit.email;
+      const lower = email.address.toLowerCase();
+      const memberBy = async (api: Api, q: string) => (await api("GET", `/v1/members?${q}`)).body.members;
+
+      it("an unknown customer with phone and email → enrolled with both", async () => {
+        const { api, path } = await setup();
+        expect((await send(path, email.both)).body.outcome).toBe("applied");
+        const [m] = await memberBy(api, `email=${encodeURIComponent(email.address.toUpperCase())}`);
+        expect(m).toMatchObject({ phone: kit.phone, email: lower });
+        expect(m.points.total).toBe(kit.points);
+        expect((await order(api)).body.memberId).toBe(m.id);
+      });
+
+      it("email only, matching a member (case-insensitively) → that member earns; unknown → a guest order", async () => {
+        const a = await setup();
+        const member = await a.api("POST", "/v1/members", { email: ` ${email.address.toUpperCase()} ` });
+        expect(member.body.email).toBe(lower);
+        expect((await send(a.path, email.only)).body.outcome).toBe("applied");
+        expect((await order(a.api)).body.memberId).toBe(member.body.id);
+        expect((await a.api("GET", `/v1/members/${member.body.id}`)).body.points.total).toBe(kit.points);
+
+        const b = await setup();
+        expect((await send(b.path, email.only)).body.outcome).toBe("applied");
+        expect((await order(b.api)).body.memberId).toBeNull();
+        expect(await memberBy(b.api, "")).toHaveLength(0);
+      });
+
+      it("the phone wins over the email when they name different members", async () => {
+        const { api, path } = await setup();
+        const byPhone = await api("POST", "/v1/members", { phone: kit.phone });
+        const byEmail = await api("POST", "/v1/members", { email: email.address });
+        expect(byEmail.status).toBe(201);
+        expect((await send(path, email.both)).body.outcome).toBe("applied");
+        expect((await order(api)).body.memberId).toBe(byPhone.body.id);
+        expect((await api("GET", `/v1/members/${byEmail.body.id}`)).body.points.total).toBe(0);
+      });
+    }
 
     it("an unusable payload → 200 and a failed delivery that replays once fixed", async () => {
       const { api, path, id } = await setup();

@@ -146,7 +146,14 @@ describe("consent records", () => {
 });
 
 async function memberWithHistory(api: Api, merchantId: string, phone: string) {
-  const m = (await api("POST", "/v1/members", { phone, name: "Nguyễn Văn An", birthday: "1990-04-05" })).body;
+  const m = (
+    await api("POST", "/v1/members", {
+      phone,
+      email: `an.${phone}@example.vn`,
+      name: "Nguyễn Văn An",
+      birthday: "1990-04-05",
+    })
+  ).body;
   const order = await api("POST", "/v1/orders", {
     externalId: `ord-${seq++}`,
     memberId: m.id,
@@ -203,6 +210,7 @@ describe("export and erasure", () => {
     const after = await api("GET", `/v1/members/${m.id}/export`);
     expect(after.body.member).toMatchObject({
       phone: null,
+      email: null,
       name: null,
       birthday: null,
       externalId: null,
