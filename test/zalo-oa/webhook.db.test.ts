@@ -102,7 +102,9 @@ describe("Zalo OA conversation (vi, en)", () => {
     expect(last(user)).toContain("Cách liên kết thẻ thành viên");
     await say(user, (await linkCode(shop)).toLowerCase());
     expect(h.oa.textsTo(user).some((t) => t.includes("liên kết thành công"))).toBe(true);
-    expect(last(user)).toContain("Dạ, bạn đang có 150 điểm.");
+    expect(h.oa.textsTo(user).some((t) => t.includes("Dạ, bạn đang có 150 điểm."))).toBe(true);
+    // Then the consent question (the loyalty terms and whether to keep receiving promotions).
+    expect(last(user)).toContain("Khi liên kết trò chuyện này");
     const rows = await h.database.db
       .select()
       .from(channelIdentities)
