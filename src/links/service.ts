@@ -7,7 +7,7 @@ import type { Db } from "../db/types.ts";
 import { channelIdentities, linkCodes, members } from "../db/schema.ts";
 import { newCode } from "../lib/ids.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { recordConsent, recordConsentIn } from "../privacy/consent.ts";
+import { recordConsent, recordConsentIn } from "../members/consent.ts";
 import { wording } from "../privacy/wording.ts";
 
 export const LINK_CODE_LENGTH = 8;

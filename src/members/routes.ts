@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
-import { recordConsent } from "../privacy/consent.ts";
+import { recordConsent } from "./consent.ts";
 import { apiRoutes, found, pageOf } from "../http/route.ts";
 import { members } from "../db/schema.ts";
 import { getProgram } from "../program/service.ts";

@@ -27,8 +27,8 @@ import { chatSessions, webOutbox } from "../channels/tables.ts";
 import { cardCodeUses } from "../cards/tables.ts";
 import { llmChatTurns } from "../llm/tables.ts";
 import { offerClaims, offers } from "../offers/tables.ts";
-import { consentEvents } from "./tables.ts";
-import { recordConsentIn } from "./consent.ts";
+import { consentEvents } from "../members/tables.ts";
+import { recordConsentIn } from "../members/consent.ts";
 
 /** Tables holding rows of one member, by `merchant_id` + `member_id`, as they appear in the export. */
 const MEMBER_TABLES = {

@@ -11,7 +11,7 @@ import { parseBody, parseQuery } from "../http/validate.ts";
 import { requireMember } from "../members/service.ts";
 import { dateTimeInRange, int8, text } from "../lib/validate.ts";
 import { listAudit, writeAudit } from "./audit.ts";
-import { consentHistory, currentConsent, recordConsent } from "./consent.ts";
+import { consentHistory, currentConsent, recordConsent } from "../members/consent.ts";
 import { eraseMember, exportMember } from "./member-data.ts";
 import { getPrivacySettings, PrivacySettingsSchema, purgeExpired, putPrivacySettings } from "./retention.ts";
 

@@ -13,7 +13,7 @@ import type { Db } from "../../src/db/types.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember } from "../../src/members/service.ts";
 import { adjust } from "../../src/rewards/service.ts";
-import { recordConsent } from "../../src/privacy/consent.ts";
+import { recordConsent } from "../../src/members/consent.ts";
 import { runCli } from "../helpers/cli.ts";
 
 const SLOW = 900_000;

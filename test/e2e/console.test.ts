@@ -359,6 +359,27 @@ describe("console campaigns, journeys, catalog, recommendations in Chromium", ()
       await fitsWidth(page, vp.width);
       await shot(page, `program-extras-${vp.label}`, vp.docs);
 
+      // Connections: connect a Shopify store (the suggested secret), see the URL to paste, send a test event, read
+      // the delivery log.
+      await page.locator("nav.main a", { hasText: "Kết nối" }).click();
+      await page.locator("#new-integration select[name='platform']").selectOption("shopify");
+      await page.locator("#new-integration input[name='shop']").fill(`shop-${vp.label}.myshopify.com`);
+      await page.locator("#new-integration button[type=submit]").click();
+      await page.locator("#connected #new-url").waitFor();
+      expect(await page.locator("#new-url").textContent()).toMatch(/\/hooks\/shopify\//);
+      const connection = page.locator("#integrations tr", { hasText: `shop-${vp.label}` });
+      await connection.locator("button[type=submit]").click();
+      await page.locator(".flash", { hasText: "Sự kiện thử" }).waitFor();
+      await fitsWidth(page, vp.width);
+      await shot(page, `integrations-${vp.label}`, vp.docs);
+      await page
+        .locator("#integrations tr", { hasText: `shop-${vp.label}` })
+        .locator("a")
+        .click();
+      await page.locator("#deliveries").waitFor();
+      await fitsWidth(page, vp.width);
+      await shot(page, `integration-deliveries-${vp.label}`, vp.docs);
+
       expect(errors).toEqual([]);
       expect(failed).toEqual(["400 /console/journeys", "400 /console/catalog/import", "400 /console/program"]);
       await context.close();

@@ -12,7 +12,7 @@ import { silentLogger } from "../../src/lib/log.ts";
 import { members, channelIdentities } from "../../src/db/schema.ts";
 import { llmChatTurns } from "../../src/llm/tables.ts";
 import { deliveries } from "../../src/campaigns/tables.ts";
-import { consentEvents } from "../../src/privacy/tables.ts";
+import { consentEvents } from "../../src/members/tables.ts";
 import { CONSENT_WORDING } from "../../src/privacy/wording.ts";
 import { runScheduledJobs } from "../../src/jobs/scheduler.ts";
 import { startTestServer, type Api, type TestServer } from "../helpers/server.ts";

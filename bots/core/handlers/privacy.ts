@@ -2,7 +2,7 @@
  * Personal data in chat: the consent question after linking (marketing separate from the loyalty terms), the
  * answer buttons, /mydata (what is held) and /deleteme (erasure, after a confirm button).
  */
-import { recordConsent } from "../../../src/privacy/consent.ts";
+import { recordConsent } from "../../../src/members/consent.ts";
 import { privacyChatCopy } from "../../../src/privacy/chat-copy.ts";
 import { eraseMember, exportMember } from "../../../src/privacy/member-data.ts";
 import { type Ctx, msg, menu } from "../context.ts";
