@@ -267,6 +267,11 @@ describe("console campaigns, journeys, catalog, recommendations in Chromium", ()
         .first()
         .waitFor();
       await page.locator("#new-campaign input[name=controlPercent]").fill("20");
+      // Leaving the field fires `change`, which refreshes the preview: let that settle before pressing Send.
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith("/console/campaigns/preview")),
+        page.locator("#new-campaign input[name=controlPercent]").blur(),
+      ]);
       await fitsWidth(page, vp.width);
       await shot(page, `campaigns-${vp.label}`, vp.docs);
       await page.locator("#send-now").click();
