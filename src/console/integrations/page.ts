@@ -28,6 +28,8 @@ export const INTEGRATION_COPY = {
     webhookUrl: "Địa chỉ webhook",
     test: "Gửi sự kiện thử",
     tested: "Sự kiện thử",
+    testOk: "đã nhận, chữ ký đúng: kết nối hoạt động (sự kiện thử không tạo đơn hàng)",
+    testBad: "chữ ký không khớp: kiểm tra mã bí mật",
     deliveries: "Nhật ký nhận",
     none: "Chưa có kết nối.",
     noDeliveries: "Chưa nhận gì.",
@@ -58,6 +60,8 @@ export const INTEGRATION_COPY = {
     webhookUrl: "Webhook URL",
     test: "Send test event",
     tested: "Test event",
+    testOk: "received with a valid signature: the connection works (a test event creates no order)",
+    testBad: "the signature did not match: check the secret",
     deliveries: "Delivery log",
     none: "No connections yet.",
     noDeliveries: "Nothing received yet.",
@@ -85,7 +89,12 @@ export interface IntegrationsPageState {
   created?: { webhookUrl: string; secret: string };
   tested?: string;
   suggestedSecret: string;
+  /** The console's origin (e.g. https://shop.example), to show absolute webhook URLs without PUBLIC_URL. */
+  origin?: string;
 }
+
+/** The URL to paste: relative URLs (no PUBLIC_URL configured) are completed with the console's own origin. */
+const absolute = (url: string, origin: string | undefined) => (url.startsWith("/") && origin ? origin + url : url);
 
 export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st: IntegrationsPageState): string {
   const s = INTEGRATION_COPY[lang];
@@ -100,11 +109,15 @@ export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st:
           "div",
           { class: "flash", role: "status", id: "connected" },
           s.connected,
-          h("div", null, `${s.webhookUrl}: `, h("code", { id: "new-url" }, st.created.webhookUrl)),
+          h("div", null, `${s.webhookUrl}: `, h("code", { id: "new-url" }, absolute(st.created.webhookUrl, st.origin))),
           h("div", null, `${s.secret}: `, h("code", { id: "new-secret" }, st.created.secret)),
         )
       : null,
-    st.tested ? flash(`${s.tested}: ${st.tested}`) : null,
+    st.tested
+      ? flash(
+          `${s.tested}: ${st.tested === "rejected-signature" ? s.testBad : st.tested === "failed" ? st.tested : s.testOk}`,
+        )
+      : null,
     list.length === 0
       ? h("p", null, s.none)
       : h(
@@ -134,7 +147,7 @@ export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st:
                   { "data-integration": i.id },
                   h("td", null, PLATFORM_NAMES[i.platform] ?? i.platform),
                   h("td", null, i.name ?? "", i.shop ? h("div", { class: "muted" }, i.shop) : null),
-                  h("td", null, h("code", null, i.webhookUrl)),
+                  h("td", null, h("code", null, absolute(i.webhookUrl, st.origin))),
                   h(
                     "td",
                     null,
@@ -203,13 +216,14 @@ export function deliveriesPage(
   integration: IntegrationView,
   list: DeliveryView[],
   timeZone: string,
+  origin?: string,
 ): string {
   const s = INTEGRATION_COPY[lang];
   const title = `${s.deliveries} · ${PLATFORM_NAMES[integration.platform] ?? integration.platform}`;
   return page(
     { lang, title, section: "integrations", signedIn: true, back: `/console/integrations/${integration.id}` },
     h("h1", null, title),
-    h("p", null, `${s.webhookUrl}: `, h("code", null, integration.webhookUrl)),
+    h("p", null, `${s.webhookUrl}: `, h("code", null, absolute(integration.webhookUrl, origin))),
     list.length === 0
       ? h("p", null, s.noDeliveries)
       : h(

@@ -26,7 +26,14 @@ const suggestSecret = () => newApiKey().replace("ck_live_", "whk_");
 
 async function render(c: C, st: Partial<IntegrationsPageState>, status: 200 | 400 = 200) {
   const list = await listConnections(c.get("db"), c.get("deps"), c.get("consoleMerchantId"));
-  return c.html(integrationsPage(c.get("lang"), list, { suggestedSecret: suggestSecret(), ...st }), status);
+  return c.html(
+    integrationsPage(c.get("lang"), list, {
+      suggestedSecret: suggestSecret(),
+      origin: new URL(c.req.url).origin,
+      ...st,
+    }),
+    status,
+  );
 }
 
 integrationConsoleRoutes.get("/integrations", (c) => render(c, {}));
@@ -85,7 +92,7 @@ integrationConsoleRoutes.get("/integrations/:id", async (c) => {
     const view = (await listConnections(db, c.get("deps"), merchantId)).find((i) => i.id === conn.id)!;
     const list = await listDeliveries(db, merchantId, conn.id, 100);
     const tz = (await getMerchant(db, merchantId))?.timezone ?? "Asia/Ho_Chi_Minh";
-    return c.html(deliveriesPage(c.get("lang"), view, list, tz));
+    return c.html(deliveriesPage(c.get("lang"), view, list, tz, new URL(c.req.url).origin));
   } catch (err) {
     if (err instanceof DomainError && err.status === 404) return c.html(notFoundPage(c.get("lang"), true), 404);
     throw err;
