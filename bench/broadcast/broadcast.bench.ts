@@ -25,7 +25,7 @@ import { systemClock } from "../../src/lib/clock.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createSegment } from "../../src/segments/service.ts";
 import { createCampaign, getCampaignView, startCampaign } from "../../src/campaigns/service.ts";
-import { DEFAULT_MESSAGING, putMessagingSettings } from "../../src/campaigns/settings.ts";
+import { messagingSettings, putMessagingSettings } from "../../src/campaigns/settings.ts";
 import { DeliveryEngine } from "../../src/campaigns/delivery.ts";
 import { col, queryRows } from "../../src/db/rows.ts";
 import { machine, table } from "../lib/stats.ts";
@@ -105,7 +105,7 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
     const now = systemClock.now();
     const { merchantId } = await createMerchant(d.db, { name: `bench ${opts.tag}` });
     await seedAudience(d.db, merchantId, opts.recipients, { tag: opts.tag, chatBase: 500_000_000, now });
-    await putMessagingSettings(d.db, merchantId, { ...DEFAULT_MESSAGING, frequencyCap: null });
+    await putMessagingSettings(d.db, merchantId, { ...messagingSettings.defaults, frequencyCap: null });
     const seg = await createSegment(d.db, merchantId, { name: "everyone", rule: { all: [] } }, now);
     const c = await createCampaign(
       d.db,

@@ -20,7 +20,7 @@ import { findOne } from "../db/find.ts";
 import { ChannelChoiceSchema, routedMembers } from "./routing.ts";
 import { requireZnsTemplate } from "../zns/templates.ts";
 import { offerSourcesUsed } from "../zns/render.ts";
-import { DEFAULT_ZNS, getZnsSettings } from "../zns/settings.ts";
+import { znsSettings } from "../zns/settings.ts";
 import { znsUsedToday } from "../zns/quota.ts";
 import type { ZnsOffer } from "./tables.ts";
 
@@ -313,7 +313,7 @@ export async function campaignCounts(db: Db, ids: string[]): Promise<Map<string,
     }
     if (r.status === "sent") ch.delivered += r.channel === "zns" ? num(r.delivered) : n;
     if (r.channel === "zns") {
-      const price = r.price === null || r.price === undefined ? DEFAULT_ZNS.pricePerMessage : num(r.price);
+      const price = r.price === null || r.price === undefined ? znsSettings.defaults.pricePerMessage : num(r.price);
       ch.cost = (ch.cost ?? 0) + (r.status === "sent" ? n * price : 0);
     }
   }
@@ -649,7 +649,7 @@ export async function estimateCampaign(
     ch.recipients += n;
     ch.messages += num(r.messages);
   }
-  const zs = await getZnsSettings(db, merchantId);
+  const zs = await znsSettings.get(db, merchantId);
   const messages = out.byChannel.zns?.messages ?? 0;
   const usedToday = await znsUsedToday(db, merchantId, now);
   const room = zs.dailyQuota === null ? messages : Math.max(0, zs.dailyQuota - usedToday);

@@ -2,10 +2,8 @@
  * A merchant's promotional messaging settings (frequency cap, quiet hours, attribution window), kept under
  * `merchants.settings.messaging`. Quiet hours are off until configured; the cap defaults to 2 a day, 5 a week.
  */
-import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/types.ts";
-import { merchants } from "../db/schema.ts";
+import { settingsKey } from "../merchants/settings-key.ts";
 import type { QuietHours } from "./tables.ts";
 import { zonedFormatter } from "../lib/time-zone.ts";
 
@@ -37,39 +35,11 @@ export const MessagingSettingsSchema = z.object({
 });
 
 export type MessagingSettings = z.output<typeof MessagingSettingsSchema>;
-export const DEFAULT_MESSAGING: MessagingSettings = MessagingSettingsSchema.parse({});
-
-export function parseMessagingSettings(settings: Record<string, unknown> | null | undefined): MessagingSettings {
-  const r = MessagingSettingsSchema.safeParse(settings?.messaging ?? {});
-  return r.success ? r.data : DEFAULT_MESSAGING;
-}
-
-export async function getMessagingSettings(
-  db: Db,
-  merchantId: string,
-): Promise<MessagingSettings & { timezone: string }> {
-  const [m] = await db
-    .select({ settings: merchants.settings, timezone: merchants.timezone })
-    .from(merchants)
-    .where(eq(merchants.id, merchantId))
-    .limit(1);
-  return { ...parseMessagingSettings(m?.settings), timezone: m?.timezone ?? "Asia/Ho_Chi_Minh" };
-}
-
-/** Replaces the `messaging` key only; other settings of the merchant are left alone. */
-export async function putMessagingSettings(
-  db: Db,
-  merchantId: string,
-  s: MessagingSettings,
-): Promise<MessagingSettings> {
-  await db
-    .update(merchants)
-    .set({
-      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{messaging}', ${JSON.stringify(s)}::jsonb, true)`,
-    })
-    .where(eq(merchants.id, merchantId));
-  return s;
-}
+export const messagingSettings = settingsKey("messaging", MessagingSettingsSchema);
+export const parseMessagingSettings = messagingSettings.parse;
+/** With the merchant's time zone (quiet hours are local). */
+export const getMessagingSettings = messagingSettings.getWithZone;
+export const putMessagingSettings = messagingSettings.put;
 
 function localParts(now: Date, timeZone: string): { h: number; m: number; s: number } {
   const fmt = zonedFormatter(timeZone, { hour: "2-digit", minute: "2-digit", second: "2-digit" });

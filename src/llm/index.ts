@@ -38,6 +38,6 @@ export { validateText, CHANNEL_TEXT_LIMIT, type ValidateOptions, type Verdict } 
 export { FactSet, extractFigures, unknownFigures } from "./figures.ts";
 export { detectLang, isLanguage } from "./language.ts";
 export { renderPrompt, promptBody, PROMPT_VARIABLES, type PromptTask } from "./prompts.ts";
-export { LlmSettingsSchema, DEFAULT_LLM_SETTINGS, parseLlmSettings, type LlmSettings } from "./usage.ts";
+export { LlmSettingsSchema, llmSettings, type LlmSettings } from "./usage.ts";
 export { llmRoutes } from "./routes.ts";
 export { fromEngineFacts, phraseEngineOffer, phrasedChatOffers, type ChatOffersPort } from "./engine-offers.ts";

@@ -7,7 +7,7 @@ import { modelFromConfig } from "./provider.ts";
 import {
   LlmSettingsSchema,
   merchantLlmContext,
-  putLlmSettings,
+  llmSettings,
   tokensUsed,
   topMembers,
   usageByDay,
@@ -99,8 +99,5 @@ api.put(
     body: LlmSettingsSchema,
     responses: { 200: { description: "The stored settings", schema: LlmSettingsSchema } },
   },
-  async ({ db, merchantId, body: s }) => {
-    await putLlmSettings(db, merchantId, s);
-    return s;
-  },
+  ({ db, merchantId, body: s }) => llmSettings.put(db, merchantId, s),
 );

@@ -10,6 +10,7 @@ import { and, desc, eq, gte, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
+import { settingsKey } from "../merchants/settings-key.ts";
 import { llmPhrasings, llmUsage } from "./tables.ts";
 import { localDate } from "./figures.ts";
 
@@ -25,12 +26,7 @@ export const LlmSettingsSchema = z.object({
 });
 export type LlmSettings = z.output<typeof LlmSettingsSchema>;
 
-export const DEFAULT_LLM_SETTINGS: LlmSettings = LlmSettingsSchema.parse({});
-
-export function parseLlmSettings(settings: Record<string, unknown> | null | undefined): LlmSettings {
-  const r = LlmSettingsSchema.safeParse(settings?.llm ?? {});
-  return r.success ? r.data : DEFAULT_LLM_SETTINGS;
-}
+export const llmSettings = settingsKey("llm", LlmSettingsSchema);
 
 export interface MerchantLlmContext {
   merchantId: string;
@@ -46,17 +42,7 @@ export async function merchantLlmContext(db: Db, merchantId: string): Promise<Me
     .where(eq(merchants.id, merchantId))
     .limit(1);
   if (!m) return undefined;
-  return { merchantId, name: m.name, timeZone: m.timezone, settings: parseLlmSettings(m.settings) };
-}
-
-/** Replaces the `llm` key of the merchant's settings only. */
-export async function putLlmSettings(db: Db, merchantId: string, s: LlmSettings): Promise<void> {
-  await db
-    .update(merchants)
-    .set({
-      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{llm}', ${JSON.stringify(s)}::jsonb, true)`,
-    })
-    .where(eq(merchants.id, merchantId));
+  return { merchantId, name: m.name, timeZone: m.timezone, settings: llmSettings.parse(m.settings) };
 }
 
 /** The merchant's calendar day of `now`, `YYYY-MM-DD`. */

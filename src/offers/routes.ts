@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { apiRoutes, found, listOf } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
-import { OfferSettingsSchema, getOfferSettings, putOfferSettings } from "./settings.ts";
+import { OfferSettingsSchema, getOfferSettings, offerSettings } from "./settings.ts";
 import {
   BundleView,
   CreateBundleSchema,
@@ -194,7 +194,7 @@ api.put(
     responses: { 200: { description: "The settings", schema: OfferSettingsSchema } },
   },
   async ({ db, merchantId, body: input }) => {
-    return await putOfferSettings(db, merchantId, input);
+    return await offerSettings.put(db, merchantId, input);
   },
 );
 

@@ -2,10 +2,8 @@
  * A merchant's offer settings (`PUT /v1/offers/settings`), kept under `merchants.settings.offers`. Every field has
  * a default, so a merchant that never configured anything gets offers that work.
  */
-import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/types.ts";
-import { merchants } from "../db/schema.ts";
+import { settingsKey } from "../merchants/settings-key.ts";
 
 const percent = (def: number) => z.number().int().min(0).max(90).default(def);
 const share = z.number().min(0).max(1);
@@ -140,29 +138,6 @@ export const OfferSettingsSchema = z.object({
 
 export type OfferSettings = z.output<typeof OfferSettingsSchema>;
 export type OfferSettingsInput = z.input<typeof OfferSettingsSchema>;
-export const DEFAULT_OFFER_SETTINGS: OfferSettings = OfferSettingsSchema.parse({});
-
-export function parseOfferSettings(settings: Record<string, unknown> | null | undefined): OfferSettings {
-  const r = OfferSettingsSchema.safeParse(settings?.offers ?? {});
-  return r.success ? r.data : DEFAULT_OFFER_SETTINGS;
-}
-
-export async function getOfferSettings(db: Db, merchantId: string): Promise<OfferSettings & { timezone: string }> {
-  const [m] = await db
-    .select({ settings: merchants.settings, timezone: merchants.timezone })
-    .from(merchants)
-    .where(eq(merchants.id, merchantId))
-    .limit(1);
-  return { ...parseOfferSettings(m?.settings), timezone: m?.timezone ?? "Asia/Ho_Chi_Minh" };
-}
-
-/** Replaces the `offers` key only; other settings of the merchant are left alone. */
-export async function putOfferSettings(db: Db, merchantId: string, s: OfferSettings): Promise<OfferSettings> {
-  await db
-    .update(merchants)
-    .set({
-      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{offers}', ${JSON.stringify(s)}::jsonb, true)`,
-    })
-    .where(eq(merchants.id, merchantId));
-  return s;
-}
+export const offerSettings = settingsKey("offers", OfferSettingsSchema);
+/** The settings with the merchant's time zone (offers end at its local midnight). */
+export const getOfferSettings = offerSettings.getWithZone;

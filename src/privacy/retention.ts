@@ -7,7 +7,7 @@
  */
 import { and, eq, isNotNull, lt, ne, or, sql } from "drizzle-orm";
 import { z } from "zod";
-import { merchants } from "../db/schema.ts";
+import { settingsKey } from "../merchants/settings-key.ts";
 import type { Db } from "../db/types.ts";
 import { deliveries } from "../campaigns/tables.ts";
 import { webOutbox } from "../channels/tables.ts";
@@ -32,28 +32,7 @@ export const PrivacySettingsSchema = z.object({
     ),
 });
 export type PrivacySettings = z.output<typeof PrivacySettingsSchema>;
-export const DEFAULT_PRIVACY: PrivacySettings = PrivacySettingsSchema.parse({});
-
-export function parsePrivacySettings(settings: Record<string, unknown> | null | undefined): PrivacySettings {
-  const r = PrivacySettingsSchema.safeParse(settings?.privacy ?? {});
-  return r.success ? r.data : DEFAULT_PRIVACY;
-}
-
-export async function getPrivacySettings(db: Db, merchantId: string): Promise<PrivacySettings> {
-  const [m] = await db.select({ settings: merchants.settings }).from(merchants).where(eq(merchants.id, merchantId));
-  return parsePrivacySettings(m?.settings);
-}
-
-/** Replaces the `privacy` key only (one UPDATE: concurrent PUTs each store a whole document). */
-export async function putPrivacySettings(db: Db, merchantId: string, s: PrivacySettings): Promise<PrivacySettings> {
-  await db
-    .update(merchants)
-    .set({
-      settings: sql`jsonb_set(coalesce(${merchants.settings}, '{}'::jsonb), '{privacy}', ${JSON.stringify(s)}::jsonb, true)`,
-    })
-    .where(eq(merchants.id, merchantId));
-  return s;
-}
+export const privacySettings = settingsKey("privacy", PrivacySettingsSchema);
 
 const DAY = 86_400_000;
 
@@ -65,7 +44,7 @@ export interface PurgeResult {
 
 /** Purges one merchant's conversation memory and delivery logs older than its settings say. */
 export async function purgeExpired(db: Db, merchantId: string, now: Date): Promise<PurgeResult> {
-  const s = await getPrivacySettings(db, merchantId);
+  const s = await privacySettings.get(db, merchantId);
   const memoryBefore = new Date(now.getTime() - s.conversationMemoryDays * DAY);
   const logsBefore = new Date(now.getTime() - s.deliveryLogDays * DAY);
   const turns = await db

@@ -13,7 +13,7 @@ import { dateTimeInRange, int8, text } from "../lib/validate.ts";
 import { listAudit, writeAudit } from "./audit.ts";
 import { consentHistory, currentConsent, recordConsent } from "../members/consent.ts";
 import { eraseMember, exportMember } from "./member-data.ts";
-import { getPrivacySettings, PrivacySettingsSchema, purgeExpired, putPrivacySettings } from "./retention.ts";
+import { PrivacySettingsSchema, privacySettings, purgeExpired } from "./retention.ts";
 
 export const privacyRoutes = new Hono<AppEnv>();
 
@@ -214,7 +214,7 @@ doc({
   summary: "Retention of conversation memory and delivery logs (defaults until set)",
   responses: { 200: { description: "The settings", schema: PrivacySettingsSchema } },
 });
-privacyRoutes.get("/privacy/settings", async (c) => c.json(await getPrivacySettings(c.get("db"), c.get("merchantId"))));
+privacyRoutes.get("/privacy/settings", async (c) => c.json(await privacySettings.get(c.get("db"), c.get("merchantId"))));
 
 doc({
   method: "put",
@@ -226,7 +226,7 @@ doc({
 });
 privacyRoutes.put("/privacy/settings", async (c) => {
   const s = await parseBody(c, PrivacySettingsSchema);
-  return c.json(await putPrivacySettings(c.get("db"), c.get("merchantId"), s));
+  return c.json(await privacySettings.put(c.get("db"), c.get("merchantId"), s));
 });
 
 doc({

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { num, queryRows, toDate, col } from "../db/rows.ts";
-import { parseZnsSettings, type ZnsSettings } from "./settings.ts";
+import { znsSettings, type ZnsSettings } from "./settings.ts";
 
 export interface ZnsDay {
   settings: ZnsSettings;
@@ -43,7 +43,7 @@ export async function znsDays(db: Db, merchantIds: string[], now: Date): Promise
     }),
   );
   for (const r of rows)
-    out.set(r.id, { settings: parseZnsSettings(r.settings), used: num(r.used), nextDay: toDate(r.next_day)! });
+    out.set(r.id, { settings: znsSettings.parse(r.settings), used: num(r.used), nextDay: toDate(r.next_day)! });
   return out;
 }
 

@@ -5,7 +5,7 @@ import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
 import { parseBody } from "../http/validate.ts";
 import { validationError } from "../lib/errors.ts";
-import { getZnsSettings, putZnsSettings, ZnsSettingsSchema } from "./settings.ts";
+import { znsSettings, ZnsSettingsSchema } from "./settings.ts";
 import {
   deleteZnsTemplate,
   getZnsTemplate,
@@ -126,7 +126,7 @@ doc({
   summary: "ZNS settings: mode (default development), price per message (default 300 VND), daily quota (default none)",
   responses: { 200: { description: "Settings", schema: ZnsSettingsSchema } },
 });
-znsRoutes.get("/zns/settings", async (c) => c.json(await getZnsSettings(c.get("db"), c.get("merchantId"))));
+znsRoutes.get("/zns/settings", async (c) => c.json(await znsSettings.get(c.get("db"), c.get("merchantId"))));
 
 doc({
   method: "put",
@@ -140,5 +140,5 @@ doc({
 });
 znsRoutes.put("/zns/settings", async (c) => {
   const s = await parseBody(c, ZnsSettingsSchema);
-  return c.json(await putZnsSettings(c.get("db"), c.get("merchantId"), s));
+  return c.json(await znsSettings.put(c.get("db"), c.get("merchantId"), s));
 });

@@ -4,8 +4,7 @@
  * settings' (the delivery queue applies them to every channel).
  */
 import { z } from "zod";
-import type { Db } from "../db/types.ts";
-import { merchantSettings, putMerchantSettingsKey } from "../merchants/settings-key.ts";
+import { settingsKey } from "../merchants/settings-key.ts";
 
 export const ZnsSettingsSchema = z.object({
   mode: z
@@ -32,19 +31,4 @@ export const ZnsSettingsSchema = z.object({
 });
 
 export type ZnsSettings = z.output<typeof ZnsSettingsSchema>;
-export const DEFAULT_ZNS: ZnsSettings = ZnsSettingsSchema.parse({});
-
-export function parseZnsSettings(settings: Record<string, unknown> | null | undefined): ZnsSettings {
-  const r = ZnsSettingsSchema.safeParse(settings?.zns ?? {});
-  return r.success ? r.data : DEFAULT_ZNS;
-}
-
-export async function getZnsSettings(db: Db, merchantId: string): Promise<ZnsSettings> {
-  return parseZnsSettings(await merchantSettings(db, merchantId));
-}
-
-/** Replaces the `zns` key only. */
-export async function putZnsSettings(db: Db, merchantId: string, s: ZnsSettings): Promise<ZnsSettings> {
-  await putMerchantSettingsKey(db, merchantId, "zns", s);
-  return s;
-}
+export const znsSettings = settingsKey("zns", ZnsSettingsSchema);

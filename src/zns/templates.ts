@@ -11,7 +11,7 @@ import { num, queryRows, col } from "../db/rows.ts";
 import { DomainError } from "../lib/errors.ts";
 import { spendable } from "../ledger/ledger.ts";
 import { merchants } from "../db/schema.ts";
-import { getZnsSettings, type ZnsSettings } from "./settings.ts";
+import { znsSettings, type ZnsSettings } from "./settings.ts";
 import { renderZnsData, type ZnsFacts } from "./render.ts";
 import { znsTemplates, type ZnsParamSource, type ZnsTemplateTag } from "./tables.ts";
 
@@ -154,7 +154,7 @@ export async function previewZnsTemplate(
   now: Date,
 ): Promise<ZnsPreview> {
   const t = await requireZnsTemplate(db, merchantId, templateId);
-  const settings = await getZnsSettings(db, merchantId);
+  const settings = await znsSettings.get(db, merchantId);
   const [mer] = await db
     .select({ name: merchants.name, timezone: merchants.timezone })
     .from(merchants)

@@ -13,7 +13,7 @@ import { FakeTelegramServer } from "../fakes/telegram-server.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createSegment } from "../../src/segments/service.ts";
 import { createCampaign, getCampaignView, startCampaign } from "../../src/campaigns/service.ts";
-import { DEFAULT_MESSAGING, putMessagingSettings } from "../../src/campaigns/settings.ts";
+import { messagingSettings, putMessagingSettings } from "../../src/campaigns/settings.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import { seedAudience } from "./seed.ts";
 import { waitUntil } from "./helpers.ts";
@@ -104,7 +104,7 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     const now = new Date();
     const { merchantId } = await createMerchant(d.db, { name: "crash" });
     await seedAudience(d.db, merchantId, N, { tag: "crash", chatBase: 300_000_000, now });
-    await putMessagingSettings(d.db, merchantId, { ...DEFAULT_MESSAGING, frequencyCap: null });
+    await putMessagingSettings(d.db, merchantId, { ...messagingSettings.defaults, frequencyCap: null });
     const seg = await createSegment(d.db, merchantId, { name: "all", rule: { all: [] } }, now);
     const c = await createCampaign(
       d.db,

@@ -7,7 +7,7 @@ import { createLinkCode } from "../../src/links/service.ts";
 import { createAssistant } from "../../src/llm/assistant.ts";
 import { createLlm, type Llm, type LlmOptions } from "../../src/llm/llm.ts";
 import { REFUSAL } from "../../src/llm/tools.ts";
-import { DEFAULT_LLM_SETTINGS, putLlmSettings } from "../../src/llm/usage.ts";
+import { llmSettings } from "../../src/llm/usage.ts";
 import { memberBalance } from "../../src/ledger/ledger.ts";
 import { findMember } from "../../src/members/service.ts";
 import { silentLogger } from "../../src/lib/log.ts";
@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await shop.db.execute(sql`delete from llm_usage`);
-  await putLlmSettings(shop.db, shop.merchantId, DEFAULT_LLM_SETTINGS);
+  await llmSettings.put(shop.db, shop.merchantId, llmSettings.defaults);
 });
 
 const llmWith = (model: LlmOptions["model"], extra: LlmOptions = {}): Llm =>

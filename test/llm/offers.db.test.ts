@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { createLlm } from "../../src/llm/llm.ts";
 import { phraseOffer, type PhraseOfferInput } from "../../src/llm/offers.ts";
 import { offerTemplate, type OfferFacts } from "../../src/llm/offer-facts.ts";
-import { putLlmSettings, DEFAULT_LLM_SETTINGS } from "../../src/llm/usage.ts";
+import { llmSettings } from "../../src/llm/usage.ts";
 import {
   captureLogger,
   hangingModel,
@@ -26,7 +26,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await shop.db.execute(sql`delete from llm_phrasings`);
   await shop.db.execute(sql`delete from llm_usage`);
-  await putLlmSettings(shop.db, shop.merchantId, DEFAULT_LLM_SETTINGS);
+  await llmSettings.put(shop.db, shop.merchantId, llmSettings.defaults);
 });
 
 let seq = 0;

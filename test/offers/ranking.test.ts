@@ -13,7 +13,7 @@ import {
   type ProductInfo,
   type RankingInput,
 } from "../../src/offers/ranking.ts";
-import { DEFAULT_OFFER_SETTINGS, OfferSettingsSchema, type OfferSettingsInput } from "../../src/offers/settings.ts";
+import { offerSettings, OfferSettingsSchema, type OfferSettingsInput } from "../../src/offers/settings.ts";
 import type { OfferRule } from "../../src/offers/tables.ts";
 
 const NOW = new Date("2026-11-20T03:00:00Z");
@@ -44,7 +44,7 @@ function input(over: Omit<Partial<RankingInput>, "settings"> & { settings?: Offe
   const { settings, ...rest } = over;
   return {
     now: NOW,
-    settings: settings ? OfferSettingsSchema.parse(settings) : DEFAULT_OFFER_SETTINGS,
+    settings: settings ? OfferSettingsSchema.parse(settings) : offerSettings.defaults,
     currency: "VND",
     earn: { spend: 10000, points: 1 },
     tiers: ["Đồng", "Bạc", "Vàng"],
@@ -144,14 +144,14 @@ describe("cross-sell", () => {
     const expected =
       CROSS_SELL_WEIGHT *
       p *
-      valueFactor(DEFAULT_OFFER_SETTINGS, "TEA", PRODUCTS.TEA, 29000) *
+      valueFactor(offerSettings.defaults, "TEA", PRODUCTS.TEA, 29000) *
       freshness(NOW, new Date(NOW.getTime() - 2 * HOUR), 7);
     expect(c!.score).toBeCloseTo(expected, 12);
-    expect(valueFactor(DEFAULT_OFFER_SETTINGS, "TEA", PRODUCTS.TEA, 29000)).toBeCloseTo(Math.sqrt(39000 / 29000), 12);
+    expect(valueFactor(offerSettings.defaults, "TEA", PRODUCTS.TEA, 29000)).toBeCloseTo(Math.sqrt(39000 / 29000), 12);
     expect(
       valueFactor(OfferSettingsSchema.parse({ margins: { byCategory: { tea: 0.5 } } }), "TEA", PRODUCTS.TEA, 29000),
     ).toBeCloseTo(0.5 * Math.sqrt(39000 / 29000), 12);
-    expect(valueFactor(DEFAULT_OFFER_SETTINGS, "X", { name: null, category: null, price: 1 }, 29000)).toBe(0.5);
+    expect(valueFactor(offerSettings.defaults, "X", { name: null, category: null, price: 1 }, 29000)).toBe(0.5);
     expect(freshness(NOW, new Date(NOW.getTime() - 7 * 24 * HOUR), 7)).toBeCloseTo(0.5, 12);
     // Margin outranks a slightly better rule.
     const ranked = rankOffers(
