@@ -117,9 +117,34 @@ export function pageOf<K extends string, T extends z.ZodType>(key: K, item: T) {
   return z.object({ ...items, next: z.string().nullable() });
 }
 
+/** A route's refusals by status, each with what it means: `{ 404: "member-not-found", 409: "…" }`. */
+export type Refusals = Record<number, string>;
+
+function answers(status: number, description: string, schema: z.ZodType | undefined, refusals: Refusals) {
+  const responses: RouteDoc["responses"] = {};
+  for (const [s, d] of Object.entries(refusals)) responses[Number(s)] = { description: d };
+  responses[status] = schema ? { description, schema } : { description };
+  return responses;
+}
+
+/** 200 with `schema`, and the route's refusals. */
+export function ok(description: string, schema: z.ZodType, refusals: Refusals = {}): RouteDoc["responses"] {
+  return answers(200, description, schema, refusals);
+}
+
+/** 201 with the created thing, and the route's refusals. */
+export function created(description: string, schema: z.ZodType, refusals: Refusals = {}): RouteDoc["responses"] {
+  return answers(201, description, schema, refusals);
+}
+
+/** 204 (no body), and the route's refusals. */
+export function noContent(description: string, refusals: Refusals = {}): RouteDoc["responses"] {
+  return answers(204, description, undefined, refusals);
+}
+
 /** The answers of a read by id: 200 with the thing, 404 when the calling merchant has no such thing. */
 export function found(description: string, schema: z.ZodType, missing: string): RouteDoc["responses"] {
-  return { 200: { description, schema }, 404: { description: missing } };
+  return ok(description, schema, { 404: missing });
 }
 
 /** A list of `item`s under `key`. */

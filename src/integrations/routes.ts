@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import { apiRoutes, created, listOf, noContent, ok } from "../http/route.ts";
 import { secretEquals } from "../lib/crypto.ts";
 import {
   connectionForHook,
@@ -23,126 +23,94 @@ import { pollKiotVietReturns, PollResult } from "./returns.ts";
 import { sendTestEvent } from "./test-event.ts";
 
 export const integrationRoutes = new Hono<AppEnv>();
+const api = apiRoutes(integrationRoutes, "Integrations");
+const NO_INTEGRATION = { 404: "integration-not-found" };
 
-doc({
-  method: "post",
-  path: "/v1/integrations",
-  tag: "Integrations",
-  summary: "Connect a shop system (Shopify, Haravan, Sapo, KiotViet, Nhanh.vn)",
-  description:
-    "Returns the webhook URL to paste into the platform (absolute when PUBLIC_URL is set). The secret (and KiotViet credentials) are stored sealed under SECRETS_KEY and never returned. A second connection of one platform needs `shop`; its orders are written as `{platform}:{shop}:{order id}`.",
-  body: CreateIntegrationSchema,
-  responses: {
-    201: { description: "The connection", schema: IntegrationView },
-    409: { description: "integration-exists (same platform and shop)" },
+api.post(
+  "/v1/integrations",
+  {
+    summary: "Connect a shop system (Shopify, Haravan, Sapo, KiotViet, Nhanh.vn)",
+    description:
+      "Returns the webhook URL to paste into the platform (absolute when PUBLIC_URL is set). The secret (and KiotViet credentials) are stored sealed under SECRETS_KEY and never returned. A second connection of one platform needs `shop`; its orders are written as `{platform}:{shop}:{order id}`.",
+    body: CreateIntegrationSchema,
+    responses: created("The connection", IntegrationView, { 409: "integration-exists (same platform and shop)" }),
   },
-});
-integrationRoutes.post("/integrations", async (c) => {
-  const input = await parseBody(c, CreateIntegrationSchema);
-  return c.json(await createConnection(c.get("db"), c.get("deps"), c.get("merchantId"), input), 201);
-});
-
-doc({
-  method: "get",
-  path: "/v1/integrations",
-  tag: "Integrations",
-  summary: "The merchant's connections (no secrets)",
-  responses: { 200: { description: "Connections", schema: z.object({ integrations: z.array(IntegrationView) }) } },
-});
-integrationRoutes.get("/integrations", async (c) =>
-  c.json({ integrations: await listConnections(c.get("db"), c.get("deps"), c.get("merchantId")) }),
+  ({ db, deps, merchantId, body: input }) => createConnection(db, deps, merchantId, input),
 );
 
-doc({
-  method: "delete",
-  path: "/v1/integrations/{id}",
-  tag: "Integrations",
-  summary: "Disconnect: later deliveries to its webhook URL answer 404 (the delivery log stays)",
-  responses: { 204: { description: "Deleted" }, 404: { description: "integration-not-found" } },
-});
-integrationRoutes.delete("/integrations/:id", async (c) => {
-  await deleteConnection(c.get("db"), c.get("deps"), c.get("merchantId"), c.req.param("id"));
-  return c.body(null, 204);
-});
+api.get(
+  "/v1/integrations",
+  {
+    summary: "The merchant's connections (no secrets)",
+    responses: ok("Connections", listOf("integrations", IntegrationView)),
+  },
+  async ({ db, deps, merchantId }) => ({ integrations: await listConnections(db, deps, merchantId) }),
+);
+
+api.delete(
+  "/v1/integrations/{id}",
+  {
+    summary: "Disconnect: later deliveries to its webhook URL answer 404 (the delivery log stays)",
+    responses: noContent("Deleted", NO_INTEGRATION),
+  },
+  async ({ c, db, deps, merchantId, param }) => {
+    await deleteConnection(db, deps, merchantId, param("id"));
+    return c.body(null, 204);
+  },
+);
 
 const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
-doc({
-  method: "get",
-  path: "/v1/integrations/{id}/deliveries",
-  tag: "Integrations",
-  summary: "The last deliveries, newest first: topic, platform object id, outcome and the order written",
-  description:
-    "outcome: applied, duplicate (the platform object was already applied), ignored (with a reason), rejected-signature, failed (with a reason; replayable).",
-  query: DeliveriesQuery,
-  responses: {
-    200: { description: "Deliveries", schema: z.object({ deliveries: z.array(DeliveryView) }) },
-    404: { description: "integration-not-found" },
+api.get(
+  "/v1/integrations/{id}/deliveries",
+  {
+    summary: "The last deliveries, newest first: topic, platform object id, outcome and the order written",
+    description:
+      "outcome: applied, duplicate (the platform object was already applied), ignored (with a reason), rejected-signature, failed (with a reason; replayable).",
+    query: DeliveriesQuery,
+    responses: ok("Deliveries", listOf("deliveries", DeliveryView), NO_INTEGRATION),
   },
-});
-integrationRoutes.get("/integrations/:id/deliveries", async (c) => {
-  const q = parseQuery(c, DeliveriesQuery);
-  return c.json({
-    deliveries: await listDeliveries(c.get("db"), c.get("merchantId"), c.req.param("id"), q.limit),
-  });
-});
-
-doc({
-  method: "post",
-  path: "/v1/integrations/{id}/deliveries/{deliveryId}/replay",
-  tag: "Integrations",
-  summary: "Re-apply a failed delivery (its stored body, or a corrected `body`)",
-  description:
-    "Idempotent like the first delivery: an order or refund already applied is not applied twice. Only `failed` deliveries replay.",
-  body: ReplaySchema,
-  responses: {
-    200: { description: "The delivery with its new outcome", schema: DeliveryView },
-    404: { description: "integration-not-found or delivery-not-found" },
-    409: { description: "delivery-not-failed" },
-  },
-});
-integrationRoutes.post("/integrations/:id/deliveries/:deliveryId/replay", async (c) => {
-  const input = await parseBody(c, ReplaySchema);
-  return c.json(
-    await replayDelivery(
-      c.get("db"),
-      c.get("deps"),
-      c.get("merchantId"),
-      c.req.param("id"),
-      c.req.param("deliveryId"),
-      input.body,
-    ),
-  );
-});
-
-doc({
-  method: "post",
-  path: "/v1/integrations/{id}/test",
-  tag: "Integrations",
-  summary: "Send a signed test event through the connection's receiver (recorded as ignored; no points)",
-  responses: {
-    200: { description: "The test delivery", schema: z.object({ outcome: z.string(), deliveryId: z.string() }) },
-    404: { description: "integration-not-found" },
-  },
-});
-integrationRoutes.post("/integrations/:id/test", async (c) =>
-  c.json(await sendTestEvent(c.get("db"), c.get("deps"), c.get("merchantId"), c.req.param("id"))),
+  async ({ db, merchantId, param, query: q }) => ({
+    deliveries: await listDeliveries(db, merchantId, param("id"), q.limit),
+  }),
 );
 
-doc({
-  method: "post",
-  path: "/v1/integrations/{id}/poll",
-  tag: "Integrations",
-  summary: "KiotViet: poll returns now (the scheduled job does it every 15 minutes)",
-  description: "Reads GET /returns?lastModifiedFrom=<cursor> and refunds each return's lines once.",
-  responses: {
-    200: { description: "What the poll applied", schema: PollResult },
-    404: { description: "integration-not-found" },
-    409: { description: "not-pollable (not KiotViet, or no credentials)" },
+api.post(
+  "/v1/integrations/{id}/deliveries/{deliveryId}/replay",
+  {
+    summary: "Re-apply a failed delivery (its stored body, or a corrected `body`)",
+    description:
+      "Idempotent like the first delivery: an order or refund already applied is not applied twice. Only `failed` deliveries replay.",
+    body: ReplaySchema,
+    responses: ok("The delivery with its new outcome", DeliveryView, {
+      404: "integration-not-found or delivery-not-found",
+      409: "delivery-not-failed",
+    }),
   },
-});
-integrationRoutes.post("/integrations/:id/poll", async (c) =>
-  c.json(await pollKiotVietReturns(c.get("db"), c.get("deps"), c.get("merchantId"), c.req.param("id"))),
+  ({ db, deps, merchantId, param, body: input }) =>
+    replayDelivery(db, deps, merchantId, param("id"), param("deliveryId"), input.body),
+);
+
+api.post(
+  "/v1/integrations/{id}/test",
+  {
+    summary: "Send a signed test event through the connection's receiver (recorded as ignored; no points)",
+    responses: ok("The test delivery", z.object({ outcome: z.string(), deliveryId: z.string() }), NO_INTEGRATION),
+  },
+  ({ db, deps, merchantId, param }) => sendTestEvent(db, deps, merchantId, param("id")),
+);
+
+api.post(
+  "/v1/integrations/{id}/poll",
+  {
+    summary: "KiotViet: poll returns now (the scheduled job does it every 15 minutes)",
+    description: "Reads GET /returns?lastModifiedFrom=<cursor> and refunds each return's lines once.",
+    responses: ok("What the poll applied", PollResult, {
+      ...NO_INTEGRATION,
+      409: "not-pollable (not KiotViet, or no credentials)",
+    }),
+  },
+  ({ db, deps, merchantId, param }) => pollKiotVietReturns(db, deps, merchantId, param("id")),
 );
 
 /** The receivers: no API key; each platform's signature on the raw body authenticates the delivery. */

@@ -6,8 +6,8 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { doc } from "../http/openapi.ts";
-import { parseBody, parseQuery } from "../http/validate.ts";
+import type { Db } from "../db/types.ts";
+import { apiRoutes, created, ok, pageOf } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { dateTimeInRange, int8, text } from "../lib/validate.ts";
 import { listAudit, writeAudit } from "./audit.ts";
@@ -16,6 +16,8 @@ import { eraseMember, exportMember } from "./member-data.ts";
 import { PrivacySettingsSchema, privacySettings, purgeExpired } from "./retention.ts";
 
 export const privacyRoutes = new Hono<AppEnv>();
+const api = apiRoutes(privacyRoutes, "Personal data");
+const NO_MEMBER = { 404: "No such member" };
 
 const ConsentEvent = z.object({
   id: z.string(),
@@ -45,45 +47,37 @@ const RecordConsent = z.object({
   language: z.enum(["vi", "en"]).optional(),
 });
 
-doc({
-  method: "get",
-  path: "/v1/members/{id}/consents",
-  tag: "Personal data",
-  summary: "The member's consent records (purpose, channel, time, wording shown) and current state",
-  responses: { 200: { description: "Consents", schema: ConsentsView }, 404: { description: "No such member" } },
-});
-privacyRoutes.get("/members/:id/consents", async (c) => {
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const m = await requireMember(db, merchantId, c.req.param("id"));
+/** The member's consents now: its optedIn and its consent events. */
+async function consentsOf(db: Db, merchantId: string, memberId: string) {
+  const m = await requireMember(db, merchantId, memberId);
   const events = await consentHistory(db, merchantId, m.id);
-  return c.json({ current: currentConsent(m.optedIn, events), events });
-});
+  return { current: currentConsent(m.optedIn, events), events };
+}
 
-doc({
-  method: "post",
-  path: "/v1/members/{id}/consents",
-  tag: "Personal data",
-  summary: "Record a consent given or withdrawn (e.g. at the till); marketing also sets the member's optedIn",
-  description:
-    "Marketing consent and the loyalty terms are separate purposes. The event stores the wording, channel, time and the API key that recorded it; `optedIn` (which campaigns read) changes in the same transaction.",
-  body: RecordConsent,
-  responses: {
-    201: { description: "The consents after the change", schema: ConsentsView },
-    404: { description: "No such member" },
+api.get(
+  "/v1/members/{id}/consents",
+  {
+    summary: "The member's consent records (purpose, channel, time, wording shown) and current state",
+    responses: ok("Consents", ConsentsView, NO_MEMBER),
   },
-});
-privacyRoutes.post("/members/:id/consents", async (c) => {
-  const input = await parseBody(c, RecordConsent);
-  const db = c.get("db");
-  const merchantId = c.get("merchantId");
-  const m = await requireMember(db, merchantId, c.req.param("id"));
-  const now = c.get("deps").clock.now();
-  await recordConsent(db, merchantId, m.id, { ...input, actor: c.get("actor") }, now);
-  const events = await consentHistory(db, merchantId, m.id);
-  const after = await requireMember(db, merchantId, m.id);
-  return c.json({ current: currentConsent(after.optedIn, events), events }, 201);
-});
+  ({ db, merchantId, param }) => consentsOf(db, merchantId, param("id")),
+);
+
+api.post(
+  "/v1/members/{id}/consents",
+  {
+    summary: "Record a consent given or withdrawn (e.g. at the till); marketing also sets the member's optedIn",
+    description:
+      "Marketing consent and the loyalty terms are separate purposes. The event stores the wording, channel, time and the API key that recorded it; `optedIn` (which campaigns read) changes in the same transaction.",
+    body: RecordConsent,
+    responses: created("The consents after the change", ConsentsView, NO_MEMBER),
+  },
+  async ({ c, db, merchantId, now, param, body: input }) => {
+    const m = await requireMember(db, merchantId, param("id"));
+    await recordConsent(db, merchantId, m.id, { ...input, actor: c.get("actor") }, now);
+    return await consentsOf(db, merchantId, m.id);
+  },
+);
 
 const Rows = z.array(z.record(z.string(), z.unknown()));
 const ExportSchema = z.object({
@@ -109,18 +103,18 @@ const ExportSchema = z.object({
   cardScans: Rows,
 });
 
-doc({
-  method: "get",
-  path: "/v1/members/{id}/export",
-  tag: "Personal data",
-  summary: "Everything held about the member, as JSON (data subject access / portability)",
-  responses: { 200: { description: "The export", schema: ExportSchema }, 404: { description: "No such member" } },
-});
-privacyRoutes.get("/members/:id/export", async (c) => {
-  const data = await exportMember(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now());
-  c.header("content-disposition", `attachment; filename="member-${data.member.id as string}.json"`);
-  return c.json(data);
-});
+api.get(
+  "/v1/members/{id}/export",
+  {
+    summary: "Everything held about the member, as JSON (data subject access / portability)",
+    responses: ok("The export", ExportSchema, NO_MEMBER),
+  },
+  async ({ c, db, merchantId, now, param }) => {
+    const data = await exportMember(db, merchantId, param("id"), now);
+    c.header("content-disposition", `attachment; filename="member-${data.member.id as string}.json"`);
+    return data;
+  },
+);
 
 const ErasureSchema = z.object({
   memberId: z.string(),
@@ -139,25 +133,16 @@ const ErasureSchema = z.object({
   }),
 });
 
-doc({
-  method: "post",
-  path: "/v1/members/{id}/erase",
-  tag: "Personal data",
-  summary: "Erase the member's identity (anonymise); idempotent",
-  description:
-    "Drops name, phone, birthday, externalId and chat ids (chats unlinked), conversation memory, unused link codes and rendered message texts, and ends promotions (a consent withdrawal). Orders, ledger entries, lots, credit and redemptions stay with their amounts, so balances and reports still add up. Calling it again changes nothing and answers the same member (removed counts 0).",
-  responses: {
-    200: { description: "What was removed and what stays", schema: ErasureSchema },
-    404: { description: "No such member" },
+api.post(
+  "/v1/members/{id}/erase",
+  {
+    summary: "Erase the member's identity (anonymise); idempotent",
+    description:
+      "Drops name, phone, birthday, externalId and chat ids (chats unlinked), conversation memory, unused link codes and rendered message texts, and ends promotions (a consent withdrawal). Orders, ledger entries, lots, credit and redemptions stay with their amounts, so balances and reports still add up. Calling it again changes nothing and answers the same member (removed counts 0).",
+    responses: ok("What was removed and what stays", ErasureSchema, NO_MEMBER),
   },
-});
-privacyRoutes.post("/members/:id/erase", async (c) =>
-  c.json(
-    await eraseMember(c.get("db"), c.get("merchantId"), c.req.param("id"), c.get("deps").clock.now(), {
-      channel: "api",
-      actor: c.get("actor"),
-    }),
-  ),
+  ({ c, db, merchantId, now, param }) =>
+    eraseMember(db, merchantId, param("id"), now, { channel: "api", actor: c.get("actor") }),
 );
 
 const AuditQuerySchema = z.object({
@@ -181,72 +166,57 @@ const AuditEntrySchema = z.object({
   at: z.string(),
 });
 
-doc({
-  method: "get",
-  path: "/v1/audit-log",
-  tag: "Personal data",
-  summary: "The audit log of this merchant's writes (API keys and console sessions), newest first",
-  query: AuditQuerySchema,
-  responses: {
-    200: {
-      description: "A page of entries",
-      schema: z.object({ entries: z.array(AuditEntrySchema), next: z.string().nullable() }),
-    },
+api.get(
+  "/v1/audit-log",
+  {
+    summary: "The audit log of this merchant's writes (API keys and console sessions), newest first",
+    query: AuditQuerySchema,
+    responses: ok("A page of entries", pageOf("entries", AuditEntrySchema)),
   },
-});
-privacyRoutes.get("/audit-log", async (c) => {
-  const q = parseQuery(c, AuditQuerySchema);
-  return c.json(
-    await listAudit(c.get("db"), c.get("merchantId"), {
+  ({ db, merchantId, query: q }) =>
+    listAudit(db, merchantId, {
       from: q.from ? new Date(q.from) : undefined,
       to: q.to ? new Date(q.to) : undefined,
       action: q.action,
       limit: q.limit,
       before: q.before,
     }),
-  );
-});
+);
 
-doc({
-  method: "get",
-  path: "/v1/privacy/settings",
-  tag: "Personal data",
-  summary: "Retention of conversation memory and delivery logs (defaults until set)",
-  responses: { 200: { description: "The settings", schema: PrivacySettingsSchema } },
-});
-privacyRoutes.get("/privacy/settings", async (c) => c.json(await privacySettings.get(c.get("db"), c.get("merchantId"))));
+api.get(
+  "/v1/privacy/settings",
+  {
+    summary: "Retention of conversation memory and delivery logs (defaults until set)",
+    responses: ok("The settings", PrivacySettingsSchema),
+  },
+  ({ db, merchantId }) => privacySettings.get(db, merchantId),
+);
 
-doc({
-  method: "put",
-  path: "/v1/privacy/settings",
-  tag: "Personal data",
-  summary: "Replace the retention settings (fields left out take their defaults); the hourly job applies them",
-  body: PrivacySettingsSchema,
-  responses: { 200: { description: "The stored settings", schema: PrivacySettingsSchema } },
-});
-privacyRoutes.put("/privacy/settings", async (c) => {
-  const s = await parseBody(c, PrivacySettingsSchema);
-  return c.json(await privacySettings.put(c.get("db"), c.get("merchantId"), s));
-});
+api.put(
+  "/v1/privacy/settings",
+  {
+    summary: "Replace the retention settings (fields left out take their defaults); the hourly job applies them",
+    body: PrivacySettingsSchema,
+    responses: ok("The stored settings", PrivacySettingsSchema),
+  },
+  ({ db, merchantId, body: s }) => privacySettings.put(db, merchantId, s),
+);
 
-doc({
-  method: "post",
-  path: "/v1/jobs/retention",
-  tag: "Jobs",
-  summary: "Purge conversation memory and delivery logs past the retention settings now (also runs hourly)",
-  responses: {
-    200: {
-      description: "What was purged",
-      schema: z.object({
+api.post(
+  "/v1/jobs/retention",
+  {
+    tag: "Jobs",
+    summary: "Purge conversation memory and delivery logs past the retention settings now (also runs hourly)",
+    responses: ok(
+      "What was purged",
+      z.object({
         conversationTurns: z.number().int(),
         deliveryLogs: z.number().int(),
         outboxMessages: z.number().int(),
       }),
-    },
+    ),
   },
-});
-privacyRoutes.post("/jobs/retention", async (c) =>
-  c.json(await purgeExpired(c.get("db"), c.get("merchantId"), c.get("deps").clock.now())),
+  ({ db, merchantId, now }) => purgeExpired(db, merchantId, now),
 );
 
 // ---- audit middleware ----
