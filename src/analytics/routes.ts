@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, ok } from "../http/route.ts";
 import { cohorts } from "./cohorts.ts";
 import { programKpis } from "./kpis.ts";
 import { summary } from "./service.ts";
@@ -59,7 +59,7 @@ api.get(
     summary:
       "Program KPIs over the last N days (members, orders, points issued/redeemed/expired, tiers, top rewards, daily series)",
     query: SummaryQuery,
-    responses: { 200: { description: "KPIs", schema: SummarySchema } },
+    responses: ok("KPIs", SummarySchema),
   },
   async ({ db, merchantId, now, query: q }) => {
     return await summary(db, merchantId, now, q.days);
@@ -109,7 +109,7 @@ api.get(
     summary:
       "Program KPIs for the last N days next to the N days before (member vs guest orders and revenue, retention, purchase frequency, AOV, redemption, points liability); definitions in docs/dashboard.md",
     query: KpisQuery,
-    responses: { 200: { description: "KPIs, current and previous period", schema: KpisSchema } },
+    responses: ok("KPIs, current and previous period", KpisSchema),
   },
   async ({ db, merchantId, now, query: q }) => {
     return await programKpis(db, merchantId, now, q.days);
@@ -137,7 +137,7 @@ api.get(
     summary:
       "Monthly cohorts: members by first-order month (last N months) × months since, with the share of each cohort that ordered",
     query: CohortsQuery,
-    responses: { 200: { description: "Cohorts, oldest first", schema: CohortsSchema } },
+    responses: ok("Cohorts, oldest first", CohortsSchema),
   },
   async ({ db, merchantId, now, query: q }) => {
     return await cohorts(db, merchantId, now, q.months);

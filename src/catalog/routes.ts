@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found } from "../http/route.ts";
+import { apiRoutes, found, ok } from "../http/route.ts";
 import { Problem, validationProblem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import {
@@ -49,11 +49,7 @@ api.post(
     description:
       "Header row: sku,name,list_price required; category, margin (percent 0–100), active (true/false) optional; any order, case-insensitive. Each row is one PUT /v1/products/{sku}. All or nothing: any bad row → 400 whose errors name each bad cell as lines.<line>.<column> (physical line numbers), and nothing is written.",
     rawBody: { contentType: "text/csv", description: "sku,name,category,list_price,margin,active" },
-    responses: {
-      200: { description: "Imported", schema: ImportResult },
-      400: { description: "Invalid rows, with line numbers" },
-      415: { description: "Not text/csv" },
-    },
+    responses: ok("Imported", ImportResult, { 400: "Invalid rows, with line numbers", 415: "Not text/csv" }),
   },
   async ({ c, db, merchantId, now }) => {
     const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
@@ -80,7 +76,7 @@ api.put(
     description:
       "The list price is what offers quote; order lines never change it (they record lastSeenPrice). A product set here keeps its name and category whatever orders say.",
     documentedBody: ProductInputSchema,
-    responses: { 200: { description: "The product", schema: ProductView } },
+    responses: ok("The product", ProductView),
   },
   async ({ c, db, merchantId, now, param }) => {
     const sku = skuParam(param("sku"));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, ok } from "../http/route.ts";
 import { runExpiry } from "./expire.ts";
 import { runTierEvaluation } from "./tiers.ts";
 
@@ -12,9 +12,7 @@ api.post(
   "/v1/jobs/expire",
   {
     summary: "Expire the calling merchant's point lots past pointsExpireDays (also runs on a schedule); idempotent",
-    responses: {
-      200: { description: "What expired", schema: z.object({ members: z.number().int(), points: z.number().int() }) },
-    },
+    responses: ok("What expired", z.object({ members: z.number().int(), points: z.number().int() })),
   },
   ({ db, merchantId, now }) => runExpiry(db, merchantId, now),
 );

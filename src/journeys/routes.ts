@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, ok } from "../http/route.ts";
 import { MessageSchema, ZnsOfferSchema } from "../campaigns/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
@@ -49,7 +49,7 @@ api.put(
     summary: "Configure the reactivation journey",
     description: HELP + " An unknown segmentId → 400 at steps.N.segmentId.",
     body: JourneyConfigSchema,
-    responses: { 200: { description: "The journey with per-step counts", schema: JourneyViewSchema } },
+    responses: ok("The journey with per-step counts", JourneyViewSchema),
   },
   async ({ db, merchantId, now, body: input }) => {
     return await putJourney(db, merchantId, input, now);
@@ -61,9 +61,7 @@ api.get(
   {
     summary: "The reactivation journey with per-step counts (sent, converted, revenue)",
     description: HELP,
-    responses: {
-      200: { description: "The journey (disabled with no steps until configured)", schema: JourneyViewSchema },
-    },
+    responses: ok("The journey (disabled with no steps until configured)", JourneyViewSchema),
   },
   ({ db, merchantId, now }) => getJourney(db, merchantId, now),
 );

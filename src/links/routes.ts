@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, created } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import { createLinkCode, DEFAULT_LINK_CODE_DAYS } from "./service.ts";
@@ -42,10 +42,7 @@ api.post(
       "The customer types the code in any chat with the bot, or opens `telegramLink`. The code is single use and expires (default 7 days). " +
       "Linking opts the member in to promotional messages (`/stop` in chat opts out). The body is optional.",
     body: CreateLinkCodeSchema,
-    responses: {
-      201: { description: "The code", schema: LinkCodeView },
-      404: { description: "No such member of this merchant (member-not-found)" },
-    },
+    responses: created("The code", LinkCodeView, { 404: "No such member of this merchant (member-not-found)" }),
   },
   async ({ c, db, merchantId, deps, now, param, body: input }) => {
     const member = await requireMember(db, merchantId, param("id"));

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, ok } from "../http/route.ts";
 import { modelFromConfig } from "./provider.ts";
 import {
   LlmSettingsSchema,
@@ -52,7 +52,7 @@ api.get(
     description:
       "Counts are kept per merchant-local day. `fallbacks` counts messages answered by the deterministic templates or keyword intents after a model attempt or a skip (budget spent, disabled, timeout, invalid output, text rejected by the validator). Without LLM_PROVIDER every answer uses the templates and nothing is counted.",
     query: UsageQuery,
-    responses: { 200: { description: "Usage", schema: UsageSchema } },
+    responses: ok("Usage", UsageSchema),
   },
   async ({ db, merchantId, deps, now, query: { days } }) => {
     const m = await merchantLlmContext(db, merchantId);
@@ -81,7 +81,7 @@ api.get(
   "/v1/llm/settings",
   {
     summary: "The merchant's LLM settings (enabled, daily token budgets, phrasing cache days)",
-    responses: { 200: { description: "Settings", schema: LlmSettingsSchema } },
+    responses: ok("Settings", LlmSettingsSchema),
   },
   async ({ db, merchantId }) => {
     const m = await merchantLlmContext(db, merchantId);
@@ -97,7 +97,7 @@ api.put(
     description:
       "enabled=false keeps this merchant on the deterministic templates and intents. memberDailyTokens caps one member's free-text answers per local day (default 20000); merchantDailyTokens caps the whole merchant (default 1000000); phrasingCacheDays is how long an offer phrasing is reused (default 7, 0 = no cache).",
     body: LlmSettingsSchema,
-    responses: { 200: { description: "The stored settings", schema: LlmSettingsSchema } },
+    responses: ok("The stored settings", LlmSettingsSchema),
   },
   ({ db, merchantId, body: s }) => llmSettings.put(db, merchantId, s),
 );

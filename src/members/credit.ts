@@ -5,7 +5,7 @@ import { int8, MAX_MONEY } from "../lib/validate.ts";
 import { eq, sql } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, created } from "../http/route.ts";
 import { conflict, notFound } from "../http/problem.ts";
 import { idempotent } from "../db/idempotency.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
@@ -28,11 +28,7 @@ api.post(
     summary: "Spend store credit (cashback) at the till",
     body: SpendCredit,
     headers: [{ name: "Idempotency-Key", required: false, description: "Makes the request safe to retry" }],
-    responses: {
-      201: { description: "Spent", schema: CreditResult },
-      404: { description: "member-not-found" },
-      409: { description: "insufficient-credit" },
-    },
+    responses: created("Spent", CreditResult, { 404: "member-not-found", 409: "insufficient-credit" }),
   },
   async ({ c, db, merchantId, now, param, body: input }) => {
     const memberId = param("id");

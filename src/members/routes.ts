@@ -3,7 +3,7 @@ import { z } from "zod";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
 import { recordConsent } from "./consent.ts";
-import { apiRoutes, found, pageOf } from "../http/route.ts";
+import { apiRoutes, found, pageOf, created, ok } from "../http/route.ts";
 import { members } from "../db/schema.ts";
 import { getProgram } from "../program/service.ts";
 import { ledgerPage } from "../ledger/ledger.ts";
@@ -24,10 +24,7 @@ api.post(
     description:
       "Phone numbers are normalised to E.164 (0912… → +84912…), emails trimmed and lower-cased. A duplicate phone, email or externalId within the merchant → 409 (`member-exists`, `field` names which).",
     body: CreateMemberSchema,
-    responses: {
-      201: { description: "The member", schema: MemberView },
-      409: { description: "Duplicate phone, email or externalId" },
-    },
+    responses: created("The member", MemberView, { 409: "Duplicate phone, email or externalId" }),
   },
   async ({ db, merchantId, now, body: input }) => {
     const m = await createMember(db, merchantId, input, now);
@@ -94,11 +91,7 @@ api.patch(
     description:
       "optedIn records a marketing-consent event (channel `api`, the acting key) in the same transaction as the change (docs/security.md).",
     body: UpdateMemberSchema,
-    responses: {
-      200: { description: "The member", schema: MemberView },
-      404: { description: "No such member" },
-      409: { description: "Duplicate phone, email or externalId" },
-    },
+    responses: ok("The member", MemberView, { 404: "No such member", 409: "Duplicate phone, email or externalId" }),
   },
   async ({ c, db, merchantId, now, param, body: input }) => {
     let m = await requireMember(db, merchantId, param("id"));

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { dateTimeInRange, id } from "../lib/validate.ts";
 import { and, desc, eq } from "drizzle-orm";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, listOf } from "../http/route.ts";
+import { apiRoutes, listOf, created, ok } from "../http/route.ts";
 import { conflict, Problem } from "../http/problem.ts";
 import { subscriptions } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
@@ -45,11 +45,10 @@ api.post(
   {
     summary: "Record a paid membership purchase (renewals extend the current period)",
     body: CreateSubscription,
-    responses: {
-      201: { description: "The subscription period", schema: SubscriptionView },
-      404: { description: "member-not-found" },
-      409: { description: "unknown plan or externalId reused" },
-    },
+    responses: created("The subscription period", SubscriptionView, {
+      404: "member-not-found",
+      409: "unknown plan or externalId reused",
+    }),
   },
   async ({ db, merchantId, now, param, body: input }) => {
     const member = await requireMember(db, merchantId, param("id"));
@@ -114,7 +113,7 @@ api.get(
   "/v1/members/{id}/subscriptions",
   {
     summary: "A member's subscription periods",
-    responses: { 200: { description: "Periods", schema: listOf("subscriptions", SubscriptionView) } },
+    responses: ok("Periods", listOf("subscriptions", SubscriptionView)),
   },
   async ({ db, merchantId, param }) => {
     const member = await requireMember(db, merchantId, param("id"));

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf } from "../http/route.ts";
+import { apiRoutes, found, listOf, created, ok } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, offerSettings } from "./settings.ts";
 import {
@@ -90,10 +90,7 @@ api.get(
     description:
       "Ranked from the co-purchase model (cross-sell from rules on the member's last order, best sellers of its categories as a fallback), merchant bundles and tier-exclusive deals, linked upsell variants, a post-purchase offer in the hours after an order and a nudge towards the closest reward. Never a product of the member's last order; a product offered is not offered again for cooldownDays. Offers are persisted: repeated GETs return the same offers (same ids) while they are valid; a new list is made after the member orders again or when all have expired. Not subject to the frequency cap (the member asked).",
     query: LangQuery,
-    responses: {
-      200: { description: "Offers, best first", schema: listOf("offers", OfferViewSchema) },
-      404: { description: "member-not-found" },
-    },
+    responses: ok("Offers, best first", listOf("offers", OfferViewSchema), { 404: "member-not-found" }),
   },
   async ({ db, merchantId, now, param, query: q }) => {
     const list = await getMemberOffers(db, merchantId, param("id"), now, q.lang ? { lang: q.lang } : {});
@@ -176,7 +173,7 @@ api.get(
   "/v1/offers/settings",
   {
     summary: "The merchant's offer settings (defaults until set)",
-    responses: { 200: { description: "Settings", schema: OfferSettingsSchema } },
+    responses: ok("Settings", OfferSettingsSchema),
   },
   async ({ db, merchantId }) => {
     const { timezone: _tz, ...s } = await getOfferSettings(db, merchantId);
@@ -191,7 +188,7 @@ api.put(
     description:
       "Validity, cool-down, discounts and bonus points per kind, kinds on/off, suggested bundles, nudge distance, ranking margins. Applies to offer lists made from now on.",
     body: OfferSettingsSchema,
-    responses: { 200: { description: "The settings", schema: OfferSettingsSchema } },
+    responses: ok("The settings", OfferSettingsSchema),
   },
   async ({ db, merchantId, body: input }) => {
     return await offerSettings.put(db, merchantId, input);
@@ -237,7 +234,7 @@ api.get(
     description:
       "Offers made in the last `days` (default 30). An offer is bought when the member, after claiming it, orders its products within the claim's validity (by the claim code, or by SKU); fully refunded orders don't count, partly refunded ones pro rata. With a holdout (offers settings `holdoutPercent`), the net revenue per member of members who see offers is compared with members who see none.",
     query: ReportQuery,
-    responses: { 200: { description: "The report", schema: OfferReport } },
+    responses: ok("The report", OfferReport),
   },
   async ({ db, merchantId, now, query: q }) => {
     const settings = await getOfferSettings(db, merchantId);
@@ -253,7 +250,7 @@ api.post(
     description:
       "Bundles become offers for members who did not just buy any of their products; with minTier, only for members of that tier or above (kind tier-exclusive). A bundle id can also be a campaign's offerId.",
     body: CreateBundleSchema,
-    responses: { 201: { description: "The bundle", schema: BundleView } },
+    responses: created("The bundle", BundleView),
   },
   async ({ db, merchantId, now, body: input }) => {
     return bundleView(await createBundle(db, merchantId, input, now));
@@ -264,7 +261,7 @@ api.get(
   "/v1/bundles",
   {
     summary: "The merchant's bundles",
-    responses: { 200: { description: "Bundles", schema: listOf("bundles", BundleView) } },
+    responses: ok("Bundles", listOf("bundles", BundleView)),
   },
   async ({ db, merchantId }) => ({ bundles: (await listBundles(db, merchantId)).map(bundleView) }),
 );
@@ -297,7 +294,7 @@ api.put(
     description:
       "A member whose last order has this product may get an upsell offer for a linked variant that costs more and is in the same category (list prices and categories from the catalog, PUT /v1/products/{sku}).",
     body: VariantsSchema,
-    responses: { 200: { description: "The links", schema: VariantsView } },
+    responses: ok("The links", VariantsView),
   },
   async ({ db, merchantId, now, param, body: input }) => {
     await putVariants(db, merchantId, param("sku"), input.variants, now);
@@ -309,7 +306,7 @@ api.get(
   "/v1/products/{sku}/variants",
   {
     summary: "The product's linked variants",
-    responses: { 200: { description: "The links", schema: VariantsView } },
+    responses: ok("The links", VariantsView),
   },
   ({ db, merchantId, param }) => getVariants(db, merchantId, param("sku")),
 );

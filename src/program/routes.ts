@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, ok } from "../http/route.ts";
 import { ProgramSchema } from "./config.ts";
 import { getProgram, putProgram } from "./service.ts";
 
@@ -12,7 +12,7 @@ api.put(
   {
     summary: "Replace the loyalty program (fields left out take their defaults)",
     body: ProgramSchema,
-    responses: { 200: { description: "The program now in force", schema: ProgramSchema } },
+    responses: ok("The program now in force", ProgramSchema),
   },
   async ({ db, merchantId, now, body: program }) => {
     return await putProgram(db, merchantId, program, now);
@@ -23,7 +23,7 @@ api.get(
   "/v1/program",
   {
     summary: "The program in force (defaults when none was set)",
-    responses: { 200: { description: "The program", schema: ProgramSchema } },
+    responses: ok("The program", ProgramSchema),
   },
   ({ db, merchantId }) => getProgram(db, merchantId),
 );

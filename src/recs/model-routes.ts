@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf } from "../http/route.ts";
+import { apiRoutes, found, listOf, ok } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { buildModelOnce, buildModel, modelInfo } from "./build.ts";
 import { currentModel, recommendationsFor } from "./model.ts";
@@ -31,10 +31,7 @@ api.get(
     description:
       "Rules with a single-item lhs = {sku} and lift > 1 from the merchant's current model (built by `recs build`, nightly, or on first use), best first by the blended score (the rule's confidence shrunk toward the item's popularity — the method that won `recs evaluate`), ties by support then sku. The model covers every order at build time (guest orders included, fully refunded orders excluded); later orders count from the next build. An unknown sku → 200 with an empty list.",
     query: RecommendationsQuery,
-    responses: {
-      200: { description: "Recommended items", schema: listOf("items", RecommendationView) },
-      400: { description: "limit not a positive integer" },
-    },
+    responses: ok("Recommended items", listOf("items", RecommendationView), { 400: "limit not a positive integer" }),
   },
   async ({ db, merchantId, now, param, query: q }) => {
     const model = await currentModel(db, merchantId, now, { lazy: true });

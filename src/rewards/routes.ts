@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf } from "../http/route.ts";
+import { apiRoutes, found, listOf, created, ok } from "../http/route.ts";
 import { notFound, Problem } from "../http/problem.ts";
 import { requireMember } from "../members/service.ts";
 import {
@@ -54,7 +54,7 @@ api.post(
   {
     summary: "Add a reward to the catalog",
     body: CreateRewardSchema,
-    responses: { 201: { description: "The reward", schema: RewardView } },
+    responses: created("The reward", RewardView),
   },
   async ({ db, merchantId, now, body: input }) => {
     const row = await createReward(db, merchantId, input, now);
@@ -68,7 +68,7 @@ api.get(
   {
     summary: "The reward catalog, cheapest first",
     query: ListRewardsQuery,
-    responses: { 200: { description: "Rewards", schema: listOf("rewards", RewardView) } },
+    responses: ok("Rewards", listOf("rewards", RewardView)),
   },
   async ({ db, merchantId, query: q }) => {
     const rows = await listRewards(db, merchantId, q.active === "true");
@@ -109,11 +109,10 @@ api.post(
       "Not enough spendable points → 409 insufficient-points; no stock → 409 out-of-stock; below the reward's minTier → 409 tier-required. Nothing changes on failure.",
     body: RedeemSchema,
     headers: [idempotencyHeader],
-    responses: {
-      201: { description: "The redemption", schema: RedemptionResult },
-      404: { description: "member-not-found / reward-not-found" },
-      409: { description: "insufficient-points, out-of-stock, tier-required, idempotency-conflict" },
-    },
+    responses: created("The redemption", RedemptionResult, {
+      404: "member-not-found / reward-not-found",
+      409: "insufficient-points, out-of-stock, tier-required, idempotency-conflict",
+    }),
   },
   async ({ c, db, merchantId, now, param, body: input }) => {
     const key = idempotencyKey(c.req.header("idempotency-key"));
@@ -129,11 +128,10 @@ api.post(
     summary: "Manual points adjustment with a reason (staff goodwill, corrections)",
     body: AdjustmentSchema,
     headers: [idempotencyHeader],
-    responses: {
-      201: { description: "Adjusted", schema: AdjustmentResult },
-      404: { description: "member-not-found" },
-      409: { description: "insufficient-points (negative adjustment beyond the balance)" },
-    },
+    responses: created("Adjusted", AdjustmentResult, {
+      404: "member-not-found",
+      409: "insufficient-points (negative adjustment beyond the balance)",
+    }),
   },
   async ({ c, db, merchantId, now, param, body: input }) => {
     const key = idempotencyKey(c.req.header("idempotency-key"));
@@ -150,7 +148,7 @@ api.get(
   {
     summary: "A member's vouchers (open ones by default)",
     query: VouchersQuery,
-    responses: { 200: { description: "Vouchers", schema: listOf("vouchers", VoucherView) } },
+    responses: ok("Vouchers", listOf("vouchers", VoucherView)),
   },
   async ({ db, merchantId, now, param, query: q }) => {
     const m = await requireMember(db, merchantId, param("id"));
@@ -177,11 +175,10 @@ api.post(
   "/v1/vouchers/{code}/use",
   {
     summary: "Mark a voucher used at the till (once)",
-    responses: {
-      200: { description: "Used now", schema: VoucherView },
-      404: { description: "voucher-not-found (also for another merchant's code)" },
-      409: { description: "already-used, voucher-expired or voucher-cancelled" },
-    },
+    responses: ok("Used now", VoucherView, {
+      404: "voucher-not-found (also for another merchant's code)",
+      409: "already-used, voucher-expired or voucher-cancelled",
+    }),
   },
   ({ db, merchantId, now, param }) => useVoucher(db, merchantId, param("code"), now),
 );
