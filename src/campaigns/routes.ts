@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, pageOf } from "../http/route.ts";
+import { apiRoutes, found, pageOf, created, ok } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -106,10 +106,7 @@ api.post(
     description:
       "message holds {vi, en} templates with {{firstName}} {{name}} {{points}} {{tier}}; a member gets their language, else vi. controlPercent (0–50, default 0) holds out a control group; quietHours overrides the merchant's; offerId adds a claim button. channel (auto | chat | zns, default auto) chooses per member: linked chat first, else ZNS with znsTemplateId (phone + marketing consent), else skipped with a reason. An unknown segmentId → 404 segment-not-found; an unknown or another merchant's znsTemplateId → 404 zns-template-not-found; channel zns without znsTemplateId → 400.",
     body: CreateCampaignSchema,
-    responses: {
-      201: { description: "The campaign", schema: CampaignViewSchema },
-      404: { description: "Unknown segment" },
-    },
+    responses: created("The campaign", CampaignViewSchema, { 404: "Unknown segment" }),
   },
   async ({ db, merchantId, now, body: input }) => {
     return await createCampaign(db, merchantId, input, now);
@@ -244,11 +241,7 @@ api.post(
   "/v1/campaigns/{id}/cancel",
   {
     summary: "Cancel a draft or scheduled campaign (no body)",
-    responses: {
-      200: { description: "The campaign", schema: CampaignViewSchema },
-      404: { description: "No such campaign" },
-      409: { description: "Already sending or sent" },
-    },
+    responses: ok("The campaign", CampaignViewSchema, { 404: "No such campaign", 409: "Already sending or sent" }),
   },
   async ({ db, merchantId, param }) => {
     await cancelCampaign(db, merchantId, param("id"));
@@ -263,7 +256,7 @@ api.get(
   {
     summary:
       "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
-    responses: { 200: { description: "Settings", schema: MessagingSettingsSchema } },
+    responses: ok("Settings", MessagingSettingsSchema),
   },
   async ({ db, merchantId }) => {
     const { timezone: _tz, ...s } = await getMessagingSettings(db, merchantId);
@@ -278,7 +271,7 @@ api.put(
     description:
       'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
     body: MessagingSettingsSchema,
-    responses: { 200: { description: "Settings now in force", schema: MessagingSettingsSchema } },
+    responses: ok("Settings now in force", MessagingSettingsSchema),
   },
   async ({ db, merchantId, body: s }) => {
     return await putMessagingSettings(db, merchantId, s);

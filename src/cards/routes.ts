@@ -9,7 +9,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
-import { apiRoutes } from "../http/route.ts";
+import { apiRoutes, ok } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import { findMember } from "../members/service.ts";
@@ -111,11 +111,10 @@ doc({
     "and its auth_date must be at most CARD_INIT_DATA_MAX_AGE_SECONDS old. The token authorises GET /card/api/card.",
   auth: false,
   body: CardSessionSchema,
-  responses: {
-    200: { description: "The card and a session token (12 h)", schema: SessionView },
-    401: { description: "initData missing (init-data-missing), forged (init-data-invalid) or stale (init-data-stale)" },
-    404: { description: "This Telegram user / simulator client has not linked a member (card-not-linked)" },
-  },
+  responses: ok("The card and a session token (12 h)", SessionView, {
+    401: "initData missing (init-data-missing), forged (init-data-invalid) or stale (init-data-stale)",
+    404: "This Telegram user / simulator client has not linked a member (card-not-linked)",
+  }),
 });
 doc({
   method: "get",
@@ -124,11 +123,10 @@ doc({
   summary: "The card again with the current QR code (the page polls it every ~25 s)",
   auth: false,
   headers: [{ name: "Authorization", required: true, description: "Bearer <token from POST /card/api/session>" }],
-  responses: {
-    200: { description: "The card", schema: CardViewSchema },
-    401: { description: "No valid session (card-session-invalid)" },
-    404: { description: "The member is gone (card-not-linked)" },
-  },
+  responses: ok("The card", CardViewSchema, {
+    401: "No valid session (card-session-invalid)",
+    404: "The member is gone (card-not-linked)",
+  }),
 });
 
 const unauthorized = (slug: string, detail: string) => new Problem(401, slug, "Unauthorized", detail);

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found } from "../http/route.ts";
+import { apiRoutes, found, created } from "../http/route.ts";
 import { CreateOrderSchema, OrderResult, RefundResult, RefundSchema } from "./schemas.ts";
 import { createOrder, createRefund } from "./service.ts";
 import { OrderView, readOrder } from "./read.ts";
@@ -15,11 +15,10 @@ api.post(
     description:
       "Idempotent by externalId (unique per merchant): a replay with a JSON-equal body returns the first response; another body under the same externalId → 409 idempotency-conflict. Earned points = floor(Σ (quantity×unitPrice − discount) × category/product multiplier × tier multiplier × earn.points / earn.spend), in exact rational arithmetic; bonus events add a separate `bonus` entry (included in pointsEarned).",
     body: CreateOrderSchema,
-    responses: {
-      201: { description: "The order and its points", schema: OrderResult },
-      404: { description: "member-not-found" },
-      409: { description: "idempotency-conflict" },
-    },
+    responses: created("The order and its points", OrderResult, {
+      404: "member-not-found",
+      409: "idempotency-conflict",
+    }),
   },
   async ({ c, db, merchantId, deps, now, body: input }) => {
     const r = await createOrder(db, merchantId, input, now, deps.orderHooks);
@@ -32,11 +31,10 @@ api.post(
   {
     summary: "Refund an order in full (no items) or in part; reverses points pro rata, floored toward the member",
     body: RefundSchema,
-    responses: {
-      201: { description: "The refund", schema: RefundResult },
-      404: { description: "order-not-found" },
-      409: { description: "refund-exceeds-order or idempotency-conflict" },
-    },
+    responses: created("The refund", RefundResult, {
+      404: "order-not-found",
+      409: "refund-exceeds-order or idempotency-conflict",
+    }),
   },
   async ({ c, db, merchantId, deps, now, param, body: input }) => {
     const r = await createRefund(db, merchantId, param("externalId"), input, now, deps.orderHooks);

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf } from "../http/route.ts";
+import { apiRoutes, found, listOf, created, noContent, ok } from "../http/route.ts";
 import { RuleDocSchema, SegmentInputSchema } from "./rule.ts";
 import {
   createSegment,
@@ -36,7 +36,7 @@ api.post(
     description: RULE_HELP,
     body: SegmentInputSchema,
     documentedBody: SegmentDocInput,
-    responses: { 201: { description: "The segment", schema: SegmentViewSchema } },
+    responses: created("The segment", SegmentViewSchema),
   },
   async ({ db, merchantId, now, body: input }) => {
     const seg = await createSegment(db, merchantId, input, now);
@@ -48,7 +48,7 @@ api.get(
   "/v1/segments",
   {
     summary: "Built-in (recent-7, recent-14, recent-28) and custom segments",
-    responses: { 200: { description: "Segments", schema: listOf("segments", SegmentViewSchema) } },
+    responses: ok("Segments", listOf("segments", SegmentViewSchema)),
   },
   async ({ db, merchantId }) => ({ segments: await listSegments(db, merchantId) }),
 );
@@ -69,11 +69,10 @@ api.put(
     description: `${RULE_HELP} Campaigns not yet started use the new rule when they start. A built-in segment → 409 built-in-segment.`,
     body: SegmentInputSchema,
     documentedBody: SegmentDocInput,
-    responses: {
-      200: { description: "The segment", schema: SegmentViewSchema },
-      404: { description: "No such segment of this merchant" },
-      409: { description: "built-in-segment" },
-    },
+    responses: ok("The segment", SegmentViewSchema, {
+      404: "No such segment of this merchant",
+      409: "built-in-segment",
+    }),
   },
   async ({ db, merchantId, param, body }) => await updateSegment(db, merchantId, param("id"), body),
 );
@@ -84,11 +83,10 @@ api.delete(
     summary: "Delete a custom segment",
     description:
       "Refused (409 segment-in-use, with usedBy) while a draft, scheduled or sending campaign or the reactivation journey uses it; a built-in segment → 409 built-in-segment.",
-    responses: {
-      204: { description: "Deleted" },
-      404: { description: "No such segment of this merchant" },
-      409: { description: "segment-in-use or built-in-segment" },
-    },
+    responses: noContent("Deleted", {
+      404: "No such segment of this merchant",
+      409: "segment-in-use or built-in-segment",
+    }),
   },
   async ({ c, db, merchantId, param }) => {
     await deleteSegment(db, merchantId, param("id"));
