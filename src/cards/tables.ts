@@ -3,15 +3,14 @@
  * The primary key is the replay guard: a code is accepted once, by whichever process inserts it first; rows are
  * pruned once the code could not be accepted anyway (after its two 30-second steps).
  */
-import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { index, pgTable, text } from "drizzle-orm/pg-core";
+import { merchantId, ts } from "../db/columns.ts";
 
 export const cardCodeUses = pgTable(
   "card_code_uses",
   {
     code: text("code").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     memberId: text("member_id").notNull(),
     usedAt: ts("used_at").notNull(),
     /** After this the code is expired anyway: the row may go. */

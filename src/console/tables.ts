@@ -3,15 +3,14 @@
  * its SHA-256 is stored, so a database dump holds no usable session. Kept in the database (not in memory) so a
  * session works across processes and Workers isolates.
  */
-import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
-
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+import { index, pgTable, text } from "drizzle-orm/pg-core";
+import { merchantId, ts } from "../db/columns.ts";
 
 export const consoleSessions = pgTable(
   "console_sessions",
   {
     idHash: text("id_hash").primaryKey(),
-    merchantId: text("merchant_id").notNull(),
+    merchantId: merchantId(),
     /** The API key the merchant signed in with: revoking it ends the session. */
     apiKeyId: text("api_key_id").notNull(),
     createdAt: ts("created_at").notNull(),

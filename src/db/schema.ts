@@ -19,6 +19,21 @@ import {
 } from "drizzle-orm/pg-core";
 import { ts, createdAt, updatedAt, textId, merchantId } from "./columns.ts";
 
+/** The owning merchant, with the foreign key (tables in other folders use `merchantId()` without one). */
+const merchantRef = () =>
+  text("merchant_id")
+    .notNull()
+    .references(() => merchants.id);
+/** The member a row belongs to, with the foreign key. */
+const memberRef = () =>
+  text("member_id")
+    .notNull()
+    .references(() => members.id);
+const orderRef = () =>
+  text("order_id")
+    .notNull()
+    .references(() => orders.id);
+
 export const merchants = pgTable("merchants", {
   id: textId(),
   name: text("name").notNull(),
@@ -33,9 +48,7 @@ export const apiKeys = pgTable(
   "api_keys",
   {
     id: textId(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: merchantRef(),
     /** SHA-256 of the key; the key itself is shown once and never stored. */
     keyHash: text("key_hash").notNull(),
     /** First characters of the key, to tell keys apart in listings. */
@@ -58,9 +71,7 @@ export const members = pgTable(
   "members",
   {
     id: textId(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: merchantRef(),
     phone: text("phone"),
     /** Lower-cased and trimmed (src/members/email.ts), so equality is a case-insensitive match. */
     email: text("email"),
@@ -94,9 +105,7 @@ export const orders = pgTable(
   "orders",
   {
     id: textId(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: merchantRef(),
     externalId: text("external_id").notNull(),
     memberId: text("member_id").references(() => members.id),
     channel: text("channel").notNull().default("pos"),
@@ -127,9 +136,7 @@ export const orderItems = pgTable(
   "order_items",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
+    orderId: orderRef(),
     merchantId: merchantId(),
     lineNo: integer("line_no").notNull(),
     sku: text("sku").notNull(),
@@ -147,12 +154,8 @@ export const refunds = pgTable(
   "refunds",
   {
     id: textId(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    orderId: text("order_id")
-      .notNull()
-      .references(() => orders.id),
+    merchantId: merchantRef(),
+    orderId: orderRef(),
     externalId: text("external_id").notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
     pointsReversed: integer("points_reversed").notNull(),
@@ -167,9 +170,7 @@ export const ledgerEntries = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: merchantId(),
-    memberId: text("member_id")
-      .notNull()
-      .references(() => members.id),
+    memberId: memberRef(),
     kind: text("kind").$type<LedgerKind>().notNull(),
     points: integer("points").notNull(),
     orderId: text("order_id"),
@@ -197,9 +198,7 @@ export const pointLots = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: merchantId(),
-    memberId: text("member_id")
-      .notNull()
-      .references(() => members.id),
+    memberId: memberRef(),
     orderId: text("order_id"),
     points: integer("points").notNull(),
     remaining: integer("remaining").notNull(),
@@ -219,9 +218,7 @@ export const creditEntries = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: merchantId(),
-    memberId: text("member_id")
-      .notNull()
-      .references(() => members.id),
+    memberId: memberRef(),
     kind: text("kind").$type<"cashback" | "refund" | "spend" | "adjust">().notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
     orderId: text("order_id"),
@@ -235,9 +232,7 @@ export const rewards = pgTable(
   "rewards",
   {
     id: textId(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
+    merchantId: merchantRef(),
     name: text("name").notNull(),
     description: text("description"),
     cost: integer("cost").notNull(),
@@ -256,12 +251,8 @@ export const redemptions = pgTable(
   "redemptions",
   {
     id: textId(),
-    merchantId: text("merchant_id")
-      .notNull()
-      .references(() => merchants.id),
-    memberId: text("member_id")
-      .notNull()
-      .references(() => members.id),
+    merchantId: merchantRef(),
+    memberId: memberRef(),
     rewardId: text("reward_id")
       .notNull()
       .references(() => rewards.id),
@@ -298,9 +289,7 @@ export const subscriptions = pgTable(
   {
     id: textId(),
     merchantId: merchantId(),
-    memberId: text("member_id")
-      .notNull()
-      .references(() => members.id),
+    memberId: memberRef(),
     plan: text("plan").notNull(),
     startsAt: ts("starts_at").notNull(),
     endsAt: ts("ends_at").notNull(),
@@ -342,9 +331,7 @@ export const channelIdentities = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: merchantId(),
-    memberId: text("member_id")
-      .notNull()
-      .references(() => members.id),
+    memberId: memberRef(),
     channel: text("channel").notNull(),
     userId: text("user_id").notNull(),
     chatId: text("chat_id").notNull(),
@@ -361,9 +348,7 @@ export const channelIdentities = pgTable(
 export const linkCodes = pgTable("link_codes", {
   code: text("code").primaryKey(),
   merchantId: merchantId(),
-  memberId: text("member_id")
-    .notNull()
-    .references(() => members.id),
+  memberId: memberRef(),
   expiresAt: ts("expires_at").notNull(),
   usedAt: ts("used_at"),
   createdAt: createdAt(),
