@@ -72,36 +72,42 @@ export const MAX_FUTURE_DAYS = 366;
 const DAY_MS = 86_400_000;
 
 /**
+ * A refinement: the instant `parse` reads from the string (NaN: not a `what`) lies between `first` (YYYY-MM-DD) and
+ * `last()` (read at validation time), else one issue saying which bound it broke.
+ */
+function within(parse: (s: string) => number, what: string, first: string, last: () => number, tooLate: string) {
+  const min = Date.parse(`${first}T00:00:00Z`);
+  return (s: string, ctx: z.RefinementCtx) => {
+    const t = parse(s);
+    const message = !Number.isFinite(t)
+      ? `not a valid ${what}`
+      : t < min
+        ? `must be ${first} or later`
+        : t > last()
+          ? tooLate
+          : undefined;
+    if (message) ctx.addIssue({ code: "custom", message });
+  };
+}
+
+const dayStart = (s: string) => Date.parse(`${s}T00:00:00Z`);
+const businessEnd = () => Date.now() + MAX_FUTURE_DAYS * DAY_MS;
+const FIRST_BUSINESS_DAY = MIN_BUSINESS_DATE.slice(0, 10);
+const TOO_FAR = `must be at most ${MAX_FUTURE_DAYS} days in the future`;
+
+/**
  * An ISO 8601 date-time with offset between 2000-01-01 and now + 366 days (`now` read at validation time, so the
  * wall clock; the ledger's FakeClock in tests stays well inside this window).
  */
 export const dateTimeInRange = () =>
-  z.iso.datetime({ offset: true }).superRefine((s, ctx) => {
-    const t = Date.parse(s);
-    if (!Number.isFinite(t)) ctx.addIssue({ code: "custom", message: "not a valid date-time" });
-    else if (t < Date.parse(MIN_BUSINESS_DATE))
-      ctx.addIssue({ code: "custom", message: "must be 2000-01-01 or later" });
-    else if (t > Date.now() + MAX_FUTURE_DAYS * DAY_MS)
-      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_FUTURE_DAYS} days in the future` });
-  });
+  z.iso
+    .datetime({ offset: true })
+    .superRefine(within(Date.parse, "date-time", FIRST_BUSINESS_DAY, businessEnd, TOO_FAR));
 
 /** A calendar date (YYYY-MM-DD) between 2000-01-01 and today + 366 days. */
 export const dateInRange = () =>
-  z.iso.date().superRefine((s, ctx) => {
-    const t = Date.parse(`${s}T00:00:00Z`);
-    if (!Number.isFinite(t)) ctx.addIssue({ code: "custom", message: "not a valid date" });
-    else if (t < Date.parse(MIN_BUSINESS_DATE))
-      ctx.addIssue({ code: "custom", message: "must be 2000-01-01 or later" });
-    else if (t > Date.now() + MAX_FUTURE_DAYS * DAY_MS)
-      ctx.addIssue({ code: "custom", message: `must be at most ${MAX_FUTURE_DAYS} days in the future` });
-  });
+  z.iso.date().superRefine(within(dayStart, "date", FIRST_BUSINESS_DAY, businessEnd, TOO_FAR));
 
 /** A birthday: YYYY-MM-DD from 1900-01-01 to today. */
 export const birthdayDate = () =>
-  z.iso.date().superRefine((s, ctx) => {
-    const t = Date.parse(`${s}T00:00:00Z`);
-    if (!Number.isFinite(t)) ctx.addIssue({ code: "custom", message: "not a valid date" });
-    else if (t < Date.parse("1900-01-01T00:00:00Z"))
-      ctx.addIssue({ code: "custom", message: "must be 1900-01-01 or later" });
-    else if (t > Date.now()) ctx.addIssue({ code: "custom", message: "must not be in the future" });
-  });
+  z.iso.date().superRefine(within(dayStart, "date", "1900-01-01", Date.now, "must not be in the future"));
