@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiRoutes, ints, ok } from "../http/route.ts";
 import { cohorts } from "./cohorts.ts";
 import { programKpis } from "./kpis.ts";
 import { summary } from "./service.ts";
@@ -13,28 +13,14 @@ const SummaryQuery = z.object({ days: z.coerce.number().int().min(1).max(366).de
 
 const SummarySchema = z.object({
   window: z.object({ days: z.number().int(), from: z.string(), to: z.string(), timezone: z.string() }),
-  members: z.object({
-    total: z.number().int(),
-    new: z.number().int(),
-    active: z.number().int(),
-    linkedChat: z.number().int(),
-    optedIn: z.number().int(),
-  }),
+  members: z.object(ints("total", "new", "active", "linkedChat", "optedIn")),
   orders: z.object({
-    count: z.number().int(),
-    revenue: z.number().int(),
-    averageOrderValue: z.number().int(),
+    ...ints("count", "revenue", "averageOrderValue"),
     memberShare: z.number().describe("Share of the window's orders placed by members"),
     memberRevenueShare: z.number().describe("Share of the window's net revenue from members' orders"),
     byChannel: z.array(z.object({ channel: z.string(), orders: z.number().int(), revenue: z.number().int() })),
   }),
-  points: z.object({
-    issued: z.number().int(),
-    redeemed: z.number().int(),
-    expired: z.number().int(),
-    outstanding: z.number().int(),
-    redemptionRate: z.number(),
-  }),
+  points: z.object({ ...ints("issued", "redeemed", "expired", "outstanding"), redemptionRate: z.number() }),
   repeatPurchaseRate: z.number(),
   tiers: z.array(z.object({ name: z.string(), members: z.number().int() })),
   topRewards: z.array(
@@ -43,12 +29,7 @@ const SummarySchema = z.object({
   daily: z.array(
     z.object({
       day: z.string(),
-      orders: z.number().int(),
-      revenue: z.number().int(),
-      pointsIssued: z.number().int(),
-      pointsRedeemed: z.number().int(),
-      pointsExpired: z.number().int(),
-      newMembers: z.number().int(),
+      ...ints("orders", "revenue", "pointsIssued", "pointsRedeemed", "pointsExpired", "newMembers"),
     }),
   ),
 });

@@ -147,6 +147,11 @@ export function found(description: string, schema: z.ZodType, missing: string): 
   return ok(description, schema, { 404: missing });
 }
 
+/** Integer fields under these names, in this order (counts, sums of money or points): `...ints("sent", "failed")`. */
+export function ints<K extends string>(...names: K[]): Record<K, z.ZodNumber> {
+  return Object.fromEntries(names.map((n) => [n, z.number().int()])) as Record<K, z.ZodNumber>;
+}
+
 /** A list of `item`s under `key`. */
 export function listOf<K extends string, T extends z.ZodType>(key: K, item: T) {
   const items = { [key]: z.array(item) } as Record<K, z.ZodArray<T>>;

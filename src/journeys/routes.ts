@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiRoutes, ints, ok } from "../http/route.ts";
 import { MessageSchema, ZnsOfferSchema } from "../campaigns/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
@@ -12,12 +12,7 @@ export const journeyRoutes = new Hono<AppEnv>();
 const api = apiRoutes(journeyRoutes, "Journeys");
 
 const StepCounts = z.object({
-  sent: z.number().int(),
-  converted: z.number().int(),
-  revenue: z.number().int(),
-  pending: z.number().int(),
-  skipped: z.number().int(),
-  failed: z.number().int(),
+  ...ints("sent", "converted", "revenue", "pending", "skipped", "failed"),
   byChannel: z.record(z.string(), z.number().int()).describe("sent per channel (telegram, zalo, web, zns)"),
 });
 

@@ -7,7 +7,7 @@ import { routePath } from "hono/route";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
-import { apiRoutes, created, ok, pageOf } from "../http/route.ts";
+import { apiRoutes, created, ints, ok, pageOf } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { dateTimeInRange, int8, text } from "../lib/validate.ts";
 import { listAudit, writeAudit } from "./audit.ts";
@@ -119,18 +119,8 @@ api.get(
 const ErasureSchema = z.object({
   memberId: z.string(),
   erasedAt: z.string(),
-  removed: z.object({
-    chats: z.number().int(),
-    conversationTurns: z.number().int(),
-    linkCodes: z.number().int(),
-    messageTexts: z.number().int(),
-  }),
-  kept: z.object({
-    orders: z.number().int(),
-    ledgerEntries: z.number().int(),
-    pointsTotal: z.number().int(),
-    creditBalance: z.number().int(),
-  }),
+  removed: z.object(ints("chats", "conversationTurns", "linkCodes", "messageTexts")),
+  kept: z.object(ints("orders", "ledgerEntries", "pointsTotal", "creditBalance")),
 });
 
 api.post(
@@ -207,14 +197,7 @@ api.post(
   {
     tag: "Jobs",
     summary: "Purge conversation memory and delivery logs past the retention settings now (also runs hourly)",
-    responses: ok(
-      "What was purged",
-      z.object({
-        conversationTurns: z.number().int(),
-        deliveryLogs: z.number().int(),
-        outboxMessages: z.number().int(),
-      }),
-    ),
+    responses: ok("What was purged", z.object(ints("conversationTurns", "deliveryLogs", "outboxMessages"))),
   },
   ({ db, merchantId, now }) => purgeExpired(db, merchantId, now),
 );

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf, ok } from "../http/route.ts";
+import { apiRoutes, found, ints, listOf, ok } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { buildModelOnce, buildModel, modelInfo } from "./build.ts";
 import { currentModel, recommendationsFor } from "./model.ts";
@@ -50,10 +50,7 @@ const ModelView = z.object({
   params: z.object({
     minSupport: z.number(),
     minConfidence: z.number(),
-    maxLen: z.number().int(),
-    minCount: z.number().int(),
-    items: z.number().int(),
-    rules: z.number().int(),
+    ...ints("maxLen", "minCount", "items", "rules"),
     fingerprint: z.string(),
     ms: z.number(),
     auto: z.boolean(),
