@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, pageOf, created, ok } from "../http/route.ts";
+import { apiRoutes, created, found, ints, ok, pageOf } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -22,15 +22,7 @@ import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
 export const campaignRoutes = new Hono<AppEnv>();
 const api = apiRoutes(campaignRoutes, "Campaigns");
 
-const Counts = z.object({
-  recipients: z.number().int(),
-  sent: z.number().int(),
-  failed: z.number().int(),
-  blocked: z.number().int(),
-  optedOut: z.number().int(),
-  skippedCap: z.number().int(),
-  control: z.number().int(),
-});
+const Counts = z.object(ints("recipients", "sent", "failed", "blocked", "optedOut", "skippedCap", "control"));
 
 const ChannelCounts = Counts.extend({
   pending: z.number().int(),
