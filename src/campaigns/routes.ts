@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created, found, ints, ok, pageOf } from "../http/route.ts";
+import { apiRoutes, created, found, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -13,7 +13,7 @@ import {
   listCampaigns,
   startCampaign,
 } from "./service.ts";
-import { getMessagingSettings, MessagingSettingsSchema, putMessagingSettings, QuietHoursSchema } from "./settings.ts";
+import { MessagingSettingsSchema, messagingSettings, QuietHoursSchema } from "./settings.ts";
 import { wakeDeliveryWorkers } from "./worker.ts";
 import { MessageSchema, ZnsOfferSchema } from "./service.ts";
 import { ChannelChoiceSchema } from "./routing.ts";
@@ -243,29 +243,16 @@ api.post(
 
 // ---- settings ----
 
-api.get(
-  "/v1/messaging/settings",
-  {
+settingsRoutes(api, "/v1/messaging/settings", MessagingSettingsSchema, messagingSettings, {
+  get: {
     summary:
       "Promotional messaging settings: frequency cap (default 2/day, 5/week), quiet hours (default off), attribution window",
-    responses: ok("Settings", MessagingSettingsSchema),
+    answer: "Settings",
   },
-  async ({ db, merchantId }) => {
-    const { timezone: _tz, ...s } = await getMessagingSettings(db, merchantId);
-    return s;
-  },
-);
-
-api.put(
-  "/v1/messaging/settings",
-  {
+  put: {
     summary: "Replace the promotional messaging settings (fields left out take the defaults)",
     description:
       'Example: {"frequencyCap": {"perDay": 1, "perWeek": 3}, "quietHours": {"start": "21:00", "end": "08:00"}, "attributionDays": 7}. frequencyCap null = no cap; quietHours null = none. Times are in the merchant\'s time zone.',
-    body: MessagingSettingsSchema,
-    responses: ok("Settings now in force", MessagingSettingsSchema),
+    answer: "Settings now in force",
   },
-  async ({ db, merchantId, body: s }) => {
-    return await putMessagingSettings(db, merchantId, s);
-  },
-);
+});

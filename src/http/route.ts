@@ -111,6 +111,32 @@ export function apiRoutes(app: Hono<AppEnv>, tag: string): ApiRoutes {
   return { get: add("get"), post: add("post"), put: add("put"), patch: add("patch"), delete: add("delete") };
 }
 
+/** The words of a settings route: summary, description and what the 200 answer is. */
+interface SettingsDoc {
+  summary: string;
+  description?: string;
+  answer: string;
+}
+
+/**
+ * GET and PUT of one merchant settings document (`store`: its key of `merchants.settings`): the GET answers what is
+ * stored or the defaults, the PUT replaces the whole document (fields left out take their defaults) and answers it.
+ */
+export function settingsRoutes<T>(
+  api: ApiRoutes,
+  path: string,
+  schema: z.ZodType<T>,
+  store: { get(db: Db, merchantId: string): Promise<T>; put(db: Db, merchantId: string, s: T): Promise<T> },
+  docs: { get: SettingsDoc; put: SettingsDoc },
+): void {
+  const { answer: read, ...getDoc } = docs.get;
+  const { answer: stored, ...putDoc } = docs.put;
+  api.get(path, { ...getDoc, responses: ok(read, schema) }, ({ db, merchantId }) => store.get(db, merchantId));
+  api.put(path, { ...putDoc, body: schema, responses: ok(stored, schema) }, ({ db, merchantId, body }) =>
+    store.put(db, merchantId, body),
+  );
+}
+
 /** A page of `item`s under `key`, with the cursor of the next page (null on the last). */
 export function pageOf<K extends string, T extends z.ZodType>(key: K, item: T) {
   const items = { [key]: z.array(item) } as Record<K, z.ZodArray<T>>;

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf, created, ok } from "../http/route.ts";
+import { apiRoutes, created, found, listOf, ok, settingsRoutes } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, offerSettings } from "./settings.ts";
 import {
@@ -169,31 +169,15 @@ api.get(
   ({ db, merchantId, now, param }) => claimByCode(db, merchantId, param("code"), now),
 );
 
-api.get(
-  "/v1/offers/settings",
-  {
-    summary: "The merchant's offer settings (defaults until set)",
-    responses: ok("Settings", OfferSettingsSchema),
-  },
-  async ({ db, merchantId }) => {
-    const { timezone: _tz, ...s } = await getOfferSettings(db, merchantId);
-    return s;
-  },
-);
-
-api.put(
-  "/v1/offers/settings",
-  {
+settingsRoutes(api, "/v1/offers/settings", OfferSettingsSchema, offerSettings, {
+  get: { summary: "The merchant's offer settings (defaults until set)", answer: "Settings" },
+  put: {
     summary: "Replace the offer settings (fields left out take their defaults)",
     description:
       "Validity, cool-down, discounts and bonus points per kind, kinds on/off, suggested bundles, nudge distance, ranking margins. Applies to offer lists made from now on.",
-    body: OfferSettingsSchema,
-    responses: ok("The settings", OfferSettingsSchema),
+    answer: "The settings",
   },
-  async ({ db, merchantId, body: input }) => {
-    return await offerSettings.put(db, merchantId, input);
-  },
-);
+});
 
 const StatsQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
 api.get(

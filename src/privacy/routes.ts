@@ -7,7 +7,7 @@ import { routePath } from "hono/route";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
-import { apiRoutes, created, ints, ok, pageOf } from "../http/route.ts";
+import { apiRoutes, created, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { dateTimeInRange, int8, text } from "../lib/validate.ts";
 import { listAudit, writeAudit } from "./audit.ts";
@@ -173,24 +173,13 @@ api.get(
     }),
 );
 
-api.get(
-  "/v1/privacy/settings",
-  {
-    summary: "Retention of conversation memory and delivery logs (defaults until set)",
-    responses: ok("The settings", PrivacySettingsSchema),
-  },
-  ({ db, merchantId }) => privacySettings.get(db, merchantId),
-);
-
-api.put(
-  "/v1/privacy/settings",
-  {
+settingsRoutes(api, "/v1/privacy/settings", PrivacySettingsSchema, privacySettings, {
+  get: { summary: "Retention of conversation memory and delivery logs (defaults until set)", answer: "The settings" },
+  put: {
     summary: "Replace the retention settings (fields left out take their defaults); the hourly job applies them",
-    body: PrivacySettingsSchema,
-    responses: ok("The stored settings", PrivacySettingsSchema),
+    answer: "The stored settings",
   },
-  ({ db, merchantId, body: s }) => privacySettings.put(db, merchantId, s),
-);
+});
 
 api.post(
   "/v1/jobs/retention",

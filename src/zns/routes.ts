@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, listOf, noContent, ok } from "../http/route.ts";
+import { apiRoutes, listOf, noContent, ok, settingsRoutes } from "../http/route.ts";
 import { parseBody } from "../http/validate.ts";
 import { validationError } from "../lib/errors.ts";
 import { znsSettings, ZnsSettingsSchema } from "./settings.ts";
@@ -109,24 +109,16 @@ api.post(
   },
 );
 
-api.get(
-  "/v1/zns/settings",
-  {
+settingsRoutes(api, "/v1/zns/settings", ZnsSettingsSchema, znsSettings, {
+  get: {
     summary:
       "ZNS settings: mode (default development), price per message (default 300 VND), daily quota (default none)",
-    responses: ok("Settings", ZnsSettingsSchema),
+    answer: "Settings",
   },
-  ({ db, merchantId }) => znsSettings.get(db, merchantId),
-);
-
-api.put(
-  "/v1/zns/settings",
-  {
+  put: {
     summary: "Replace the ZNS settings (fields left out take the defaults)",
     description:
       'Example: {"mode": "production", "pricePerMessage": 300, "dailyQuota": 2000}. Quiet hours are the messaging settings\' (PUT /v1/messaging/settings) and apply to ZNS too.',
-    body: ZnsSettingsSchema,
-    responses: ok("Settings now in force", ZnsSettingsSchema),
+    answer: "Settings now in force",
   },
-  ({ db, merchantId, body: s }) => znsSettings.put(db, merchantId, s),
-);
+});
