@@ -13,6 +13,7 @@ import { conflict } from "../http/problem.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { normalizePhone } from "./phone.ts";
 import { normalizeEmail } from "./email.ts";
+import { given } from "../lib/patch.ts";
 
 export const memberRoutes = new Hono<AppEnv>();
 const api = apiRoutes(memberRoutes, "Members");
@@ -112,13 +113,14 @@ api.patch(
       );
       m = await requireMember(db, merchantId, m.id);
     }
-    const set: Partial<typeof members.$inferInsert> = {};
-    if (input.phone !== undefined) set.phone = input.phone;
-    if (input.email !== undefined) set.email = input.email;
-    if (input.externalId !== undefined) set.externalId = input.externalId;
-    if (input.name !== undefined) set.name = input.name;
-    if (input.birthday !== undefined) set.birthday = input.birthday;
-    if (input.language !== undefined) set.language = input.language;
+    const set: Partial<typeof members.$inferInsert> = given(input, [
+      "phone",
+      "email",
+      "externalId",
+      "name",
+      "birthday",
+      "language",
+    ]);
     let updated = m;
     if (Object.keys(set).length > 0) {
       try {

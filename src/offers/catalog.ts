@@ -9,6 +9,7 @@ import { notFound, validationError } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { offerBundles, productVariants } from "./tables.ts";
 import { findOne } from "../db/find.ts";
+import { given } from "../lib/patch.ts";
 
 const sku = z.string().trim().min(1).max(100);
 const isoDateTime = dateTimeInRange();
@@ -176,14 +177,15 @@ export async function updateBundle(
       { path: "skus", message: "a bundle needs 2 or more skus (a single sku only with minTier)" },
     ]);
   await checkTier(db, merchantId, input.minTier);
-  const set: Partial<typeof offerBundles.$inferInsert> = {};
-  if (input.name !== undefined) set.name = input.name;
-  if (input.skus !== undefined) set.skus = input.skus;
-  if (input.price !== undefined) set.price = input.price;
-  if (input.discountPercent !== undefined) set.discountPercent = input.discountPercent;
-  if (input.bonusPoints !== undefined) set.bonusPoints = input.bonusPoints;
-  if (input.minTier !== undefined) set.minTier = input.minTier;
-  if (input.active !== undefined) set.active = input.active;
+  const set: Partial<typeof offerBundles.$inferInsert> = given(input, [
+    "name",
+    "skus",
+    "price",
+    "discountPercent",
+    "bonusPoints",
+    "minTier",
+    "active",
+  ]);
   if (input.startsAt !== undefined) set.startsAt = input.startsAt ? new Date(input.startsAt) : null;
   if (input.endsAt !== undefined) set.endsAt = input.endsAt ? new Date(input.endsAt) : null;
   if (Object.keys(set).length === 0) return b;
