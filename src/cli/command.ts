@@ -52,6 +52,13 @@ export function requiredFlag(p: ParsedArgs, name: string): string {
   return v;
 }
 
+/** `<file.csv> --merchant <id> [--json]`: the arguments of the CSV import commands. */
+export function csvImportArgs(args: string[]): { file: string; merchantId: string; json: boolean } {
+  const p = parseArgs(args, { merchant: true, json: false });
+  if (p.positionals.length !== 1) throw new UsageError("expected exactly one CSV file argument");
+  return { file: p.positionals[0]!, merchantId: requiredFlag(p, "merchant"), json: p.flags.has("json") };
+}
+
 export function numberFlag(
   p: ParsedArgs,
   name: string,

@@ -1,5 +1,5 @@
 import type { Command } from "../command.ts";
-import { parseArgs, requiredFlag, UsageError } from "../command.ts";
+import { csvImportArgs, UsageError } from "../command.ts";
 import { resolve } from "node:path";
 import { runWork } from "../remote.ts";
 import { fileSize, FileOpenError } from "../../lib/csv-file.ts";
@@ -33,10 +33,7 @@ Options:
 Example:
   npm run cli -- orders import pos-export.csv --merchant mer_123`,
   async run(args) {
-    const p = parseArgs(args, { merchant: true, json: false });
-    if (p.positionals.length !== 1) throw new UsageError("expected exactly one CSV file argument");
-    const file = p.positionals[0]!;
-    const merchantId = requiredFlag(p, "merchant");
+    const { file, merchantId, json } = csvImportArgs(args);
     // Fails early (exit 2) on a missing file; the server (or this process) opens it again to stream it.
     try {
       await fileSize(file);
@@ -49,7 +46,7 @@ Example:
     const report = await runWork<ImportReport>("orders.import", input, (db, progress) =>
       importOrdersFile(db, merchantId, input.file, () => systemClock.now(), progress),
     );
-    if (p.flags.has("json")) {
+    if (json) {
       process.stdout.write(JSON.stringify(report) + "\n");
     } else {
       process.stdout.write(

@@ -1,7 +1,7 @@
 import { access, constants } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "../command.ts";
-import { parseArgs, requiredFlag, UsageError } from "../command.ts";
+import { csvImportArgs, UsageError } from "../command.ts";
 import { runWork } from "../remote.ts";
 import { systemClock } from "../../lib/clock.ts";
 import type { ProductsImportResult } from "../../runtime/cli-work.ts";
@@ -30,10 +30,7 @@ Options:
 Example:
   npm run cli -- products import catalog.csv --merchant mer_123`,
   async run(args) {
-    const p = parseArgs(args, { merchant: true, json: false });
-    if (p.positionals.length !== 1) throw new UsageError("expected exactly one CSV file argument");
-    const file = p.positionals[0]!;
-    const merchantId = requiredFlag(p, "merchant");
+    const { file, merchantId, json } = csvImportArgs(args);
     // Fails early (exit 2) on an unreadable file, before any database is involved.
     try {
       await access(file, constants.R_OK);
@@ -47,11 +44,11 @@ Example:
       importProductsFile(db, merchantId, at, systemClock.now()),
     );
     if ("imported" in r) {
-      process.stdout.write(p.flags.has("json") ? `${JSON.stringify(r)}\n` : `${r.imported} products imported\n`);
+      process.stdout.write(json ? `${JSON.stringify(r)}\n` : `${r.imported} products imported\n`);
       return 0;
     }
     const { title, detail, errors } = r.invalid;
-    if (p.flags.has("json")) process.stdout.write(`${JSON.stringify({ imported: 0, title, errors })}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ imported: 0, title, errors })}\n`);
     else {
       process.stdout.write(`${detail ?? title}\n`);
       for (const e of errors) process.stdout.write(`${e.path}: ${e.message}\n`);
