@@ -20,15 +20,21 @@ export async function lockMember(tx: Db, merchantId: string, memberId: string): 
   return rows[0];
 }
 
-/** Points not spendable yet (inside the pending window) — cl_member_facts' pending. */
-export async function pendingPoints(db: Db, memberId: string, now: Date): Promise<number> {
-  const n = now.toISOString();
+/** One number of cl_member_facts (the facts TypeScript shares with the hot paths), spend counted in (from, at]. */
+export async function memberFact(db: Db, memberId: string, fact: "pending" | "spend", from: Date, at: Date) {
+  const f = from.toISOString();
+  const t = at.toISOString();
   const [row] = await queryRows(
     db,
-    sql`select f.pending as p from cl_member_facts(${memberId}, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f`,
-    z.object({ p: col.num }),
+    sql`select f.${sql.raw(fact)} as v from cl_member_facts(${memberId}, ${f}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`,
+    z.object({ v: col.num }),
   );
-  return row?.p ?? 0;
+  return row?.v ?? 0;
+}
+
+/** Points not spendable yet (inside the pending window) — cl_member_facts' pending. */
+export function pendingPoints(db: Db, memberId: string, now: Date): Promise<number> {
+  return memberFact(db, memberId, "pending", now, now);
 }
 
 export interface Balance {

@@ -1,9 +1,7 @@
 /** Members: enrolment, lookup and the view the API and the bot show. */
-import { z } from "zod";
 import { perksOf } from "./perks.ts";
 import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { col, queryRows } from "../db/rows.ts";
 import { channelIdentities, members } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, notFound, validationError } from "../lib/errors.ts";
@@ -12,7 +10,7 @@ import { normalizeEmail } from "./email.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
-import { spendable, type MemberRow } from "../ledger/ledger.ts";
+import { memberFact, spendable, type MemberRow } from "../ledger/ledger.ts";
 import type { MemberView } from "./schemas.ts";
 import { findOne } from "../db/find.ts";
 
@@ -145,15 +143,8 @@ export async function setMemberLanguage(db: Db, merchantId: string, id: string, 
 }
 
 /** Σ (total − refunded) of the member's orders placed in (at − windowDays, at] — cl_member_facts' spend. */
-export async function netSpend(db: Db, memberId: string, at: Date, windowDays: number): Promise<number> {
-  const from = new Date(at.getTime() - windowDays * 86_400_000).toISOString();
-  const t = at.toISOString();
-  const [row] = await queryRows(
-    db,
-    sql`select f.spend as s from cl_member_facts(${memberId}, ${from}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`,
-    z.object({ s: col.num }),
-  );
-  return row?.s ?? 0;
+export function netSpend(db: Db, memberId: string, at: Date, windowDays: number): Promise<number> {
+  return memberFact(db, memberId, "spend", new Date(at.getTime() - windowDays * 86_400_000), at);
 }
 
 export async function memberChannels(db: Db, memberId: string) {
