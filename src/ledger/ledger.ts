@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { and, asc, eq, gt, isNotNull, lte, sql, desc } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
+import { notFound } from "../lib/errors.ts";
 import { col, queryRows } from "../db/rows.ts";
 import { ledgerEntries, members, pointLots, type LedgerKind } from "../db/schema.ts";
 
@@ -18,6 +19,13 @@ export async function lockMember(tx: Db, merchantId: string, memberId: string): 
     .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)))
     .for("update");
   return rows[0];
+}
+
+/** The member, locked for the transaction's balance change; 404 member-not-found if the merchant has no such member. */
+export async function requireLockedMember(tx: Db, merchantId: string, memberId: string): Promise<MemberRow> {
+  const m = await lockMember(tx, merchantId, memberId);
+  if (!m) throw notFound("Member", "member-not-found");
+  return m;
 }
 
 /** One number of cl_member_facts (the facts TypeScript shares with the hot paths), spend counted in (from, at]. */

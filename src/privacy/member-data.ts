@@ -22,7 +22,7 @@ import {
 } from "../db/schema.ts";
 import type { Db } from "../db/types.ts";
 import { notFound } from "../lib/errors.ts";
-import { lockMember } from "../ledger/ledger.ts";
+import { requireLockedMember } from "../ledger/ledger.ts";
 import { deliveries, promoSends } from "../campaigns/tables.ts";
 import { chatSessions, webOutbox } from "../channels/tables.ts";
 import { cardCodeUses } from "../cards/tables.ts";
@@ -123,8 +123,7 @@ export async function eraseMember(
 ): Promise<ErasureResult> {
   return db.transaction(async (tx) => {
     // Lock the member: an order or link racing the erasure waits, then sees the anonymous row.
-    const m = await lockMember(tx, merchantId, memberId);
-    if (!m) throw notFound("Member", "member-not-found");
+    const m = await requireLockedMember(tx, merchantId, memberId);
     const chats = await tx
       .delete(channelIdentities)
       .where(ofMember(channelIdentities, merchantId, memberId))

@@ -6,7 +6,14 @@ import { newCode, newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../lib/errors.ts";
 import { idempotent } from "../db/idempotency.ts";
-import { debitPoints, lockMember, memberBalance, creditPoints, type TakenLot } from "../ledger/ledger.ts";
+import {
+  debitPoints,
+  lockMember,
+  memberBalance,
+  requireLockedMember,
+  creditPoints,
+  type TakenLot,
+} from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
 import type { z } from "zod";
 import type { CreateRewardSchema, UpdateRewardSchema } from "./schemas.ts";
@@ -101,8 +108,7 @@ export async function redeem(
   idempotencyKey?: string,
 ) {
   const run = async (tx: Db) => {
-    const member = await lockMember(tx, merchantId, memberId);
-    if (!member) throw notFound("Member", "member-not-found");
+    const member = await requireLockedMember(tx, merchantId, memberId);
     const reward = await findReward(tx, merchantId, rewardId);
     if (!reward?.active) throw notFound("Reward", "reward-not-found");
     const program = await getProgram(tx, merchantId);
@@ -179,8 +185,7 @@ export async function adjust(
   idempotencyKey?: string,
 ) {
   const run = async (tx: Db) => {
-    const member = await lockMember(tx, merchantId, memberId);
-    if (!member) throw notFound("Member", "member-not-found");
+    const member = await requireLockedMember(tx, merchantId, memberId);
     const program = await getProgram(tx, merchantId);
     if (points > 0) {
       const expiresAt = program.pointsExpireDays
