@@ -21,7 +21,6 @@ import {
   subscriptions,
 } from "../db/schema.ts";
 import type { Db } from "../db/types.ts";
-import { notFound } from "../lib/errors.ts";
 import { requireLockedMember } from "../ledger/ledger.ts";
 import { deliveries, promoSends } from "../campaigns/tables.ts";
 import { chatSessions, webOutbox } from "../channels/tables.ts";
@@ -30,6 +29,7 @@ import { llmChatTurns } from "../llm/tables.ts";
 import { offerClaims, offers } from "../offers/tables.ts";
 import { consentEvents } from "../members/tables.ts";
 import { recordConsentIn } from "../members/consent.ts";
+import { requireMember } from "../members/service.ts";
 
 /** Tables holding rows of one member, by `merchant_id` + `member_id`, as they appear in the export. */
 const MEMBER_TABLES = {
@@ -56,22 +56,18 @@ export type MemberExport = { exportedAt: string; member: Record<string, unknown>
   Rows
 >;
 
-async function requireRow(db: Db, merchantId: string, memberId: string) {
-  const [m] = await db
-    .select()
-    .from(members)
-    .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)));
-  if (!m) throw notFound("Member", "member-not-found");
-  return m;
-}
-
 function ofMember(t: { merchantId: PgColumn; memberId: PgColumn }, merchantId: string, memberId: string): SQL {
   return and(eq(t.merchantId, merchantId), eq(t.memberId, memberId))!;
 }
 
+/** The rows of `table` matching `where`; none without asking when there is nothing to match (an empty IN or OR). */
+async function rowsIf(db: Db, any: boolean, table: PgTable, where: SQL | undefined): Promise<Rows> {
+  return any ? await db.select().from(table).where(where) : [];
+}
+
 /** Everything held about the member (JSON-ready: dates become ISO strings when serialised). */
 export async function exportMember(db: Db, merchantId: string, memberId: string, now: Date): Promise<MemberExport> {
-  const member = await requireRow(db, merchantId, memberId);
+  const member = await requireMember(db, merchantId, memberId);
   const out: Record<string, unknown> = { exportedAt: now.toISOString(), member };
   for (const [name, t] of Object.entries(MEMBER_TABLES)) {
     out[name] = await db
@@ -84,23 +80,16 @@ export async function exportMember(db: Db, merchantId: string, memberId: string,
     orderIds.length === 0
       ? []
       : await db.select().from(orderItems).where(inArray(orderItems.orderId, orderIds)).orderBy(asc(orderItems.id));
-  out.refunds =
-    orderIds.length === 0
-      ? []
-      : await db
-          .select()
-          .from(refunds)
-          .where(and(eq(refunds.merchantId, merchantId), inArray(refunds.orderId, orderIds)));
+  out.refunds = await rowsIf(
+    db,
+    orderIds.length > 0,
+    refunds,
+    and(eq(refunds.merchantId, merchantId), inArray(refunds.orderId, orderIds)),
+  );
   const users = (out.chats as { channel: string; userId: string }[]).map((c) =>
     and(eq(chatSessions.channel, c.channel), eq(chatSessions.userId, c.userId)),
   );
-  out.chatSettings =
-    users.length === 0
-      ? []
-      : await db
-          .select()
-          .from(chatSessions)
-          .where(or(...users));
+  out.chatSettings = await rowsIf(db, users.length > 0, chatSessions, or(...users));
   return out as MemberExport;
 }
 
