@@ -148,21 +148,19 @@ class Compiler {
     return sql`${new Date(this.ctx.now.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
   }
 
+  /** The rules joined by `op`, in parentheses; `empty` (the operator's identity) when there are none. */
+  private junction(rules: Rule[], op: SQL, empty: SQL): SQL {
+    return rules.length === 0
+      ? empty
+      : sql`(${sql.join(
+          rules.map((x) => this.rule(x)),
+          op,
+        )})`;
+  }
+
   rule(r: Rule): SQL {
-    if ("all" in r)
-      return r.all.length === 0
-        ? sql`true`
-        : sql`(${sql.join(
-            r.all.map((x) => this.rule(x)),
-            sql` and `,
-          )})`;
-    if ("any" in r)
-      return r.any.length === 0
-        ? sql`false`
-        : sql`(${sql.join(
-            r.any.map((x) => this.rule(x)),
-            sql` or `,
-          )})`;
+    if ("all" in r) return this.junction(r.all, sql` and `, sql`true`);
+    if ("any" in r) return this.junction(r.any, sql` or `, sql`false`);
     if ("not" in r) return sql`(not ${this.rule(r.not)})`;
     if (isCondition(r)) return this.condition(r);
     throw new Error("unreachable: invalid rule node");
