@@ -4,7 +4,7 @@ import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { channelIdentities, members } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound, validationError } from "../lib/errors.ts";
+import { conflict, validationError } from "../lib/errors.ts";
 import { normalizePhone } from "./phone.ts";
 import { normalizeEmail } from "./email.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
@@ -12,7 +12,7 @@ import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
 import { memberFact, spendable, type MemberRow } from "../ledger/ledger.ts";
 import type { MemberView } from "./schemas.ts";
-import { findOne } from "../db/find.ts";
+import { findOne, findOwned, requireOwned } from "../db/find.ts";
 
 export interface NewMember {
   phone?: string | undefined;
@@ -63,7 +63,7 @@ export function duplicateField(err: unknown): "phone" | "email" | "externalId" {
 }
 
 export async function findMember(db: Db, merchantId: string, id: string): Promise<MemberRow | undefined> {
-  return findOne(db, members, eq(members.id, id), eq(members.merchantId, merchantId));
+  return findOwned(db, members, merchantId, id);
 }
 
 /**
@@ -128,10 +128,8 @@ export async function membersWithPhone(
   return db.select(cols).from(members).where(eq(members.phone, phone)).limit(limit);
 }
 
-export async function requireMember(db: Db, merchantId: string, id: string): Promise<MemberRow> {
-  const m = await findMember(db, merchantId, id);
-  if (!m) throw notFound("Member", "member-not-found");
-  return m;
+export function requireMember(db: Db, merchantId: string, id: string): Promise<MemberRow> {
+  return requireOwned(db, members, merchantId, id, "Member", "member-not-found");
 }
 
 /** The language the member is addressed in (chat replies, campaigns). */

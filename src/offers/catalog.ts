@@ -5,10 +5,10 @@ import { dateTimeInRange, int8, MAX_MONEY } from "../lib/validate.ts";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { notFound, validationError } from "../lib/errors.ts";
+import { validationError } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { offerBundles, productVariants } from "./tables.ts";
-import { findOne } from "../db/find.ts";
+import { findOwned, requireOwned } from "../db/find.ts";
 import { given } from "../lib/patch.ts";
 
 const sku = z.string().trim().min(1).max(100);
@@ -146,15 +146,10 @@ export async function createBundle(
   return row!;
 }
 
-export async function findBundle(db: Db, merchantId: string, id: string): Promise<BundleRow | undefined> {
-  return findOne(db, offerBundles, eq(offerBundles.id, id), eq(offerBundles.merchantId, merchantId));
-}
+export const findBundle = (db: Db, merchantId: string, id: string) => findOwned(db, offerBundles, merchantId, id);
 
-export async function requireBundle(db: Db, merchantId: string, id: string): Promise<BundleRow> {
-  const b = await findBundle(db, merchantId, id);
-  if (!b) throw notFound("Bundle", "bundle-not-found");
-  return b;
-}
+export const requireBundle = (db: Db, merchantId: string, id: string): Promise<BundleRow> =>
+  requireOwned(db, offerBundles, merchantId, id, "Bundle", "bundle-not-found");
 
 export async function listBundles(db: Db, merchantId: string): Promise<BundleRow[]> {
   return db

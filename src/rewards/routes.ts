@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { apiRoutes, found, listOf, created, ok } from "../http/route.ts";
-import { notFound, Problem } from "../http/problem.ts";
+import { Problem } from "../http/problem.ts";
 import { requireMember } from "../members/service.ts";
 import {
   AdjustmentResult,
@@ -20,13 +20,13 @@ import {
   createReward,
   updateReward,
   cancelRedemption,
-  findReward,
+  requireReward,
   listRewards,
   memberVouchers,
   redeem,
   rewardView,
   useVoucher,
-  voucherByCode,
+  requireVoucher,
   voucherView,
 } from "./service.ts";
 
@@ -83,9 +83,7 @@ api.get(
     responses: found("The reward", RewardView, "reward-not-found"),
   },
   async ({ db, merchantId, param }) => {
-    const r = await findReward(db, merchantId, param("id"));
-    if (!r) throw notFound("Reward", "reward-not-found");
-    return rewardView(r);
+    return rewardView(await requireReward(db, merchantId, param("id")));
   },
 );
 
@@ -165,9 +163,7 @@ api.get(
     responses: found("The voucher", VoucherView, "voucher-not-found"),
   },
   async ({ db, merchantId, param }) => {
-    const v = await voucherByCode(db, merchantId, param("code"));
-    if (!v) throw notFound("Voucher", "voucher-not-found");
-    return voucherView(v);
+    return voucherView(await requireVoucher(db, merchantId, param("code")));
   },
 );
 

@@ -19,7 +19,7 @@ import type { z } from "zod";
 import type { CreateRewardSchema, UpdateRewardSchema } from "./schemas.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { netSpend } from "../members/service.ts";
-import { findOne } from "../db/find.ts";
+import { findOwned, requireOwned } from "../db/find.ts";
 
 export type RewardRow = typeof rewards.$inferSelect;
 
@@ -82,8 +82,7 @@ export async function updateReward(
   id: string,
   input: z.output<typeof UpdateRewardSchema>,
 ): Promise<RewardRow> {
-  const r = await findReward(db, merchantId, id);
-  if (!r) throw notFound("Reward", "reward-not-found");
+  const r = await requireReward(db, merchantId, id);
   const set = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   if (Object.keys(set).length === 0) return r;
   const [row] = await db
@@ -94,9 +93,10 @@ export async function updateReward(
   return row!;
 }
 
-export async function findReward(db: Db, merchantId: string, id: string): Promise<RewardRow | undefined> {
-  return findOne(db, rewards, eq(rewards.id, id), eq(rewards.merchantId, merchantId));
-}
+export const findReward = (db: Db, merchantId: string, id: string) => findOwned(db, rewards, merchantId, id);
+
+export const requireReward = (db: Db, merchantId: string, id: string) =>
+  requireOwned(db, rewards, merchantId, id, "Reward", "reward-not-found");
 
 /** Who may redeem: why not, as a problem slug, or undefined when allowed (used by the API and the bot). */
 export async function redeem(
@@ -224,6 +224,13 @@ export async function voucherByCode(db: Db, merchantId: string, code: string) {
   return rows[0];
 }
 
+/** The merchant's voucher by its code, or 404 voucher-not-found. */
+export async function requireVoucher(db: Db, merchantId: string, code: string) {
+  const v = await voucherByCode(db, merchantId, code);
+  if (!v) throw notFound("Voucher", "voucher-not-found");
+  return v;
+}
+
 export function voucherView(v: NonNullable<Awaited<ReturnType<typeof voucherByCode>>>) {
   return {
     code: v.r.code,
@@ -252,8 +259,7 @@ export async function useVoucher(db: Db, merchantId: string, code: string, now: 
       ),
     )
     .returning({ id: redemptions.id });
-  const v = await voucherByCode(db, merchantId, normalized);
-  if (!v) throw notFound("Voucher", "voucher-not-found");
+  const v = await requireVoucher(db, merchantId, normalized);
   if (used.length === 0) {
     if (v.r.cancelledAt)
       throw conflict(
