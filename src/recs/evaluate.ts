@@ -307,6 +307,7 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
     memberHistory: newAcc(),
     expectedValue: newAcc(),
   };
+  const itemsOf = (recs: { item: string }[]) => recs.map((r) => r.item);
   for (const b of split.test) {
     const target = items[heldOut[b]!]!;
     const context = distinctItems(tx, b)
@@ -314,38 +315,14 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
       .map((i) => items[i]!);
     const value = values?.get(target) ?? null;
     const hist = history?.(b);
-    record(
-      acc.rules,
-      rules.recommend(context, 5).map((r) => r.item),
-      target,
-      top,
-      value,
-    );
-    record(acc.popularity, popularity.recommend(context, 5), target, top, value);
-    record(
-      acc.rulesWithPopularity,
-      blend.recommend({ basket: context }, 5).map((r) => r.item),
-      target,
-      top,
-      value,
-    );
+    // Every method's top 5 for this basket, scored against the same held-out item.
+    const score5 = (a: Acc, list: string[]) => record(a, list, target, top, value);
+    score5(acc.rules, itemsOf(rules.recommend(context, 5)));
+    score5(acc.popularity, popularity.recommend(context, 5));
+    score5(acc.rulesWithPopularity, itemsOf(blend.recommend({ basket: context }, 5)));
     const input = { basket: context, history: hist };
-    if (withHistory)
-      record(
-        acc.memberHistory,
-        withHistory.recommend(input, 5).map((r) => r.item),
-        target,
-        top,
-        value,
-      );
-    if (byValue)
-      record(
-        acc.expectedValue,
-        byValue.recommend(input, 5).map((r) => r.item),
-        target,
-        top,
-        value,
-      );
+    if (withHistory) score5(acc.memberHistory, itemsOf(withHistory.recommend(input, 5)));
+    if (byValue) score5(acc.expectedValue, itemsOf(byValue.recommend(input, 5)));
   }
   const tests = split.test.length;
   const score = (a: Acc): MethodScore => toScore(a, tests, counts.size, values !== undefined);
