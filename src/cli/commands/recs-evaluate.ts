@@ -82,7 +82,9 @@ async function run(args: string[]): Promise<number> {
 
   const tx = await loadTransactionsFile(input, startedAt);
   if (reference && tx.items.length > MAX_REFERENCE_ITEMS)
-    throw new UsageError(`--reference: ${tx.items.length} items, the reference model takes at most ${MAX_REFERENCE_ITEMS}`);
+    throw new UsageError(
+      `--reference: ${tx.items.length} items, the reference model takes at most ${MAX_REFERENCE_ITEMS}`,
+    );
   const facts = (await loadBasketFacts((await openFileChunks(input)).chunks)) ?? undefined;
   const result = evaluateHoldout(tx, {
     ...flags,
