@@ -18,6 +18,8 @@
  *   rulesWithPopularity  the blend: max of rule confidences shrunk toward popularity, popularity as the floor
  *   memberHistory        the blend plus the member's earlier orders (only when the input has members)
  *   expectedValue        memberHistory (or the blend) ranked by probability × value (only with prices/margins)
+ *   reference            (opt-in) a softmax regression fitted to this very task (softmax.ts): how much signal the
+ *                        data holds beyond popularity; reported, never chosen
  * Metrics per method: hit@k = share of test baskets whose held-out item is in the top k (k = 1, 3, 5);
  * mrr = mean 1/rank of the held-out item within the top 5 (0 outside); coverage = share of test baskets with
  * any recommendation; catalogCoverage = distinct items ever recommended (top 5) / items in training;
@@ -30,6 +32,7 @@ import { compareStrings, mineTransactions, type MineOptions, type MineResult, ty
 import { normalizeBaskets, type Transactions } from "./transactions.ts";
 import { BlendRecommender, PopularityRecommender, type MemberHistory } from "./recommender.ts";
 import { mulberry32 } from "../lib/random.ts";
+import { SoftmaxReference } from "./softmax.ts";
 export { mulberry32 };
 
 /** Per-basket facts beyond the items (from the optional CSV columns), indexed like the baskets. */
@@ -56,6 +59,8 @@ export interface EvaluateOptions extends MineOptions {
   hide?: "last" | "random";
   /** Smoothing (pseudo-orders) of the blend; default DEFAULT_SMOOTHING. */
   smoothing?: number;
+  /** Also fit the learned reference (softmax.ts) and report it as `reference` (never chosen). */
+  reference?: boolean;
 }
 
 export interface MethodScore {
@@ -78,7 +83,7 @@ export interface SplitResult {
   trainBaskets: number;
   rules: number;
   methods: { rules: MethodScore; popularity: MethodScore; rulesWithPopularity: MethodScore } & Partial<
-    Record<"memberHistory" | "expectedValue", MethodScore>
+    Record<"memberHistory" | "expectedValue" | "reference", MethodScore>
   >;
 }
 
@@ -306,8 +311,10 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
     rulesWithPopularity: newAcc(),
     memberHistory: newAcc(),
     expectedValue: newAcc(),
+    reference: newAcc(),
   };
   const itemsOf = (recs: { item: string }[]) => recs.map((r) => r.item);
+  const reference = opts.reference ? new SoftmaxReference(train, { seed: opts.seed }) : null;
   for (const b of split.test) {
     const target = items[heldOut[b]!]!;
     const context = distinctItems(tx, b)
@@ -322,6 +329,7 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
     score5(acc.rulesWithPopularity, itemsOf(blend.recommend({ basket: context }, 5)));
     const input = { basket: context, history: hist };
     if (withHistory) score5(acc.memberHistory, itemsOf(withHistory.recommend(input, 5)));
+    if (reference) score5(acc.reference, reference.recommend(context, 5));
     if (byValue) score5(acc.expectedValue, itemsOf(byValue.recommend(input, 5)));
   }
   const tests = split.test.length;
@@ -333,6 +341,7 @@ function runSplit(tx: Transactions, split: Split, opts: EvaluateOptions): SplitR
   };
   if (withHistory) methods.memberHistory = score(acc.memberHistory);
   if (byValue) methods.expectedValue = score(acc.expectedValue);
+  if (reference) methods.reference = score(acc.reference);
   return { testBaskets: tests, trainBaskets: built.baskets, rules: mined.rules.length, methods };
 }
 

@@ -2,6 +2,7 @@ import { numberFlag, parseArgs, requiredFlag, UsageError, type Command } from ".
 import { evaluateHoldout, type MethodScore, type SplitResult } from "../../recs/evaluate.ts";
 import { loadBasketFacts } from "../../recs/basket-facts.ts";
 import { openFileChunks } from "../../lib/csv-file.ts";
+import { MAX_REFERENCE_ITEMS } from "../../recs/softmax.ts";
 import { DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_SUPPORT } from "../../recs/mine.ts";
 import { loadTransactionsFile, mineFlags, mineWithProgress } from "./recs-mine.ts";
 
@@ -22,6 +23,8 @@ Methods:
                        (10 pseudo-orders), popularity as the floor - the default model
   member-history       the blend plus the member's own earlier orders (when the file has member)
   expected-value       ranked by probability x value (when the file has unit_price or margin)
+  reference            with --reference: a softmax regression fitted to this very task (which item
+                       completes the order): how much the data holds beyond popularity; never chosen
 Reported per method:
   hit@k     share of test orders whose held-out item is among the top k recommendations (k = 1, 3, 5)
   mrr       mean 1/rank of the held-out item within the top 5 (0 when not in it)
@@ -40,6 +43,7 @@ Options:
   --min-support <S>       minimum support for mining, in (0, 1]             (default ${DEFAULT_MIN_SUPPORT})
   --min-confidence <C>    minimum confidence for mining, in [0, 1]          (default ${DEFAULT_MIN_CONFIDENCE})
   --max-len <K>           maximum items per rule, K >= 2                    (default 2)
+  --reference             also fit the learned reference model (catalogs up to ${MAX_REFERENCE_ITEMS} items)
   --json                  print the results as JSON instead of a table
   --help                  show this help
 
@@ -61,6 +65,7 @@ async function run(args: string[]): Promise<number> {
     "min-confidence": true,
     "max-len": true,
     hide: true,
+    reference: false,
     json: false,
   });
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}" (see --help)`);
@@ -73,8 +78,13 @@ async function run(args: string[]): Promise<number> {
     throw new UsageError(`--hide must be "last" or "random" (got ${String(hide)})`);
   }
   const json = p.flags.get("json") === true;
+  const reference = p.flags.get("reference") === true;
 
   const tx = await loadTransactionsFile(input, startedAt);
+  if (reference && tx.items.length > MAX_REFERENCE_ITEMS)
+    throw new UsageError(
+      `--reference: ${tx.items.length} items, the reference model takes at most ${MAX_REFERENCE_ITEMS}`,
+    );
   const facts = (await loadBasketFacts((await openFileChunks(input)).chunks)) ?? undefined;
   const result = evaluateHoldout(tx, {
     ...flags,
@@ -82,6 +92,7 @@ async function run(args: string[]): Promise<number> {
     seed,
     hide,
     facts,
+    reference,
     mine: (train) => mineWithProgress(train, flags, startedAt),
   });
   if (result.testBaskets === 0)
@@ -108,6 +119,7 @@ const NAMES: [keyof SplitResult["methods"], string][] = [
   ["rulesWithPopularity", "rules+popularity"],
   ["memberHistory", "member-history"],
   ["expectedValue", "expected-value"],
+  ["reference", "reference"],
 ];
 
 /** Hit rates first (the original columns), then the other metrics per method. */
