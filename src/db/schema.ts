@@ -69,7 +69,7 @@ export const members = pgTable(
     birthday: date("birthday", { mode: "string" }),
     language: text("language").notNull().default("vi"),
     /** Σ ledger_entries.points for this member (spendable + pending). */
-    pointsTotal: integer("points_total").notNull().default(0),
+    pointsTotal: bigint("points_total", { mode: "number" }).notNull().default(0),
     /** Store credit (cashback) in minor units: Σ credit_entries.amount. */
     creditBalance: bigint("credit_balance", { mode: "number" }).notNull().default(0),
     tierName: text("tier_name"),
@@ -104,8 +104,8 @@ export const orders = pgTable(
     /** Σ (quantity × unitPrice − discount). */
     total: bigint("total", { mode: "number" }).notNull(),
     refundedTotal: bigint("refunded_total", { mode: "number" }).notNull().default(0),
-    pointsEarned: integer("points_earned").notNull().default(0),
-    pointsReversed: integer("points_reversed").notNull().default(0),
+    pointsEarned: bigint("points_earned", { mode: "number" }).notNull().default(0),
+    pointsReversed: bigint("points_reversed", { mode: "number" }).notNull().default(0),
     creditEarned: bigint("credit_earned", { mode: "number" }).notNull().default(0),
     creditReversed: bigint("credit_reversed", { mode: "number" }).notNull().default(0),
     /** Canonical hash of the request content, to tell a replay from a conflicting re-use of the externalId. */
@@ -155,7 +155,7 @@ export const refunds = pgTable(
       .references(() => orders.id),
     externalId: text("external_id").notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
-    pointsReversed: integer("points_reversed").notNull(),
+    pointsReversed: bigint("points_reversed", { mode: "number" }).notNull(),
     items: jsonb("items").$type<{ sku: string; quantity: number }[]>().notNull(),
     createdAt: createdAt(),
   },
@@ -171,7 +171,7 @@ export const ledgerEntries = pgTable(
       .notNull()
       .references(() => members.id),
     kind: text("kind").$type<LedgerKind>().notNull(),
-    points: integer("points").notNull(),
+    points: bigint("points", { mode: "number" }).notNull(),
     orderId: text("order_id"),
     refundId: text("refund_id"),
     redemptionId: text("redemption_id"),
@@ -201,8 +201,8 @@ export const pointLots = pgTable(
       .notNull()
       .references(() => members.id),
     orderId: text("order_id"),
-    points: integer("points").notNull(),
-    remaining: integer("remaining").notNull(),
+    points: bigint("points", { mode: "number" }).notNull(),
+    remaining: bigint("remaining", { mode: "number" }).notNull(),
     earnedAt: ts("earned_at").notNull(),
     /** Pending until then (the return window). */
     availableAt: ts("available_at").notNull(),
@@ -240,9 +240,9 @@ export const rewards = pgTable(
       .references(() => merchants.id),
     name: text("name").notNull(),
     description: text("description"),
-    cost: integer("cost").notNull(),
+    cost: bigint("cost", { mode: "number" }).notNull(),
     kind: text("kind").$type<"voucher" | "product" | "perk">().notNull(),
-    value: integer("value"),
+    value: bigint("value", { mode: "number" }),
     stock: integer("stock"),
     minTier: text("min_tier"),
     sku: text("sku"),
@@ -265,7 +265,7 @@ export const redemptions = pgTable(
     rewardId: text("reward_id")
       .notNull()
       .references(() => rewards.id),
-    pointsSpent: integer("points_spent").notNull(),
+    pointsSpent: bigint("points_spent", { mode: "number" }).notNull(),
     code: text("code").notNull(),
     usedAt: ts("used_at"),
     /** Set when the redemption was cancelled: points returned, stock restored, the voucher no longer works. */
@@ -304,7 +304,7 @@ export const subscriptions = pgTable(
     plan: text("plan").notNull(),
     startsAt: ts("starts_at").notNull(),
     endsAt: ts("ends_at").notNull(),
-    pricePaid: integer("price_paid").notNull(),
+    pricePaid: bigint("price_paid", { mode: "number" }).notNull(),
     externalId: text("external_id"),
     createdAt: createdAt(),
   },

@@ -1,6 +1,6 @@
 /** The loyalty program a merchant configures (`PUT /v1/program`). Pure: schema, defaults, lookups. */
 import { z } from "zod";
-import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
+import { int8, MAX_MONEY } from "../lib/validate.ts";
 import { decimal4 } from "../lib/decimal.ts";
 
 const name = z.string().trim().min(1).max(100);
@@ -28,7 +28,7 @@ export const PromotionSchema = z.object({
 export const SubscriptionPlanSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "letters, digits, _ and - only"),
   name,
-  price: int4(),
+  price: int8(0, MAX_MONEY),
   periodDays: z.number().int().min(1).max(3660),
   multiplier: decimal4(1, 100).default(1),
   perks: z.array(z.string().max(200)).max(20).optional(),
