@@ -4,7 +4,8 @@
  * is bounded at MAX_POINTS (2^53 − 1, exact in JSON): an order or an adjustment past it is a 400, nothing written.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAX_POINTS } from "../../src/lib/validate.ts";
+import { offerTemplate } from "../../src/llm/offer-facts.ts";
+import { MAX_MONEY, MAX_POINTS } from "../../src/lib/validate.ts";
 import { startTestServer, type Api, type TestServer } from "../helpers/server.ts";
 import { checkInvariants } from "./invariants.ts";
 
@@ -157,5 +158,20 @@ describe("points past int4", () => {
     expect(await balance(api, id)).toBe(MAX_POINTS);
     expect((await entries(api, id)).reduce((sum, e) => sum + e.points, 0)).toBe(MAX_POINTS);
     expect(await checkInvariants(s.database.db, merchantId)).toEqual([]);
+  });
+
+  it("offer facts take what the bigint columns hold (a reward cost or bonus past 10^9, a bundle price of 10^15)", () => {
+    const text = offerTemplate(
+      {
+        kind: "nudge",
+        products: [],
+        rewardName: "Car",
+        pointsNeeded: 4_000_000_000_000,
+        bonusPoints: MAX_POINTS,
+        price: MAX_MONEY,
+      },
+      "en",
+    );
+    expect(text).toContain("4,000,000,000,000");
   });
 });
