@@ -14,7 +14,7 @@ declare
   f jsonb := null;
   c jsonb;
   v_lot bigint;
-  v_points int := 0;
+  v_points bigint := 0;
 begin
   -- Order ingestion in one round trip (src/orders/place.ts). The earn rules stay in TypeScript: the caller reads
   -- the member's facts (no 'expect': a probe), computes the order, and calls again with those facts as 'expect'.
@@ -57,7 +57,7 @@ begin
   end if;
 
   insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, created_at)
-    values (p->>'orderId', v_merchant, v_key, v_member, p->>'channel', v_at, (p->>'total')::bigint, (p->>'pointsEarned')::int,
+    values (p->>'orderId', v_merchant, v_key, v_member, p->>'channel', v_at, (p->>'total')::bigint, (p->>'pointsEarned')::bigint,
             (p->>'creditEarned')::bigint, p->>'hash', p->'offerCodes', v_now);
   insert into order_items (order_id, merchant_id, line_no, sku, name, category, quantity, unit_price, discount)
     select p->>'orderId', v_merchant, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
@@ -71,12 +71,12 @@ begin
   -- Earn and bonus: a lot and an entry each (remaining computed by the caller from the verified points_total).
   for c in select * from jsonb_array_elements(p->'credits') loop
     insert into point_lots (merchant_id, member_id, order_id, points, remaining, earned_at, available_at, expires_at)
-      values (v_merchant, v_member, p->>'orderId', (c->>'points')::int, (c->>'remaining')::int, v_now,
+      values (v_merchant, v_member, p->>'orderId', (c->>'points')::bigint, (c->>'remaining')::bigint, v_now,
               (p->>'availableAt')::timestamptz, (p->>'expiresAt')::timestamptz)
       returning id into v_lot;
     insert into ledger_entries (merchant_id, member_id, kind, points, order_id, reason, breakdown, lot_id, created_at)
-      values (v_merchant, v_member, c->>'kind', (c->>'points')::int, p->>'orderId', c->>'reason', c->'breakdown', v_lot, v_now);
-    v_points := v_points + (c->>'points')::int;
+      values (v_merchant, v_member, c->>'kind', (c->>'points')::bigint, p->>'orderId', c->>'reason', c->'breakdown', v_lot, v_now);
+    v_points := v_points + (c->>'points')::bigint;
   end loop;
   if (p->>'cashback')::bigint > 0 then
     insert into credit_entries (merchant_id, member_id, kind, amount, order_id, created_at)

@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { renderSVG } from "uqr";
 import { z } from "zod";
+import { INT4_MAX, MAX_POINTS } from "../lib/validate.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { DomainError } from "../lib/errors.ts";
 import { summary } from "../analytics/service.ts";
@@ -322,8 +323,8 @@ consoleRoutes.post("/rewards", async (c) => {
 });
 
 const RewardEdit = z.object({
-  cost: z.coerce.number().int().min(1).max(100_000_000),
-  stock: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(2_147_483_647).optional()),
+  cost: z.coerce.number().int().min(1).max(MAX_POINTS),
+  stock: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(INT4_MAX).optional()),
 });
 
 consoleRoutes.post("/rewards/:id", async (c) => {

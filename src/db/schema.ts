@@ -80,7 +80,7 @@ export const members = pgTable(
     birthday: date("birthday", { mode: "string" }),
     language: text("language").notNull().default("vi"),
     /** Σ ledger_entries.points for this member (spendable + pending). */
-    pointsTotal: integer("points_total").notNull().default(0),
+    pointsTotal: bigint("points_total", { mode: "number" }).notNull().default(0),
     /** Store credit (cashback) in minor units: Σ credit_entries.amount. */
     creditBalance: bigint("credit_balance", { mode: "number" }).notNull().default(0),
     tierName: text("tier_name"),
@@ -113,8 +113,8 @@ export const orders = pgTable(
     /** Σ (quantity × unitPrice − discount). */
     total: bigint("total", { mode: "number" }).notNull(),
     refundedTotal: bigint("refunded_total", { mode: "number" }).notNull().default(0),
-    pointsEarned: integer("points_earned").notNull().default(0),
-    pointsReversed: integer("points_reversed").notNull().default(0),
+    pointsEarned: bigint("points_earned", { mode: "number" }).notNull().default(0),
+    pointsReversed: bigint("points_reversed", { mode: "number" }).notNull().default(0),
     creditEarned: bigint("credit_earned", { mode: "number" }).notNull().default(0),
     creditReversed: bigint("credit_reversed", { mode: "number" }).notNull().default(0),
     /** Canonical hash of the request content, to tell a replay from a conflicting re-use of the externalId. */
@@ -158,7 +158,7 @@ export const refunds = pgTable(
     orderId: orderRef(),
     externalId: text("external_id").notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
-    pointsReversed: integer("points_reversed").notNull(),
+    pointsReversed: bigint("points_reversed", { mode: "number" }).notNull(),
     items: jsonb("items").$type<{ sku: string; quantity: number }[]>().notNull(),
     createdAt: createdAt(),
   },
@@ -172,7 +172,7 @@ export const ledgerEntries = pgTable(
     merchantId: merchantId(),
     memberId: memberRef(),
     kind: text("kind").$type<LedgerKind>().notNull(),
-    points: integer("points").notNull(),
+    points: bigint("points", { mode: "number" }).notNull(),
     orderId: text("order_id"),
     refundId: text("refund_id"),
     redemptionId: text("redemption_id"),
@@ -200,8 +200,8 @@ export const pointLots = pgTable(
     merchantId: merchantId(),
     memberId: memberRef(),
     orderId: text("order_id"),
-    points: integer("points").notNull(),
-    remaining: integer("remaining").notNull(),
+    points: bigint("points", { mode: "number" }).notNull(),
+    remaining: bigint("remaining", { mode: "number" }).notNull(),
     earnedAt: ts("earned_at").notNull(),
     /** Pending until then (the return window). */
     availableAt: ts("available_at").notNull(),
@@ -235,9 +235,9 @@ export const rewards = pgTable(
     merchantId: merchantRef(),
     name: text("name").notNull(),
     description: text("description"),
-    cost: integer("cost").notNull(),
+    cost: bigint("cost", { mode: "number" }).notNull(),
     kind: text("kind").$type<"voucher" | "product" | "perk">().notNull(),
-    value: integer("value"),
+    value: bigint("value", { mode: "number" }),
     stock: integer("stock"),
     minTier: text("min_tier"),
     sku: text("sku"),
@@ -256,7 +256,7 @@ export const redemptions = pgTable(
     rewardId: text("reward_id")
       .notNull()
       .references(() => rewards.id),
-    pointsSpent: integer("points_spent").notNull(),
+    pointsSpent: bigint("points_spent", { mode: "number" }).notNull(),
     code: text("code").notNull(),
     usedAt: ts("used_at"),
     /** Set when the redemption was cancelled: points returned, stock restored, the voucher no longer works. */
@@ -293,7 +293,7 @@ export const subscriptions = pgTable(
     plan: text("plan").notNull(),
     startsAt: ts("starts_at").notNull(),
     endsAt: ts("ends_at").notNull(),
-    pricePaid: integer("price_paid").notNull(),
+    pricePaid: bigint("price_paid", { mode: "number" }).notNull(),
     externalId: text("external_id"),
     createdAt: createdAt(),
   },

@@ -9,6 +9,8 @@ import type { Db } from "../db/types.ts";
 import { notFound } from "../lib/errors.ts";
 import { col, queryRows } from "../db/rows.ts";
 import { ledgerEntries, members, pointLots, type LedgerKind } from "../db/schema.ts";
+import { validationError } from "../lib/errors.ts";
+import { MAX_POINTS } from "../lib/validate.ts";
 
 export type MemberRow = typeof members.$inferSelect;
 
@@ -124,6 +126,12 @@ export async function creditPoints(
 ): Promise<void> {
   if (points <= 0) return;
   const before = m.pointsTotal;
+  // The balance stays exact as a JS/JSON number (the order path refuses this earlier, on its items).
+  if (before + points > MAX_POINTS)
+    throw validationError(
+      [{ path: "points", message: `the balance would pass the most points it can hold (${MAX_POINTS})` }],
+      "Too many points",
+    );
   const remaining = Math.max(0, Math.min(points, points + before));
   const breakdown = opts.breakdown ? JSON.stringify(opts.breakdown) : null;
   await tx.execute(sql`

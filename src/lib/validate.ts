@@ -11,6 +11,11 @@ import type { FieldError } from "./errors.ts";
 export const INT4_MAX = 2_147_483_647;
 /** The largest integer JSON numbers carry exactly (and bigint columns hold). */
 export const SAFE_INT_MAX = Number.MAX_SAFE_INTEGER;
+/**
+ * Points: every points column is bigint, read as a JS number (`mode: "number"`), so a balance, a lot, an entry and
+ * an order's earn are kept at most 2^53 − 1 — what JSON and JS numbers carry exactly (Postgres' bigint holds more).
+ */
+export const MAX_POINTS = SAFE_INT_MAX;
 /** Longest id accepted anywhere (path ids, external ids, platform message ids). */
 export const MAX_ID_LENGTH = 200;
 /** Money: one order line (quantity × unitPrice) and one order total at most this many minor units (10^15). */

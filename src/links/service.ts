@@ -1,6 +1,7 @@
 /**
  * Linking a chat to a member: one-time link codes (printed on a POS receipt, shown by staff, or opened as a
- * Telegram deep link) and the channel identity they create. Linking opts the member in to promotions.
+ * Telegram deep link) and the channel identity they create. Linking opts the member in to promotions, unless the
+ * program asks for explicit consent (`consentMode: "explicit"`).
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
@@ -9,6 +10,8 @@ import { newCode } from "../lib/ids.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { recordConsent, recordConsentIn } from "../members/consent.ts";
 import { wording } from "../privacy/wording.ts";
+import type { ConsentMode } from "../program/config.ts";
+import { getProgram } from "../program/service.ts";
 
 export const LINK_CODE_LENGTH = 8;
 export const DEFAULT_LINK_CODE_DAYS = 7;
@@ -74,15 +77,17 @@ export interface LinkTarget {
 }
 
 /**
- * Links (or re-links) a chat user to a member and opts the member in to promotions. A chat user belongs to one
- * member per merchant: linking again moves the identity. Returns whether it was already linked to this member.
+ * Links (or re-links) a chat user to a member and, in the default consent mode, opts the member in to promotions.
+ * A chat user belongs to one member per merchant: linking again moves the identity. Returns whether it was already
+ * linked to this member, and the consent mode the link was made under (the chat asks accordingly).
  */
 export async function linkChat(
   db: Db,
   t: LinkTarget,
   now: Date,
   language?: "vi" | "en",
-): Promise<{ alreadyLinked: boolean }> {
+): Promise<{ alreadyLinked: boolean; consentMode: ConsentMode }> {
+  const { consentMode } = await getProgram(db, t.merchantId);
   return db.transaction(async (tx) => {
     const existing = await tx
       .select({ memberId: channelIdentities.memberId })
@@ -112,13 +117,15 @@ export async function linkChat(
     const thisMember = and(eq(members.id, t.memberId), eq(members.merchantId, t.merchantId));
     if (language) await tx.update(members).set({ language }).where(thisMember);
     // Linking accepts the loyalty terms and opts in to promotions (campaigns spec), each recorded with the wording
-    // the chat shows, in the language the replies go out in.
+    // the chat shows, in the language the replies go out in. Strict opt-in: the terms only; marketing consent
+    // stays as it was (off for a new member) until the member's own Yes.
     const [m] = await tx.select({ language: members.language }).from(members).where(thisMember);
     const lang = m?.language ?? "vi";
-    for (const [purpose, key] of [
+    const consents = [
       ["loyalty_terms", "loyaltyTerms"],
       ["marketing", "marketingQuestion"],
-    ] as const) {
+    ] as const;
+    for (const [purpose, key] of consentMode === "explicit" ? consents.slice(0, 1) : consents) {
       await recordConsentIn(
         tx,
         t.merchantId,
@@ -127,7 +134,7 @@ export async function linkChat(
         now,
       );
     }
-    return { alreadyLinked: existing[0]?.memberId === t.memberId };
+    return { alreadyLinked: existing[0]?.memberId === t.memberId, consentMode };
   });
 }
 

@@ -7,11 +7,15 @@
 import { z } from "zod";
 import { formatDate, formatMoney, formatNumber, type Lang } from "../messages/render.ts";
 import { FactSet } from "./figures.ts";
+import { MAX_MONEY, MAX_POINTS } from "../lib/validate.ts";
 
 export const OFFER_KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
 export type OfferKind = (typeof OFFER_KINDS)[number];
 
-const amount = z.number().int().min(0).max(1e13);
+// The columns' bounds (a bundle price up to MAX_MONEY, a reward cost up to MAX_POINTS): facts read from the
+// database always parse.
+const amount = z.number().int().min(0).max(MAX_MONEY);
+const points = z.number().int().min(0).max(MAX_POINTS);
 
 export const OfferFactsSchema = z.object({
   kind: z.enum(OFFER_KINDS),
@@ -31,7 +35,7 @@ export const OfferFactsSchema = z.object({
   memberPrice: amount.nullish(),
   discountPercent: z.number().min(0).max(100).nullish(),
   discountAmount: amount.nullish(),
-  bonusPoints: z.number().int().min(0).max(1e9).nullish(),
+  bonusPoints: points.nullish(),
   pointsMultiplier: z.number().min(1).max(100).nullish(),
   expiresAt: z.date().nullish(),
   /** Cross-sell: what the member bought that the offer builds on. */
@@ -42,7 +46,7 @@ export const OfferFactsSchema = z.object({
   bundleName: z.string().trim().max(120).nullish(),
   /** Nudge: the reward the member is close to, and the points still needed. */
   rewardName: z.string().trim().max(200).nullish(),
-  pointsNeeded: z.number().int().min(0).max(1e9).nullish(),
+  pointsNeeded: points.nullish(),
   /** Post-purchase: hours the offer lasts after the order. */
   validHours: z
     .number()

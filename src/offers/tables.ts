@@ -91,7 +91,7 @@ export const offers = pgTable(
     memberPrice: bigint("member_price", { mode: "number" }),
     discountPercent: integer("discount_percent"),
     /** Bonus points credited when the claimed code is used on a qualifying order. */
-    bonusPoints: integer("bonus_points").notNull().default(0),
+    bonusPoints: bigint("bonus_points", { mode: "number" }).notNull().default(0),
     /** Structured facts the text is rendered from (names, prices, reward, points needed…). */
     facts: jsonb("facts").$type<OfferFacts>().notNull(),
     /** active: in the member's current list; superseded: replaced after a newer order (claims stay valid). */
@@ -126,7 +126,7 @@ export const offerClaims = pgTable(
     /** The order that redeemed the code (conversion), once. */
     orderId: text("order_id"),
     redeemedAt: ts("redeemed_at"),
-    pointsCredited: integer("points_credited").notNull().default(0),
+    pointsCredited: bigint("points_credited", { mode: "number" }).notNull().default(0),
   },
   (t) => [
     uniqueIndex("offer_claims_offer_uq").on(t.offerId),
@@ -147,7 +147,7 @@ export const offerBundles = pgTable(
     /** Member price of the whole combo; else `discountPercent` off the catalog prices. */
     price: bigint("price", { mode: "number" }),
     discountPercent: integer("discount_percent").notNull().default(0),
-    bonusPoints: integer("bonus_points").notNull().default(0),
+    bonusPoints: bigint("bonus_points", { mode: "number" }).notNull().default(0),
     /** Only members of this tier or above (a tier-exclusive deal). */
     minTier: text("min_tier"),
     active: boolean("active").notNull().default(true),

@@ -7,7 +7,7 @@ import { computeEarn, lineAmount, type EarnBreakdown } from "../ledger/earn.ts";
 import type { Program, Tier } from "../program/config.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { validationError } from "../lib/errors.ts";
-import { INT4_MAX } from "../lib/validate.ts";
+import { MAX_POINTS } from "../lib/validate.ts";
 
 /** What earning needs to know about a member at `placedAt` (read under the member lock, or verified under it). */
 export interface MemberFacts {
@@ -50,10 +50,12 @@ export function planEarn(program: Program, input: CreateOrderInput, facts: Membe
     birthday: facts.birthday,
     subscription: plan ? { plan: plan.id, multiplier: plan.multiplier } : undefined,
   });
-  // Points columns are int4: an order that would take the balance past it is refused (nothing written).
-  if (facts.pointsTotal + breakdown.earn + breakdown.bonus > INT4_MAX)
+  // A balance holds at most MAX_POINTS (2^53 − 1, exact in JSON): an order past it is refused (nothing written).
+  // Its earn can exceed it (10^15 minor units × 10^6 points per unit spend × multipliers); the bigint arithmetic
+  // of computeEarn makes the comparison exact enough: any sum above 2^53 − 1 rounds to at least 2^53.
+  if (facts.pointsTotal + breakdown.earn + breakdown.bonus > MAX_POINTS)
     throw validationError(
-      [{ path: "items", message: `the order would earn more points than a balance can hold (${INT4_MAX})` }],
+      [{ path: "items", message: `the order would earn more points than a balance can hold (${MAX_POINTS})` }],
       "The order earns too many points",
     );
   const upgrade = tier && (tierRank(program, tier.name) > tierRank(program, facts.tierName) || !facts.tierName);

@@ -4,9 +4,13 @@ import { wording } from "./wording.ts";
 export interface PrivacyChatCopy {
   /** The question after a link (the link reply itself is the spec's, unchanged). */
   consentQuestion: string;
+  /** The same question in strict opt-in mode (linking turned nothing on). */
+  consentAsk: string;
   yes: string;
   no: string;
   consentKept: string;
+  /** The reply to Yes in strict opt-in mode (promotions start now rather than continue). */
+  consentGiven: string;
   myData(d: {
     name: boolean;
     phone: boolean;
@@ -24,9 +28,11 @@ export interface PrivacyChatCopy {
 
 const vi: PrivacyChatCopy = {
   consentQuestion: `${wording("loyaltyTerms", "vi")}\n\n${wording("marketingQuestion", "vi")}`,
+  consentAsk: `${wording("loyaltyTerms", "vi")}\n\n${wording("marketingAsk", "vi")}`,
   yes: "✅ Có, gửi ưu đãi cho tôi",
   no: "Không, cảm ơn",
   consentKept: "Dạ, bạn sẽ tiếp tục nhận ưu đãi. Gõ /stop bất cứ lúc nào để ngừng nhé.",
+  consentGiven: "Dạ, cửa hàng sẽ gửi ưu đãi cho bạn. Gõ /stop bất cứ lúc nào để ngừng nhé.",
   myData: (d) =>
     [
       "Dữ liệu cửa hàng đang lưu về bạn:",
@@ -44,9 +50,11 @@ const vi: PrivacyChatCopy = {
 
 const en: PrivacyChatCopy = {
   consentQuestion: `${wording("loyaltyTerms", "en")}\n\n${wording("marketingQuestion", "en")}`,
+  consentAsk: `${wording("loyaltyTerms", "en")}\n\n${wording("marketingAsk", "en")}`,
   yes: "✅ Yes, send me offers",
   no: "No, thanks",
   consentKept: "You'll keep receiving our offers. Send /stop any time to stop.",
+  consentGiven: "Thanks, we'll send you our offers. Send /stop any time to stop.",
   myData: (d) =>
     [
       "What the shop holds about you:",
@@ -63,4 +71,11 @@ const en: PrivacyChatCopy = {
 
 export function privacyChatCopy(lang: string): PrivacyChatCopy {
   return lang === "en" ? en : vi;
+}
+
+/** The question after linking and the reply to its Yes, for the program's consent mode. */
+export function consentTexts(p: PrivacyChatCopy, mode: "link" | "explicit"): { question: string; yesReply: string } {
+  return mode === "explicit"
+    ? { question: p.consentAsk, yesReply: p.consentGiven }
+    : { question: p.consentQuestion, yesReply: p.consentKept };
 }

@@ -15,6 +15,11 @@ export const CONSENT_WORDING = {
     vi: "Liên kết cũng bật tin ưu đãi và khuyến mãi của cửa hàng qua trò chuyện này. Bạn có muốn tiếp tục nhận không? Bạn đổi ý bất cứ lúc nào: /stop để ngừng, /start để nhận lại.",
     en: "Linking also turns on the shop's offers and promotions in this chat. Would you like to keep receiving them? You can change your mind any time: /stop to stop, /start to receive them again.",
   },
+  /** Strict opt-in (program `consentMode: "explicit"`): linking turns nothing on; the member is asked. */
+  marketingAsk: {
+    vi: "Bạn có muốn nhận tin ưu đãi và khuyến mãi của cửa hàng qua trò chuyện này không? Cửa hàng chỉ gửi khi bạn đồng ý. Bạn đổi ý bất cứ lúc nào: /stop để ngừng.",
+    en: "Would you like to receive the shop's offers and promotions in this chat? The shop sends them only if you say yes. You can change your mind any time: /stop to stop.",
+  },
   /** `/stop` (or the Stop button): withdrawal of marketing consent. */
   stopCommand: {
     vi: "/stop — ngừng nhận tin ưu đãi (/start để nhận lại)",

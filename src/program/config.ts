@@ -1,10 +1,15 @@
 /** The loyalty program a merchant configures (`PUT /v1/program`). Pure: schema, defaults, lookups. */
 import { z } from "zod";
-import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
+import { int8, MAX_MONEY } from "../lib/validate.ts";
 import { decimal4 } from "../lib/decimal.ts";
 
 const name = z.string().trim().min(1).max(100);
 const isoDateTime = z.iso.datetime({ offset: true });
+
+export const ConsentModeSchema = z
+  .enum(["link", "explicit"])
+  .describe("link: linking a chat opts in to promotions (default); explicit: only the member's own Yes does");
+export type ConsentMode = z.output<typeof ConsentModeSchema>;
 
 export const TierSchema = z.object({
   name,
@@ -28,7 +33,7 @@ export const PromotionSchema = z.object({
 export const SubscriptionPlanSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "letters, digits, _ and - only"),
   name,
-  price: int4(),
+  price: int8(0, MAX_MONEY),
   periodDays: z.number().int().min(1).max(3660),
   multiplier: decimal4(1, 100).default(1),
   perks: z.array(z.string().max(200)).max(20).optional(),
@@ -78,6 +83,12 @@ export const ProgramSchema = z
      * liability. null = derived: the active vouchers' Σ value / Σ cost, else 1 % of the spend that earns a point.
      */
     pointValue: decimal4(0, 1_000_000_000).nullable().default(null),
+    /**
+     * How a member gives marketing consent. "link" (the campaigns spec's default): linking a chat opts in, and the
+     * member is asked right after (No opts out). "explicit" (strict opt-in): linking records the loyalty terms
+     * only; promotions go out only after the member's own Yes in chat or a consent recorded through the API.
+     */
+    consentMode: ConsentModeSchema.default("link"),
   })
   .superRefine((p, ctx) => {
     const names = new Set<string>();

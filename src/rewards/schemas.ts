@@ -1,15 +1,16 @@
 import { z } from "zod";
-import { id, int4 } from "../lib/validate.ts";
+import { id, int4, int8, MAX_MONEY, MAX_POINTS } from "../lib/validate.ts";
 
 export const RewardKind = z.enum(["voucher", "product", "perk"]);
 
 export const CreateRewardSchema = z.object({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(1000).optional(),
-  cost: z.number().int().min(1).max(100_000_000),
+  /** Points; a balance can hold up to MAX_POINTS, so a reward may cost that much. */
+  cost: int8(1, MAX_POINTS),
   kind: RewardKind,
-  /** Voucher value in minor units (or the product's price). */
-  value: int4().optional(),
+  /** Voucher value in minor units (or the product's price): money, bounded like an order line. */
+  value: int8(0, MAX_MONEY).optional(),
   /** Units available; absent = unlimited. */
   stock: int4().optional(),
   /** Only members at this tier or above may redeem. */

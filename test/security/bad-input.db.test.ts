@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BotHarness, type Shop, setupShop, startBotHarness } from "../bots/harness.ts";
 import { fingerprinter } from "./fuzz-gen.ts";
+import { MAX_MONEY, MAX_POINTS } from "../../src/lib/validate.ts";
 
 let h: BotHarness;
 let shop: Shop;
@@ -81,9 +82,10 @@ describe("dates in range", () => {
 });
 
 describe("integers within their columns", () => {
-  it("reward stock and value 2^31 → 400", async () => {
+  it("reward stock 2^31 (int4), value past the money limit, cost past 2^53 − 1 → 400", async () => {
     await rejects("POST", "/v1/rewards", { name: "x", cost: 1, kind: "perk", stock: 2 ** 31 }, "stock");
-    await rejects("POST", "/v1/rewards", { name: "x", cost: 1, kind: "voucher", value: 2 ** 31 }, "value");
+    await rejects("POST", "/v1/rewards", { name: "x", cost: 1, kind: "voucher", value: MAX_MONEY + 1 }, "value");
+    await rejects("POST", "/v1/rewards", { name: "x", cost: MAX_POINTS + 1, kind: "perk" }, "cost");
     await rejects("PATCH", `/v1/rewards/${shop.rewards.cup}`, { stock: 2 ** 31 }, "stock");
   });
 
@@ -114,15 +116,16 @@ describe("integers within their columns", () => {
     expect(spend.body.creditBalance).toBe(1_000_000_000_000);
   });
 
-  it("an order that would take the points balance past int4 → 400, nothing written", async () => {
+  it("an order that would take the points balance past 2^53 − 1 → 400, nothing written", async () => {
     const program = await shop.api("GET", "/v1/program");
-    expect((await shop.api("PUT", "/v1/program", { ...program.body, earn: { spend: 1, points: 1000 } })).status).toBe(
-      200,
-    );
+    expect(
+      (await shop.api("PUT", "/v1/program", { ...program.body, earn: { spend: 1, points: 1_000_000 } })).status,
+    ).toBe(200);
+    // 10^13 đ × 10^6 points per đ = 10^19 points: past what a balance holds (and past Postgres' bigint too).
     await rejects(
       "POST",
       "/v1/orders",
-      order({ items: [{ sku: "TV", quantity: 1, unitPrice: 10_000_000_000 }] }),
+      order({ items: [{ sku: "TV", quantity: 10, unitPrice: 1_000_000_000_000 }] }),
       "items",
     );
     expect((await shop.api("PUT", "/v1/program", program.body)).status).toBe(200);

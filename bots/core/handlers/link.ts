@@ -19,12 +19,13 @@ import type { ReplyMessage } from "../types.ts";
 import { pointsReply } from "./account.ts";
 import { consentQuestion } from "./privacy.ts";
 import { wording } from "../../../src/privacy/wording.ts";
+import { getProgram } from "../../../src/program/service.ts";
 
 async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<ReplyMessage[]> {
   const { input, db, now } = ctx;
   // A language the chat chose before linking is an explicit request: the member keeps it.
   const chosen = await chatLanguage(db, input.channel, input.userId);
-  const { alreadyLinked } = await linkChat(
+  const { alreadyLinked, consentMode } = await linkChat(
     db,
     { merchantId, memberId, channel: input.channel, userId: input.userId, chatId: input.chatId },
     now,
@@ -38,7 +39,7 @@ async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<R
   const name = firstName(member?.name);
   const first = msg(alreadyLinked ? ctx.copy.alreadyLinked(name) : ctx.copy.linked(name), menu(ctx.copy));
   // The spec's link reply first, then the terms and the marketing question (Decree 13: ask, record the answer).
-  return member ? [first, await pointsReply(ctx, member), consentQuestion(ctx)] : [first];
+  return member ? [first, await pointsReply(ctx, member), consentQuestion(ctx, consentMode)] : [first];
 }
 
 /** A link code from /start <code>, /link <code> or typed alone. */
@@ -77,12 +78,15 @@ export async function start(ctx: Ctx, code: string | undefined): Promise<ReplyMe
   await forget(ctx);
   const m = ctx.member;
   if (!m || !ctx.merchantId) return [linkHelp(ctx, ctx.copy.welcomeUnlinked(ctx.input.channel))];
-  // /start again opts the member back in to promotions.
-  const changed = await setOptIn(ctx.db, ctx.merchantId, m.id, true, ctx.now, optInHow(ctx));
   const name = firstName(m.name);
+  const { consentMode } = await getProgram(ctx.db, ctx.merchantId);
+  // /start again opts the member back in to promotions. Strict opt-in: a bare /start is also how a chat is
+  // reopened, not a yes; a member without consent is asked instead.
+  const changed =
+    consentMode === "link" && (await setOptIn(ctx.db, ctx.merchantId, m.id, true, ctx.now, optInHow(ctx)));
   const reply = msg(changed ? ctx.copy.optedIn() : ctx.copy.welcomeBack(name), menu(ctx.copy));
   reply.cardButton = ctx.copy.buttons.card;
-  return [reply];
+  return consentMode === "explicit" && !m.optedIn ? [reply, consentQuestion(ctx, consentMode)] : [reply];
 }
 
 /** What the member acted on when opting back in (/start, the button, a keyword), for the consent record. */

@@ -3,17 +3,19 @@
  * answer buttons, /mydata (what is held) and /deleteme (erasure, after a confirm button).
  */
 import { recordConsent } from "../../../src/members/consent.ts";
-import { privacyChatCopy } from "../../../src/privacy/chat-copy.ts";
+import { consentTexts, privacyChatCopy } from "../../../src/privacy/chat-copy.ts";
+import type { ConsentMode } from "../../../src/program/config.ts";
+import { getProgram } from "../../../src/program/service.ts";
 import { eraseMember, exportMember } from "../../../src/privacy/member-data.ts";
 import { type Ctx, msg, menu } from "../context.ts";
 import { Btn } from "../intents.ts";
 import type { ReplyMessage } from "../types.ts";
 import type { MemberRow } from "../../../src/ledger/ledger.ts";
 
-/** Sent after the link reply: the terms and the marketing question, with Yes / No buttons. */
-export function consentQuestion(ctx: Ctx): ReplyMessage {
+/** Sent after the link reply: the terms and the marketing question (per the consent mode), with Yes / No buttons. */
+export function consentQuestion(ctx: Ctx, mode: ConsentMode): ReplyMessage {
   const p = privacyChatCopy(ctx.lang);
-  return msg(p.consentQuestion, [
+  return msg(consentTexts(p, mode).question, [
     [
       { label: p.yes, data: Btn.consentYes },
       { label: p.no, data: Btn.consentNo },
@@ -23,10 +25,10 @@ export function consentQuestion(ctx: Ctx): ReplyMessage {
 
 /** The answer to the marketing question; recorded with the question's wording. */
 export async function consent(ctx: Ctx, m: MemberRow, granted: boolean): Promise<ReplyMessage[]> {
-  const p = privacyChatCopy(ctx.lang);
-  const how = { channel: ctx.input.channel, language: ctx.lang, wording: p.consentQuestion };
+  const texts = consentTexts(privacyChatCopy(ctx.lang), (await getProgram(ctx.db, m.merchantId)).consentMode);
+  const how = { channel: ctx.input.channel, language: ctx.lang, wording: texts.question };
   await recordConsent(ctx.db, m.merchantId, m.id, { ...how, purpose: "marketing", granted }, ctx.now);
-  if (granted) return [msg(p.consentKept, menu(ctx.copy))];
+  if (granted) return [msg(texts.yesReply, menu(ctx.copy))];
   return [msg(ctx.copy.optedOut(), [[{ label: ctx.copy.buttons.start, data: Btn.optIn }]])];
 }
 
