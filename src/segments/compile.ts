@@ -267,8 +267,7 @@ class Compiler {
         // calendar range, so the time-zone conversion of the exact test only runs for the few groups near it.
         const { lo, hi } = conditionDays(c);
         const pre: SQL[] = [];
-        if (hi <= MAX_RECENT_DAYS)
-          pre.push(sql`${last} >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
+        if (hi <= MAX_RECENT_DAYS) pre.push(sql`${last} >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
         if (lo >= 1 && lo <= MAX_RECENT_DAYS) pre.push(sql`${last} < ${this.dayStart(lo - 1)} + interval '1 day'`);
         (src.having ??= []).push(...pre);
       } else if (c.field === "orderCount" && !holdsFor(0, c)) {

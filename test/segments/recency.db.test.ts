@@ -158,9 +158,7 @@ describe("property: range-restricted recency = plain form", () => {
     const expected = [first, second].sort();
     expect(await members(merchantId, rule, now, {})).toEqual(expected);
     expect(await members(merchantId, rule, now, { rangeRestrict: false, stats: false })).toEqual(expected);
-    expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, {})).toEqual([
-      before,
-    ]);
+    expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, {})).toEqual([before]);
     // One member at a time (offers, bots): the same answer, with a rule that also narrows another order aggregate.
     const narrowed: Rule = { all: [rule, { field: "orderCount", op: "gte", value: 1, windowDays: 90 }] };
     expect(await memberMatches(db, merchantId, first, narrowed, now)).toBe(true);

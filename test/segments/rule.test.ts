@@ -271,7 +271,9 @@ describe("recency range restriction", () => {
     // A bound too large for date arithmetic is simply not used.
     expect(restricted(d("lt", 9_000_000_000_000))).toBe(false);
     expect(statsRestricted(d("between", [7, 13]))).toBe(true);
-    expect(sqlOf(d("between", [7, 13]), true, true)).toMatch(/^select m\.id as member_id from members m join \(select u\./);
+    expect(sqlOf(d("between", [7, 13]), true, true)).toMatch(
+      /^select m\.id as member_id from members m join \(select u\./,
+    );
     expect(statsRestricted({ any: [d("eq", 3), { field: "optedIn", op: "eq", value: true }] })).toBe(false);
     expect(statsRestricted(d("gte", 30))).toBe(false);
   });
