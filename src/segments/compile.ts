@@ -75,11 +75,20 @@ class Compiler {
   /** Whether all-time order facts come from `member_stats` (else from a GROUP BY over orders — the plain form). */
   readonly stats: boolean;
 
-  constructor(ctx: CompileContext, bounds?: { hi: number; lo?: number }, stats = true) {
+  /** Whether the other order aggregates may be narrowed to the recency cohort (see joins()). */
+  readonly narrowing: boolean;
+
+  constructor(
+    ctx: CompileContext,
+    bounds: { hi: number; lo?: number } | undefined,
+    stats: boolean,
+    narrowing: boolean,
+  ) {
     this.ctx = ctx;
     this.nowParam = sql`${ctx.now.toISOString()}::timestamptz`;
     this.bounds = bounds;
     this.stats = stats;
+    this.narrowing = narrowing;
   }
 
   /** An order aggregate served by `member_stats`: all time (the recency one included), when stats are on. */
@@ -87,9 +96,18 @@ class Compiler {
     return this.stats && s.windowDays === null;
   }
 
-  /** The per-member order facts of a source, as aggregates over `o` (orders) or as columns of the stats row `u`. */
+  /**
+   * A windowed aggregate narrowed to a recency cohort read from `member_stats`: a cohort member whose first order is
+   * inside the window has all its orders there, so its windowed facts are its all-time ones (no orders read); only
+   * members with an order before the window have their window's orders aggregated.
+   */
+  split(s: OrderAgg): boolean {
+    return this.stats && this.narrowing && s.windowDays !== null && this.sources.has("recent");
+  }
+
+  /** The per-member order facts of a source, as aggregates over `o` (orders) or as columns of the row `u`. */
   facts(s: OrderAgg): { last: SQL; count: SQL; net: SQL } {
-    return this.fromStats(s) ? STATS_FACTS : ORDER_FACTS;
+    return this.fromStats(s) || this.split(s) ? STATS_FACTS : ORDER_FACTS;
   }
 
   /** The last order of the members whose last order can be in the implied range (the rule excludes everyone else). */
@@ -302,6 +320,13 @@ class Compiler {
           this.ctes = sql`${alias} as materialized (${body})`;
           parts.push(sql`join ${alias} on ${alias}.member_id = m.id`);
         } else parts.push(sql`${joinKind(s.required)} (${body}) ${alias} on ${alias}.member_id = m.id`);
+      } else if (s.kind === "orders" && narrow && this.split(s)) {
+        const r = sql.raw(recent!.alias);
+        const ws = this.windowStart(s.windowDays!);
+        const having = s.having?.length ? sql` where ${sql.join(s.having, sql` and `)}` : sql``;
+        parts.push(
+          sql`${joinKind(s.required)} (select u.member_id, u.order_count, u.net_spend from (select r.member_id, r.order_count, r.net_spend from ${r} r where r.first_at > ${ws} union all select o.member_id, ${ORDER_FACTS.count}, ${ORDER_FACTS.net} from orders o join ${r} r on r.member_id = o.member_id where r.first_at <= ${ws} and o.merchant_id = ${mid} and o.placed_at > ${ws} and o.placed_at <= ${this.nowParam} group by o.member_id) u${having}) ${alias} on ${alias}.member_id = m.id`,
+        );
       } else if (s.kind === "orders") {
         const f = this.facts(s);
         const cols: SQL[] = [sql`o.member_id`];
@@ -369,7 +394,7 @@ class Compiler {
       if (s.recent.lo !== undefined) conds.push(sql`u.last_at < ${this.dayStart(s.recent.lo - 1)} + interval '1 day'`);
     }
     const where = conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
-    return sql`select u.member_id, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now} union all select o.member_id, ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
+    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now} union all select o.member_id, min(o.placed_at), ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
   }
 }
 
@@ -513,10 +538,11 @@ export function compileSegment(
     ctx,
     use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined,
     opts.stats !== false,
+    opts.narrow !== false,
   );
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
-  const joins = c.joins(opts.narrow !== false);
+  const joins = c.joins(c.narrowing);
   return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
 }
 
