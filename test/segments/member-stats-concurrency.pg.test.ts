@@ -52,7 +52,7 @@ describe("member_stats under concurrency", () => {
                      (count(*) filter (where total = 0 or refunded_total < total))::text as c,
                      sum(total - refunded_total)::text as n
               from orders where merchant_id = ${merchantId} and member_id is not null group by member_id order by member_id`;
-    const stored = await resultRows(await s.database.db.execute(facts("member_stats")));
+    const stored = await resultRows<{ c: string }>(await s.database.db.execute(facts("member_stats")));
     expect(stored).toHaveLength(3);
     expect(stored).toEqual(await resultRows(await s.database.db.execute(facts("orders"))));
     // 36 orders, 6 refunded in full: 30 still count.
