@@ -28,6 +28,12 @@ export interface CompiledSegment {
   where: SQL;
   /** `name as (…)` common table expressions the joins refer to, if any. */
   ctes?: SQL;
+  /**
+   * Set when the rule reads only all-time order facts and needs an order (its one source, `member_stats`-backed, is
+   * INNER JOINed) and no member column: `(…) alias`, whose rows filtered by `where` are exactly the matches — so a
+   * count or a page of ids need not read `members` at all (every summary row has its member, same merchant).
+   */
+  cohort?: SQL;
 }
 
 const DAY_MS = 86_400_000;
@@ -204,8 +210,12 @@ class Compiler {
   /** The source the last compiled condition read (for the required-source optimisation). */
   lastSource: Source | undefined;
 
+  /** Whether a compiled condition reads a column of `m` (members). */
+  usesMember = false;
+
   condition(c: Condition): SQL {
     this.lastSource = undefined;
+    if (!["daysSinceLastOrder", "orderCount", "netSpend"].includes(c.field)) this.usesMember = true;
     switch (c.field) {
       case "daysSinceLastOrder": {
         const a = this.bounds === undefined ? this.orders(null, "last_at") : this.recent(this.bounds);
@@ -543,7 +553,26 @@ export function compileSegment(
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
   const joins = c.joins(c.narrowing);
-  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
+  const [only, ...more] = c.sources.values();
+  const cohort =
+    !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only)
+      ? sql`(${c.statsBody(only)}) ${sql.raw(only.alias)}`
+      : undefined;
+  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}), ...(cohort ? { cohort } : {}) };
+}
+
+/** `select count(*) as n …`: the matches' count, from the summary cohort alone when the rule allows it. */
+export function segmentCountQuery(compiled: CompiledSegment, merchantId: string): SQL {
+  if (compiled.cohort) return sql`select count(*) as n from ${compiled.cohort} where ${compiled.where}`;
+  return sql`select count(*) as n from (${segmentMembersQuery(compiled, merchantId)}) s`;
+}
+
+/** The ids of the first `limit` matches by member id, from the summary cohort alone when the rule allows it. */
+export function segmentPageQuery(compiled: CompiledSegment, merchantId: string, limit: number): SQL {
+  const n = sql.raw(String(Math.max(0, Math.floor(limit))));
+  if (compiled.cohort)
+    return sql`select c.member_id from (select * from ${compiled.cohort} where ${compiled.where}) c order by c.member_id limit ${n}`;
+  return sql`select s.member_id from (${segmentMembersQuery(compiled, merchantId)}) s order by s.member_id limit ${n}`;
 }
 
 /**

@@ -9,7 +9,12 @@ import fc from "fast-check";
 import { sql } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
-import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
+import {
+  compileSegment,
+  segmentCountQuery,
+  segmentMembersQuery,
+  segmentPageQuery,
+} from "../../src/segments/compile.ts";
 import { memberMatches, segmentContext } from "../../src/segments/service.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import type { Condition, Rule } from "../../src/segments/rule.ts";
@@ -129,6 +134,7 @@ describe("property: range-restricted recency = plain form", () => {
     it(`random rules, ${timezone}`, async () => {
       const merchantId = await randomMerchant(timezone, seed);
       let nonEmpty = 0;
+      let cohortRules = 0;
       await fc.assert(
         fc.asyncProperty(rules, fc.integer({ min: -2 * 1440, max: 2 * 1440 }), async (rule, minutes) => {
           // Instants within two days of BASE, so the clock crosses local midnights of both zones.
@@ -139,10 +145,22 @@ describe("property: range-restricted recency = plain form", () => {
           expect(await members(merchantId, rule, now, { rangeRestrict: false })).toEqual(plain);
           expect(await members(merchantId, rule, now, {})).toEqual(plain);
           expect(await members(merchantId, rule, now, { stats: false })).toEqual(plain);
+          // A rule over the summary alone is counted and paged without members: the same count, the same first ids.
+          const compiled = compileSegment(rule, await segmentContext(s.database.db, merchantId, now));
+          if (compiled.cohort) cohortRules++;
+          const [count] = await resultRows<{ n: unknown }>(
+            await s.database.db.execute(segmentCountQuery(compiled, merchantId)),
+          );
+          expect(Number(count?.n)).toBe(plain.length);
+          const page = await resultRows<{ member_id: string }>(
+            await s.database.db.execute(segmentPageQuery(compiled, merchantId, 5)),
+          );
+          expect(page.map((r) => r.member_id)).toEqual(plain.slice(0, 5));
         }),
         { numRuns: 80, seed },
       );
       expect(nonEmpty).toBeGreaterThan(10);
+      expect(cohortRules).toBeGreaterThan(5);
     });
   }
 
