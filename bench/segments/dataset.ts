@@ -63,6 +63,9 @@ async function generate(db: Db, members: number, orders: number): Promise<void> 
            date '1970-01-01' + ((g::bigint * 104729) % 18000)::int, ${new Date(NOW.getTime() - 500 * DAY).toISOString()}::timestamptz
     from generate_series(1, ${members}::int) g`);
   say(`${members.toLocaleString("en-US")} members`);
+  // Bulk load without the per-row member_stats trigger, then the migration's own backfill (one GROUP BY): the same
+  // rows, minutes faster on 5 M orders.
+  await db.execute(sql`alter table orders disable trigger orders_member_stats_insert`);
   const chunk = 1_000_000;
   for (let from = 1; from <= orders; from += chunk) {
     const to = Math.min(orders, from + chunk - 1);
@@ -79,10 +82,24 @@ async function generate(db: Db, members: number, orders: number): Promise<void> 
       from generate_series(${from}::int, ${to}::int) g, lateral (select (10000 + (g::bigint * 48271) % 490000)::bigint as total) t`);
     say(`${to.toLocaleString("en-US")} orders`);
   }
+  await db.execute(sql`alter table orders enable trigger orders_member_stats_insert`);
+  await backfillMemberStats(db);
+  say("member_stats");
   // As autovacuum would: statistics, and a visibility map so index-only scans stay index-only.
   await db.execute(sql`vacuum analyze members`);
   await db.execute(sql`vacuum analyze orders`);
+  await db.execute(sql`vacuum analyze member_stats`);
   await db.execute(sql`create table if not exists segbench_marker (members int, orders int)`);
   await db.execute(sql`insert into segbench_marker values (${members}, ${orders})`);
   say("analyzed");
+}
+
+/** The backfill of migrations/0031_member_stats.sql, after a bulk load with the trigger off. */
+async function backfillMemberStats(db: Db): Promise<void> {
+  await db.execute(sql`delete from member_stats where merchant_id = ${MERCHANT}`);
+  await db.execute(sql`
+    insert into member_stats (member_id, merchant_id, first_order_at, last_order_at, order_count, net_spend)
+    select o.member_id, min(o.merchant_id), min(o.placed_at), max(o.placed_at),
+           count(*) filter (where o.total = 0 or o.refunded_total < o.total), sum(o.total - o.refunded_total)
+    from orders o where o.merchant_id = ${MERCHANT} and o.member_id is not null group by o.member_id`);
 }

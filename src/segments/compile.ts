@@ -1,7 +1,8 @@
 /**
  * Rule → SQL (pure). A rule compiles to ONE query over the merchant's members: every order/points/channel fact a
  * rule needs is one pre-aggregated derived table (one row per member) LEFT JOINed on the member id, and the rule
- * itself becomes a WHERE over members and those tables. Postgres plans this as hash joins over one pass of each
+ * itself becomes a WHERE over members and those tables. All-time order facts (last order, order count, net spend)
+ * are read from the per-member summary `member_stats` (docs/member-stats.md); windowed ones from orders. Postgres plans this as hash joins over one pass of each
  * table, whatever the size of the merchant — never a loop over members, never a per-member subquery.
  *
  * Every condition is two-valued: a fact a member lacks (no order yet, no birthday) makes the condition false, so
@@ -27,6 +28,12 @@ export interface CompiledSegment {
   where: SQL;
   /** `name as (…)` common table expressions the joins refer to, if any. */
   ctes?: SQL;
+  /**
+   * Set when the rule reads only all-time order facts and needs an order (its one source, `member_stats`-backed, is
+   * INNER JOINed) and no member column: `(…) alias`, whose rows filtered by `where` are exactly the matches — so a
+   * count or a page of ids need not read `members` at all (every summary row has its member, same merchant).
+   */
+  cohort?: SQL;
 }
 
 const DAY_MS = 86_400_000;
@@ -71,10 +78,42 @@ class Compiler {
   /** What the rule implies about daysSinceLastOrder of every member it matches (usable bounds only), or undefined. */
   readonly bounds: { hi: number; lo?: number } | undefined;
 
-  constructor(ctx: CompileContext, bounds?: { hi: number; lo?: number }) {
+  /** Whether all-time order facts come from `member_stats` (else from a GROUP BY over orders — the plain form). */
+  readonly stats: boolean;
+
+  /** Whether the other order aggregates may be narrowed to the recency cohort (see joins()). */
+  readonly narrowing: boolean;
+
+  constructor(
+    ctx: CompileContext,
+    bounds: { hi: number; lo?: number } | undefined,
+    stats: boolean,
+    narrowing: boolean,
+  ) {
     this.ctx = ctx;
     this.nowParam = sql`${ctx.now.toISOString()}::timestamptz`;
     this.bounds = bounds;
+    this.stats = stats;
+    this.narrowing = narrowing;
+  }
+
+  /** An order aggregate served by `member_stats`: all time (the recency one included), when stats are on. */
+  fromStats(s: OrderAgg): boolean {
+    return this.stats && s.windowDays === null;
+  }
+
+  /**
+   * A windowed aggregate narrowed to a recency cohort read from `member_stats`: a cohort member whose first order is
+   * inside the window has all its orders there, so its windowed facts are its all-time ones (no orders read); only
+   * members with an order before the window have their window's orders aggregated.
+   */
+  split(s: OrderAgg): boolean {
+    return this.stats && this.narrowing && s.windowDays !== null && this.sources.has("recent");
+  }
+
+  /** The per-member order facts of a source, as aggregates over `o` (orders) or as columns of the row `u`. */
+  facts(s: OrderAgg): { last: SQL; count: SQL; net: SQL } {
+    return this.fromStats(s) || this.split(s) ? STATS_FACTS : ORDER_FACTS;
   }
 
   /** The last order of the members whose last order can be in the implied range (the rule excludes everyone else). */
@@ -169,8 +208,12 @@ class Compiler {
   /** The source the last compiled condition read (for the required-source optimisation). */
   lastSource: Source | undefined;
 
+  /** Whether a compiled condition reads a column of `m` (members). */
+  usesMember = false;
+
   condition(c: Condition): SQL {
     this.lastSource = undefined;
+    if (!["daysSinceLastOrder", "orderCount", "netSpend"].includes(c.field)) this.usesMember = true;
     switch (c.field) {
       case "daysSinceLastOrder": {
         const a = this.bounds === undefined ? this.orders(null, "last_at") : this.recent(this.bounds);
@@ -243,21 +286,20 @@ class Compiler {
         // A range-restricted aggregate holds little beyond its matches already; a HAVING would only hide its row
         // count from the planner (which then probes members one by one instead of hashing them).
         if (src.recent) return;
+        const last = this.facts(src).last;
         const today = sql`(${this.nowParam} at time zone ${tz}::text)::date`;
-        aggExpr = sql`(${today} - (max(o.placed_at) at time zone ${tz}::text)::date)`;
+        aggExpr = sql`(${today} - (${last} at time zone ${tz}::text)::date)`;
         // Cheap instant comparisons first (Postgres evaluates the cheapest quals first), each a day wider than the
         // calendar range, so the time-zone conversion of the exact test only runs for the few groups near it.
         const { lo, hi } = conditionDays(c);
         const pre: SQL[] = [];
-        if (hi <= MAX_RECENT_DAYS)
-          pre.push(sql`max(o.placed_at) >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
-        if (lo >= 1 && lo <= MAX_RECENT_DAYS)
-          pre.push(sql`max(o.placed_at) < ${this.dayStart(lo - 1)} + interval '1 day'`);
+        if (hi <= MAX_RECENT_DAYS) pre.push(sql`${last} >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
+        if (lo >= 1 && lo <= MAX_RECENT_DAYS) pre.push(sql`${last} < ${this.dayStart(lo - 1)} + interval '1 day'`);
         (src.having ??= []).push(...pre);
       } else if (c.field === "orderCount" && !holdsFor(0, c)) {
-        aggExpr = sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total)`;
+        aggExpr = this.facts(src).count;
       } else if (c.field === "netSpend" && !holdsFor(0, c)) {
-        aggExpr = sql`sum(o.total - o.refunded_total)`;
+        aggExpr = this.facts(src).net;
       }
       if (!aggExpr) return;
       src.required = true;
@@ -280,13 +322,25 @@ class Compiler {
       narrowing && recent !== undefined && [...this.sources.values()].some((s) => s.kind === "orders" && s !== recent);
     for (const s of this.sources.values()) {
       const alias = sql.raw(s.alias);
-      if (s.kind === "orders") {
+      if (s.kind === "orders" && this.fromStats(s)) {
+        const body = this.statsBody(s);
+        if (narrow && s === recent) {
+          this.ctes = sql`${alias} as materialized (${body})`;
+          parts.push(sql`join ${alias} on ${alias}.member_id = m.id`);
+        } else parts.push(sql`${joinKind(s.required)} (${body}) ${alias} on ${alias}.member_id = m.id`);
+      } else if (s.kind === "orders" && narrow && this.split(s)) {
+        const r = sql.raw(recent!.alias);
+        const ws = this.windowStart(s.windowDays!);
+        const having = s.having?.length ? sql` where ${sql.join(s.having, sql` and `)}` : sql``;
+        parts.push(
+          sql`${joinKind(s.required)} (select u.member_id, u.order_count, u.net_spend from (select r.member_id, r.order_count, r.net_spend from ${r} r where r.first_at > ${ws} union all select o.member_id, ${ORDER_FACTS.count}, ${ORDER_FACTS.net} from orders o join ${r} r on r.member_id = o.member_id where r.first_at <= ${ws} and o.merchant_id = ${mid} and o.placed_at > ${ws} and o.placed_at <= ${this.nowParam} group by o.member_id) u${having}) ${alias} on ${alias}.member_id = m.id`,
+        );
+      } else if (s.kind === "orders") {
+        const f = this.facts(s);
         const cols: SQL[] = [sql`o.member_id`];
-        if (s.columns.has("last_at")) cols.push(sql`max(o.placed_at) as last_at`);
-        // An order counts unless it was refunded in full (a zero-total order is never "refunded in full").
-        if (s.columns.has("order_count"))
-          cols.push(sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total) as order_count`);
-        if (s.columns.has("net_spend")) cols.push(sql`sum(o.total - o.refunded_total) as net_spend`);
+        if (s.columns.has("last_at")) cols.push(sql`${f.last} as last_at`);
+        if (s.columns.has("order_count")) cols.push(sql`${f.count} as order_count`);
+        if (s.columns.has("net_spend")) cols.push(sql`${f.net} as net_spend`);
         let from = s.windowDays === null ? sql`` : sql` and o.placed_at > ${this.windowStart(s.windowDays)}`;
         if (s.recent) {
           // Local midnight of today − N, as Postgres computes it; a day earlier still, so a DST or calendar quirk at
@@ -331,7 +385,34 @@ class Compiler {
     }
     return parts.length ? sql.join(parts, sql` `) : sql``;
   }
+
+  /**
+   * The all-time facts of every member with an order placed by now, from `member_stats`: its row as it is when the
+   * member's last order is not after now (the usual case; a recency range is then a range of
+   * `member_stats_last_idx`), else — a future-dated order exists — the same facts aggregated from the member's
+   * orders placed by now. The HAVING filters of the plain form become a WHERE over those columns.
+   */
+  statsBody(s: OrderAgg): SQL {
+    const mid = this.ctx.merchantId;
+    const now = this.nowParam;
+    const f = ORDER_FACTS;
+    const conds: SQL[] = [...(s.having ?? [])];
+    if (s.recent) {
+      conds.push(sql`u.last_at >= ${this.dayStart(s.recent.hi)} - interval '1 day'`);
+      if (s.recent.lo !== undefined) conds.push(sql`u.last_at < ${this.dayStart(s.recent.lo - 1)} + interval '1 day'`);
+    }
+    const where = conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
+    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now} union all select o.member_id, min(o.placed_at), ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
+  }
 }
+
+const ORDER_FACTS = {
+  last: sql`max(o.placed_at)`,
+  // An order counts unless it was refunded in full (a zero-total order is never "refunded in full").
+  count: sql`count(*) filter (where o.total = 0 or o.refunded_total < o.total)`,
+  net: sql`sum(o.total - o.refunded_total)`,
+};
+const STATS_FACTS = { last: sql`u.last_at`, count: sql`u.order_count`, net: sql`u.net_spend` };
 
 const joinKind = (required: boolean | undefined) => (required ? sql`join` : sql`left join`);
 
@@ -449,22 +530,47 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
 
 /** Compiles a (validated) rule for one merchant at one instant. */
 /**
- * `rangeRestrict: false` compiles the plain form (tests prove both select the same members); `narrow: false` keeps
+ * `rangeRestrict: false` compiles the plain form (tests prove both select the same members); `stats: false` reads
+ * all-time order facts from orders instead of `member_stats` (the same members again, tested); `narrow: false` keeps
  * the other order aggregates unnarrowed (no CTE) — for one-member queries, where Postgres pushes `m.id = …` down into
  * each aggregate instead (a materialized CTE would compute the whole cohort for one member).
  */
 export function compileSegment(
   rule: Rule,
   ctx: CompileContext,
-  opts: { rangeRestrict?: boolean; narrow?: boolean } = {},
+  opts: { rangeRestrict?: boolean; narrow?: boolean; stats?: boolean } = {},
 ): CompiledSegment {
   const { lo, hi } = impliedDays(rule);
   const use = opts.rangeRestrict !== false && hi <= MAX_RECENT_DAYS;
-  const c = new Compiler(ctx, use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined);
+  const c = new Compiler(
+    ctx,
+    use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined,
+    opts.stats !== false,
+    opts.narrow !== false,
+  );
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
-  const joins = c.joins(opts.narrow !== false);
-  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
+  const joins = c.joins(c.narrowing);
+  const [only, ...more] = c.sources.values();
+  const cohort =
+    !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only)
+      ? sql`(${c.statsBody(only)}) ${sql.raw(only.alias)}`
+      : undefined;
+  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}), ...(cohort ? { cohort } : {}) };
+}
+
+/** `select count(*) as n …`: the matches' count, from the summary cohort alone when the rule allows it. */
+export function segmentCountQuery(compiled: CompiledSegment, merchantId: string): SQL {
+  if (compiled.cohort) return sql`select count(*) as n from ${compiled.cohort} where ${compiled.where}`;
+  return sql`select count(*) as n from (${segmentMembersQuery(compiled, merchantId)}) s`;
+}
+
+/** The ids of the first `limit` matches by member id, from the summary cohort alone when the rule allows it. */
+export function segmentPageQuery(compiled: CompiledSegment, merchantId: string, limit: number): SQL {
+  const n = sql.raw(String(Math.max(0, Math.floor(limit))));
+  if (compiled.cohort)
+    return sql`select c.member_id from (select * from ${compiled.cohort} where ${compiled.where}) c order by c.member_id limit ${n}`;
+  return sql`select s.member_id from (${segmentMembersQuery(compiled, merchantId)}) s order by s.member_id limit ${n}`;
 }
 
 /**

@@ -9,7 +9,14 @@ import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { segments } from "./tables.ts";
 import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
-import { compileSegment, segmentMembersQuery, type CompileContext, type CompiledSegment } from "./compile.ts";
+import {
+  compileSegment,
+  segmentCountQuery,
+  segmentMembersQuery,
+  segmentPageQuery,
+  type CompileContext,
+  type CompiledSegment,
+} from "./compile.ts";
 import { num, queryRows, col } from "../db/rows.ts";
 import { findOne } from "../db/find.ts";
 
@@ -158,7 +165,10 @@ const SampleRow = z.object({
   n: z.unknown(),
 });
 
-/** Count and a sample (≤ 20, by member id) of the members matching `rule` now — one query (the count is a window over the whole match). */
+/**
+ * Count and a sample (≤ 20, by member id) of the members matching `rule` now — one query (the count is a window over
+ * the whole match), or, for a rule over the member summary alone, a count of its cohort and the sample's rows.
+ */
 export async function previewSegment(
   db: Db,
   merchantId: string,
@@ -170,16 +180,21 @@ export async function previewSegment(
   const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
   // Ordered and limited outside: the window keeps the subquery whole, so Postgres plans it for every match rather
   // than for a fast first 20 (a nested loop over members in id order would rescan the aggregates per member).
-  const matches = segmentMembersQuery(compiled, merchantId, {
-    columns: sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in, count(*) over () as n`,
-  });
+  const columns = sql`m.id, m.name, m.phone, m.language, ${tier} as tier, m.opted_in`;
+  // A rule over the summary alone: count and page its cohort without reading members, then fetch the sample's rows.
+  const cohortCount = compiled.cohort
+    ? num((await queryRows(db, segmentCountQuery(compiled, merchantId), z.object({ n: z.unknown() })))[0]?.n)
+    : undefined;
+  const matches = compiled.cohort
+    ? sql`select ${columns}, ${cohortCount}::bigint as n from members m where m.merchant_id = ${merchantId} and m.id in (${segmentPageQuery(compiled, merchantId, SAMPLE_SIZE)})`
+    : segmentMembersQuery(compiled, merchantId, { columns: sql`${columns}, count(*) over () as n` });
   const sample = await queryRows(
     db,
     sql`select * from (${matches}) s order by s.id limit ${sql.raw(String(SAMPLE_SIZE))}`,
     SampleRow,
   );
   return {
-    count: num(sample[0]?.n),
+    count: cohortCount ?? num(sample[0]?.n),
     sample: sample.map((r) => ({
       id: r.id,
       name: r.name,

@@ -1,7 +1,8 @@
 /** Tables of the segments module (drizzle-kit picks up `src/*\/tables.ts`). */
-import { index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import type { Rule } from "./rule.ts";
-import { createdAt, textId, merchantId } from "../db/columns.ts";
+import { createdAt, textId, merchantId, ts } from "../db/columns.ts";
+import { members } from "../db/schema.ts";
 
 /** Custom segments (the built-in `recent-*` ones live in code). The rule is stored as validated. */
 export const segments = pgTable(
@@ -14,4 +15,28 @@ export const segments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("segments_merchant_idx").on(t.merchantId, t.createdAt)],
+);
+
+/**
+ * One row per member with at least one order: the all-time order facts segments read (issue 18), kept exact by a
+ * trigger on `orders` (`cl_member_stats`, docs/member-stats.md) in the transaction that writes the order, refund or
+ * cancellation — every write path, plpgsql or TypeScript, goes through it. Facts over all orders, future-dated ones
+ * included: a reader at an instant before `last_order_at` falls back to the orders themselves.
+ */
+export const memberStats = pgTable(
+  "member_stats",
+  {
+    memberId: text("member_id")
+      .primaryKey()
+      .references(() => members.id, { onDelete: "cascade" }),
+    merchantId: merchantId(),
+    firstOrderAt: ts("first_order_at").notNull(),
+    lastOrderAt: ts("last_order_at").notNull(),
+    /** Orders not refunded in full (a zero-total order counts). */
+    orderCount: integer("order_count").notNull(),
+    /** Σ total − refunded_total. */
+    netSpend: bigint("net_spend", { mode: "number" }).notNull(),
+  },
+  // Every recency cohort is a range of this index.
+  (t) => [index("member_stats_last_idx").on(t.merchantId, t.lastOrderAt)],
 );

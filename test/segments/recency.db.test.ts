@@ -1,5 +1,6 @@
 /**
- * The range-restricted recency form selects exactly the members the plain form selects: random rules built around
+ * The range-restricted recency form, and the forms reading all-time facts from member_stats (issue 18), select
+ * exactly the members the plain form (a GROUP BY over orders) selects: random rules built around
  * daysSinceLastOrder (under all/any/not, with other order facts) over random histories, in a time zone without DST
  * and in one whose clocks go back at local midnight (America/Havana, 1 Nov 2026), at instants around local midnight.
  */
@@ -8,7 +9,12 @@ import fc from "fast-check";
 import { sql } from "drizzle-orm";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
-import { compileSegment, segmentMembersQuery } from "../../src/segments/compile.ts";
+import {
+  compileSegment,
+  segmentCountQuery,
+  segmentMembersQuery,
+  segmentPageQuery,
+} from "../../src/segments/compile.ts";
 import { memberMatches, segmentContext } from "../../src/segments/service.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import type { Condition, Rule } from "../../src/segments/rule.ts";
@@ -105,11 +111,16 @@ const rules: fc.Arbitrary<Rule> = fc.letrec<{ rule: Rule }>((tie) => ({
   ),
 })).rule;
 
-async function members(merchantId: string, rule: Rule, now: Date, rangeRestrict: boolean): Promise<string[]> {
+async function members(
+  merchantId: string,
+  rule: Rule,
+  now: Date,
+  opts: { rangeRestrict?: boolean; stats?: boolean },
+): Promise<string[]> {
   const ctx = await segmentContext(s.database.db, merchantId, now);
   const rows = await resultRows<{ member_id: string }>(
     await s.database.db.execute(
-      segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), merchantId, { orderBy: sql`m.id` }),
+      segmentMembersQuery(compileSegment(rule, ctx, opts), merchantId, { orderBy: sql`m.id` }),
     ),
   );
   return rows.map((r) => r.member_id);
@@ -123,17 +134,33 @@ describe("property: range-restricted recency = plain form", () => {
     it(`random rules, ${timezone}`, async () => {
       const merchantId = await randomMerchant(timezone, seed);
       let nonEmpty = 0;
+      let cohortRules = 0;
       await fc.assert(
         fc.asyncProperty(rules, fc.integer({ min: -2 * 1440, max: 2 * 1440 }), async (rule, minutes) => {
           // Instants within two days of BASE, so the clock crosses local midnights of both zones.
           const now = new Date(BASE + minutes * 60_000);
-          const plain = await members(merchantId, rule, now, false);
+          // The plain form reads orders only; the compiled forms read member_stats (with and without the range).
+          const plain = await members(merchantId, rule, now, { rangeRestrict: false, stats: false });
           if (plain.length) nonEmpty++;
-          expect(await members(merchantId, rule, now, true)).toEqual(plain);
+          expect(await members(merchantId, rule, now, { rangeRestrict: false })).toEqual(plain);
+          expect(await members(merchantId, rule, now, {})).toEqual(plain);
+          expect(await members(merchantId, rule, now, { stats: false })).toEqual(plain);
+          // A rule over the summary alone is counted and paged without members: the same count, the same first ids.
+          const compiled = compileSegment(rule, await segmentContext(s.database.db, merchantId, now));
+          if (compiled.cohort) cohortRules++;
+          const [count] = await resultRows<{ n: unknown }>(
+            await s.database.db.execute(segmentCountQuery(compiled, merchantId)),
+          );
+          expect(Number(count?.n)).toBe(plain.length);
+          const page = await resultRows<{ member_id: string }>(
+            await s.database.db.execute(segmentPageQuery(compiled, merchantId, 5)),
+          );
+          expect(page.map((r) => r.member_id)).toEqual(plain.slice(0, 5));
         }),
         { numRuns: 80, seed },
       );
       expect(nonEmpty).toBeGreaterThan(10);
+      expect(cohortRules).toBeGreaterThan(5);
     });
   }
 
@@ -147,11 +174,9 @@ describe("property: range-restricted recency = plain form", () => {
     const now = new Date("2026-11-20T15:00:00Z"); // 10:00 local on 20 Nov: 1 Nov is 19 days ago
     const rule: Rule = { field: "daysSinceLastOrder", op: "between", value: [0, 19] };
     const expected = [first, second].sort();
-    expect(await members(merchantId, rule, now, true)).toEqual(expected);
-    expect(await members(merchantId, rule, now, false)).toEqual(expected);
-    expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, true)).toEqual([
-      before,
-    ]);
+    expect(await members(merchantId, rule, now, {})).toEqual(expected);
+    expect(await members(merchantId, rule, now, { rangeRestrict: false, stats: false })).toEqual(expected);
+    expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, {})).toEqual([before]);
     // One member at a time (offers, bots): the same answer, with a rule that also narrows another order aggregate.
     const narrowed: Rule = { all: [rule, { field: "orderCount", op: "gte", value: 1, windowDays: 90 }] };
     expect(await memberMatches(db, merchantId, first, narrowed, now)).toBe(true);

@@ -142,8 +142,8 @@ describe("compiler", () => {
     timezone: "Asia/Ho_Chi_Minh",
     defaultTier: "Member",
   };
-  const render = (rule: Rule) => {
-    const c = compileSegment(rule, ctx);
+  const render = (rule: Rule, stats = true) => {
+    const c = compileSegment(rule, ctx, { stats });
     return dialect.sqlToQuery(segmentMembersQuery(c, "mer_1"));
   };
 
@@ -176,9 +176,13 @@ describe("compiler", () => {
   });
 
   it("a top-level conjunct that needs an order row turns its aggregate into an INNER JOIN filtered with HAVING", () => {
-    const q = render({ field: "daysSinceLastOrder", op: "gte", value: 7 }); // not range-restricted (no upper bound)
-    expect(q.sql).toMatch(
+    const rule: Rule = { field: "daysSinceLastOrder", op: "gte", value: 7 }; // not range-restricted (no upper bound)
+    expect(render(rule, false).sql).toMatch(
       /from members m join \(select o\.member_id, max\(o\.placed_at\) as last_at from orders o .* group by o\.member_id having /,
+    );
+    // From member_stats (issue 18): the same filter as a WHERE over the summary row.
+    expect(render(rule).sql).toMatch(
+      /from members m join \(select u\.member_id, .* from member_stats st .*\) u where .*\(u\.last_at at time zone/,
     );
     // Not under `not`/`any`, and not when members without orders match (orderCount < 2 matches 0 orders).
     expect(render({ not: { field: "daysSinceLastOrder", op: "between", value: [7, 13] } }).sql).toContain(
@@ -226,10 +230,13 @@ describe("recency range restriction", () => {
     defaultTier: null,
   };
   const d = (op: Condition["op"], value: Condition["value"]): Rule => ({ field: "daysSinceLastOrder", op, value });
-  const sqlOf = (rule: Rule, rangeRestrict = true) =>
-    dialect.sqlToQuery(segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict }), "mer_1")).sql;
+  const sqlOf = (rule: Rule, rangeRestrict = true, stats = false) =>
+    dialect.sqlToQuery(segmentMembersQuery(compileSegment(rule, ctx, { rangeRestrict, stats }), "mer_1")).sql;
   const restricted = (rule: Rule) =>
     /o\.placed_at >= \(\(\(.* - \$\d+::int\)::timestamp at time zone/.test(sqlOf(rule));
+  // With member_stats the range is one on the summary's last order (an index range of member_stats_last_idx).
+  const statsRestricted = (rule: Rule) =>
+    /u\.last_at >= \(\(\(.* - \$\d+::int\)::timestamp at time zone/.test(sqlOf(rule, true, true));
 
   it("impliedDays: the daysSinceLastOrder interval every matching member is in (sound: all intersects, any needs every branch, not implies nothing)", () => {
     expect(impliedDays(d("between", [7, 13]))).toEqual({ lo: 7, hi: 13 });
@@ -263,5 +270,11 @@ describe("recency range restriction", () => {
     expect(/placed_at >= \(\(\(/.test(sqlOf(d("between", [7, 13]), false))).toBe(false);
     // A bound too large for date arithmetic is simply not used.
     expect(restricted(d("lt", 9_000_000_000_000))).toBe(false);
+    expect(statsRestricted(d("between", [7, 13]))).toBe(true);
+    expect(sqlOf(d("between", [7, 13]), true, true)).toMatch(
+      /^select m\.id as member_id from members m join \(select u\./,
+    );
+    expect(statsRestricted({ any: [d("eq", 3), { field: "optedIn", op: "eq", value: true }] })).toBe(false);
+    expect(statsRestricted(d("gte", 30))).toBe(false);
   });
 });

@@ -1,0 +1,43 @@
+CREATE OR REPLACE FUNCTION public.cl_member_stats()
+ RETURNS trigger
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_first timestamptz;
+  v_last timestamptz;
+begin
+  -- member_stats (docs/member-stats.md) kept exact by every write to orders, in the writing transaction: the order
+  -- paths (cl_place_order, the locking TypeScript path, imports), refunds and cancellations alike. Counts and sums
+  -- move by deltas (commutative, so concurrent orders of one member never lose each other); first/last order are
+  -- read again from the member's orders only when an order leaves them (its row is locked by then, and each
+  -- statement here takes a fresh snapshot, so a concurrent order is either already counted or not yet written).
+  if tg_op in ('UPDATE', 'DELETE') and old.member_id is not null then
+    update member_stats s set
+        order_count = s.order_count - (case when old.total = 0 or old.refunded_total < old.total then 1 else 0 end),
+        net_spend = s.net_spend - (old.total - old.refunded_total)
+      where s.merchant_id = old.merchant_id and s.member_id = old.member_id;
+    if tg_op = 'DELETE' or new.member_id is distinct from old.member_id or new.placed_at <> old.placed_at then
+      select min(o.placed_at), max(o.placed_at) into v_first, v_last from orders o
+        where o.merchant_id = old.merchant_id and o.member_id = old.member_id
+          and (tg_op = 'DELETE' or o.id <> new.id or new.member_id is distinct from old.member_id);
+      if v_first is null then
+        delete from member_stats s where s.merchant_id = old.merchant_id and s.member_id = old.member_id;
+      else
+        update member_stats s set first_order_at = v_first, last_order_at = v_last
+          where s.merchant_id = old.merchant_id and s.member_id = old.member_id;
+      end if;
+    end if;
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') and new.member_id is not null then
+    insert into member_stats as s (member_id, merchant_id, first_order_at, last_order_at, order_count, net_spend)
+      values (new.member_id, new.merchant_id, new.placed_at, new.placed_at,
+              case when new.total = 0 or new.refunded_total < new.total then 1 else 0 end, new.total - new.refunded_total)
+      on conflict (member_id) do update set
+        first_order_at = least(s.first_order_at, excluded.first_order_at),
+        last_order_at = greatest(s.last_order_at, excluded.last_order_at),
+        order_count = s.order_count + excluded.order_count,
+        net_spend = s.net_spend + excluded.net_spend;
+  end if;
+  return null;
+end
+$function$;
