@@ -8,7 +8,7 @@ CREATE TABLE "member_stats" (
 );
 --> statement-breakpoint
 ALTER TABLE "member_stats" ADD CONSTRAINT "member_stats_member_id_members_id_fk" FOREIGN KEY ("member_id") REFERENCES "public"."members"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "member_stats_last_idx" ON "member_stats" USING btree ("merchant_id","last_order_at");
+CREATE INDEX "member_stats_last_idx" ON "member_stats" USING btree ("merchant_id","last_order_at");--> statement-breakpoint
 -- hand-written (issue 18): the member_stats trigger function (source: migrations/functions/cl_member_stats.sql),
 -- its triggers on orders, and the backfill from the orders already stored.
 CREATE OR REPLACE FUNCTION public.cl_member_stats()
