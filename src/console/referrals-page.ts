@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import type { ReferralKpis, ReferralSettings, ReferralView, LeaderboardEntry } from "../referrals/schemas.ts";
 import { type ConsoleLang, REFERRALS_COPY } from "./copy.ts";
-import { type Errors, table } from "./kit.ts";
+import { daysForm, type Errors, table } from "./kit.ts";
 import { field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
 
 type Copy = (typeof REFERRALS_COPY)[ConsoleLang];
@@ -22,6 +22,10 @@ export interface ReferralsPageData {
   errors?: Errors;
   flash?: string;
 }
+
+/** A member's name, or the end of its id (a friend who joined in chat has no name): enough to tell rows apart. */
+const memberLink = (id: string, name: string | null) =>
+  h("a", { href: `/console/members/${encodeURIComponent(id)}`, title: id }, name ?? `…${id.slice(-6)}`);
 
 const word = (r: Copy, key: string | null) => (key ? ((r as Record<string, string>)[key] ?? key) : "");
 
@@ -50,23 +54,7 @@ export function referralsPage(lang: ConsoleLang, d: ReferralsPageData): string {
     h("h1", null, r.referrals),
     flash(d.flash),
     d.errors ? flash(r.invalid, true) : null,
-    h(
-      "form",
-      { class: "row", method: "get", action: "/console/referrals" },
-      h(
-        "label",
-        null,
-        r.days.replace("{d}", String(d.days)),
-        h(
-          "select",
-          { name: "days" },
-          ...[7, 30, 90, 365].map((x) =>
-            h("option", { value: String(x), ...(x === d.days ? { selected: true } : {}) }, String(x)),
-          ),
-        ),
-      ),
-      h("button", { class: "secondary", type: "submit" }, r.show),
-    ),
+    daysForm("/console/referrals", r.days.replace("{d}", String(d.days)), d.days, r.show),
     h(
       "div",
       { class: "kpis", id: "referral-kpis" },
@@ -106,7 +94,7 @@ export function referralsPage(lang: ConsoleLang, d: ReferralsPageData): string {
           ["#", r.member, `#${r.referred}`, `#${r.rewarded}`, `#${r.points}`],
           d.leaders.map((x, i) => [
             String(i + 1),
-            h("a", { href: `/console/members/${encodeURIComponent(x.memberId)}` }, x.name ?? x.memberId),
+            memberLink(x.memberId, x.name),
             n(x.referred),
             n(x.rewarded),
             n(x.pointsEarned),
@@ -120,8 +108,8 @@ export function referralsPage(lang: ConsoleLang, d: ReferralsPageData): string {
           [r.when, r.referrer, r.friend, r.channel, r.status, r.reason],
           d.recent.map((x) => [
             fmtDate(lang, x.createdAt, d.timezone),
-            h("a", { href: `/console/members/${encodeURIComponent(x.referrerId)}` }, x.referrerId),
-            h("a", { href: `/console/members/${encodeURIComponent(x.friendId)}` }, x.friendId),
+            memberLink(x.referrerId, x.referrerName),
+            memberLink(x.friendId, x.friendName),
             x.channel,
             word(r, `status_${x.status}`),
             word(r, x.refusalReason ? `reason_${x.refusalReason}` : x.endReason ? `reason_${x.endReason}` : null),

@@ -37,7 +37,9 @@ export const DEFAULT_REFERRAL_SETTINGS: ReferralSettings = ReferralSettingsSchem
 export const ReferralView = z.object({
   id: z.string(),
   referrerId: z.string(),
+  referrerName: z.string().nullable(),
   friendId: z.string(),
+  friendName: z.string().nullable().describe("null for a friend who joined in chat (no name asked)"),
   channel: z.string(),
   status: z.enum(REFERRAL_STATUSES),
   refusalReason: z.enum(REFUSAL_REASONS).nullable().describe("Why the referral was refused (status refused)"),

@@ -2,7 +2,8 @@
  * The referral program's I/O: settings, members' personal codes, claiming a referral for a friend (welcome bonus
  * included), the referrer-reward pass (a job) and the reports. The rules themselves are pure, in ./rules.ts.
  */
-import { and, asc, desc, eq, gte, inArray, lt, lte, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL, sql } from "drizzle-orm";
+import { alias, type PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../db/types.ts";
 import { channelIdentities, ledgerEntries, members, orders, refunds } from "../db/schema.ts";
 import { isUniqueViolation } from "../db/errors.ts";
@@ -175,46 +176,39 @@ async function payOnce(tx: Db, m: MemberRow, program: Program, key: string, poin
   });
 }
 
-async function chatIsMembers(tx: Db, input: ClaimInput, memberId: string): Promise<boolean> {
-  const rows = await tx
-    .select({ id: channelIdentities.id })
-    .from(channelIdentities)
-    .where(
-      and(
-        eq(channelIdentities.merchantId, input.merchantId),
-        eq(channelIdentities.memberId, memberId),
-        eq(channelIdentities.channel, input.channel),
-        eq(channelIdentities.userId, input.userId ?? ""),
-      ),
-    )
-    .limit(1);
+/** Whether `table` has a row matching `where` (every caller's condition names the merchant). */
+async function anyRow(tx: Db, table: PgTable, where: SQL | undefined): Promise<boolean> {
+  const rows = await tx.select({ one: sql<number>`1` }).from(table).where(where).limit(1);
   return rows.length > 0;
 }
+
+const chatIsMembers = (tx: Db, input: ClaimInput, memberId: string) =>
+  anyRow(
+    tx,
+    channelIdentities,
+    and(
+      eq(channelIdentities.merchantId, input.merchantId),
+      eq(channelIdentities.memberId, memberId),
+      eq(channelIdentities.channel, input.channel),
+      eq(channelIdentities.userId, input.userId ?? ""),
+    ),
+  );
 
 /** Orders or points history with this merchant: not new. */
-async function hasHistory(tx: Db, merchantId: string, memberId: string): Promise<boolean> {
-  const o = await tx
-    .select({ id: orders.id })
-    .from(orders)
-    .where(and(eq(orders.merchantId, merchantId), eq(orders.memberId, memberId)))
-    .limit(1);
-  if (o.length > 0) return true;
-  const e = await tx
-    .select({ id: ledgerEntries.id })
-    .from(ledgerEntries)
-    .where(and(eq(ledgerEntries.merchantId, merchantId), eq(ledgerEntries.memberId, memberId)))
-    .limit(1);
-  return e.length > 0;
-}
+const hasHistory = async (tx: Db, merchantId: string, memberId: string) =>
+  (await anyRow(tx, orders, and(eq(orders.merchantId, merchantId), eq(orders.memberId, memberId)))) ||
+  (await anyRow(
+    tx,
+    ledgerEntries,
+    and(eq(ledgerEntries.merchantId, merchantId), eq(ledgerEntries.memberId, memberId)),
+  ));
 
-async function alreadyReferred(tx: Db, merchantId: string, friendId: string): Promise<boolean> {
-  const rows = await tx
-    .select({ id: referrals.id })
-    .from(referrals)
-    .where(and(eq(referrals.merchantId, merchantId), eq(referrals.friendId, friendId), ne(referrals.status, "refused")))
-    .limit(1);
-  return rows.length > 0;
-}
+const alreadyReferred = (tx: Db, merchantId: string, friendId: string) =>
+  anyRow(
+    tx,
+    referrals,
+    and(eq(referrals.merchantId, merchantId), eq(referrals.friendId, friendId), ne(referrals.status, "refused")),
+  );
 
 async function recentReferrals(tx: Db, merchantId: string, referrerId: string, from: Date): Promise<number> {
   const [row] = await tx
@@ -370,11 +364,13 @@ async function orderFacts(
 
 export type ReferralRow = typeof referrals.$inferSelect;
 
-export function referralView(r: ReferralRow) {
+export function referralView(r: ReferralRow, names: { referrer: string | null; friend: string | null }) {
   return {
     id: r.id,
     referrerId: r.referrerId,
+    referrerName: names.referrer,
     friendId: r.friendId,
+    friendName: names.friend,
     channel: r.channel,
     status: r.status,
     refusalReason: r.refusalReason ?? null,
@@ -389,7 +385,10 @@ export function referralView(r: ReferralRow) {
   };
 }
 
-/** Newest first; `before` is the id of the last row of the previous page. */
+const referrer = alias(members, "referrer");
+const friend = alias(members, "friend");
+
+/** Newest first, with both members' names; `before` is the id of the last row of the previous page. */
 export async function listReferrals(
   db: Db,
   merchantId: string,
@@ -408,13 +407,18 @@ export async function listReferrals(
       );
   }
   const rows = await db
-    .select()
+    .select({ r: referrals, referrerName: referrer.name, friendName: friend.name })
     .from(referrals)
+    .leftJoin(referrer, and(eq(referrer.merchantId, referrals.merchantId), eq(referrer.id, referrals.referrerId)))
+    .leftJoin(friend, and(eq(friend.merchantId, referrals.merchantId), eq(friend.id, referrals.friendId)))
     .where(and(...conds))
     .orderBy(desc(referrals.createdAt), desc(referrals.id))
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
-  return { referrals: page.map(referralView), next: rows.length > q.limit ? page.at(-1)!.id : null };
+  return {
+    referrals: page.map((x) => referralView(x.r, { referrer: x.referrerName, friend: x.friendName })),
+    next: rows.length > q.limit ? page.at(-1)!.r.id : null,
+  };
 }
 
 /** Referrers by friends referred in the last `days` (ties: more rewarded, then points). */

@@ -1,8 +1,9 @@
 /**
  * Referrals in a real browser (Debian chromium via playwright-core) at 1366×900 and 390×844: the console's referrals
  * page (KPIs, leaderboard, referrals with their refusal reasons, the settings form with an error in place) after
- * friends joined through the Telegram fake, and the referral QR on the loyalty card. Screenshots go to docs/.
+ * friends joined through the Telegram fake, and the referral QR on the loyalty card.
  */
+import { copyFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +12,16 @@ import { linkCode, newTelegramUser, setupShop, startBotHarness, type BotHarness,
 import { signedInitData } from "../cards/helpers.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const docs = fileURLToPath(new URL("../../docs/", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const SHOTS = `${root}test-results/referrals`;
+
+/** Screenshots go to test-results/referrals/ (git-ignored); `UPDATE_DOCS=1` also copies them to docs/. */
+async function shot(page: Page, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = `${SHOTS}/${name}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+  if (process.env.UPDATE_DOCS === "1") copyFileSync(file, `${root}docs/${name}.png`);
+}
 
 let h: BotHarness;
 let shop: Shop;
@@ -99,7 +109,7 @@ describe("referrals in Chromium", () => {
       await expect(page.locator("#referrals tbody").textContent()).resolves.toContain("Tự giới thiệu");
       await expect(page.locator("#referrals tbody").textContent()).resolves.toContain("Đã thưởng");
       await fitsWidth(page, vp.width);
-      await page.screenshot({ path: `${docs}referrals-console-${vp.label}.png`, fullPage: true });
+      await shot(page, `referrals-console-${vp.label}`);
 
       // A cap period of 0 days is refused in place; a valid form saves.
       await page.locator('input[name="capPeriodDays"]').fill("0");
@@ -142,7 +152,7 @@ describe("referrals in Chromium", () => {
       const card = (await session.json()) as { card: { referral: { value: string } } };
       expect(card.card.referral.value).toBe(`https://t.me/loyalty_test_bot?start=ref_${code}`);
       await fitsWidth(page, vp.width);
-      await page.screenshot({ path: `${docs}referrals-card-${vp.label}.png`, fullPage: true });
+      await shot(page, `referrals-card-${vp.label}`);
       expect(errors).toEqual([]);
       await page.close();
     });
