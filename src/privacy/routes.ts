@@ -107,6 +107,8 @@ const ExportSchema = z.object({
   conversationMemory: Rows,
   linkCodes: Rows,
   cardScans: Rows,
+  referralCodes: Rows,
+  referrals: Rows.describe("Referrals the member made (referrerId) or joined through (friendId)"),
 });
 
 doc({

@@ -68,6 +68,10 @@ describe("referrals: who may be referred", () => {
     expect(await points(friend)).toBe(50);
     const keys = await reasonKeys(friend);
     expect(keys).toEqual([{ reason: `referral:${r.status === "accepted" ? r.referralId : ""}:welcome`, points: 50 }]);
+    // The data export of either side shows the referral.
+    const ex = await api("GET", `/v1/members/${friend}/export`);
+    expect(ex.body.referrals).toMatchObject([{ referrerId: referrer, friendId: friend, status: "pending" }]);
+    expect((await api("GET", `/v1/members/${referrer}/export`)).body.referrals).toHaveLength(1);
   });
 
   it("self-referral: the same member, the same phone, or the referrer's own chat account are refused", async () => {
@@ -197,6 +201,7 @@ describe("referrals: API", () => {
     expect(link.body.code).toMatch(/^[ACDEFGHJKMNPQRTUVWXY34679]{8}$/);
     expect(link.body.zaloText).toBe(`ref ${link.body.code}`);
     expect((await api("GET", `/v1/members/${m}/referral-link`)).body.code).toBe(link.body.code);
+    expect((await api("GET", `/v1/members/${m}/export`)).body.referralCodes).toMatchObject([{ code: link.body.code }]);
     expect((await api("GET", "/v1/referrals?limit=0")).status).toBe(400);
     const p1 = await api("GET", "/v1/referrals?limit=2");
     const p2 = await api("GET", `/v1/referrals?limit=2&before=${p1.body.next}`);
