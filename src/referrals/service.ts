@@ -2,7 +2,7 @@
  * The referral program's I/O: settings, members' personal codes, claiming a referral for a friend (welcome bonus
  * included), the referrer-reward pass (a job) and the reports. The rules themselves are pure, in ./rules.ts.
  */
-import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, type SQL, sql } from "drizzle-orm";
 import { alias, type PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../db/types.ts";
 import { channelIdentities, ledgerEntries, members, orders, refunds } from "../db/schema.ts";
@@ -238,16 +238,41 @@ export async function runReferralRewards(
   const out = { held: 0, rewarded: 0, cancelled: 0, expired: 0 };
   const settings = await getReferralSettings(db, merchantId);
   const program = await getProgram(db, merchantId);
-  const open = await db
-    .select()
-    .from(referrals)
-    .where(and(eq(referrals.merchantId, merchantId), inArray(referrals.status, ["pending", "holding"])))
-    .orderBy(asc(referrals.createdAt))
-    .limit(5000);
+  // Pages by id (keyset): every open referral is visited once per pass, however many there are.
+  let after = "";
+  for (;;) {
+    const open = await db
+      .select()
+      .from(referrals)
+      .where(
+        and(
+          eq(referrals.merchantId, merchantId),
+          inArray(referrals.status, ["pending", "holding"]),
+          gt(referrals.id, after),
+        ),
+      )
+      .orderBy(asc(referrals.id))
+      .limit(500);
+    if (open.length === 0) break;
+    after = open.at(-1)!.id;
+    await advance(db, open, settings, program, now, out);
+  }
+  return out;
+}
+
+/** One page of open referrals, one step each. */
+async function advance(
+  db: Db,
+  open: ReferralRow[],
+  settings: ReferralSettings,
+  program: Program,
+  now: Date,
+  out: { held: number; rewarded: number; cancelled: number; expired: number },
+) {
   for (const r of open) {
-    const o = await orderFacts(db, merchantId, r, settings, program, now);
+    const o = await orderFacts(db, r.merchantId, r, settings, program, now);
     const step = nextStep(r as OpenReferral, o, settings, program.pendingDays, now);
-    const isOpen = and(eq(referrals.merchantId, merchantId), eq(referrals.id, r.id), eq(referrals.status, r.status));
+    const isOpen = and(eq(referrals.merchantId, r.merchantId), eq(referrals.id, r.id), eq(referrals.status, r.status));
     switch (step.kind) {
       case "wait":
         break;
@@ -285,7 +310,6 @@ export async function runReferralRewards(
         break;
     }
   }
-  return out;
 }
 
 /** The referrer's reward, in one transaction with the status change (the conditional update decides a race). */
