@@ -94,6 +94,8 @@ describe("referrals in chat: the member shares", () => {
     const user = newTelegramUser();
     await tg(user, "/invite");
     expect(tgTexts(h.tg, user.id).at(-1)).toContain("chưa liên kết");
+    await tg(user, "/help");
+    expect(tgTexts(h.tg, user.id).at(-1)).toContain("/invite — giới thiệu bạn bè");
   });
 });
 
