@@ -24,6 +24,7 @@ import { campaignRoutes } from "./campaigns/routes.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
 import { znsRoutes } from "./zns/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
+import { referralRoutes } from "./referrals/routes.ts";
 import { analyticsRoutes } from "./analytics/routes.ts";
 import { recsModelRoutes } from "./recs/model-routes.ts";
 import { offerRoutes } from "./offers/routes.ts";
@@ -55,6 +56,7 @@ const v1Modules: Hono<AppEnv>[] = [
   rewardRoutes,
   jobRoutes,
   linkRoutes,
+  referralRoutes,
   analyticsRoutes,
   segmentRoutes,
   campaignRoutes,

@@ -22,6 +22,7 @@ import {
   parseButton,
   parseCommand,
   typedLinkCode,
+  typedReferralCode,
   type Intent,
 } from "./intents.ts";
 import { questionLang } from "./language.ts";
@@ -34,6 +35,7 @@ import * as rewards from "./handlers/rewards.ts";
 import * as offers from "./handlers/offers.ts";
 import * as questions from "./handlers/questions.ts";
 import * as privacy from "./handlers/privacy.ts";
+import * as referrals from "./handlers/referrals.ts";
 
 const MAX_TEXT = 4000;
 
@@ -153,6 +155,8 @@ export function createConversation(deps: CoreDeps): Conversation {
         return link.stop(ctx);
       case "optIn":
         return link.optIn(ctx);
+      case "referral":
+        return referrals.friend(ctx, intent.code);
       case "unknown":
         return [
           ctx.member ? msg(ctx.copy.unknown(), menu(ctx.copy)) : linkHelp(ctx, ctx.copy.needLink(ctx.input.channel)),
@@ -193,6 +197,8 @@ export function createConversation(deps: CoreDeps): Conversation {
         return privacy.eraseAsk(ctx);
       case "eraseConfirm":
         return privacy.eraseConfirm(ctx, m);
+      case "invite":
+        return referrals.invite(ctx, m);
     }
   }
 
@@ -202,6 +208,8 @@ export function createConversation(deps: CoreDeps): Conversation {
     if (limited === "limited-silent") return [];
     const code = typedLinkCode(text);
     if (code) return link.linkWithCode(ctx, code);
+    const referral = typedReferralCode(text);
+    if (referral) return referrals.friend(ctx, referral);
     if (!ctx.member && looksLikePhone(text)) return [linkHelp(ctx, ctx.copy.phoneTyped(ctx.input.channel))];
     // Template and keyword answers are in the language the message is written in (this reply only; /language
     // changes the stored one). The assistant keeps the member's language: its reply validator holds it to that.
@@ -214,6 +222,12 @@ export function createConversation(deps: CoreDeps): Conversation {
     if (question) {
       inAskedLanguage();
       return dispatch(ctx, question);
+    }
+    // "giới thiệu bạn" / "invite a friend" has a template answer too (the member's own code, never the model's).
+    const keyword = matchKeywords(text);
+    if (keyword.kind === "invite") {
+      inAskedLanguage();
+      return dispatch(ctx, keyword);
     }
     if (deps.assistant) {
       try {

@@ -31,6 +31,8 @@ export type Intent =
   | { kind: "greeting" }
   | { kind: "thanks" }
   | { kind: "howToLink" }
+  | { kind: "invite" }
+  | { kind: "referral"; code: string }
   | { kind: "unknown" };
 
 /** Button data: short ASCII (Telegram callback_data is 1–64 bytes). */
@@ -54,6 +56,7 @@ export const Btn = {
   consentYes: "cs:y",
   consentNo: "cs:n",
   eraseConfirm: "del:y",
+  invite: "inv",
 } as const;
 
 /** Whether `data` can travel as Telegram callback_data (ASCII, ≤ 64 bytes). */
@@ -94,6 +97,8 @@ export function parseButton(data: string): Intent {
       return { kind: "consent", granted: false };
     case Btn.eraseConfirm:
       return { kind: "eraseConfirm" };
+    case Btn.invite:
+      return { kind: "invite" };
   }
   let m = /^r:(\d{1,4})$/.exec(d);
   if (m) return { kind: "rewards", from: Number(m[1]) };
@@ -122,8 +127,16 @@ export function parseCommand(text: string): Intent | undefined {
   const cmd = m[1]!.toLowerCase();
   const arg = (m[2] ?? "").trim();
   switch (cmd) {
-    case "start":
-      return { kind: "start", code: arg === "" ? undefined : arg.split(/\s+/)[0] };
+    case "start": {
+      const code = arg === "" ? undefined : arg.split(/\s+/)[0];
+      // A referral deep link (t.me/<bot>?start=ref_<code>); link codes never contain "_".
+      const ref = code ? /^ref_([A-Za-z0-9]{4,16})$/i.exec(code) : null;
+      return ref ? { kind: "referral", code: ref[1]! } : { kind: "start", code };
+    }
+    case "invite":
+    case "refer":
+    case "gioithieu":
+      return { kind: "invite" };
     case "link":
       return arg ? { kind: "link", code: arg.split(/\s+/)[0]! } : { kind: "howToLink" };
     case "points":
@@ -185,6 +198,12 @@ export function typedLinkCode(text: string): string | undefined {
   return CODE_CHARS.test(t) ? t : undefined;
 }
 
+/** A typed referral code: "ref <code>" (how a friend uses a referral on Zalo, where there are no deep links). */
+export function typedReferralCode(text: string): string | undefined {
+  const m = /^ref[\s:_-]+([A-Za-z0-9]{4,16})[.!]?$/i.exec(text.trim());
+  return m ? m[1]!.toUpperCase() : undefined;
+}
+
 /** A message that is (mostly) a phone number: typing a phone never links, the bot explains why. */
 export function looksLikePhone(text: string): boolean {
   const t = text.trim().replace(/[\s\-.()]/g, "");
@@ -205,6 +224,10 @@ const RULES: Rule[] = [
   },
   { intent: { kind: "start" }, re: /^(start|bat dau|begin|get started)$/ },
   { intent: { kind: "optIn" }, re: /\b(subscribe|opt ?in|nhan lai|dang ky nhan|bat thong bao)\b/ },
+  {
+    intent: { kind: "invite" },
+    re: /\b(gioi thieu ban( be)?|ma gioi thieu|link gioi thieu|moi ban( be)?|invite (a )?friends?|refer (a )?friends?|referral( code| link)?)\b/,
+  },
   { intent: { kind: "language", lang: "en" }, re: /\b(english|tieng anh|in english|speak english)\b/ },
   { intent: { kind: "language", lang: "vi" }, re: /\b(vietnamese|tieng viet)\b/ },
   { intent: { kind: "language" }, re: /\b(language|ngon ngu)\b/ },

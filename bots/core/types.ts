@@ -42,6 +42,11 @@ export interface ReplyMessage extends OutgoingMessage {
   requestContact?: string;
   /** Telegram: add a button labelled so that opens the loyalty card Mini App (when the card URL is https). */
   cardButton?: string;
+  /**
+   * Telegram: a share button (t.me/share) carrying the bot's deep link `?start=<payload>` and `text`; the adapter
+   * knows the bot's username, so it writes the link (also into the message). Other channels show the text as is.
+   */
+  share?: { label: string; payload: string; text: string };
 }
 
 /** Answers free text; `undefined` falls back to the keyword/intent matcher (declared in src/channels). */

@@ -94,7 +94,8 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
   /** Sends replies in order; a 403 marks the chat unreachable and stops. */
   async function deliver(chatId: number, replies: ReplyMessage[]): Promise<void> {
     for (const reply of replies) {
-      for (const c of toTelegramCalls(reply, { cardUrl: opts.cardUrl })) {
+      const botUsername = bot.isInited() ? bot.botInfo.username : undefined;
+      for (const c of toTelegramCalls(reply, { cardUrl: opts.cardUrl, botUsername })) {
         try {
           await call(bot.api, chatId, c);
         } catch (err) {

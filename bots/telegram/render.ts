@@ -22,9 +22,24 @@ export function inlineKeyboard(rows: MessageButton[][]): InlineKeyboardMarkup | 
 export interface RenderOptions {
   /** The loyalty card Mini App's https URL: replies with `cardButton` get a web_app button opening it. */
   cardUrl?: string | undefined;
+  /** The bot's username, for the deep links of `share` replies (none without it). */
+  botUsername?: string | undefined;
+}
+
+/** The bot's deep link for a share reply, and the t.me/share button that forwards it with its text. */
+function shareLink(m: ReplyMessage, o: RenderOptions) {
+  if (!m.share || !o.botUsername) return undefined;
+  const link = `https://t.me/${o.botUsername}?start=${m.share.payload}`;
+  const url = `https://t.me/share/url?url=${encodeURIComponent(link)}&text=${encodeURIComponent(m.share.text)}`;
+  return { link, button: { text: m.share.label, url } };
 }
 
 function markup(m: ReplyMessage, o: RenderOptions): InlineKeyboardMarkup | ReplyKeyboardMarkup | undefined {
+  const share = shareLink(m, o);
+  if (share) {
+    const rest = m.buttons && m.buttons.length > 0 ? inlineKeyboard(m.buttons) : undefined;
+    return { inline_keyboard: [[share.button], ...(rest?.inline_keyboard ?? [])] };
+  }
   if (m.cardButton && o.cardUrl) {
     const card = [{ text: m.cardButton, web_app: { url: o.cardUrl } }];
     const rest = m.buttons && m.buttons.length > 0 ? inlineKeyboard(m.buttons) : undefined;
@@ -45,7 +60,8 @@ function markup(m: ReplyMessage, o: RenderOptions): InlineKeyboardMarkup | Reply
 export function toTelegramCalls(m: ReplyMessage, o: RenderOptions = {}): TelegramCall[] {
   const rm = markup(m, o);
   const calls: TelegramCall[] = [];
-  let text = m.text;
+  const share = shareLink(m, o);
+  let text = share ? `${m.text}\n${share.link}` : m.text;
   if (m.imageUrl) {
     if (text.length <= TELEGRAM_CAPTION_LIMIT) {
       return [

@@ -18,6 +18,7 @@ import { cardSecret, readSession, signSession } from "./code.ts";
 import { validateInitData } from "./init-data.ts";
 import { CARD_HTML } from "./page.ts";
 import { cardView, linkedMember, scanCard } from "./service.ts";
+import { telegramBotUsername } from "../channels/bot-info.ts";
 
 export const CARD_PATH = "/card";
 
@@ -185,7 +186,7 @@ cardPageRoutes.post(`${CARD_PATH}/api/session`, async (c) => {
   return c.json({
     token: session.token,
     expiresAt: session.expiresAt.toISOString(),
-    card: await cardView(db, secret, member, now),
+    card: await cardView(db, secret, member, now, await telegramBotUsername(config, db, now)),
   });
 });
 
@@ -201,5 +202,5 @@ cardPageRoutes.get(`${CARD_PATH}/api/card`, async (c) => {
   const db = c.get("db");
   const member = await findMember(db, session.merchantId, session.memberId);
   if (!member) throw notLinked();
-  return c.json(await cardView(db, secret, member, now));
+  return c.json(await cardView(db, secret, member, now, await telegramBotUsername(config, db, now)));
 });

@@ -16,6 +16,7 @@ import { listOffersForChat } from "../offers/service.ts";
 import { toLang, type Lang } from "../messages/render.ts";
 import { CODE_STEP_MS, cardCode, readCardCode } from "./code.ts";
 import { cardCodeUses } from "./tables.ts";
+import { getReferralSettings, REFERRAL_PAYLOAD_PREFIX, referralCodeFor } from "../referrals/service.ts";
 
 /**
  * The member linked to a chat identity (channel "telegram" + Telegram user id, or "web" + simulator client id);
@@ -57,13 +58,27 @@ export function currentCode(secret: string, memberId: string, now: Date): CardCo
   };
 }
 
+/**
+ * The member's referral QR while the shop's referral program is on: the Telegram deep link `?start=ref_<code>` when
+ * the bot's username is known (a phone camera opens the bot), else the "ref <code>" text a friend sends on Zalo.
+ */
+async function referralQr(db: Db, m: MemberRow, now: Date, telegramUsername: string | undefined) {
+  if (!(await getReferralSettings(db, m.merchantId)).enabled) return null;
+  const code = await referralCodeFor(db, m.merchantId, m.id, now);
+  const value = telegramUsername
+    ? `https://t.me/${telegramUsername}?start=${REFERRAL_PAYLOAD_PREFIX}${code}`
+    : `ref ${code}`;
+  return { code, value, svg: renderSVG(value, { ecc: "M", border: 2 }) };
+}
+
 /** Everything the card page shows, in the member's language. */
-export async function cardView(db: Db, secret: string, m: MemberRow, now: Date) {
+export async function cardView(db: Db, secret: string, m: MemberRow, now: Date, telegramUsername?: string) {
   const program = await getProgram(db, m.merchantId);
-  const [view, vouchers, offers] = await Promise.all([
+  const [view, vouchers, offers, referral] = await Promise.all([
     memberView(db, program, m, now),
     memberVouchers(db, m.merchantId, m.id, now, true),
     listOffersForChat(db, m.merchantId, m.id, now).catch(() => []),
+    referralQr(db, m, now, telegramUsername),
   ]);
   const lang: Lang = toLang(m.language);
   return {
@@ -80,6 +95,7 @@ export async function cardView(db: Db, secret: string, m: MemberRow, now: Date) 
     vouchers: vouchers.slice(0, 20).map((v) => ({ code: v.code, name: v.reward.name, expiresAt: v.expiresAt })),
     offers: offers.slice(0, 10).map((o) => ({ id: o.id, text: o.text, expiresAt: o.expiresAt?.toISOString() ?? null })),
     code: currentCode(secret, m.id, now),
+    referral,
   };
 }
 

@@ -130,3 +130,24 @@ export function isoToLocal(iso: string | null | undefined, timeZone: string): st
   if (Number.isNaN(t)) return "";
   return new Date(t + offsetMs(new Date(t), timeZone)).toISOString().slice(0, 16);
 }
+
+/** The "last N days" picker of the report pages (a GET form back to `action`). */
+export function daysForm(action: string, label: string, days: number, show: string) {
+  return h(
+    "form",
+    { class: "row", method: "get", action },
+    h(
+      "label",
+      null,
+      label,
+      h(
+        "select",
+        { name: "days" },
+        ...[7, 30, 90, 365].map((x) =>
+          h("option", { value: String(x), ...(x === days ? { selected: true } : {}) }, String(x)),
+        ),
+      ),
+    ),
+    h("button", { class: "secondary", type: "submit" }, show),
+  );
+}

@@ -7,7 +7,7 @@ import type { ModelInfo } from "../recs/build.ts";
 import type { TopRule } from "../recs/model.ts";
 import type { OfferReportT } from "../offers/report.ts";
 import type { ConsoleLang } from "./copy.ts";
-import { table } from "./kit.ts";
+import { daysForm, table } from "./kit.ts";
 import { flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
 
 export const RECS_COPY = {
@@ -184,23 +184,7 @@ export function recsPage(
           )
       : null,
     h("h2", { id: "offers-report" }, r.report),
-    h(
-      "form",
-      { class: "row", method: "get", action: "/console/recommendations" },
-      h(
-        "label",
-        null,
-        r.days.replace("{d}", String(d.days)),
-        h(
-          "select",
-          { name: "days" },
-          ...[7, 30, 90, 365].map((x) =>
-            h("option", { value: String(x), ...(x === d.days ? { selected: true } : {}) }, String(x)),
-          ),
-        ),
-      ),
-      h("button", { class: "secondary", type: "submit" }, r.show),
-    ),
+    daysForm("/console/recommendations", r.days.replace("{d}", String(d.days)), d.days, r.show),
     rep.total.offers === 0
       ? h("p", { class: "empty" }, r.noOffers)
       : table(

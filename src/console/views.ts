@@ -19,6 +19,7 @@ export type Section =
   | "journeys"
   | "catalog"
   | "recommendations"
+  | "referrals"
   | "integrations";
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
@@ -100,6 +101,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("journeys", "/console/journeys", t.journeys),
               nav("catalog", "/console/catalog", t.catalog),
               nav("recommendations", "/console/recommendations", t.recommendations),
+              nav("referrals", "/console/referrals", t.referrals),
               nav("integrations", "/console/integrations", s.lang === "vi" ? "Kết nối" : "Connections"),
             )
           : null,

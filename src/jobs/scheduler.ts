@@ -5,14 +5,15 @@ import type { Logger } from "../lib/log.ts";
 import { runExpiry } from "./expire.ts";
 import { runTierEvaluation } from "./tiers.ts";
 import { purgeExpired } from "../privacy/retention.ts";
+import { runReferralRewards } from "../referrals/service.ts";
 
-export type JobName = "expire" | "tiers" | "retention";
+export type JobName = "expire" | "tiers" | "retention" | "referrals";
 
 export async function runScheduledJobs(
   db: Db,
   now: Date,
   logger: Logger,
-  jobs: JobName[] = ["expire", "tiers", "retention"],
+  jobs: JobName[] = ["expire", "tiers", "retention", "referrals"],
 ): Promise<void> {
   const all = await db.select({ id: merchants.id }).from(merchants);
   for (const { id } of all) {
@@ -24,6 +25,11 @@ export async function runScheduledJobs(
       if (jobs.includes("tiers")) {
         const r = await runTierEvaluation(db, id, now);
         if (r.upgraded + r.downgraded > 0) logger.info("tiers evaluated", { merchantId: id, ...r });
+      }
+      if (jobs.includes("referrals")) {
+        // Referrer rewards fall due when a friend's first order leaves the hold: hourly is precise enough.
+        const r = await runReferralRewards(db, id, now);
+        if (r.held + r.rewarded + r.cancelled + r.expired > 0) logger.info("referrals", { merchantId: id, ...r });
       }
       if (jobs.includes("retention")) {
         const r = await purgeExpired(db, id, now);

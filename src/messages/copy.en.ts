@@ -220,6 +220,7 @@ export const en: Copy = {
       "/rewards — redeem points for rewards",
       "/vouchers — your vouchers",
       "/offers — offers picked for you",
+      "/invite — refer a friend, both get points",
       "/language vi — chuyển sang tiếng Việt",
       "/stop — stop promotional messages (/start to opt back in)",
       channel === "zalo" || channel === "zalo_oa"

@@ -227,6 +227,7 @@ export const vi: Copy = {
       "/rewards — đổi điểm lấy quà",
       "/vouchers — voucher bạn đang có",
       "/offers — ưu đãi dành riêng cho bạn",
+      "/invite — giới thiệu bạn bè, cùng nhận điểm",
       "/language en — switch to English",
       "/stop — ngừng nhận tin ưu đãi (/start để nhận lại)",
       channel === "zalo" || channel === "zalo_oa"

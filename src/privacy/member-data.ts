@@ -28,6 +28,7 @@ import { cardCodeUses } from "../cards/tables.ts";
 import { llmChatTurns } from "../llm/tables.ts";
 import { offerClaims, offers } from "../offers/tables.ts";
 import { consentEvents } from "../members/tables.ts";
+import { referralCodes, referrals } from "../referrals/tables.ts";
 import { recordConsentIn } from "../members/consent.ts";
 import { requireMember } from "../members/service.ts";
 
@@ -48,11 +49,12 @@ const MEMBER_TABLES = {
   conversationMemory: llmChatTurns,
   linkCodes,
   cardScans: cardCodeUses,
+  referralCodes,
 } as const satisfies Record<string, PgTable & { merchantId: PgColumn; memberId: PgColumn }>;
 
 type Rows = Record<string, unknown>[];
 export type MemberExport = { exportedAt: string; member: Record<string, unknown> } & Record<
-  keyof typeof MEMBER_TABLES | "orderItems" | "refunds" | "chatSettings",
+  keyof typeof MEMBER_TABLES | "orderItems" | "refunds" | "chatSettings" | "referrals",
   Rows
 >;
 
@@ -86,6 +88,16 @@ export async function exportMember(db: Db, merchantId: string, memberId: string,
     refunds,
     and(eq(refunds.merchantId, merchantId), inArray(refunds.orderId, orderIds)),
   );
+  // Referrals the member made or came through (the other side appears by member id only).
+  out.referrals = await db
+    .select()
+    .from(referrals)
+    .where(
+      and(
+        eq(referrals.merchantId, merchantId),
+        or(eq(referrals.referrerId, memberId), eq(referrals.friendId, memberId)),
+      ),
+    );
   const users = (out.chats as { channel: string; userId: string }[]).map((c) =>
     and(eq(chatSessions.channel, c.channel), eq(chatSessions.userId, c.userId)),
   );

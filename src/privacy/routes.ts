@@ -101,6 +101,8 @@ const ExportSchema = z.object({
   conversationMemory: Rows,
   linkCodes: Rows,
   cardScans: Rows,
+  referralCodes: Rows,
+  referrals: Rows.describe("Referrals the member made (referrerId) or joined through (friendId)"),
 });
 
 api.get(

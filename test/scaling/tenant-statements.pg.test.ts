@@ -127,6 +127,9 @@ describe("tenant statements", () => {
     ok(await api("GET", "/v1/offers/report"));
     ok(await api("POST", "/v1/jobs/tiers"));
     ok(await api("POST", "/v1/jobs/expire"));
+    // Referrals: settings, a member's link, the reports and the reward job.
+    ok(await api("PUT", "/v1/referrals/settings", { enabled: true }));
+    const ref = ok(await api("GET", `/v1/members/${shop.memberId}/referral-link`));
 
     // Chat: link, points, history, rewards, offers and a claim.
     const user = newTelegramUser();
@@ -135,6 +138,14 @@ describe("tenant statements", () => {
     }
     const claim = lastButtons(h.tg, user.id).find((b) => b.data.startsWith("oc:"));
     if (claim) expect((await h.telegram(telegramCallbackUpdate(claim.data, user))).status).toBe(200);
+    // A friend joins through the referral link; the member shares it.
+    const friend = newTelegramUser();
+    expect((await h.telegram(telegramTextUpdate(`/start ref_${ref.code}`, friend))).status).toBe(200);
+    expect((await h.telegram(telegramTextUpdate("/invite", user))).status).toBe(200);
+    ok(await api("POST", "/v1/jobs/referrals"));
+    ok(await api("GET", "/v1/referrals"));
+    ok(await api("GET", "/v1/referrals/leaderboard"));
+    ok(await api("GET", "/v1/referrals/kpis"));
     await h.channels.stop(10_000);
     recording = false;
 
@@ -144,6 +155,8 @@ describe("tenant statements", () => {
       (q) => tenantTables.some((t) => touches(q, t)) && !/merchant_id/i.test(q) && !crossTenant(q),
     );
     expect(statements.size).toBeGreaterThan(50);
+    // The referral path ran (its claim wrote a referral and paid the welcome bonus).
+    expect([...statements].some((q) => /^insert into "referrals"/i.test(q))).toBe(true);
     expect(unscoped.join("\n")).toBe("");
   });
 });

@@ -21,7 +21,8 @@ import { consentQuestion } from "./privacy.ts";
 import { wording } from "../../../src/privacy/wording.ts";
 import { getProgram } from "../../../src/program/service.ts";
 
-async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<ReplyMessage[]> {
+/** Links the chat to the member and answers as a successful link does (also the referral path's last step). */
+export async function linked(ctx: Ctx, merchantId: string, memberId: string): Promise<ReplyMessage[]> {
   const { input, db, now } = ctx;
   // A language the chat chose before linking is an explicit request: the member keeps it.
   const chosen = await chatLanguage(db, input.channel, input.userId);
