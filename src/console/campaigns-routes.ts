@@ -118,7 +118,7 @@ campaignPages.post("/campaigns", async (c) => {
     return renderList(c, { values: f, errors: domainErrors(err, "segmentId") }, 400);
   }
   if (action === "send") {
-    await startCampaign(db, m, id, now);
+    await startCampaign(db, m, id, now, c.get("deps").sendGuard);
     wakeDeliveryWorkers();
   }
   return c.redirect(
@@ -162,7 +162,7 @@ campaignPages.post("/campaigns/:id/send", async (c) => {
   const { db, m, now } = ctx(c);
   const id = c.req.param("id");
   try {
-    await startCampaign(db, m, id, now);
+    await startCampaign(db, m, id, now, c.get("deps").sendGuard);
   } catch (err) {
     const errors = domainErrors(err);
     const { view, kpis } = await campaignData(c, id);
