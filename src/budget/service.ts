@@ -108,6 +108,16 @@ export async function resolvePointValue(db: Db, merchantId: string, s: BudgetSet
   return { ...reduced(program.earn.spend, program.earn.points * 100), source: "default" };
 }
 
+/** The merchant's local calendar month at `now`, "YYYY-MM". */
+export async function localMonth(db: Db, merchantId: string, now: Date): Promise<string> {
+  const [r] = await queryRows(
+    db,
+    sql`select to_char(${now.toISOString()}::timestamptz at time zone timezone, 'YYYY-MM') as month from merchants where id = ${merchantId}`,
+    z.object({ month: z.string() }),
+  );
+  return r?.month ?? now.toISOString().slice(0, 7);
+}
+
 /** A month's budgets: its own row, else the monthly defaults. */
 export function budgetsFor(s: BudgetSettings, month: string): { points: number | null; spend: number | null } {
   const own = s.months.find((m) => m.month === month);
@@ -242,14 +252,17 @@ export async function estimateCampaignCost(
   );
 }
 
+type Steps = Extract<SendTarget, { kind: "journey" }>["steps"];
+
 /**
- * The journey's next pass: for each step, the members now in its segment who would get a message (opted in,
- * reachable) — ZNS ones × price, all × the step offer's bonus. Later entries are counted when they are sent.
+ * Steps (each a segment with a channel choice and an offer) sent now to the members now in their segments who would
+ * get a message (opted in, reachable): ZNS ones × price, all × the step offer's bonus. No control group is drawn.
  */
-export async function estimateJourneyCost(
+async function estimateSteps(
   db: Db,
   merchantId: string,
-  steps: Extract<SendTarget, { kind: "journey" }>["steps"],
+  kind: "campaign" | "journey",
+  steps: Steps,
   now: Date,
   settings?: BudgetSettings,
 ): Promise<BudgetEstimate> {
@@ -272,8 +285,16 @@ export async function estimateJourneyCost(
     bonusPoints += (r?.messages ?? 0) * (await offerBonus(db, merchantId, step.offerId));
     zns += r?.zns ?? 0;
   }
-  return estimateOf("journey", null, await currentMonth(db, merchantId, s, now), s, bonusPoints, zns);
+  return estimateOf(kind, null, await currentMonth(db, merchantId, s, now), s, bonusPoints, zns);
 }
+
+/** The journey's next pass with these steps (later entries are counted when they are sent). */
+export const estimateJourneyCost = (db: Db, merchantId: string, steps: Steps, now: Date, settings?: BudgetSettings) =>
+  estimateSteps(db, merchantId, "journey", steps, now, settings);
+
+/** A campaign being composed (not saved yet): every member it would reach, before a control group is drawn. */
+export const estimateDraftCost = (db: Db, merchantId: string, draft: Steps[number], now: Date) =>
+  estimateSteps(db, merchantId, "campaign", [draft], now);
 
 /** The budget report: `months` local months up to the current one (docs/budget.md defines every figure). */
 export async function budgetReport(db: Db, merchantId: string, now: Date, months: number): Promise<BudgetReport> {

@@ -19,7 +19,8 @@ export type Section =
   | "journeys"
   | "catalog"
   | "recommendations"
-  | "integrations";
+  | "integrations"
+  | "budget";
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
 
@@ -101,6 +102,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("catalog", "/console/catalog", t.catalog),
               nav("recommendations", "/console/recommendations", t.recommendations),
               nav("integrations", "/console/integrations", s.lang === "vi" ? "Kết nối" : "Connections"),
+              nav("budget", "/console/budget", t.budget),
             )
           : null,
       ),
