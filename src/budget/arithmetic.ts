@@ -3,6 +3,7 @@
  * a point as an integer ratio (amount minor units per `points` points). Products go through bigint and are rounded
  * once, half up, so no float ever holds an amount of money.
  */
+import type { Liability, Ratio } from "../analytics/kpis.ts";
 
 /** `amount` minor units buy `points` points (points ≥ 1). */
 export interface PointValue {
@@ -28,12 +29,6 @@ export function llmCost(tokens: number, pricePerMillion: number): number {
 }
 
 /** An exact ratio with its value rounded to 4 decimals for display (null when the denominator is 0). */
-export interface Ratio {
-  numerator: number;
-  denominator: number;
-  value: number | null;
-}
-
 export function ratio(numerator: number, denominator: number): Ratio {
   return {
     numerator,
@@ -47,18 +42,7 @@ export function breakageRate(expired: number, issued: number): Ratio {
   return ratio(Math.min(Math.max(expired, 0), Math.max(issued, 0)), Math.max(issued, 0));
 }
 
-export interface Liability {
-  /** Outstanding points (spendable + pending). */
-  points: number;
-  /** points × point value (minor units). */
-  value: number;
-  breakageRate: Ratio;
-  /** value × breakage rate, rounded half up. */
-  expectedBreakage: number;
-  /** value − expected breakage. */
-  net: number;
-}
-
+/** The dashboard's liability figures (the same definitions), from outstanding points and the expiry history. */
 export function liability(points: number, v: PointValue, expired12m: number, issued12m: number): Liability {
   const value = pointsCost(Math.max(points, 0), v);
   const rate = breakageRate(expired12m, issued12m);

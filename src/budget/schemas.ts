@@ -40,7 +40,9 @@ export const BudgetSettingsSchema = z
       .array(z.object({ month: MONTH, ...Budgets }))
       .max(36)
       .default([])
-      .describe("Months (the merchant's local calendar month) with their own budgets")
+      .describe(
+        "Months (the merchant's local calendar month) with their own budgets; a null one takes the monthly default",
+      )
       .superRefine((ms, ctx) => {
         const seen = new Set<string>();
         ms.forEach((m, i) => {

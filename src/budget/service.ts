@@ -118,10 +118,10 @@ export async function localMonth(db: Db, merchantId: string, now: Date): Promise
   return r?.month ?? now.toISOString().slice(0, 7);
 }
 
-/** A month's budgets: its own row, else the monthly defaults. */
+/** A month's budgets: each its own, else (null or no row) the monthly default. */
 export function budgetsFor(s: BudgetSettings, month: string): { points: number | null; spend: number | null } {
   const own = s.months.find((m) => m.month === month);
-  return own ? { points: own.points, spend: own.spend } : s.monthly;
+  return { points: own?.points ?? s.monthly.points, spend: own?.spend ?? s.monthly.spend };
 }
 
 const SeriesRow = z.object({

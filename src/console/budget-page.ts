@@ -31,6 +31,9 @@ export function budgetPage(
         );
   const e = d.errors;
   const v = d.values;
+  /** A whole-number field of the settings form (empty allowed), its error in place. */
+  const amount = (label: string, name: string, min = 0) =>
+    field(label, name, { type: "number", value: v[name], errors: e, attrs: { min } });
   const rate = r.liability.breakageRate.value;
   return page(
     { lang, title: b.title, section: "budget", signedIn: true, back: "/console/budget" },
@@ -132,53 +135,19 @@ export function budgetPage(
             e,
           ),
           h("p", { class: "muted" }, b.emptyNone),
-          field(b.monthlyPoints, "monthly.points", {
-            type: "number",
-            value: v["monthly.points"],
-            errors: e,
-            attrs: { min: 0 },
-          }),
-          field(b.monthlySpend, "monthly.spend", {
-            type: "number",
-            value: v["monthly.spend"],
-            errors: e,
-            attrs: { min: 0 },
-          }),
-          field(`${b.thisMonthPoints} (${r.month})`, "month.points", {
-            type: "number",
-            value: v["month.points"],
-            errors: e,
-            attrs: { min: 0 },
-          }),
-          field(`${b.thisMonthSpend} (${r.month})`, "month.spend", {
-            type: "number",
-            value: v["month.spend"],
-            errors: e,
-            attrs: { min: 0 },
-          }),
+          amount(b.monthlyPoints, "monthly.points"),
+          amount(b.monthlySpend, "monthly.spend"),
+          h("p", { class: "muted" }, b.monthHint),
+          amount(`${b.thisMonthPoints} (${r.month})`, "month.points"),
+          amount(`${b.thisMonthSpend} (${r.month})`, "month.spend"),
           h("p", { class: "muted" }, b.pointValueHint),
           h(
             "div",
             { class: "row" },
-            field(b.pointValue, "pointValue.amount", {
-              type: "number",
-              value: v["pointValue.amount"],
-              errors: e,
-              attrs: { min: 0 },
-            }),
-            field(b.pointValuePer, "pointValue.points", {
-              type: "number",
-              value: v["pointValue.points"],
-              errors: e,
-              attrs: { min: 1 },
-            }),
+            amount(b.pointValue, "pointValue.amount"),
+            amount(b.pointValuePer, "pointValue.points", 1),
           ),
-          field(b.llmPrice, "llmPricePerMillionTokens", {
-            type: "number",
-            value: v.llmPricePerMillionTokens,
-            errors: e,
-            attrs: { min: 0 },
-          }),
+          amount(b.llmPrice, "llmPricePerMillionTokens"),
           h("button", { class: "primary", type: "submit", id: "save-budget" }, t.save),
         ),
       ),
@@ -212,5 +181,6 @@ export function estimateFragment(lang: ConsoleLang, e: BudgetEstimate) {
           `${fill(b.over, { month: e.month, what })} ${e.enforcement === "block" ? b.overBlock : b.overWarn}`,
         )
       : h("p", { class: "muted" }, fill(b.within, { month: e.month })),
+    h("p", { class: "muted" }, b.upperBound),
   );
 }

@@ -291,7 +291,10 @@ export const BUDGET_COPY = {
     thisMonthSpend: "Riêng tháng này: ngân sách chi (₫)",
     llmPrice: "Giá LLM (₫ mỗi triệu token)",
     emptyNone: "Để trống = không giới hạn.",
+    monthHint: "Riêng tháng này: để trống = theo ngân sách mỗi tháng.",
     estimate: "Ước tính chi phí",
+    upperBound:
+      "Tính cho mọi người nhận, trước khi chia nhóm đối chứng, và như thể ai cũng dùng ưu đãi: mức cao nhất. Khi gửi, ngân sách được kiểm tra lại.",
     estimateLine: "{messages} tin ZNS × {price} ₫ + {bonus} điểm thưởng = {cost} ₫",
     over: "Vượt ngân sách tháng {month}: {what}.",
     overBlock: "Chiến dịch sẽ bị chặn.",
@@ -344,7 +347,10 @@ export const BUDGET_COPY = {
     thisMonthSpend: "This month only: spend budget (₫)",
     llmPrice: "LLM price (₫ per million tokens)",
     emptyNone: "Empty = no limit.",
+    monthHint: "This month only: empty = the monthly budget.",
     estimate: "Cost estimate",
+    upperBound:
+      "Counted for every recipient, before the control group is drawn, as if everyone used the offer: the most it can cost. The budget is checked again when it is sent.",
     estimateLine: "{messages} ZNS messages × {price} ₫ + {bonus} bonus points = {cost} ₫",
     over: "Over the {month} budget: {what}.",
     overBlock: "Sending will be blocked.",

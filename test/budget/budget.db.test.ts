@@ -301,9 +301,10 @@ describe("budget report", () => {
     expect(r.body.months[1]).toMatchObject({
       pointsIssued: 600,
       pointsExpired: 250,
-      pointsBudget: 500,
-      spendBudget: null,
+      pointsBudget: 500, // its own
+      spendBudget: 50_000, // null of its own: the monthly default
     });
+    expect(r.body.months[0]).toMatchObject({ pointsIssued: 0, pointsBudget: 2000, spendBudget: 50_000 });
     expect(r.body.months[2]).toMatchObject({
       pointsIssued: 1600,
       pointsBudget: 2000,
