@@ -95,7 +95,7 @@ describe("budget in the console, in Chromium", () => {
       await page.locator("#save-budget").click();
       await page.locator(".flash", { hasText: "Đã lưu ngân sách." }).waitFor();
       await page.locator("#chart-budget canvas").first().waitFor();
-      expect(await page.locator("#budget-kpis").innerText()).toContain("1.000");
+      expect(await page.locator("#budget-kpis").textContent()).toContain("1.000");
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
       await shot(page, `budget${vp.suffix}`);
 
@@ -111,7 +111,7 @@ describe("budget in the console, in Chromium", () => {
       const estimate = page.locator("#budget-estimate");
       // The preview refreshes as the form changes: wait for the estimate of the finished form.
       await page.locator("#budget-estimate", { hasText: "5 tin ZNS × 300 ₫ + 0 điểm thưởng = 1.500 ₫" }).waitFor();
-      expect(await estimate.innerText()).toContain("Chiến dịch sẽ bị chặn.");
+      expect(await estimate.textContent()).toContain("Chiến dịch sẽ bị chặn.");
       await shot(page, `budget-estimate${vp.suffix}`, "#campaign-preview");
 
       // Sending anyway: refused on the campaign's page with the reason. (The textarea's change event refreshes the
