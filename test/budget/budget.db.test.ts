@@ -144,6 +144,7 @@ describe("budget blocking a campaign", () => {
     expect(sent.body.type).toMatch(/over-budget$/);
     expect(sent.body.detail).toContain("would exceed the 2026-11 budget");
     expect(sent.body.detail).toContain("900 spent on 3 ZNS messages with 500 of the 500 spend budget left");
+    expect(sent.body.estimate).toMatchObject({ cost: 900, over: ["spend"], enforcement: "block" });
     expect((await api("GET", `/v1/campaigns/${c.body.id}`)).body.status).toBe("draft");
     expect(await deliveries(merchantId)).toBe(0);
 
