@@ -23,6 +23,7 @@ import { segmentRoutes } from "./segments/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
 import { znsRoutes } from "./zns/routes.ts";
+import { budgetRoutes } from "./budget/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
 import { referralRoutes } from "./referrals/routes.ts";
 import { analyticsRoutes } from "./analytics/routes.ts";
@@ -62,6 +63,7 @@ const v1Modules: Hono<AppEnv>[] = [
   campaignRoutes,
   journeyRoutes,
   znsRoutes,
+  budgetRoutes,
   recsModelRoutes,
   llmRoutes,
   offerRoutes,

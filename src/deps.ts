@@ -6,6 +6,7 @@ import type { Logger } from "./lib/log.ts";
 import type { ChannelSenders } from "./channels/channel.ts";
 import type { OrderHooks } from "./orders/service.ts";
 import type { AssetReader } from "./site/assets.ts";
+import type { SendGuard } from "./campaigns/guard.ts";
 
 export interface AppDeps {
   config: Config;
@@ -17,6 +18,8 @@ export interface AppDeps {
   senders?: ChannelSenders;
   /** Order/refund hooks (offers' code redemption and bonus reversal), injected by the runtime (src/runtime). */
   orderHooks?: OrderHooks;
+  /** The program budget's check before a campaign starts or a journey is activated (src/budget/guard.ts). */
+  sendGuard?: SendGuard;
   /** The API reference's assets (Node: read from node_modules); Workers serve them as Static Assets instead. */
   assets?: AssetReader;
 }

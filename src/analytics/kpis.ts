@@ -83,7 +83,7 @@ const ratio = (n: SQL, d: SQL, scale: number) =>
   sql`round((${n})::numeric / nullif(${d}, 0), ${sql.raw(String(scale))})`;
 
 /** Issued = earned, bonus and positive adjustments (as the summary counts them). */
-const ISSUED = sql`(kind in ('earn','bonus') or (kind = 'adjust' and points > 0))`;
+export const ISSUED = sql`(kind in ('earn','bonus') or (kind = 'adjust' and points > 0))`;
 
 export const PROGRAM_KPI_QUERIES = {
   /**

@@ -15,6 +15,7 @@ import {
 } from "./service.ts";
 import { MessagingSettingsSchema, messagingSettings, QuietHoursSchema } from "./settings.ts";
 import { wakeDeliveryWorkers } from "./worker.ts";
+import { SendWarningSchema } from "./guard.ts";
 import { MessageSchema, ZnsOfferSchema } from "./service.ts";
 import { ChannelChoiceSchema } from "./routing.ts";
 import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
@@ -212,20 +213,32 @@ api.post(
   {
     summary: "Send now: fixes the recipients and starts delivery within seconds (no body)",
     description:
-      "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once).",
+      "An already sending or sent campaign → 409 already-sent. Works for drafts and scheduled campaigns (sends at once). Over the month's remaining budget (docs/budget.md): 409 over-budget when the budget blocks, else sent with a `budget` warning.",
     responses: {
       202: {
         description: "Sending",
-        schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }),
+        schema: z.object({
+          id: z.string(),
+          status: z.literal("sending"),
+          recipients: z.number().int(),
+          budget: SendWarningSchema.optional(),
+        }),
       },
       404: { description: "No such campaign of this merchant" },
-      409: { description: "Already sending or sent (…/already-sent), or cancelled" },
+      409: {
+        description: "Already sending or sent (…/already-sent), cancelled, or over a blocking budget (…/over-budget)",
+      },
     },
   },
-  async ({ db, merchantId, now, param }) => {
-    const r = await startCampaign(db, merchantId, param("id"), now);
+  async ({ db, merchantId, now, param, deps }) => {
+    const r = await startCampaign(db, merchantId, param("id"), now, deps.sendGuard);
     wakeDeliveryWorkers();
-    return { id: r.id, status: "sending" as const, recipients: r.recipients };
+    return {
+      id: r.id,
+      status: "sending" as const,
+      recipients: r.recipients,
+      ...(r.warning ? { budget: r.warning } : {}),
+    };
   },
 );
 

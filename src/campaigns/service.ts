@@ -23,6 +23,7 @@ import { offerSourcesUsed } from "../zns/render.ts";
 import { znsSettings } from "../zns/settings.ts";
 import { znsUsedToday } from "../zns/quota.ts";
 import type { ZnsOffer } from "./tables.ts";
+import type { SendGuard, SendWarning } from "./guard.ts";
 
 const template = z
   .string()
@@ -369,7 +370,8 @@ export async function startCampaign(
   merchantId: string,
   campaignId: string,
   now: Date,
-): Promise<{ id: string; status: "sending" | "done"; recipients: number }> {
+  guard?: SendGuard,
+): Promise<{ id: string; status: "sending" | "done"; recipients: number; warning?: SendWarning }> {
   return db.transaction(async (tx) => {
     const [c] = await tx
       .select()
@@ -395,6 +397,8 @@ export async function startCampaign(
         "Segment missing",
         `The campaign's segment ${c.segmentId} no longer exists`,
       );
+    // The budget check (injected: src/campaigns/guard.ts) sees the campaign locked, before any row is written.
+    const warning = guard ? await guard(tx, merchantId, { kind: "campaign", id: c.id }, now) : undefined;
     const compiled = compileSegment(seg.rule, await segmentContext(tx, merchantId, now));
     const members = segmentMembersQuery(compiled, merchantId);
     const at = sql`${now.toISOString()}::timestamptz`;
@@ -419,7 +423,12 @@ export async function startCampaign(
     const recipients = row?.n ?? 0;
     await tx.update(campaigns).set({ status: "sending", recipients, startedAt: now }).where(eq(campaigns.id, c.id));
     const done = await finishDoneCampaigns(tx, now, [c.id]);
-    return { id: c.id, status: done > 0 ? ("done" as const) : ("sending" as const), recipients };
+    return {
+      id: c.id,
+      status: done > 0 ? ("done" as const) : ("sending" as const),
+      recipients,
+      ...(warning ? { warning } : {}),
+    };
   });
 }
 
@@ -434,9 +443,10 @@ export async function cancelCampaign(db: Db, merchantId: string, campaignId: str
 
 /**
  * Scheduler entry (runtime-neutral: Node interval, Workers `scheduled`): starts every scheduled campaign whose
- * sendAt has come. Returns the ids started.
+ * sendAt has come. Returns the ids started. One refused by the guard (over a blocking budget) stays scheduled and is
+ * tried again on the next pass.
  */
-export async function runDueCampaigns(db: Db, now: Date): Promise<string[]> {
+export async function runDueCampaigns(db: Db, now: Date, guard?: SendGuard): Promise<string[]> {
   const due = await db
     .select({ id: campaigns.id, merchantId: campaigns.merchantId })
     .from(campaigns)
@@ -446,7 +456,7 @@ export async function runDueCampaigns(db: Db, now: Date): Promise<string[]> {
   const started: string[] = [];
   for (const c of due) {
     try {
-      await startCampaign(db, c.merchantId, c.id, now);
+      await startCampaign(db, c.merchantId, c.id, now, guard);
       started.push(c.id);
     } catch (err) {
       if (!(err instanceof DomainError && err.kind === "conflict")) throw err;

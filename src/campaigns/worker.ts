@@ -6,6 +6,7 @@
 import { silentLogger } from "../lib/log.ts";
 import { DeliveryEngine, type DeliveryOptions, type DeliveryStats } from "./delivery.ts";
 import { runDueCampaigns } from "./service.ts";
+import type { SendGuard } from "./guard.ts";
 
 const wakers = new Set<() => void>();
 
@@ -24,6 +25,8 @@ export interface DeliveryWorkerOptions extends DeliveryOptions {
   scheduler?: boolean;
   /** Fail queued rows of channels without a sender (default true: campaigns finish even then). */
   failUnroutable?: boolean;
+  /** The check before a scheduled campaign starts (the program budget's, src/campaigns/guard.ts). */
+  sendGuard?: SendGuard;
 }
 
 export interface DeliveryWorker {
@@ -69,7 +72,7 @@ export function startDeliveryWorker(o: DeliveryWorkerOptions): DeliveryWorker {
       const r = await engine.sweep();
       if (r.requeued + r.unknown > 0) wake();
       if (o.scheduler !== false) {
-        const started = await runDueCampaigns(o.db, o.clock.now());
+        const started = await runDueCampaigns(o.db, o.clock.now(), o.sendGuard);
         if (started.length > 0) {
           logger.info("scheduled campaigns started", { campaigns: started });
           wake();

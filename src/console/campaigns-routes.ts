@@ -30,6 +30,10 @@ import {
   progressFragment,
 } from "./campaigns-page.ts";
 import { journeyPage } from "./journeys-page.ts";
+import { estimateFragment } from "./budget-page.ts";
+import { BUDGET_COPY } from "./copy.ts";
+import { estimateDraftCost } from "../budget/service.ts";
+import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { domainErrors, type Errors, issueErrors, localToIso } from "./kit.ts";
 import type { ConsoleEnv } from "./env.ts";
 import type { Context } from "hono";
@@ -85,7 +89,15 @@ campaignPages.post("/campaigns/preview", async (c) => {
   if (!parsed.success) return c.html(previewFragment(lang, { errors: issueErrors(parsed.error.issues) }).toString());
   const { db, m, now } = ctx(c);
   try {
-    return c.html(previewFragment(lang, await previewCampaign(db, m, parsed.data, now)).toString());
+    const preview = await previewFragment(lang, await previewCampaign(db, m, parsed.data, now)).toString();
+    // The budget estimate of what is being composed (src/budget): shown under the preview.
+    const draft = {
+      segmentId: parsed.data.segmentId,
+      offerId: parsed.data.offerId,
+      channel: ChannelChoiceSchema.catch("auto").parse(f.channel),
+      znsTemplateId: opt(f.znsTemplateId),
+    };
+    return c.html(preview + (await estimateFragment(lang, await estimateDraftCost(db, m, draft, now)).toString()));
   } catch (err) {
     return c.html(previewFragment(lang, { errors: domainErrors(err, "segmentId") }).toString());
   }
@@ -117,14 +129,8 @@ campaignPages.post("/campaigns", async (c) => {
   } catch (err) {
     return renderList(c, { values: f, errors: domainErrors(err, "segmentId") }, 400);
   }
-  if (action === "send") {
-    await startCampaign(db, m, id, now);
-    wakeDeliveryWorkers();
-  }
-  return c.redirect(
-    `/console/campaigns/${encodeURIComponent(id)}?ok=${action === "send" ? "sending" : "created"}`,
-    303,
-  );
+  if (action === "send") return sendAndShow(c, id);
+  return c.redirect(`/console/campaigns/${encodeURIComponent(id)}?ok=created`, 303);
 });
 
 async function campaignData(c: C, id: string) {
@@ -139,7 +145,14 @@ campaignPages.get("/campaigns/:id", async (c) => {
   const { segments, offers } = await choices(c);
   const copy = CAMPAIGN_COPY[c.get("lang")];
   const ok = c.req.query("ok");
-  const text = ok === "sending" ? copy.sendingOk : ok === "created" ? copy.createdOk : undefined;
+  const text =
+    ok === "sending"
+      ? copy.sendingOk
+      : ok === "sending-over"
+        ? BUDGET_COPY[c.get("lang")].sentOver
+        : ok === "created"
+          ? copy.createdOk
+          : undefined;
   return c.html(
     campaignPage(c.get("lang"), {
       view,
@@ -158,11 +171,14 @@ campaignPages.get("/campaigns/:id/progress", async (c) => {
   return c.html(progressFragment(c.get("lang"), view, kpis).toString());
 });
 
-campaignPages.post("/campaigns/:id/send", async (c) => {
+campaignPages.post("/campaigns/:id/send", (c) => sendAndShow(c, c.req.param("id")));
+
+/** Starts the campaign; a refusal (already sent, over a blocking budget) is shown on its page, a budget warning too. */
+async function sendAndShow(c: C, id: string) {
   const { db, m, now } = ctx(c);
-  const id = c.req.param("id");
+  let warned = false;
   try {
-    await startCampaign(db, m, id, now);
+    warned = (await startCampaign(db, m, id, now, c.get("deps").sendGuard)).warning !== undefined;
   } catch (err) {
     const errors = domainErrors(err);
     const { view, kpis } = await campaignData(c, id);
@@ -179,8 +195,8 @@ campaignPages.post("/campaigns/:id/send", async (c) => {
     );
   }
   wakeDeliveryWorkers();
-  return c.redirect(`/console/campaigns/${encodeURIComponent(id)}?ok=sending`, 303);
-});
+  return c.redirect(`/console/campaigns/${encodeURIComponent(id)}?ok=${warned ? "sending-over" : "sending"}`, 303);
+}
 
 campaignPages.post("/campaigns/:id/cancel", async (c) => {
   const { db, m } = ctx(c);
@@ -253,7 +269,7 @@ campaignPages.post("/journeys", async (c) => {
   if (!parsed.success) return renderJourney(c, { values: f, errors: toRow(issueErrors(parsed.error.issues)) }, 400);
   const { db, m, now } = ctx(c);
   try {
-    await putJourney(db, m, parsed.data, now);
+    await putJourney(db, m, parsed.data, now, c.get("deps").sendGuard);
   } catch (err) {
     return renderJourney(c, { values: f, errors: toRow(domainErrors(err)) }, 400);
   }

@@ -43,6 +43,7 @@ import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "
 import { campaignPages } from "./campaigns-routes.ts";
 import { catalogPages } from "./catalog-routes.ts";
 import { referralPages } from "./referrals-routes.ts";
+import { budgetPages } from "./budget-routes.ts";
 import { integrationConsoleRoutes } from "./integrations/routes.ts";
 
 type C = Context<ConsoleEnv>;
@@ -476,5 +477,6 @@ consoleRoutes.post("/segments/:id/delete", async (c) => {
 consoleRoutes.route("/", campaignPages);
 consoleRoutes.route("/", catalogPages);
 consoleRoutes.route("/", referralPages);
+consoleRoutes.route("/", budgetPages);
 // Shop connections (src/console/integrations/), behind the same session and Origin checks.
 consoleRoutes.route("/", integrationConsoleRoutes);

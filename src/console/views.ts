@@ -20,7 +20,8 @@ export type Section =
   | "catalog"
   | "recommendations"
   | "referrals"
-  | "integrations";
+  | "integrations"
+  | "budget";
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
 
@@ -103,6 +104,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("recommendations", "/console/recommendations", t.recommendations),
               nav("referrals", "/console/referrals", t.referrals),
               nav("integrations", "/console/integrations", s.lang === "vi" ? "Kết nối" : "Connections"),
+              nav("budget", "/console/budget", t.budget),
             )
           : null,
       ),

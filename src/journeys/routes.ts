@@ -6,6 +6,7 @@ import { apiRoutes, ints, ok } from "../http/route.ts";
 import { MessageSchema, ZnsOfferSchema } from "../campaigns/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
+import { SendWarningSchema } from "../campaigns/guard.ts";
 import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "./service.ts";
 
 export const journeyRoutes = new Hono<AppEnv>();
@@ -42,12 +43,20 @@ api.put(
   "/v1/journeys/reactivation",
   {
     summary: "Configure the reactivation journey",
-    description: HELP + " An unknown segmentId → 400 at steps.N.segmentId.",
+    description:
+      HELP +
+      " An unknown segmentId → 400 at steps.N.segmentId. Enabling a disabled journey checks its estimated cost against the month's remaining budget (docs/budget.md): 409 over-budget when the budget blocks, else saved with a `budget` warning.",
     body: JourneyConfigSchema,
-    responses: ok("The journey with per-step counts", JourneyViewSchema),
+    responses: {
+      200: {
+        description: "The journey with per-step counts",
+        schema: JourneyViewSchema.extend({ budget: SendWarningSchema.optional() }),
+      },
+      409: { description: "Enabling it would exceed a blocking budget (…/over-budget)" },
+    },
   },
-  async ({ db, merchantId, now, body: input }) => {
-    return await putJourney(db, merchantId, input, now);
+  async ({ db, merchantId, now, body: input, deps }) => {
+    return await putJourney(db, merchantId, input, now, deps.sendGuard);
   },
 );
 

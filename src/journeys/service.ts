@@ -26,6 +26,7 @@ import {
 import { ChannelChoiceSchema, routedMembers } from "../campaigns/routing.ts";
 import { AttributionDaysSchema, getMessagingSettings } from "../campaigns/settings.ts";
 import { assertOfferNotForeign } from "../campaigns/offer-ref.ts";
+import type { SendGuard, SendWarning } from "../campaigns/guard.ts";
 import { journeys, type JourneyStep } from "./tables.ts";
 import { findOne } from "../db/find.ts";
 
@@ -87,7 +88,8 @@ export async function putJourney(
   merchantId: string,
   input: JourneyConfigInput,
   now: Date,
-): Promise<JourneyView> {
+  guard?: SendGuard,
+): Promise<JourneyView & { budget?: SendWarning }> {
   const errors: { path: string; message: string }[] = [];
   for (const [i, step] of input.steps.entries()) {
     if (!(await findSegment(db, merchantId, step.segmentId)))
@@ -96,6 +98,9 @@ export async function putJourney(
     await checkZnsOptions(db, merchantId, { ...step, channel: step.channel ?? "auto" }, `steps.${i}.`);
   }
   if (errors.length > 0) throw validationError(errors, `${errors[0]!.path}: ${errors[0]!.message}`);
+  // Activation (disabled → enabled) passes the budget check (injected: src/campaigns/guard.ts).
+  const activating = input.enabled && guard !== undefined && !(await journeyRow(db, merchantId))?.enabled;
+  const warning = activating ? await guard(db, merchantId, { kind: "journey", steps: input.steps }, now) : undefined;
   const attributionDays = input.attributionDays ?? (await getMessagingSettings(db, merchantId)).attributionDays;
   const steps: JourneyStep[] = input.steps.map((s) => ({
     segmentId: s.segmentId,
@@ -112,7 +117,8 @@ export async function putJourney(
       target: [journeys.merchantId, journeys.kind],
       set: { enabled: input.enabled, steps, attributionDays, updatedAt: now },
     });
-  return getJourney(db, merchantId, now);
+  const view = await getJourney(db, merchantId, now);
+  return warning ? { ...view, budget: warning } : view;
 }
 
 async function journeyRow(db: Db, merchantId: string) {

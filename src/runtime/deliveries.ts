@@ -8,6 +8,7 @@ import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/log.ts";
 import { deliverBatch, finishDoneCampaigns, pendingDeliveries } from "../campaigns/delivery.ts";
 import type { DeliveryEvent, DeliveryStats } from "../campaigns/delivery.ts";
+import { budgetSendGuard } from "../budget/guard.ts";
 import { startDeliveryWorker, type DeliveryWorker, type DeliveryWorkerOptions } from "../campaigns/worker.ts";
 
 /** How a process runs its delivery worker (the CLI: no sendAt scheduler, leaves unroutable rows queued). */
@@ -38,7 +39,8 @@ export function createDeliveries(o: DeliveriesDeps): RuntimeDeliveries {
   return {
     startWorker(choice = {}) {
       const logger = o.logger.child({ component: "delivery" });
-      return startDeliveryWorker({ db: o.db(), senders: o.senders, clock: o.clock, logger, ...choice });
+      const sendGuard = budgetSendGuard;
+      return startDeliveryWorker({ db: o.db(), senders: o.senders, clock: o.clock, logger, sendGuard, ...choice });
     },
     async batch({ maxMs, onEvent }) {
       const db = o.db();

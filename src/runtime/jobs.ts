@@ -7,6 +7,7 @@ import type { Clock } from "../lib/clock.ts";
 import type { Logger } from "../lib/log.ts";
 import { runScheduledJobs } from "../jobs/scheduler.ts";
 import { runDueCampaigns } from "../campaigns/service.ts";
+import { budgetSendGuard } from "../budget/guard.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { runAllJourneys, startJourneySchedule } from "../journeys/service.ts";
 import { rebuildStaleModels, startModelRebuildSchedule } from "../recs/build.ts";
@@ -29,7 +30,7 @@ export interface RuntimeJobs {
 export function createJobs(db: () => Db, logger: Logger): RuntimeJobs {
   const jobs: RuntimeJobs = {
     expiryAndTiers: (now) => runScheduledJobs(db(), now, logger),
-    dueCampaigns: (now) => runDueCampaigns(db(), now),
+    dueCampaigns: (now) => runDueCampaigns(db(), now, budgetSendGuard),
     journeys: (now) => runAllJourneys(db(), now, logger),
     rebuildModels: (now) => rebuildStaleModels(db(), now, logger),
     async hourly(now) {

@@ -9,6 +9,7 @@ import type { Db } from "../db/types.ts";
 import type { LocalControl } from "../db/pglite-lending.ts";
 import { campaigns } from "../campaigns/tables.ts";
 import { getCampaignView, startCampaign } from "../campaigns/service.ts";
+import { budgetSendGuard } from "../budget/guard.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { DomainError } from "../lib/errors.ts";
 import {
@@ -102,7 +103,7 @@ export const controlOps: Record<string, Op> = {
     if (row.status === "cancelled") throw new Error(`campaign ${campaignId} was cancelled`);
     if (row.status === "draft" || row.status === "scheduled") {
       try {
-        await startCampaign(db, row.merchantId, campaignId, now);
+        await startCampaign(db, row.merchantId, campaignId, now, budgetSendGuard);
       } catch (err) {
         if (err instanceof DomainError) throw new Error(err.message);
         throw err;

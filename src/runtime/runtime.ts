@@ -27,6 +27,7 @@ import { startReturnsSchedule } from "../integrations/returns.ts";
 import { createDeliveries, type RuntimeDeliveries, type DeliveryWorkerChoice } from "./deliveries.ts";
 import { withZnsSender } from "./zns.ts";
 import { recordZnsReceipt } from "../zns/receipts.ts";
+import { budgetSendGuard } from "../budget/guard.ts";
 import { createWebhooks, type RuntimeWebhooks } from "./webhooks.ts";
 import type { WebhookPost } from "../webhooks/deliver.ts";
 
@@ -118,6 +119,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     logger,
     senders,
     orderHooks,
+    sendGuard: budgetSendGuard,
     ...(opts.assets ? { assets: opts.assets } : {}),
   };
   const app = createApp(deps, [channels.plugin]);

@@ -7,6 +7,7 @@ import { FakeClock } from "../../src/lib/clock.ts";
 import { silentLogger, type Logger } from "../../src/lib/log.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { runtimeOrderHooks } from "../../src/runtime/hooks.ts";
+import { budgetSendGuard } from "../../src/budget/guard.ts";
 import { openTestDatabase, type TestDatabase } from "./db.ts";
 
 export interface TestServer {
@@ -66,7 +67,14 @@ export async function startTestServer(
   const clock = opts.clock ?? new FakeClock();
   const config = loadConfig({ LOG_LEVEL: "error", ...opts.env });
   // The runtime's order hooks (offers' code redemption and bonus reversal), as every runtime entry injects them.
-  const deps = { config, db: database.db, clock, logger: opts.logger ?? silentLogger, orderHooks: runtimeOrderHooks };
+  const deps = {
+    config,
+    db: database.db,
+    clock,
+    logger: opts.logger ?? silentLogger,
+    orderHooks: runtimeOrderHooks,
+    sendGuard: budgetSendGuard,
+  };
   const app = createApp(deps, opts.plugins ?? []);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));

@@ -58,6 +58,7 @@ Example:
     const { campaigns } = await import("../../campaigns/tables.ts");
     const { eq } = await import("drizzle-orm");
     const { startCampaign, getCampaignView } = await import("../../campaigns/service.ts");
+    const { budgetSendGuard } = await import("../../budget/guard.ts");
     let stopWorker: (() => Promise<void>) | undefined;
     try {
       const [row] = await database.db.select().from(campaigns).where(eq(campaigns.id, id)).limit(1);
@@ -65,7 +66,7 @@ Example:
       const merchantId = row.merchantId;
       let alreadyDone = false;
       if (row.status === "draft" || row.status === "scheduled") {
-        await startCampaign(database.db, merchantId, id, systemClock.now());
+        await startCampaign(database.db, merchantId, id, systemClock.now(), budgetSendGuard);
       } else if (row.status === "done") {
         alreadyDone = true;
         process.stderr.write(`campaign ${id} was already sent\n`);

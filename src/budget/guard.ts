@@ -1,0 +1,33 @@
+/**
+ * The program budget's send guard (src/campaigns/guard.ts), injected by the runtime: before a campaign starts or
+ * the journey is activated, its estimated cost is checked against the month's remaining budgets. Over them it
+ * warns (the response carries `budget`) or, when the merchant chose to block, refuses with 409 over-budget.
+ */
+import type { SendGuard, SendWarning } from "../campaigns/guard.ts";
+import { conflict } from "../lib/errors.ts";
+import { estimateCampaignCost, estimateJourneyCost, getBudgetSettings, type BudgetEstimate } from "./service.ts";
+
+/** The estimate in words (English, like every problem detail). */
+export function overBudgetDetail(e: BudgetEstimate): string {
+  const what = e.kind === "campaign" ? `Campaign ${e.id}` : "The reactivation journey";
+  const parts = e.over.map((o) =>
+    o === "points"
+      ? `${e.bonusPoints} bonus points with ${e.points.remaining} of the ${e.points.budget} points budget left`
+      : `${e.messageCost} spent on ${e.messages} ZNS messages with ${e.spend.remaining} of the ${e.spend.budget} spend budget left`,
+  );
+  return `${what} would exceed the ${e.month} budget: ${parts.join("; ")} (estimated cost ${e.cost}).`;
+}
+
+export const budgetSendGuard: SendGuard = async (db, merchantId, target, now) => {
+  const s = await getBudgetSettings(db, merchantId);
+  if (s.monthly.points === null && s.monthly.spend === null && s.months.length === 0) return undefined;
+  const e =
+    target.kind === "campaign"
+      ? await estimateCampaignCost(db, merchantId, target.id, now, s)
+      : await estimateJourneyCost(db, merchantId, target.steps, now, s);
+  if (e.over.length === 0) return undefined;
+  const detail = overBudgetDetail(e);
+  if (e.enforcement === "block") throw conflict("over-budget", "Over budget", detail, { estimate: e });
+  const warning: SendWarning = { code: "over-budget", detail, over: e.over, cost: e.cost };
+  return warning;
+};

@@ -1,0 +1,35 @@
+/**
+ * Tables of the program budget (drizzle-kit picks up `src/*\/tables.ts`): one settings row per merchant (the cost
+ * of a point as an integer ratio, what happens over budget, the default monthly budgets, the LLM token price) and
+ * per-month overrides of the budgets. Money is integer currency minor units, points are integers.
+ */
+import { bigint, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { merchantId, updatedAt } from "../db/columns.ts";
+
+export type BudgetEnforcement = "warn" | "block";
+
+export const budgetSettings = pgTable("budget_settings", {
+  merchantId: text("merchant_id").primaryKey(),
+  /** A point costs `point_value_amount` minor units per `point_value_points` points; null = the program's value. */
+  pointValueAmount: bigint("point_value_amount", { mode: "number" }),
+  pointValuePoints: integer("point_value_points"),
+  enforcement: text("enforcement").$type<BudgetEnforcement>().notNull().default("warn"),
+  /** Default monthly budgets (null = no budget): points issued, and messaging + LLM spend in minor units. */
+  monthlyPoints: bigint("monthly_points", { mode: "number" }),
+  monthlySpend: bigint("monthly_spend", { mode: "number" }),
+  /** Minor units per million LLM tokens (input + output), for the LLM spend; 0 = not counted. */
+  llmPricePerMillionTokens: bigint("llm_price_per_million_tokens", { mode: "number" }).notNull().default(0),
+  updatedAt: updatedAt(),
+});
+
+/** A month's own budgets (the merchant's local calendar month, "YYYY-MM"), replacing the defaults that month. */
+export const budgetMonths = pgTable(
+  "budget_months",
+  {
+    merchantId: merchantId(),
+    month: text("month").notNull(),
+    points: bigint("points", { mode: "number" }),
+    spend: bigint("spend", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.month] })],
+);

@@ -1,0 +1,35 @@
+/**
+ * The check that runs before a campaign starts and when a journey is activated. The program budget implements it
+ * (src/budget/guard.ts) and the runtime injects it (`AppDeps.sendGuard`): campaigns and journeys never import the
+ * budget, which reads their estimates and KPIs. A guard refuses by throwing a DomainError (409) or passes a warning
+ * on to the caller.
+ */
+import { z } from "zod";
+import type { Db } from "../db/types.ts";
+import type { ChannelChoice } from "./routing.ts";
+
+/** What is about to go out: a campaign, or the reactivation journey's steps as they are being saved. */
+export type SendTarget =
+  | { kind: "campaign"; id: string }
+  | {
+      kind: "journey";
+      steps: {
+        segmentId: string;
+        offerId?: string | undefined;
+        channel?: ChannelChoice | undefined;
+        znsTemplateId?: string | undefined;
+      }[];
+    };
+
+export const SendWarningSchema = z
+  .object({
+    code: z.literal("over-budget"),
+    detail: z.string(),
+    over: z.array(z.enum(["points", "spend"])).describe("The monthly budgets the estimate would exceed"),
+    cost: z.number().int().describe("The estimated cost (currency minor units)"),
+  })
+  .describe("Present when sending goes over the month's remaining budget and the budget only warns (docs/budget.md)");
+
+export type SendWarning = z.output<typeof SendWarningSchema>;
+
+export type SendGuard = (db: Db, merchantId: string, target: SendTarget, now: Date) => Promise<SendWarning | undefined>;
