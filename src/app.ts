@@ -22,6 +22,7 @@ import { jobRoutes } from "./jobs/routes.ts";
 import { segmentRoutes } from "./segments/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
+import { surveyRoutes } from "./surveys/routes.ts";
 import { znsRoutes } from "./zns/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
 import { analyticsRoutes } from "./analytics/routes.ts";
@@ -59,6 +60,7 @@ const v1Modules: Hono<AppEnv>[] = [
   segmentRoutes,
   campaignRoutes,
   journeyRoutes,
+  surveyRoutes,
   znsRoutes,
   recsModelRoutes,
   llmRoutes,

@@ -34,6 +34,7 @@ import * as rewards from "./handlers/rewards.ts";
 import * as offers from "./handlers/offers.ts";
 import * as questions from "./handlers/questions.ts";
 import * as privacy from "./handlers/privacy.ts";
+import * as surveys from "./handlers/surveys.ts";
 
 const MAX_TEXT = 4000;
 
@@ -193,10 +194,17 @@ export function createConversation(deps: CoreDeps): Conversation {
         return privacy.eraseAsk(ctx);
       case "eraseConfirm":
         return privacy.eraseConfirm(ctx, m);
+      case "surveyAnswer":
+        return surveys.answerButton(ctx, m, intent);
     }
   }
 
   async function freeTextReply(ctx: Ctx, text: string): Promise<ReplyMessage[]> {
+    // A member answering a survey: typed text answers its current question (a short text, a typed NPS score).
+    if (ctx.member) {
+      const answered = await surveys.answerText(ctx, ctx.member, text);
+      if (answered) return answered;
+    }
     const limited = freeText.take(`${ctx.input.channel}:${ctx.input.userId}`);
     if (limited === "limited-warn") return [msg(ctx.copy.slowDown())];
     if (limited === "limited-silent") return [];
