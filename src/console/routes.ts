@@ -41,6 +41,7 @@ import { erasedFlash } from "./privacy-card.ts";
 import { memberPage, memberRows, membersPage, overviewPage, rewardsPage } from "./pages.ts";
 import { campaignPages } from "./campaigns-routes.ts";
 import { catalogPages } from "./catalog-routes.ts";
+import { surveyPages } from "./surveys-routes.ts";
 import { integrationConsoleRoutes } from "./integrations/routes.ts";
 
 type C = Context<ConsoleEnv>;
@@ -473,5 +474,6 @@ consoleRoutes.post("/segments/:id/delete", async (c) => {
 // Campaigns, journeys, catalog and recommendations: their own files, behind the same session and Origin checks.
 consoleRoutes.route("/", campaignPages);
 consoleRoutes.route("/", catalogPages);
+consoleRoutes.route("/", surveyPages);
 // Shop connections (src/console/integrations/), behind the same session and Origin checks.
 consoleRoutes.route("/", integrationConsoleRoutes);
