@@ -3,10 +3,11 @@
  * consent and frequency cap), offer after orders (the survey pass, run with the journeys), take answers from the
  * chat, credit the completion points once, and report results (JSON and CSV).
  */
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { findOne } from "../db/find.ts";
+import { newestFirst } from "../db/page.ts";
 import { col, execCount, num, queryRows } from "../db/rows.ts";
 import { conflict, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
@@ -132,17 +133,7 @@ export async function listSurveys(
   merchantId: string,
   opts: { limit: number; before?: string | undefined },
 ): Promise<{ surveys: SurveyView[]; next: string | null }> {
-  const conds = [eq(surveys.merchantId, merchantId)];
-  if (opts.before) {
-    const b = await findSurvey(db, merchantId, opts.before);
-    if (b) conds.push(sql`(${surveys.createdAt}, ${surveys.id}) < (${iso(b.createdAt)}::timestamptz, ${b.id})`);
-  }
-  const rows = await db
-    .select()
-    .from(surveys)
-    .where(and(...conds))
-    .orderBy(desc(surveys.createdAt), desc(surveys.id))
-    .limit(opts.limit);
+  const { rows, next } = await newestFirst(db, surveys, merchantId, opts);
   const counts = await surveyCounts(
     db,
     merchantId,
@@ -150,7 +141,7 @@ export async function listSurveys(
   );
   return {
     surveys: rows.map((r) => view(r, counts.get(r.id)!)),
-    next: rows.length === opts.limit ? rows[rows.length - 1]!.id : null,
+    next,
   };
 }
 

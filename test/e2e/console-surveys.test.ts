@@ -7,7 +7,8 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { and, eq } from "drizzle-orm";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/chromium.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../src/demo/seed.ts";
 import { channelIdentities, members } from "../../src/db/schema.ts";
@@ -15,7 +16,6 @@ import { deliveries } from "../../src/campaigns/tables.ts";
 import { answerSurvey } from "../../src/surveys/service.ts";
 import { apiClient, startTestServer, type TestServer } from "../helpers/server.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = `${root}test-results/console`;
 
@@ -90,10 +90,7 @@ beforeAll(async () => {
     for (const [q, v] of a.entries()) await answerSurvey(db, merchantId, m.id, surveyId, q, v, s.clock.now());
   }
   mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -207,6 +207,14 @@ describe("a survey sent to a segment", () => {
     expect(view.body.counts).toEqual({ sent: 2, started: 2, completed: 2 });
     const list = await shop.api("GET", "/v1/surveys");
     expect(list.body.surveys.map((s: { id: string }) => s.id)).toContain(surveyId);
+    // Newest first, keyset-paged; an unknown cursor starts from the top.
+    h.clock.advance(1000);
+    const other = await shop.api("POST", "/v1/surveys", { name: "Newer", questions: [questions[1]] });
+    const first = await shop.api("GET", "/v1/surveys?limit=1");
+    expect(first.body).toMatchObject({ surveys: [{ id: other.body.id }], next: other.body.id });
+    const second = await shop.api("GET", `/v1/surveys?limit=1&before=${first.body.next}`);
+    expect(second.body.surveys.map((s: { id: string }) => s.id)).toEqual([surveyId]);
+    expect((await shop.api("GET", "/v1/surveys?limit=1&before=srv_unknown")).body.surveys[0].id).toBe(other.body.id);
   });
 
   it("another merchant sees none of it", async () => {
