@@ -2,10 +2,11 @@
  * A member's personal data: export (everything held about the member, as JSON) and erasure (anonymisation).
  * Erasure keeps every amount and count the ledger's invariants need (orders, lines, entries, lots, credit,
  * redemptions, balances) and drops identity: name, phone, birthday, external id, chat ids (chats unlinked, their
- * chat state and simulator outbox gone, rendered message texts blanked), conversation memory and unused link codes.
+ * chat state and simulator outbox gone, rendered message texts blanked), conversation memory, unused link codes and
+ * survey answers typed as text.
  * It is idempotent: erasing again finds nothing left to drop and reports the same member.
  */
-import { and, asc, eq, inArray, isNotNull, ne, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import {
   channelIdentities,
@@ -29,6 +30,7 @@ import { llmChatTurns } from "../llm/tables.ts";
 import { offerClaims, offers } from "../offers/tables.ts";
 import { consentEvents } from "../members/tables.ts";
 import { recordConsentIn } from "../members/consent.ts";
+import { surveyResponses } from "../surveys/tables.ts";
 
 /** Tables holding rows of one member, by `merchant_id` + `member_id`, as they appear in the export. */
 const MEMBER_TABLES = {
@@ -47,6 +49,7 @@ const MEMBER_TABLES = {
   conversationMemory: llmChatTurns,
   linkCodes,
   cardScans: cardCodeUses,
+  surveyResponses,
 } as const satisfies Record<string, PgTable & { merchantId: PgColumn; memberId: PgColumn }>;
 
 type Rows = Record<string, unknown>[];
@@ -151,6 +154,14 @@ export async function eraseMember(
       .where(ofMember(linkCodes, merchantId, memberId))
       .returning({ code: linkCodes.code });
     await tx.delete(cardCodeUses).where(ofMember(cardCodeUses, merchantId, memberId));
+    // Survey answers typed as text may say who they are: blanked; choices and scores stay in the results.
+    await tx
+      .update(surveyResponses)
+      .set({
+        answers: sql`(select coalesce(jsonb_agg(case when jsonb_typeof(x.a) = 'string' then 'null'::jsonb else x.a end order by x.i), '[]'::jsonb)
+          from jsonb_array_elements(${surveyResponses.answers}) with ordinality as x(a, i))`,
+      })
+      .where(ofMember(surveyResponses, merchantId, memberId));
     // Messages already rendered carry the name; queued ones will never go out (the member has no chat any more).
     const texts = await tx
       .update(deliveries)

@@ -217,6 +217,17 @@ describe("a survey sent to a segment", () => {
     expect((await shop.api("GET", "/v1/surveys?limit=1&before=srv_unknown")).body.surveys[0].id).toBe(other.body.id);
   });
 
+  it("a member's export holds their responses; erasure blanks their typed answers, scores stay", async () => {
+    const exported = await shop.api("GET", `/v1/members/${zaloMember}/export`);
+    expect(exported.body.surveyResponses).toMatchObject([
+      { surveyId, status: "completed", answers: [2, 5, 6, "=cmd() more seats please"] },
+    ]);
+    expect((await shop.api("POST", `/v1/members/${zaloMember}/erase`)).status).toBe(200);
+    const r = await shop.api("GET", `/v1/surveys/${surveyId}/results`);
+    expect(r.body.questions[3].answers.map((a: { text: string }) => a.text)).toEqual(["Thêm bánh ngọt nhé"]);
+    expect(r.body.questions[2].nps.responses).toBe(2);
+  });
+
   it("another merchant sees none of it", async () => {
     const other = await h.s.merchant("Other shop");
     expect((await other.api("GET", `/v1/surveys/${surveyId}`)).status).toBe(404);
