@@ -22,6 +22,7 @@ import { jobRoutes } from "./jobs/routes.ts";
 import { segmentRoutes } from "./segments/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
+import { surveyRoutes } from "./surveys/routes.ts";
 import { znsRoutes } from "./zns/routes.ts";
 import { budgetRoutes } from "./budget/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
@@ -62,6 +63,7 @@ const v1Modules: Hono<AppEnv>[] = [
   segmentRoutes,
   campaignRoutes,
   journeyRoutes,
+  surveyRoutes,
   znsRoutes,
   budgetRoutes,
   recsModelRoutes,

@@ -172,7 +172,7 @@ export default {
       rt.logger.info("scheduled", { cron: event.cron });
       // Hourly: expiry and tier evaluation, due scheduled campaigns, a journey pass. Nightly: model rebuilds.
       const ran = await rt.jobs.hourly(now);
-      if (ran.campaignsStarted > 0 || ran.journeyStepsQueued > 0) await wakeDeliveries(env);
+      if (ran.campaignsStarted > 0 || ran.journeyStepsQueued > 0 || ran.surveysQueued > 0) await wakeDeliveries(env);
       if (event.cron === NIGHTLY_CRON) await rt.jobs.nightly(now);
       // KiotViet returns (no webhook): polled with the hourly cron on Workers.
       await pollAllKiotVietReturns(resolveDb(rt.deps), rt.deps);

@@ -1,6 +1,7 @@
 /** Buttons on channels without buttons (Zalo Bot Platform, Zalo OA): numbered choices the user types back. */
-import type { MessageButton } from "../../src/channels/channel.ts";
+import type { MessageButton, OutgoingMessage } from "../../src/channels/channel.ts";
 import type { Db } from "../../src/db/types.ts";
+import { copyFor } from "../../src/messages/index.ts";
 import { choiceFor } from "./state.ts";
 import type { ReplyMessage } from "./types.ts";
 
@@ -17,6 +18,20 @@ export function buttonsAsLines(message: { text: string; buttons?: MessageButton[
   const buttons = (message.buttons ?? []).flat();
   if (buttons.length === 0) return message.text;
   return `${message.text}\n\n${buttons.map((b) => `• ${b.label}`).join("\n")}`;
+}
+
+/**
+ * The text of a broadcast (campaign, journey, survey) on a numbered-choice channel: its buttons as plain lines, or —
+ * with `message.choices` (a survey question) — as numbered choices, returned to be remembered (`saveChoices`) once
+ * the send succeeded, so the member's typed number presses the button later.
+ */
+export function broadcastText(message: OutgoingMessage): {
+  text: string;
+  remember?: { buttons: MessageButton[]; ttlMs: number };
+} {
+  if (!message.choices) return { text: buttonsAsLines(message) };
+  const n = numberedChoices(message, copyFor(message.choices.lang).choicesIntro());
+  return { text: n.text, remember: { buttons: n.choices, ttlMs: message.choices.ttlMs } };
 }
 
 /**

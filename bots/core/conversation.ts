@@ -36,6 +36,7 @@ import * as offers from "./handlers/offers.ts";
 import * as questions from "./handlers/questions.ts";
 import * as privacy from "./handlers/privacy.ts";
 import * as referrals from "./handlers/referrals.ts";
+import * as surveys from "./handlers/surveys.ts";
 
 const MAX_TEXT = 4000;
 
@@ -199,10 +200,17 @@ export function createConversation(deps: CoreDeps): Conversation {
         return privacy.eraseConfirm(ctx, m);
       case "invite":
         return referrals.invite(ctx, m);
+      case "surveyAnswer":
+        return surveys.answerButton(ctx, m, intent);
     }
   }
 
   async function freeTextReply(ctx: Ctx, text: string): Promise<ReplyMessage[]> {
+    // A member answering a survey: typed text answers its current question (a short text, a typed NPS score).
+    if (ctx.member) {
+      const answered = await surveys.answerText(ctx, ctx.member, text);
+      if (answered) return answered;
+    }
     const limited = freeText.take(`${ctx.input.channel}:${ctx.input.userId}`);
     if (limited === "limited-warn") return [msg(ctx.copy.slowDown())];
     if (limited === "limited-silent") return [];

@@ -3,6 +3,7 @@
  * understands Vietnamese (with or without diacritics) and English.
  */
 import { foldVietnamese, type Lang } from "../../src/messages/render.ts";
+import { parseAnswerData } from "../../src/surveys/logic.ts";
 
 export type Intent =
   | { kind: "start"; code?: string | undefined }
@@ -33,6 +34,7 @@ export type Intent =
   | { kind: "howToLink" }
   | { kind: "invite" }
   | { kind: "referral"; code: string }
+  | { kind: "surveyAnswer"; surveyId: string; q: number; value: number | "s" }
   | { kind: "unknown" };
 
 /** Button data: short ASCII (Telegram callback_data is 1–64 bytes). */
@@ -110,6 +112,8 @@ export function parseButton(data: string): Intent {
   if (m) return { kind: "offerClaim", offerId: m[1]! };
   m = /^l:(vi|en)$/.exec(d);
   if (m) return { kind: "language", lang: m[1] as Lang };
+  const answer = parseAnswerData(d);
+  if (answer) return { kind: "surveyAnswer", ...answer };
   return { kind: "unknown" };
 }
 

@@ -19,7 +19,7 @@ import { copyFor } from "../../src/messages/index.ts";
 import type { Lang } from "../../src/messages/render.ts";
 import { OaApiError, ZALO_OA_TEXT_LIMIT, type ZaloOaClient } from "../../src/zalo-oa/client.ts";
 import { recordInbound, releaseMessage, reserveMessage } from "../../src/zalo-oa/window.ts";
-import { buttonsAsLines, numberedReplies, readTypedChoice } from "../core/choices.ts";
+import { broadcastText, numberedReplies, readTypedChoice } from "../core/choices.ts";
 import { splitText } from "../core/split-text.ts";
 import { chatReplyLanguage, firstDelivery, saveChoices } from "../core/state.ts";
 import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
@@ -200,7 +200,10 @@ export function createZaloOaChannel(opts: ZaloOaChannelOptions): ZaloOaChannel {
     broadcastRate: opts.broadcastRate,
     async send(merchantId: string, chatId: string, message: OutgoingMessage): Promise<SendResult> {
       try {
-        const outcome = await sendText(resolveDb(), chatId, buttonsAsLines(message), merchantId);
+        const { text, remember } = broadcastText(message);
+        const outcome = await sendText(resolveDb(), chatId, text, merchantId);
+        if (outcome === "sent" && remember)
+          await saveChoices(resolveDb(), CHANNEL, chatId, remember.buttons, opts.clock.now(), remember.ttlMs);
         if (outcome === "sent") return { ok: true };
         if (outcome === "unreachable") return { ok: false, reason: "blocked", error: "not a follower of the OA" };
         if (outcome === "refused")

@@ -13,7 +13,7 @@ import { chatReplyLanguage, choiceFor, firstDelivery, saveChoices } from "../cor
 import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
 import { ZaloApiError, ZaloClient } from "./client.ts";
 import { splitText } from "../core/split-text.ts";
-import { buttonsAsLines, numberedChoices, numberedReplies } from "../core/choices.ts";
+import { broadcastText, numberedChoices, numberedReplies } from "../core/choices.ts";
 import { ZALO_TEXT_LIMIT, zaloUpdateKey, type ZaloUpdate } from "./types.ts";
 import type { Lang } from "../../src/messages/render.ts";
 
@@ -215,10 +215,12 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
       sendOpts?: { noRetry?: boolean },
     ): Promise<SendResult> {
       const c = sendOpts?.noRetry ? onceClient : client;
-      // Campaign messages have no numbered-choice state: buttons are listed as plain lines.
-      const text = buttonsAsLines(message);
+      // Campaign messages have no numbered-choice state (buttons are plain lines); survey questions do.
+      const { text, remember } = broadcastText(message);
       try {
         const messageId = await sendOne(c, chatId, text, message.imageUrl);
+        if (remember)
+          await saveChoices(resolveDb(), "zalo", chatId, remember.buttons, opts.clock.now(), remember.ttlMs);
         return messageId === undefined ? { ok: true } : { ok: true, messageId };
       } catch (err) {
         if (err instanceof ZaloApiError) {

@@ -41,12 +41,12 @@ import { spendable } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { execCount, num, queryRows, col } from "../db/rows.ts";
-import { capAllows, DAY_MS } from "./promo.ts";
+import { capAllows, DAY_MS, type PromoKind } from "./promo.ts";
 import { parseMessagingSettings, quietHoursEnd } from "./settings.ts";
 import { promoButtons, renderMessage } from "./render.ts";
 import { SendWindow, type SendSlot } from "./send-window.ts";
 import { StateWriter } from "./state-writer.ts";
-import type { DeliveryStatus, MessageTemplates, QuietHours, ZnsOffer } from "./tables.ts";
+import type { DeliveryMessage, DeliveryStatus, MessageTemplates, QuietHours, ZnsOffer } from "./tables.ts";
 import { znsDays } from "../zns/quota.ts";
 import { renderZnsData } from "../zns/render.ts";
 import type { ZnsParamSource } from "../zns/tables.ts";
@@ -414,7 +414,7 @@ export class DeliveryEngine {
       const promos: {
         merchantId: string;
         memberId: string;
-        kind: "campaign" | "journey";
+        kind: PromoKind;
         ref: string | null;
         deliveryId: number;
       }[] = [];
@@ -475,7 +475,7 @@ export class DeliveryEngine {
           defaultTiers.set(merchantId, qualifyingTier(await getProgram(tx, merchantId), 0)?.name ?? null);
         const templates = ((r.d_message as MessageTemplates | null) ??
           (r.c_message as MessageTemplates | null) ??
-          {}) as MessageTemplates & { offerId?: string; znsTemplateId?: string; znsOffer?: ZnsOffer };
+          {}) as DeliveryMessage;
         const offerId = templates.offerId ?? (r.c_offer_id as string | null) ?? null;
         const pointsTotal = num(r.points_total);
         const facts = {
@@ -507,13 +507,14 @@ export class DeliveryEngine {
           };
         } else {
           const { text, lang } = renderMessage(templates, facts);
-          message = { text, buttons: promoButtons(lang, offerId) };
+          message = { text, buttons: templates.buttons?.[lang] ?? promoButtons(lang, offerId) };
+          if (templates.choicesTtlMs) message.choices = { lang, ttlMs: templates.choicesTtlMs };
         }
         updates.push({ id, status: "claimed", text: message.text, notBefore: null });
         promos.push({
           merchantId,
           memberId,
-          kind: r.source === "journey" ? "journey" : "campaign",
+          kind: r.source === "journey" || r.source === "survey" ? r.source : "campaign",
           ref: campaignId ?? null,
           deliveryId: id,
         });

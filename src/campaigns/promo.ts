@@ -16,7 +16,7 @@ import { queryRows, num, col } from "../db/rows.ts";
 
 export const DAY_MS = 86_400_000;
 
-export type PromoKind = "campaign" | "journey" | "offer";
+export type PromoKind = "campaign" | "journey" | "offer" | "survey";
 
 export interface PromoCounts {
   /** Pushes in the 24 hours before `now`. */

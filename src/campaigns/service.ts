@@ -2,7 +2,7 @@
  * Campaigns: create (draft or scheduled), start (snapshot the recipients into the delivery queue in one INSERT …
  * SELECT over the compiled segment), counts, KPIs and the scheduler entry `runDueCampaigns`.
  */
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import { dateTimeInRange } from "../lib/validate.ts";
 import { assertOfferNotForeign } from "./offer-ref.ts";
@@ -17,6 +17,7 @@ import { AttributionDaysSchema, getMessagingSettings, QuietHoursSchema } from ".
 import { unknownPlaceholders, PLACEHOLDERS } from "./render.ts";
 import { finishDoneCampaigns } from "./delivery.ts";
 import { findOne } from "../db/find.ts";
+import { newestFirst } from "../db/page.ts";
 import { ChannelChoiceSchema, routedMembers } from "./routing.ts";
 import { requireZnsTemplate } from "../zns/templates.ts";
 import { offerSourcesUsed } from "../zns/render.ts";
@@ -336,25 +337,14 @@ export async function listCampaigns(
   merchantId: string,
   opts: { limit: number; before?: string | undefined },
 ): Promise<{ campaigns: CampaignView[]; next: string | null }> {
-  const conds = [eq(campaigns.merchantId, merchantId)];
-  if (opts.before) {
-    const b = await findCampaign(db, merchantId, opts.before);
-    if (b)
-      conds.push(sql`(${campaigns.createdAt}, ${campaigns.id}) < (${b.createdAt.toISOString()}::timestamptz, ${b.id})`);
-  }
-  const rows = await db
-    .select()
-    .from(campaigns)
-    .where(and(...conds))
-    .orderBy(desc(campaigns.createdAt), desc(campaigns.id))
-    .limit(opts.limit);
+  const { rows, next } = await newestFirst(db, campaigns, merchantId, opts);
   const counts = await campaignCounts(
     db,
     rows.map((r) => r.id),
   );
   return {
     campaigns: rows.map((r) => view(r, counts.get(r.id)!)),
-    next: rows.length === opts.limit ? rows[rows.length - 1]!.id : null,
+    next,
   };
 }
 

@@ -24,6 +24,20 @@ export interface ZnsOffer {
   expiresOn?: string;
 }
 
+/** Buttons per language carried by a queued message (surveys: the first question's answers). */
+export type ButtonsByLang = Partial<Record<"vi" | "en", { label: string; data: string }[][]>>;
+
+/** What a delivery row carries beyond its campaign's: journey step templates, or a survey's rendered question. */
+export type DeliveryMessage = MessageTemplates & {
+  offerId?: string;
+  znsTemplateId?: string;
+  znsOffer?: ZnsOffer;
+  /** Replace the promotional buttons (claim / stop) with these. */
+  buttons?: ButtonsByLang;
+  /** Numbered-choice channels remember the buttons this long (OutgoingMessage.choices). */
+  choicesTtlMs?: number;
+};
+
 export type CampaignStatus = "draft" | "scheduled" | "sending" | "done" | "cancelled";
 
 export const campaigns = pgTable(
@@ -89,8 +103,11 @@ export const deliveries = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: merchantId(),
-    source: text("source").$type<"campaign" | "journey">().notNull(),
-    /** The campaign id, or a journey entry `reactivation:<step>:<entryOrderId>`: one message per key and member, ever. */
+    source: text("source").$type<"campaign" | "journey" | "survey">().notNull(),
+    /**
+     * The campaign id, a journey entry `reactivation:<step>:<entryOrderId>`, or `survey:<surveyId>`: one message per
+     * key and member, ever.
+     */
     sourceKey: text("source_key").notNull(),
     campaignId: text("campaign_id"),
     journeyStep: integer("journey_step"),
@@ -102,9 +119,7 @@ export const deliveries = pgTable(
     identityId: bigint("identity_id", { mode: "number" }),
     status: text("status").$type<DeliveryStatus>().notNull(),
     /** Journey steps carry their templates; campaign rows use the campaign's. */
-    message: jsonb("message").$type<
-      MessageTemplates & { offerId?: string; znsTemplateId?: string; znsOffer?: ZnsOffer }
-    >(),
+    message: jsonb("message").$type<DeliveryMessage>(),
     /** The rendered text (set when claimed). */
     text: text("text"),
     attempts: integer("attempts").notNull().default(0),
@@ -136,7 +151,7 @@ export const promoSends = pgTable(
     id: bigserial("id", { mode: "number" }).primaryKey(),
     merchantId: merchantId(),
     memberId: text("member_id").notNull(),
-    kind: text("kind").$type<"campaign" | "journey" | "offer">().notNull(),
+    kind: text("kind").$type<"campaign" | "journey" | "offer" | "survey">().notNull(),
     /** Campaign id, journey key, offer id… */
     ref: text("ref"),
     deliveryId: bigint("delivery_id", { mode: "number" }),

@@ -25,6 +25,12 @@ export interface OutgoingMessage {
   imageUrl?: string;
   /** ZNS only: the approved template and its rendered parameters (ZNS sends no free text). */
   template?: ZnsTemplateMessage;
+  /**
+   * Numbered-choice channels (Zalo): list the buttons as numbered choices (intro in `lang`) and remember them for
+   * `ttlMs`, so a typed "2" presses the second one later (a survey question); no buttons = forget earlier choices.
+   * Without it a broadcast's buttons are plain lines.
+   */
+  choices?: { lang: Lang; ttlMs: number };
 }
 
 export interface ZnsTemplateMessage {

@@ -44,6 +44,7 @@ import { campaignPages } from "./campaigns-routes.ts";
 import { catalogPages } from "./catalog-routes.ts";
 import { referralPages } from "./referrals-routes.ts";
 import { budgetPages } from "./budget-routes.ts";
+import { surveyPages } from "./surveys-routes.ts";
 import { integrationConsoleRoutes } from "./integrations/routes.ts";
 
 type C = Context<ConsoleEnv>;
@@ -478,5 +479,6 @@ consoleRoutes.route("/", campaignPages);
 consoleRoutes.route("/", catalogPages);
 consoleRoutes.route("/", referralPages);
 consoleRoutes.route("/", budgetPages);
+consoleRoutes.route("/", surveyPages);
 // Shop connections (src/console/integrations/), behind the same session and Origin checks.
 consoleRoutes.route("/", integrationConsoleRoutes);

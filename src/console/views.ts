@@ -17,6 +17,7 @@ export type Section =
   | "segments"
   | "campaigns"
   | "journeys"
+  | "surveys"
   | "catalog"
   | "recommendations"
   | "referrals"
@@ -100,6 +101,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("segments", "/console/segments", t.segments),
               nav("campaigns", "/console/campaigns", t.campaigns),
               nav("journeys", "/console/journeys", t.journeys),
+              nav("surveys", "/console/surveys", t.surveys),
               nav("catalog", "/console/catalog", t.catalog),
               nav("recommendations", "/console/recommendations", t.recommendations),
               nav("referrals", "/console/referrals", t.referrals),

@@ -2,10 +2,11 @@
  * A member's personal data: export (everything held about the member, as JSON) and erasure (anonymisation).
  * Erasure keeps every amount and count the ledger's invariants need (orders, lines, entries, lots, credit,
  * redemptions, balances) and drops identity: name, phone, birthday, external id, chat ids (chats unlinked, their
- * chat state and simulator outbox gone, rendered message texts blanked), conversation memory and unused link codes.
+ * chat state and simulator outbox gone, rendered message texts blanked), conversation memory, unused link codes and
+ * survey answers typed as text.
  * It is idempotent: erasing again finds nothing left to drop and reports the same member.
  */
-import { and, asc, eq, inArray, isNotNull, ne, or, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, ne, or, sql, type SQL } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import {
   channelIdentities,
@@ -31,6 +32,7 @@ import { consentEvents } from "../members/tables.ts";
 import { referralCodes, referrals } from "../referrals/tables.ts";
 import { recordConsentIn } from "../members/consent.ts";
 import { requireMember } from "../members/service.ts";
+import { surveyResponses } from "../surveys/tables.ts";
 
 /** Tables holding rows of one member, by `merchant_id` + `member_id`, as they appear in the export. */
 const MEMBER_TABLES = {
@@ -50,6 +52,7 @@ const MEMBER_TABLES = {
   linkCodes,
   cardScans: cardCodeUses,
   referralCodes,
+  surveyResponses,
 } as const satisfies Record<string, PgTable & { merchantId: PgColumn; memberId: PgColumn }>;
 
 type Rows = Record<string, unknown>[];
@@ -148,6 +151,14 @@ export async function eraseMember(
       .where(ofMember(linkCodes, merchantId, memberId))
       .returning({ code: linkCodes.code });
     await tx.delete(cardCodeUses).where(ofMember(cardCodeUses, merchantId, memberId));
+    // Survey answers typed as text may say who they are: blanked; choices and scores stay in the results.
+    await tx
+      .update(surveyResponses)
+      .set({
+        answers: sql`(select coalesce(jsonb_agg(case when jsonb_typeof(x.a) = 'string' then 'null'::jsonb else x.a end order by x.i), '[]'::jsonb)
+          from jsonb_array_elements(${surveyResponses.answers}) with ordinality as x(a, i))`,
+      })
+      .where(ofMember(surveyResponses, merchantId, memberId));
     // Messages already rendered carry the name; queued ones will never go out (the member has no chat any more).
     const texts = await tx
       .update(deliveries)

@@ -130,7 +130,7 @@ api.post(
   {
     summary: "Erase the member's identity (anonymise); idempotent",
     description:
-      "Drops name, phone, birthday, externalId and chat ids (chats unlinked), conversation memory, unused link codes and rendered message texts, and ends promotions (a consent withdrawal). Orders, ledger entries, lots, credit and redemptions stay with their amounts, so balances and reports still add up. Calling it again changes nothing and answers the same member (removed counts 0).",
+      "Drops name, phone, birthday, externalId and chat ids (chats unlinked), conversation memory, unused link codes, rendered message texts and survey answers typed as text, and ends promotions (a consent withdrawal). Orders, ledger entries, lots, credit and redemptions stay with their amounts, so balances and reports still add up. Calling it again changes nothing and answers the same member (removed counts 0).",
     responses: ok("What was removed and what stays", ErasureSchema, NO_MEMBER),
   },
   ({ c, db, merchantId, now, param }) =>

@@ -5,12 +5,12 @@
  */
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, launchChromium } from "../helpers/chromium.ts";
 import { telegramTextUpdate, TELEGRAM_TEST_TOKEN } from "../fakes/telegram-server.ts";
 import { linkCode, newTelegramUser, setupShop, startBotHarness, type BotHarness, type Shop } from "../bots/harness.ts";
 import { signedInitData } from "../cards/helpers.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 
 let h: BotHarness;
@@ -21,10 +21,7 @@ beforeAll(async () => {
   if (!hasChromium) return;
   h = await startBotHarness({ env: { PUBLIC_URL: "https://loyalty.example", ZALO_BOT_TOKEN: "" } });
   shop = await setupShop(h.s);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -118,7 +118,7 @@ describe("createRuntime", () => {
   it("jobs and deliveries run on the runtime's database (Workers' hourly and queue paths)", async () => {
     const rt = wirings[1]!.build({ LOG_LEVEL: "error" });
     const now = shop.s.clock.now();
-    expect(await rt.jobs.hourly(now)).toEqual({ campaignsStarted: 0, journeyStepsQueued: 0 });
+    expect(await rt.jobs.hourly(now)).toEqual({ campaignsStarted: 0, journeyStepsQueued: 0, surveysQueued: 0 });
     const batch = await rt.deliveries.batch({ maxMs: 1000 });
     expect(batch.left).toEqual({ pending: 0, due: 0, nextDueAt: null });
     expect(batch.now).toEqual(now);

@@ -122,6 +122,18 @@ describe("tenant statements", () => {
       }),
     );
     ok(await api("GET", `/v1/segments/${seg.id}/preview`));
+    const survey = ok(
+      await api("POST", "/v1/surveys", {
+        name: "Góp ý",
+        questions: [{ type: "text", text: { vi: "Góp ý?" } }],
+        points: 5,
+        segmentId: seg.id,
+      }),
+    );
+    ok(await api("POST", `/v1/surveys/${survey.id}/send`), 202);
+    ok(await api("GET", "/v1/surveys"));
+    ok(await api("GET", `/v1/surveys/${survey.id}/results?segmentId=${seg.id}`));
+    ok(await api("GET", `/v1/surveys/${survey.id}/results.csv`));
     ok(await api("GET", "/v1/analytics/summary"));
     ok(await api("GET", "/v1/analytics/kpis"));
     ok(await api("GET", "/v1/offers/report"));

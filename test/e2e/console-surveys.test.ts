@@ -1,0 +1,170 @@
+/**
+ * The console's survey results in a real browser (Debian chromium via playwright-core) at 1366×900 and 390×844:
+ * the list, one survey's KPIs and uPlot bar charts (canvas), NPS, the text answers, the segment filter and the CSV
+ * download. The answers come through the survey service (the chat path is tested in test/surveys/). Screenshots go
+ * to test-results/console/; `UPDATE_DOCS=1` also copies them to docs/console-survey*.png.
+ */
+import { copyFileSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { and, eq } from "drizzle-orm";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium } from "../helpers/chromium.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemo } from "../../src/demo/seed.ts";
+import { channelIdentities, members } from "../../src/db/schema.ts";
+import { deliveries } from "../../src/campaigns/tables.ts";
+import { answerSurvey } from "../../src/surveys/service.ts";
+import { apiClient, startTestServer, type TestServer } from "../helpers/server.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const SHOTS = `${root}test-results/console`;
+
+let s: TestServer;
+let browser: Browser;
+let apiKey: string;
+let surveyId: string;
+let englishSegment: string;
+
+beforeAll(async () => {
+  s = await startTestServer();
+  const seeded = await seedDemo(s.database.db, s.clock.now());
+  apiKey = seeded.apiKey;
+  const merchantId = seeded.merchantId;
+  const db = s.database.db;
+  const demo = await db.select().from(members).where(eq(members.merchantId, merchantId));
+  for (const [i, m] of demo.entries()) {
+    await db.update(members).set({ optedIn: true }).where(eq(members.id, m.id));
+    await db.insert(channelIdentities).values({
+      merchantId,
+      memberId: m.id,
+      channel: "telegram",
+      userId: String(9_200_000 + i),
+      chatId: String(9_200_000 + i),
+      linkedAt: s.clock.now(),
+    });
+  }
+  const api = apiClient(s.url, apiKey);
+  const everyone = await api("POST", "/v1/segments", { name: "Everyone", rule: { all: [] } });
+  englishSegment = (
+    await api("POST", "/v1/segments", { name: "English", rule: { field: "language", op: "eq", value: "en" } })
+  ).body.id;
+  const created = await api("POST", "/v1/surveys", {
+    name: "Góp ý tháng 12",
+    points: 20,
+    segmentId: everyone.body.id,
+    questions: [
+      {
+        type: "choice",
+        text: { vi: "Bạn hay gọi món gì?", en: "What do you usually order?" },
+        options: [
+          { vi: "Cà phê", en: "Coffee" },
+          { vi: "Trà", en: "Tea" },
+          { vi: "Bánh", en: "Pastry" },
+        ],
+      },
+      { type: "rating", text: { vi: "Bạn chấm quán mấy sao?", en: "How many stars?" } },
+      { type: "nps", text: { vi: "Bạn có giới thiệu quán không?", en: "Would you recommend us?" } },
+      { type: "text", text: { vi: "Góp ý thêm?", en: "Anything else?" } },
+    ],
+  });
+  surveyId = created.body.id;
+  expect((await api("POST", `/v1/surveys/${surveyId}/send`)).status).toBe(202);
+  // The messages "went out" (the delivery path is tested elsewhere); each member answers.
+  await db
+    .update(deliveries)
+    .set({ status: "sent", sentAt: s.clock.now() })
+    .where(and(eq(deliveries.merchantId, merchantId), eq(deliveries.sourceKey, `survey:${surveyId}`)));
+  const answers: [number, number, number, string | null][] = [
+    [0, 5, 10, "Thêm chỗ ngồi ngoài trời"],
+    [0, 4, 9, null],
+    [1, 4, 8, "Nhạc hơi to"],
+    [2, 3, 6, "More vegan pastries please"],
+    [0, 5, 10, null],
+  ];
+  for (const [i, m] of demo.entries()) {
+    const a = answers[i % answers.length]!;
+    if (i === demo.length - 1) {
+      await answerSurvey(db, merchantId, m.id, surveyId, 0, a[0], s.clock.now()); // started, not finished
+      continue;
+    }
+    for (const [q, v] of a.entries()) await answerSurvey(db, merchantId, m.id, surveyId, q, v, s.clock.now());
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await launchChromium();
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+async function shot(page: Page, name: string) {
+  const file = `${SHOTS}/${name}.png`;
+  await page.screenshot({ path: file, fullPage: true });
+  if (process.env.UPDATE_DOCS === "1") copyFileSync(file, `${root}docs/console-${name}.png`);
+}
+
+const VIEWPORTS = [
+  { label: "desktop", suffix: "", width: 1366, height: 900 },
+  { label: "phone", suffix: "-phone", width: 390, height: 844 },
+];
+
+describe("console survey results in Chromium", () => {
+  for (const vp of VIEWPORTS) {
+    it(`${vp.label}: the list, the results with charts, a segment filter and the CSV`, async () => {
+      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => {
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      });
+      await page.goto(`${s.url}/console/sign-in`);
+      await page.locator("#key").fill(apiKey);
+      await page.locator("#go").click();
+      await page.locator("#kpis .kpi").first().waitFor();
+
+      await page.locator("nav.main a", { hasText: "Khảo sát" }).click();
+      const row = page.locator("#surveys tbody tr", { hasText: "Góp ý tháng 12" });
+      await row.waitFor();
+      const demoMembers = await s.database.db.select().from(members);
+      const total = demoMembers.length;
+      expect(await row.locator("td").nth(3).textContent()).toBe(String(total));
+      if (vp.label === "desktop") await shot(page, `surveys${vp.suffix}`);
+
+      await row.locator("a").click();
+      await page.locator("h1", { hasText: "Góp ý tháng 12" }).waitFor();
+      // Three bar charts drawn by uPlot (choice, rating, NPS); the text question lists its answers.
+      for (const q of [0, 1, 2]) await page.locator(`#chart-q${q} .uplot canvas`).waitFor();
+      expect(await page.locator("#kpis .kpi .v").nth(2).textContent()).toBe(String(total - 1));
+      await page.locator("[data-question='3'] li", { hasText: "Nhạc hơi to" }).waitFor();
+      const npsText = await page.locator("[data-question='2'] .nps").textContent();
+      expect(npsText).toMatch(/^NPS: -?\d+/);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(vp.width);
+      await shot(page, `survey${vp.suffix}`);
+
+      // Per segment: only the English-speaking members.
+      await page.locator("#segment-filter select").selectOption(englishSegment);
+      await page.locator("#segment-filter button").click();
+      await page.waitForURL(/segmentId=/);
+      const sent = Number(await page.locator("#kpis .kpi .v").first().textContent());
+      expect(sent).toBeGreaterThan(0);
+      expect(sent).toBeLessThan(total);
+
+      // The CSV (behind the console session): a header and one line per member of the segment.
+      const href = await page.locator("#csv").getAttribute("href");
+      const csv = await page.request.get(`${s.url}${href}`);
+      expect(csv.status()).toBe(200);
+      expect(csv.headers()["content-type"]).toContain("text/csv");
+      const lines = (await csv.text()).trim().split("\r\n");
+      expect(lines[0]).toContain("q1 Bạn hay gọi món gì?");
+      expect(lines).toHaveLength(sent + 1);
+
+      // Another survey id: the console's not-found page.
+      const missing = await page.request.get(`${s.url}/console/surveys/srv_nope`);
+      expect(missing.status()).toBe(404);
+      expect(errors, errors.join("\n")).toEqual([]);
+      await context.close();
+    });
+  }
+});
