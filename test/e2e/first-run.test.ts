@@ -58,14 +58,16 @@ describe("first run in Chromium", () => {
     const external: string[] = [];
     page.on("request", (r) => !r.url().startsWith(s.url) && !r.url().startsWith("data:") && external.push(r.url()));
     await page.goto(`${s.url}/docs`);
-    await page.locator(".opblock").first().waitFor({ timeout: 30_000 });
+    // Swagger UI renders tag by tag: wait for the last tags' operations, not the first one, before counting.
+    await page.locator(".opblock-summary-path", { hasText: "/v1/orders" }).first().waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelectorAll(".opblock").length > 30, undefined, { timeout: 60_000 });
     expect(await page.locator(".opblock").count()).toBeGreaterThan(30);
     const paths = await page.locator(".opblock-summary-path").allInnerTexts();
     expect(paths.map((p) => p.replace(/\u200b/g, ""))).toContain("/v1/orders");
     expect(external).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 150_000);
 
   it("the printed /simulator?code=… opens the chat linked to a demo member", async () => {
     const url = /(http:\/\/\S+\/simulator\?code=[A-Z0-9_-]+)/.exec(s.stderr())?.[1];
