@@ -16,8 +16,12 @@ begin
   if ((d + 1)::timestamp at time zone tz) > now() then
     return;
   end if;
-  -- do update, not do nothing: the row lock makes the job's delete of this marker wait for this transaction.
-  insert into analytics_dirty_days (merchant_id, day) values (p_merchant, d)
-  on conflict (merchant_id, day) do update set marked_at = excluded.marked_at;
+  -- The marker is locked (or inserted) so that the job's delete of it waits for this transaction. Locking first: a
+  -- bulk write into one day locks the row once instead of updating it once per row.
+  perform 1 from analytics_dirty_days where merchant_id = p_merchant and day = d for update;
+  if not found then
+    insert into analytics_dirty_days (merchant_id, day) values (p_merchant, d)
+    on conflict (merchant_id, day) do update set marked_at = excluded.marked_at;
+  end if;
 end
 $function$;
