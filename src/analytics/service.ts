@@ -81,29 +81,26 @@ export const KPI_QUERIES = {
       from redemptions d join rewards r on r.id = d.reward_id
       where d.merchant_id = ${merchantId} and d.created_at > ${from}::timestamptz and d.created_at <= ${to}::timestamptz
       group by r.id, r.name order by 3 desc limit 5`,
+  /**
+   * The daily series: closed days inside the window from their rollup (docs/analytics-rollups.md) unless marked
+   * dirty; the window's first and last days, and any day without a usable rollup, live from the same function the
+   * rollup job runs (`cl_analytics_days`), so both agree by construction.
+   */
   daily: ({ merchantId, from, to, timezone }: KpiWindow) => sql`
-      with d as (
-        select generate_series((${from}::timestamptz at time zone ${timezone})::date, (${to}::timestamptz at time zone ${timezone})::date, interval '1 day')::date as day
-      ),
-      o as (
-        select (placed_at at time zone ${timezone})::date as day, count(*) as orders, sum(total - refunded_total) as revenue
-        from orders where merchant_id = ${merchantId} and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz group by 1
-      ),
-      l as (
-        select (created_at at time zone ${timezone})::date as day,
-               sum(points) filter (where kind in ('earn','bonus') or (kind = 'adjust' and points > 0)) as issued,
-               -sum(points) filter (where kind = 'redeem') as redeemed,
-               -sum(points) filter (where kind = 'expire') as expired
-        from ledger_entries where merchant_id = ${merchantId} and created_at > ${from}::timestamptz and created_at <= ${to}::timestamptz group by 1
-      ),
-      n as (
-        select (created_at at time zone ${timezone})::date as day, count(*) as members
-        from members where merchant_id = ${merchantId} and created_at > ${from}::timestamptz group by 1
+      with b as (
+        select (${from}::timestamptz at time zone ${timezone})::date as fd, (${to}::timestamptz at time zone ${timezone})::date as td
+      ), r as (
+        select a.day, a.orders::bigint as orders, a.revenue, a.issued, a.redeemed, a.expired, a.new_members::bigint as new_members
+        from analytics_days a, b
+        where a.merchant_id = ${merchantId} and a.timezone = ${timezone} and a.day > b.fd and a.day < b.td
+          and not exists (select 1 from analytics_dirty_days x where x.merchant_id = ${merchantId} and x.day = a.day)
+      ), live as (
+        select f.* from b, generate_series(b.fd, b.td, interval '1 day') g
+        cross join lateral cl_analytics_days(${merchantId}, ${timezone}, g::date, g::date, ${from}::timestamptz, ${to}::timestamptz) f
+        where not exists (select 1 from r where r.day = g::date)
       )
-      select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(o.orders, 0) as orders, coalesce(o.revenue, 0) as revenue,
-             coalesce(l.issued, 0) as issued, coalesce(l.redeemed, 0) as redeemed, coalesce(l.expired, 0) as expired,
-             coalesce(n.members, 0) as new_members
-      from d left join o using (day) left join l using (day) left join n using (day) order by d.day`,
+      select to_char(day, 'YYYY-MM-DD') as day, orders, revenue, issued, redeemed, expired, new_members
+      from (select * from r union all select * from live) x order by x.day`,
 } satisfies Record<string, (w: KpiWindow) => SQL>;
 
 export type KpiName = keyof typeof KPI_QUERIES;

@@ -4,6 +4,7 @@ import type { AppEnv } from "../http/env.ts";
 import { apiRoutes, ok } from "../http/route.ts";
 import { runExpiry } from "./expire.ts";
 import { runTierEvaluation } from "./tiers.ts";
+import { runRollups } from "../analytics/rollups.ts";
 
 export const jobRoutes = new Hono<AppEnv>();
 const api = apiRoutes(jobRoutes, "Jobs");
@@ -29,4 +30,20 @@ api.post(
     },
   },
   ({ db, merchantId, now }) => runTierEvaluation(db, merchantId, now),
+);
+
+api.post(
+  "/v1/jobs/rollups",
+  {
+    summary:
+      "Recompute the calling merchant's analytics rollups: closed days marked dirty or missing (also runs hourly); idempotent",
+    responses: ok(
+      "What was recomputed",
+      z.object({
+        dirty: z.number().int().describe("Dirty-day markers taken"),
+        computed: z.number().int().describe("Days (re)computed"),
+      }),
+    ),
+  },
+  ({ db, merchantId, now }) => runRollups(db, merchantId, now),
 );

@@ -6,14 +6,15 @@ import { runExpiry } from "./expire.ts";
 import { runTierEvaluation } from "./tiers.ts";
 import { purgeExpired } from "../privacy/retention.ts";
 import { runReferralRewards } from "../referrals/service.ts";
+import { runRollups } from "../analytics/rollups.ts";
 
-export type JobName = "expire" | "tiers" | "retention" | "referrals";
+export type JobName = "expire" | "tiers" | "retention" | "referrals" | "rollups";
 
 export async function runScheduledJobs(
   db: Db,
   now: Date,
   logger: Logger,
-  jobs: JobName[] = ["expire", "tiers", "retention", "referrals"],
+  jobs: JobName[] = ["expire", "tiers", "retention", "referrals", "rollups"],
 ): Promise<void> {
   const all = await db.select({ id: merchants.id }).from(merchants);
   for (const { id } of all) {
@@ -30,6 +31,11 @@ export async function runScheduledJobs(
         // Referrer rewards fall due when a friend's first order leaves the hold: hourly is precise enough.
         const r = await runReferralRewards(db, id, now);
         if (r.held + r.rewarded + r.cancelled + r.expired > 0) logger.info("referrals", { merchantId: id, ...r });
+      }
+      if (jobs.includes("rollups")) {
+        // Analytics rollups: the days closed (an hour ago) since the last run, and the days marked dirty.
+        const r = await runRollups(db, id, now);
+        if (r.computed > 0) logger.info("analytics rollups", { merchantId: id, ...r });
       }
       if (jobs.includes("retention")) {
         const r = await purgeExpired(db, id, now);
