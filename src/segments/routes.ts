@@ -12,6 +12,7 @@ import {
   requireSegment,
   updateSegment,
 } from "./service.ts";
+import { auditExport, EXPORT_PURPOSES, segmentCsvStream } from "./export.ts";
 
 export const segmentRoutes = new Hono<AppEnv>();
 const api = apiRoutes(segmentRoutes, "Segments");
@@ -117,5 +118,41 @@ api.get(
   async ({ db, merchantId, now, param }) => {
     const seg = await requireSegment(db, merchantId, param("id"));
     return await previewSegment(db, merchantId, seg.rule, now);
+  },
+);
+
+const ExportQuery = z.object({
+  purpose: z
+    .enum(EXPORT_PURPOSES)
+    .describe("marketing: only members who consented to marketing; service: every member of the segment"),
+});
+
+api.get(
+  "/v1/segments/{id}/export",
+  {
+    summary: "The segment's members as CSV (streamed), for marketing or service use",
+    description:
+      "Columns: id, name, phone, email, tier, balance (spendable points), last_order_date (merchant's time zone), loyalty_terms_consent (true/false, empty if never recorded), marketing_consent. Erased members are left out; purpose=marketing leaves out members without marketing consent. UTF-8 with a BOM, RFC 4180 quoting, cells that a spreadsheet would read as a formula start with '. Every export is written to the audit log.",
+    query: ExportQuery,
+    responses: {
+      200: { description: "CSV, one member a line, by member id", contentType: "text/csv" },
+      404: { description: "No such segment of this merchant" },
+    },
+  },
+  async ({ c, db, merchantId, now, param, query }) => {
+    const seg = await requireSegment(db, merchantId, param("id"));
+    const stream = await segmentCsvStream(db, merchantId, seg.rule, query.purpose, now);
+    await auditExport(
+      db,
+      { merchantId, actor: c.get("actor"), target: c.req.path, requestId: c.get("requestId"), purpose: query.purpose },
+      now,
+    );
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "cache-control": "no-store",
+        "content-disposition": `attachment; filename="segment-${seg.id}-${query.purpose}.csv"`,
+      },
+    });
   },
 );
