@@ -10,6 +10,7 @@ import {
   listSegments,
   previewSegment,
   requireSegment,
+  segmentVersionList,
   updateSegment,
 } from "./service.ts";
 import { auditExport, EXPORT_PURPOSES, segmentCsvStream } from "./export.ts";
@@ -39,10 +40,7 @@ api.post(
     documentedBody: SegmentDocInput,
     responses: created("The segment", SegmentViewSchema),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    const seg = await createSegment(db, merchantId, input, now);
-    return seg;
-  },
+  async ({ c, db, merchantId, now, body: input }) => await createSegment(db, merchantId, input, now, c.get("actor")),
 );
 
 api.get(
@@ -75,7 +73,8 @@ api.put(
       409: "built-in-segment",
     }),
   },
-  async ({ db, merchantId, param, body }) => await updateSegment(db, merchantId, param("id"), body),
+  async ({ c, db, merchantId, now, param, body }) =>
+    await updateSegment(db, merchantId, param("id"), body, now, c.get("actor")),
 );
 
 api.delete(
@@ -89,8 +88,8 @@ api.delete(
       409: "segment-in-use or built-in-segment",
     }),
   },
-  async ({ c, db, merchantId, param }) => {
-    await deleteSegment(db, merchantId, param("id"));
+  async ({ c, db, merchantId, now, param }) => {
+    await deleteSegment(db, merchantId, param("id"), now, c.get("actor"));
     return c.body(null, 204);
   },
 );
@@ -155,4 +154,22 @@ api.get(
       },
     });
   },
+);
+
+const VersionSchema = z.object({
+  version: z.number().int(),
+  name: z.string(),
+  rule: RuleDocSchema,
+  action: z.enum(["create", "update", "delete"]),
+  actor: z.string().describe("key:<api key id>, console:<api key id>, or backfill (a segment older than the history)"),
+  at: z.string(),
+});
+
+api.get(
+  "/v1/segments/{id}/versions",
+  {
+    summary: "A custom segment's rule history, newest first (kept after the segment is deleted)",
+    responses: found("The versions", listOf("versions", VersionSchema), "No such segment of this merchant, ever"),
+  },
+  async ({ db, merchantId, param }) => ({ versions: await segmentVersionList(db, merchantId, param("id")) }),
 );
