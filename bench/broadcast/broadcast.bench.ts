@@ -106,7 +106,7 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
     const { merchantId } = await createMerchant(d.db, { name: `bench ${opts.tag}` });
     await seedAudience(d.db, merchantId, opts.recipients, { tag: opts.tag, chatBase: 500_000_000, now });
     await putMessagingSettings(d.db, merchantId, { ...messagingSettings.defaults, frequencyCap: null });
-    const seg = await createSegment(d.db, merchantId, { name: "everyone", rule: { all: [] } }, now);
+    const seg = await createSegment(d.db, merchantId, { name: "everyone", rule: { all: [] } }, now, "bench");
     const c = await createCampaign(
       d.db,
       merchantId,

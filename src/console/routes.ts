@@ -435,7 +435,7 @@ consoleRoutes.post("/segments", async (c) => {
     return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { errors, values: r.values }), 400);
   }
   try {
-    await createSegment(c.get("db"), c.get("consoleMerchantId"), r.input, c.get("deps").clock.now());
+    await createSegment(c.get("db"), c.get("consoleMerchantId"), r.input, c.get("deps").clock.now(), c.get("actor"));
   } catch (err) {
     // The service's own checks (e.g. a duplicate name) are shown in place, like the schema's.
     if (!(err instanceof DomainError) || err.status === 404 || err.status >= 500) throw err;
@@ -456,7 +456,14 @@ consoleRoutes.post("/segments/:id", async (c) => {
   if (!r.input || r.values.name.trim() === "")
     return again({ ...(r.errors ?? {}), ...(r.values.name.trim() === "" ? { name: "required" } : {}) });
   try {
-    await updateSegment(c.get("db"), c.get("consoleMerchantId"), id, r.input);
+    await updateSegment(
+      c.get("db"),
+      c.get("consoleMerchantId"),
+      id,
+      r.input,
+      c.get("deps").clock.now(),
+      c.get("actor"),
+    );
   } catch (err) {
     return again(domainErrors(err, "name"));
   }
@@ -466,7 +473,13 @@ consoleRoutes.post("/segments/:id", async (c) => {
 /** DELETE /v1/segments/{id} semantics: refused in place while a campaign or the journey uses it. */
 consoleRoutes.post("/segments/:id/delete", async (c) => {
   try {
-    await deleteSegment(c.get("db"), c.get("consoleMerchantId"), c.req.param("id"));
+    await deleteSegment(
+      c.get("db"),
+      c.get("consoleMerchantId"),
+      c.req.param("id"),
+      c.get("deps").clock.now(),
+      c.get("actor"),
+    );
   } catch (err) {
     const text = Object.values(domainErrors(err)).join("; ");
     return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { flash: { text, bad: true } }), 409);

@@ -17,7 +17,8 @@ export interface RouteDoc {
   query?: z.ZodType;
   /** Header parameters such as Idempotency-Key. */
   headers?: { name: string; required: boolean; description: string }[];
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `contentType`: a non-JSON answer (e.g. a CSV download), documented as a string of that media type. */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   auth?: boolean;
 }
 
@@ -76,11 +77,13 @@ export function openApiDocument(serverUrl?: string): Record<string, unknown> {
       const isError = Number(status) >= 400;
       responses[status] = {
         description: r.description,
-        ...(r.schema
-          ? { content: { "application/json": { schema: jsonSchema(r.schema, "output") } } }
-          : isError
-            ? { content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } }
-            : {}),
+        ...(r.contentType
+          ? { content: { [r.contentType]: { schema: { type: "string" } } } }
+          : r.schema
+            ? { content: { "application/json": { schema: jsonSchema(r.schema, "output") } } }
+            : isError
+              ? { content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } } }
+              : {}),
       };
     }
     if (d.auth !== false) {

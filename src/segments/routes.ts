@@ -10,8 +10,10 @@ import {
   listSegments,
   previewSegment,
   requireSegment,
+  segmentVersionList,
   updateSegment,
 } from "./service.ts";
+import { auditExport, EXPORT_PURPOSES, segmentCsvStream } from "./export.ts";
 
 export const segmentRoutes = new Hono<AppEnv>();
 const api = apiRoutes(segmentRoutes, "Segments");
@@ -38,10 +40,7 @@ api.post(
     documentedBody: SegmentDocInput,
     responses: created("The segment", SegmentViewSchema),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    const seg = await createSegment(db, merchantId, input, now);
-    return seg;
-  },
+  async ({ c, db, merchantId, now, body: input }) => await createSegment(db, merchantId, input, now, c.get("actor")),
 );
 
 api.get(
@@ -74,7 +73,8 @@ api.put(
       409: "built-in-segment",
     }),
   },
-  async ({ db, merchantId, param, body }) => await updateSegment(db, merchantId, param("id"), body),
+  async ({ c, db, merchantId, now, param, body }) =>
+    await updateSegment(db, merchantId, param("id"), body, now, c.get("actor")),
 );
 
 api.delete(
@@ -88,8 +88,8 @@ api.delete(
       409: "segment-in-use or built-in-segment",
     }),
   },
-  async ({ c, db, merchantId, param }) => {
-    await deleteSegment(db, merchantId, param("id"));
+  async ({ c, db, merchantId, now, param }) => {
+    await deleteSegment(db, merchantId, param("id"), now, c.get("actor"));
     return c.body(null, 204);
   },
 );
@@ -118,4 +118,58 @@ api.get(
     const seg = await requireSegment(db, merchantId, param("id"));
     return await previewSegment(db, merchantId, seg.rule, now);
   },
+);
+
+const ExportQuery = z.object({
+  purpose: z
+    .enum(EXPORT_PURPOSES)
+    .describe("marketing: only members who consented to marketing; service: every member of the segment"),
+});
+
+api.get(
+  "/v1/segments/{id}/export",
+  {
+    summary: "The segment's members as CSV (streamed), for marketing or service use",
+    description:
+      "Columns: id, name, phone, email, tier, balance (spendable points), last_order_date (merchant's time zone), loyalty_terms_consent (true/false, empty if never recorded), marketing_consent. Erased members are left out; purpose=marketing leaves out members without marketing consent. UTF-8 with a BOM, RFC 4180 quoting, cells that a spreadsheet would read as a formula start with '. Every export is written to the audit log.",
+    query: ExportQuery,
+    responses: {
+      200: { description: "CSV, one member a line, by member id", contentType: "text/csv" },
+      404: { description: "No such segment of this merchant" },
+    },
+  },
+  async ({ c, db, merchantId, now, param, query }) => {
+    const seg = await requireSegment(db, merchantId, param("id"));
+    const stream = await segmentCsvStream(db, merchantId, seg.rule, query.purpose, now);
+    await auditExport(
+      db,
+      { merchantId, actor: c.get("actor"), target: c.req.path, requestId: c.get("requestId"), purpose: query.purpose },
+      now,
+    );
+    return new Response(stream, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "cache-control": "no-store",
+        "content-disposition": `attachment; filename="segment-${seg.id}-${query.purpose}.csv"`,
+      },
+    });
+  },
+);
+
+const VersionSchema = z.object({
+  version: z.number().int(),
+  name: z.string(),
+  rule: RuleDocSchema,
+  action: z.enum(["create", "update", "delete"]),
+  actor: z.string().describe("key:<api key id>, console:<api key id>, or backfill (a segment older than the history)"),
+  at: z.string(),
+});
+
+api.get(
+  "/v1/segments/{id}/versions",
+  {
+    summary: "A custom segment's rule history, newest first (kept after the segment is deleted)",
+    responses: found("The versions", listOf("versions", VersionSchema), "No such segment of this merchant, ever"),
+  },
+  async ({ db, merchantId, param }) => ({ versions: await segmentVersionList(db, merchantId, param("id")) }),
 );

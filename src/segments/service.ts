@@ -7,7 +7,7 @@ import { newId } from "../lib/ids.ts";
 import { conflict, notFound } from "../lib/errors.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
-import { segments } from "./tables.ts";
+import { segments, segmentVersions } from "./tables.ts";
 import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
 import {
   compileSegment,
@@ -35,12 +35,73 @@ export async function createSegment(
   merchantId: string,
   input: { name: string; rule: Rule },
   now: Date,
+  actor: string,
 ): Promise<SegmentView> {
-  const [row] = await db
-    .insert(segments)
-    .values({ id: newId("seg"), merchantId, name: input.name, rule: input.rule, createdAt: now })
-    .returning();
-  return view(row!);
+  return await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(segments)
+      .values({ id: newId("seg"), merchantId, name: input.name, rule: input.rule, createdAt: now })
+      .returning();
+    await addVersion(tx, row!, "create", actor, now);
+    return view(row!);
+  });
+}
+
+type SegmentRow = typeof segments.$inferSelect;
+
+/**
+ * Appends the next version of a segment. Called after the change in the same transaction: the update or delete holds
+ * the segment's row lock, so two changes of one segment number their versions one after the other.
+ */
+async function addVersion(
+  tx: Db,
+  row: SegmentRow,
+  action: "create" | "update" | "delete",
+  actor: string,
+  now: Date,
+): Promise<void> {
+  const [last] = await queryRows(
+    tx,
+    sql`select coalesce(max(version), 0) as v from segment_versions where merchant_id = ${row.merchantId} and segment_id = ${row.id}`,
+    z.object({ v: col.num }),
+  );
+  await tx.insert(segmentVersions).values({
+    merchantId: row.merchantId,
+    segmentId: row.id,
+    version: (last?.v ?? 0) + 1,
+    name: row.name,
+    rule: row.rule,
+    action,
+    actor,
+    createdAt: now,
+  });
+}
+
+export interface SegmentVersionView {
+  version: number;
+  name: string;
+  rule: Rule;
+  action: "create" | "update" | "delete";
+  actor: string;
+  at: string;
+}
+
+/** A segment's history, newest first; kept after a delete. 404 when this merchant never had such a custom segment. */
+export async function segmentVersionList(db: Db, merchantId: string, id: string): Promise<SegmentVersionView[]> {
+  const rows = await db
+    .select()
+    .from(segmentVersions)
+    .where(and(eq(segmentVersions.merchantId, merchantId), eq(segmentVersions.segmentId, id)))
+    .orderBy(desc(segmentVersions.version));
+  if (rows.length === 0) throw notFound("Segment", "segment-not-found");
+  return rows.map((r) => ({
+    version: r.version,
+    name: r.name,
+    rule: r.rule,
+    action: r.action,
+    actor: r.actor,
+    at: r.createdAt.toISOString(),
+  }));
 }
 
 /** A built-in segment lives in code: it can be used, not changed or deleted (409 built-in-segment). */
@@ -56,14 +117,21 @@ export async function updateSegment(
   merchantId: string,
   id: string,
   input: { name: string; rule: Rule },
+  now: Date,
+  actor: string,
 ): Promise<SegmentView> {
   await requireCustom(db, merchantId, id);
-  const [row] = await db
-    .update(segments)
-    .set({ name: input.name, rule: input.rule })
-    .where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)))
-    .returning();
-  return view(row!);
+  return await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(segments)
+      .set({ name: input.name, rule: input.rule })
+      .where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)))
+      .returning();
+    // Deleted meanwhile: the same 404 as before the check.
+    if (!row) throw notFound("Segment", "segment-not-found");
+    await addVersion(tx, row, "update", actor, now);
+    return view(row);
+  });
 }
 
 /**
@@ -71,7 +139,7 @@ export async function updateSegment(
  * journey still uses it (409 segment-in-use, naming them). Read by table name: campaigns and journeys import
  * segments, not the reverse.
  */
-export async function deleteSegment(db: Db, merchantId: string, id: string): Promise<void> {
+export async function deleteSegment(db: Db, merchantId: string, id: string, now: Date, actor: string): Promise<void> {
   await requireCustom(db, merchantId, id);
   const users = await queryRows(
     db,
@@ -86,10 +154,16 @@ export async function deleteSegment(db: Db, merchantId: string, id: string): Pro
     throw conflict("segment-in-use", "Segment in use", `Used by ${users.map((u) => u.what).join(", ")}`, {
       usedBy: users.map((u) => u.what),
     });
-  await db.delete(segments).where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)));
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .delete(segments)
+      .where(and(eq(segments.id, id), eq(segments.merchantId, merchantId)))
+      .returning();
+    if (row) await addVersion(tx, row, "delete", actor, now);
+  });
 }
 
-function view(row: typeof segments.$inferSelect): SegmentView {
+function view(row: SegmentRow): SegmentView {
   return { id: row.id, name: row.name, rule: row.rule, builtIn: false, createdAt: row.createdAt.toISOString() };
 }
 

@@ -1,5 +1,5 @@
 /** Tables of the segments module (drizzle-kit picks up `src/*\/tables.ts`). */
-import { bigint, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { Rule } from "./rule.ts";
 import { createdAt, textId, merchantId, ts } from "../db/columns.ts";
 import { members } from "../db/schema.ts";
@@ -15,6 +15,27 @@ export const segments = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index("segments_merchant_idx").on(t.merchantId, t.createdAt)],
+);
+
+/**
+ * The history of a custom segment's rule: one row per create, update and delete, written in the transaction of the
+ * change (version 1 is the create, or the backfill of a segment older than this table). Kept after the segment is
+ * deleted, so a past campaign's audience can be explained.
+ */
+export const segmentVersions = pgTable(
+  "segment_versions",
+  {
+    merchantId: merchantId(),
+    segmentId: text("segment_id").notNull(),
+    version: integer("version").notNull(),
+    name: text("name").notNull(),
+    rule: jsonb("rule").$type<Rule>().notNull(),
+    action: text("action").$type<"create" | "update" | "delete">().notNull(),
+    /** key:<api key id> or console:<api key id>; `backfill` for the version 1 of a segment made before the table. */
+    actor: text("actor").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.segmentId, t.version] })],
 );
 
 /**

@@ -26,7 +26,7 @@ describe("campaigns send (CLI)", () => {
     const now = new Date();
     const { merchantId } = await createMerchant(d.db, { name: "cli" });
     await seedAudience(d.db, merchantId, 120, { tag: "cli", chatBase: 400_000_000, now });
-    const seg = await createSegment(d.db, merchantId, { name: "all", rule: { all: [] } }, now);
+    const seg = await createSegment(d.db, merchantId, { name: "all", rule: { all: [] } }, now, "test");
     const c = await createCampaign(
       d.db,
       merchantId,

@@ -105,7 +105,7 @@ describe("broadcast crash safety (kill -9, restart)", () => {
     const { merchantId } = await createMerchant(d.db, { name: "crash" });
     await seedAudience(d.db, merchantId, N, { tag: "crash", chatBase: 300_000_000, now });
     await putMessagingSettings(d.db, merchantId, { ...messagingSettings.defaults, frequencyCap: null });
-    const seg = await createSegment(d.db, merchantId, { name: "all", rule: { all: [] } }, now);
+    const seg = await createSegment(d.db, merchantId, { name: "all", rule: { all: [] } }, now, "test");
     const c = await createCampaign(
       d.db,
       merchantId,
