@@ -2,9 +2,16 @@
  * The program budget's send guard (src/campaigns/guard.ts), injected by the runtime: before a campaign starts or
  * the journey is activated, its estimated cost is checked against the month's remaining budgets. Over them it
  * warns (the response carries `budget`) or, when the merchant chose to block, refuses with 409 over-budget.
+ * The check is a reservation: it runs under a per-merchant advisory lock in the caller's transaction, counts the
+ * estimates of campaigns still sending, and records the started campaign's own, so two starts at the same moment
+ * cannot both pass a budget that fits only one.
  */
 import type { SendGuard, SendWarning } from "../campaigns/guard.ts";
+import { sql } from "drizzle-orm";
 import { conflict } from "../lib/errors.ts";
+import { budgetLine, exceeded } from "./arithmetic.ts";
+import { reservedThisMonth } from "./reservations.ts";
+import { budgetReservations } from "./tables.ts";
 import { estimateCampaignCost, estimateJourneyCost, getBudgetSettings, type BudgetEstimate } from "./service.ts";
 
 /** The estimate in words (English, like every problem detail). */
@@ -21,10 +28,36 @@ export function overBudgetDetail(e: BudgetEstimate): string {
 export const budgetSendGuard: SendGuard = async (db, merchantId, target, now) => {
   const s = await getBudgetSettings(db, merchantId);
   if (s.monthly.points === null && s.monthly.spend === null && s.months.length === 0) return undefined;
-  const e =
+  // Serialises the merchant's checks until the caller's transaction ends (and with it the reservation is visible).
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`budget:${merchantId}`}))`);
+  const estimate =
     target.kind === "campaign"
       ? await estimateCampaignCost(db, merchantId, target.id, now, s)
       : await estimateJourneyCost(db, merchantId, target.steps, now, s);
+  const held = await reservedThisMonth(db, merchantId, estimate.month, target.kind === "campaign" ? target.id : null);
+  const e = {
+    ...estimate,
+    over: exceeded(
+      estimate,
+      budgetLine(estimate.points.budget, estimate.points.used + held.points),
+      budgetLine(estimate.spend.budget, estimate.spend.used + held.spend),
+    ),
+  };
+  if (target.kind === "campaign" && !(e.over.length > 0 && e.enforcement === "block")) {
+    const row = {
+      month: e.month,
+      points: e.bonusPoints,
+      spend: e.messageCost,
+      createdAt: now,
+    };
+    await db
+      .insert(budgetReservations)
+      .values({ merchantId, sourceKind: "campaign", sourceId: target.id, ...row })
+      .onConflictDoUpdate({
+        target: [budgetReservations.merchantId, budgetReservations.sourceKind, budgetReservations.sourceId],
+        set: row,
+      });
+  }
   if (e.over.length === 0) return undefined;
   const detail = overBudgetDetail(e);
   if (e.enforcement === "block") throw conflict("over-budget", "Over budget", detail, { estimate: e });

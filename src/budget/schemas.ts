@@ -125,7 +125,13 @@ export const ReportSchema = z.object({
   pointValue: ResolvedPointValueSchema,
   enforcement: z.enum(["warn", "block"]),
   months: z.array(MonthSchema).describe("Oldest first, the current month last"),
-  current: z.object({ points: LineSchema, spend: LineSchema }),
+  current: z.object({
+    points: LineSchema,
+    spend: LineSchema,
+    reserved: z
+      .object({ points: z.number().int(), spend: z.number().int() })
+      .describe("Estimated points and spend held by campaigns still sending (not yet in the used figures)"),
+  }),
   liability: z.object({
     points: z.number().int(),
     value: z.number().int(),

@@ -8,6 +8,7 @@ import { and, desc, eq, gt, isNotNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { col, queryRows } from "../db/rows.ts";
+import { reservedThisMonth } from "./reservations.ts";
 import { ISSUED } from "../analytics/kpis.ts";
 import { campaignCounts, campaignKpis, estimateCampaign } from "../campaigns/service.ts";
 import { campaigns } from "../campaigns/tables.ts";
@@ -376,6 +377,7 @@ export async function budgetReport(db: Db, merchantId: string, now: Date, months
     current: {
       points: budgetLine(cur.pointsBudget, cur.pointsIssued),
       spend: budgetLine(cur.spendBudget, cur.spend),
+      reserved: await reservedThisMonth(db, merchantId, cur.month),
     },
     liability: liability(l?.points ?? 0, pointValue, l?.expired ?? 0, l?.issued ?? 0),
     costPerMember: {

@@ -3,7 +3,7 @@
  * of a point as an integer ratio, what happens over budget, the default monthly budgets, the LLM token price) and
  * per-month overrides of the budgets. Money is integer currency minor units, points are integers.
  */
-import { bigint, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bigint, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { merchantId, updatedAt } from "../db/columns.ts";
 
 export type BudgetEnforcement = "warn" | "block";
@@ -32,4 +32,24 @@ export const budgetMonths = pgTable(
     spend: bigint("spend", { mode: "number" }),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.month] })],
+);
+
+/**
+ * A campaign's estimated cost, written by the send guard under a per-merchant advisory lock in the transaction that
+ * starts the campaign, so a second start at the same moment sees it. It holds the budget while its campaign is
+ * `sending`; once the campaign is done or cancelled it no longer counts (its actual messages and points are in the
+ * month's figures from then on).
+ */
+export const budgetReservations = pgTable(
+  "budget_reservations",
+  {
+    merchantId: merchantId(),
+    month: text("month").notNull(),
+    sourceKind: text("source_kind").$type<"campaign">().notNull(),
+    sourceId: text("source_id").notNull(),
+    points: bigint("points", { mode: "number" }).notNull(),
+    spend: bigint("spend", { mode: "number" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.merchantId, t.sourceKind, t.sourceId] })],
 );

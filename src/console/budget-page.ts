@@ -45,6 +45,15 @@ export function budgetPage(
       { class: "kpis", id: "budget-kpis" },
       kpi(b.issuedMonth, n(r.current.points.used), line(r.current.points)),
       kpi(b.spendMonth, n(r.current.spend.used), line(r.current.spend)),
+      kpi(
+        b.reserved,
+        n(r.current.reserved.spend),
+        h(
+          "div",
+          { class: "d flat", id: "budget-reserved" },
+          fill(b.reservedDetail, { points: n(r.current.reserved.points), spend: n(r.current.reserved.spend) }),
+        ),
+      ),
       kpi(b.liability, n(r.liability.value), null),
       kpi(
         b.breakage,

@@ -1,7 +1,7 @@
 /**
  * The program page: earn rate, expiry, pending days, tier window, tiers and category multipliers, edited as a form
  * and validated by the API's own ProgramSchema (PUT /v1/program); errors are shown next to their field, by path
- * ("earn.spend", "tiers.1.minSpend", "categoryMultipliers.coffee"). Promotions, cashback, birthday bonus, subscription
+ * ("earn.spend", "tiers.1.minSpend", "categoryMultipliers.coffee"). The marketing consent mode (link or strict opt-in) is a select. Promotions, cashback, birthday bonus, subscription
  * plans and product multipliers are in program-extras.ts. Parts without a field (currency, tier retention, voucher
  * validity, point value, perks) are kept as they are.
  */
@@ -9,7 +9,7 @@ import { z } from "zod";
 import { type Program, ProgramSchema } from "../program/config.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { field, flash, h, page } from "./views.ts";
-import { textareaField } from "./kit.ts";
+import { selectField, textareaField } from "./kit.ts";
 import { EXTRA_FIELDS, extrasFromForm, extrasSection, extrasValues, formNum, parsePairs } from "./program-extras.ts";
 
 const num = formNum;
@@ -48,6 +48,8 @@ export function programFromForm(
       tierWindowDays: num(form.tierWindowDays ?? ""),
       tiers,
       categoryMultipliers,
+      // An unknown value is left for ProgramSchema to refuse at its field.
+      consentMode: form.consentMode ?? current.consentMode,
       ...extrasFromForm(current, form, timeZone, lineErrors),
     },
     lineErrors,
@@ -84,6 +86,7 @@ export function programFormValues(p: Program, timeZone = "Asia/Ho_Chi_Minh"): Pr
     pointsExpireDays: p.pointsExpireDays === null ? "" : String(p.pointsExpireDays),
     pendingDays: String(p.pendingDays),
     tierWindowDays: String(p.tierWindowDays),
+    consentMode: p.consentMode,
     categoryMultipliers: Object.entries(p.categoryMultipliers)
       .map(([k, m]) => `${k} = ${m}`)
       .join("\n"),
@@ -113,6 +116,12 @@ export const PROGRAM_COPY = {
     categories: "Hệ số theo danh mục",
     categoriesHint: "Mỗi dòng: danh_mục = hệ số (ví dụ coffee = 2).",
     saved: "Đã lưu chương trình.",
+    consent: "Đồng ý nhận khuyến mãi",
+    consentMode: "Cách thành viên đồng ý",
+    consentLink: "Khi liên kết chat (hỏi lại ngay sau đó, trả lời Không để từ chối)",
+    consentExplicit: "Chỉ khi thành viên tự đồng ý (opt-in chặt chẽ)",
+    consentHint:
+      "Chặt chẽ: liên kết chat chỉ ghi nhận điều khoản; khuyến mãi chỉ gửi sau khi thành viên trả lời Có hoặc đồng ý qua API.",
   },
   en: {
     program: "Program",
@@ -130,6 +139,12 @@ export const PROGRAM_COPY = {
     categories: "Category multipliers",
     categoriesHint: "One per line: category = multiplier (e.g. coffee = 2).",
     saved: "Program saved.",
+    consent: "Marketing consent",
+    consentMode: "How members consent",
+    consentLink: "On linking a chat (asked right after; No opts out)",
+    consentExplicit: "Only by the member's own Yes (strict opt-in)",
+    consentHint:
+      "Strict: linking a chat records the loyalty terms only; promotions go out only after the member's Yes in chat or a consent recorded through the API.",
   },
 } as const;
 
@@ -145,7 +160,7 @@ export function programPage(
   const rows = [...Array(tierCount + 1).keys()];
   const otherErrors = Object.entries(errors ?? {}).filter(
     ([k]) =>
-      !/^(earn\.(spend|points)|pointsExpireDays|pendingDays|tierWindowDays|categoryMultipliers|tiers\.\d+\.(name|minSpend|multiplier))$/.test(
+      !/^(earn\.(spend|points)|pointsExpireDays|pendingDays|tierWindowDays|consentMode|categoryMultipliers|tiers\.\d+\.(name|minSpend|multiplier))$/.test(
         k,
       ) && !EXTRA_FIELDS.test(k),
   );
@@ -200,6 +215,22 @@ export function programPage(
         { class: "card" },
         h("h2", null, p.categories),
         textareaField(p.categoriesHint, "categoryMultipliers", values.categoryMultipliers, errors, { rows: 4 }),
+      ),
+      h(
+        "div",
+        { class: "card" },
+        h("h2", null, p.consent),
+        h("p", { class: "muted" }, p.consentHint),
+        selectField(
+          p.consentMode,
+          "consentMode",
+          [
+            { value: "link", label: p.consentLink },
+            { value: "explicit", label: p.consentExplicit },
+          ],
+          values.consentMode,
+          errors,
+        ),
       ),
       ...extrasSection(lang, values, errors),
       h("button", { class: "primary", type: "submit" }, t.save),

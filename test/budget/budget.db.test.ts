@@ -320,6 +320,7 @@ describe("budget report", () => {
     expect(r.body.current).toEqual({
       points: { budget: 2000, used: 1600, remaining: 400 },
       spend: { budget: 50_000, used: 30_000, remaining: 20_000 },
+      reserved: { points: 0, spend: 0 },
     });
     // outstanding = 700 + 300 (a negative balance is no liability); breakage = 250 ÷ (1600 + 600)
     expect(r.body.liability).toEqual({

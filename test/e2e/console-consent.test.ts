@@ -1,0 +1,87 @@
+/**
+ * The program page's marketing consent mode in a real browser (Debian chromium via playwright-core): the select shows
+ * the program's mode (default "link"), switching to strict opt-in and saving is read back through GET /v1/program,
+ * the English copy names the same choice, and a forged value is refused in place (400) without changing the program.
+ */
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seedDemo } from "../../src/demo/seed.ts";
+import { apiClient, startTestServer, type TestServer } from "../helpers/server.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let s: TestServer;
+let browser: Browser;
+let apiKey: string;
+
+beforeAll(async () => {
+  s = await startTestServer();
+  ({ apiKey } = await seedDemo(s.database.db, s.clock.now()));
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+describe("program consent mode in the console, in Chromium", () => {
+  it("sets strict opt-in on the program page and the API reads it back", async () => {
+    const api = apiClient(s.url, apiKey);
+    const before = await api("GET", "/v1/program");
+    expect((before.body as { consentMode: string }).consentMode).toBe("link");
+
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${s.url}/console/sign-in`);
+    await page.locator("#key").fill(apiKey);
+    await page.locator("#go").click();
+    await page.locator("#kpis .kpi").first().waitFor();
+
+    await page.goto(`${s.url}/console/program`);
+    const select = page.locator('#program select[name="consentMode"]');
+    expect(await select.inputValue()).toBe("link");
+    await page.locator("#program label", { hasText: "Cách thành viên đồng ý" }).waitFor();
+    await select.selectOption("explicit");
+    await page.locator("#program button[type=submit]").click();
+    await page.locator(".flash", { hasText: "Đã lưu chương trình." }).waitFor();
+    expect(await page.locator('#program select[name="consentMode"]').inputValue()).toBe("explicit");
+
+    const after = await api("GET", "/v1/program");
+    expect(after.status).toBe(200);
+    const program = after.body as { consentMode: string; earn: { points: number } };
+    expect(program.consentMode).toBe("explicit");
+    // The rest of the program is kept as it was.
+    expect(program.earn).toEqual((before.body as { earn: unknown }).earn);
+
+    // English: the same select, its own words.
+    await page.locator("#lang").click();
+    await page.locator("#program label", { hasText: "How members consent" }).waitFor();
+    expect(await page.locator('#program select[name="consentMode"] option:checked').textContent()).toContain(
+      "strict opt-in",
+    );
+
+    // A value the select does not offer (a forged form) is refused at its field; the program is unchanged.
+    await page
+      .locator('#program select[name="consentMode"]')
+      .evaluate((el) => el.insertAdjacentHTML("beforeend", '<option value="implied">x</option>'));
+    await page.locator('#program select[name="consentMode"]').selectOption("implied");
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/console/program") && r.request().method() === "POST"),
+      page.locator("#program button[type=submit]").click(),
+    ]);
+    expect(res.status()).toBe(400);
+    await page
+      .locator('#program .err[data-field="consentMode"], #program [data-field="consentMode"]')
+      .first()
+      .waitFor();
+    const still = await api("GET", "/v1/program");
+    expect((still.body as { consentMode: string }).consentMode).toBe("explicit");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
