@@ -118,10 +118,10 @@ export const PROGRAM_COPY = {
     saved: "Đã lưu chương trình.",
     consent: "Đồng ý nhận khuyến mãi",
     consentMode: "Cách thành viên đồng ý",
-    consentLink: "Khi liên kết chat (hỏi lại ngay sau đó, trả lời Không để từ chối)",
-    consentExplicit: "Chỉ khi thành viên tự đồng ý (opt-in chặt chẽ)",
+    consentLink: "Khi liên kết chat (Không = từ chối)",
+    consentExplicit: "Chỉ khi tự đồng ý (opt-in chặt chẽ)",
     consentHint:
-      "Chặt chẽ: liên kết chat chỉ ghi nhận điều khoản; khuyến mãi chỉ gửi sau khi thành viên trả lời Có hoặc đồng ý qua API.",
+      "Khi liên kết: bot hỏi lại ngay sau khi liên kết, trả lời Không để từ chối. Chặt chẽ: liên kết chat chỉ ghi nhận điều khoản; khuyến mãi chỉ gửi sau khi thành viên trả lời Có hoặc đồng ý qua API.",
   },
   en: {
     program: "Program",
@@ -141,10 +141,10 @@ export const PROGRAM_COPY = {
     saved: "Program saved.",
     consent: "Marketing consent",
     consentMode: "How members consent",
-    consentLink: "On linking a chat (asked right after; No opts out)",
-    consentExplicit: "Only by the member's own Yes (strict opt-in)",
+    consentLink: "On linking a chat (No opts out)",
+    consentExplicit: "Only by the member's Yes (strict opt-in)",
     consentHint:
-      "Strict: linking a chat records the loyalty terms only; promotions go out only after the member's Yes in chat or a consent recorded through the API.",
+      "On linking: the bot asks right after a chat links; No opts out. Strict: linking a chat records the loyalty terms only; promotions go out only after the member's Yes in chat or a consent recorded through the API.",
   },
 } as const;
 

@@ -3,12 +3,16 @@
  * the program's mode (default "link"), switching to strict opt-in and saving is read back through GET /v1/program,
  * the English copy names the same choice, and a forged value is refused in place (400) without changing the program.
  */
+import { copyFileSync, mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../src/demo/seed.ts";
 import { apiClient, startTestServer, type TestServer } from "../helpers/server.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const SHOTS = `${root}test-results/consent`;
 
 let s: TestServer;
 let browser: Browser;
@@ -17,6 +21,7 @@ let apiKey: string;
 beforeAll(async () => {
   s = await startTestServer();
   ({ apiKey } = await seedDemo(s.database.db, s.clock.now()));
+  mkdirSync(SHOTS, { recursive: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
@@ -81,6 +86,32 @@ describe("program consent mode in the console, in Chromium", () => {
       .waitFor();
     const still = await api("GET", "/v1/program");
     expect((still.body as { consentMode: string }).consentMode).toBe("explicit");
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("phone (390×844): the consent card fits the screen, its select usable without sideways scrolling", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${s.url}/console/sign-in`);
+    await page.locator("#key").fill(apiKey);
+    await page.locator("#go").click();
+    await page.locator("#kpis .kpi").first().waitFor();
+    await page.goto(`${s.url}/console/program`);
+    const select = page.locator('#program select[name="consentMode"]');
+    await select.scrollIntoViewIfNeeded();
+    const box = await select.boundingBox();
+    expect(box).not.toBeNull();
+    expect(box!.x).toBeGreaterThanOrEqual(0);
+    expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await select.selectOption("link"); // a phone user can change it
+    expect(await select.inputValue()).toBe("link");
+    const file = `${SHOTS}/consent-phone.png`;
+    await page.locator("#program .card", { hasText: "Cách thành viên đồng ý" }).screenshot({ path: file });
+    if (process.env.UPDATE_DOCS === "1") copyFileSync(file, `${root}docs/console-consent-phone.png`);
     expect(errors).toEqual([]);
     await context.close();
   });
