@@ -55,6 +55,8 @@ export interface SurveyView {
   sentAt: string | null;
   recipients: number | null;
   createdAt: string;
+  /** Never sent and nobody invited yet: PUT /v1/surveys/{id} may still edit it. */
+  draft: boolean;
   counts: { sent: number; started: number; completed: number };
 }
 
@@ -75,7 +77,7 @@ export async function createSurvey(db: Db, merchantId: string, input: CreateSurv
       createdAt: now,
     })
     .returning();
-  return view(row!, { sent: 0, started: 0, completed: 0 });
+  return view(row!, { sent: 0, started: 0, completed: 0, invited: 0 });
 }
 
 /**
@@ -118,11 +120,13 @@ export async function updateSurvey(db: Db, merchantId: string, id: string, input
       })
       .where(and(eq(surveys.merchantId, merchantId), eq(surveys.id, s.id)))
       .returning();
-    return view(row!, { sent: 0, started: 0, completed: 0 });
+    return view(row!, { sent: 0, started: 0, completed: 0, invited: 0 });
   });
 }
 
-function view(s: SurveyRow, counts: SurveyView["counts"]): SurveyView {
+type Counts = SurveyView["counts"] & { invited: number };
+
+function view(s: SurveyRow, { invited, ...counts }: Counts): SurveyView {
   return {
     id: s.id,
     name: s.name,
@@ -134,13 +138,24 @@ function view(s: SurveyRow, counts: SurveyView["counts"]): SurveyView {
     sentAt: s.sentAt?.toISOString() ?? null,
     recipients: s.recipients,
     createdAt: s.createdAt.toISOString(),
+    draft: s.sentAt === null && invited === 0,
     counts,
   };
 }
 
 async function surveyCounts(db: Db, merchantId: string, ids: string[]) {
-  const out = new Map<string, SurveyView["counts"]>(ids.map((id) => [id, { sent: 0, started: 0, completed: 0 }]));
+  const out = new Map<string, Counts>(ids.map((id) => [id, { sent: 0, started: 0, completed: 0, invited: 0 }]));
   if (ids.length === 0) return out;
+  // Deliveries of any outcome (opted-out members included): a survey with any is no longer a draft.
+  const invited = await queryRows(
+    db,
+    sql`select k.key as source_key from (values ${sql.join(
+      ids.map((i) => sql`(${sourceKey(i)})`),
+      sql`, `,
+    )}) as k(key) where exists (select 1 from deliveries d where d.merchant_id = ${merchantId} and d.source_key = k.key)`,
+    z.object({ source_key: z.string() }),
+  );
+  for (const r of invited) out.get(r.source_key.slice("survey:".length))!.invited = 1;
   const rows = await queryRows(
     db,
     sql`select r.survey_id, count(*) filter (where d.status = 'sent') as sent,
@@ -153,7 +168,8 @@ async function surveyCounts(db: Db, merchantId: string, ids: string[]) {
         )}) group by r.survey_id`,
     z.object({ survey_id: z.string(), sent: col.num, started: col.num, completed: col.num }),
   );
-  for (const r of rows) out.set(r.survey_id, { sent: r.sent, started: r.started, completed: r.completed });
+  for (const r of rows)
+    Object.assign(out.get(r.survey_id)!, { sent: r.sent, started: r.started, completed: r.completed });
   return out;
 }
 
