@@ -12,6 +12,7 @@ import { FakeClock } from "../../src/lib/clock.ts";
 import { budgetSendGuard } from "../../src/budget/guard.ts";
 import { runAllJourneys } from "../../src/journeys/service.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { consoleHttp } from "../console/http.ts";
 import { addMember, daysAgo } from "../segments/fixtures.ts";
 
 let s: TestServer;
@@ -76,6 +77,12 @@ describe("journey passes and the monthly budget", () => {
     let view = (await api("GET", "/v1/journeys/reactivation")).body;
     expect(view).toMatchObject({ budgetSkips: 1, budgetCheck: { outcome: "skipped", cost: 600 } });
     expect(view.lastRunAt).toBe(clock.now().toISOString());
+    // The console's Journeys page says it in words.
+    const { get, signIn } = consoleHttp(s);
+    const journeysPage = await (await get("/console/journeys", await signIn(m.apiKey))).text();
+    expect(journeysPage).toContain('id="journey-budget"');
+    expect(journeysPage).toContain("lượt gần nhất bị bỏ qua vì sẽ vượt ngân sách tháng");
+    expect(journeysPage).toContain("Số lượt bị bỏ qua vì ngân sách: 1.");
 
     // The scheduler's path (the runtime injects the same guard): skipped again, counted.
     clock.advance(600_000);
