@@ -39,6 +39,12 @@ export const SURVEY_EDIT_COPY = {
     invalid: "Chưa lưu: hãy sửa các ô được đánh dấu.",
     notDraft: "Khảo sát này đã được gửi hoặc mời, không sửa được nữa.",
     saved: "Đã lưu khảo sát.",
+    errName: "Nhập tên (tối đa 200 ký tự).",
+    errText: "Nhập nội dung bằng tiếng Việt và/hoặc tiếng Anh.",
+    errOptions: "Câu chọn một cần 2–6 lựa chọn, mỗi dòng một lựa chọn (tối đa 60 ký tự).",
+    errQuestions: "Cần 1–5 câu hỏi: chọn loại cho ít nhất một câu.",
+    errPoints: "Điểm là số nguyên từ 0 đến 1.000.000.",
+    errDelay: "Số giờ là số nguyên từ 0 đến 168.",
   },
   en: {
     edit: "Edit survey",
@@ -67,6 +73,12 @@ export const SURVEY_EDIT_COPY = {
     invalid: "Not saved: fix the marked fields.",
     notDraft: "This survey was sent or offered already: it can no longer be edited.",
     saved: "Survey saved.",
+    errName: "Enter a name (at most 200 characters).",
+    errText: "Enter the text in Vietnamese and/or English.",
+    errOptions: "A single-choice question needs 2–6 options, one per line (at most 60 characters each).",
+    errQuestions: "1–5 questions: choose a type for at least one.",
+    errPoints: "Points are a whole number from 0 to 1,000,000.",
+    errDelay: "Hours are a whole number from 0 to 168.",
   },
 } as const;
 
@@ -101,11 +113,11 @@ const str = (v: unknown) => (typeof v === "string" ? v : "");
  * A posted form → the PUT body, validated with the API's schema. Errors are keyed by the form's own field names
  * (question slots keep their number even when an empty slot before them is dropped).
  */
-export function parseSurveyForm(body: Record<string, unknown>): {
-  values: SurveyForm;
-  input?: CreateSurveyInput;
-  errors?: Errors;
-} {
+export function parseSurveyForm(
+  body: Record<string, unknown>,
+  lang: ConsoleLang,
+): { values: SurveyForm; input?: CreateSurveyInput; errors?: Errors } {
+  const t = SURVEY_EDIT_COPY[lang];
   const values: SurveyForm = {};
   for (const [k, v] of Object.entries(body)) values[k] = str(v).replace(/\r\n/g, "\n");
   const opt = (k: string) => (values[k]?.trim() ? values[k].trim() : undefined);
@@ -146,14 +158,30 @@ export function parseSurveyForm(body: Record<string, unknown>): {
   const parsed = CreateSurveySchema.safeParse(raw);
   if (parsed.success) return { values, input: parsed.data };
   const errors: Errors = {};
+  // The console's words for each field (vi/en); anything unforeseen keeps zod's message.
+  const words = (key: string, fallback: string) =>
+    key === "name"
+      ? t.errName
+      : key === "points"
+        ? t.errPoints
+        : key.startsWith("afterOrder")
+          ? t.errDelay
+          : key === "questions"
+            ? t.errQuestions
+            : key === "intro" || key.endsWith(".text")
+              ? t.errText
+              : key.endsWith(".options")
+                ? t.errOptions
+                : fallback;
   for (const [path, message] of Object.entries(issueErrors(parsed.error.issues))) {
     // questions.<n>… → the slot's own field; a choice's option errors show under the options box.
     const m = /^questions\.(\d+)\.(options|text)?/.exec(path);
-    if (m) {
-      const slot = slots[Number(m[1])] ?? 0;
-      const key = m[2] === "options" ? "options" : m[2] === "text" ? "text" : "type";
-      errors[`questions.${slot}.${key}`] ??= message;
-    } else errors[path] ??= message;
+    const key = m
+      ? `questions.${slots[Number(m[1])] ?? 0}.${m[2] === "options" ? "options" : m[2] === "text" ? "text" : "type"}`
+      : path.startsWith("intro")
+        ? "intro"
+        : path;
+    errors[key] ??= words(key, message);
   }
   return { values, errors };
 }

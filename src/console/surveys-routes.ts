@@ -67,7 +67,7 @@ surveyPages.post("/surveys/:id/edit", async (c) => {
   const { db, m, now } = ctx(c);
   const survey = await getSurveyView(db, m, c.req.param("id"));
   const segments = await segmentsOf(c);
-  const form = parseSurveyForm(await c.req.parseBody());
+  const form = parseSurveyForm(await c.req.parseBody(), c.get("lang"));
   const again = (errors: Record<string, string>, status: 400 | 409, notDraft = false) =>
     c.html(surveyEditPage(c.get("lang"), { survey, segments, values: form.values, errors, notDraft }), status);
   if (!form.input) return again(form.errors ?? {}, 400);

@@ -213,6 +213,7 @@ describe("console survey editor (drafts) in Chromium", () => {
       await page.locator(".flash.bad").waitFor();
       await page.locator(".err[data-field='questions.0.options']").waitFor();
       await page.locator(".err[data-field='questions.1.text']").waitFor();
+      expect(await page.locator(".err[data-field='questions.0.options']").textContent()).toContain("2–6 lựa chọn");
       // What was typed is kept.
       expect(await form.locator("[name='questions.0.options']").inputValue()).toBe("Cà phê | Coffee");
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
