@@ -22,6 +22,7 @@ import {
   parseButton,
   parseCommand,
   typedLinkCode,
+  bareCode,
   typedReferralCode,
   type Intent,
 } from "./intents.ts";
@@ -214,6 +215,13 @@ export function createConversation(deps: CoreDeps): Conversation {
     const limited = freeText.take(`${ctx.input.channel}:${ctx.input.userId}`);
     if (limited === "limited-warn") return [msg(ctx.copy.slowDown())];
     if (limited === "limited-silent") return [];
+    // A referral code typed alone (the code part of a ref_ link) is a referral, like the deep link; any other
+    // code-shaped text is a link code.
+    const bare = bareCode(text);
+    if (bare) {
+      const owner = await referrals.referralOwner(ctx, bare);
+      if (owner) return referrals.friend(ctx, bare, owner);
+    }
     const code = typedLinkCode(text);
     if (code) return link.linkWithCode(ctx, code);
     const referral = typedReferralCode(text);

@@ -208,6 +208,18 @@ export function typedReferralCode(text: string): string | undefined {
   return m ? m[1]!.toUpperCase() : undefined;
 }
 
+/**
+ * A bare code typed alone ("  acdf3479 "): the shape both a link code and a referral code have (8 characters of the
+ * link-code alphabet, any case, spaces trimmed). Which one it is, the database says (referral codes first).
+ */
+export function bareCode(text: string): string | undefined {
+  const t = text
+    .trim()
+    .replace(/[.:!]+$/, "")
+    .toUpperCase();
+  return CODE_CHARS.test(t) ? t : undefined;
+}
+
 /** A message that is (mostly) a phone number: typing a phone never links, the bot explains why. */
 export function looksLikePhone(text: string): boolean {
   const t = text.trim().replace(/[\s\-.()]/g, "");

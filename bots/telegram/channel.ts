@@ -159,6 +159,8 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     userId: String(ctx.from!.id),
     chatId: String(ctx.chat?.id ?? ctx.from!.id),
     displayName: [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(" ") || undefined,
+    // The app's language (vi/en) as a hint for chats that chose none yet; other languages get the default.
+    locale: localeOf(ctx.from?.language_code),
   });
 
   bot.on("callback_query:data", async (ctx) => {
@@ -367,4 +369,10 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
       }
     },
   };
+}
+
+/** Telegram's language_code (IETF tag) → the bot's language hint: "en…" → en, "vi…" → vi, else none. */
+export function localeOf(code: string | undefined): "vi" | "en" | undefined {
+  const c = code?.toLowerCase() ?? "";
+  return c.startsWith("en") ? "en" : c.startsWith("vi") ? "vi" : undefined;
 }

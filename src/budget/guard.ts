@@ -1,6 +1,6 @@
 /**
- * The program budget's send guard (src/campaigns/guard.ts), injected by the runtime: before a campaign starts or
- * the journey is activated, its estimated cost is checked against the month's remaining budgets. Over them it
+ * The program budget's send guard (src/campaigns/guard.ts), injected by the runtime: before a campaign starts, when
+ * the journey is activated and before each journey pass, its estimated cost is checked against the month's remaining budgets. Over them it
  * warns (the response carries `budget`) or, when the merchant chose to block, refuses with 409 over-budget.
  * The check is a reservation: it runs under a per-merchant advisory lock in the caller's transaction, counts the
  * estimates of campaigns still sending, and records the started campaign's own, so two starts at the same moment
@@ -33,7 +33,7 @@ export const budgetSendGuard: SendGuard = async (db, merchantId, target, now) =>
   const estimate =
     target.kind === "campaign"
       ? await estimateCampaignCost(db, merchantId, target.id, now, s)
-      : await estimateJourneyCost(db, merchantId, target.steps, now, s);
+      : await estimateJourneyCost(db, merchantId, target.steps, now, s, target.pass);
   const held = await reservedThisMonth(db, merchantId, estimate.month, target.kind === "campaign" ? target.id : null);
   const e = {
     ...estimate,

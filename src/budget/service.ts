@@ -266,12 +266,13 @@ async function estimateSteps(
   steps: Steps,
   now: Date,
   settings?: BudgetSettings,
+  pass?: { keyPrefix: string },
 ): Promise<BudgetEstimate> {
   const s = settings ?? (await getBudgetSettings(db, merchantId));
   const ctx = await segmentContext(db, merchantId, now);
   let bonusPoints = 0;
   let zns = 0;
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     const seg = await findSegment(db, merchantId, step.segmentId);
     if (!seg) continue;
     const members = segmentMembersQuery(compileSegment(seg.rule, ctx), merchantId);
@@ -280,7 +281,7 @@ async function estimateSteps(
       db,
       sql`select count(*) filter (where r.opted_in and r.unreachable_at is null) as messages,
                  count(*) filter (where r.opted_in and r.unreachable_at is null and r.channel = 'zns') as zns
-          from (${routed}) r where r.channel <> 'none'`,
+          from (${routed}) r where r.channel <> 'none' ${pass ? newEntryOnly(merchantId, pass.keyPrefix, i, now) : sql``}`,
       z.object({ messages: col.num, zns: col.num }),
     );
     bonusPoints += (r?.messages ?? 0) * (await offerBonus(db, merchantId, step.offerId));
@@ -289,9 +290,28 @@ async function estimateSteps(
   return estimateOf(kind, null, await currentMonth(db, merchantId, s, now), s, bonusPoints, zns);
 }
 
+/**
+ * A journey pass queues a step once per member and entry (the member's last order): members whose entry already
+ * has the step are not counted (the pass's own key, src/journeys/service.ts).
+ */
+function newEntryOnly(merchantId: string, keyPrefix: string, step: number, now: Date) {
+  const at = sql`${now.toISOString()}::timestamptz`;
+  return sql`and not exists (
+    select 1 from deliveries d where d.merchant_id = ${merchantId} and d.member_id = r.member_id
+      and d.source_key = ${`${keyPrefix}:${step}:`}::text || coalesce((
+        select o.id from orders o where o.merchant_id = ${merchantId} and o.member_id = r.member_id and o.placed_at <= ${at}
+        order by o.placed_at desc, o.id desc limit 1), 'none'))`;
+}
+
 /** The journey's next pass with these steps (later entries are counted when they are sent). */
-export const estimateJourneyCost = (db: Db, merchantId: string, steps: Steps, now: Date, settings?: BudgetSettings) =>
-  estimateSteps(db, merchantId, "journey", steps, now, settings);
+export const estimateJourneyCost = (
+  db: Db,
+  merchantId: string,
+  steps: Steps,
+  now: Date,
+  settings?: BudgetSettings,
+  pass?: { keyPrefix: string },
+) => estimateSteps(db, merchantId, "journey", steps, now, settings, pass);
 
 /** A campaign being composed (not saved yet): every member it would reach, before a control group is drawn. */
 export const estimateDraftCost = (db: Db, merchantId: string, draft: Steps[number], now: Date) =>

@@ -19,6 +19,12 @@ export type SendTarget =
         channel?: ChannelChoice | undefined;
         znsTemplateId?: string | undefined;
       }[];
+      /**
+       * A pass of the running journey (not its activation): only the members the pass would queue now count, i.e.
+       * not those whose entry already has the step (delivery key `<keyPrefix>:<step>:<entry order>`). Nothing is
+       * reserved: the queued messages count as they are sent.
+       */
+      pass?: { keyPrefix: string } | undefined;
     };
 
 export const SendWarningSchema = z

@@ -278,7 +278,7 @@ campaignPages.post("/journeys", async (c) => {
 
 campaignPages.post("/journeys/run", async (c) => {
   const { db, m, now } = ctx(c);
-  const r = await runJourneyPass(db, m, now);
+  const r = await runJourneyPass(db, m, now, c.get("deps").sendGuard);
   if (r.queued > 0) wakeDeliveryWorkers();
   return c.redirect(`/console/journeys?ok=ran&queued=${r.queued}`, 303);
 });

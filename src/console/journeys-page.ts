@@ -35,6 +35,11 @@ export const JOURNEY_COPY = {
     noSteps: "Chưa cấu hình. Các bước gợi ý bên dưới dùng phân khúc 7/14/28 ngày có sẵn: sửa tin nhắn rồi lưu.",
     run: "Chạy một lượt ngay",
     lastRun: "Lượt chạy gần nhất",
+    budgetWithin: "Ngân sách: lượt gần nhất nằm trong ngân sách tháng.",
+    budgetWarned: "Ngân sách: lượt gần nhất vượt ngân sách tháng (chỉ cảnh báo, vẫn gửi) — chi phí ước tính {c}.",
+    budgetSkipped:
+      "Ngân sách: lượt gần nhất bị bỏ qua vì sẽ vượt ngân sách tháng (chế độ chặn) — chi phí ước tính {c}.",
+    budgetSkips: "Số lượt bị bỏ qua vì ngân sách: {n}.",
     saved: "Đã lưu hành trình.",
     queued: "Đã xếp hàng {n} tin nhắn.",
     on: "Đang bật",
@@ -71,6 +76,11 @@ export const JOURNEY_COPY = {
       "Not set up yet. The suggested steps below use the built-in 7/14/28-day segments: edit the messages and save.",
     run: "Run a pass now",
     lastRun: "Last pass",
+    budgetWithin: "Budget: the last pass was within the month's budget.",
+    budgetWarned: "Budget: the last pass went over the month's budget (warning only, sent) — estimated cost {c}.",
+    budgetSkipped:
+      "Budget: the last pass was skipped, it would have gone over the month's budget (blocking) — estimated cost {c}.",
+    budgetSkips: "Passes skipped for the budget: {n}.",
     saved: "Journey saved.",
     queued: "{n} messages queued.",
     on: "On",
@@ -172,6 +182,19 @@ export function journeyPage(
         null,
         `${j0.enabled ? j.on : j.off}. ${j.lastRun}: ${j0.lastRunAt ? fmtDate(lang, j0.lastRunAt, d.timezone ?? "Asia/Ho_Chi_Minh") : "–"}`,
       ),
+      j0.budgetCheck
+        ? h(
+            "p",
+            { id: "journey-budget", class: j0.budgetCheck.outcome === "within" ? "muted" : "err" },
+            (j0.budgetCheck.outcome === "within"
+              ? j.budgetWithin
+              : j0.budgetCheck.outcome === "warned"
+                ? j.budgetWarned
+                : j.budgetSkipped
+            ).replace("{c}", fmtNum(lang, j0.budgetCheck.cost ?? 0)),
+            j0.budgetSkips > 0 ? ` ${j.budgetSkips.replace("{n}", fmtNum(lang, j0.budgetSkips))}` : "",
+          )
+        : null,
       h(
         "form",
         { method: "post", action: "/console/journeys/run" },

@@ -7,7 +7,8 @@ import type { z } from "zod";
 import type { SurveyResultsSchema } from "../surveys/schemas.ts";
 import type { ConsoleLang } from "./copy.ts";
 import { selectField, table } from "./kit.ts";
-import { chartData, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { chartData, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { SURVEY_EDIT_COPY } from "./survey-edit.ts";
 
 type Results = z.output<typeof SurveyResultsSchema>;
 
@@ -15,7 +16,7 @@ export const SURVEY_COPY = {
   vi: {
     surveys: "Khảo sát",
     intro:
-      "Khảo sát 1–5 câu hỏi gửi qua chat như một chiến dịch (cùng nhịp gửi, đồng ý nhận tin và giới hạn tần suất) hoặc sau đơn hàng. Tạo khảo sát qua API POST /v1/surveys.",
+      "Khảo sát 1–5 câu hỏi gửi qua chat như một chiến dịch (cùng nhịp gửi, đồng ý nhận tin và giới hạn tần suất) hoặc sau đơn hàng. Tạo khảo sát qua API POST /v1/surveys; khảo sát còn là bản nháp sửa được ở đây.",
     none: "Chưa có khảo sát nào.",
     name: "Tên",
     sent: "Đã gửi",
@@ -43,7 +44,7 @@ export const SURVEY_COPY = {
   en: {
     surveys: "Surveys",
     intro:
-      "Surveys of 1–5 questions sent in chat like a campaign (same pacing, consent and frequency cap) or after an order. Create them with the API, POST /v1/surveys.",
+      "Surveys of 1–5 questions sent in chat like a campaign (same pacing, consent and frequency cap) or after an order. Create them with the API, POST /v1/surveys; drafts can be edited here.",
     none: "No surveys yet.",
     name: "Name",
     sent: "Sent",
@@ -98,7 +99,13 @@ const COLORS = { choice: "#1a5fd0", rating: "#c25e00", nps: "#137a3a" } as const
 
 export function surveyPage(
   lang: ConsoleLang,
-  d: { survey: SurveyView; results: Results; segments: { id: string; name: string }[]; segmentId?: string | undefined },
+  d: {
+    survey: SurveyView;
+    results: Results;
+    segments: { id: string; name: string }[];
+    segmentId?: string | undefined;
+    flash?: string | undefined;
+  },
 ): string {
   const s = SURVEY_COPY[lang];
   const n = (x: number) => fmtNum(lang, x);
@@ -116,6 +123,10 @@ export function surveyPage(
     { lang, title: d.survey.name, section: "surveys", signedIn: true, back: base },
     h("p", null, h("a", { href: "/console/surveys" }, s.back)),
     h("h1", null, d.survey.name),
+    flash(d.flash),
+    d.survey.draft
+      ? h("p", null, h("a", { href: `${base}/edit`, id: "edit-survey" }, SURVEY_EDIT_COPY[lang].editLink))
+      : null,
     h(
       "form",
       { method: "get", action: base, class: "row", id: "segment-filter" },

@@ -1,15 +1,18 @@
 /**
- * Console HTTP glue for surveys: the list, one survey's results (optionally for one segment) and its CSV — the same
+ * Console HTTP glue for surveys: the list, one survey's results (optionally for one segment), its CSV and the editor
+ * of a draft (PUT /v1/surveys/{id} semantics) — the same
  * services /v1/surveys uses, behind the console's session.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { merchantTimezone } from "../merchants/service.ts";
 import { listSegments } from "../segments/service.ts";
-import { getSurveyView, listSurveys, surveyCsv, surveyResults } from "../surveys/service.ts";
+import { getSurveyView, listSurveys, surveyCsv, surveyResults, updateSurvey } from "../surveys/service.ts";
+import { DomainError } from "../lib/errors.ts";
 import { ResultsQuery } from "../surveys/schemas.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { surveyPage, surveysPage } from "./surveys-page.ts";
+import { parseSurveyForm, SURVEY_EDIT_COPY, surveyEditPage } from "./survey-edit.ts";
 
 type C = Context<ConsoleEnv>;
 export const surveyPages = new Hono<ConsoleEnv>();
@@ -35,7 +38,8 @@ surveyPages.get("/surveys/:id", async (c) => {
   const survey = await getSurveyView(db, m, c.req.param("id"));
   const results = await surveyResults(db, m, survey.id, q, now);
   const segments = (await listSegments(db, m)).map((s) => ({ id: s.id, name: s.name }));
-  return c.html(surveyPage(c.get("lang"), { survey, results, segments, segmentId: q.segmentId }));
+  const saved = c.req.query("ok") === "saved" ? SURVEY_EDIT_COPY[c.get("lang")].saved : undefined;
+  return c.html(surveyPage(c.get("lang"), { survey, results, segments, segmentId: q.segmentId, flash: saved }));
 });
 
 surveyPages.get("/surveys/:id/results.csv", async (c) => {
@@ -44,4 +48,35 @@ surveyPages.get("/surveys/:id/results.csv", async (c) => {
   c.header("content-type", "text/csv; charset=utf-8");
   c.header("content-disposition", `attachment; filename="survey-${c.req.param("id")}.csv"`);
   return c.body(csv);
+});
+
+const segmentsOf = async (c: C) =>
+  (await listSegments(c.get("db"), c.get("consoleMerchantId"))).map((s) => ({ id: s.id, name: s.name }));
+
+surveyPages.get("/surveys/:id/edit", async (c) => {
+  const { db, m } = ctx(c);
+  const survey = await getSurveyView(db, m, c.req.param("id"));
+  return c.html(
+    surveyEditPage(c.get("lang"), { survey, segments: await segmentsOf(c), notDraft: !survey.draft }),
+    survey.draft ? 200 : 409,
+  );
+});
+
+/** PUT /v1/surveys/{id} semantics: a refused form comes back with the errors in place; saved → the survey's page. */
+surveyPages.post("/surveys/:id/edit", async (c) => {
+  const { db, m, now } = ctx(c);
+  const survey = await getSurveyView(db, m, c.req.param("id"));
+  const segments = await segmentsOf(c);
+  const form = parseSurveyForm(await c.req.parseBody(), c.get("lang"));
+  const again = (errors: Record<string, string>, status: 400 | 409, notDraft = false) =>
+    c.html(surveyEditPage(c.get("lang"), { survey, segments, values: form.values, errors, notDraft }), status);
+  if (!form.input) return again(form.errors ?? {}, 400);
+  try {
+    await updateSurvey(db, m, survey.id, form.input, now);
+  } catch (err) {
+    if (err instanceof DomainError && err.slug === "survey-not-draft") return again({}, 409, true);
+    if (err instanceof DomainError && err.slug === "segment-not-found") return again({ segmentId: err.message }, 400);
+    throw err;
+  }
+  return c.redirect(`/console/surveys/${encodeURIComponent(survey.id)}?ok=saved`, 303);
 });

@@ -17,6 +17,18 @@ const StepCounts = z.object({
   byChannel: z.record(z.string(), z.number().int()).describe("sent per channel (telegram, zalo, web, zns)"),
 });
 
+const JourneyBudgetCheckSchema = z
+  .object({
+    at: z.string(),
+    outcome: z.enum(["within", "warned", "skipped"]),
+    detail: z.string().optional(),
+    over: z.array(z.enum(["points", "spend"])).optional(),
+    cost: z.number().int().optional().describe("The pass's estimated cost (currency minor units)"),
+  })
+  .describe(
+    "A journey pass's budget check: within the month's remaining budget, over it and sent with a warning (the budget warns), or skipped (the budget blocks)",
+  );
+
 const JourneyViewSchema = z.object({
   kind: z.literal("reactivation"),
   enabled: z.boolean(),
@@ -33,6 +45,10 @@ const JourneyViewSchema = z.object({
     }),
   ),
   lastRunAt: z.string().nullable(),
+  budgetCheck: JourneyBudgetCheckSchema.nullable().describe(
+    "The latest pass's budget check (null: no pass yet; within also when no budget is set)",
+  ),
+  budgetSkips: z.number().int().describe("Passes skipped because they would have gone over a blocking budget"),
   updatedAt: z.string().nullable(),
 });
 
@@ -76,7 +92,7 @@ api.post(
     tag: "Jobs",
     summary: "Run one journey pass now for the calling merchant (also runs on a schedule); idempotent",
     description:
-      "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours).",
+      "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours). With a monthly budget set, the pass first checks its estimated cost (the members it would queue now) against the remaining budget: over a blocking budget it is skipped (queued 0, budget.outcome skipped), over a warning one it runs with budget.outcome warned (docs/budget.md).",
     responses: {
       200: {
         description: "What was queued",
@@ -84,12 +100,13 @@ api.post(
           enabled: z.boolean(),
           queued: z.number().int(),
           steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
+          budget: JourneyBudgetCheckSchema.optional(),
         }),
       },
     },
   },
-  async ({ db, merchantId, now }) => {
-    const r = await runJourneyPass(db, merchantId, now);
+  async ({ db, merchantId, now, deps }) => {
+    const r = await runJourneyPass(db, merchantId, now, deps.sendGuard);
     if (r.queued > 0) wakeDeliveryWorkers();
     return r;
   },

@@ -10,7 +10,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
-import { validationError } from "../lib/errors.ts";
+import { DomainError, validationError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
@@ -27,7 +27,7 @@ import { ChannelChoiceSchema, routedMembers } from "../campaigns/routing.ts";
 import { AttributionDaysSchema, getMessagingSettings } from "../campaigns/settings.ts";
 import { assertOfferNotForeign } from "../campaigns/offer-ref.ts";
 import type { SendGuard, SendWarning } from "../campaigns/guard.ts";
-import { journeys, type JourneyStep } from "./tables.ts";
+import { journeys, type JourneyBudgetCheck, type JourneyStep } from "./tables.ts";
 import { findOne } from "../db/find.ts";
 
 export const JOURNEY_KIND = "reactivation" as const;
@@ -81,6 +81,9 @@ export interface JourneyView {
   steps: (JourneyStep & { counts: StepCounts })[];
   lastRunAt: string | null;
   updatedAt: string | null;
+  /** The latest pass's budget check (null: no pass yet) and the passes the budget skipped. */
+  budgetCheck: JourneyBudgetCheck | null;
+  budgetSkips: number;
 }
 
 export async function putJourney(
@@ -139,6 +142,8 @@ export async function getJourney(db: Db, merchantId: string, now: Date): Promise
     })),
     lastRunAt: row?.lastRunAt?.toISOString() ?? null,
     updatedAt: row?.updatedAt.toISOString() ?? null,
+    budgetCheck: row?.lastBudgetCheck ?? null,
+    budgetSkips: row?.budgetSkips ?? 0,
   };
 }
 
@@ -203,12 +208,67 @@ export interface JourneyPassResult {
   enabled: boolean;
   queued: number;
   steps: { step: number; segmentId: string; queued: number }[];
+  /** The pass's budget check (absent when no guard was given or the journey has no steps). */
+  budget?: JourneyBudgetCheck;
 }
 
-/** One pass for one merchant: queue each step for the members newly in its window. Idempotent. */
-export async function runJourneyPass(db: Db, merchantId: string, now: Date): Promise<JourneyPassResult> {
-  const row = await journeyRow(db, merchantId);
-  if (!row?.enabled) return { enabled: false, queued: 0, steps: [] };
+/**
+ * One pass for one merchant: queue each step for the members newly in its window. Idempotent. With a guard (the
+ * program budget, injected), the pass first checks its estimated cost — only the members it would queue now —
+ * against the month's remaining budget, under the same per-merchant lock as campaign starts, in the pass's
+ * transaction: over a blocking budget the pass is skipped (nothing queued, `budgetSkips` + 1), over a warning one it
+ * runs with the warning; either way the check is recorded on the journey (`budgetCheck`).
+ */
+export async function runJourneyPass(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  guard?: SendGuard,
+): Promise<JourneyPassResult> {
+  return db.transaction(async (tx) => {
+    const row = await journeyRow(tx, merchantId);
+    if (!row?.enabled) return { enabled: false, queued: 0, steps: [] };
+    const where = and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND));
+    let check: JourneyBudgetCheck | undefined;
+    if (guard && row.steps.length > 0) {
+      try {
+        const warning = await guard(
+          tx,
+          merchantId,
+          { kind: "journey", steps: row.steps, pass: { keyPrefix: JOURNEY_KIND } },
+          now,
+        );
+        check = warning
+          ? { at: now.toISOString(), outcome: "warned", detail: warning.detail, over: warning.over, cost: warning.cost }
+          : { at: now.toISOString(), outcome: "within" };
+      } catch (err) {
+        if (!(err instanceof DomainError) || err.slug !== "over-budget") throw err;
+        const e = err.extra.estimate as { over?: ("points" | "spend")[]; cost?: number } | undefined;
+        check = {
+          at: now.toISOString(),
+          outcome: "skipped",
+          detail: err.message,
+          ...(e?.over ? { over: e.over } : {}),
+          ...(e?.cost !== undefined ? { cost: e.cost } : {}),
+        };
+        await tx
+          .update(journeys)
+          .set({ lastRunAt: now, lastBudgetCheck: check, budgetSkips: sql`${journeys.budgetSkips} + 1` })
+          .where(where);
+        return { enabled: true, queued: 0, steps: [], budget: check };
+      }
+    }
+    const result = await queueSteps(tx, merchantId, row.steps, now);
+    await tx
+      .update(journeys)
+      .set({ lastRunAt: now, ...(check ? { lastBudgetCheck: check } : {}) })
+      .where(where);
+    return check ? { ...result, budget: check } : result;
+  });
+}
+
+async function queueSteps(db: Db, merchantId: string, steps: JourneyStep[], now: Date): Promise<JourneyPassResult> {
+  const row = { steps };
   const ctx = await segmentContext(db, merchantId, now);
   const at = sql`${now.toISOString()}::timestamptz`;
   const result: JourneyPassResult = { enabled: true, queued: 0, steps: [] };
@@ -243,15 +303,16 @@ export async function runJourneyPass(db: Db, merchantId: string, now: Date): Pro
     result.steps.push({ step: i, segmentId: step.segmentId, queued: n });
     result.queued += n;
   }
-  await db
-    .update(journeys)
-    .set({ lastRunAt: now })
-    .where(and(eq(journeys.merchantId, merchantId), eq(journeys.kind, JOURNEY_KIND)));
   return result;
 }
 
 /** Scheduler entry (runtime-neutral): a pass for every merchant with an enabled journey. */
-export async function runAllJourneys(db: Db, now: Date, logger: Logger = silentLogger): Promise<number> {
+export async function runAllJourneys(
+  db: Db,
+  now: Date,
+  logger: Logger = silentLogger,
+  guard?: SendGuard,
+): Promise<number> {
   const rows = await db
     .select({ merchantId: journeys.merchantId })
     .from(journeys)
@@ -259,8 +320,10 @@ export async function runAllJourneys(db: Db, now: Date, logger: Logger = silentL
   let queued = 0;
   for (const { merchantId } of rows) {
     try {
-      const r = await runJourneyPass(db, merchantId, now);
+      const r = await runJourneyPass(db, merchantId, now, guard);
       queued += r.queued;
+      if (r.budget?.outcome === "skipped")
+        logger.warn("journey pass skipped: over budget", { merchantId, detail: r.budget.detail });
       if (r.queued > 0) logger.info("journey steps queued", { merchantId, queued: r.queued });
     } catch (err) {
       logger.error("journey pass failed", { merchantId, error: err instanceof Error ? err.message : String(err) });
@@ -272,6 +335,7 @@ export async function runAllJourneys(db: Db, now: Date, logger: Logger = silentL
 /** Node: runs `runAllJourneys` every `everyMs` (default 10 min, first run after 20 s); `onQueued` wakes the sender. */
 export function startJourneySchedule(o: {
   db: Db;
+  guard?: SendGuard;
   clock: { now(): Date };
   logger?: Logger;
   everyMs?: number;
@@ -279,7 +343,7 @@ export function startJourneySchedule(o: {
   onQueued?: () => void;
 }): { stop(): void } {
   const tick = async () => {
-    const n = await runAllJourneys(o.db, o.clock.now(), o.logger).catch((err: unknown) => {
+    const n = await runAllJourneys(o.db, o.clock.now(), o.logger, o.guard).catch((err: unknown) => {
       o.logger?.error("journeys failed", { error: String(err) });
       return 0;
     });

@@ -12,6 +12,15 @@ export interface JourneyStep {
   znsOffer?: { code?: string; expiresOn?: string };
 }
 
+/** The budget check of the latest journey pass (docs/budget.md): within budget, over it (warned), or skipped. */
+export interface JourneyBudgetCheck {
+  at: string;
+  outcome: "within" | "warned" | "skipped";
+  detail?: string;
+  over?: ("points" | "spend")[];
+  cost?: number;
+}
+
 export const journeys = pgTable(
   "journeys",
   {
@@ -21,6 +30,10 @@ export const journeys = pgTable(
     steps: jsonb("steps").$type<JourneyStep[]>().notNull(),
     attributionDays: integer("attribution_days").notNull().default(7),
     lastRunAt: ts("last_run_at"),
+    /** The latest pass's budget check (null = no pass yet; "within" also when no budget is set). */
+    lastBudgetCheck: jsonb("last_budget_check").$type<JourneyBudgetCheck | null>(),
+    /** Passes skipped because the budget blocks and the pass would have gone over it. */
+    budgetSkips: integer("budget_skips").notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.kind] })],

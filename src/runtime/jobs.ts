@@ -34,7 +34,7 @@ export function createJobs(db: () => Db, logger: Logger): RuntimeJobs {
   const jobs: RuntimeJobs = {
     expiryAndTiers: (now) => runScheduledJobs(db(), now, logger),
     dueCampaigns: (now) => runDueCampaigns(db(), now, budgetSendGuard),
-    journeys: (now) => runAllJourneys(db(), now, logger),
+    journeys: (now) => runAllJourneys(db(), now, logger, budgetSendGuard),
     surveys: (now) => runSurveyOrderPass(db(), now, logger),
     rebuildModels: (now) => rebuildStaleModels(db(), now, logger),
     async hourly(now) {
@@ -62,7 +62,13 @@ export function startSchedules(jobs: RuntimeJobs, db: Db, clock: Clock, logger: 
   const firstRun = setTimeout(tick, 30_000);
   const interval = setInterval(tick, HOUR);
   const journeyLogger = logger.child({ component: "journeys" });
-  const journeys = startJourneySchedule({ db, clock, logger: journeyLogger, onQueued: wakeDeliveryWorkers });
+  const journeys = startJourneySchedule({
+    db,
+    clock,
+    logger: journeyLogger,
+    guard: budgetSendGuard,
+    onQueued: wakeDeliveryWorkers,
+  });
   const models = startModelRebuildSchedule({ db, clock, logger: logger.child({ component: "recs" }) });
   // Surveys after orders: as often as the journey pass (their delay is counted in hours).
   const surveyTick = () =>

@@ -1,11 +1,19 @@
-/** /v1/surveys: create, list, get, send to a segment, results (JSON and CSV). */
+/** /v1/surveys: create, edit a draft, list, get, send to a segment, results (JSON and CSV). */
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { apiRoutes, found, pageOf } from "../http/route.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { CreateSurveySchema, ResultsQuery, SurveyResultsSchema, SurveyViewSchema } from "./schemas.ts";
-import { createSurvey, getSurveyView, listSurveys, sendSurvey, surveyCsv, surveyResults } from "./service.ts";
+import {
+  createSurvey,
+  getSurveyView,
+  listSurveys,
+  sendSurvey,
+  surveyCsv,
+  surveyResults,
+  updateSurvey,
+} from "./service.ts";
 
 export const surveyRoutes = new Hono<AppEnv>();
 const api = apiRoutes(surveyRoutes, "Surveys");
@@ -45,6 +53,22 @@ api.get(
     responses: found("The survey", SurveyViewSchema, "No such survey of this merchant"),
   },
   async ({ db, merchantId, param }) => await getSurveyView(db, merchantId, param("id")),
+);
+
+api.put(
+  "/v1/surveys/{id}",
+  {
+    summary: "Edit a draft survey: the whole survey, with the same body as POST /v1/surveys",
+    description:
+      "Only while it is a draft: not sent to its segment and not offered to anyone after an order. Otherwise 409 survey-not-draft. An unknown segmentId → 404 segment-not-found.",
+    body: CreateSurveySchema,
+    responses: {
+      200: { description: "The edited survey", schema: SurveyViewSchema },
+      404: { description: "No such survey of this merchant, or unknown segment" },
+      409: { description: "The survey was sent or offered already (…/survey-not-draft)" },
+    },
+  },
+  async ({ db, merchantId, now, param, body }) => await updateSurvey(db, merchantId, param("id"), body, now),
 );
 
 api.post(

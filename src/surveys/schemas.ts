@@ -51,6 +51,7 @@ export const SurveyViewSchema = z.object({
   sentAt: z.string().nullable().describe("When POST …/send fixed the segment's recipients"),
   recipients: z.number().int().nullable(),
   createdAt: z.string(),
+  draft: z.boolean().describe("Never sent and nobody invited yet: PUT /v1/surveys/{id} can still edit it"),
   counts: z.object({
     sent: z.number().int().describe("Members the survey reached (a segment send or after an order)"),
     started: z.number().int().describe("Members who answered at least one question"),

@@ -55,6 +55,8 @@ export interface SurveyView {
   sentAt: string | null;
   recipients: number | null;
   createdAt: string;
+  /** Never sent and nobody invited yet: PUT /v1/surveys/{id} may still edit it. */
+  draft: boolean;
   counts: { sent: number; started: number; completed: number };
 }
 
@@ -75,10 +77,56 @@ export async function createSurvey(db: Db, merchantId: string, input: CreateSurv
       createdAt: now,
     })
     .returning();
-  return view(row!, { sent: 0, started: 0, completed: 0 });
+  return view(row!, { sent: 0, started: 0, completed: 0, invited: 0 });
 }
 
-function view(s: SurveyRow, counts: SurveyView["counts"]): SurveyView {
+/**
+ * Edits a survey while it is a draft: never sent to its segment and nobody invited yet (no delivery queued, also
+ * none from the after-order pass). The whole survey is replaced, like a create (same schema). The row is locked, and
+ * the after-order pass inserts its deliveries only while the survey's row is unchanged, so a pass that read the old
+ * version invites nobody with it. Once sent, offered or answered → 409 survey-not-draft.
+ */
+export async function updateSurvey(db: Db, merchantId: string, id: string, input: CreateSurveyInput, now: Date) {
+  return db.transaction(async (tx) => {
+    const [s] = await tx
+      .select()
+      .from(surveys)
+      .where(and(eq(surveys.id, id), eq(surveys.merchantId, merchantId)))
+      .for("update");
+    if (!s) throw notFound("Survey", "survey-not-found");
+    const [invited] = await queryRows(
+      tx,
+      sql`select count(*) as n from deliveries where merchant_id = ${merchantId} and source_key = ${sourceKey(s.id)}`,
+      z.object({ n: col.num }),
+    );
+    if (s.sentAt || (invited?.n ?? 0) > 0)
+      throw conflict(
+        "survey-not-draft",
+        "Survey is not a draft",
+        `Survey ${s.id} was already ${s.sentAt ? `sent on ${iso(s.sentAt)}` : "offered to members"}: only drafts can be edited`,
+      );
+    if (input.segmentId) await requireSegment(tx, merchantId, input.segmentId);
+    const [row] = await tx
+      .update(surveys)
+      .set({
+        name: input.name,
+        intro: input.intro ?? null,
+        questions: input.questions,
+        points: input.points,
+        segmentId: input.segmentId ?? null,
+        afterOrder: input.afterOrder ?? null,
+        // Switching the after-order offer on starts it now; keeping it on keeps its start.
+        afterOrderSince: input.afterOrder ? (s.afterOrder ? (s.afterOrderSince ?? s.createdAt) : now) : null,
+      })
+      .where(and(eq(surveys.merchantId, merchantId), eq(surveys.id, s.id)))
+      .returning();
+    return view(row!, { sent: 0, started: 0, completed: 0, invited: 0 });
+  });
+}
+
+type Counts = SurveyView["counts"] & { invited: number };
+
+function view(s: SurveyRow, { invited, ...counts }: Counts): SurveyView {
   return {
     id: s.id,
     name: s.name,
@@ -90,13 +138,24 @@ function view(s: SurveyRow, counts: SurveyView["counts"]): SurveyView {
     sentAt: s.sentAt?.toISOString() ?? null,
     recipients: s.recipients,
     createdAt: s.createdAt.toISOString(),
+    draft: s.sentAt === null && invited === 0,
     counts,
   };
 }
 
 async function surveyCounts(db: Db, merchantId: string, ids: string[]) {
-  const out = new Map<string, SurveyView["counts"]>(ids.map((id) => [id, { sent: 0, started: 0, completed: 0 }]));
+  const out = new Map<string, Counts>(ids.map((id) => [id, { sent: 0, started: 0, completed: 0, invited: 0 }]));
   if (ids.length === 0) return out;
+  // Deliveries of any outcome (opted-out members included): a survey with any is no longer a draft.
+  const invited = await queryRows(
+    db,
+    sql`select k.key as source_key from (values ${sql.join(
+      ids.map((i) => sql`(${sourceKey(i)})`),
+      sql`, `,
+    )}) as k(key) where exists (select 1 from deliveries d where d.merchant_id = ${merchantId} and d.source_key = k.key)`,
+    z.object({ source_key: z.string() }),
+  );
+  for (const r of invited) out.get(r.source_key.slice("survey:".length))!.invited = 1;
   const rows = await queryRows(
     db,
     sql`select r.survey_id, count(*) filter (where d.status = 'sent') as sent,
@@ -109,7 +168,8 @@ async function surveyCounts(db: Db, merchantId: string, ids: string[]) {
         )}) group by r.survey_id`,
     z.object({ survey_id: z.string(), sent: col.num, started: col.num, completed: col.num }),
   );
-  for (const r of rows) out.set(r.survey_id, { sent: r.sent, started: r.started, completed: r.completed });
+  for (const r of rows)
+    Object.assign(out.get(r.survey_id)!, { sent: r.sent, started: r.started, completed: r.completed });
   return out;
 }
 
@@ -172,14 +232,21 @@ function messageByChannel(s: SurveyRow): SQL {
  * Queues the survey for routed members (`routed` rows from routedMembers) and records their invitation, in one
  * statement. Statuses as a campaign's snapshot: opted out and unreachable members are recorded, not queued.
  */
-function inviteStatement(s: SurveyRow, routed: SQL, now: Date, via: "segment" | "order", orderIdSql: SQL): SQL {
+function inviteStatement(
+  s: SurveyRow,
+  routed: SQL,
+  now: Date,
+  via: "segment" | "order",
+  orderIdSql: SQL,
+  guard: SQL = sql`true`,
+): SQL {
   const at = sql`${iso(now)}::timestamptz`;
   return sql`with ins as (
       insert into deliveries (merchant_id, source, source_key, member_id, channel, chat_id, identity_id, status, message, not_before, created_at, updated_at)
       select ${s.merchantId}, 'survey', ${sourceKey(s.id)}, r.member_id, r.channel, r.chat_id, r.identity_id,
              case when not r.opted_in then 'opted_out' when r.unreachable_at is not null then 'blocked' else 'queued' end,
              ${messageByChannel(s)}, ${at}, ${at}, ${at}
-      from (${routed}) r where r.channel <> 'none'
+      from (${routed}) r where r.channel <> 'none' and ${guard}
       on conflict (merchant_id, source_key, member_id) do nothing
       returning member_id, status
     )
@@ -235,6 +302,16 @@ export async function sendSurvey(
 }
 
 /**
+ * The survey's row is still the version `s` (locked FOR SHARE for the statement): a draft edited while the pass ran
+ * (updateSurvey locks it FOR UPDATE) is never sent in its old version, and an edit waits for the pass's invitations.
+ */
+function unchanged(s: SurveyRow): SQL {
+  return sql`exists (select 1 from surveys sv where sv.merchant_id = ${s.merchantId} and sv.id = ${s.id}
+    and sv.questions = ${JSON.stringify(s.questions)}::jsonb and sv.intro is not distinct from ${s.intro ? JSON.stringify(s.intro) : null}::jsonb
+    and sv.points = ${s.points} and sv.after_order is not null for share)`;
+}
+
+/**
  * The after-order pass (runtime-neutral; Node runs it with the journeys, Workers from the hourly cron): every survey
  * with `afterOrder` queues the members whose order (placed after the setting was switched on, within the last
  * week) is `delayHours` old, once per member and survey. Only members opted in and reachable now are queued, the
@@ -255,7 +332,7 @@ export async function runSurveyOrderPass(db: Db, now: Date, logger: Logger = sil
       const routed = sql`select * from (${routedMembers(members, s.merchantId, "chat", false)}) x where x.opted_in and x.unreachable_at is null`;
       const orderId = sql`(select o.id from orders o where o.merchant_id = ${s.merchantId} and o.member_id = ins.member_id
         and o.placed_at <= ${iso(until)}::timestamptz order by o.placed_at desc, o.id desc limit 1)`;
-      const n = await execCount(db, inviteStatement(s, routed, now, "order", orderId));
+      const n = await execCount(db, inviteStatement(s, routed, now, "order", orderId, unchanged(s)));
       queued += n;
       if (n > 0) logger.info("survey offered after orders", { surveyId: s.id, queued: n });
     } catch (err) {

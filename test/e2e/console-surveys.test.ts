@@ -168,3 +168,99 @@ describe("console survey results in Chromium", () => {
     });
   }
 });
+
+describe("console survey editor (drafts) in Chromium", () => {
+  for (const vp of VIEWPORTS) {
+    it(`${vp.label}: edits a draft with errors in place; a sent survey has no editor`, async () => {
+      const api = apiClient(s.url, apiKey);
+      const draft = await api("POST", "/v1/surveys", {
+        name: `Nháp ${vp.label}`,
+        questions: [
+          {
+            type: "choice",
+            text: { vi: "Bạn thích món nào?", en: "Which do you like?" },
+            options: [
+              { vi: "Cà phê", en: "Coffee" },
+              { vi: "Trà", en: "Tea" },
+            ],
+          },
+        ],
+      });
+      expect(draft.status).toBe(201);
+      const id = draft.body.id;
+      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => {
+        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      });
+      await page.goto(`${s.url}/console/sign-in`);
+      await page.locator("#key").fill(apiKey);
+      await page.locator("#go").click();
+      await page.locator("#kpis .kpi").first().waitFor();
+
+      await page.goto(`${s.url}/console/surveys/${id}`);
+      await page.locator("#edit-survey").click();
+      await page.locator("#survey-edit").waitFor();
+      const form = page.locator("#survey-edit");
+      expect(await form.locator("[name='name']").inputValue()).toBe(`Nháp ${vp.label}`);
+      expect(await form.locator("[name='questions.0.options']").inputValue()).toBe("Cà phê | Coffee\nTrà | Tea");
+      // A choice with one option and a rating without text: refused, each error under its own field.
+      await form.locator("[name='questions.0.options']").fill("Cà phê | Coffee");
+      await form.locator("[name='questions.1.type']").selectOption("rating");
+      await form.locator("#save").click();
+      await page.locator(".flash.bad").waitFor();
+      await page.locator(".err[data-field='questions.0.options']").waitFor();
+      await page.locator(".err[data-field='questions.1.text']").waitFor();
+      expect(await page.locator(".err[data-field='questions.0.options']").textContent()).toContain("2–6 lựa chọn");
+      // What was typed is kept.
+      expect(await form.locator("[name='questions.0.options']").inputValue()).toBe("Cà phê | Coffee");
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width).toBeLessThanOrEqual(vp.width);
+      await shot(page, `survey-edit-errors${vp.suffix}`);
+
+      await form.locator("[name='name']").fill(`Góp ý ${vp.label}`);
+      await form.locator("[name='questions.0.options']").fill("Cà phê | Coffee\nTrà | Tea\nBánh | Pastry");
+      await form.locator("[name='questions.1.text.vi']").fill("Bạn chấm quán mấy sao?");
+      await form.locator("[name='questions.1.text.en']").fill("How many stars?");
+      await form.locator("[name='points']").fill("15");
+      await form.locator("[name='afterOrder']").check();
+      await form.locator("[name='afterOrder.delayHours']").fill("3");
+      await form.locator("#save").click();
+      await page.locator("h1", { hasText: `Góp ý ${vp.label}` }).waitFor();
+      await page.locator(".flash", { hasText: "Đã lưu khảo sát." }).waitFor();
+      // (A full-page screenshot right before a click can swallow the click in headless Chromium: shots come after.)
+      await shot(page, `survey-edited${vp.suffix}`);
+      const saved = (await api("GET", `/v1/surveys/${id}`)).body;
+      expect(saved).toMatchObject({
+        name: `Góp ý ${vp.label}`,
+        points: 15,
+        afterOrder: { delayHours: 3 },
+        draft: true,
+      });
+      expect(saved.questions).toEqual([
+        {
+          type: "choice",
+          text: { vi: "Bạn thích món nào?", en: "Which do you like?" },
+          options: [
+            { vi: "Cà phê", en: "Coffee" },
+            { vi: "Trà", en: "Tea" },
+            { vi: "Bánh", en: "Pastry" },
+          ],
+        },
+        { type: "rating", text: { vi: "Bạn chấm quán mấy sao?", en: "How many stars?" } },
+      ]);
+
+      // The sent survey: no edit link, and its editor answers 409 with the reason.
+      await page.goto(`${s.url}/console/surveys/${surveyId}`);
+      await page.locator("#kpis").waitFor();
+      expect(await page.locator("#edit-survey").count()).toBe(0);
+      const locked = await page.request.get(`${s.url}/console/surveys/${surveyId}/edit`);
+      expect(locked.status()).toBe(409);
+      expect(await locked.text()).toContain("không sửa được nữa");
+      expect(errors, errors.join("\n")).toEqual([]);
+      await context.close();
+    });
+  }
+});

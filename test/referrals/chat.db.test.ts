@@ -156,4 +156,59 @@ describe("referrals in chat: the friend joins", () => {
     await tg(friend, `/start ${await linkCode(shop)}`);
     expect(await memberOf("telegram", String(friend.id))).toBe(shop.memberId);
   });
+
+  it("Telegram: the code typed alone (any case, spaces around) is the deep link, in the user's language", async () => {
+    const friend = { ...newTelegramUser({ first_name: "Emily" }), language_code: "en" };
+    await tg(friend, `  ${code.toLowerCase()}  `);
+    const texts = tgTexts(h.tg, friend.id);
+    expect(texts[0]).toContain("You got 40 points for joining through a referral");
+    const memberId = await memberOf("telegram", String(friend.id));
+    expect(memberId).toBeDefined();
+    expect(await referralOf(memberId!)).toMatchObject([{ status: "pending", referrerId: shop.memberId }]);
+    // Typed again once referred: one referrer per member, as for the deep link.
+    h.tg.reset();
+    await tg(friend, code);
+    expect(tgTexts(h.tg, friend.id).at(-1)).toContain("Someone else referred you already");
+    expect((await referralOf(memberId!)).map((r) => r.refusalReason).sort()).toEqual(["already_referred", null]);
+  });
+
+  it("Zalo: the code typed alone joins; the referrer's own chat and an existing member are refused", async () => {
+    const friend = newZaloUser();
+    await zalo(friend, code.toLowerCase());
+    expect(zaloTexts(h.zalo, friend.id)[0]).toContain("tặng 40 điểm");
+    const memberId = await memberOf("zalo", friend.id);
+    expect(await referralOf(memberId!)).toMatchObject([{ status: "pending", channel: "zalo" }]);
+
+    // The referrer typing their own code.
+    const self = newZaloUser();
+    await zalo(self, `/start ${await linkCode(shop)}`);
+    h.zalo.reset();
+    await zalo(self, ` ${code} `);
+    expect(zaloTexts(h.zalo, self.id).at(-1)).toContain("chính mình");
+
+    // A member who already bought: not new to the shop.
+    const other = await shop.api("POST", "/v1/members", { phone: "0933444555", name: "Cường" });
+    await shop.api("POST", "/v1/orders", {
+      externalId: "OLD-BARE-1",
+      memberId: other.body.id,
+      placedAt: h.clock.now().toISOString(),
+      items: [{ sku: "A", quantity: 1, unitPrice: 50_000 }],
+    });
+    const oldUser = newZaloUser();
+    await zalo(oldUser, `/start ${await linkCode(shop, other.body.id)}`);
+    h.zalo.reset();
+    await zalo(oldUser, code.toLowerCase());
+    expect(zaloTexts(h.zalo, oldUser.id).at(-1)).toContain("khách mới");
+    expect(await referralOf(other.body.id)).toMatchObject([{ status: "refused", refusalReason: "existing_member" }]);
+  });
+
+  it("a bare link code still links; a code-shaped word that is neither says the link code is wrong", async () => {
+    const user = newTelegramUser();
+    await tg(user, (await linkCode(shop)).toLowerCase());
+    expect(await memberOf("telegram", String(user.id))).toBe(shop.memberId);
+    const stranger = newZaloUser();
+    await zalo(stranger, "ACDEFGHJ");
+    expect(await memberOf("zalo", stranger.id)).toBeUndefined();
+    expect(zaloTexts(h.zalo, stranger.id).at(-1)).not.toContain("tặng 40 điểm");
+  });
 });

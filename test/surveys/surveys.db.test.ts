@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { telegramCallbackUpdate, telegramTextUpdate, zaloTextUpdate } from "../fakes/index.ts";
 import { ledgerEntries } from "../../src/db/schema.ts";
+import { deliveries } from "../../src/campaigns/tables.ts";
 import { deliverBatch } from "../../src/campaigns/delivery.ts";
 import { runSurveyOrderPass } from "../../src/surveys/service.ts";
 import {
@@ -275,5 +276,88 @@ describe("a survey offered after an order", () => {
       headers: { authorization: `Bearer ${shop.apiKey}` },
     });
     expect(await csv.text()).toMatch(new RegExp(`${tgMember},order,ord_\\w+,completed,`));
+  });
+});
+
+describe("editing a draft survey (PUT /v1/surveys/{id})", () => {
+  it("replaces a draft with the create schema; 409 survey-not-draft once sent; 404 for another merchant", async () => {
+    const created = await shop.api("POST", "/v1/surveys", { name: "Nháp", questions: questions.slice(0, 1) });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const bad = await shop.api("PUT", `/v1/surveys/${id}`, { name: "", questions: [] });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+    expect(JSON.stringify(bad.body)).toContain("questions");
+    const unknownSeg = await shop.api("PUT", `/v1/surveys/${id}`, { name: "x", questions, segmentId: "seg_nope" });
+    expect(unknownSeg.status).toBe(404);
+
+    const seg = await shop.api("POST", "/v1/segments", { name: "edit target", rule: { all: [] } });
+    const edited = await shop.api("PUT", `/v1/surveys/${id}`, {
+      name: "Góp ý (sửa)",
+      intro: { vi: "Chào {{firstName}}!", en: "Hi {{firstName}}!" },
+      questions: questions.slice(1, 3),
+      points: 20,
+      segmentId: seg.body.id,
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body).toMatchObject({
+      id,
+      name: "Góp ý (sửa)",
+      points: 20,
+      segmentId: seg.body.id,
+      afterOrder: null,
+    });
+    expect(edited.body.questions.map((q: { type: string }) => q.type)).toEqual(["rating", "nps"]);
+    const got = await shop.api("GET", `/v1/surveys/${id}`);
+    expect(got.body.name).toBe("Góp ý (sửa)");
+
+    const other = await h.s.merchant("Other shop (edit)");
+    const foreign = await other.api("PUT", `/v1/surveys/${id}`, { name: "hijack", questions });
+    expect(foreign.status).toBe(404);
+    expect((await shop.api("GET", `/v1/surveys/${id}`)).body.name).toBe("Góp ý (sửa)");
+
+    expect((await shop.api("POST", `/v1/surveys/${id}/send`)).status).toBe(202);
+    const late = await shop.api("PUT", `/v1/surveys/${id}`, { name: "too late", questions });
+    expect(late.status).toBe(409);
+    expect(late.headers.get("content-type")).toContain("application/problem+json");
+    expect(late.body.type).toContain("survey-not-draft");
+    expect((await shop.api("GET", `/v1/surveys/${id}`)).body.name).toBe("Góp ý (sửa)");
+    await deliver();
+  });
+
+  it("an after-order survey is a draft until the pass offers it; the pass never sends an edited version's old text", async () => {
+    const created = await shop.api("POST", "/v1/surveys", {
+      name: "Sau đơn (nháp)",
+      questions: [{ type: "rating", text: { vi: "Câu cũ?" } }],
+      afterOrder: { delayHours: 0 },
+    });
+    const id = created.body.id;
+    const edited = await shop.api("PUT", `/v1/surveys/${id}`, {
+      name: "Sau đơn",
+      questions: [{ type: "rating", text: { vi: "Câu mới?", en: "New question?" } }],
+      afterOrder: { delayHours: 0 },
+    });
+    expect(edited.status).toBe(200);
+    h.clock.advance(60_000);
+    const order = await shop.api("POST", "/v1/orders", {
+      externalId: `SURVEY-EDIT-${tgMember}`,
+      memberId: tgMember,
+      placedAt: h.clock.now().toISOString(),
+      items: [{ sku: "CF-01", quantity: 1, unitPrice: 40_000 }],
+    });
+    expect(order.status).toBe(201);
+    h.clock.advance(60_000);
+    expect(await runSurveyOrderPass(h.database.db, h.clock.now())).toBeGreaterThanOrEqual(1);
+    const late = await shop.api("PUT", `/v1/surveys/${id}`, { name: "x", questions, afterOrder: null });
+    expect(late.status).toBe(409);
+    expect(late.body.type).toContain("survey-not-draft");
+    // The queued message is the edited version (it goes out under the cap and quiet hours like any survey).
+    const queued = await h.database.db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.sourceKey, `survey:${id}`));
+    expect(queued.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(queued.map((d) => d.message))).toContain("Câu mới?");
+    expect(JSON.stringify(queued.map((d) => d.message))).not.toContain("Câu cũ?");
   });
 });

@@ -47,10 +47,19 @@ export async function invite(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
   return [reply];
 }
 
-/** A friend came with a referral code (deep link or typed). */
-export async function friend(ctx: Ctx, code: string): Promise<ReplyMessage[]> {
+/** Whose referral code this is (within the shop the bot serves), if it is one. */
+export function referralOwner(ctx: Ctx, code: string) {
+  return findReferralCode(ctx.db, code, ctx.serving);
+}
+
+/** A friend came with a referral code (deep link, "ref <code>" or the code typed alone). */
+export async function friend(
+  ctx: Ctx,
+  code: string,
+  known?: Awaited<ReturnType<typeof referralOwner>>,
+): Promise<ReplyMessage[]> {
   const rc = referralCopy(ctx.lang);
-  const owner = await findReferralCode(ctx.db, code, ctx.serving);
+  const owner = known ?? (await findReferralCode(ctx.db, code, ctx.serving));
   if (!owner) return [ctx.member ? msg(rc.unknownCode(), menu(ctx.copy)) : linkHelp(ctx, rc.unknownCode())];
   const settings = await getReferralSettings(ctx.db, owner.merchantId);
   if (!settings.enabled) {
