@@ -183,6 +183,23 @@ class Compiler {
     return sql`((${today} - ${n}::int)::timestamp at time zone ${this.ctx.timezone}::text)`;
   }
 
+  /**
+   * An instant test that implies the calendar-day condition `c` on daysSinceLastOrder (undefined when there is no
+   * usable one): the last order more than a day after local midnight of `today − hi` and more than a day before
+   * local midnight of `today − lo + 1`. A day of margin on each side, so a DST shift or an ambiguous midnight never
+   * makes it claim a row the calendar test would reject.
+   */
+  surelyInside(last: SQL, c: Condition): SQL | undefined {
+    if (!["eq", "between", "lt", "lte", "gt", "gte"].includes(c.op)) return undefined;
+    const { lo, hi } = conditionDays(c);
+    const usable = (n: number) => Number.isInteger(n) && n >= -1 && n <= MAX_RECENT_DAYS;
+    if (!(lo <= hi) || (Number.isFinite(lo) && !usable(lo)) || (Number.isFinite(hi) && !usable(hi))) return undefined;
+    const parts: SQL[] = [];
+    if (Number.isFinite(hi)) parts.push(sql`${last} >= ${this.dayStart(hi)} + interval '1 day'`);
+    if (Number.isFinite(lo)) parts.push(sql`${last} < ${this.dayStart(lo - 1)} - interval '1 day'`);
+    return parts.length ? sql`(${sql.join(parts, sql` and `)})` : undefined;
+  }
+
   windowStart(days: number): SQL {
     return sql`${new Date(this.ctx.now.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
   }
@@ -219,7 +236,13 @@ class Compiler {
         const a = this.bounds === undefined ? this.orders(null, "last_at") : this.recent(this.bounds);
         const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
         const last = sql`(${sql.raw(a)}.last_at at time zone ${this.ctx.timezone}::text)::date`;
-        return nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
+        const exact = nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
+        // Range-restricted forms only: the plain form (`rangeRestrict: false`) keeps the bare calendar test, so the
+        // property test in test/segments/recency.db.test.ts compares the two.
+        const inner = this.bounds === undefined ? undefined : this.surelyInside(sql`${sql.raw(a)}.last_at`, c);
+        // Rows more than a day inside the local-midnight instants (constants, folded once per query) match without
+        // the per-row time-zone conversion; only the rows near either bound take the exact calendar-day test.
+        return inner ? sql`(coalesce(${inner}, false) or ${exact})` : exact;
       }
       case "orderCount": {
         const a = this.orders(windowOf(c) ?? null, "order_count");
