@@ -195,9 +195,23 @@ class Compiler {
     const usable = (n: number) => Number.isInteger(n) && n >= -1 && n <= MAX_RECENT_DAYS;
     if (!(lo <= hi) || (Number.isFinite(lo) && !usable(lo)) || (Number.isFinite(hi) && !usable(hi))) return undefined;
     const parts: SQL[] = [];
-    if (Number.isFinite(hi)) parts.push(sql`${last} >= ${this.dayStart(hi)} + interval '1 day'`);
-    if (Number.isFinite(lo)) parts.push(sql`${last} < ${this.dayStart(lo - 1)} - interval '1 day'`);
+    // Each bound a scalar sub-select: Postgres evaluates it once (an InitPlan), not per row (timestamptz ± interval
+    // is only STABLE, so it is not folded at planning and would convert through the session time zone every row).
+    if (Number.isFinite(hi)) parts.push(sql`${last} >= (select ${this.dayStart(hi)} + ${this.margin(hi)})`);
+    if (Number.isFinite(lo)) parts.push(sql`${last} < (select ${this.dayStart(lo - 1)} - ${this.margin(lo - 1)})`);
     return parts.length ? sql`(${sql.join(parts, sql` and `)})` : undefined;
+  }
+
+  /**
+   * How far the calendar-day boundary at local midnight of `today − n` can be from `dayStart(n)`: nothing when the
+   * zone's UTC offset is the same all through the day before and the day after (sampled every 15 minutes) — then
+   * every instant of that band has the local date the instant comparison says — else a day (a DST change, an
+   * ambiguous or skipped midnight nearby: the exact calendar-day test decides the rows of the band).
+   */
+  margin(n: number): SQL {
+    const tz = this.ctx.timezone;
+    const start = this.dayStart(n);
+    return sql`(select case when min(x.off) = max(x.off) then interval '0' else interval '1 day' end from (select (g.t at time zone ${tz}::text) - (g.t at time zone 'UTC') as off from generate_series(${start} - interval '1 day', ${start} + interval '1 day', interval '15 minutes') as g(t)) x)`;
   }
 
   windowStart(days: number): SQL {
@@ -421,8 +435,10 @@ class Compiler {
     const f = ORDER_FACTS;
     const conds: SQL[] = [...(s.having ?? [])];
     if (s.recent) {
-      conds.push(sql`u.last_at >= ${this.dayStart(s.recent.hi)} - interval '1 day'`);
-      if (s.recent.lo !== undefined) conds.push(sql`u.last_at < ${this.dayStart(s.recent.lo - 1)} + interval '1 day'`);
+      // The range of member_stats_last_idx: local midnight, widened by margin() (computed once, see there).
+      const { hi, lo } = s.recent;
+      conds.push(sql`u.last_at >= (select ${this.dayStart(hi)} - ${this.margin(hi)})`);
+      if (lo !== undefined) conds.push(sql`u.last_at < (select ${this.dayStart(lo - 1)} + ${this.margin(lo - 1)})`);
     }
     const where = conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
     return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now} union all select o.member_id, min(o.placed_at), ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
