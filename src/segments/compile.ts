@@ -34,6 +34,11 @@ export interface CompiledSegment {
    * count or a page of ids need not read `members` at all (every summary row has its member, same merchant).
    */
   cohort?: SQL;
+  /**
+   * The same cohort as two `(…) alias` parts whose union it is (summary rows; members with a future-dated order):
+   * a count sums the two, so Postgres flattens the first into a bare index-only count (no Append, no sub-query scan).
+   */
+  cohortParts?: [SQL, SQL];
 }
 
 const DAY_MS = 86_400_000;
@@ -430,9 +435,20 @@ class Compiler {
    * orders placed by now. The HAVING filters of the plain form become a WHERE over those columns.
    */
   statsBody(s: OrderAgg): SQL {
-    const mid = this.ctx.merchantId;
-    const now = this.nowParam;
-    const f = ORDER_FACTS;
+    const [rows, future] = this.statsParts();
+    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (${rows} union all ${future}) u${this.statsWhere(s)}`;
+  }
+
+  /** statsBody's two halves, each filtered alone (their union is statsBody). */
+  statsPartsFiltered(s: OrderAgg): [SQL, SQL] {
+    const where = this.statsWhere(s);
+    return this.statsParts().map(
+      (part) => sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (${part}) u${where}`,
+    ) as [SQL, SQL];
+  }
+
+  /** The HAVING filters of the plain form as a WHERE over the facts, and the recency range. */
+  statsWhere(s: OrderAgg): SQL {
     const conds: SQL[] = [...(s.having ?? [])];
     if (s.recent) {
       // The range of member_stats_last_idx: local midnight, widened by margin() (computed once, see there).
@@ -440,8 +456,18 @@ class Compiler {
       conds.push(sql`u.last_at >= (select ${this.dayStart(hi)} - ${this.margin(hi)})`);
       if (lo !== undefined) conds.push(sql`u.last_at < (select ${this.dayStart(lo - 1)} + ${this.margin(lo - 1)})`);
     }
-    const where = conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
-    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now} union all select o.member_id, min(o.placed_at), ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
+    return conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
+  }
+
+  /** The summary rows of members whose last order is not after now; the facts of the others from their orders. */
+  statsParts(): [SQL, SQL] {
+    const mid = this.ctx.merchantId;
+    const now = this.nowParam;
+    const f = ORDER_FACTS;
+    return [
+      sql`select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now}`,
+      sql`select o.member_id, min(o.placed_at) as first_at, ${f.last} as last_at, ${f.count} as order_count, ${f.net} as net_spend from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id`,
+    ];
   }
 }
 
@@ -591,15 +617,25 @@ export function compileSegment(
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
   const joins = c.joins(c.narrowing);
   const [only, ...more] = c.sources.values();
-  const cohort =
-    !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only)
-      ? sql`(${c.statsBody(only)}) ${sql.raw(only.alias)}`
-      : undefined;
-  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}), ...(cohort ? { cohort } : {}) };
+  const alone = !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only);
+  if (!alone) return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
+  const alias = sql.raw(only.alias);
+  const [rows, future] = c.statsPartsFiltered(only);
+  return {
+    joins,
+    where,
+    ...(c.ctes ? { ctes: c.ctes } : {}),
+    cohort: sql`(${c.statsBody(only)}) ${alias}`,
+    cohortParts: [sql`(${rows}) ${alias}`, sql`(${future}) ${alias}`],
+  };
 }
 
 /** `select count(*) as n …`: the matches' count, from the summary cohort alone when the rule allows it. */
 export function segmentCountQuery(compiled: CompiledSegment, merchantId: string): SQL {
+  if (compiled.cohortParts) {
+    const [rows, future] = compiled.cohortParts;
+    return sql`select (select count(*) from ${rows} where ${compiled.where}) + (select count(*) from ${future} where ${compiled.where}) as n`;
+  }
   if (compiled.cohort) return sql`select count(*) as n from ${compiled.cohort} where ${compiled.where}`;
   return sql`select count(*) as n from (${segmentMembersQuery(compiled, merchantId)}) s`;
 }
