@@ -451,10 +451,16 @@ class Compiler {
   statsWhere(s: OrderAgg): SQL {
     const conds: SQL[] = [...(s.having ?? [])];
     if (s.recent) {
-      // The range of member_stats_last_idx: local midnight, widened by margin() (computed once, see there).
+      // The range of member_stats_last_idx: local midnight, widened by margin() (computed once, see there). The
+      // bound a day wider is repeated as a plain expression: the planner can estimate the range's rows from it (not
+      // from a sub-select's result), and the index scan keeps the tighter of the two.
       const { hi, lo } = s.recent;
+      conds.push(sql`u.last_at >= ${this.dayStart(hi)} - interval '1 day'`);
       conds.push(sql`u.last_at >= (select ${this.dayStart(hi)} - ${this.margin(hi)})`);
-      if (lo !== undefined) conds.push(sql`u.last_at < (select ${this.dayStart(lo - 1)} + ${this.margin(lo - 1)})`);
+      if (lo !== undefined) {
+        conds.push(sql`u.last_at < ${this.dayStart(lo - 1)} + interval '1 day'`);
+        conds.push(sql`u.last_at < (select ${this.dayStart(lo - 1)} + ${this.margin(lo - 1)})`);
+      }
     }
     return conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
   }
