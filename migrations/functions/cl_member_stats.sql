@@ -5,36 +5,48 @@ AS $function$
 declare
   v_first timestamptz;
   v_last timestamptz;
+  v_prev timestamptz;
+  v_same boolean := tg_op = 'UPDATE' and new.member_id is not distinct from old.member_id
+                    and new.placed_at = old.placed_at;
 begin
   -- member_stats (docs/member-stats.md) kept exact by every write to orders, in the writing transaction: the order
   -- paths (cl_place_order, the locking TypeScript path, imports), refunds and cancellations alike. Counts and sums
-  -- move by deltas (commutative, so concurrent orders of one member never lose each other); first/last order are
-  -- read again from the member's orders only when an order leaves them (its row is locked by then, and each
-  -- statement here takes a fresh snapshot, so a concurrent order is either already counted or not yet written).
+  -- move by deltas (commutative, so concurrent orders of one member never lose each other); the latest two order
+  -- instants (last, prev) are a top-2 that an insert updates commutatively too; first/last/prev are read again from
+  -- the member's orders only when an order leaves them (its row is locked by then, and each statement here takes a
+  -- fresh snapshot, so a concurrent order is either already counted or not yet written).
   if tg_op in ('UPDATE', 'DELETE') and old.member_id is not null then
     update member_stats s set
         order_count = s.order_count - (case when old.total = 0 or old.refunded_total < old.total then 1 else 0 end),
         net_spend = s.net_spend - (old.total - old.refunded_total)
       where s.merchant_id = old.merchant_id and s.member_id = old.member_id;
-    if tg_op = 'DELETE' or new.member_id is distinct from old.member_id or new.placed_at <> old.placed_at then
+    if not v_same then
       select min(o.placed_at), max(o.placed_at) into v_first, v_last from orders o
         where o.merchant_id = old.merchant_id and o.member_id = old.member_id
           and (tg_op = 'DELETE' or o.id <> new.id or new.member_id is distinct from old.member_id);
       if v_first is null then
         delete from member_stats s where s.merchant_id = old.merchant_id and s.member_id = old.member_id;
       else
-        update member_stats s set first_order_at = v_first, last_order_at = v_last
+        select o.placed_at into v_prev from orders o
+          where o.merchant_id = old.merchant_id and o.member_id = old.member_id
+            and (tg_op = 'DELETE' or o.id <> new.id or new.member_id is distinct from old.member_id)
+          order by o.placed_at desc offset 1 limit 1;
+        update member_stats s set first_order_at = v_first, last_order_at = v_last, prev_order_at = v_prev
           where s.merchant_id = old.merchant_id and s.member_id = old.member_id;
       end if;
     end if;
   end if;
   if tg_op in ('INSERT', 'UPDATE') and new.member_id is not null then
-    insert into member_stats as s (member_id, merchant_id, first_order_at, last_order_at, order_count, net_spend)
-      values (new.member_id, new.merchant_id, new.placed_at, new.placed_at,
+    -- On a refund (same member, same instant) the order is already among last/prev: only the deltas move.
+    insert into member_stats as s (member_id, merchant_id, first_order_at, last_order_at, prev_order_at, order_count, net_spend)
+      values (new.member_id, new.merchant_id, new.placed_at, new.placed_at, null,
               case when new.total = 0 or new.refunded_total < new.total then 1 else 0 end, new.total - new.refunded_total)
       on conflict (member_id) do update set
         first_order_at = least(s.first_order_at, excluded.first_order_at),
         last_order_at = greatest(s.last_order_at, excluded.last_order_at),
+        prev_order_at = case when v_same then s.prev_order_at
+                             when excluded.last_order_at >= s.last_order_at then s.last_order_at
+                             else greatest(s.prev_order_at, excluded.last_order_at) end,
         order_count = s.order_count + excluded.order_count,
         net_spend = s.net_spend + excluded.net_spend;
   end if;

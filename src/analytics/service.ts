@@ -68,12 +68,25 @@ export const KPI_QUERIES = {
       group by channel order by 2 desc`,
   outstanding: ({ merchantId }: KpiWindow) =>
     sql`select coalesce(sum(greatest(points_total, 0)), 0) as outstanding from members where merchant_id = ${merchantId}`,
-  // Members who ordered in the window (the active ones) and how many of them ordered at least twice.
+  /**
+   * Members who ordered in the window (the active ones) and how many of them ordered at least twice, from
+   * member_stats (docs/member-stats.md): a member whose latest order is not after `to` ordered in (from, to] iff
+   * `last_order_at > from`, at least twice iff `prev_order_at > from` (one index-only range of
+   * member_stats_last_idx). The few members with an order after `to` (future-dated) have their window's orders
+   * counted (at most two each, through orders_member_placed_idx). Same numbers as grouping the window's orders by
+   * member (test/analytics/repeat.db.test.ts).
+   */
   repeat: ({ merchantId, from, to }: KpiWindow) => sql`
       select count(*) filter (where n >= 2) as repeaters, count(*) as buyers from (
-        select member_id, count(*) as n from orders
-        where merchant_id = ${merchantId} and member_id is not null and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
-        group by member_id) x`,
+        select case when s.prev_order_at > ${from}::timestamptz then 2 else 1 end as n from member_stats s
+        where s.merchant_id = ${merchantId} and s.last_order_at > ${from}::timestamptz and s.last_order_at <= ${to}::timestamptz
+        union all
+        select (select count(*) from (
+                  select 1 from orders o
+                  where o.member_id = s.member_id and o.merchant_id = ${merchantId}
+                    and o.placed_at > ${from}::timestamptz and o.placed_at <= ${to}::timestamptz limit 2) k) as n
+        from member_stats s where s.merchant_id = ${merchantId} and s.last_order_at > ${to}::timestamptz) x
+      where n >= 1`,
   tiers: ({ merchantId }: KpiWindow) =>
     sql`select coalesce(tier_name, '—') as name, count(*) as members from members where merchant_id = ${merchantId} group by 1 order by 2 desc`,
   topRewards: ({ merchantId, from, to }: KpiWindow) => sql`

@@ -34,6 +34,11 @@ export interface CompiledSegment {
    * count or a page of ids need not read `members` at all (every summary row has its member, same merchant).
    */
   cohort?: SQL;
+  /**
+   * The same cohort as two `(…) alias` parts whose union it is (summary rows; members with a future-dated order):
+   * a count sums the two, so Postgres flattens the first into a bare index-only count (no Append, no sub-query scan).
+   */
+  cohortParts?: [SQL, SQL];
 }
 
 const DAY_MS = 86_400_000;
@@ -183,6 +188,37 @@ class Compiler {
     return sql`((${today} - ${n}::int)::timestamp at time zone ${this.ctx.timezone}::text)`;
   }
 
+  /**
+   * An instant test that implies the calendar-day condition `c` on daysSinceLastOrder (undefined when there is no
+   * usable one): the last order more than a day after local midnight of `today − hi` and more than a day before
+   * local midnight of `today − lo + 1`. A day of margin on each side, so a DST shift or an ambiguous midnight never
+   * makes it claim a row the calendar test would reject.
+   */
+  surelyInside(last: SQL, c: Condition): SQL | undefined {
+    if (!["eq", "between", "lt", "lte", "gt", "gte"].includes(c.op)) return undefined;
+    const { lo, hi } = conditionDays(c);
+    const usable = (n: number) => Number.isInteger(n) && n >= -1 && n <= MAX_RECENT_DAYS;
+    if (!(lo <= hi) || (Number.isFinite(lo) && !usable(lo)) || (Number.isFinite(hi) && !usable(hi))) return undefined;
+    const parts: SQL[] = [];
+    // Each bound a scalar sub-select: Postgres evaluates it once (an InitPlan), not per row (timestamptz ± interval
+    // is only STABLE, so it is not folded at planning and would convert through the session time zone every row).
+    if (Number.isFinite(hi)) parts.push(sql`${last} >= (select ${this.dayStart(hi)} + ${this.margin(hi)})`);
+    if (Number.isFinite(lo)) parts.push(sql`${last} < (select ${this.dayStart(lo - 1)} - ${this.margin(lo - 1)})`);
+    return parts.length ? sql`(${sql.join(parts, sql` and `)})` : undefined;
+  }
+
+  /**
+   * How far the calendar-day boundary at local midnight of `today − n` can be from `dayStart(n)`: nothing when the
+   * zone's UTC offset is the same all through the day before and the day after (sampled every 15 minutes) — then
+   * every instant of that band has the local date the instant comparison says — else a day (a DST change, an
+   * ambiguous or skipped midnight nearby: the exact calendar-day test decides the rows of the band).
+   */
+  margin(n: number): SQL {
+    const tz = this.ctx.timezone;
+    const start = this.dayStart(n);
+    return sql`(select case when min(x.off) = max(x.off) then interval '0' else interval '1 day' end from (select (g.t at time zone ${tz}::text) - (g.t at time zone 'UTC') as off from generate_series(${start} - interval '1 day', ${start} + interval '1 day', interval '15 minutes') as g(t)) x)`;
+  }
+
   windowStart(days: number): SQL {
     return sql`${new Date(this.ctx.now.getTime() - days * DAY_MS).toISOString()}::timestamptz`;
   }
@@ -219,7 +255,13 @@ class Compiler {
         const a = this.bounds === undefined ? this.orders(null, "last_at") : this.recent(this.bounds);
         const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
         const last = sql`(${sql.raw(a)}.last_at at time zone ${this.ctx.timezone}::text)::date`;
-        return nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
+        const exact = nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
+        // Range-restricted forms only: the plain form (`rangeRestrict: false`) keeps the bare calendar test, so the
+        // property test in test/segments/recency.db.test.ts compares the two.
+        const inner = this.bounds === undefined ? undefined : this.surelyInside(sql`${sql.raw(a)}.last_at`, c);
+        // Rows more than a day inside the local-midnight instants (constants, folded once per query) match without
+        // the per-row time-zone conversion; only the rows near either bound take the exact calendar-day test.
+        return inner ? sql`(coalesce(${inner}, false) or ${exact})` : exact;
       }
       case "orderCount": {
         const a = this.orders(windowOf(c) ?? null, "order_count");
@@ -393,16 +435,45 @@ class Compiler {
    * orders placed by now. The HAVING filters of the plain form become a WHERE over those columns.
    */
   statsBody(s: OrderAgg): SQL {
+    const [rows, future] = this.statsParts();
+    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (${rows} union all ${future}) u${this.statsWhere(s)}`;
+  }
+
+  /** statsBody's two halves, each filtered alone (their union is statsBody). */
+  statsPartsFiltered(s: OrderAgg): [SQL, SQL] {
+    const where = this.statsWhere(s);
+    return this.statsParts().map(
+      (part) => sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (${part}) u${where}`,
+    ) as [SQL, SQL];
+  }
+
+  /** The HAVING filters of the plain form as a WHERE over the facts, and the recency range. */
+  statsWhere(s: OrderAgg): SQL {
+    const conds: SQL[] = [...(s.having ?? [])];
+    if (s.recent) {
+      // The range of member_stats_last_idx: local midnight, widened by margin() (computed once, see there). The
+      // bound a day wider is repeated as a plain expression: the planner can estimate the range's rows from it (not
+      // from a sub-select's result), and the index scan keeps the tighter of the two.
+      const { hi, lo } = s.recent;
+      conds.push(sql`u.last_at >= ${this.dayStart(hi)} - interval '1 day'`);
+      conds.push(sql`u.last_at >= (select ${this.dayStart(hi)} - ${this.margin(hi)})`);
+      if (lo !== undefined) {
+        conds.push(sql`u.last_at < ${this.dayStart(lo - 1)} + interval '1 day'`);
+        conds.push(sql`u.last_at < (select ${this.dayStart(lo - 1)} + ${this.margin(lo - 1)})`);
+      }
+    }
+    return conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
+  }
+
+  /** The summary rows of members whose last order is not after now; the facts of the others from their orders. */
+  statsParts(): [SQL, SQL] {
     const mid = this.ctx.merchantId;
     const now = this.nowParam;
     const f = ORDER_FACTS;
-    const conds: SQL[] = [...(s.having ?? [])];
-    if (s.recent) {
-      conds.push(sql`u.last_at >= ${this.dayStart(s.recent.hi)} - interval '1 day'`);
-      if (s.recent.lo !== undefined) conds.push(sql`u.last_at < ${this.dayStart(s.recent.lo - 1)} + interval '1 day'`);
-    }
-    const where = conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
-    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now} union all select o.member_id, min(o.placed_at), ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
+    return [
+      sql`select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now}`,
+      sql`select o.member_id, min(o.placed_at) as first_at, ${f.last} as last_at, ${f.count} as order_count, ${f.net} as net_spend from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id`,
+    ];
   }
 }
 
@@ -552,15 +623,25 @@ export function compileSegment(
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);
   const joins = c.joins(c.narrowing);
   const [only, ...more] = c.sources.values();
-  const cohort =
-    !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only)
-      ? sql`(${c.statsBody(only)}) ${sql.raw(only.alias)}`
-      : undefined;
-  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}), ...(cohort ? { cohort } : {}) };
+  const alone = !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only);
+  if (!alone) return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
+  const alias = sql.raw(only.alias);
+  const [rows, future] = c.statsPartsFiltered(only);
+  return {
+    joins,
+    where,
+    ...(c.ctes ? { ctes: c.ctes } : {}),
+    cohort: sql`(${c.statsBody(only)}) ${alias}`,
+    cohortParts: [sql`(${rows}) ${alias}`, sql`(${future}) ${alias}`],
+  };
 }
 
 /** `select count(*) as n …`: the matches' count, from the summary cohort alone when the rule allows it. */
 export function segmentCountQuery(compiled: CompiledSegment, merchantId: string): SQL {
+  if (compiled.cohortParts) {
+    const [rows, future] = compiled.cohortParts;
+    return sql`select (select count(*) from ${rows} where ${compiled.where}) + (select count(*) from ${future} where ${compiled.where}) as n`;
+  }
   if (compiled.cohort) return sql`select count(*) as n from ${compiled.cohort} where ${compiled.where}`;
   return sql`select count(*) as n from (${segmentMembersQuery(compiled, merchantId)}) s`;
 }

@@ -53,11 +53,18 @@ export const memberStats = pgTable(
     merchantId: merchantId(),
     firstOrderAt: ts("first_order_at").notNull(),
     lastOrderAt: ts("last_order_at").notNull(),
+    /**
+     * The second-latest `placed_at` (equal to `last_order_at` when two orders share it), null with one order: a
+     * member ordered at least twice in `(from, to]` with `last_order_at <= to` iff `prev_order_at > from` — the
+     * analytics `repeat` KPI (docs/analytics-rollups.md).
+     */
+    prevOrderAt: ts("prev_order_at"),
     /** Orders not refunded in full (a zero-total order counts). */
     orderCount: integer("order_count").notNull(),
     /** Σ total − refunded_total. */
     netSpend: bigint("net_spend", { mode: "number" }).notNull(),
   },
-  // Every recency cohort is a range of this index.
-  (t) => [index("member_stats_last_idx").on(t.merchantId, t.lastOrderAt)],
+  // Every recency cohort is a range of this index; `prev_order_at` in it makes the analytics `repeat` count of a
+  // window index-only too.
+  (t) => [index("member_stats_last_idx").on(t.merchantId, t.lastOrderAt, t.prevOrderAt)],
 );

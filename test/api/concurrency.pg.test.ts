@@ -138,7 +138,8 @@ describe("cancel vs use of one voucher on real Postgres", () => {
   });
 });
 
-// member_stats (docs/member-stats.md): deltas commute; first/last order are re-read only under the row lock.
+// member_stats (docs/member-stats.md): deltas and the top-2 (last, prev) commute; first/last/prev are re-read only
+// under the row lock.
 describe("member_stats under concurrency", () => {
   it("parallel orders (memberId and memberPhone paths) and refunds of three members stay exact", async () => {
     const { api, merchantId } = await s.merchant();
@@ -168,9 +169,11 @@ describe("member_stats under concurrency", () => {
     expect(second.every((r) => r.status === 201)).toBe(true);
     const facts = (table: "member_stats" | "orders") =>
       table === "member_stats"
-        ? sql`select member_id, first_order_at::text as f, last_order_at::text as l, order_count::text as c, net_spend::text as n
+        ? sql`select member_id, first_order_at::text as f, last_order_at::text as l, prev_order_at::text as p,
+                     order_count::text as c, net_spend::text as n
               from member_stats where merchant_id = ${merchantId} order by member_id`
         : sql`select member_id, min(placed_at)::text as f, max(placed_at)::text as l,
+                     ((array_agg(placed_at order by placed_at desc))[2])::text as p,
                      (count(*) filter (where total = 0 or refunded_total < total))::text as c,
                      sum(total - refunded_total)::text as n
               from orders where merchant_id = ${merchantId} and member_id is not null group by member_id order by member_id`;

@@ -24,6 +24,7 @@ interface Facts {
   member_id: string;
   first_at: string;
   last_at: string;
+  prev_at: string | null;
   order_count: string;
   net_spend: string;
 }
@@ -34,12 +35,13 @@ async function both(merchantId: string): Promise<[Facts[], Facts[]]> {
   const stored = await resultRows<Facts>(
     await db.execute(sql`
       select member_id, first_order_at::text as first_at, last_order_at::text as last_at,
-             order_count::text as order_count, net_spend::text as net_spend
+             prev_order_at::text as prev_at, order_count::text as order_count, net_spend::text as net_spend
       from member_stats where merchant_id = ${merchantId} order by member_id`),
   );
   const fromOrders = await resultRows<Facts>(
     await db.execute(sql`
       select member_id, min(placed_at)::text as first_at, max(placed_at)::text as last_at,
+             ((array_agg(placed_at order by placed_at desc))[2])::text as prev_at,
              (count(*) filter (where total = 0 or refunded_total < total))::text as order_count,
              sum(total - refunded_total)::text as net_spend
       from orders where merchant_id = ${merchantId} and member_id is not null group by member_id order by member_id`),
