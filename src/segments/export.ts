@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { queryRows } from "../db/rows.ts";
+import { writeAudit } from "../audit/write.ts";
 import { compileSegment, segmentMembersQuery } from "./compile.ts";
 import type { Rule } from "./rule.ts";
 import { segmentContext } from "./service.ts";
@@ -119,18 +120,26 @@ export async function segmentCsvStream(
   );
 }
 
-/**
- * Records an export in the audit log (exports are reads, which the audit middleware does not see). Written by table
- * name: privacy's modules reach segments through campaigns, so segments cannot import them.
- */
+/** The audit-log action of every export, from the API or the console (the target tells which path). */
+export const EXPORT_AUDIT_ACTION = "GET /v1/segments/:id/export";
+
+/** Records an export in the audit log (exports are reads, which the audit middleware does not see). */
 export async function auditExport(
   db: Db,
   e: { merchantId: string; actor: string; target: string; requestId: string; purpose: ExportPurpose },
   now: Date,
 ): Promise<void> {
-  await db.execute(
-    sql`insert into audit_log (merchant_id, actor, action, target, status, request_id, after, created_at)
-        values (${e.merchantId}, ${e.actor}, 'GET /v1/segments/:id/export', ${e.target}, 200, ${e.requestId},
-          ${JSON.stringify({ purpose: e.purpose })}::jsonb, ${now.toISOString()}::timestamptz)`,
+  await writeAudit(
+    db,
+    {
+      merchantId: e.merchantId,
+      actor: e.actor,
+      action: EXPORT_AUDIT_ACTION,
+      target: e.target,
+      status: 200,
+      requestId: e.requestId,
+      after: { purpose: e.purpose },
+    },
+    now,
   );
 }

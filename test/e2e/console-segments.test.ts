@@ -11,7 +11,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDemo } from "../../src/demo/seed.ts";
 import { members } from "../../src/db/schema.ts";
-import { auditLog } from "../../src/privacy/tables.ts";
+import { auditLog } from "../../src/audit/tables.ts";
 import { launchChromium } from "../helpers/chromium.ts";
 import { apiClient, startTestServer, type TestServer } from "../helpers/server.ts";
 
