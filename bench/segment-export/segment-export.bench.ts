@@ -15,6 +15,8 @@
  * Checks (exit 1 when one fails): every member exported once (rows = size for service, the opted-in count for
  * marketing); constant memory: peak RSS and peak heap of the largest size ≤ --bound × those of the smallest.
  * Not part of CI: generating 1.1 M members takes about a minute and ~0.5 GB of disk.
+ * `--page-cost [--pages 5]`: instead, the cost of re-running the rule per page on the `segments` data set
+ * (bench/segment-export/page-cost.ts).
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -29,6 +31,7 @@ import type { Db } from "../../src/db/types.ts";
 import { addApiKey } from "../../src/merchants/service.ts";
 import { createSegment, listSegments } from "../../src/segments/service.ts";
 import { machine, table } from "../lib/stats.ts";
+import { pageCost } from "./page-cost.ts";
 
 const DB_NAME = "cl_bench_segexport";
 /**
@@ -207,10 +210,12 @@ function progressBar(label: string, total: number) {
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
     process.stdout.write(
-      "npm run bench -- segment-export [--sizes 100000,1000000] [--purpose service|marketing] [--bound 1.2] [--fresh]\n",
+      "npm run bench -- segment-export [--sizes 100000,1000000] [--purpose service|marketing] [--bound 1.2] [--fresh]\n" +
+        "npm run bench -- segment-export --page-cost [--pages 5]\n",
     );
     return 0;
   }
+  if (args.includes("--page-cost")) return pageCost(Number(arg(args, "pages") ?? 5));
   const sizes = (arg(args, "sizes") ?? "100000,1000000")
     .split(",")
     .map(Number)
