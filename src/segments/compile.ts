@@ -70,21 +70,7 @@ interface PendingSource {
 }
 type Source = OrderAgg | SetSource | PendingSource;
 
-/** A window of member ids, (after, upTo]; null = unbounded on that side. */
-export interface MemberIdRange {
-  after: string | null;
-  upTo: string | null;
-}
-
 class Compiler {
-  /** ` and <col> > after and <col> <= upTo` for the member-id window, or nothing. */
-  inRange(col: string): SQL {
-    const r = this.memberIds;
-    if (!r) return sql``;
-    const c = sql.raw(col);
-    return sql`${r.after === null ? sql`` : sql` and ${c} > ${r.after}`}${r.upTo === null ? sql`` : sql` and ${c} <= ${r.upTo}`}`;
-  }
-
   readonly sources = new Map<string, Source>();
   readonly ctx: CompileContext;
   readonly nowParam: SQL;
@@ -98,17 +84,12 @@ class Compiler {
   /** Whether the other order aggregates may be narrowed to the recency cohort (see joins()). */
   readonly narrowing: boolean;
 
-  /** Only members with id in (after, upTo]: pushed into every per-member subquery (see compileSegment's memberIds). */
-  readonly memberIds: MemberIdRange | undefined;
-
   constructor(
     ctx: CompileContext,
     bounds: { hi: number; lo?: number } | undefined,
     stats: boolean,
     narrowing: boolean,
-    memberIds?: MemberIdRange,
   ) {
-    this.memberIds = memberIds;
     this.ctx = ctx;
     this.nowParam = sql`${ctx.now.toISOString()}::timestamptz`;
     this.bounds = bounds;
@@ -352,7 +333,7 @@ class Compiler {
         const ws = this.windowStart(s.windowDays!);
         const having = s.having?.length ? sql` where ${sql.join(s.having, sql` and `)}` : sql``;
         parts.push(
-          sql`${joinKind(s.required)} (select u.member_id, u.order_count, u.net_spend from (select r.member_id, r.order_count, r.net_spend from ${r} r where r.first_at > ${ws} union all select o.member_id, ${ORDER_FACTS.count}, ${ORDER_FACTS.net} from orders o join ${r} r on r.member_id = o.member_id where r.first_at <= ${ws} and o.merchant_id = ${mid}${this.inRange("o.member_id")} and o.placed_at > ${ws} and o.placed_at <= ${this.nowParam} group by o.member_id) u${having}) ${alias} on ${alias}.member_id = m.id`,
+          sql`${joinKind(s.required)} (select u.member_id, u.order_count, u.net_spend from (select r.member_id, r.order_count, r.net_spend from ${r} r where r.first_at > ${ws} union all select o.member_id, ${ORDER_FACTS.count}, ${ORDER_FACTS.net} from orders o join ${r} r on r.member_id = o.member_id where r.first_at <= ${ws} and o.merchant_id = ${mid} and o.placed_at > ${ws} and o.placed_at <= ${this.nowParam} group by o.member_id) u${having}) ${alias} on ${alias}.member_id = m.id`,
         );
       } else if (s.kind === "orders") {
         const f = this.facts(s);
@@ -371,34 +352,34 @@ class Compiler {
           }
         }
         const having = s.having?.length ? sql` having ${sql.join(s.having, sql` and `)}` : sql``;
-        const body = sql`select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null${this.inRange("o.member_id")} and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}`;
+        const body = sql`select ${sql.join(cols, sql`, `)} from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}`;
         if (narrow && s === recent) {
           this.ctes = sql`${alias} as materialized (${body})`;
           parts.push(sql`join ${alias} on ${alias}.member_id = m.id`);
         } else if (narrow) {
           const only = sql` join ${sql.raw(recent!.alias)} r on r.member_id = o.member_id`;
           parts.push(
-            sql`${joinKind(s.required)} (select ${sql.join(cols, sql`, `)} from orders o${only} where o.merchant_id = ${mid} and o.member_id is not null${this.inRange("o.member_id")} and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}) ${alias} on ${alias}.member_id = m.id`,
+            sql`${joinKind(s.required)} (select ${sql.join(cols, sql`, `)} from orders o${only} where o.merchant_id = ${mid} and o.member_id is not null and o.placed_at <= ${this.nowParam}${from} group by o.member_id${having}) ${alias} on ${alias}.member_id = m.id`,
           );
         } else parts.push(sql`${joinKind(s.required)} (${body}) ${alias} on ${alias}.member_id = m.id`);
       } else if (s.kind === "purchased") {
         const col = sql.raw(s.column === "category" ? "i.category" : "i.sku");
         parts.push(
-          sql`${joinKind(s.required)} (select distinct o.member_id from order_items i join orders o on o.id = i.order_id where i.merchant_id = ${mid} and o.merchant_id = ${mid} and o.member_id is not null${this.inRange("o.member_id")} and o.placed_at > ${this.windowStart(s.windowDays ?? 90)} and o.placed_at <= ${this.nowParam} and i.quantity > i.refunded_quantity and ${col} in (${sql.join(
+          sql`${joinKind(s.required)} (select distinct o.member_id from order_items i join orders o on o.id = i.order_id where i.merchant_id = ${mid} and o.merchant_id = ${mid} and o.member_id is not null and o.placed_at > ${this.windowStart(s.windowDays ?? 90)} and o.placed_at <= ${this.nowParam} and i.quantity > i.refunded_quantity and ${col} in (${sql.join(
             s.values.map((v) => sql`${v}`),
             sql`, `,
           )})) ${alias} on ${alias}.member_id = m.id`,
         );
       } else if (s.kind === "channel") {
         parts.push(
-          sql`${joinKind(s.required)} (select distinct ci.member_id from channel_identities ci where ci.merchant_id = ${mid}${this.inRange("ci.member_id")} and ci.channel in (${sql.join(
+          sql`${joinKind(s.required)} (select distinct ci.member_id from channel_identities ci where ci.merchant_id = ${mid} and ci.channel in (${sql.join(
             s.values.map((v) => sql`${v}`),
             sql`, `,
           )})) ${alias} on ${alias}.member_id = m.id`,
         );
       } else {
         parts.push(
-          sql`left join (select l.member_id, sum(l.remaining) as pending from point_lots l where l.merchant_id = ${mid}${this.inRange("l.member_id")} and l.remaining > 0 and l.available_at > ${this.nowParam} group by l.member_id) ${alias} on ${alias}.member_id = m.id`,
+          sql`left join (select l.member_id, sum(l.remaining) as pending from point_lots l where l.merchant_id = ${mid} and l.remaining > 0 and l.available_at > ${this.nowParam} group by l.member_id) ${alias} on ${alias}.member_id = m.id`,
         );
       }
     }
@@ -421,7 +402,7 @@ class Compiler {
       if (s.recent.lo !== undefined) conds.push(sql`u.last_at < ${this.dayStart(s.recent.lo - 1)} + interval '1 day'`);
     }
     const where = conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
-    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid}${this.inRange("st.member_id")} and st.last_order_at <= ${now} union all select o.member_id, min(o.placed_at), ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid}${this.inRange("o.member_id")} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
+    return sql`select u.member_id, u.first_at, u.last_at, u.order_count, u.net_spend from (select st.member_id, st.first_order_at as first_at, st.last_order_at as last_at, st.order_count::bigint as order_count, st.net_spend::numeric as net_spend from member_stats st where st.merchant_id = ${mid} and st.last_order_at <= ${now} union all select o.member_id, min(o.placed_at), ${f.last}, ${f.count}, ${f.net} from orders o where o.merchant_id = ${mid} and o.placed_at <= ${now} and o.member_id in (select st.member_id from member_stats st where st.merchant_id = ${mid} and st.last_order_at > ${now}) group by o.member_id) u${where}`;
   }
 }
 
@@ -552,15 +533,12 @@ function compare(expr: SQL, op: Op, value: Condition["value"], type: "number" | 
  * `rangeRestrict: false` compiles the plain form (tests prove both select the same members); `stats: false` reads
  * all-time order facts from orders instead of `member_stats` (the same members again, tested); `narrow: false` keeps
  * the other order aggregates unnarrowed (no CTE) — for one-member queries, where Postgres pushes `m.id = …` down into
- * each aggregate instead (a materialized CTE would compute the whole cohort for one member). `memberIds` restricts
- * every per-member subquery (order facts, member_stats, purchases, channels, pending lots) to a window of member ids —
- * Postgres does not carry an `m.id` range into a GROUP BY or a materialized CTE by itself — so a query over one
- * window of members costs that window, not the merchant (the export's pages); the caller bounds `m.id` the same way.
+ * each aggregate instead (a materialized CTE would compute the whole cohort for one member).
  */
 export function compileSegment(
   rule: Rule,
   ctx: CompileContext,
-  opts: { rangeRestrict?: boolean; narrow?: boolean; stats?: boolean; memberIds?: MemberIdRange } = {},
+  opts: { rangeRestrict?: boolean; narrow?: boolean; stats?: boolean } = {},
 ): CompiledSegment {
   const { lo, hi } = impliedDays(rule);
   const use = opts.rangeRestrict !== false && hi <= MAX_RECENT_DAYS;
@@ -569,7 +547,6 @@ export function compileSegment(
     use ? { hi: Math.max(hi, -1), ...(lo >= 1 && lo <= hi ? { lo } : {}) } : undefined,
     opts.stats !== false,
     opts.narrow !== false,
-    opts.memberIds,
   );
   const where = c.rule(rule);
   for (const conj of topConjuncts(rule)) if (isCondition(conj)) c.pushConjunct(conj);

@@ -1,7 +1,6 @@
 /**
  * A segment's members as CSV, streamed a page at a time (keyset over member id) through a web ReadableStream: the
- * memory used is one page whatever the size of the segment, on Node and on Workers alike. Each page is a window of
- * `pageSize` consecutive member ids of the merchant, and the rule is evaluated for that window only.
+ * memory used is one page whatever the size of the segment, on Node and on Workers alike.
  */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
@@ -47,8 +46,8 @@ const bool = (v: unknown): boolean | null => (v === null || v === undefined ? nu
 
 /**
  * The CSV (UTF-8 BOM first, so spreadsheets read Vietnamese names right) of the members matching `rule` now, erased
- * members left out, and for `marketing` only members who consented to marketing (optedIn). Each pull takes the next
- * window of `pageSize` member ids and sends the window's matches (windows without one are skipped).
+ * members left out, and for `marketing` only members who consented to marketing (optedIn). Each pull reads the next
+ * `pageSize` matches after the last id sent.
  */
 export async function segmentCsvStream(
   db: Db,
@@ -59,31 +58,19 @@ export async function segmentCsvStream(
   pageSize = DEFAULT_EXPORT_PAGE,
 ): Promise<ReadableStream<Uint8Array>> {
   const ctx = await segmentContext(db, merchantId, now);
+  const compiled = compileSegment(rule, ctx);
   const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
   const consent = purpose === "marketing" ? sql` and m.opted_in` : sql``;
   const limit = Math.max(1, Math.floor(pageSize));
   const encoder = new TextEncoder();
   let last: string | null = null;
 
-  /** The window's last member id: the `limit`-th of this merchant's member ids after `after`, or null past the end. */
-  const windowEnd = async (after: string | null): Promise<string | null> => {
-    const rows = await queryRows(
-      db,
-      sql`select m.id from members m where m.merchant_id = ${merchantId}${after === null ? sql`` : sql` and m.id > ${after}`}
-          order by m.id offset ${limit - 1} limit 1`,
-      z.object({ id: z.string() }),
-    );
-    return rows[0]?.id ?? null;
-  };
-
-  // One window of member ids, (after, upTo]: the rule is compiled for that window, so its order facts, member_stats
-  // rows, purchases and channels are read for those members only, not the merchant's (see compileSegment).
-  const page = (after: string | null, upTo: string | null) => {
-    const compiled = compileSegment(rule, ctx, { memberIds: { after, upTo } });
-    const window = sql`${after === null ? sql`` : sql` and m.id > ${after}`}${upTo === null ? sql`` : sql` and m.id <= ${upTo}`}`;
+  const page = (after: string | null) => {
+    const keyset = after === null ? sql`` : sql` and m.id > ${after}`;
     const ids = segmentMembersQuery(compiled, merchantId, {
-      extraWhere: sql`m.erased_at is null${consent}${window}`,
+      extraWhere: sql`m.erased_at is null${consent}${keyset}`,
       orderBy: sql`m.id`,
+      limit,
     });
     // Spendable = total less pending lots (as the segment field pointsBalance); last order date in the merchant's zone.
     return sql`select m.id, m.name, m.phone, m.email, ${tier} as tier,
@@ -95,7 +82,7 @@ export async function segmentCsvStream(
           and c.purpose = 'loyalty_terms' order by c.id desc limit 1) as terms,
         m.opted_in
       from members m left join member_stats ms on ms.member_id = m.id
-      where m.merchant_id = ${merchantId}${window} and m.id in (select p.member_id from (${ids}) p)
+      where m.merchant_id = ${merchantId} and m.id in (select p.member_id from (${ids}) p)
       order by m.id`;
   };
 
@@ -105,12 +92,9 @@ export async function segmentCsvStream(
         controller.enqueue(encoder.encode(`\uFEFF${csvLine(EXPORT_COLUMNS)}`));
       },
       async pull(controller) {
-        // Windows without a match are skipped within the same pull: every pull enqueues rows or closes.
-        for (;;) {
-          const upTo = await windowEnd(last);
-          const rows = await queryRows(db, page(last, upTo), Row);
-          last = upTo;
-          if (rows.length === 0 && upTo !== null) continue;
+        const rows = await queryRows(db, page(last), Row);
+        if (rows.length > 0) {
+          last = rows[rows.length - 1]!.id;
           let chunk = "";
           for (const r of rows) {
             const terms = bool(r.terms);
@@ -126,10 +110,9 @@ export async function segmentCsvStream(
               String(bool(r.opted_in) ?? false),
             ]);
           }
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          if (upTo === null) controller.close();
-          return;
+          controller.enqueue(encoder.encode(chunk));
         }
+        if (rows.length < limit) controller.close();
       },
     },
     // One page queued ahead at most: a slow reader holds the database back instead of filling memory.
