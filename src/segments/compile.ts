@@ -28,6 +28,8 @@ export interface CompiledSegment {
   where: SQL;
   /** `name as (…)` common table expressions the joins refer to, if any. */
   ctes?: SQL;
+  /** How many derived tables `joins` has (0: the rule reads members' own columns only). */
+  sources?: number;
   /**
    * Set when the rule reads only all-time order facts and needs an order (its one source, `member_stats`-backed, is
    * INNER JOINed) and no member column: `(…) alias`, whose rows filtered by `where` are exactly the matches — so a
@@ -556,7 +558,7 @@ export function compileSegment(
     !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only)
       ? sql`(${c.statsBody(only)}) ${sql.raw(only.alias)}`
       : undefined;
-  return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}), ...(cohort ? { cohort } : {}) };
+  return { joins, where, sources: c.sources.size, ...(c.ctes ? { ctes: c.ctes } : {}), ...(cohort ? { cohort } : {}) };
 }
 
 /** `select count(*) as n …`: the matches' count, from the summary cohort alone when the rule allows it. */

@@ -4,7 +4,9 @@ import { consentEvents } from "../../src/members/tables.ts";
 import { segmentCsvStream } from "../../src/segments/export.ts";
 import type { Rule } from "../../src/segments/rule.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
+import { eq } from "drizzle-orm";
 import { segmentMemberIds } from "../../src/segments/service.ts";
+import { segmentExportRows } from "../../src/segments/tables.ts";
 import { addMember, daysAgo } from "./fixtures.ts";
 
 let s: TestServer;
@@ -201,5 +203,15 @@ describe("segmentCsvStream windows with order facts", () => {
         expect(got, `${JSON.stringify(rule)} window ${size}`).toEqual(want);
       }
     }
+    // The snapshot of matches was written (a page read while the export runs) and is gone once it ends or is cancelled.
+    const left = async () =>
+      (await db.select().from(segmentExportRows).where(eq(segmentExportRows.merchantId, a.merchantId))).length;
+    expect(await left()).toBe(0);
+    const reader = (await segmentCsvStream(db, a.merchantId, rules[1]!, "service", now, 1)).getReader();
+    await reader.read(); // the header
+    await reader.read(); // the first page: the snapshot is taken
+    expect(await left()).toBeGreaterThan(1);
+    await reader.cancel();
+    expect(await left()).toBe(0);
   });
 });
