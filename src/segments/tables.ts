@@ -77,7 +77,7 @@ export const segmentExportRows = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    primaryKey({ columns: [t.exportId, t.memberId] }),
+    primaryKey({ columns: [t.merchantId, t.exportId, t.memberId] }),
     index("segment_export_rows_created_idx").on(t.merchantId, t.createdAt),
   ],
 );
