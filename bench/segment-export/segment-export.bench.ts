@@ -2,12 +2,14 @@
  * Benchmark: GET /v1/segments/{id}/export (the streamed CSV) of a big segment through the real HTTP route on real
  * Postgres, and the server's memory while it streams.
  *
- *   npm run bench -- segment-export [--sizes 100000,1000000] [--purpose service|marketing] [--bound 1.2] [--fresh]
+ *   npm run bench -- segment-export [--sizes 100000,1000000] [--purpose service|marketing] [--rule everyone|recent]
+ *                                   [--bound 1.2] [--fresh]
  *
  * Generates (once, with generate_series; reused by later runs unless --fresh) one merchant per size into the
  * Postgres database `cl_bench_segexport` on DATABASE_URL / TEST_DATABASE_URL's server: `size` members (names with
  * Vietnamese letters, some with `"` and `,` to quote, phones, emails, 2 in 3 opted in, tiers, points), half of them
- * with a last order (member_stats), and a custom segment "everyone" ({all: []}). For each size, a fresh server
+ * with a last order (member_stats), and a custom segment "everyone" ({all: []}; with `--rule recent`: "recent",
+ * orderCount ≥ 1 — the members with orders, read through the export's snapshot). For each size, a fresh server
  * process (bench/segment-export/server-child.ts: createApp over Postgres) serves one export, read to the end over
  * HTTP by this process, which counts the lines and bytes. The server samples its RSS and V8 heap every 10 ms from
  * just before the export; reported: rows, MB, seconds, rows/s, peak RSS and heap during the export, the kernel's
@@ -29,6 +31,7 @@ import { migrateDatabase } from "../../src/db/migrate.ts";
 import { col, num, queryRows } from "../../src/db/rows.ts";
 import type { Db } from "../../src/db/types.ts";
 import { addApiKey } from "../../src/merchants/service.ts";
+import type { Rule } from "../../src/segments/rule.ts";
 import { createSegment, listSegments } from "../../src/segments/service.ts";
 import { machine, table } from "../lib/stats.ts";
 import { pageCost } from "./page-cost.ts";
@@ -54,7 +57,7 @@ function arg(args: string[], name: string): string | undefined {
 const merchantOf = (size: number) => `mer_segexp_${size}`;
 
 /** Creates the database (once) and each size's merchant, members and segment (once); the segment ids by size. */
-async function openData(sizes: number[], fresh: boolean) {
+async function openData(sizes: number[], fresh: boolean, ruleName: "everyone" | "recent") {
   const server =
     process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   const admin = postgres(server, { max: 1, onnotice: () => {} });
@@ -68,7 +71,7 @@ async function openData(sizes: number[], fresh: boolean) {
   const database = openPostgres(url, { max: 2 });
   await migrateDatabase(database, url);
   const db = database.db;
-  const segments = new Map<number, { segmentId: string; optedIn: number }>();
+  const segments = new Map<number, { segmentId: string; all: number; optedIn: number }>();
   for (const size of sizes) {
     const merchantId = merchantOf(size);
     const have = await queryRows(
@@ -82,15 +85,18 @@ async function openData(sizes: number[], fresh: boolean) {
       await generate(db, merchantId, size);
       process.stderr.write(`  done (${((performance.now() - t) / 1000).toFixed(0)} s)\n`);
     } else process.stderr.write(`reusing ${size.toLocaleString("en-US")} members of ${merchantId}\n`);
-    const existing = (await listSegments(db, merchantId)).find((s) => s.name === "everyone");
-    const seg =
-      existing ?? (await createSegment(db, merchantId, { name: "everyone", rule: { all: [] } }, NOW, "bench"));
-    const opted = await queryRows(
+    const rule: Rule = ruleName === "recent" ? { field: "orderCount", op: "gte", value: 1 } : { all: [] };
+    const existing = (await listSegments(db, merchantId)).find((s) => s.name === ruleName);
+    const seg = existing ?? (await createSegment(db, merchantId, { name: ruleName, rule }, NOW, "bench"));
+    const recent =
+      ruleName === "recent" ? sql` and exists (select 1 from member_stats ms where ms.member_id = m.id)` : sql``;
+    const counts = await queryRows(
       db,
-      sql`select count(*) as n from members where merchant_id = ${merchantId} and opted_in and erased_at is null`,
-      z.object({ n: col.num }),
+      sql`select count(*) as n, count(*) filter (where m.opted_in) as opted from members m
+          where m.merchant_id = ${merchantId} and m.erased_at is null${recent}`,
+      z.object({ n: col.num, opted: col.num }),
     );
-    segments.set(size, { segmentId: seg.id, optedIn: num(opted[0]?.n) });
+    segments.set(size, { segmentId: seg.id, all: num(counts[0]?.n), optedIn: num(counts[0]?.opted) });
   }
   return { database, url, segments };
 }
@@ -210,7 +216,7 @@ function progressBar(label: string, total: number) {
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
     process.stdout.write(
-      "npm run bench -- segment-export [--sizes 100000,1000000] [--purpose service|marketing] [--bound 1.2] [--fresh]\n" +
+      "npm run bench -- segment-export [--sizes 100000,1000000] [--purpose service|marketing] [--rule everyone|recent] [--bound 1.2] [--fresh]\n" +
         "npm run bench -- segment-export --page-cost [--pages 5]\n",
     );
     return 0;
@@ -221,8 +227,11 @@ export async function main(args: string[]): Promise<number> {
     .map(Number)
     .sort((a, b) => a - b);
   const purpose = arg(args, "purpose") === "marketing" ? "marketing" : "service";
+  // --rule recent: a rule on order facts (at least one order: the half of the members with a member_stats row),
+  // which takes the export's snapshot path; default: everyone ({all: []}), the plain keyset path.
+  const ruleName = arg(args, "rule") === "recent" ? "recent" : "everyone";
   const bound = Number(arg(args, "bound") ?? 1.2);
-  const { database, url, segments } = await openData(sizes, args.includes("--fresh"));
+  const { database, url, segments } = await openData(sizes, args.includes("--fresh"), ruleName);
   const results: {
     size: number;
     mode: string;
@@ -240,7 +249,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     for (const size of sizes)
       for (const mode of MODES) {
-        const { segmentId, optedIn } = segments.get(size)!;
+        const { segmentId, all, optedIn } = segments.get(size)!;
         const apiKey = await addApiKey(database.db, merchantOf(size));
         const server = await startServer(url, mode.gcEveryMs);
         const agent = new Agent({ keepAlive: true });
@@ -248,7 +257,7 @@ export async function main(args: string[]): Promise<number> {
           // Warm-up: one small request (routing, auth, the database pool), then the memory baseline.
           await download(agent, server.port, "/v1/segments", apiKey, () => {});
           const start = await server.ask<{ rss: number; heap: number }>("reset");
-          const expected = purpose === "service" ? size : optedIn;
+          const expected = purpose === "service" ? all : optedIn;
           const bar = progressBar(`${size.toLocaleString("en-US")} members, ${purpose}, ${mode.label}`, expected);
           const t0 = performance.now();
           const r = await download(
@@ -286,7 +295,7 @@ export async function main(args: string[]): Promise<number> {
   }
 
   const mib = (b: number) => (b / MiB).toFixed(1);
-  process.stdout.write(`\nsegment export (${purpose}), ${machine()}\n\n`);
+  process.stdout.write(`\nsegment export (${purpose}, segment ${ruleName}), ${machine()}\n\n`);
   process.stdout.write(
     `${table(
       results.map((r) => ({
