@@ -9,6 +9,7 @@ const benches: Record<string, string> = {
   broadcast: "./broadcast/broadcast.bench.ts",
   "zalo-oa": "./broadcast/zalo-oa.bench.ts",
   segments: "./segments/segments.bench.ts",
+  "segment-export": "./segment-export/segment-export.bench.ts",
   "worker-bundle": "./worker-bundle/worker-bundle.bench.ts",
   analytics: "./analytics/analytics.bench.ts",
   capacity: "./capacity/capacity.bench.ts",

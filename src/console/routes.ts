@@ -25,8 +25,9 @@ import { CONSOLE_COPY, consoleLang } from "./copy.ts";
 import { findSession, SESSION_MS, signIn, signOut } from "./sessions.ts";
 import { forbiddenPage, notFoundPage, signInPage } from "./views.ts";
 import { ProgramFormSchema, programFormValues, programPage, validateProgram } from "./program-page.ts";
-import { previewFragment, SEGMENT_COPY, segmentsPage } from "./segments-page.ts";
-import { domainErrors } from "./kit.ts";
+import { previewFragment, SEGMENT_COPY, segmentHistoryPage, segmentsPage } from "./segments-page.ts";
+import { auditExport, EXPORT_PURPOSES, type ExportPurpose, segmentCsvStream } from "../segments/export.ts";
+import { domainErrors, isoToLocal } from "./kit.ts";
 import { SegmentInputSchema } from "../segments/rule.ts";
 import {
   createSegment,
@@ -34,6 +35,7 @@ import {
   listSegments,
   previewSegment,
   requireSegment,
+  segmentVersionList,
   updateSegment,
 } from "../segments/service.ts";
 import { eraseMember, exportMember } from "../privacy/member-data.ts";
@@ -417,6 +419,45 @@ consoleRoutes.get("/segments", async (c) => {
       ...editing,
     }),
   );
+});
+
+/**
+ * GET /v1/segments/{id}/export for the console session: the same streamed CSV and the same audit entry (actor
+ * console:<key id>, target this path). A missing or unknown purpose → the segments page with a 400 flash.
+ */
+consoleRoutes.get("/segments/:id/export", async (c) => {
+  const db = c.get("db");
+  const merchantId = c.get("consoleMerchantId");
+  const now = c.get("deps").clock.now();
+  const seg = await requireSegment(db, merchantId, c.req.param("id"));
+  const purpose = c.req.query("purpose");
+  if (!(EXPORT_PURPOSES as readonly string[]).includes(purpose ?? "")) {
+    const text = SEGMENT_COPY[c.get("lang")].badPurpose;
+    return c.html(segmentsPage(c.get("lang"), await segmentRows(c), { flash: { text, bad: true } }), 400);
+  }
+  const p = purpose as ExportPurpose;
+  const stream = await segmentCsvStream(db, merchantId, seg.rule, p, now);
+  await auditExport(
+    db,
+    { merchantId, actor: c.get("actor"), target: c.req.path, requestId: c.get("requestId"), purpose: p },
+    now,
+  );
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/csv; charset=utf-8",
+      "cache-control": "no-store",
+      "content-disposition": `attachment; filename="segment-${seg.id}-${p}.csv"`,
+    },
+  });
+});
+
+/** GET /v1/segments/{id}/versions as a page: still there after the segment is deleted; never had → the 404 page. */
+consoleRoutes.get("/segments/:id/history", async (c) => {
+  const id = c.req.param("id");
+  const versions = await segmentVersionList(c.get("db"), c.get("consoleMerchantId"), id);
+  const tz = await timeZoneOf(c);
+  const when = (iso: string) => isoToLocal(iso, tz).replace("T", " ");
+  return c.html(segmentHistoryPage(c.get("lang"), { id, name: versions[0]!.name }, versions, when));
 });
 
 /** htmx: the live count and sample for the rule being typed (nothing is saved). */

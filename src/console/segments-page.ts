@@ -4,7 +4,7 @@
  * validated by the API's own SegmentInputSchema; errors are shown by path (rule.all.0.field).
  */
 import type { Rule } from "../segments/rule.ts";
-import type { SampleMember } from "../segments/service.ts";
+import type { SampleMember, SegmentVersionView } from "../segments/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { field, flash, fmtNum, h, page } from "./views.ts";
 import { previewErrors } from "./kit.ts";
@@ -30,6 +30,23 @@ export const SEGMENT_COPY = {
     saved: "Đã lưu phân khúc.",
     deleted: "Đã xóa phân khúc.",
     cancelEdit: "Thôi sửa",
+    exportCsv: "Xuất CSV",
+    purpose: "Mục đích",
+    purposeMarketing: "Tiếp thị",
+    purposeService: "Chăm sóc",
+    purposeHint:
+      "Xuất CSV — Tiếp thị: chỉ thành viên đồng ý nhận tin tiếp thị; Chăm sóc: mọi thành viên của phân khúc.",
+    badPurpose: "Hãy chọn mục đích xuất: tiếp thị hoặc chăm sóc.",
+    history: "Lịch sử",
+    historyOf: "Lịch sử quy tắc",
+    historyHint: "Mỗi lần tạo, sửa, xóa phân khúc là một phiên bản mới, mới nhất ở trên.",
+    version: "Phiên bản",
+    when: "Lúc",
+    who: "Người làm",
+    action: "Thao tác",
+    actions: { create: "Tạo", update: "Sửa", delete: "Xóa" },
+    backToSegments: "← Về danh sách phân khúc",
+    actors: { key: "API", console: "Trang quản trị", backfill: "Có từ trước" },
   },
   en: {
     segments: "Segments",
@@ -51,6 +68,23 @@ export const SEGMENT_COPY = {
     saved: "Segment saved.",
     deleted: "Segment deleted.",
     cancelEdit: "Cancel editing",
+    exportCsv: "Export CSV",
+    purpose: "Purpose",
+    purposeMarketing: "Marketing",
+    purposeService: "Service",
+    purposeHint:
+      "Export CSV — Marketing: only members who agreed to marketing messages; Service: every member of the segment.",
+    badPurpose: "Choose an export purpose: marketing or service.",
+    history: "History",
+    historyOf: "Rule history",
+    historyHint: "Every create, edit and delete of the segment is a new version, newest first.",
+    version: "Version",
+    when: "When",
+    who: "By",
+    action: "Action",
+    actions: { create: "Created", update: "Edited", delete: "Deleted" },
+    backToSegments: "← Back to segments",
+    actors: { key: "API", console: "Console", backfill: "Existed before history" },
   },
 } as const;
 
@@ -143,13 +177,19 @@ export function segmentsPage(
               h("td", { class: "n" }, fmtNum(lang, g.count)),
               h(
                 "td",
-                null,
+                { class: "actions" },
+                exportForm(lang, g.id),
                 g.builtIn
                   ? null
                   : h(
                       "div",
                       { class: "row" },
                       h("a", { href: `/console/segments?edit=${encodeURIComponent(g.id)}#new-segment` }, s.edit),
+                      h(
+                        "a",
+                        { href: `/console/segments/${encodeURIComponent(g.id)}/history`, "data-history": g.name },
+                        s.history,
+                      ),
                       h(
                         "form",
                         {
@@ -166,6 +206,7 @@ export function segmentsPage(
         ),
       ),
     ),
+    h("p", { class: "muted", id: "purpose-hint" }, s.purposeHint),
     h(
       "div",
       { class: "card" },
@@ -212,4 +253,99 @@ export function segmentsPage(
       ),
     ),
   );
+}
+
+/**
+ * Export CSV with a purpose: a GET form to /console/segments/:id/export, whose answer is an attachment, so the
+ * browser downloads the file and stays on the page (the same streamed CSV as GET /v1/segments/{id}/export).
+ */
+function exportForm(lang: ConsoleLang, id: string) {
+  const s = SEGMENT_COPY[lang];
+  return h(
+    "form",
+    { class: "row export", method: "get", action: `/console/segments/${encodeURIComponent(id)}/export` },
+    h(
+      "label",
+      null,
+      h("span", { class: "muted" }, s.purpose),
+      h(
+        "select",
+        { name: "purpose", "data-export-purpose": id },
+        h("option", { value: "marketing" }, s.purposeMarketing),
+        h("option", { value: "service" }, s.purposeService),
+      ),
+    ),
+    h("button", { class: "secondary", type: "submit", "data-export": id }, s.exportCsv),
+  );
+}
+
+/** A custom segment's rule versions, newest first (GET /v1/segments/{id}/versions), times in the merchant's zone. */
+export function segmentHistoryPage(
+  lang: ConsoleLang,
+  segment: { id: string; name: string },
+  versions: SegmentVersionView[],
+  when: (iso: string) => string,
+): string {
+  const s = SEGMENT_COPY[lang];
+  const t = CONSOLE_COPY[lang];
+  return page(
+    {
+      lang,
+      title: `${s.historyOf}: ${segment.name}`,
+      section: "segments",
+      signedIn: true,
+      back: `/console/segments/${encodeURIComponent(segment.id)}/history`,
+    },
+    h("p", null, h("a", { href: "/console/segments" }, s.backToSegments)),
+    h("h1", null, `${s.historyOf}: ${segment.name}`),
+    h("p", { class: "muted" }, s.historyHint),
+    h(
+      "div",
+      { class: "scroll" },
+      h(
+        "table",
+        { id: "versions" },
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", { class: "n" }, s.version),
+            h("th", null, s.when),
+            h("th", null, s.who),
+            h("th", null, s.action),
+            h("th", null, t.name),
+            h("th", null, s.rule),
+          ),
+        ),
+        h(
+          "tbody",
+          null,
+          ...versions.map((v) =>
+            h(
+              "tr",
+              { "data-version": String(v.version) },
+              h("td", { class: "n" }, String(v.version)),
+              h("td", null, when(v.at)),
+              h("td", { "data-actor": v.actor }, ...actorCell(lang, v.actor)),
+              h("td", null, s.actions[v.action]),
+              h("td", null, v.name),
+              h("td", null, h("code", null, JSON.stringify(v.rule))),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** "key:<id>" → API, "console:<id>" → Console, with the key id shortened (whole in the title); "backfill" as such. */
+function actorCell(lang: ConsoleLang, actor: string) {
+  const s = SEGMENT_COPY[lang];
+  const [kind, id] = actor.includes(":")
+    ? [actor.slice(0, actor.indexOf(":")), actor.slice(actor.indexOf(":") + 1)]
+    : [actor, ""];
+  const label = kind === "key" || kind === "console" || kind === "backfill" ? s.actors[kind] : kind;
+  return [label, id ? h("div", { class: "muted", title: id }, id.length > 10 ? `${id.slice(0, 10)}…` : id) : null];
 }

@@ -5,32 +5,7 @@
  */
 import { and, desc, eq, gte, like, lt, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
-import { auditLog } from "./tables.ts";
-
-export interface AuditEntry {
-  merchantId: string;
-  actor: string;
-  action: string;
-  target: string;
-  status: number;
-  requestId?: string | undefined;
-  before?: unknown;
-  after?: unknown;
-}
-
-export async function writeAudit(db: Db, e: AuditEntry, now: Date): Promise<void> {
-  await db.insert(auditLog).values({
-    merchantId: e.merchantId,
-    actor: e.actor,
-    action: e.action,
-    target: e.target,
-    status: e.status,
-    requestId: e.requestId ?? null,
-    before: e.before ?? null,
-    after: e.after ?? null,
-    createdAt: now,
-  });
-}
+import { auditLog } from "../audit/tables.ts";
 
 export interface AuditQuery {
   from?: Date | undefined;

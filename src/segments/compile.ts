@@ -28,6 +28,8 @@ export interface CompiledSegment {
   where: SQL;
   /** `name as (…)` common table expressions the joins refer to, if any. */
   ctes?: SQL;
+  /** How many derived tables `joins` has (0: the rule reads members' own columns only). */
+  sources?: number;
   /**
    * Set when the rule reads only all-time order facts and needs an order (its one source, `member_stats`-backed, is
    * INNER JOINed) and no member column: `(…) alias`, whose rows filtered by `where` are exactly the matches — so a
@@ -624,13 +626,12 @@ export function compileSegment(
   const joins = c.joins(c.narrowing);
   const [only, ...more] = c.sources.values();
   const alone = !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only);
-  if (!alone) return { joins, where, ...(c.ctes ? { ctes: c.ctes } : {}) };
+  const base = { joins, where, sources: c.sources.size, ...(c.ctes ? { ctes: c.ctes } : {}) };
+  if (!alone) return base;
   const alias = sql.raw(only.alias);
   const [rows, future] = c.statsPartsFiltered(only);
   return {
-    joins,
-    where,
-    ...(c.ctes ? { ctes: c.ctes } : {}),
+    ...base,
     cohort: sql`(${c.statsBody(only)}) ${alias}`,
     cohortParts: [sql`(${rows}) ${alias}`, sql`(${future}) ${alias}`],
   };

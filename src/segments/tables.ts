@@ -68,3 +68,23 @@ export const memberStats = pgTable(
   // window index-only too.
   (t) => [index("member_stats_last_idx").on(t.merchantId, t.lastOrderAt, t.prevOrderAt)],
 );
+
+/**
+ * The members an export of a segment with order facts matched when it started (src/segments/export.ts): written by
+ * one INSERT … SELECT of the compiled rule, then read a page at a time by member id, and deleted when the export ends
+ * or is cancelled (rows left by a crash are deleted by the merchant's next export after a day). So the rule's
+ * aggregates run once per export, not once per page.
+ */
+export const segmentExportRows = pgTable(
+  "segment_export_rows",
+  {
+    exportId: text("export_id").notNull(),
+    merchantId: merchantId(),
+    memberId: text("member_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.merchantId, t.exportId, t.memberId] }),
+    index("segment_export_rows_created_idx").on(t.merchantId, t.createdAt),
+  ],
+);

@@ -1,6 +1,7 @@
 /**
- * Personal-data tables (drizzle-kit picks up `src/*\/tables.ts`): the audit log of merchant and staff writes
- * (append-only). The consent events live with the member (src/members/tables.ts).
+ * The audit log of merchant and staff writes (append-only; drizzle-kit picks up `src/*\/tables.ts`). In its own
+ * folder, below every feature that writes entries (privacy's middleware, segment exports), so none of them has to
+ * import another feature for it. Read by src/privacy/audit.ts (GET /v1/audit-log).
  */
 import { bigserial, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
 import { createdAt, merchantId } from "../db/columns.ts";
