@@ -120,10 +120,14 @@ export const orders = pgTable(
     /** Canonical hash of the request content, to tell a replay from a conflicting re-use of the externalId. */
     contentHash: text("content_hash").notNull(),
     offerCodes: jsonb("offer_codes").$type<string[]>().notNull().default([]),
+    /** The store (branch, POS terminal) it was placed at: a `stores` id of the same merchant, or null. */
+    storeId: text("store_id"),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("orders_external_uq").on(t.merchantId, t.externalId),
+    // Store filters (segments, analytics): only orders placed at a store.
+    index("orders_store_idx").on(t.merchantId, t.storeId, t.placedAt).where(sql`store_id is not null`),
     index("orders_member_idx").on(t.merchantId, t.memberId, t.placedAt),
     // Per-member lookups (tier spend, segments, history) filter by member alone.
     index("orders_member_placed_idx").on(t.memberId, t.placedAt),
