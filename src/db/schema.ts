@@ -374,6 +374,8 @@ export const importRows = pgTable(
     unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
     discount: bigint("discount", { mode: "number" }).notNull().default(0),
     channel: text("channel"),
+    /** The store's code (`stores.code`), resolved to its id when the order is posted. */
+    store: text("store"),
     /** Why the row is malformed; its whole order is then rejected. */
     error: text("error"),
     createdAt: createdAt(),

@@ -110,6 +110,10 @@ export async function archiveStore(db: Db, merchantId: string, id: string, now: 
 export const findStoreByCode = (db: Db, merchantId: string, code: string) =>
   findOne(db, stores, eq(stores.merchantId, merchantId), eq(stores.code, code));
 
+/** 400 at `path`: the order names a store that is not one of the merchant's open stores. */
+export const unknownStore = (id: string, path = "storeId") =>
+  validationError([{ path, message: "unknown or archived store" }], `No open store ${id}`);
+
 /**
  * The store an order may be placed at: this merchant's and not archived. Anything else → 400 at `path` (an unknown
  * id and another merchant's id read the same, so ids of other merchants are not disclosed).
