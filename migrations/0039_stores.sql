@@ -10,9 +10,11 @@ CREATE TABLE "stores" (
 --> statement-breakpoint
 ALTER TABLE "import_rows" ADD COLUMN "store" text;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "store_id" text;--> statement-breakpoint
+ALTER TABLE "offer_bundles" ADD COLUMN "store_ids" text[];--> statement-breakpoint
 CREATE UNIQUE INDEX "stores_code_uq" ON "stores" USING btree ("merchant_id","code");--> statement-breakpoint
 CREATE INDEX "stores_merchant_idx" ON "stores" USING btree ("merchant_id","created_at");--> statement-breakpoint
-CREATE INDEX "orders_store_idx" ON "orders" USING btree ("merchant_id","store_id","placed_at") WHERE store_id is not null;--> statement-breakpoint
+CREATE INDEX "orders_store_idx" ON "orders" USING btree ("merchant_id","store_id","placed_at") WHERE store_id is not null;
+--> statement-breakpoint
 -- hand-written (issue 17, stores): cl_place_order records the order's store (storeId) after checking it is the
 -- merchant's and open (else nothing is written: r = no-store).
 CREATE OR REPLACE FUNCTION public.cl_place_order(p jsonb)
