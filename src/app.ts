@@ -23,6 +23,7 @@ import { segmentRoutes } from "./segments/routes.ts";
 import { campaignRoutes } from "./campaigns/routes.ts";
 import { journeyRoutes } from "./journeys/routes.ts";
 import { surveyRoutes } from "./surveys/routes.ts";
+import { storeRoutes } from "./stores/routes.ts";
 import { znsRoutes } from "./zns/routes.ts";
 import { budgetRoutes } from "./budget/routes.ts";
 import { linkRoutes } from "./links/routes.ts";
@@ -56,6 +57,7 @@ const v1Modules: Hono<AppEnv>[] = [
   creditRoutes,
   orderRoutes,
   rewardRoutes,
+  storeRoutes,
   jobRoutes,
   linkRoutes,
   referralRoutes,

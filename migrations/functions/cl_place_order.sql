@@ -9,6 +9,8 @@ declare
   v_now timestamptz := (p->>'now')::timestamptz;
   v_at timestamptz := (p->>'placedAt')::timestamptz;
   v_probe boolean := p->'expect' is null;
+  v_store text := p->>'storeId';
+  v_store_ok boolean;
   m record;
   k record;
   f jsonb := null;
@@ -38,14 +40,20 @@ begin
     end if;
   end if;
 
-  -- Probe, unknown member or changed facts: nothing is written; a stored response (replay) wins.
-  if v_probe or (v_member is not null and f is null) or (v_member is not null and f is distinct from p->'expect') then
+  -- The store (optional) must be this merchant's and open (not archived).
+  v_store_ok := v_store is null or exists (select 1 from stores s where s.id = v_store and s.merchant_id = v_merchant and s.archived_at is null);
+
+  -- Probe, unknown member or store, or changed facts: nothing is written; a stored response (replay) wins.
+  if v_probe or not v_store_ok or (v_member is not null and f is null) or (v_member is not null and f is distinct from p->'expect') then
     select * into k from cl_idempotent_replay(v_merchant, 'orders', v_key);
     if found then
       return jsonb_build_object('r', 'replay', 'hash', k.request_hash, 'status', k.status, 'response', k.response);
     end if;
     if v_member is not null and f is null then
       return jsonb_build_object('r', 'no-member');
+    end if;
+    if not v_store_ok then
+      return jsonb_build_object('r', 'no-store');
     end if;
     return jsonb_build_object('r', 'facts', 'facts', f);
   end if;
@@ -56,9 +64,9 @@ begin
     return jsonb_build_object('r', 'replay', 'hash', k.request_hash, 'status', k.status, 'response', k.response);
   end if;
 
-  insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, created_at)
+  insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, store_id, created_at)
     values (p->>'orderId', v_merchant, v_key, v_member, p->>'channel', v_at, (p->>'total')::bigint, (p->>'pointsEarned')::bigint,
-            (p->>'creditEarned')::bigint, p->>'hash', p->'offerCodes', v_now);
+            (p->>'creditEarned')::bigint, p->>'hash', p->'offerCodes', v_store, v_now);
   insert into order_items (order_id, merchant_id, line_no, sku, name, category, quantity, unit_price, discount)
     select p->>'orderId', v_merchant, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
     from jsonb_to_recordset(p->'lines') as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint);

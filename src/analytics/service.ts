@@ -44,7 +44,30 @@ export interface KpiWindow {
   from: string;
   to: string;
   timezone: string;
+  /** Only orders placed at this store (null: every order). Members, points and rewards stay merchant-wide. */
+  storeId?: string | null;
 }
+
+/** `and store_id = …` when the window is limited to a store. */
+const atStore = (w: KpiWindow) => (w.storeId ? sql` and store_id = ${w.storeId}` : sql``);
+
+const repeatFromStats = ({ merchantId, from, to }: KpiWindow) => sql`
+      select count(*) filter (where n >= 2) as repeaters, count(*) as buyers from (
+        select case when s.prev_order_at > ${from}::timestamptz then 2 else 1 end as n from member_stats s
+        where s.merchant_id = ${merchantId} and s.last_order_at > ${from}::timestamptz and s.last_order_at <= ${to}::timestamptz
+        union all
+        select (select count(*) from (
+                  select 1 from orders o
+                  where o.member_id = s.member_id and o.merchant_id = ${merchantId}
+                    and o.placed_at > ${from}::timestamptz and o.placed_at <= ${to}::timestamptz limit 2) k) as n
+        from member_stats s where s.merchant_id = ${merchantId} and s.last_order_at > ${to}::timestamptz) x
+      where n >= 1`;
+
+const repeatAtStore = (w: KpiWindow) => sql`
+    select count(*) filter (where n >= 2) as repeaters, count(*) as buyers from (
+      select member_id, count(*) as n from orders
+      where merchant_id = ${w.merchantId} and member_id is not null and placed_at > ${w.from}::timestamptz and placed_at <= ${w.to}::timestamptz${atStore(w)}
+      group by member_id) x`;
 
 /**
  * The KPI queries behind the summary, one SQL statement each (named, so the benchmark times exactly what the
@@ -60,11 +83,11 @@ export const KPI_QUERIES = {
   // Grouped rather than count(distinct …): a hash aggregate instead of a sort.
   linked: ({ merchantId }: KpiWindow) =>
     sql`select count(*) as linked from (select member_id from channel_identities where merchant_id = ${merchantId} group by member_id) x`,
-  byChannel: ({ merchantId, from, to }: KpiWindow) => sql`
+  byChannel: (w: KpiWindow) => sql`
       select channel, count(*) as orders, coalesce(sum(total - refunded_total), 0) as revenue,
              count(*) filter (where member_id is not null) as member_orders,
              coalesce(sum(total - refunded_total) filter (where member_id is not null), 0) as member_revenue
-      from orders where merchant_id = ${merchantId} and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
+      from orders where merchant_id = ${w.merchantId} and placed_at > ${w.from}::timestamptz and placed_at <= ${w.to}::timestamptz${atStore(w)}
       group by channel order by 2 desc`,
   outstanding: ({ merchantId }: KpiWindow) =>
     sql`select coalesce(sum(greatest(points_total, 0)), 0) as outstanding from members where merchant_id = ${merchantId}`,
@@ -74,19 +97,9 @@ export const KPI_QUERIES = {
    * `last_order_at > from`, at least twice iff `prev_order_at > from` (one index-only range of
    * member_stats_last_idx). The few members with an order after `to` (future-dated) have their window's orders
    * counted (at most two each, through orders_member_placed_idx). Same numbers as grouping the window's orders by
-   * member (test/analytics/repeat.db.test.ts).
+   * member (test/analytics/repeat.db.test.ts). member_stats knows no stores: one store's figures group its orders.
    */
-  repeat: ({ merchantId, from, to }: KpiWindow) => sql`
-      select count(*) filter (where n >= 2) as repeaters, count(*) as buyers from (
-        select case when s.prev_order_at > ${from}::timestamptz then 2 else 1 end as n from member_stats s
-        where s.merchant_id = ${merchantId} and s.last_order_at > ${from}::timestamptz and s.last_order_at <= ${to}::timestamptz
-        union all
-        select (select count(*) from (
-                  select 1 from orders o
-                  where o.member_id = s.member_id and o.merchant_id = ${merchantId}
-                    and o.placed_at > ${from}::timestamptz and o.placed_at <= ${to}::timestamptz limit 2) k) as n
-        from member_stats s where s.merchant_id = ${merchantId} and s.last_order_at > ${to}::timestamptz) x
-      where n >= 1`,
+  repeat: (w: KpiWindow) => (w.storeId ? repeatAtStore(w) : repeatFromStats(w)),
   tiers: ({ merchantId }: KpiWindow) =>
     sql`select coalesce(tier_name, '—') as name, count(*) as members from members where merchant_id = ${merchantId} group by 1 order by 2 desc`,
   topRewards: ({ merchantId, from, to }: KpiWindow) => sql`
@@ -118,13 +131,31 @@ export const KPI_QUERIES = {
 
 export type KpiName = keyof typeof KPI_QUERIES;
 
-export async function summaryWindow(db: Db, merchantId: string, now: Date, days: number): Promise<KpiWindow> {
+/**
+ * The daily orders and revenue of one store, live from orders (the rollups are per merchant, not per store): the
+ * same day boundaries and sums as cl_analytics_days, filtered by store_id (the partial index orders_store_idx).
+ */
+const storeDaily = ({ merchantId, from, to, timezone, storeId }: KpiWindow) => sql`
+      select to_char((placed_at at time zone ${timezone})::date, 'YYYY-MM-DD') as day, count(*) as orders,
+             coalesce(sum(total - refunded_total), 0) as revenue
+      from orders
+      where merchant_id = ${merchantId} and store_id = ${storeId ?? null} and placed_at > ${from}::timestamptz and placed_at <= ${to}::timestamptz
+      group by 1`;
+
+export async function summaryWindow(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  days: number,
+  storeId: string | null = null,
+): Promise<KpiWindow> {
   const [tz] = await queryRows(db, sql`select timezone from merchants where id = ${merchantId}`, TimezoneRow);
   return {
     merchantId,
     from: new Date(now.getTime() - days * 86_400_000).toISOString(),
     to: now.toISOString(),
     timezone: tz?.timezone ?? "Asia/Ho_Chi_Minh",
+    storeId,
   };
 }
 
@@ -146,12 +177,28 @@ export async function analyticsSession<T>(db: Db, fn: (tx: Db) => Promise<T>): P
   );
 }
 
-export async function summary(db: Db, merchantId: string, now: Date, days: number): Promise<Summary> {
-  return analyticsSession(db, (tx) => summaryIn(tx, merchantId, now, days));
+/**
+ * `storeId` limits the order figures (count, revenue, byChannel, member shares, active members, repeat rate and the
+ * daily orders/revenue) to the orders placed at that store; members, points, tiers and rewards stay merchant-wide.
+ */
+export async function summary(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  days: number,
+  storeId: string | null = null,
+): Promise<Summary> {
+  return analyticsSession(db, (tx) => summaryIn(tx, merchantId, now, days, storeId));
 }
 
-async function summaryIn(db: Db, merchantId: string, now: Date, days: number): Promise<Summary> {
-  const w = await summaryWindow(db, merchantId, now, days);
+async function summaryIn(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  days: number,
+  storeId: string | null,
+): Promise<Summary> {
+  const w = await summaryWindow(db, merchantId, now, days, storeId);
   const { from: f, to: t, timezone } = w;
   const [m] = await runKpi(db, "members", w);
   const [ln] = await runKpi(db, "linked", w);
@@ -165,6 +212,13 @@ async function summaryIn(db: Db, merchantId: string, now: Date, days: number): P
   const tiers = await runKpi(db, "tiers", w);
   const topRewards = await runKpi(db, "topRewards", w);
   const daily = await runKpi(db, "daily", w);
+  if (storeId) {
+    const byDay = new Map((await queryRows(db, storeDaily(w), AnyRow)).map((r) => [String(r.day), r]));
+    for (const d of daily) {
+      d.orders = byDay.get(String(d.day))?.orders ?? 0;
+      d.revenue = byDay.get(String(d.day))?.revenue ?? 0;
+    }
+  }
 
   const issued = daily.reduce((s, r) => s + num(r.issued), 0);
   const redeemed = daily.reduce((s, r) => s + num(r.redeemed), 0);

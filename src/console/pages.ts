@@ -9,7 +9,8 @@ import { chartData, field, flash, fmtDate, fmtNum, h, kpi, kpiDelta, page, raw }
 
 const day = (d: string) => Math.round(Date.parse(`${d.slice(0, 10)}T00:00:00Z`) / 1000);
 
-export function overviewPage(lang: ConsoleLang, cur: Summary, prev: Summary): string {
+/** `filter`: the store filter form (stores-page.ts), shown above the KPIs when the merchant has stores. */
+export function overviewPage(lang: ConsoleLang, cur: Summary, prev: Summary, filter: unknown = null): string {
   const t = CONSOLE_COPY[lang];
   const n = (v: number) => fmtNum(lang, v);
   const pct = (v: number) => `${fmtNum(lang, Math.round(v * 1000) / 10)}%`;
@@ -44,6 +45,7 @@ export function overviewPage(lang: ConsoleLang, cur: Summary, prev: Summary): st
     { lang, title: t.overview, section: "overview", signedIn: true, back: "/console" },
     h("h1", null, t.overview),
     h("p", { class: "muted" }, t.last30),
+    filter,
     cur.members.total === 0 ? h("p", { class: "empty", id: "empty-members" }, t.emptyNoMembers) : null,
     h(
       "div",

@@ -47,6 +47,9 @@ import { catalogPages } from "./catalog-routes.ts";
 import { referralPages } from "./referrals-routes.ts";
 import { budgetPages } from "./budget-routes.ts";
 import { surveyPages } from "./surveys-routes.ts";
+import { storePages } from "./stores-routes.ts";
+import { storeFilter } from "./stores-page.ts";
+import { listStores, storeView } from "../stores/service.ts";
 import { integrationConsoleRoutes } from "./integrations/routes.ts";
 
 type C = Context<ConsoleEnv>;
@@ -162,9 +165,12 @@ consoleRoutes.get("/", async (c) => {
   const db = c.get("db");
   const m = c.get("consoleMerchantId");
   const now = c.get("deps").clock.now();
-  const cur = await summary(db, m, now, 30);
-  const prev = await summary(db, m, new Date(now.getTime() - 30 * DAY), 30);
-  return c.html(overviewPage(c.get("lang"), cur, prev));
+  // ?store=: the order figures of one store (an id that is not one of the merchant's stores shows every order).
+  const stores = (await listStores(db, m, "all")).map(storeView);
+  const storeId = stores.find((s) => s.id === c.req.query("store"))?.id ?? null;
+  const cur = await summary(db, m, now, 30, storeId);
+  const prev = await summary(db, m, new Date(now.getTime() - 30 * DAY), 30, storeId);
+  return c.html(overviewPage(c.get("lang"), cur, prev, storeFilter(c.get("lang"), stores, storeId)));
 });
 
 const searchQuery = (c: C) => (c.req.query("q") ?? "").slice(0, 100);
@@ -534,5 +540,6 @@ consoleRoutes.route("/", catalogPages);
 consoleRoutes.route("/", referralPages);
 consoleRoutes.route("/", budgetPages);
 consoleRoutes.route("/", surveyPages);
+consoleRoutes.route("/", storePages);
 // Shop connections (src/console/integrations/), behind the same session and Origin checks.
 consoleRoutes.route("/", integrationConsoleRoutes);

@@ -17,7 +17,7 @@ export const SEGMENT_COPY = {
     members: "Thành viên",
     rule: "Quy tắc (JSON)",
     ruleHint:
-      'Ví dụ: {"all":[{"field":"daysSinceLastOrder","op":"gte","value":30},{"field":"tier","op":"eq","value":"Bạc"}]}. Trường: daysSinceLastOrder, orderCount, netSpend, pointsBalance, birthdayMonth, tier, purchasedCategory, purchasedSku, language, channel, optedIn.',
+      'Ví dụ: {"all":[{"field":"daysSinceLastOrder","op":"gte","value":30},{"field":"tier","op":"eq","value":"Bạc"}]}. Trường: daysSinceLastOrder, orderCount, netSpend, pointsBalance, birthdayMonth, tier, purchasedCategory, purchasedSku, store, language, channel, optedIn.',
     newSegment: "Tạo phân khúc",
     create: "Tạo",
     created: "Đã tạo phân khúc.",
@@ -55,7 +55,7 @@ export const SEGMENT_COPY = {
     members: "Members",
     rule: "Rule (JSON)",
     ruleHint:
-      'Example: {"all":[{"field":"daysSinceLastOrder","op":"gte","value":30},{"field":"tier","op":"eq","value":"Silver"}]}. Fields: daysSinceLastOrder, orderCount, netSpend, pointsBalance, birthdayMonth, tier, purchasedCategory, purchasedSku, language, channel, optedIn.',
+      'Example: {"all":[{"field":"daysSinceLastOrder","op":"gte","value":30},{"field":"tier","op":"eq","value":"Silver"}]}. Fields: daysSinceLastOrder, orderCount, netSpend, pointsBalance, birthdayMonth, tier, purchasedCategory, purchasedSku, store, language, channel, optedIn.',
     newSegment: "New segment",
     create: "Create",
     created: "Segment created.",

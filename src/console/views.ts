@@ -21,6 +21,7 @@ export type Section =
   | "catalog"
   | "recommendations"
   | "referrals"
+  | "stores"
   | "integrations"
   | "budget";
 
@@ -105,6 +106,7 @@ export function page(s: Shell, ...body: unknown[]): string {
               nav("catalog", "/console/catalog", t.catalog),
               nav("recommendations", "/console/recommendations", t.recommendations),
               nav("referrals", "/console/referrals", t.referrals),
+              nav("stores", "/console/stores", t.stores),
               nav("integrations", "/console/integrations", s.lang === "vi" ? "Kết nối" : "Connections"),
               nav("budget", "/console/budget", t.budget),
             )

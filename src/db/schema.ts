@@ -120,10 +120,14 @@ export const orders = pgTable(
     /** Canonical hash of the request content, to tell a replay from a conflicting re-use of the externalId. */
     contentHash: text("content_hash").notNull(),
     offerCodes: jsonb("offer_codes").$type<string[]>().notNull().default([]),
+    /** The store (branch, POS terminal) it was placed at: a `stores` id of the same merchant, or null. */
+    storeId: text("store_id"),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("orders_external_uq").on(t.merchantId, t.externalId),
+    // Store filters (segments, analytics): only orders placed at a store.
+    index("orders_store_idx").on(t.merchantId, t.storeId, t.placedAt).where(sql`store_id is not null`),
     index("orders_member_idx").on(t.merchantId, t.memberId, t.placedAt),
     // Per-member lookups (tier spend, segments, history) filter by member alone.
     index("orders_member_placed_idx").on(t.memberId, t.placedAt),
@@ -370,6 +374,8 @@ export const importRows = pgTable(
     unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
     discount: bigint("discount", { mode: "number" }).notNull().default(0),
     channel: text("channel"),
+    /** The store's code (`stores.code`), resolved to its id when the order is posted. */
+    store: text("store"),
     /** Why the row is malformed; its whole order is then rejected. */
     error: text("error"),
     createdAt: createdAt(),

@@ -8,6 +8,7 @@ import { findMemberByEmail, findMemberByPhone, recordMemberEmail } from "../memb
 import { platformEmail } from "../members/email.ts";
 import { normalizePhone } from "../members/phone.ts";
 import { CreateOrderSchema } from "../orders/schemas.ts";
+import { findStoreByCode } from "../stores/service.ts";
 import { createOrder, createRefund, findOrderByExternalId, type OrderHooks } from "../orders/service.ts";
 import type { Action, CanonicalOrder } from "./mapping.ts";
 import type { DeliveryOutcome } from "./tables.ts";
@@ -82,9 +83,13 @@ async function applyOrder(
     (email ? await findMemberByEmail(db, c.merchantId, email) : undefined);
   if (found) member = { memberId: found.id };
   else if (phone && c.enrolUnknownCustomers) member = { memberPhone: phone, enrol: true };
+  // The platform's location becomes the order's store when an open store has that code; otherwise no store (an
+  // unknown location never fails the delivery).
+  const store = order.location ? await findStoreByCode(db, c.merchantId, order.location) : undefined;
   const parsed = CreateOrderSchema.safeParse({
     externalId,
     ...member,
+    ...(store && !store.archivedAt ? { storeId: store.id } : {}),
     channel: order.channel,
     ...(order.placedAt ? { placedAt: order.placedAt } : {}),
     items: order.lines.map((l) => ({

@@ -101,6 +101,7 @@ export function kiotVietOrder(id: string, inv: Json, customer: Json | undefined)
     // Only the customer's own number: the delivery receiver's (InvoiceDelivery.ContactNumber) may be someone else.
     phone: pickStr(customer, "contactNumber"),
     email: pickStr(customer, "email"),
+    location: pickStr(inv, "BranchId"),
   };
 }
 

@@ -24,6 +24,9 @@ export interface CanonicalOrder {
   lines: CanonicalLine[];
   phone?: string | undefined;
   email?: string | undefined;
+  /** The platform's location / branch id (Shopify and Sapo `location_id`, KiotViet `BranchId`), as text: the
+   *  order's store when the merchant has a store with this code. */
+  location?: string | undefined;
 }
 
 export type Action =

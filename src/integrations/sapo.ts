@@ -70,6 +70,7 @@ function sapoGoOrder(id: string, o: Json) {
     lines: (orderLevel > 0 ? withOrderDiscount(lines, orderLevel) : lines).map(capDiscount),
     phone: str(customer?.phone_number) ?? str(customer?.phone) ?? str(o.phone_number),
     email: str(customer?.email) ?? str(o.email),
+    location: str(o.location_id),
   };
 }
 

@@ -98,6 +98,7 @@ export function shopifyShapedOrder(o: Json, opts: MapOptions, channel: "online" 
     phone:
       str(customer?.phone) ?? str(o.phone) ?? str(obj(o.billing_address)?.phone) ?? str(obj(o.shipping_address)?.phone),
     email: str(o.email) ?? str(customer?.email) ?? str(o.contact_email),
+    location: str(o.location_id),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Merchant-defined inputs of the offers engine: bundles (combos, tier-exclusive deals) and product variant links. */
 import { and, asc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
-import { dateTimeInRange, int8, MAX_MONEY } from "../lib/validate.ts";
+import { dateTimeInRange, id, int8, MAX_MONEY } from "../lib/validate.ts";
 import type { Db } from "../db/types.ts";
 import { products } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
@@ -10,6 +10,7 @@ import { getProgram } from "../program/service.ts";
 import { offerBundles, productVariants } from "./tables.ts";
 import { findOwned, requireOwned } from "../db/find.ts";
 import { given } from "../lib/patch.ts";
+import { unknownStoreIds } from "../stores/service.ts";
 
 const sku = z.string().trim().min(1).max(100);
 const isoDateTime = dateTimeInRange();
@@ -44,6 +45,15 @@ const BundleFields = {
   active: z.boolean().optional(),
   startsAt: isoDateTime.nullable().optional(),
   endsAt: isoDateTime.nullable().optional(),
+  storeIds: z
+    .array(id())
+    .min(1)
+    .max(100)
+    .nullable()
+    .optional()
+    .describe(
+      "Only at these stores (GET /v1/stores): its claim codes redeem only on orders at one of them; null/absent = every store",
+    ),
 };
 
 type BundleShape = {
@@ -88,6 +98,7 @@ export const BundleView = z.object({
   active: z.boolean(),
   startsAt: z.string().nullable(),
   endsAt: z.string().nullable(),
+  storeIds: z.array(z.string()).nullable(),
   createdAt: z.string(),
 });
 
@@ -106,8 +117,19 @@ export function bundleView(b: BundleRow): z.output<typeof BundleView> {
     active: b.active,
     startsAt: b.startsAt?.toISOString() ?? null,
     endsAt: b.endsAt?.toISOString() ?? null,
+    storeIds: b.storeIds,
     createdAt: b.createdAt.toISOString(),
   };
+}
+
+/** Every id of `storeIds` must be one of the merchant's stores (archived ones included): else 400 at storeIds.N. */
+async function checkStores(db: Db, merchantId: string, storeIds: string[] | null | undefined) {
+  if (!storeIds) return;
+  const unknown = new Set(await unknownStoreIds(db, merchantId, storeIds));
+  const errors = storeIds.flatMap((s, i) =>
+    unknown.has(s) ? [{ path: `storeIds.${i}`, message: `unknown store ${s}` }] : [],
+  );
+  if (errors.length) throw validationError(errors);
 }
 
 async function checkTier(db: Db, merchantId: string, minTier: string | null | undefined) {
@@ -126,6 +148,7 @@ export async function createBundle(
   now: Date,
 ): Promise<BundleRow> {
   await checkTier(db, merchantId, input.minTier);
+  await checkStores(db, merchantId, input.storeIds);
   const [row] = await db
     .insert(offerBundles)
     .values({
@@ -140,6 +163,7 @@ export async function createBundle(
       active: input.active ?? true,
       startsAt: input.startsAt ? new Date(input.startsAt) : null,
       endsAt: input.endsAt ? new Date(input.endsAt) : null,
+      storeIds: input.storeIds ? [...new Set(input.storeIds)] : null,
       createdAt: now,
     })
     .returning();
@@ -172,6 +196,7 @@ export async function updateBundle(
       { path: "skus", message: "a bundle needs 2 or more skus (a single sku only with minTier)" },
     ]);
   await checkTier(db, merchantId, input.minTier);
+  await checkStores(db, merchantId, input.storeIds);
   const set: Partial<typeof offerBundles.$inferInsert> = given(input, [
     "name",
     "skus",
@@ -183,6 +208,7 @@ export async function updateBundle(
   ]);
   if (input.startsAt !== undefined) set.startsAt = input.startsAt ? new Date(input.startsAt) : null;
   if (input.endsAt !== undefined) set.endsAt = input.endsAt ? new Date(input.endsAt) : null;
+  if (input.storeIds !== undefined) set.storeIds = input.storeIds ? [...new Set(input.storeIds)] : null;
   if (Object.keys(set).length === 0) return b;
   const [row] = await db.update(offerBundles).set(set).where(eq(offerBundles.id, b.id)).returning();
   return row!;

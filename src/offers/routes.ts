@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { apiRoutes, created, found, listOf, ok, settingsRoutes } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
+import { id } from "../lib/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, offerSettings } from "./settings.ts";
 import {
   BundleView,
@@ -19,7 +20,14 @@ import {
   requireBundle,
   updateBundle,
 } from "./catalog.ts";
-import { claimByCode, claimOffer, getMemberOffer, getMemberOffers, offerStats } from "./service.ts";
+import {
+  claimByCode,
+  claimOffer,
+  getMemberOffer,
+  getMemberOffers,
+  offerStats,
+  requireStoreEligible,
+} from "./service.ts";
 import { OfferReport, offerReport } from "./report.ts";
 
 export const offerRoutes = new Hono<AppEnv>();
@@ -126,16 +134,18 @@ api.post(
   {
     summary: "Claim an offer: a code for the till (no body)",
     description:
-      "Idempotent per member and offer: the first claim → 201, later ones → 200 with the same code. The code is valid until the offer expires; used on an order (`offerCodes`) that contains the offer's products within that time, it credits the offer's bonus points once and records the conversion. `offerId` may also be a merchant bundle id (`bnd_…`, e.g. from a campaign button): the member then gets a personal offer for it. Another member's offer → 404 offer-not-found; an expired offer → 409 offer-expired.",
+      "storeId (query, the till's store): an offer whose bundle is limited to other stores → 409 store-not-eligible, nothing claimed. Idempotent per member and offer: the first claim → 201, later ones → 200 with the same code. The code is valid until the offer expires; used on an order (`offerCodes`) that contains the offer's products within that time, it credits the offer's bonus points once and records the conversion. `offerId` may also be a merchant bundle id (`bnd_…`, e.g. from a campaign button): the member then gets a personal offer for it. Another member's offer → 404 offer-not-found; an expired offer → 409 offer-expired.",
     responses: {
       201: { description: "Claimed now", schema: ClaimView },
       200: { description: "Already claimed: the same code", schema: ClaimView },
       404: { description: "member-not-found / offer-not-found" },
-      409: { description: "offer-expired, tier-required" },
+      409: { description: "offer-expired, tier-required, store-not-eligible" },
     },
+    query: z.object({ storeId: id().optional() }),
   },
-  async ({ c, db, merchantId, now, param }) => {
+  async ({ c, db, merchantId, now, param, query }) => {
     await readJson(c); // no body is needed; malformed JSON is still a 400
+    if (query.storeId) await requireStoreEligible(db, merchantId, param("offerId"), query.storeId);
     const r = await claimOffer(db, merchantId, param("id"), param("offerId"), now);
     return c.json(r.body, r.status);
   },
@@ -145,6 +155,9 @@ api.get(
   "/v1/offers/claims/{code}",
   {
     summary: "Look up a claim code at the till (state open / redeemed / expired, products, member price, bonus points)",
+    description:
+      "storeId (the till's store): a code whose bundle is limited to other stores (storeIds) → 409 store-not-eligible; such a code is also ignored on an order placed elsewhere (or without a storeId).",
+    query: z.object({ storeId: id().optional() }),
     responses: {
       200: {
         description: "The claim",
@@ -161,12 +174,14 @@ api.get(
           expiresAt: z.string(),
           orderId: z.string().nullable(),
           redeemedAt: z.string().nullable(),
+          storeIds: z.array(z.string()).nullable().describe("Stores the code redeems at (null: every store)"),
         }),
       },
       404: { description: "claim-not-found (also for another merchant's code)" },
+      409: { description: "store-not-eligible" },
     },
   },
-  ({ db, merchantId, now, param }) => claimByCode(db, merchantId, param("code"), now),
+  ({ db, merchantId, now, param, query }) => claimByCode(db, merchantId, param("code"), now, query.storeId),
 );
 
 settingsRoutes(api, "/v1/offers/settings", OfferSettingsSchema, offerSettings, {

@@ -704,17 +704,55 @@ export async function claimOffer(
   }
 }
 
-/** A claim code as the till sees it (valid, what it is for). 404 for unknown codes and other merchants' codes. */
-export async function claimByCode(db: Db, merchantId: string, code: string, now: Date) {
+/**
+ * Claiming at a till (`storeId`): an offer (or bundle id) whose bundle is limited to other stores → 409
+ * store-not-eligible, before anything is written. Unknown offers pass through (the claim answers its own 404).
+ */
+export async function requireStoreEligible(db: Db, merchantId: string, offerId: string, storeId: string) {
+  const bundleId = offerId.startsWith("bnd_")
+    ? offerId
+    : (
+        await db
+          .select({ b: offers.bundleId })
+          .from(offers)
+          .where(and(eq(offers.id, offerId), eq(offers.merchantId, merchantId)))
+          .limit(1)
+      )[0]?.b;
+  if (!bundleId) return;
+  const [b] = await db
+    .select({ storeIds: offerBundles.storeIds })
+    .from(offerBundles)
+    .where(and(eq(offerBundles.id, bundleId), eq(offerBundles.merchantId, merchantId)))
+    .limit(1);
+  if (b && !storeEligible(b.storeIds, storeId))
+    throw conflict("store-not-eligible", "Store not eligible", "This offer is not valid at this store", {
+      storeIds: b.storeIds,
+    });
+}
+
+/** Whether an offer from a bundle limited to `storeIds` (null: every store) may be redeemed at `storeId`. */
+const storeEligible = (storeIds: string[] | null, storeId: string | undefined) =>
+  storeIds === null || (storeId !== undefined && storeIds.includes(storeId));
+
+/**
+ * A claim code as the till sees it (valid, what it is for). 404 for unknown codes and other merchants' codes. With
+ * `storeId` (the till's store): a code whose bundle is limited to other stores → 409 store-not-eligible.
+ */
+export async function claimByCode(db: Db, merchantId: string, code: string, now: Date, storeId?: string) {
   const normalized = code.trim().toUpperCase();
   const rows = await db
-    .select({ c: offerClaims, o: offers })
+    .select({ c: offerClaims, o: offers, storeIds: offerBundles.storeIds })
     .from(offerClaims)
     .innerJoin(offers, eq(offers.id, offerClaims.offerId))
+    .leftJoin(offerBundles, and(eq(offerBundles.id, offers.bundleId), eq(offerBundles.merchantId, merchantId)))
     .where(and(eq(offerClaims.merchantId, merchantId), eq(offerClaims.code, normalized)))
     .limit(1);
   const r = rows[0];
   if (!r) throw notFound("Claim code", "claim-not-found");
+  if (storeId !== undefined && !storeEligible(r.storeIds, storeId))
+    throw conflict("store-not-eligible", "Store not eligible", `Code ${r.c.code} is not valid at this store`, {
+      storeIds: r.storeIds,
+    });
   const state = r.c.orderId ? "redeemed" : r.c.expiresAt <= now ? "expired" : "open";
   return {
     code: r.c.code,
@@ -729,6 +767,7 @@ export async function claimByCode(db: Db, merchantId: string, code: string, now:
     expiresAt: r.c.expiresAt.toISOString(),
     orderId: r.c.orderId,
     redeemedAt: r.c.redeemedAt?.toISOString() ?? null,
+    storeIds: r.storeIds,
   };
 }
 
@@ -835,12 +874,15 @@ export const redeemOfferCodes: OrderHook = async (tx, ctx) => {
   const member = ctx.member;
   const inOrder = new Set(ctx.input.items.map((i) => i.sku));
   const rows = await tx
-    .select({ c: offerClaims, o: offers })
+    .select({ c: offerClaims, o: offers, storeIds: offerBundles.storeIds })
     .from(offerClaims)
     .innerJoin(offers, eq(offers.id, offerClaims.offerId))
+    .leftJoin(offerBundles, and(eq(offerBundles.id, offers.bundleId), eq(offerBundles.merchantId, ctx.merchantId)))
     .where(and(eq(offerClaims.merchantId, ctx.merchantId), inArray(offerClaims.code, codes)));
-  for (const { c, o } of rows) {
+  for (const { c, o, storeIds } of rows) {
     if (c.memberId !== member.id || c.orderId) continue;
+    // A bundle limited to stores: only on orders at one of them (an order without a store does not qualify).
+    if (!storeEligible(storeIds, ctx.input.storeId)) continue;
     if (ctx.at > c.expiresAt || ctx.at.getTime() < o.createdAt.getTime() - 3_600_000) continue;
     if (!o.skus.every((s) => inOrder.has(s))) continue;
     const points = Math.max(0, o.bonusPoints);

@@ -153,6 +153,8 @@ export const offerBundles = pgTable(
     active: boolean("active").notNull().default(true),
     startsAt: ts("starts_at"),
     endsAt: ts("ends_at"),
+    /** Only at these stores (`stores` ids): claim codes of its offers redeem there only. Null = every store. */
+    storeIds: text("store_ids").array(),
     createdAt: ts("created_at").notNull(),
   },
   (t) => [index("offer_bundles_merchant_idx").on(t.merchantId, t.createdAt)],

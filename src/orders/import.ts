@@ -14,6 +14,7 @@ import { CreateOrderSchema, type CreateOrderInput } from "./schemas.ts";
 import { badTextReason, MAX_MONEY } from "../lib/validate.ts";
 import { createOrder } from "./service.ts";
 import { findMember, findMemberByPhone } from "../members/service.ts";
+import { findStoreByCode } from "../stores/service.ts";
 
 export interface ImportReport {
   rows: number;
@@ -32,7 +33,17 @@ export interface ImportProgress {
 }
 
 const REQUIRED = ["order_id", "item"] as const;
-const OPTIONAL = ["member", "placed_at", "category", "quantity", "unit_price", "name", "discount", "channel"] as const;
+const OPTIONAL = [
+  "member",
+  "placed_at",
+  "category",
+  "quantity",
+  "unit_price",
+  "name",
+  "discount",
+  "channel",
+  "store",
+] as const;
 const BATCH = 500;
 
 function parseIntField(v: string | undefined, fallback: number, min: number, max = MAX_MONEY): number | string {
@@ -53,6 +64,7 @@ export async function importOrders(
 ): Promise<ImportReport> {
   const importId = newId("imp");
   const report: ImportReport = { rows: 0, orders: 0, imported: 0, unchanged: 0, rejected: [], pointsEarned: 0 };
+  const storeIds = new Map<string, string | undefined>();
   // Staging left behind by a crashed run is useless after a day.
   await db.delete(importRows).where(lt(importRows.createdAt, new Date(now().getTime() - 86_400_000)));
 
@@ -111,6 +123,7 @@ export async function importOrders(
           unitPrice: unitPrice as number,
           discount: discount as number,
           channel: f("channel")?.trim() ?? null,
+          store: f("store")?.trim() ?? null,
         });
       }
       if (batch.length >= BATCH) {
@@ -157,7 +170,7 @@ export async function importOrders(
       const byOrder = new Map<string, (typeof rows)[number][]>();
       for (const r of rows) (byOrder.get(r.orderId) ?? byOrder.set(r.orderId, []).get(r.orderId)!).push(r);
       for (const { orderId } of page) {
-        await importOne(db, merchantId, orderId, byOrder.get(orderId) ?? [], now(), report);
+        await importOne(db, merchantId, orderId, byOrder.get(orderId) ?? [], now(), report, storeIds);
         done++;
       }
       afterLine = Number(page[page.length - 1]!.first);
@@ -177,12 +190,24 @@ async function importOne(
   rows: (typeof importRows.$inferSelect)[],
   now: Date,
   report: ImportReport,
+  /** Store codes seen in this file → the store's id (undefined: no such store). */
+  storeIds: Map<string, string | undefined>,
 ) {
   const lines = rows.map((r) => r.line);
   const reject = (reason: string) => report.rejected.push({ lines, orderId, reason });
   const distinct = (vals: (string | null)[]) => new Set(vals.map((v) => v ?? "")).size;
   if (distinct(rows.map((r) => r.member)) > 1) return reject("rows of this order name different members");
   if (distinct(rows.map((r) => r.placedAt)) > 1) return reject("rows of this order have different placed_at");
+  if (distinct(rows.map((r) => r.store)) > 1) return reject("rows of this order name different stores");
+
+  // The store column holds the store's code (an archived store is refused by createOrder, like over the API).
+  const storeCode = rows[0]!.store;
+  let storeId: string | undefined;
+  if (storeCode) {
+    if (!storeIds.has(storeCode)) storeIds.set(storeCode, (await findStoreByCode(db, merchantId, storeCode))?.id);
+    storeId = storeIds.get(storeCode);
+    if (!storeId) return reject(`store "${storeCode}" is not a store code of this merchant`);
+  }
 
   // Unknown members become guest orders (the order still counts for analytics and co-purchase data).
   const memberRef = rows[0]!.member;
@@ -197,6 +222,7 @@ async function importOne(
     externalId: orderId,
     ...(memberId ? { memberId } : {}),
     channel: rows[0]!.channel ?? "pos",
+    ...(storeId ? { storeId } : {}),
     ...(rows[0]!.placedAt ? { placedAt: new Date(rows[0]!.placedAt).toISOString() } : {}),
     items: rows.map((r) => ({
       sku: r.sku,

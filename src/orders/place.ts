@@ -15,6 +15,7 @@ import { getProgram } from "../program/service.ts";
 import { spendable } from "../ledger/ledger.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";
+import { unknownStore } from "../stores/service.ts";
 import {
   expiresAt,
   guestOrderResult,
@@ -29,6 +30,7 @@ import {
 type Outcome =
   | { r: "ok" }
   | { r: "no-member" }
+  | { r: "no-store" }
   | { r: "facts"; facts: MemberFacts }
   | { r: "replay"; hash: string; status: number; response: string | null };
 
@@ -107,13 +109,23 @@ export async function placeOrder(
     now: now.toISOString(),
     placedAt: placedAt.toISOString(),
     windowFrom: new Date(placedAt.getTime() - program.tierWindowDays * 86_400_000).toISOString(),
+    // Checked by the probe too, so an order at an unknown or archived store is refused before any earn is computed.
+    storeId: input.storeId ?? null,
   };
 
   // The order rows do not depend on the facts.
   const orderId = newId("ord");
   const total = orderTotal(input);
   const { lines, products } = orderLineRows(input);
-  const rows = { orderId, channel: input.channel, total, offerCodes: input.offerCodes ?? [], lines, products };
+  const rows = {
+    orderId,
+    channel: input.channel,
+    total,
+    offerCodes: input.offerCodes ?? [],
+    storeId: input.storeId ?? null,
+    lines,
+    products,
+  };
 
   const cacheKey = `${merchantId}:${memberId}`;
   let facts: MemberFacts | undefined = memberId ? factsCache.get(cacheKey) : undefined;
@@ -208,6 +220,8 @@ export async function placeOrder(
       case "no-member":
         rememberFacts(cacheKey, undefined);
         throw notFound("Member", "member-not-found");
+      case "no-store":
+        throw unknownStore(input.storeId ?? "");
       case "facts":
         facts = out.facts;
         rememberFacts(cacheKey, facts);

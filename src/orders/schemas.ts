@@ -46,6 +46,9 @@ export const CreateOrderSchema = z.object({
     }),
   /** Offer/claim codes presented at checkout (add-on bonus points, conversion tracking). */
   offerCodes: z.array(z.string().max(64)).max(20).optional(),
+  storeId: id()
+    .optional()
+    .describe("The store (GET /v1/stores) it was placed at: one of this merchant's open stores, else 400 at storeId"),
 });
 export type CreateOrderInput = z.output<typeof CreateOrderSchema>;
 

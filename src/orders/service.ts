@@ -28,6 +28,7 @@ import type { Program } from "../program/config.ts";
 import { placeOrder } from "./place.ts";
 import { expiresAt, guestOrderResult, orderLineRows, orderTotal, pendingUntil, planEarn } from "./plan.ts";
 import { findOne } from "../db/find.ts";
+import { requireOpenStore } from "../stores/service.ts";
 
 /** Hash of what an order says, so a replay can be told from a different order under the same externalId. */
 export async function orderContentHash(input: CreateOrderInput): Promise<string> {
@@ -48,6 +49,8 @@ export async function orderContentHash(input: CreateOrderInput): Promise<string>
         discount: i.discount,
       })),
       offerCodes: input.offerCodes ?? [],
+      // Only when given, so the hashes of orders without a store stay what they were before stores existed.
+      ...(input.storeId ? { storeId: input.storeId } : {}),
     }),
   );
 }
@@ -155,6 +158,7 @@ async function insertOrder(
 ): Promise<OrderResult> {
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
   const program = await getProgram(tx, merchantId);
+  if (input.storeId) await requireOpenStore(tx, merchantId, input.storeId);
 
   let memberId: string | undefined = input.memberId;
   if (memberId && input.memberPhone) {
@@ -288,9 +292,9 @@ async function insertOrderRows(
   const products = JSON.stringify(rows.products);
   await tx.execute(sql`
     with o as (
-      insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, created_at)
+      insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, store_id, created_at)
       values (${orderId}, ${merchantId}, ${input.externalId}, ${o.memberId}, ${input.channel}, ${o.placedAt.toISOString()}::timestamptz, ${o.total},
-              ${o.pointsEarned}, ${o.creditEarned}, ${o.contentHash}, ${JSON.stringify(input.offerCodes ?? [])}::jsonb, ${o.now.toISOString()}::timestamptz)
+              ${o.pointsEarned}, ${o.creditEarned}, ${o.contentHash}, ${JSON.stringify(input.offerCodes ?? [])}::jsonb, ${input.storeId ?? null}, ${o.now.toISOString()}::timestamptz)
       returning id
     ), i as (
       insert into order_items (order_id, merchant_id, line_no, sku, name, category, quantity, unit_price, discount)

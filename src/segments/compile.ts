@@ -63,7 +63,7 @@ interface OrderAgg {
   having?: SQL[];
 }
 interface SetSource {
-  kind: "purchased" | "channel";
+  kind: "purchased" | "channel" | "store";
   required?: boolean;
   alias: string;
   column?: "category" | "sku";
@@ -157,14 +157,19 @@ class Compiler {
     return s.alias;
   }
 
-  set(kind: "purchased" | "channel", values: string[], column?: "category" | "sku", windowDays?: number): string {
+  set(
+    kind: "purchased" | "channel" | "store",
+    values: string[],
+    column?: "category" | "sku",
+    windowDays?: number,
+  ): string {
     const sorted = [...new Set(values)].sort();
     const key = `${kind}:${column ?? ""}:${windowDays ?? ""}:${JSON.stringify(sorted)}`;
     let s = this.sources.get(key);
     if (!s) {
       s = {
         kind,
-        alias: this.nextAlias(kind === "channel" ? "ch" : "pu"),
+        alias: this.nextAlias(kind === "channel" ? "ch" : kind === "store" ? "st" : "pu"),
         values: sorted,
         ...(column ? { column } : {}),
         ...(windowDays !== undefined ? { windowDays } : {}),
@@ -301,13 +306,16 @@ class Compiler {
         return nullable(compare(sql`m.opted_in`, c.op, c.value, "boolean"));
       case "purchasedCategory":
       case "purchasedSku":
+      case "store":
       case "channel": {
         // Membership facts: eq/in = "has one of these", neq = "has none of these".
         const values = (Array.isArray(c.value) ? c.value : [c.value]).map(String);
         const a =
           c.field === "channel"
             ? this.set("channel", values)
-            : this.set("purchased", values, c.field === "purchasedCategory" ? "category" : "sku", windowOf(c) ?? 90);
+            : c.field === "store"
+              ? this.set("store", values, undefined, windowOf(c) ?? 90)
+              : this.set("purchased", values, c.field === "purchasedCategory" ? "category" : "sku", windowOf(c) ?? 90);
         return c.op === "neq" ? sql`(${sql.raw(a)}.member_id is null)` : sql`(${sql.raw(a)}.member_id is not null)`;
       }
     }
@@ -348,7 +356,7 @@ class Compiler {
       if (!aggExpr) return;
       src.required = true;
       (src.having ??= []).push(compare(aggExpr, c.op, c.value, "number"));
-    } else if ((src.kind === "purchased" || src.kind === "channel") && c.op !== "neq") {
+    } else if ((src.kind === "purchased" || src.kind === "channel" || src.kind === "store") && c.op !== "neq") {
       src.required = true;
     }
   }
@@ -413,6 +421,14 @@ class Compiler {
             s.values.map((v) => sql`${v}`),
             sql`, `,
           )})) ${alias} on ${alias}.member_id = m.id`,
+        );
+      } else if (s.kind === "store") {
+        // Members with an order at one of the stores in the window (orders refunded in full do not count).
+        parts.push(
+          sql`${joinKind(s.required)} (select distinct o.member_id from orders o where o.merchant_id = ${mid} and o.member_id is not null and o.store_id in (${sql.join(
+            s.values.map((v) => sql`${v}`),
+            sql`, `,
+          )}) and o.placed_at > ${this.windowStart(s.windowDays ?? 90)} and o.placed_at <= ${this.nowParam} and (o.total = 0 or o.refunded_total < o.total)) ${alias} on ${alias}.member_id = m.id`,
         );
       } else if (s.kind === "channel") {
         parts.push(

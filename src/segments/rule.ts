@@ -14,7 +14,7 @@ export const NUMBER_FIELDS = [
   "pointsBalance",
   "birthdayMonth",
 ] as const;
-export const STRING_FIELDS = ["tier", "purchasedCategory", "purchasedSku", "language", "channel"] as const;
+export const STRING_FIELDS = ["tier", "purchasedCategory", "purchasedSku", "store", "language", "channel"] as const;
 export const BOOLEAN_FIELDS = ["optedIn"] as const;
 export const FIELDS = [...NUMBER_FIELDS, ...STRING_FIELDS, ...BOOLEAN_FIELDS] as const;
 export const OPS = ["eq", "neq", "gt", "gte", "lt", "lte", "between", "in"] as const;
@@ -30,6 +30,7 @@ export const WINDOW_DEFAULTS: Partial<Record<Field, number | null>> = {
   netSpend: 365,
   purchasedCategory: 90,
   purchasedSku: 90,
+  store: 90,
 };
 
 export function fieldType(f: Field): FieldType {

@@ -4,11 +4,12 @@ import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { merchants } from "../db/schema.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound } from "../lib/errors.ts";
+import { conflict, notFound, validationError } from "../lib/errors.ts";
+import { unknownStoreIds } from "../stores/service.ts";
 import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { segments, segmentVersions } from "./tables.ts";
-import { BUILT_IN_SEGMENTS, builtInSegment, type Rule } from "./rule.ts";
+import { BUILT_IN_SEGMENTS, builtInSegment, isCondition, type Rule } from "./rule.ts";
 import {
   compileSegment,
   segmentCountQuery,
@@ -30,6 +31,35 @@ export interface SegmentView {
   createdAt: string | null;
 }
 
+/** Every `store` condition's value, with the dotted path of the value (`rule.all.0.value`, `….value.1`). */
+function storeValues(r: Rule, path: string, out: { path: string; id: string }[] = []) {
+  if ("all" in r) r.all.forEach((x, i) => storeValues(x, `${path}.all.${i}`, out));
+  else if ("any" in r) r.any.forEach((x, i) => storeValues(x, `${path}.any.${i}`, out));
+  else if ("not" in r) storeValues(r.not, `${path}.not`, out);
+  else if (isCondition(r) && r.field === "store") {
+    if (Array.isArray(r.value)) r.value.forEach((v, i) => out.push({ path: `${path}.value.${i}`, id: String(v) }));
+    else out.push({ path: `${path}.value`, id: String(r.value) });
+  }
+  return out;
+}
+
+/** A `store` condition naming a store this merchant does not have → 400 at its value (archived stores are fine). */
+async function checkStores(db: Db, merchantId: string, rule: Rule): Promise<void> {
+  const values = storeValues(rule, "rule");
+  if (values.length === 0) return;
+  const unknown = new Set(
+    await unknownStoreIds(
+      db,
+      merchantId,
+      values.map((v) => v.id),
+    ),
+  );
+  const errors = values
+    .filter((v) => unknown.has(v.id))
+    .map((v) => ({ path: v.path, message: `unknown store ${v.id}` }));
+  if (errors.length) throw validationError(errors, "The rule names an unknown store");
+}
+
 export async function createSegment(
   db: Db,
   merchantId: string,
@@ -37,6 +67,7 @@ export async function createSegment(
   now: Date,
   actor: string,
 ): Promise<SegmentView> {
+  await checkStores(db, merchantId, input.rule);
   return await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(segments)
@@ -121,6 +152,7 @@ export async function updateSegment(
   actor: string,
 ): Promise<SegmentView> {
   await requireCustom(db, merchantId, id);
+  await checkStores(db, merchantId, input.rule);
   return await db.transaction(async (tx) => {
     const [row] = await tx
       .update(segments)
