@@ -47,7 +47,7 @@ export async function openDataset(members: number, orders: number, fresh: boolea
     await generate(database.db, members, orders);
   } else {
     process.stderr.write(`reusing ${name}\n`);
-    // A migration may have rewritten member_stats (0039 backfilled prev_order_at): as autovacuum would, so its
+    // A migration may have rewritten member_stats (0040 backfilled prev_order_at): as autovacuum would, so its
     // index-only scans stay index-only (next to free when nothing changed).
     await database.db.execute(sql`vacuum analyze member_stats`);
   }
@@ -99,7 +99,7 @@ async function generate(db: Db, members: number, orders: number): Promise<void> 
   say("analyzed");
 }
 
-/** The backfills of migrations 0032_member_stats and 0039_member_stats_prev, after a bulk load with the trigger off. */
+/** The backfills of migrations 0032_member_stats and 0040_member_stats_prev, after a bulk load with the trigger off. */
 async function backfillMemberStats(db: Db): Promise<void> {
   await db.execute(sql`delete from member_stats where merchant_id = ${MERCHANT}`);
   await db.execute(sql`
