@@ -3,14 +3,17 @@ CREATE OR REPLACE FUNCTION public.cl_analytics_days(p_merchant text, p_tz text, 
  LANGUAGE sql
  STABLE
 AS $function$
-  -- The bounds are widened by a day and the local date decides (a zone's midnight may not exist).
+  -- The index range is the days' local midnights widened by 3 hours (a midnight may not exist or occur twice: DST
+  -- moves it by at most 2 hours), and the local date decides. Widening by whole days scanned the neighbouring days
+  -- too, which for today is all of yesterday.
   with d as (
     select g::date as day from generate_series(p_first, p_last, interval '1 day') g
   ), o as (
     select (placed_at at time zone p_tz)::date as day, count(*) as orders, sum(total - refunded_total) as revenue
     from orders
     where merchant_id = p_merchant and placed_at > p_from and placed_at <= p_to
-      and placed_at >= ((p_first - 1)::timestamp at time zone p_tz) and placed_at < ((p_last + 2)::timestamp at time zone p_tz)
+      and placed_at >= (p_first::timestamp at time zone p_tz) - interval '3 hours'
+      and placed_at < ((p_last + 1)::timestamp at time zone p_tz) + interval '3 hours'
       and (placed_at at time zone p_tz)::date between p_first and p_last
     group by 1
   ), l as (
@@ -20,7 +23,8 @@ AS $function$
            -sum(points) filter (where kind = 'expire') as expired
     from ledger_entries
     where merchant_id = p_merchant and created_at > p_from and created_at <= p_to
-      and created_at >= ((p_first - 1)::timestamp at time zone p_tz) and created_at < ((p_last + 2)::timestamp at time zone p_tz)
+      and created_at >= (p_first::timestamp at time zone p_tz) - interval '3 hours'
+      and created_at < ((p_last + 1)::timestamp at time zone p_tz) + interval '3 hours'
       and (created_at at time zone p_tz)::date between p_first and p_last
     group by 1
   ), n as (
@@ -28,7 +32,8 @@ AS $function$
     select (created_at at time zone p_tz)::date as day, count(*) as members
     from members
     where merchant_id = p_merchant and created_at > p_from
-      and created_at >= ((p_first - 1)::timestamp at time zone p_tz) and created_at < ((p_last + 2)::timestamp at time zone p_tz)
+      and created_at >= (p_first::timestamp at time zone p_tz) - interval '3 hours'
+      and created_at < ((p_last + 1)::timestamp at time zone p_tz) + interval '3 hours'
       and (created_at at time zone p_tz)::date between p_first and p_last
     group by 1
   )

@@ -215,4 +215,54 @@ describe("analytics rollups", () => {
       ]),
     ).toEqual(norm(direct));
   });
+
+  it("a day's figures are exact around midnight clock changes (the index range is only the day ± 3 hours)", async () => {
+    const { merchantId } = await s.merchant("Clock changes");
+    const db = s.database.db;
+    const member = `mem_tz_${merchantId}`;
+    await db.execute(sql`insert into members (id, merchant_id, name) values (${member}, ${merchantId}, 'TZ')`);
+    const zones = ["America/Havana", "America/Santiago", "Asia/Beirut", "America/Asuncion", "Australia/Lord_Howe"];
+    for (const zone of zones) {
+      // Every offset change of 2025–2026 (several happen at local midnight), and an order every 10 minutes from 30
+      // hours before each to 30 hours after; a ledger entry every 25 minutes.
+      await db.execute(sql`
+        with t as (
+          select h from generate_series('2025-01-01'::timestamptz, '2027-01-01'::timestamptz, interval '1 hour') h
+          where (h at time zone ${zone}) - h <> ((h - interval '1 hour') at time zone ${zone}) - (h - interval '1 hour')
+        ), i as (
+          select distinct h + m * interval '1 minute' as at from t, generate_series(-1800, 1800, 10) m
+        )
+        insert into orders (id, merchant_id, external_id, placed_at, total, refunded_total, content_hash)
+        select 'ord_tz_' || md5(${zone} || at::text), ${merchantId}, 'tz_' || md5(${zone} || at::text), at, 1000, 0, 'h' from i`);
+      await db.execute(sql`
+        with t as (
+          select h from generate_series('2025-01-01'::timestamptz, '2027-01-01'::timestamptz, interval '1 hour') h
+          where (h at time zone ${zone}) - h <> ((h - interval '1 hour') at time zone ${zone}) - (h - interval '1 hour')
+        )
+        insert into ledger_entries (merchant_id, member_id, kind, points, created_at)
+        select ${merchantId}, ${member}, 'earn', 1, h + m * interval '1 minute' from t, generate_series(-1800, 1800, 25) m`);
+    }
+    for (const zone of zones) {
+      const rows = await queryRows(
+        db,
+        sql`
+          with days as (
+            select distinct (placed_at at time zone ${zone})::date as day from orders where merchant_id = ${merchantId}
+          ), direct as (
+            select d.day,
+                   (select count(*) from orders o where o.merchant_id = ${merchantId} and (o.placed_at at time zone ${zone})::date = d.day) as orders,
+                   (select coalesce(sum(points), 0) from ledger_entries l where l.merchant_id = ${merchantId} and (l.created_at at time zone ${zone})::date = d.day) as issued
+            from days d
+          )
+          select to_char(x.day, 'YYYY-MM-DD') as day, x.orders, x.issued, f.orders as f_orders, f.issued as f_issued
+          from direct x cross join lateral cl_analytics_days(${merchantId}, ${zone}, x.day, x.day, '-infinity', 'infinity') f`,
+        AnyRow,
+      );
+      expect(rows.length, zone).toBeGreaterThan(20);
+      const wrong = rows.filter(
+        (r) => Number(r.orders) !== Number(r.f_orders) || Number(r.issued) !== Number(r.f_issued),
+      );
+      expect(wrong, zone).toEqual([]);
+    }
+  });
 });
