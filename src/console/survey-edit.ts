@@ -244,7 +244,7 @@ function surveyFormPage(lang: ConsoleLang, d: FormData & { survey?: SurveyView; 
       textareaField(t.options, `questions.${i}.options`, v[`questions.${i}.options`], e, { rows: 4 }),
     );
   return page(
-    { lang, title, section: "surveys", signedIn: true, back: base },
+    { lang, title, section: "surveys", signedIn: true, back: isNew ? "/console/surveys/new" : base },
     h("p", null, h("a", { href: base }, `← ${d.survey ? d.survey.name : SURVEYS_WORD[lang]}`)),
     h("h1", null, title),
     h("p", { class: "muted" }, isNew ? t.createHint : t.hint),
