@@ -1,7 +1,8 @@
 /**
- * The console's survey editor, for drafts (never sent, nobody invited): the whole survey in one form, fields named
- * by their path in the PUT /v1/surveys/{id} body so that a refused form shows each error in place. Up to five
- * question slots (an empty type drops the slot); a choice question's options are one per line, "vi | en".
+ * The console's survey form, shared by "New survey" (POST /v1/surveys semantics) and the editor of drafts (never
+ * sent, nobody invited; PUT /v1/surveys/{id}): the whole survey in one form, fields named by their path in the
+ * request body so that a refused form shows each error in place. Up to five question slots (an empty type drops the
+ * slot); a choice question's options are one per line, "vi | en". Both validate with the API's CreateSurveySchema.
  */
 import type { SurveyView } from "../surveys/service.ts";
 import type { CreateSurveyInput } from "../surveys/schemas.ts";
@@ -15,6 +16,11 @@ export const SURVEY_EDIT_COPY = {
   vi: {
     edit: "Sửa khảo sát",
     editLink: "Sửa (bản nháp)",
+    create: "Khảo sát mới",
+    createHint:
+      "Khảo sát 1–5 câu hỏi. Khảo sát mới là bản nháp: gửi cho phân khúc bằng API POST /v1/surveys/{id}/send, hoặc bật mời sau đơn hàng.",
+    createSubmit: "Tạo khảo sát",
+    created: "Đã tạo khảo sát.",
     hint: "Chỉ sửa được khi khảo sát còn là bản nháp: chưa gửi cho phân khúc và chưa mời ai sau đơn hàng.",
     name: "Tên",
     introVi: "Lời chào (tiếng Việt)",
@@ -49,6 +55,11 @@ export const SURVEY_EDIT_COPY = {
   en: {
     edit: "Edit survey",
     editLink: "Edit (draft)",
+    create: "New survey",
+    createHint:
+      "A survey of 1–5 questions. A new survey is a draft: send it to its segment with POST /v1/surveys/{id}/send, or switch on the after-order offer.",
+    createSubmit: "Create survey",
+    created: "Survey created.",
     hint: "A survey can be edited only while it is a draft: not sent to its segment and nobody invited after an order.",
     name: "Name",
     introVi: "Greeting (Vietnamese)",
@@ -85,6 +96,7 @@ export const SURVEY_EDIT_COPY = {
 export type SurveyForm = Record<string, string>;
 
 const TYPES = ["choice", "rating", "nps", "text"] as const;
+const SURVEYS_WORD = { vi: "Khảo sát", en: "Surveys" } as const;
 
 /** The form's values of a saved survey. */
 export function surveyFormValues(v: SurveyView): SurveyForm {
@@ -186,20 +198,32 @@ export function parseSurveyForm(
   return { values, errors };
 }
 
-export function surveyEditPage(
-  lang: ConsoleLang,
-  d: {
-    survey: SurveyView;
-    segments: { id: string; name: string }[];
-    values?: SurveyForm;
-    errors?: Errors;
-    notDraft?: boolean;
-  },
-): string {
+/** The form's values of a new survey: one empty question slot to start from, no points, offer 2 h after orders. */
+export const NEW_SURVEY_VALUES: SurveyForm = { points: "0", "afterOrder.delayHours": "2" };
+
+type FormData = {
+  segments: { id: string; name: string }[];
+  values?: SurveyForm;
+  errors?: Errors;
+};
+
+/** The editor of a draft: posts to /console/surveys/{id}/edit. */
+export function surveyEditPage(lang: ConsoleLang, d: FormData & { survey: SurveyView; notDraft?: boolean }): string {
+  return surveyFormPage(lang, d);
+}
+
+/** "New survey": posts to /console/surveys/new (createSurvey, like POST /v1/surveys). */
+export function surveyNewPage(lang: ConsoleLang, d: FormData): string {
+  return surveyFormPage(lang, d);
+}
+
+function surveyFormPage(lang: ConsoleLang, d: FormData & { survey?: SurveyView; notDraft?: boolean }): string {
   const t = SURVEY_EDIT_COPY[lang];
-  const v = d.values ?? surveyFormValues(d.survey);
+  const v = d.values ?? (d.survey ? surveyFormValues(d.survey) : NEW_SURVEY_VALUES);
   const e = d.errors;
-  const base = `/console/surveys/${encodeURIComponent(d.survey.id)}`;
+  const isNew = !d.survey;
+  const base = d.survey ? `/console/surveys/${encodeURIComponent(d.survey.id)}` : "/console/surveys";
+  const title = isNew ? t.create : t.edit;
   const text = (label: string, name: string, attrs: object = {}) =>
     field(label, name, { value: v[name] ?? "", errors: e, attrs });
   const slot = (i: number) =>
@@ -220,17 +244,19 @@ export function surveyEditPage(
       textareaField(t.options, `questions.${i}.options`, v[`questions.${i}.options`], e, { rows: 4 }),
     );
   return page(
-    { lang, title: t.edit, section: "surveys", signedIn: true, back: base },
-    h("p", null, h("a", { href: base }, `← ${d.survey.name}`)),
-    h("h1", null, t.edit),
-    h("p", { class: "muted" }, t.hint),
+    { lang, title, section: "surveys", signedIn: true, back: isNew ? "/console/surveys/new" : base },
+    h("p", null, h("a", { href: base }, `← ${d.survey ? d.survey.name : SURVEYS_WORD[lang]}`)),
+    h("h1", null, title),
+    h("p", { class: "muted" }, isNew ? t.createHint : t.hint),
     d.notDraft ? flash(t.notDraft, true) : null,
     e && !d.notDraft ? flash(t.invalid, true) : null,
     d.notDraft
       ? null
       : h(
           "form",
-          { method: "post", action: `${base}/edit`, id: "survey-edit" },
+          isNew
+            ? { method: "post", action: `${base}/new`, id: "survey-new" }
+            : { method: "post", action: `${base}/edit`, id: "survey-edit" },
           h(
             "div",
             { class: "card" },
@@ -265,7 +291,7 @@ export function surveyEditPage(
           h(
             "p",
             { class: "row" },
-            h("button", { class: "primary", type: "submit", id: "save" }, t.save),
+            h("button", { class: "primary", type: "submit", id: "save" }, isNew ? t.createSubmit : t.save),
             h("a", { href: base }, t.cancel),
           ),
         ),

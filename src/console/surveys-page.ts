@@ -16,7 +16,7 @@ export const SURVEY_COPY = {
   vi: {
     surveys: "Khảo sát",
     intro:
-      "Khảo sát 1–5 câu hỏi gửi qua chat như một chiến dịch (cùng nhịp gửi, đồng ý nhận tin và giới hạn tần suất) hoặc sau đơn hàng. Tạo khảo sát qua API POST /v1/surveys; khảo sát còn là bản nháp sửa được ở đây.",
+      "Khảo sát 1–5 câu hỏi gửi qua chat như một chiến dịch (cùng nhịp gửi, đồng ý nhận tin và giới hạn tần suất) hoặc sau đơn hàng. Tạo khảo sát ở đây (“Khảo sát mới”) hoặc qua API POST /v1/surveys; khảo sát còn là bản nháp sửa được ở đây.",
     none: "Chưa có khảo sát nào.",
     name: "Tên",
     sent: "Đã gửi",
@@ -44,7 +44,7 @@ export const SURVEY_COPY = {
   en: {
     surveys: "Surveys",
     intro:
-      "Surveys of 1–5 questions sent in chat like a campaign (same pacing, consent and frequency cap) or after an order. Create them with the API, POST /v1/surveys; drafts can be edited here.",
+      "Surveys of 1–5 questions sent in chat like a campaign (same pacing, consent and frequency cap) or after an order. Create them here (“New survey”) or with the API, POST /v1/surveys; drafts can be edited here.",
     none: "No surveys yet.",
     name: "Name",
     sent: "Sent",
@@ -78,6 +78,7 @@ export function surveysPage(lang: ConsoleLang, surveys: SurveyView[], timezone: 
     { lang, title: s.surveys, section: "surveys", signedIn: true, back: "/console/surveys" },
     h("h1", null, s.surveys),
     h("p", { class: "muted" }, s.intro),
+    h("p", null, h("a", { href: "/console/surveys/new", id: "new-survey" }, SURVEY_EDIT_COPY[lang].create)),
     surveys.length === 0
       ? h("p", { class: "empty", id: "no-surveys" }, s.none)
       : table(

@@ -1,18 +1,25 @@
 /**
- * Console HTTP glue for surveys: the list, one survey's results (optionally for one segment), its CSV and the editor
- * of a draft (PUT /v1/surveys/{id} semantics) — the same
+ * Console HTTP glue for surveys: the list, "New survey" (POST /v1/surveys semantics), one survey's results
+ * (optionally for one segment), its CSV and the editor of a draft (PUT /v1/surveys/{id} semantics) — the same
  * services /v1/surveys uses, behind the console's session.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { merchantTimezone } from "../merchants/service.ts";
 import { listSegments } from "../segments/service.ts";
-import { getSurveyView, listSurveys, surveyCsv, surveyResults, updateSurvey } from "../surveys/service.ts";
+import {
+  createSurvey,
+  getSurveyView,
+  listSurveys,
+  surveyCsv,
+  surveyResults,
+  updateSurvey,
+} from "../surveys/service.ts";
 import { DomainError } from "../lib/errors.ts";
 import { ResultsQuery } from "../surveys/schemas.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { surveyPage, surveysPage } from "./surveys-page.ts";
-import { parseSurveyForm, SURVEY_EDIT_COPY, surveyEditPage } from "./survey-edit.ts";
+import { parseSurveyForm, SURVEY_EDIT_COPY, surveyEditPage, surveyNewPage } from "./survey-edit.ts";
 
 type C = Context<ConsoleEnv>;
 export const surveyPages = new Hono<ConsoleEnv>();
@@ -31,6 +38,30 @@ surveyPages.get("/surveys", async (c) => {
   return c.html(surveysPage(c.get("lang"), surveys, (await merchantTimezone(db, m)) ?? "Asia/Ho_Chi_Minh"));
 });
 
+const segmentsOf = async (c: C) =>
+  (await listSegments(c.get("db"), c.get("consoleMerchantId"))).map((s) => ({ id: s.id, name: s.name }));
+
+// Registered before /surveys/:id so that "new" is never read as a survey id.
+surveyPages.get("/surveys/new", async (c) => c.html(surveyNewPage(c.get("lang"), { segments: await segmentsOf(c) })));
+
+/** POST /v1/surveys semantics (same schema, same createSurvey): errors in place; created → the survey's page. */
+surveyPages.post("/surveys/new", async (c) => {
+  const { db, m, now } = ctx(c);
+  const segments = await segmentsOf(c);
+  const form = parseSurveyForm(await c.req.parseBody(), c.get("lang"));
+  const again = (errors: Record<string, string>) =>
+    c.html(surveyNewPage(c.get("lang"), { segments, values: form.values, errors }), 400);
+  if (!form.input) return again(form.errors ?? {});
+  let id: string;
+  try {
+    id = (await createSurvey(db, m, form.input, now)).id;
+  } catch (err) {
+    if (err instanceof DomainError && err.slug === "segment-not-found") return again({ segmentId: err.message });
+    throw err;
+  }
+  return c.redirect(`/console/surveys/${encodeURIComponent(id)}?ok=created`, 303);
+});
+
 surveyPages.get("/surveys/:id", async (c) => {
   const { db, m, now } = ctx(c);
   const q = query(c);
@@ -38,7 +69,9 @@ surveyPages.get("/surveys/:id", async (c) => {
   const survey = await getSurveyView(db, m, c.req.param("id"));
   const results = await surveyResults(db, m, survey.id, q, now);
   const segments = (await listSegments(db, m)).map((s) => ({ id: s.id, name: s.name }));
-  const saved = c.req.query("ok") === "saved" ? SURVEY_EDIT_COPY[c.get("lang")].saved : undefined;
+  const ok = c.req.query("ok");
+  const copy = SURVEY_EDIT_COPY[c.get("lang")];
+  const saved = ok === "saved" ? copy.saved : ok === "created" ? copy.created : undefined;
   return c.html(surveyPage(c.get("lang"), { survey, results, segments, segmentId: q.segmentId, flash: saved }));
 });
 
@@ -49,9 +82,6 @@ surveyPages.get("/surveys/:id/results.csv", async (c) => {
   c.header("content-disposition", `attachment; filename="survey-${c.req.param("id")}.csv"`);
   return c.body(csv);
 });
-
-const segmentsOf = async (c: C) =>
-  (await listSegments(c.get("db"), c.get("consoleMerchantId"))).map((s) => ({ id: s.id, name: s.name }));
 
 surveyPages.get("/surveys/:id/edit", async (c) => {
   const { db, m } = ctx(c);
