@@ -111,6 +111,12 @@ export const SurveyResultsSchema = z.object({
   completed: z.number().int(),
   completionRate: z.number().nullable().describe("completed / sent (4 decimals)"),
   pointsAwarded: z.number().int(),
+  budgetSkips: z
+    .number()
+    .int()
+    .describe(
+      "After-order passes whose invitations were not sent because they would have gone over a blocking budget (the survey's view has the latest check)",
+    ),
   questions: z.array(QuestionResultSchema),
 });
 

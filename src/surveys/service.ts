@@ -632,6 +632,7 @@ export async function surveyResults(
     completed,
     completionRate: sent > 0 ? Math.round((completed / sent) * 10_000) / 10_000 : null,
     pointsAwarded: responses.reduce((a, r) => a + num(r.points_awarded), 0),
+    budgetSkips: s.budgetSkips,
     questions,
   };
 }

@@ -79,6 +79,8 @@ describe("surveys offered after an order and the monthly budget", () => {
     });
     expect(view.budgetCheck.detail).toContain(`Survey ${id}'s after-order invitations would exceed the 2026-11 budget`);
     expect(view.budgetCheck.detail).toContain("30 completion points with 25 of the 25 points budget left");
+    const results = (await api("GET", `/v1/surveys/${id}/results`)).body;
+    expect(results).toMatchObject({ budgetSkips: 1, sent: 0 });
 
     // The next pass tries again: skipped again, counted.
     clock.advance(600_000);
