@@ -28,14 +28,23 @@ export interface Cohorts {
 /**
  * Orders of the window (index-only range scan of orders_placed_cover_idx) reduced to (member, month); a member is
  * in a cohort when they have no order before the window (anti-join probing orders_member_idx
- * (merchant_id, member_id, placed_at) once per member of the window).
+ * (merchant_id, member_id, placed_at) once per member of the window). With a store, both read only that store's
+ * orders: the cohort is the month of the member's first order at the store.
  */
-export const cohortQuery = (merchantId: string, from: string, to: string, timezone: string) => sql`
+export const cohortQuery = (
+  merchantId: string,
+  from: string,
+  to: string,
+  timezone: string,
+  storeId: string | null = null,
+) => {
+  const atStore = (alias: string) => (storeId ? sql` and ${sql.raw(alias)}store_id = ${storeId}` : sql``);
+  return sql`
   with w as (
     select member_id, date_trunc('month', placed_at at time zone ${timezone})::date as m
     from orders
     where merchant_id = ${merchantId} and member_id is not null
-      and placed_at >= ${from}::timestamptz and placed_at <= ${to}::timestamptz
+      and placed_at >= ${from}::timestamptz and placed_at <= ${to}::timestamptz${atStore("")}
     group by 1, 2
   ), f as (
     select member_id, min(m) as cohort from w group by 1
@@ -43,7 +52,7 @@ export const cohortQuery = (merchantId: string, from: string, to: string, timezo
     select f.member_id, f.cohort from f
     where not exists (
       select 1 from orders p
-      where p.merchant_id = ${merchantId} and p.member_id = f.member_id and p.placed_at < ${from}::timestamptz)
+      where p.merchant_id = ${merchantId} and p.member_id = f.member_id and p.placed_at < ${from}::timestamptz${atStore("p.")})
   ), n as (
     select c.cohort, (extract(year from age(w.m, c.cohort)) * 12 + extract(month from age(w.m, c.cohort)))::int as k,
            count(*) as buyers
@@ -59,9 +68,19 @@ export const cohortQuery = (merchantId: string, from: string, to: string, timezo
          round(coalesce(n.buyers, 0)::numeric / g.members, 4) as share
   from g left join n on n.cohort = g.cohort and n.k = g.k
   order by g.cohort, g.k`;
+};
 
-/** The service function: the last `months` calendar months up to `now`, the current month included. */
-export async function cohorts(db: Db, merchantId: string, now: Date, months: number): Promise<Cohorts> {
+/**
+ * The service function: the last `months` calendar months up to `now`, the current month included; `storeId` limits
+ * every figure to that store's orders.
+ */
+export async function cohorts(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  months: number,
+  storeId: string | null = null,
+): Promise<Cohorts> {
   return analyticsSession(db, async (tx) => {
     const [m] = await queryRows(
       tx,
@@ -75,7 +94,7 @@ export async function cohorts(db: Db, merchantId: string, now: Date, months: num
     const timezone = m?.timezone ?? "Asia/Ho_Chi_Minh";
     const from = m?.start_at ?? now.toISOString();
     const to = now.toISOString();
-    const rows = await queryRows(tx, cohortQuery(merchantId, from, to, timezone), AnyRow);
+    const rows = await queryRows(tx, cohortQuery(merchantId, from, to, timezone, storeId), AnyRow);
     const out: Cohort[] = [];
     for (const row of rows) {
       const month = String(row.month);

@@ -72,11 +72,13 @@ export interface KpiPeriods {
   w1: string;
   w2: string;
   to: string;
+  /** Only orders placed at this store count in the order figures (null: every order); points stay merchant-wide. */
+  storeId?: string | null;
 }
 
-export function kpiPeriods(merchantId: string, now: Date, days: number): KpiPeriods {
+export function kpiPeriods(merchantId: string, now: Date, days: number, storeId: string | null = null): KpiPeriods {
   const at = (k: number) => new Date(now.getTime() - k * days * 86_400_000).toISOString();
-  return { merchantId, w0: at(3), w1: at(2), w2: at(1), to: now.toISOString() };
+  return { merchantId, w0: at(3), w1: at(2), w2: at(1), to: now.toISOString(), storeId };
 }
 
 const ratio = (n: SQL, d: SQL, scale: number) =>
@@ -89,8 +91,9 @@ export const PROGRAM_KPI_QUERIES = {
   /**
    * One pass over the orders of W0..W2 grouped by member (index-only range scan of orders_placed_cover_idx): the
    * guests are the member_id-null group. Retention(current) = W1 buyers who bought in W2; previous = W0 → W1.
+   * With a store, only that store's orders (the same range scan, store_id filtered).
    */
-  orders: ({ merchantId, w0, w1, w2, to }: KpiPeriods) => sql`
+  orders: ({ merchantId, w0, w1, w2, to, storeId }: KpiPeriods) => sql`
     with per as (
       select member_id,
              count(*) filter (where placed_at > ${w2}::timestamptz) as n2,
@@ -99,7 +102,7 @@ export const PROGRAM_KPI_QUERIES = {
              coalesce(sum(total - refunded_total) filter (where placed_at > ${w1}::timestamptz and placed_at <= ${w2}::timestamptz), 0) as r1,
              bool_or(placed_at <= ${w1}::timestamptz) as b0
       from orders
-      where merchant_id = ${merchantId} and placed_at > ${w0}::timestamptz and placed_at <= ${to}::timestamptz
+      where merchant_id = ${merchantId} and placed_at > ${w0}::timestamptz and placed_at <= ${to}::timestamptz${storeId ? sql` and store_id = ${storeId}` : sql``}
       group by member_id
     ), a as (
       select coalesce(sum(n2) filter (where member_id is not null), 0) as mo2,
@@ -223,12 +226,22 @@ async function one(db: Db, q: SQL): Promise<Record<string, unknown>> {
   return (await queryRows(db, q, AnyRow))[0] ?? {};
 }
 
-/** The service function behind `GET /v1/analytics/kpis` (the console's overview calls it directly). */
-export async function programKpis(db: Db, merchantId: string, now: Date, days: number): Promise<ProgramKpis> {
+/**
+ * The service function behind `GET /v1/analytics/kpis` (the console's overview calls it directly). `storeId` limits
+ * the order figures (orders, revenue, shares, buyers, retention, frequency, AOV) to that store's orders; the points
+ * figures and the liability stay merchant-wide.
+ */
+export async function programKpis(
+  db: Db,
+  merchantId: string,
+  now: Date,
+  days: number,
+  storeId: string | null = null,
+): Promise<ProgramKpis> {
   const program = await loadProgram(db, merchantId);
   return analyticsSession(db, async (tx) => {
     const [tz] = await queryRows(tx, sql`select timezone from merchants where id = ${merchantId}`, TimezoneRow);
-    const p = kpiPeriods(merchantId, now, days);
+    const p = kpiPeriods(merchantId, now, days, storeId);
     const pv = pointValueSql(merchantId, program.pointValue, program.earn);
     const o = await one(tx, PROGRAM_KPI_QUERIES.orders(p));
     const pt = await one(tx, PROGRAM_KPI_QUERIES.points(p));

@@ -8,17 +8,31 @@ import { summary } from "./service.ts";
 import { id } from "../lib/validate.ts";
 import { validationError } from "../lib/errors.ts";
 import { unknownStoreIds } from "../stores/service.ts";
+import type { Db } from "../db/types.ts";
 
 export const analyticsRoutes = new Hono<AppEnv>();
 const api = apiRoutes(analyticsRoutes, "Analytics");
 
-const SummaryQuery = z.object({
-  days: z.coerce.number().int().min(1).max(366).default(30),
-  storeId: id()
+/** The optional `?storeId=` of the analytics endpoints: what it limits is said per endpoint. */
+const storeFilter = (limits: string) =>
+  id()
     .optional()
     .describe(
-      "Only orders placed at this store (GET /v1/stores; archived ones too): order count, revenue, byChannel, member shares, active members, repeat rate and the daily orders/revenue (computed live, not from the daily rollups). Members, points, tiers and rewards stay merchant-wide. Not one of this merchant's stores → 400 at storeId.",
-    ),
+      `Only orders placed at this store (GET /v1/stores; archived ones too): ${limits} Not one of this merchant's stores → 400 at storeId.`,
+    );
+
+/** The one check behind every analytics `?storeId=`: not one of this merchant's stores → 400 at storeId. */
+async function storeOf(db: Db, merchantId: string, storeId: string | undefined): Promise<string | null> {
+  if (storeId && (await unknownStoreIds(db, merchantId, [storeId])).length > 0)
+    throw validationError([{ path: "storeId", message: "unknown store" }], `Unknown store ${storeId}`);
+  return storeId ?? null;
+}
+
+const SummaryQuery = z.object({
+  days: z.coerce.number().int().min(1).max(366).default(30),
+  storeId: storeFilter(
+    "order count, revenue, byChannel, member shares, active members, repeat rate and the daily orders/revenue (computed live, not from the daily rollups). Members, points, tiers and rewards stay merchant-wide.",
+  ),
 });
 
 const SummarySchema = z.object({
@@ -53,13 +67,16 @@ api.get(
     responses: ok("KPIs", SummarySchema),
   },
   async ({ db, merchantId, now, query: q }) => {
-    if (q.storeId && (await unknownStoreIds(db, merchantId, [q.storeId])).length > 0)
-      throw validationError([{ path: "storeId", message: "unknown store" }], `Unknown store ${q.storeId}`);
-    return await summary(db, merchantId, now, q.days, q.storeId ?? null);
+    return await summary(db, merchantId, now, q.days, await storeOf(db, merchantId, q.storeId));
   },
 );
 
-const KpisQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
+const KpisQuery = z.object({
+  days: z.coerce.number().int().min(1).max(366).default(30),
+  storeId: storeFilter(
+    "orders, revenue, memberShare, memberRevenueShare, buyers, retention, purchaseFrequency and both averageOrderValues (a member is a buyer / retained by their orders at this store). pointsIssued, pointsRedeemed, redemptionRate, redeemerShare, pointsLiability and pointValue stay merchant-wide.",
+  ),
+});
 const RatioSchema = z.object({
   numerator: z.number().int(),
   denominator: z.number().int(),
@@ -105,11 +122,16 @@ api.get(
     responses: ok("KPIs, current and previous period", KpisSchema),
   },
   async ({ db, merchantId, now, query: q }) => {
-    return await programKpis(db, merchantId, now, q.days);
+    return await programKpis(db, merchantId, now, q.days, await storeOf(db, merchantId, q.storeId));
   },
 );
 
-const CohortsQuery = z.object({ months: z.coerce.number().int().min(1).max(36).default(12) });
+const CohortsQuery = z.object({
+  months: z.coerce.number().int().min(1).max(36).default(12),
+  storeId: storeFilter(
+    "every figure — a member's cohort is the month of their first order at this store (earlier orders at other stores do not count) and a month's buyers are the cohort members who ordered at this store that month.",
+  ),
+});
 const CohortsSchema = z.object({
   months: z.number().int(),
   from: z.string(),
@@ -133,6 +155,6 @@ api.get(
     responses: ok("Cohorts, oldest first", CohortsSchema),
   },
   async ({ db, merchantId, now, query: q }) => {
-    return await cohorts(db, merchantId, now, q.months);
+    return await cohorts(db, merchantId, now, q.months, await storeOf(db, merchantId, q.storeId));
   },
 );

@@ -1,6 +1,6 @@
 /**
  * The program budget's send guard (src/campaigns/guard.ts), injected by the runtime: before a campaign starts, when
- * the journey is activated and before each journey pass, its estimated cost is checked against the month's remaining budgets. Over them it
+ * the journey is activated, before each journey pass and before a survey's after-order invitations, its estimated cost is checked against the month's remaining budgets. Over them it
  * warns (the response carries `budget`) or, when the merchant chose to block, refuses with 409 over-budget.
  * The check is a reservation: it runs under a per-merchant advisory lock in the caller's transaction, counts the
  * estimates of campaigns still sending, and records the started campaign's own, so two starts at the same moment
@@ -12,14 +12,25 @@ import { conflict } from "../lib/errors.ts";
 import { budgetLine, exceeded } from "./arithmetic.ts";
 import { reservedThisMonth } from "./reservations.ts";
 import { budgetReservations } from "./tables.ts";
-import { estimateCampaignCost, estimateJourneyCost, getBudgetSettings, type BudgetEstimate } from "./service.ts";
+import {
+  estimateCampaignCost,
+  estimateJourneyCost,
+  estimateSurveyCost,
+  getBudgetSettings,
+  type BudgetEstimate,
+} from "./service.ts";
 
 /** The estimate in words (English, like every problem detail). */
 export function overBudgetDetail(e: BudgetEstimate): string {
-  const what = e.kind === "campaign" ? `Campaign ${e.id}` : "The reactivation journey";
+  const what =
+    e.kind === "campaign"
+      ? `Campaign ${e.id}`
+      : e.kind === "survey"
+        ? `Survey ${e.id}'s after-order invitations`
+        : "The reactivation journey";
   const parts = e.over.map((o) =>
     o === "points"
-      ? `${e.bonusPoints} bonus points with ${e.points.remaining} of the ${e.points.budget} points budget left`
+      ? `${e.bonusPoints} ${e.kind === "survey" ? "completion" : "bonus"} points with ${e.points.remaining} of the ${e.points.budget} points budget left`
       : `${e.messageCost} spent on ${e.messages} ZNS messages with ${e.spend.remaining} of the ${e.spend.budget} spend budget left`,
   );
   return `${what} would exceed the ${e.month} budget: ${parts.join("; ")} (estimated cost ${e.cost}).`;
@@ -33,7 +44,9 @@ export const budgetSendGuard: SendGuard = async (db, merchantId, target, now) =>
   const estimate =
     target.kind === "campaign"
       ? await estimateCampaignCost(db, merchantId, target.id, now, s)
-      : await estimateJourneyCost(db, merchantId, target.steps, now, s, target.pass);
+      : target.kind === "survey"
+        ? await estimateSurveyCost(db, merchantId, target, now, s)
+        : await estimateJourneyCost(db, merchantId, target.steps, now, s, target.pass);
   const held = await reservedThisMonth(db, merchantId, estimate.month, target.kind === "campaign" ? target.id : null);
   const e = {
     ...estimate,

@@ -75,7 +75,7 @@ export const ResolvedPointValueSchema = PointValueSchema.extend({
 });
 
 export const EstimateSchema = z.object({
-  kind: z.enum(["campaign", "journey"]),
+  kind: z.enum(["campaign", "journey", "survey"]),
   id: z.string().nullable().describe("The campaign id (null for the journey)"),
   month: z.string().describe("YYYY-MM, the merchant's local month"),
   bonusPoints: z

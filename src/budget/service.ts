@@ -202,7 +202,7 @@ async function offerBonus(db: Db, merchantId: string, offerId: string | null | u
 }
 
 function estimateOf(
-  kind: "campaign" | "journey",
+  kind: "campaign" | "journey" | "survey",
   id: string | null,
   f: MonthFacts,
   s: BudgetSettings,
@@ -316,6 +316,22 @@ export const estimateJourneyCost = (
 /** A campaign being composed (not saved yet): every member it would reach, before a control group is drawn. */
 export const estimateDraftCost = (db: Db, merchantId: string, draft: Steps[number], now: Date) =>
   estimateSteps(db, merchantId, "campaign", [draft], now);
+
+/**
+ * A survey's after-order pass: its invitees each completing it (the survey's points, an upper bound) and its ZNS
+ * invitations × price.
+ */
+export async function estimateSurveyCost(
+  db: Db,
+  merchantId: string,
+  target: Extract<SendTarget, { kind: "survey" }>,
+  now: Date,
+  settings?: BudgetSettings,
+): Promise<BudgetEstimate> {
+  const s = settings ?? (await getBudgetSettings(db, merchantId));
+  const f = await currentMonth(db, merchantId, s, now);
+  return estimateOf("survey", target.id, f, s, target.invitations * target.points, target.zns);
+}
 
 /** The budget report: `months` local months up to the current one (docs/budget.md defines every figure). */
 export async function budgetReport(db: Db, merchantId: string, now: Date, months: number): Promise<BudgetReport> {

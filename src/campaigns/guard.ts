@@ -25,7 +25,12 @@ export type SendTarget =
        * reserved: the queued messages count as they are sent.
        */
       pass?: { keyPrefix: string } | undefined;
-    };
+    }
+  /**
+   * A survey's after-order pass about to invite `invitations` members (`zns` of them by ZNS): each completing it
+   * earns `points` (an upper bound: every invitee completes). Nothing is reserved.
+   */
+  | { kind: "survey"; id: string; invitations: number; zns: number; points: number };
 
 export const SendWarningSchema = z
   .object({

@@ -35,7 +35,7 @@ export function createJobs(db: () => Db, logger: Logger): RuntimeJobs {
     expiryAndTiers: (now) => runScheduledJobs(db(), now, logger),
     dueCampaigns: (now) => runDueCampaigns(db(), now, budgetSendGuard),
     journeys: (now) => runAllJourneys(db(), now, logger, budgetSendGuard),
-    surveys: (now) => runSurveyOrderPass(db(), now, logger),
+    surveys: (now) => runSurveyOrderPass(db(), now, logger, budgetSendGuard),
     rebuildModels: (now) => rebuildStaleModels(db(), now, logger),
     async hourly(now) {
       await jobs.expiryAndTiers(now);

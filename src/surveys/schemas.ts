@@ -52,6 +52,23 @@ export const SurveyViewSchema = z.object({
   recipients: z.number().int().nullable(),
   createdAt: z.string(),
   draft: z.boolean().describe("Never sent and nobody invited yet: PUT /v1/surveys/{id} can still edit it"),
+  budgetCheck: z
+    .object({
+      at: z.string(),
+      outcome: z.enum(["within", "warned", "skipped"]),
+      detail: z.string().optional(),
+      over: z.array(z.enum(["points", "spend"])).optional(),
+      cost: z.number().int().optional().describe("The invitations' estimated cost (currency minor units)"),
+      invitations: z.number().int().optional().describe("Members the pass invited, or would have (skipped)"),
+    })
+    .nullable()
+    .describe(
+      "The latest after-order pass's budget check (completion points × invitees × point value, plus ZNS invitations): within the month's remaining budget, over it and sent with a warning, or skipped (the budget blocks). Null: no pass had anyone to invite yet",
+    ),
+  budgetSkips: z
+    .number()
+    .int()
+    .describe("After-order passes whose invitations were not sent because they would have gone over a blocking budget"),
   counts: z.object({
     sent: z.number().int().describe("Members the survey reached (a segment send or after an order)"),
     started: z.number().int().describe("Members who answered at least one question"),
@@ -94,6 +111,12 @@ export const SurveyResultsSchema = z.object({
   completed: z.number().int(),
   completionRate: z.number().nullable().describe("completed / sent (4 decimals)"),
   pointsAwarded: z.number().int(),
+  budgetSkips: z
+    .number()
+    .int()
+    .describe(
+      "After-order passes whose invitations were not sent because they would have gone over a blocking budget (the survey's view has the latest check)",
+    ),
   questions: z.array(QuestionResultSchema),
 });
 

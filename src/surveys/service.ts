@@ -9,7 +9,7 @@ import type { Db } from "../db/types.ts";
 import { findOne } from "../db/find.ts";
 import { newestFirst } from "../db/page.ts";
 import { col, execCount, num, queryRows } from "../db/rows.ts";
-import { conflict, notFound } from "../lib/errors.ts";
+import { conflict, DomainError, notFound } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { csvRow } from "../lib/csv.ts";
 import { silentLogger, type Logger } from "../lib/log.ts";
@@ -33,7 +33,8 @@ import {
   type Texts,
 } from "./logic.ts";
 import type { CreateSurveyInput } from "./schemas.ts";
-import { surveyResponses, surveys } from "./tables.ts";
+import { surveyResponses, surveys, type SurveyBudgetCheck } from "./tables.ts";
+import type { SendGuard } from "../campaigns/guard.ts";
 
 type SurveyRow = typeof surveys.$inferSelect;
 const DAY_MS = 86_400_000;
@@ -57,6 +58,10 @@ export interface SurveyView {
   createdAt: string;
   /** Never sent and nobody invited yet: PUT /v1/surveys/{id} may still edit it. */
   draft: boolean;
+  /** The latest after-order pass's budget check (docs/budget.md); null when none had anyone to invite. */
+  budgetCheck: SurveyBudgetCheck | null;
+  /** After-order passes not sent because they would have gone over a blocking budget. */
+  budgetSkips: number;
   counts: { sent: number; started: number; completed: number };
 }
 
@@ -139,6 +144,8 @@ function view(s: SurveyRow, { invited, ...counts }: Counts): SurveyView {
     recipients: s.recipients,
     createdAt: s.createdAt.toISOString(),
     draft: s.sentAt === null && invited === 0,
+    budgetCheck: s.lastBudgetCheck ?? null,
+    budgetSkips: s.budgetSkips,
     counts,
   };
 }
@@ -316,8 +323,18 @@ function unchanged(s: SurveyRow): SQL {
  * with `afterOrder` queues the members whose order (placed after the setting was switched on, within the last
  * week) is `delayHours` old, once per member and survey. Only members opted in and reachable now are queued, the
  * others are looked at again next pass. Returns the number queued.
+ *
+ * With a guard (the program budget, injected), a survey's invitations are first checked in the same transaction:
+ * their completion points (every invitee completing) and ZNS invitations against the month's remaining budget.
+ * Over a blocking budget nothing is queued for that survey (`budgetSkips` + 1; the members are looked at again next
+ * pass); over a warning one they are queued with the warning. Either way the check is recorded on the survey.
  */
-export async function runSurveyOrderPass(db: Db, now: Date, logger: Logger = silentLogger): Promise<number> {
+export async function runSurveyOrderPass(
+  db: Db,
+  now: Date,
+  logger: Logger = silentLogger,
+  guard?: SendGuard,
+): Promise<number> {
   const rows = await db.select().from(surveys).where(sql`${surveys.afterOrder} is not null`);
   let queued = 0;
   for (const s of rows) {
@@ -332,7 +349,55 @@ export async function runSurveyOrderPass(db: Db, now: Date, logger: Logger = sil
       const routed = sql`select * from (${routedMembers(members, s.merchantId, "chat", false)}) x where x.opted_in and x.unreachable_at is null`;
       const orderId = sql`(select o.id from orders o where o.merchant_id = ${s.merchantId} and o.member_id = ins.member_id
         and o.placed_at <= ${iso(until)}::timestamptz order by o.placed_at desc, o.id desc limit 1)`;
-      const n = await execCount(db, inviteStatement(s, routed, now, "order", orderId, unchanged(s)));
+      const n = await db.transaction(async (tx) => {
+        const where = and(eq(surveys.merchantId, s.merchantId), eq(surveys.id, s.id));
+        if (guard) {
+          const [c] = await queryRows(
+            tx,
+            sql`select count(*) as invitations, count(*) filter (where r.channel = 'zns') as zns
+                from (${routed}) r where r.channel <> 'none'`,
+            z.object({ invitations: col.num, zns: col.num }),
+          );
+          const invitations = c?.invitations ?? 0;
+          if (invitations > 0) {
+            let check: SurveyBudgetCheck;
+            try {
+              const target = { kind: "survey" as const, id: s.id, invitations, zns: c?.zns ?? 0, points: s.points };
+              const warning = await guard(tx, s.merchantId, target, now);
+              check = warning
+                ? { at: iso(now), outcome: "warned", detail: warning.detail, over: warning.over, cost: warning.cost }
+                : { at: iso(now), outcome: "within" };
+            } catch (err) {
+              if (!(err instanceof DomainError) || err.slug !== "over-budget") throw err;
+              const e = err.extra.estimate as { over?: ("points" | "spend")[]; cost?: number } | undefined;
+              check = {
+                at: iso(now),
+                outcome: "skipped",
+                detail: err.message,
+                ...(e?.over ? { over: e.over } : {}),
+                ...(e?.cost !== undefined ? { cost: e.cost } : {}),
+                invitations,
+              };
+              await tx
+                .update(surveys)
+                .set({ lastBudgetCheck: check, budgetSkips: sql`${surveys.budgetSkips} + 1` })
+                .where(where);
+              logger.warn("survey after-order invitations skipped: over budget", {
+                surveyId: s.id,
+                detail: check.detail,
+              });
+              return 0;
+            }
+            const sent = await execCount(tx, inviteStatement(s, routed, now, "order", orderId, unchanged(s)));
+            await tx
+              .update(surveys)
+              .set({ lastBudgetCheck: { ...check, invitations: sent } })
+              .where(where);
+            return sent;
+          }
+        }
+        return execCount(tx, inviteStatement(s, routed, now, "order", orderId, unchanged(s)));
+      });
       queued += n;
       if (n > 0) logger.info("survey offered after orders", { surveyId: s.id, queued: n });
     } catch (err) {
@@ -567,6 +632,7 @@ export async function surveyResults(
     completed,
     completionRate: sent > 0 ? Math.round((completed / sent) * 10_000) / 10_000 : null,
     pointsAwarded: responses.reduce((a, r) => a + num(r.points_awarded), 0),
+    budgetSkips: s.budgetSkips,
     questions,
   };
 }

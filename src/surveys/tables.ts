@@ -12,6 +12,17 @@ export interface AfterOrder {
   delayHours: number;
 }
 
+/** The budget check of an after-order pass that had members to invite (docs/budget.md). */
+export interface SurveyBudgetCheck {
+  at: string;
+  outcome: "within" | "warned" | "skipped";
+  detail?: string;
+  over?: ("points" | "spend")[];
+  cost?: number;
+  /** The members the pass would have invited (skipped) or invited. */
+  invitations?: number;
+}
+
 export const surveys = pgTable(
   "surveys",
   {
@@ -29,6 +40,10 @@ export const surveys = pgTable(
     afterOrder: jsonb("after_order").$type<AfterOrder | null>(),
     /** Orders placed before this time never trigger the after-order offer (set when the setting is switched on). */
     afterOrderSince: ts("after_order_since"),
+    /** The latest after-order pass's budget check (null: none had anyone to invite, or no guard). */
+    lastBudgetCheck: jsonb("last_budget_check").$type<SurveyBudgetCheck | null>(),
+    /** After-order passes skipped because their invitations would have gone over a blocking budget. */
+    budgetSkips: integer("budget_skips").notNull().default(0),
     /** When POST …/send fixed the segment's recipients (null = never sent to a segment). */
     sentAt: ts("sent_at"),
     recipients: integer("recipients"),
