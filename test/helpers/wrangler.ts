@@ -10,6 +10,12 @@ export interface RunningWorker {
   output: () => string;
   /** Fires the Worker's `scheduled` handler (wrangler's --test-scheduled endpoint). */
   scheduled(cron: string): Promise<Response>;
+  /**
+   * GET and read the whole body, retried on a network error only (never on an HTTP status): under a loaded CI
+   * machine wrangler dev's proxy sometimes drops a keep-alive connection mid-body ("other side closed"), which
+   * says nothing about the Worker.
+   */
+  getText(path: string): Promise<{ status: number; headers: Headers; text: string }>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +78,16 @@ export async function startWorker(opts: {
     url,
     output: () => out,
     scheduled: (cron) => fetch(`${url}/__scheduled?cron=${encodeURIComponent(cron)}`),
+    getText: async (p) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await fetch(`${url}${p}`, { headers: { connection: "close" } });
+          return { status: r.status, headers: r.headers, text: await r.text() };
+        } catch (e) {
+          if (!(e instanceof TypeError) || attempt === 3) throw e;
+        }
+      }
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

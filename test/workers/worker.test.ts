@@ -85,10 +85,10 @@ describe("Worker in workerd", () => {
     const docs = await fetch(`${w.url}/docs`);
     expect(docs.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(await docs.text()).toContain("/docs/assets/swagger-ui-bundle.js");
-    const bundle = await fetch(`${w.url}/docs/assets/swagger-ui-bundle.js`);
+    const bundle = await w.getText("/docs/assets/swagger-ui-bundle.js");
     expect(bundle.status).toBe(200);
-    expect(await bundle.text()).toContain("SwaggerUIBundle");
-    const css = await fetch(`${w.url}/docs/assets/swagger-ui.css`);
+    expect(bundle.text).toContain("SwaggerUIBundle");
+    const css = await w.getText("/docs/assets/swagger-ui.css");
     expect(css.status).toBe(200);
     expect(css.headers.get("content-type")).toMatch(/text\/css/);
     // No METRICS_TOKEN and no loopback peer on Workers: closed.
