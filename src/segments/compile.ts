@@ -19,6 +19,19 @@ export interface CompileContext {
   timezone: string;
   /** Tier name of members with no stored tier yet (the program's entry tier), or null. */
   defaultTier: string | null;
+  /**
+   * The local midnights a rule's recency bounds need, resolved by Postgres before compiling (`dayBoundsQuery`,
+   * `withDayBounds` in days.ts). Given, the statement carries them as constants: no sub-selects, and where the zone's
+   * offset is constant around both bounds the recency range is exact, so the calendar test it implies is dropped —
+   * a recent-N count is then the bare index range count. Absent, the same bounds are computed inside the statement.
+   */
+  days?: ReadonlyMap<number, DayBound>;
+}
+
+/** Local midnight of the calendar day `today − n` in the merchant's zone, and whether the offset is constant ±1 day. */
+export interface DayBound {
+  start: Date;
+  exact: boolean;
 }
 
 export interface CompiledSegment {
@@ -36,6 +49,8 @@ export interface CompiledSegment {
    * count or a page of ids need not read `members` at all (every summary row has its member, same merchant).
    */
   cohort?: SQL;
+  /** The recency bounds (`n` of today − n) this statement computes itself; resolve them with withDayBounds (days.ts). */
+  days?: number[];
   /**
    * The same cohort as two `(…) alias` parts whose union it is (summary rows; members with a future-dated order):
    * a count sums the two, so Postgres flattens the first into a bare index-only count (no Append, no sub-query scan).
@@ -191,6 +206,14 @@ class Compiler {
 
   /** The instant the local calendar day `today − n` starts, as Postgres computes it in the merchant's time zone. */
   dayStart(n: number): SQL {
+    const resolved = this.ctx.days?.get(n);
+    if (resolved) return sql`${resolved.start.toISOString()}::timestamptz`;
+    this.daysAsked.add(n);
+    return this.localMidnight(n);
+  }
+
+  /** dayStart(n) computed in the statement (also the query that resolves it beforehand, dayBoundsQuery). */
+  localMidnight(n: number): SQL {
     const today = sql`(${this.nowParam} at time zone ${this.ctx.timezone}::text)::date`;
     return sql`((${today} - ${n}::int)::timestamp at time zone ${this.ctx.timezone}::text)`;
   }
@@ -209,8 +232,8 @@ class Compiler {
     const parts: SQL[] = [];
     // Each bound a scalar sub-select: Postgres evaluates it once (an InitPlan), not per row (timestamptz ± interval
     // is only STABLE, so it is not folded at planning and would convert through the session time zone every row).
-    if (Number.isFinite(hi)) parts.push(sql`${last} >= (select ${this.dayStart(hi)} + ${this.margin(hi)})`);
-    if (Number.isFinite(lo)) parts.push(sql`${last} < (select ${this.dayStart(lo - 1)} - ${this.margin(lo - 1)})`);
+    if (Number.isFinite(hi)) parts.push(sql`${last} >= ${this.edge(hi, 1, "margin")}`);
+    if (Number.isFinite(lo)) parts.push(sql`${last} < ${this.edge(lo - 1, -1, "margin")}`);
     return parts.length ? sql`(${sql.join(parts, sql` and `)})` : undefined;
   }
 
@@ -222,8 +245,42 @@ class Compiler {
    */
   margin(n: number): SQL {
     const tz = this.ctx.timezone;
-    const start = this.dayStart(n);
+    const start = this.localMidnight(n);
     return sql`(select case when min(x.off) = max(x.off) then interval '0' else interval '1 day' end from (select (g.t at time zone ${tz}::text) - (g.t at time zone 'UTC') as off from generate_series(${start} - interval '1 day', ${start} + interval '1 day', interval '15 minutes') as g(t)) x)`;
+  }
+
+  /**
+   * dayStart(n) moved `dir` (later +1, earlier −1) by its margin (`"margin"`) or by a whole day (`"day"`). Resolved,
+   * a constant; else computed once per statement (a scalar sub-select for the margin) — never per row.
+   */
+  edge(n: number, dir: 1 | -1, by: "margin" | "day"): SQL {
+    const resolved = this.ctx.days?.get(n);
+    if (resolved) {
+      const shift = by === "day" || !resolved.exact ? DAY_MS : 0;
+      return sql`${new Date(resolved.start.getTime() + dir * shift).toISOString()}::timestamptz`;
+    }
+    const op = sql.raw(dir === 1 ? "+" : "-");
+    return by === "day"
+      ? sql`${this.dayStart(n)} ${op} interval '1 day'`
+      : sql`(select ${this.dayStart(n)} ${op} ${this.margin(n)})`;
+  }
+
+  /**
+   * Whether every row of the recency aggregate satisfies `c`: the aggregate reads member_stats over an exact range
+   * (both bounds resolved with no margin) that `c`'s days contain — its rows have local days since their last order
+   * in [lo, hi] (≥ 0 without lo: a last order not after now), so `c` reduces to "has a row" (it may be LEFT JOINed).
+   */
+  impliedByRange(c: Condition): boolean {
+    const b = this.bounds;
+    if (!b || !this.stats || !["eq", "between", "lt", "lte", "gt", "gte"].includes(c.op)) return false;
+    if (!this.exactDay(b.hi) || (b.lo !== undefined && !this.exactDay(b.lo - 1))) return false;
+    const days = conditionDays(c);
+    return days.lo <= (b.lo ?? 0) && days.hi >= b.hi;
+  }
+
+  /** Whether dayStart(n) is resolved and exact (the recency range's bound at n is the calendar bound itself). */
+  exactDay(n: number): boolean {
+    return this.ctx.days?.get(n)?.exact === true;
   }
 
   windowStart(days: number): SQL {
@@ -265,6 +322,7 @@ class Compiler {
         const exact = nullable(compare(sql`(${today} - ${last})`, c.op, c.value, "number"));
         // Range-restricted forms only: the plain form (`rangeRestrict: false`) keeps the bare calendar test, so the
         // property test in test/segments/recency.db.test.ts compares the two.
+        if (this.impliedByRange(c)) return sql`(${sql.raw(a)}.last_at is not null)`;
         const inner = this.bounds === undefined ? undefined : this.surelyInside(sql`${sql.raw(a)}.last_at`, c);
         // Rows more than a day inside the local-midnight instants (constants, folded once per query) match without
         // the per-row time-zone conversion; only the rows near either bound take the exact calendar-day test.
@@ -345,8 +403,8 @@ class Compiler {
         // calendar range, so the time-zone conversion of the exact test only runs for the few groups near it.
         const { lo, hi } = conditionDays(c);
         const pre: SQL[] = [];
-        if (hi <= MAX_RECENT_DAYS) pre.push(sql`${last} >= ${this.dayStart(Math.max(hi, -1))} - interval '1 day'`);
-        if (lo >= 1 && lo <= MAX_RECENT_DAYS) pre.push(sql`${last} < ${this.dayStart(lo - 1)} + interval '1 day'`);
+        if (hi <= MAX_RECENT_DAYS) pre.push(sql`${last} >= ${this.edge(Math.max(hi, -1), -1, "day")}`);
+        if (lo >= 1 && lo <= MAX_RECENT_DAYS) pre.push(sql`${last} < ${this.edge(lo - 1, 1, "day")}`);
         (src.having ??= []).push(...pre);
       } else if (c.field === "orderCount" && !holdsFor(0, c)) {
         aggExpr = this.facts(src).count;
@@ -360,6 +418,9 @@ class Compiler {
       src.required = true;
     }
   }
+
+  /** The `n`s of dayStart(n) this compilation needed and the context did not resolve (see CompileContext.days). */
+  readonly daysAsked = new Set<number>();
 
   /** Set by joins(): the recency aggregate as a CTE, when other order aggregates are narrowed to its members. */
   ctes: SQL | undefined;
@@ -397,9 +458,9 @@ class Compiler {
         if (s.recent) {
           // Local midnight of today − N, as Postgres computes it; a day earlier still, so a DST or calendar quirk at
           // midnight can never cut off a qualifying order (the exact calendar-day test stays in the WHERE/HAVING).
-          from = sql`${from} and o.placed_at >= ${this.dayStart(s.recent.hi)} - interval '1 day'`;
+          from = sql`${from} and o.placed_at >= ${this.edge(s.recent.hi, -1, "day")}`;
           if (s.recent.lo !== undefined) {
-            const later = sql`${this.dayStart(s.recent.lo - 1)} + interval '1 day'`;
+            const later = this.edge(s.recent.lo - 1, 1, "day");
             from = sql`${from} and o.placed_at < ${later} and not exists (select 1 from orders o2 where o2.merchant_id = ${mid} and o2.member_id = o.member_id and o2.placed_at >= ${later} and o2.placed_at <= ${this.nowParam})`;
           }
         }
@@ -472,12 +533,14 @@ class Compiler {
       // The range of member_stats_last_idx: local midnight, widened by margin() (computed once, see there). The
       // bound a day wider is repeated as a plain expression: the planner can estimate the range's rows from it (not
       // from a sub-select's result), and the index scan keeps the tighter of the two.
+      // Resolved beforehand (CompileContext.days), each bound is one constant the planner estimates from.
       const { hi, lo } = s.recent;
-      conds.push(sql`u.last_at >= ${this.dayStart(hi)} - interval '1 day'`);
-      conds.push(sql`u.last_at >= (select ${this.dayStart(hi)} - ${this.margin(hi)})`);
+      const resolved = this.ctx.days?.has(hi) && (lo === undefined || this.ctx.days.has(lo - 1));
+      if (!resolved) conds.push(sql`u.last_at >= ${this.edge(hi, -1, "day")}`);
+      conds.push(sql`u.last_at >= ${this.edge(hi, -1, "margin")}`);
       if (lo !== undefined) {
-        conds.push(sql`u.last_at < ${this.dayStart(lo - 1)} + interval '1 day'`);
-        conds.push(sql`u.last_at < (select ${this.dayStart(lo - 1)} + ${this.margin(lo - 1)})`);
+        if (!resolved) conds.push(sql`u.last_at < ${this.edge(lo - 1, 1, "day")}`);
+        conds.push(sql`u.last_at < ${this.edge(lo - 1, 1, "margin")}`);
       }
     }
     return conds.length ? sql` where ${sql.join(conds, sql` and `)}` : sql``;
@@ -642,7 +705,13 @@ export function compileSegment(
   const joins = c.joins(c.narrowing);
   const [only, ...more] = c.sources.values();
   const alone = !c.usesMember && more.length === 0 && only?.kind === "orders" && only.required && c.fromStats(only);
-  const base = { joins, where, sources: c.sources.size, ...(c.ctes ? { ctes: c.ctes } : {}) };
+  const base = {
+    joins,
+    where,
+    sources: c.sources.size,
+    ...(c.ctes ? { ctes: c.ctes } : {}),
+    ...(c.daysAsked.size ? { days: [...c.daysAsked].sort((x, y) => x - y) } : {}),
+  };
   if (!alone) return base;
   const alias = sql.raw(only.alias);
   const [rows, future] = c.statsPartsFiltered(only);
@@ -651,6 +720,21 @@ export function compileSegment(
     cohort: sql`(${c.statsBody(only)}) ${alias}`,
     cohortParts: [sql`(${rows}) ${alias}`, sql`(${future}) ${alias}`],
   };
+}
+
+/**
+ * One row per `n`: dayStart(n) as epoch milliseconds and whether its margin is zero — the values CompileContext.days
+ * holds, computed by the same SQL the statement would otherwise run inside itself.
+ */
+export function dayBoundsQuery(ctx: CompileContext, ns: readonly number[]): SQL {
+  const c = new Compiler(ctx, undefined, true, true);
+  return sql.join(
+    ns.map(
+      (n) =>
+        sql`select ${n}::int as n, (extract(epoch from ${c.localMidnight(n)}) * 1000)::float8 as start_ms, ${c.margin(n)} = interval '0' as exact`,
+    ),
+    sql` union all `,
+  );
 }
 
 /** `select count(*) as n …`: the matches' count, from the summary cohort alone when the rule allows it. */

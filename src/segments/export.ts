@@ -11,6 +11,7 @@ import { newId } from "../lib/ids.ts";
 import { compileSegment, segmentMembersQuery } from "./compile.ts";
 import type { Rule } from "./rule.ts";
 import { segmentContext } from "./service.ts";
+import { withDayBounds } from "./days.ts";
 import { csvLine } from "./csv-cells.ts";
 
 export const EXPORT_PURPOSES = ["marketing", "service"] as const;
@@ -58,7 +59,7 @@ export async function segmentCsvStream(
   now: Date,
   pageSize = DEFAULT_EXPORT_PAGE,
 ): Promise<ReadableStream<Uint8Array>> {
-  const ctx = await segmentContext(db, merchantId, now);
+  const ctx = await withDayBounds(db, await segmentContext(db, merchantId, now), rule);
   const compiled = compileSegment(rule, ctx);
   const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
   const consent = purpose === "marketing" ? sql` and m.opted_in` : sql``;

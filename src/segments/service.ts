@@ -10,6 +10,7 @@ import { getProgram } from "../program/service.ts";
 import { qualifyingTier } from "../program/tiers.ts";
 import { segments, segmentVersions } from "./tables.ts";
 import { BUILT_IN_SEGMENTS, builtInSegment, isCondition, type Rule } from "./rule.ts";
+import { withDayBounds } from "./days.ts";
 import {
   compileSegment,
   segmentCountQuery,
@@ -245,8 +246,9 @@ export async function segmentContext(db: Db, merchantId: string, now: Date): Pro
   };
 }
 
+/** The rule compiled for the merchant now, its recency bounds resolved first (days.ts): for counts and lists. */
 export async function compileForMerchant(db: Db, merchantId: string, rule: Rule, now: Date): Promise<CompiledSegment> {
-  return compileSegment(rule, await segmentContext(db, merchantId, now));
+  return compileSegment(rule, await withDayBounds(db, await segmentContext(db, merchantId, now), rule));
 }
 
 export interface SampleMember {
@@ -281,7 +283,7 @@ export async function previewSegment(
   rule: Rule,
   now: Date,
 ): Promise<{ count: number; sample: SampleMember[] }> {
-  const ctx = await segmentContext(db, merchantId, now);
+  const ctx = await withDayBounds(db, await segmentContext(db, merchantId, now), rule);
   const compiled = compileSegment(rule, ctx);
   const tier = ctx.defaultTier === null ? sql`m.tier_name` : sql`coalesce(m.tier_name, ${ctx.defaultTier}::text)`;
   // Ordered and limited outside: the window keeps the subquery whole, so Postgres plans it for every match rather

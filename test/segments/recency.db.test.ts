@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import {
@@ -15,7 +16,8 @@ import {
   segmentMembersQuery,
   segmentPageQuery,
 } from "../../src/segments/compile.ts";
-import { memberMatches, segmentContext } from "../../src/segments/service.ts";
+import { compileForMerchant, memberMatches, segmentContext } from "../../src/segments/service.ts";
+import { withDayBounds } from "../../src/segments/days.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import type { Condition, Rule } from "../../src/segments/rule.ts";
 import { addMember, addOrder, DAY } from "./fixtures.ts";
@@ -115,12 +117,14 @@ async function members(
   merchantId: string,
   rule: Rule,
   now: Date,
-  opts: { rangeRestrict?: boolean; stats?: boolean },
+  opts: { rangeRestrict?: boolean; stats?: boolean; resolved?: boolean },
 ): Promise<string[]> {
-  const ctx = await segmentContext(s.database.db, merchantId, now);
+  const { resolved, ...compileOpts } = opts;
+  const plainCtx = await segmentContext(s.database.db, merchantId, now);
+  const ctx = resolved ? await withDayBounds(s.database.db, plainCtx, rule, compileOpts) : plainCtx;
   const rows = await resultRows<{ member_id: string }>(
     await s.database.db.execute(
-      segmentMembersQuery(compileSegment(rule, ctx, opts), merchantId, { orderBy: sql`m.id` }),
+      segmentMembersQuery(compileSegment(rule, ctx, compileOpts), merchantId, { orderBy: sql`m.id` }),
     ),
   );
   return rows.map((r) => r.member_id);
@@ -145,13 +149,19 @@ describe("property: range-restricted recency = plain form", () => {
           expect(await members(merchantId, rule, now, { rangeRestrict: false })).toEqual(plain);
           expect(await members(merchantId, rule, now, {})).toEqual(plain);
           expect(await members(merchantId, rule, now, { stats: false })).toEqual(plain);
+          // The bounds resolved before compiling (constants; an exact range drops the calendar test it implies).
+          expect(await members(merchantId, rule, now, { resolved: true })).toEqual(plain);
+          expect(await members(merchantId, rule, now, { resolved: true, stats: false })).toEqual(plain);
           // A rule over the summary alone is counted and paged without members: the same count, the same first ids.
           const compiled = compileSegment(rule, await segmentContext(s.database.db, merchantId, now));
           if (compiled.cohort) cohortRules++;
-          const [count] = await resultRows<{ n: unknown }>(
-            await s.database.db.execute(segmentCountQuery(compiled, merchantId)),
-          );
-          expect(Number(count?.n)).toBe(plain.length);
+          const resolved = await compileForMerchant(s.database.db, merchantId, rule, now);
+          for (const c of [compiled, resolved]) {
+            const [count] = await resultRows<{ n: unknown }>(
+              await s.database.db.execute(segmentCountQuery(c, merchantId)),
+            );
+            expect(Number(count?.n)).toBe(plain.length);
+          }
           const page = await resultRows<{ member_id: string }>(
             await s.database.db.execute(segmentPageQuery(compiled, merchantId, 5)),
           );
@@ -177,9 +187,36 @@ describe("property: range-restricted recency = plain form", () => {
     expect(await members(merchantId, rule, now, {})).toEqual(expected);
     expect(await members(merchantId, rule, now, { rangeRestrict: false, stats: false })).toEqual(expected);
     expect(await members(merchantId, { field: "daysSinceLastOrder", op: "eq", value: 20 }, now, {})).toEqual([before]);
+    expect(await members(merchantId, rule, now, { resolved: true })).toEqual(expected);
+    const twenty: Rule = { field: "daysSinceLastOrder", op: "eq", value: 20 };
+    expect(await members(merchantId, twenty, now, { resolved: true })).toEqual([before]);
     // One member at a time (offers, bots): the same answer, with a rule that also narrows another order aggregate.
     const narrowed: Rule = { all: [rule, { field: "orderCount", op: "gte", value: 1, windowDays: 90 }] };
     expect(await memberMatches(db, merchantId, first, narrowed, now)).toBe(true);
     expect(await memberMatches(db, merchantId, before, narrowed, now)).toBe(false);
+  });
+
+  it("resolved in a zone without DST, a recent-N count is the bare range count: no time-zone test, no sub-select", async () => {
+    const db = s.database.db;
+    const { merchantId } = await createMerchant(db, { name: "hcm", timezone: "Asia/Ho_Chi_Minh" });
+    const now = new Date("2026-11-20T15:00:00Z"); // 22:00 local
+    const inRange = await addMember(db, merchantId, { orders: [{ at: "2026-11-13T17:00:00Z" }] }, now); // 00:00 14 Nov
+    await addMember(db, merchantId, { orders: [{ at: "2026-11-13T16:59:59Z" }] }, now); // 23:59:59 13 Nov: 7 days
+    const rule: Rule = { field: "daysSinceLastOrder", op: "between", value: [0, 6] };
+    const compiled = await compileForMerchant(db, merchantId, rule, now);
+    const text = new PgDialect().sqlToQuery(segmentCountQuery(compiled, merchantId)).sql;
+    expect(text).not.toMatch(/at time zone|\(select .*interval/);
+    const [count] = await resultRows<{ n: unknown }>(await db.execute(segmentCountQuery(compiled, merchantId)));
+    expect(Number(count?.n)).toBe(1);
+    expect(await members(merchantId, rule, now, { resolved: true })).toEqual([inRange]);
+    // Havana changes its clocks at midnight: the bound near 1 Nov keeps its margin and the calendar test.
+    const havana = await createMerchant(db, { name: "havana2", timezone: "America/Havana" });
+    const nearChange = await compileForMerchant(
+      db,
+      havana.merchantId,
+      { field: "daysSinceLastOrder", op: "between", value: [0, 19] },
+      now,
+    );
+    expect(new PgDialect().sqlToQuery(segmentCountQuery(nearChange, havana.merchantId)).sql).toMatch(/at time zone/);
   });
 });
