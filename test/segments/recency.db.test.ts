@@ -171,7 +171,7 @@ describe("property: range-restricted recency = plain form", () => {
       );
       expect(nonEmpty).toBeGreaterThan(10);
       expect(cohortRules).toBeGreaterThan(5);
-    });
+    }, 180_000); // 80 rules × six forms against one database: ~20 s alone, several times that on a loaded CI machine
   }
 
   it("the day the clocks go back at midnight (America/Havana, 1 Nov 2026) counts as one calendar day", async () => {
