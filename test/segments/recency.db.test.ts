@@ -219,4 +219,33 @@ describe("property: range-restricted recency = plain form", () => {
     );
     expect(new PgDialect().sqlToQuery(segmentCountQuery(nearChange, havana.merchantId)).sql).toMatch(/at time zone/);
   });
+
+  it("resolves a zone's bounds once per local day: later rules that day need no query, the next day resolves anew", async () => {
+    const db = s.database.db;
+    let queries = 0;
+    const counting = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop !== "execute") return Reflect.get(target, prop, receiver);
+        return (...args: Parameters<typeof db.execute>) => {
+          queries++;
+          return target.execute(...args);
+        };
+      },
+    });
+    const { merchantId } = await createMerchant(db, { name: "hcm cache", timezone: "Asia/Ho_Chi_Minh" });
+    const ctx = await segmentContext(db, merchantId, new Date("2027-03-15T02:00:00Z")); // 09:00 local, 15 Mar
+    const recent: Rule = { field: "daysSinceLastOrder", op: "between", value: [7, 13] };
+    const first = await withDayBounds(counting, ctx, recent);
+    expect(queries).toBe(1);
+    expect(first.days?.get(13)).toEqual({ start: new Date("2027-03-01T17:00:00Z"), exact: true });
+    // 23:30 local the same day, the same bounds: from memory.
+    await withDayBounds(counting, { ...ctx, now: new Date("2027-03-15T16:30:00Z") }, recent);
+    expect(queries).toBe(1);
+    await withDayBounds(counting, ctx, { field: "daysSinceLastOrder", op: "lte", value: 3 });
+    expect(queries).toBe(2);
+    // 00:30 local on 16 Mar: a new day, new midnights.
+    const next = await withDayBounds(counting, { ...ctx, now: new Date("2027-03-15T17:30:00Z") }, recent);
+    expect(queries).toBe(3);
+    expect(next.days?.get(13)).toEqual({ start: new Date("2027-03-02T17:00:00Z"), exact: true });
+  });
 });
