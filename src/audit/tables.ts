@@ -3,15 +3,14 @@
  * folder, below every feature that writes entries (privacy's middleware, segment exports), so none of them has to
  * import another feature for it. Read by src/privacy/audit.ts (GET /v1/audit-log).
  */
-import { bigserial, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, merchantLog } from "../db/columns.ts";
 
 /** One row per merchant or staff write: who (API key / console session), what, when, before/after of settings. */
 export const auditLog = pgTable(
   "audit_log",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     /** `key:<api key id>` or `console:<api key id>` (the key the console session was opened with). */
     actor: text("actor").notNull(),
     /** `POST /v1/orders`-style route pattern, or a named action (`member.erase`, `settings.privacy`). */

@@ -4,8 +4,8 @@
  * cap, and per-channel sender leases (one process paces a bot at a time).
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { ts, createdAt, updatedAt, textId, merchantId } from "../db/columns.ts";
+import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { ts, createdAt, timestamps, memberId, merchantRow, merchantLog, merchantCreatedIndex } from "../db/columns.ts";
 
 export interface MessageTemplates {
   vi?: string;
@@ -43,8 +43,7 @@ export type CampaignStatus = "draft" | "scheduled" | "sending" | "done" | "cance
 export const campaigns = pgTable(
   "campaigns",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     name: text("name").notNull(),
     segmentId: text("segment_id").notNull(),
     message: jsonb("message").$type<MessageTemplates>().notNull(),
@@ -68,10 +67,7 @@ export const campaigns = pgTable(
     finishedAt: ts("finished_at"),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("campaigns_merchant_idx").on(t.merchantId, t.createdAt),
-    index("campaigns_due_idx").on(t.status, t.sendAt),
-  ],
+  (t) => [merchantCreatedIndex("campaigns_merchant_idx", t), index("campaigns_due_idx").on(t.status, t.sendAt)],
 );
 
 /**
@@ -101,8 +97,7 @@ export type DeliveryStatus =
 export const deliveries = pgTable(
   "deliveries",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     source: text("source").$type<"campaign" | "journey" | "survey">().notNull(),
     /**
      * The campaign id, a journey entry `reactivation:<step>:<entryOrderId>`, or `survey:<surveyId>`: one message per
@@ -113,7 +108,7 @@ export const deliveries = pgTable(
     journeyStep: integer("journey_step"),
     /** Journeys: the member's last order when they entered the step's window. */
     entryOrderId: text("entry_order_id"),
-    memberId: text("member_id").notNull(),
+    memberId: memberId(),
     channel: text("channel").notNull(),
     chatId: text("chat_id").notNull(),
     identityId: bigint("identity_id", { mode: "number" }),
@@ -129,8 +124,7 @@ export const deliveries = pgTable(
     sentAt: ts("sent_at"),
     messageId: text("message_id"),
     error: text("error"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("deliveries_source_member_uq").on(t.merchantId, t.sourceKey, t.memberId),
@@ -148,9 +142,8 @@ export const deliveries = pgTable(
 export const promoSends = pgTable(
   "promo_sends",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantLog(),
+    memberId: memberId(),
     kind: text("kind").$type<"campaign" | "journey" | "offer" | "survey">().notNull(),
     /** Campaign id, journey key, offer id… */
     ref: text("ref"),

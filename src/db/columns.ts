@@ -1,14 +1,34 @@
 /**
  * Column helpers every table file shares (src/db/schema.ts and each `src/<capability>/tables.ts`), so a timestamp,
- * an id or a merchant column is spelt one way everywhere.
+ * an id or a merchant column is spelt one way everywhere. The column sets (`merchantRow()`, `merchantLog()`,
+ * `timestamps()`) are spread into a table's columns, as Drizzle suggests for columns many tables repeat; they are
+ * functions so each table gets its own builders.
  */
-import { text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, type ExtraConfigColumn, index, text, timestamp } from "drizzle-orm/pg-core";
 
 /** A timestamptz read as a JS Date. */
 export const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 export const createdAt = () => ts("created_at").notNull().defaultNow();
 export const updatedAt = () => ts("updated_at").notNull().defaultNow();
+/** `created_at` the code always writes itself (no database default). */
+export const createdAtSet = () => ts("created_at").notNull();
+/** `created_at` + `updated_at`, both defaulting to now(). */
+export const timestamps = () => ({ createdAt: createdAt(), updatedAt: updatedAt() });
 /** A text primary key `id` (prefixed ids from src/lib/ids.ts). */
 export const textId = () => text("id").primaryKey();
+/** A bigserial primary key `id` (append-only logs and queues, ordered by it). */
+export const serialId = () => bigserial("id", { mode: "number" }).primaryKey();
 /** The owning merchant, on tables that do not declare the foreign key. */
 export const merchantId = () => text("merchant_id").notNull();
+/** The member a row is about, on tables that do not declare the foreign key. */
+export const memberId = () => text("member_id").notNull();
+/** The head of a merchant's entity: its prefixed id and the merchant. */
+export const merchantRow = () => ({ id: textId(), merchantId: merchantId() });
+/** The head of a merchant's log or queue row: a serial id and the merchant. */
+export const merchantLog = () => ({ id: serialId(), merchantId: merchantId() });
+
+/** The `(merchant_id, created_at)` index behind a merchant's newest-first listings. */
+export const merchantCreatedIndex = (
+  name: string,
+  t: { merchantId: Partial<ExtraConfigColumn>; createdAt: Partial<ExtraConfigColumn> },
+) => index(name).on(t.merchantId, t.createdAt);

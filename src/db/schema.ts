@@ -5,7 +5,6 @@
  */
 import { sql } from "drizzle-orm";
 import {
-  bigserial,
   boolean,
   date,
   index,
@@ -17,7 +16,16 @@ import {
   uniqueIndex,
   bigint,
 } from "drizzle-orm/pg-core";
-import { ts, createdAt, updatedAt, textId, merchantId } from "./columns.ts";
+import {
+  ts,
+  createdAt,
+  updatedAt,
+  textId,
+  merchantId,
+  merchantLog,
+  serialId,
+  merchantCreatedIndex,
+} from "./columns.ts";
 
 /** The owning merchant, with the foreign key (tables in other folders use `merchantId()` without one). */
 const merchantRef = () =>
@@ -33,6 +41,8 @@ const orderRef = () =>
   text("order_id")
     .notNull()
     .references(() => orders.id);
+/** The head of a merchant's entity in the core schema: its prefixed id and the merchant, with the foreign key. */
+const merchantRefRow = () => ({ id: textId(), merchantId: merchantRef() });
 
 export const merchants = pgTable("merchants", {
   id: textId(),
@@ -47,8 +57,7 @@ export const merchants = pgTable("merchants", {
 export const apiKeys = pgTable(
   "api_keys",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     /** SHA-256 of the key; the key itself is shown once and never stored. */
     keyHash: text("key_hash").notNull(),
     /** First characters of the key, to tell keys apart in listings. */
@@ -70,8 +79,7 @@ export const programs = pgTable("programs", {
 export const members = pgTable(
   "members",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     phone: text("phone"),
     /** Lower-cased and trimmed (src/members/email.ts), so equality is a case-insensitive match. */
     email: text("email"),
@@ -97,15 +105,14 @@ export const members = pgTable(
     // Like the phone: NULLs are distinct, so only members with an email are unique per merchant.
     uniqueIndex("members_email_uq").on(t.merchantId, t.email),
     uniqueIndex("members_external_uq").on(t.merchantId, t.externalId),
-    index("members_merchant_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("members_merchant_idx", t),
   ],
 );
 
 export const orders = pgTable(
   "orders",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     externalId: text("external_id").notNull(),
     memberId: text("member_id").references(() => members.id),
     channel: text("channel").notNull().default("pos"),
@@ -139,7 +146,7 @@ export const orders = pgTable(
 export const orderItems = pgTable(
   "order_items",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: serialId(),
     orderId: orderRef(),
     merchantId: merchantId(),
     lineNo: integer("line_no").notNull(),
@@ -157,8 +164,7 @@ export const orderItems = pgTable(
 export const refunds = pgTable(
   "refunds",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     orderId: orderRef(),
     externalId: text("external_id").notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
@@ -172,8 +178,7 @@ export const refunds = pgTable(
 export const ledgerEntries = pgTable(
   "ledger_entries",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     memberId: memberRef(),
     kind: text("kind").$type<LedgerKind>().notNull(),
     points: bigint("points", { mode: "number" }).notNull(),
@@ -200,8 +205,7 @@ export type LedgerKind = "earn" | "redeem" | "refund" | "expire" | "adjust" | "b
 export const pointLots = pgTable(
   "point_lots",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     memberId: memberRef(),
     orderId: text("order_id"),
     points: bigint("points", { mode: "number" }).notNull(),
@@ -220,8 +224,7 @@ export const pointLots = pgTable(
 export const creditEntries = pgTable(
   "credit_entries",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     memberId: memberRef(),
     kind: text("kind").$type<"cashback" | "refund" | "spend" | "adjust">().notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
@@ -235,8 +238,7 @@ export const creditEntries = pgTable(
 export const rewards = pgTable(
   "rewards",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     name: text("name").notNull(),
     description: text("description"),
     cost: bigint("cost", { mode: "number" }).notNull(),
@@ -254,8 +256,7 @@ export const rewards = pgTable(
 export const redemptions = pgTable(
   "redemptions",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     memberId: memberRef(),
     rewardId: text("reward_id")
       .notNull()
@@ -333,8 +334,7 @@ export const products = pgTable(
 export const channelIdentities = pgTable(
   "channel_identities",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     memberId: memberRef(),
     channel: text("channel").notNull(),
     userId: text("user_id").notNull(),

@@ -2,8 +2,8 @@
  * Tables of the LLM layer (drizzle-kit picks up `src/*\/tables.ts`): per-day usage counters (the dashboard and the
  * token budgets read them), the cache of offer phrasings and the assistant's short conversation memory.
  */
-import { bigint, bigserial, date, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { createdAt, updatedAt, merchantId } from "../db/columns.ts";
+import { bigint, date, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { createdAt, updatedAt, merchantId, memberId, merchantLog } from "../db/columns.ts";
 
 /**
  * One row per merchant, local day (the merchant's time zone), member and task, incremented in place.
@@ -58,11 +58,10 @@ export const llmPhrasings = pgTable(
 export const llmChatTurns = pgTable(
   "llm_chat_turns",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     channel: text("channel").notNull(),
     chatId: text("chat_id").notNull(),
-    memberId: text("member_id").notNull(),
+    memberId: memberId(),
     userText: text("user_text").notNull(),
     replyText: text("reply_text").notNull(),
     createdAt: createdAt(),

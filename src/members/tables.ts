@@ -3,8 +3,8 @@
  * gave or withdrew (Decree 13/2023, GDPR: purpose, channel, time and the exact wording shown), append-only;
  * `members.opted_in` stays the current marketing state campaigns read.
  */
-import { bigserial, boolean, index, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId } from "../db/columns.ts";
+import { boolean, index, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, memberId, merchantLog } from "../db/columns.ts";
 
 /** `loyalty_terms`: the programme's processing of the member's data; `marketing`: promotional messages. */
 export type ConsentPurpose = "loyalty_terms" | "marketing";
@@ -12,9 +12,8 @@ export type ConsentPurpose = "loyalty_terms" | "marketing";
 export const consentEvents = pgTable(
   "consent_events",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantLog(),
+    memberId: memberId(),
     purpose: text("purpose").$type<ConsentPurpose>().notNull(),
     granted: boolean("granted").notNull(),
     /** Where it was given: telegram | zalo | web | api | console. */

@@ -20,7 +20,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { ts, textId, merchantId } from "../db/columns.ts";
+import { ts, createdAtSet, merchantId, memberId, merchantRow, merchantCreatedIndex } from "../db/columns.ts";
 import type { Rule } from "../recs/mine.ts";
 
 export const OFFER_KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
@@ -68,9 +68,8 @@ export type OfferFacts = {
 export const offers = pgTable(
   "offers",
   {
-    id: textId(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantRow(),
+    memberId: memberId(),
     kind: text("kind").$type<OfferKind>().notNull(),
     basis: text("basis").$type<OfferBasis>().notNull(),
     /** The product of a single-product offer. */
@@ -98,7 +97,7 @@ export const offers = pgTable(
     status: text("status").$type<"active" | "superseded">().notNull().default("active"),
     /** engine: chosen for the member (GET /offers); campaign: materialised from a bundle id a campaign button carried. */
     origin: text("origin").$type<"engine" | "campaign">().notNull().default("engine"),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
     expiresAt: ts("expires_at").notNull(),
     /** When it was pushed to the member unasked (counted by the frequency cap). */
     pushedAt: ts("pushed_at"),
@@ -109,19 +108,18 @@ export const offers = pgTable(
   (t) => [
     index("offers_member_active_idx").on(t.memberId, t.status, t.expiresAt),
     index("offers_member_created_idx").on(t.memberId, t.createdAt),
-    index("offers_merchant_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("offers_merchant_idx", t),
   ],
 );
 
 export const offerClaims = pgTable(
   "offer_claims",
   {
-    id: textId(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantRow(),
+    memberId: memberId(),
     offerId: text("offer_id").notNull(),
     code: text("code").notNull(),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
     expiresAt: ts("expires_at").notNull(),
     /** The order that redeemed the code (conversion), once. */
     orderId: text("order_id"),
@@ -140,8 +138,7 @@ export const offerClaims = pgTable(
 export const offerBundles = pgTable(
   "offer_bundles",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     name: text("name").notNull(),
     skus: text("skus").array().notNull(),
     /** Member price of the whole combo; else `discountPercent` off the catalog prices. */
@@ -155,9 +152,9 @@ export const offerBundles = pgTable(
     endsAt: ts("ends_at"),
     /** Only at these stores (`stores` ids): claim codes of its offers redeem there only. Null = every store. */
     storeIds: text("store_ids").array(),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
   },
-  (t) => [index("offer_bundles_merchant_idx").on(t.merchantId, t.createdAt)],
+  (t) => [merchantCreatedIndex("offer_bundles_merchant_idx", t)],
 );
 
 /** `sku` → `variantSku`: the merchant says variantSku is a variant of sku (another size, a premium version…). */

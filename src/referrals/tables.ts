@@ -4,7 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts, updatedAt } from "../db/columns.ts";
+import { ts, createdAt, updatedAt, merchantId, memberId, merchantRow, merchantCreatedIndex } from "../db/columns.ts";
 
 export const referralSettings = pgTable("referral_settings", {
   merchantId: text("merchant_id").primaryKey(),
@@ -19,7 +19,7 @@ export const referralCodes = pgTable(
     /** Globally unique, so a bot that serves several shops can tell which shop a code belongs to. */
     code: text("code").primaryKey(),
     merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    memberId: memberId(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("referral_codes_member_uq").on(t.merchantId, t.memberId)],
@@ -31,8 +31,7 @@ export type RefusalReason = "self_referral" | "existing_member" | "already_refer
 export const referrals = pgTable(
   "referrals",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     referrerId: text("referrer_id").notNull(),
     /** The friend's member (a refused self-referral from the referrer's own chat names the referrer). */
     friendId: text("friend_id").notNull(),
@@ -58,6 +57,6 @@ export const referrals = pgTable(
     uniqueIndex("referrals_friend_uq").on(t.merchantId, t.friendId).where(sql`status <> 'refused'`),
     index("referrals_referrer_idx").on(t.merchantId, t.referrerId, t.createdAt),
     index("referrals_open_idx").on(t.merchantId, t.status).where(sql`status in ('pending', 'holding')`),
-    index("referrals_created_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("referrals_created_idx", t),
   ],
 );

@@ -1,20 +1,19 @@
 /** Tables of the segments module (drizzle-kit picks up `src/*\/tables.ts`). */
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { Rule } from "./rule.ts";
-import { createdAt, textId, merchantId, ts } from "../db/columns.ts";
+import { ts, createdAt, merchantId, memberId, merchantRow, merchantCreatedIndex } from "../db/columns.ts";
 import { members } from "../db/schema.ts";
 
 /** Custom segments (the built-in `recent-*` ones live in code). The rule is stored as validated. */
 export const segments = pgTable(
   "segments",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     name: text("name").notNull(),
     rule: jsonb("rule").$type<Rule>().notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index("segments_merchant_idx").on(t.merchantId, t.createdAt)],
+  (t) => [merchantCreatedIndex("segments_merchant_idx", t)],
 );
 
 /**
@@ -80,11 +79,11 @@ export const segmentExportRows = pgTable(
   {
     exportId: text("export_id").notNull(),
     merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    memberId: memberId(),
     createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.merchantId, t.exportId, t.memberId] }),
-    index("segment_export_rows_created_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("segment_export_rows_created_idx", t),
   ],
 );

@@ -3,8 +3,8 @@
  * member (the conversation's state: which question is next, the answers so far, whether the points were given).
  * The messages themselves go through the campaigns' delivery queue (`deliveries`, source `survey`).
  */
-import { index, integer, jsonb, pgTable, text, uniqueIndex, bigserial } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts, updatedAt } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { ts, createdAt, updatedAt, memberId, merchantRow, merchantLog, merchantCreatedIndex } from "../db/columns.ts";
 import type { Answer, Question, Texts } from "./logic.ts";
 
 export interface AfterOrder {
@@ -26,8 +26,7 @@ export interface SurveyBudgetCheck {
 export const surveys = pgTable(
   "surveys",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     name: text("name").notNull(),
     /** Shown above the first question (per language); null = the default greeting. */
     intro: jsonb("intro").$type<Texts | null>(),
@@ -49,7 +48,7 @@ export const surveys = pgTable(
     recipients: integer("recipients"),
     createdAt: createdAt(),
   },
-  (t) => [index("surveys_merchant_idx").on(t.merchantId, t.createdAt)],
+  (t) => [merchantCreatedIndex("surveys_merchant_idx", t)],
 );
 
 export type ResponseStatus = "invited" | "started" | "completed";
@@ -57,10 +56,9 @@ export type ResponseStatus = "invited" | "started" | "completed";
 export const surveyResponses = pgTable(
   "survey_responses",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     surveyId: text("survey_id").notNull(),
-    memberId: text("member_id").notNull(),
+    memberId: memberId(),
     /** How the member was invited: the segment send, or an order (its id in `orderId`). */
     via: text("via").$type<"segment" | "order">().notNull(),
     orderId: text("order_id"),

@@ -7,13 +7,12 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts } from "../db/columns.ts";
+import { ts, createdAt, createdAtSet, merchantRow } from "../db/columns.ts";
 
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     url: text("url").notNull(),
     /** Event types this endpoint receives (a JSON array of strings; the trigger tests membership with `?`). */
     events: jsonb("events").$type<string[]>().notNull(),
@@ -33,8 +32,7 @@ export const webhookMessages = pgTable(
   "webhook_messages",
   {
     /** `msg_…`: the `webhook-id` header. */
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     endpointId: text("endpoint_id").notNull(),
     eventType: text("event_type").notNull(),
     /** The body sent: `{ type, timestamp, data }`. */
@@ -48,7 +46,7 @@ export const webhookMessages = pgTable(
     lastStatus: integer("last_status"),
     lastError: text("last_error"),
     deliveredAt: ts("delivered_at"),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
   },
   (t) => [
     index("webhook_messages_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),

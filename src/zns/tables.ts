@@ -3,7 +3,7 @@
  * how each parameter is filled, and delivery receipts (`user_received_message`) keyed by our delivery id.
  */
 import { bigint, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, ts, updatedAt } from "../db/columns.ts";
+import { ts, createdAt, timestamps, merchantId } from "../db/columns.ts";
 
 /** Where a template parameter's value comes from. */
 export type ZnsParamSource =
@@ -23,8 +23,7 @@ export const znsTemplates = pgTable(
     tag: text("tag").$type<ZnsTemplateTag>().notNull(),
     /** Zalo parameter name → where its value comes from. */
     params: jsonb("params").$type<Record<string, ZnsParamSource>>().notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.templateId] })],
 );
