@@ -4,8 +4,19 @@
  * cap, and per-channel sender leases (one process paces a bot at a time).
  */
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { ts, createdAt, timestamps, memberId, merchantRow, merchantLog, merchantCreatedIndex } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  ts,
+  createdAt,
+  timestamps,
+  memberId,
+  merchantRow,
+  merchantLog,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+  serialId,
+} from "../db/columns.ts";
 
 export interface MessageTemplates {
   vi?: string;
@@ -37,6 +48,18 @@ export type DeliveryMessage = MessageTemplates & {
   /** Numbered-choice channels remember the buttons this long (OutgoingMessage.choices). */
   choicesTtlMs?: number;
 };
+
+/**
+ * The budget check of a scheduled pass that sends (a journey pass, a survey's after-order pass; docs/budget.md):
+ * within budget, over it (warned), or skipped.
+ */
+export interface PassBudgetCheck {
+  at: string;
+  outcome: "within" | "warned" | "skipped";
+  detail?: string;
+  over?: ("points" | "spend")[];
+  cost?: number;
+}
 
 export type CampaignStatus = "draft" | "scheduled" | "sending" | "done" | "cancelled";
 
@@ -111,7 +134,7 @@ export const deliveries = pgTable(
     memberId: memberId(),
     channel: text("channel").notNull(),
     chatId: text("chat_id").notNull(),
-    identityId: bigint("identity_id", { mode: "number" }),
+    identityId: bigNumber("identity_id"),
     status: text("status").$type<DeliveryStatus>().notNull(),
     /** Journey steps carry their templates; campaign rows use the campaign's. */
     message: jsonb("message").$type<DeliveryMessage>(),
@@ -142,12 +165,12 @@ export const deliveries = pgTable(
 export const promoSends = pgTable(
   "promo_sends",
   {
-    ...merchantLog(),
-    memberId: memberId(),
+    id: serialId(),
+    ...merchantMember(),
     kind: text("kind").$type<"campaign" | "journey" | "offer" | "survey">().notNull(),
     /** Campaign id, journey key, offer id… */
     ref: text("ref"),
-    deliveryId: bigint("delivery_id", { mode: "number" }),
+    deliveryId: bigNumber("delivery_id"),
     sentAt: ts("sent_at").notNull(),
   },
   (t) => [index("promo_sends_member_idx").on(t.memberId, t.sentAt), index("promo_sends_delivery_idx").on(t.deliveryId)],

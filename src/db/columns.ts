@@ -4,7 +4,7 @@
  * `timestamps()`) are spread into a table's columns, as Drizzle suggests for columns many tables repeat; they are
  * functions so each table gets its own builders.
  */
-import { bigserial, type ExtraConfigColumn, index, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, type ExtraConfigColumn, index, text, timestamp } from "drizzle-orm/pg-core";
 
 /** A timestamptz read as a JS Date. */
 export const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -14,6 +14,8 @@ export const updatedAt = () => ts("updated_at").notNull().defaultNow();
 export const createdAtSet = () => ts("created_at").notNull();
 /** `created_at` + `updated_at`, both defaulting to now(). */
 export const timestamps = () => ({ createdAt: createdAt(), updatedAt: updatedAt() });
+/** An int8 read as a JS number: money in minor units, points and counts stay far below 2^53. */
+export const bigNumber = (name: string) => bigint(name, { mode: "number" });
 /** A text primary key `id` (prefixed ids from src/lib/ids.ts). */
 export const textId = () => text("id").primaryKey();
 /** A bigserial primary key `id` (append-only logs and queues, ordered by it). */
@@ -22,6 +24,8 @@ export const serialId = () => bigserial("id", { mode: "number" }).primaryKey();
 export const merchantId = () => text("merchant_id").notNull();
 /** The member a row is about, on tables that do not declare the foreign key. */
 export const memberId = () => text("member_id").notNull();
+/** The merchant and the member a row is about (neither with the foreign key). */
+export const merchantMember = () => ({ merchantId: merchantId(), memberId: memberId() });
 /** The head of a merchant's entity: its prefixed id and the merchant. */
 export const merchantRow = () => ({ id: textId(), merchantId: merchantId() });
 /** The head of a merchant's log or queue row: a serial id and the merchant. */

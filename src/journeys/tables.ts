@@ -1,5 +1,6 @@
 /** Tables of journeys (drizzle-kit picks up `src/*\/tables.ts`). Journey messages travel in `deliveries`. */
 import { boolean, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import type { PassBudgetCheck } from "../campaigns/tables.ts";
 import { ts, updatedAt, merchantId } from "../db/columns.ts";
 
 export interface JourneyStep {
@@ -12,14 +13,8 @@ export interface JourneyStep {
   znsOffer?: { code?: string; expiresOn?: string };
 }
 
-/** The budget check of the latest journey pass (docs/budget.md): within budget, over it (warned), or skipped. */
-export interface JourneyBudgetCheck {
-  at: string;
-  outcome: "within" | "warned" | "skipped";
-  detail?: string;
-  over?: ("points" | "spend")[];
-  cost?: number;
-}
+/** The budget check of the latest journey pass. */
+export type JourneyBudgetCheck = PassBudgetCheck;
 
 export const journeys = pgTable(
   "journeys",

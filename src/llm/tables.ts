@@ -2,8 +2,8 @@
  * Tables of the LLM layer (drizzle-kit picks up `src/*\/tables.ts`): per-day usage counters (the dashboard and the
  * token budgets read them), the cache of offer phrasings and the assistant's short conversation memory.
  */
-import { bigint, date, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { createdAt, updatedAt, merchantId, memberId, merchantLog } from "../db/columns.ts";
+import { date, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { createdAt, updatedAt, merchantId, memberId, merchantLog, bigNumber } from "../db/columns.ts";
 
 /**
  * One row per merchant, local day (the merchant's time zone), member and task, incremented in place.
@@ -25,8 +25,8 @@ export const llmUsage = pgTable(
     fallbacks: integer("fallbacks").notNull().default(0),
     /** Offer phrasings served from the cache (no model call). */
     cacheHits: integer("cache_hits").notNull().default(0),
-    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
-    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+    inputTokens: bigNumber("input_tokens").notNull().default(0),
+    outputTokens: bigNumber("output_tokens").notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [

@@ -4,7 +4,7 @@
  * `members.opted_in` stays the current marketing state campaigns read.
  */
 import { boolean, index, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, memberId, merchantLog } from "../db/columns.ts";
+import { createdAt, merchantMember, serialId } from "../db/columns.ts";
 
 /** `loyalty_terms`: the programme's processing of the member's data; `marketing`: promotional messages. */
 export type ConsentPurpose = "loyalty_terms" | "marketing";
@@ -12,8 +12,8 @@ export type ConsentPurpose = "loyalty_terms" | "marketing";
 export const consentEvents = pgTable(
   "consent_events",
   {
-    ...merchantLog(),
-    memberId: memberId(),
+    id: serialId(),
+    ...merchantMember(),
     purpose: text("purpose").$type<ConsentPurpose>().notNull(),
     granted: boolean("granted").notNull(),
     /** Where it was given: telegram | zalo | web | api | console. */

@@ -9,7 +9,6 @@
  */
 import { sql } from "drizzle-orm";
 import {
-  bigint,
   boolean,
   doublePrecision,
   index,
@@ -20,7 +19,16 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { ts, createdAtSet, merchantId, memberId, merchantRow, merchantCreatedIndex } from "../db/columns.ts";
+import {
+  ts,
+  createdAtSet,
+  merchantId,
+  merchantRow,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+  textId,
+} from "../db/columns.ts";
 import type { Rule } from "../recs/mine.ts";
 
 export const OFFER_KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
@@ -68,8 +76,8 @@ export type OfferFacts = {
 export const offers = pgTable(
   "offers",
   {
-    ...merchantRow(),
-    memberId: memberId(),
+    id: textId(),
+    ...merchantMember(),
     kind: text("kind").$type<OfferKind>().notNull(),
     basis: text("basis").$type<OfferBasis>().notNull(),
     /** The product of a single-product offer. */
@@ -86,11 +94,11 @@ export const offers = pgTable(
     score: doublePrecision("score").notNull(),
     /** Position in the member's offer list (0 = best). */
     rank: integer("rank").notNull(),
-    price: bigint("price", { mode: "number" }),
-    memberPrice: bigint("member_price", { mode: "number" }),
+    price: bigNumber("price"),
+    memberPrice: bigNumber("member_price"),
     discountPercent: integer("discount_percent"),
     /** Bonus points credited when the claimed code is used on a qualifying order. */
-    bonusPoints: bigint("bonus_points", { mode: "number" }).notNull().default(0),
+    bonusPoints: bigNumber("bonus_points").notNull().default(0),
     /** Structured facts the text is rendered from (names, prices, reward, points needed…). */
     facts: jsonb("facts").$type<OfferFacts>().notNull(),
     /** active: in the member's current list; superseded: replaced after a newer order (claims stay valid). */
@@ -115,8 +123,8 @@ export const offers = pgTable(
 export const offerClaims = pgTable(
   "offer_claims",
   {
-    ...merchantRow(),
-    memberId: memberId(),
+    id: textId(),
+    ...merchantMember(),
     offerId: text("offer_id").notNull(),
     code: text("code").notNull(),
     createdAt: createdAtSet(),
@@ -124,7 +132,7 @@ export const offerClaims = pgTable(
     /** The order that redeemed the code (conversion), once. */
     orderId: text("order_id"),
     redeemedAt: ts("redeemed_at"),
-    pointsCredited: bigint("points_credited", { mode: "number" }).notNull().default(0),
+    pointsCredited: bigNumber("points_credited").notNull().default(0),
   },
   (t) => [
     uniqueIndex("offer_claims_offer_uq").on(t.offerId),
@@ -142,9 +150,9 @@ export const offerBundles = pgTable(
     name: text("name").notNull(),
     skus: text("skus").array().notNull(),
     /** Member price of the whole combo; else `discountPercent` off the catalog prices. */
-    price: bigint("price", { mode: "number" }),
+    price: bigNumber("price"),
     discountPercent: integer("discount_percent").notNull().default(0),
-    bonusPoints: bigint("bonus_points", { mode: "number" }).notNull().default(0),
+    bonusPoints: bigNumber("bonus_points").notNull().default(0),
     /** Only members of this tier or above (a tier-exclusive deal). */
     minTier: text("min_tier"),
     active: boolean("active").notNull().default(true),

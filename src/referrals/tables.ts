@@ -3,8 +3,16 @@
  * personal referral code, and one row per referral attempt, refused ones included (with the reason).
  */
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { ts, createdAt, updatedAt, merchantId, memberId, merchantRow, merchantCreatedIndex } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  ts,
+  createdAt,
+  updatedAt,
+  merchantRow,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+} from "../db/columns.ts";
 
 export const referralSettings = pgTable("referral_settings", {
   merchantId: text("merchant_id").primaryKey(),
@@ -18,8 +26,7 @@ export const referralCodes = pgTable(
   {
     /** Globally unique, so a bot that serves several shops can tell which shop a code belongs to. */
     code: text("code").primaryKey(),
-    merchantId: merchantId(),
-    memberId: memberId(),
+    ...merchantMember(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("referral_codes_member_uq").on(t.merchantId, t.memberId)],
@@ -45,7 +52,7 @@ export const referrals = pgTable(
     rewardPoints: integer("reward_points").notNull().default(0),
     /** The friend's first qualifying order, its amount and when the hold on it ends. */
     orderId: text("order_id"),
-    orderTotal: bigint("order_total", { mode: "number" }),
+    orderTotal: bigNumber("order_total"),
     orderPlacedAt: ts("order_placed_at"),
     rewardDueAt: ts("reward_due_at"),
     rewardedAt: ts("rewarded_at"),

@@ -1,7 +1,15 @@
 /** Tables of the segments module (drizzle-kit picks up `src/*\/tables.ts`). */
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { Rule } from "./rule.ts";
-import { ts, createdAt, merchantId, memberId, merchantRow, merchantCreatedIndex } from "../db/columns.ts";
+import {
+  ts,
+  createdAt,
+  merchantId,
+  merchantRow,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+} from "../db/columns.ts";
 import { members } from "../db/schema.ts";
 
 /** Custom segments (the built-in `recent-*` ones live in code). The rule is stored as validated. */
@@ -61,7 +69,7 @@ export const memberStats = pgTable(
     /** Orders not refunded in full (a zero-total order counts). */
     orderCount: integer("order_count").notNull(),
     /** Σ total − refunded_total. */
-    netSpend: bigint("net_spend", { mode: "number" }).notNull(),
+    netSpend: bigNumber("net_spend").notNull(),
   },
   // Every recency cohort is a range of this index; `prev_order_at` in it makes the analytics `repeat` count of a
   // window index-only too.
@@ -78,8 +86,7 @@ export const segmentExportRows = pgTable(
   "segment_export_rows",
   {
     exportId: text("export_id").notNull(),
-    merchantId: merchantId(),
-    memberId: memberId(),
+    ...merchantMember(),
     createdAt: createdAt(),
   },
   (t) => [

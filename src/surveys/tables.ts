@@ -5,6 +5,7 @@
  */
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
 import { ts, createdAt, updatedAt, memberId, merchantRow, merchantLog, merchantCreatedIndex } from "../db/columns.ts";
+import type { PassBudgetCheck } from "../campaigns/tables.ts";
 import type { Answer, Question, Texts } from "./logic.ts";
 
 export interface AfterOrder {
@@ -13,12 +14,7 @@ export interface AfterOrder {
 }
 
 /** The budget check of an after-order pass that had members to invite (docs/budget.md). */
-export interface SurveyBudgetCheck {
-  at: string;
-  outcome: "within" | "warned" | "skipped";
-  detail?: string;
-  over?: ("points" | "spend")[];
-  cost?: number;
+export interface SurveyBudgetCheck extends PassBudgetCheck {
   /** The members the pass would have invited (skipped) or invited. */
   invitations?: number;
 }
