@@ -4,15 +4,14 @@
  * import another feature for it. Read by src/privacy/audit.ts (GET /v1/audit-log).
  */
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantLog } from "../db/columns.ts";
+import { createdAt, merchantLog, actor } from "../db/columns.ts";
 
 /** One row per merchant or staff write: who (API key / console session), what, when, before/after of settings. */
 export const auditLog = pgTable(
   "audit_log",
   {
     ...merchantLog(),
-    /** `key:<api key id>` or `console:<api key id>` (the key the console session was opened with). */
-    actor: text("actor").notNull(),
+    actor: actor(),
     /** `POST /v1/orders`-style route pattern, or a named action (`member.erase`, `settings.privacy`). */
     action: text("action").notNull(),
     /** The request path (ids included; never query strings). */

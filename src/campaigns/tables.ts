@@ -16,6 +16,8 @@ import {
   bigNumber,
   merchantMember,
   serialId,
+  chatAddress,
+  counter,
 } from "../db/columns.ts";
 
 export interface MessageTemplates {
@@ -132,15 +134,14 @@ export const deliveries = pgTable(
     /** Journeys: the member's last order when they entered the step's window. */
     entryOrderId: text("entry_order_id"),
     memberId: memberId(),
-    channel: text("channel").notNull(),
-    chatId: text("chat_id").notNull(),
+    ...chatAddress(),
     identityId: bigNumber("identity_id"),
     status: text("status").$type<DeliveryStatus>().notNull(),
     /** Journey steps carry their templates; campaign rows use the campaign's. */
     message: jsonb("message").$type<DeliveryMessage>(),
     /** The rendered text (set when claimed). */
     text: text("text"),
-    attempts: integer("attempts").notNull().default(0),
+    attempts: counter("attempts"),
     notBefore: ts("not_before").notNull(),
     leaseUntil: ts("lease_until"),
     worker: text("worker"),

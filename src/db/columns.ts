@@ -4,7 +4,7 @@
  * `timestamps()`) are spread into a table's columns, as Drizzle suggests for columns many tables repeat; they are
  * functions so each table gets its own builders.
  */
-import { bigint, bigserial, type ExtraConfigColumn, index, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, bigserial, type ExtraConfigColumn, index, integer, text, timestamp } from "drizzle-orm/pg-core";
 
 /** A timestamptz read as a JS Date. */
 export const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
@@ -16,6 +16,8 @@ export const createdAtSet = () => ts("created_at").notNull();
 export const timestamps = () => ({ createdAt: createdAt(), updatedAt: updatedAt() });
 /** An int8 read as a JS number: money in minor units, points and counts stay far below 2^53. */
 export const bigNumber = (name: string) => bigint(name, { mode: "number" });
+/** A count that starts at 0 and is incremented in place (attempts, calls, messages sent…). */
+export const counter = (name: string) => integer(name).notNull().default(0);
 /** A text primary key `id` (prefixed ids from src/lib/ids.ts). */
 export const textId = () => text("id").primaryKey();
 /** A bigserial primary key `id` (append-only logs and queues, ordered by it). */
@@ -26,6 +28,10 @@ export const merchantId = () => text("merchant_id").notNull();
 export const memberId = () => text("member_id").notNull();
 /** The merchant and the member a row is about (neither with the foreign key). */
 export const merchantMember = () => ({ merchantId: merchantId(), memberId: memberId() });
+/** A chat on a channel (telegram, zalo, web) and the chat's id there. */
+export const chatAddress = () => ({ channel: text("channel").notNull(), chatId: text("chat_id").notNull() });
+/** Who made a merchant or staff write: `key:<api key id>` or `console:<api key id>` (the key the console session was opened with). */
+export const actor = () => text("actor").notNull();
 /** The head of a merchant's entity: its prefixed id and the merchant. */
 export const merchantRow = () => ({ id: textId(), merchantId: merchantId() });
 /** The head of a merchant's log or queue row: a serial id and the merchant. */

@@ -23,6 +23,8 @@ const orderRef = () =>
     .references(() => orders.id);
 /** The merchant (no foreign key: the member's row has it) and the member, with the foreign key. */
 const merchantMemberRef = () => ({ merchantId: merchantId(), memberId: memberRef() });
+/** The head of a member's ledger-like row: a serial id, the merchant and the member. */
+const memberLogRow = () => ({ id: serialId(), ...merchantMemberRef() });
 /** The head of a merchant's entity in the core schema: its prefixed id and the merchant, with the foreign key. */
 const merchantRefRow = () => ({ id: textId(), merchantId: merchantRef() });
 
@@ -160,8 +162,7 @@ export const refunds = pgTable(
 export const ledgerEntries = pgTable(
   "ledger_entries",
   {
-    id: serialId(),
-    ...merchantMemberRef(),
+    ...memberLogRow(),
     kind: text("kind").$type<LedgerKind>().notNull(),
     points: bigNumber("points").notNull(),
     orderId: text("order_id"),
@@ -187,8 +188,7 @@ export type LedgerKind = "earn" | "redeem" | "refund" | "expire" | "adjust" | "b
 export const pointLots = pgTable(
   "point_lots",
   {
-    id: serialId(),
-    ...merchantMemberRef(),
+    ...memberLogRow(),
     orderId: text("order_id"),
     points: bigNumber("points").notNull(),
     remaining: bigNumber("remaining").notNull(),
@@ -206,8 +206,7 @@ export const pointLots = pgTable(
 export const creditEntries = pgTable(
   "credit_entries",
   {
-    id: serialId(),
-    ...merchantMemberRef(),
+    ...memberLogRow(),
     kind: text("kind").$type<"cashback" | "refund" | "spend" | "adjust">().notNull(),
     amount: bigNumber("amount").notNull(),
     orderId: text("order_id"),
@@ -315,8 +314,7 @@ export const products = pgTable(
 export const channelIdentities = pgTable(
   "channel_identities",
   {
-    id: serialId(),
-    ...merchantMemberRef(),
+    ...memberLogRow(),
     channel: text("channel").notNull(),
     userId: text("user_id").notNull(),
     chatId: text("chat_id").notNull(),

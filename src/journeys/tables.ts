@@ -1,7 +1,7 @@
 /** Tables of journeys (drizzle-kit picks up `src/*\/tables.ts`). Journey messages travel in `deliveries`. */
 import { boolean, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { PassBudgetCheck } from "../campaigns/tables.ts";
-import { ts, updatedAt, merchantId } from "../db/columns.ts";
+import { ts, updatedAt, merchantId, counter } from "../db/columns.ts";
 
 export interface JourneyStep {
   segmentId: string;
@@ -28,7 +28,7 @@ export const journeys = pgTable(
     /** The latest pass's budget check (null = no pass yet; "within" also when no budget is set). */
     lastBudgetCheck: jsonb("last_budget_check").$type<JourneyBudgetCheck | null>(),
     /** Passes skipped because the budget blocks and the pass would have gone over it. */
-    budgetSkips: integer("budget_skips").notNull().default(0),
+    budgetSkips: counter("budget_skips"),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.kind] })],

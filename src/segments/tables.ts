@@ -9,6 +9,7 @@ import {
   merchantCreatedIndex,
   bigNumber,
   merchantMember,
+  actor,
 } from "../db/columns.ts";
 import { members } from "../db/schema.ts";
 
@@ -38,8 +39,8 @@ export const segmentVersions = pgTable(
     name: text("name").notNull(),
     rule: jsonb("rule").$type<Rule>().notNull(),
     action: text("action").$type<"create" | "update" | "delete">().notNull(),
-    /** key:<api key id> or console:<api key id>; `backfill` for the version 1 of a segment made before the table. */
-    actor: text("actor").notNull(),
+    /** Also `backfill`, for the version 1 of a segment made before the table. */
+    actor: actor(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.segmentId, t.version] })],

@@ -4,7 +4,16 @@
  * The messages themselves go through the campaigns' delivery queue (`deliveries`, source `survey`).
  */
 import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { ts, createdAt, updatedAt, memberId, merchantRow, merchantLog, merchantCreatedIndex } from "../db/columns.ts";
+import {
+  ts,
+  createdAt,
+  updatedAt,
+  memberId,
+  merchantRow,
+  merchantLog,
+  merchantCreatedIndex,
+  counter,
+} from "../db/columns.ts";
 import type { PassBudgetCheck } from "../campaigns/tables.ts";
 import type { Answer, Question, Texts } from "./logic.ts";
 
@@ -38,7 +47,7 @@ export const surveys = pgTable(
     /** The latest after-order pass's budget check (null: none had anyone to invite, or no guard). */
     lastBudgetCheck: jsonb("last_budget_check").$type<SurveyBudgetCheck | null>(),
     /** After-order passes skipped because their invitations would have gone over a blocking budget. */
-    budgetSkips: integer("budget_skips").notNull().default(0),
+    budgetSkips: counter("budget_skips"),
     /** When POST …/send fixed the segment's recipients (null = never sent to a segment). */
     sentAt: ts("sent_at"),
     recipients: integer("recipients"),

@@ -7,7 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { ts, createdAt, createdAtSet, merchantRow } from "../db/columns.ts";
+import { ts, createdAt, createdAtSet, merchantRow, counter } from "../db/columns.ts";
 
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
@@ -38,7 +38,7 @@ export const webhookMessages = pgTable(
     /** The body sent: `{ type, timestamp, data }`. */
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
     status: text("status").$type<WebhookStatus>().notNull().default("pending"),
-    attempts: integer("attempts").notNull().default(0),
+    attempts: counter("attempts"),
     /** When the next attempt is due; while an attempt is in flight, the end of its lease. */
     nextAttemptAt: ts("next_attempt_at").notNull(),
     lastAttemptAt: ts("last_attempt_at"),
