@@ -24,8 +24,8 @@ export const textId = () => text("id").primaryKey();
 export const serialId = () => bigserial("id", { mode: "number" }).primaryKey();
 /** The owning merchant, on tables that do not declare the foreign key. */
 export const merchantId = () => text("merchant_id").notNull();
-/** The member a row is about, on tables that do not declare the foreign key. */
-export const memberId = () => text("member_id").notNull();
+/** A member's id (`member_id`, or a role's column such as `referrer_id`), on tables that do not declare the foreign key. */
+export const memberId = (name = "member_id") => text(name).notNull();
 /** The merchant and the member a row is about (neither with the foreign key). */
 export const merchantMember = () => ({ merchantId: merchantId(), memberId: memberId() });
 /** A chat on a channel (telegram, zalo, web) and the chat's id there. */

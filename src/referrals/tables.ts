@@ -12,6 +12,7 @@ import {
   merchantCreatedIndex,
   bigNumber,
   merchantMember,
+  memberId,
 } from "../db/columns.ts";
 
 export const referralSettings = pgTable("referral_settings", {
@@ -39,9 +40,9 @@ export const referrals = pgTable(
   "referrals",
   {
     ...merchantRow(),
-    referrerId: text("referrer_id").notNull(),
+    referrerId: memberId("referrer_id"),
     /** The friend's member (a refused self-referral from the referrer's own chat names the referrer). */
-    friendId: text("friend_id").notNull(),
+    friendId: memberId("friend_id"),
     /** The chat the friend came through (telegram, zalo, web). */
     channel: text("channel").notNull(),
     status: text("status").$type<ReferralStatus>().notNull(),

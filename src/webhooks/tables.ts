@@ -7,7 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { ts, createdAt, createdAtSet, merchantRow, counter } from "../db/columns.ts";
+import { ts, createdAt, createdAtSet, merchantRow, counter, textId, merchantId } from "../db/columns.ts";
 
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
@@ -32,7 +32,8 @@ export const webhookMessages = pgTable(
   "webhook_messages",
   {
     /** `msg_…`: the `webhook-id` header. */
-    ...merchantRow(),
+    id: textId(),
+    merchantId: merchantId(),
     endpointId: text("endpoint_id").notNull(),
     eventType: text("event_type").notNull(),
     /** The body sent: `{ type, timestamp, data }`. */
