@@ -11,7 +11,7 @@ export const auditLog = pgTable(
   "audit_log",
   {
     ...merchantLog(),
-    actor: actor(),
+    actor: actor().notNull(),
     /** `POST /v1/orders`-style route pattern, or a named action (`member.erase`, `settings.privacy`). */
     action: text("action").notNull(),
     /** The request path (ids included; never query strings). */

@@ -30,8 +30,11 @@ export const memberId = (name = "member_id") => text(name).notNull();
 export const merchantMember = () => ({ merchantId: merchantId(), memberId: memberId() });
 /** A chat on a channel (telegram, zalo, web) and the chat's id there. */
 export const chatAddress = () => ({ channel: text("channel").notNull(), chatId: text("chat_id").notNull() });
-/** Who made a merchant or staff write: `key:<api key id>` or `console:<api key id>` (the key the console session was opened with). */
-export const actor = () => text("actor").notNull();
+/**
+ * Who made a merchant or staff write: `key:<api key id>` or `console:<api key id>` (the key the console session was
+ * opened with). Nullable: tables a member's own chat writes too leave it null.
+ */
+export const actor = () => text("actor");
 /** The head of a merchant's entity: its prefixed id and the merchant. */
 export const merchantRow = () => ({ id: textId(), merchantId: merchantId() });
 /** The head of a merchant's log or queue row: a serial id and the merchant. */

@@ -4,7 +4,7 @@
  * `members.opted_in` stays the current marketing state campaigns read.
  */
 import { boolean, index, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantMember, serialId } from "../db/columns.ts";
+import { createdAt, merchantMember, serialId, actor } from "../db/columns.ts";
 
 /** `loyalty_terms`: the programme's processing of the member's data; `marketing`: promotional messages. */
 export type ConsentPurpose = "loyalty_terms" | "marketing";
@@ -21,8 +21,8 @@ export const consentEvents = pgTable(
     /** The wording the member saw (or the merchant's statement of it, through the API). */
     wording: text("wording").notNull(),
     language: text("language"),
-    /** Who recorded it for the member: an API key id or console session, null for the member's own chat. */
-    actor: text("actor"),
+    /** Who recorded it for the member; null for the member's own chat. */
+    actor: actor(),
     createdAt: createdAt(),
   },
   (t) => [index("consent_events_member_idx").on(t.merchantId, t.memberId, t.id)],

@@ -40,7 +40,7 @@ export const segmentVersions = pgTable(
     rule: jsonb("rule").$type<Rule>().notNull(),
     action: text("action").$type<"create" | "update" | "delete">().notNull(),
     /** Also `backfill`, for the version 1 of a segment made before the table. */
-    actor: actor(),
+    actor: actor().notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.segmentId, t.version] })],
