@@ -13,13 +13,15 @@ import {
 } from "../db/columns.ts";
 import { members } from "../db/schema.ts";
 
+/** What defines a custom segment: its name and rule. A version row keeps a copy of both. */
+const definition = () => ({ name: text("name").notNull(), rule: jsonb("rule").$type<Rule>().notNull() });
+
 /** Custom segments (the built-in `recent-*` ones live in code). The rule is stored as validated. */
 export const segments = pgTable(
   "segments",
   {
     ...merchantRow(),
-    name: text("name").notNull(),
-    rule: jsonb("rule").$type<Rule>().notNull(),
+    ...definition(),
     createdAt: createdAt(),
   },
   (t) => [merchantCreatedIndex("segments_merchant_idx", t)],
@@ -36,8 +38,7 @@ export const segmentVersions = pgTable(
     merchantId: merchantId(),
     segmentId: text("segment_id").notNull(),
     version: integer("version").notNull(),
-    name: text("name").notNull(),
-    rule: jsonb("rule").$type<Rule>().notNull(),
+    ...definition(),
     action: text("action").$type<"create" | "update" | "delete">().notNull(),
     /** Also `backfill`, for the version 1 of a segment made before the table. */
     actor: actor().notNull(),
