@@ -4,7 +4,7 @@
  */
 import { index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { OutgoingMessage } from "./channel.ts";
-import { ts, createdAt, updatedAt, merchantLog } from "../db/columns.ts";
+import { ts, createdAt, updatedAt, merchantLog, chatUser } from "../db/columns.ts";
 
 /**
  * One row per incoming update already taken: Telegram `<botId>:<update_id>`, Zalo `<botId>:<event_name>:<message_id>`.
@@ -28,8 +28,7 @@ export const processedUpdates = pgTable(
 export const chatSessions = pgTable(
   "channel_chat_sessions",
   {
-    channel: text("channel").notNull(),
-    userId: text("user_id").notNull(),
+    ...chatUser(),
     /** Language chosen with /language before (or without) linking; null = not chosen. */
     language: text("language"),
     /** Numbered choices offered on channels without buttons (Zalo): [{ label, data }]. */

@@ -1,7 +1,7 @@
 /**
  * Column helpers every table file shares (src/db/schema.ts and each `src/<capability>/tables.ts`), so a timestamp,
- * an id or a merchant column is spelt one way everywhere. The column sets (`merchantRow()`, `merchantLog()`,
- * `timestamps()`) are spread into a table's columns, as Drizzle suggests for columns many tables repeat; they are
+ * an id or a merchant column is spelt one way everywhere. The column sets (`merchantRow()`, `merchantMember()`,
+ * `timestamps()`, `chatUser()`…) are spread into a table's columns, as Drizzle suggests for columns many tables repeat; they are
  * functions so each table gets its own builders.
  */
 import { bigint, bigserial, type ExtraConfigColumn, index, integer, text, timestamp } from "drizzle-orm/pg-core";
@@ -28,6 +28,8 @@ export const merchantId = () => text("merchant_id").notNull();
 export const memberId = (name = "member_id") => text(name).notNull();
 /** The merchant and the member a row is about (neither with the foreign key). */
 export const merchantMember = () => ({ merchantId: merchantId(), memberId: memberId() });
+/** A chat user: the channel and the user's id there (a Telegram or Zalo user id). */
+export const chatUser = () => ({ channel: text("channel").notNull(), userId: text("user_id").notNull() });
 /** A chat on a channel (telegram, zalo, web) and the chat's id there. */
 export const chatAddress = () => ({ channel: text("channel").notNull(), chatId: text("chat_id").notNull() });
 /**

@@ -5,7 +5,17 @@
  */
 import { sql } from "drizzle-orm";
 import { boolean, date, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { ts, createdAt, updatedAt, textId, merchantId, serialId, merchantCreatedIndex, bigNumber } from "./columns.ts";
+import {
+  ts,
+  createdAt,
+  updatedAt,
+  textId,
+  merchantId,
+  serialId,
+  merchantCreatedIndex,
+  bigNumber,
+  chatUser,
+} from "./columns.ts";
 
 /** The owning merchant, with the foreign key (tables in other folders use `merchantId()` without one). */
 const merchantRef = () =>
@@ -315,8 +325,7 @@ export const channelIdentities = pgTable(
   "channel_identities",
   {
     ...memberLogRow(),
-    channel: text("channel").notNull(),
-    userId: text("user_id").notNull(),
+    ...chatUser(),
     chatId: text("chat_id").notNull(),
     linkedAt: ts("linked_at").notNull().defaultNow(),
     unreachableAt: ts("unreachable_at"),
