@@ -28,6 +28,7 @@ import {
   bigNumber,
   merchantMember,
   textId,
+  createdAt,
 } from "../db/columns.ts";
 import type { Rule } from "../recs/mine.ts";
 
@@ -172,7 +173,7 @@ export const productVariants = pgTable(
     merchantId: merchantId(),
     sku: text("sku").notNull(),
     variantSku: text("variant_sku").notNull(),
-    createdAt: ts("created_at").notNull().default(sql`now()`),
+    createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.sku, t.variantSku] })],
 );
