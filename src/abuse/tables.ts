@@ -3,15 +3,15 @@
  * limits hold across processes and on Workers. Keys: `link:ip:<ip>`, `link:user:<channel>:<id>`, `link:code:<code>`,
  * `link:global`, `sim:ip:<ip>`. Windows older than a day are pruned.
  */
-import { integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { ts } from "../db/columns.ts";
+import { pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { ts, counter } from "../db/columns.ts";
 
 export const rateCounters = pgTable(
   "rate_counters",
   {
     key: text("key").notNull(),
     windowStart: ts("window_start").notNull(),
-    count: integer("count").notNull().default(0),
+    count: counter("count"),
   },
   (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
 );

@@ -1,6 +1,6 @@
 /** Tables of the analytics module (drizzle-kit picks up `src/*\/tables.ts`); docs/analytics-rollups.md. */
-import { bigint, date, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { merchantId, ts } from "../db/columns.ts";
+import { date, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { merchantId, ts, bigNumber } from "../db/columns.ts";
 
 /**
  * One row per merchant and closed calendar day (in `timezone`, the merchant's zone when computed): the day's figures
@@ -14,10 +14,10 @@ export const analyticsDays = pgTable(
     day: date("day", { mode: "string" }).notNull(),
     timezone: text("timezone").notNull(),
     orders: integer("orders").notNull(),
-    revenue: bigint("revenue", { mode: "number" }).notNull(),
-    issued: bigint("issued", { mode: "number" }).notNull(),
-    redeemed: bigint("redeemed", { mode: "number" }).notNull(),
-    expired: bigint("expired", { mode: "number" }).notNull(),
+    revenue: bigNumber("revenue").notNull(),
+    issued: bigNumber("issued").notNull(),
+    redeemed: bigNumber("redeemed").notNull(),
+    expired: bigNumber("expired").notNull(),
     newMembers: integer("new_members").notNull(),
     computedAt: ts("computed_at").notNull().defaultNow(),
   },

@@ -3,17 +3,15 @@
  * folder, below every feature that writes entries (privacy's middleware, segment exports), so none of them has to
  * import another feature for it. Read by src/privacy/audit.ts (GET /v1/audit-log).
  */
-import { bigserial, index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
+import { createdAt, merchantLog, actor } from "../db/columns.ts";
 
 /** One row per merchant or staff write: who (API key / console session), what, when, before/after of settings. */
 export const auditLog = pgTable(
   "audit_log",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    /** `key:<api key id>` or `console:<api key id>` (the key the console session was opened with). */
-    actor: text("actor").notNull(),
+    ...merchantLog(),
+    actor: actor().notNull(),
     /** `POST /v1/orders`-style route pattern, or a named action (`member.erase`, `settings.privacy`). */
     action: text("action").notNull(),
     /** The request path (ids included; never query strings). */

@@ -3,22 +3,22 @@
  * of a point as an integer ratio, what happens over budget, the default monthly budgets, the LLM token price) and
  * per-month overrides of the budgets. Money is integer currency minor units, points are integers.
  */
-import { bigint, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
-import { merchantId, updatedAt } from "../db/columns.ts";
+import { integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { merchantId, updatedAt, bigNumber } from "../db/columns.ts";
 
 export type BudgetEnforcement = "warn" | "block";
 
 export const budgetSettings = pgTable("budget_settings", {
   merchantId: text("merchant_id").primaryKey(),
   /** A point costs `point_value_amount` minor units per `point_value_points` points; null = the program's value. */
-  pointValueAmount: bigint("point_value_amount", { mode: "number" }),
+  pointValueAmount: bigNumber("point_value_amount"),
   pointValuePoints: integer("point_value_points"),
   enforcement: text("enforcement").$type<BudgetEnforcement>().notNull().default("warn"),
   /** Default monthly budgets (null = no budget): points issued, and messaging + LLM spend in minor units. */
-  monthlyPoints: bigint("monthly_points", { mode: "number" }),
-  monthlySpend: bigint("monthly_spend", { mode: "number" }),
+  monthlyPoints: bigNumber("monthly_points"),
+  monthlySpend: bigNumber("monthly_spend"),
   /** Minor units per million LLM tokens (input + output), for the LLM spend; 0 = not counted. */
-  llmPricePerMillionTokens: bigint("llm_price_per_million_tokens", { mode: "number" }).notNull().default(0),
+  llmPricePerMillionTokens: bigNumber("llm_price_per_million_tokens").notNull().default(0),
   updatedAt: updatedAt(),
 });
 
@@ -28,8 +28,8 @@ export const budgetMonths = pgTable(
   {
     merchantId: merchantId(),
     month: text("month").notNull(),
-    points: bigint("points", { mode: "number" }),
-    spend: bigint("spend", { mode: "number" }),
+    points: bigNumber("points"),
+    spend: bigNumber("spend"),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.month] })],
 );
@@ -47,8 +47,8 @@ export const budgetReservations = pgTable(
     month: text("month").notNull(),
     sourceKind: text("source_kind").$type<"campaign">().notNull(),
     sourceId: text("source_id").notNull(),
-    points: bigint("points", { mode: "number" }).notNull(),
-    spend: bigint("spend", { mode: "number" }).notNull(),
+    points: bigNumber("points").notNull(),
+    spend: bigNumber("spend").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.sourceKind, t.sourceId] })],

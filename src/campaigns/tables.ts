@@ -4,8 +4,21 @@
  * cap, and per-channel sender leases (one process paces a bot at a time).
  */
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { ts, createdAt, updatedAt, textId, merchantId } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  ts,
+  createdAt,
+  timestamps,
+  memberId,
+  merchantRow,
+  merchantLog,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+  serialId,
+  chatAddress,
+  counter,
+} from "../db/columns.ts";
 
 export interface MessageTemplates {
   vi?: string;
@@ -38,13 +51,24 @@ export type DeliveryMessage = MessageTemplates & {
   choicesTtlMs?: number;
 };
 
+/**
+ * The budget check of a scheduled pass that sends (a journey pass, a survey's after-order pass; docs/budget.md):
+ * within budget, over it (warned), or skipped.
+ */
+export interface PassBudgetCheck {
+  at: string;
+  outcome: "within" | "warned" | "skipped";
+  detail?: string;
+  over?: ("points" | "spend")[];
+  cost?: number;
+}
+
 export type CampaignStatus = "draft" | "scheduled" | "sending" | "done" | "cancelled";
 
 export const campaigns = pgTable(
   "campaigns",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     name: text("name").notNull(),
     segmentId: text("segment_id").notNull(),
     message: jsonb("message").$type<MessageTemplates>().notNull(),
@@ -68,10 +92,7 @@ export const campaigns = pgTable(
     finishedAt: ts("finished_at"),
     createdAt: createdAt(),
   },
-  (t) => [
-    index("campaigns_merchant_idx").on(t.merchantId, t.createdAt),
-    index("campaigns_due_idx").on(t.status, t.sendAt),
-  ],
+  (t) => [merchantCreatedIndex("campaigns_merchant_idx", t), index("campaigns_due_idx").on(t.status, t.sendAt)],
 );
 
 /**
@@ -101,8 +122,7 @@ export type DeliveryStatus =
 export const deliveries = pgTable(
   "deliveries",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     source: text("source").$type<"campaign" | "journey" | "survey">().notNull(),
     /**
      * The campaign id, a journey entry `reactivation:<step>:<entryOrderId>`, or `survey:<surveyId>`: one message per
@@ -113,24 +133,22 @@ export const deliveries = pgTable(
     journeyStep: integer("journey_step"),
     /** Journeys: the member's last order when they entered the step's window. */
     entryOrderId: text("entry_order_id"),
-    memberId: text("member_id").notNull(),
-    channel: text("channel").notNull(),
-    chatId: text("chat_id").notNull(),
-    identityId: bigint("identity_id", { mode: "number" }),
+    memberId: memberId(),
+    ...chatAddress(),
+    identityId: bigNumber("identity_id"),
     status: text("status").$type<DeliveryStatus>().notNull(),
     /** Journey steps carry their templates; campaign rows use the campaign's. */
     message: jsonb("message").$type<DeliveryMessage>(),
     /** The rendered text (set when claimed). */
     text: text("text"),
-    attempts: integer("attempts").notNull().default(0),
+    attempts: counter("attempts"),
     notBefore: ts("not_before").notNull(),
     leaseUntil: ts("lease_until"),
     worker: text("worker"),
     sentAt: ts("sent_at"),
     messageId: text("message_id"),
     error: text("error"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [
     uniqueIndex("deliveries_source_member_uq").on(t.merchantId, t.sourceKey, t.memberId),
@@ -148,13 +166,12 @@ export const deliveries = pgTable(
 export const promoSends = pgTable(
   "promo_sends",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    id: serialId(),
+    ...merchantMember(),
     kind: text("kind").$type<"campaign" | "journey" | "offer" | "survey">().notNull(),
     /** Campaign id, journey key, offer id… */
     ref: text("ref"),
-    deliveryId: bigint("delivery_id", { mode: "number" }),
+    deliveryId: bigNumber("delivery_id"),
     sentAt: ts("sent_at").notNull(),
   },
   (t) => [index("promo_sends_member_idx").on(t.memberId, t.sentAt), index("promo_sends_delivery_idx").on(t.deliveryId)],

@@ -4,14 +4,13 @@
  * pruned once the code could not be accepted anyway (after its two 30-second steps).
  */
 import { index, pgTable, text } from "drizzle-orm/pg-core";
-import { merchantId, ts } from "../db/columns.ts";
+import { ts, merchantMember } from "../db/columns.ts";
 
 export const cardCodeUses = pgTable(
   "card_code_uses",
   {
     code: text("code").primaryKey(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantMember(),
     usedAt: ts("used_at").notNull(),
     /** After this the code is expired anyway: the row may go. */
     expiresAt: ts("expires_at").notNull(),

@@ -2,9 +2,9 @@
  * Tables of the chat channels (drizzle-kit picks up `src/*\/tables.ts`): update de-duplication, per-chat state
  * (language before linking, pending numbered choices on Zalo), the web simulator's outbox and cached bot info.
  */
-import { bigserial, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { OutgoingMessage } from "./channel.ts";
-import { ts, createdAt, updatedAt, merchantId } from "../db/columns.ts";
+import { ts, createdAt, updatedAt, merchantLog, chatUser } from "../db/columns.ts";
 
 /**
  * One row per incoming update already taken: Telegram `<botId>:<update_id>`, Zalo `<botId>:<event_name>:<message_id>`.
@@ -28,8 +28,7 @@ export const processedUpdates = pgTable(
 export const chatSessions = pgTable(
   "channel_chat_sessions",
   {
-    channel: text("channel").notNull(),
-    userId: text("user_id").notNull(),
+    ...chatUser(),
     /** Language chosen with /language before (or without) linking; null = not chosen. */
     language: text("language"),
     /** Numbered choices offered on channels without buttons (Zalo): [{ label, data }]. */
@@ -44,8 +43,7 @@ export const chatSessions = pgTable(
 export const webOutbox = pgTable(
   "channel_web_outbox",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     chatId: text("chat_id").notNull(),
     message: jsonb("message").$type<OutgoingMessage>().notNull(),
     createdAt: createdAt(),

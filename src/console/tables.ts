@@ -4,7 +4,7 @@
  * session works across processes and Workers isolates.
  */
 import { index, pgTable, text } from "drizzle-orm/pg-core";
-import { merchantId, ts } from "../db/columns.ts";
+import { ts, createdAtSet, merchantId } from "../db/columns.ts";
 
 export const consoleSessions = pgTable(
   "console_sessions",
@@ -13,7 +13,7 @@ export const consoleSessions = pgTable(
     merchantId: merchantId(),
     /** The API key the merchant signed in with: revoking it ends the session. */
     apiKeyId: text("api_key_id").notNull(),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
     expiresAt: ts("expires_at").notNull(),
   },
   (t) => [index("console_sessions_expiry_idx").on(t.expiresAt)],

@@ -4,20 +4,18 @@
  * `members.points_total` / `credit_balance` are caches updated in the same transaction as the entry.
  */
 import { sql } from "drizzle-orm";
+import { boolean, date, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
 import {
-  bigserial,
-  boolean,
-  date,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  uniqueIndex,
-  bigint,
-} from "drizzle-orm/pg-core";
-import { ts, createdAt, updatedAt, textId, merchantId } from "./columns.ts";
+  ts,
+  createdAt,
+  updatedAt,
+  textId,
+  merchantId,
+  serialId,
+  merchantCreatedIndex,
+  bigNumber,
+  chatUser,
+} from "./columns.ts";
 
 /** The owning merchant, with the foreign key (tables in other folders use `merchantId()` without one). */
 const merchantRef = () =>
@@ -33,6 +31,12 @@ const orderRef = () =>
   text("order_id")
     .notNull()
     .references(() => orders.id);
+/** The merchant (no foreign key: the member's row has it) and the member, with the foreign key. */
+const merchantMemberRef = () => ({ merchantId: merchantId(), memberId: memberRef() });
+/** The head of a member's ledger-like row: a serial id, the merchant and the member. */
+const memberLogRow = () => ({ id: serialId(), ...merchantMemberRef() });
+/** The head of a merchant's entity in the core schema: its prefixed id and the merchant, with the foreign key. */
+const merchantRefRow = () => ({ id: textId(), merchantId: merchantRef() });
 
 export const merchants = pgTable("merchants", {
   id: textId(),
@@ -47,8 +51,7 @@ export const merchants = pgTable("merchants", {
 export const apiKeys = pgTable(
   "api_keys",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     /** SHA-256 of the key; the key itself is shown once and never stored. */
     keyHash: text("key_hash").notNull(),
     /** First characters of the key, to tell keys apart in listings. */
@@ -70,8 +73,7 @@ export const programs = pgTable("programs", {
 export const members = pgTable(
   "members",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     phone: text("phone"),
     /** Lower-cased and trimmed (src/members/email.ts), so equality is a case-insensitive match. */
     email: text("email"),
@@ -80,9 +82,9 @@ export const members = pgTable(
     birthday: date("birthday", { mode: "string" }),
     language: text("language").notNull().default("vi"),
     /** Σ ledger_entries.points for this member (spendable + pending). */
-    pointsTotal: bigint("points_total", { mode: "number" }).notNull().default(0),
+    pointsTotal: bigNumber("points_total").notNull().default(0),
     /** Store credit (cashback) in minor units: Σ credit_entries.amount. */
-    creditBalance: bigint("credit_balance", { mode: "number" }).notNull().default(0),
+    creditBalance: bigNumber("credit_balance").notNull().default(0),
     tierName: text("tier_name"),
     /** When the member reached (or was last confirmed in) the current tier; downgrades wait a full window. */
     tierSince: ts("tier_since"),
@@ -97,26 +99,25 @@ export const members = pgTable(
     // Like the phone: NULLs are distinct, so only members with an email are unique per merchant.
     uniqueIndex("members_email_uq").on(t.merchantId, t.email),
     uniqueIndex("members_external_uq").on(t.merchantId, t.externalId),
-    index("members_merchant_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("members_merchant_idx", t),
   ],
 );
 
 export const orders = pgTable(
   "orders",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     externalId: text("external_id").notNull(),
     memberId: text("member_id").references(() => members.id),
     channel: text("channel").notNull().default("pos"),
     placedAt: ts("placed_at").notNull(),
     /** Σ (quantity × unitPrice − discount). */
-    total: bigint("total", { mode: "number" }).notNull(),
-    refundedTotal: bigint("refunded_total", { mode: "number" }).notNull().default(0),
-    pointsEarned: bigint("points_earned", { mode: "number" }).notNull().default(0),
-    pointsReversed: bigint("points_reversed", { mode: "number" }).notNull().default(0),
-    creditEarned: bigint("credit_earned", { mode: "number" }).notNull().default(0),
-    creditReversed: bigint("credit_reversed", { mode: "number" }).notNull().default(0),
+    total: bigNumber("total").notNull(),
+    refundedTotal: bigNumber("refunded_total").notNull().default(0),
+    pointsEarned: bigNumber("points_earned").notNull().default(0),
+    pointsReversed: bigNumber("points_reversed").notNull().default(0),
+    creditEarned: bigNumber("credit_earned").notNull().default(0),
+    creditReversed: bigNumber("credit_reversed").notNull().default(0),
     /** Canonical hash of the request content, to tell a replay from a conflicting re-use of the externalId. */
     contentHash: text("content_hash").notNull(),
     offerCodes: jsonb("offer_codes").$type<string[]>().notNull().default([]),
@@ -139,7 +140,7 @@ export const orders = pgTable(
 export const orderItems = pgTable(
   "order_items",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: serialId(),
     orderId: orderRef(),
     merchantId: merchantId(),
     lineNo: integer("line_no").notNull(),
@@ -147,8 +148,8 @@ export const orderItems = pgTable(
     name: text("name"),
     category: text("category"),
     quantity: integer("quantity").notNull(),
-    unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
-    discount: bigint("discount", { mode: "number" }).notNull().default(0),
+    unitPrice: bigNumber("unit_price").notNull(),
+    discount: bigNumber("discount").notNull().default(0),
     refundedQuantity: integer("refunded_quantity").notNull().default(0),
   },
   (t) => [index("order_items_order_idx").on(t.orderId), index("order_items_sku_idx").on(t.merchantId, t.sku)],
@@ -157,12 +158,11 @@ export const orderItems = pgTable(
 export const refunds = pgTable(
   "refunds",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     orderId: orderRef(),
     externalId: text("external_id").notNull(),
-    amount: bigint("amount", { mode: "number" }).notNull(),
-    pointsReversed: bigint("points_reversed", { mode: "number" }).notNull(),
+    amount: bigNumber("amount").notNull(),
+    pointsReversed: bigNumber("points_reversed").notNull(),
     items: jsonb("items").$type<{ sku: string; quantity: number }[]>().notNull(),
     createdAt: createdAt(),
   },
@@ -172,15 +172,13 @@ export const refunds = pgTable(
 export const ledgerEntries = pgTable(
   "ledger_entries",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    memberId: memberRef(),
+    ...memberLogRow(),
     kind: text("kind").$type<LedgerKind>().notNull(),
-    points: bigint("points", { mode: "number" }).notNull(),
+    points: bigNumber("points").notNull(),
     orderId: text("order_id"),
     refundId: text("refund_id"),
     redemptionId: text("redemption_id"),
-    lotId: bigint("lot_id", { mode: "number" }),
+    lotId: bigNumber("lot_id"),
     reason: text("reason"),
     /** How the points were computed (base, multipliers, bonuses, tier) — answers "why did I get N points?". */
     breakdown: jsonb("breakdown").$type<Record<string, unknown>>(),
@@ -200,12 +198,10 @@ export type LedgerKind = "earn" | "redeem" | "refund" | "expire" | "adjust" | "b
 export const pointLots = pgTable(
   "point_lots",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    memberId: memberRef(),
+    ...memberLogRow(),
     orderId: text("order_id"),
-    points: bigint("points", { mode: "number" }).notNull(),
-    remaining: bigint("remaining", { mode: "number" }).notNull(),
+    points: bigNumber("points").notNull(),
+    remaining: bigNumber("remaining").notNull(),
     earnedAt: ts("earned_at").notNull(),
     /** Pending until then (the return window). */
     availableAt: ts("available_at").notNull(),
@@ -220,11 +216,9 @@ export const pointLots = pgTable(
 export const creditEntries = pgTable(
   "credit_entries",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    memberId: memberRef(),
+    ...memberLogRow(),
     kind: text("kind").$type<"cashback" | "refund" | "spend" | "adjust">().notNull(),
-    amount: bigint("amount", { mode: "number" }).notNull(),
+    amount: bigNumber("amount").notNull(),
     orderId: text("order_id"),
     reason: text("reason"),
     createdAt: createdAt(),
@@ -235,13 +229,12 @@ export const creditEntries = pgTable(
 export const rewards = pgTable(
   "rewards",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     name: text("name").notNull(),
     description: text("description"),
-    cost: bigint("cost", { mode: "number" }).notNull(),
+    cost: bigNumber("cost").notNull(),
     kind: text("kind").$type<"voucher" | "product" | "perk">().notNull(),
-    value: bigint("value", { mode: "number" }),
+    value: bigNumber("value"),
     stock: integer("stock"),
     minTier: text("min_tier"),
     sku: text("sku"),
@@ -254,13 +247,12 @@ export const rewards = pgTable(
 export const redemptions = pgTable(
   "redemptions",
   {
-    id: textId(),
-    merchantId: merchantRef(),
+    ...merchantRefRow(),
     memberId: memberRef(),
     rewardId: text("reward_id")
       .notNull()
       .references(() => rewards.id),
-    pointsSpent: bigint("points_spent", { mode: "number" }).notNull(),
+    pointsSpent: bigNumber("points_spent").notNull(),
     code: text("code").notNull(),
     usedAt: ts("used_at"),
     /** Set when the redemption was cancelled: points returned, stock restored, the voucher no longer works. */
@@ -292,12 +284,11 @@ export const subscriptions = pgTable(
   "subscriptions",
   {
     id: textId(),
-    merchantId: merchantId(),
-    memberId: memberRef(),
+    ...merchantMemberRef(),
     plan: text("plan").notNull(),
     startsAt: ts("starts_at").notNull(),
     endsAt: ts("ends_at").notNull(),
-    pricePaid: bigint("price_paid", { mode: "number" }).notNull(),
+    pricePaid: bigNumber("price_paid").notNull(),
     externalId: text("external_id"),
     createdAt: createdAt(),
   },
@@ -316,9 +307,9 @@ export const products = pgTable(
     name: text("name"),
     category: text("category"),
     /** The list price (minor units): the merchant's (source "merchant"), else the first positive unit price an order showed. */
-    price: bigint("price", { mode: "number" }),
+    price: bigNumber("price"),
     /** The unit price of the last order line seen: a fact about orders, never the list price. */
-    lastSeenPrice: bigint("last_seen_price", { mode: "number" }),
+    lastSeenPrice: bigNumber("last_seen_price"),
     /** Gross margin, percent of the list price (0–100); null when the merchant has not said. */
     margin: integer("margin"),
     active: boolean("active").notNull().default(true),
@@ -333,11 +324,8 @@ export const products = pgTable(
 export const channelIdentities = pgTable(
   "channel_identities",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    memberId: memberRef(),
-    channel: text("channel").notNull(),
-    userId: text("user_id").notNull(),
+    ...memberLogRow(),
+    ...chatUser(),
     chatId: text("chat_id").notNull(),
     linkedAt: ts("linked_at").notNull().defaultNow(),
     unreachableAt: ts("unreachable_at"),
@@ -351,8 +339,7 @@ export const channelIdentities = pgTable(
 /** One-time codes a member types or opens as a deep link to link a chat. */
 export const linkCodes = pgTable("link_codes", {
   code: text("code").primaryKey(),
-  merchantId: merchantId(),
-  memberId: memberRef(),
+  ...merchantMemberRef(),
   expiresAt: ts("expires_at").notNull(),
   usedAt: ts("used_at"),
   createdAt: createdAt(),
@@ -371,8 +358,8 @@ export const importRows = pgTable(
     category: text("category"),
     name: text("name"),
     quantity: integer("quantity").notNull(),
-    unitPrice: bigint("unit_price", { mode: "number" }).notNull(),
-    discount: bigint("discount", { mode: "number" }).notNull().default(0),
+    unitPrice: bigNumber("unit_price").notNull(),
+    discount: bigNumber("discount").notNull().default(0),
     channel: text("channel"),
     /** The store's code (`stores.code`), resolved to its id when the order is posted. */
     store: text("store"),

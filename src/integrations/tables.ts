@@ -1,6 +1,6 @@
 /** Tables of shop-system integrations (drizzle-kit picks up `src/*\/tables.ts`). */
 import { bigserial, boolean, index, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts } from "../db/columns.ts";
+import { ts, createdAt, textId, merchantId, merchantRow } from "../db/columns.ts";
 
 export type Platform = "shopify" | "haravan" | "sapo" | "kiotviet" | "nhanh";
 export type TaxMode = "as-priced" | "exclude";
@@ -9,8 +9,7 @@ export type TaxMode = "as-priced" | "exclude";
 export const integrationConnections = pgTable(
   "integration_connections",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     platform: text("platform").$type<Platform>().notNull(),
     name: text("name"),
     shop: text("shop"),

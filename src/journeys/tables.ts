@@ -1,6 +1,7 @@
 /** Tables of journeys (drizzle-kit picks up `src/*\/tables.ts`). Journey messages travel in `deliveries`. */
 import { boolean, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { ts, updatedAt, merchantId } from "../db/columns.ts";
+import type { PassBudgetCheck } from "../campaigns/tables.ts";
+import { ts, updatedAt, merchantId, counter } from "../db/columns.ts";
 
 export interface JourneyStep {
   segmentId: string;
@@ -12,14 +13,8 @@ export interface JourneyStep {
   znsOffer?: { code?: string; expiresOn?: string };
 }
 
-/** The budget check of the latest journey pass (docs/budget.md): within budget, over it (warned), or skipped. */
-export interface JourneyBudgetCheck {
-  at: string;
-  outcome: "within" | "warned" | "skipped";
-  detail?: string;
-  over?: ("points" | "spend")[];
-  cost?: number;
-}
+/** The budget check of the latest journey pass. */
+export type JourneyBudgetCheck = PassBudgetCheck;
 
 export const journeys = pgTable(
   "journeys",
@@ -33,7 +28,7 @@ export const journeys = pgTable(
     /** The latest pass's budget check (null = no pass yet; "within" also when no budget is set). */
     lastBudgetCheck: jsonb("last_budget_check").$type<JourneyBudgetCheck | null>(),
     /** Passes skipped because the budget blocks and the pass would have gone over it. */
-    budgetSkips: integer("budget_skips").notNull().default(0),
+    budgetSkips: counter("budget_skips"),
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.kind] })],

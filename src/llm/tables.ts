@@ -2,8 +2,17 @@
  * Tables of the LLM layer (drizzle-kit picks up `src/*\/tables.ts`): per-day usage counters (the dashboard and the
  * token budgets read them), the cache of offer phrasings and the assistant's short conversation memory.
  */
-import { bigint, bigserial, date, index, integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { createdAt, updatedAt, merchantId } from "../db/columns.ts";
+import { date, index, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import {
+  createdAt,
+  updatedAt,
+  merchantId,
+  memberId,
+  merchantLog,
+  bigNumber,
+  chatAddress,
+  counter,
+} from "../db/columns.ts";
 
 /**
  * One row per merchant, local day (the merchant's time zone), member and task, incremented in place.
@@ -18,15 +27,15 @@ export const llmUsage = pgTable(
     /** "answer" (free-text replies) or "offer" (offer phrasing). */
     task: text("task").notNull(),
     /** Requests sent to the model (successful or not). */
-    calls: integer("calls").notNull().default(0),
+    calls: counter("calls"),
     /** Model texts that passed validation and were sent. */
-    modelReplies: integer("model_replies").notNull().default(0),
+    modelReplies: counter("model_replies"),
     /** Times the template / keyword path answered instead (no budget, failure, timeout, rejected text). */
-    fallbacks: integer("fallbacks").notNull().default(0),
+    fallbacks: counter("fallbacks"),
     /** Offer phrasings served from the cache (no model call). */
-    cacheHits: integer("cache_hits").notNull().default(0),
-    inputTokens: bigint("input_tokens", { mode: "number" }).notNull().default(0),
-    outputTokens: bigint("output_tokens", { mode: "number" }).notNull().default(0),
+    cacheHits: counter("cache_hits"),
+    inputTokens: bigNumber("input_tokens").notNull().default(0),
+    outputTokens: bigNumber("output_tokens").notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [
@@ -58,11 +67,9 @@ export const llmPhrasings = pgTable(
 export const llmChatTurns = pgTable(
   "llm_chat_turns",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
-    channel: text("channel").notNull(),
-    chatId: text("chat_id").notNull(),
-    memberId: text("member_id").notNull(),
+    ...merchantLog(),
+    ...chatAddress(),
+    memberId: memberId(),
     userText: text("user_text").notNull(),
     replyText: text("reply_text").notNull(),
     createdAt: createdAt(),

@@ -9,7 +9,6 @@
  */
 import { sql } from "drizzle-orm";
 import {
-  bigint,
   boolean,
   doublePrecision,
   index,
@@ -20,7 +19,17 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
-import { ts, textId, merchantId } from "../db/columns.ts";
+import {
+  ts,
+  createdAtSet,
+  merchantId,
+  merchantRow,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+  textId,
+  createdAt,
+} from "../db/columns.ts";
 import type { Rule } from "../recs/mine.ts";
 
 export const OFFER_KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
@@ -69,8 +78,7 @@ export const offers = pgTable(
   "offers",
   {
     id: textId(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantMember(),
     kind: text("kind").$type<OfferKind>().notNull(),
     basis: text("basis").$type<OfferBasis>().notNull(),
     /** The product of a single-product offer. */
@@ -87,18 +95,18 @@ export const offers = pgTable(
     score: doublePrecision("score").notNull(),
     /** Position in the member's offer list (0 = best). */
     rank: integer("rank").notNull(),
-    price: bigint("price", { mode: "number" }),
-    memberPrice: bigint("member_price", { mode: "number" }),
+    price: bigNumber("price"),
+    memberPrice: bigNumber("member_price"),
     discountPercent: integer("discount_percent"),
     /** Bonus points credited when the claimed code is used on a qualifying order. */
-    bonusPoints: bigint("bonus_points", { mode: "number" }).notNull().default(0),
+    bonusPoints: bigNumber("bonus_points").notNull().default(0),
     /** Structured facts the text is rendered from (names, prices, reward, points needed…). */
     facts: jsonb("facts").$type<OfferFacts>().notNull(),
     /** active: in the member's current list; superseded: replaced after a newer order (claims stay valid). */
     status: text("status").$type<"active" | "superseded">().notNull().default("active"),
     /** engine: chosen for the member (GET /offers); campaign: materialised from a bundle id a campaign button carried. */
     origin: text("origin").$type<"engine" | "campaign">().notNull().default("engine"),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
     expiresAt: ts("expires_at").notNull(),
     /** When it was pushed to the member unasked (counted by the frequency cap). */
     pushedAt: ts("pushed_at"),
@@ -109,7 +117,7 @@ export const offers = pgTable(
   (t) => [
     index("offers_member_active_idx").on(t.memberId, t.status, t.expiresAt),
     index("offers_member_created_idx").on(t.memberId, t.createdAt),
-    index("offers_merchant_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("offers_merchant_idx", t),
   ],
 );
 
@@ -117,16 +125,15 @@ export const offerClaims = pgTable(
   "offer_claims",
   {
     id: textId(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantMember(),
     offerId: text("offer_id").notNull(),
     code: text("code").notNull(),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
     expiresAt: ts("expires_at").notNull(),
     /** The order that redeemed the code (conversion), once. */
     orderId: text("order_id"),
     redeemedAt: ts("redeemed_at"),
-    pointsCredited: bigint("points_credited", { mode: "number" }).notNull().default(0),
+    pointsCredited: bigNumber("points_credited").notNull().default(0),
   },
   (t) => [
     uniqueIndex("offer_claims_offer_uq").on(t.offerId),
@@ -140,14 +147,13 @@ export const offerClaims = pgTable(
 export const offerBundles = pgTable(
   "offer_bundles",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     name: text("name").notNull(),
     skus: text("skus").array().notNull(),
     /** Member price of the whole combo; else `discountPercent` off the catalog prices. */
-    price: bigint("price", { mode: "number" }),
+    price: bigNumber("price"),
     discountPercent: integer("discount_percent").notNull().default(0),
-    bonusPoints: bigint("bonus_points", { mode: "number" }).notNull().default(0),
+    bonusPoints: bigNumber("bonus_points").notNull().default(0),
     /** Only members of this tier or above (a tier-exclusive deal). */
     minTier: text("min_tier"),
     active: boolean("active").notNull().default(true),
@@ -155,9 +161,9 @@ export const offerBundles = pgTable(
     endsAt: ts("ends_at"),
     /** Only at these stores (`stores` ids): claim codes of its offers redeem there only. Null = every store. */
     storeIds: text("store_ids").array(),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
   },
-  (t) => [index("offer_bundles_merchant_idx").on(t.merchantId, t.createdAt)],
+  (t) => [merchantCreatedIndex("offer_bundles_merchant_idx", t)],
 );
 
 /** `sku` → `variantSku`: the merchant says variantSku is a variant of sku (another size, a premium version…). */
@@ -167,7 +173,7 @@ export const productVariants = pgTable(
     merchantId: merchantId(),
     sku: text("sku").notNull(),
     variantSku: text("variant_sku").notNull(),
-    createdAt: ts("created_at").notNull().default(sql`now()`),
+    createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.sku, t.variantSku] })],
 );

@@ -5,18 +5,8 @@
  *   one with the highest version; a few older versions are kept (offers also snapshot the rule they came from, so
  *   an offer stays explainable after its model is pruned).
  */
-import {
-  bigserial,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  uniqueIndex,
-} from "drizzle-orm/pg-core";
-import { ts, textId, merchantId } from "../db/columns.ts";
+import { doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { ts, serialId, merchantRow } from "../db/columns.ts";
 
 /** What a model was built with (thresholds actually used) and from (a fingerprint of the merchant's orders). */
 export interface RecsModelParams {
@@ -38,8 +28,7 @@ export interface RecsModelParams {
 export const recsModels = pgTable(
   "recs_models",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     version: integer("version").notNull(),
     builtAt: ts("built_at").notNull(),
     nTransactions: integer("n_transactions").notNull(),
@@ -51,7 +40,7 @@ export const recsModels = pgTable(
 export const recsRules = pgTable(
   "recs_rules",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
+    id: serialId(),
     modelId: text("model_id").notNull(),
     /** Sorted (JS string order), as the miner emits it. */
     lhs: text("lhs").array().notNull(),

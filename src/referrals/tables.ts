@@ -3,8 +3,17 @@
  * personal referral code, and one row per referral attempt, refused ones included (with the reason).
  */
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts, updatedAt } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  ts,
+  createdAt,
+  updatedAt,
+  merchantRow,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+  memberId,
+} from "../db/columns.ts";
 
 export const referralSettings = pgTable("referral_settings", {
   merchantId: text("merchant_id").primaryKey(),
@@ -18,8 +27,7 @@ export const referralCodes = pgTable(
   {
     /** Globally unique, so a bot that serves several shops can tell which shop a code belongs to. */
     code: text("code").primaryKey(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantMember(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("referral_codes_member_uq").on(t.merchantId, t.memberId)],
@@ -31,11 +39,10 @@ export type RefusalReason = "self_referral" | "existing_member" | "already_refer
 export const referrals = pgTable(
   "referrals",
   {
-    id: textId(),
-    merchantId: merchantId(),
-    referrerId: text("referrer_id").notNull(),
+    ...merchantRow(),
+    referrerId: memberId("referrer_id"),
     /** The friend's member (a refused self-referral from the referrer's own chat names the referrer). */
-    friendId: text("friend_id").notNull(),
+    friendId: memberId("friend_id"),
     /** The chat the friend came through (telegram, zalo, web). */
     channel: text("channel").notNull(),
     status: text("status").$type<ReferralStatus>().notNull(),
@@ -46,7 +53,7 @@ export const referrals = pgTable(
     rewardPoints: integer("reward_points").notNull().default(0),
     /** The friend's first qualifying order, its amount and when the hold on it ends. */
     orderId: text("order_id"),
-    orderTotal: bigint("order_total", { mode: "number" }),
+    orderTotal: bigNumber("order_total"),
     orderPlacedAt: ts("order_placed_at"),
     rewardDueAt: ts("reward_due_at"),
     rewardedAt: ts("rewarded_at"),
@@ -58,6 +65,6 @@ export const referrals = pgTable(
     uniqueIndex("referrals_friend_uq").on(t.merchantId, t.friendId).where(sql`status <> 'refused'`),
     index("referrals_referrer_idx").on(t.merchantId, t.referrerId, t.createdAt),
     index("referrals_open_idx").on(t.merchantId, t.status).where(sql`status in ('pending', 'holding')`),
-    index("referrals_created_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("referrals_created_idx", t),
   ],
 );

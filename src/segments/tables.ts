@@ -1,20 +1,30 @@
 /** Tables of the segments module (drizzle-kit picks up `src/*\/tables.ts`). */
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 import type { Rule } from "./rule.ts";
-import { createdAt, textId, merchantId, ts } from "../db/columns.ts";
+import {
+  ts,
+  createdAt,
+  merchantId,
+  merchantRow,
+  merchantCreatedIndex,
+  bigNumber,
+  merchantMember,
+  actor,
+} from "../db/columns.ts";
 import { members } from "../db/schema.ts";
+
+/** What defines a custom segment: its name and rule. A version row keeps a copy of both. */
+const definition = () => ({ name: text("name").notNull(), rule: jsonb("rule").$type<Rule>().notNull() });
 
 /** Custom segments (the built-in `recent-*` ones live in code). The rule is stored as validated. */
 export const segments = pgTable(
   "segments",
   {
-    id: textId(),
-    merchantId: merchantId(),
-    name: text("name").notNull(),
-    rule: jsonb("rule").$type<Rule>().notNull(),
+    ...merchantRow(),
+    ...definition(),
     createdAt: createdAt(),
   },
-  (t) => [index("segments_merchant_idx").on(t.merchantId, t.createdAt)],
+  (t) => [merchantCreatedIndex("segments_merchant_idx", t)],
 );
 
 /**
@@ -28,11 +38,10 @@ export const segmentVersions = pgTable(
     merchantId: merchantId(),
     segmentId: text("segment_id").notNull(),
     version: integer("version").notNull(),
-    name: text("name").notNull(),
-    rule: jsonb("rule").$type<Rule>().notNull(),
+    ...definition(),
     action: text("action").$type<"create" | "update" | "delete">().notNull(),
-    /** key:<api key id> or console:<api key id>; `backfill` for the version 1 of a segment made before the table. */
-    actor: text("actor").notNull(),
+    /** Also `backfill`, for the version 1 of a segment made before the table. */
+    actor: actor().notNull(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.segmentId, t.version] })],
@@ -62,7 +71,7 @@ export const memberStats = pgTable(
     /** Orders not refunded in full (a zero-total order counts). */
     orderCount: integer("order_count").notNull(),
     /** Σ total − refunded_total. */
-    netSpend: bigint("net_spend", { mode: "number" }).notNull(),
+    netSpend: bigNumber("net_spend").notNull(),
   },
   // Every recency cohort is a range of this index; `prev_order_at` in it makes the analytics `repeat` count of a
   // window index-only too.
@@ -79,12 +88,11 @@ export const segmentExportRows = pgTable(
   "segment_export_rows",
   {
     exportId: text("export_id").notNull(),
-    merchantId: merchantId(),
-    memberId: text("member_id").notNull(),
+    ...merchantMember(),
     createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.merchantId, t.exportId, t.memberId] }),
-    index("segment_export_rows_created_idx").on(t.merchantId, t.createdAt),
+    merchantCreatedIndex("segment_export_rows_created_idx", t),
   ],
 );

@@ -3,14 +3,13 @@
  * like Shopify POS locations. Orders name one by `orders.store_id`; `code` is the merchant's own code for it (the
  * POS branch code), which the CSV import and the shop-system receivers use to find it.
  */
-import { index, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts } from "../db/columns.ts";
+import { pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import { ts, createdAt, merchantRow, merchantCreatedIndex } from "../db/columns.ts";
 
 export const stores = pgTable(
   "stores",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     /** The merchant's code for the store (unique per merchant, archived stores included). */
     code: text("code").notNull(),
     name: text("name").notNull(),
@@ -19,8 +18,5 @@ export const stores = pgTable(
     archivedAt: ts("archived_at"),
     createdAt: createdAt(),
   },
-  (t) => [
-    uniqueIndex("stores_code_uq").on(t.merchantId, t.code),
-    index("stores_merchant_idx").on(t.merchantId, t.createdAt),
-  ],
+  (t) => [uniqueIndex("stores_code_uq").on(t.merchantId, t.code), merchantCreatedIndex("stores_merchant_idx", t)],
 );

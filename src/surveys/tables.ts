@@ -3,8 +3,18 @@
  * member (the conversation's state: which question is next, the answers so far, whether the points were given).
  * The messages themselves go through the campaigns' delivery queue (`deliveries`, source `survey`).
  */
-import { index, integer, jsonb, pgTable, text, uniqueIndex, bigserial } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts, updatedAt } from "../db/columns.ts";
+import { index, integer, jsonb, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  ts,
+  createdAt,
+  updatedAt,
+  memberId,
+  merchantRow,
+  merchantLog,
+  merchantCreatedIndex,
+  counter,
+} from "../db/columns.ts";
+import type { PassBudgetCheck } from "../campaigns/tables.ts";
 import type { Answer, Question, Texts } from "./logic.ts";
 
 export interface AfterOrder {
@@ -13,12 +23,7 @@ export interface AfterOrder {
 }
 
 /** The budget check of an after-order pass that had members to invite (docs/budget.md). */
-export interface SurveyBudgetCheck {
-  at: string;
-  outcome: "within" | "warned" | "skipped";
-  detail?: string;
-  over?: ("points" | "spend")[];
-  cost?: number;
+export interface SurveyBudgetCheck extends PassBudgetCheck {
   /** The members the pass would have invited (skipped) or invited. */
   invitations?: number;
 }
@@ -26,8 +31,7 @@ export interface SurveyBudgetCheck {
 export const surveys = pgTable(
   "surveys",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     name: text("name").notNull(),
     /** Shown above the first question (per language); null = the default greeting. */
     intro: jsonb("intro").$type<Texts | null>(),
@@ -43,13 +47,13 @@ export const surveys = pgTable(
     /** The latest after-order pass's budget check (null: none had anyone to invite, or no guard). */
     lastBudgetCheck: jsonb("last_budget_check").$type<SurveyBudgetCheck | null>(),
     /** After-order passes skipped because their invitations would have gone over a blocking budget. */
-    budgetSkips: integer("budget_skips").notNull().default(0),
+    budgetSkips: counter("budget_skips"),
     /** When POST …/send fixed the segment's recipients (null = never sent to a segment). */
     sentAt: ts("sent_at"),
     recipients: integer("recipients"),
     createdAt: createdAt(),
   },
-  (t) => [index("surveys_merchant_idx").on(t.merchantId, t.createdAt)],
+  (t) => [merchantCreatedIndex("surveys_merchant_idx", t)],
 );
 
 export type ResponseStatus = "invited" | "started" | "completed";
@@ -57,10 +61,9 @@ export type ResponseStatus = "invited" | "started" | "completed";
 export const surveyResponses = pgTable(
   "survey_responses",
   {
-    id: bigserial("id", { mode: "number" }).primaryKey(),
-    merchantId: merchantId(),
+    ...merchantLog(),
     surveyId: text("survey_id").notNull(),
-    memberId: text("member_id").notNull(),
+    memberId: memberId(),
     /** How the member was invited: the segment send, or an order (its id in `orderId`). */
     via: text("via").$type<"segment" | "order">().notNull(),
     orderId: text("order_id"),

@@ -7,13 +7,12 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, jsonb, pgTable, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, textId, ts } from "../db/columns.ts";
+import { ts, createdAt, createdAtSet, merchantRow, counter, textId, merchantId } from "../db/columns.ts";
 
 export const webhookEndpoints = pgTable(
   "webhook_endpoints",
   {
-    id: textId(),
-    merchantId: merchantId(),
+    ...merchantRow(),
     url: text("url").notNull(),
     /** Event types this endpoint receives (a JSON array of strings; the trigger tests membership with `?`). */
     events: jsonb("events").$type<string[]>().notNull(),
@@ -40,7 +39,7 @@ export const webhookMessages = pgTable(
     /** The body sent: `{ type, timestamp, data }`. */
     payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
     status: text("status").$type<WebhookStatus>().notNull().default("pending"),
-    attempts: integer("attempts").notNull().default(0),
+    attempts: counter("attempts"),
     /** When the next attempt is due; while an attempt is in flight, the end of its lease. */
     nextAttemptAt: ts("next_attempt_at").notNull(),
     lastAttemptAt: ts("last_attempt_at"),
@@ -48,7 +47,7 @@ export const webhookMessages = pgTable(
     lastStatus: integer("last_status"),
     lastError: text("last_error"),
     deliveredAt: ts("delivered_at"),
-    createdAt: ts("created_at").notNull(),
+    createdAt: createdAtSet(),
   },
   (t) => [
     index("webhook_messages_due_idx").on(t.nextAttemptAt).where(sql`status = 'pending'`),

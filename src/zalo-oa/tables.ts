@@ -3,8 +3,8 @@
  * is single-use, so exactly one holder may spend it: its row is the lock), each follower's interaction window, and
  * the proactive messages counted against the monthly quota.
  */
-import { integer, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { ts, updatedAt } from "../db/columns.ts";
+import { pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { ts, updatedAt, counter } from "../db/columns.ts";
 
 /** One row per OA. Tokens are sealed with SECRETS_KEY (src/lib/secret-box.ts). */
 export const zaloOaTokens = pgTable("zalo_oa_tokens", {
@@ -14,7 +14,7 @@ export const zaloOaTokens = pgTable("zalo_oa_tokens", {
   /** From `expires_in` of the last refresh (null for the configured initial token: assumed valid until -216). */
   accessExpiresAt: ts("access_expires_at"),
   /** How many refreshes this row has seen (diagnostics; tests check "exactly one"). */
-  refreshes: integer("refreshes").notNull().default(0),
+  refreshes: counter("refreshes"),
   updatedAt: updatedAt(),
 });
 
@@ -26,7 +26,7 @@ export const zaloOaInteractions = pgTable(
     userId: text("user_id").notNull(),
     lastUserAt: ts("last_user_at").notNull(),
     /** Replies sent since `lastUserAt`. */
-    replies: integer("replies").notNull().default(0),
+    replies: counter("replies"),
   },
   (t) => [primaryKey({ columns: [t.oaId, t.userId] })],
 );
@@ -37,7 +37,7 @@ export const zaloOaProactiveUsage = pgTable(
   {
     oaId: text("oa_id").notNull(),
     month: text("month").notNull(),
-    sent: integer("sent").notNull().default(0),
+    sent: counter("sent"),
   },
   (t) => [primaryKey({ columns: [t.oaId, t.month] })],
 );

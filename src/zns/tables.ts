@@ -2,8 +2,8 @@
  * Tables of ZNS (drizzle-kit picks up `src/*\/tables.ts`): the merchant's registry of approved Zalo templates with
  * how each parameter is filled, and delivery receipts (`user_received_message`) keyed by our delivery id.
  */
-import { bigint, index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
-import { createdAt, merchantId, ts, updatedAt } from "../db/columns.ts";
+import { index, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { ts, createdAt, timestamps, merchantId, bigNumber } from "../db/columns.ts";
 
 /** Where a template parameter's value comes from. */
 export type ZnsParamSource =
@@ -23,8 +23,7 @@ export const znsTemplates = pgTable(
     tag: text("tag").$type<ZnsTemplateTag>().notNull(),
     /** Zalo parameter name → where its value comes from. */
     params: jsonb("params").$type<Record<string, ZnsParamSource>>().notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...timestamps(),
   },
   (t) => [primaryKey({ columns: [t.merchantId, t.templateId] })],
 );
@@ -33,7 +32,7 @@ export const znsTemplates = pgTable(
 export const znsReceipts = pgTable(
   "zns_receipts",
   {
-    deliveryId: bigint("delivery_id", { mode: "number" }).primaryKey(),
+    deliveryId: bigNumber("delivery_id").primaryKey(),
     merchantId: merchantId(),
     msgId: text("msg_id"),
     deliveredAt: ts("delivered_at").notNull(),
