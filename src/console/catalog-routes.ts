@@ -2,7 +2,7 @@
  * Console HTTP glue for the catalog (the catalog services behind /v1/products) and recommendations (the model
  * services behind /v1/recs/model, and the offers report behind GET /v1/offers/report).
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import {
   importProductsCsv,
@@ -13,7 +13,6 @@ import {
   SkuParam,
 } from "../catalog/service.ts";
 import { DomainError } from "../lib/errors.ts";
-import { merchantTimezone } from "../merchants/service.ts";
 import { offerReport } from "../offers/report.ts";
 import { getOfferSettings } from "../offers/settings.ts";
 import { buildModel, buildModelOnce, currentModelRow, modelInfo } from "../recs/build.ts";
@@ -22,8 +21,7 @@ import { CATALOG_COPY, catalogPage } from "./catalog-page.ts";
 import { type Errors, issueErrors } from "./kit.ts";
 import { RECS_COPY, recsPage } from "./recs-page.ts";
 import type { ConsoleEnv } from "./env.ts";
-
-type C = Context<ConsoleEnv>;
+import { type C, tz } from "./request.ts";
 
 export const catalogPages = new Hono<ConsoleEnv>();
 
@@ -137,7 +135,7 @@ catalogPages.get("/recommendations", async (c) => {
       rules: row ? await topRules(db, m, row.id, 20) : [],
       report,
       days,
-      timezone: (await merchantTimezone(db, m)) ?? "Asia/Ho_Chi_Minh",
+      timezone: await tz(c),
       ...(flash ? { flash } : {}),
     }),
   );
