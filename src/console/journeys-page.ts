@@ -4,7 +4,7 @@
  */
 import type { JourneyView } from "../journeys/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, errSpan, selectField, table, textareaField } from "./kit.ts";
+import { type Errors, errSpan, numeric, selectField, tableOr, textareaField } from "./kit.ts";
 import { field, flash, fmtDate, fmtNum, h, page } from "./views.ts";
 
 const MAX_STEPS = 10;
@@ -147,33 +147,22 @@ export function journeyPage(
     e ? flash(t.invalid, true) : null,
     h("p", { class: "muted" }, j.intro),
     h("h2", null, j.kpis),
-    j0.steps.length === 0
-      ? h("p", { class: "empty" }, j.noSteps)
-      : table(
-          "journey-kpis",
-          [
-            j.step,
-            j.segment,
-            `#${j.sent}`,
-            `#${j.converted}`,
-            `#${j.rate}`,
-            `#${j.revenue}`,
-            `#${j.pending}`,
-            `#${j.skipped}`,
-            `#${j.failed}`,
-          ],
-          j0.steps.map((s, i) => [
-            String(i + 1),
-            segName.get(s.segmentId) ?? s.segmentId,
-            n(s.counts.sent),
-            n(s.counts.converted),
-            s.counts.sent > 0 ? `${fmtNum(lang, Math.round((s.counts.converted / s.counts.sent) * 1000) / 10)}%` : "–",
-            `${n(s.counts.revenue)} ₫`,
-            n(s.counts.pending),
-            n(s.counts.skipped),
-            n(s.counts.failed),
-          ]),
-        ),
+    tableOr(
+      j.noSteps,
+      "journey-kpis",
+      [j.step, j.segment, ...numeric(j.sent, j.converted, j.rate, j.revenue, j.pending, j.skipped, j.failed)],
+      j0.steps.map((s, i) => [
+        String(i + 1),
+        segName.get(s.segmentId) ?? s.segmentId,
+        n(s.counts.sent),
+        n(s.counts.converted),
+        s.counts.sent > 0 ? `${fmtNum(lang, Math.round((s.counts.converted / s.counts.sent) * 1000) / 10)}%` : "–",
+        `${n(s.counts.revenue)} ₫`,
+        n(s.counts.pending),
+        n(s.counts.skipped),
+        n(s.counts.failed),
+      ]),
+    ),
     h(
       "div",
       { class: "row" },

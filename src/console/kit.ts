@@ -95,6 +95,11 @@ export function table(id: string, head: string[], rows: unknown[][], rowAttrs: (
   );
 }
 
+/** `table`, or the page's empty-state line when there are no rows. */
+export function tableOr(empty: string, ...args: Parameters<typeof table>) {
+  return args[2].length === 0 ? h("p", { class: "empty" }, empty) : table(...args);
+}
+
 /** Header labels of numeric columns (right-aligned by `table`). */
 export const numeric = (...labels: string[]) => labels.map((l) => `#${l}`);
 

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { type Program, ProgramSchema } from "../program/config.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { field, flash, h, page } from "./views.ts";
-import { selectField, textareaField } from "./kit.ts";
+import { options, selectField, textareaField } from "./kit.ts";
 import { EXTRA_FIELDS, extrasFromForm, extrasSection, extrasValues, formNum, parsePairs } from "./program-extras.ts";
 
 const num = formNum;
@@ -224,10 +224,7 @@ export function programPage(
         selectField(
           p.consentMode,
           "consentMode",
-          [
-            { value: "link", label: p.consentLink },
-            { value: "explicit", label: p.consentExplicit },
-          ],
+          options({ link: p.consentLink, explicit: p.consentExplicit }),
           values.consentMode,
           errors,
         ),

@@ -5,7 +5,7 @@
 import type { z } from "zod";
 import type { ReferralKpis, ReferralSettings, ReferralView, LeaderboardEntry } from "../referrals/schemas.ts";
 import { type ConsoleLang, REFERRALS_COPY } from "./copy.ts";
-import { daysForm, type Errors, table } from "./kit.ts";
+import { daysForm, type Errors, numeric, tableOr } from "./kit.ts";
 import { field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
 
 type Copy = (typeof REFERRALS_COPY)[ConsoleLang];
@@ -87,34 +87,32 @@ export function referralsPage(lang: ConsoleLang, d: ReferralsPageData): string {
       ),
     ),
     h("h2", null, r.leaderboard),
-    d.leaders.length === 0
-      ? h("p", { class: "empty" }, r.noLeaders)
-      : table(
-          "leaderboard",
-          ["#", r.member, `#${r.referred}`, `#${r.rewarded}`, `#${r.points}`],
-          d.leaders.map((x, i) => [
-            String(i + 1),
-            memberLink(x.memberId, x.name),
-            n(x.referred),
-            n(x.rewarded),
-            n(x.pointsEarned),
-          ]),
-        ),
+    tableOr(
+      r.noLeaders,
+      "leaderboard",
+      ["#", r.member, ...numeric(r.referred, r.rewarded, r.points)],
+      d.leaders.map((x, i) => [
+        String(i + 1),
+        memberLink(x.memberId, x.name),
+        n(x.referred),
+        n(x.rewarded),
+        n(x.pointsEarned),
+      ]),
+    ),
     h("h2", null, r.recent),
-    d.recent.length === 0
-      ? h("p", { class: "empty" }, r.none)
-      : table(
-          "referrals",
-          [r.when, r.referrer, r.friend, r.channel, r.status, r.reason],
-          d.recent.map((x) => [
-            fmtDate(lang, x.createdAt, d.timezone),
-            memberLink(x.referrerId, x.referrerName),
-            memberLink(x.friendId, x.friendName),
-            x.channel,
-            word(r, `status_${x.status}`),
-            word(r, x.refusalReason ? `reason_${x.refusalReason}` : x.endReason ? `reason_${x.endReason}` : null),
-          ]),
-        ),
+    tableOr(
+      r.none,
+      "referrals",
+      [r.when, r.referrer, r.friend, r.channel, r.status, r.reason],
+      d.recent.map((x) => [
+        fmtDate(lang, x.createdAt, d.timezone),
+        memberLink(x.referrerId, x.referrerName),
+        memberLink(x.friendId, x.friendName),
+        x.channel,
+        word(r, `status_${x.status}`),
+        word(r, x.refusalReason ? `reason_${x.refusalReason}` : x.endReason ? `reason_${x.endReason}` : null),
+      ]),
+    ),
     h(
       "form",
       { method: "post", action: "/console/referrals/settings", id: "referral-settings", class: "card" },

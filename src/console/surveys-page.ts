@@ -6,7 +6,7 @@ import type { SurveyView } from "../surveys/service.ts";
 import type { z } from "zod";
 import type { SurveyResultsSchema } from "../surveys/schemas.ts";
 import type { ConsoleLang } from "./copy.ts";
-import { selectField, table } from "./kit.ts";
+import { numeric, selectField, table } from "./kit.ts";
 import { chartData, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
 import { SURVEY_EDIT_COPY } from "./survey-edit.ts";
 
@@ -83,7 +83,7 @@ export function surveysPage(lang: ConsoleLang, surveys: SurveyView[], timezone: 
       ? h("p", { class: "empty", id: "no-surveys" }, s.none)
       : table(
           "surveys",
-          [s.name, s.created, s.afterOrder, `#${s.sent}`, `#${s.started}`, `#${s.completed}`],
+          [s.name, s.created, s.afterOrder, ...numeric(s.sent, s.started, s.completed)],
           surveys.map((v) => [
             h("a", { href: `/console/surveys/${encodeURIComponent(v.id)}` }, v.name),
             fmtDate(lang, v.createdAt, timezone),

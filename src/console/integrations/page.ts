@@ -4,7 +4,7 @@
  * Over the same services as /v1/integrations (src/integrations/service.ts).
  */
 import type { DeliveryView, IntegrationView } from "../../integrations/service.ts";
-import { CONSOLE_COPY, type ConsoleLang } from "../copy.ts";
+import type { ConsoleLang } from "../copy.ts";
 import { formCard, options, selectField, table } from "../kit.ts";
 import { field, flash, fmtDate, h, page } from "../views.ts";
 
@@ -99,7 +99,6 @@ const absolute = (url: string, origin: string | undefined) => (url.startsWith("/
 
 export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st: IntegrationsPageState): string {
   const s = INTEGRATION_COPY[lang];
-  const t = CONSOLE_COPY[lang];
   const v = st.values ?? {};
   return page(
     { lang, title: s.title, section: "integrations", signedIn: true, back: "/console/integrations" },
