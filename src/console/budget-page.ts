@@ -6,7 +6,7 @@
 import type { BudgetEstimate, BudgetReport } from "../budget/service.ts";
 import { BUDGET_COPY, CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { type Errors, formCard, numeric, options, selectField, table, tableOr } from "./kit.ts";
-import { chartData, field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { chartData, field, flash, fmtDate, fmtNum, h, kpi, sectionPage } from "./views.ts";
 
 /** "2026-11" → the month's first day as a uPlot time (seconds). */
 const monthX = (m: string) => Math.round(Date.parse(`${m}-01T00:00:00Z`) / 1000);
@@ -35,9 +35,8 @@ export function budgetPage(
   const amount = (label: string, name: string, min = 0) =>
     field(label, name, { type: "number", value: v[name], errors: e, attrs: { min } });
   const rate = r.liability.breakageRate.value;
-  return page(
-    { lang, title: b.title, section: "budget", signedIn: true, back: "/console/budget" },
-    h("h1", null, b.title),
+  return sectionPage(
+    { lang, section: "budget", title: b.title },
     h("p", { class: "muted" }, b.intro),
     flash(d.flash),
     h(

@@ -7,7 +7,7 @@ import { BudgetSettingsSchema, type BudgetSettings } from "../budget/schemas.ts"
 import { budgetReport, getBudgetSettings, localMonth, putBudgetSettings } from "../budget/service.ts";
 import { budgetPage } from "./budget-page.ts";
 import { BUDGET_COPY } from "./copy.ts";
-import { type Errors, issueErrors } from "./kit.ts";
+import { type FormState, issueErrors } from "./kit.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { type C, formStrings, tz } from "./request.ts";
 
@@ -37,11 +37,7 @@ const numOrNull = (v: string | undefined) => {
   return s === "" ? null : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : s;
 };
 
-async function render(
-  c: C,
-  extra: { values?: Record<string, string>; errors?: Errors; flash?: string } = {},
-  status = 200,
-) {
+async function render(c: C, extra: FormState = {}, status = 200) {
   const db = c.get("db");
   const m = c.get("consoleMerchantId");
   const report = await budgetReport(db, m, c.get("deps").clock.now(), MONTHS);

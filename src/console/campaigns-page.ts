@@ -7,9 +7,11 @@ import type { CampaignKpis, CampaignView } from "../campaigns/service.ts";
 import type { CampaignPreview } from "../campaigns/preview.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import {
+  type Choice,
   type Errors,
   errSpan,
   formCard,
+  type FormState,
   numeric,
   options,
   previewErrors,
@@ -17,7 +19,7 @@ import {
   tableOr,
   textareaField,
 } from "./kit.ts";
-import { field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { field, flash, fmtDate, fmtNum, h, kpi, page, sectionPage } from "./views.ts";
 
 export const CAMPAIGN_COPY = {
   vi: {
@@ -154,23 +156,19 @@ export function campaignsPage(
   lang: ConsoleLang,
   d: {
     campaigns: CampaignView[];
-    segments: { id: string; name: string }[];
-    offers: { id: string; name: string }[];
-    znsTemplates: { id: string; name: string }[];
+    segments: Choice[];
+    offers: Choice[];
+    znsTemplates: Choice[];
     timezone: string;
-    values?: CampaignForm;
-    errors?: Errors;
-    flash?: string;
-  },
+  } & FormState<CampaignForm>,
 ): string {
   const c = CAMPAIGN_COPY[lang];
   const t = CONSOLE_COPY[lang];
   const v = d.values ?? { controlPercent: "10" };
   const segName = new Map(d.segments.map((s) => [s.id, s.name]));
   const e = d.errors;
-  return page(
-    { lang, title: c.campaigns, section: "campaigns", signedIn: true, back: "/console/campaigns" },
-    h("h1", null, c.campaigns),
+  return sectionPage(
+    { lang, section: "campaigns", title: c.campaigns },
     flash(d.flash),
     tableOr(
       c.none,

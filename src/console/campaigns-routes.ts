@@ -33,7 +33,7 @@ import { estimateFragment } from "./budget-page.ts";
 import { BUDGET_COPY } from "./copy.ts";
 import { estimateDraftCost } from "../budget/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
-import { domainErrors, type Errors, issueErrors, localToIso } from "./kit.ts";
+import { domainErrors, type Errors, type FormState, issueErrors, localToIso } from "./kit.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { type C, ctx, formStrings, tz } from "./request.ts";
 
@@ -55,7 +55,7 @@ async function choices(c: C) {
   return { segments, offers, znsTemplates };
 }
 
-async function renderList(c: C, extra: { values?: CampaignForm; errors?: Errors; flash?: string } = {}, status = 200) {
+async function renderList(c: C, extra: FormState<CampaignForm> = {}, status = 200) {
   const { db, m } = ctx(c);
   const { campaigns } = await listCampaigns(db, m, { limit: 50 });
   return c.html(
@@ -202,11 +202,7 @@ campaignPages.post("/campaigns/:id/cancel", async (c) => {
 
 // ---- the reactivation journey ----------------------------------------------------------------------------------
 
-async function renderJourney(
-  c: C,
-  extra: { values?: CampaignForm; errors?: Errors; flash?: string; queued?: number } = {},
-  status = 200,
-) {
+async function renderJourney(c: C, extra: FormState<CampaignForm> & { queued?: number } = {}, status = 200) {
   const { db, m, now } = ctx(c);
   return c.html(
     journeyPage(c.get("lang"), {

@@ -5,8 +5,8 @@
  */
 import type { ProductViewT } from "../catalog/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, formCard, numeric, tableOr } from "./kit.ts";
-import { field, flash, fmtNum, h, page } from "./views.ts";
+import { formCard, type FormState, numeric, tableOr } from "./kit.ts";
+import { field, flash, fmtNum, h, sectionPage } from "./views.ts";
 
 export const CATALOG_COPY = {
   vi: {
@@ -65,22 +65,14 @@ export const CATALOG_COPY = {
 
 export function catalogPage(
   lang: ConsoleLang,
-  d: {
-    items: ProductViewT[];
-    next: string | null;
-    values?: Record<string, string>;
-    errors?: Errors;
-    importErrors?: { path: string; message: string }[];
-    flash?: string;
-  },
+  d: { items: ProductViewT[]; next: string | null; importErrors?: { path: string; message: string }[] } & FormState,
 ): string {
   const k = CATALOG_COPY[lang];
   const t = CONSOLE_COPY[lang];
   const v = d.values ?? { active: "on" };
   const money = (x: number | null) => (x === null ? "–" : fmtNum(lang, x));
-  return page(
-    { lang, title: k.catalog, section: "catalog", signedIn: true, back: "/console/catalog" },
-    h("h1", null, k.catalog),
+  return sectionPage(
+    { lang, section: "catalog", title: k.catalog },
     flash(d.flash),
     tableOr(
       k.none,

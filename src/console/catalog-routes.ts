@@ -18,7 +18,7 @@ import { getOfferSettings } from "../offers/settings.ts";
 import { buildModel, buildModelOnce, currentModelRow, modelInfo } from "../recs/build.ts";
 import { topRules } from "../recs/model.ts";
 import { CATALOG_COPY, catalogPage } from "./catalog-page.ts";
-import { type Errors, issueErrors } from "./kit.ts";
+import { type FormState, issueErrors } from "./kit.ts";
 import { RECS_COPY, recsPage } from "./recs-page.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { type C, tz } from "./request.ts";
@@ -29,12 +29,7 @@ const PAGE = 200;
 
 async function renderCatalog(
   c: C,
-  extra: {
-    values?: Record<string, string>;
-    errors?: Errors;
-    importErrors?: { path: string; message: string }[];
-    flash?: string;
-  } = {},
+  extra: FormState & { importErrors?: { path: string; message: string }[] } = {},
   status = 200,
 ) {
   const after = c.req.query("after");

@@ -11,6 +11,19 @@ import { flash, h } from "./views.ts";
 
 export type Errors = Record<string, string>;
 
+/** What a page with a form is shown after a post: the values to refill, the errors in place, a flash line. */
+export interface FormState<V = Record<string, string>> {
+  values?: V;
+  errors?: Errors;
+  flash?: string;
+}
+
+/** Something to pick in a select (a segment, an offer, a template). */
+export interface Choice {
+  id: string;
+  name: string;
+}
+
 /** zod issues → { "message.vi": "…" } (the first message per path). */
 export function issueErrors(issues: z.core.$ZodIssue[], fallback = "form"): Errors {
   const out: Errors = {};

@@ -6,7 +6,7 @@ import type { RewardRow } from "../rewards/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { privacyCard } from "./privacy-card.ts";
 import { card, formCard, hint, numeric, options, selectField, table } from "./kit.ts";
-import { chartData, field, flash, fmtDate, fmtNum, h, kpi, kpiDelta, page, raw } from "./views.ts";
+import { chartData, field, flash, fmtDate, fmtNum, h, kpi, kpiDelta, page, raw, sectionPage } from "./views.ts";
 
 const day = (d: string) => Math.round(Date.parse(`${d.slice(0, 10)}T00:00:00Z`) / 1000);
 
@@ -42,9 +42,8 @@ export function overviewPage(lang: ConsoleLang, cur: Summary, prev: Summary, fil
     ],
   };
   const hasOrders = cur.orders.count > 0;
-  return page(
-    { lang, title: t.overview, section: "overview", signedIn: true, back: "/console" },
-    h("h1", null, t.overview),
+  return sectionPage(
+    { lang, section: "overview", title: t.overview },
     h("p", { class: "muted" }, t.last30),
     filter,
     cur.members.total === 0 ? h("p", { class: "empty", id: "empty-members" }, t.emptyNoMembers) : null,
@@ -138,9 +137,8 @@ export function memberRows(lang: ConsoleLang, rows: MemberRow[]) {
 
 export function membersPage(lang: ConsoleLang, q: string, rows: MemberRow[]): string {
   const t = CONSOLE_COPY[lang];
-  return page(
-    { lang, title: t.members, section: "members", signedIn: true, back: "/console/members" },
-    h("h1", null, t.members),
+  return sectionPage(
+    { lang, section: "members", title: t.members },
     h(
       "form",
       { class: "row", method: "get", action: "/console/members", role: "search" },
@@ -303,9 +301,8 @@ export function rewardsPage(
   const n = (x: number) => fmtNum(lang, x);
   const kinds = { voucher: t.kindVoucher, product: t.kindProduct, perk: t.kindPerk } as const;
   const val = opts.values ?? {};
-  return page(
-    { lang, title: t.rewards, section: "rewards", signedIn: true, back: "/console/rewards" },
-    h("h1", null, t.rewards),
+  return sectionPage(
+    { lang, section: "rewards", title: t.rewards },
     opts.flash ? flash(opts.flash.text, opts.flash.bad) : null,
     rows.length === 0 ? h("p", { class: "empty", id: "empty-rewards" }, t.emptyNoRewards) : null,
     rows.length

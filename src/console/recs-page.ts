@@ -8,7 +8,7 @@ import type { TopRule } from "../recs/model.ts";
 import type { OfferReportT } from "../offers/report.ts";
 import type { ConsoleLang } from "./copy.ts";
 import { daysForm, numeric, table, tableOr } from "./kit.ts";
-import { flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { flash, fmtDate, fmtNum, h, kpi, sectionPage } from "./views.ts";
 
 export const RECS_COPY = {
   vi: {
@@ -128,9 +128,8 @@ export function recsPage(
     `${n(k.margin)} ₫`,
   ];
   const rep = d.report;
-  return page(
-    { lang, title: r.recs, section: "recommendations", signedIn: true, back: "/console/recommendations" },
-    h("h1", null, r.recs),
+  return sectionPage(
+    { lang, section: "recommendations", title: r.recs },
     flash(d.flash),
     h(
       "div",

@@ -118,6 +118,12 @@ export function page(s: Shell, ...body: unknown[]): string {
   return `<!doctype html>${doc.toString()}`;
 }
 
+/** A section's own page (/console/<section>, signed in): its title is also its heading, and the way back. */
+export function sectionPage(s: { lang: ConsoleLang; section: Section; title: string }, ...body: unknown[]): string {
+  const back = s.section === "overview" ? "/console" : `/console/${s.section}`;
+  return page({ ...s, signedIn: true, back }, h("h1", null, s.title), ...body);
+}
+
 export function flash(text: string | undefined, bad = false): Node | null {
   return text ? h("div", { class: bad ? "flash bad" : "flash", role: "status" }, text) : null;
 }

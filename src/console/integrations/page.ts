@@ -6,7 +6,7 @@
 import type { DeliveryView, IntegrationView } from "../../integrations/service.ts";
 import type { ConsoleLang } from "../copy.ts";
 import { formCard, options, selectField, table } from "../kit.ts";
-import { field, flash, fmtDate, h, page } from "../views.ts";
+import { field, flash, fmtDate, h, page, sectionPage } from "../views.ts";
 
 export const INTEGRATION_COPY = {
   vi: {
@@ -100,9 +100,8 @@ const absolute = (url: string, origin: string | undefined) => (url.startsWith("/
 export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st: IntegrationsPageState): string {
   const s = INTEGRATION_COPY[lang];
   const v = st.values ?? {};
-  return page(
-    { lang, title: s.title, section: "integrations", signedIn: true, back: "/console/integrations" },
-    h("h1", null, s.title),
+  return sectionPage(
+    { lang, section: "integrations", title: s.title },
     h("p", { class: "muted" }, s.intro),
     st.created
       ? h(
