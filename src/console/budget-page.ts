@@ -20,7 +20,7 @@ export function budgetPage(
   const b = BUDGET_COPY[lang];
   const t = CONSOLE_COPY[lang];
   const r = d.report;
-  const n = (x: number | null) => (x === null ? "–" : fmtNum(lang, x));
+  const n = (x: number | null) => fmtNum(lang, x);
   const line = (l: BudgetReport["current"]["points"]) =>
     l.budget === null
       ? h("div", { class: "d flat" }, b.noBudget)

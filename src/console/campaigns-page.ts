@@ -322,7 +322,7 @@ export function progressFragment(lang: ConsoleLang, v: CampaignView, k: Campaign
 
 function kpiSection(lang: ConsoleLang, k: CampaignKpis) {
   const c = CAMPAIGN_COPY[lang];
-  const n = (x: number | null) => (x === null ? "–" : fmtNum(lang, x));
+  const n = (x: number | null) => fmtNum(lang, x);
   return h(
     "div",
     { id: "kpis" },

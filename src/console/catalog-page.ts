@@ -70,7 +70,6 @@ export function catalogPage(
   const k = CATALOG_COPY[lang];
   const t = CONSOLE_COPY[lang];
   const v = d.values ?? { active: "on" };
-  const money = (x: number | null) => (x === null ? "–" : fmtNum(lang, x));
   return sectionPage(
     { lang, section: "catalog", title: k.catalog },
     flash(d.flash),
@@ -82,8 +81,8 @@ export function catalogPage(
         p.sku,
         p.name ?? "",
         p.category ?? "",
-        money(p.listPrice),
-        money(p.lastSeenPrice),
+        fmtNum(lang, p.listPrice),
+        fmtNum(lang, p.lastSeenPrice),
         p.margin === null ? "–" : `${p.margin}%`,
         p.active ? k.active : k.retired,
         h("a", { href: `/console/catalog?sku=${encodeURIComponent(p.sku)}#product` }, k.edit),
