@@ -5,8 +5,8 @@
  */
 import type { BudgetEstimate, BudgetReport } from "../budget/service.ts";
 import { BUDGET_COPY, CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, selectField, table } from "./kit.ts";
-import { chartData, field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { type Errors, formCard, numeric, options, selectField, table, tableOr } from "./kit.ts";
+import { chartData, field, flash, fmtDate, fmtNum, h, kpi, sectionPage } from "./views.ts";
 
 /** "2026-11" → the month's first day as a uPlot time (seconds). */
 const monthX = (m: string) => Math.round(Date.parse(`${m}-01T00:00:00Z`) / 1000);
@@ -20,7 +20,7 @@ export function budgetPage(
   const b = BUDGET_COPY[lang];
   const t = CONSOLE_COPY[lang];
   const r = d.report;
-  const n = (x: number | null) => (x === null ? "–" : fmtNum(lang, x));
+  const n = (x: number | null) => fmtNum(lang, x);
   const line = (l: BudgetReport["current"]["points"]) =>
     l.budget === null
       ? h("div", { class: "d flat" }, b.noBudget)
@@ -35,9 +35,8 @@ export function budgetPage(
   const amount = (label: string, name: string, min = 0) =>
     field(label, name, { type: "number", value: v[name], errors: e, attrs: { min } });
   const rate = r.liability.breakageRate.value;
-  return page(
-    { lang, title: b.title, section: "budget", signedIn: true, back: "/console/budget" },
-    h("h1", null, b.title),
+  return sectionPage(
+    { lang, section: "budget", title: b.title },
     h("p", { class: "muted" }, b.intro),
     flash(d.flash),
     h(
@@ -83,16 +82,7 @@ export function budgetPage(
     }),
     table(
       "budget-months",
-      [
-        b.month,
-        `#${b.sIssued}`,
-        `#${b.sBudget}`,
-        `#${b.pointsCost}`,
-        `#${b.zns}`,
-        `#${b.llm}`,
-        `#${b.spendBudget}`,
-        `#${b.cost}`,
-      ],
+      [b.month, ...numeric(b.sIssued, b.sBudget, b.pointsCost, b.zns, b.llm, b.spendBudget, b.cost)],
       r.months.map((m) => [
         m.month,
         n(m.pointsIssued),
@@ -112,53 +102,38 @@ export function budgetPage(
         "div",
         { class: "card" },
         h("h2", null, b.campaigns),
-        r.campaigns.items.length === 0
-          ? h("p", { class: "empty" }, b.noCampaigns)
-          : table(
-              "budget-campaigns",
-              [t.name, b.started, `#${b.messageCost}`, `#${b.incrementalShort}`],
-              r.campaigns.items.map((c) => [
-                h("a", { href: `/console/campaigns/${encodeURIComponent(c.id)}` }, c.name),
-                fmtDate(lang, c.startedAt, d.timezone),
-                n(c.messageCost),
-                n(c.incrementalRevenue),
-              ]),
-            ),
-      ),
-      h(
-        "div",
-        { class: "card" },
-        h("h2", null, b.settings),
-        e ? flash(t.invalid, true) : null,
-        h(
-          "form",
-          { class: "stack", method: "post", action: "/console/budget", id: "budget-settings" },
-          selectField(
-            b.enforcement,
-            "enforcement",
-            [
-              { value: "warn", label: b.warn },
-              { value: "block", label: b.block },
-            ],
-            v.enforcement,
-            e,
-          ),
-          h("p", { class: "muted" }, b.emptyNone),
-          amount(b.monthlyPoints, "monthly.points"),
-          amount(b.monthlySpend, "monthly.spend"),
-          h("p", { class: "muted" }, b.monthHint),
-          amount(`${b.thisMonthPoints} (${r.month})`, "month.points"),
-          amount(`${b.thisMonthSpend} (${r.month})`, "month.spend"),
-          h("p", { class: "muted" }, b.pointValueHint),
-          h(
-            "div",
-            { class: "row" },
-            amount(b.pointValue, "pointValue.amount"),
-            amount(b.pointValuePer, "pointValue.points", 1),
-          ),
-          amount(b.llmPrice, "llmPricePerMillionTokens"),
-          h("button", { class: "primary", type: "submit", id: "save-budget" }, t.save),
+        tableOr(
+          b.noCampaigns,
+          "budget-campaigns",
+          [t.name, b.started, ...numeric(b.messageCost, b.incrementalShort)],
+          r.campaigns.items.map((c) => [
+            h("a", { href: `/console/campaigns/${encodeURIComponent(c.id)}` }, c.name),
+            fmtDate(lang, c.startedAt, d.timezone),
+            n(c.messageCost),
+            n(c.incrementalRevenue),
+          ]),
         ),
+      ),
+      formCard(
+        lang,
+        b.settings,
+        { action: "/console/budget", id: "budget-settings", errors: e },
+        selectField(b.enforcement, "enforcement", options({ warn: b.warn, block: b.block }), v.enforcement, e),
+        h("p", { class: "muted" }, b.emptyNone),
+        amount(b.monthlyPoints, "monthly.points"),
+        amount(b.monthlySpend, "monthly.spend"),
+        h("p", { class: "muted" }, b.monthHint),
+        amount(`${b.thisMonthPoints} (${r.month})`, "month.points"),
+        amount(`${b.thisMonthSpend} (${r.month})`, "month.spend"),
+        h("p", { class: "muted" }, b.pointValueHint),
+        h(
+          "div",
+          { class: "row" },
+          amount(b.pointValue, "pointValue.amount"),
+          amount(b.pointValuePer, "pointValue.points", 1),
+        ),
+        amount(b.llmPrice, "llmPricePerMillionTokens"),
+        h("button", { class: "primary", type: "submit", id: "save-budget" }, t.save),
       ),
     ),
   );

@@ -2,16 +2,14 @@
  * Console HTTP glue for the program budget: the report and the settings form (PUT /v1/budget/settings semantics,
  * through BudgetSettingsSchema, errors shown in place by path).
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { BudgetSettingsSchema, type BudgetSettings } from "../budget/schemas.ts";
 import { budgetReport, getBudgetSettings, localMonth, putBudgetSettings } from "../budget/service.ts";
-import { merchantTimezone } from "../merchants/service.ts";
 import { budgetPage } from "./budget-page.ts";
 import { BUDGET_COPY } from "./copy.ts";
-import { type Errors, issueErrors } from "./kit.ts";
+import { type FormState, issueErrors } from "./kit.ts";
 import type { ConsoleEnv } from "./env.ts";
-
-type C = Context<ConsoleEnv>;
+import { type C, formStrings, tz } from "./request.ts";
 
 export const budgetPages = new Hono<ConsoleEnv>();
 
@@ -39,16 +37,12 @@ const numOrNull = (v: string | undefined) => {
   return s === "" ? null : /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : s;
 };
 
-async function render(
-  c: C,
-  extra: { values?: Record<string, string>; errors?: Errors; flash?: string } = {},
-  status = 200,
-) {
+async function render(c: C, extra: FormState = {}, status = 200) {
   const db = c.get("db");
   const m = c.get("consoleMerchantId");
   const report = await budgetReport(db, m, c.get("deps").clock.now(), MONTHS);
   const values = extra.values ?? formValues(await getBudgetSettings(db, m), report.month);
-  const timezone = (await merchantTimezone(db, m)) ?? "Asia/Ho_Chi_Minh";
+  const timezone = await tz(c);
   return c.html(
     budgetPage(c.get("lang"), {
       report,
@@ -66,9 +60,7 @@ budgetPages.get("/budget", (c) =>
 );
 
 budgetPages.post("/budget", async (c) => {
-  const f = Object.fromEntries(
-    Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === "string"),
-  );
+  const f = await formStrings(c);
   const db = c.get("db");
   const m = c.get("consoleMerchantId");
   const now = c.get("deps").clock.now();

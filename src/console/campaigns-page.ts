@@ -6,8 +6,20 @@
 import type { CampaignKpis, CampaignView } from "../campaigns/service.ts";
 import type { CampaignPreview } from "../campaigns/preview.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, errSpan, previewErrors, selectField, table, textareaField } from "./kit.ts";
-import { field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import {
+  type Choice,
+  type Errors,
+  errSpan,
+  formCard,
+  type FormState,
+  numeric,
+  options,
+  previewErrors,
+  selectField,
+  tableOr,
+  textareaField,
+} from "./kit.ts";
+import { field, flash, fmtDate, fmtNum, h, kpi, page, sectionPage } from "./views.ts";
 
 export const CAMPAIGN_COPY = {
   vi: {
@@ -144,101 +156,87 @@ export function campaignsPage(
   lang: ConsoleLang,
   d: {
     campaigns: CampaignView[];
-    segments: { id: string; name: string }[];
-    offers: { id: string; name: string }[];
-    znsTemplates: { id: string; name: string }[];
+    segments: Choice[];
+    offers: Choice[];
+    znsTemplates: Choice[];
     timezone: string;
-    values?: CampaignForm;
-    errors?: Errors;
-    flash?: string;
-  },
+  } & FormState<CampaignForm>,
 ): string {
   const c = CAMPAIGN_COPY[lang];
   const t = CONSOLE_COPY[lang];
   const v = d.values ?? { controlPercent: "10" };
   const segName = new Map(d.segments.map((s) => [s.id, s.name]));
   const e = d.errors;
-  return page(
-    { lang, title: c.campaigns, section: "campaigns", signedIn: true, back: "/console/campaigns" },
-    h("h1", null, c.campaigns),
+  return sectionPage(
+    { lang, section: "campaigns", title: c.campaigns },
     flash(d.flash),
-    d.campaigns.length === 0
-      ? h("p", { class: "empty" }, c.none)
-      : table(
-          "campaigns",
-          [t.name, c.status, c.segment, `#${c.recipients}`, `#${c.sent}`, c.created],
-          d.campaigns.map((x) => [
-            h("a", { href: `/console/campaigns/${encodeURIComponent(x.id)}` }, x.name),
-            c.st[x.status],
-            segName.get(x.segmentId) ?? x.segmentId,
-            fmtNum(lang, x.counts.recipients),
-            fmtNum(lang, x.counts.sent),
-            fmtDate(lang, x.createdAt, d.timezone),
-          ]),
-          (i) => ({ "data-campaign": d.campaigns[i]!.name }),
-        ),
+    tableOr(
+      c.none,
+      "campaigns",
+      [t.name, c.status, c.segment, ...numeric(c.recipients, c.sent), c.created],
+      d.campaigns.map((x) => [
+        h("a", { href: `/console/campaigns/${encodeURIComponent(x.id)}` }, x.name),
+        c.st[x.status],
+        segName.get(x.segmentId) ?? x.segmentId,
+        fmtNum(lang, x.counts.recipients),
+        fmtNum(lang, x.counts.sent),
+        fmtDate(lang, x.createdAt, d.timezone),
+      ]),
+      (i) => ({ "data-campaign": d.campaigns[i]!.name }),
+    ),
     h(
       "div",
       { class: "two" },
-      h(
-        "div",
-        { class: "card" },
-        h("h2", null, c.compose),
-        e ? flash(t.invalid, true) : null,
+      formCard(
+        lang,
+        c.compose,
+        { action: "/console/campaigns", id: "new-campaign", errors: e },
+        field(t.name, "name", { value: v.name, errors: e, attrs: { required: true, maxlength: 200 } }),
+        selectField(
+          c.segment,
+          "segmentId",
+          d.segments.map((s) => ({ value: s.id, label: s.name })),
+          v.segmentId,
+          e,
+        ),
+        selectField(
+          c.offer,
+          "offerId",
+          [{ value: "", label: c.noOffer }, ...d.offers.map((o) => ({ value: o.id, label: o.name }))],
+          v.offerId,
+          e,
+        ),
+        selectField(
+          c.channel,
+          "channel",
+          options({ auto: c.channelAuto, chat: c.channelChat, zns: c.channelZns }),
+          v.channel ?? "auto",
+          e,
+        ),
+        selectField(
+          c.znsTemplate,
+          "znsTemplateId",
+          [{ value: "", label: c.noZnsTemplate }, ...d.znsTemplates.map((z) => ({ value: z.id, label: z.name }))],
+          v.znsTemplateId,
+          e,
+        ),
+        textareaField(c.messageVi, "message.vi", v["message.vi"], e, { rows: 4, maxlength: 4000 }),
+        textareaField(c.messageEn, "message.en", v["message.en"], e, { rows: 4, maxlength: 4000 }),
+        errSpan(e, "message"),
+        h("p", { class: "muted" }, c.placeholders),
+        field(c.control, "controlPercent", {
+          type: "number",
+          value: v.controlPercent,
+          errors: e,
+          attrs: { min: 0, max: 50, step: "0.01" },
+        }),
+        field(c.sendAt, "sendAt", { type: "datetime-local", value: v.sendAt, errors: e }),
         h(
-          "form",
-          { class: "stack", method: "post", action: "/console/campaigns", id: "new-campaign" },
-          field(t.name, "name", { value: v.name, errors: e, attrs: { required: true, maxlength: 200 } }),
-          selectField(
-            c.segment,
-            "segmentId",
-            d.segments.map((s) => ({ value: s.id, label: s.name })),
-            v.segmentId,
-            e,
-          ),
-          selectField(
-            c.offer,
-            "offerId",
-            [{ value: "", label: c.noOffer }, ...d.offers.map((o) => ({ value: o.id, label: o.name }))],
-            v.offerId,
-            e,
-          ),
-          selectField(
-            c.channel,
-            "channel",
-            [
-              { value: "auto", label: c.channelAuto },
-              { value: "chat", label: c.channelChat },
-              { value: "zns", label: c.channelZns },
-            ],
-            v.channel ?? "auto",
-            e,
-          ),
-          selectField(
-            c.znsTemplate,
-            "znsTemplateId",
-            [{ value: "", label: c.noZnsTemplate }, ...d.znsTemplates.map((z) => ({ value: z.id, label: z.name }))],
-            v.znsTemplateId,
-            e,
-          ),
-          textareaField(c.messageVi, "message.vi", v["message.vi"], e, { rows: 4, maxlength: 4000 }),
-          textareaField(c.messageEn, "message.en", v["message.en"], e, { rows: 4, maxlength: 4000 }),
-          errSpan(e, "message"),
-          h("p", { class: "muted" }, c.placeholders),
-          field(c.control, "controlPercent", {
-            type: "number",
-            value: v.controlPercent,
-            errors: e,
-            attrs: { min: 0, max: 50, step: "0.01" },
-          }),
-          field(c.sendAt, "sendAt", { type: "datetime-local", value: v.sendAt, errors: e }),
-          h(
-            "div",
-            { class: "row" },
-            h("button", { class: "primary", type: "submit", name: "action", value: "send", id: "send-now" }, c.sendNow),
-            h("button", { class: "secondary", type: "submit", name: "action", value: "schedule" }, c.schedule),
-            h("button", { class: "secondary", type: "submit", name: "action", value: "draft" }, c.draft),
-          ),
+          "div",
+          { class: "row" },
+          h("button", { class: "primary", type: "submit", name: "action", value: "send", id: "send-now" }, c.sendNow),
+          h("button", { class: "secondary", type: "submit", name: "action", value: "schedule" }, c.schedule),
+          h("button", { class: "secondary", type: "submit", name: "action", value: "draft" }, c.draft),
         ),
       ),
       h(
@@ -324,7 +322,7 @@ export function progressFragment(lang: ConsoleLang, v: CampaignView, k: Campaign
 
 function kpiSection(lang: ConsoleLang, k: CampaignKpis) {
   const c = CAMPAIGN_COPY[lang];
-  const n = (x: number | null) => (x === null ? "–" : fmtNum(lang, x));
+  const n = (x: number | null) => fmtNum(lang, x);
   return h(
     "div",
     { id: "kpis" },

@@ -17,7 +17,6 @@ import {
 } from "../campaigns/service.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "../journeys/service.ts";
-import { merchantTimezone } from "../merchants/service.ts";
 import { listBundles } from "../offers/catalog.ts";
 import { listSegments } from "../segments/service.ts";
 import { listZnsTemplates } from "../zns/templates.ts";
@@ -34,20 +33,12 @@ import { estimateFragment } from "./budget-page.ts";
 import { BUDGET_COPY } from "./copy.ts";
 import { estimateDraftCost } from "../budget/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
-import { domainErrors, type Errors, issueErrors, localToIso } from "./kit.ts";
+import { domainErrors, type Errors, type FormState, issueErrors, localToIso } from "./kit.ts";
 import type { ConsoleEnv } from "./env.ts";
-import type { Context } from "hono";
-
-type C = Context<ConsoleEnv>;
+import { type C, ctx, formStrings, tz } from "./request.ts";
 
 export const campaignPages = new Hono<ConsoleEnv>();
 
-const ctx = (c: C) => ({ db: c.get("db"), m: c.get("consoleMerchantId"), now: c.get("deps").clock.now() });
-const tz = async (c: C) => (await merchantTimezone(c.get("db"), c.get("consoleMerchantId"))) ?? "Asia/Ho_Chi_Minh";
-const strings = async (c: C): Promise<CampaignForm> =>
-  Object.fromEntries(
-    Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === "string"),
-  );
 const opt = (v: string | undefined) => (v && v.trim() !== "" ? v : undefined);
 
 /** The form's message fields ("message.vi", "message.en"; empty = absent). */
@@ -64,7 +55,7 @@ async function choices(c: C) {
   return { segments, offers, znsTemplates };
 }
 
-async function renderList(c: C, extra: { values?: CampaignForm; errors?: Errors; flash?: string } = {}, status = 200) {
+async function renderList(c: C, extra: FormState<CampaignForm> = {}, status = 200) {
   const { db, m } = ctx(c);
   const { campaigns } = await listCampaigns(db, m, { limit: 50 });
   return c.html(
@@ -79,7 +70,7 @@ campaignPages.get("/campaigns", (c) =>
 
 /** htmx: the message as a sample member of the chosen segment gets it (nothing is saved). */
 campaignPages.post("/campaigns/preview", async (c) => {
-  const f = await strings(c);
+  const f = await formStrings(c);
   const parsed = CampaignPreviewSchema.safeParse({
     segmentId: f.segmentId ?? "",
     message: messageOf(f),
@@ -104,7 +95,7 @@ campaignPages.post("/campaigns/preview", async (c) => {
 });
 
 campaignPages.post("/campaigns", async (c) => {
-  const f = await strings(c);
+  const f = await formStrings(c);
   const action = f.action === "schedule" || f.action === "draft" ? f.action : "send";
   const zone = await tz(c);
   const sendAt = action === "schedule" ? localToIso(f.sendAt ?? "", zone) : undefined;
@@ -211,11 +202,7 @@ campaignPages.post("/campaigns/:id/cancel", async (c) => {
 
 // ---- the reactivation journey ----------------------------------------------------------------------------------
 
-async function renderJourney(
-  c: C,
-  extra: { values?: CampaignForm; errors?: Errors; flash?: string; queued?: number } = {},
-  status = 200,
-) {
+async function renderJourney(c: C, extra: FormState<CampaignForm> & { queued?: number } = {}, status = 200) {
   const { db, m, now } = ctx(c);
   return c.html(
     journeyPage(c.get("lang"), {
@@ -239,7 +226,7 @@ campaignPages.get("/journeys", (c) => {
 
 /** Steps are rows `steps.N.*`; a row whose segment is left empty is dropped (that is how a step is removed). */
 campaignPages.post("/journeys", async (c) => {
-  const f = await strings(c);
+  const f = await formStrings(c);
   const rows: { index: number; step: object }[] = [];
   for (let i = 0; i < 11 && f[`steps.${i}.segmentId`] !== undefined; i++) {
     if (!opt(f[`steps.${i}.segmentId`])) continue;

@@ -5,8 +5,8 @@
  */
 import type { ProductViewT } from "../catalog/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, table } from "./kit.ts";
-import { field, flash, fmtNum, h, page } from "./views.ts";
+import { formCard, type FormState, numeric, tableOr } from "./kit.ts";
+import { field, flash, fmtNum, h, sectionPage } from "./views.ts";
 
 export const CATALOG_COPY = {
   vi: {
@@ -65,65 +65,50 @@ export const CATALOG_COPY = {
 
 export function catalogPage(
   lang: ConsoleLang,
-  d: {
-    items: ProductViewT[];
-    next: string | null;
-    values?: Record<string, string>;
-    errors?: Errors;
-    importErrors?: { path: string; message: string }[];
-    flash?: string;
-  },
+  d: { items: ProductViewT[]; next: string | null; importErrors?: { path: string; message: string }[] } & FormState,
 ): string {
   const k = CATALOG_COPY[lang];
   const t = CONSOLE_COPY[lang];
   const v = d.values ?? { active: "on" };
-  const money = (x: number | null) => (x === null ? "–" : fmtNum(lang, x));
-  return page(
-    { lang, title: k.catalog, section: "catalog", signedIn: true, back: "/console/catalog" },
-    h("h1", null, k.catalog),
+  return sectionPage(
+    { lang, section: "catalog", title: k.catalog },
     flash(d.flash),
-    d.items.length === 0
-      ? h("p", { class: "empty" }, k.none)
-      : table(
-          "products",
-          [k.sku, t.name, k.category, `#${k.listPrice}`, `#${k.lastSeen}`, `#${k.margin}`, k.state, ""],
-          d.items.map((p) => [
-            p.sku,
-            p.name ?? "",
-            p.category ?? "",
-            money(p.listPrice),
-            money(p.lastSeenPrice),
-            p.margin === null ? "–" : `${p.margin}%`,
-            p.active ? k.active : k.retired,
-            h("a", { href: `/console/catalog?sku=${encodeURIComponent(p.sku)}#product` }, k.edit),
-          ]),
-          (i) => ({ "data-sku": d.items[i]!.sku }),
-        ),
+    tableOr(
+      k.none,
+      "products",
+      [k.sku, t.name, k.category, ...numeric(k.listPrice, k.lastSeen, k.margin), k.state, ""],
+      d.items.map((p) => [
+        p.sku,
+        p.name ?? "",
+        p.category ?? "",
+        fmtNum(lang, p.listPrice),
+        fmtNum(lang, p.lastSeenPrice),
+        p.margin === null ? "–" : `${p.margin}%`,
+        p.active ? k.active : k.retired,
+        h("a", { href: `/console/catalog?sku=${encodeURIComponent(p.sku)}#product` }, k.edit),
+      ]),
+      (i) => ({ "data-sku": d.items[i]!.sku }),
+    ),
     d.next ? h("p", null, h("a", { href: `/console/catalog?after=${encodeURIComponent(d.next)}` }, k.next)) : null,
     h(
       "div",
       { class: "two" },
-      h(
-        "div",
-        { class: "card" },
-        h("h2", null, k.setProduct),
-        d.errors ? flash(t.invalid, true) : null,
+      formCard(
+        lang,
+        k.setProduct,
+        { action: "/console/catalog/product", id: "product", errors: d.errors },
+        field(k.sku, "sku", { value: v.sku, errors: d.errors, attrs: { required: true, maxlength: 100 } }),
+        field(t.name, "name", { value: v.name, errors: d.errors, attrs: { required: true, maxlength: 200 } }),
+        field(k.category, "category", { value: v.category, errors: d.errors, attrs: { maxlength: 100 } }),
+        field(k.listPrice, "listPrice", { type: "number", value: v.listPrice, errors: d.errors, attrs: { min: 0 } }),
+        field(k.margin, "margin", { type: "number", value: v.margin, errors: d.errors, attrs: { min: 0, max: 100 } }),
         h(
-          "form",
-          { class: "stack", method: "post", action: "/console/catalog/product", id: "product" },
-          field(k.sku, "sku", { value: v.sku, errors: d.errors, attrs: { required: true, maxlength: 100 } }),
-          field(t.name, "name", { value: v.name, errors: d.errors, attrs: { required: true, maxlength: 200 } }),
-          field(k.category, "category", { value: v.category, errors: d.errors, attrs: { maxlength: 100 } }),
-          field(k.listPrice, "listPrice", { type: "number", value: v.listPrice, errors: d.errors, attrs: { min: 0 } }),
-          field(k.margin, "margin", { type: "number", value: v.margin, errors: d.errors, attrs: { min: 0, max: 100 } }),
-          h(
-            "label",
-            { class: "check" },
-            h("input", { type: "checkbox", name: "active", ...(v.active === "on" ? { checked: true } : {}) }),
-            k.activeBox,
-          ),
-          h("button", { class: "primary", type: "submit" }, t.save),
+          "label",
+          { class: "check" },
+          h("input", { type: "checkbox", name: "active", ...(v.active === "on" ? { checked: true } : {}) }),
+          k.activeBox,
         ),
+        h("button", { class: "primary", type: "submit" }, t.save),
       ),
       h(
         "div",

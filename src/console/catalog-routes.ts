@@ -2,7 +2,7 @@
  * Console HTTP glue for the catalog (the catalog services behind /v1/products) and recommendations (the model
  * services behind /v1/recs/model, and the offers report behind GET /v1/offers/report).
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import {
   importProductsCsv,
@@ -13,17 +13,15 @@ import {
   SkuParam,
 } from "../catalog/service.ts";
 import { DomainError } from "../lib/errors.ts";
-import { merchantTimezone } from "../merchants/service.ts";
 import { offerReport } from "../offers/report.ts";
 import { getOfferSettings } from "../offers/settings.ts";
 import { buildModel, buildModelOnce, currentModelRow, modelInfo } from "../recs/build.ts";
 import { topRules } from "../recs/model.ts";
 import { CATALOG_COPY, catalogPage } from "./catalog-page.ts";
-import { type Errors, issueErrors } from "./kit.ts";
+import { type FormState, issueErrors } from "./kit.ts";
 import { RECS_COPY, recsPage } from "./recs-page.ts";
 import type { ConsoleEnv } from "./env.ts";
-
-type C = Context<ConsoleEnv>;
+import { type C, tz } from "./request.ts";
 
 export const catalogPages = new Hono<ConsoleEnv>();
 
@@ -31,12 +29,7 @@ const PAGE = 200;
 
 async function renderCatalog(
   c: C,
-  extra: {
-    values?: Record<string, string>;
-    errors?: Errors;
-    importErrors?: { path: string; message: string }[];
-    flash?: string;
-  } = {},
+  extra: FormState & { importErrors?: { path: string; message: string }[] } = {},
   status = 200,
 ) {
   const after = c.req.query("after");
@@ -137,7 +130,7 @@ catalogPages.get("/recommendations", async (c) => {
       rules: row ? await topRules(db, m, row.id, 20) : [],
       report,
       days,
-      timezone: (await merchantTimezone(db, m)) ?? "Asia/Ho_Chi_Minh",
+      timezone: await tz(c),
       ...(flash ? { flash } : {}),
     }),
   );

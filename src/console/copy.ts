@@ -237,8 +237,9 @@ export function consoleLang(value: string | undefined): ConsoleLang {
 }
 
 /** Numbers and dates the way each language writes them (vi: 1.234.567, dd/MM/yyyy). */
-export function fmtNum(lang: ConsoleLang, n: number): string {
-  return n.toLocaleString(lang === "vi" ? "vi-VN" : "en-US");
+/** A number in the language's format; a missing one (null) as "–". */
+export function fmtNum(lang: ConsoleLang, n: number | null): string {
+  return n === null ? "–" : n.toLocaleString(lang === "vi" ? "vi-VN" : "en-US");
 }
 export function fmtDate(lang: ConsoleLang, d: Date | string | null, timeZone: string): string {
   if (!d) return "";

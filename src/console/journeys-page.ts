@@ -4,8 +4,8 @@
  */
 import type { JourneyView } from "../journeys/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, errSpan, selectField, table, textareaField } from "./kit.ts";
-import { field, flash, fmtDate, fmtNum, h, page } from "./views.ts";
+import { type Choice, errSpan, type FormState, numeric, selectField, tableOr, textareaField } from "./kit.ts";
+import { field, flash, fmtDate, fmtNum, h, sectionPage } from "./views.ts";
 
 const MAX_STEPS = 10;
 
@@ -119,14 +119,11 @@ export function journeyPage(
   lang: ConsoleLang,
   d: {
     journey: JourneyView;
-    segments: { id: string; name: string }[];
-    offers: { id: string; name: string }[];
-    values?: Values;
-    errors?: Errors;
-    flash?: string;
+    segments: Choice[];
+    offers: Choice[];
     queued?: number;
     timezone?: string;
-  },
+  } & FormState<Values>,
 ): string {
   const j = JOURNEY_COPY[lang];
   const t = CONSOLE_COPY[lang];
@@ -139,41 +136,29 @@ export function journeyPage(
   const segOptions = [{ value: "", label: j.none }, ...d.segments.map((s) => ({ value: s.id, label: s.name }))];
   const offerOptions = [{ value: "", label: j.noOffer }, ...d.offers.map((o) => ({ value: o.id, label: o.name }))];
   const n = (x: number) => fmtNum(lang, x);
-  return page(
-    { lang, title: j.journeys, section: "journeys", signedIn: true, back: "/console/journeys" },
-    h("h1", null, j.journeys),
+  return sectionPage(
+    { lang, section: "journeys", title: j.journeys },
     d.flash ? flash(j.saved) : null,
     d.queued !== undefined ? flash(j.queued.replace("{n}", n(d.queued))) : null,
     e ? flash(t.invalid, true) : null,
     h("p", { class: "muted" }, j.intro),
     h("h2", null, j.kpis),
-    j0.steps.length === 0
-      ? h("p", { class: "empty" }, j.noSteps)
-      : table(
-          "journey-kpis",
-          [
-            j.step,
-            j.segment,
-            `#${j.sent}`,
-            `#${j.converted}`,
-            `#${j.rate}`,
-            `#${j.revenue}`,
-            `#${j.pending}`,
-            `#${j.skipped}`,
-            `#${j.failed}`,
-          ],
-          j0.steps.map((s, i) => [
-            String(i + 1),
-            segName.get(s.segmentId) ?? s.segmentId,
-            n(s.counts.sent),
-            n(s.counts.converted),
-            s.counts.sent > 0 ? `${fmtNum(lang, Math.round((s.counts.converted / s.counts.sent) * 1000) / 10)}%` : "–",
-            `${n(s.counts.revenue)} ₫`,
-            n(s.counts.pending),
-            n(s.counts.skipped),
-            n(s.counts.failed),
-          ]),
-        ),
+    tableOr(
+      j.noSteps,
+      "journey-kpis",
+      [j.step, j.segment, ...numeric(j.sent, j.converted, j.rate, j.revenue, j.pending, j.skipped, j.failed)],
+      j0.steps.map((s, i) => [
+        String(i + 1),
+        segName.get(s.segmentId) ?? s.segmentId,
+        n(s.counts.sent),
+        n(s.counts.converted),
+        s.counts.sent > 0 ? `${fmtNum(lang, Math.round((s.counts.converted / s.counts.sent) * 1000) / 10)}%` : "–",
+        `${n(s.counts.revenue)} ₫`,
+        n(s.counts.pending),
+        n(s.counts.skipped),
+        n(s.counts.failed),
+      ]),
+    ),
     h(
       "div",
       { class: "row" },

@@ -1,14 +1,28 @@
 /**
  * Small pieces shared by the console's newer pages (campaigns, journeys, catalog, recommendations): errors keyed by
- * path from zod or a DomainError, select/textarea fields with their error in place, a table, and datetime-local
- * values in the merchant's time zone.
+ * path from zod or a DomainError, select/textarea fields with their error in place, a table, cards, and
+ * datetime-local values in the merchant's time zone.
  */
 import type { z } from "zod";
 import { DomainError } from "../lib/errors.ts";
 import { zonedFormatter } from "../lib/time-zone.ts";
-import { h } from "./views.ts";
+import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
+import { flash, h } from "./views.ts";
 
 export type Errors = Record<string, string>;
+
+/** What a page with a form is shown after a post: the values to refill, the errors in place, a flash line. */
+export interface FormState<V = Record<string, string>> {
+  values?: V;
+  errors?: Errors;
+  flash?: string;
+}
+
+/** Something to pick in a select (a segment, an offer, a template). */
+export interface Choice {
+  id: string;
+  name: string;
+}
 
 /** zod issues → { "message.vi": "…" } (the first message per path). */
 export function issueErrors(issues: z.core.$ZodIssue[], fallback = "form"): Errors {
@@ -93,6 +107,45 @@ export function table(id: string, head: string[], rows: unknown[][], rowAttrs: (
     ),
   );
 }
+
+/** `table`, or the page's empty-state line when there are no rows. */
+export function tableOr(empty: string, ...args: Parameters<typeof table>) {
+  return args[2].length === 0 ? h("p", { class: "empty" }, empty) : table(...args);
+}
+
+/** Header labels of numeric columns (right-aligned by `table`). */
+export const numeric = (...labels: string[]) => labels.map((l) => `#${l}`);
+
+/** A card: its heading (and id, when given), then the rest. */
+export function card(title: string | { title: string; id: string }, ...body: unknown[]) {
+  const { title: t, ...attrs } = typeof title === "string" ? { title } : title;
+  return h("div", { class: "card", ...attrs }, h("h2", null, t), ...(body as string[]));
+}
+
+/** A muted hint under a heading. */
+export const hint = (text: string) => h("p", { class: "muted" }, text);
+
+/**
+ * A card holding one POST form: its heading, "check the fields" when the last post had `errors` (each is also shown
+ * at its field), an optional hint, then the form with its fields.
+ */
+export function formCard(
+  lang: ConsoleLang,
+  title: string,
+  form: { action: string; id: string; errors?: Errors | undefined; hint?: string },
+  ...fields: unknown[]
+) {
+  return card(
+    title,
+    form.errors ? flash(CONSOLE_COPY[lang].invalid, true) : null,
+    form.hint === undefined ? null : hint(form.hint),
+    h("form", { class: "stack", method: "post", action: form.action, id: form.id }, ...(fields as string[])),
+  );
+}
+
+/** Select options from { value: label }, in that order. */
+export const options = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([value, label]) => ({ value, label }));
 
 /** Offset of `timeZone` from UTC at `at`, in ms. */
 function offsetMs(at: Date, timeZone: string): number {

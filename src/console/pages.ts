@@ -5,7 +5,8 @@ import type { MemberRow } from "../ledger/ledger.ts";
 import type { RewardRow } from "../rewards/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
 import { privacyCard } from "./privacy-card.ts";
-import { chartData, field, flash, fmtDate, fmtNum, h, kpi, kpiDelta, page, raw } from "./views.ts";
+import { card, formCard, hint, numeric, options, selectField, table } from "./kit.ts";
+import { chartData, field, flash, fmtDate, fmtNum, h, kpi, kpiDelta, page, raw, sectionPage } from "./views.ts";
 
 const day = (d: string) => Math.round(Date.parse(`${d.slice(0, 10)}T00:00:00Z`) / 1000);
 
@@ -41,9 +42,8 @@ export function overviewPage(lang: ConsoleLang, cur: Summary, prev: Summary, fil
     ],
   };
   const hasOrders = cur.orders.count > 0;
-  return page(
-    { lang, title: t.overview, section: "overview", signedIn: true, back: "/console" },
-    h("h1", null, t.overview),
+  return sectionPage(
+    { lang, section: "overview", title: t.overview },
     h("p", { class: "muted" }, t.last30),
     filter,
     cur.members.total === 0 ? h("p", { class: "empty", id: "empty-members" }, t.emptyNoMembers) : null,
@@ -122,49 +122,23 @@ export function overviewPage(lang: ConsoleLang, cur: Summary, prev: Summary, fil
 export function memberRows(lang: ConsoleLang, rows: MemberRow[]) {
   const t = CONSOLE_COPY[lang];
   if (rows.length === 0) return h("p", { class: "muted", id: "no-match" }, t.noMatch);
-  return h(
-    "div",
-    { class: "scroll" },
-    h(
-      "table",
-      { id: "member-table" },
-      h(
-        "thead",
-        null,
-        h(
-          "tr",
-          null,
-          h("th", null, t.name),
-          h("th", null, t.phone),
-          h("th", null, t.code),
-          h("th", null, t.tier),
-          h("th", { class: "n" }, t.points),
-        ),
-      ),
-      h(
-        "tbody",
-        null,
-        ...rows.map((m) =>
-          h(
-            "tr",
-            null,
-            h("td", null, h("a", { href: `/console/members/${encodeURIComponent(m.id)}` }, m.name || m.id)),
-            h("td", null, m.phone ?? ""),
-            h("td", null, m.externalId ?? ""),
-            h("td", null, m.tierName ?? ""),
-            h("td", { class: "n" }, fmtNum(lang, m.pointsTotal)),
-          ),
-        ),
-      ),
-    ),
+  return table(
+    "member-table",
+    [t.name, t.phone, t.code, t.tier, ...numeric(t.points)],
+    rows.map((m) => [
+      h("a", { href: `/console/members/${encodeURIComponent(m.id)}` }, m.name || m.id),
+      m.phone ?? "",
+      m.externalId ?? "",
+      m.tierName ?? "",
+      fmtNum(lang, m.pointsTotal),
+    ]),
   );
 }
 
 export function membersPage(lang: ConsoleLang, q: string, rows: MemberRow[]): string {
   const t = CONSOLE_COPY[lang];
-  return page(
-    { lang, title: t.members, section: "members", signedIn: true, back: "/console/members" },
-    h("h1", null, t.members),
+  return sectionPage(
+    { lang, section: "members", title: t.members },
     h(
       "form",
       { class: "row", method: "get", action: "/console/members", role: "search" },
@@ -251,25 +225,19 @@ export function memberPage(lang: ConsoleLang, d: MemberPageData): string {
     h(
       "div",
       { class: "two" },
-      h(
-        "div",
-        { class: "card" },
-        h("h2", null, t.adjust),
-        h("p", { class: "muted" }, t.adjustHint),
-        h(
-          "form",
-          { class: "stack", method: "post", action: `${base}/adjust`, id: "adjust" },
-          h("input", { type: "hidden", name: "idempotencyKey", value: d.idempotencyKey }),
-          field(t.points, "points", { type: "number", errors: d.adjustErrors, attrs: { required: true, step: 1 } }),
-          field(t.reason, "reason", { errors: d.adjustErrors, attrs: { required: true, maxlength: 500 } }),
-          h("button", { class: "primary", type: "submit" }, t.adjustBtn),
-        ),
+      // No "check the fields" flash here: the adjust errors show at their fields only.
+      formCard(
+        lang,
+        t.adjust,
+        { action: `${base}/adjust`, id: "adjust", hint: t.adjustHint },
+        h("input", { type: "hidden", name: "idempotencyKey", value: d.idempotencyKey }),
+        field(t.points, "points", { type: "number", errors: d.adjustErrors, attrs: { required: true, step: 1 } }),
+        field(t.reason, "reason", { errors: d.adjustErrors, attrs: { required: true, maxlength: 500 } }),
+        h("button", { class: "primary", type: "submit" }, t.adjustBtn),
       ),
-      h(
-        "div",
-        { class: "card", id: "link" },
-        h("h2", null, t.linkCode),
-        h("p", { class: "muted" }, t.linkHint),
+      card(
+        { title: t.linkCode, id: "link" },
+        hint(t.linkHint),
         d.link
           ? h(
               "div",
@@ -300,76 +268,21 @@ export function memberPage(lang: ConsoleLang, d: MemberPageData): string {
       ),
     ),
     h("h2", null, t.lots),
-    h(
-      "div",
-      { class: "scroll" },
-      h(
-        "table",
-        { id: "lots" },
-        h(
-          "thead",
-          null,
-          h(
-            "tr",
-            null,
-            h("th", { class: "n" }, t.points),
-            h("th", { class: "n" }, t.remaining),
-            h("th", null, t.earnedAt),
-            h("th", null, t.availableAt),
-            h("th", null, t.expiresAt),
-          ),
-        ),
-        h(
-          "tbody",
-          null,
-          ...d.lots.map((l) =>
-            h(
-              "tr",
-              null,
-              h("td", { class: "n" }, n(l.points)),
-              h("td", { class: "n" }, n(l.remaining)),
-              h("td", null, date(l.earnedAt)),
-              h("td", null, date(l.availableAt)),
-              h("td", null, date(l.expiresAt)),
-            ),
-          ),
-        ),
-      ),
+    table(
+      "lots",
+      [...numeric(t.points, t.remaining), t.earnedAt, t.availableAt, t.expiresAt],
+      d.lots.map((l) => [n(l.points), n(l.remaining), date(l.earnedAt), date(l.availableAt), date(l.expiresAt)]),
     ),
     h("h2", null, t.ledger),
-    h(
-      "div",
-      { class: "scroll" },
-      h(
-        "table",
-        { id: "ledger" },
-        h(
-          "thead",
-          null,
-          h(
-            "tr",
-            null,
-            h("th", null, t.when),
-            h("th", null, t.kind),
-            h("th", { class: "n" }, t.points),
-            h("th", null, t.reason),
-          ),
-        ),
-        h(
-          "tbody",
-          null,
-          ...d.ledger.map((e) =>
-            h(
-              "tr",
-              null,
-              h("td", null, date(e.createdAt)),
-              h("td", null, e.kind),
-              h("td", { class: "n" }, `${e.points > 0 ? "+" : ""}${n(e.points)}`),
-              h("td", null, e.reason ?? (e.orderId ? `order ${e.orderId}` : "")),
-            ),
-          ),
-        ),
-      ),
+    table(
+      "ledger",
+      [t.when, t.kind, ...numeric(t.points), t.reason],
+      d.ledger.map((e) => [
+        date(e.createdAt),
+        e.kind,
+        `${e.points > 0 ? "+" : ""}${n(e.points)}`,
+        e.reason ?? (e.orderId ? `order ${e.orderId}` : ""),
+      ]),
     ),
     privacyCard(lang, base, d.erasedAt ?? null),
   );
@@ -388,123 +301,70 @@ export function rewardsPage(
   const n = (x: number) => fmtNum(lang, x);
   const kinds = { voucher: t.kindVoucher, product: t.kindProduct, perk: t.kindPerk } as const;
   const val = opts.values ?? {};
-  return page(
-    { lang, title: t.rewards, section: "rewards", signedIn: true, back: "/console/rewards" },
-    h("h1", null, t.rewards),
+  return sectionPage(
+    { lang, section: "rewards", title: t.rewards },
     opts.flash ? flash(opts.flash.text, opts.flash.bad) : null,
     rows.length === 0 ? h("p", { class: "empty", id: "empty-rewards" }, t.emptyNoRewards) : null,
     rows.length
-      ? h(
-          "div",
-          { class: "scroll" },
-          h(
-            "table",
-            { id: "rewards" },
-            h(
-              "thead",
-              null,
+      ? table(
+          "rewards",
+          [t.rewardName, t.rewardKind, `${t.cost} / ${t.stock}`, t.active],
+          rows.map((r) => {
+            const base = `/console/rewards/${encodeURIComponent(r.id)}`;
+            return [
+              [r.name, r.minTier ? h("div", { class: "muted" }, `${t.minTier}: ${r.minTier}`) : null],
+              [kinds[r.kind], r.value !== null ? h("div", { class: "muted" }, `${n(r.value)} ₫`) : null],
               h(
-                "tr",
-                null,
-                h("th", null, t.rewardName),
-                h("th", null, t.rewardKind),
-                h("th", null, `${t.cost} / ${t.stock}`),
-                h("th", null, t.active),
+                "form",
+                { class: "row", method: "post", action: base },
+                h("input", {
+                  name: "cost",
+                  type: "number",
+                  min: 1,
+                  value: r.cost,
+                  "aria-label": t.cost,
+                  required: true,
+                }),
+                h("input", {
+                  name: "stock",
+                  type: "number",
+                  min: 0,
+                  value: r.stock ?? "",
+                  placeholder: t.unlimited,
+                  "aria-label": t.stock,
+                }),
+                h("button", { class: "secondary", type: "submit" }, t.save),
               ),
-            ),
-            h(
-              "tbody",
-              null,
-              ...rows.map((r) => {
-                const base = `/console/rewards/${encodeURIComponent(r.id)}`;
-                return h(
-                  "tr",
-                  { "data-reward": r.name },
-                  h("td", null, r.name, r.minTier ? h("div", { class: "muted" }, `${t.minTier}: ${r.minTier}`) : null),
-                  h(
-                    "td",
-                    null,
-                    kinds[r.kind],
-                    r.value !== null ? h("div", { class: "muted" }, `${n(r.value)} ₫`) : null,
-                  ),
-                  h(
-                    "td",
-                    null,
-                    h(
-                      "form",
-                      { class: "row", method: "post", action: base },
-                      h("input", {
-                        name: "cost",
-                        type: "number",
-                        min: 1,
-                        value: r.cost,
-                        "aria-label": t.cost,
-                        required: true,
-                      }),
-                      h("input", {
-                        name: "stock",
-                        type: "number",
-                        min: 0,
-                        value: r.stock ?? "",
-                        placeholder: t.unlimited,
-                        "aria-label": t.stock,
-                      }),
-                      h("button", { class: "secondary", type: "submit" }, t.save),
-                    ),
-                  ),
-                  h(
-                    "td",
-                    null,
-                    h("div", null, r.active ? t.active : t.inactive),
-                    h(
-                      "form",
-                      { method: "post", action: `${base}/active` },
-                      h("input", { type: "hidden", name: "active", value: r.active ? "false" : "true" }),
-                      h("button", { class: "secondary", type: "submit" }, r.active ? t.deactivate : t.activate),
-                    ),
-                  ),
-                );
-              }),
-            ),
-          ),
+              [
+                h("div", null, r.active ? t.active : t.inactive),
+                h(
+                  "form",
+                  { method: "post", action: `${base}/active` },
+                  h("input", { type: "hidden", name: "active", value: r.active ? "false" : "true" }),
+                  h("button", { class: "secondary", type: "submit" }, r.active ? t.deactivate : t.activate),
+                ),
+              ],
+            ];
+          }),
+          (i) => ({ "data-reward": rows[i]!.name }),
         )
       : null,
-    h(
-      "div",
-      { class: "card" },
-      h("h2", null, t.addReward),
-      opts.errors ? flash(t.invalid, true) : null,
-      h(
-        "form",
-        { class: "stack", method: "post", action: "/console/rewards", id: "add-reward" },
-        field(t.rewardName, "name", {
-          value: val.name,
-          errors: opts.errors,
-          attrs: { required: true, maxlength: 200 },
-        }),
-        h(
-          "label",
-          null,
-          t.rewardKind,
-          h(
-            "select",
-            { name: "kind" },
-            ...(["voucher", "product", "perk"] as const).map((k) =>
-              h("option", { value: k, ...(val.kind === k ? { selected: true } : {}) }, kinds[k]),
-            ),
-          ),
-        ),
-        field(t.cost, "cost", {
-          type: "number",
-          value: val.cost,
-          errors: opts.errors,
-          attrs: { required: true, min: 1 },
-        }),
-        field(`${t.value} (${t.optional})`, "value", { type: "number", value: val.value, errors: opts.errors }),
-        field(t.stock, "stock", { type: "number", value: val.stock, errors: opts.errors, attrs: { min: 0 } }),
-        field(`${t.minTier} (${t.optional})`, "minTier", { value: val.minTier, errors: opts.errors }),
-        h("button", { class: "primary", type: "submit" }, t.add),
-      ),
+    formCard(
+      lang,
+      t.addReward,
+      { action: "/console/rewards", id: "add-reward", errors: opts.errors },
+      field(t.rewardName, "name", { value: val.name, errors: opts.errors, attrs: { required: true, maxlength: 200 } }),
+      selectField(t.rewardKind, "kind", options(kinds), val.kind),
+      field(t.cost, "cost", {
+        type: "number",
+        value: val.cost,
+        errors: opts.errors,
+        attrs: { required: true, min: 1 },
+      }),
+      field(`${t.value} (${t.optional})`, "value", { type: "number", value: val.value, errors: opts.errors }),
+      field(t.stock, "stock", { type: "number", value: val.stock, errors: opts.errors, attrs: { min: 0 } }),
+      field(`${t.minTier} (${t.optional})`, "minTier", { value: val.minTier, errors: opts.errors }),
+      h("button", { class: "primary", type: "submit" }, t.add),
     ),
   );
 }

@@ -6,7 +6,7 @@
  */
 import type { Program } from "../program/config.ts";
 import type { ConsoleLang } from "./copy.ts";
-import { type Errors, errSpan, isoToLocal, localToIso, textareaField } from "./kit.ts";
+import { card, type Errors, errSpan, hint, isoToLocal, localToIso, textareaField } from "./kit.ts";
 import { field, h } from "./views.ts";
 
 type Form = Record<string, string>;
@@ -190,84 +190,67 @@ export const EXTRAS_COPY = {
 
 const count = (v: Form, re: RegExp) => Object.keys(v).filter((k) => re.test(k)).length;
 
+/** A field of a repeated row or a group: its label, its key under the list or group, its input type and attributes. */
+type Col = [label: string, key: string, type?: string, attrs?: object];
+
 export function extrasSection(lang: ConsoleLang, v: Form, errors: Errors | undefined) {
   const x = EXTRAS_COPY[lang];
   const f = (label: string, name: string, type = "text", attrs: object = {}) =>
     field(label, name, { type, value: v[name], errors, attrs });
-  const promoRows = [...Array(count(v, /^promotions\.\d+\.name$/) + 1).keys()];
-  const planRows = [...Array(count(v, /^subscriptionPlans\.\d+\.id$/) + 1).keys()];
   const dec = { inputmode: "decimal" };
-  return [
-    h(
-      "div",
-      { class: "card", id: "promotions" },
-      h("h2", null, x.promotions),
-      h("p", { class: "muted" }, x.promotionsHint),
-      ...promoRows.map((i) =>
+  /** A card of rows `${list}.${i}.…`: one per entry filled in (by its first field), and an empty one to add. */
+  const rows = (id: string, title: string, text: string, list: string, rowClass: string, cols: Col[]) => {
+    const filled = count(v, new RegExp(`^${list}\\.\\d+\\.${cols[0]![1]}$`));
+    return card(
+      { title, id },
+      hint(text),
+      ...[...Array(filled + 1).keys()].map((i) =>
         h(
           "div",
-          { class: "row promo" },
-          f(x.name, `promotions.${i}.name`),
-          f(x.multiplier, `promotions.${i}.multiplier`, "text", dec),
-          f(x.startsAt, `promotions.${i}.startsAt`, "datetime-local"),
-          f(x.endsAt, `promotions.${i}.endsAt`, "datetime-local"),
-          f(x.categories, `promotions.${i}.categories`),
-          f(x.channels, `promotions.${i}.channels`),
+          { class: `row ${rowClass}` },
+          ...cols.map(([l, k, type, attrs]) => f(l, `${list}.${i}.${k}`, type, attrs)),
         ),
       ),
-    ),
+    );
+  };
+  /** Half a card: one object's fields `${group}.…` in a row, and the object's own error under them. */
+  const group = (id: string, title: string, text: string, name: string, cols: Col[]) =>
+    h(
+      "div",
+      { id },
+      h("h2", null, title),
+      hint(text),
+      h("div", { class: "row" }, ...cols.map(([l, k, type, attrs]) => f(l, `${name}.${k}`, type, attrs))),
+      errSpan(errors, name),
+    );
+  return [
+    rows("promotions", x.promotions, x.promotionsHint, "promotions", "promo", [
+      [x.name, "name"],
+      [x.multiplier, "multiplier", "text", dec],
+      [x.startsAt, "startsAt", "datetime-local"],
+      [x.endsAt, "endsAt", "datetime-local"],
+      [x.categories, "categories"],
+      [x.channels, "channels"],
+    ]),
     h(
       "div",
       { class: "card two" },
-      h(
-        "div",
-        { id: "cashback" },
-        h("h2", null, x.cashback),
-        h("p", { class: "muted" }, x.cashbackHint),
-        h(
-          "div",
-          { class: "row" },
-          f(x.rate, "cashback.rate", "text", dec),
-          f(x.discountedRate, "cashback.discountedRate", "text", dec),
-        ),
-        errSpan(errors, "cashback"),
-      ),
-      h(
-        "div",
-        { id: "birthday" },
-        h("h2", null, x.birthday),
-        h("p", { class: "muted" }, x.birthdayHint),
-        h(
-          "div",
-          { class: "row" },
-          f(x.multiplier, "birthdayBonus.multiplier", "text", dec),
-          f(x.windowDays, "birthdayBonus.windowDays", "number"),
-        ),
-        errSpan(errors, "birthdayBonus"),
-      ),
+      group("cashback", x.cashback, x.cashbackHint, "cashback", [
+        [x.rate, "rate", "text", dec],
+        [x.discountedRate, "discountedRate", "text", dec],
+      ]),
+      group("birthday", x.birthday, x.birthdayHint, "birthdayBonus", [
+        [x.multiplier, "multiplier", "text", dec],
+        [x.windowDays, "windowDays", "number"],
+      ]),
     ),
-    h(
-      "div",
-      { class: "card", id: "plans" },
-      h("h2", null, x.plans),
-      h("p", { class: "muted" }, x.plansHint),
-      ...planRows.map((i) =>
-        h(
-          "div",
-          { class: "row plan" },
-          f(x.planId, `subscriptionPlans.${i}.id`),
-          f(x.name, `subscriptionPlans.${i}.name`),
-          f(x.price, `subscriptionPlans.${i}.price`, "number"),
-          f(x.periodDays, `subscriptionPlans.${i}.periodDays`, "number"),
-          f(x.multiplier, `subscriptionPlans.${i}.multiplier`, "text", dec),
-        ),
-      ),
-    ),
-    h(
-      "div",
-      { class: "card" },
-      h("h2", null, x.products),
-      textareaField(x.productsHint, "productMultipliers", v.productMultipliers, errors, { rows: 4 }),
-    ),
+    rows("plans", x.plans, x.plansHint, "subscriptionPlans", "plan", [
+      [x.planId, "id"],
+      [x.name, "name"],
+      [x.price, "price", "number"],
+      [x.periodDays, "periodDays", "number"],
+      [x.multiplier, "multiplier", "text", dec],
+    ]),
+    card(x.products, textareaField(x.productsHint, "productMultipliers", v.productMultipliers, errors, { rows: 4 })),
   ];
 }

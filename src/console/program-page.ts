@@ -8,8 +8,8 @@
 import { z } from "zod";
 import { type Program, ProgramSchema } from "../program/config.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { field, flash, h, page } from "./views.ts";
-import { selectField, textareaField } from "./kit.ts";
+import { field, flash, h, sectionPage } from "./views.ts";
+import { options, selectField, textareaField } from "./kit.ts";
 import { EXTRA_FIELDS, extrasFromForm, extrasSection, extrasValues, formNum, parsePairs } from "./program-extras.ts";
 
 const num = formNum;
@@ -164,9 +164,8 @@ export function programPage(
         k,
       ) && !EXTRA_FIELDS.test(k),
   );
-  return page(
-    { lang, title: p.program, section: "program", signedIn: true, back: "/console/program" },
-    h("h1", null, p.program),
+  return sectionPage(
+    { lang, section: "program", title: p.program },
     opts.saved ? flash(p.saved) : null,
     errors ? flash(t.invalid, true) : null,
     ...otherErrors.map(([k, m]) => h("p", { class: "err", "data-field": k }, `${k}: ${m}`)),
@@ -224,10 +223,7 @@ export function programPage(
         selectField(
           p.consentMode,
           "consentMode",
-          [
-            { value: "link", label: p.consentLink },
-            { value: "explicit", label: p.consentExplicit },
-          ],
+          options({ link: p.consentLink, explicit: p.consentExplicit }),
           values.consentMode,
           errors,
         ),

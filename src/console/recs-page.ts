@@ -7,8 +7,8 @@ import type { ModelInfo } from "../recs/build.ts";
 import type { TopRule } from "../recs/model.ts";
 import type { OfferReportT } from "../offers/report.ts";
 import type { ConsoleLang } from "./copy.ts";
-import { daysForm, table } from "./kit.ts";
-import { flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { daysForm, numeric, table, tableOr } from "./kit.ts";
+import { flash, fmtDate, fmtNum, h, kpi, sectionPage } from "./views.ts";
 
 export const RECS_COPY = {
   vi: {
@@ -128,9 +128,8 @@ export function recsPage(
     `${n(k.margin)} ₫`,
   ];
   const rep = d.report;
-  return page(
-    { lang, title: r.recs, section: "recommendations", signedIn: true, back: "/console/recommendations" },
-    h("h1", null, r.recs),
+  return sectionPage(
+    { lang, section: "recommendations", title: r.recs },
     flash(d.flash),
     h(
       "div",
@@ -168,20 +167,19 @@ export function recsPage(
     ),
     m ? h("h2", null, r.top) : null,
     m
-      ? d.rules.length === 0
-        ? h("p", { class: "empty" }, r.noRules)
-        : table(
-            "rules",
-            [r.ifBought, r.alsoBuys, `#${r.support}`, `#${r.confidence}`, `#${r.lift}`, `#${r.count}`],
-            d.rules.map((x) => [
-              x.lhs.map((s, i) => label(s, x.lhsNames[i] ?? null)).join(" + "),
-              label(x.rhs, x.rhsName),
-              dec(lang, x.support, 4),
-              dec(lang, x.confidence),
-              dec(lang, x.lift, 2),
-              n(x.count),
-            ]),
-          )
+      ? tableOr(
+          r.noRules,
+          "rules",
+          [r.ifBought, r.alsoBuys, ...numeric(r.support, r.confidence, r.lift, r.count)],
+          d.rules.map((x) => [
+            x.lhs.map((s, i) => label(s, x.lhsNames[i] ?? null)).join(" + "),
+            label(x.rhs, x.rhsName),
+            dec(lang, x.support, 4),
+            dec(lang, x.confidence),
+            dec(lang, x.lift, 2),
+            n(x.count),
+          ]),
+        )
       : null,
     h("h2", { id: "offers-report" }, r.report),
     daysForm("/console/recommendations", r.days.replace("{d}", String(d.days)), d.days, r.show),
@@ -189,17 +187,7 @@ export function recsPage(
       ? h("p", { class: "empty" }, r.noOffers)
       : table(
           "offer-report",
-          [
-            r.kind,
-            `#${r.shown}`,
-            `#${r.members}`,
-            `#${r.claimed}`,
-            `#${r.claimRate}`,
-            `#${r.bought}`,
-            `#${r.buyRate}`,
-            `#${r.revenue}`,
-            `#${r.margin}`,
-          ],
+          [r.kind, ...numeric(r.shown, r.members, r.claimed, r.claimRate, r.bought, r.buyRate, r.revenue, r.margin)],
           [
             ...rep.kinds.filter((k) => k.offers > 0).map((k) => [k.kind, ...funnel(k)]),
             [h("strong", null, r.total), ...funnel(rep.total)],

@@ -5,22 +5,18 @@
 import type { z } from "zod";
 import type { ReferralKpis, ReferralSettings, ReferralView, LeaderboardEntry } from "../referrals/schemas.ts";
 import { type ConsoleLang, REFERRALS_COPY } from "./copy.ts";
-import { daysForm, type Errors, table } from "./kit.ts";
-import { field, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { daysForm, type FormState, numeric, tableOr } from "./kit.ts";
+import { field, flash, fmtDate, fmtNum, h, kpi, sectionPage } from "./views.ts";
 
 type Copy = (typeof REFERRALS_COPY)[ConsoleLang];
 
-export interface ReferralsPageData {
+export interface ReferralsPageData extends FormState {
   days: number;
   kpis: z.output<typeof ReferralKpis>;
   leaders: z.output<typeof LeaderboardEntry>[];
   recent: z.output<typeof ReferralView>[];
   settings: ReferralSettings;
   timezone: string;
-  /** Form values as typed (after a refused save), else from the settings. */
-  values?: Record<string, string>;
-  errors?: Errors;
-  flash?: string;
 }
 
 /** A member's name, or the end of its id (a friend who joined in chat has no name): enough to tell rows apart. */
@@ -49,9 +45,8 @@ export function referralsPage(lang: ConsoleLang, d: ReferralsPageData): string {
   const values = d.values ?? settingsValues(d.settings);
   const num = (name: keyof typeof values & keyof Copy) =>
     field(r[name], name, { type: "number", value: values[name], errors: d.errors, attrs: { min: 0 } });
-  return page(
-    { lang, title: r.referrals, section: "referrals", signedIn: true, back: "/console/referrals" },
-    h("h1", null, r.referrals),
+  return sectionPage(
+    { lang, section: "referrals", title: r.referrals },
     flash(d.flash),
     d.errors ? flash(r.invalid, true) : null,
     daysForm("/console/referrals", r.days.replace("{d}", String(d.days)), d.days, r.show),
@@ -87,34 +82,32 @@ export function referralsPage(lang: ConsoleLang, d: ReferralsPageData): string {
       ),
     ),
     h("h2", null, r.leaderboard),
-    d.leaders.length === 0
-      ? h("p", { class: "empty" }, r.noLeaders)
-      : table(
-          "leaderboard",
-          ["#", r.member, `#${r.referred}`, `#${r.rewarded}`, `#${r.points}`],
-          d.leaders.map((x, i) => [
-            String(i + 1),
-            memberLink(x.memberId, x.name),
-            n(x.referred),
-            n(x.rewarded),
-            n(x.pointsEarned),
-          ]),
-        ),
+    tableOr(
+      r.noLeaders,
+      "leaderboard",
+      ["#", r.member, ...numeric(r.referred, r.rewarded, r.points)],
+      d.leaders.map((x, i) => [
+        String(i + 1),
+        memberLink(x.memberId, x.name),
+        n(x.referred),
+        n(x.rewarded),
+        n(x.pointsEarned),
+      ]),
+    ),
     h("h2", null, r.recent),
-    d.recent.length === 0
-      ? h("p", { class: "empty" }, r.none)
-      : table(
-          "referrals",
-          [r.when, r.referrer, r.friend, r.channel, r.status, r.reason],
-          d.recent.map((x) => [
-            fmtDate(lang, x.createdAt, d.timezone),
-            memberLink(x.referrerId, x.referrerName),
-            memberLink(x.friendId, x.friendName),
-            x.channel,
-            word(r, `status_${x.status}`),
-            word(r, x.refusalReason ? `reason_${x.refusalReason}` : x.endReason ? `reason_${x.endReason}` : null),
-          ]),
-        ),
+    tableOr(
+      r.none,
+      "referrals",
+      [r.when, r.referrer, r.friend, r.channel, r.status, r.reason],
+      d.recent.map((x) => [
+        fmtDate(lang, x.createdAt, d.timezone),
+        memberLink(x.referrerId, x.referrerName),
+        memberLink(x.friendId, x.friendName),
+        x.channel,
+        word(r, `status_${x.status}`),
+        word(r, x.refusalReason ? `reason_${x.refusalReason}` : x.endReason ? `reason_${x.endReason}` : null),
+      ]),
+    ),
     h(
       "form",
       { method: "post", action: "/console/referrals/settings", id: "referral-settings", class: "card" },

@@ -12,7 +12,7 @@ import {
 } from "../referrals/service.ts";
 import { REFERRALS_COPY } from "./copy.ts";
 import type { ConsoleEnv } from "./env.ts";
-import { type Errors, issueErrors } from "./kit.ts";
+import { type FormState, issueErrors } from "./kit.ts";
 import { referralsPage } from "./referrals-page.ts";
 
 export const referralPages = new Hono<ConsoleEnv>();
@@ -28,11 +28,7 @@ const NUMBERS = [
   "orderWindowDays",
 ] as const;
 
-async function render(
-  c: Context<ConsoleEnv>,
-  extra: { values?: Record<string, string>; errors?: Errors; flash?: string } = {},
-  status: 200 | 400 = 200,
-) {
+async function render(c: Context<ConsoleEnv>, extra: FormState = {}, status: 200 | 400 = 200) {
   const db = c.get("db");
   const m = c.get("consoleMerchantId");
   const now = c.get("deps").clock.now();

@@ -6,7 +6,7 @@
 import type { Rule } from "../segments/rule.ts";
 import type { SampleMember, SegmentVersionView } from "../segments/service.ts";
 import { CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { field, flash, fmtNum, h, page } from "./views.ts";
+import { field, flash, fmtNum, h, page, sectionPage } from "./views.ts";
 import { previewErrors } from "./kit.ts";
 
 export const SEGMENT_COPY = {
@@ -142,9 +142,8 @@ export function segmentsPage(
   const t = CONSOLE_COPY[lang];
   const v = opts.values ?? {};
   const ruleErrors = Object.entries(opts.errors ?? {}).filter(([k]) => k !== "name");
-  return page(
-    { lang, title: s.segments, section: "segments", signedIn: true, back: "/console/segments" },
-    h("h1", null, s.segments),
+  return sectionPage(
+    { lang, section: "segments", title: s.segments },
     opts.created ? flash(s.created) : null,
     opts.flash ? flash(opts.flash.text, opts.flash.bad) : null,
     h(

@@ -4,8 +4,8 @@
  */
 import type { StoreView } from "../stores/schemas.ts";
 import type { ConsoleLang } from "./copy.ts";
-import { type Errors, table } from "./kit.ts";
-import { field, flash, fmtDate, h, page } from "./views.ts";
+import { type FormState, table } from "./kit.ts";
+import { field, flash, fmtDate, h, sectionPage } from "./views.ts";
 
 export const STORES_COPY = {
   vi: {
@@ -52,12 +52,9 @@ export const STORES_COPY = {
   },
 } as const;
 
-export interface StoresPageData {
+export interface StoresPageData extends FormState {
   stores: StoreView[];
   timezone: string;
-  values?: Record<string, string>;
-  errors?: Errors;
-  flash?: string;
 }
 
 export function storesPage(lang: ConsoleLang, d: StoresPageData): string {
@@ -65,9 +62,8 @@ export function storesPage(lang: ConsoleLang, d: StoresPageData): string {
   const open = d.stores.filter((s) => !s.archived);
   const archived = d.stores.filter((s) => s.archived);
   const v = d.values ?? {};
-  return page(
-    { lang, title: t.stores, section: "stores", signedIn: true, back: "/console/stores" },
-    h("h1", null, t.stores),
+  return sectionPage(
+    { lang, section: "stores", title: t.stores },
     h("p", { class: "muted" }, t.intro),
     flash(d.flash),
     d.errors ? flash(d.errors.form ?? t.invalid, true) : null,

@@ -4,16 +4,12 @@ import { merchantTimezone } from "../merchants/service.ts";
 import { CreateStoreSchema } from "../stores/schemas.ts";
 import { archiveStore, createStore, listStores, storeView } from "../stores/service.ts";
 import type { ConsoleEnv } from "./env.ts";
-import { type Errors, domainErrors, issueErrors } from "./kit.ts";
+import { domainErrors, type FormState, issueErrors } from "./kit.ts";
 import { STORES_COPY, storesPage } from "./stores-page.ts";
 
 export const storePages = new Hono<ConsoleEnv>();
 
-async function render(
-  c: Context<ConsoleEnv>,
-  extra: { values?: Record<string, string>; errors?: Errors; flash?: string } = {},
-  status: 200 | 400 | 409 = 200,
-) {
+async function render(c: Context<ConsoleEnv>, extra: FormState = {}, status: 200 | 400 | 409 = 200) {
   const db = c.get("db");
   const m = c.get("consoleMerchantId");
   const stores = (await listStores(db, m, "all")).map(storeView);

@@ -6,8 +6,8 @@ import type { SurveyView } from "../surveys/service.ts";
 import type { z } from "zod";
 import type { SurveyResultsSchema } from "../surveys/schemas.ts";
 import type { ConsoleLang } from "./copy.ts";
-import { selectField, table } from "./kit.ts";
-import { chartData, flash, fmtDate, fmtNum, h, kpi, page } from "./views.ts";
+import { numeric, selectField, table } from "./kit.ts";
+import { chartData, flash, fmtDate, fmtNum, h, kpi, page, sectionPage } from "./views.ts";
 import { SURVEY_EDIT_COPY } from "./survey-edit.ts";
 
 type Results = z.output<typeof SurveyResultsSchema>;
@@ -74,16 +74,15 @@ export const SURVEY_COPY = {
 export function surveysPage(lang: ConsoleLang, surveys: SurveyView[], timezone: string): string {
   const s = SURVEY_COPY[lang];
   const n = (x: number) => fmtNum(lang, x);
-  return page(
-    { lang, title: s.surveys, section: "surveys", signedIn: true, back: "/console/surveys" },
-    h("h1", null, s.surveys),
+  return sectionPage(
+    { lang, section: "surveys", title: s.surveys },
     h("p", { class: "muted" }, s.intro),
     h("p", null, h("a", { href: "/console/surveys/new", id: "new-survey" }, SURVEY_EDIT_COPY[lang].create)),
     surveys.length === 0
       ? h("p", { class: "empty", id: "no-surveys" }, s.none)
       : table(
           "surveys",
-          [s.name, s.created, s.afterOrder, `#${s.sent}`, `#${s.started}`, `#${s.completed}`],
+          [s.name, s.created, s.afterOrder, ...numeric(s.sent, s.started, s.completed)],
           surveys.map((v) => [
             h("a", { href: `/console/surveys/${encodeURIComponent(v.id)}` }, v.name),
             fmtDate(lang, v.createdAt, timezone),

@@ -4,8 +4,6 @@
  * services /v1/surveys uses, behind the console's session.
  */
 import { Hono } from "hono";
-import type { Context } from "hono";
-import { merchantTimezone } from "../merchants/service.ts";
 import { listSegments } from "../segments/service.ts";
 import {
   createSurvey,
@@ -18,13 +16,11 @@ import {
 import { DomainError } from "../lib/errors.ts";
 import { ResultsQuery } from "../surveys/schemas.ts";
 import type { ConsoleEnv } from "./env.ts";
+import { type C, ctx, tz } from "./request.ts";
 import { surveyPage, surveysPage } from "./surveys-page.ts";
 import { parseSurveyForm, SURVEY_EDIT_COPY, surveyEditPage, surveyNewPage } from "./survey-edit.ts";
 
-type C = Context<ConsoleEnv>;
 export const surveyPages = new Hono<ConsoleEnv>();
-
-const ctx = (c: C) => ({ db: c.get("db"), m: c.get("consoleMerchantId"), now: c.get("deps").clock.now() });
 
 /** `?segmentId=` (empty = all members); an unusable value is ignored rather than failing the page. */
 function query(c: C) {
@@ -35,7 +31,7 @@ function query(c: C) {
 surveyPages.get("/surveys", async (c) => {
   const { db, m } = ctx(c);
   const { surveys } = await listSurveys(db, m, { limit: 200 });
-  return c.html(surveysPage(c.get("lang"), surveys, (await merchantTimezone(db, m)) ?? "Asia/Ho_Chi_Minh"));
+  return c.html(surveysPage(c.get("lang"), surveys, await tz(c)));
 });
 
 const segmentsOf = async (c: C) =>

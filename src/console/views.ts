@@ -9,21 +9,27 @@ import { ASSET_VERSION } from "./assets.generated.ts";
 import { CONSOLE_COPY, type ConsoleCopy, type ConsoleLang, fmtDate, fmtNum } from "./copy.ts";
 
 type Node = ReturnType<typeof h>;
-export type Section =
-  | "overview"
-  | "members"
-  | "rewards"
-  | "program"
-  | "segments"
-  | "campaigns"
-  | "journeys"
-  | "surveys"
-  | "catalog"
-  | "recommendations"
-  | "referrals"
-  | "stores"
-  | "integrations"
-  | "budget";
+/** The console's sections, in the order of the nav. */
+const SECTIONS = [
+  "overview",
+  "members",
+  "rewards",
+  "program",
+  "segments",
+  "campaigns",
+  "journeys",
+  "surveys",
+  "catalog",
+  "recommendations",
+  "referrals",
+  "stores",
+  "integrations",
+  "budget",
+] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** A section's own page. */
+const sectionPath = (s: Section) => (s === "overview" ? "/console" : `/console/${s}`);
 
 const asset = (name: string) => `/console/assets/${name}?v=${ASSET_VERSION}`;
 
@@ -46,8 +52,10 @@ const HTMX_CONFIG = JSON.stringify({
 
 export function page(s: Shell, ...body: unknown[]): string {
   const t = CONSOLE_COPY[s.lang];
-  const nav = (id: Section, href: string, label: string) =>
-    h("a", { href, ...(s.section === id ? { "aria-current": "page" } : {}) }, label);
+  // Each section's nav label is its copy under the same name; "integrations" has its own words.
+  const label = (id: Section) => (id === "integrations" ? (s.lang === "vi" ? "Kết nối" : "Connections") : t[id]);
+  const nav = (id: Section) =>
+    h("a", { href: sectionPath(id), ...(s.section === id ? { "aria-current": "page" } : {}) }, label(id));
   const other: ConsoleLang = s.lang === "vi" ? "en" : "vi";
   const doc = h(
     "html",
@@ -91,31 +99,17 @@ export function page(s: Shell, ...body: unknown[]): string {
               h("button", { type: "submit", id: "sign-out" }, t.signOut),
             )
           : null,
-        s.signedIn
-          ? h(
-              "nav",
-              { class: "main" },
-              nav("overview", "/console", t.overview),
-              nav("members", "/console/members", t.members),
-              nav("rewards", "/console/rewards", t.rewards),
-              nav("program", "/console/program", t.program),
-              nav("segments", "/console/segments", t.segments),
-              nav("campaigns", "/console/campaigns", t.campaigns),
-              nav("journeys", "/console/journeys", t.journeys),
-              nav("surveys", "/console/surveys", t.surveys),
-              nav("catalog", "/console/catalog", t.catalog),
-              nav("recommendations", "/console/recommendations", t.recommendations),
-              nav("referrals", "/console/referrals", t.referrals),
-              nav("stores", "/console/stores", t.stores),
-              nav("integrations", "/console/integrations", s.lang === "vi" ? "Kết nối" : "Connections"),
-              nav("budget", "/console/budget", t.budget),
-            )
-          : null,
+        s.signedIn ? h("nav", { class: "main" }, ...SECTIONS.map(nav)) : null,
       ),
       h("main", null, ...(body as Node[])),
     ),
   );
   return `<!doctype html>${doc.toString()}`;
+}
+
+/** A section's own page (/console/<section>, signed in): its title is also its heading, and the way back. */
+export function sectionPage(s: { lang: ConsoleLang; section: Section; title: string }, ...body: unknown[]): string {
+  return page({ ...s, signedIn: true, back: sectionPath(s.section) }, h("h1", null, s.title), ...body);
 }
 
 export function flash(text: string | undefined, bad = false): Node | null {

@@ -4,8 +4,9 @@
  * Over the same services as /v1/integrations (src/integrations/service.ts).
  */
 import type { DeliveryView, IntegrationView } from "../../integrations/service.ts";
-import { CONSOLE_COPY, type ConsoleLang } from "../copy.ts";
-import { field, flash, fmtDate, h, page } from "../views.ts";
+import type { ConsoleLang } from "../copy.ts";
+import { formCard, options, selectField, table } from "../kit.ts";
+import { field, flash, fmtDate, h, page, sectionPage } from "../views.ts";
 
 export const INTEGRATION_COPY = {
   vi: {
@@ -98,11 +99,9 @@ const absolute = (url: string, origin: string | undefined) => (url.startsWith("/
 
 export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st: IntegrationsPageState): string {
   const s = INTEGRATION_COPY[lang];
-  const t = CONSOLE_COPY[lang];
   const v = st.values ?? {};
-  return page(
-    { lang, title: s.title, section: "integrations", signedIn: true, back: "/console/integrations" },
-    h("h1", null, s.title),
+  return sectionPage(
+    { lang, section: "integrations", title: s.title },
     h("p", { class: "muted" }, s.intro),
     st.created
       ? h(
@@ -120,93 +119,52 @@ export function integrationsPage(lang: ConsoleLang, list: IntegrationView[], st:
       : null,
     list.length === 0
       ? h("p", null, s.none)
-      : h(
-          "div",
-          { class: "scroll" },
-          h(
-            "table",
-            { id: "integrations" },
-            h(
-              "thead",
-              null,
+      : table(
+          "integrations",
+          [s.platform, s.name, s.webhookUrl, ""],
+          list.map((i) => [
+            PLATFORM_NAMES[i.platform] ?? i.platform,
+            [i.name ?? "", i.shop ? h("div", { class: "muted" }, i.shop) : null],
+            h("code", null, absolute(i.webhookUrl, st.origin)),
+            [
               h(
-                "tr",
-                null,
-                h("th", null, s.platform),
-                h("th", null, s.name),
-                h("th", null, s.webhookUrl),
-                h("th", null, ""),
+                "form",
+                { method: "post", action: `/console/integrations/${encodeURIComponent(i.id)}/test` },
+                h("button", { type: "submit" }, s.test),
               ),
-            ),
-            h(
-              "tbody",
-              null,
-              ...list.map((i) =>
-                h(
-                  "tr",
-                  { "data-integration": i.id },
-                  h("td", null, PLATFORM_NAMES[i.platform] ?? i.platform),
-                  h("td", null, i.name ?? "", i.shop ? h("div", { class: "muted" }, i.shop) : null),
-                  h("td", null, h("code", null, absolute(i.webhookUrl, st.origin))),
-                  h(
-                    "td",
-                    null,
-                    h(
-                      "form",
-                      { method: "post", action: `/console/integrations/${encodeURIComponent(i.id)}/test` },
-                      h("button", { type: "submit" }, s.test),
-                    ),
-                    h("a", { href: `/console/integrations/${encodeURIComponent(i.id)}` }, s.deliveries),
-                  ),
-                ),
-              ),
-            ),
-          ),
+              h("a", { href: `/console/integrations/${encodeURIComponent(i.id)}` }, s.deliveries),
+            ],
+          ]),
+          (n) => ({ "data-integration": list[n]!.id }),
         ),
-    h(
-      "div",
-      { class: "card" },
-      h("h2", null, s.connect),
-      st.errors ? flash(t.invalid, true) : null,
+    formCard(
+      lang,
+      s.connect,
+      { action: "/console/integrations", id: "new-integration", errors: st.errors },
+      selectField(s.platform, "platform", options(PLATFORM_NAMES), v.platform),
+      field(s.name, "name", { value: v.name, errors: st.errors, attrs: { maxlength: 200 } }),
+      field(s.shop, "shop", { value: v.shop, errors: st.errors, attrs: { maxlength: 100 } }),
+      field(s.secret, "secret", {
+        value: v.secret ?? st.suggestedSecret,
+        errors: st.errors,
+        attrs: { required: true, minlength: 8, maxlength: 500, autocomplete: "off" },
+      }),
+      h("p", { class: "muted" }, s.secretHint),
       h(
-        "form",
-        { class: "stack", method: "post", action: "/console/integrations", id: "new-integration" },
-        h(
-          "label",
-          null,
-          s.platform,
-          h(
-            "select",
-            { name: "platform" },
-            ...Object.entries(PLATFORM_NAMES).map(([id, label]) =>
-              h("option", { value: id, ...(v.platform === id ? { selected: true } : {}) }, label),
-            ),
-          ),
-        ),
-        field(s.name, "name", { value: v.name, errors: st.errors, attrs: { maxlength: 200 } }),
-        field(s.shop, "shop", { value: v.shop, errors: st.errors, attrs: { maxlength: 100 } }),
-        field(s.secret, "secret", {
-          value: v.secret ?? st.suggestedSecret,
-          errors: st.errors,
-          attrs: { required: true, minlength: 8, maxlength: 500, autocomplete: "off" },
-        }),
-        h("p", { class: "muted" }, s.secretHint),
-        h(
-          "label",
-          null,
-          h("input", { type: "checkbox", name: "enrol", value: "1", ...(v.enrol === "0" ? {} : { checked: true }) }),
-          ` ${s.enrol}`,
-        ),
-        h("h3", null, s.kiotviet),
-        field(s.clientId, "clientId", { value: v.clientId, errors: st.errors }),
-        field(s.clientSecret, "clientSecret", {
-          value: v.clientSecret,
-          errors: st.errors,
-          attrs: { autocomplete: "off" },
-        }),
-        field(s.retailer, "retailer", { value: v.retailer, errors: st.errors }),
-        h("button", { class: "primary", type: "submit" }, s.connect),
+        "label",
+        null,
+        h("input", { type: "checkbox", name: "enrol", value: "1", ...(v.enrol === "0" ? {} : { checked: true }) }),
+        ` ${s.enrol}`,
       ),
+      h("h3", null, s.kiotviet),
+      field(s.clientId, "clientId", { value: v.clientId, errors: st.errors }),
+      field(s.clientSecret, "clientSecret", {
+        value: v.clientSecret,
+        errors: st.errors,
+        attrs: { autocomplete: "off" },
+      }),
+      field(s.retailer, "retailer", { value: v.retailer, errors: st.errors }),
+      h("button", { class: "primary", type: "submit" }, s.connect),
     ),
   );
 }
@@ -226,34 +184,18 @@ export function deliveriesPage(
     h("p", null, `${s.webhookUrl}: `, h("code", null, absolute(integration.webhookUrl, origin))),
     list.length === 0
       ? h("p", null, s.noDeliveries)
-      : h(
-          "div",
-          { class: "scroll" },
-          h(
-            "table",
-            { id: "deliveries" },
-            h(
-              "thead",
-              null,
-              h("tr", null, ...[s.time, s.topic, s.object, s.outcome, s.reason, s.order].map((x) => h("th", null, x))),
-            ),
-            h(
-              "tbody",
-              null,
-              ...list.map((d) =>
-                h(
-                  "tr",
-                  { "data-outcome": d.outcome },
-                  h("td", null, fmtDate(lang, d.receivedAt, timeZone)),
-                  h("td", null, d.topic ?? ""),
-                  h("td", null, d.objectId ?? ""),
-                  h("td", null, d.outcome),
-                  h("td", null, d.reason ?? ""),
-                  h("td", null, d.externalId ?? ""),
-                ),
-              ),
-            ),
-          ),
+      : table(
+          "deliveries",
+          [s.time, s.topic, s.object, s.outcome, s.reason, s.order],
+          list.map((d) => [
+            fmtDate(lang, d.receivedAt, timeZone),
+            d.topic ?? "",
+            d.objectId ?? "",
+            d.outcome,
+            d.reason ?? "",
+            d.externalId ?? "",
+          ]),
+          (n) => ({ "data-outcome": list[n]!.outcome }),
         ),
   );
 }

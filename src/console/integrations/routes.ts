@@ -15,6 +15,7 @@ import { getMerchant } from "../../merchants/service.ts";
 import type { ConsoleLang } from "../copy.ts";
 import { deliveriesPage, integrationsPage, type IntegrationsPageState } from "./page.ts";
 import { notFoundPage } from "../views.ts";
+import { formStrings } from "../request.ts";
 
 type ConsoleEnv = AppEnv & { Variables: { consoleMerchantId: string; lang: ConsoleLang } };
 type C = Context<ConsoleEnv>;
@@ -39,9 +40,7 @@ async function render(c: C, st: Partial<IntegrationsPageState>, status: 200 | 40
 integrationConsoleRoutes.get("/integrations", (c) => render(c, {}));
 
 integrationConsoleRoutes.post("/integrations", async (c) => {
-  const form = Object.fromEntries(
-    Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === "string"),
-  );
+  const form = await formStrings(c);
   const values = { ...form, enrol: form.enrol === "1" ? "1" : "0" };
   const credentials =
     form.clientId || form.clientSecret || form.retailer
