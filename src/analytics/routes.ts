@@ -1,7 +1,5 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ints, ok } from "../http/route.ts";
+import { apiGroup, ints, ok } from "../http/route.ts";
 import { cohorts } from "./cohorts.ts";
 import { programKpis } from "./kpis.ts";
 import { summary } from "./service.ts";
@@ -10,8 +8,7 @@ import { validationError } from "../lib/errors.ts";
 import { unknownStoreIds } from "../stores/service.ts";
 import type { Db } from "../db/types.ts";
 
-export const analyticsRoutes = new Hono<AppEnv>();
-const api = apiRoutes(analyticsRoutes, "Analytics");
+const api = apiGroup("Analytics");
 
 /** The optional `?storeId=` of the analytics endpoints: what it limits is said per endpoint. */
 const storeFilter = (limits: string) =>
@@ -158,3 +155,5 @@ api.get(
     return await cohorts(db, merchantId, now, q.months, await storeOf(db, merchantId, q.storeId));
   },
 );
+
+export const analyticsRoutes = api.app;

@@ -1,7 +1,5 @@
 /** /v1/budget: the program budget's settings, its report and the cost estimates of a campaign or the journey. */
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found } from "../http/route.ts";
+import { apiGroup, found } from "../http/route.ts";
 import { getJourney } from "../journeys/service.ts";
 import { BudgetSettingsSchema, EstimateSchema, ReportQuerySchema, ReportSchema } from "./schemas.ts";
 import {
@@ -12,8 +10,7 @@ import {
   putBudgetSettings,
 } from "./service.ts";
 
-export const budgetRoutes = new Hono<AppEnv>();
-const api = apiRoutes(budgetRoutes, "Budget");
+const api = apiGroup("Budget");
 
 api.get(
   "/v1/budget/settings",
@@ -69,3 +66,5 @@ api.get(
   async ({ db, merchantId, now }) =>
     estimateJourneyCost(db, merchantId, (await getJourney(db, merchantId, now)).steps, now),
 );
+
+export const budgetRoutes = api.app;

@@ -1,8 +1,6 @@
 /** /v1/campaigns and /v1/messaging/settings. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created, found, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
+import { apiGroup, created, found, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -20,8 +18,7 @@ import { MessageSchema, ZnsOfferSchema } from "./service.ts";
 import { ChannelChoiceSchema } from "./routing.ts";
 import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
 
-export const campaignRoutes = new Hono<AppEnv>();
-const api = apiRoutes(campaignRoutes, "Campaigns");
+const api = apiGroup("Campaigns");
 
 const Counts = z.object(ints("recipients", "sent", "failed", "blocked", "optedOut", "skippedCap", "control"));
 
@@ -269,3 +266,5 @@ settingsRoutes(api, "/v1/messaging/settings", MessagingSettingsSchema, messaging
     answer: "Settings now in force",
   },
 });
+
+export const campaignRoutes = api.app;

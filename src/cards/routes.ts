@@ -9,7 +9,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import { findMember } from "../members/service.ts";
@@ -40,8 +40,7 @@ export const CardScanView = z.object({
   scannedAt: z.string(),
 });
 
-export const cardScanRoutes = new Hono<AppEnv>();
-const api = apiRoutes(cardScanRoutes, "Cards");
+const api = apiGroup("Cards");
 
 api.post(
   "/v1/cards/scan",
@@ -204,3 +203,5 @@ cardPageRoutes.get(`${CARD_PATH}/api/card`, async (c) => {
   if (!member) throw notLinked();
   return c.json(await cardView(db, secret, member, now, await telegramBotUsername(config, db, now)));
 });
+
+export const cardScanRoutes = api.app;

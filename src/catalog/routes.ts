@@ -1,8 +1,6 @@
 /** HTTP: the merchant's product catalog (list prices the offers quote; orders never change them). */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, ok } from "../http/route.ts";
+import { apiGroup, found, ok } from "../http/route.ts";
 import { Problem, validationProblem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import {
@@ -16,8 +14,7 @@ import {
   putProduct,
 } from "./service.ts";
 
-export const catalogRoutes = new Hono<AppEnv>();
-const api = apiRoutes(catalogRoutes, "Catalog");
+const api = apiGroup("Catalog");
 
 function skuParam(raw: string): string {
   const r = SkuParam.safeParse(raw);
@@ -84,3 +81,5 @@ api.put(
     return await putProduct(db, merchantId, sku, input, now);
   },
 );
+
+export const catalogRoutes = api.app;

@@ -4,7 +4,7 @@
  * path (/members/:id, mounted under /v1) is derived from it. Handlers get what nearly all of them read from the
  * context: the database, the calling merchant, the clock's now, the parsed body and query, and the path's parameters.
  */
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
@@ -109,6 +109,15 @@ export function apiRoutes(app: Hono<AppEnv>, tag: string): ApiRoutes {
       });
     };
   return { get: add("get"), post: add("post"), put: add("put"), patch: add("patch"), delete: add("delete") };
+}
+
+/**
+ * A route file's group: its own Hono app (which the file exports, Hono style, after its routes; app.ts mounts it under
+ * /v1) and the routes added to it, documented under `tag`.
+ */
+export function apiGroup(tag: string): ApiRoutes & { app: Hono<AppEnv> } {
+  const app = new Hono<AppEnv>();
+  return { ...apiRoutes(app, tag), app };
 }
 
 /** The words of a settings route: summary, description and what the 200 answer is. */

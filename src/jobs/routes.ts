@@ -1,13 +1,10 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { runExpiry } from "./expire.ts";
 import { runTierEvaluation } from "./tiers.ts";
 import { runRollups } from "../analytics/rollups.ts";
 
-export const jobRoutes = new Hono<AppEnv>();
-const api = apiRoutes(jobRoutes, "Jobs");
+const api = apiGroup("Jobs");
 
 api.post(
   "/v1/jobs/expire",
@@ -47,3 +44,5 @@ api.post(
   },
   ({ db, merchantId, now }) => runRollups(db, merchantId, now),
 );
+
+export const jobRoutes = api.app;

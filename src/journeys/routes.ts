@@ -1,16 +1,13 @@
 /** /v1/journeys/reactivation and /v1/jobs/journeys. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ints, ok } from "../http/route.ts";
+import { apiGroup, ints, ok } from "../http/route.ts";
 import { MessageSchema, ZnsOfferSchema } from "../campaigns/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { SendWarningSchema } from "../campaigns/guard.ts";
 import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "./service.ts";
 
-export const journeyRoutes = new Hono<AppEnv>();
-const api = apiRoutes(journeyRoutes, "Journeys");
+const api = apiGroup("Journeys");
 
 const StepCounts = z.object({
   ...ints("sent", "converted", "revenue", "pending", "skipped", "failed"),
@@ -111,3 +108,5 @@ api.post(
     return r;
   },
 );
+
+export const journeyRoutes = api.app;

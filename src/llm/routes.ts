@@ -1,8 +1,6 @@
 /** /v1/llm: model usage for a dashboard (calls, tokens, fallbacks, cache hits per day) and the merchant's LLM settings. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { modelFromConfig } from "./provider.ts";
 import {
   LlmSettingsSchema,
@@ -15,8 +13,7 @@ import {
 } from "./usage.ts";
 import { notFound } from "../http/problem.ts";
 
-export const llmRoutes = new Hono<AppEnv>();
-const api = apiRoutes(llmRoutes, "LLM");
+const api = apiGroup("LLM");
 
 const Counters = {
   calls: z.number().int().describe("Requests sent to the model"),
@@ -101,3 +98,5 @@ api.put(
   },
   ({ db, merchantId, body: s }) => llmSettings.put(db, merchantId, s),
 );
+
+export const llmRoutes = api.app;

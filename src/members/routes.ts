@@ -1,9 +1,7 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import { and, asc, eq, gt } from "drizzle-orm";
-import type { AppEnv } from "../http/env.ts";
 import { recordConsent } from "./consent.ts";
-import { apiRoutes, found, pageOf, created, ok } from "../http/route.ts";
+import { apiGroup, found, pageOf, created, ok } from "../http/route.ts";
 import { members } from "../db/schema.ts";
 import { getProgram } from "../program/service.ts";
 import { ledgerPage } from "../ledger/ledger.ts";
@@ -15,8 +13,7 @@ import { normalizePhone } from "./phone.ts";
 import { normalizeEmail } from "./email.ts";
 import { given } from "../lib/patch.ts";
 
-export const memberRoutes = new Hono<AppEnv>();
-const api = apiRoutes(memberRoutes, "Members");
+const api = apiGroup("Members");
 
 api.post(
   "/v1/members",
@@ -169,3 +166,5 @@ api.get(
     };
   },
 );
+
+export const memberRoutes = api.app;

@@ -1,8 +1,6 @@
 /** HTTP: members' offers and claims, claim-code lookup, offer settings, bundles, variant links, stats. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created, found, listOf, ok, settingsRoutes } from "../http/route.ts";
+import { apiGroup, created, found, listOf, ok, settingsRoutes } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
 import { id } from "../lib/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, offerSettings } from "./settings.ts";
@@ -30,8 +28,7 @@ import {
 } from "./service.ts";
 import { OfferReport, offerReport } from "./report.ts";
 
-export const offerRoutes = new Hono<AppEnv>();
-const api = apiRoutes(offerRoutes, "Offers");
+const api = apiGroup("Offers");
 
 const KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
 const Kind = z.enum(KINDS);
@@ -309,3 +306,5 @@ api.get(
   },
   ({ db, merchantId, param }) => getVariants(db, merchantId, param("sku")),
 );
+
+export const offerRoutes = api.app;

@@ -7,7 +7,7 @@ import { routePath } from "hono/route";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
-import { apiRoutes, created, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
+import { apiGroup, created, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { dateTimeInRange, int8, text } from "../lib/validate.ts";
 import { listAudit } from "./audit.ts";
@@ -16,8 +16,7 @@ import { consentHistory, currentConsent, recordConsent } from "../members/consen
 import { eraseMember, exportMember } from "./member-data.ts";
 import { PrivacySettingsSchema, privacySettings, purgeExpired } from "./retention.ts";
 
-export const privacyRoutes = new Hono<AppEnv>();
-const api = apiRoutes(privacyRoutes, "Personal data");
+const api = apiGroup("Personal data");
 const NO_MEMBER = { 404: "No such member" };
 
 const ConsentEvent = z.object({
@@ -271,3 +270,5 @@ export function auditConsoleWrites(): MiddlewareHandler<AppEnv & { Variables: { 
     await record(c, c.get("consoleMerchantId"), { before: null, after: null });
   };
 }
+
+export const privacyRoutes = api.app;

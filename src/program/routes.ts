@@ -1,11 +1,8 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { ProgramSchema } from "./config.ts";
 import { getProgram, putProgram } from "./service.ts";
 
-export const programRoutes = new Hono<AppEnv>();
-const api = apiRoutes(programRoutes, "Program");
+const api = apiGroup("Program");
 
 api.put(
   "/v1/program",
@@ -27,3 +24,5 @@ api.get(
   },
   ({ db, merchantId }) => getProgram(db, merchantId),
 );
+
+export const programRoutes = api.app;

@@ -1,14 +1,11 @@
 /** HTTP: product recommendations from the co-purchase model, and the model itself (info, rebuild). */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, ints, listOf, ok } from "../http/route.ts";
+import { apiGroup, found, ints, listOf, ok } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { buildModelOnce, buildModel, modelInfo } from "./build.ts";
 import { currentModel, recommendationsFor } from "./model.ts";
 
-export const recsModelRoutes = new Hono<AppEnv>();
-const api = apiRoutes(recsModelRoutes, "Recommendations");
+const api = apiGroup("Recommendations");
 
 const MAX_RECOMMENDATIONS = 20;
 
@@ -109,3 +106,5 @@ api.post(
     return c.json(r, r.status === "built" ? 201 : 200);
   },
 );
+
+export const recsModelRoutes = api.app;

@@ -1,7 +1,5 @@
 /** The referral program's API: settings, referrals (with refusal reasons), the leaderboard, KPIs and a member's link. */
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, listOf, pageOf } from "../http/route.ts";
+import { apiGroup, listOf, pageOf } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import {
@@ -25,8 +23,7 @@ import {
 } from "./service.ts";
 import { z } from "zod";
 
-export const referralRoutes = new Hono<AppEnv>();
-const api = apiRoutes(referralRoutes, "Referrals");
+const api = apiGroup("Referrals");
 
 api.get(
   "/v1/referrals/settings",
@@ -120,3 +117,5 @@ api.post(
   },
   ({ db, merchantId, now }) => runReferralRewards(db, merchantId, now),
 );
+
+export const referralRoutes = api.app;

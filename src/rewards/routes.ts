@@ -1,7 +1,5 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf, created, ok } from "../http/route.ts";
+import { apiGroup, found, listOf, created, ok } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { requireMember } from "../members/service.ts";
 import {
@@ -30,8 +28,7 @@ import {
   voucherView,
 } from "./service.ts";
 
-export const rewardRoutes = new Hono<AppEnv>();
-const api = apiRoutes(rewardRoutes, "Rewards");
+const api = apiGroup("Rewards");
 
 const idempotencyHeader = {
   name: "Idempotency-Key",
@@ -200,3 +197,5 @@ api.post(
     return c.json(r.body, r.status as 201);
   },
 );
+
+export const rewardRoutes = api.app;

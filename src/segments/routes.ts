@@ -1,8 +1,6 @@
 /** /v1/segments: the rule language over the merchant's members; built-in `recent-*` segments plus custom ones. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf, created, noContent, ok } from "../http/route.ts";
+import { apiGroup, found, listOf, created, noContent, ok } from "../http/route.ts";
 import { RuleDocSchema, SegmentInputSchema } from "./rule.ts";
 import {
   createSegment,
@@ -15,8 +13,7 @@ import {
 } from "./service.ts";
 import { auditExport, EXPORT_PURPOSES, segmentCsvStream } from "./export.ts";
 
-export const segmentRoutes = new Hono<AppEnv>();
-const api = apiRoutes(segmentRoutes, "Segments");
+const api = apiGroup("Segments");
 
 export const SegmentViewSchema = z.object({
   id: z.string(),
@@ -173,3 +170,5 @@ api.get(
   },
   async ({ db, merchantId, param }) => ({ versions: await segmentVersionList(db, merchantId, param("id")) }),
 );
+
+export const segmentRoutes = api.app;

@@ -1,8 +1,6 @@
 /** /v1/surveys: create, edit a draft, list, get, send to a segment, results (JSON and CSV). */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, pageOf } from "../http/route.ts";
+import { apiGroup, found, pageOf } from "../http/route.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { CreateSurveySchema, ResultsQuery, SurveyResultsSchema, SurveyViewSchema } from "./schemas.ts";
 import {
@@ -15,8 +13,7 @@ import {
   updateSurvey,
 } from "./service.ts";
 
-export const surveyRoutes = new Hono<AppEnv>();
-const api = apiRoutes(surveyRoutes, "Surveys");
+const api = apiGroup("Surveys");
 
 api.post(
   "/v1/surveys",
@@ -122,3 +119,5 @@ api.get(
     return c.body(csv);
   },
 );
+
+export const surveyRoutes = api.app;

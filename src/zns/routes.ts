@@ -1,8 +1,6 @@
 /** /v1/zns: the ZNS template registry (with a preview) and the merchant's ZNS settings. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, listOf, noContent, ok, settingsRoutes } from "../http/route.ts";
+import { apiGroup, listOf, noContent, ok, settingsRoutes } from "../http/route.ts";
 import { parseBody } from "../http/validate.ts";
 import { validationError } from "../lib/errors.ts";
 import { znsSettings, ZnsSettingsSchema } from "./settings.ts";
@@ -18,8 +16,7 @@ import {
   ZnsParamSourceSchema,
 } from "./templates.ts";
 
-export const znsRoutes = new Hono<AppEnv>();
-const api = apiRoutes(znsRoutes, "ZNS");
+const api = apiGroup("ZNS");
 
 const TemplateView = z.object({
   templateId: z.string(),
@@ -122,3 +119,5 @@ settingsRoutes(api, "/v1/zns/settings", ZnsSettingsSchema, znsSettings, {
     answer: "Settings now in force",
   },
 });
+
+export const znsRoutes = api.app;
