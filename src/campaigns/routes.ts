@@ -110,25 +110,23 @@ api.post(
     description:
       "The first member of the segment's sample, with their spendable points and tier, gets the text in their language (then the other language, when given), rendered as delivery renders it, with the buttons under it. An empty segment renders for a nameless member with 0 points.",
     body: CampaignPreviewSchema,
-    responses: {
-      200: {
-        description: "The rendered texts",
-        schema: z.object({
-          count: z.number().int(),
-          member: z
-            .object({
-              id: z.string(),
-              name: z.string().nullable(),
-              language: z.enum(["vi", "en"]),
-              points: z.number().int(),
-              tier: z.string().nullable(),
-            })
-            .nullable(),
-          texts: z.array(z.object({ lang: z.enum(["vi", "en"]), text: z.string(), buttons: z.array(z.string()) })),
-        }),
-      },
-      404: { description: "Unknown segment" },
-    },
+    responses: found(
+      "The rendered texts",
+      z.object({
+        count: z.number().int(),
+        member: z
+          .object({
+            id: z.string(),
+            name: z.string().nullable(),
+            language: z.enum(["vi", "en"]),
+            points: z.number().int(),
+            tier: z.string().nullable(),
+          })
+          .nullable(),
+        texts: z.array(z.object({ lang: z.enum(["vi", "en"]), text: z.string(), buttons: z.array(z.string()) })),
+      }),
+      "Unknown segment",
+    ),
   },
   async ({ db, merchantId, now, body }) => await previewCampaign(db, merchantId, body, now),
 );
@@ -143,12 +141,7 @@ api.get(
   {
     summary: "Campaigns, newest first, with counts",
     query: ListQuery,
-    responses: {
-      200: {
-        description: "A page of campaigns",
-        schema: pageOf("campaigns", CampaignViewSchema),
-      },
-    },
+    responses: ok("A page of campaigns", pageOf("campaigns", CampaignViewSchema)),
   },
   async ({ db, merchantId, query: q }) => {
     return await listCampaigns(db, merchantId, q);

@@ -50,15 +50,11 @@ api.post(
       "The member shows the card in Telegram (Mini App) or the web simulator; its QR code changes every 30 seconds. " +
       "A code is accepted during its own 30-second step and the next one, once. Then place the order with `memberId`.",
     body: CardScanSchema,
-    responses: {
-      200: { description: "The member", schema: CardScanView },
-      400: { description: "No code in the body (validation)" },
-      404: { description: "Not a card code of this merchant's member (card-code-not-found)" },
-      409: {
-        description:
-          "The code is older than its step and the next (card-code-expired) or was scanned already (card-code-used)",
-      },
-    },
+    responses: ok("The member", CardScanView, {
+      400: "No code in the body (validation)",
+      404: "Not a card code of this merchant's member (card-code-not-found)",
+      409: "The code is older than its step and the next (card-code-expired) or was scanned already (card-code-used)",
+    }),
   },
   async ({ db, merchantId, deps, now, body: { code } }) => {
     return await scanCard(db, cardSecret(deps.config), merchantId, code, now);

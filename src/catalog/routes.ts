@@ -28,12 +28,7 @@ api.get(
   {
     summary: "The product catalog, by sku",
     query: ListProductsQuery,
-    responses: {
-      200: {
-        description: "A page of products",
-        schema: z.object({ items: z.array(ProductView), nextCursor: z.string().nullable() }),
-      },
-    },
+    responses: ok("A page of products", z.object({ items: z.array(ProductView), nextCursor: z.string().nullable() })),
   },
   ({ db, merchantId, query }) => listProducts(db, merchantId, query),
 );

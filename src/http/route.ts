@@ -135,14 +135,14 @@ export function settingsRoutes<T>(
   api: ApiRoutes,
   path: string,
   schema: z.ZodType<T>,
-  store: { get(db: Db, merchantId: string): Promise<T>; put(db: Db, merchantId: string, s: T): Promise<T> },
+  store: { get(db: Db, merchantId: string): Promise<T>; put(db: Db, merchantId: string, s: T, now: Date): Promise<T> },
   docs: { get: SettingsDoc; put: SettingsDoc },
 ): void {
   const { answer: read, ...getDoc } = docs.get;
   const { answer: stored, ...putDoc } = docs.put;
   api.get(path, { ...getDoc, responses: ok(read, schema) }, ({ db, merchantId }) => store.get(db, merchantId));
-  api.put(path, { ...putDoc, body: schema, responses: ok(stored, schema) }, ({ db, merchantId, body }) =>
-    store.put(db, merchantId, body),
+  api.put(path, { ...putDoc, body: schema, responses: ok(stored, schema) }, ({ db, merchantId, now, body }) =>
+    store.put(db, merchantId, body, now),
   );
 }
 

@@ -19,12 +19,10 @@ api.post(
   "/v1/jobs/tiers",
   {
     summary: "Evaluate tiers now (downgrades happen only here, after a tier was held tierRetentionDays)",
-    responses: {
-      200: {
-        description: "Counts",
-        schema: z.object({ evaluated: z.number().int(), upgraded: z.number().int(), downgraded: z.number().int() }),
-      },
-    },
+    responses: ok(
+      "Counts",
+      z.object({ evaluated: z.number().int(), upgraded: z.number().int(), downgraded: z.number().int() }),
+    ),
   },
   ({ db, merchantId, now }) => runTierEvaluation(db, merchantId, now),
 );

@@ -60,13 +60,11 @@ api.put(
       HELP +
       " An unknown segmentId → 400 at steps.N.segmentId. Enabling a disabled journey checks its estimated cost against the month's remaining budget (docs/budget.md): 409 over-budget when the budget blocks, else saved with a `budget` warning.",
     body: JourneyConfigSchema,
-    responses: {
-      200: {
-        description: "The journey with per-step counts",
-        schema: JourneyViewSchema.extend({ budget: SendWarningSchema.optional() }),
-      },
-      409: { description: "Enabling it would exceed a blocking budget (…/over-budget)" },
-    },
+    responses: ok(
+      "The journey with per-step counts",
+      JourneyViewSchema.extend({ budget: SendWarningSchema.optional() }),
+      { 409: "Enabling it would exceed a blocking budget (…/over-budget)" },
+    ),
   },
   async ({ db, merchantId, now, body: input, deps }) => {
     return await putJourney(db, merchantId, input, now, deps.sendGuard);
@@ -90,17 +88,15 @@ api.post(
     summary: "Run one journey pass now for the calling merchant (also runs on a schedule); idempotent",
     description:
       "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours). With a monthly budget set, the pass first checks its estimated cost (the members it would queue now) against the remaining budget: over a blocking budget it is skipped (queued 0, budget.outcome skipped), over a warning one it runs with budget.outcome warned (docs/budget.md).",
-    responses: {
-      200: {
-        description: "What was queued",
-        schema: z.object({
-          enabled: z.boolean(),
-          queued: z.number().int(),
-          steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
-          budget: JourneyBudgetCheckSchema.optional(),
-        }),
-      },
-    },
+    responses: ok(
+      "What was queued",
+      z.object({
+        enabled: z.boolean(),
+        queued: z.number().int(),
+        steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
+        budget: JourneyBudgetCheckSchema.optional(),
+      }),
+    ),
   },
   async ({ db, merchantId, now, deps }) => {
     const r = await runJourneyPass(db, merchantId, now, deps.sendGuard);

@@ -43,12 +43,7 @@ api.get(
   {
     summary: "List or look up members (by phone, email or externalId)",
     query: ListQuery,
-    responses: {
-      200: {
-        description: "A page of members",
-        schema: pageOf("members", MemberView),
-      },
-    },
+    responses: ok("A page of members", pageOf("members", MemberView)),
   },
   async ({ db, merchantId, now, query: q }) => {
     const conds = [eq(members.merchantId, merchantId)];
@@ -139,13 +134,7 @@ api.get(
   {
     summary: "The member's ledger, newest first (Σ points = balance + pending)",
     query: LedgerQuery,
-    responses: {
-      200: {
-        description: "Entries",
-        schema: pageOf("entries", LedgerEntryView),
-      },
-      404: { description: "No such member" },
-    },
+    responses: found("Entries", pageOf("entries", LedgerEntryView), "No such member"),
   },
   async ({ db, merchantId, param, query: q }) => {
     const m = await requireMember(db, merchantId, param("id"));

@@ -155,28 +155,25 @@ api.get(
     description:
       "storeId (the till's store): a code whose bundle is limited to other stores (storeIds) → 409 store-not-eligible; such a code is also ignored on an order placed elsewhere (or without a storeId).",
     query: z.object({ storeId: id().optional() }),
-    responses: {
-      200: {
-        description: "The claim",
-        schema: z.object({
-          code: z.string(),
-          state: z.enum(["open", "redeemed", "expired"]),
-          memberId: z.string(),
-          offerId: z.string(),
-          kind: Kind,
-          skus: z.array(z.string()),
-          memberPrice: z.number().int().nullable(),
-          price: z.number().int().nullable(),
-          bonusPoints: z.number().int(),
-          expiresAt: z.string(),
-          orderId: z.string().nullable(),
-          redeemedAt: z.string().nullable(),
-          storeIds: z.array(z.string()).nullable().describe("Stores the code redeems at (null: every store)"),
-        }),
-      },
-      404: { description: "claim-not-found (also for another merchant's code)" },
-      409: { description: "store-not-eligible" },
-    },
+    responses: ok(
+      "The claim",
+      z.object({
+        code: z.string(),
+        state: z.enum(["open", "redeemed", "expired"]),
+        memberId: z.string(),
+        offerId: z.string(),
+        kind: Kind,
+        skus: z.array(z.string()),
+        memberPrice: z.number().int().nullable(),
+        price: z.number().int().nullable(),
+        bonusPoints: z.number().int(),
+        expiresAt: z.string(),
+        orderId: z.string().nullable(),
+        redeemedAt: z.string().nullable(),
+        storeIds: z.array(z.string()).nullable().describe("Stores the code redeems at (null: every store)"),
+      }),
+      { 404: "claim-not-found (also for another merchant's code)", 409: "store-not-eligible" },
+    ),
   },
   ({ db, merchantId, now, param, query }) => claimByCode(db, merchantId, param("code"), now, query.storeId),
 );
@@ -197,24 +194,22 @@ api.get(
   {
     summary: "Offers made, pushed, claimed and redeemed per kind over the last `days` (default 30)",
     query: StatsQuery,
-    responses: {
-      200: {
-        description: "Per kind",
-        schema: z.object({
-          since: z.string(),
-          kinds: z.array(
-            z.object({
-              kind: Kind,
-              offers: z.number().int(),
-              pushed: z.number().int(),
-              claimed: z.number().int(),
-              redeemed: z.number().int(),
-              bonusPoints: z.number().int(),
-            }),
-          ),
-        }),
-      },
-    },
+    responses: ok(
+      "Per kind",
+      z.object({
+        since: z.string(),
+        kinds: z.array(
+          z.object({
+            kind: Kind,
+            offers: z.number().int(),
+            pushed: z.number().int(),
+            claimed: z.number().int(),
+            redeemed: z.number().int(),
+            bonusPoints: z.number().int(),
+          }),
+        ),
+      }),
+    ),
   },
   async ({ db, merchantId, now, query: q }) => {
     const since = new Date(now.getTime() - q.days * 86_400_000);

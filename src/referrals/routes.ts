@@ -1,5 +1,5 @@
 /** The referral program's API: settings, referrals (with refusal reasons), the leaderboard, KPIs and a member's link. */
-import { apiGroup, listOf, pageOf } from "../http/route.ts";
+import { apiGroup, listOf, pageOf, settingsRoutes, ok, found } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import {
@@ -25,23 +25,18 @@ import { z } from "zod";
 
 const api = apiGroup("Referrals");
 
-api.get(
+settingsRoutes(
+  api,
   "/v1/referrals/settings",
+  ReferralSettingsSchema,
+  { get: getReferralSettings, put: putReferralSettings },
   {
-    summary: "The referral program's settings (defaults until the merchant saves them; off by default)",
-    responses: { 200: { description: "Settings", schema: ReferralSettingsSchema } },
+    get: {
+      summary: "The referral program's settings (defaults until the merchant saves them; off by default)",
+      answer: "Settings",
+    },
+    put: { summary: "Replace the referral program's settings (omitted fields take their defaults)", answer: "Saved" },
   },
-  ({ db, merchantId }) => getReferralSettings(db, merchantId),
-);
-
-api.put(
-  "/v1/referrals/settings",
-  {
-    summary: "Replace the referral program's settings (omitted fields take their defaults)",
-    body: ReferralSettingsSchema,
-    responses: { 200: { description: "Saved", schema: ReferralSettingsSchema } },
-  },
-  ({ db, merchantId, now, body }) => putReferralSettings(db, merchantId, body, now),
 );
 
 api.get(
@@ -53,7 +48,7 @@ api.get(
       "friend joined, no qualifying order yet), holding (first qualifying order seen, inside the hold), rewarded, " +
       "cancelled (endReason order_refunded: a refund inside the hold), expired (no qualifying order in orderWindowDays).",
     query: ReferralListQuery,
-    responses: { 200: { description: "A page of referrals", schema: pageOf("referrals", ReferralView) } },
+    responses: ok("A page of referrals", pageOf("referrals", ReferralView)),
   },
   ({ db, merchantId, query }) => listReferrals(db, merchantId, query),
 );
@@ -63,7 +58,7 @@ api.get(
   {
     summary: "Top referrers by friends referred in the last N days",
     query: DaysQuery,
-    responses: { 200: { description: "Leaderboard", schema: listOf("referrers", LeaderboardEntry) } },
+    responses: ok("Leaderboard", listOf("referrers", LeaderboardEntry)),
   },
   async ({ db, merchantId, now, query }) => ({ referrers: await leaderboard(db, merchantId, now, query.days) }),
 );
@@ -73,7 +68,7 @@ api.get(
   {
     summary: "Referral KPIs over the last N days: referred members, their first orders, refusals, cost in points",
     query: DaysQuery,
-    responses: { 200: { description: "KPIs", schema: ReferralKpis } },
+    responses: ok("KPIs", ReferralKpis),
   },
   ({ db, merchantId, now, query }) => referralKpis(db, merchantId, now, query.days),
 );
@@ -83,7 +78,7 @@ api.get(
   {
     summary: "The member's personal referral code, Telegram deep link and Zalo text",
     tag: "Members",
-    responses: { 200: { description: "The link", schema: ReferralLinkView }, 404: { description: "member-not-found" } },
+    responses: found("The link", ReferralLinkView, "member-not-found"),
   },
   async ({ c, db, merchantId, deps, now, param }) => {
     const member = await requireMember(db, merchantId, param("id"));
@@ -103,17 +98,15 @@ api.post(
   {
     summary: "Run the referrer-reward pass now (also runs on a schedule); idempotent",
     tag: "Jobs",
-    responses: {
-      200: {
-        description: "Transitions",
-        schema: z.object({
-          held: z.number().int(),
-          rewarded: z.number().int(),
-          cancelled: z.number().int(),
-          expired: z.number().int(),
-        }),
-      },
-    },
+    responses: ok(
+      "Transitions",
+      z.object({
+        held: z.number().int(),
+        rewarded: z.number().int(),
+        cancelled: z.number().int(),
+        expired: z.number().int(),
+      }),
+    ),
   },
   ({ db, merchantId, now }) => runReferralRewards(db, merchantId, now),
 );

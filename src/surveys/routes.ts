@@ -1,6 +1,6 @@
 /** /v1/surveys: create, edit a draft, list, get, send to a segment, results (JSON and CSV). */
 import { z } from "zod";
-import { apiGroup, found, pageOf } from "../http/route.ts";
+import { apiGroup, found, pageOf, ok, created } from "../http/route.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { CreateSurveySchema, ResultsQuery, SurveyResultsSchema, SurveyViewSchema } from "./schemas.ts";
 import {
@@ -22,10 +22,7 @@ api.post(
     description:
       "Texts are {vi, en} (members get theirs, else vi). segmentId is who POST …/send reaches; afterOrder {delayHours} also offers it after an order (once per member). Answered in chat: buttons on Telegram, numbered choices on Zalo. An unknown segmentId → 404 segment-not-found.",
     body: CreateSurveySchema,
-    responses: {
-      201: { description: "The survey", schema: SurveyViewSchema },
-      404: { description: "Unknown segment" },
-    },
+    responses: created("The survey", SurveyViewSchema, { 404: "Unknown segment" }),
   },
   async ({ db, merchantId, now, body }) => await createSurvey(db, merchantId, body, now),
 );
@@ -38,7 +35,7 @@ api.get(
       limit: z.coerce.number().int().min(1).max(200).default(50),
       before: z.string().max(100).optional().describe("Cursor: the last id of the previous page"),
     }),
-    responses: { 200: { description: "A page of surveys", schema: pageOf("surveys", SurveyViewSchema) } },
+    responses: ok("A page of surveys", pageOf("surveys", SurveyViewSchema)),
   },
   async ({ db, merchantId, query }) => await listSurveys(db, merchantId, query),
 );
@@ -59,11 +56,10 @@ api.put(
     description:
       "Only while it is a draft: not sent to its segment and not offered to anyone after an order. Otherwise 409 survey-not-draft. An unknown segmentId → 404 segment-not-found.",
     body: CreateSurveySchema,
-    responses: {
-      200: { description: "The edited survey", schema: SurveyViewSchema },
-      404: { description: "No such survey of this merchant, or unknown segment" },
-      409: { description: "The survey was sent or offered already (…/survey-not-draft)" },
-    },
+    responses: ok("The edited survey", SurveyViewSchema, {
+      404: "No such survey of this merchant, or unknown segment",
+      409: "The survey was sent or offered already (…/survey-not-draft)",
+    }),
   },
   async ({ db, merchantId, now, param, body }) => await updateSurvey(db, merchantId, param("id"), body, now),
 );
