@@ -17,6 +17,7 @@ import { SendWarningSchema } from "./guard.ts";
 import { MessageSchema, ZnsOfferSchema } from "./service.ts";
 import { ChannelChoiceSchema } from "./routing.ts";
 import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
+import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Campaigns");
 
@@ -132,8 +133,8 @@ api.post(
 );
 
 const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().optional().describe("Cursor: the last id of the previous page"),
+  limit: pageLimit(200),
+  before: lastIdCursor(),
 });
 
 api.get(

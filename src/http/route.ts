@@ -13,6 +13,9 @@ import type { AppEnv } from "./env.ts";
 import { doc, type RouteDoc } from "./openapi.ts";
 import { parseBody, parseQuery } from "./validate.ts";
 
+/** Route modules build their views from these as well. */
+export { ints } from "../lib/schemas/fields.ts";
+
 type Method = RouteDoc["method"];
 
 /** The parameter names of an OpenAPI path: "/v1/members/{id}/offers/{offerId}" → "id" | "offerId". */
@@ -180,11 +183,6 @@ export function noContent(description: string, refusals: Refusals = {}): RouteDo
 /** The answers of a read by id: 200 with the thing, 404 when the calling merchant has no such thing. */
 export function found(description: string, schema: z.ZodType, missing: string): RouteDoc["responses"] {
   return ok(description, schema, { 404: missing });
-}
-
-/** Integer fields under these names, in this order (counts, sums of money or points): `...ints("sent", "failed")`. */
-export function ints<K extends string>(...names: K[]): Record<K, z.ZodNumber> {
-  return Object.fromEntries(names.map((n) => [n, z.number().int()])) as Record<K, z.ZodNumber>;
 }
 
 /** A list of `item`s under `key`. */

@@ -21,6 +21,7 @@ import {
 } from "./service.ts";
 import { pollKiotVietReturns, PollResult } from "./returns.ts";
 import { sendTestEvent } from "./test-event.ts";
+import { pageLimit } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Integrations");
 const NO_INTEGRATION = { 404: "integration-not-found" };
@@ -58,7 +59,7 @@ api.delete(
   },
 );
 
-const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+const DeliveriesQuery = z.object({ limit: pageLimit(500) });
 
 api.get(
   "/v1/integrations/{id}/deliveries",

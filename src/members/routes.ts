@@ -12,6 +12,7 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { normalizePhone } from "./phone.ts";
 import { normalizeEmail } from "./email.ts";
 import { given } from "../lib/patch.ts";
+import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Members");
 
@@ -34,8 +35,8 @@ const ListQuery = z.object({
   phone: z.string().optional(),
   email: z.string().max(254).optional().describe("Exact address, case-insensitive"),
   externalId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  after: z.string().optional().describe("Cursor: the last id of the previous page"),
+  limit: pageLimit(500),
+  after: lastIdCursor(),
 });
 
 api.get(

@@ -15,6 +15,7 @@ import { writeAudit } from "../audit/write.ts";
 import { consentHistory, currentConsent, recordConsent } from "../members/consent.ts";
 import { eraseMember, exportMember } from "./member-data.ts";
 import { PrivacySettingsSchema, privacySettings, purgeExpired } from "./retention.ts";
+import { pageLimit } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Personal data");
 const NO_MEMBER = { 404: "No such member" };
@@ -143,7 +144,7 @@ const AuditQuerySchema = z.object({
   action: text(200)
     .optional()
     .describe("Exact action (`PUT /v1/program`) or a prefix ending in * (`POST /v1/members*`)"),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: pageLimit(500, 100),
   before: z.coerce.number().pipe(int8(1)).optional().describe("Cursor: `next` of the previous page"),
 });
 const AuditEntrySchema = z.object({

@@ -1,6 +1,7 @@
 /** Request and response shapes of the referral program (zod: parsed at the edge and documented in OpenAPI). */
 import { z } from "zod";
 import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
+import { pageLimit } from "../lib/schemas/fields.ts";
 
 export const REFERRAL_STATUSES = ["refused", "pending", "holding", "rewarded", "cancelled", "expired"] as const;
 export const REFUSAL_REASONS = ["self_referral", "existing_member", "already_referred", "referrer_cap"] as const;
@@ -58,7 +59,7 @@ export const ReferralView = z.object({
 
 export const ReferralListQuery = z.object({
   status: z.enum(REFERRAL_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pageLimit(200),
   before: z
     .string()
     .regex(/^rfl_[0-9a-z]{20}$/, "a referral id")

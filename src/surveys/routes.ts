@@ -12,6 +12,7 @@ import {
   surveyResults,
   updateSurvey,
 } from "./service.ts";
+import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Surveys");
 
@@ -32,8 +33,8 @@ api.get(
   {
     summary: "Surveys, newest first, with counts",
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      before: z.string().max(100).optional().describe("Cursor: the last id of the previous page"),
+      limit: pageLimit(200),
+      before: lastIdCursor(z.string().max(100)),
     }),
     responses: ok("A page of surveys", pageOf("surveys", SurveyViewSchema)),
   },
