@@ -6,6 +6,7 @@ import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { SendWarningSchema } from "../campaigns/guard.ts";
 import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "./service.ts";
+import { budgetCheckFields } from "../lib/schemas/budget-check.ts";
 
 const api = apiGroup("Journeys");
 
@@ -15,13 +16,7 @@ const StepCounts = z.object({
 });
 
 const JourneyBudgetCheckSchema = z
-  .object({
-    at: z.string(),
-    outcome: z.enum(["within", "warned", "skipped"]),
-    detail: z.string().optional(),
-    over: z.array(z.enum(["points", "spend"])).optional(),
-    cost: z.number().int().optional().describe("The pass's estimated cost (currency minor units)"),
-  })
+  .object(budgetCheckFields("The pass's estimated cost (currency minor units)"))
   .describe(
     "A journey pass's budget check: within the month's remaining budget, over it and sent with a warning (the budget warns), or skipped (the budget blocks)",
   );

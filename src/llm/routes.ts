@@ -12,19 +12,18 @@ import {
   usageDay,
 } from "./usage.ts";
 import { notFound } from "../http/problem.ts";
+import { describedInts, ints } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("LLM");
 
 const Counters = {
-  calls: z.number().int().describe("Requests sent to the model"),
-  modelReplies: z.number().int().describe("Model texts that passed validation and were sent"),
-  fallbacks: z
-    .number()
-    .int()
-    .describe("Answers by the templates / keyword intents instead (no budget, error, timeout, rejected text)"),
-  cacheHits: z.number().int().describe("Offer phrasings reused from the cache"),
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
+  ...describedInts({
+    calls: "Requests sent to the model",
+    modelReplies: "Model texts that passed validation and were sent",
+    fallbacks: "Answers by the templates / keyword intents instead (no budget, error, timeout, rejected text)",
+    cacheHits: "Offer phrasings reused from the cache",
+  }),
+  ...ints("inputTokens", "outputTokens"),
 };
 
 const UsageSchema = z.object({

@@ -1,7 +1,7 @@
 /** Request and response shapes of the referral program (zod: parsed at the edge and documented in OpenAPI). */
 import { z } from "zod";
 import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
-import { pageLimit } from "../lib/schemas/fields.ts";
+import { pageLimit, ints, nullableStrings, strings } from "../lib/schemas/fields.ts";
 
 export const REFERRAL_STATUSES = ["refused", "pending", "holding", "rewarded", "cancelled", "expired"] as const;
 export const REFUSAL_REASONS = ["self_referral", "existing_member", "already_referred", "referrer_cap"] as const;
@@ -36,8 +36,7 @@ export type ReferralSettings = z.output<typeof ReferralSettingsSchema>;
 export const DEFAULT_REFERRAL_SETTINGS: ReferralSettings = ReferralSettingsSchema.parse({});
 
 export const ReferralView = z.object({
-  id: z.string(),
-  referrerId: z.string(),
+  ...strings("id", "referrerId"),
   referrerName: z.string().nullable(),
   friendId: z.string(),
   friendName: z.string().nullable().describe("null for a friend who joined in chat (no name asked)"),
@@ -48,12 +47,10 @@ export const ReferralView = z.object({
     .string()
     .nullable()
     .describe("Why a referral ended without a reward: order_refunded, no_qualifying_order, self_referral"),
-  welcomePoints: z.number().int(),
-  rewardPoints: z.number().int(),
+  ...ints("welcomePoints", "rewardPoints"),
   orderId: z.string().nullable(),
   orderTotal: z.number().int().nullable(),
-  rewardDueAt: z.string().nullable(),
-  rewardedAt: z.string().nullable(),
+  ...nullableStrings("rewardDueAt", "rewardedAt"),
   createdAt: z.string(),
 });
 
@@ -73,8 +70,7 @@ export const LeaderboardEntry = z.object({
   memberId: z.string(),
   name: z.string().nullable(),
   referred: z.number().int().describe("Friends who joined through the member's link (not refused)"),
-  rewarded: z.number().int(),
-  pointsEarned: z.number().int(),
+  ...ints("rewarded", "pointsEarned"),
 });
 
 export const ReferralKpis = z.object({

@@ -25,3 +25,9 @@ export const pageLimit = (max: number, fallback = 50) => z.coerce.number().int()
 /** A list endpoint's cursor that is the last id of the previous page (`?before=` or `?after=`). */
 export const lastIdCursor = (id: z.ZodString = z.string()) =>
   id.optional().describe("Cursor: the last id of the previous page");
+
+/** Integer fields with what each counts, in this order: `...describedInts({ sent: "Messages handed to the channel" })`. */
+export function describedInts<K extends string>(descriptions: Record<K, string>): Record<K, z.ZodNumber> {
+  const fields = Object.entries<string>(descriptions).map(([n, d]) => [n, z.number().int().describe(d)]);
+  return Object.fromEntries(fields) as Record<K, z.ZodNumber>;
+}
