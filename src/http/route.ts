@@ -53,7 +53,8 @@ export interface RouteCall<P extends string, B, Q> {
  */
 type Handler<P extends string, B, Q> = (call: RouteCall<P, B, Q>) => Promise<Response | JsonBody> | Response | JsonBody;
 
-type JsonBody = Parameters<Context["json"]>[0];
+/** What a handler may answer as JSON. */
+export type JsonBody = Parameters<Context["json"]>[0];
 
 type Add = <P extends string, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
   path: P,

@@ -1,7 +1,7 @@
 /** Request and response shapes of the referral program (zod: parsed at the edge and documented in OpenAPI). */
 import { z } from "zod";
 import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
-import { pageLimit, ints, nullableStrings, strings } from "../lib/schemas/fields.ts";
+import { pageLimit, ints, nullableStrings, strings, windowDays } from "../lib/schemas/fields.ts";
 
 export const REFERRAL_STATUSES = ["refused", "pending", "holding", "rewarded", "cancelled", "expired"] as const;
 export const REFUSAL_REASONS = ["self_referral", "existing_member", "already_referred", "referrer_cap"] as const;
@@ -64,7 +64,7 @@ export const ReferralListQuery = z.object({
     .describe("Cursor: the `next` of the previous page"),
 });
 
-export const DaysQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
+export const DaysQuery = z.object({ days: windowDays() });
 
 export const LeaderboardEntry = z.object({
   memberId: z.string(),

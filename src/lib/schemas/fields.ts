@@ -31,3 +31,6 @@ export function describedInts<K extends string>(descriptions: Record<K, string>)
   const fields = Object.entries<string>(descriptions).map(([n, d]) => [n, z.number().int().describe(d)]);
   return Object.fromEntries(fields) as Record<K, z.ZodNumber>;
 }
+
+/** A report's `?days=`: the last 1 to 366 days, 30 when absent. */
+export const windowDays = () => z.coerce.number().int().min(1).max(366).default(30);
