@@ -12,24 +12,19 @@ import {
 
 const api = apiGroup("Budget");
 
-settingsRoutes(
-  api,
-  "/v1/budget/settings",
-  BudgetSettingsSchema,
-  { get: getBudgetSettings, put: putBudgetSettings },
-  {
-    get: {
-      summary: "The program budget's settings: point value, monthly budgets, warn or block (defaults: no budget, warn)",
-      answer: "Settings",
-    },
-    put: {
-      summary: "Replace the program budget's settings (fields left out take the defaults; months replace all months)",
-      description:
-        'Example: {"pointValue": {"amount": 1, "points": 10}, "enforcement": "block", "monthly": {"points": 500000, "spend": 2000000}, "months": [{"month": "2026-12", "points": 800000, "spend": 3000000}], "llmPricePerMillionTokens": 15000}. Amounts are in the currency\'s minor unit (VND: đồng).',
-      answer: "Settings now in force",
-    },
+const settingsStore = { get: getBudgetSettings, put: putBudgetSettings };
+settingsRoutes(api, "/v1/budget/settings", BudgetSettingsSchema, settingsStore, {
+  get: {
+    summary: "The program budget's settings: point value, monthly budgets, warn or block (defaults: no budget, warn)",
+    answer: "Settings",
   },
-);
+  put: {
+    summary: "Replace the program budget's settings (fields left out take the defaults; months replace all months)",
+    description:
+      'Example: {"pointValue": {"amount": 1, "points": 10}, "enforcement": "block", "monthly": {"points": 500000, "spend": 2000000}, "months": [{"month": "2026-12", "points": 800000, "spend": 3000000}], "llmPricePerMillionTokens": 15000}. Amounts are in the currency\'s minor unit (VND: đồng).',
+    answer: "Settings now in force",
+  },
+});
 
 api.get(
   "/v1/budget/report",

@@ -25,19 +25,14 @@ import { z } from "zod";
 
 const api = apiGroup("Referrals");
 
-settingsRoutes(
-  api,
-  "/v1/referrals/settings",
-  ReferralSettingsSchema,
-  { get: getReferralSettings, put: putReferralSettings },
-  {
-    get: {
-      summary: "The referral program's settings (defaults until the merchant saves them; off by default)",
-      answer: "Settings",
-    },
-    put: { summary: "Replace the referral program's settings (omitted fields take their defaults)", answer: "Saved" },
+const settingsStore = { get: getReferralSettings, put: putReferralSettings };
+settingsRoutes(api, "/v1/referrals/settings", ReferralSettingsSchema, settingsStore, {
+  get: {
+    summary: "The referral program's settings (defaults until the merchant saves them; off by default)",
+    answer: "Settings",
   },
-);
+  put: { summary: "Replace the referral program's settings (omitted fields take their defaults)", answer: "Saved" },
+});
 
 api.get(
   "/v1/referrals",
