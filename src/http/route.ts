@@ -176,6 +176,18 @@ export function created(description: string, schema: z.ZodType, refusals: Refusa
   return answers(201, description, schema, refusals);
 }
 
+/**
+ * 201 when the call made the thing now, 200 when it stood already (replayed, unchanged, replaced): both with `schema`,
+ * each with what it means; and the route's refusals.
+ */
+export function createdOrOk(
+  schema: z.ZodType,
+  descriptions: { 201: string; 200: string },
+  refusals: Refusals = {},
+): RouteDoc["responses"] {
+  return { ...created(descriptions[201], schema, refusals), 200: { description: descriptions[200], schema } };
+}
+
 /** 204 (no body), and the route's refusals. */
 export function noContent(description: string, refusals: Refusals = {}): RouteDoc["responses"] {
   return answers(204, description, undefined, refusals);

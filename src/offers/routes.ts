@@ -1,6 +1,6 @@
 /** HTTP: members' offers and claims, claim-code lookup, offer settings, bundles, variant links, stats. */
 import { z } from "zod";
-import { apiGroup, created, found, listOf, ok, settingsRoutes } from "../http/route.ts";
+import { apiGroup, created, found, listOf, ok, settingsRoutes, createdOrOk } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
 import { id } from "../lib/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, offerSettings } from "./settings.ts";
@@ -132,12 +132,11 @@ api.post(
     summary: "Claim an offer: a code for the till (no body)",
     description:
       "storeId (query, the till's store): an offer whose bundle is limited to other stores → 409 store-not-eligible, nothing claimed. Idempotent per member and offer: the first claim → 201, later ones → 200 with the same code. The code is valid until the offer expires; used on an order (`offerCodes`) that contains the offer's products within that time, it credits the offer's bonus points once and records the conversion. `offerId` may also be a merchant bundle id (`bnd_…`, e.g. from a campaign button): the member then gets a personal offer for it. Another member's offer → 404 offer-not-found; an expired offer → 409 offer-expired.",
-    responses: {
-      201: { description: "Claimed now", schema: ClaimView },
-      200: { description: "Already claimed: the same code", schema: ClaimView },
-      404: { description: "member-not-found / offer-not-found" },
-      409: { description: "offer-expired, tier-required, store-not-eligible" },
-    },
+    responses: createdOrOk(
+      ClaimView,
+      { 201: "Claimed now", 200: "Already claimed: the same code" },
+      { 404: "member-not-found / offer-not-found", 409: "offer-expired, tier-required, store-not-eligible" },
+    ),
     query: z.object({ storeId: id().optional() }),
   },
   async ({ c, db, merchantId, now, param, query }) => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { apiGroup, found, listOf, created, ok } from "../http/route.ts";
+import { apiGroup, found, listOf, created, ok, createdOrOk } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { requireMember } from "../members/service.ts";
 import {
@@ -184,12 +184,11 @@ api.post(
     description:
       "Idempotent by the redemption itself (an Idempotency-Key is accepted but not needed): cancelling again returns 200 with the same figures and changes nothing. The points come back as `adjust` ledger entries whose reason names the redemption, one per lot spent, each keeping that lot's earn date and expiry. The voucher then answers 409 voucher-cancelled.",
     headers: [idempotencyHeader],
-    responses: {
-      201: { description: "Cancelled now", schema: CancelRedemptionResult },
-      200: { description: "Already cancelled (same figures)", schema: CancelRedemptionResult },
-      404: { description: "redemption-not-found (also for another merchant's redemption)" },
-      409: { description: "voucher-already-used" },
-    },
+    responses: createdOrOk(
+      CancelRedemptionResult,
+      { 201: "Cancelled now", 200: "Already cancelled (same figures)" },
+      { 404: "redemption-not-found (also for another merchant's redemption)", 409: "voucher-already-used" },
+    ),
   },
   async ({ c, db, merchantId, now, param }) => {
     idempotencyKey(c.req.header("idempotency-key")); // validated for consistency; the redemption id is the key

@@ -12,6 +12,7 @@ import {
   updateSegment,
 } from "./service.ts";
 import { auditExport, EXPORT_PURPOSES, segmentCsvStream } from "./export.ts";
+import { nullableStrings } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Segments");
 
@@ -96,8 +97,7 @@ const PreviewSchema = z.object({
   sample: z.array(
     z.object({
       id: z.string(),
-      name: z.string().nullable(),
-      phone: z.string().nullable(),
+      ...nullableStrings("name", "phone"),
       language: z.string(),
       tier: z.string().nullable(),
       optedIn: z.boolean(),
