@@ -99,9 +99,7 @@ api.post(
     body: CreateCampaignSchema,
     responses: created("The campaign", CampaignViewSchema, { 404: "Unknown segment" }),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    return await createCampaign(db, merchantId, input, now);
-  },
+  async ({ db, merchantId, now, body: input }) => createCampaign(db, merchantId, input, now),
 );
 
 api.post(
@@ -144,9 +142,7 @@ api.get(
     query: ListQuery,
     responses: ok("A page of campaigns", pageOf("campaigns", CampaignViewSchema)),
   },
-  async ({ db, merchantId, query: q }) => {
-    return await listCampaigns(db, merchantId, q);
-  },
+  async ({ db, merchantId, query: q }) => listCampaigns(db, merchantId, q),
 );
 
 api.get(

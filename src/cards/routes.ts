@@ -56,9 +56,7 @@ api.post(
       409: "The code is older than its step and the next (card-code-expired) or was scanned already (card-code-used)",
     }),
   },
-  async ({ db, merchantId, deps, now, body: { code } }) => {
-    return await scanCard(db, cardSecret(deps.config), merchantId, code, now);
-  },
+  async ({ db, merchantId, deps, now, body: { code } }) => scanCard(db, cardSecret(deps.config), merchantId, code, now),
 );
 
 // ------------------------------------------------------------------------------------------------- the card page

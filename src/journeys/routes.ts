@@ -61,9 +61,7 @@ api.put(
       { 409: "Enabling it would exceed a blocking budget (…/over-budget)" },
     ),
   },
-  async ({ db, merchantId, now, body: input, deps }) => {
-    return await putJourney(db, merchantId, input, now, deps.sendGuard);
-  },
+  async ({ db, merchantId, now, body: input, deps }) => putJourney(db, merchantId, input, now, deps.sendGuard),
 );
 
 api.get(

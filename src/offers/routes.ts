@@ -111,9 +111,8 @@ api.get(
     query: LangQuery,
     responses: found("The offer", OfferViewSchema, "member-not-found / offer-not-found"),
   },
-  async ({ db, merchantId, param, query: q }) => {
-    return await getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {});
-  },
+  async ({ db, merchantId, param, query: q }) =>
+    getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {}),
 );
 
 const ClaimView = z.object({
@@ -242,9 +241,7 @@ api.post(
     body: CreateBundleSchema,
     responses: created("The bundle", BundleView),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    return bundleView(await createBundle(db, merchantId, input, now));
-  },
+  async ({ db, merchantId, now, body: input }) => bundleView(await createBundle(db, merchantId, input, now)),
 );
 
 api.get(
@@ -272,9 +269,7 @@ api.patch(
     body: UpdateBundleSchema,
     responses: found("The bundle", BundleView, "bundle-not-found"),
   },
-  async ({ db, merchantId, param, body: input }) => {
-    return bundleView(await updateBundle(db, merchantId, param("id"), input));
-  },
+  async ({ db, merchantId, param, body: input }) => bundleView(await updateBundle(db, merchantId, param("id"), input)),
 );
 
 api.put(

@@ -11,9 +11,7 @@ api.put(
     body: ProgramSchema,
     responses: ok("The program now in force", ProgramSchema),
   },
-  async ({ db, merchantId, now, body: program }) => {
-    return await putProgram(db, merchantId, program, now);
-  },
+  async ({ db, merchantId, now, body: program }) => putProgram(db, merchantId, program, now),
 );
 
 api.get(
