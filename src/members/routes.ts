@@ -3,8 +3,9 @@ import { and, asc, eq, gt } from "drizzle-orm";
 import { recordConsent } from "./consent.ts";
 import { apiGroup, found, pageOf, created, ok } from "../http/route.ts";
 import { members } from "../db/schema.ts";
+import type { Db } from "../db/types.ts";
 import { getProgram } from "../program/service.ts";
-import { ledgerPage } from "../ledger/ledger.ts";
+import { ledgerPage, type MemberRow } from "../ledger/ledger.ts";
 import { CreateMemberSchema, LedgerEntryView, LedgerQuery, MemberView, UpdateMemberSchema } from "./schemas.ts";
 import { createMember, duplicateField, memberView, requireMember } from "./service.ts";
 import { conflict } from "../http/problem.ts";
@@ -16,6 +17,10 @@ import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Members");
 
+/** The member's view under the merchant's program now in force. */
+const viewUnderProgram = async (db: Db, merchantId: string, m: MemberRow, now: Date) =>
+  memberView(db, await getProgram(db, merchantId), m, now);
+
 api.post(
   "/v1/members",
   {
@@ -25,10 +30,8 @@ api.post(
     body: CreateMemberSchema,
     responses: created("The member", MemberView, { 409: "Duplicate phone, email or externalId" }),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    const m = await createMember(db, merchantId, input, now);
-    return await memberView(db, await getProgram(db, merchantId), m, now);
-  },
+  async ({ db, merchantId, now, body: input }) =>
+    viewUnderProgram(db, merchantId, await createMember(db, merchantId, input, now), now),
 );
 
 const ListQuery = z.object({
@@ -71,10 +74,8 @@ api.get(
     summary: "A member with balance, tier progress, expiring points and linked chats",
     responses: found("The member", MemberView, "No such member of this merchant"),
   },
-  async ({ db, merchantId, now, param }) => {
-    const m = await requireMember(db, merchantId, param("id"));
-    return await memberView(db, await getProgram(db, merchantId), m, now);
-  },
+  async ({ db, merchantId, now, param }) =>
+    viewUnderProgram(db, merchantId, await requireMember(db, merchantId, param("id")), now),
 );
 
 api.patch(
@@ -126,7 +127,7 @@ api.patch(
         throw err;
       }
     }
-    return await memberView(db, await getProgram(db, merchantId), updated, now);
+    return await viewUnderProgram(db, merchantId, updated, now);
   },
 );
 

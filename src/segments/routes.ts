@@ -111,10 +111,8 @@ api.get(
     summary: "How many members match now, and a sample of up to 20",
     responses: found("Count and sample", PreviewSchema, "No such segment of this merchant"),
   },
-  async ({ db, merchantId, now, param }) => {
-    const seg = await requireSegment(db, merchantId, param("id"));
-    return await previewSegment(db, merchantId, seg.rule, now);
-  },
+  async ({ db, merchantId, now, param }) =>
+    previewSegment(db, merchantId, (await requireSegment(db, merchantId, param("id"))).rule, now),
 );
 
 const ExportQuery = z.object({
