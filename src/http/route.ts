@@ -13,7 +13,7 @@ import type { AppEnv } from "./env.ts";
 import { doc, type RouteDoc } from "./openapi.ts";
 import { parseBody, parseQuery } from "./validate.ts";
 
-/** Route modules build their views from these as well. */
+/** Route modules may take `ints` from here; it lives in lib/schemas, where domain schemas (no HTTP) reach it too. */
 export { ints } from "../lib/schemas/fields.ts";
 
 type Method = RouteDoc["method"];

@@ -1,6 +1,7 @@
 /**
- * Zod fields that the API's views and queries repeat, named once: runs of plain integer or string fields, and the
- * `limit` and cursor of a list endpoint. Each call makes new schemas, so a caller may still `.describe()` its own.
+ * Zod fields that the API's views and queries repeat, named once: runs of plain integer or string fields (or integers
+ * each with its description), a list endpoint's `limit` and cursor, a report's `days`. Each call makes new schemas, so
+ * a caller may still `.describe()` its own.
  */
 import { z } from "zod";
 
