@@ -1,7 +1,5 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ints, ok } from "../http/route.ts";
+import { apiGroup, ints, type JsonBody, ok } from "../http/route.ts";
 import { cohorts } from "./cohorts.ts";
 import { programKpis } from "./kpis.ts";
 import { summary } from "./service.ts";
@@ -9,9 +7,9 @@ import { id } from "../lib/validate.ts";
 import { validationError } from "../lib/errors.ts";
 import { unknownStoreIds } from "../stores/service.ts";
 import type { Db } from "../db/types.ts";
+import { windowDays } from "../lib/schemas/fields.ts";
 
-export const analyticsRoutes = new Hono<AppEnv>();
-const api = apiRoutes(analyticsRoutes, "Analytics");
+const api = apiGroup("Analytics");
 
 /** The optional `?storeId=` of the analytics endpoints: what it limits is said per endpoint. */
 const storeFilter = (limits: string) =>
@@ -28,8 +26,20 @@ async function storeOf(db: Db, merchantId: string, storeId: string | undefined):
   return storeId ?? null;
 }
 
+/** An analytics report's route: GET `path` answering `schema`, run for the query at its checked `?storeId=` (or all). */
+function report<T extends { storeId?: string | undefined }>(
+  path: string,
+  spec: { summary: string; query: z.ZodType<T>; answer: string; schema: z.ZodType },
+  run: (db: Db, merchantId: string, now: Date, q: T, storeId: string | null) => Promise<JsonBody>,
+): void {
+  const { answer, schema, ...doc } = spec;
+  api.get(path, { ...doc, responses: ok(answer, schema) }, async ({ db, merchantId, now, query: q }) =>
+    run(db, merchantId, now, q, await storeOf(db, merchantId, q.storeId)),
+  );
+}
+
 const SummaryQuery = z.object({
-  days: z.coerce.number().int().min(1).max(366).default(30),
+  days: windowDays(),
   storeId: storeFilter(
     "order count, revenue, byChannel, member shares, active members, repeat rate and the daily orders/revenue (computed live, not from the daily rollups). Members, points, tiers and rewards stay merchant-wide.",
   ),
@@ -58,21 +68,20 @@ const SummarySchema = z.object({
   ),
 });
 
-api.get(
+report(
   "/v1/analytics/summary",
   {
     summary:
       "Program KPIs over the last N days (members, orders, points issued/redeemed/expired, tiers, top rewards, daily series)",
     query: SummaryQuery,
-    responses: ok("KPIs", SummarySchema),
+    answer: "KPIs",
+    schema: SummarySchema,
   },
-  async ({ db, merchantId, now, query: q }) => {
-    return await summary(db, merchantId, now, q.days, await storeOf(db, merchantId, q.storeId));
-  },
+  (db, merchantId, now, q, storeId) => summary(db, merchantId, now, q.days, storeId),
 );
 
 const KpisQuery = z.object({
-  days: z.coerce.number().int().min(1).max(366).default(30),
+  days: windowDays(),
   storeId: storeFilter(
     "orders, revenue, memberShare, memberRevenueShare, buyers, retention, purchaseFrequency and both averageOrderValues (a member is a buyer / retained by their orders at this store). pointsIssued, pointsRedeemed, redemptionRate, redeemerShare, pointsLiability and pointValue stay merchant-wide.",
   ),
@@ -113,17 +122,16 @@ const KpisSchema = z.object({
   liabilityMethod: z.string(),
 });
 
-api.get(
+report(
   "/v1/analytics/kpis",
   {
     summary:
       "Program KPIs for the last N days next to the N days before (member vs guest orders and revenue, retention, purchase frequency, AOV, redemption, points liability); definitions in docs/dashboard.md",
     query: KpisQuery,
-    responses: ok("KPIs, current and previous period", KpisSchema),
+    answer: "KPIs, current and previous period",
+    schema: KpisSchema,
   },
-  async ({ db, merchantId, now, query: q }) => {
-    return await programKpis(db, merchantId, now, q.days, await storeOf(db, merchantId, q.storeId));
-  },
+  (db, merchantId, now, q, storeId) => programKpis(db, merchantId, now, q.days, storeId),
 );
 
 const CohortsQuery = z.object({
@@ -146,15 +154,16 @@ const CohortsSchema = z.object({
   ),
 });
 
-api.get(
+report(
   "/v1/analytics/cohorts",
   {
     summary:
       "Monthly cohorts: members by first-order month (last N months) × months since, with the share of each cohort that ordered",
     query: CohortsQuery,
-    responses: ok("Cohorts, oldest first", CohortsSchema),
+    answer: "Cohorts, oldest first",
+    schema: CohortsSchema,
   },
-  async ({ db, merchantId, now, query: q }) => {
-    return await cohorts(db, merchantId, now, q.months, await storeOf(db, merchantId, q.storeId));
-  },
+  (db, merchantId, now, q, storeId) => cohorts(db, merchantId, now, q.months, storeId),
 );
+
+export const analyticsRoutes = api.app;

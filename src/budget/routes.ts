@@ -1,7 +1,5 @@
 /** /v1/budget: the program budget's settings, its report and the cost estimates of a campaign or the journey. */
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found } from "../http/route.ts";
+import { apiGroup, found, settingsRoutes, ok } from "../http/route.ts";
 import { getJourney } from "../journeys/service.ts";
 import { BudgetSettingsSchema, EstimateSchema, ReportQuerySchema, ReportSchema } from "./schemas.ts";
 import {
@@ -12,29 +10,21 @@ import {
   putBudgetSettings,
 } from "./service.ts";
 
-export const budgetRoutes = new Hono<AppEnv>();
-const api = apiRoutes(budgetRoutes, "Budget");
+const api = apiGroup("Budget");
 
-api.get(
-  "/v1/budget/settings",
-  {
+const settingsStore = { get: getBudgetSettings, put: putBudgetSettings };
+settingsRoutes(api, "/v1/budget/settings", BudgetSettingsSchema, settingsStore, {
+  get: {
     summary: "The program budget's settings: point value, monthly budgets, warn or block (defaults: no budget, warn)",
-    responses: { 200: { description: "Settings", schema: BudgetSettingsSchema } },
+    answer: "Settings",
   },
-  ({ db, merchantId }) => getBudgetSettings(db, merchantId),
-);
-
-api.put(
-  "/v1/budget/settings",
-  {
+  put: {
     summary: "Replace the program budget's settings (fields left out take the defaults; months replace all months)",
     description:
       'Example: {"pointValue": {"amount": 1, "points": 10}, "enforcement": "block", "monthly": {"points": 500000, "spend": 2000000}, "months": [{"month": "2026-12", "points": 800000, "spend": 3000000}], "llmPricePerMillionTokens": 15000}. Amounts are in the currency\'s minor unit (VND: đồng).',
-    body: BudgetSettingsSchema,
-    responses: { 200: { description: "Settings now in force", schema: BudgetSettingsSchema } },
+    answer: "Settings now in force",
   },
-  ({ db, merchantId, now, body }) => putBudgetSettings(db, merchantId, body, now),
-);
+});
 
 api.get(
   "/v1/budget/report",
@@ -43,7 +33,7 @@ api.get(
       "Monthly points issued and spend against the budgets, liability and expected breakage, cost per member, program cost vs incremental revenue",
     description: "Definitions: docs/budget.md. Months are the merchant's local calendar months.",
     query: ReportQuerySchema,
-    responses: { 200: { description: "The report", schema: ReportSchema } },
+    responses: ok("The report", ReportSchema),
   },
   ({ db, merchantId, now, query }) => budgetReport(db, merchantId, now, query.months),
 );
@@ -64,8 +54,10 @@ api.get(
   {
     summary: "What the reactivation journey's next pass would cost, with its steps as saved, vs the month's budget",
     description: "The same check runs when the journey is enabled (PUT /v1/journeys/reactivation).",
-    responses: { 200: { description: "The estimate", schema: EstimateSchema } },
+    responses: ok("The estimate", EstimateSchema),
   },
   async ({ db, merchantId, now }) =>
     estimateJourneyCost(db, merchantId, (await getJourney(db, merchantId, now)).steps, now),
 );
+
+export const budgetRoutes = api.app;

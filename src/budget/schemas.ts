@@ -1,6 +1,7 @@
 /** Request and response shapes of /v1/budget (the OpenAPI document is generated from them). */
 import { z } from "zod";
 import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
+import { describedInts, ints } from "../lib/schemas/fields.ts";
 
 const money = () => int8(0, MAX_MONEY);
 const MONTH = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "YYYY-MM");
@@ -78,14 +79,12 @@ export const EstimateSchema = z.object({
   kind: z.enum(["campaign", "journey", "survey"]),
   id: z.string().nullable().describe("The campaign id (null for the journey)"),
   month: z.string().describe("YYYY-MM, the merchant's local month"),
-  bonusPoints: z
-    .number()
-    .int()
-    .describe("messages × the offer's bonus points (every recipient redeeming: an upper bound)"),
-  pointsCost: z.number().int().describe("bonusPoints × point value (minor units)"),
-  messages: z.number().int().describe("ZNS messages (chat messages cost nothing)"),
-  pricePerMessage: z.number().int(),
-  messageCost: z.number().int(),
+  ...describedInts({
+    bonusPoints: "messages × the offer's bonus points (every recipient redeeming: an upper bound)",
+    pointsCost: "bonusPoints × point value (minor units)",
+    messages: "ZNS messages (chat messages cost nothing)",
+  }),
+  ...ints("pricePerMessage", "messageCost"),
   cost: z.number().int().describe("pointsCost + messageCost"),
   pointValue: ResolvedPointValueSchema,
   points: LineSchema.describe("The month's points budget and points issued so far"),

@@ -1,8 +1,6 @@
 /** /v1/campaigns and /v1/messaging/settings. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created, found, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
+import { apiGroup, created, found, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
 import {
   campaignKpis,
   cancelCampaign,
@@ -19,9 +17,9 @@ import { SendWarningSchema } from "./guard.ts";
 import { MessageSchema, ZnsOfferSchema } from "./service.ts";
 import { ChannelChoiceSchema } from "./routing.ts";
 import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
+import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
 
-export const campaignRoutes = new Hono<AppEnv>();
-const api = apiRoutes(campaignRoutes, "Campaigns");
+const api = apiGroup("Campaigns");
 
 const Counts = z.object(ints("recipients", "sent", "failed", "blocked", "optedOut", "skippedCap", "control"));
 
@@ -101,9 +99,7 @@ api.post(
     body: CreateCampaignSchema,
     responses: created("The campaign", CampaignViewSchema, { 404: "Unknown segment" }),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    return await createCampaign(db, merchantId, input, now);
-  },
+  async ({ db, merchantId, now, body: input }) => createCampaign(db, merchantId, input, now),
 );
 
 api.post(
@@ -113,32 +109,30 @@ api.post(
     description:
       "The first member of the segment's sample, with their spendable points and tier, gets the text in their language (then the other language, when given), rendered as delivery renders it, with the buttons under it. An empty segment renders for a nameless member with 0 points.",
     body: CampaignPreviewSchema,
-    responses: {
-      200: {
-        description: "The rendered texts",
-        schema: z.object({
-          count: z.number().int(),
-          member: z
-            .object({
-              id: z.string(),
-              name: z.string().nullable(),
-              language: z.enum(["vi", "en"]),
-              points: z.number().int(),
-              tier: z.string().nullable(),
-            })
-            .nullable(),
-          texts: z.array(z.object({ lang: z.enum(["vi", "en"]), text: z.string(), buttons: z.array(z.string()) })),
-        }),
-      },
-      404: { description: "Unknown segment" },
-    },
+    responses: found(
+      "The rendered texts",
+      z.object({
+        count: z.number().int(),
+        member: z
+          .object({
+            id: z.string(),
+            name: z.string().nullable(),
+            language: z.enum(["vi", "en"]),
+            points: z.number().int(),
+            tier: z.string().nullable(),
+          })
+          .nullable(),
+        texts: z.array(z.object({ lang: z.enum(["vi", "en"]), text: z.string(), buttons: z.array(z.string()) })),
+      }),
+      "Unknown segment",
+    ),
   },
   async ({ db, merchantId, now, body }) => await previewCampaign(db, merchantId, body, now),
 );
 
 const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.string().optional().describe("Cursor: the last id of the previous page"),
+  limit: pageLimit(200),
+  before: lastIdCursor(),
 });
 
 api.get(
@@ -146,16 +140,9 @@ api.get(
   {
     summary: "Campaigns, newest first, with counts",
     query: ListQuery,
-    responses: {
-      200: {
-        description: "A page of campaigns",
-        schema: pageOf("campaigns", CampaignViewSchema),
-      },
-    },
+    responses: ok("A page of campaigns", pageOf("campaigns", CampaignViewSchema)),
   },
-  async ({ db, merchantId, query: q }) => {
-    return await listCampaigns(db, merchantId, q);
-  },
+  async ({ db, merchantId, query: q }) => listCampaigns(db, merchantId, q),
 );
 
 api.get(
@@ -269,3 +256,5 @@ settingsRoutes(api, "/v1/messaging/settings", MessagingSettingsSchema, messaging
     answer: "Settings now in force",
   },
 });
+
+export const campaignRoutes = api.app;

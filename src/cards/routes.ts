@@ -9,7 +9,7 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import { findMember } from "../members/service.ts";
@@ -40,8 +40,7 @@ export const CardScanView = z.object({
   scannedAt: z.string(),
 });
 
-export const cardScanRoutes = new Hono<AppEnv>();
-const api = apiRoutes(cardScanRoutes, "Cards");
+const api = apiGroup("Cards");
 
 api.post(
   "/v1/cards/scan",
@@ -51,19 +50,13 @@ api.post(
       "The member shows the card in Telegram (Mini App) or the web simulator; its QR code changes every 30 seconds. " +
       "A code is accepted during its own 30-second step and the next one, once. Then place the order with `memberId`.",
     body: CardScanSchema,
-    responses: {
-      200: { description: "The member", schema: CardScanView },
-      400: { description: "No code in the body (validation)" },
-      404: { description: "Not a card code of this merchant's member (card-code-not-found)" },
-      409: {
-        description:
-          "The code is older than its step and the next (card-code-expired) or was scanned already (card-code-used)",
-      },
-    },
+    responses: ok("The member", CardScanView, {
+      400: "No code in the body (validation)",
+      404: "Not a card code of this merchant's member (card-code-not-found)",
+      409: "The code is older than its step and the next (card-code-expired) or was scanned already (card-code-used)",
+    }),
   },
-  async ({ db, merchantId, deps, now, body: { code } }) => {
-    return await scanCard(db, cardSecret(deps.config), merchantId, code, now);
-  },
+  async ({ db, merchantId, deps, now, body: { code } }) => scanCard(db, cardSecret(deps.config), merchantId, code, now),
 );
 
 // ------------------------------------------------------------------------------------------------- the card page
@@ -204,3 +197,5 @@ cardPageRoutes.get(`${CARD_PATH}/api/card`, async (c) => {
   if (!member) throw notLinked();
   return c.json(await cardView(db, secret, member, now, await telegramBotUsername(config, db, now)));
 });
+
+export const cardScanRoutes = api.app;

@@ -1,8 +1,6 @@
 /** HTTP: the merchant's product catalog (list prices the offers quote; orders never change them). */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, ok } from "../http/route.ts";
+import { apiGroup, found, ok } from "../http/route.ts";
 import { Problem, validationProblem } from "../http/problem.ts";
 import { parseBody } from "../http/validate.ts";
 import {
@@ -16,8 +14,7 @@ import {
   putProduct,
 } from "./service.ts";
 
-export const catalogRoutes = new Hono<AppEnv>();
-const api = apiRoutes(catalogRoutes, "Catalog");
+const api = apiGroup("Catalog");
 
 function skuParam(raw: string): string {
   const r = SkuParam.safeParse(raw);
@@ -31,12 +28,7 @@ api.get(
   {
     summary: "The product catalog, by sku",
     query: ListProductsQuery,
-    responses: {
-      200: {
-        description: "A page of products",
-        schema: z.object({ items: z.array(ProductView), nextCursor: z.string().nullable() }),
-      },
-    },
+    responses: ok("A page of products", z.object({ items: z.array(ProductView), nextCursor: z.string().nullable() })),
   },
   ({ db, merchantId, query }) => listProducts(db, merchantId, query),
 );
@@ -84,3 +76,5 @@ api.put(
     return await putProduct(db, merchantId, sku, input, now);
   },
 );
+
+export const catalogRoutes = api.app;

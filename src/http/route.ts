@@ -4,7 +4,7 @@
  * path (/members/:id, mounted under /v1) is derived from it. Handlers get what nearly all of them read from the
  * context: the database, the calling merchant, the clock's now, the parsed body and query, and the path's parameters.
  */
-import type { Context, Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AppDeps } from "../deps.ts";
@@ -12,6 +12,9 @@ import type { Db } from "../db/types.ts";
 import type { AppEnv } from "./env.ts";
 import { doc, type RouteDoc } from "./openapi.ts";
 import { parseBody, parseQuery } from "./validate.ts";
+
+/** Route modules may take `ints` from here; it lives in lib/schemas, where domain schemas (no HTTP) reach it too. */
+export { ints } from "../lib/schemas/fields.ts";
 
 type Method = RouteDoc["method"];
 
@@ -50,7 +53,8 @@ export interface RouteCall<P extends string, B, Q> {
  */
 type Handler<P extends string, B, Q> = (call: RouteCall<P, B, Q>) => Promise<Response | JsonBody> | Response | JsonBody;
 
-type JsonBody = Parameters<Context["json"]>[0];
+/** What a handler may answer as JSON. */
+export type JsonBody = Parameters<Context["json"]>[0];
 
 type Add = <P extends string, B extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined>(
   path: P,
@@ -111,6 +115,15 @@ export function apiRoutes(app: Hono<AppEnv>, tag: string): ApiRoutes {
   return { get: add("get"), post: add("post"), put: add("put"), patch: add("patch"), delete: add("delete") };
 }
 
+/**
+ * A route file's group: its own Hono app (which the file exports, Hono style, after its routes; app.ts mounts it under
+ * /v1) and the routes added to it, documented under `tag`.
+ */
+export function apiGroup(tag: string): ApiRoutes & { app: Hono<AppEnv> } {
+  const app = new Hono<AppEnv>();
+  return { ...apiRoutes(app, tag), app };
+}
+
 /** The words of a settings route: summary, description and what the 200 answer is. */
 interface SettingsDoc {
   summary: string;
@@ -126,14 +139,14 @@ export function settingsRoutes<T>(
   api: ApiRoutes,
   path: string,
   schema: z.ZodType<T>,
-  store: { get(db: Db, merchantId: string): Promise<T>; put(db: Db, merchantId: string, s: T): Promise<T> },
+  store: { get(db: Db, merchantId: string): Promise<T>; put(db: Db, merchantId: string, s: T, now: Date): Promise<T> },
   docs: { get: SettingsDoc; put: SettingsDoc },
 ): void {
   const { answer: read, ...getDoc } = docs.get;
   const { answer: stored, ...putDoc } = docs.put;
   api.get(path, { ...getDoc, responses: ok(read, schema) }, ({ db, merchantId }) => store.get(db, merchantId));
-  api.put(path, { ...putDoc, body: schema, responses: ok(stored, schema) }, ({ db, merchantId, body }) =>
-    store.put(db, merchantId, body),
+  api.put(path, { ...putDoc, body: schema, responses: ok(stored, schema) }, ({ db, merchantId, now, body }) =>
+    store.put(db, merchantId, body, now),
   );
 }
 
@@ -163,6 +176,18 @@ export function created(description: string, schema: z.ZodType, refusals: Refusa
   return answers(201, description, schema, refusals);
 }
 
+/**
+ * 201 when the call made the thing now, 200 when it stood already (replayed, unchanged, replaced): both with `schema`,
+ * each with what it means; and the route's refusals.
+ */
+export function createdOrOk(
+  schema: z.ZodType,
+  descriptions: { 201: string; 200: string },
+  refusals: Refusals = {},
+): RouteDoc["responses"] {
+  return { ...created(descriptions[201], schema, refusals), 200: { description: descriptions[200], schema } };
+}
+
 /** 204 (no body), and the route's refusals. */
 export function noContent(description: string, refusals: Refusals = {}): RouteDoc["responses"] {
   return answers(204, description, undefined, refusals);
@@ -171,11 +196,6 @@ export function noContent(description: string, refusals: Refusals = {}): RouteDo
 /** The answers of a read by id: 200 with the thing, 404 when the calling merchant has no such thing. */
 export function found(description: string, schema: z.ZodType, missing: string): RouteDoc["responses"] {
   return ok(description, schema, { 404: missing });
-}
-
-/** Integer fields under these names, in this order (counts, sums of money or points): `...ints("sent", "failed")`. */
-export function ints<K extends string>(...names: K[]): Record<K, z.ZodNumber> {
-  return Object.fromEntries(names.map((n) => [n, z.number().int()])) as Record<K, z.ZodNumber>;
 }
 
 /** A list of `item`s under `key`. */

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
-import { apiRoutes, created, listOf, noContent, ok } from "../http/route.ts";
+import { apiGroup, created, listOf, noContent, ok } from "../http/route.ts";
 import { secretEquals } from "../lib/crypto.ts";
 import {
   connectionForHook,
@@ -21,9 +21,9 @@ import {
 } from "./service.ts";
 import { pollKiotVietReturns, PollResult } from "./returns.ts";
 import { sendTestEvent } from "./test-event.ts";
+import { pageLimit } from "../lib/schemas/fields.ts";
 
-export const integrationRoutes = new Hono<AppEnv>();
-const api = apiRoutes(integrationRoutes, "Integrations");
+const api = apiGroup("Integrations");
 const NO_INTEGRATION = { 404: "integration-not-found" };
 
 api.post(
@@ -59,7 +59,7 @@ api.delete(
   },
 );
 
-const DeliveriesQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+const DeliveriesQuery = z.object({ limit: pageLimit(500) });
 
 api.get(
   "/v1/integrations/{id}/deliveries",
@@ -163,3 +163,5 @@ hookRoutes.get("/hooks/:platform/:id", async (c) => {
   if (!ok) return c.json({ ok: false }, 401);
   return c.text(c.req.query("hub.challenge") ?? "", 200);
 });
+
+export const integrationRoutes = api.app;

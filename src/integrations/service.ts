@@ -20,6 +20,7 @@ import { mapSapo } from "./sapo.ts";
 import { mapShopify } from "./shopify.ts";
 import { verifySignature } from "./signature.ts";
 import { integrationConnections, integrationDeliveries, type Platform } from "./tables.ts";
+import { nullableStrings, strings } from "../lib/schemas/fields.ts";
 
 export const PLATFORMS = ["shopify", "haravan", "sapo", "kiotviet", "nhanh"] as const;
 
@@ -68,10 +69,8 @@ export const IntegrationView = z.object({
 export type IntegrationView = z.output<typeof IntegrationView>;
 
 export const DeliveryView = z.object({
-  id: z.string(),
-  receivedAt: z.string(),
-  topic: z.string().nullable(),
-  objectId: z.string().nullable(),
+  ...strings("id", "receivedAt"),
+  ...nullableStrings("topic", "objectId"),
   outcome: z.enum(["applied", "duplicate", "ignored", "rejected-signature", "failed"]),
   reason: z.string().nullable(),
   externalId: z.string().nullable(),

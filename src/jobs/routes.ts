@@ -1,13 +1,10 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { runExpiry } from "./expire.ts";
 import { runTierEvaluation } from "./tiers.ts";
 import { runRollups } from "../analytics/rollups.ts";
 
-export const jobRoutes = new Hono<AppEnv>();
-const api = apiRoutes(jobRoutes, "Jobs");
+const api = apiGroup("Jobs");
 
 api.post(
   "/v1/jobs/expire",
@@ -22,12 +19,10 @@ api.post(
   "/v1/jobs/tiers",
   {
     summary: "Evaluate tiers now (downgrades happen only here, after a tier was held tierRetentionDays)",
-    responses: {
-      200: {
-        description: "Counts",
-        schema: z.object({ evaluated: z.number().int(), upgraded: z.number().int(), downgraded: z.number().int() }),
-      },
-    },
+    responses: ok(
+      "Counts",
+      z.object({ evaluated: z.number().int(), upgraded: z.number().int(), downgraded: z.number().int() }),
+    ),
   },
   ({ db, merchantId, now }) => runTierEvaluation(db, merchantId, now),
 );
@@ -47,3 +42,5 @@ api.post(
   },
   ({ db, merchantId, now }) => runRollups(db, merchantId, now),
 );
+
+export const jobRoutes = api.app;

@@ -1,16 +1,14 @@
 /** /v1/journeys/reactivation and /v1/jobs/journeys. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ints, ok } from "../http/route.ts";
+import { apiGroup, ints, ok } from "../http/route.ts";
 import { MessageSchema, ZnsOfferSchema } from "../campaigns/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { SendWarningSchema } from "../campaigns/guard.ts";
 import { getJourney, JourneyConfigSchema, putJourney, runJourneyPass } from "./service.ts";
+import { budgetCheckFields } from "../lib/schemas/budget-check.ts";
 
-export const journeyRoutes = new Hono<AppEnv>();
-const api = apiRoutes(journeyRoutes, "Journeys");
+const api = apiGroup("Journeys");
 
 const StepCounts = z.object({
   ...ints("sent", "converted", "revenue", "pending", "skipped", "failed"),
@@ -18,13 +16,7 @@ const StepCounts = z.object({
 });
 
 const JourneyBudgetCheckSchema = z
-  .object({
-    at: z.string(),
-    outcome: z.enum(["within", "warned", "skipped"]),
-    detail: z.string().optional(),
-    over: z.array(z.enum(["points", "spend"])).optional(),
-    cost: z.number().int().optional().describe("The pass's estimated cost (currency minor units)"),
-  })
+  .object(budgetCheckFields("The pass's estimated cost (currency minor units)"))
   .describe(
     "A journey pass's budget check: within the month's remaining budget, over it and sent with a warning (the budget warns), or skipped (the budget blocks)",
   );
@@ -63,17 +55,13 @@ api.put(
       HELP +
       " An unknown segmentId → 400 at steps.N.segmentId. Enabling a disabled journey checks its estimated cost against the month's remaining budget (docs/budget.md): 409 over-budget when the budget blocks, else saved with a `budget` warning.",
     body: JourneyConfigSchema,
-    responses: {
-      200: {
-        description: "The journey with per-step counts",
-        schema: JourneyViewSchema.extend({ budget: SendWarningSchema.optional() }),
-      },
-      409: { description: "Enabling it would exceed a blocking budget (…/over-budget)" },
-    },
+    responses: ok(
+      "The journey with per-step counts",
+      JourneyViewSchema.extend({ budget: SendWarningSchema.optional() }),
+      { 409: "Enabling it would exceed a blocking budget (…/over-budget)" },
+    ),
   },
-  async ({ db, merchantId, now, body: input, deps }) => {
-    return await putJourney(db, merchantId, input, now, deps.sendGuard);
-  },
+  async ({ db, merchantId, now, body: input, deps }) => putJourney(db, merchantId, input, now, deps.sendGuard),
 );
 
 api.get(
@@ -93,17 +81,15 @@ api.post(
     summary: "Run one journey pass now for the calling merchant (also runs on a schedule); idempotent",
     description:
       "Queues each step for members newly in its window; the delivery worker sends them (paced, capped, outside quiet hours). With a monthly budget set, the pass first checks its estimated cost (the members it would queue now) against the remaining budget: over a blocking budget it is skipped (queued 0, budget.outcome skipped), over a warning one it runs with budget.outcome warned (docs/budget.md).",
-    responses: {
-      200: {
-        description: "What was queued",
-        schema: z.object({
-          enabled: z.boolean(),
-          queued: z.number().int(),
-          steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
-          budget: JourneyBudgetCheckSchema.optional(),
-        }),
-      },
-    },
+    responses: ok(
+      "What was queued",
+      z.object({
+        enabled: z.boolean(),
+        queued: z.number().int(),
+        steps: z.array(z.object({ step: z.number().int(), segmentId: z.string(), queued: z.number().int() })),
+        budget: JourneyBudgetCheckSchema.optional(),
+      }),
+    ),
   },
   async ({ db, merchantId, now, deps }) => {
     const r = await runJourneyPass(db, merchantId, now, deps.sendGuard);
@@ -111,3 +97,5 @@ api.post(
     return r;
   },
 );
+
+export const journeyRoutes = api.app;

@@ -1,14 +1,11 @@
 /** `POST /v1/members/{id}/link-codes`: a one-time code (and Telegram deep link) that links a chat to the member. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created } from "../http/route.ts";
+import { apiGroup, created } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import { createLinkCode, DEFAULT_LINK_CODE_DAYS } from "./service.ts";
 
-export const linkRoutes = new Hono<AppEnv>();
-const api = apiRoutes(linkRoutes, "Members");
+const api = apiGroup("Members");
 
 export const CreateLinkCodeSchema = z.object({
   expiresInDays: z
@@ -59,3 +56,5 @@ api.post(
     );
   },
 );
+
+export const linkRoutes = api.app;

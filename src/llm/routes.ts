@@ -1,8 +1,6 @@
 /** /v1/llm: model usage for a dashboard (calls, tokens, fallbacks, cache hits per day) and the merchant's LLM settings. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { modelFromConfig } from "./provider.ts";
 import {
   LlmSettingsSchema,
@@ -14,20 +12,18 @@ import {
   usageDay,
 } from "./usage.ts";
 import { notFound } from "../http/problem.ts";
+import { describedInts, ints } from "../lib/schemas/fields.ts";
 
-export const llmRoutes = new Hono<AppEnv>();
-const api = apiRoutes(llmRoutes, "LLM");
+const api = apiGroup("LLM");
 
 const Counters = {
-  calls: z.number().int().describe("Requests sent to the model"),
-  modelReplies: z.number().int().describe("Model texts that passed validation and were sent"),
-  fallbacks: z
-    .number()
-    .int()
-    .describe("Answers by the templates / keyword intents instead (no budget, error, timeout, rejected text)"),
-  cacheHits: z.number().int().describe("Offer phrasings reused from the cache"),
-  inputTokens: z.number().int(),
-  outputTokens: z.number().int(),
+  ...describedInts({
+    calls: "Requests sent to the model",
+    modelReplies: "Model texts that passed validation and were sent",
+    fallbacks: "Answers by the templates / keyword intents instead (no budget, error, timeout, rejected text)",
+    cacheHits: "Offer phrasings reused from the cache",
+  }),
+  ...ints("inputTokens", "outputTokens"),
 };
 
 const UsageSchema = z.object({
@@ -101,3 +97,5 @@ api.put(
   },
   ({ db, merchantId, body: s }) => llmSettings.put(db, merchantId, s),
 );
+
+export const llmRoutes = api.app;

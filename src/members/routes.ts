@@ -1,12 +1,11 @@
-import { Hono } from "hono";
 import { z } from "zod";
 import { and, asc, eq, gt } from "drizzle-orm";
-import type { AppEnv } from "../http/env.ts";
 import { recordConsent } from "./consent.ts";
-import { apiRoutes, found, pageOf, created, ok } from "../http/route.ts";
+import { apiGroup, found, pageOf, created, ok } from "../http/route.ts";
 import { members } from "../db/schema.ts";
+import type { Db } from "../db/types.ts";
 import { getProgram } from "../program/service.ts";
-import { ledgerPage } from "../ledger/ledger.ts";
+import { ledgerPage, type MemberRow } from "../ledger/ledger.ts";
 import { CreateMemberSchema, LedgerEntryView, LedgerQuery, MemberView, UpdateMemberSchema } from "./schemas.ts";
 import { createMember, duplicateField, memberView, requireMember } from "./service.ts";
 import { conflict } from "../http/problem.ts";
@@ -14,9 +13,13 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { normalizePhone } from "./phone.ts";
 import { normalizeEmail } from "./email.ts";
 import { given } from "../lib/patch.ts";
+import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
 
-export const memberRoutes = new Hono<AppEnv>();
-const api = apiRoutes(memberRoutes, "Members");
+const api = apiGroup("Members");
+
+/** The member's view under the merchant's program now in force. */
+const viewUnderProgram = async (db: Db, merchantId: string, m: MemberRow, now: Date) =>
+  memberView(db, await getProgram(db, merchantId), m, now);
 
 api.post(
   "/v1/members",
@@ -27,18 +30,16 @@ api.post(
     body: CreateMemberSchema,
     responses: created("The member", MemberView, { 409: "Duplicate phone, email or externalId" }),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    const m = await createMember(db, merchantId, input, now);
-    return await memberView(db, await getProgram(db, merchantId), m, now);
-  },
+  async ({ db, merchantId, now, body: input }) =>
+    viewUnderProgram(db, merchantId, await createMember(db, merchantId, input, now), now),
 );
 
 const ListQuery = z.object({
   phone: z.string().optional(),
   email: z.string().max(254).optional().describe("Exact address, case-insensitive"),
   externalId: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  after: z.string().optional().describe("Cursor: the last id of the previous page"),
+  limit: pageLimit(500),
+  after: lastIdCursor(),
 });
 
 api.get(
@@ -46,12 +47,7 @@ api.get(
   {
     summary: "List or look up members (by phone, email or externalId)",
     query: ListQuery,
-    responses: {
-      200: {
-        description: "A page of members",
-        schema: pageOf("members", MemberView),
-      },
-    },
+    responses: ok("A page of members", pageOf("members", MemberView)),
   },
   async ({ db, merchantId, now, query: q }) => {
     const conds = [eq(members.merchantId, merchantId)];
@@ -78,10 +74,8 @@ api.get(
     summary: "A member with balance, tier progress, expiring points and linked chats",
     responses: found("The member", MemberView, "No such member of this merchant"),
   },
-  async ({ db, merchantId, now, param }) => {
-    const m = await requireMember(db, merchantId, param("id"));
-    return await memberView(db, await getProgram(db, merchantId), m, now);
-  },
+  async ({ db, merchantId, now, param }) =>
+    viewUnderProgram(db, merchantId, await requireMember(db, merchantId, param("id")), now),
 );
 
 api.patch(
@@ -133,7 +127,7 @@ api.patch(
         throw err;
       }
     }
-    return await memberView(db, await getProgram(db, merchantId), updated, now);
+    return await viewUnderProgram(db, merchantId, updated, now);
   },
 );
 
@@ -142,13 +136,7 @@ api.get(
   {
     summary: "The member's ledger, newest first (Σ points = balance + pending)",
     query: LedgerQuery,
-    responses: {
-      200: {
-        description: "Entries",
-        schema: pageOf("entries", LedgerEntryView),
-      },
-      404: { description: "No such member" },
-    },
+    responses: found("Entries", pageOf("entries", LedgerEntryView), "No such member"),
   },
   async ({ db, merchantId, param, query: q }) => {
     const m = await requireMember(db, merchantId, param("id"));
@@ -169,3 +157,5 @@ api.get(
     };
   },
 );
+
+export const memberRoutes = api.app;

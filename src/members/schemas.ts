@@ -2,6 +2,7 @@ import { z } from "zod";
 import { birthdayDate } from "../lib/validate.ts";
 import { normalizePhone } from "./phone.ts";
 import { EmailInput } from "./email.ts";
+import { nullableStrings } from "../lib/schemas/fields.ts";
 
 export const Language = z.enum(["vi", "en"]);
 
@@ -51,9 +52,7 @@ export const MemberView = z.object({
   id: z.string(),
   phone: z.string().nullable(),
   email: z.string().nullable().describe("Lower-cased"),
-  externalId: z.string().nullable(),
-  name: z.string().nullable(),
-  birthday: z.string().nullable(),
+  ...nullableStrings("externalId", "name", "birthday"),
   language: Language,
   tier: z.object({ name: z.string(), multiplier: z.number(), since: z.string().nullable() }).nullable(),
   nextTier: z.object({ name: z.string(), minSpend: z.number().int(), spendNeeded: z.number().int() }).nullable(),
@@ -80,10 +79,7 @@ export const LedgerEntryView = z.object({
   kind: z.enum(["earn", "redeem", "refund", "expire", "adjust", "bonus"]),
   points: z.number().int(),
   createdAt: z.string(),
-  orderId: z.string().nullable(),
-  refundId: z.string().nullable(),
-  redemptionId: z.string().nullable(),
-  reason: z.string().nullable(),
+  ...nullableStrings("orderId", "refundId", "redemptionId", "reason"),
   breakdown: z.record(z.string(), z.unknown()).nullable(),
 });
 

@@ -10,6 +10,7 @@ import type { Db } from "../db/types.ts";
 import { queryRows } from "../db/rows.ts";
 import { holdoutBound } from "./holdout.ts";
 import { OFFER_KINDS, type OfferKind } from "./tables.ts";
+import { describedInts } from "../lib/schemas/fields.ts";
 
 const int = z.coerce.number();
 
@@ -29,18 +30,19 @@ const KindRow = z.object({
 const GroupRow = z.object({ holdout: z.boolean(), members: int, buyers: int, revenue: int });
 
 export const OfferFunnel = z.object({
-  offers: z.number().int().describe("Offers shown (made for a member: asked for in chat/API, pushed or sent)"),
-  members: z.number().int().describe("Members they were shown to"),
-  pushed: z.number().int().describe("Of which pushed unasked"),
+  ...describedInts({
+    offers: "Offers shown (made for a member: asked for in chat/API, pushed or sent)",
+    members: "Members they were shown to",
+    pushed: "Of which pushed unasked",
+  }),
   claimed: z.number().int(),
-  bought: z.number().int().describe("Claimed offers whose products the member then bought within the claim's validity"),
-  revenue: z.number().int().describe("Net revenue of the bought offer products (minor units, after refunds)"),
-  margin: z
-    .number()
-    .int()
-    .describe("Gross margin of that revenue, for products whose catalog margin is known (minor units)"),
-  revenueWithMargin: z.number().int().describe("The part of `revenue` whose margin is known"),
-  bonusPoints: z.number().int().describe("Add-on bonus points credited for the claims"),
+  ...describedInts({
+    bought: "Claimed offers whose products the member then bought within the claim's validity",
+    revenue: "Net revenue of the bought offer products (minor units, after refunds)",
+    margin: "Gross margin of that revenue, for products whose catalog margin is known (minor units)",
+    revenueWithMargin: "The part of `revenue` whose margin is known",
+    bonusPoints: "Add-on bonus points credited for the claims",
+  }),
   claimRate: z.number().nullable().describe("claimed / offers"),
   buyRate: z.number().nullable().describe("bought / claimed"),
 });

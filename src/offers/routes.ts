@@ -1,8 +1,6 @@
 /** HTTP: members' offers and claims, claim-code lookup, offer settings, bundles, variant links, stats. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created, found, listOf, ok, settingsRoutes } from "../http/route.ts";
+import { apiGroup, created, found, listOf, ok, settingsRoutes, createdOrOk } from "../http/route.ts";
 import { readJson } from "../http/validate.ts";
 import { id } from "../lib/validate.ts";
 import { OfferSettingsSchema, getOfferSettings, offerSettings } from "./settings.ts";
@@ -30,8 +28,7 @@ import {
 } from "./service.ts";
 import { OfferReport, offerReport } from "./report.ts";
 
-export const offerRoutes = new Hono<AppEnv>();
-const api = apiRoutes(offerRoutes, "Offers");
+const api = apiGroup("Offers");
 
 const KINDS = ["cross-sell", "bundle", "upsell", "post-purchase", "tier-exclusive", "nudge"] as const;
 const Kind = z.enum(KINDS);
@@ -114,9 +111,8 @@ api.get(
     query: LangQuery,
     responses: found("The offer", OfferViewSchema, "member-not-found / offer-not-found"),
   },
-  async ({ db, merchantId, param, query: q }) => {
-    return await getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {});
-  },
+  async ({ db, merchantId, param, query: q }) =>
+    getMemberOffer(db, merchantId, param("id"), param("offerId"), q.lang ? { lang: q.lang } : {}),
 );
 
 const ClaimView = z.object({
@@ -135,12 +131,11 @@ api.post(
     summary: "Claim an offer: a code for the till (no body)",
     description:
       "storeId (query, the till's store): an offer whose bundle is limited to other stores → 409 store-not-eligible, nothing claimed. Idempotent per member and offer: the first claim → 201, later ones → 200 with the same code. The code is valid until the offer expires; used on an order (`offerCodes`) that contains the offer's products within that time, it credits the offer's bonus points once and records the conversion. `offerId` may also be a merchant bundle id (`bnd_…`, e.g. from a campaign button): the member then gets a personal offer for it. Another member's offer → 404 offer-not-found; an expired offer → 409 offer-expired.",
-    responses: {
-      201: { description: "Claimed now", schema: ClaimView },
-      200: { description: "Already claimed: the same code", schema: ClaimView },
-      404: { description: "member-not-found / offer-not-found" },
-      409: { description: "offer-expired, tier-required, store-not-eligible" },
-    },
+    responses: createdOrOk(
+      ClaimView,
+      { 201: "Claimed now", 200: "Already claimed: the same code" },
+      { 404: "member-not-found / offer-not-found", 409: "offer-expired, tier-required, store-not-eligible" },
+    ),
     query: z.object({ storeId: id().optional() }),
   },
   async ({ c, db, merchantId, now, param, query }) => {
@@ -158,28 +153,25 @@ api.get(
     description:
       "storeId (the till's store): a code whose bundle is limited to other stores (storeIds) → 409 store-not-eligible; such a code is also ignored on an order placed elsewhere (or without a storeId).",
     query: z.object({ storeId: id().optional() }),
-    responses: {
-      200: {
-        description: "The claim",
-        schema: z.object({
-          code: z.string(),
-          state: z.enum(["open", "redeemed", "expired"]),
-          memberId: z.string(),
-          offerId: z.string(),
-          kind: Kind,
-          skus: z.array(z.string()),
-          memberPrice: z.number().int().nullable(),
-          price: z.number().int().nullable(),
-          bonusPoints: z.number().int(),
-          expiresAt: z.string(),
-          orderId: z.string().nullable(),
-          redeemedAt: z.string().nullable(),
-          storeIds: z.array(z.string()).nullable().describe("Stores the code redeems at (null: every store)"),
-        }),
-      },
-      404: { description: "claim-not-found (also for another merchant's code)" },
-      409: { description: "store-not-eligible" },
-    },
+    responses: ok(
+      "The claim",
+      z.object({
+        code: z.string(),
+        state: z.enum(["open", "redeemed", "expired"]),
+        memberId: z.string(),
+        offerId: z.string(),
+        kind: Kind,
+        skus: z.array(z.string()),
+        memberPrice: z.number().int().nullable(),
+        price: z.number().int().nullable(),
+        bonusPoints: z.number().int(),
+        expiresAt: z.string(),
+        orderId: z.string().nullable(),
+        redeemedAt: z.string().nullable(),
+        storeIds: z.array(z.string()).nullable().describe("Stores the code redeems at (null: every store)"),
+      }),
+      { 404: "claim-not-found (also for another merchant's code)", 409: "store-not-eligible" },
+    ),
   },
   ({ db, merchantId, now, param, query }) => claimByCode(db, merchantId, param("code"), now, query.storeId),
 );
@@ -200,24 +192,22 @@ api.get(
   {
     summary: "Offers made, pushed, claimed and redeemed per kind over the last `days` (default 30)",
     query: StatsQuery,
-    responses: {
-      200: {
-        description: "Per kind",
-        schema: z.object({
-          since: z.string(),
-          kinds: z.array(
-            z.object({
-              kind: Kind,
-              offers: z.number().int(),
-              pushed: z.number().int(),
-              claimed: z.number().int(),
-              redeemed: z.number().int(),
-              bonusPoints: z.number().int(),
-            }),
-          ),
-        }),
-      },
-    },
+    responses: ok(
+      "Per kind",
+      z.object({
+        since: z.string(),
+        kinds: z.array(
+          z.object({
+            kind: Kind,
+            offers: z.number().int(),
+            pushed: z.number().int(),
+            claimed: z.number().int(),
+            redeemed: z.number().int(),
+            bonusPoints: z.number().int(),
+          }),
+        ),
+      }),
+    ),
   },
   async ({ db, merchantId, now, query: q }) => {
     const since = new Date(now.getTime() - q.days * 86_400_000);
@@ -251,9 +241,7 @@ api.post(
     body: CreateBundleSchema,
     responses: created("The bundle", BundleView),
   },
-  async ({ db, merchantId, now, body: input }) => {
-    return bundleView(await createBundle(db, merchantId, input, now));
-  },
+  async ({ db, merchantId, now, body: input }) => bundleView(await createBundle(db, merchantId, input, now)),
 );
 
 api.get(
@@ -281,9 +269,7 @@ api.patch(
     body: UpdateBundleSchema,
     responses: found("The bundle", BundleView, "bundle-not-found"),
   },
-  async ({ db, merchantId, param, body: input }) => {
-    return bundleView(await updateBundle(db, merchantId, param("id"), input));
-  },
+  async ({ db, merchantId, param, body: input }) => bundleView(await updateBundle(db, merchantId, param("id"), input)),
 );
 
 api.put(
@@ -309,3 +295,5 @@ api.get(
   },
   ({ db, merchantId, param }) => getVariants(db, merchantId, param("sku")),
 );
+
+export const offerRoutes = api.app;

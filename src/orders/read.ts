@@ -9,6 +9,7 @@ import { ledgerEntries, orderItems, orders, refunds } from "../db/schema.ts";
 import type { Db } from "../db/types.ts";
 import { notFound } from "../lib/errors.ts";
 import type { EarnBreakdown } from "../ledger/earn.ts";
+import { ints, nullableStrings, strings } from "../lib/schemas/fields.ts";
 
 const Multiplier = z.object({ name: z.string(), multiplier: z.number() });
 
@@ -33,26 +34,19 @@ export const OrderBreakdownView = z.object({
 });
 
 export const OrderView = z.object({
-  orderId: z.string(),
-  externalId: z.string(),
+  ...strings("orderId", "externalId"),
   memberId: z.string().nullable(),
   channel: z.string(),
   storeId: z.string().nullable().describe("The store it was placed at (GET /v1/stores/{id}); null when none"),
   placedAt: z.string(),
-  total: z.number().int(),
-  refundedTotal: z.number().int(),
+  ...ints("total", "refundedTotal"),
   offerCodes: z.array(z.string()),
   lines: z.array(
     z.object({
       lineNo: z.number().int(),
       sku: z.string(),
-      name: z.string().nullable(),
-      category: z.string().nullable(),
-      quantity: z.number().int(),
-      unitPrice: z.number().int(),
-      discount: z.number().int(),
-      amount: z.number().int(),
-      refundedQuantity: z.number().int(),
+      ...nullableStrings("name", "category"),
+      ...ints("quantity", "unitPrice", "discount", "amount", "refundedQuantity"),
     }),
   ),
   breakdown: OrderBreakdownView.nullable().describe("As stored with the earn entry; null for a guest order"),

@@ -1,12 +1,9 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, created } from "../http/route.ts";
+import { apiGroup, found, created } from "../http/route.ts";
 import { CreateOrderSchema, OrderResult, RefundResult, RefundSchema } from "./schemas.ts";
 import { createOrder, createRefund } from "./service.ts";
 import { OrderView, readOrder } from "./read.ts";
 
-export const orderRoutes = new Hono<AppEnv>();
-const api = apiRoutes(orderRoutes, "Orders");
+const api = apiGroup("Orders");
 
 api.post(
   "/v1/orders",
@@ -52,3 +49,5 @@ api.get(
   },
   ({ db, merchantId, param }) => readOrder(db, merchantId, param("externalId")),
 );
+
+export const orderRoutes = api.app;

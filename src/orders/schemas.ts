@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { dateTimeInRange, id, int4, MAX_MONEY } from "../lib/validate.ts";
 import { PhoneInput } from "../members/schemas.ts";
+import { ints, strings } from "../lib/schemas/fields.ts";
 
 export const OrderItemSchema = z
   .object({
@@ -53,10 +54,8 @@ export const CreateOrderSchema = z.object({
 export type CreateOrderInput = z.output<typeof CreateOrderSchema>;
 
 export const OrderResult = z.object({
-  orderId: z.string(),
-  externalId: z.string(),
-  total: z.number().int(),
-  pointsEarned: z.number().int(),
+  ...strings("orderId", "externalId"),
+  ...ints("total", "pointsEarned"),
   balance: z.number().int().nullable(),
   memberId: z.string().nullable(),
   pending: z.number().int().nullable(),
@@ -75,8 +74,7 @@ export const RefundSchema = z.object({
 });
 
 export const RefundResult = z.object({
-  refundId: z.string(),
-  externalId: z.string(),
+  ...strings("refundId", "externalId"),
   amount: z.number().int(),
   /** Every point this refund took back: orderPointsReversed + bonusPointsReversed (the balance change). */
   pointsReversed: z.number().int(),

@@ -7,7 +7,7 @@ import { routePath } from "hono/route";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
-import { apiRoutes, created, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
+import { apiGroup, created, ints, ok, pageOf, settingsRoutes } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { dateTimeInRange, int8, text } from "../lib/validate.ts";
 import { listAudit } from "./audit.ts";
@@ -15,9 +15,9 @@ import { writeAudit } from "../audit/write.ts";
 import { consentHistory, currentConsent, recordConsent } from "../members/consent.ts";
 import { eraseMember, exportMember } from "./member-data.ts";
 import { PrivacySettingsSchema, privacySettings, purgeExpired } from "./retention.ts";
+import { pageLimit } from "../lib/schemas/fields.ts";
 
-export const privacyRoutes = new Hono<AppEnv>();
-const api = apiRoutes(privacyRoutes, "Personal data");
+const api = apiGroup("Personal data");
 const NO_MEMBER = { 404: "No such member" };
 
 const ConsentEvent = z.object({
@@ -144,7 +144,7 @@ const AuditQuerySchema = z.object({
   action: text(200)
     .optional()
     .describe("Exact action (`PUT /v1/program`) or a prefix ending in * (`POST /v1/members*`)"),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: pageLimit(500, 100),
   before: z.coerce.number().pipe(int8(1)).optional().describe("Cursor: `next` of the previous page"),
 });
 const AuditEntrySchema = z.object({
@@ -271,3 +271,5 @@ export function auditConsoleWrites(): MiddlewareHandler<AppEnv & { Variables: { 
     await record(c, c.get("consoleMerchantId"), { before: null, after: null });
   };
 }
+
+export const privacyRoutes = api.app;

@@ -1,11 +1,8 @@
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, ok } from "../http/route.ts";
+import { apiGroup, ok } from "../http/route.ts";
 import { ProgramSchema } from "./config.ts";
 import { getProgram, putProgram } from "./service.ts";
 
-export const programRoutes = new Hono<AppEnv>();
-const api = apiRoutes(programRoutes, "Program");
+const api = apiGroup("Program");
 
 api.put(
   "/v1/program",
@@ -14,9 +11,7 @@ api.put(
     body: ProgramSchema,
     responses: ok("The program now in force", ProgramSchema),
   },
-  async ({ db, merchantId, now, body: program }) => {
-    return await putProgram(db, merchantId, program, now);
-  },
+  async ({ db, merchantId, now, body: program }) => putProgram(db, merchantId, program, now),
 );
 
 api.get(
@@ -27,3 +22,5 @@ api.get(
   },
   ({ db, merchantId }) => getProgram(db, merchantId),
 );
+
+export const programRoutes = api.app;

@@ -1,14 +1,11 @@
 /** HTTP: product recommendations from the co-purchase model, and the model itself (info, rebuild). */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, ints, listOf, ok } from "../http/route.ts";
+import { apiGroup, found, ints, listOf, ok, createdOrOk } from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { buildModelOnce, buildModel, modelInfo } from "./build.ts";
 import { currentModel, recommendationsFor } from "./model.ts";
 
-export const recsModelRoutes = new Hono<AppEnv>();
-const api = apiRoutes(recsModelRoutes, "Recommendations");
+const api = apiGroup("Recommendations");
 
 const MAX_RECOMMENDATIONS = 20;
 
@@ -97,10 +94,10 @@ api.post(
     description:
       "Mines every order of the merchant (guest orders included, fully refunded orders excluded) and stores a new model version; the previous 4 versions are kept. When nothing changed since the current model (and the thresholds are the same) the current model is returned with status `unchanged`.",
     body: BuildModelSchema,
-    responses: {
-      201: { description: "A new version was built", schema: BuildResultView },
-      200: { description: "Nothing changed: the current model (status unchanged)", schema: BuildResultView },
-    },
+    responses: createdOrOk(BuildResultView, {
+      201: "A new version was built",
+      200: "Nothing changed: the current model (status unchanged)",
+    }),
   },
   async ({ c, db, merchantId, now, body: input }) => {
     const explicit =
@@ -109,3 +106,5 @@ api.post(
     return c.json(r, r.status === "built" ? 201 : 200);
   },
 );
+
+export const recsModelRoutes = api.app;

@@ -1,7 +1,5 @@
 /** The referral program's API: settings, referrals (with refusal reasons), the leaderboard, KPIs and a member's link. */
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, listOf, pageOf } from "../http/route.ts";
+import { apiGroup, listOf, pageOf, settingsRoutes, ok, found } from "../http/route.ts";
 import { requireMember } from "../members/service.ts";
 import { telegramBotUsername } from "../channels/bot-info.ts";
 import {
@@ -25,27 +23,16 @@ import {
 } from "./service.ts";
 import { z } from "zod";
 
-export const referralRoutes = new Hono<AppEnv>();
-const api = apiRoutes(referralRoutes, "Referrals");
+const api = apiGroup("Referrals");
 
-api.get(
-  "/v1/referrals/settings",
-  {
+const settingsStore = { get: getReferralSettings, put: putReferralSettings };
+settingsRoutes(api, "/v1/referrals/settings", ReferralSettingsSchema, settingsStore, {
+  get: {
     summary: "The referral program's settings (defaults until the merchant saves them; off by default)",
-    responses: { 200: { description: "Settings", schema: ReferralSettingsSchema } },
+    answer: "Settings",
   },
-  ({ db, merchantId }) => getReferralSettings(db, merchantId),
-);
-
-api.put(
-  "/v1/referrals/settings",
-  {
-    summary: "Replace the referral program's settings (omitted fields take their defaults)",
-    body: ReferralSettingsSchema,
-    responses: { 200: { description: "Saved", schema: ReferralSettingsSchema } },
-  },
-  ({ db, merchantId, now, body }) => putReferralSettings(db, merchantId, body, now),
-);
+  put: { summary: "Replace the referral program's settings (omitted fields take their defaults)", answer: "Saved" },
+});
 
 api.get(
   "/v1/referrals",
@@ -56,7 +43,7 @@ api.get(
       "friend joined, no qualifying order yet), holding (first qualifying order seen, inside the hold), rewarded, " +
       "cancelled (endReason order_refunded: a refund inside the hold), expired (no qualifying order in orderWindowDays).",
     query: ReferralListQuery,
-    responses: { 200: { description: "A page of referrals", schema: pageOf("referrals", ReferralView) } },
+    responses: ok("A page of referrals", pageOf("referrals", ReferralView)),
   },
   ({ db, merchantId, query }) => listReferrals(db, merchantId, query),
 );
@@ -66,7 +53,7 @@ api.get(
   {
     summary: "Top referrers by friends referred in the last N days",
     query: DaysQuery,
-    responses: { 200: { description: "Leaderboard", schema: listOf("referrers", LeaderboardEntry) } },
+    responses: ok("Leaderboard", listOf("referrers", LeaderboardEntry)),
   },
   async ({ db, merchantId, now, query }) => ({ referrers: await leaderboard(db, merchantId, now, query.days) }),
 );
@@ -76,7 +63,7 @@ api.get(
   {
     summary: "Referral KPIs over the last N days: referred members, their first orders, refusals, cost in points",
     query: DaysQuery,
-    responses: { 200: { description: "KPIs", schema: ReferralKpis } },
+    responses: ok("KPIs", ReferralKpis),
   },
   ({ db, merchantId, now, query }) => referralKpis(db, merchantId, now, query.days),
 );
@@ -86,7 +73,7 @@ api.get(
   {
     summary: "The member's personal referral code, Telegram deep link and Zalo text",
     tag: "Members",
-    responses: { 200: { description: "The link", schema: ReferralLinkView }, 404: { description: "member-not-found" } },
+    responses: found("The link", ReferralLinkView, "member-not-found"),
   },
   async ({ c, db, merchantId, deps, now, param }) => {
     const member = await requireMember(db, merchantId, param("id"));
@@ -106,17 +93,17 @@ api.post(
   {
     summary: "Run the referrer-reward pass now (also runs on a schedule); idempotent",
     tag: "Jobs",
-    responses: {
-      200: {
-        description: "Transitions",
-        schema: z.object({
-          held: z.number().int(),
-          rewarded: z.number().int(),
-          cancelled: z.number().int(),
-          expired: z.number().int(),
-        }),
-      },
-    },
+    responses: ok(
+      "Transitions",
+      z.object({
+        held: z.number().int(),
+        rewarded: z.number().int(),
+        cancelled: z.number().int(),
+        expired: z.number().int(),
+      }),
+    ),
   },
   ({ db, merchantId, now }) => runReferralRewards(db, merchantId, now),
 );
+
+export const referralRoutes = api.app;

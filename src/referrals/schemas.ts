@@ -1,6 +1,7 @@
 /** Request and response shapes of the referral program (zod: parsed at the edge and documented in OpenAPI). */
 import { z } from "zod";
 import { int4, int8, MAX_MONEY } from "../lib/validate.ts";
+import { pageLimit, ints, nullableStrings, strings, windowDays } from "../lib/schemas/fields.ts";
 
 export const REFERRAL_STATUSES = ["refused", "pending", "holding", "rewarded", "cancelled", "expired"] as const;
 export const REFUSAL_REASONS = ["self_referral", "existing_member", "already_referred", "referrer_cap"] as const;
@@ -35,8 +36,7 @@ export type ReferralSettings = z.output<typeof ReferralSettingsSchema>;
 export const DEFAULT_REFERRAL_SETTINGS: ReferralSettings = ReferralSettingsSchema.parse({});
 
 export const ReferralView = z.object({
-  id: z.string(),
-  referrerId: z.string(),
+  ...strings("id", "referrerId"),
   referrerName: z.string().nullable(),
   friendId: z.string(),
   friendName: z.string().nullable().describe("null for a friend who joined in chat (no name asked)"),
@@ -47,18 +47,16 @@ export const ReferralView = z.object({
     .string()
     .nullable()
     .describe("Why a referral ended without a reward: order_refunded, no_qualifying_order, self_referral"),
-  welcomePoints: z.number().int(),
-  rewardPoints: z.number().int(),
+  ...ints("welcomePoints", "rewardPoints"),
   orderId: z.string().nullable(),
   orderTotal: z.number().int().nullable(),
-  rewardDueAt: z.string().nullable(),
-  rewardedAt: z.string().nullable(),
+  ...nullableStrings("rewardDueAt", "rewardedAt"),
   createdAt: z.string(),
 });
 
 export const ReferralListQuery = z.object({
   status: z.enum(REFERRAL_STATUSES).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pageLimit(200),
   before: z
     .string()
     .regex(/^rfl_[0-9a-z]{20}$/, "a referral id")
@@ -66,14 +64,13 @@ export const ReferralListQuery = z.object({
     .describe("Cursor: the `next` of the previous page"),
 });
 
-export const DaysQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
+export const DaysQuery = z.object({ days: windowDays() });
 
 export const LeaderboardEntry = z.object({
   memberId: z.string(),
   name: z.string().nullable(),
   referred: z.number().int().describe("Friends who joined through the member's link (not refused)"),
-  rewarded: z.number().int(),
-  pointsEarned: z.number().int(),
+  ...ints("rewarded", "pointsEarned"),
 });
 
 export const ReferralKpis = z.object({

@@ -1,7 +1,15 @@
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf, created, ok } from "../http/route.ts";
+import {
+  apiGroup,
+  found,
+  listOf,
+  created,
+  ok,
+  createdOrOk,
+  type JsonBody,
+  type RouteCall,
+  type RouteSpec,
+} from "../http/route.ts";
 import { Problem } from "../http/problem.ts";
 import { requireMember } from "../members/service.ts";
 import {
@@ -30,8 +38,7 @@ import {
   voucherView,
 } from "./service.ts";
 
-export const rewardRoutes = new Hono<AppEnv>();
-const api = apiRoutes(rewardRoutes, "Rewards");
+const api = apiGroup("Rewards");
 
 const idempotencyHeader = {
   name: "Idempotency-Key",
@@ -47,6 +54,21 @@ function idempotencyKey(header: string | undefined): string | undefined {
       { path: "headers.Idempotency-Key", message: "must be 1–200 characters" },
     ]);
   return key;
+}
+
+/**
+ * A POST that a retry may repeat, documented with the Idempotency-Key header: `run` gets the call and the request's
+ * key (checked) and returns the status and body to send (201 when made now; on a replay, the first answer again).
+ */
+function replayablePost<P extends string, B extends z.ZodType | undefined = undefined>(
+  path: P,
+  spec: Omit<RouteSpec<B, undefined>, "headers">,
+  run: (call: RouteCall<P, B, undefined>, key: string | undefined) => Promise<{ status: number; body: JsonBody }>,
+): void {
+  api.post(path, { ...spec, headers: [idempotencyHeader] }, async (call) => {
+    const r = await run(call, idempotencyKey(call.c.req.header("idempotency-key")));
+    return call.c.json(r.body, r.status as 201);
+  });
 }
 
 api.post(
@@ -82,9 +104,7 @@ api.get(
     summary: "One reward",
     responses: found("The reward", RewardView, "reward-not-found"),
   },
-  async ({ db, merchantId, param }) => {
-    return rewardView(await requireReward(db, merchantId, param("id")));
-  },
+  async ({ db, merchantId, param }) => rewardView(await requireReward(db, merchantId, param("id"))),
 );
 
 api.patch(
@@ -94,48 +114,37 @@ api.patch(
     body: UpdateRewardSchema,
     responses: found("The reward", RewardView, "reward-not-found"),
   },
-  async ({ db, merchantId, param, body: input }) => {
-    return rewardView(await updateReward(db, merchantId, param("id"), input));
-  },
+  async ({ db, merchantId, param, body: input }) => rewardView(await updateReward(db, merchantId, param("id"), input)),
 );
 
-api.post(
+replayablePost(
   "/v1/members/{id}/redemptions",
   {
     summary: "Redeem points for a reward; returns a one-time code",
     description:
       "Not enough spendable points → 409 insufficient-points; no stock → 409 out-of-stock; below the reward's minTier → 409 tier-required. Nothing changes on failure.",
     body: RedeemSchema,
-    headers: [idempotencyHeader],
     responses: created("The redemption", RedemptionResult, {
       404: "member-not-found / reward-not-found",
       409: "insufficient-points, out-of-stock, tier-required, idempotency-conflict",
     }),
   },
-  async ({ c, db, merchantId, now, param, body: input }) => {
-    const key = idempotencyKey(c.req.header("idempotency-key"));
-    const r = await redeem(db, merchantId, param("id"), input.rewardId, now, key);
-    return c.json(r.body, r.status as 201);
-  },
+  ({ db, merchantId, now, param, body: input }, key) => redeem(db, merchantId, param("id"), input.rewardId, now, key),
 );
 
-api.post(
+replayablePost(
   "/v1/members/{id}/adjustments",
   {
     tag: "Members",
     summary: "Manual points adjustment with a reason (staff goodwill, corrections)",
     body: AdjustmentSchema,
-    headers: [idempotencyHeader],
     responses: created("Adjusted", AdjustmentResult, {
       404: "member-not-found",
       409: "insufficient-points (negative adjustment beyond the balance)",
     }),
   },
-  async ({ c, db, merchantId, now, param, body: input }) => {
-    const key = idempotencyKey(c.req.header("idempotency-key"));
-    const r = await adjust(db, merchantId, param("id"), input.points, input.reason, now, key);
-    return c.json(r.body, r.status as 201);
-  },
+  ({ db, merchantId, now, param, body: input }, key) =>
+    adjust(db, merchantId, param("id"), input.points, input.reason, now, key),
 );
 
 const VouchersQuery = z.object({
@@ -162,9 +171,7 @@ api.get(
     summary: "Look up a voucher code",
     responses: found("The voucher", VoucherView, "voucher-not-found"),
   },
-  async ({ db, merchantId, param }) => {
-    return voucherView(await requireVoucher(db, merchantId, param("code")));
-  },
+  async ({ db, merchantId, param }) => voucherView(await requireVoucher(db, merchantId, param("code"))),
 );
 
 api.post(
@@ -179,24 +186,21 @@ api.post(
   ({ db, merchantId, now, param }) => useVoucher(db, merchantId, param("code"), now),
 );
 
-api.post(
+replayablePost(
   "/v1/redemptions/{id}/cancel",
   {
     summary:
       "Cancel (void) a redemption whose voucher was not used: points back with their original expiry, stock restored",
     description:
       "Idempotent by the redemption itself (an Idempotency-Key is accepted but not needed): cancelling again returns 200 with the same figures and changes nothing. The points come back as `adjust` ledger entries whose reason names the redemption, one per lot spent, each keeping that lot's earn date and expiry. The voucher then answers 409 voucher-cancelled.",
-    headers: [idempotencyHeader],
-    responses: {
-      201: { description: "Cancelled now", schema: CancelRedemptionResult },
-      200: { description: "Already cancelled (same figures)", schema: CancelRedemptionResult },
-      404: { description: "redemption-not-found (also for another merchant's redemption)" },
-      409: { description: "voucher-already-used" },
-    },
+    responses: createdOrOk(
+      CancelRedemptionResult,
+      { 201: "Cancelled now", 200: "Already cancelled (same figures)" },
+      { 404: "redemption-not-found (also for another merchant's redemption)", 409: "voucher-already-used" },
+    ),
   },
-  async ({ c, db, merchantId, now, param }) => {
-    idempotencyKey(c.req.header("idempotency-key")); // validated for consistency; the redemption id is the key
-    const r = await cancelRedemption(db, merchantId, param("id"), now);
-    return c.json(r.body, r.status as 201);
-  },
+  // The key is checked for consistency only: the redemption id is the key.
+  ({ db, merchantId, now, param }) => cancelRedemption(db, merchantId, param("id"), now),
 );
+
+export const rewardRoutes = api.app;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { id, int4, int8, MAX_MONEY, MAX_POINTS } from "../lib/validate.ts";
+import { ints, strings } from "../lib/schemas/fields.ts";
 
 export const RewardKind = z.enum(["voucher", "product", "perk"]);
 
@@ -59,15 +60,12 @@ export const AdjustmentSchema = z.object({
 
 export const AdjustmentResult = z.object({
   adjustmentId: z.string(),
-  points: z.number().int(),
-  balance: z.number().int(),
+  ...ints("points", "balance"),
   reason: z.string(),
 });
 
 export const VoucherView = z.object({
-  code: z.string(),
-  redemptionId: z.string(),
-  memberId: z.string(),
+  ...strings("code", "redemptionId", "memberId"),
   reward: z.object({ id: z.string(), name: z.string(), kind: RewardKind, value: z.number().int().nullable() }),
   usedAt: z.string().nullable(),
   /** Set when the redemption was cancelled (the voucher no longer works). */

@@ -1,8 +1,6 @@
 /** /v1/segments: the rule language over the merchant's members; built-in `recent-*` segments plus custom ones. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, listOf, created, noContent, ok } from "../http/route.ts";
+import { apiGroup, found, listOf, created, noContent, ok } from "../http/route.ts";
 import { RuleDocSchema, SegmentInputSchema } from "./rule.ts";
 import {
   createSegment,
@@ -14,9 +12,9 @@ import {
   updateSegment,
 } from "./service.ts";
 import { auditExport, EXPORT_PURPOSES, segmentCsvStream } from "./export.ts";
+import { nullableStrings } from "../lib/schemas/fields.ts";
 
-export const segmentRoutes = new Hono<AppEnv>();
-const api = apiRoutes(segmentRoutes, "Segments");
+const api = apiGroup("Segments");
 
 export const SegmentViewSchema = z.object({
   id: z.string(),
@@ -99,8 +97,7 @@ const PreviewSchema = z.object({
   sample: z.array(
     z.object({
       id: z.string(),
-      name: z.string().nullable(),
-      phone: z.string().nullable(),
+      ...nullableStrings("name", "phone"),
       language: z.string(),
       tier: z.string().nullable(),
       optedIn: z.boolean(),
@@ -114,10 +111,8 @@ api.get(
     summary: "How many members match now, and a sample of up to 20",
     responses: found("Count and sample", PreviewSchema, "No such segment of this merchant"),
   },
-  async ({ db, merchantId, now, param }) => {
-    const seg = await requireSegment(db, merchantId, param("id"));
-    return await previewSegment(db, merchantId, seg.rule, now);
-  },
+  async ({ db, merchantId, now, param }) =>
+    previewSegment(db, merchantId, (await requireSegment(db, merchantId, param("id"))).rule, now),
 );
 
 const ExportQuery = z.object({
@@ -173,3 +168,5 @@ api.get(
   },
   async ({ db, merchantId, param }) => ({ versions: await segmentVersionList(db, merchantId, param("id")) }),
 );
+
+export const segmentRoutes = api.app;

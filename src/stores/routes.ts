@@ -1,12 +1,9 @@
 /** /v1/stores: a merchant's stores (branches, POS terminals): create, list, get, update, archive. */
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created, found, listOf, ok } from "../http/route.ts";
+import { apiGroup, created, found, listOf, ok } from "../http/route.ts";
 import { CreateStoreSchema, ListStoresQuery, StoreView, UpdateStoreSchema } from "./schemas.ts";
 import { archiveStore, createStore, listStores, requireStore, storeView, updateStore } from "./service.ts";
 
-export const storeRoutes = new Hono<AppEnv>();
-const api = apiRoutes(storeRoutes, "Stores");
+const api = apiGroup("Stores");
 
 api.post(
   "/v1/stores",
@@ -61,3 +58,5 @@ api.delete(
   },
   async ({ db, merchantId, now, param }) => storeView(await archiveStore(db, merchantId, param("id"), now)),
 );
+
+export const storeRoutes = api.app;

@@ -1,8 +1,6 @@
 /** /v1/surveys: create, edit a draft, list, get, send to a segment, results (JSON and CSV). */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, found, pageOf } from "../http/route.ts";
+import { apiGroup, found, pageOf, ok, created } from "../http/route.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
 import { CreateSurveySchema, ResultsQuery, SurveyResultsSchema, SurveyViewSchema } from "./schemas.ts";
 import {
@@ -14,9 +12,9 @@ import {
   surveyResults,
   updateSurvey,
 } from "./service.ts";
+import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
 
-export const surveyRoutes = new Hono<AppEnv>();
-const api = apiRoutes(surveyRoutes, "Surveys");
+const api = apiGroup("Surveys");
 
 api.post(
   "/v1/surveys",
@@ -25,10 +23,7 @@ api.post(
     description:
       "Texts are {vi, en} (members get theirs, else vi). segmentId is who POST …/send reaches; afterOrder {delayHours} also offers it after an order (once per member). Answered in chat: buttons on Telegram, numbered choices on Zalo. An unknown segmentId → 404 segment-not-found.",
     body: CreateSurveySchema,
-    responses: {
-      201: { description: "The survey", schema: SurveyViewSchema },
-      404: { description: "Unknown segment" },
-    },
+    responses: created("The survey", SurveyViewSchema, { 404: "Unknown segment" }),
   },
   async ({ db, merchantId, now, body }) => await createSurvey(db, merchantId, body, now),
 );
@@ -38,10 +33,10 @@ api.get(
   {
     summary: "Surveys, newest first, with counts",
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      before: z.string().max(100).optional().describe("Cursor: the last id of the previous page"),
+      limit: pageLimit(200),
+      before: lastIdCursor(z.string().max(100)),
     }),
-    responses: { 200: { description: "A page of surveys", schema: pageOf("surveys", SurveyViewSchema) } },
+    responses: ok("A page of surveys", pageOf("surveys", SurveyViewSchema)),
   },
   async ({ db, merchantId, query }) => await listSurveys(db, merchantId, query),
 );
@@ -62,11 +57,10 @@ api.put(
     description:
       "Only while it is a draft: not sent to its segment and not offered to anyone after an order. Otherwise 409 survey-not-draft. An unknown segmentId → 404 segment-not-found.",
     body: CreateSurveySchema,
-    responses: {
-      200: { description: "The edited survey", schema: SurveyViewSchema },
-      404: { description: "No such survey of this merchant, or unknown segment" },
-      409: { description: "The survey was sent or offered already (…/survey-not-draft)" },
-    },
+    responses: ok("The edited survey", SurveyViewSchema, {
+      404: "No such survey of this merchant, or unknown segment",
+      409: "The survey was sent or offered already (…/survey-not-draft)",
+    }),
   },
   async ({ db, merchantId, now, param, body }) => await updateSurvey(db, merchantId, param("id"), body, now),
 );
@@ -122,3 +116,5 @@ api.get(
     return c.body(csv);
   },
 );
+
+export const surveyRoutes = api.app;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { id, int4, text } from "../lib/validate.ts";
 import { MAX_OPTIONS, MAX_QUESTIONS } from "./logic.ts";
+import { budgetCheckFields } from "../lib/schemas/budget-check.ts";
 
 const line = (max: number) => text(max).trim().min(1);
 
@@ -54,11 +55,7 @@ export const SurveyViewSchema = z.object({
   draft: z.boolean().describe("Never sent and nobody invited yet: PUT /v1/surveys/{id} can still edit it"),
   budgetCheck: z
     .object({
-      at: z.string(),
-      outcome: z.enum(["within", "warned", "skipped"]),
-      detail: z.string().optional(),
-      over: z.array(z.enum(["points", "spend"])).optional(),
-      cost: z.number().int().optional().describe("The invitations' estimated cost (currency minor units)"),
+      ...budgetCheckFields("The invitations' estimated cost (currency minor units)"),
       invitations: z.number().int().optional().describe("Members the pass invited, or would have (skipped)"),
     })
     .nullable()

@@ -1,7 +1,5 @@
 /** `/v1/webhooks`: outbound event endpoints, their delivery log and manual replay (docs/webhooks.md). */
-import { Hono } from "hono";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, created, listOf, noContent, ok } from "../http/route.ts";
+import { apiGroup, created, listOf, noContent, ok } from "../http/route.ts";
 import { createSecretBox } from "../lib/secret-box.ts";
 import { allowPrivateUrls } from "./config.ts";
 import { CreatedWebhookView, CreateWebhookSchema, DeliveriesQuery, DeliveryView, WebhookView } from "./schemas.ts";
@@ -15,8 +13,7 @@ import {
   webhookView,
 } from "./service.ts";
 
-export const webhookRoutes = new Hono<AppEnv>();
-const api = apiRoutes(webhookRoutes, "Outbound events");
+const api = apiGroup("Outbound events");
 const NO_WEBHOOK = { 404: "webhook-not-found (also another merchant's endpoint)" };
 
 api.post(
@@ -83,3 +80,5 @@ api.post(
   async ({ db, merchantId, now, param }) =>
     deliveryView(await replayDelivery(db, merchantId, param("id"), param("deliveryId"), now)),
 );
+
+export const webhookRoutes = api.app;

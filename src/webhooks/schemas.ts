@@ -1,6 +1,7 @@
 /** Outbound events: request and response schemas (also the OpenAPI document). */
 import { z } from "zod";
 import { text } from "../lib/validate.ts";
+import { pageLimit } from "../lib/schemas/fields.ts";
 
 /** Every event an endpoint can subscribe to (docs/webhooks.md says when each is sent and what it carries). */
 export const EVENT_TYPES = [
@@ -52,6 +53,6 @@ export const DeliveryView = z.object({
 
 export const DeliveriesQuery = z.object({
   status: z.enum(["pending", "delivered", "failed", "cancelled"]).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pageLimit(200),
   before: z.iso.datetime({ offset: true }).optional().describe("Only deliveries created before this time (paging)"),
 });

@@ -1,8 +1,6 @@
 /** /v1/zns: the ZNS template registry (with a preview) and the merchant's ZNS settings. */
-import { Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../http/env.ts";
-import { apiRoutes, listOf, noContent, ok, settingsRoutes } from "../http/route.ts";
+import { apiGroup, listOf, noContent, ok, settingsRoutes, createdOrOk } from "../http/route.ts";
 import { parseBody } from "../http/validate.ts";
 import { validationError } from "../lib/errors.ts";
 import { znsSettings, ZnsSettingsSchema } from "./settings.ts";
@@ -18,8 +16,7 @@ import {
   ZnsParamSourceSchema,
 } from "./templates.ts";
 
-export const znsRoutes = new Hono<AppEnv>();
-const api = apiRoutes(znsRoutes, "ZNS");
+const api = apiGroup("ZNS");
 
 const TemplateView = z.object({
   templateId: z.string(),
@@ -62,10 +59,7 @@ api.put(
       'templateId is Zalo\'s id of a template approved for the merchant\'s OA. Example: {"name": "Nhắc điểm", "tag": "promotion", "params": {"customer_name": {"source": "firstName"}, "points": {"source": "points"}, "code": {"source": "offerCode"}, "shop": {"source": "const", "value": "Cà Phê Phố"}}}',
     // The path's id is checked before the body.
     documentedBody: PutZnsTemplateSchema,
-    responses: {
-      200: { description: "Replaced", schema: TemplateView },
-      201: { description: "Registered", schema: TemplateView },
-    },
+    responses: createdOrOk(TemplateView, { 201: "Registered", 200: "Replaced" }),
   },
   async ({ c, db, merchantId, now, param }) => {
     const templateId = templateIdParam(param("templateId"));
@@ -122,3 +116,5 @@ settingsRoutes(api, "/v1/zns/settings", ZnsSettingsSchema, znsSettings, {
     answer: "Settings now in force",
   },
 });
+
+export const znsRoutes = api.app;
