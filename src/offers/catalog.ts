@@ -1,5 +1,5 @@
 /** Merchant-defined inputs of the offers engine: bundles (combos, tier-exclusive deals) and product variant links. */
-import { and, asc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { dateTimeInRange, id, int8, MAX_MONEY } from "../lib/validate.ts";
 import type { Db } from "../db/types.ts";
@@ -103,6 +103,16 @@ export const BundleView = z.object({
 });
 
 export type BundleRow = typeof offerBundles.$inferSelect;
+
+/** A bundle is live while active and inside its dates (either may be open): as a query condition, and for a row. */
+export const liveBundle = (now: Date) =>
+  and(
+    eq(offerBundles.active, true),
+    or(isNull(offerBundles.startsAt), lte(offerBundles.startsAt, now)),
+    or(isNull(offerBundles.endsAt), gt(offerBundles.endsAt, now)),
+  );
+export const isLiveBundle = (b: BundleRow, now: Date): boolean =>
+  b.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
 
 export function bundleView(b: BundleRow): z.output<typeof BundleView> {
   return {

@@ -40,7 +40,7 @@ import {
   type RankingInput,
 } from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
-import { findBundle } from "./catalog.ts";
+import { findBundle, isLiveBundle, liveBundle } from "./catalog.ts";
 import { findOne } from "../db/find.ts";
 import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
 import { inOffersHoldout } from "./holdout.ts";
@@ -308,14 +308,7 @@ export async function loadRankingInput(
   const bundleRows = await tx
     .select()
     .from(offerBundles)
-    .where(
-      and(
-        eq(offerBundles.merchantId, merchantId),
-        eq(offerBundles.active, true),
-        or(isNull(offerBundles.startsAt), lte(offerBundles.startsAt, now)),
-        or(isNull(offerBundles.endsAt), gt(offerBundles.endsAt, now)),
-      ),
-    )
+    .where(and(eq(offerBundles.merchantId, merchantId), liveBundle(now)))
     .orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
   const variants = lastSkus.length
     ? await tx
@@ -593,8 +586,7 @@ async function materializeBundleOffer(
     .limit(1);
   if (existing[0]) return existing[0];
   const b = await findBundle(tx, merchantId, bundleId);
-  const live = b?.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
-  if (!b || !live) throw notFound("Offer", "offer-not-found");
+  if (!b || !isLiveBundle(b, now)) throw notFound("Offer", "offer-not-found");
   const program = await getProgramCached(tx, merchantId);
   const mf = await memberFacts(tx, program, member, now);
   const tiers = sortedTiers(program).map((t) => t.name);

@@ -1,5 +1,5 @@
 /** Rewards catalog, redemptions (points → one-time code) and voucher use. */
-import { and, eq, gt, isNull, or, sql, desc } from "drizzle-orm";
+import { and, eq, gt, isNull, or, sql, desc, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { ledgerEntries, redemptions, rewards } from "../db/schema.ts";
 import { newCode, newId } from "../lib/ids.ts";
@@ -244,20 +244,20 @@ export function voucherView(v: NonNullable<Awaited<ReturnType<typeof voucherByCo
   };
 }
 
+/** A voucher that can still be used: not used, not cancelled, not past its expiry. */
+const openVoucher = (now: Date) =>
+  and(
+    isNull(redemptions.usedAt),
+    isNull(redemptions.cancelledAt),
+    or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now)),
+  );
+
 export async function useVoucher(db: Db, merchantId: string, code: string, now: Date) {
   const normalized = code.trim().toUpperCase();
   const used = await db
     .update(redemptions)
     .set({ usedAt: now })
-    .where(
-      and(
-        eq(redemptions.code, normalized),
-        eq(redemptions.merchantId, merchantId),
-        isNull(redemptions.usedAt),
-        isNull(redemptions.cancelledAt),
-        or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now)),
-      ),
-    )
+    .where(and(eq(redemptions.code, normalized), eq(redemptions.merchantId, merchantId), openVoucher(now)))
     .returning({ id: redemptions.id });
   const v = await requireVoucher(db, merchantId, normalized);
   if (used.length === 0) {
@@ -282,13 +282,8 @@ export async function useVoucher(db: Db, merchantId: string, code: string, now: 
 }
 
 export async function memberVouchers(db: Db, merchantId: string, memberId: string, now: Date, onlyOpen = true) {
-  const conds = [eq(redemptions.memberId, memberId), eq(redemptions.merchantId, merchantId)];
-  if (onlyOpen)
-    conds.push(
-      isNull(redemptions.usedAt),
-      isNull(redemptions.cancelledAt),
-      or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))!,
-    );
+  const conds: (SQL | undefined)[] = [eq(redemptions.memberId, memberId), eq(redemptions.merchantId, merchantId)];
+  if (onlyOpen) conds.push(openVoucher(now));
   const rows = await db
     .select({ r: redemptions, reward: rewards })
     .from(redemptions)
