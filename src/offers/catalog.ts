@@ -105,7 +105,7 @@ export const BundleView = z.object({
 export type BundleRow = typeof offerBundles.$inferSelect;
 
 /** A bundle is live while active and inside its dates (either may be open): as a query condition, and for a row. */
-export const liveBundle = (now: Date) =>
+const liveBundle = (now: Date) =>
   and(
     eq(offerBundles.active, true),
     or(isNull(offerBundles.startsAt), lte(offerBundles.startsAt, now)),
@@ -185,11 +185,12 @@ export const findBundle = (db: Db, merchantId: string, id: string) => findOwned(
 export const requireBundle = (db: Db, merchantId: string, id: string): Promise<BundleRow> =>
   requireOwned(db, offerBundles, merchantId, id, "Bundle", "bundle-not-found");
 
-export async function listBundles(db: Db, merchantId: string): Promise<BundleRow[]> {
+/** The merchant's bundles in creation order; with `liveAt`, only the ones live then. */
+export async function listBundles(db: Db, merchantId: string, liveAt?: Date): Promise<BundleRow[]> {
   return db
     .select()
     .from(offerBundles)
-    .where(eq(offerBundles.merchantId, merchantId))
+    .where(and(eq(offerBundles.merchantId, merchantId), liveAt && liveBundle(liveAt)))
     .orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
 }
 

@@ -40,7 +40,7 @@ import {
   type RankingInput,
 } from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
-import { findBundle, isLiveBundle, liveBundle } from "./catalog.ts";
+import { findBundle, isLiveBundle, listBundles } from "./catalog.ts";
 import { findOne } from "../db/find.ts";
 import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
 import { inOffersHoldout } from "./holdout.ts";
@@ -305,11 +305,7 @@ export async function loadRankingInput(
     sellers = await bestSellers(tx, model.id, 200);
   }
 
-  const bundleRows = await tx
-    .select()
-    .from(offerBundles)
-    .where(and(eq(offerBundles.merchantId, merchantId), liveBundle(now)))
-    .orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
+  const bundleRows = await listBundles(tx, merchantId, now);
   const variants = lastSkus.length
     ? await tx
         .select({ sku: productVariants.sku, variantSku: productVariants.variantSku })
@@ -483,17 +479,12 @@ export async function currentOfferRows(
   const rows = await db.transaction(async (tx) => {
     await lockMemberOffers(tx, member.id);
     const last = await lastOrderOf(tx, merchantId, member.id);
+    // The member's ranked list: read while it is still valid, superseded when a new one is ranked.
+    const list = and(eq(offers.memberId, member.id), eq(offers.status, "active"), eq(offers.origin, "engine"));
     const active = await tx
       .select()
       .from(offers)
-      .where(
-        and(
-          eq(offers.memberId, member.id),
-          eq(offers.status, "active"),
-          eq(offers.origin, "engine"),
-          gt(offers.expiresAt, now),
-        ),
-      )
+      .where(and(list, gt(offers.expiresAt, now)))
       .orderBy(asc(offers.rank), asc(offers.id));
     const trigger = last?.id ?? null;
     if (active.length > 0 && active.every((o) => o.triggerOrderId === trigger)) return active;
@@ -501,14 +492,7 @@ export async function currentOfferRows(
     await tx
       .update(offers)
       .set({ status: "superseded" })
-      .where(
-        and(
-          eq(offers.merchantId, merchantId),
-          eq(offers.memberId, member.id),
-          eq(offers.status, "active"),
-          eq(offers.origin, "engine"),
-        ),
-      );
+      .where(and(eq(offers.merchantId, merchantId), list));
     const input = await loadRankingInput(tx, merchantId, member, now, settings, model, last);
     const chosen = rankOffers(input);
     if (chosen.length === 0) return [];

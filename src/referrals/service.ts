@@ -225,6 +225,9 @@ async function recentReferrals(tx: Db, merchantId: string, referrerId: string, f
   return row?.n ?? 0;
 }
 
+/** A referral still under way (pending its first order, or holding one): what the reward pass moves on. */
+const openStatus = inArray(referrals.status, ["pending", "holding"]);
+
 /**
  * The referrer-reward pass: every open referral of the merchant moves on — a first qualifying order starts the hold,
  * a refund inside the hold cancels it, the end of the hold pays the referrer (once: `referral:<id>:reward`), no order
@@ -244,13 +247,7 @@ export async function runReferralRewards(
     const open = await db
       .select()
       .from(referrals)
-      .where(
-        and(
-          eq(referrals.merchantId, merchantId),
-          inArray(referrals.status, ["pending", "holding"]),
-          gt(referrals.id, after),
-        ),
-      )
+      .where(and(eq(referrals.merchantId, merchantId), openStatus, gt(referrals.id, after)))
       .orderBy(asc(referrals.id))
       .limit(500);
     if (open.length === 0) break;
@@ -331,13 +328,7 @@ async function payReferrer(
         rewardedAt: now,
         ...(order ? { orderId: order.id, orderTotal: order.total, orderPlacedAt: order.placedAt } : {}),
       })
-      .where(
-        and(
-          eq(referrals.merchantId, r.merchantId),
-          eq(referrals.id, r.id),
-          inArray(referrals.status, ["pending", "holding"]),
-        ),
-      )
+      .where(and(eq(referrals.merchantId, r.merchantId), eq(referrals.id, r.id), openStatus))
       .returning({ id: referrals.id });
     if (!claimed || !referrer) return false;
     await payOnce(tx, referrer, program, `referral:${r.id}:reward`, settings.referrerPoints, now);

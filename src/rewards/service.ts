@@ -58,19 +58,8 @@ export async function createReward(
 ): Promise<RewardRow> {
   const [row] = await db
     .insert(rewards)
-    .values({
-      id: newId("rwd"),
-      merchantId,
-      name: input.name,
-      description: input.description ?? null,
-      cost: input.cost,
-      kind: input.kind,
-      value: input.value ?? null,
-      stock: input.stock ?? null,
-      minTier: input.minTier ?? null,
-      sku: input.sku ?? null,
-      createdAt: now,
-    })
+    // The parsed input's fields; the optional ones it leaves out are stored as NULL.
+    .values({ ...input, id: newId("rwd"), merchantId, createdAt: now })
     .returning();
   return row!;
 }
