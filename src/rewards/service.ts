@@ -5,7 +5,7 @@ import { ledgerEntries, redemptions, rewards } from "../db/schema.ts";
 import { newCode, newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../lib/errors.ts";
-import { idempotent } from "../db/idempotency.ts";
+import { idempotent, type StoredResponse } from "../db/idempotency.ts";
 import {
   debitPoints,
   lockMember,
@@ -87,6 +87,25 @@ export const findReward = (db: Db, merchantId: string, id: string) => findOwned(
 export const requireReward = (db: Db, merchantId: string, id: string) =>
   requireOwned(db, rewards, merchantId, id, "Reward", "reward-not-found");
 
+/**
+ * `run` in a transaction; with an Idempotency-Key, once per key (`scope`): a replay of the same `request` gets the
+ * stored response, another request under the key 409.
+ */
+async function keyedTransaction<T>(
+  db: Db,
+  merchantId: string,
+  scope: string,
+  key: string | undefined,
+  request: object,
+  run: (tx: Db) => Promise<{ status: number; body: T }>,
+): Promise<StoredResponse<T>> {
+  return db.transaction(async (tx) => {
+    if (!key) return { ...(await run(tx)), replayed: false };
+    const hash = await sha256Hex(canonicalJson(request));
+    return idempotent(tx, merchantId, scope, key, hash, () => run(tx));
+  });
+}
+
 /** Who may redeem: why not, as a problem slug, or undefined when allowed (used by the API and the bot). */
 export async function redeem(
   db: Db,
@@ -96,7 +115,8 @@ export async function redeem(
   now: Date,
   idempotencyKey?: string,
 ) {
-  const run = async (tx: Db) => {
+  const request = { memberId, rewardId };
+  return keyedTransaction(db, merchantId, "POST /v1/members/{id}/redemptions", idempotencyKey, request, async (tx) => {
     const member = await requireLockedMember(tx, merchantId, memberId);
     const reward = await findReward(tx, merchantId, rewardId);
     if (!reward?.active) throw notFound("Reward", "reward-not-found");
@@ -156,11 +176,6 @@ export async function redeem(
         expiresAt: expiresAt?.toISOString() ?? null,
       },
     };
-  };
-  return db.transaction(async (tx) => {
-    if (!idempotencyKey) return { ...(await run(tx)), replayed: false };
-    const hash = await sha256Hex(canonicalJson({ memberId, rewardId }));
-    return idempotent(tx, merchantId, "POST /v1/members/{id}/redemptions", idempotencyKey, hash, () => run(tx));
   });
 }
 
@@ -173,7 +188,8 @@ export async function adjust(
   now: Date,
   idempotencyKey?: string,
 ) {
-  const run = async (tx: Db) => {
+  const request = { memberId, points, reason };
+  return keyedTransaction(db, merchantId, "POST /v1/members/{id}/adjustments", idempotencyKey, request, async (tx) => {
     const member = await requireLockedMember(tx, merchantId, memberId);
     const program = await getProgram(tx, merchantId);
     if (points > 0) {
@@ -195,11 +211,6 @@ export async function adjust(
     }
     const after = await memberBalance(tx, member, now);
     return { status: 201, body: { adjustmentId: newId("adj"), points, balance: after.balance, reason } };
-  };
-  return db.transaction(async (tx) => {
-    if (!idempotencyKey) return { ...(await run(tx)), replayed: false };
-    const hash = await sha256Hex(canonicalJson({ memberId, points, reason }));
-    return idempotent(tx, merchantId, "POST /v1/members/{id}/adjustments", idempotencyKey, hash, () => run(tx));
   });
 }
 
