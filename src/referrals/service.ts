@@ -436,9 +436,15 @@ export async function listReferrals(
   };
 }
 
+/** The merchant's referrals created in the last `days` (the window of the leaderboard and of the KPIs). */
+function createdInWindow(merchantId: string, now: Date, days: number) {
+  const from = new Date(now.getTime() - days * DAY_MS);
+  return { from, inWindow: and(eq(referrals.merchantId, merchantId), gte(referrals.createdAt, from)) };
+}
+
 /** Referrers by friends referred in the last `days` (ties: more rewarded, then points). */
 export async function leaderboard(db: Db, merchantId: string, now: Date, days: number, limit = 20) {
-  const from = new Date(now.getTime() - days * DAY_MS);
+  const { inWindow } = createdInWindow(merchantId, now, days);
   const rows = await db
     .select({
       memberId: referrals.referrerId,
@@ -449,7 +455,7 @@ export async function leaderboard(db: Db, merchantId: string, now: Date, days: n
     })
     .from(referrals)
     .innerJoin(members, and(eq(members.merchantId, referrals.merchantId), eq(members.id, referrals.referrerId)))
-    .where(and(eq(referrals.merchantId, merchantId), ne(referrals.status, "refused"), gte(referrals.createdAt, from)))
+    .where(and(inWindow, ne(referrals.status, "refused")))
     .groupBy(referrals.referrerId, members.name)
     .orderBy(sql`3 desc, 4 desc, 5 desc`, referrals.referrerId)
     .limit(limit);
@@ -458,7 +464,7 @@ export async function leaderboard(db: Db, merchantId: string, now: Date, days: n
 
 /** The referral KPIs over the last `days` (referrals created in the window). */
 export async function referralKpis(db: Db, merchantId: string, now: Date, days: number) {
-  const from = new Date(now.getTime() - days * DAY_MS);
+  const { from, inWindow } = createdInWindow(merchantId, now, days);
   const rows = await db
     .select({
       status: referrals.status,
@@ -470,7 +476,7 @@ export async function referralKpis(db: Db, merchantId: string, now: Date, days: 
       rewards: sql<number>`coalesce(sum(${referrals.rewardPoints}), 0)::int`,
     })
     .from(referrals)
-    .where(and(eq(referrals.merchantId, merchantId), gte(referrals.createdAt, from)))
+    .where(inWindow)
     .groupBy(referrals.status, referrals.refusalReason);
   const k = {
     window: { days, from: from.toISOString(), to: now.toISOString() },
