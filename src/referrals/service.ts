@@ -379,13 +379,20 @@ async function orderFacts(
 
 export type ReferralRow = typeof referrals.$inferSelect;
 
-export function referralView(r: ReferralRow, names: { referrer: string | null; friend: string | null }) {
+/** A referral as listed: its row and both members' names (null once erased), as `listReferrals` selects them. */
+export interface ReferralWithNames {
+  r: ReferralRow;
+  referrerName: string | null;
+  friendName: string | null;
+}
+
+export function referralView({ r, referrerName, friendName }: ReferralWithNames) {
   return {
     id: r.id,
     referrerId: r.referrerId,
-    referrerName: names.referrer,
+    referrerName,
     friendId: r.friendId,
-    friendName: names.friend,
+    friendName,
     channel: r.channel,
     status: r.status,
     refusalReason: r.refusalReason ?? null,
@@ -431,7 +438,7 @@ export async function listReferrals(
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   return {
-    referrals: page.map((x) => referralView(x.r, { referrer: x.referrerName, friend: x.friendName })),
+    referrals: page.map(referralView),
     next: rows.length > q.limit ? page.at(-1)!.r.id : null,
   };
 }
