@@ -19,12 +19,9 @@ export interface AuditEntry {
 }
 
 export async function writeAudit(db: Db, e: AuditEntry, now: Date): Promise<void> {
+  // The entry as given; what it leaves out is stored as NULL.
   await db.insert(auditLog).values({
-    merchantId: e.merchantId,
-    actor: e.actor,
-    action: e.action,
-    target: e.target,
-    status: e.status,
+    ...e,
     requestId: e.requestId ?? null,
     before: e.before ?? null,
     after: e.after ?? null,

@@ -5,6 +5,7 @@
 import { and, desc, eq, isNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
+import { findOne } from "../db/find.ts";
 import type { AppDeps } from "../deps.ts";
 import { conflict, notFound, validationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
@@ -376,16 +377,13 @@ export async function replayDelivery(
   correctedBody: string | undefined,
 ): Promise<DeliveryView> {
   const conn = await requireConnection(db, merchantId, connectionId);
-  const [d] = await db
-    .select()
-    .from(integrationDeliveries)
-    .where(
-      and(
-        eq(integrationDeliveries.id, deliveryId),
-        eq(integrationDeliveries.connectionId, conn.id),
-        eq(integrationDeliveries.merchantId, merchantId),
-      ),
-    );
+  const d = await findOne(
+    db,
+    integrationDeliveries,
+    eq(integrationDeliveries.id, deliveryId),
+    eq(integrationDeliveries.connectionId, conn.id),
+    eq(integrationDeliveries.merchantId, merchantId),
+  );
   if (!d) throw notFound("Delivery", "delivery-not-found");
   if (d.outcome !== "failed" || d.body === null)
     throw conflict(

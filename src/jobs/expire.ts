@@ -1,21 +1,14 @@
 /** Points expiry: writes `expire` entries for lots past their date, one member per transaction. Idempotent. */
-import { and, eq, gt, isNotNull, lte } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { pointLots } from "../db/schema.ts";
-import { expireMemberLots, lockMember } from "../ledger/ledger.ts";
+import { expireMemberLots, lockMember, pastTheirDate } from "../ledger/ledger.ts";
 
 export async function runExpiry(db: Db, merchantId: string, now: Date): Promise<{ members: number; points: number }> {
   const due = await db
     .selectDistinct({ memberId: pointLots.memberId })
     .from(pointLots)
-    .where(
-      and(
-        eq(pointLots.merchantId, merchantId),
-        gt(pointLots.remaining, 0),
-        isNotNull(pointLots.expiresAt),
-        lte(pointLots.expiresAt, now),
-      ),
-    );
+    .where(and(eq(pointLots.merchantId, merchantId), pastTheirDate(now)));
   let points = 0;
   let count = 0;
   for (const { memberId } of due) {

@@ -150,6 +150,14 @@ export async function creditPoints(
   m.pointsTotal = before + points;
 }
 
+/** The member's lots that still hold points (spent oldest first, expired when past their date). */
+const heldLots = (merchantId: string, memberId: string) =>
+  and(eq(pointLots.merchantId, merchantId), eq(pointLots.memberId, memberId), gt(pointLots.remaining, 0));
+
+/** Lots past their date that still hold points: what expiry turns into `expire` entries (this file and the job). */
+export const pastTheirDate = (now: Date) =>
+  and(gt(pointLots.remaining, 0), isNotNull(pointLots.expiresAt), lte(pointLots.expiresAt, now));
+
 /** Take `points` from lots, oldest earned first (FIFO); `onlyAvailable` skips pending lots. Returns what was taken. */
 async function consumeLots(
   tx: Db,
@@ -180,19 +188,12 @@ async function consumeLots(
     const own = await tx
       .select({ id: pointLots.id, remaining: pointLots.remaining })
       .from(pointLots)
-      .where(
-        and(
-          eq(pointLots.merchantId, m.merchantId),
-          eq(pointLots.memberId, m.id),
-          eq(pointLots.orderId, opts.preferOrderId),
-          gt(pointLots.remaining, 0),
-        ),
-      )
+      .where(and(heldLots(m.merchantId, m.id), eq(pointLots.orderId, opts.preferOrderId)))
       .orderBy(asc(pointLots.id));
     await take(own);
   }
   if (left > 0) {
-    const conds = [eq(pointLots.merchantId, m.merchantId), eq(pointLots.memberId, m.id), gt(pointLots.remaining, 0)];
+    const conds = [heldLots(m.merchantId, m.id)];
     if (opts.onlyAvailable) conds.push(lte(pointLots.availableAt, now));
     const lots = await tx
       .select({
@@ -259,14 +260,7 @@ export async function expireMemberLots(tx: Db, m: MemberRow, now: Date): Promise
   const lots = await tx
     .select({ id: pointLots.id, remaining: pointLots.remaining, expiresAt: pointLots.expiresAt })
     .from(pointLots)
-    .where(
-      and(
-        eq(pointLots.memberId, m.id),
-        gt(pointLots.remaining, 0),
-        isNotNull(pointLots.expiresAt),
-        lte(pointLots.expiresAt, now),
-      ),
-    )
+    .where(and(eq(pointLots.memberId, m.id), pastTheirDate(now)))
     .orderBy(asc(pointLots.id));
   let expired = 0;
   for (const lot of lots) {
@@ -326,10 +320,5 @@ export async function ledgerPage(db: Db, merchantId: string, memberId: string, l
 
 /** A member's lots that still hold points, oldest first (the order they are spent and expire in). */
 export async function openLots(db: Db, merchantId: string, memberId: string, limit = 100) {
-  return db
-    .select()
-    .from(pointLots)
-    .where(and(eq(pointLots.memberId, memberId), eq(pointLots.merchantId, merchantId), gt(pointLots.remaining, 0)))
-    .orderBy(asc(pointLots.id))
-    .limit(limit);
+  return db.select().from(pointLots).where(heldLots(merchantId, memberId)).orderBy(asc(pointLots.id)).limit(limit);
 }

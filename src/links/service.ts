@@ -8,6 +8,7 @@ import type { Db } from "../db/types.ts";
 import { channelIdentities, linkCodes, members } from "../db/schema.ts";
 import { newCode } from "../lib/ids.ts";
 import { isUniqueViolation } from "../db/errors.ts";
+import { findOne } from "../db/find.ts";
 import { recordConsent, recordConsentIn } from "../members/consent.ts";
 import { wording } from "../privacy/wording.ts";
 import type { ConsentMode } from "../program/config.ts";
@@ -89,17 +90,13 @@ export async function linkChat(
 ): Promise<{ alreadyLinked: boolean; consentMode: ConsentMode }> {
   const { consentMode } = await getProgram(db, t.merchantId);
   return db.transaction(async (tx) => {
-    const existing = await tx
-      .select({ memberId: channelIdentities.memberId })
-      .from(channelIdentities)
-      .where(
-        and(
-          eq(channelIdentities.merchantId, t.merchantId),
-          eq(channelIdentities.channel, t.channel),
-          eq(channelIdentities.userId, t.userId),
-        ),
-      )
-      .limit(1);
+    const existing = await findOne(
+      tx,
+      channelIdentities,
+      eq(channelIdentities.merchantId, t.merchantId),
+      eq(channelIdentities.channel, t.channel),
+      eq(channelIdentities.userId, t.userId),
+    );
     await tx
       .insert(channelIdentities)
       .values({
@@ -134,7 +131,7 @@ export async function linkChat(
         now,
       );
     }
-    return { alreadyLinked: existing[0]?.memberId === t.memberId, consentMode };
+    return { alreadyLinked: existing?.memberId === t.memberId, consentMode };
   });
 }
 

@@ -29,12 +29,9 @@ export async function recordConsentIn(
   now: Date,
 ): Promise<boolean> {
   await tx.insert(consentEvents).values({
+    ...c,
     merchantId,
     memberId,
-    purpose: c.purpose,
-    granted: c.granted,
-    channel: c.channel,
-    wording: c.wording,
     language: c.language ?? null,
     actor: c.actor ?? null,
     createdAt: now,

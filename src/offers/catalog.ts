@@ -1,5 +1,5 @@
 /** Merchant-defined inputs of the offers engine: bundles (combos, tier-exclusive deals) and product variant links. */
-import { and, asc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, lte, notInArray, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { dateTimeInRange, id, int8, MAX_MONEY } from "../lib/validate.ts";
 import type { Db } from "../db/types.ts";
@@ -104,6 +104,16 @@ export const BundleView = z.object({
 
 export type BundleRow = typeof offerBundles.$inferSelect;
 
+/** A bundle is live while active and inside its dates (either may be open): as a query condition, and for a row. */
+const liveBundle = (now: Date) =>
+  and(
+    eq(offerBundles.active, true),
+    or(isNull(offerBundles.startsAt), lte(offerBundles.startsAt, now)),
+    or(isNull(offerBundles.endsAt), gt(offerBundles.endsAt, now)),
+  );
+export const isLiveBundle = (b: BundleRow, now: Date): boolean =>
+  b.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
+
 export function bundleView(b: BundleRow): z.output<typeof BundleView> {
   return {
     id: b.id,
@@ -175,11 +185,12 @@ export const findBundle = (db: Db, merchantId: string, id: string) => findOwned(
 export const requireBundle = (db: Db, merchantId: string, id: string): Promise<BundleRow> =>
   requireOwned(db, offerBundles, merchantId, id, "Bundle", "bundle-not-found");
 
-export async function listBundles(db: Db, merchantId: string): Promise<BundleRow[]> {
+/** The merchant's bundles in creation order; with `liveAt`, only the ones live then. */
+export async function listBundles(db: Db, merchantId: string, liveAt?: Date): Promise<BundleRow[]> {
   return db
     .select()
     .from(offerBundles)
-    .where(eq(offerBundles.merchantId, merchantId))
+    .where(and(eq(offerBundles.merchantId, merchantId), liveAt && liveBundle(liveAt)))
     .orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
 }
 

@@ -40,7 +40,7 @@ import {
   type RankingInput,
 } from "./ranking.ts";
 import { offerText, type OfferFacts } from "./text.ts";
-import { findBundle } from "./catalog.ts";
+import { findBundle, isLiveBundle, listBundles } from "./catalog.ts";
 import { findOne } from "../db/find.ts";
 import { offerBundles, offerClaims, offers, productVariants, type OfferKind, type OfferRule } from "./tables.ts";
 import { inOffersHoldout } from "./holdout.ts";
@@ -305,18 +305,7 @@ export async function loadRankingInput(
     sellers = await bestSellers(tx, model.id, 200);
   }
 
-  const bundleRows = await tx
-    .select()
-    .from(offerBundles)
-    .where(
-      and(
-        eq(offerBundles.merchantId, merchantId),
-        eq(offerBundles.active, true),
-        or(isNull(offerBundles.startsAt), lte(offerBundles.startsAt, now)),
-        or(isNull(offerBundles.endsAt), gt(offerBundles.endsAt, now)),
-      ),
-    )
-    .orderBy(asc(offerBundles.createdAt), asc(offerBundles.id));
+  const bundleRows = await listBundles(tx, merchantId, now);
   const variants = lastSkus.length
     ? await tx
         .select({ sku: productVariants.sku, variantSku: productVariants.variantSku })
@@ -490,17 +479,12 @@ export async function currentOfferRows(
   const rows = await db.transaction(async (tx) => {
     await lockMemberOffers(tx, member.id);
     const last = await lastOrderOf(tx, merchantId, member.id);
+    // The member's ranked list: read while it is still valid, superseded when a new one is ranked.
+    const list = and(eq(offers.memberId, member.id), eq(offers.status, "active"), eq(offers.origin, "engine"));
     const active = await tx
       .select()
       .from(offers)
-      .where(
-        and(
-          eq(offers.memberId, member.id),
-          eq(offers.status, "active"),
-          eq(offers.origin, "engine"),
-          gt(offers.expiresAt, now),
-        ),
-      )
+      .where(and(list, gt(offers.expiresAt, now)))
       .orderBy(asc(offers.rank), asc(offers.id));
     const trigger = last?.id ?? null;
     if (active.length > 0 && active.every((o) => o.triggerOrderId === trigger)) return active;
@@ -508,14 +492,7 @@ export async function currentOfferRows(
     await tx
       .update(offers)
       .set({ status: "superseded" })
-      .where(
-        and(
-          eq(offers.merchantId, merchantId),
-          eq(offers.memberId, member.id),
-          eq(offers.status, "active"),
-          eq(offers.origin, "engine"),
-        ),
-      );
+      .where(and(eq(offers.merchantId, merchantId), list));
     const input = await loadRankingInput(tx, merchantId, member, now, settings, model, last);
     const chosen = rankOffers(input);
     if (chosen.length === 0) return [];
@@ -593,8 +570,7 @@ async function materializeBundleOffer(
     .limit(1);
   if (existing[0]) return existing[0];
   const b = await findBundle(tx, merchantId, bundleId);
-  const live = b?.active && (!b.startsAt || b.startsAt <= now) && (!b.endsAt || b.endsAt > now);
-  if (!b || !live) throw notFound("Offer", "offer-not-found");
+  if (!b || !isLiveBundle(b, now)) throw notFound("Offer", "offer-not-found");
   const program = await getProgramCached(tx, merchantId);
   const mf = await memberFacts(tx, program, member, now);
   const tiers = sortedTiers(program).map((t) => t.name);

@@ -154,18 +154,11 @@ export async function importOrders(
         .orderBy(sql`min(${importRows.line})`)
         .limit(BATCH);
       if (page.length === 0) break;
+      const orderIds = page.map((p) => p.orderId);
       const rows = await db
         .select()
         .from(importRows)
-        .where(
-          and(
-            eq(importRows.importId, importId),
-            inArray(
-              importRows.orderId,
-              page.map((p) => p.orderId),
-            ),
-          ),
-        )
+        .where(and(eq(importRows.importId, importId), inArray(importRows.orderId, orderIds)))
         .orderBy(asc(importRows.line));
       const byOrder = new Map<string, (typeof rows)[number][]>();
       for (const r of rows) (byOrder.get(r.orderId) ?? byOrder.set(r.orderId, []).get(r.orderId)!).push(r);

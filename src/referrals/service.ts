@@ -225,6 +225,9 @@ async function recentReferrals(tx: Db, merchantId: string, referrerId: string, f
   return row?.n ?? 0;
 }
 
+/** A referral still under way (pending its first order, or holding one): what the reward pass moves on. */
+const openStatus = inArray(referrals.status, ["pending", "holding"]);
+
 /**
  * The referrer-reward pass: every open referral of the merchant moves on — a first qualifying order starts the hold,
  * a refund inside the hold cancels it, the end of the hold pays the referrer (once: `referral:<id>:reward`), no order
@@ -244,13 +247,7 @@ export async function runReferralRewards(
     const open = await db
       .select()
       .from(referrals)
-      .where(
-        and(
-          eq(referrals.merchantId, merchantId),
-          inArray(referrals.status, ["pending", "holding"]),
-          gt(referrals.id, after),
-        ),
-      )
+      .where(and(eq(referrals.merchantId, merchantId), openStatus, gt(referrals.id, after)))
       .orderBy(asc(referrals.id))
       .limit(500);
     if (open.length === 0) break;
@@ -331,13 +328,7 @@ async function payReferrer(
         rewardedAt: now,
         ...(order ? { orderId: order.id, orderTotal: order.total, orderPlacedAt: order.placedAt } : {}),
       })
-      .where(
-        and(
-          eq(referrals.merchantId, r.merchantId),
-          eq(referrals.id, r.id),
-          inArray(referrals.status, ["pending", "holding"]),
-        ),
-      )
+      .where(and(eq(referrals.merchantId, r.merchantId), eq(referrals.id, r.id), openStatus))
       .returning({ id: referrals.id });
     if (!claimed || !referrer) return false;
     await payOnce(tx, referrer, program, `referral:${r.id}:reward`, settings.referrerPoints, now);
@@ -388,13 +379,20 @@ async function orderFacts(
 
 export type ReferralRow = typeof referrals.$inferSelect;
 
-export function referralView(r: ReferralRow, names: { referrer: string | null; friend: string | null }) {
+/** A referral as listed: its row and both members' names (null once erased), as `listReferrals` selects them. */
+export interface ReferralWithNames {
+  r: ReferralRow;
+  referrerName: string | null;
+  friendName: string | null;
+}
+
+export function referralView({ r, referrerName, friendName }: ReferralWithNames) {
   return {
     id: r.id,
     referrerId: r.referrerId,
-    referrerName: names.referrer,
+    referrerName,
     friendId: r.friendId,
-    friendName: names.friend,
+    friendName,
     channel: r.channel,
     status: r.status,
     refusalReason: r.refusalReason ?? null,
@@ -440,14 +438,20 @@ export async function listReferrals(
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   return {
-    referrals: page.map((x) => referralView(x.r, { referrer: x.referrerName, friend: x.friendName })),
+    referrals: page.map(referralView),
     next: rows.length > q.limit ? page.at(-1)!.r.id : null,
   };
 }
 
+/** The merchant's referrals created in the last `days` (the window of the leaderboard and of the KPIs). */
+function createdInWindow(merchantId: string, now: Date, days: number) {
+  const from = new Date(now.getTime() - days * DAY_MS);
+  return { from, inWindow: and(eq(referrals.merchantId, merchantId), gte(referrals.createdAt, from)) };
+}
+
 /** Referrers by friends referred in the last `days` (ties: more rewarded, then points). */
 export async function leaderboard(db: Db, merchantId: string, now: Date, days: number, limit = 20) {
-  const from = new Date(now.getTime() - days * DAY_MS);
+  const { inWindow } = createdInWindow(merchantId, now, days);
   const rows = await db
     .select({
       memberId: referrals.referrerId,
@@ -458,7 +462,7 @@ export async function leaderboard(db: Db, merchantId: string, now: Date, days: n
     })
     .from(referrals)
     .innerJoin(members, and(eq(members.merchantId, referrals.merchantId), eq(members.id, referrals.referrerId)))
-    .where(and(eq(referrals.merchantId, merchantId), ne(referrals.status, "refused"), gte(referrals.createdAt, from)))
+    .where(and(inWindow, ne(referrals.status, "refused")))
     .groupBy(referrals.referrerId, members.name)
     .orderBy(sql`3 desc, 4 desc, 5 desc`, referrals.referrerId)
     .limit(limit);
@@ -467,7 +471,7 @@ export async function leaderboard(db: Db, merchantId: string, now: Date, days: n
 
 /** The referral KPIs over the last `days` (referrals created in the window). */
 export async function referralKpis(db: Db, merchantId: string, now: Date, days: number) {
-  const from = new Date(now.getTime() - days * DAY_MS);
+  const { from, inWindow } = createdInWindow(merchantId, now, days);
   const rows = await db
     .select({
       status: referrals.status,
@@ -479,7 +483,7 @@ export async function referralKpis(db: Db, merchantId: string, now: Date, days: 
       rewards: sql<number>`coalesce(sum(${referrals.rewardPoints}), 0)::int`,
     })
     .from(referrals)
-    .where(and(eq(referrals.merchantId, merchantId), gte(referrals.createdAt, from)))
+    .where(inWindow)
     .groupBy(referrals.status, referrals.refusalReason);
   const k = {
     window: { days, from: from.toISOString(), to: now.toISOString() },

@@ -1,11 +1,11 @@
 /** Rewards catalog, redemptions (points → one-time code) and voucher use. */
-import { and, eq, gt, isNull, or, sql, desc } from "drizzle-orm";
+import { and, eq, gt, isNull, or, sql, desc, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { ledgerEntries, redemptions, rewards } from "../db/schema.ts";
 import { newCode, newId } from "../lib/ids.ts";
 import { canonicalJson, sha256Hex } from "../lib/crypto.ts";
 import { conflict, notFound } from "../lib/errors.ts";
-import { idempotent } from "../db/idempotency.ts";
+import { idempotent, type StoredResponse } from "../db/idempotency.ts";
 import {
   debitPoints,
   lockMember,
@@ -58,19 +58,8 @@ export async function createReward(
 ): Promise<RewardRow> {
   const [row] = await db
     .insert(rewards)
-    .values({
-      id: newId("rwd"),
-      merchantId,
-      name: input.name,
-      description: input.description ?? null,
-      cost: input.cost,
-      kind: input.kind,
-      value: input.value ?? null,
-      stock: input.stock ?? null,
-      minTier: input.minTier ?? null,
-      sku: input.sku ?? null,
-      createdAt: now,
-    })
+    // The parsed input's fields; the optional ones it leaves out are stored as NULL.
+    .values({ ...input, id: newId("rwd"), merchantId, createdAt: now })
     .returning();
   return row!;
 }
@@ -98,6 +87,25 @@ export const findReward = (db: Db, merchantId: string, id: string) => findOwned(
 export const requireReward = (db: Db, merchantId: string, id: string) =>
   requireOwned(db, rewards, merchantId, id, "Reward", "reward-not-found");
 
+/**
+ * `run` in a transaction; with an Idempotency-Key, once per key (`scope`): a replay of the same `request` gets the
+ * stored response, another request under the key 409.
+ */
+async function keyedTransaction<T>(
+  db: Db,
+  merchantId: string,
+  scope: string,
+  key: string | undefined,
+  request: object,
+  run: (tx: Db) => Promise<{ status: number; body: T }>,
+): Promise<StoredResponse<T>> {
+  return db.transaction(async (tx) => {
+    if (!key) return { ...(await run(tx)), replayed: false };
+    const hash = await sha256Hex(canonicalJson(request));
+    return idempotent(tx, merchantId, scope, key, hash, () => run(tx));
+  });
+}
+
 /** Who may redeem: why not, as a problem slug, or undefined when allowed (used by the API and the bot). */
 export async function redeem(
   db: Db,
@@ -107,7 +115,8 @@ export async function redeem(
   now: Date,
   idempotencyKey?: string,
 ) {
-  const run = async (tx: Db) => {
+  const request = { memberId, rewardId };
+  return keyedTransaction(db, merchantId, "POST /v1/members/{id}/redemptions", idempotencyKey, request, async (tx) => {
     const member = await requireLockedMember(tx, merchantId, memberId);
     const reward = await findReward(tx, merchantId, rewardId);
     if (!reward?.active) throw notFound("Reward", "reward-not-found");
@@ -167,11 +176,6 @@ export async function redeem(
         expiresAt: expiresAt?.toISOString() ?? null,
       },
     };
-  };
-  return db.transaction(async (tx) => {
-    if (!idempotencyKey) return { ...(await run(tx)), replayed: false };
-    const hash = await sha256Hex(canonicalJson({ memberId, rewardId }));
-    return idempotent(tx, merchantId, "POST /v1/members/{id}/redemptions", idempotencyKey, hash, () => run(tx));
   });
 }
 
@@ -184,7 +188,8 @@ export async function adjust(
   now: Date,
   idempotencyKey?: string,
 ) {
-  const run = async (tx: Db) => {
+  const request = { memberId, points, reason };
+  return keyedTransaction(db, merchantId, "POST /v1/members/{id}/adjustments", idempotencyKey, request, async (tx) => {
     const member = await requireLockedMember(tx, merchantId, memberId);
     const program = await getProgram(tx, merchantId);
     if (points > 0) {
@@ -206,11 +211,6 @@ export async function adjust(
     }
     const after = await memberBalance(tx, member, now);
     return { status: 201, body: { adjustmentId: newId("adj"), points, balance: after.balance, reason } };
-  };
-  return db.transaction(async (tx) => {
-    if (!idempotencyKey) return { ...(await run(tx)), replayed: false };
-    const hash = await sha256Hex(canonicalJson({ memberId, points, reason }));
-    return idempotent(tx, merchantId, "POST /v1/members/{id}/adjustments", idempotencyKey, hash, () => run(tx));
   });
 }
 
@@ -244,20 +244,20 @@ export function voucherView(v: NonNullable<Awaited<ReturnType<typeof voucherByCo
   };
 }
 
+/** A voucher that can still be used: not used, not cancelled, not past its expiry. */
+const openVoucher = (now: Date) =>
+  and(
+    isNull(redemptions.usedAt),
+    isNull(redemptions.cancelledAt),
+    or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now)),
+  );
+
 export async function useVoucher(db: Db, merchantId: string, code: string, now: Date) {
   const normalized = code.trim().toUpperCase();
   const used = await db
     .update(redemptions)
     .set({ usedAt: now })
-    .where(
-      and(
-        eq(redemptions.code, normalized),
-        eq(redemptions.merchantId, merchantId),
-        isNull(redemptions.usedAt),
-        isNull(redemptions.cancelledAt),
-        or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now)),
-      ),
-    )
+    .where(and(eq(redemptions.code, normalized), eq(redemptions.merchantId, merchantId), openVoucher(now)))
     .returning({ id: redemptions.id });
   const v = await requireVoucher(db, merchantId, normalized);
   if (used.length === 0) {
@@ -282,13 +282,8 @@ export async function useVoucher(db: Db, merchantId: string, code: string, now: 
 }
 
 export async function memberVouchers(db: Db, merchantId: string, memberId: string, now: Date, onlyOpen = true) {
-  const conds = [eq(redemptions.memberId, memberId), eq(redemptions.merchantId, merchantId)];
-  if (onlyOpen)
-    conds.push(
-      isNull(redemptions.usedAt),
-      isNull(redemptions.cancelledAt),
-      or(isNull(redemptions.expiresAt), gt(redemptions.expiresAt, now))!,
-    );
+  const conds: (SQL | undefined)[] = [eq(redemptions.memberId, memberId), eq(redemptions.merchantId, merchantId)];
+  if (onlyOpen) conds.push(openVoucher(now));
   const rows = await db
     .select({ r: redemptions, reward: rewards })
     .from(redemptions)

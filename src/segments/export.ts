@@ -10,7 +10,7 @@ import { writeAudit } from "../audit/write.ts";
 import { newId } from "../lib/ids.ts";
 import { compileSegment, segmentMembersQuery } from "./compile.ts";
 import type { Rule } from "./rule.ts";
-import { segmentContext } from "./service.ts";
+import { segmentContext, SegmentMemberRow } from "./service.ts";
 import { withDayBounds } from "./days.ts";
 import { csvLine } from "./csv-cells.ts";
 
@@ -31,16 +31,11 @@ export const EXPORT_COLUMNS = [
 
 export const DEFAULT_EXPORT_PAGE = 1000;
 
-const Row = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  phone: z.string().nullable(),
+const Row = SegmentMemberRow.extend({
   email: z.string().nullable(),
-  tier: z.string().nullable(),
   balance: z.unknown(),
   last_order_date: z.string().nullable(),
   terms: z.unknown(),
-  opted_in: z.unknown(),
 });
 
 /** Drivers differ: postgres.js answers a boolean, PGlite a boolean or 't'/'f'. */

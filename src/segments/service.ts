@@ -262,16 +262,17 @@ export interface SampleMember {
 
 export const SAMPLE_SIZE = 20;
 
-/** A row of the sample query (`n`: the whole match's count; drivers differ in how they return bigint and bool). */
-const SampleRow = z.object({
+/** The member columns the sample and the export read from a segment's members (`opted_in`: drivers differ). */
+export const SegmentMemberRow = z.object({
   id: z.string(),
   name: z.string().nullable(),
   phone: z.string().nullable(),
-  language: z.string(),
   tier: z.string().nullable(),
   opted_in: z.unknown(),
-  n: z.unknown(),
 });
+
+/** A row of the sample query (`n`: the whole match's count; drivers differ in how they return bigint and bool). */
+const SampleRow = SegmentMemberRow.extend({ language: z.string(), n: z.unknown() });
 
 /**
  * Count and a sample (≤ 20, by member id) of the members matching `rule` now — one query (the count is a window over

@@ -56,14 +56,8 @@ export async function createStore(
   try {
     const [row] = await db
       .insert(stores)
-      .values({
-        id: newId("sto"),
-        merchantId,
-        code: input.code,
-        name: input.name,
-        address: input.address ?? null,
-        createdAt: now,
-      })
+      // The parsed input's fields; an address left out is stored as NULL.
+      .values({ ...input, id: newId("sto"), merchantId, createdAt: now })
       .returning();
     return row!;
   } catch (err) {

@@ -65,6 +65,18 @@ export interface SurveyView {
   counts: { sent: number; started: number; completed: number };
 }
 
+/** The columns a create sets and an edit replaces, from the same input (what it leaves out is NULL). */
+function surveyFields(input: CreateSurveyInput) {
+  return {
+    name: input.name,
+    intro: input.intro ?? null,
+    questions: input.questions,
+    points: input.points,
+    segmentId: input.segmentId ?? null,
+    afterOrder: input.afterOrder ?? null,
+  };
+}
+
 export async function createSurvey(db: Db, merchantId: string, input: CreateSurveyInput, now: Date) {
   if (input.segmentId) await requireSegment(db, merchantId, input.segmentId);
   const [row] = await db
@@ -72,12 +84,7 @@ export async function createSurvey(db: Db, merchantId: string, input: CreateSurv
     .values({
       id: newId("srv"),
       merchantId,
-      name: input.name,
-      intro: input.intro ?? null,
-      questions: input.questions,
-      points: input.points,
-      segmentId: input.segmentId ?? null,
-      afterOrder: input.afterOrder ?? null,
+      ...surveyFields(input),
       afterOrderSince: input.afterOrder ? now : null,
       createdAt: now,
     })
@@ -93,12 +100,7 @@ export async function createSurvey(db: Db, merchantId: string, input: CreateSurv
  */
 export async function updateSurvey(db: Db, merchantId: string, id: string, input: CreateSurveyInput, now: Date) {
   return db.transaction(async (tx) => {
-    const [s] = await tx
-      .select()
-      .from(surveys)
-      .where(and(eq(surveys.id, id), eq(surveys.merchantId, merchantId)))
-      .for("update");
-    if (!s) throw notFound("Survey", "survey-not-found");
+    const s = await lockSurvey(tx, merchantId, id);
     const [invited] = await queryRows(
       tx,
       sql`select count(*) as n from deliveries where merchant_id = ${merchantId} and source_key = ${sourceKey(s.id)}`,
@@ -114,12 +116,7 @@ export async function updateSurvey(db: Db, merchantId: string, id: string, input
     const [row] = await tx
       .update(surveys)
       .set({
-        name: input.name,
-        intro: input.intro ?? null,
-        questions: input.questions,
-        points: input.points,
-        segmentId: input.segmentId ?? null,
-        afterOrder: input.afterOrder ?? null,
+        ...surveyFields(input),
         // Switching the after-order offer on starts it now; keeping it on keeps its start.
         afterOrderSince: input.afterOrder ? (s.afterOrder ? (s.afterOrderSince ?? s.createdAt) : now) : null,
       })
@@ -186,6 +183,17 @@ export async function findSurvey(db: Db, merchantId: string, id: string): Promis
 
 async function requireSurvey(db: Db, merchantId: string, id: string): Promise<SurveyRow> {
   const s = await findSurvey(db, merchantId, id);
+  if (!s) throw notFound("Survey", "survey-not-found");
+  return s;
+}
+
+/** requireSurvey, the row locked for the rest of the transaction (edits and the send serialise on it). */
+async function lockSurvey(tx: Db, merchantId: string, id: string): Promise<SurveyRow> {
+  const [s] = await tx
+    .select()
+    .from(surveys)
+    .where(and(eq(surveys.id, id), eq(surveys.merchantId, merchantId)))
+    .for("update");
   if (!s) throw notFound("Survey", "survey-not-found");
   return s;
 }
@@ -275,12 +283,7 @@ export async function sendSurvey(
   now: Date,
 ): Promise<{ id: string; recipients: number }> {
   return db.transaction(async (tx) => {
-    const [s] = await tx
-      .select()
-      .from(surveys)
-      .where(and(eq(surveys.id, surveyId), eq(surveys.merchantId, merchantId)))
-      .for("update");
-    if (!s) throw notFound("Survey", "survey-not-found");
+    const s = await lockSurvey(tx, merchantId, surveyId);
     if (s.sentAt) throw conflict("already-sent", "Already sent", `Survey ${s.id} was sent on ${iso(s.sentAt)}`);
     if (!s.segmentId)
       throw conflict(

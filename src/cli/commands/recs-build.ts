@@ -1,6 +1,7 @@
 import { numberFlag, parseArgs, requiredFlag, stringFlag, UsageError, type Command } from "../command.ts";
 import { runWork } from "../remote.ts";
 import type { BuildResult } from "../../recs/build.ts";
+import { MINE_OPTIONS } from "./recs-mine.ts";
 
 const help = `Usage: npm run cli -- recs build --merchant <merchantId> [options]
 
@@ -39,15 +40,7 @@ Examples:
 
 async function run(args: string[]): Promise<number> {
   const startedAt = Date.now();
-  const p = parseArgs(args, {
-    merchant: true,
-    "min-support": true,
-    "min-confidence": true,
-    "max-len": true,
-    keep: true,
-    force: false,
-    json: false,
-  });
+  const p = parseArgs(args, { merchant: true, ...MINE_OPTIONS, keep: true, force: false, json: false });
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}" (see --help)`);
   const merchantId = requiredFlag(p, "merchant");
   const opt = (name: string, check: (n: number) => boolean, what: string): number | undefined =>

@@ -4,7 +4,7 @@ import { loadBasketFacts } from "../../recs/basket-facts.ts";
 import { openFileChunks } from "../../lib/csv-file.ts";
 import { MAX_REFERENCE_ITEMS } from "../../recs/softmax.ts";
 import { DEFAULT_MIN_CONFIDENCE, DEFAULT_MIN_SUPPORT } from "../../recs/mine.ts";
-import { loadTransactionsFile, mineFlags, mineWithProgress } from "./recs-mine.ts";
+import { loadTransactionsFile, MINE_OPTIONS, mineFlags, mineWithProgress } from "./recs-mine.ts";
 
 const help = `Usage: npm run cli -- recs evaluate --input <transactions.csv> [options]
 
@@ -61,9 +61,7 @@ async function run(args: string[]): Promise<number> {
     input: true,
     holdout: true,
     seed: true,
-    "min-support": true,
-    "min-confidence": true,
-    "max-len": true,
+    ...MINE_OPTIONS,
     hide: true,
     reference: false,
     json: false,

@@ -58,6 +58,9 @@ export interface MineFlags {
   maxLen: number;
 }
 
+/** The options `mineFlags` reads (each takes a value), for the recs commands' parseArgs. */
+export const MINE_OPTIONS = { "min-support": true, "min-confidence": true, "max-len": true };
+
 /** Shared by recs commands: --min-support / --min-confidence / --max-len. */
 export function mineFlags(p: ParsedArgs, defaults: Partial<MineFlags> = {}): MineFlags {
   const minSupport = numberFlag(
@@ -153,13 +156,7 @@ async function checkOutputPath(output: string): Promise<void> {
 
 async function run(args: string[]): Promise<number> {
   const startedAt = Date.now();
-  const p = parseArgs(args, {
-    input: true,
-    output: true,
-    "min-support": true,
-    "min-confidence": true,
-    "max-len": true,
-  });
+  const p = parseArgs(args, { input: true, output: true, ...MINE_OPTIONS });
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}" (see --help)`);
   const input = requiredFlag(p, "input");
   const output = requiredFlag(p, "output");
