@@ -104,5 +104,5 @@ describe("CLI", () => {
     expect(bh.stderr).toMatch(/order_id/);
     const unknownMerchant = await runCli(["orders", "import", csv2, "--merchant", "mer_nope"], env);
     expect(unknownMerchant.code).toBe(2);
-  });
+  }, 180_000); // eight CLI processes (~4 s each on an idle machine, several times that under CI load)
 });
