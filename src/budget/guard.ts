@@ -1,6 +1,6 @@
 /**
  * The program budget's send guard (src/campaigns/guard.ts), injected by the runtime: before a campaign starts, when
- * the journey is activated, before each journey pass and before a survey's after-order invitations, its estimated cost is checked against the month's remaining budgets. Over them it
+ * the journey is activated, before each journey pass and before a survey's after-order invitations or its send to its segment, its estimated cost is checked against the month's remaining budgets. Over them it
  * warns (the response carries `budget`) or, when the merchant chose to block, refuses with 409 over-budget.
  * The check is a reservation: it runs under a per-merchant advisory lock in the caller's transaction, counts the
  * estimates of campaigns still sending, and records the started campaign's own, so two starts at the same moment
@@ -21,12 +21,12 @@ import {
 } from "./service.ts";
 
 /** The estimate in words (English, like every problem detail). */
-export function overBudgetDetail(e: BudgetEstimate): string {
+export function overBudgetDetail(e: BudgetEstimate, surveyVia?: "segment"): string {
   const what =
     e.kind === "campaign"
       ? `Campaign ${e.id}`
       : e.kind === "survey"
-        ? `Survey ${e.id}'s after-order invitations`
+        ? `Survey ${e.id}'s ${surveyVia === "segment" ? "send to its segment" : "after-order invitations"}`
         : "The reactivation journey";
   const parts = e.over.map((o) =>
     o === "points"
@@ -72,7 +72,7 @@ export const budgetSendGuard: SendGuard = async (db, merchantId, target, now) =>
       });
   }
   if (e.over.length === 0) return undefined;
-  const detail = overBudgetDetail(e);
+  const detail = overBudgetDetail(e, target.kind === "survey" ? target.via : undefined);
   if (e.enforcement === "block") throw conflict("over-budget", "Over budget", detail, { estimate: e });
   const warning: SendWarning = { code: "over-budget", detail, over: e.over, cost: e.cost };
   return warning;

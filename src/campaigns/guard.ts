@@ -27,10 +27,11 @@ export type SendTarget =
       pass?: { keyPrefix: string } | undefined;
     }
   /**
-   * A survey's after-order pass about to invite `invitations` members (`zns` of them by ZNS): each completing it
-   * earns `points` (an upper bound: every invitee completes). Nothing is reserved.
+   * A survey's after-order pass (or, `via: "segment"`, its send to its segment) about to invite `invitations`
+   * members (`zns` of them by ZNS): each completing it earns `points` (an upper bound: every invitee completes).
+   * Nothing is reserved.
    */
-  | { kind: "survey"; id: string; invitations: number; zns: number; points: number };
+  | { kind: "survey"; id: string; invitations: number; zns: number; points: number; via?: "segment" | undefined };
 
 export const SendWarningSchema = z
   .object({

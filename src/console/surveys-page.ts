@@ -40,6 +40,8 @@ export const SURVEY_COPY = {
     noAnswers: "Chưa có câu trả lời.",
     count: "Số lượt",
     back: "← Tất cả khảo sát",
+    send: "Gửi tới phân khúc",
+    sending: "Đang gửi khảo sát tới phân khúc.",
   },
   en: {
     surveys: "Surveys",
@@ -68,6 +70,8 @@ export const SURVEY_COPY = {
     noAnswers: "No answers yet.",
     count: "Answers",
     back: "← All surveys",
+    send: "Send to segment",
+    sending: "Sending the survey to its segment.",
   },
 } as const;
 
@@ -105,6 +109,8 @@ export function surveyPage(
     segments: { id: string; name: string }[];
     segmentId?: string | undefined;
     flash?: string | undefined;
+    /** A refused send (409: over a blocking budget, already sent, no segment), shown as an error. */
+    error?: string | undefined;
   },
 ): string {
   const s = SURVEY_COPY[lang];
@@ -124,8 +130,17 @@ export function surveyPage(
     h("p", null, h("a", { href: "/console/surveys" }, s.back)),
     h("h1", null, d.survey.name),
     flash(d.flash),
+    flash(d.error, true),
     d.survey.draft
       ? h("p", null, h("a", { href: `${base}/edit`, id: "edit-survey" }, SURVEY_EDIT_COPY[lang].editLink))
+      : null,
+    // POST /v1/surveys/{id}/send semantics: a draft with a segment, never sent.
+    d.survey.draft && d.survey.segmentId && !d.survey.sentAt
+      ? h(
+          "form",
+          { method: "post", action: `${base}/send`, id: "send-survey" },
+          h("button", { type: "submit", id: "send-survey-button" }, s.send),
+        )
       : null,
     h(
       "form",

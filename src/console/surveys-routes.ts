@@ -1,6 +1,7 @@
 /**
  * Console HTTP glue for surveys: the list, "New survey" (POST /v1/surveys semantics), one survey's results
- * (optionally for one segment), its CSV and the editor of a draft (PUT /v1/surveys/{id} semantics) — the same
+ * (optionally for one segment), its CSV, the editor of a draft (PUT /v1/surveys/{id} semantics) and its send to
+ * its segment (POST /v1/surveys/{id}/send, with the budget guard) — the same
  * services /v1/surveys uses, behind the console's session.
  */
 import { Hono } from "hono";
@@ -9,15 +10,19 @@ import {
   createSurvey,
   getSurveyView,
   listSurveys,
+  sendSurvey,
   surveyCsv,
   surveyResults,
   updateSurvey,
 } from "../surveys/service.ts";
 import { DomainError } from "../lib/errors.ts";
+import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
+import { domainErrors } from "./kit.ts";
+import { BUDGET_COPY } from "./copy.ts";
 import { ResultsQuery } from "../surveys/schemas.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { type C, ctx, tz } from "./request.ts";
-import { surveyPage, surveysPage } from "./surveys-page.ts";
+import { SURVEY_COPY, surveyPage, surveysPage } from "./surveys-page.ts";
 import { parseSurveyForm, SURVEY_EDIT_COPY, surveyEditPage, surveyNewPage } from "./survey-edit.ts";
 
 export const surveyPages = new Hono<ConsoleEnv>();
@@ -58,17 +63,47 @@ surveyPages.post("/surveys/new", async (c) => {
   return c.redirect(`/console/surveys/${encodeURIComponent(id)}?ok=created`, 303);
 });
 
-surveyPages.get("/surveys/:id", async (c) => {
+/** One survey's page: its results, a flash (`?ok=`) or a refused send's error. */
+async function showSurvey(c: C, id: string, msg: { flash?: string | undefined; error?: string | undefined }) {
   const { db, m, now } = ctx(c);
   const q = query(c);
   // An unknown survey or segment throws a 404 DomainError: the console's error handler shows its not-found page.
-  const survey = await getSurveyView(db, m, c.req.param("id"));
+  const survey = await getSurveyView(db, m, id);
   const results = await surveyResults(db, m, survey.id, q, now);
   const segments = (await listSegments(db, m)).map((s) => ({ id: s.id, name: s.name }));
+  return surveyPage(c.get("lang"), { survey, results, segments, segmentId: q.segmentId, ...msg });
+}
+
+surveyPages.get("/surveys/:id", async (c) => {
+  const lang = c.get("lang");
   const ok = c.req.query("ok");
-  const copy = SURVEY_EDIT_COPY[c.get("lang")];
-  const saved = ok === "saved" ? copy.saved : ok === "created" ? copy.created : undefined;
-  return c.html(surveyPage(c.get("lang"), { survey, results, segments, segmentId: q.segmentId, flash: saved }));
+  const copy = SURVEY_EDIT_COPY[lang];
+  const flash =
+    ok === "saved"
+      ? copy.saved
+      : ok === "created"
+        ? copy.created
+        : ok === "sending"
+          ? SURVEY_COPY[lang].sending
+          : ok === "sending-over"
+            ? BUDGET_COPY[lang].sentOver
+            : undefined;
+  return c.html(await showSurvey(c, c.req.param("id"), { flash }));
+});
+
+/** POST /v1/surveys/{id}/send semantics, with the same budget guard: a refusal (409) is shown on the survey's page. */
+surveyPages.post("/surveys/:id/send", async (c) => {
+  const { db, m, now } = ctx(c);
+  const id = c.req.param("id");
+  let warned = false;
+  try {
+    warned = (await sendSurvey(db, m, id, now, c.get("deps").sendGuard)).warning !== undefined;
+  } catch (err) {
+    const errors = domainErrors(err); // 404 and anything unexpected rethrow
+    return c.html(await showSurvey(c, id, { error: Object.values(errors).join("; ") }), 409);
+  }
+  wakeDeliveryWorkers();
+  return c.redirect(`/console/surveys/${encodeURIComponent(id)}?ok=${warned ? "sending-over" : "sending"}`, 303);
 });
 
 surveyPages.get("/surveys/:id/results.csv", async (c) => {

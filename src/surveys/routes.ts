@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { apiGroup, found, pageOf, ok, created } from "../http/route.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
+import { SendWarningSchema } from "../campaigns/guard.ts";
 import { CreateSurveySchema, ResultsQuery, SurveyResultsSchema, SurveyViewSchema } from "./schemas.ts";
 import {
   createSurvey,
@@ -70,20 +71,33 @@ api.post(
   {
     summary: "Send the survey to its segment now (no body): like a campaign, through the delivery queue",
     description:
-      "Members of the segment with a linked chat get the first question (opted-out members and unreachable chats are recorded, not sent to; the frequency cap and quiet hours apply when each message goes out). Once per survey: again → 409 already-sent; no segmentId → 409 no-segment.",
+      "Members of the segment with a linked chat get the first question (opted-out members and unreachable chats are recorded, not sent to; the frequency cap and quiet hours apply when each message goes out). Once per survey: again → 409 already-sent; no segmentId → 409 no-segment. Over the month's remaining budget (docs/budget.md: completion points × invitees × point value): 409 over-budget when the budget blocks (nothing sent), else sent with a `budget` warning; the check is recorded on the survey (`budgetCheck`, via segment).",
     responses: {
       202: {
         description: "Sending",
-        schema: z.object({ id: z.string(), status: z.literal("sending"), recipients: z.number().int() }),
+        schema: z.object({
+          id: z.string(),
+          status: z.literal("sending"),
+          recipients: z.number().int(),
+          budget: SendWarningSchema.optional(),
+        }),
       },
       404: { description: "No such survey, or its segment is gone" },
-      409: { description: "Already sent (…/already-sent), or no segment (…/no-segment)" },
+      409: {
+        description:
+          "Already sent (…/already-sent), no segment (…/no-segment), or over a blocking budget (…/over-budget)",
+      },
     },
   },
-  async ({ db, merchantId, now, param }) => {
-    const r = await sendSurvey(db, merchantId, param("id"), now);
+  async ({ db, merchantId, now, param, deps }) => {
+    const r = await sendSurvey(db, merchantId, param("id"), now, deps.sendGuard);
     wakeDeliveryWorkers();
-    return { id: r.id, status: "sending" as const, recipients: r.recipients };
+    return {
+      id: r.id,
+      status: "sending" as const,
+      recipients: r.recipients,
+      ...(r.warning ? { budget: r.warning } : {}),
+    };
   },
 );
 

@@ -57,10 +57,16 @@ export const SurveyViewSchema = z.object({
     .object({
       ...budgetCheckFields("The invitations' estimated cost (currency minor units)"),
       invitations: z.number().int().optional().describe("Members the pass invited, or would have (skipped)"),
+      via: z
+        .literal("segment")
+        .optional()
+        .describe(
+          "segment: the check of POST …/send (a blocked send is refused with 409 and not recorded); absent: an after-order pass",
+        ),
     })
     .nullable()
     .describe(
-      "The latest after-order pass's budget check (completion points × invitees × point value, plus ZNS invitations): within the month's remaining budget, over it and sent with a warning, or skipped (the budget blocks). Null: no pass had anyone to invite yet",
+      "The latest budget check of the survey's invitations, an after-order pass's or the segment send's (completion points × invitees × point value, plus ZNS invitations): within the month's remaining budget, over it and sent with a warning, or skipped (the budget blocks). Null: nobody to invite was checked yet",
     ),
   budgetSkips: z
     .number()

@@ -34,7 +34,7 @@ import {
 } from "./logic.ts";
 import type { CreateSurveyInput } from "./schemas.ts";
 import { surveyResponses, surveys, type SurveyBudgetCheck } from "./tables.ts";
-import type { SendGuard } from "../campaigns/guard.ts";
+import type { SendGuard, SendWarning } from "../campaigns/guard.ts";
 
 type SurveyRow = typeof surveys.$inferSelect;
 const DAY_MS = 86_400_000;
@@ -275,13 +275,18 @@ function inviteStatement(
  * Sends the survey to its segment now: the members routed to a chat (surveys are answered in chat, so never ZNS)
  * get the first question through the delivery queue. Once per survey (409 already-sent); members who already got
  * it after an order are not sent it again.
+ *
+ * With a guard (the program budget, injected) the invitations' completion points are checked first, in the same
+ * transaction, as a campaign start: over a blocking budget it throws 409 over-budget and nothing is sent or changed;
+ * over a warning one it sends and returns the warning. The check is recorded on the survey (`via: "segment"`).
  */
 export async function sendSurvey(
   db: Db,
   merchantId: string,
   surveyId: string,
   now: Date,
-): Promise<{ id: string; recipients: number }> {
+  guard?: SendGuard,
+): Promise<{ id: string; recipients: number; warning?: SendWarning }> {
   return db.transaction(async (tx) => {
     const s = await lockSurvey(tx, merchantId, surveyId);
     if (s.sentAt) throw conflict("already-sent", "Already sent", `Survey ${s.id} was sent on ${iso(s.sentAt)}`);
@@ -296,7 +301,36 @@ export async function sendSurvey(
       compileSegment(seg.rule, await segmentContext(tx, merchantId, now)),
       merchantId,
     );
-    await tx.execute(inviteStatement(s, routedMembers(members, merchantId, "chat", false), now, "segment", sql`null`));
+    const routed = routedMembers(members, merchantId, "chat", false);
+    let check: SurveyBudgetCheck | null = null;
+    let warning: SendWarning | undefined;
+    if (guard) {
+      // Only those the statement below queues cost anything (opted in, reachable, not already invited).
+      const [c] = await queryRows(
+        tx,
+        sql`select count(*) as invitations from (${routed}) r
+            where r.channel <> 'none' and r.opted_in and r.unreachable_at is null
+              and not exists (select 1 from deliveries d where d.merchant_id = ${merchantId} and d.source_key = ${sourceKey(s.id)} and d.member_id = r.member_id)`,
+        z.object({ invitations: col.num }),
+      );
+      const invitations = c?.invitations ?? 0;
+      if (invitations > 0) {
+        const target = {
+          kind: "survey" as const,
+          id: s.id,
+          invitations,
+          zns: 0,
+          points: s.points,
+          via: "segment" as const,
+        };
+        warning = await guard(tx, merchantId, target, now); // over a blocking budget: throws, the transaction rolls back
+        check = warning
+          ? { at: iso(now), outcome: "warned", detail: warning.detail, over: warning.over, cost: warning.cost }
+          : { at: iso(now), outcome: "within" };
+        check = { ...check, invitations, via: "segment" };
+      }
+    }
+    await tx.execute(inviteStatement(s, routed, now, "segment", sql`null`));
     const [row] = await queryRows(
       tx,
       sql`select count(*) as n from deliveries where merchant_id = ${merchantId} and source_key = ${sourceKey(s.id)}`,
@@ -305,9 +339,9 @@ export async function sendSurvey(
     const recipients = row?.n ?? 0;
     await tx
       .update(surveys)
-      .set({ sentAt: now, recipients })
+      .set({ sentAt: now, recipients, ...(check ? { lastBudgetCheck: check } : {}) })
       .where(and(eq(surveys.merchantId, merchantId), eq(surveys.id, s.id)));
-    return { id: s.id, recipients };
+    return { id: s.id, recipients, ...(warning ? { warning } : {}) };
   });
 }
 

@@ -22,10 +22,12 @@ export interface AfterOrder {
   delayHours: number;
 }
 
-/** The budget check of an after-order pass that had members to invite (docs/budget.md). */
+/** The budget check of an after-order pass that had members to invite, or of the segment send (docs/budget.md). */
 export interface SurveyBudgetCheck extends PassBudgetCheck {
   /** The members the pass would have invited (skipped) or invited. */
   invitations?: number;
+  /** "segment": POST …/send's check (absent: an after-order pass). */
+  via?: "segment";
 }
 
 export const surveys = pgTable(

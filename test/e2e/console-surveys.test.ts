@@ -1,7 +1,8 @@
 /**
  * The console's survey results in a real browser (Debian chromium via playwright-core) at 1366×900 and 390×844:
  * the list, one survey's KPIs and uPlot bar charts (canvas), NPS, the text answers, the segment filter and the CSV
- * download. The answers come through the survey service (the chat path is tested in test/surveys/). Screenshots go
+ * download; a draft's editor; Send to segment against a blocking then a warning budget. The answers come through the
+ * survey service (the chat path is tested in test/surveys/). Screenshots go
  * to test-results/console/; `UPDATE_DOCS=1` also copies them to docs/console-survey*.png.
  */
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -263,4 +264,43 @@ describe("console survey editor (drafts) in Chromium", () => {
       await context.close();
     });
   }
+
+  it("desktop: Send to segment — a blocking budget's 409 shown on the page, a warning flashed", async () => {
+    const api = apiClient(s.url, apiKey);
+    const draft = await api("POST", "/v1/surveys", {
+      name: "Gửi thử",
+      points: 20,
+      segmentId: englishSegment,
+      questions: [{ type: "rating", text: { vi: "Bạn chấm quán mấy sao?", en: "How many stars?" } }],
+    });
+    expect(draft.status).toBe(201);
+    const id = draft.body.id;
+    const settings = { monthly: { points: 1, spend: null }, pointValue: { amount: 5, points: 1 } };
+    expect((await api("PUT", "/v1/budget/settings", { ...settings, enforcement: "block" })).status).toBe(200);
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${s.url}/console/sign-in`);
+    await page.locator("#key").fill(apiKey);
+    await page.locator("#go").click();
+    await page.locator("#kpis .kpi").first().waitFor();
+
+    await page.goto(`${s.url}/console/surveys/${id}`);
+    await page.locator("#send-survey-button", { hasText: "Gửi tới phân khúc" }).click();
+    await page.locator(".flash.bad", { hasText: "send to its segment would exceed" }).waitFor();
+    expect((await api("GET", `/v1/surveys/${id}`)).body).toMatchObject({ sentAt: null, draft: true });
+    await shot(page, "survey-send-blocked");
+
+    expect((await api("PUT", "/v1/budget/settings", { ...settings, enforcement: "warn" })).status).toBe(200);
+    await page.locator("#send-survey-button").click();
+    await page.locator(".flash", { hasText: "vượt ngân sách tháng này" }).waitFor();
+    expect(await page.locator("#send-survey").count()).toBe(0);
+    expect((await api("GET", `/v1/surveys/${id}`)).body).toMatchObject({
+      draft: false,
+      budgetCheck: { outcome: "warned" },
+    });
+    expect(errors, errors.join("\n")).toEqual([]);
+    await context.close();
+  });
 });
