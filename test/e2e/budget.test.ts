@@ -114,11 +114,11 @@ describe("budget in the console, in Chromium", () => {
       expect(await estimate.textContent()).toContain("Chiến dịch sẽ bị chặn.");
       await shot(page, `budget-estimate${vp.suffix}`, "#campaign-preview");
 
-      // Sending anyway: refused on the campaign's page with the reason. (The textarea's change event refreshes the
-      // preview once more when it loses focus: settle that first, so the click lands on a still page.)
-      const refreshed = page.waitForResponse((r) => r.url().endsWith("/console/campaigns/preview"));
-      await page.locator('textarea[name="message.vi"]').blur();
-      await refreshed;
+      // Sending anyway: refused on the campaign's page with the reason. (The focused field's change event refreshes
+      // the preview once more when it loses focus — whether a request is still due depends on timing: blur it, then
+      // wait until htmx has no request or swap in progress, so the click lands on a still page.)
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await page.waitForFunction(() => !document.querySelector(".htmx-request, .htmx-settling, .htmx-swapping"));
       await page.locator("#budget-estimate", { hasText: "1.500 ₫" }).waitFor();
       const [sent] = await Promise.all([
         page.waitForResponse((r) => r.url().endsWith("/console/campaigns") && r.request().method() === "POST"),
