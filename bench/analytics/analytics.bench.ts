@@ -18,7 +18,6 @@
 import { pathToFileURL } from "node:url";
 import { sql, type SQL } from "drizzle-orm";
 import {
-  analyticsSession,
   KPI_QUERIES,
   runKpi,
   summary,
@@ -27,6 +26,7 @@ import {
   type KpiWindow,
 } from "../../src/analytics/service.ts";
 import { runRollups } from "../../src/analytics/rollups.ts";
+import { readSession } from "../../src/db/session.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import type { Db } from "../../src/db/types.ts";
 import { best, machine, table } from "../lib/stats.ts";
@@ -184,12 +184,12 @@ export async function main(args: string[]): Promise<number> {
         process.stderr.write(`  ${days} d ${name} …\n`);
         // Both in the session the endpoint uses (read-only transaction, no JIT): same settings, only the SQL differs.
         const base = await best(runs, () =>
-          analyticsSession(
+          readSession(
             db,
             async (tx) => (await resultRows(await tx.execute(BASELINES[name](w)))) as Record<string, unknown>[],
           ),
         );
-        const mine = await best(runs, () => analyticsSession(db, (tx) => runKpi(tx, name, w)));
+        const mine = await best(runs, () => readSession(db, (tx) => runKpi(tx, name, w)));
         const [a, b] = [
           normalise(mine.value as Record<string, unknown>[]),
           normalise(base.value as Record<string, unknown>[]),

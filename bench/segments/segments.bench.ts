@@ -16,6 +16,7 @@
  *     composite, each cohort member's orders of the year counted through its (member_id, placed_at) index);
  *   - plain: our compilation without member_stats (`stats: false`, the previous form), for the before/after;
  *   - preview: the whole preview (count + a 20-member sample).
+ * All of them inside the preview's session (one read-only transaction, JIT off — src/db/session.ts).
  * Checks (exit 1 when one fails): both give the same count. Best of --runs; and ours / the member_stats baseline
  * timed alternately --pairs times, the median ratio (each pair sees the same machine load).
  * Not part of CI: the 1M / 5M data set takes a few minutes to generate and ~1.5 GB of disk.
@@ -28,6 +29,8 @@ import { previewSegment, segmentContext } from "../../src/segments/service.ts";
 import { withDayBounds } from "../../src/segments/days.ts";
 import { BUILT_IN_SEGMENTS, type Rule } from "../../src/segments/rule.ts";
 import { col, num, queryRows } from "../../src/db/rows.ts";
+import { readSession } from "../../src/db/session.ts";
+import type { Db } from "../../src/db/types.ts";
 import { best, machine, table } from "../lib/stats.ts";
 import { arg, MERCHANT, NOW, openDataset } from "./dataset.ts";
 
@@ -106,10 +109,13 @@ export async function main(args: string[]): Promise<number> {
   try {
     const db = database.db;
     const ctx = await segmentContext(db, MERCHANT, NOW);
-    const count = (q: SQL) => async () => num((await queryRows(db, q, z.object({ n: col.num })))[0]?.n);
+    // Every count in the preview's session (read-only, JIT off: src/db/session.ts), so only the SQL differs.
+    const inSession = (q: (tx: Db) => Promise<SQL>) => () =>
+      readSession(db, async (tx) => num((await queryRows(tx, await q(tx), z.object({ n: col.num })))[0]?.n));
+    const count = (q: SQL) => inSession(async () => q);
     // What the preview/count endpoints run after reading the merchant: the recency bounds resolved, then the count.
-    const ours = (rule: Rule) => async () =>
-      count(segmentCountQuery(compileSegment(rule, await withDayBounds(db, ctx, rule)), MERCHANT))();
+    const ours = (rule: Rule) =>
+      inSession(async (tx) => segmentCountQuery(compileSegment(rule, await withDayBounds(tx, ctx, rule)), MERCHANT));
     const plain = (rule: Rule) =>
       count(
         sql`select count(*) as n from (${segmentMembersQuery(compileSegment(rule, ctx, { stats: false }), MERCHANT)}) s`,

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { AnyRow, queryRows } from "../db/rows.ts";
-import { analyticsSession } from "./service.ts";
+import { readSession } from "../db/session.ts";
 
 export interface Cohort {
   /** First-order month, YYYY-MM. */
@@ -81,7 +81,7 @@ export async function cohorts(
   months: number,
   storeId: string | null = null,
 ): Promise<Cohorts> {
-  return analyticsSession(db, async (tx) => {
+  return readSession(db, async (tx) => {
     const [m] = await queryRows(
       tx,
       sql`

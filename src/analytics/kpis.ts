@@ -9,7 +9,7 @@ import type { Db } from "../db/types.ts";
 import { AnyRow, queryRows, TimezoneRow } from "../db/rows.ts";
 import { toScaled } from "../lib/decimal.ts";
 import { loadProgram } from "../program/service.ts";
-import { analyticsSession } from "./service.ts";
+import { readSession } from "../db/session.ts";
 
 /** An exact ratio and its value rounded for display (null when the denominator is 0). */
 export interface Ratio {
@@ -239,7 +239,7 @@ export async function programKpis(
   storeId: string | null = null,
 ): Promise<ProgramKpis> {
   const program = await loadProgram(db, merchantId);
-  return analyticsSession(db, async (tx) => {
+  return readSession(db, async (tx) => {
     const [tz] = await queryRows(tx, sql`select timezone from merchants where id = ${merchantId}`, TimezoneRow);
     const p = kpiPeriods(merchantId, now, days, storeId);
     const pv = pointValueSql(merchantId, program.pointValue, program.earn);

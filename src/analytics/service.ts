@@ -5,6 +5,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { AnyRow, queryRows, TimezoneRow } from "../db/rows.ts";
+import { readSession } from "../db/session.ts";
 
 export interface DailyPoint {
   day: string;
@@ -164,20 +165,6 @@ export async function runKpi(db: Db, name: KpiName, w: KpiWindow): Promise<Recor
 }
 
 /**
- * Runs `fn` in one read-only transaction (every KPI sees the same snapshot) without JIT compilation: Postgres would
- * JIT-compile each of these aggregates (~70 functions, a few hundred ms) to save less than that on a sub-second scan.
- */
-export async function analyticsSession<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction(
-    async (tx) => {
-      await tx.execute(sql`set local jit = off`);
-      return fn(tx);
-    },
-    { accessMode: "read only" },
-  );
-}
-
-/**
  * `storeId` limits the order figures (count, revenue, byChannel, member shares, active members, repeat rate and the
  * daily orders/revenue) to the orders placed at that store; members, points, tiers and rewards stay merchant-wide.
  */
@@ -188,7 +175,7 @@ export async function summary(
   days: number,
   storeId: string | null = null,
 ): Promise<Summary> {
-  return analyticsSession(db, (tx) => summaryIn(tx, merchantId, now, days, storeId));
+  return readSession(db, (tx) => summaryIn(tx, merchantId, now, days, storeId));
 }
 
 async function summaryIn(

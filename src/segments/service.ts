@@ -21,6 +21,7 @@ import {
 } from "./compile.ts";
 import { num, queryRows, col } from "../db/rows.ts";
 import { findOne } from "../db/find.ts";
+import { readSession } from "../db/session.ts";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
 
@@ -279,6 +280,15 @@ const SampleRow = SegmentMemberRow.extend({ language: z.string(), n: z.unknown()
  * the whole match), or, for a rule over the member summary alone, a count of its cohort and the sample's rows.
  */
 export async function previewSegment(
+  db: Db,
+  merchantId: string,
+  rule: Rule,
+  now: Date,
+): Promise<{ count: number; sample: SampleMember[] }> {
+  return readSession(db, (tx) => previewIn(tx, merchantId, rule, now));
+}
+
+async function previewIn(
   db: Db,
   merchantId: string,
   rule: Rule,

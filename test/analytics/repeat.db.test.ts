@@ -8,7 +8,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyticsSession, runKpi, summaryWindow, type KpiWindow } from "../../src/analytics/service.ts";
+import { runKpi, summaryWindow, type KpiWindow } from "../../src/analytics/service.ts";
+import { readSession } from "../../src/db/session.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { AnyRow, queryRows } from "../../src/db/rows.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
@@ -37,7 +38,7 @@ const counts = (rows: Record<string, unknown>[]): Counts => ({
 
 async function compare(w: KpiWindow): Promise<Counts> {
   const db = s.database.db;
-  const ours = counts(await analyticsSession(db, (tx) => runKpi(tx, "repeat", w)));
+  const ours = counts(await readSession(db, (tx) => runKpi(tx, "repeat", w)));
   const direct = counts(await queryRows(db, REPEAT_FROM_ORDERS(w), AnyRow));
   expect(ours, `window ${w.from} … ${w.to}`).toEqual(direct);
   return ours;
@@ -132,7 +133,7 @@ describe("repeat from member_stats", () => {
     await db.execute(
       sql`update member_stats set prev_order_at = ${ago(100).toISOString()}::timestamptz where merchant_id = ${merchantId} and member_id = ${twice}`,
     );
-    const ours = counts(await analyticsSession(db, (tx) => runKpi(tx, "repeat", w)));
+    const ours = counts(await readSession(db, (tx) => runKpi(tx, "repeat", w)));
     expect(ours).toEqual({ buyers: 3, repeaters: 1 });
   });
 });

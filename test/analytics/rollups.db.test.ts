@@ -5,7 +5,8 @@
  */
 import { sql, type SQL } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyticsSession, runKpi, summary, summaryWindow, type KpiWindow } from "../../src/analytics/service.ts";
+import { runKpi, summary, summaryWindow, type KpiWindow } from "../../src/analytics/service.ts";
+import { readSession } from "../../src/db/session.ts";
 import { runRollups } from "../../src/analytics/rollups.ts";
 import { AnyRow, queryRows, resultRows } from "../../src/db/rows.ts";
 import { startTestServer, type TestServer } from "../helpers/server.ts";
@@ -67,7 +68,7 @@ async function compare(merchantId: string, now: Date, days: number[]): Promise<v
   const db = s.database.db;
   for (const d of days) {
     const w = await summaryWindow(db, merchantId, now, d);
-    const [direct, rolled] = await analyticsSession(db, async (tx) => [
+    const [direct, rolled] = await readSession(db, async (tx) => [
       await queryRows(tx, DAILY_DIRECT(w), AnyRow),
       await runKpi(tx, "daily", w),
     ]);
@@ -202,7 +203,7 @@ describe("analytics rollups", () => {
     // The whole summary still reads the same series (and the other merchant's data never leaks in).
     const sum = await summary(db, merchantId, later, 30);
     const w = await summaryWindow(db, merchantId, later, 30);
-    const direct = await analyticsSession(db, (tx) => queryRows(tx, DAILY_DIRECT(w), AnyRow));
+    const direct = await readSession(db, (tx) => queryRows(tx, DAILY_DIRECT(w), AnyRow));
     expect(
       sum.daily.map((d) => [
         d.day,
