@@ -46,15 +46,17 @@ function pgbench(clients: number, seconds: number): number {
   return Number(m[1]);
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number | undefined): number {
+/** CPU seconds [user, system] a process has used so far, from /proc (Linux). */
+function cpuSplit(pid: number | undefined): [number, number] {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100/s)
+    return [Number(f[11]) / 100, Number(f[12]) / 100]; // utime, stime in clock ticks (100/s)
   } catch {
-    return NaN;
+    return [NaN, NaN];
   }
 }
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid: number | undefined): number => cpuSplit(pid)[0] + cpuSplit(pid)[1];
 
 const post = (agent: Agent, target: URL, apiKey: string, body: string) =>
   postJson(agent, target, "/v1/orders", { authorization: `Bearer ${apiKey}` }, body);
@@ -155,12 +157,15 @@ export async function main(args: string[]): Promise<number> {
         Number(r.pid),
       );
     const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid) || 0]));
-    const cpuBefore = [cpuSeconds(server.child.pid), process.cpuUsage()] as const;
+    const cpuBefore = [cpuSplit(server.child.pid), process.cpuUsage()] as const;
     const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run");
     const pgUsed = (await backends()).reduce((s, pid) => s + ((cpuSeconds(pid) || 0) - (pgBefore.get(pid) ?? 0)), 0);
     const perOrder = (s: number) => ((s * 1000) / totalOrders).toFixed(2);
     const self = process.cpuUsage(cpuBefore[1]);
-    const cpu = `${perOrder(cpuSeconds(server.child.pid) - cpuBefore[0])} / ${perOrder(pgUsed)} / ${perOrder((self.user + self.system) / 1e6)}`;
+    const [user, system] = cpuSplit(server.child.pid);
+    const serverUser = user - cpuBefore[0][0];
+    const serverSystem = system - cpuBefore[0][1];
+    const cpu = `${perOrder(serverUser + serverSystem)} / ${perOrder(pgUsed)} / ${perOrder((self.user + self.system) / 1e6)}`;
     await server.stop();
     const tps = pgbench(clients, seconds);
     const problems = await checkInvariants(d.db, merchantId);
@@ -175,6 +180,8 @@ export async function main(args: string[]): Promise<number> {
       "pgbench tps": tps.toFixed(0),
       "ratio (target ≥ 0.5)": ratio.toFixed(2),
       "CPU ms/order server / pg / loadgen": cpu,
+      // The kernel's share of the server's CPU: socket syscalls (loopback TCP to Postgres and to the clients).
+      "server system %": ((100 * serverSystem) / (serverUser + serverSystem)).toFixed(0),
       failures: load.failures,
       invariants: problems.length === 0 ? "hold" : `${problems.length} broken`,
     });

@@ -64,6 +64,14 @@ begin
     return jsonb_build_object('r', 'replay', 'hash', k.request_hash, 'status', k.status, 'response', k.response);
   end if;
 
+  -- The request's audit entry (docs/security.md) in the order's transaction: no second commit per order, and no
+  -- order without its entry. The API's audit middleware then skips the request (src/orders/routes.ts).
+  if p ? 'audit' then
+    insert into audit_log (merchant_id, actor, action, target, status, request_id, created_at)
+      values (v_merchant, p->'audit'->>'actor', p->'audit'->>'action', p->'audit'->>'target', 201,
+              p->'audit'->>'requestId', v_now);
+  end if;
+
   insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, store_id, created_at)
     values (p->>'orderId', v_merchant, v_key, v_member, p->>'channel', v_at, (p->>'total')::bigint, (p->>'pointsEarned')::bigint,
             (p->>'creditEarned')::bigint, p->>'hash', p->'offerCodes', v_store, v_now);

@@ -18,6 +18,9 @@ export interface AuditEntry {
   after?: unknown;
 }
 
+/** Who made a request and what it was: the entry's fields a handler knows before it runs. */
+export type AuditStamp = Pick<AuditEntry, "actor" | "action" | "target" | "requestId">;
+
 export async function writeAudit(db: Db, e: AuditEntry, now: Date): Promise<void> {
   // The entry as given; what it leaves out is stored as NULL.
   await db.insert(auditLog).values({

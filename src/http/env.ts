@@ -13,5 +13,10 @@ export interface AppEnv {
     merchantId: string;
     /** Who is acting, for the audit log: `key:<api key id>` (set with merchantId). */
     actor: string;
+    /**
+     * Set by a handler that wrote its request's audit entry itself, inside its own transaction (order ingestion):
+     * the audit middleware then writes none.
+     */
+    audited?: boolean;
   };
 }

@@ -16,6 +16,7 @@ import { spendable } from "../ledger/ledger.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import { placeBatched, type PgClient } from "./batch.ts";
 import { unknownStore } from "../stores/service.ts";
+import type { AuditStamp } from "../audit/write.ts";
 import {
   expiresAt,
   guestOrderResult,
@@ -38,6 +39,8 @@ export interface Placed {
   status: number;
   body: OrderResult;
   replayed: boolean;
+  /** The request's audit entry was written with the order (only when `audit` was given and the order is new). */
+  audited: boolean;
 }
 
 /** Facts that changed under us this many times in a row: give up here, the caller takes the locking path. */
@@ -97,6 +100,7 @@ export async function placeOrder(
   input: CreateOrderInput,
   now: Date,
   hash: string,
+  audit?: AuditStamp,
 ): Promise<Placed | undefined> {
   const program = await getProgram(db, merchantId);
   const placedAt = input.placedAt ? new Date(input.placedAt) : now;
@@ -112,6 +116,8 @@ export async function placeOrder(
     // Checked by the probe too, so an order at an unknown or archived store is refused before any earn is computed.
     storeId: input.storeId ?? null,
   };
+  // Only the writing calls carry it (a probe writes nothing).
+  const stamp = audit ? { audit } : {};
 
   // The order rows do not depend on the facts.
   const orderId = newId("ord");
@@ -140,6 +146,7 @@ export async function placeOrder(
       out = await call(db, {
         ...base,
         ...rows,
+        ...stamp,
         expect: {},
         pointsEarned: 0,
         creditEarned: 0,
@@ -200,6 +207,7 @@ export async function placeOrder(
       out = await call(db, {
         ...base,
         ...rows,
+        ...stamp,
         expect: facts,
         pointsEarned: body.pointsEarned,
         creditEarned: breakdown.cashback,
@@ -214,9 +222,9 @@ export async function placeOrder(
     switch (out.r) {
       case "ok":
         if (memberId) rememberFacts(cacheKey, next);
-        return { status: 201, body: body!, replayed: false };
+        return { status: 201, body: body!, replayed: false, audited: audit !== undefined };
       case "replay":
-        return replayOrConflict<OrderResult>(out, hash, input.externalId);
+        return { ...replayOrConflict<OrderResult>(out, hash, input.externalId), audited: false };
       case "no-member":
         rememberFacts(cacheKey, undefined);
         throw notFound("Member", "member-not-found");

@@ -2,6 +2,7 @@ import { apiGroup, found, created } from "../http/route.ts";
 import { CreateOrderSchema, OrderResult, RefundResult, RefundSchema } from "./schemas.ts";
 import { createOrder, createRefund } from "./service.ts";
 import { OrderView, readOrder } from "./read.ts";
+import { auditStamp } from "../http/audit.ts";
 
 const api = apiGroup("Orders");
 
@@ -18,7 +19,9 @@ api.post(
     }),
   },
   async ({ c, db, merchantId, deps, now, body: input }) => {
-    const r = await createOrder(db, merchantId, input, now, deps.orderHooks);
+    // The audit entry goes in with the order (one commit per order, issue 18); replays are audited as before.
+    const r = await createOrder(db, merchantId, input, now, deps.orderHooks, auditStamp(c));
+    if (r.audited) c.set("audited", true);
     return c.json(r.body, r.status as 201);
   },
 );

@@ -29,6 +29,7 @@ import { placeOrder } from "./place.ts";
 import { expiresAt, guestOrderResult, orderLineRows, orderTotal, pendingUntil, planEarn } from "./plan.ts";
 import { findOne } from "../db/find.ts";
 import { requireOpenStore } from "../stores/service.ts";
+import { type AuditStamp, writeAudit } from "../audit/write.ts";
 
 /** Hash of what an order says, so a replay can be told from a different order under the same externalId. */
 export async function orderContentHash(input: CreateOrderInput): Promise<string> {
@@ -86,21 +87,25 @@ export async function createOrder(
   input: CreateOrderInput,
   now: Date,
   hooks: OrderHooks = NO_ORDER_HOOKS,
-): Promise<{ status: number; body: OrderResult; replayed: boolean }> {
+  audit?: AuditStamp,
+): Promise<{ status: number; body: OrderResult; replayed: boolean; audited: boolean }> {
   const hash = await orderContentHash(input);
   // Orders by memberId (or guests) with no hook to run: one statement. Phone look-ups and enrolment, hooks, and
   // members whose facts keep changing under heavy contention take the locking transaction below.
   if (!input.memberPhone && !hooks.order.some((h) => h.appliesTo(input))) {
-    const placed = await retryOnDeadlock(() => placeOrder(db, merchantId, input, now, hash));
+    const placed = await retryOnDeadlock(() => placeOrder(db, merchantId, input, now, hash, audit));
     if (placed) return placed;
   }
   return retryOnDeadlock(() =>
-    db.transaction(async (tx) =>
-      idempotent(tx, merchantId, "orders", input.externalId, hash, async () => ({
-        status: 201,
-        body: await insertOrder(tx, merchantId, input, now, hash, hooks),
-      })),
-    ),
+    db.transaction(async (tx) => {
+      const r = await idempotent(tx, merchantId, "orders", input.externalId, hash, async () => {
+        const body = await insertOrder(tx, merchantId, input, now, hash, hooks);
+        // The request's audit entry with the order, as cl_place_order writes it (one transaction).
+        if (audit) await writeAudit(tx, { ...audit, merchantId, status: 201 }, now);
+        return { status: 201, body };
+      });
+      return { ...r, audited: audit !== undefined && !r.replayed };
+    }),
   );
 }
 

@@ -3,7 +3,7 @@
  * retention settings with their purge job.
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { routePath } from "hono/route";
+import { auditStamp } from "../http/audit.ts";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import type { Db } from "../db/types.ts";
@@ -239,7 +239,7 @@ export function auditWrites(
       if (res.ok) before = await jsonOf(res);
     }
     await next();
-    if (c.res.status < 200 || c.res.status >= 300) return;
+    if (c.res.status < 200 || c.res.status >= 300 || c.get("audited")) return;
     await record(c, c.get("merchantId"), {
       before: settings ? before : null,
       after: settings ? await jsonOf(c.res) : null,
@@ -252,11 +252,8 @@ async function record<E extends AppEnv>(c: Context<E>, merchantId: string, extra
     c.get("db"),
     {
       merchantId,
-      actor: c.get("actor"),
-      action: `${c.req.method} ${routePath(c, -1)}`,
-      target: c.req.path,
+      ...auditStamp(c),
       status: c.res.status,
-      requestId: c.get("requestId"),
       ...extra,
     },
     c.get("deps").clock.now(),
