@@ -2,8 +2,13 @@
  * Ledger benchmark: order ingestion through the real HTTP API (a child `src/node.ts` on Postgres) by 8 and 32
  * concurrent clients, each order for a member, 1–5 lines. Baseline in the same run: pgbench's built-in tpcb-like
  * script against the same server with the same client count. Target: orders/s ≥ 0.5 × pgbench TPS.
- * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000] [--clients 8,32] [--profile]
+ * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000]
+ * [--clients 8,32] [--price-changes 0.05] [--profile]
  * (--profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/).
+ * Lines are 500 SKUs, each sold at its own list price as a till does, except a `--price-changes` fraction of lines
+ * at another price (a promotion, a price change), which updates the product's last-seen price (1 = every line at a
+ * random price and a category by line position: nearly every line rewrote its product row, the shape measured
+ * before 2026-12-06).
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -68,6 +73,7 @@ async function runLoad(
   total: number,
   clients: number,
   prefix: string,
+  priceChanges: number,
 ) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const target = new URL(url);
@@ -86,12 +92,16 @@ async function runLoad(
         const body = {
           externalId: `${prefix}-${i}`,
           memberId: memberIds[i % memberIds.length],
-          items: Array.from({ length: lines }, (_, k) => ({
-            sku: `SKU-${Math.floor(rand() * 500)}`,
-            category: k % 2 ? "coffee" : "food",
-            quantity: 1 + (k % 3),
-            unitPrice: 10000 + Math.floor(rand() * 90) * 1000,
-          })),
+          items: Array.from({ length: lines }, (_, k) => {
+            const sku = Math.floor(rand() * 500);
+            const listPrice = 10000 + (sku % 90) * 1000;
+            return {
+              sku: `SKU-${sku}`,
+              category: sku % 2 ? "coffee" : "food", // a product's own (was by line position: flipped per order)
+              quantity: 1 + (k % 3),
+              unitPrice: rand() < priceChanges ? 10000 + Math.floor(rand() * 90) * 1000 : listPrice,
+            };
+          }),
         };
         const t = performance.now();
         const status = await post(agent, target, apiKey, JSON.stringify(body));
@@ -110,6 +120,7 @@ export async function main(args: string[]): Promise<number> {
   const totalOrders = flag(args, "orders", 20000);
   const memberCount = flag(args, "members", 2000);
   const seconds = flag(args, "pgbench-seconds", 15);
+  const priceChanges = flag(args, "price-changes", 0.05);
   process.stderr.write(
     `ledger bench: ${totalOrders} orders per client count, ${memberCount} members, on ${ADMIN.replace(/\/\/.*@/, "//…@")}\n`,
   );
@@ -148,7 +159,7 @@ export async function main(args: string[]): Promise<number> {
       DB_POOL_MAX: String(Math.min(clients, 20)),
       ...profile,
     });
-    await runLoad(server.url, apiKey, ids, Math.min(500, totalOrders), clients, "warm");
+    await runLoad(server.url, apiKey, ids, Math.min(500, totalOrders), clients, "warm", priceChanges);
     // CPU per order of each party: the server, this process (the load generator) and the Postgres backends
     // serving the server's pool (the warm-up opened them all).
     // A backend opened during the run counts in full (it started at zero).
@@ -158,7 +169,7 @@ export async function main(args: string[]): Promise<number> {
       );
     const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid) || 0]));
     const cpuBefore = [cpuSplit(server.child.pid), process.cpuUsage()] as const;
-    const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run");
+    const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run", priceChanges);
     const pgUsed = (await backends()).reduce((s, pid) => s + ((cpuSeconds(pid) || 0) - (pgBefore.get(pid) ?? 0)), 0);
     const perOrder = (s: number) => ((s * 1000) / totalOrders).toFixed(2);
     const self = process.cpuUsage(cpuBefore[1]);

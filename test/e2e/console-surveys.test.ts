@@ -265,42 +265,48 @@ describe("console survey editor (drafts) in Chromium", () => {
     });
   }
 
-  it("desktop: Send to segment — a blocking budget's 409 shown on the page, a warning flashed", async () => {
-    const api = apiClient(s.url, apiKey);
-    const draft = await api("POST", "/v1/surveys", {
-      name: "Gửi thử",
-      points: 20,
-      segmentId: englishSegment,
-      questions: [{ type: "rating", text: { vi: "Bạn chấm quán mấy sao?", en: "How many stars?" } }],
-    });
-    expect(draft.status).toBe(201);
-    const id = draft.body.id;
-    const settings = { monthly: { points: 1, spend: null }, pointValue: { amount: 5, points: 1 } };
-    expect((await api("PUT", "/v1/budget/settings", { ...settings, enforcement: "block" })).status).toBe(200);
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${s.url}/console/sign-in`);
-    await page.locator("#key").fill(apiKey);
-    await page.locator("#go").click();
-    await page.locator("#kpis .kpi").first().waitFor();
+  for (const vp of VIEWPORTS)
+    it(`${vp.label}: Send to segment — a blocking budget's 409 shown on the page, a warning flashed`, async () => {
+      const api = apiClient(s.url, apiKey);
+      const draft = await api("POST", "/v1/surveys", {
+        name: `Gửi thử ${vp.label}`,
+        points: 20,
+        segmentId: englishSegment,
+        questions: [{ type: "rating", text: { vi: "Bạn chấm quán mấy sao?", en: "How many stars?" } }],
+      });
+      expect(draft.status).toBe(201);
+      const id = draft.body.id;
+      const settings = { monthly: { points: 1, spend: null }, pointValue: { amount: 5, points: 1 } };
+      expect((await api("PUT", "/v1/budget/settings", { ...settings, enforcement: "block" })).status).toBe(200);
+      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      await page.goto(`${s.url}/console/sign-in`);
+      await page.locator("#key").fill(apiKey);
+      await page.locator("#go").click();
+      await page.locator("#kpis .kpi").first().waitFor();
 
-    await page.goto(`${s.url}/console/surveys/${id}`);
-    await page.locator("#send-survey-button", { hasText: "Gửi tới phân khúc" }).click();
-    await page.locator(".flash.bad", { hasText: "send to its segment would exceed" }).waitFor();
-    expect((await api("GET", `/v1/surveys/${id}`)).body).toMatchObject({ sentAt: null, draft: true });
-    await shot(page, "survey-send-blocked");
+      await page.goto(`${s.url}/console/surveys/${id}`);
+      const button = page.locator("#send-survey-button", { hasText: "Gửi tới phân khúc" });
+      // Reachable without sideways scrolling at either size.
+      const box = await button.boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(vp.width);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
+      await button.click();
+      await page.locator(".flash.bad", { hasText: "send to its segment would exceed" }).waitFor();
+      expect((await api("GET", `/v1/surveys/${id}`)).body).toMatchObject({ sentAt: null, draft: true });
+      await shot(page, `survey-send-blocked${vp.suffix}`);
 
-    expect((await api("PUT", "/v1/budget/settings", { ...settings, enforcement: "warn" })).status).toBe(200);
-    await page.locator("#send-survey-button").click();
-    await page.locator(".flash", { hasText: "vượt ngân sách tháng này" }).waitFor();
-    expect(await page.locator("#send-survey").count()).toBe(0);
-    expect((await api("GET", `/v1/surveys/${id}`)).body).toMatchObject({
-      draft: false,
-      budgetCheck: { outcome: "warned" },
+      expect((await api("PUT", "/v1/budget/settings", { ...settings, enforcement: "warn" })).status).toBe(200);
+      await page.locator("#send-survey-button").click();
+      await page.locator(".flash", { hasText: "vượt ngân sách tháng này" }).waitFor();
+      expect(await page.locator("#send-survey").count()).toBe(0);
+      expect((await api("GET", `/v1/surveys/${id}`)).body).toMatchObject({
+        draft: false,
+        budgetCheck: { outcome: "warned" },
+      });
+      expect(errors, errors.join("\n")).toEqual([]);
+      await context.close();
     });
-    expect(errors, errors.join("\n")).toEqual([]);
-    await context.close();
-  });
 });
