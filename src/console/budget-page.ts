@@ -5,7 +5,8 @@
  */
 import type { BudgetEstimate, BudgetReport } from "../budget/service.ts";
 import { BUDGET_COPY, CONSOLE_COPY, type ConsoleLang } from "./copy.ts";
-import { type Errors, formCard, numeric, options, selectField, table, tableOr } from "./kit.ts";
+import { domainErrors, type Errors, formCard, numeric, options, selectField, table, tableOr } from "./kit.ts";
+import { DomainError } from "../lib/errors.ts";
 import { chartData, field, flash, fmtDate, fmtNum, h, kpi, sectionPage } from "./views.ts";
 
 /** "2026-11" → the month's first day as a uPlot time (seconds). */
@@ -137,6 +138,18 @@ export function budgetPage(
       ),
     ),
   );
+}
+
+/**
+ * A refused send (campaign start, survey send) in the console's language: over a blocking budget → which budget
+ * and month; any other refusal → its message.
+ */
+export function sendRefusal(lang: ConsoleLang, err: unknown): string {
+  const e = err instanceof DomainError && err.slug === "over-budget" ? (err.extra.estimate as BudgetEstimate) : null;
+  if (!e) return Object.values(domainErrors(err)).join("; ");
+  const b = BUDGET_COPY[lang];
+  const what = e.over.map((o) => (o === "points" ? b.overPoints : b.overSpend)).join(", ");
+  return `${fill(b.over, { month: e.month, what })} ${b.notSent}`;
 }
 
 /** The compose page's estimate (under the live preview): cost, and whether it fits this month's budget. */

@@ -29,7 +29,7 @@ import {
   progressFragment,
 } from "./campaigns-page.ts";
 import { journeyPage } from "./journeys-page.ts";
-import { estimateFragment } from "./budget-page.ts";
+import { estimateFragment, sendRefusal } from "./budget-page.ts";
 import { BUDGET_COPY } from "./copy.ts";
 import { estimateDraftCost } from "../budget/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
@@ -171,7 +171,7 @@ async function sendAndShow(c: C, id: string) {
   try {
     warned = (await startCampaign(db, m, id, now, c.get("deps").sendGuard)).warning !== undefined;
   } catch (err) {
-    const errors = domainErrors(err);
+    const text = sendRefusal(c.get("lang"), err);
     const { view, kpis } = await campaignData(c, id);
     return c.html(
       campaignPage(c.get("lang"), {
@@ -180,7 +180,7 @@ async function sendAndShow(c: C, id: string) {
         segmentName: view.segmentId,
         offerName: null,
         timezone: await tz(c),
-        flash: { text: Object.values(errors).join("; "), bad: true },
+        flash: { text, bad: true },
       }),
       409,
     );

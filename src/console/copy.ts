@@ -417,6 +417,7 @@ export const BUDGET_COPY = {
     overSpend: "chi phí",
     within: "Trong ngân sách tháng {month}.",
     sentOver: "Đang gửi — vượt ngân sách tháng này (đã cảnh báo).",
+    notSent: "Chưa gửi: ngân sách được đặt chặn gửi khi vượt.",
   },
   en: {
     title: "Program budget",
@@ -475,5 +476,6 @@ export const BUDGET_COPY = {
     overSpend: "spend",
     within: "Within the {month} budget.",
     sentOver: "Sending — over this month's budget (warned).",
+    notSent: "Not sent: the budget is set to block sends over it.",
   },
 } as const;

@@ -139,7 +139,7 @@ export function surveyPage(
       ? h(
           "form",
           { method: "post", action: `${base}/send`, id: "send-survey" },
-          h("button", { type: "submit", id: "send-survey-button" }, s.send),
+          h("button", { type: "submit", class: "primary", id: "send-survey-button" }, s.send),
         )
       : null,
     h(

@@ -17,7 +17,7 @@ import {
 } from "../surveys/service.ts";
 import { DomainError } from "../lib/errors.ts";
 import { wakeDeliveryWorkers } from "../campaigns/worker.ts";
-import { domainErrors } from "./kit.ts";
+import { sendRefusal } from "./budget-page.ts";
 import { BUDGET_COPY } from "./copy.ts";
 import { ResultsQuery } from "../surveys/schemas.ts";
 import type { ConsoleEnv } from "./env.ts";
@@ -99,8 +99,8 @@ surveyPages.post("/surveys/:id/send", async (c) => {
   try {
     warned = (await sendSurvey(db, m, id, now, c.get("deps").sendGuard)).warning !== undefined;
   } catch (err) {
-    const errors = domainErrors(err); // 404 and anything unexpected rethrow
-    return c.html(await showSurvey(c, id, { error: Object.values(errors).join("; ") }), 409);
+    // 404 and anything unexpected rethrow.
+    return c.html(await showSurvey(c, id, { error: sendRefusal(c.get("lang"), err) }), 409);
   }
   wakeDeliveryWorkers();
   return c.redirect(`/console/surveys/${encodeURIComponent(id)}?ok=${warned ? "sending-over" : "sending"}`, 303);

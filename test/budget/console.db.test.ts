@@ -103,6 +103,9 @@ describe("console budget", () => {
       cookie,
     );
     expect(sent.status).toBe(409);
-    expect(await sent.text()).toContain("would exceed the 2026-11 budget");
+    // The refusal in the console's language: which budget and month, and that nothing went out.
+    const html = await sent.text();
+    expect(html).toContain("Vượt ngân sách tháng 2026-11:");
+    expect(html).toContain("Chưa gửi: ngân sách được đặt chặn gửi khi vượt.");
   });
 });

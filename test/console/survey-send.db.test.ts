@@ -51,7 +51,7 @@ describe("console: a survey's send to its segment", () => {
     expect(res.status).toBe(409);
     const html = await res.text();
     expect(html).toContain("flash bad");
-    expect(html).toContain(`Survey ${m.id}&#39;s send to its segment would exceed`);
+    expect(html).toContain("Vượt ngân sách tháng 2026-11: điểm. Chưa gửi: ngân sách được đặt chặn gửi khi vượt.");
     expect(html).toContain('id="send-survey"'); // still a draft: the button stays
     expect((await m.api("GET", `/v1/surveys/${m.id}`)).body).toMatchObject({ sentAt: null, draft: true });
   });

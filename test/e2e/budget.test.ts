@@ -125,7 +125,7 @@ describe("budget in the console, in Chromium", () => {
         page.locator("#send-now").click(),
       ]);
       expect(sent.status()).toBe(409);
-      await page.locator(".flash.bad", { hasText: "would exceed" }).waitFor();
+      await page.locator(".flash.bad", { hasText: "Vượt ngân sách tháng" }).waitFor();
       expect(errors).toEqual([]);
       await context.close();
     });

@@ -294,7 +294,7 @@ describe("console survey editor (drafts) in Chromium", () => {
       expect(box!.x + box!.width).toBeLessThanOrEqual(vp.width);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
       await button.click();
-      await page.locator(".flash.bad", { hasText: "send to its segment would exceed" }).waitFor();
+      await page.locator(".flash.bad", { hasText: "Vượt ngân sách tháng" }).waitFor();
       expect((await api("GET", `/v1/surveys/${id}`)).body).toMatchObject({ sentAt: null, draft: true });
       await shot(page, `survey-send-blocked${vp.suffix}`);
 
