@@ -16,6 +16,7 @@ import { routedMembers } from "../campaigns/routing.ts";
 import type { SendTarget } from "../campaigns/guard.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
+import { withDayBounds } from "../segments/days.ts";
 import { loadProgram } from "../program/service.ts";
 import { toScaled } from "../lib/decimal.ts";
 import { znsSettings } from "../zns/settings.ts";
@@ -275,7 +276,7 @@ async function estimateSteps(
   for (const [i, step] of steps.entries()) {
     const seg = await findSegment(db, merchantId, step.segmentId);
     if (!seg) continue;
-    const members = segmentMembersQuery(compileSegment(seg.rule, ctx), merchantId);
+    const members = segmentMembersQuery(compileSegment(seg.rule, await withDayBounds(db, ctx, seg.rule)), merchantId);
     const routed = routedMembers(members, merchantId, step.channel ?? "auto", step.znsTemplateId !== undefined);
     const [r] = await queryRows(
       db,

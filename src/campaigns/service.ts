@@ -9,8 +9,8 @@ import { assertOfferNotForeign } from "./offer-ref.ts";
 import type { Db } from "../db/types.ts";
 import { newId } from "../lib/ids.ts";
 import { conflict, DomainError, notFound, validationError } from "../lib/errors.ts";
-import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
-import { findSegment, segmentContext } from "../segments/service.ts";
+import { segmentMembersQuery } from "../segments/compile.ts";
+import { compileForMerchant, findSegment } from "../segments/service.ts";
 import { num, queryRows, col } from "../db/rows.ts";
 import { campaigns, type CampaignStatus, type MessageTemplates, type QuietHours } from "./tables.ts";
 import { AttributionDaysSchema, getMessagingSettings, QuietHoursSchema } from "./settings.ts";
@@ -389,7 +389,7 @@ export async function startCampaign(
       );
     // The budget check (injected: src/campaigns/guard.ts) sees the campaign locked, before any row is written.
     const warning = guard ? await guard(tx, merchantId, { kind: "campaign", id: c.id }, now) : undefined;
-    const compiled = compileSegment(seg.rule, await segmentContext(tx, merchantId, now));
+    const compiled = await compileForMerchant(tx, merchantId, seg.rule, now);
     const members = segmentMembersQuery(compiled, merchantId);
     const at = sql`${now.toISOString()}::timestamptz`;
     const control = sql`((('x' || substr(md5(${c.id}::text || ':' || r.member_id), 1, 8))::bit(32)::bigint % 10000) < ${c.controlBasisPoints}::int)`;
@@ -609,7 +609,7 @@ export async function estimateCampaign(
   if (!c) throw notFound("Campaign", "campaign-not-found");
   const seg = await findSegment(db, merchantId, c.segmentId);
   if (!seg) throw notFound("Segment", "segment-not-found");
-  const members = segmentMembersQuery(compileSegment(seg.rule, await segmentContext(db, merchantId, now)), merchantId);
+  const members = segmentMembersQuery(await compileForMerchant(db, merchantId, seg.rule, now), merchantId);
   const routed = routedMembers(members, merchantId, c.channel, c.znsTemplateId !== null);
   const control = sql`((('x' || substr(md5(${c.id}::text || ':' || r.member_id), 1, 8))::bit(32)::bigint % 10000) < ${c.controlBasisPoints}::int)`;
   const rows = await queryRows(

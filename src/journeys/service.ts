@@ -15,6 +15,7 @@ import type { Logger } from "../lib/log.ts";
 import { silentLogger } from "../lib/log.ts";
 import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
 import { findSegment, segmentContext } from "../segments/service.ts";
+import { withDayBounds } from "../segments/days.ts";
 import { execCount, num, queryRows, col } from "../db/rows.ts";
 import {
   checkZnsOptions,
@@ -278,7 +279,7 @@ async function queueSteps(db: Db, merchantId: string, steps: JourneyStep[], now:
       result.steps.push({ step: i, segmentId: step.segmentId, queued: 0 });
       continue;
     }
-    const members = segmentMembersQuery(compileSegment(seg.rule, ctx), merchantId);
+    const members = segmentMembersQuery(compileSegment(seg.rule, await withDayBounds(db, ctx, seg.rule)), merchantId);
     const message = JSON.stringify({
       ...step.message,
       ...(step.offerId ? { offerId: step.offerId } : {}),

@@ -15,8 +15,8 @@ import { csvRow } from "../lib/csv.ts";
 import { silentLogger, type Logger } from "../lib/log.ts";
 import { creditPoints, lockMember } from "../ledger/ledger.ts";
 import { getProgram } from "../program/service.ts";
-import { compileSegment, segmentMembersQuery } from "../segments/compile.ts";
-import { requireSegment, segmentContext } from "../segments/service.ts";
+import { segmentMembersQuery } from "../segments/compile.ts";
+import { compileForMerchant, requireSegment } from "../segments/service.ts";
 import { routedMembers } from "../campaigns/routing.ts";
 import type { ButtonsByLang, DeliveryMessage } from "../campaigns/tables.ts";
 import {
@@ -297,10 +297,7 @@ export async function sendSurvey(
         `Survey ${s.id} has no segmentId to send to (it is only offered after orders)`,
       );
     const seg = await requireSegment(tx, merchantId, s.segmentId);
-    const members = segmentMembersQuery(
-      compileSegment(seg.rule, await segmentContext(tx, merchantId, now)),
-      merchantId,
-    );
+    const members = segmentMembersQuery(await compileForMerchant(tx, merchantId, seg.rule, now), merchantId);
     const routed = routedMembers(members, merchantId, "chat", false);
     let check: SurveyBudgetCheck | null = null;
     let warning: SendWarning | undefined;
@@ -601,7 +598,7 @@ async function responseRows(db: Db, s: SurveyRow, segmentId: string | undefined,
 async function segmentFilter(db: Db, merchantId: string, segmentId: string | undefined, now: Date): Promise<SQL> {
   if (!segmentId) return sql``;
   const seg = await requireSegment(db, merchantId, segmentId);
-  const members = segmentMembersQuery(compileSegment(seg.rule, await segmentContext(db, merchantId, now)), merchantId);
+  const members = segmentMembersQuery(await compileForMerchant(db, merchantId, seg.rule, now), merchantId);
   return sql`and r.member_id in (select member_id from (${members}) sm)`;
 }
 
