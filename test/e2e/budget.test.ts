@@ -5,6 +5,7 @@
  * the blocked send on the campaign's page. Screenshots go to test-results/budget/; `UPDATE_DOCS=1` also copies
  * them to docs/console-budget*.png.
  */
+import { signedInPage } from "./console-page.ts";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
@@ -63,17 +64,10 @@ const VIEWPORTS = [
 describe("budget in the console, in Chromium", () => {
   for (const vp of VIEWPORTS) {
     it(`${vp.label}: budget report + chart, settings (error, saved), compose estimate, blocked send`, async () => {
-      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      const { context, page, errors } = await signedInPage(browser, s.url, apiKey, {
+        width: vp.width,
+        height: vp.height,
       });
-      await page.goto(`${s.url}/console/sign-in`);
-      await page.locator("#key").fill(apiKey);
-      await page.locator("#go").click();
-      await page.locator("#kpis .kpi").first().waitFor();
 
       await page.locator('nav.main a[href="/console/budget"]').click();
       await page.locator("h1", { hasText: "Ngân sách chương trình" }).waitFor();

@@ -3,6 +3,7 @@
  * the program's mode (default "link"), switching to strict opt-in and saving is read back through GET /v1/program,
  * the English copy names the same choice, and a forged value is refused in place (400) without changing the program.
  */
+import { signedInPage } from "./console-page.ts";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
@@ -38,14 +39,7 @@ describe("program consent mode in the console, in Chromium", () => {
     const before = await api("GET", "/v1/program");
     expect((before.body as { consentMode: string }).consentMode).toBe("link");
 
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${s.url}/console/sign-in`);
-    await page.locator("#key").fill(apiKey);
-    await page.locator("#go").click();
-    await page.locator("#kpis .kpi").first().waitFor();
+    const { context, page, errors } = await signedInPage(browser, s.url, apiKey, { width: 1366, height: 900 });
 
     await page.goto(`${s.url}/console/program`);
     const select = page.locator('#program select[name="consentMode"]');
@@ -91,14 +85,7 @@ describe("program consent mode in the console, in Chromium", () => {
   });
 
   it("phone (390×844): the consent card fits the screen, its select usable without sideways scrolling", async () => {
-    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`${s.url}/console/sign-in`);
-    await page.locator("#key").fill(apiKey);
-    await page.locator("#go").click();
-    await page.locator("#kpis .kpi").first().waitFor();
+    const { context, page, errors } = await signedInPage(browser, s.url, apiKey, { width: 390, height: 844 });
     await page.goto(`${s.url}/console/program`);
     const select = page.locator('#program select[name="consentMode"]');
     await select.scrollIntoViewIfNeeded();

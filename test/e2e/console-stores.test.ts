@@ -3,6 +3,7 @@
  * store (a duplicate code is refused in place), archive one, and the overview's store filter (the order KPIs of one
  * store). Screenshots go to test-results/console/.
  */
+import { signedInPage } from "./console-page.ts";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -44,17 +45,10 @@ const VIEWPORTS = [
 describe("console stores in Chromium", () => {
   for (const vp of VIEWPORTS) {
     it(`${vp.label}: add, refuse a duplicate code, archive; the overview's store filter`, async () => {
-      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      const { context, page, errors } = await signedInPage(browser, s.url, apiKey, {
+        width: vp.width,
+        height: vp.height,
       });
-      await page.goto(`${s.url}/console/sign-in`);
-      await page.locator("#key").fill(apiKey);
-      await page.locator("#go").click();
-      await page.locator("#kpis .kpi").first().waitFor();
 
       await page.locator("nav.main a", { hasText: "Cửa hàng" }).click();
       await page.locator("h1", { hasText: "Cửa hàng" }).waitFor();

@@ -5,6 +5,7 @@
  * desktop run is in Vietnamese, the phone run in English. Screenshots go to test-results/console/; `UPDATE_DOCS=1`
  * also copies them to docs/console-survey-new*.png.
  */
+import { signedInPage } from "./console-page.ts";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
@@ -66,17 +67,10 @@ describe("console: new survey in Chromium", () => {
       const api = apiClient(s.url, apiKey);
       const countSurveys = async () => (await api("GET", "/v1/surveys?limit=200")).body.surveys.length as number;
       const before = await countSurveys();
-      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      const { context, page, errors } = await signedInPage(browser, s.url, apiKey, {
+        width: vp.width,
+        height: vp.height,
       });
-      await page.goto(`${s.url}/console/sign-in`);
-      await page.locator("#key").fill(apiKey);
-      await page.locator("#go").click();
-      await page.locator("#kpis .kpi").first().waitFor();
       if (vp.lang === "en") {
         await page.locator("#lang").click();
         await page.locator("nav.main a", { hasText: "Surveys" }).waitFor();

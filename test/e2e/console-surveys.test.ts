@@ -5,6 +5,7 @@
  * survey service (the chat path is tested in test/surveys/). Screenshots go
  * to test-results/console/; `UPDATE_DOCS=1` also copies them to docs/console-survey*.png.
  */
+import { signedInPage } from "./console-page.ts";
 import { copyFileSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { and, eq } from "drizzle-orm";
@@ -112,17 +113,10 @@ const VIEWPORTS = [
 describe("console survey results in Chromium", () => {
   for (const vp of VIEWPORTS) {
     it(`${vp.label}: the list, the results with charts, a segment filter and the CSV`, async () => {
-      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      const { context, page, errors } = await signedInPage(browser, s.url, apiKey, {
+        width: vp.width,
+        height: vp.height,
       });
-      await page.goto(`${s.url}/console/sign-in`);
-      await page.locator("#key").fill(apiKey);
-      await page.locator("#go").click();
-      await page.locator("#kpis .kpi").first().waitFor();
 
       await page.locator("nav.main a", { hasText: "Khảo sát" }).click();
       const row = page.locator("#surveys tbody tr", { hasText: "Góp ý tháng 12" });
@@ -189,17 +183,10 @@ describe("console survey editor (drafts) in Chromium", () => {
       });
       expect(draft.status).toBe(201);
       const id = draft.body.id;
-      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
+      const { context, page, errors } = await signedInPage(browser, s.url, apiKey, {
+        width: vp.width,
+        height: vp.height,
       });
-      await page.goto(`${s.url}/console/sign-in`);
-      await page.locator("#key").fill(apiKey);
-      await page.locator("#go").click();
-      await page.locator("#kpis .kpi").first().waitFor();
 
       await page.goto(`${s.url}/console/surveys/${id}`);
       await page.locator("#edit-survey").click();
@@ -278,14 +265,10 @@ describe("console survey editor (drafts) in Chromium", () => {
       const id = draft.body.id;
       const settings = { monthly: { points: 1, spend: null }, pointValue: { amount: 5, points: 1 } };
       expect((await api("PUT", "/v1/budget/settings", { ...settings, enforcement: "block" })).status).toBe(200);
-      const context = await browser.newContext({ viewport: { width: vp.width, height: vp.height } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.goto(`${s.url}/console/sign-in`);
-      await page.locator("#key").fill(apiKey);
-      await page.locator("#go").click();
-      await page.locator("#kpis .kpi").first().waitFor();
+      const { context, page, errors } = await signedInPage(browser, s.url, apiKey, {
+        width: vp.width,
+        height: vp.height,
+      });
 
       await page.goto(`${s.url}/console/surveys/${id}`);
       const button = page.locator("#send-survey-button", { hasText: "Gửi tới phân khúc" });
