@@ -3,28 +3,12 @@ import { apiGroup, ints, type JsonBody, ok } from "../http/route.ts";
 import { cohorts } from "./cohorts.ts";
 import { programKpis } from "./kpis.ts";
 import { summary } from "./service.ts";
-import { id } from "../lib/validate.ts";
-import { validationError } from "../lib/errors.ts";
-import { unknownStoreIds } from "../stores/service.ts";
+import { storeFilter } from "../stores/service.ts";
+import { storeFilterParam } from "../stores/schemas.ts";
 import type { Db } from "../db/types.ts";
 import { windowDays } from "../lib/schemas/fields.ts";
 
 const api = apiGroup("Analytics");
-
-/** The optional `?storeId=` of the analytics endpoints: what it limits is said per endpoint. */
-const storeFilter = (limits: string) =>
-  id()
-    .optional()
-    .describe(
-      `Only orders placed at this store (GET /v1/stores; archived ones too): ${limits} Not one of this merchant's stores → 400 at storeId.`,
-    );
-
-/** The one check behind every analytics `?storeId=`: not one of this merchant's stores → 400 at storeId. */
-async function storeOf(db: Db, merchantId: string, storeId: string | undefined): Promise<string | null> {
-  if (storeId && (await unknownStoreIds(db, merchantId, [storeId])).length > 0)
-    throw validationError([{ path: "storeId", message: "unknown store" }], `Unknown store ${storeId}`);
-  return storeId ?? null;
-}
 
 /** An analytics report's route: GET `path` answering `schema`, run for the query at its checked `?storeId=` (or all). */
 function report<T extends { storeId?: string | undefined }>(
@@ -34,13 +18,13 @@ function report<T extends { storeId?: string | undefined }>(
 ): void {
   const { answer, schema, ...doc } = spec;
   api.get(path, { ...doc, responses: ok(answer, schema) }, async ({ db, merchantId, now, query: q }) =>
-    run(db, merchantId, now, q, await storeOf(db, merchantId, q.storeId)),
+    run(db, merchantId, now, q, await storeFilter(db, merchantId, q.storeId)),
   );
 }
 
 const SummaryQuery = z.object({
   days: windowDays(),
-  storeId: storeFilter(
+  storeId: storeFilterParam(
     "order count, revenue, byChannel, member shares, active members, repeat rate and the daily orders/revenue (computed live, not from the daily rollups). Members, points, tiers and rewards stay merchant-wide.",
   ),
 });
@@ -82,7 +66,7 @@ report(
 
 const KpisQuery = z.object({
   days: windowDays(),
-  storeId: storeFilter(
+  storeId: storeFilterParam(
     "orders, revenue, memberShare, memberRevenueShare, buyers, retention, purchaseFrequency and both averageOrderValues (a member is a buyer / retained by their orders at this store). pointsIssued, pointsRedeemed, redemptionRate, redeemerShare, pointsLiability and pointValue stay merchant-wide.",
   ),
 });
@@ -136,7 +120,7 @@ report(
 
 const CohortsQuery = z.object({
   months: z.coerce.number().int().min(1).max(36).default(12),
-  storeId: storeFilter(
+  storeId: storeFilterParam(
     "every figure — a member's cohort is the month of their first order at this store (earlier orders at other stores do not count) and a month's buyers are the cohort members who ordered at this store that month.",
   ),
 });

@@ -18,6 +18,8 @@ import { MessageSchema, ZnsOfferSchema } from "./service.ts";
 import { ChannelChoiceSchema } from "./routing.ts";
 import { CampaignPreviewSchema, previewCampaign } from "./preview.ts";
 import { lastIdCursor, pageLimit } from "../lib/schemas/fields.ts";
+import { storeFilter } from "../stores/service.ts";
+import { storeFilterParam } from "../stores/schemas.ts";
 
 const api = apiGroup("Campaigns");
 
@@ -38,8 +40,15 @@ const Group = z.object({
   claims: z.number().int(),
 });
 
+const CampaignQuery = z.object({
+  storeId: storeFilterParam(
+    "the KPIs' orders, conversions, revenue, AOV and uplift (both groups). Delivered and claims stay campaign-wide.",
+  ),
+});
+
 const Kpis = z.object({
   attributionDays: z.number().int(),
+  storeId: z.string().nullable().describe("The store the order figures are limited to (?storeId=); null = all orders"),
   delivered: z.number().int(),
   claims: z.number().int().nullable(),
   conversions: z.number().int(),
@@ -149,12 +158,16 @@ api.get(
   "/v1/campaigns/{id}",
   {
     summary: "A campaign: status, counts and KPIs (delivered, conversions, attributed revenue, AOV, uplift vs control)",
+    query: CampaignQuery,
     responses: found("The campaign", CampaignViewSchema, "No such campaign of this merchant"),
   },
-  async ({ db, merchantId, now, param }) => {
+  async ({ db, merchantId, now, param, query }) => {
     const v = await getCampaignView(db, merchantId, param("id"));
+    const storeId = await storeFilter(db, merchantId, query.storeId);
     const kpis =
-      v.status === "sending" || v.status === "done" ? await campaignKpis(db, merchantId, v.id, now) : undefined;
+      v.status === "sending" || v.status === "done"
+        ? await campaignKpis(db, merchantId, v.id, now, storeId)
+        : undefined;
     return { ...v, ...(kpis ? { kpis } : {}) };
   },
 );

@@ -469,6 +469,8 @@ export interface GroupKpis {
 
 export interface CampaignKpis {
   attributionDays: number;
+  /** The store the order figures are limited to (orders, conversions, revenue, AOV, uplift); null = every order. */
+  storeId: string | null;
   delivered: number;
   /** Offer claims (any offer, incl. the campaign's button) by delivered members inside their attribution window. */
   claims: number | null;
@@ -493,8 +495,15 @@ const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10_000) / 
  * their delivery (`sent`); the control group is measured from the campaign's start. Revenue = Σ (total − refunds)
  * of those orders; AOV = revenue / orders; uplift compares conversion rates (treated − control). Claims are counted
  * the same way: offer claims made in the member's window (the campaign's button creates one, so do other claims).
+ * `storeId` counts only orders placed at that store (claims, made in chat, know no store and stay as they are).
  */
-export async function campaignKpis(db: Db, merchantId: string, campaignId: string, now: Date): Promise<CampaignKpis> {
+export async function campaignKpis(
+  db: Db,
+  merchantId: string,
+  campaignId: string,
+  now: Date,
+  storeId: string | null = null,
+): Promise<CampaignKpis> {
   const c = await findCampaign(db, merchantId, campaignId);
   if (!c) throw notFound("Campaign", "campaign-not-found");
   const started = (c.startedAt ?? now).toISOString();
@@ -508,7 +517,7 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
           from d join orders o on o.merchant_id = ${merchantId} and o.member_id = d.member_id
           where o.placed_at > d.t0 and o.placed_at <= d.t0 + make_interval(days => ${c.attributionDays}::int)
             and o.placed_at <= ${now.toISOString()}::timestamptz
-            and (o.total = 0 or o.refunded_total < o.total)
+            and (o.total = 0 or o.refunded_total < o.total)${storeId === null ? sql`` : sql` and o.store_id = ${storeId}`}
         ), cl as (
           select d.status, count(*) as n
           from d join offer_claims oc on oc.merchant_id = ${merchantId} and oc.member_id = d.member_id
@@ -551,6 +560,7 @@ export async function campaignKpis(db: Db, merchantId: string, campaignId: strin
   const diff = tRate !== null && kRate !== null ? tRate - kRate : null;
   return {
     attributionDays: c.attributionDays,
+    storeId,
     delivered: t.members,
     claims: t.claims,
     conversions: t.conversions,

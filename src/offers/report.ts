@@ -4,7 +4,7 @@
  * by SKU; fully refunded orders don't count, partly refunded ones pro rata) → revenue and margin; and, when the
  * merchant keeps a holdout, what members who saw offers spent against members who saw none.
  */
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { queryRows } from "../db/rows.ts";
@@ -57,6 +57,10 @@ const HoldoutGroup = z.object({
 export const OfferReport = z.object({
   since: z.string(),
   until: z.string(),
+  storeId: z
+    .string()
+    .nullable()
+    .describe("The store whose orders count as bought and as holdout revenue (?storeId=); null = every order"),
   kinds: z.array(OfferFunnel.extend({ kind: z.enum(OFFER_KINDS) })),
   total: OfferFunnel,
   offersPerMemberPerWeek: z
@@ -100,9 +104,12 @@ export async function offerReport(
   since: Date,
   until: Date,
   holdoutPercent: number,
+  storeId: string | null = null,
 ): Promise<OfferReportT> {
   const from = since.toISOString();
   const to = until.toISOString();
+  // Offers are shown and claimed in chat (no store): a store limits the orders that buy them.
+  const atStore = (alias: string) => (storeId === null ? sql`` : sql` and ${sql.raw(alias)}.store_id = ${storeId}`);
   // One statement per kind: the first order that bought a claimed offer (its code first, else its products).
   const kindSql = (grouped: boolean) => sql`
     with o as (
@@ -114,7 +121,7 @@ export async function offerReport(
       select o.*, (
         select ord.id from orders ord
         where o.claim_id is not null and ord.merchant_id = ${merchantId} and ord.member_id = o.member_id
-          and ord.refunded_total < ord.total
+          and ord.refunded_total < ord.total${atStore("ord")}
           and (ord.id = o.converted_order_id
                or (cardinality(o.skus) > 0 and ord.placed_at >= o.claimed_at and ord.placed_at <= o.claim_expires
                    and not exists (select 1 from unnest(o.skus) s(sku)
@@ -159,15 +166,17 @@ export async function offerReport(
   return {
     since: from,
     until: to,
+    storeId,
     kinds: kinds.map((k) => ({ kind: k.kind as OfferKind, ...funnel(k) })),
     total,
     offersPerMemberPerWeek:
       total.members > 0 && weeks > 0 ? Math.round((total.offers / total.members / weeks) * 100) / 100 : null,
-    holdout: holdoutPercent > 0 ? await holdoutComparison(db, merchantId, from, to, holdoutPercent) : null,
+    holdout:
+      holdoutPercent > 0 ? await holdoutComparison(db, merchantId, from, to, holdoutPercent, atStore("o")) : null,
   };
 }
 
-async function holdoutComparison(db: Db, merchantId: string, from: string, to: string, percent: number) {
+async function holdoutComparison(db: Db, merchantId: string, from: string, to: string, percent: number, atStore: SQL) {
   const rows = await queryRows(
     db,
     sql`select cl_offer_bucket(${merchantId}, m.id) < ${holdoutBound(percent)} as holdout,
@@ -175,7 +184,7 @@ async function holdoutComparison(db: Db, merchantId: string, from: string, to: s
           coalesce(sum(o.total - o.refunded_total), 0) as revenue
         from members m
         left join orders o on o.member_id = m.id and o.merchant_id = ${merchantId}
-          and o.placed_at >= ${from}::timestamptz and o.placed_at <= ${to}::timestamptz
+          and o.placed_at >= ${from}::timestamptz and o.placed_at <= ${to}::timestamptz${atStore}
         where m.merchant_id = ${merchantId}
         group by 1`,
     GroupRow,

@@ -27,6 +27,8 @@ import {
   requireStoreEligible,
 } from "./service.ts";
 import { OfferReport, offerReport } from "./report.ts";
+import { storeFilter } from "../stores/service.ts";
+import { storeFilterParam } from "../stores/schemas.ts";
 
 const api = apiGroup("Offers");
 
@@ -215,7 +217,12 @@ api.get(
   },
 );
 
-const ReportQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
+const ReportQuery = z.object({
+  days: z.coerce.number().int().min(1).max(3660).default(30),
+  storeId: storeFilterParam(
+    "an offer counts as bought only by an order at this store, and the holdout comparison counts that store's orders. Offers shown and claimed stay merchant-wide (claims are made in chat).",
+  ),
+});
 api.get(
   "/v1/offers/report",
   {
@@ -228,7 +235,8 @@ api.get(
   async ({ db, merchantId, now, query: q }) => {
     const settings = await getOfferSettings(db, merchantId);
     const since = new Date(now.getTime() - q.days * 86_400_000);
-    return await offerReport(db, merchantId, since, now, settings.holdoutPercent);
+    const storeId = await storeFilter(db, merchantId, q.storeId);
+    return await offerReport(db, merchantId, since, now, settings.holdoutPercent, storeId);
   },
 );
 

@@ -1,6 +1,6 @@
 /** Request and response shapes of /v1/stores (the one source of their types and of the OpenAPI document). */
 import { z } from "zod";
-import { text } from "../lib/validate.ts";
+import { id, text } from "../lib/validate.ts";
 
 /** A store code: what a POS or shop system calls the branch (letters, digits, `-`, `_`, `.`; case kept). */
 export const StoreCode = text(64)
@@ -36,3 +36,11 @@ export const ListStoresQuery = z.object({
     .default("false")
     .describe("false (default): open stores; true: archived ones; all: both"),
 });
+
+/** A report's optional `?storeId=` (checked by storeFilter in service.ts): `limits` says what it limits. */
+export const storeFilterParam = (limits: string) =>
+  id()
+    .optional()
+    .describe(
+      `Only orders placed at this store (GET /v1/stores; archived ones too): ${limits} Not one of this merchant's stores → 400 at storeId.`,
+    );

@@ -119,6 +119,16 @@ export async function requireOpenStore(db: Db, merchantId: string, id: string, p
   return s;
 }
 
+/**
+ * A report's `?storeId=` (analytics, campaign KPIs, the offers report): null for none; one of this merchant's
+ * stores, archived ones too; anything else → 400 at storeId.
+ */
+export async function storeFilter(db: Db, merchantId: string, storeId: string | undefined): Promise<string | null> {
+  if (storeId && (await unknownStoreIds(db, merchantId, [storeId])).length > 0)
+    throw validationError([{ path: "storeId", message: "unknown store" }], `Unknown store ${storeId}`);
+  return storeId ?? null;
+}
+
 /** Every id in `ids` that is not one of this merchant's stores (for filters: segments, analytics). */
 export async function unknownStoreIds(db: Db, merchantId: string, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];

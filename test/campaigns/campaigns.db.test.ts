@@ -453,10 +453,12 @@ describe("KPIs (hand-computed fixture)", () => {
     expect(treated.length).toBeGreaterThanOrEqual(2);
     expect(control.length).toBeGreaterThanOrEqual(1);
     const t0 = (r: (typeof list)[number]) => new Date(r.sent_at ?? done.startedAt).getTime();
-    // Treated #0: two orders in the window (100k, 50k with 20k refunded) → 1 conversion, 2 orders, 130k.
+    // Treated #0: two orders in the window (100k at store Q1, 50k with 20k refunded) → 1 conversion, 2 orders, 130k.
+    const q1 = (await api("POST", "/v1/stores", { code: "Q1", name: "Quận 1" })).body.id as string;
     await addOrder(s.database.db, merchantId, treated[0]!.member_id, {
       at: new Date(t0(treated[0]!) + 2 * DAY),
       total: 100_000,
+      storeId: q1,
     });
     await addOrder(s.database.db, merchantId, treated[0]!.member_id, {
       at: new Date(t0(treated[0]!) + 6 * DAY),
@@ -493,6 +495,7 @@ describe("KPIs (hand-computed fixture)", () => {
     const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
     expect(k).toEqual({
       attributionDays: 7,
+      storeId: null,
       delivered: treated.length,
       claims: 2,
       conversions: 1,
@@ -515,6 +518,22 @@ describe("KPIs (hand-computed fixture)", () => {
         incrementalRevenue: Math.round(130_000 - (40_000 / control.length) * treated.length),
       },
     });
+    // At store Q1: only treated #0's 100k order; control #0 bought elsewhere. Delivered and claims stay campaign-wide.
+    const atQ1 = (await api("GET", `/v1/campaigns/${c.body.id}?storeId=${q1}`)).body.kpis;
+    expect(atQ1).toMatchObject({
+      storeId: q1,
+      delivered: treated.length,
+      claims: 2,
+      conversions: 1,
+      orders: 1,
+      revenue: 100_000,
+      aov: 100_000,
+      control: { members: control.length, conversions: 0, orders: 0, revenue: 0, claims: 1 },
+      uplift: { conversionRate: r4(tRate), incrementalRevenue: 100_000 },
+    });
+    const unknown = await api("GET", `/v1/campaigns/${c.body.id}?storeId=sto_nope`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors).toEqual([{ path: "storeId", message: "unknown store" }]);
   });
 });
 

@@ -18,6 +18,8 @@ export interface OrderSpec {
   total?: number;
   refunded?: number;
   items?: ItemSpec[];
+  /** A `stores` id of the merchant: the order was placed there. */
+  storeId?: string;
 }
 
 export interface MemberSpec {
@@ -89,6 +91,7 @@ export async function addOrder(db: Db, merchantId: string, memberId: string | nu
     total,
     refundedTotal: o.refunded ?? 0,
     contentHash: "x",
+    storeId: o.storeId ?? null,
   });
   let line = 0;
   for (const i of items) {
