@@ -283,7 +283,12 @@ export function previewFragment(lang: ConsoleLang, r: CampaignPreview | { errors
 }
 
 /** The part of a campaign's page that refreshes itself (every 2 s) until the campaign is sent or cancelled. */
-export function progressFragment(lang: ConsoleLang, v: CampaignView, k: CampaignKpis | undefined) {
+export function progressFragment(
+  lang: ConsoleLang,
+  v: CampaignView,
+  k: CampaignKpis | undefined,
+  storeId: string | null = null,
+) {
   const c = CAMPAIGN_COPY[lang];
   const n = (x: number) => fmtNum(lang, x);
   const live = v.status === "scheduled" || v.status === "sending";
@@ -296,7 +301,7 @@ export function progressFragment(lang: ConsoleLang, v: CampaignView, k: Campaign
       "data-status": v.status,
       ...(live
         ? {
-            "hx-get": `/console/campaigns/${encodeURIComponent(v.id)}/progress`,
+            "hx-get": `/console/campaigns/${encodeURIComponent(v.id)}/progress${storeId ? `?store=${encodeURIComponent(storeId)}` : ""}`,
             "hx-trigger": "every 2s",
             "hx-swap": "outerHTML",
           }
@@ -367,6 +372,9 @@ export function campaignPage(
     offerName: string | null;
     timezone: string;
     flash?: { text: string; bad?: boolean };
+    /** The KPIs' store (`?store=`) and its filter form (null: no stores, or no KPIs yet). */
+    storeId?: string | null;
+    storeFilter?: ReturnType<typeof h> | null;
   },
 ): string {
   const c = CAMPAIGN_COPY[lang];
@@ -413,6 +421,7 @@ export function campaignPage(
           )
         : null,
     ),
-    progressFragment(lang, v, d.kpis),
+    d.storeFilter ?? null,
+    progressFragment(lang, v, d.kpis, d.storeId ?? null),
   );
 }

@@ -30,6 +30,8 @@ import {
 } from "./campaigns-page.ts";
 import { journeyPage } from "./journeys-page.ts";
 import { estimateFragment, sendRefusal } from "./budget-page.ts";
+import { listStores, storeView } from "../stores/service.ts";
+import { storeFilter } from "./stores-page.ts";
 import { BUDGET_COPY } from "./copy.ts";
 import { estimateDraftCost } from "../budget/service.ts";
 import { ChannelChoiceSchema } from "../campaigns/routing.ts";
@@ -124,15 +126,22 @@ campaignPages.post("/campaigns", async (c) => {
   return c.redirect(`/console/campaigns/${encodeURIComponent(id)}?ok=created`, 303);
 });
 
+/** The campaign, its KPIs once started, and `?store=` (the KPIs' orders at that store; not one of ours → all). */
 async function campaignData(c: C, id: string) {
   const { db, m, now } = ctx(c);
   const view = await getCampaignView(db, m, id);
-  const kpis = view.status === "sending" || view.status === "done" ? await campaignKpis(db, m, id, now) : undefined;
-  return { view, kpis };
+  const stores = (await listStores(db, m, "all")).map(storeView);
+  const storeId = stores.find((s) => s.id === c.req.query("store"))?.id ?? null;
+  const kpis =
+    view.status === "sending" || view.status === "done" ? await campaignKpis(db, m, id, now, storeId) : undefined;
+  const filter = kpis
+    ? storeFilter(c.get("lang"), stores, storeId, `/console/campaigns/${encodeURIComponent(id)}`)
+    : null;
+  return { view, kpis, storeId, filter };
 }
 
 campaignPages.get("/campaigns/:id", async (c) => {
-  const { view, kpis } = await campaignData(c, c.req.param("id"));
+  const { view, kpis, storeId, filter } = await campaignData(c, c.req.param("id"));
   const { segments, offers } = await choices(c);
   const copy = CAMPAIGN_COPY[c.get("lang")];
   const ok = c.req.query("ok");
@@ -151,6 +160,8 @@ campaignPages.get("/campaigns/:id", async (c) => {
       segmentName: segments.find((s) => s.id === view.segmentId)?.name ?? view.segmentId,
       offerName: offers.find((o) => o.id === view.offerId)?.name ?? null,
       timezone: await tz(c),
+      storeId,
+      storeFilter: filter,
       ...(text ? { flash: { text } } : {}),
     }),
   );
@@ -158,8 +169,8 @@ campaignPages.get("/campaigns/:id", async (c) => {
 
 /** htmx polling: counts, progress and KPIs. */
 campaignPages.get("/campaigns/:id/progress", async (c) => {
-  const { view, kpis } = await campaignData(c, c.req.param("id"));
-  return c.html(progressFragment(c.get("lang"), view, kpis).toString());
+  const { view, kpis, storeId } = await campaignData(c, c.req.param("id"));
+  return c.html(progressFragment(c.get("lang"), view, kpis, storeId).toString());
 });
 
 campaignPages.post("/campaigns/:id/send", (c) => sendAndShow(c, c.req.param("id")));

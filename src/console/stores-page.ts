@@ -114,13 +114,13 @@ export function storesPage(lang: ConsoleLang, d: StoresPageData): string {
   );
 }
 
-/** The overview's store filter: a GET form over `?store=` (shown only once the merchant has stores). */
-export function storeFilter(lang: ConsoleLang, stores: StoreView[], storeId: string | null) {
+/** A page's store filter (overview, a campaign's KPIs): a GET form over `?store=`, shown once the merchant has stores. */
+export function storeFilter(lang: ConsoleLang, stores: StoreView[], storeId: string | null, action = "/console") {
   if (stores.length === 0) return null;
   const t = STORES_COPY[lang];
   return h(
     "form",
-    { class: "row", method: "get", action: "/console", id: "store-filter" },
+    { class: "row", method: "get", action, id: "store-filter" },
     h(
       "label",
       null,
