@@ -22,6 +22,8 @@ import { type FormState, issueErrors } from "./kit.ts";
 import { RECS_COPY, recsPage } from "./recs-page.ts";
 import type { ConsoleEnv } from "./env.ts";
 import { type C, tz } from "./request.ts";
+import { listStores, storeView } from "../stores/service.ts";
+import { storeSelect } from "./stores-page.ts";
 
 export const catalogPages = new Hono<ConsoleEnv>();
 
@@ -119,7 +121,11 @@ catalogPages.get("/recommendations", async (c) => {
   const days = Days.parse(c.req.query("days") ?? "30");
   const row = await currentModelRow(db, m);
   const settings = await getOfferSettings(db, m);
-  const report = await offerReport(db, m, new Date(now.getTime() - days * 86_400_000), now, settings.holdoutPercent);
+  // ?store=: offers bought at that store (not one of this merchant's → every order).
+  const stores = (await listStores(db, m, "all")).map(storeView);
+  const storeId = stores.find((s) => s.id === c.req.query("store"))?.id ?? null;
+  const since = new Date(now.getTime() - days * 86_400_000);
+  const report = await offerReport(db, m, since, now, settings.holdoutPercent, storeId);
   const r = RECS_COPY[c.get("lang")];
   const ok = c.req.query("ok");
   const v = c.req.query("v") ?? "";
@@ -130,6 +136,7 @@ catalogPages.get("/recommendations", async (c) => {
       rules: row ? await topRules(db, m, row.id, 20) : [],
       report,
       days,
+      storeSelect: storeSelect(c.get("lang"), stores, storeId),
       timezone: await tz(c),
       ...(flash ? { flash } : {}),
     }),

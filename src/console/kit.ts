@@ -185,7 +185,8 @@ export function isoToLocal(iso: string | null | undefined, timeZone: string): st
 }
 
 /** The "last N days" picker of the report pages (a GET form back to `action`). */
-export function daysForm(action: string, label: string, days: number, show: string) {
+/** `extra`: another control of the same GET form (e.g. a store select), before the button. */
+export function daysForm(action: string, label: string, days: number, show: string, extra: unknown = null) {
   return h(
     "form",
     { class: "row", method: "get", action },
@@ -201,6 +202,7 @@ export function daysForm(action: string, label: string, days: number, show: stri
         ),
       ),
     ),
+    extra as string | null,
     h("button", { class: "secondary", type: "submit" }, show),
   );
 }

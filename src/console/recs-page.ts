@@ -109,6 +109,8 @@ export function recsPage(
     rules: TopRule[];
     report: OfferReportT;
     days: number;
+    /** The report's store select (null without stores). */
+    storeSelect?: ReturnType<typeof h> | null;
     timezone: string;
     flash?: string;
   },
@@ -182,7 +184,7 @@ export function recsPage(
         )
       : null,
     h("h2", { id: "offers-report" }, r.report),
-    daysForm("/console/recommendations", r.days.replace("{d}", String(d.days)), d.days, r.show),
+    daysForm("/console/recommendations", r.days.replace("{d}", String(d.days)), d.days, r.show, d.storeSelect ?? null),
     rep.total.offers === 0
       ? h("p", { class: "empty" }, r.noOffers)
       : table(

@@ -117,27 +117,33 @@ export function storesPage(lang: ConsoleLang, d: StoresPageData): string {
 /** A page's store filter (overview, a campaign's KPIs): a GET form over `?store=`, shown once the merchant has stores. */
 export function storeFilter(lang: ConsoleLang, stores: StoreView[], storeId: string | null, action = "/console") {
   if (stores.length === 0) return null;
-  const t = STORES_COPY[lang];
   return h(
     "form",
     { class: "row", method: "get", action, id: "store-filter" },
+    storeSelect(lang, stores, storeId),
+    h("button", { type: "submit" }, STORES_COPY[lang].filter),
+  );
+}
+
+/** The labelled `store` select of a GET form: every store, archived ones marked, or none (null without stores). */
+export function storeSelect(lang: ConsoleLang, stores: StoreView[], storeId: string | null) {
+  if (stores.length === 0) return null;
+  const t = STORES_COPY[lang];
+  return h(
+    "label",
+    null,
+    t.store,
     h(
-      "label",
-      null,
-      t.store,
-      h(
-        "select",
-        { name: "store" },
-        h("option", { value: "" }, t.allStores),
-        ...stores.map((s) =>
-          h(
-            "option",
-            { value: s.id, ...(s.id === storeId ? { selected: true } : {}) },
-            `${s.name} (${s.code})${s.archived ? " ✕" : ""}`,
-          ),
+      "select",
+      { name: "store" },
+      h("option", { value: "" }, t.allStores),
+      ...stores.map((s) =>
+        h(
+          "option",
+          { value: s.id, ...(s.id === storeId ? { selected: true } : {}) },
+          `${s.name} (${s.code})${s.archived ? " ✕" : ""}`,
         ),
       ),
     ),
-    h("button", { type: "submit" }, t.filter),
   );
 }

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type Api, type TestServer } from "../helpers/server.ts";
 import { memberOrder, newMember, seedHistory } from "../offers/fixtures.ts";
+import { consoleHttp } from "../console/http.ts";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -69,5 +70,38 @@ describe("offers report by store", () => {
       expect(r.status).toBe(400);
       expect(r.body.errors).toEqual([{ path: "storeId", message: "unknown store" }]);
     }
+  });
+});
+
+describe("console: what offers sell, by store", () => {
+  it("the report's form has a store select; ?store= counts only that store's purchases", async () => {
+    const { api, apiKey } = await s.merchant();
+    await seedHistory(api);
+    const q1 = (await api("POST", "/v1/stores", { code: "Q1", name: "Quận 1" })).body.id as string;
+    const q3 = (await api("POST", "/v1/stores", { code: "Q3", name: "Quận 3" })).body.id as string;
+    for (const store of [q1, q3]) {
+      const m = await newMember(api);
+      await memberOrder(api, m, ["CF"]);
+      const offer = await bmOffer(api, m);
+      expect((await api("POST", `/v1/members/${m}/offers/${offer.id}/claims`)).status).toBe(201);
+      await memberOrder(api, m, ["BM"], { storeId: store });
+    }
+    const http = consoleHttp(s);
+    const cookie = await http.signIn(apiKey);
+    const all = await (await http.get("/console/recommendations?days=30", cookie)).text();
+    const atQ1 = await (await http.get(`/console/recommendations?days=30&store=${q1}`, cookie)).text();
+    expect(all).toContain('<select name="store">');
+    expect(atQ1).toContain(`<option value="${q1}" selected="">`);
+    // The funnel's total row (kind, shown, members, claimed, claim rate, bought, …): bought 2 in all, 1 at Q1.
+    const bought = (html: string) => {
+      const report = /id="offer-report"[\s\S]*?<\/table>/.exec(html)![0];
+      const rows = report.match(/<tr[\s\S]*?<\/tr>/g)!;
+      const cells = [...rows.at(-1)!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((c) =>
+        c[1]!.replace(/<[^>]+>/g, ""),
+      );
+      return [cells[3], cells[5]];
+    };
+    expect(bought(all)).toEqual(["2", "2"]);
+    expect(bought(atQ1)).toEqual(["2", "1"]);
   });
 });
