@@ -49,12 +49,12 @@ begin
     end if;
     if p_spend_from is not null and v_merchant = p_points_merchant then
       select jsonb_build_object('spend', x.spend, 'pending', x.pending) into v_points
-        from cl_member_facts(v_member_id, p_spend_from, p_now, p_now) x;
+        from cl_member_facts(v_merchant, v_member_id, p_spend_from, p_now, p_now) x;
       v_points := v_points || jsonb_build_object(
         'expiring', (select coalesce(sum(l.remaining), 0) from point_lots l
-                     where l.member_id = v_member_id and l.remaining > 0 and l.expires_at > p_now and l.expires_at <= p_expiring_until),
+                     where l.merchant_id = v_merchant and l.member_id = v_member_id and l.remaining > 0 and l.expires_at > p_now and l.expires_at <= p_expiring_until),
         'firstExpiry', (select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l
-                        where l.member_id = v_member_id and l.remaining > 0 and l.expires_at > p_now and l.expires_at <= p_expiring_until));
+                        where l.merchant_id = v_merchant and l.member_id = v_member_id and l.remaining > 0 and l.expires_at > p_now and l.expires_at <= p_expiring_until));
     end if;
   end if;
 

@@ -36,7 +36,7 @@ begin
                                 'tierSince', (floor(extract(epoch from m.tier_since) * 1000))::bigint,
                                 'birthday', m.birthday::text, 'pointsTotal', m.points_total,
                                 'spend', x.spend, 'pending', x.pending, 'plan', x.plan)
-        into f from cl_member_facts(v_member, (p->>'windowFrom')::timestamptz, v_at, v_now) x;
+        into f from cl_member_facts(v_merchant, v_member, (p->>'windowFrom')::timestamptz, v_at, v_now) x;
     end if;
   end if;
 

@@ -367,7 +367,7 @@ export class DeliveryEngine {
                    d.message as d_message, c.message as c_message, c.offer_id as c_offer_id, c.quiet_hours as c_quiet,
                    mer.timezone, mer.settings, mer.name as merchant_name, m.name, m.language, m.opted_in, m.points_total, m.tier_name,
                    c.zns_offer as c_zns_offer, c.zns_template_id as c_zns_template_id, zt.params as zns_params,
-                   (select f.pending from cl_member_facts(d.member_id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz,
+                   (select f.pending from cl_member_facts(d.merchant_id, d.member_id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz,
                      ${iso(now)}::timestamptz) f) as pending,
                    ci.unreachable_at,
                    case when d.source = 'journey' then (select o.id from orders o where o.merchant_id = d.merchant_id and o.member_id = d.member_id and o.placed_at <= ${iso(now)}::timestamptz

@@ -130,7 +130,8 @@ export const orders = pgTable(
     // Store filters (segments, analytics): only orders placed at a store.
     index("orders_store_idx").on(t.merchantId, t.storeId, t.placedAt).where(sql`store_id is not null`),
     index("orders_member_idx").on(t.merchantId, t.memberId, t.placedAt),
-    // Per-member lookups (tier spend, segments, history) filter by member alone.
+    // Per-member probes (tier spend, member facts, segments, history) name the merchant too, so orders_member_idx
+    // could serve them; this narrower one is kept because the big segment previews measured faster with it.
     index("orders_member_placed_idx").on(t.memberId, t.placedAt),
     // Date-range scans (segments' recency, analytics windows): the extra key columns make them index-only.
     index("orders_placed_cover_idx").on(t.merchantId, t.placedAt, t.memberId, t.channel, t.total, t.refundedTotal),

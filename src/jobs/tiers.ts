@@ -26,7 +26,7 @@ export async function runTierEvaluation(
     if (page.length === 0) break;
     for (const m of page) {
       evaluated++;
-      const spend = await netSpend(db, m.id, now, program.tierWindowDays);
+      const spend = await netSpend(db, { id: m.id, merchantId }, now, program.tierWindowDays);
       const r = evaluateTier(program, m.tierName, m.tierSince, spend, now);
       if (!r.changed) continue;
       const before = program.tiers.findIndex((t) => t.name === m.tierName);

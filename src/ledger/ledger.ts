@@ -30,21 +30,24 @@ export async function requireLockedMember(tx: Db, merchantId: string, memberId: 
   return m;
 }
 
+/** A member as cl_member_facts addresses it: by merchant and id (every read names the tenant, docs/scaling.md). */
+export type MemberKey = Pick<MemberRow, "id" | "merchantId">;
+
 /** One number of cl_member_facts (the facts TypeScript shares with the hot paths), spend counted in (from, at]. */
-export async function memberFact(db: Db, memberId: string, fact: "pending" | "spend", from: Date, at: Date) {
+export async function memberFact(db: Db, m: MemberKey, fact: "pending" | "spend", from: Date, at: Date) {
   const f = from.toISOString();
   const t = at.toISOString();
   const [row] = await queryRows(
     db,
-    sql`select f.${sql.raw(fact)} as v from cl_member_facts(${memberId}, ${f}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`,
+    sql`select f.${sql.raw(fact)} as v from cl_member_facts(${m.merchantId}, ${m.id}, ${f}::timestamptz, ${t}::timestamptz, ${t}::timestamptz) f`,
     z.object({ v: col.num }),
   );
   return row?.v ?? 0;
 }
 
 /** Points not spendable yet (inside the pending window) — cl_member_facts' pending. */
-export function pendingPoints(db: Db, memberId: string, now: Date): Promise<number> {
-  return memberFact(db, memberId, "pending", now, now);
+export function pendingPoints(db: Db, m: MemberKey, now: Date): Promise<number> {
+  return memberFact(db, m, "pending", now, now);
 }
 
 export interface Balance {
@@ -62,10 +65,10 @@ export function spendable(total: number, pending: number): Balance {
 
 export async function memberBalance(
   db: Db,
-  member: Pick<MemberRow, "id" | "pointsTotal">,
+  member: Pick<MemberRow, "id" | "merchantId" | "pointsTotal">,
   now: Date,
 ): Promise<Balance> {
-  return spendable(member.pointsTotal, member.pointsTotal > 0 ? await pendingPoints(db, member.id, now) : 0);
+  return spendable(member.pointsTotal, member.pointsTotal > 0 ? await pendingPoints(db, member, now) : 0);
 }
 
 interface EntryRefs {

@@ -151,7 +151,7 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
     const p = await program();
     const rank = tierRank(
       p,
-      effectiveTier(p, member.tierName, await netSpend(db, member.id, now, p.tierWindowDays))?.name,
+      effectiveTier(p, member.tierName, await netSpend(db, member, now, p.tierWindowDays))?.name,
     );
     record.names.add(r.name);
     return {

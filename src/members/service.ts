@@ -10,7 +10,7 @@ import { normalizeEmail } from "./email.ts";
 import { isUniqueViolation, constraintName } from "../db/errors.ts";
 import type { Program } from "../program/config.ts";
 import { effectiveTier, nextTierProgress } from "../program/tiers.ts";
-import { memberFact, spendable, type MemberRow } from "../ledger/ledger.ts";
+import { type MemberKey, memberFact, spendable, type MemberRow } from "../ledger/ledger.ts";
 import type { MemberView } from "./schemas.ts";
 import { findOne, findOwned, requireOwned } from "../db/find.ts";
 
@@ -141,8 +141,8 @@ export async function setMemberLanguage(db: Db, merchantId: string, id: string, 
 }
 
 /** Σ (total − refunded) of the member's orders placed in (at − windowDays, at] — cl_member_facts' spend. */
-export function netSpend(db: Db, memberId: string, at: Date, windowDays: number): Promise<number> {
-  return memberFact(db, memberId, "spend", new Date(at.getTime() - windowDays * 86_400_000), at);
+export function netSpend(db: Db, m: MemberKey, at: Date, windowDays: number): Promise<number> {
+  return memberFact(db, m, "spend", new Date(at.getTime() - windowDays * 86_400_000), at);
 }
 
 export async function memberChannels(db: Db, memberId: string) {
@@ -232,7 +232,9 @@ export async function memberView(db: Db, program: Program, m: MemberRow, now: Da
       >`(select s.plan || '|' || to_char(s.ends_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from subscriptions s where s.merchant_id = ${m.merchantId} and s.member_id = ${m.id} and s.starts_at <= ${n}::timestamptz and s.ends_at > ${n}::timestamptz order by s.ends_at desc limit 1)`,
       chans: sql<string>`(select coalesce(json_agg(json_build_object('channel', c.channel, 'userId', c.user_id, 'linkedAt', to_char(c.linked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'reachable', c.unreachable_at is null) order by c.linked_at desc), '[]'::json)::text from channel_identities c where c.merchant_id = ${m.merchantId} and c.member_id = ${m.id})`,
     })
-    .from(sql`cl_member_facts(${m.id}, ${from}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) as f`);
+    .from(
+      sql`cl_member_facts(${m.merchantId}, ${m.id}, ${from}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) as f`,
+    );
   const facts: PointsFacts = {
     spend: Number(row?.spend ?? 0),
     pending: Number(row?.pending ?? 0),

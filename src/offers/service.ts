@@ -193,7 +193,7 @@ async function memberFacts(
   m: MemberRow,
   now: Date,
 ): Promise<{ tier: string | null; balance: number }> {
-  const spend = await netSpend(db, m.id, now, program.tierWindowDays);
+  const spend = await netSpend(db, m, now, program.tierWindowDays);
   const tier = effectiveTier(program, m.tierName, spend);
   const bal = await memberBalance(db, m, now);
   return { tier: tier?.name ?? null, balance: bal.balance };

@@ -144,7 +144,7 @@ async function lockMemberForOrder(
     })
     .from(members)
     .innerJoin(
-      sql`cl_member_facts(${memberId}, ${from}::timestamptz, ${at}::timestamptz, ${now.toISOString()}::timestamptz) f`,
+      sql`cl_member_facts(${merchantId}, ${memberId}, ${from}::timestamptz, ${at}::timestamptz, ${now.toISOString()}::timestamptz) f`,
       sql`true`,
     )
     .where(and(eq(members.id, memberId), eq(members.merchantId, merchantId)))
@@ -261,7 +261,7 @@ async function insertOrder(
     await hook(tx, { merchantId, orderId, member, input, program, at: placedAt, now });
 
   // Pending points change only through this order's own lots (when the program has a pending window).
-  const pending = availableAt > now ? await pendingPoints(tx, member.id, now) : facts.pending;
+  const pending = availableAt > now ? await pendingPoints(tx, member, now) : facts.pending;
   return {
     orderId,
     externalId: input.externalId,
@@ -496,7 +496,7 @@ async function reevaluateTierAfterRefund(tx: Db, member: MemberRow, placedAt: Da
   if (amount <= 0) return;
   const program = await getProgram(tx, member.merchantId);
   if (placedAt.getTime() <= now.getTime() - program.tierWindowDays * 86_400_000) return; // already out of the window
-  const after = await netSpend(tx, member.id, now, program.tierWindowDays);
+  const after = await netSpend(tx, member, now, program.tierWindowDays);
   const before = after + amount;
   const stored = tierRank(program, member.tierName);
   const qBefore = qualifyingTier(program, before);

@@ -122,7 +122,7 @@ export async function redeem(
     if (!reward?.active) throw notFound("Reward", "reward-not-found");
     const program = await getProgram(tx, merchantId);
     if (reward.minTier) {
-      const tier = effectiveTier(program, member.tierName, await netSpend(tx, member.id, now, program.tierWindowDays));
+      const tier = effectiveTier(program, member.tierName, await netSpend(tx, member, now, program.tierWindowDays));
       if (tierRank(program, tier?.name) < tierRank(program, reward.minTier)) {
         throw conflict("tier-required", "Tier required", `This reward needs the ${reward.minTier} tier`, {
           minTier: reward.minTier,

@@ -171,7 +171,7 @@ export async function previewZnsTemplate(
     const [m] = await queryRows(
       db,
       sql`select m.name, m.phone, m.points_total, m.tier_name,
-                 (select f.pending from cl_member_facts(m.id, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f) as pending
+                 (select f.pending from cl_member_facts(m.merchant_id, m.id, ${n}::timestamptz, ${n}::timestamptz, ${n}::timestamptz) f) as pending
           from members m where m.id = ${input.memberId} and m.merchant_id = ${merchantId}`,
       z.object({
         name: z.string().nullable(),

@@ -86,7 +86,7 @@ export async function expiry(ctx: Ctx, m: MemberRow): Promise<ReplyMessage[]> {
 }
 
 async function spendOf(ctx: Ctx, m: MemberRow, program: Program): Promise<number> {
-  return netSpend(ctx.db, m.id, ctx.now, program.tierWindowDays);
+  return netSpend(ctx.db, m, ctx.now, program.tierWindowDays);
 }
 
 // Common tier names across the two languages, folded: "how do I reach Gold?" for a tier named "Vàng".

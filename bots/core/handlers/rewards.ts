@@ -18,7 +18,7 @@ export const REWARDS_PAGE = 6;
 
 async function memberTierRank(ctx: Ctx, m: MemberRow) {
   const program = await getProgram(ctx.db, m.merchantId);
-  const tier = effectiveTier(program, m.tierName, await netSpend(ctx.db, m.id, ctx.now, program.tierWindowDays));
+  const tier = effectiveTier(program, m.tierName, await netSpend(ctx.db, m, ctx.now, program.tierWindowDays));
   return { program, rank: tierRank(program, tier?.name) };
 }
 

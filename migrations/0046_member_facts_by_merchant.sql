@@ -1,0 +1,197 @@
+-- hand-written (issue 18): cl_member_facts names the merchant in every read (a router query on Citus), and its
+-- callers pass it; cl_chat_context's lot reads name the merchant too (sources: migrations/functions/
+-- cl_member_facts.sql, cl_place_order.sql, cl_chat_context.sql).
+DROP FUNCTION IF EXISTS public.cl_member_facts(text, timestamp with time zone, timestamp with time zone, timestamp with time zone);--> statement-breakpoint
+CREATE OR REPLACE FUNCTION public.cl_member_facts(p_merchant text, p_member text, p_window_from timestamp with time zone, p_at timestamp with time zone, p_now timestamp with time zone)
+ RETURNS TABLE(spend bigint, pending bigint, plan text)
+ LANGUAGE sql
+ STABLE
+AS $function$
+  -- The member facts earning depends on, one home for plpgsql and TypeScript (docs/architecture-sql.md). A
+  -- set-returning SQL function, so the planner inlines it: a caller that reads one column evaluates only that one.
+  -- Every read names the merchant (docs/scaling.md: a router query on Citus; orders_member_idx serves it).
+  select
+    -- Net spend in the tier window (p_window_from, p_at].
+    (select coalesce(sum(o.total - o.refunded_total), 0)::bigint from orders o
+      where o.merchant_id = p_merchant and o.member_id = p_member and o.placed_at > p_window_from and o.placed_at <= p_at),
+    -- Points not spendable yet at p_now (lots inside the pending window).
+    (select coalesce(sum(l.remaining), 0)::bigint from point_lots l
+      where l.merchant_id = p_merchant and l.member_id = p_member and l.remaining > 0 and l.available_at > p_now),
+    -- The active paid plan at p_at.
+    (select s.plan from subscriptions s
+      where s.merchant_id = p_merchant and s.member_id = p_member and s.starts_at <= p_at and s.ends_at > p_at order by s.ends_at desc limit 1)
+$function$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION public.cl_place_order(p jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_merchant text := p->>'merchantId';
+  v_member text := p->>'memberId';
+  v_key text := p->>'externalId';
+  v_now timestamptz := (p->>'now')::timestamptz;
+  v_at timestamptz := (p->>'placedAt')::timestamptz;
+  v_probe boolean := p->'expect' is null;
+  v_store text := p->>'storeId';
+  v_store_ok boolean;
+  m record;
+  k record;
+  f jsonb := null;
+  c jsonb;
+  v_lot bigint;
+  v_points bigint := 0;
+begin
+  -- Order ingestion in one round trip (src/orders/place.ts). The earn rules stay in TypeScript: the caller reads
+  -- the member's facts (no 'expect': a probe), computes the order, and calls again with those facts as 'expect'.
+  -- Under the member lock the facts are read again; if any changed nothing is written and the fresh ones come
+  -- back (the caller recomputes), else the whole order is written here. Lock order: member row, idempotency key,
+  -- catalog rows (sorted by the caller).
+  if v_member is not null then
+    if v_probe then
+      select tier_name, tier_since, birthday, points_total into m from members where id = v_member and merchant_id = v_merchant;
+    else
+      select tier_name, tier_since, birthday, points_total into m from members where id = v_member and merchant_id = v_merchant for update;
+    end if;
+    if found then
+      -- The facts earning depends on (cl_member_facts), as the caller read them for its expect. tierSince (epoch
+      -- ms) lets a backdated order ignore a tier reached after it was placed.
+      select jsonb_build_object('tierName', m.tier_name,
+                                'tierSince', (floor(extract(epoch from m.tier_since) * 1000))::bigint,
+                                'birthday', m.birthday::text, 'pointsTotal', m.points_total,
+                                'spend', x.spend, 'pending', x.pending, 'plan', x.plan)
+        into f from cl_member_facts(v_merchant, v_member, (p->>'windowFrom')::timestamptz, v_at, v_now) x;
+    end if;
+  end if;
+
+  -- The store (optional) must be this merchant's and open (not archived).
+  v_store_ok := v_store is null or exists (select 1 from stores s where s.id = v_store and s.merchant_id = v_merchant and s.archived_at is null);
+
+  -- Probe, unknown member or store, or changed facts: nothing is written; a stored response (replay) wins.
+  if v_probe or not v_store_ok or (v_member is not null and f is null) or (v_member is not null and f is distinct from p->'expect') then
+    select * into k from cl_idempotent_replay(v_merchant, 'orders', v_key);
+    if found then
+      return jsonb_build_object('r', 'replay', 'hash', k.request_hash, 'status', k.status, 'response', k.response);
+    end if;
+    if v_member is not null and f is null then
+      return jsonb_build_object('r', 'no-member');
+    end if;
+    if not v_store_ok then
+      return jsonb_build_object('r', 'no-store');
+    end if;
+    return jsonb_build_object('r', 'facts', 'facts', f);
+  end if;
+
+  -- The key row carries the response from the start: a concurrent duplicate waits on it, then replays it.
+  if not cl_idempotent_claim(v_merchant, 'orders', v_key, p->>'hash', 201, p->>'response') then
+    select * into k from cl_idempotent_replay(v_merchant, 'orders', v_key);
+    return jsonb_build_object('r', 'replay', 'hash', k.request_hash, 'status', k.status, 'response', k.response);
+  end if;
+
+  -- The request's audit entry (docs/security.md) in the order's transaction: no second commit per order, and no
+  -- order without its entry. The API's audit middleware then skips the request (src/orders/routes.ts).
+  if p ? 'audit' then
+    insert into audit_log (merchant_id, actor, action, target, status, request_id, created_at)
+      values (v_merchant, p->'audit'->>'actor', p->'audit'->>'action', p->'audit'->>'target', 201,
+              p->'audit'->>'requestId', v_now);
+  end if;
+
+  insert into orders (id, merchant_id, external_id, member_id, channel, placed_at, total, points_earned, credit_earned, content_hash, offer_codes, store_id, created_at)
+    values (p->>'orderId', v_merchant, v_key, v_member, p->>'channel', v_at, (p->>'total')::bigint, (p->>'pointsEarned')::bigint,
+            (p->>'creditEarned')::bigint, p->>'hash', p->'offerCodes', v_store, v_now);
+  insert into order_items (order_id, merchant_id, line_no, sku, name, category, quantity, unit_price, discount)
+    select p->>'orderId', v_merchant, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
+    from jsonb_to_recordset(p->'lines') as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint);
+  perform cl_upsert_products(v_merchant, p->'products', v_now);
+
+  if v_member is null then
+    return jsonb_build_object('r', 'ok');
+  end if;
+
+  -- Earn and bonus: a lot and an entry each (remaining computed by the caller from the verified points_total).
+  for c in select * from jsonb_array_elements(p->'credits') loop
+    insert into point_lots (merchant_id, member_id, order_id, points, remaining, earned_at, available_at, expires_at)
+      values (v_merchant, v_member, p->>'orderId', (c->>'points')::bigint, (c->>'remaining')::bigint, v_now,
+              (p->>'availableAt')::timestamptz, (p->>'expiresAt')::timestamptz)
+      returning id into v_lot;
+    insert into ledger_entries (merchant_id, member_id, kind, points, order_id, reason, breakdown, lot_id, created_at)
+      values (v_merchant, v_member, c->>'kind', (c->>'points')::bigint, p->>'orderId', c->>'reason', c->'breakdown', v_lot, v_now);
+    v_points := v_points + (c->>'points')::bigint;
+  end loop;
+  if (p->>'cashback')::bigint > 0 then
+    insert into credit_entries (merchant_id, member_id, kind, amount, order_id, created_at)
+      values (v_merchant, v_member, 'cashback', (p->>'cashback')::bigint, p->>'orderId', v_now);
+  end if;
+  update members set
+      points_total = points_total + v_points,
+      credit_balance = credit_balance + (p->>'cashback')::bigint,
+      tier_name = coalesce(p->>'upgradeTo', tier_name),
+      tier_since = case when p->>'upgradeTo' is null then tier_since else v_at end
+    where id = v_member;
+  return jsonb_build_object('r', 'ok');
+end;
+$function$;
+--> statement-breakpoint
+CREATE OR REPLACE FUNCTION public.cl_chat_context(p_channel text, p_user text, p_merchant text, p_claim text, p_now timestamp with time zone, p_points_merchant text, p_spend_from timestamp with time zone, p_expiring_until timestamp with time zone)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+AS $function$
+declare
+  v_serving text := p_merchant;
+  v_merchant text;
+  v_unreachable timestamptz;
+  v_member jsonb;
+  v_member_id text;
+  v_lang text;
+  v_points jsonb;
+begin
+  -- Everything the chat core needs to answer one message, in one round trip (bots/core/chat-context.ts): the
+  -- update's de-duplication claim (a replay returns {"duplicate": true}; an error rolls the claim back), the
+  -- serving merchant (p_merchant, else cl_serving_merchant()), the linked member (its chat marked reachable
+  -- again), the chat's language before linking and, for a member of p_points_merchant, the /points facts.
+  if p_claim is not null then
+    insert into channel_processed_updates (channel, key, received_at) values (p_channel, p_claim, p_now) on conflict do nothing;
+    if not found then
+      return '{"duplicate": true}'::jsonb;
+    end if;
+  end if;
+
+  if v_serving is null then
+    v_serving := cl_serving_merchant();
+  end if;
+
+  -- Separate statements (not "p is null or …") so each plan probes its index.
+  if v_serving is not null then
+    select ci.merchant_id, ci.unreachable_at, to_jsonb(m), m.id into v_merchant, v_unreachable, v_member, v_member_id
+      from channel_identities ci join members m on m.id = ci.member_id
+      where ci.channel = p_channel and ci.user_id = p_user and ci.merchant_id = v_serving
+      order by ci.linked_at desc limit 1;
+  else
+    select ci.merchant_id, ci.unreachable_at, to_jsonb(m), m.id into v_merchant, v_unreachable, v_member, v_member_id
+      from channel_identities ci join members m on m.id = ci.member_id
+      where ci.channel = p_channel and ci.user_id = p_user
+      order by ci.linked_at desc limit 1;
+  end if;
+
+  if v_member_id is null then
+    select language into v_lang from channel_chat_sessions where channel = p_channel and user_id = p_user;
+  else
+    -- The user wrote to us again: the chat is reachable (markReachable()).
+    if v_unreachable is not null then
+      update channel_identities set unreachable_at = null
+        where channel = p_channel and user_id = p_user and unreachable_at is not null;
+    end if;
+    if p_spend_from is not null and v_merchant = p_points_merchant then
+      select jsonb_build_object('spend', x.spend, 'pending', x.pending) into v_points
+        from cl_member_facts(v_merchant, v_member_id, p_spend_from, p_now, p_now) x;
+      v_points := v_points || jsonb_build_object(
+        'expiring', (select coalesce(sum(l.remaining), 0) from point_lots l
+                     where l.merchant_id = v_merchant and l.member_id = v_member_id and l.remaining > 0 and l.expires_at > p_now and l.expires_at <= p_expiring_until),
+        'firstExpiry', (select to_char(min(l.expires_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') from point_lots l
+                        where l.merchant_id = v_merchant and l.member_id = v_member_id and l.remaining > 0 and l.expires_at > p_now and l.expires_at <= p_expiring_until));
+    end if;
+  end if;
+
+  return jsonb_build_object('serving', v_serving, 'identityMerchantId', v_merchant, 'member', v_member, 'chatLanguage', v_lang, 'points', v_points);
+end;
+$function$;
