@@ -1,7 +1,7 @@
 /**
  * The console's stores page in a real browser (Debian chromium via playwright-core) at 1366×900 and 390×844: add a
  * store (a duplicate code is refused in place), archive one, and the overview's store filter (the order KPIs of one
- * store). Screenshots go to test-results/console/.
+ * store), a campaign's results by store and "What offers sell" by store. Screenshots go to test-results/console/.
  */
 import { signedInPage } from "./console-page.ts";
 import { mkdirSync } from "node:fs";
@@ -100,6 +100,28 @@ describe("console stores in Chromium", () => {
       const overviewWidth = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(overviewWidth).toBeLessThanOrEqual(vp.width);
       await shot(page, `overview-store${vp.suffix}`);
+
+      // A campaign's results by store: the store select above the progress, the choice kept.
+      const seg = (await api("POST", "/v1/segments", { name: `all ${vp.label}`, rule: { all: [] } })).body.id;
+      const cmp = (
+        await api("POST", "/v1/campaigns", { name: `Store ${vp.label}`, segmentId: seg, message: { vi: "Chào" } })
+      ).body.id;
+      expect((await api("POST", `/v1/campaigns/${cmp}/send`)).status).toBe(202);
+      await page.goto(`${s.url}/console/campaigns/${cmp}`);
+      await page.locator("#kpis").waitFor();
+      await page.locator("#store-filter select").selectOption(store.id);
+      await page.locator("#store-filter button").click();
+      await page.waitForURL(/store=/);
+      await page.locator("#kpis").waitFor();
+      expect(await page.locator("#store-filter select").inputValue()).toBe(store.id);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
+      await shot(page, `campaign-store${vp.suffix}`);
+
+      // What offers sell by store: the store select next to the period.
+      await page.goto(`${s.url}/console/recommendations?days=30&store=${store.id}`);
+      expect(await page.locator("select[name=store]").inputValue()).toBe(store.id);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(vp.width);
+      await shot(page, `recommendations-store${vp.suffix}`);
       expect(errors, errors.join("\n")).toEqual([]);
       await context.close();
     });
