@@ -2,7 +2,7 @@
  * Benchmark: the KPI queries behind `GET /v1/analytics/summary` on the big merchant of the `segments` benchmark,
  * each against a hand-written SQL baseline of the same question, run in the same process.
  *
- *   npm run bench -- analytics [-- --members 1000000] [--orders 5000000] [--runs 3] [--days 30,365] [--fresh]
+ *   npm run bench -- analytics [--members 1000000] [--orders 5000000] [--runs 3] [--days 30,365] [--fresh]
  *
  * Uses (or generates) the `segments` data set (bench/segments/dataset.ts) and adds, once, what the KPIs read besides
  * members and orders: a ledger entry per member order (earn, created when the order was placed) and per refund,
@@ -145,7 +145,7 @@ function normalise(rows: Record<string, unknown>[]): string {
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
     process.stdout.write(
-      "npm run bench -- analytics [-- --members 1000000] [--orders 5000000] [--runs 3] [--days 30,365] [--fresh]\n",
+      "npm run bench -- analytics [--members 1000000] [--orders 5000000] [--runs 3] [--days 30,365] [--fresh]\n",
     );
     return 0;
   }

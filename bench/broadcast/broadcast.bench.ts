@@ -1,7 +1,7 @@
 /**
  * Benchmark: a campaign broadcast through the real delivery queue to the fake Telegram Bot API.
  *
- *   node bench/broadcast/broadcast.bench.ts [--recipients 10000] [--limit 30] [--rate <limit>]
+ *   npm run bench -- broadcast [--recipients 10000] [--limit 30] [--rate <limit>]
  *                                           [--ceiling-recipients 5000] [--db postgres|pglite] [--no-ceiling]
  *
  * The fake runs in its own process (like the real platform, its clock is not stalled by our work).
@@ -195,7 +195,7 @@ async function run(opts: { recipients: number; rate: number; limit: number | nul
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
     process.stdout.write(
-      "node bench/broadcast/broadcast.bench.ts [--recipients 10000] [--limit 30] [--rate <limit>] [--ceiling-recipients 5000] [--db postgres|pglite] [--no-ceiling]\n",
+      "npm run bench -- broadcast [--recipients 10000] [--limit 30] [--rate <limit>] [--ceiling-recipients 5000] [--db postgres|pglite] [--no-ceiling]\n",
     );
     return 0;
   }

@@ -22,6 +22,17 @@ import { openTestDatabase } from "../../test/helpers/db.ts";
 import { flag, machine, table } from "../lib/stats.ts";
 
 export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help")) {
+    process.stdout.write(
+      "npm run bench -- zalo-oa [options]\n" +
+        "  Zalo OA CS messages/s to the fake OA server through the undici pool, the platform fetch and no pool; target: " +
+        "every message arrives exactly once (no rate target: the ratio between transports is the point)\n" +
+        "  --messages N: messages sent through each transport (default 2000)\n" +
+        "  --concurrency N: sends in flight (default 16)\n" +
+        "  --connections N: sockets per host in the undici pool (default 16)\n",
+    );
+    return 0;
+  }
   const messages = flag(args, "messages", 2000);
   const concurrency = flag(args, "concurrency", 16);
   const connections = flag(args, "connections", 16);

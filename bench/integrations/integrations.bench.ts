@@ -66,6 +66,16 @@ async function load(total: number, clients: number, send: (i: number) => Promise
 }
 
 export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help")) {
+    process.stdout.write(
+      "npm run bench -- integrations [options]\n" +
+        "  Shopify orders/create deliveries/s through POST /hooks/shopify/{id} vs POST /v1/orders, child src/node.ts on " +
+        "a fresh Postgres database; target: ≥ 0.8 × POST /v1/orders\n" +
+        "  --orders N: orders per path, in two alternating halves; the memberId path gets N/2 (default 4000)\n" +
+        "  --clients N: concurrent clients (default 8)\n",
+    );
+    return 0;
+  }
   const total = flag(args, "orders", 4000);
   const clients = flag(args, "clients", 8);
   const memberCount = 1000;

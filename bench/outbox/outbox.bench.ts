@@ -28,6 +28,17 @@ const MODES = ["before", "no endpoint", "subscribed"] as const;
 type Mode = (typeof MODES)[number];
 
 export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help")) {
+    process.stdout.write(
+      "npm run bench -- outbox [options]\n" +
+        "  what the cl_webhook_outbox triggers cost order ingestion (before / no endpoint / subscribed, alternating " +
+        "rounds) and the trigger's cost per ledger row; target: order ingestion not measurably slower\n" +
+        "  --rounds N: rounds, each mode once per round (default 5)\n" +
+        "  --orders N: orders per mode per round (default 400)\n" +
+        "  --rows N: ledger rows inserted per mode to time the trigger alone (default 20000)\n",
+    );
+    return 0;
+  }
   const rounds = flag(args, "rounds", 5);
   const perRound = flag(args, "orders", 400);
   const rows = flag(args, "rows", 20000);

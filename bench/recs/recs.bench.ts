@@ -2,7 +2,7 @@
  * Benchmark: `recs mine` end to end (read CSV + mine + write rules) vs DuckDB computing the same pair
  * rules with SQL over the same CSV, same thresholds, in the same run.
  *
- *   node bench/recs/recs.bench.ts [--orders 1000000] [--products 5000] [--seed 42]
+ *   npm run bench -- recs [--orders 1000000] [--products 5000] [--seed 42]
  *                                 [--min-support 0.001] [--min-confidence 0.05] [--runs 1] [--no-duckdb]
  *                                 [--no-evaluate]
  *
@@ -125,7 +125,7 @@ export async function main(args: string[]): Promise<number> {
   };
   if (args.includes("--help")) {
     process.stdout.write(
-      "node bench/recs/recs.bench.ts [--orders 1000000] [--products 5000] [--seed 42] [--min-support 0.001] [--min-confidence 0.05] [--runs 1] [--no-duckdb] [--no-evaluate]\n",
+      "npm run bench -- recs [--orders 1000000] [--products 5000] [--seed 42] [--min-support 0.001] [--min-confidence 0.05] [--runs 1] [--no-duckdb] [--no-evaluate]\n",
     );
     return 0;
   }

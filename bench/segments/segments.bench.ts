@@ -1,7 +1,7 @@
 /**
  * Benchmark: segment preview counts on a big merchant vs a hand-written SQL baseline of the same question.
  *
- *   node bench/segments/segments.bench.ts [--members 1000000] [--orders 5000000] [--runs 3] [--pairs 9] [--fresh]
+ *   npm run bench -- segments [--members 1000000] [--orders 5000000] [--runs 3] [--pairs 9] [--fresh]
  *
  * Generates (once, with generate_series; reused by later runs unless --fresh) one merchant with `--members` members
  * and `--orders` orders spread over the last 400 days (5 % guest orders, some refunds) into a Postgres database
@@ -95,7 +95,7 @@ function baselineComposite(): SQL {
 export async function main(args: string[]): Promise<number> {
   if (args.includes("--help")) {
     process.stdout.write(
-      "node bench/segments/segments.bench.ts [--members 1000000] [--orders 5000000] [--runs 3] [--pairs 9] [--fresh]\n" +
+      "npm run bench -- segments [--members 1000000] [--orders 5000000] [--runs 3] [--pairs 9] [--fresh]\n" +
         "  --pairs N: also time ours and the member_stats baseline alternately N times each; the median of the N\n" +
         "  same-moment ratios is the figure that holds on a loaded machine (best-of-runs single times do not)\n",
     );

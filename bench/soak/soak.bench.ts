@@ -19,6 +19,18 @@ const emptyWindow = (): Window => ({
 });
 
 export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help")) {
+    process.stdout.write(
+      "npm run bench -- soak [options]\n" +
+        "  mixed load over time (orders, Telegram webhooks, reads) on the real app in-process; target: 0 errors and " +
+        "no memory growth (RSS, heap) over the run\n" +
+        "  --minutes N: length of the run (default 10)\n" +
+        "  --concurrency N: concurrent clients (default 8)\n" +
+        "  --members N: linked members (default 200)\n" +
+        "  --db postgres|pglite: database (default postgres)\n",
+    );
+    return 0;
+  }
   const minutes = flag(args, "minutes", 10);
   const concurrency = flag(args, "concurrency", 8);
   const n = flag(args, "members", 200);

@@ -126,6 +126,17 @@ async function fullStack(kind: "pglite" | "postgres", tg: FakeTelegramServer, us
 }
 
 export async function main(args: string[]): Promise<number> {
+  if (args.includes("--help")) {
+    process.stdout.write(
+      "npm run bench -- webhook [options]\n" +
+        "  Telegram /points updates/s and p50/p99 latency through the full stack vs a bare grammY echo bot; target: " +
+        "≥ 0.5 × the echo bot's updates/s\n" +
+        "  --members N: distinct linked members, one update each (default 1000)\n" +
+        "  --concurrency N: updates in flight (default 16)\n" +
+        "  --db pglite|postgres|both: database (default both)\n",
+    );
+    return 0;
+  }
   const n = flag(args, "members", 1000);
   const concurrency = flag(args, "concurrency", 16);
   const dbArg = args.includes("--db") ? args[args.indexOf("--db") + 1] : "both";

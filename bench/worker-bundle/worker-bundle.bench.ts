@@ -81,7 +81,16 @@ async function coldStart(
   return { startMs, firstMs, warmMs: warm[Math.floor(warm.length / 2)]! };
 }
 
-export async function main(): Promise<number> {
+export async function main(args: string[] = []): Promise<number> {
+  if (args.includes("--help")) {
+    process.stdout.write(
+      "npm run bench -- worker-bundle [options]\n" +
+        "  gzip size of the wrangler deploy --dry-run bundle and cold start in local workerd vs a Hono hello Worker; " +
+        "target: gzip < 1 MiB\n" +
+        "  no options\n",
+    );
+    return 0;
+  }
   mkdirSync(OUT, { recursive: true });
   const baselineSrc = path.join(OUT, "baseline.ts");
   writeFileSync(
