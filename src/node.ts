@@ -18,6 +18,7 @@ import { createRuntime } from "./runtime/runtime.ts";
 import { nodeWebhookPost } from "./webhooks/node-post.ts";
 import { allowPrivateUrls } from "./webhooks/config.ts";
 import { installProcessGuards } from "./process-guards.ts";
+import { startTableMaintenance } from "./db/maintenance.ts";
 
 loadDotEnv();
 const config = loadConfig(process.env);
@@ -89,6 +90,9 @@ const runtime = createRuntime({
   webhookPost: nodeWebhookPost(allowPrivateUrls(config)),
 });
 void runtime.start();
+// Autovacuum's job on the embedded database (PGlite has none): statistics for the planner, dead rows reclaimed.
+const maintenance =
+  database.kind === "pglite" ? startTableMaintenance(database.db, logger.child({ component: "db" })) : undefined;
 handler = runtime.app.fetch;
 logger.info("listening", { port, url: baseUrl });
 // stdout, for the person who just started the server; the key is never a log field.
@@ -101,6 +105,7 @@ async function shutdown(signal: string) {
   logger.info("shutting down", { signal });
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await runtime.stop(5000); // schedules, delivery worker, chat updates in progress
+  await maintenance?.stop();
   await database.close();
   await zaloPool.close();
   logger.info("stopped");
