@@ -21,17 +21,26 @@ import {
 } from "./service.ts";
 
 /** The estimate in words (English, like every problem detail). */
-export function overBudgetDetail(e: BudgetEstimate, surveyVia?: "segment"): string {
+export function overBudgetDetail(
+  e: BudgetEstimate,
+  surveyVia?: "segment",
+  held: { points: number; spend: number } = { points: 0, spend: 0 },
+): string {
   const what =
     e.kind === "campaign"
       ? `Campaign ${e.id}`
       : e.kind === "survey"
         ? `Survey ${e.id}'s ${surveyVia === "segment" ? "send to its segment" : "after-order invitations"}`
         : "The reactivation journey";
+  // What campaigns still sending and messages still queued hold is not left, though not used yet either.
+  const left = (line: BudgetEstimate["points"], h: number) =>
+    line.remaining === null ? null : Math.max(0, line.remaining - h);
+  const heldBy = (h: number, unit: string) =>
+    h > 0 ? ` (${h}${unit} held by campaigns sending and messages queued)` : "";
   const parts = e.over.map((o) =>
     o === "points"
-      ? `${e.bonusPoints} ${e.kind === "survey" ? "completion" : "bonus"} points with ${e.points.remaining} of the ${e.points.budget} points budget left`
-      : `${e.messageCost} spent on ${e.messages} ZNS messages with ${e.spend.remaining} of the ${e.spend.budget} spend budget left`,
+      ? `${e.bonusPoints} ${e.kind === "survey" ? "completion" : "bonus"} points with ${left(e.points, held.points)} of the ${e.points.budget} points budget left${heldBy(held.points, " points")}`
+      : `${e.messageCost} spent on ${e.messages} ZNS messages with ${left(e.spend, held.spend)} of the ${e.spend.budget} spend budget left${heldBy(held.spend, "")}`,
   );
   return `${what} would exceed the ${e.month} budget: ${parts.join("; ")} (estimated cost ${e.cost}).`;
 }
@@ -47,7 +56,10 @@ export const budgetSendGuard: SendGuard = async (db, merchantId, target, now) =>
       : target.kind === "survey"
         ? await estimateSurveyCost(db, merchantId, target, now, s)
         : await estimateJourneyCost(db, merchantId, target.steps, now, s, target.pass);
-  const held = await reservedThisMonth(db, merchantId, estimate.month, target.kind === "campaign" ? target.id : null);
+  const held = await reservedThisMonth(db, merchantId, estimate.month, {
+    pricePerMessage: estimate.pricePerMessage,
+    exceptId: target.kind === "campaign" ? target.id : null,
+  });
   const e = {
     ...estimate,
     over: exceeded(
@@ -72,7 +84,7 @@ export const budgetSendGuard: SendGuard = async (db, merchantId, target, now) =>
       });
   }
   if (e.over.length === 0) return undefined;
-  const detail = overBudgetDetail(e, target.kind === "survey" ? target.via : undefined);
+  const detail = overBudgetDetail(e, target.kind === "survey" ? target.via : undefined, held);
   if (e.enforcement === "block") throw conflict("over-budget", "Over budget", detail, { estimate: e });
   const warning: SendWarning = { code: "over-budget", detail, over: e.over, cost: e.cost };
   return warning;

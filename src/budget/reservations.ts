@@ -1,23 +1,52 @@
-/** What the merchant's budget reservations (src/budget/guard.ts writes them) hold this month. */
+/**
+ * What the merchant's budget holds this month beyond what is used: the estimates of campaigns still sending
+ * (src/budget/guard.ts writes them), and the messages journey passes and surveys queued that the delivery queue has
+ * not sent yet (their ZNS price and the bonus or completion points they carry, every recipient redeeming: the same
+ * upper bound their checks used). Once sent, a message's ZNS cost is used (budget/service.ts monthlySeries) and its
+ * points count when they are given.
+ */
 import { sql } from "drizzle-orm";
 import { z } from "zod";
+import { PENDING_STATUSES } from "../campaigns/delivery.ts";
 import { col, queryRows } from "../db/rows.ts";
 import type { Db } from "../db/types.ts";
 
-/** Points and spend held this month by the merchant's campaigns still sending (other than `exceptId`). */
+const held = z.object({ points: col.num, spend: col.num });
+
+/** Points and spend held this month (other than campaign `exceptId`'s own reservation). */
 export async function reservedThisMonth(
   db: Db,
   merchantId: string,
   month: string,
-  exceptId: string | null = null,
+  opts: { pricePerMessage: number; exceptId?: string | null },
 ): Promise<{ points: number; spend: number }> {
+  const pending = sql.join(
+    PENDING_STATUSES.map((s) => sql`${s}`),
+    sql`, `,
+  );
   const [r] = await queryRows(
     db,
-    sql`select coalesce(sum(r.points), 0) as points, coalesce(sum(r.spend), 0) as spend
-        from budget_reservations r join campaigns c on c.merchant_id = r.merchant_id and c.id = r.source_id
-        where r.merchant_id = ${merchantId} and r.month = ${month} and r.source_kind = 'campaign'
-          and c.status = 'sending' and r.source_id is distinct from ${exceptId}`,
-    z.object({ points: col.num, spend: col.num }),
+    sql`select (select coalesce(sum(r.points), 0) from budget_reservations r
+                  join campaigns c on c.merchant_id = r.merchant_id and c.id = r.source_id
+                  where r.merchant_id = ${merchantId} and r.month = ${month} and r.source_kind = 'campaign'
+                    and c.status = 'sending' and r.source_id is distinct from ${opts.exceptId ?? null})
+              + (select coalesce(sum(case when d.source = 'survey' then coalesce(s.points, 0)
+                                          else greatest(coalesce(o.bonus_points, 0), coalesce(b.bonus_points, 0)) end), 0)
+                   from deliveries d
+                   left join surveys s on d.source = 'survey' and s.merchant_id = d.merchant_id and d.source_key = 'survey:' || s.id
+                   left join offers o on d.source = 'journey' and o.merchant_id = d.merchant_id and o.id = d.message->>'offerId'
+                   left join offer_bundles b on d.source = 'journey' and b.merchant_id = d.merchant_id and b.id = d.message->>'offerId'
+                   where d.merchant_id = ${merchantId} and d.source in ('journey', 'survey') and d.status in (${pending}))
+              as points,
+              (select coalesce(sum(r.spend), 0) from budget_reservations r
+                  join campaigns c on c.merchant_id = r.merchant_id and c.id = r.source_id
+                  where r.merchant_id = ${merchantId} and r.month = ${month} and r.source_kind = 'campaign'
+                    and c.status = 'sending' and r.source_id is distinct from ${opts.exceptId ?? null})
+              + ${opts.pricePerMessage}::bigint * (select count(*) from deliveries d
+                   where d.merchant_id = ${merchantId} and d.source in ('journey', 'survey') and d.channel = 'zns'
+                     and d.status in (${pending}))
+              as spend`,
+    held,
   );
   return { points: r?.points ?? 0, spend: r?.spend ?? 0 };
 }

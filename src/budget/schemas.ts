@@ -129,7 +129,9 @@ export const ReportSchema = z.object({
     spend: LineSchema,
     reserved: z
       .object({ points: z.number().int(), spend: z.number().int() })
-      .describe("Estimated points and spend held by campaigns still sending (not yet in the used figures)"),
+      .describe(
+        "Estimated points and spend held by campaigns still sending and by journey and survey messages queued and not sent yet (not yet in the used figures)",
+      ),
   }),
   liability: z.object({
     points: z.number().int(),

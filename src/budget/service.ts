@@ -414,7 +414,7 @@ export async function budgetReport(db: Db, merchantId: string, now: Date, months
     current: {
       points: budgetLine(cur.pointsBudget, cur.pointsIssued),
       spend: budgetLine(cur.spendBudget, cur.spend),
-      reserved: await reservedThisMonth(db, merchantId, cur.month),
+      reserved: await reservedThisMonth(db, merchantId, cur.month, { pricePerMessage: zns.pricePerMessage }),
     },
     liability: liability(l?.points ?? 0, pointValue, l?.expired ?? 0, l?.issued ?? 0),
     costPerMember: {

@@ -2,7 +2,8 @@
  * Journey passes against the monthly budget (both databases, a fake clock): each pass checks the cost of what it
  * would queue now against the month's remaining budget, under the budget's per-merchant lock. Over a blocking
  * budget the pass is skipped (nothing queued) and the skip is recorded on the journey; over a warning budget it
- * runs with the warning; members already given the step for their entry do not count again.
+ * runs with the warning; members already given the step for their entry do not count again; messages queued and
+ * not sent yet hold their cost until they are sent (then it is used).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "drizzle-orm";
@@ -107,12 +108,28 @@ describe("journey passes and the monthly budget", () => {
     const again = await api("POST", "/v1/jobs/journeys");
     expect(again.body).toMatchObject({ queued: 0, budget: { outcome: "within" } });
 
-    // One new lapsed member fits (300 đ): queued. Two more do not: skipped, and neither is queued.
+    // The 2 messages queued and not sent yet hold 600 đ of the budget: one new lapsed member (300 đ) does not fit
+    // 300 đ, and the detail says what is held.
     await lapsed(m.merchantId, 1);
+    const held = await api("POST", "/v1/jobs/journeys");
+    expect(held.body).toMatchObject({ queued: 0, budget: { outcome: "skipped", cost: 300 } });
+    expect(held.body.budget.detail).toContain("with 0 of the 300 spend budget left (600 held by campaigns sending");
+    expect((await api("GET", "/v1/budget/report")).body.current.reserved).toEqual({ points: 0, spend: 600 });
+    // With 900 đ it fits (600 held + 300): queued. Two more do not: skipped, and neither is queued.
+    await api("PUT", "/v1/budget/settings", { enforcement: "block", monthly: { points: null, spend: 900 } });
     expect((await api("POST", "/v1/jobs/journeys")).body).toMatchObject({ queued: 1, budget: { outcome: "within" } });
     await lapsed(m.merchantId, 2);
     expect((await api("POST", "/v1/jobs/journeys")).body).toMatchObject({ queued: 0, budget: { outcome: "skipped" } });
     expect(await queued(m.merchantId)).toBe(3);
+    // Sent, they are used instead of held (the same 900 đ either way): still no room for the two.
+    await s.database.db.execute(
+      sql`update deliveries set status = 'sent', sent_at = ${clock.now().toISOString()}::timestamptz
+          where merchant_id = ${m.merchantId} and source = 'journey'`,
+    );
+    const report = (await api("GET", "/v1/budget/report")).body.current;
+    expect(report.reserved).toEqual({ points: 0, spend: 0 });
+    expect(report.spend).toMatchObject({ used: 900 });
+    expect((await api("POST", "/v1/jobs/journeys")).body).toMatchObject({ queued: 0, budget: { outcome: "skipped" } });
   });
 
   it("without a budget the pass runs as before (nothing to exceed: within)", async () => {

@@ -106,14 +106,25 @@ describe("surveys offered after an order and the monthly budget", () => {
       draft: false,
     });
 
-    // Blocking again with room for two invitees (20 points): one new buyer fits and is invited.
+    // Blocking again with room for two invitees (20 points). The three invitations still queued hold 30 points:
+    // one new buyer does not fit until they are sent (their points count only once given).
     await api("PUT", "/v1/budget/settings", { enforcement: "block", monthly: { points: 20, spend: null } });
     await buyers(m.merchantId, 1);
     clock.advance(HOUR);
     await pass();
+    expect(await invited(m.merchantId)).toBe(3);
+    view = (await api("GET", `/v1/surveys/${id}`)).body;
+    expect(view).toMatchObject({ budgetSkips: 3, budgetCheck: { outcome: "skipped", invitations: 1 } });
+    expect(view.budgetCheck.detail).toContain("(30 points held by campaigns sending and messages queued)");
+    await s.database.db.execute(
+      sql`update deliveries set status = 'sent', sent_at = ${clock.now().toISOString()}::timestamptz
+          where merchant_id = ${m.merchantId} and source = 'survey'`,
+    );
+    clock.advance(HOUR);
+    await pass();
     expect(await invited(m.merchantId)).toBe(4);
     view = (await api("GET", `/v1/surveys/${id}`)).body;
-    expect(view).toMatchObject({ budgetSkips: 2, budgetCheck: { outcome: "within", invitations: 1 } });
+    expect(view).toMatchObject({ budgetSkips: 3, budgetCheck: { outcome: "within", invitations: 1 } });
   });
 
   it("without a budget the invitations go out as before (within)", async () => {

@@ -120,4 +120,35 @@ describe("a survey's send to its segment and the monthly budget", () => {
     expect((await none.api("GET", `/v1/surveys/${none.id}`)).body.budgetCheck).toMatchObject({ outcome: "within" });
     expect(await invited(none.merchantId)).toBe(3);
   });
+
+  it("invitations queued and not sent yet hold their points: a second survey that fits alone is refused until they go out", async () => {
+    const m = await setup();
+    await m.api("PUT", "/v1/budget/settings", { ...budget("block"), monthly: { points: 50, spend: null } });
+    const first = (await m.api("GET", `/v1/surveys/${m.id}`)).body;
+    const second = await m.api("POST", "/v1/surveys", {
+      name: "Khảo sát 2",
+      questions: question,
+      points: 10,
+      segmentId: first.segmentId,
+    });
+    expect(second.status).toBe(201);
+    expect((await m.api("POST", `/v1/surveys/${m.id}/send`)).status).toBe(202); // 30 of 50
+    expect((await m.api("GET", "/v1/budget/report")).body.current.reserved).toEqual({ points: 30, spend: 0 });
+
+    const refused = await m.api("POST", `/v1/surveys/${second.body.id}/send`); // 30 more: 60 > 50
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain(
+      "30 completion points with 20 of the 50 points budget left (30 points held by campaigns sending and messages queued)",
+    );
+    expect(await invited(m.merchantId)).toBe(3);
+
+    // Sent (the delivery queue's work), they hold nothing; their points count once given, so the second fits now.
+    await s.database.db.execute(
+      sql`update deliveries set status = 'sent', sent_at = ${clock.now().toISOString()}::timestamptz
+          where merchant_id = ${m.merchantId} and source = 'survey'`,
+    );
+    expect((await m.api("GET", "/v1/budget/report")).body.current.reserved).toEqual({ points: 0, spend: 0 });
+    expect((await m.api("POST", `/v1/surveys/${second.body.id}/send`)).status).toBe(202);
+    expect(await invited(m.merchantId)).toBe(6);
+  });
 });
