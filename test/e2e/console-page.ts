@@ -3,15 +3,17 @@ import type { Browser } from "playwright-core";
 
 /**
  * A fresh context at `viewport`, signed in with `apiKey` (the overview's KPIs shown), collecting the page's script
- * errors and console errors (a resource the browser failed to load is left to the tests that care).
+ * errors and console errors (a resource the browser failed to load is left to the tests that care). `options` go
+ * to the context (e.g. `acceptDownloads` for a test that saves a file).
  */
 export async function signedInPage(
   browser: Browser,
   baseUrl: string,
   apiKey: string,
   viewport: { width: number; height: number },
+  options: { acceptDownloads?: boolean } = {},
 ) {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));

@@ -13,6 +13,7 @@ import { seedDemo } from "../../src/demo/seed.ts";
 import { members } from "../../src/db/schema.ts";
 import { auditLog } from "../../src/audit/tables.ts";
 import { launchChromium } from "../helpers/chromium.ts";
+import { signedInPage } from "./console-page.ts";
 import { apiClient, startTestServer, type TestServer } from "../helpers/server.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -94,20 +95,13 @@ const VIEWPORTS = [
 describe("console segment export and history in Chromium", () => {
   for (const vp of VIEWPORTS) {
     it(`${vp.label}: export CSV for marketing and service, then the rule history`, async () => {
-      const context = await browser.newContext({
-        viewport: { width: vp.width, height: vp.height },
-        acceptDownloads: true,
-      });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      page.on("console", (m) => {
-        if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(m.text());
-      });
-      await page.goto(`${s.url}/console/sign-in`);
-      await page.locator("#key").fill(apiKey);
-      await page.locator("#go").click();
-      await page.locator("#kpis .kpi").first().waitFor();
+      const { context, page, errors } = await signedInPage(
+        browser,
+        s.url,
+        apiKey,
+        { width: vp.width, height: vp.height },
+        { acceptDownloads: true },
+      );
 
       await page.locator("nav.main a", { hasText: "Phân khúc" }).click();
       const row = page.locator(`#segments tr[data-segment-id="${segmentId}"]`);
