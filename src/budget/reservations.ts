@@ -26,26 +26,23 @@ export async function reservedThisMonth(
   );
   const [r] = await queryRows(
     db,
-    sql`select (select coalesce(sum(r.points), 0) from budget_reservations r
-                  join campaigns c on c.merchant_id = r.merchant_id and c.id = r.source_id
-                  where r.merchant_id = ${merchantId} and r.month = ${month} and r.source_kind = 'campaign'
-                    and c.status = 'sending' and r.source_id is distinct from ${opts.exceptId ?? null})
-              + (select coalesce(sum(case when d.source = 'survey' then coalesce(s.points, 0)
-                                          else greatest(coalesce(o.bonus_points, 0), coalesce(b.bonus_points, 0)) end), 0)
-                   from deliveries d
-                   left join surveys s on d.source = 'survey' and s.merchant_id = d.merchant_id and d.source_key = 'survey:' || s.id
-                   left join offers o on d.source = 'journey' and o.merchant_id = d.merchant_id and o.id = d.message->>'offerId'
-                   left join offer_bundles b on d.source = 'journey' and b.merchant_id = d.merchant_id and b.id = d.message->>'offerId'
-                   where d.merchant_id = ${merchantId} and d.source in ('journey', 'survey') and d.status in (${pending}))
-              as points,
-              (select coalesce(sum(r.spend), 0) from budget_reservations r
-                  join campaigns c on c.merchant_id = r.merchant_id and c.id = r.source_id
-                  where r.merchant_id = ${merchantId} and r.month = ${month} and r.source_kind = 'campaign'
-                    and c.status = 'sending' and r.source_id is distinct from ${opts.exceptId ?? null})
-              + ${opts.pricePerMessage}::bigint * (select count(*) from deliveries d
-                   where d.merchant_id = ${merchantId} and d.source in ('journey', 'survey') and d.channel = 'zns'
-                     and d.status in (${pending}))
-              as spend`,
+    sql`with campaigns_sending as (
+          select coalesce(sum(r.points), 0) as points, coalesce(sum(r.spend), 0) as spend
+          from budget_reservations r join campaigns c on c.merchant_id = r.merchant_id and c.id = r.source_id
+          where r.merchant_id = ${merchantId} and r.month = ${month} and r.source_kind = 'campaign'
+            and c.status = 'sending' and r.source_id is distinct from ${opts.exceptId ?? null}
+        ), queued as (
+          select coalesce(sum(case when d.source = 'survey' then coalesce(s.points, 0)
+                                   else greatest(coalesce(o.bonus_points, 0), coalesce(b.bonus_points, 0)) end), 0) as points,
+                 count(*) filter (where d.channel = 'zns') as zns
+          from deliveries d
+          left join surveys s on d.source = 'survey' and s.merchant_id = d.merchant_id and d.source_key = 'survey:' || s.id
+          left join offers o on d.source = 'journey' and o.merchant_id = d.merchant_id and o.id = d.message->>'offerId'
+          left join offer_bundles b on d.source = 'journey' and b.merchant_id = d.merchant_id and b.id = d.message->>'offerId'
+          where d.merchant_id = ${merchantId} and d.source in ('journey', 'survey') and d.status in (${pending})
+        )
+        select c.points + q.points as points, c.spend + ${opts.pricePerMessage}::bigint * q.zns as spend
+        from campaigns_sending c, queued q`,
     held,
   );
   return { points: r?.points ?? 0, spend: r?.spend ?? 0 };
