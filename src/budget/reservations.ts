@@ -10,6 +10,7 @@ import { z } from "zod";
 import { PENDING_STATUSES } from "../campaigns/delivery.ts";
 import { col, queryRows } from "../db/rows.ts";
 import type { Db } from "../db/types.ts";
+import { offerBonusSql } from "./offer-bonus.ts";
 
 const held = z.object({ points: col.num, spend: col.num });
 
@@ -33,12 +34,10 @@ export async function reservedThisMonth(
             and c.status = 'sending' and r.source_id is distinct from ${opts.exceptId ?? null}
         ), queued as (
           select coalesce(sum(case when d.source = 'survey' then coalesce(s.points, 0)
-                                   else greatest(coalesce(o.bonus_points, 0), coalesce(b.bonus_points, 0)) end), 0) as points,
+                                   else ${offerBonusSql(sql`d.merchant_id`, sql`d.message->>'offerId'`)} end), 0) as points,
                  count(*) filter (where d.channel = 'zns') as zns
           from deliveries d
           left join surveys s on d.source = 'survey' and s.merchant_id = d.merchant_id and d.source_key = 'survey:' || s.id
-          left join offers o on d.source = 'journey' and o.merchant_id = d.merchant_id and o.id = d.message->>'offerId'
-          left join offer_bundles b on d.source = 'journey' and b.merchant_id = d.merchant_id and b.id = d.message->>'offerId'
           where d.merchant_id = ${merchantId} and d.source in ('journey', 'survey') and d.status in (${pending})
         )
         select c.points + q.points as points, c.spend + ${opts.pricePerMessage}::bigint * q.zns as spend

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { col, queryRows } from "../db/rows.ts";
 import { reservedThisMonth } from "./reservations.ts";
+import { offerBonusSql } from "./offer-bonus.ts";
 import { ISSUED } from "../analytics/kpis.ts";
 import { campaignCounts, campaignKpis, estimateCampaign } from "../campaigns/service.ts";
 import { campaigns } from "../campaigns/tables.ts";
@@ -193,13 +194,8 @@ async function currentMonth(db: Db, merchantId: string, s: BudgetSettings, now: 
 /** The bonus points one redemption of an offer (or bundle) credits; 0 for none or an unknown id. */
 async function offerBonus(db: Db, merchantId: string, offerId: string | null | undefined): Promise<number> {
   if (!offerId) return 0;
-  const rows = await queryRows(
-    db,
-    sql`select bonus_points as b from offer_bundles where merchant_id = ${merchantId} and id = ${offerId}
-        union all select bonus_points as b from offers where merchant_id = ${merchantId} and id = ${offerId}`,
-    z.object({ b: col.num }),
-  );
-  return Math.max(0, ...rows.map((r) => r.b));
+  const [r] = await queryRows(db, sql`select ${offerBonusSql(merchantId, offerId)} as b`, z.object({ b: col.num }));
+  return Math.max(0, r?.b ?? 0);
 }
 
 function estimateOf(
