@@ -10,6 +10,7 @@ const tg = await FakeTelegramServer.start();
 // The shared fake closes idle sockets after 1 s and advertises `Keep-Alive: timeout=1`, which Node's HTTP clients
 // (http.Agent, fetch) take as "never reuse": every call would open a new TCP connection. The real Bot API keeps
 // connections alive, so the benchmark's fake does too.
+// biome-ignore lint/complexity/useLiteralKeys: a private field of the shared fake, reached from the bench only
 const http = tg["started"]?.server;
 if (http) http.keepAliveTimeout = 30_000;
 if (limit) tg.enforceRate({ perSecond: limit, perChatPerSecond: 1 });

@@ -319,7 +319,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
     receive(update: Update) {
       const m = update.message;
       // Every private message reaches one of the message handlers above (the last one catches all kinds).
-      if (!m || m.chat.type !== "private" || !m.from) {
+      if (m?.chat.type !== "private" || !m.from) {
         const fresh = claimUpdate(update.update_id);
         return {
           claimed: fresh,

@@ -7,7 +7,7 @@ import { migrateDatabase } from "./migrate.ts";
 import { acquireLock, liveLock } from "./data-dir-lock.ts";
 import { borrow, callHolder, LendablePglite, type LocalControl, NOT_HANDLED, startLending } from "./pglite-lending.ts";
 import * as schema from "./schema.ts";
-import { asDb, type Database, type Db } from "./types.ts";
+import { asDb, type Database } from "./types.ts";
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;

@@ -341,7 +341,7 @@ export function memberTools(scope: ToolScope, record: ToolRecord): ToolSet {
           const wanted = foldVietnamese(input.rewardName).trim();
           reward = (await listRewards(db, merchantId, true)).find((r) => foldVietnamese(r.name).trim() === wanted);
         }
-        if (!reward || !reward.active) return { status: "not-found" };
+        if (!reward?.active) return { status: "not-found" };
         record.names.add(reward.name);
         const { balance } = await memberBalance(db, member, now);
         const line = await rewardLine(reward, balance);

@@ -9,7 +9,7 @@
  * returned. Offers replaced after a new order become `superseded` (kept, still claimable until they expire).
  * All of this runs under a per-member advisory lock, so concurrent GETs produce one list.
  */
-import { and, asc, desc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/types.ts";
 import { products, rewards } from "../db/schema.ts";

@@ -9,7 +9,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { resultRows } from "../db/rows.ts";
 import { newId } from "../lib/ids.ts";
-import { conflict, notFound } from "../lib/errors.ts";
+import { notFound } from "../lib/errors.ts";
 import { replayOrConflict } from "../db/idempotency.ts";
 import { getProgram } from "../program/service.ts";
 import { spendable } from "../ledger/ledger.ts";

@@ -2,7 +2,7 @@
  * /v1 personal-data routes: a member's consents (read, record), export and erasure, the audit log, and the
  * retention settings with their purge job.
  */
-import { type Context, Hono, type MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { auditStamp } from "../http/audit.ts";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";

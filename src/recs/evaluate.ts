@@ -248,7 +248,7 @@ function historyLookup(
   facts: BasketFacts | undefined,
 ): ((b: number) => MemberHistory | undefined) | null {
   const member = facts?.member;
-  if (!member || !member.some((m) => m !== null)) return null;
+  if (!member?.some((m) => m !== null)) return null;
   const t = facts?.placedAt;
   const key = (b: number): number => (t && !Number.isNaN(t[b]!) ? t[b]! : b);
   const byMember = new Map<string, number[]>();

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { telegramTextUpdate } from "../fakes/telegram-server.ts";
 import { zaloTextUpdate } from "../fakes/zalo-server.ts";
-import { waitFor } from "../helpers/wait.ts";
 import {
   linkCode,
   newTelegramUser,

@@ -458,7 +458,7 @@ export abstract class BotApiFakeBase {
     }
 
     // 2. rate enforcement (sliding window over successful counted calls)
-    const counted = this.rate !== undefined && this.rate.counts(method);
+    const counted = this.rate?.counts(method);
     if (this.rate && counted) {
       const retryAfter = this.checkRate(chatId, at);
       if (retryAfter !== undefined) {

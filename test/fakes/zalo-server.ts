@@ -147,7 +147,7 @@ export class FakeZaloServer extends BotApiFakeBase {
     } catch {
       parsed = undefined;
     }
-    if (!parsed || parsed.protocol !== "https:")
+    if (parsed?.protocol !== "https:")
       throw new BotApiError(400, "Bad Request: url must be a valid HTTPS URL");
     const secret = asString(ctx.payload.secret_token) ?? "";
     if (secret.length < 8 || secret.length > 256) {

@@ -44,7 +44,7 @@ afterAll(async () => {
 type CallOptions = Parameters<MockLanguageModelV4["doGenerate"]>[0];
 const userText = (o: CallOptions): string => {
   const u = o.prompt.find((m) => m.role === "user");
-  if (!u || u.role !== "user") return "";
+  if (u?.role !== "user") return "";
   return u.content.map((p) => (p.type === "text" ? p.text : "")).join("");
 };
 const isVi = (t: string) => /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/i.test(t);

@@ -6,7 +6,7 @@
 import { sql } from "drizzle-orm";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRows, resultRows } from "../../src/db/rows.ts";
+import { resultRows } from "../../src/db/rows.ts";
 import { creditPoints, lockMember } from "../../src/ledger/ledger.ts";
 import { createSecretBox } from "../../src/lib/secret-box.ts";
 import {

@@ -56,7 +56,7 @@ function nonce(): string {
 export async function ask(ctx: Ctx, m: MemberRow, rewardId: string): Promise<ReplyMessage[]> {
   const r = await findReward(ctx.db, m.merchantId, rewardId);
   const back = [[{ label: ctx.copy.buttons.rewards, data: Btn.rewards }]];
-  if (!r || !r.active) return [msg(ctx.copy.rewardGone(), back)];
+  if (!r?.active) return [msg(ctx.copy.rewardGone(), back)];
   const { balance } = await memberBalance(ctx.db, m, ctx.now);
   if (r.stock !== null && r.stock <= 0) return [msg(ctx.copy.redeemOutOfStock(r.name), back)];
   if (r.minTier) {

@@ -1,5 +1,5 @@
 import { numberFlag, parseArgs, requiredFlag, UsageError, type Command } from "../command.ts";
-import { evaluateHoldout, type MethodScore, type SplitResult } from "../../recs/evaluate.ts";
+import { evaluateHoldout, type SplitResult } from "../../recs/evaluate.ts";
 import { loadBasketFacts } from "../../recs/basket-facts.ts";
 import { openFileChunks } from "../../lib/csv-file.ts";
 import { MAX_REFERENCE_ITEMS } from "../../recs/softmax.ts";

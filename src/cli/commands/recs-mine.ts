@@ -149,7 +149,7 @@ export function mineWithProgress(tx: Transactions, flags: MineFlags, startedAt =
 async function checkOutputPath(output: string): Promise<void> {
   const dir = dirname(resolve(output));
   const d = await stat(dir).catch(() => undefined);
-  if (!d || !d.isDirectory()) throw new UsageError(`output directory does not exist: ${dir}`);
+  if (!d?.isDirectory()) throw new UsageError(`output directory does not exist: ${dir}`);
   const o = await stat(output).catch(() => undefined);
   if (o?.isDirectory()) throw new UsageError(`--output is a directory: ${output}`);
 }
