@@ -45,7 +45,7 @@ export interface ChannelsOptions {
   /** Workers: hand late work to ctx.waitUntil. */
   defer?: (p: Promise<unknown>) => void;
   /** Interactive reply retry caps (tests use small ones). */
-  telegramReplyRetry?: { maxRetryAttempts: number; maxDelaySeconds: number };
+  telegramReplyRetry?: { maxRetryAttempts: number };
   zaloOaBudgetMs?: number;
   /** Zalo OA delivery receipts (user_received_message), e.g. into the ZNS/campaign KPIs. */
   onZaloOaMessageReceived?: (receipt: OaMessageReceived) => Promise<void> | void;

@@ -88,11 +88,15 @@ export const ConfigSchema = z.object({
    * AES-GCM (src/lib/secret-box.ts); ≥ 32 characters, the same on every process and Worker. Required in production.
    */
   SECRETS_KEY: optionalString.refine((v) => v === undefined || v.length >= 32, "at least 32 characters"),
-  /** Outbound events (docs/webhooks.md): allow endpoint URLs on private/loopback addresses (tests, local dev; never in production). */
+  /**
+   * Outbound events (docs/webhooks.md): endpoint URLs on private/loopback addresses. Unset: allowed unless
+   * NODE_ENV=production (a receiver on this machine in development just works); `false`/`0` refuses them; never
+   * allowed in production.
+   */
   WEBHOOK_ALLOW_PRIVATE_URLS: z
     .string()
     .optional()
-    .transform((v) => v === "true" || v === "1"),
+    .transform((v) => (v === undefined || v === "" ? undefined : v === "true" || v === "1")),
   /** Outbound events: seconds an endpoint has to answer one delivery attempt. */
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
   /** KiotViet public API and token endpoint (shop integrations re-read invoices there); overridable for tests. */

@@ -29,8 +29,8 @@ export interface TelegramChannelOptions {
   broadcastRate: number;
   /** Saved getMe result (Workers: avoids a getMe per cold start). */
   botInfo?: UserFromGetMe;
-  /** Retry policy for interactive replies (default: 5 attempts, waits up to 60 s per retry_after). */
-  replyRetry?: { maxRetryAttempts: number; maxDelaySeconds: number };
+  /** Retries of an interactive reply after 5xx (default 5); a 429 is always waited out and retried. */
+  replyRetry?: { maxRetryAttempts: number };
   /** The loyalty card Mini App (https PUBLIC_URL + /card): web_app buttons and the chat menu button open it. */
   cardUrl?: string | undefined;
 }
@@ -75,8 +75,12 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
   const botId = botIdOf(opts.token);
   const client = { apiRoot: opts.apiRoot };
   const bot = new Bot(opts.token, { client, ...(opts.botInfo ? { botInfo: opts.botInfo } : {}) });
-  const retry = opts.replyRetry ?? { maxRetryAttempts: 5, maxDelaySeconds: 60 };
-  bot.api.config.use(autoRetry({ maxRetryAttempts: retry.maxRetryAttempts, maxDelaySeconds: retry.maxDelaySeconds }));
+  const retry = opts.replyRetry ?? { maxRetryAttempts: 5 };
+  // Two layers (the later one wraps the earlier): the inner retries 5xx a bounded number of times and hands every
+  // 429 straight out (no retry_after is ≤ -1); the outer waits out each 429 and retries, however long and however
+  // often — the contract: a reply is never lost to a rate limit.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: retry.maxRetryAttempts, maxDelaySeconds: -1 }));
+  bot.api.config.use(autoRetry({ rethrowInternalServerErrors: true, rethrowHttpErrors: true }));
   /** Broadcast sends: once, no retry (the campaign sender paces and retries itself). */
   const onceApi = new Api(opts.token, client);
   const log = opts.logger.child({ channel: "telegram", botId });

@@ -59,6 +59,9 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
     apiRoot: opts.apiRoot,
     maxRetries: 5,
     maxRetryDelaySeconds: opts.maxReplyRetryDelaySeconds ?? 60,
+    // The contract: a reply is never lost to a rate limit (it waits as long as retry_after says, however often).
+    rateLimitRetries: Number.POSITIVE_INFINITY,
+    maxRateLimitDelaySeconds: Number.POSITIVE_INFINITY,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
     onRetry: (i) =>
       log.warn("zalo call retried", {

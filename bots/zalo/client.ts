@@ -53,8 +53,15 @@ export interface ZaloClientOptions {
   fetch?: FetchLike;
   /** The HTTP transport (src/channels/zalo-http.ts); default: the runtime's (undici pool on Node, fetch elsewhere). */
   transport?: ZaloTransport;
-  /** Retries after 429 / 5xx / network errors (default 3, so at most 4 attempts). */
+  /** Retries after 5xx / network errors (default 3, so at most 4 attempts); 429s too unless `rateLimitRetries`. */
   maxRetries?: number;
+  /**
+   * Retries after 429 (default: `maxRetries`). Interactive replies pass Infinity with an unbounded
+   * `maxRateLimitDelaySeconds`: a reply is never lost to a rate limit, it waits as long as the platform says.
+   */
+  rateLimitRetries?: number;
+  /** Longest retry_after waited for (default: `maxRetryDelaySeconds`). */
+  maxRateLimitDelaySeconds?: number;
   /**
    * Longest wait the client accepts before a retry (default 30 s). A 429 whose retry_after
    * is longer is not waited for: the ZaloApiError (with `retryAfter`) is thrown at once so
@@ -126,6 +133,8 @@ export class ZaloClient {
   readonly #http: ZaloHttp;
   readonly #maxRetries: number;
   readonly #maxRetryDelayMs: number;
+  readonly #rateLimitRetries: number;
+  readonly #maxRateLimitDelayMs: number;
   readonly #baseDelayMs: number;
   readonly #timeoutMs: number;
   readonly #onRetry: ((info: ZaloRetryInfo) => void) | undefined;
@@ -138,6 +147,11 @@ export class ZaloClient {
     this.#http = new ZaloHttp(zaloTransport(options));
     this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
     this.#maxRetryDelayMs = Math.max(0, options.maxRetryDelaySeconds ?? 30) * 1000;
+    this.#rateLimitRetries = Math.max(0, options.rateLimitRetries ?? this.#maxRetries);
+    this.#maxRateLimitDelayMs =
+      options.maxRateLimitDelaySeconds === undefined
+        ? this.#maxRetryDelayMs
+        : Math.max(0, options.maxRateLimitDelaySeconds) * 1000;
     this.#baseDelayMs = options.retryBaseDelayMs ?? 500;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#onRetry = options.onRetry;
@@ -236,14 +250,17 @@ export class ZaloClient {
 
   /**
    * Calls any method and returns the raw `result`, with the retry policy:
-   * 429 → wait retry_after (if ≤ maxRetryDelaySeconds) and retry; 5xx / network → backoff and retry;
-   * 403 → `blocked` error, not retried; other errors → thrown at once.
+   * 429 → wait retry_after (if ≤ the rate-limit delay cap) and retry, up to `rateLimitRetries` times;
+   * 5xx / network → backoff and retry, up to `maxRetries` times; 403 → `blocked` error, not retried; other errors →
+   * thrown at once.
    */
   async call(
     method: string,
     params: Record<string, unknown> = {},
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<unknown> {
+    let limited = 0;
+    let failed = 0;
     for (let attempt = 0; ; attempt++) {
       let error: ZaloApiError;
       try {
@@ -252,13 +269,14 @@ export class ZaloClient {
         if (!(err instanceof ZaloApiError)) throw err;
         error = err;
       }
-      if (options.signal?.aborted || attempt >= this.#maxRetries) throw error;
+      if (options.signal?.aborted) throw error;
       let delayMs: number;
       if (error.isRateLimited) {
         delayMs = (error.retryAfter ?? 1) * 1000;
-        if (delayMs > this.#maxRetryDelayMs) throw error;
+        if (limited++ >= this.#rateLimitRetries || delayMs > this.#maxRateLimitDelayMs) throw error;
       } else if (error.isTransient) {
-        delayMs = Math.min(this.#maxRetryDelayMs, this.#baseDelayMs * 2 ** attempt);
+        if (failed >= this.#maxRetries) throw error;
+        delayMs = Math.min(this.#maxRetryDelayMs, this.#baseDelayMs * 2 ** failed++);
       } else {
         throw error;
       }

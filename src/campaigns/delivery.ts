@@ -200,16 +200,9 @@ export class DeliveryEngine {
     if (!p) {
       const rate = this.senders[channel]!.broadcastRate;
       // A fractional clock: the pacer grants on its exact grid instead of whole milliseconds (which would also cap
-      // it at one grant per ms). Timers fire late (≥ 1 ms, more on a loaded machine): up to half an interval of
-      // lateness is made up on the next grant (the send window still holds the hard limit), so plain timers keep the
-      // rate without a busy wait, and a late grant does not lower it for good.
-      const ratePerSecond = rate * PACER_SHARE;
-      p = createPacer({
-        ratePerSecond,
-        perChatIntervalMs: 1000,
-        catchUpMs: 500 / ratePerSecond,
-        now: () => performance.now(),
-      });
+      // it at one grant per ms). No catch-up (the contract: at least 1000/RATE ms apart, no bursts): a timer that
+      // fires late lowers the rate a little, never the gap.
+      p = createPacer({ ratePerSecond: rate * PACER_SHARE, perChatIntervalMs: 1000, now: () => performance.now() });
       this.pacers.set(channel, p);
     }
     return p;
@@ -625,6 +618,8 @@ export class DeliveryEngine {
         this.held.delete(row.id); // our lease was taken over (someone else owns the row now), or the mark failed
         return;
       }
+      // Marks commit in groups, so rows granted apart can be marked together: their requests still leave apart.
+      await pacer.startCall();
       if ((this.pausedUntil.get(row.channel) ?? 0) > performance.now()) {
         // A 429 arrived while this row was being marked: the bot sends nothing until the pause ends.
         slot.cancel();

@@ -46,6 +46,12 @@ export interface Pacer {
   readonly pending: number;
   /** Minimum spacing between grants, ms. */
   readonly intervalMs: number;
+  /**
+   * Call right before the request leaves: resolves once the previous caller's request started at least `intervalMs`
+   * ago (one after another, no catch-up). Grants are spaced, but work between a grant and its request (a database
+   * mark committed for several grants at once) can bunch the requests themselves; this keeps them apart.
+   */
+  startCall(): Promise<void>;
 }
 
 interface Waiter {
@@ -90,6 +96,8 @@ export function createPacer(options: PacerOptions): Pacer {
   let pausedUntil = Number.NEGATIVE_INFINITY;
   let running = false;
   let wake: AbortController | undefined;
+  let calls: Promise<void> = Promise.resolve();
+  let lastCallAt = Number.NEGATIVE_INFINITY;
 
   function poke(): void {
     wake?.abort();
@@ -169,6 +177,15 @@ export function createPacer(options: PacerOptions): Pacer {
         queue.push(waiter);
         poke();
       });
+    },
+    startCall(): Promise<void> {
+      calls = calls.then(async () => {
+        // A timer may fire a little before its delay on the pacer's clock: wait again until the gap is whole.
+        for (let t = now(); t < lastCallAt + intervalMs; t = now())
+          await sleep(Math.max(1, lastCallAt + intervalMs - t));
+        lastCallAt = now();
+      });
+      return calls;
     },
     pauseFor(ms: number): void {
       if (!(ms > 0)) return;

@@ -314,6 +314,15 @@ describe("Telegram: redeem, opt-out, replays, secrets", () => {
     expect(calls.map((c) => c.status)).toEqual([429, 200]);
   });
 
+  it("a reply is never lost to a rate limit: more 429s in a row than the 5xx retry cap, still delivered", async () => {
+    const user = newTelegramUser();
+    h.tg.failNext("sendMessage", { status: 429, retryAfter: 1, chatId: user.id, times: 6 });
+    await say(user, "/help");
+    await h.tg.waitFor((c) => c.method === "sendMessage" && c.ok && c.chatId === String(user.id), 20_000);
+    const calls = h.tg.callsOf("sendMessage").filter((c) => c.chatId === String(user.id));
+    expect(calls.map((c) => c.status)).toEqual([429, 429, 429, 429, 429, 429, 200]);
+  });
+
   it("a 403 (blocked by the user) marks the chat unreachable; writing again makes it reachable", async () => {
     const user = await linkedUser();
     h.tg.blockChat(user.id);

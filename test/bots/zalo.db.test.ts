@@ -182,6 +182,15 @@ describe("Zalo: webhook", () => {
     expect((await identities(user.id))[0]?.unreachableAt).toBeInstanceOf(Date);
   });
 
+  it("a reply is never lost to a rate limit: more 429s in a row than the 5xx retry cap, still delivered", async () => {
+    const user = await linkedUser();
+    h.zalo.failNext("sendMessage", { status: 429, retryAfter: 1, chatId: user.id, times: 6 });
+    await say(user, "/help");
+    await h.zalo.waitFor((c) => c.method === "sendMessage" && c.ok && c.chatId === user.id, 20_000);
+    const calls = h.zalo.callsOf("sendMessage").filter((c) => c.chatId === user.id);
+    expect(calls.slice(0, 7).map((c) => c.status)).toEqual([429, 429, 429, 429, 429, 429, 200]);
+  });
+
   it("ChannelSender: once, no retry; 429 → rate-limited, 403 → blocked", async () => {
     const sender = h.channels.senders.zalo!;
     expect(sender.broadcastRate).toBe(10);

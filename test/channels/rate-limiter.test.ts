@@ -102,6 +102,28 @@ describe("createPacer (fake clock)", () => {
     expect(await run(80)).toEqual([0, 180, 310, 440, 6000, 6180]);
   });
 
+  it("startCall: requests leave one after another, at least intervalMs apart, even when marked together", async () => {
+    const clock = new FakeClock();
+    // Timers that fire early on the pacer's clock (a coarse timer against a fine clock): the gap still holds.
+    const earlySleep = (ms: number, signal?: AbortSignal) => clock.sleep(ms * 0.9, signal);
+    const pacer = createPacer({ ratePerSecond: 10, now: clock.now, sleep: earlySleep });
+    const at: number[] = [];
+    // Four grants already made, their requests released at the same moment (one database mark for all of them).
+    for (let i = 0; i < 4; i++) void pacer.startCall().then(() => at.push(clock.now()));
+    await clock.advance(1000);
+    expect(at).toHaveLength(4);
+    expect(at[0]).toBe(0);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(100);
+    expect(at[3]).toBeLessThan(310); // and no slower than the rate (bar the timers' own slack)
+    // An idle gap is not made up: the next request goes at once, the one after it a whole interval later.
+    await clock.advance(2000);
+    const later: number[] = [];
+    for (let i = 0; i < 2; i++) void pacer.startCall().then(() => later.push(clock.now()));
+    await clock.advance(500);
+    expect(later[0]).toBe(3000);
+    expect(later[1]! - later[0]!).toBeGreaterThanOrEqual(100);
+  });
+
   it("sends to one chat at most once per perChatIntervalMs without holding other chats", async () => {
     const clock = new FakeClock();
     const pacer = createPacer({ ratePerSecond: 100, now: clock.now, sleep: clock.sleep });

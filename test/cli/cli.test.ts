@@ -46,6 +46,25 @@ describe("CLI", () => {
     expect(out.apiKey).toMatch(/^ck_live_/);
   });
 
+  it("through `npm run cli`, a failing command prints only its one-line reason (npm adds nothing, stdout stays empty)", async () => {
+    const child = spawn(
+      "npm",
+      ["run", "cli", "--", "recs", "mine", "--input", "/nonexistent.csv", "--output", "x.csv"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: "error", ...env },
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).not.toBe(0);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^error: [^\n]+\n$/);
+  });
+
   it("bad usage exits non-zero with a one-line reason", async () => {
     for (const args of [
       ["merchant", "create"],

@@ -2,6 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { isPrivateAddress, urlRefusal } from "../../src/webhooks/address.ts";
 import { nodeWebhookPost } from "../../src/webhooks/node-post.ts";
+import { allowPrivateUrls } from "../../src/webhooks/config.ts";
+import { loadConfig } from "../../src/config.ts";
 import { startReceiver } from "./receiver.ts";
 
 describe("isPrivateAddress", () => {
@@ -51,6 +53,19 @@ describe("urlRefusal", () => {
     expect(urlRefusal("http://127.0.0.1:9/x", true)).toBeUndefined();
     expect(urlRefusal("file:///etc/passwd", true)).toBeDefined();
     expect(urlRefusal("https://u:p@example.com/", true)).toBeDefined();
+  });
+});
+
+describe("allowPrivateUrls", () => {
+  it("allowed by default outside production, refused with false, never in production", () => {
+    const allow = (env: Record<string, string>) => allowPrivateUrls(loadConfig(env));
+    expect(allow({})).toBe(true);
+    expect(allow({ WEBHOOK_ALLOW_PRIVATE_URLS: "true" })).toBe(true);
+    expect(allow({ WEBHOOK_ALLOW_PRIVATE_URLS: "false" })).toBe(false);
+    expect(allow({ WEBHOOK_ALLOW_PRIVATE_URLS: "0" })).toBe(false);
+    const production = { NODE_ENV: "production", SECRETS_KEY: "k".repeat(32) };
+    expect(allow(production)).toBe(false);
+    expect(allow({ ...production, WEBHOOK_ALLOW_PRIVATE_URLS: "true" })).toBe(false);
   });
 });
 

@@ -22,8 +22,9 @@ import { startReceiver, type Receiver } from "./receiver.ts";
 let s: TestServer;
 let strict: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({ env: { WEBHOOK_ALLOW_PRIVATE_URLS: "true" } });
-  strict = await startTestServer({ database: s.database });
+  // Unset WEBHOOK_ALLOW_PRIVATE_URLS outside production: receivers on 127.0.0.1 are allowed (the default).
+  s = await startTestServer();
+  strict = await startTestServer({ database: s.database, env: { WEBHOOK_ALLOW_PRIVATE_URLS: "false" } });
 });
 afterAll(async () => {
   await strict.close();
@@ -191,7 +192,7 @@ describe("outbound events", () => {
     expect(Number(n!.n)).toBe(0);
   });
 
-  it("refuses private, loopback and link-local URLs unless WEBHOOK_ALLOW_PRIVATE_URLS", async () => {
+  it("refuses private, loopback and link-local URLs when WEBHOOK_ALLOW_PRIVATE_URLS=false (and always in production)", async () => {
     const m = await strict.merchant();
     for (const url of [
       "http://127.0.0.1:8787/x",
