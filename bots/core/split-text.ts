@@ -17,6 +17,15 @@ const BOUNDARIES: ReadonlyArray<RegExp> = [
  * boundary, and only as a last resort inside a word (never inside a surrogate pair).
  * Whitespace at the cuts is dropped; empty input gives [].
  */
+/**
+ * The first chunk of `text` that fits one message, with "…" when something was cut: a broadcast sends one message
+ * per recipient (the contract: at most one message per campaign; a second part would also break the per-chat pace).
+ */
+export function fitOneMessage(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  return `${splitText(text, limit - 1)[0] ?? ""}…`;
+}
+
 export function splitText(text: string, limit: number): string[] {
   if (!Number.isInteger(limit) || limit < 2) throw new RangeError("splitText: limit must be an integer ≥ 2");
   const chunks: string[] = [];

@@ -274,7 +274,7 @@ export function createTelegramChannel(opts: TelegramChannelOptions): TelegramCha
       const api = sendOpts?.noRetry ? onceApi : bot.api;
       let messageId: string | undefined;
       try {
-        for (const c of toTelegramCalls(message)) {
+        for (const c of toTelegramCalls(message, { single: true })) {
           const sent = await call(api, chatId, c);
           messageId = String(sent.message_id);
         }

@@ -1,7 +1,7 @@
 /** Replies → Telegram sendMessage/sendPhoto payloads (pure). Buttons become inline keyboards. */
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup } from "grammy/types";
 import type { MessageButton } from "../../src/channels/channel.ts";
-import { splitText } from "../core/split-text.ts";
+import { fitOneMessage, splitText } from "../core/split-text.ts";
 import { isValidButtonData } from "../core/intents.ts";
 import type { ReplyMessage } from "../core/types.ts";
 
@@ -24,6 +24,8 @@ export interface RenderOptions {
   cardUrl?: string | undefined;
   /** The bot's username, for the deep links of `share` replies (none without it). */
   botUsername?: string | undefined;
+  /** Broadcasts: exactly one call — the text cut to what one message (or one caption) holds. */
+  single?: boolean;
 }
 
 /** The bot's deep link for a share reply, and the t.me/share button that forwards it with its text. */
@@ -62,6 +64,7 @@ export function toTelegramCalls(m: ReplyMessage, o: RenderOptions = {}): Telegra
   const calls: TelegramCall[] = [];
   const share = shareLink(m, o);
   let text = share ? `${m.text}\n${share.link}` : m.text;
+  if (o.single) text = fitOneMessage(text, m.imageUrl ? TELEGRAM_CAPTION_LIMIT : TELEGRAM_TEXT_LIMIT);
   if (m.imageUrl) {
     if (text.length <= TELEGRAM_CAPTION_LIMIT) {
       return [

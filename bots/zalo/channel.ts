@@ -12,7 +12,7 @@ import { copyFor } from "../../src/messages/index.ts";
 import { chatReplyLanguage, choiceFor, firstDelivery, saveChoices } from "../core/state.ts";
 import type { ChatInput, Conversation, ReplyMessage } from "../core/types.ts";
 import { ZaloApiError, ZaloClient } from "./client.ts";
-import { splitText } from "../core/split-text.ts";
+import { fitOneMessage, splitText } from "../core/split-text.ts";
 import { broadcastText, numberedChoices, numberedReplies } from "../core/choices.ts";
 import { ZALO_TEXT_LIMIT, zaloUpdateKey, type ZaloUpdate } from "./types.ts";
 import type { Lang } from "../../src/messages/render.ts";
@@ -221,7 +221,8 @@ export function createZaloChannel(opts: ZaloChannelOptions): ZaloChannel {
       // Campaign messages have no numbered-choice state (buttons are plain lines); survey questions do.
       const { text, remember } = broadcastText(message);
       try {
-        const messageId = await sendOne(c, chatId, text, message.imageUrl);
+        // One message per recipient: a text over Zalo's limit is cut (a caption then always fits).
+        const messageId = await sendOne(c, chatId, fitOneMessage(text, ZALO_TEXT_LIMIT), message.imageUrl);
         if (remember)
           await saveChoices(resolveDb(), "zalo", chatId, remember.buttons, opts.clock.now(), remember.ttlMs);
         return messageId === undefined ? { ok: true } : { ok: true, messageId };

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { splitText } from "../../bots/core/split-text.ts";
+import { fitOneMessage, splitText } from "../../bots/core/split-text.ts";
+import { TELEGRAM_CAPTION_LIMIT, TELEGRAM_TEXT_LIMIT, toTelegramCalls } from "../../bots/telegram/render.ts";
 
 describe("splitText", () => {
   it("returns short text as is and [] for empty text", () => {
@@ -61,5 +62,29 @@ describe("splitText", () => {
         },
       ),
     );
+  });
+});
+
+describe("one message per broadcast recipient", () => {
+  it("fitOneMessage: short text as is; a long one cut at a boundary within the limit, ending in …", () => {
+    expect(fitOneMessage("Xin chào", 2000)).toBe("Xin chào");
+    const long = "Ưu đãi tháng này. ".repeat(200);
+    const one = fitOneMessage(long, 2000);
+    expect(one.length).toBeLessThanOrEqual(2000);
+    expect(one.endsWith("…")).toBe(true);
+    expect(long.startsWith(one.slice(0, -1))).toBe(true);
+  });
+
+  it("toTelegramCalls with single: one call, text or caption within its limit", () => {
+    const long = "Khuyến mãi lớn. ".repeat(400); // 6,400 characters
+    expect(toTelegramCalls({ text: long }).length).toBeGreaterThan(1);
+    const [text, ...none] = toTelegramCalls({ text: long }, { single: true });
+    expect(none).toEqual([]);
+    expect(text).toMatchObject({ method: "sendMessage" });
+    expect((text as { text: string }).text.length).toBeLessThanOrEqual(TELEGRAM_TEXT_LIMIT);
+    const withPhoto = toTelegramCalls({ text: long, imageUrl: "https://shop.example/a.jpg" }, { single: true });
+    expect(withPhoto).toHaveLength(1);
+    expect(withPhoto[0]).toMatchObject({ method: "sendPhoto" });
+    expect((withPhoto[0] as { caption: string }).caption.length).toBeLessThanOrEqual(TELEGRAM_CAPTION_LIMIT);
   });
 });
