@@ -78,12 +78,13 @@ const v1Modules: Hono<AppEnv>[] = [
   privacyRoutes,
 ];
 
-/** `GET /healthz` body (not under /v1: load balancers probe it without a key). */
-const healthSchema = z.object({
-  status: z.enum(["ok", "error"]),
+/** `GET /healthz` bodies (not under /v1: load balancers probe it without a key); `x-version` header on both. */
+const healthySchema = z.object({ status: z.literal("ok") });
+const unhealthySchema = z.object({
+  status: z.literal("error"),
   version: z.string(),
-  database: z.enum(["ok", "down"]),
-  detail: z.string().optional(),
+  database: z.literal("down"),
+  detail: z.string(),
 });
 doc({
   method: "get",
@@ -92,8 +93,8 @@ doc({
   summary: "Liveness: the process answers and its database is reachable",
   auth: false,
   responses: {
-    200: { description: "Up", schema: healthSchema },
-    503: { description: "Database unreachable", schema: healthSchema },
+    200: { description: "Up (the database answered)", schema: healthySchema },
+    503: { description: "Database unreachable", schema: unhealthySchema },
   },
 });
 

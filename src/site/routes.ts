@@ -41,7 +41,7 @@ const LANDING_HTML = `<!doctype html>
     <li><a href="/console" id="l-console"><b><span data-vi>Trang quản lý</span><span data-en>Console</span></b><span><span data-vi>Đăng nhập bằng khóa API để quản lý chương trình, phần thưởng, hội viên, chiến dịch.</span><span data-en>Sign in with an API key to run the program, rewards, members and campaigns.</span></span></a></li>
     <li><a href="/simulator" id="l-simulator"><b><span data-vi>Trình mô phỏng chat</span><span data-en>Chat simulator</span></b><span><span data-vi>Trò chuyện với bot như một hội viên, ngay trên trình duyệt.</span><span data-en>Talk to the bot as a member, right in the browser.</span></span></a></li>
     <li><a href="/docs" id="l-docs"><b><span data-vi>Tài liệu API</span><span data-en>API reference</span></b><span><span data-vi>Tài liệu tương tác từ OpenAPI; thử gọi API với khóa của bạn.</span><span data-en>Interactive reference from the OpenAPI document; try calls with your key.</span></span></a></li>
-    <li><a href="/healthz" id="l-health"><b><span data-vi>Tình trạng</span><span data-en>Health</span></b><span><span data-vi>Phiên bản và trạng thái cơ sở dữ liệu (JSON).</span><span data-en>Version and database status (JSON).</span></span></a></li>
+    <li><a href="/healthz" id="l-health"><b><span data-vi>Tình trạng</span><span data-en>Health</span></b><span><span data-vi>Máy chủ và cơ sở dữ liệu còn hoạt động không (JSON).</span><span data-en>Whether the server and its database are up (JSON).</span></span></a></li>
   </ul>
   <footer><a href="/v1/openapi.json">openapi.json</a> · MIT</footer>
 </main>

@@ -15,7 +15,7 @@ afterAll(async () => {
 describe("server start on Postgres", () => {
   it("serves health, applies migrations, seeds nothing", async () => {
     const s = await startNodeServer({ DATABASE_URL: d.url! });
-    expect(await (await fetch(`${s.url}/healthz`)).json()).toMatchObject({ status: "ok", database: "ok" });
+    expect(await (await fetch(`${s.url}/healthz`)).json()).toEqual({ status: "ok" });
     expect(s.stderr()).not.toContain("API key:");
     expect(await d.db.select().from(merchants)).toEqual([]);
     expect(await s.stop()).toBe(0);

@@ -47,7 +47,7 @@ afterAll(async () => {
 describe("Worker in workerd", () => {
   it("answers /healthz and serves the OpenAPI document", async () => {
     const h = await fetch(`${w.url}/healthz`);
-    expect(await h.json()).toMatchObject({ status: "ok", database: "ok" });
+    expect(await h.json()).toEqual({ status: "ok" });
     const doc = await (await fetch(`${w.url}/v1/openapi.json`)).json();
     expect((doc as { openapi: string }).openapi).toBe("3.1.0");
   });
