@@ -147,8 +147,7 @@ export class FakeZaloServer extends BotApiFakeBase {
     } catch {
       parsed = undefined;
     }
-    if (parsed?.protocol !== "https:")
-      throw new BotApiError(400, "Bad Request: url must be a valid HTTPS URL");
+    if (parsed?.protocol !== "https:") throw new BotApiError(400, "Bad Request: url must be a valid HTTPS URL");
     const secret = asString(ctx.payload.secret_token) ?? "";
     if (secret.length < 8 || secret.length > 256) {
       throw new BotApiError(400, "Bad Request: secret_token must be between 8 and 256 characters");
