@@ -1,5 +1,5 @@
 CREATE OR REPLACE FUNCTION public.cl_member_facts(p_merchant text, p_member text, p_window_from timestamp with time zone, p_at timestamp with time zone, p_now timestamp with time zone)
- RETURNS TABLE(spend bigint, pending bigint, plan text)
+ RETURNS TABLE(spend bigint, pending bigint, plan text, refunded bigint)
  LANGUAGE sql
  STABLE
 AS $function$
@@ -15,5 +15,9 @@ AS $function$
       where l.merchant_id = p_merchant and l.member_id = p_member and l.remaining > 0 and l.available_at > p_now),
     -- The active paid plan at p_at.
     (select s.plan from subscriptions s
-      where s.merchant_id = p_merchant and s.member_id = p_member and s.starts_at <= p_at and s.ends_at > p_at order by s.ends_at desc limit 1)
+      where s.merchant_id = p_merchant and s.member_id = p_member and s.starts_at <= p_at and s.ends_at > p_at order by s.ends_at desc limit 1),
+    -- Refunded in the tier window (the spend the net figure above took back): the periodic tier evaluation tells a
+    -- tier lost to refunds (downgraded then, retention or not) from one lost to spend ageing out (retention applies).
+    (select coalesce(sum(o.refunded_total), 0)::bigint from orders o
+      where o.merchant_id = p_merchant and o.member_id = p_member and o.placed_at > p_window_from and o.placed_at <= p_at)
 $function$;

@@ -2,6 +2,7 @@
  * Applies mapped actions through the order service (createOrder / createRefund: one transaction per balance change,
  * idempotent by external id), so a shop's order earns exactly like POST /v1/orders.
  */
+import { and, count, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { DomainError } from "../lib/errors.ts";
 import { findMemberByEmail, findMemberByPhone, recordMemberEmail } from "../members/service.ts";
@@ -11,11 +12,17 @@ import { CreateOrderSchema } from "../orders/schemas.ts";
 import { findStoreByCode } from "../stores/service.ts";
 import { createOrder, createRefund, findOrderByExternalId, type OrderHooks } from "../orders/service.ts";
 import type { Action, CanonicalOrder } from "./mapping.ts";
-import type { DeliveryOutcome } from "./tables.ts";
+import { type DeliveryOutcome, integrationConnections, integrationDeliveries, type Platform } from "./tables.ts";
 
 export interface ConnectionFacts {
+  /** The connection's id (its delivery log tells which orders it wrote). */
+  id: string;
   merchantId: string;
+  /** What this delivery's order ids start with: `{platform}`, or `{platform}:{shop}` (see connectionFacts). */
   idPrefix: string;
+  /** The other form an order of this connection may have been written under (before or after another connection
+   *  of the platform existed), looked up too so an order never earns twice and can still be refunded. */
+  otherPrefix?: string | undefined;
   enrolUnknownCustomers: boolean;
 }
 
@@ -25,7 +32,62 @@ export interface Applied {
   externalId?: string | undefined;
 }
 
+/**
+ * The order-id prefix, decided when a delivery is applied: `{platform}:{shop}` while the merchant has more than one
+ * live connection of the platform and this one has a shop, else `{platform}` (the spec's two forms).
+ */
+export async function connectionFacts(
+  db: Db,
+  conn: { id: string; merchantId: string; platform: Platform; shop: string | null; enrolUnknownCustomers: boolean },
+): Promise<ConnectionFacts> {
+  const base = { id: conn.id, merchantId: conn.merchantId, enrolUnknownCustomers: conn.enrolUnknownCustomers };
+  if (!conn.shop) return { ...base, idPrefix: conn.platform };
+  const [row] = await db
+    .select({ n: count() })
+    .from(integrationConnections)
+    .where(
+      and(
+        eq(integrationConnections.merchantId, conn.merchantId),
+        eq(integrationConnections.platform, conn.platform),
+        isNull(integrationConnections.deletedAt),
+      ),
+    );
+  const qualified = `${conn.platform}:${conn.shop}`;
+  return (row?.n ?? 0) > 1
+    ? { ...base, idPrefix: qualified, otherPrefix: conn.platform }
+    : { ...base, idPrefix: conn.platform, otherPrefix: qualified };
+}
+
 export const externalIdOf = (c: ConnectionFacts, platformOrderId: string) => `${c.idPrefix}:${platformOrderId}`;
+
+/**
+ * The externalId an order of this connection was written under: the current form, else the other form when this
+ * connection's delivery log shows it wrote that order (another connection's order with the same platform id — the
+ * merchant's other shop — is never taken for this one's).
+ */
+async function existingExternalId(db: Db, c: ConnectionFacts, platformOrderId: string): Promise<string | undefined> {
+  const current = externalIdOf(c, platformOrderId);
+  if (await findOrderByExternalId(db, c.merchantId, current)) return current;
+  return otherExternalId(db, c, platformOrderId);
+}
+
+async function otherExternalId(db: Db, c: ConnectionFacts, platformOrderId: string): Promise<string | undefined> {
+  if (!c.otherPrefix) return undefined;
+  const other = `${c.otherPrefix}:${platformOrderId}`;
+  if (!(await findOrderByExternalId(db, c.merchantId, other))) return undefined;
+  const [written] = await db
+    .select({ id: integrationDeliveries.id })
+    .from(integrationDeliveries)
+    .where(
+      and(
+        eq(integrationDeliveries.connectionId, c.id),
+        eq(integrationDeliveries.merchantId, c.merchantId),
+        eq(integrationDeliveries.externalId, other),
+      ),
+    )
+    .limit(1);
+  return written ? other : undefined;
+}
 
 export async function applyAction(
   db: Db,
@@ -36,28 +98,46 @@ export async function applyAction(
 ): Promise<Applied> {
   if (action.kind === "ignore") return { outcome: "ignored", reason: action.reason };
   if (action.kind === "order") return applyOrder(db, c, action.order, now, hooks);
-  const externalId = externalIdOf(c, action.orderId);
-  if (!(await findOrderByExternalId(db, c.merchantId, externalId)))
-    return { outcome: "ignored", reason: "unknown order (never received)", externalId };
+  const externalId = await existingExternalId(db, c, action.orderId);
+  if (!externalId)
+    return {
+      outcome: "ignored",
+      reason: "unknown order (never received)",
+      externalId: externalIdOf(c, action.orderId),
+    };
   const refundKey =
     action.kind === "cancel" ? `${externalId}:cancel` : `${externalId}:refund:${action.refundId}`.slice(0, 200);
+  const note = action.kind === "refund" ? action.note : undefined;
   try {
     const r = await createRefund(
       db,
       c.merchantId,
       externalId,
-      { externalId: refundKey, items: action.kind === "refund" ? action.items : undefined },
+      {
+        externalId: refundKey,
+        items: action.kind === "refund" ? action.items : undefined,
+        amount: action.kind === "refund" ? action.amount : undefined,
+      },
       now,
       hooks,
     );
-    return r.replayed
-      ? { outcome: "duplicate", reason: "refund already applied", externalId }
-      : { outcome: "applied", externalId };
+    if (r.replayed) return { outcome: "duplicate", reason: "refund already applied", externalId };
+    return { outcome: "applied", reason: note, externalId };
   } catch (err) {
-    if (err instanceof DomainError && (err.slug === "refund-exceeds-order" || err.slug === "idempotency-conflict"))
-      return { outcome: "duplicate", reason: `nothing left to refund: ${err.message}`, externalId };
-    if (err instanceof DomainError) return { outcome: "failed", reason: err.message, externalId };
-    throw err;
+    if (!(err instanceof DomainError)) throw err;
+    // A cancellation or full refund of an order already refunded in full (Shopify sends both orders/cancelled and
+    // refunds/create when a shop cancels with a refund): nothing left to reverse, not an error.
+    const whole = action.kind === "cancel" || (!action.items && action.amount === undefined);
+    const order = await findOrderByExternalId(db, c.merchantId, externalId);
+    if (err.slug === "refund-exceeds-order" && order && order.total > 0 && order.refundedTotal >= order.total)
+      return { outcome: "ignored", reason: "the order is already fully refunded: nothing left to reverse", externalId };
+    if (err.slug === "refund-exceeds-order" && whole)
+      return { outcome: "ignored", reason: `nothing left to refund: ${err.message}`, externalId };
+    // Anything else is unexpected (lines the order does not have, more than remains, the same refund id with other
+    // lines): failed with the reason, replayable once the order or the payload is right.
+    if (err.slug === "idempotency-conflict")
+      return { outcome: "failed", reason: "this refund was already applied with other lines or amount", externalId };
+    return { outcome: "failed", reason: [err.message, note].filter(Boolean).join("; "), externalId };
   }
 }
 
@@ -70,6 +150,9 @@ async function applyOrder(
   retried = false,
 ): Promise<Applied> {
   const externalId = externalIdOf(c, order.id);
+  // Written under the other form (before or after another connection of the platform existed): never earned twice.
+  const other = await otherExternalId(db, c, order.id);
+  if (other) return { outcome: "duplicate", reason: "order already recorded", externalId: other };
   // Any later event for an order already written (paid after create, updated, a retry) earns nothing again: the
   // order service's idempotency by externalId answers a replay (same content) or a conflict (changed lines, a
   // member found since) — both recorded as duplicate, never re-earned. No look-up first: one round trip less.

@@ -1,11 +1,11 @@
 /**
  * Haravan (Shopify-shaped ◐): orders/create|paid|updated|fulfilled → an order; orders/cancelled → a full refund;
  * refunds arrive as the order's financial_status (refunded → everything; partially_refunded → the `refunds[]`
- * lines when the payload lists them, else recorded as ignored — unconfirmed, see docs/integrations.md).
+ * lines or amounts when the payload lists them, else recorded as ignored — unconfirmed, see docs/integrations.md).
  */
-import { arr, str } from "./json.ts";
+import { str } from "./json.ts";
 import type { Action, MapOptions, Mapped } from "./mapping.ts";
-import { orderTopic, refundsOf, shopifyShapedOrder } from "./shopify.ts";
+import { financialRefunds, orderTopic, shopifyShapedOrder } from "./shopify.ts";
 
 export function mapHaravan(topic: string, body: unknown, opts: MapOptions): Mapped {
   const start = orderTopic(topic, body);
@@ -17,11 +17,6 @@ export function mapHaravan(topic: string, body: unknown, opts: MapOptions): Mapp
   const financial = str(o.financial_status)?.toLowerCase();
   const cancelled = str(o.cancelled_at) !== undefined || str(o.cancelled_status)?.toLowerCase() === "cancelled";
   if (cancelled || financial === "voided" || financial === "cancelled") actions.push({ kind: "cancel", orderId: id });
-  else if (financial === "refunded" || financial === "partially_refunded") {
-    const listed = refundsOf(id, arr(o.refunds));
-    if (listed.length > 0) actions.push(...listed);
-    else if (financial === "refunded") actions.push({ kind: "refund", orderId: id, refundId: "refunded" });
-    else actions.push({ kind: "ignore", reason: "partially_refunded without refund lines: not reversed" });
-  }
+  else if (financial === "refunded" || financial === "partially_refunded") actions.push(...financialRefunds(id, o));
   return { topic, objectId: id, actions };
 }

@@ -32,8 +32,18 @@ export interface CanonicalOrder {
 export type Action =
   | { kind: "order"; order: CanonicalOrder }
   | { kind: "cancel"; orderId: string }
-  /** `items` absent = everything still refundable. */
-  | { kind: "refund"; orderId: string; refundId: string; items?: { sku: string; quantity: number }[] }
+  /**
+   * `items` = the refunded lines by SKU; `amount` (minor units) = a refund of an amount only (points reversed pro
+   * rata to it); neither = everything still refundable. `note` says how it was read (kept in the delivery log).
+   */
+  | {
+      kind: "refund";
+      orderId: string;
+      refundId: string;
+      items?: { sku: string; quantity: number }[];
+      amount?: number;
+      note?: string;
+    }
   | { kind: "ignore"; reason: string };
 
 export interface Mapped {

@@ -9,7 +9,7 @@ import type { Db } from "../db/types.ts";
 import type { AppDeps } from "../deps.ts";
 import { conflict } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
-import { applyAction } from "./apply.ts";
+import { applyAction, connectionFacts } from "./apply.ts";
 import { arr, obj, str } from "./json.ts";
 import { RETURN_KIND_HEADER, returnAction } from "./kiotviet.ts";
 import { pickStr, Unusable } from "./mapping.ts";
@@ -69,6 +69,7 @@ async function pollConnection(db: Db, deps: AppDeps, conn: ConnectionRow): Promi
   const from = cursor;
   let returns = 0;
   let applied = 0;
+  const facts = await connectionFacts(db, conn);
   for (let page = 0; page < MAX_PAGES; page++) {
     const body = await api.returns(from, page * PAGE);
     const data = arr(body.data);
@@ -79,7 +80,7 @@ async function pollConnection(db: Db, deps: AppDeps, conn: ConnectionRow): Promi
       const now = deps.clock.now();
       let r: Awaited<ReturnType<typeof applyAction>>;
       try {
-        r = await applyAction(db, conn, returnAction(ret), now, deps.orderHooks);
+        r = await applyAction(db, facts, returnAction(ret), now, deps.orderHooks);
       } catch (err) {
         if (!(err instanceof Unusable)) throw err;
         r = { outcome: "failed", reason: err.message };

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../http/env.ts";
 import { doc } from "../http/openapi.ts";
+import { notFound, Problem, problemResponse } from "../http/problem.ts";
 import { apiGroup, created, listOf, noContent, ok } from "../http/route.ts";
 import { secretEquals } from "../lib/crypto.ts";
 import {
@@ -31,7 +32,7 @@ api.post(
   {
     summary: "Connect a shop system (Shopify, Haravan, Sapo, KiotViet, Nhanh.vn)",
     description:
-      "Returns the webhook URL to paste into the platform (absolute when PUBLIC_URL is set). The secret (and KiotViet credentials) are stored sealed under SECRETS_KEY and never returned. A second connection of one platform needs `shop`; its orders are written as `{platform}:{shop}:{order id}`.",
+      "Returns the webhook URL to paste into the platform (absolute when PUBLIC_URL is set). The secret (and KiotViet credentials) are stored sealed under SECRETS_KEY and never returned. A second connection of one platform needs `shop`. Orders are written as `{platform}:{order id}`, or `{platform}:{shop}:{order id}` while the merchant has more than one live connection of the platform (decided per delivery, for every connection with a shop; an order written under the other form is still found, never earned twice).",
     body: CreateIntegrationSchema,
     responses: created("The connection", IntegrationView, { 409: "integration-exists (same platform and shop)" }),
   },
@@ -117,7 +118,7 @@ api.post(
 export const hookRoutes = new Hono<AppEnv>();
 
 const HOOK_HELP =
-  "Signature on the raw body, constant-time: Shopify X-Shopify-Hmac-Sha256, Haravan X-Haravan-Hmacsha256, Sapo X-Sapo-Hmac-Sha256 (base64 HMAC-SHA256); KiotViet X-Hub-Signature (hex or base64, optional sha256=); Nhanh.vn the body's webhooksVerifyToken. Wrong or missing → 401, nothing applied. Anything validly signed → 200, even when unusable (recorded as failed, replayable).";
+  "Signature on the raw body, constant-time: Shopify X-Shopify-Hmac-Sha256, Haravan X-Haravan-Hmacsha256, Sapo X-Sapo-Hmac-Sha256 (base64 HMAC-SHA256); KiotViet X-Hub-Signature (hex or base64, optional sha256=); Nhanh.vn the body's webhooksVerifyToken. Wrong or missing → 401 (problem+json), nothing applied; unknown or deleted connection → 404 (problem+json). Anything validly signed → 200 within 5 s, even when unusable or when applying it fails (recorded as failed, replayable).";
 
 doc({
   method: "post",
@@ -129,15 +130,21 @@ doc({
   rawBody: { contentType: "application/json", description: "The platform's payload, as it sends it" },
   responses: {
     200: { description: "Accepted (see the delivery log for the outcome)" },
-    401: { description: "Signature missing or wrong" },
-    404: { description: "No such connection (or deleted)" },
+    401: { description: "Signature missing or wrong (problem+json, signature-invalid)" },
+    404: { description: "No such connection, or deleted (problem+json, integration-not-found)" },
   },
 });
+/** The receivers' errors are problem+json like the rest of the API (only these two: all else answers 200). */
+const noConnection = () => problemResponse(notFound("Integration", "integration-not-found"));
+const unauthorized = (slug: string, detail: string) => problemResponse(new Problem(401, slug, "Unauthorized", detail));
+
 hookRoutes.post("/hooks/:platform/:id", async (c) => {
   const raw = new Uint8Array(await c.req.arrayBuffer());
   const r = await receiveDelivery(c.get("db"), c.get("deps"), c.req.param("platform"), c.req.param("id"), raw, (n) =>
     c.req.header(n),
   );
+  if (r.status === 404) return noConnection();
+  if (r.status === 401) return unauthorized("signature-invalid", "The platform's signature is missing or wrong");
   return c.json(r.body, r.status);
 });
 
@@ -150,17 +157,17 @@ doc({
   query: z.object({ "hub.mode": z.string(), "hub.verify_token": z.string(), "hub.challenge": z.string() }),
   responses: {
     200: { description: "The challenge, as text" },
-    401: { description: "Wrong verify token" },
-    404: { description: "No such Haravan connection" },
+    401: { description: "Wrong verify token (problem+json, verify-token-invalid)" },
+    404: { description: "No such Haravan connection (problem+json, integration-not-found)" },
   },
 });
 hookRoutes.get("/hooks/:platform/:id", async (c) => {
   const conn = await connectionForHook(c.get("db"), c.req.param("platform"), c.req.param("id"));
-  if (conn?.platform !== "haravan") return c.json({ ok: false }, 404);
+  if (conn?.platform !== "haravan") return noConnection();
   const token = c.req.query("hub.verify_token") ?? "";
   const ok =
     c.req.query("hub.mode") === "subscribe" && (await secretEquals(token, await connectionSecret(c.get("deps"), conn)));
-  if (!ok) return c.json({ ok: false }, 401);
+  if (!ok) return unauthorized("verify-token-invalid", "hub.verify_token is not the connection's secret");
   return c.text(c.req.query("hub.challenge") ?? "", 200);
 });
 

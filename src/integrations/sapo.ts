@@ -17,7 +17,7 @@ import {
   Unusable,
   withOrderDiscount,
 } from "./mapping.ts";
-import { orderTopic, refundsOf, shopifyShapedOrder } from "./shopify.ts";
+import { financialRefunds, orderTopic, shopifyShapedOrder } from "./shopify.ts";
 
 const SKU_KEYS = ["sku", "variant_sku", "product_code", "variant_id", "product_id", "id"];
 
@@ -37,7 +37,7 @@ export function mapSapo(topic: string, body: unknown, opts: MapOptions): Mapped 
     const channel = str(o.source_name)?.toLowerCase() === "pos" ? "pos" : "online";
     actions.push({ kind: "order", order: shopifyShapedOrder(o, opts, channel) });
     if (str(o.cancelled_at)) actions.push({ kind: "cancel", orderId: id });
-    else actions.push(...refundsOf(id, arr(o.refunds)));
+    else actions.push(...financialRefunds(id, o));
   }
   return { topic, objectId: id, actions };
 }

@@ -10,12 +10,14 @@ import type { AppDeps } from "../deps.ts";
 import { conflict, notFound, validationError } from "../lib/errors.ts";
 import { newId } from "../lib/ids.ts";
 import { createSecretBox, type SecretBox } from "../lib/secret-box.ts";
-import { applyAction, combine, type Applied } from "./apply.ts";
-import { obj, parseLossless, str } from "./json.ts";
+import { pgErrorCode } from "../db/errors.ts";
+import { findBadText, text as cleanText } from "../lib/validate.ts";
+import { applyAction, combine, connectionFacts, type Applied } from "./apply.ts";
+import { arr, type Json, obj, parseLossless, str } from "./json.ts";
 import { mapHaravan } from "./haravan.ts";
-import { KiotVietApi, KiotVietCredentials } from "./kiotviet-api.ts";
+import { DELIVERY_DEADLINE_MS, KiotVietApi, KiotVietCredentials } from "./kiotviet-api.ts";
 import { mapKiotViet, RETURN_KIND_HEADER, returnAction } from "./kiotviet.ts";
-import { type Mapped, Unusable } from "./mapping.ts";
+import { type Mapped, topicVerb, Unusable } from "./mapping.ts";
 import { mapNhanh } from "./nhanh.ts";
 import { mapSapo } from "./sapo.ts";
 import { mapShopify } from "./shopify.ts";
@@ -29,7 +31,7 @@ export const CreateIntegrationSchema = z
   .object({
     platform: z.enum(PLATFORMS),
     name: z.string().trim().min(1).max(200).optional(),
-    secret: z.string().min(8).max(500).describe("The webhook secret / verify token the platform signs with"),
+    secret: z.string().min(1).max(500).describe("The webhook secret / verify token the platform signs with"),
     shop: z
       .string()
       .trim()
@@ -141,6 +143,7 @@ export async function createConnection(
       platform: input.platform,
       name: input.name ?? null,
       shop: input.shop ?? null,
+      // Informational: each delivery decides its prefix when applied (apply.ts connectionFacts).
       idPrefix: existing.length > 0 ? `${input.platform}:${input.shop}` : input.platform,
       secretSealed: await box.seal(input.secret),
       credentialsSealed: input.credentials ? await box.seal(JSON.stringify(input.credentials)) : null,
@@ -267,7 +270,8 @@ export async function receiveDelivery(
     });
     return { status: 401, body: { ok: false } };
   }
-  const text = new TextDecoder().decode(raw);
+  // Postgres text cannot hold NUL: a body with a raw NUL byte is not JSON anyway (unusable), kept with U+FFFD.
+  const text = new TextDecoder().decode(raw).replaceAll("\u0000", "\uFFFD");
   const deliveryId = newId("dlv");
   const result = await handleBody(db, deps, conn, text, headers, now);
   await db.insert(integrationDeliveries).values({
@@ -295,7 +299,10 @@ interface Processed extends Applied {
   webhookId?: string | undefined;
 }
 
-/** Map and apply one body; an unusable payload is a `failed` result, never an exception. */
+/**
+ * Map and apply one body; an unusable payload is a `failed` result, never an exception — nor is an unexpected error
+ * while mapping or applying (logged; the delivery is `failed` with a short reason, kept for replay).
+ */
 async function handleBody(
   db: Db,
   deps: AppDeps,
@@ -307,18 +314,52 @@ async function handleBody(
   const topic = topicHeader(headers);
   const body = parseLossless(text);
   if (body === undefined) return { topic, outcome: "failed", reason: "body is not JSON" };
-  let mapped: Mapped;
+  // Text Postgres cannot store (NUL, unpaired surrogates) anywhere in the payload: unusable as a whole (the path
+  // names where; the key of a bad key is not repeated).
+  const [bad] = findBadText(body);
+  if (bad) return { topic, outcome: "failed", reason: `${safePath(bad.path)}: ${bad.message}` };
   try {
-    mapped =
-      headers[RETURN_KIND_HEADER] === "kiotviet-return"
-        ? { topic: "returns.poll", objectId: str(obj(body)?.id), actions: [returnAction(obj(body) ?? {})] }
-        : await mapBody(deps, conn, topic, body);
+    return await mapAndApply(db, deps, conn, body, topic, now, headers);
   } catch (err) {
     if (err instanceof Unusable) return { topic, outcome: "failed", reason: err.message };
-    throw err;
+    // Only the error's kind and database code: its message may carry the payload's personal data.
+    const code = pgErrorCode(err);
+    deps.logger.warn("integration delivery failed", {
+      connectionId: conn.id,
+      error: err instanceof Error ? err.name : typeof err,
+      ...(code ? { code } : {}),
+    });
+    return {
+      topic,
+      outcome: "failed",
+      reason: code ? `the database refused the delivery (SQLSTATE ${code})` : "unexpected error while applying",
+    };
   }
+}
+
+/** A findBadText path with the segment of a bad key cut off (the key itself is the bad text). */
+const safePath = (path: string) => {
+  const parts = path.split(".");
+  while (parts.length > 0 && findBadText(parts.at(-1)).length > 0) parts.pop();
+  return parts.join(".") || "body";
+};
+
+async function mapAndApply(
+  db: Db,
+  deps: AppDeps,
+  conn: ConnectionRow,
+  body: unknown,
+  topic: string | undefined,
+  now: Date,
+  headers: Record<string, string>,
+): Promise<Processed> {
+  const mapped: Mapped =
+    headers[RETURN_KIND_HEADER] === "kiotviet-return"
+      ? { topic: "returns.poll", objectId: str(obj(body)?.id), actions: [returnAction(obj(body) ?? {})] }
+      : await mapBody(db, deps, conn, topic, body);
+  const facts = await connectionFacts(db, conn);
   const results: Applied[] = [];
-  for (const action of mapped.actions) results.push(await applyAction(db, conn, action, now, deps.orderHooks));
+  for (const action of mapped.actions) results.push(await applyAction(db, facts, action, now, deps.orderHooks));
   const envelopeId = conn.platform === "kiotviet" && typeof (body as { Id?: unknown }).Id === "string";
   return {
     ...combine(results),
@@ -328,11 +369,44 @@ async function handleBody(
   };
 }
 
-async function mapBody(deps: AppDeps, conn: ConnectionRow, topic: string | undefined, body: unknown): Promise<Mapped> {
+/**
+ * The payload an order was received with on this connection, read back from the delivery log (the delivery that
+ * wrote the order, else the newest order event for that id): refunds/create names lines by their order line id.
+ */
+async function storedOrderPayload(db: Db, conn: ConnectionRow, orderId: string): Promise<Json | undefined> {
+  const rows = await db
+    .select({
+      body: integrationDeliveries.body,
+      topic: integrationDeliveries.topic,
+      outcome: integrationDeliveries.outcome,
+    })
+    .from(integrationDeliveries)
+    .where(and(eq(integrationDeliveries.connectionId, conn.id), eq(integrationDeliveries.objectId, orderId)))
+    .orderBy(desc(integrationDeliveries.seq))
+    .limit(20);
+  const orders = rows.filter((r) => r.body !== null && r.topic !== null && topicVerb(r.topic) !== "refund");
+  orders.sort((a, b) => Number(b.outcome === "applied") - Number(a.outcome === "applied"));
+  for (const r of orders) {
+    const o = obj(parseLossless(r.body ?? ""));
+    if (o && arr(o.line_items).length > 0) return o;
+  }
+  return undefined;
+}
+
+async function mapBody(
+  db: Db,
+  deps: AppDeps,
+  conn: ConnectionRow,
+  topic: string | undefined,
+  body: unknown,
+): Promise<Mapped> {
   const opts = { tax: conn.tax };
   switch (conn.platform) {
-    case "shopify":
-      return mapShopify(requireTopic(topic), body, opts);
+    case "shopify": {
+      const t = requireTopic(topic);
+      const orderId = topicVerb(t) === "refund" ? str(obj(body)?.order_id) : undefined;
+      return mapShopify(t, body, opts, orderId ? await storedOrderPayload(db, conn, orderId) : undefined);
+    }
     case "haravan":
       return mapHaravan(requireTopic(topic), body, opts);
     case "sapo":
@@ -340,7 +414,8 @@ async function mapBody(deps: AppDeps, conn: ConnectionRow, topic: string | undef
     case "nhanh":
       return mapNhanh(body);
     case "kiotviet":
-      return mapKiotViet(body, await kiotVietApi(deps, conn));
+      // One deadline for every KiotViet call of this delivery (token, invoice, customer, a retry): KiotViet waits 5 s.
+      return mapKiotViet(body, await kiotVietApi(deps, conn, AbortSignal.timeout(DELIVERY_DEADLINE_MS)));
   }
 }
 
@@ -349,20 +424,24 @@ function requireTopic(topic: string | undefined): string {
   return topic;
 }
 
-export async function kiotVietApi(deps: AppDeps, conn: ConnectionRow): Promise<KiotVietApi | undefined> {
+/** `deadline`: one signal every call shares (a delivery's); without it each call has its own timeout (the poll). */
+export async function kiotVietApi(
+  deps: AppDeps,
+  conn: ConnectionRow,
+  deadline?: AbortSignal,
+): Promise<KiotVietApi | undefined> {
   if (!conn.credentialsSealed) return undefined;
   const creds = KiotVietCredentials.parse(JSON.parse(await openSecret(secretBoxFor(deps), conn.credentialsSealed)));
   return new KiotVietApi(
     creds,
     { apiRoot: deps.config.KIOTVIET_API_ROOT, tokenUrl: deps.config.KIOTVIET_TOKEN_URL },
     deps.clock,
+    deadline,
   );
 }
 
 export const ReplaySchema = z.object({
-  body: z
-    .string()
-    .max(1024 * 1024)
+  body: cleanText(1024 * 1024)
     .optional()
     .describe("A corrected raw body to apply instead of the stored one (kept for the log)"),
 });

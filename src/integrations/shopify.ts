@@ -1,6 +1,6 @@
 /**
  * Shopify order webhooks (also the shape Haravan and Sapo Web copy): orders/create|paid|updated → an order,
- * orders/cancelled → a full refund, refunds/create → a refund of the refunded lines.
+ * orders/cancelled → a full refund, refunds/create → a refund of the refunded lines (or of the amount refunded).
  */
 import { arr, type Json, obj, str } from "./json.ts";
 import {
@@ -102,30 +102,103 @@ export function shopifyShapedOrder(o: Json, opts: MapOptions, channel: "online" 
   };
 }
 
-/** The refunds an order payload lists (Haravan/Sapo put them on the order), each as a line refund. */
-export function refundsOf(orderId: string, refunds: unknown[]): Action[] {
+/**
+ * The refunds an order payload lists (Haravan/Sapo put them on the order), each as a refund of its lines or amount;
+ * the order's own `line_items` tell the SKU of each refund line's `line_item_id`.
+ */
+export function refundsOf(orderId: string, refunds: unknown[], order?: Json): Action[] {
   return refunds.flatMap((r): Action[] => {
     const refund = obj(r);
     const refundId = refund && str(refund.id);
     if (!refund || !refundId) return [];
-    return [refundAction(orderId, refundId, refund)];
+    return [refundAction(orderId, refundId, refund, order)];
   });
 }
 
-/** refunds/create: the refunded lines by the same SKU rule as the order's lines. */
-export function refundAction(orderId: string, refundId: string, refund: Json): Action {
-  const items = arr(refund.refund_line_items).map((raw, i) => {
-    const rli = obj(raw) ?? {};
-    const sku = shopifySku(obj(rli.line_item) ?? {}) ?? str(rli.line_item_id);
-    if (!sku) throw new Unusable(`refund_line_items.${i}: no line item`);
-    return { sku, quantity: quantity(rli.quantity, `refund_line_items.${i}.quantity`) };
-  });
-  if (items.length === 0)
-    return { kind: "ignore", reason: "refund without lines (an amount only): points are reversed per line only" };
-  return { kind: "refund", orderId, refundId, items };
+/**
+ * Haravan and Sapo Web tell refunds on the order: the `refunds[]` it lists; else `financial_status` `refunded` → the
+ * whole order, `partially_refunded` (nothing listed) → ignored with a reason.
+ */
+export function financialRefunds(orderId: string, o: Json): Action[] {
+  const listed = refundsOf(orderId, arr(o.refunds), o);
+  if (listed.length > 0) return listed;
+  const financial = str(o.financial_status)?.toLowerCase();
+  if (financial === "refunded") return [{ kind: "refund", orderId, refundId: "refunded" }];
+  if (financial === "partially_refunded")
+    return [{ kind: "ignore", reason: "partially_refunded without refund lines or amount: not reversed" }];
+  return [];
 }
 
-export function mapShopify(topic: string, body: unknown, opts: MapOptions): Mapped {
+/** The refund's currency (its transactions', else its lines' shop money), for the exponent of its amounts. */
+function refundCurrency(refund: Json): string | undefined {
+  for (const t of arr(refund.transactions)) {
+    const c = str(obj(t)?.currency);
+    if (c) return c;
+  }
+  for (const l of arr(refund.refund_line_items)) {
+    const c = str(obj(obj(obj(l)?.subtotal_set)?.shop_money)?.currency_code);
+    if (c) return c;
+  }
+  return str(refund.currency);
+}
+
+/** Σ of the refund's successful `refund` transactions (a pending, failed or errored one refunds nothing). */
+function transactionsAmount(refund: Json, exp: number): number {
+  return arr(refund.transactions).reduce<number>((sum, raw, i) => {
+    const t = obj(raw);
+    const status = str(t?.status)?.toLowerCase();
+    if (!t || str(t.kind)?.toLowerCase() !== "refund" || (status !== undefined && status !== "success")) return sum;
+    return sum + money(t.amount, exp, `transactions.${i}.amount`, false);
+  }, 0);
+}
+
+/**
+ * refunds/create (and each of an order's `refunds[]`): the refunded lines by the order's SKU rule. Shopify names a
+ * refund line by its order line (`line_item_id`), with the order line itself (`line_item`) not always included ◐:
+ * the order's `line_items` (the payload it was written from, `order`) tell that line's SKU, else the nested
+ * `line_item`. When a line cannot be told, the refund is an amount: its lines' `subtotal` (tax not included). No
+ * refund lines → the amount of its `refund` transactions (a goodwill or amount-only refund); none → ignored.
+ */
+export function refundAction(orderId: string, refundId: string, refund: Json, order?: Json): Action {
+  const exp = currencyExponent(refundCurrency(refund) ?? str(order?.currency));
+  const lines = arr(refund.refund_line_items).map((raw) => obj(raw) ?? {});
+  if (lines.length === 0) {
+    const amount = transactionsAmount(refund, exp);
+    if (amount === 0) return { kind: "ignore", reason: `refund ${refundId} lists no lines and no refunded amount` };
+    return { kind: "refund", orderId, refundId, amount, note: "amount refund (no refund lines)" };
+  }
+  const skuById = new Map<string, string>();
+  for (const raw of arr(order?.line_items)) {
+    const li = obj(raw);
+    const id = li && str(li.id);
+    const sku = li && shopifySku(li);
+    if (id && sku) skuById.set(id, sku);
+  }
+  let unknown = false;
+  const items = lines.map((rli, i) => {
+    const nested = obj(rli.line_item);
+    const lineId = str(rli.line_item_id) ?? (nested && str(nested.id));
+    const sku = (lineId ? skuById.get(lineId) : undefined) ?? (nested ? shopifySku(nested) : undefined);
+    if (!sku) unknown = true;
+    return { sku: sku ?? "", quantity: quantity(rli.quantity, `refund_line_items.${i}.quantity`) };
+  });
+  if (!unknown) return { kind: "refund", orderId, refundId, items };
+  const amount = lines.reduce<number>(
+    (sum, rli, i) => sum + money(rli.subtotal, exp, `refund_line_items.${i}.subtotal`, false),
+    0,
+  );
+  if (amount === 0) return { kind: "ignore", reason: `refund ${refundId}: order lines unknown and no subtotal` };
+  return {
+    kind: "refund",
+    orderId,
+    refundId,
+    amount,
+    note: "the refunded order lines are unknown (order payload not stored): reversed by the lines' subtotal",
+  };
+}
+
+/** `order`: for refunds/create, the stored payload of the refunded order (its `line_items` tell the lines' SKUs). */
+export function mapShopify(topic: string, body: unknown, opts: MapOptions, order?: Json): Mapped {
   const o = obj(body);
   if (!o) throw new Unusable("body: not a JSON object");
   const verb = topicVerb(topic);
@@ -133,7 +206,7 @@ export function mapShopify(topic: string, body: unknown, opts: MapOptions): Mapp
     const orderId = str(o.order_id);
     const refundId = str(o.id);
     if (!orderId || !refundId) throw new Unusable("order_id: missing order or refund id");
-    return { topic, objectId: refundId, actions: [refundAction(orderId, refundId, o)] };
+    return { topic, objectId: refundId, actions: [refundAction(orderId, refundId, o, order)] };
   }
   if (verb === "cancelled") {
     const id = orderIdOf(o);

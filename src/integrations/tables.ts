@@ -14,8 +14,9 @@ export const integrationConnections = pgTable(
     name: text("name"),
     shop: text("shop"),
     /**
-     * What order external ids start with: `{platform}` for the merchant's first connection of a platform,
-     * `{platform}:{shop}` for a second one (so two shops' order 1001 never collide). Fixed at creation.
+     * The order-id prefix when the connection was created (`{platform}`, or `{platform}:{shop}` for a second one).
+     * Informational only: each delivery decides its prefix when applied (apply.ts connectionFacts), `{platform}:{shop}`
+     * while the merchant has more than one live connection of the platform, so two shops' order 1001 never collide.
      */
     idPrefix: text("id_prefix").notNull(),
     secretSealed: text("secret_sealed").notNull(),

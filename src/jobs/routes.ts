@@ -18,7 +18,8 @@ api.post(
 api.post(
   "/v1/jobs/tiers",
   {
-    summary: "Evaluate tiers now (downgrades happen only here, after a tier was held tierRetentionDays)",
+    summary:
+      "Evaluate tiers now (downgrades happen only here: after a tier was held tierRetentionDays, or at once when refunds took away the spend it stood on)",
     responses: ok(
       "Counts",
       z.object({ evaluated: z.number().int(), upgraded: z.number().int(), downgraded: z.number().int() }),

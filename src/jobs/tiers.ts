@@ -1,10 +1,13 @@
-/** Periodic tier evaluation: upgrades and, once a tier has been held its retention period, downgrades. */
+/**
+ * Periodic tier evaluation: upgrades and downgrades — once a tier has been held its retention period, or at once when
+ * refunds took away the spend it stood on (program/tiers.ts evaluateTier). No other path lowers a tier.
+ */
 import { and, eq, gt, asc } from "drizzle-orm";
 import type { Db } from "../db/types.ts";
 import { members } from "../db/schema.ts";
 import { getProgram } from "../program/service.ts";
 import { evaluateTier } from "../program/tiers.ts";
-import { netSpend } from "../members/service.ts";
+import { netSpend, refundedSpend } from "../members/service.ts";
 
 export async function runTierEvaluation(
   db: Db,
@@ -26,8 +29,10 @@ export async function runTierEvaluation(
     if (page.length === 0) break;
     for (const m of page) {
       evaluated++;
-      const spend = await netSpend(db, { id: m.id, merchantId }, now, program.tierWindowDays);
-      const r = evaluateTier(program, m.tierName, m.tierSince, spend, now);
+      const key = { id: m.id, merchantId };
+      const spend = await netSpend(db, key, now, program.tierWindowDays);
+      const refunded = await refundedSpend(db, key, now, program.tierWindowDays);
+      const r = evaluateTier(program, m.tierName, m.tierSince, spend, now, refunded);
       if (!r.changed) continue;
       const before = program.tiers.findIndex((t) => t.name === m.tierName);
       await db

@@ -34,7 +34,7 @@ export async function requireLockedMember(tx: Db, merchantId: string, memberId: 
 export type MemberKey = Pick<MemberRow, "id" | "merchantId">;
 
 /** One number of cl_member_facts (the facts TypeScript shares with the hot paths), spend counted in (from, at]. */
-export async function memberFact(db: Db, m: MemberKey, fact: "pending" | "spend", from: Date, at: Date) {
+export async function memberFact(db: Db, m: MemberKey, fact: "pending" | "spend" | "refunded", from: Date, at: Date) {
   const f = from.toISOString();
   const t = at.toISOString();
   const [row] = await queryRows(

@@ -145,6 +145,11 @@ export function netSpend(db: Db, m: MemberKey, at: Date, windowDays: number): Pr
   return memberFact(db, m, "spend", new Date(at.getTime() - windowDays * 86_400_000), at);
 }
 
+/** Σ refunded of the same orders (what netSpend took back) — cl_member_facts' refunded. */
+export function refundedSpend(db: Db, m: MemberKey, at: Date, windowDays: number): Promise<number> {
+  return memberFact(db, m, "refunded", new Date(at.getTime() - windowDays * 86_400_000), at);
+}
+
 export async function memberChannels(db: Db, memberId: string) {
   return db
     .select()

@@ -21,8 +21,7 @@ import {
   spendable,
   type MemberRow,
 } from "../ledger/ledger.ts";
-import { createMember, findMemberByPhone, netSpend } from "../members/service.ts";
-import { qualifyingTier, tierRank } from "../program/tiers.ts";
+import { createMember, findMemberByPhone, requireMember } from "../members/service.ts";
 import type { CreateOrderInput, OrderResult } from "./schemas.ts";
 import type { Program } from "../program/config.ts";
 import { placeOrder } from "./place.ts";
@@ -169,6 +168,8 @@ async function insertOrder(
   if (memberId && input.memberPhone) {
     // Both given: they must name the same member, or the order would be credited to someone the shop did not mean.
     const found = await findMemberByPhone(tx, merchantId, input.memberPhone);
+    // An unknown memberId is a 404 whatever the phone says (the contract); a known one naming someone else is 409.
+    if (found && found.id !== memberId) await requireMember(tx, merchantId, memberId);
     if (found && found.id !== memberId)
       throw conflict(
         "member-mismatch",
@@ -317,6 +318,11 @@ export async function findOrderByExternalId(db: Db, merchantId: string, external
 export interface RefundInput {
   externalId: string;
   items?: { sku: string; quantity: number }[] | undefined;
+  /**
+   * An amount refund (minor units, no lines): points and cashback are reversed pro rata to the amount
+   * (`reversalFor` on the order's amounts). Internal (shop integrations' amount-only refunds), not on the HTTP API.
+   */
+  amount?: number | undefined;
 }
 
 export async function createRefund(
@@ -328,7 +334,13 @@ export async function createRefund(
   hooks: OrderHooks = NO_ORDER_HOOKS,
 ) {
   const hash = await sha256Hex(
-    canonicalJson({ order: orderExternalId, externalId: input.externalId, items: input.items ?? null }),
+    canonicalJson({
+      order: orderExternalId,
+      externalId: input.externalId,
+      items: input.items ?? null,
+      // Only when given, so the hashes of line refunds stay what they were before amount refunds existed.
+      ...(input.amount !== undefined ? { amount: input.amount } : {}),
+    }),
   );
   return db.transaction(async (tx) =>
     idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({
@@ -363,7 +375,9 @@ async function insertRefund(
 
   // Quantities to refund per line: requested SKUs are spread over that SKU's lines in order.
   const take = new Map<number, number>();
-  if (input.items) {
+  if (input.amount !== undefined) {
+    // An amount refund takes no lines (refundAmount below checks it against what remains).
+  } else if (input.items) {
     const wanted = new Map<string, number>();
     for (const it of input.items) wanted.set(it.sku, (wanted.get(it.sku) ?? 0) + it.quantity);
     for (const [sku, qty] of wanted) {
@@ -383,7 +397,8 @@ async function insertRefund(
     }
   } else {
     for (const l of lines) if (l.quantity > l.refundedQuantity) take.set(l.id, l.quantity - l.refundedQuantity);
-    if (take.size === 0)
+    // Also when earlier amount refunds took the whole total back (the lines then still show unrefunded quantities).
+    if (take.size === 0 || (order!.total > 0 && order!.refundedTotal >= order!.total))
       throw conflict("refund-exceeds-order", "Already refunded", "The order is already fully refunded");
   }
 
@@ -405,14 +420,21 @@ async function insertRefund(
       .set({ refundedQuantity: l.refundedQuantity + t })
       .where(and(eq(orderItems.merchantId, merchantId), eq(orderItems.id, l.id)));
   }
+  amount = refundAmount(order!, input, amount);
   const refundedBefore = order!.refundedTotal;
   const refundedAfter = refundedBefore + amount;
-  // Points follow what each line earned (category/product and event multipliers), cashback follows the amount.
+  // Points follow what each line earned (category/product and event multipliers), cashback follows the amount; an
+  // amount refund names no lines, so its points follow the amount too.
   const weights =
-    order!.pointsEarned > 0 ? lineWeights(await earnBreakdown(tx, merchantId, order!.id), lines.length) : undefined;
-  const pointsReversed = weights
-    ? weightedReversalFor(order!.pointsEarned, shares, weights)
-    : reversalFor(order!.pointsEarned, order!.total, refundedBefore, refundedAfter);
+    order!.pointsEarned > 0 && input.amount === undefined
+      ? lineWeights(await earnBreakdown(tx, merchantId, order!.id), lines.length)
+      : undefined;
+  const pointsReversed = withinEarned(
+    order!,
+    weights
+      ? weightedReversalFor(order!.pointsEarned, shares, weights)
+      : reversalFor(order!.pointsEarned, order!.total, refundedBefore, refundedAfter),
+  );
   const creditReversed = reversalFor(order!.creditEarned, order!.total, refundedBefore, refundedAfter);
 
   const refundId = newId("ref");
@@ -470,7 +492,6 @@ async function insertRefund(
         refundedAfter,
         now,
       });
-    await reevaluateTierAfterRefund(tx, member, order!.placedAt, amount, now);
     balance = (await memberBalance(tx, member, now)).balance;
   }
   // Every point this refund took back (the order's own points plus add-on bonuses the hooks reversed), so the
@@ -487,27 +508,31 @@ async function insertRefund(
   };
 }
 
+type OrderRow = typeof orders.$inferSelect;
+
 /**
- * A refund takes its spend back out of the tier window at once: downgrade retention protects members whose spend
- * ages out of the window, not spend that was refunded (buy Gold, refund, keep Gold). If the spend before this refund
- * justified the stored tier and the spend after it no longer does, the tier drops to what the spend now qualifies for.
+ * What a refund takes back in money: an amount refund its amount, which must be within what remains refundable
+ * (else 409 refund-exceeds-order, as for lines); a line refund its lines' amount, capped at what remains (only an
+ * earlier amount refund makes that cap bite: amounts then never add up to more than the order's total).
  */
-async function reevaluateTierAfterRefund(tx: Db, member: MemberRow, placedAt: Date, amount: number, now: Date) {
-  if (amount <= 0) return;
-  const program = await getProgram(tx, member.merchantId);
-  if (placedAt.getTime() <= now.getTime() - program.tierWindowDays * 86_400_000) return; // already out of the window
-  const after = await netSpend(tx, member, now, program.tierWindowDays);
-  const before = after + amount;
-  const stored = tierRank(program, member.tierName);
-  const qBefore = qualifyingTier(program, before);
-  const qAfter = qualifyingTier(program, after);
-  const rankBefore = qBefore ? tierRank(program, qBefore.name) : -1;
-  const rankAfter = qAfter ? tierRank(program, qAfter.name) : -1;
-  if (stored < 0 || rankAfter >= stored || rankBefore < stored) return;
-  const tierName = qAfter?.name ?? null;
-  await tx.update(members).set({ tierName, tierSince: now }).where(eq(members.id, member.id));
-  member.tierName = tierName;
+function refundAmount(order: OrderRow, input: RefundInput, linesAmount: number): number {
+  const remaining = Math.max(0, order.total - order.refundedTotal);
+  if (input.amount === undefined) return Math.min(linesAmount, remaining);
+  if (!Number.isSafeInteger(input.amount) || input.amount <= 0 || input.amount > remaining)
+    throw conflict(
+      "refund-exceeds-order",
+      "Refund exceeds order",
+      `Refunding ${input.amount} is more than the ${remaining} that remains refundable on the order`,
+    );
+  return input.amount;
 }
+
+/**
+ * Points a refund reverses never exceed what the order earned minus what was reversed before (line refunds are
+ * weighted per line, amount refunds pro rata to the order: mixed on one order, their sum is capped here).
+ */
+const withinEarned = (order: OrderRow, points: number) =>
+  Math.max(0, Math.min(points, order.pointsEarned - order.pointsReversed));
 
 /** The breakdown stored with the order's `earn` entry (per-line multipliers and events at the time of the order). */
 async function earnBreakdown(tx: Db, merchantId: string, orderId: string): Promise<EarnBreakdown | undefined> {

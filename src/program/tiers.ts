@@ -36,8 +36,11 @@ export function nextTierProgress(
 }
 
 /**
- * Periodic evaluation: a member keeps a tier for `tierRetentionDays` after reaching it; after that the
- * tier follows the qualifying spend (down as well as up). Returns the tier to store and whether it changed.
+ * Periodic evaluation — the only place a tier goes down (the contract): a member keeps a tier for
+ * `tierRetentionDays` after reaching it; after that the tier follows the qualifying spend (down as well as up).
+ * Retention protects spend that aged out of the window, not spend that was refunded: when the window's spend
+ * before its refunds (`refunded`) still qualifies for the stored tier and the net spend does not, the tier drops now
+ * (buy Gold, refund, keep Gold is not possible). Returns the tier to store and whether it changed.
  */
 export function evaluateTier(
   p: Program,
@@ -45,6 +48,7 @@ export function evaluateTier(
   tierSince: Date | null | undefined,
   netSpend: number,
   now: Date,
+  refunded = 0,
 ): { tier: Tier | undefined; changed: boolean; since: "keep" | "now" } {
   const q = qualifyingTier(p, netSpend);
   const storedRank = tierRank(p, storedName);
@@ -53,7 +57,10 @@ export function evaluateTier(
   if (qRank === storedRank) return { tier: q, changed: false, since: "keep" };
   const retentionMs = p.tierRetentionDays * 86_400_000;
   const heldLongEnough = !tierSince || now.getTime() - tierSince.getTime() >= retentionMs;
-  if (storedRank >= 0 && !heldLongEnough) return { tier: sortedTiers(p)[storedRank], changed: false, since: "keep" };
+  const beforeRefunds = qualifyingTier(p, netSpend + Math.max(0, refunded));
+  const lostToRefunds = beforeRefunds !== undefined && tierRank(p, beforeRefunds.name) >= storedRank;
+  if (storedRank >= 0 && !heldLongEnough && !lostToRefunds)
+    return { tier: sortedTiers(p)[storedRank], changed: false, since: "keep" };
   // A tier name no longer in the program also resets to the qualifying tier.
   return { tier: q, changed: true, since: "now" };
 }

@@ -143,6 +143,16 @@ describe("ledger truth", () => {
     });
     expect(bad.status).toBe(409);
     expect(bad.body.type).toMatch(/member-mismatch$/);
+    // An unknown memberId is a 404 even next to a known phone.
+    const unknown = await api("POST", "/v1/orders", {
+      externalId: "MIX-0",
+      memberId: "mem_doesnotexist",
+      memberPhone: "0912000004",
+      channel: "pos",
+      items: [item("CF", 1, 100000)],
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toMatch(/member-not-found$/);
     const ledger = (await api("GET", `/v1/members/${a.id}/ledger`)).body.entries;
     expect(ledger).toEqual([]);
     // The same member by both: fine.

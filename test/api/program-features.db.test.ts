@@ -115,6 +115,44 @@ describe("tier evaluation job", () => {
   });
 });
 
+describe("refunds and tiers", () => {
+  it("a refund never lowers the tier itself; the next evaluation does, retention or not (refunded spend is not kept)", async () => {
+    const { api } = await s.merchant();
+    await api("PUT", "/v1/program", {
+      tiers: [
+        { name: "Silver", minSpend: 0, multiplier: 1 },
+        { name: "Gold", minSpend: 1000000, multiplier: 1.5 },
+      ],
+      tierWindowDays: 365,
+      tierRetentionDays: 365,
+    });
+    const m = await api("POST", "/v1/members", { phone: "0917000013" });
+    const tier = async () => (await api("GET", `/v1/members/${m.body.id}`)).body.tier.name;
+    const order = (externalId: string, unitPrice: number) =>
+      api("POST", "/v1/orders", { externalId, memberId: m.body.id, items: [{ sku: "A", quantity: 1, unitPrice }] });
+    await order("TR-1", 1200000);
+    expect(await tier()).toBe("Gold");
+    expect((await api("POST", "/v1/orders/TR-1/refunds", { externalId: "TR-1-R" })).status).toBe(201);
+    expect(await tier()).toBe("Gold"); // the contract: downgrades happen only at the periodic evaluation
+    expect((await api("POST", "/v1/jobs/tiers")).body).toMatchObject({ downgraded: 1 });
+    expect(await tier()).toBe("Silver");
+
+    // A partial refund that leaves the spend above the threshold lowers nothing at the evaluation either.
+    await api("POST", "/v1/orders", {
+      externalId: "TR-2",
+      memberId: m.body.id,
+      items: [
+        { sku: "A", quantity: 1, unitPrice: 1500000 },
+        { sku: "B", quantity: 1, unitPrice: 100000 },
+      ],
+    });
+    expect(await tier()).toBe("Gold");
+    await api("POST", "/v1/orders/TR-2/refunds", { externalId: "TR-2-R", items: [{ sku: "B", quantity: 1 }] });
+    expect((await api("POST", "/v1/jobs/tiers")).body).toMatchObject({ downgraded: 0 });
+    expect(await tier()).toBe("Gold");
+  });
+});
+
 describe("bonus events", () => {
   it("birthday week and promotions add a separate bonus entry, explained", async () => {
     const { api } = await s.merchant();

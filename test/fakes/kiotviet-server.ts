@@ -25,6 +25,8 @@ export class FakeKiotVietServer {
   readonly log: string[] = [];
   /** Answer the next API reads (not the token endpoint) with this status. */
   failNext: { status: number; count: number } | undefined;
+  /** Answer every request (token endpoint included) this many milliseconds late: a slow KiotViet. */
+  delayMs = 0;
   private readonly tokens = new Map<string, number>(); // token → expiry (ms, real time)
   private readonly opts: KiotVietFakeOptions;
   private readonly http: StartedHttpServer;
@@ -62,6 +64,7 @@ export class FakeKiotVietServer {
     const url = new URL(req.url ?? "/", this.http.url);
     const raw = await readRawBody(req);
     this.log.push(`${req.method} ${url.pathname}`);
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
     if (req.method === "POST" && url.pathname === "/connect/token") {
       const form = new URLSearchParams(raw.toString("utf8"));
       if (

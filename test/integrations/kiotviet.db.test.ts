@@ -135,6 +135,27 @@ describe("kiotviet specifics", () => {
     expect((await memberByPhone(m.api, "+84912000004"))?.points.total).toBe(31);
   });
 
+  it("a slow KiotViet API: one deadline for all calls → answered within 5 s, failed, replayable", async () => {
+    const m = await s.merchant();
+    const c = await connect(m.api, "kiotviet", { credentials: CREDS });
+    // Token, invoice and customer each 2.5 s late: every call within its own 3 s, the sequence well over 5 s.
+    kv.delayMs = 2500;
+    try {
+      const started = Date.now();
+      const r = await send(c.path, invoice.replace("c2a1e8f0", "b7f6d3e5"));
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(r).toMatchObject({ status: 200, body: { outcome: "failed" } });
+    } finally {
+      kv.delayMs = 0;
+    }
+    const [d] = await deliveries(m.api, c.id);
+    expect(d).toMatchObject({ outcome: "failed" });
+    expect(d?.reason).toContain("deadline");
+    const replay = await m.api("POST", `/v1/integrations/${c.id}/deliveries/${d!.id}/replay`, {});
+    expect(replay.body).toMatchObject({ outcome: "applied", externalId: "kiotviet:145632987" });
+    expect((await memberByPhone(m.api, "+84912000004"))?.points.total).toBe(31);
+  });
+
   it("without credentials: the webhook's own lines, a guest order (it carries no phone)", async () => {
     const m = await s.merchant();
     const c = await connect(m.api, "kiotviet");

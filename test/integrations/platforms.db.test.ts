@@ -73,6 +73,14 @@ describe("haravan specifics", () => {
     expect(await ok.text()).toBe("abc123");
     const bad = await fetch(`${s.url}${c.path}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=abc123`);
     expect(bad.status).toBe(401);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+    expect(await bad.json()).toMatchObject({ status: 401, type: expect.stringContaining("verify-token-invalid") });
+    const none = await fetch(
+      `${s.url}/hooks/haravan/int_unknown?hub.mode=subscribe&hub.verify_token=x&hub.challenge=y`,
+    );
+    expect(none.status).toBe(404);
+    expect(none.headers.get("content-type")).toContain("application/problem+json");
+    expect(await none.json()).toMatchObject({ status: 404, type: expect.stringContaining("integration-not-found") });
   });
 
   it("financial_status refunded (no refund lines) reverses the whole order", async () => {
@@ -140,6 +148,43 @@ describe("sapo web", () => {
     expect(r.body.outcome).toBe("applied");
     const o = await m.api("GET", "/v1/orders/sapo:820982911946154508");
     expect(o.body).toMatchObject({ channel: "online", total: 528000 });
+  });
+
+  const web = fixture("shopify-orders-create.json");
+  const webSetup = async () => {
+    const m = await s.merchant();
+    const c = await connect(m.api, "sapo");
+    const send = (body: string, t: string) =>
+      postHook(s.url, c.path, body, hmacSigner("x-sapo-hmac-sha256")({ body, headers: sp(t) }, "correct").headers);
+    expect((await send(web, "orders/create")).body.outcome).toBe("applied");
+    return { ...m, send };
+  };
+
+  it("financial_status refunded (no refunds listed) reverses the whole order; partially_refunded alone is ignored", async () => {
+    const { api, send } = await webSetup();
+    const partial = web.replace('"financial_status": "paid"', '"financial_status": "partially_refunded"');
+    const r = await send(partial, "orders/updated");
+    expect(r.body.outcome).toBe("duplicate"); // the order again; the refund part ignored with its reason
+    expect((await api("GET", "/v1/orders/sapo:820982911946154508")).body.points.reversed).toBe(0);
+    const refunded = web.replace('"financial_status": "paid"', '"financial_status": "refunded"');
+    expect((await send(refunded, "orders/updated")).body.outcome).toBe("applied");
+    expect((await send(refunded, "orders/updated")).body.outcome).toBe("duplicate");
+    const o = await api("GET", "/v1/orders/sapo:820982911946154508");
+    expect(o.body.points).toMatchObject({ earned: 52, reversed: 52, net: 0 });
+  });
+
+  it("refunds[] lines named by line_item_id only → the order's own line_items tell their SKUs", async () => {
+    const { api, send } = await webSetup();
+    const refunded = web
+      .replace('"financial_status": "paid"', '"financial_status": "partially_refunded"')
+      .replace(
+        '"refunds": []',
+        '"refunds": [{"id": 66001, "refund_line_items": [{"line_item_id": 141249953214522974, "quantity": 1, "subtotal": "150000.00"}]}]',
+      );
+    expect((await send(refunded, "orders/updated")).body.outcome).toBe("applied");
+    const o = await api("GET", "/v1/orders/sapo:820982911946154508");
+    expect(o.body.refunds[0]).toMatchObject({ amount: 150000, items: [{ sku: "49148385", quantity: 1 }] });
+    expect(o.body.points.reversed).toBe(Math.floor((52 * 150000) / 528000));
   });
 });
 

@@ -67,7 +67,11 @@ export function platformSuite(kit: PlatformKit, server: () => TestServer) {
 
     it("a wrong or missing signature → 401 and nothing written", async () => {
       const { api, path, id } = await setup();
-      expect((await send(path, kit.create, "wrong")).status).toBe(401);
+      const wrong = await send(path, kit.create, "wrong");
+      expect(wrong.status).toBe(401);
+      // problem+json like the rest of the API.
+      expect(wrong.headers.get("content-type")).toContain("application/problem+json");
+      expect(wrong.body).toMatchObject({ status: 401, type: expect.stringContaining("signature-invalid") });
       expect((await send(path, kit.create, "missing")).status).toBe(401);
       expect((await order(api)).status).toBe(404);
       expect(await memberByPhone(api, kit.phone)).toBeUndefined();
