@@ -1,4 +1,7 @@
-/** Guards the split into fast and process-spawning vitest projects: a suite that spawns a process must be listed. */
+/**
+ * Guards the split into fast and process-spawning vitest projects: a suite that spawns a process must be listed, and
+ * the fast ones (run without isolation: one module graph per worker) must not change what other files see.
+ */
 import { globSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -18,5 +21,15 @@ describe("vitest projects", () => {
       spawning.filter((f) => !listed.has(f)),
       "add these to PROCESS in vitest.config.ts",
     ).toEqual([]);
+  });
+
+  it("in-process files (isolate: false) never mock modules, stub globals or env, or set process.env", () => {
+    const listed = new Set(globSync(PROCESS, { cwd: root }));
+    const inProcess = globSync("test/**/*.ts", { cwd: root }).filter(
+      (f) => !f.startsWith("test/workers/") && !listed.has(f) && f !== "test/meta/vitest-projects.test.ts",
+    );
+    const leaky = /\bvi\.(mock|doMock|stubGlobal|stubEnv|useFakeTimers)\(|process\.env(\.\w+|\[[^\]]+\])\s*=[^=]/;
+    expect(inProcess.length).toBeGreaterThan(100);
+    expect(inProcess.filter((f) => leaky.test(readFileSync(path.join(root, f), "utf8")))).toEqual([]);
   });
 });
