@@ -13,7 +13,7 @@
  *   - baseline: the hand-written SQL a person would write for the same question, the faster of two: a GROUP BY over
  *     the orders that can decide it (those since the first day of the recency range, the last year for the
  *     composite), and one over the per-member summary `member_stats` (a range of its last-order index; for the
- *     composite, each cohort member's orders of the year counted through its (member_id, placed_at) index);
+ *     composite, each cohort member's orders of the year counted through orders_member_idx);
  *   - plain: our compilation without member_stats (`stats: false`, the previous form), for the before/after;
  *   - preview: the whole preview (count + a 20-member sample).
  * All of them inside the preview's session (one read-only transaction, JIT off — src/db/session.ts).

@@ -97,7 +97,7 @@ export const KPI_QUERIES = {
    * member_stats (docs/member-stats.md): a member whose latest order is not after `to` ordered in (from, to] iff
    * `last_order_at > from`, at least twice iff `prev_order_at > from` (one index-only range of
    * member_stats_last_idx). The few members with an order after `to` (future-dated) have their window's orders
-   * counted (at most two each, through orders_member_placed_idx). Same numbers as grouping the window's orders by
+   * counted (at most two each, through orders_member_idx). Same numbers as grouping the window's orders by
    * member (test/analytics/repeat.db.test.ts). member_stats knows no stores: one store's figures group its orders.
    */
   repeat: (w: KpiWindow) => (w.storeId ? repeatAtStore(w) : repeatFromStats(w)),

@@ -129,10 +129,10 @@ export const orders = pgTable(
     uniqueIndex("orders_external_uq").on(t.merchantId, t.externalId),
     // Store filters (segments, analytics): only orders placed at a store.
     index("orders_store_idx").on(t.merchantId, t.storeId, t.placedAt).where(sql`store_id is not null`),
+    // Every per-member read (tier spend, member facts, segments, history, the member_stats trigger) names the
+    // merchant (test/scaling/tenant-statements.pg.test.ts), so this one index serves them all; the narrower
+    // (member_id, placed_at) went in 0048 — one index write per order less (docs/benchmarks.md, round 7).
     index("orders_member_idx").on(t.merchantId, t.memberId, t.placedAt),
-    // Per-member probes (tier spend, member facts, segments, history) name the merchant too, so orders_member_idx
-    // could serve them; this narrower one is kept because the big segment previews measured faster with it.
-    index("orders_member_placed_idx").on(t.memberId, t.placedAt),
     // Date-range scans (segments' recency, analytics windows): the extra key columns make them index-only.
     index("orders_placed_cover_idx").on(t.merchantId, t.placedAt, t.memberId, t.channel, t.total, t.refundedTotal),
   ],
