@@ -85,17 +85,20 @@ describe("cashback store credit", () => {
   });
 });
 
+/** Silver from 0, Gold from 1,000,000 of net spend over a year, a tier kept a year once reached. */
+const SILVER_GOLD = {
+  tiers: [
+    { name: "Silver", minSpend: 0, multiplier: 1 },
+    { name: "Gold", minSpend: 1000000, multiplier: 1.5 },
+  ],
+  tierWindowDays: 365,
+  tierRetentionDays: 365,
+};
+
 describe("tier evaluation job", () => {
   it("keeps a tier for the retention period, then downgrades to what the spend qualifies for", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", {
-      tiers: [
-        { name: "Silver", minSpend: 0, multiplier: 1 },
-        { name: "Gold", minSpend: 1000000, multiplier: 1.5 },
-      ],
-      tierWindowDays: 365,
-      tierRetentionDays: 365,
-    });
+    await api("PUT", "/v1/program", SILVER_GOLD);
     const m = await api("POST", "/v1/members", { phone: "0917000003" });
     const now = s.clock.now();
     await api("POST", "/v1/orders", {
@@ -118,14 +121,7 @@ describe("tier evaluation job", () => {
 describe("refunds and tiers", () => {
   it("a refund never lowers the tier itself; the next evaluation does, retention or not (refunded spend is not kept)", async () => {
     const { api } = await s.merchant();
-    await api("PUT", "/v1/program", {
-      tiers: [
-        { name: "Silver", minSpend: 0, multiplier: 1 },
-        { name: "Gold", minSpend: 1000000, multiplier: 1.5 },
-      ],
-      tierWindowDays: 365,
-      tierRetentionDays: 365,
-    });
+    await api("PUT", "/v1/program", SILVER_GOLD);
     const m = await api("POST", "/v1/members", { phone: "0917000013" });
     const tier = async () => (await api("GET", `/v1/members/${m.body.id}`)).body.tier.name;
     const order = (externalId: string, unitPrice: number) =>
