@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
 import { createMember, memberView, findMember } from "../../src/members/service.ts";
-import { createOrder, createRefund } from "../../src/orders/service.ts";
+import { createOrder, createRefund, findOrderByExternalId } from "../../src/orders/service.ts";
 import { adjust, cancelRedemption, redeem } from "../../src/rewards/service.ts";
 import { runExpiry } from "../../src/jobs/expire.ts";
 import { putProgram, getProgram } from "../../src/program/service.ts";
@@ -27,6 +27,7 @@ afterAll(async () => {
 type Op =
   | { k: "order"; amount: number; qty: number; daysAgo: number }
   | { k: "refund"; which: number; part: number }
+  | { k: "amount"; which: number; permille: number }
   | { k: "redeem"; cost: number }
   | { k: "cancel"; which: number }
   | { k: "adjust"; points: number }
@@ -40,6 +41,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     daysAgo: fc.integer({ min: 0, max: 60 }),
   }),
   fc.record({ k: fc.constant("refund" as const), which: fc.nat(), part: fc.integer({ min: 0, max: 4 }) }),
+  // An amount refund (shop integrations' amount-only refunds), up to 120 % of the order: past what remains → 409.
+  fc.record({ k: fc.constant("amount" as const), which: fc.nat(), permille: fc.integer({ min: 1, max: 1200 }) }),
   fc.record({ k: fc.constant("redeem" as const), cost: fc.integer({ min: 1, max: 60 }) }),
   fc.record({ k: fc.constant("cancel" as const), which: fc.nat() }),
   fc.record({ k: fc.constant("adjust" as const), points: fc.integer({ min: -50, max: 80 }).filter((n) => n !== 0) }),
@@ -71,7 +74,7 @@ describe("ledger invariants under random operation sequences", () => {
             new Date(now),
           );
           const member = await createMember(db, merchantId, { phone: "0912345678" }, new Date(now));
-          const orders: { id: string; qty: number }[] = [];
+          const orders: { id: string; qty: number; total: number }[] = [];
           const rewardIds = new Map<number, string>();
           const redemptionIds: { id: string; cost: number }[] = [];
           const cancelled = new Set<string>();
@@ -94,7 +97,7 @@ describe("ledger invariants under random operation sequences", () => {
                   },
                   new Date(now),
                 );
-                orders.push({ id: ext, qty: o.qty });
+                orders.push({ id: ext, qty: o.qty, total: o.amount * o.qty });
               } else if (o.k === "refund" && orders.length > 0) {
                 const target = orders[o.which % orders.length]!;
                 await createRefund(
@@ -107,6 +110,11 @@ describe("ledger invariants under random operation sequences", () => {
                   },
                   new Date(now),
                 );
+              } else if (o.k === "amount" && orders.length > 0) {
+                const target = orders[o.which % orders.length]!;
+                const amount = Math.floor((target.total * o.permille) / 1000);
+                if (amount > 0)
+                  await createRefund(db, merchantId, target.id, { externalId: `a${n}`, amount }, new Date(now));
               } else if (o.k === "redeem") {
                 let rid = rewardIds.get(o.cost);
                 if (!rid) {
@@ -136,6 +144,12 @@ describe("ledger invariants under random operation sequences", () => {
               if (!(err instanceof DomainError) || err.kind !== "conflict") throw err;
             }
             expect(await checkInvariants(db, merchantId)).toEqual([]);
+            // Line and amount refunds mixed on one order never take back more money or points than it had.
+            for (const { id } of orders) {
+              const row = (await findOrderByExternalId(db, merchantId, id))!;
+              expect(row.refundedTotal).toBeLessThanOrEqual(row.total);
+              expect(row.pointsReversed).toBeLessThanOrEqual(row.pointsEarned);
+            }
           }
           const m = (await findMember(db, merchantId, member.id))!;
           const view = await memberView(db, await getProgram(db, merchantId), m, new Date(now));
