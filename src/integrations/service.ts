@@ -381,7 +381,13 @@ async function storedOrderPayload(db: Db, conn: ConnectionRow, orderId: string):
       outcome: integrationDeliveries.outcome,
     })
     .from(integrationDeliveries)
-    .where(and(eq(integrationDeliveries.connectionId, conn.id), eq(integrationDeliveries.objectId, orderId)))
+    .where(
+      and(
+        eq(integrationDeliveries.merchantId, conn.merchantId),
+        eq(integrationDeliveries.connectionId, conn.id),
+        eq(integrationDeliveries.objectId, orderId),
+      ),
+    )
     .orderBy(desc(integrationDeliveries.seq))
     .limit(20);
   const orders = rows.filter((r) => r.body !== null && r.topic !== null && topicVerb(r.topic) !== "refund");

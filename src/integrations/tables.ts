@@ -55,7 +55,14 @@ export const integrationDeliveries = pgTable(
     body: text("body"),
     replayedAt: ts("replayed_at"),
   },
-  (t) => [index("integration_deliveries_conn_idx").on(t.connectionId, t.seq)],
+  (t) => [
+    index("integration_deliveries_conn_idx").on(t.connectionId, t.seq),
+    // A refund naming its order's lines by id reads that order's payload back (service.ts storedOrderPayload), and
+    // an order written under the other id form is found by the delivery that wrote it (apply.ts): probes, not scans
+    // of a connection's whole log.
+    index("integration_deliveries_object_idx").on(t.connectionId, t.objectId, t.seq),
+    index("integration_deliveries_external_idx").on(t.connectionId, t.externalId),
+  ],
 );
 
 /** KiotViet returns have no webhook: the poll job's cursor per connection (lastModifiedFrom). */

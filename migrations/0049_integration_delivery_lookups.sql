@@ -1,0 +1,2 @@
+CREATE INDEX "integration_deliveries_object_idx" ON "integration_deliveries" USING btree ("connection_id","object_id","seq");--> statement-breakpoint
+CREATE INDEX "integration_deliveries_external_idx" ON "integration_deliveries" USING btree ("connection_id","external_id");
