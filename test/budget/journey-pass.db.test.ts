@@ -132,6 +132,42 @@ describe("journey passes and the monthly budget", () => {
     expect((await api("POST", "/v1/jobs/journeys")).body).toMatchObject({ queued: 0, budget: { outcome: "skipped" } });
   });
 
+  it("queued steps that carry an offer hold its bonus points until they are sent", async () => {
+    const m = await s.merchant();
+    const { api } = m;
+    await lapsed(m.merchantId, 2);
+    await api("PUT", `/v1/zns/templates/${TEMPLATE}`, {
+      name: "Combo",
+      tag: "promotion",
+      params: { name: { source: "firstName" } },
+    });
+    await api("PUT", "/v1/zns/settings", { mode: "production", pricePerMessage: 0 });
+    const combo = await api("POST", "/v1/bundles", { name: "Combo", skus: ["A", "B"], bonusPoints: 150 });
+    expect(combo.status).toBe(201);
+    await api("PUT", "/v1/budget/settings", { enforcement: "block", monthly: { points: 400, spend: null } });
+    const step = { segmentId: "recent-7", message: { vi: "Combo" }, channel: "zns", znsTemplateId: TEMPLATE };
+    const journey = { enabled: true, steps: [{ ...step, offerId: combo.body.id }] };
+    expect((await api("PUT", "/v1/journeys/reactivation", journey)).status).toBe(200);
+    expect((await api("POST", "/v1/jobs/journeys")).body).toMatchObject({ queued: 2, budget: { outcome: "within" } });
+    // Two messages queued, each able to credit the combo's 150 points: 300 held of the 400.
+    expect((await api("GET", "/v1/budget/report")).body.current.reserved).toEqual({ points: 300, spend: 0 });
+    // One more lapsed member would take 150 more: over 400 with 300 held, so the pass is skipped.
+    await lapsed(m.merchantId, 1);
+    clock.advance(600_000);
+    const held = await api("POST", "/v1/jobs/journeys");
+    expect(held.body).toMatchObject({ queued: 0, budget: { outcome: "skipped", over: ["points"] } });
+    expect(held.body.budget.detail).toContain(
+      "150 bonus points with 100 of the 400 points budget left (300 points held by campaigns sending and messages queued)",
+    );
+    // Sent, they hold nothing (their points count when an offer is redeemed): the pass fits again.
+    await s.database.db.execute(
+      sql`update deliveries set status = 'sent', sent_at = ${clock.now().toISOString()}::timestamptz
+          where merchant_id = ${m.merchantId} and source = 'journey'`,
+    );
+    expect((await api("GET", "/v1/budget/report")).body.current.reserved).toEqual({ points: 0, spend: 0 });
+    expect((await api("POST", "/v1/jobs/journeys")).body).toMatchObject({ queued: 1, budget: { outcome: "within" } });
+  });
+
   it("without a budget the pass runs as before (nothing to exceed: within)", async () => {
     const m = await s.merchant();
     await lapsed(m.merchantId, 1);
