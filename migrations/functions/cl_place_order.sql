@@ -10,12 +10,11 @@ declare
   v_at timestamptz := (p->>'placedAt')::timestamptz;
   v_probe boolean := p->'expect' is null;
   v_store text := p->>'storeId';
-  v_store_ok boolean;
+  v_store_ok boolean := true;
+  v_n integer;
   m record;
   k record;
   f jsonb := null;
-  c jsonb;
-  v_lot bigint;
   v_points bigint := 0;
 begin
   -- Order ingestion in one round trip (src/orders/place.ts). The earn rules stay in TypeScript: the caller reads
@@ -41,7 +40,9 @@ begin
   end if;
 
   -- The store (optional) must be this merchant's and open (not archived).
-  v_store_ok := v_store is null or exists (select 1 from stores s where s.id = v_store and s.merchant_id = v_merchant and s.archived_at is null);
+  if v_store is not null then
+    v_store_ok := exists (select 1 from stores s where s.id = v_store and s.merchant_id = v_merchant and s.archived_at is null);
+  end if;
 
   -- Probe, unknown member or store, or changed facts: nothing is written; a stored response (replay) wins.
   if v_probe or not v_store_ok or (v_member is not null and f is null) or (v_member is not null and f is distinct from p->'expect') then
@@ -78,22 +79,30 @@ begin
   insert into order_items (order_id, merchant_id, line_no, sku, name, category, quantity, unit_price, discount)
     select p->>'orderId', v_merchant, x.line_no, x.sku, x.name, x.category, x.quantity, x.unit_price, x.discount
     from jsonb_to_recordset(p->'lines') as x(line_no int, sku text, name text, category text, quantity int, unit_price bigint, discount bigint);
-  perform cl_upsert_products(v_merchant, p->'products', v_now);
+  -- An assignment, not PERFORM: a plain expression skips the executor's start-up (one statement less per order).
+  v_n := cl_upsert_products(v_merchant, p->'products', v_now);
 
   if v_member is null then
     return jsonb_build_object('r', 'ok');
   end if;
 
-  -- Earn and bonus: a lot and an entry each (remaining computed by the caller from the verified points_total).
-  for c in select * from jsonb_array_elements(p->'credits') loop
-    insert into point_lots (merchant_id, member_id, order_id, points, remaining, earned_at, available_at, expires_at)
-      values (v_merchant, v_member, p->>'orderId', (c->>'points')::bigint, (c->>'remaining')::bigint, v_now,
-              (p->>'availableAt')::timestamptz, (p->>'expiresAt')::timestamptz)
-      returning id into v_lot;
-    insert into ledger_entries (merchant_id, member_id, kind, points, order_id, reason, breakdown, lot_id, created_at)
-      values (v_merchant, v_member, c->>'kind', (c->>'points')::bigint, p->>'orderId', c->>'reason', c->'breakdown', v_lot, v_now);
-    v_points := v_points + (c->>'points')::bigint;
-  end loop;
+  -- Earn and bonus: a lot and an entry each (remaining computed by the caller from the verified points_total), all
+  -- in one statement: the lot ids are drawn first, so each entry names its lot.
+  with c as materialized (
+    select nextval('point_lots_id_seq'::regclass) as lot_id, x.value as c, x.n
+      from jsonb_array_elements(p->'credits') with ordinality as x(value, n)
+  ), lots as (
+    insert into point_lots (id, merchant_id, member_id, order_id, points, remaining, earned_at, available_at, expires_at)
+      select c.lot_id, v_merchant, v_member, p->>'orderId', (c.c->>'points')::bigint, (c.c->>'remaining')::bigint, v_now,
+             (p->>'availableAt')::timestamptz, (p->>'expiresAt')::timestamptz
+        from c
+  )
+  insert into ledger_entries (merchant_id, member_id, kind, points, order_id, reason, breakdown, lot_id, created_at)
+    select v_merchant, v_member, c.c->>'kind', (c.c->>'points')::bigint, p->>'orderId', c.c->>'reason', c.c->'breakdown',
+           c.lot_id, v_now
+      from c order by c.n;
+  -- The credits add up to pointsEarned (the caller builds both from one breakdown).
+  v_points := (p->>'pointsEarned')::bigint;
   if (p->>'cashback')::bigint > 0 then
     insert into credit_entries (merchant_id, member_id, kind, amount, order_id, created_at)
       values (v_merchant, v_member, 'cashback', (p->>'cashback')::bigint, p->>'orderId', v_now);
