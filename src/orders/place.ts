@@ -93,6 +93,17 @@ async function call(db: Db, params: Record<string, unknown> & { memberId: string
   return out;
 }
 
+/**
+ * The response as the order's idempotency key stores it: when the order has an earn entry, whose breakdown is the
+ * response's breakdown, the stored text names it instead of repeating it, and cl_idempotent_replay splices it back
+ * for every replay (migrations/functions/cl_idempotent_replay.sql) — about 500 bytes less per order.
+ */
+function storedResponse(body: OrderResult, credits: { kind: string; breakdown: unknown }[]): string {
+  const earn = credits.find((c) => c.kind === "earn");
+  if (!earn || earn.breakdown !== body.breakdown) return JSON.stringify(body);
+  return JSON.stringify({ ...body, breakdown: "ledger:earn" });
+}
+
 /** Returns undefined when the facts kept changing (heavy contention on one member). */
 export async function placeOrder(
   db: Db,
@@ -216,7 +227,7 @@ export async function placeOrder(
         availableAt: availableAt.toISOString(),
         expiresAt: expires ? expires.toISOString() : null,
         upgradeTo: plan.upgradeTo,
-        response: JSON.stringify(body),
+        response: storedResponse(body, credits),
       });
     }
     switch (out.r) {

@@ -2,6 +2,7 @@
  * What an order earns, from the member's facts (pure). Both order paths use it — the one-statement path
  * (place.ts) and the general transaction (service.ts) — so they earn exactly the same way.
  */
+import { jsonbKeyOrder } from "../lib/jsonb-order.ts";
 import { effectiveTier, tierRank } from "../program/tiers.ts";
 import { computeEarn, lineAmount, type EarnBreakdown } from "../ledger/earn.ts";
 import type { Program, Tier } from "../program/config.ts";
@@ -59,7 +60,8 @@ export function planEarn(program: Program, input: CreateOrderInput, facts: Membe
       "The order earns too many points",
     );
   const upgrade = tier && (tierRank(program, tier.name) > tierRank(program, facts.tierName) || !facts.tierName);
-  return { total, tier, upgradeTo: upgrade && tier ? tier.name : null, breakdown };
+  // In jsonb's key order: the earn entry stores it as jsonb, and a replay rebuilt from it must be the same text.
+  return { total, tier, upgradeTo: upgrade && tier ? tier.name : null, breakdown: jsonbKeyOrder(breakdown) };
 }
 
 /** A credit's lot starts with what is left after paying back a negative balance (as `creditPoints` does). */

@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idempotent } from "../../src/db/idempotency.ts";
 import { resultRows } from "../../src/db/rows.ts";
 import { createMerchant } from "../../src/merchants/service.ts";
+import { createMember } from "../../src/members/service.ts";
+import { createOrder, orderContentHash } from "../../src/orders/service.ts";
+import type { CreateOrderInput } from "../../src/orders/schemas.ts";
 import { openTestDatabase, type TestDatabase } from "../helpers/db.ts";
 
 let database: TestDatabase;
@@ -83,5 +86,53 @@ describe("idempotency, one home", () => {
       ),
     ).rejects.toThrow("effect failed");
     expect((await placeGuest("k3", "hash-y", { id: 3 })).r).toBe("ok");
+  });
+
+  it("an order's stored response names its earn entry's breakdown; every replay gets the same text back", async () => {
+    const { id: memberId } = await createMember(database.db, merchantId, { phone: "+84912000777" }, new Date());
+    const input: CreateOrderInput = {
+      externalId: "k-earn",
+      memberId,
+      channel: "pos",
+      items: [
+        { sku: "CF-01", name: "Cà phê", category: "coffee", quantity: 2, unitPrice: 35000, discount: 0 },
+        { sku: "BM-01", quantity: 1, unitPrice: 25000, discount: 5000 },
+      ],
+    };
+    const first = await createOrder(database.db, merchantId, input, new Date());
+    expect(first.status).toBe(201);
+    expect(first.body.breakdown).toMatchObject({ earn: first.body.pointsEarned });
+    const [stored] = resultRows<{ response: string }>(
+      await database.db.execute(
+        sql`select response from idempotency_keys where merchant_id = ${merchantId} and scope = 'orders' and key = 'k-earn'`,
+      ),
+    );
+    expect(stored!.response).toContain('"breakdown":"ledger:earn"');
+    expect(stored!.response.length).toBeLessThan(JSON.stringify(first.body).length - 100);
+    // The one-statement path's replay, and the TypeScript wrapper's, both splice the breakdown back: same text.
+    const again = await createOrder(database.db, merchantId, input, new Date());
+    expect(again.replayed).toBe(true);
+    expect(JSON.stringify(again.body)).toBe(JSON.stringify(first.body));
+    const hash = await orderContentHash(input);
+    const wrapped = await database.db.transaction((tx) =>
+      idempotent(tx, merchantId, "orders", "k-earn", hash, async () => ({ status: 500, body: null })),
+    );
+    expect(wrapped.replayed).toBe(true);
+    expect(JSON.stringify(wrapped.body)).toBe(JSON.stringify(first.body));
+  });
+
+  it("an order without an earn entry stores its whole response", async () => {
+    const input: CreateOrderInput = {
+      externalId: "k-guest",
+      channel: "pos",
+      items: [{ sku: "CF-01", quantity: 1, unitPrice: 35000, discount: 0 }],
+    };
+    const first = await createOrder(database.db, merchantId, input, new Date());
+    const [stored] = resultRows<{ response: string }>(
+      await database.db.execute(
+        sql`select response from idempotency_keys where merchant_id = ${merchantId} and scope = 'orders' and key = 'k-guest'`,
+      ),
+    );
+    expect(stored!.response).toBe(JSON.stringify(first.body));
   });
 });
