@@ -121,7 +121,7 @@ export async function main(args: string[]): Promise<number> {
   const count = (t: string) => Number(rows.find((r) => r.table === t)?.rows ?? 0);
   const entries = count("ledger_entries");
   // Scale every table by how its rows relate to the ledger (entries), members or merchants here.
-  const perMember = new Set(["members", "channel_identities", "link_codes"]);
+  const perMember = new Set(["members", "member_stats", "channel_identities", "link_codes"]);
   const perMerchant = new Set(["merchants", "api_keys", "rewards", "products", "segments", "programs"]);
   process.stdout.write(
     `\n${nOrders.toLocaleString("en-US")} orders, ${nMembers.toLocaleString("en-US")} members, ${entries.toLocaleString("en-US")} ledger entries\n\n`,
