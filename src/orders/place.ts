@@ -96,7 +96,7 @@ async function call(db: Db, params: Record<string, unknown> & { memberId: string
 /**
  * The response as the order's idempotency key stores it: when the order has an earn entry, whose breakdown is the
  * response's breakdown, the stored text names it instead of repeating it, and cl_idempotent_replay splices it back
- * for every replay (migrations/functions/cl_idempotent_replay.sql) — about 500 bytes less per order.
+ * for every replay (migrations/functions/cl_idempotent_replay.sql) — a few hundred bytes less per order.
  */
 function storedResponse(body: OrderResult, credits: { kind: string; breakdown: unknown }[]): string {
   const earn = credits.find((c) => c.kind === "earn");
