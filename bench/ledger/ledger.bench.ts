@@ -5,6 +5,8 @@
  * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000]
  * [--clients 8,32] [--price-changes 0.05] [--profile]
  * (--profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/).
+ * Also reported, unless --no-pg-alone: the orders/s of cl_place_order driven by pgbench with no app (pg-alone.ts),
+ * the ceiling the whole stack can reach on the machine.
  * Lines are 500 SKUs, each sold at its own list price as a till does, except a `--price-changes` fraction of lines
  * at another price (a promotion, a price change), which updates the product's last-seen price (1 = every line at a
  * random price and a category by line position: nearly every line rewrote its product row, the shape measured
@@ -20,6 +22,7 @@ import { createMerchant } from "../../src/merchants/service.ts";
 import { members } from "../../src/db/schema.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { checkInvariants } from "../../test/ledger/invariants.ts";
+import { pgAloneRate } from "./pg-alone.ts";
 import { startNodeServer } from "../../test/helpers/node-server.ts";
 import { post as postJson } from "../lib/http.ts";
 import { RawHttpClient } from "../lib/raw-http.ts";
@@ -138,7 +141,8 @@ export async function main(args: string[]): Promise<number> {
         "  --price-changes F: fraction of lines at another price than the product's list price (default 0.05)\n" +
         "  --profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/ (default off)\n" +
         "  --node-http: load generator on node:http (the client used before 2026-12-06; ~0.1 ms more CPU per order)\n" +
-        "  --no-analyze: skip the ANALYZE after the warm-up (default: analyse)\n",
+        "  --no-analyze: skip the ANALYZE after the warm-up (default: analyse)\n" +
+        "  --no-pg-alone: skip the Postgres-alone run (cl_place_order driven by pgbench, no app; as long as the baseline)\n",
     );
     return 0;
   }
@@ -211,6 +215,10 @@ export async function main(args: string[]): Promise<number> {
     await server.stop();
     const tps = pgbench(clients, seconds);
     const problems = await checkInvariants(d.db, merchantId);
+    // After the invariants: the ceiling, Postgres's part of an order driven by pgbench alone (pg-alone.ts).
+    const alone = args.includes("--no-pg-alone")
+      ? NaN
+      : await pgAloneRate(d.sql, url, merchantId, ids, clients, seconds);
     await d.close();
     const ratio = load.rate / tps;
     if (ratio < 0.5 || problems.length > 0 || load.failures > 0) ok = false;
@@ -222,6 +230,8 @@ export async function main(args: string[]): Promise<number> {
       "pgbench tps": tps.toFixed(0),
       "ratio (target ≥ 0.5)": ratio.toFixed(2),
       "CPU ms/order server / pg / loadgen": cpu,
+      // cl_place_order called by pgbench (no app): what Postgres alone reaches, as a ratio to the same pgbench TPS.
+      "pg alone orders/s (ratio)": Number.isNaN(alone) ? "–" : `${alone.toFixed(0)} (${(alone / tps).toFixed(2)})`,
       // The kernel's share of the server's CPU: socket syscalls (loopback TCP to Postgres and to the clients).
       "server system %": ((100 * serverSystem) / (serverUser + serverSystem)).toFixed(0),
       failures: load.failures,
