@@ -24,7 +24,7 @@ begin
   -- An order line's unit price is only a last-seen price: it never changes the list price (issue 13 defect 2),
   -- except that an SKU the merchant never priced takes the first positive unit price as its provisional list
   -- price. Name and category come from orders only until the merchant manages the product (source 'merchant').
-  -- Returns how many lines inserted or updated a product (an integer, so callers can assign it: no executor).
+  -- Returns how many lines found something to change (an integer, so callers can assign it: no executor).
   for prod in
     select j.sku, j.name, j.category, j.price, q.sku is not null as known
       from jsonb_to_recordset(p_products) as j(sku text, name text, category text, price bigint)
