@@ -42,8 +42,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Vitest's default is one worker fewer than the cores: one file at a time on a 2-core CI machine, while most of a
-    // file's time is spent waiting on Postgres, spawned servers or Chromium. Three files at once: 17 → 11 minutes.
-    maxWorkers: 3,
+    // file's time is spent waiting on Postgres, spawned servers or Chromium. Three files at once: 17 → 11 minutes;
+    // four: 595–614 → 557–586 s of vitest on a slow day (2026-12-07 afternoon; that morning, faster, no difference).
+    maxWorkers: 4,
     projects: [
       {
         test: {
