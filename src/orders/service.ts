@@ -342,11 +342,15 @@ export async function createRefund(
       ...(input.amount !== undefined ? { amount: input.amount } : {}),
     }),
   );
-  return db.transaction(async (tx) =>
-    idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({
-      status: 201,
-      body: await insertRefund(tx, merchantId, orderExternalId, input, now, hooks),
-    })),
+  // A refund can deadlock with a group-committed batch of orders: the batch holds one member and the analytics
+  // marker of a past day while it waits for the next member, which this refund holds while it marks the same day.
+  return retryOnDeadlock(() =>
+    db.transaction(async (tx) =>
+      idempotent(tx, merchantId, "refunds", input.externalId, hash, async () => ({
+        status: 201,
+        body: await insertRefund(tx, merchantId, orderExternalId, input, now, hooks),
+      })),
+    ),
   );
 }
 
