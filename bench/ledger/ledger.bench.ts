@@ -6,7 +6,8 @@
  * [--clients 8,32] [--price-changes 0.05] [--profile]
  * (--profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/).
  * Also reported, unless --no-pg-alone: the orders/s of cl_place_order driven by pgbench with no app (pg-alone.ts),
- * the ceiling the whole stack can reach on the machine.
+ * the ceiling the whole stack can reach on the machine; and, unless --no-floor, the CPU per request of servers that
+ * answer the same bodies with no logic (floor.ts), the floor under the server's share.
  * Lines are 500 SKUs, each sold at its own list price as a till does, except a `--price-changes` fraction of lines
  * at another price (a promotion, a price change), which updates the product's last-seen price (1 = every line at a
  * random price and a category by line position: nearly every line rewrote its product row, the shape measured
@@ -15,6 +16,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { Agent } from "node:http";
+import { availableParallelism } from "node:os";
 import postgres from "postgres";
 import { openPostgres } from "../../src/db/postgres.ts";
 import { migrateDatabase } from "../../src/db/migrate.ts";
@@ -23,6 +25,7 @@ import { members } from "../../src/db/schema.ts";
 import { newId } from "../../src/lib/ids.ts";
 import { checkInvariants } from "../../test/ledger/invariants.ts";
 import { pgAloneRate } from "./pg-alone.ts";
+import { serverFloor } from "./floor.ts";
 import { startNodeServer } from "../../test/helpers/node-server.ts";
 import { post as postJson } from "../lib/http.ts";
 import { RawHttpClient } from "../lib/raw-http.ts";
@@ -70,26 +73,14 @@ const cpuSeconds = (pid: number | undefined): number => cpuSplit(pid)[0] + cpuSp
 const post = (agent: Agent, target: URL, apiKey: string, body: string) =>
   postJson(agent, target, "/v1/orders", { authorization: `Bearer ${apiKey}` }, body);
 
-async function runLoad(
-  url: string,
-  apiKey: string,
-  memberIds: string[],
-  total: number,
-  clients: number,
-  prefix: string,
-  priceChanges: number,
-  nodeHttp: boolean,
-) {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const target = new URL(url);
-  let next = 0;
-  const lat: number[] = [];
-  let failures = 0;
+/**
+ * The order bodies, written before the clock starts (pgbench's client, the baseline, costs next to nothing per
+ * transaction; building JSON during the load would be load-generator CPU taken from the server's two cores).
+ */
+function orderBodies(memberIds: string[], total: number, prefix: string, priceChanges: number): string[] {
   let seed = 12345;
   const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
-  // The orders are written before the clock starts (pgbench's client, the baseline, costs next to nothing per
-  // transaction; building JSON here would be load-generator CPU taken from the server's two cores).
-  const bodies = Array.from({ length: total }, (_, i) => {
+  return Array.from({ length: total }, (_, i) => {
     const lines = 1 + Math.floor(rand() * 5);
     return JSON.stringify({
       externalId: `${prefix}-${i}`,
@@ -106,6 +97,15 @@ async function runLoad(
       }),
     });
   });
+}
+
+async function runLoad(url: string, apiKey: string, bodies: string[], clients: number, nodeHttp: boolean) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const target = new URL(url);
+  const total = bodies.length;
+  let next = 0;
+  const lat: number[] = [];
+  let failures = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
@@ -142,7 +142,8 @@ export async function main(args: string[]): Promise<number> {
         "  --profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/ (default off)\n" +
         "  --node-http: load generator on node:http (the client used before 2026-12-06; ~0.1 ms more CPU per order)\n" +
         "  --no-analyze: skip the ANALYZE after the warm-up (default: analyse)\n" +
-        "  --no-pg-alone: skip the Postgres-alone run (cl_place_order driven by pgbench, no app; as long as the baseline)\n",
+        "  --no-pg-alone: skip the Postgres-alone run (cl_place_order driven by pgbench, no app; as long as the baseline)\n" +
+        "  --no-floor: skip the floor servers (the same bodies answered with no logic: bare node:http, Hono)\n",
     );
     return 0;
   }
@@ -190,7 +191,8 @@ export async function main(args: string[]): Promise<number> {
       DB_POOL_MAX: String(Math.min(clients, 20)),
       ...profile,
     });
-    await runLoad(server.url, apiKey, ids, Math.min(500, totalOrders), clients, "warm", priceChanges, nodeHttp);
+    const warm = orderBodies(ids, Math.min(500, totalOrders), "warm", priceChanges);
+    await runLoad(server.url, apiKey, warm, clients, nodeHttp);
     // A live database has planner statistics (autovacuum analyses a table after 10 % of it changed, within a
     // minute); a fresh one has none, and a plan chosen on an empty table stays cached in each pooled backend until
     // the next ANALYZE. Analyse once after the warm-up, as autovacuum would have (`--no-analyze` measures without).
@@ -204,7 +206,8 @@ export async function main(args: string[]): Promise<number> {
       );
     const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid) || 0]));
     const cpuBefore = [cpuSplit(server.child.pid), process.cpuUsage()] as const;
-    const load = await runLoad(server.url, apiKey, ids, totalOrders, clients, "run", priceChanges, nodeHttp);
+    const bodies = orderBodies(ids, totalOrders, "run", priceChanges);
+    const load = await runLoad(server.url, apiKey, bodies, clients, nodeHttp);
     const pgUsed = (await backends()).reduce((s, pid) => s + ((cpuSeconds(pid) || 0) - (pgBefore.get(pid) ?? 0)), 0);
     const perOrder = (s: number) => ((s * 1000) / totalOrders).toFixed(2);
     const self = process.cpuUsage(cpuBefore[1]);
@@ -213,6 +216,10 @@ export async function main(args: string[]): Promise<number> {
     const serverSystem = system - cpuBefore[0][1];
     const cpu = `${perOrder(serverUser + serverSystem)} / ${perOrder(pgUsed)} / ${perOrder((self.user + self.system) / 1e6)}`;
     await server.stop();
+    // The floor under the server's share: the same bodies answered by servers with no logic (floor.ts).
+    const floor = args.includes("--no-floor")
+      ? undefined
+      : [await serverFloor("node", url, bodies, clients), await serverFloor("hono", url, bodies, clients)];
     const tps = pgbench(clients, seconds);
     const problems = await checkInvariants(d.db, merchantId);
     // After the invariants: the ceiling, Postgres's part of an order driven by pgbench alone (pg-alone.ts).
@@ -221,6 +228,12 @@ export async function main(args: string[]): Promise<number> {
       : await pgAloneRate(d.sql, url, merchantId, ids, clients, seconds);
     await d.close();
     const ratio = load.rate / tps;
+    // The most this stack could reach with the app's logic gone: every core busy (never quite the case) with this
+    // run's Postgres and load-generator CPU per order plus the Hono floor server's CPU per request.
+    const ceiling = floor
+      ? (availableParallelism() * 1000) /
+        ((pgUsed * 1000) / totalOrders + floor[1]!.cpuMs + (self.user + self.system) / 1e3 / totalOrders)
+      : NaN;
     if (ratio < 0.5 || problems.length > 0 || load.failures > 0) ok = false;
     rows.push({
       clients,
@@ -230,6 +243,11 @@ export async function main(args: string[]): Promise<number> {
       "pgbench tps": tps.toFixed(0),
       "ratio (target ≥ 0.5)": ratio.toFixed(2),
       "CPU ms/order server / pg / loadgen": cpu,
+      // A server with no logic, same bodies, one round trip each: bare node:http / Hono (what src/node.ts uses).
+      "floor server CPU ms/req node / hono": floor ? floor.map((f) => f.cpuMs.toFixed(2)).join(" / ") : "–",
+      "ceiling with the floor server (ratio)": Number.isNaN(ceiling)
+        ? "–"
+        : `${ceiling.toFixed(0)} (${(ceiling / tps).toFixed(2)})`,
       // cl_place_order called by pgbench (no app): what Postgres alone reaches, as a ratio to the same pgbench TPS.
       "pg alone orders/s (ratio)": Number.isNaN(alone) ? "–" : `${alone.toFixed(0)} (${(alone / tps).toFixed(2)})`,
       // The kernel's share of the server's CPU: socket syscalls (loopback TCP to Postgres and to the clients).
