@@ -1,6 +1,6 @@
 /** The CLI end to end on the embedded database (a temp DATA_DIR), as a user runs it. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
@@ -44,6 +44,24 @@ describe("CLI", () => {
     const out = JSON.parse(stdout);
     expect(Object.keys(out).sort()).toEqual(["apiKey", "merchantId"]);
     expect(out.apiKey).toMatch(/^ck_live_/);
+  });
+
+  it("keeps compiled modules in Node's on-disk cache (the OS temp folder by default) and starts from it next time", async () => {
+    // No NODE_COMPILE_CACHE (with it, Node would cache on its own): the entry switches the cache on itself.
+    const tmp = path.join(dir, "tmp");
+    mkdirSync(tmp);
+    const run = (args: string[]) => runCli(args, { ...env, TMPDIR: tmp, NODE_COMPILE_CACHE: undefined });
+    const cached = () =>
+      readdirSync(path.join(tmp, "node-compile-cache"), { recursive: true, withFileTypes: true }).filter((e) =>
+        e.isFile(),
+      ).length;
+    const first = await run(["merchant", "create", "--name", "Cache", "--json"]);
+    expect(first.code, first.stderr).toBe(0);
+    // The runtime the command loaded, not just the entry: hundreds of modules.
+    expect(cached()).toBeGreaterThan(100);
+    const second = await run(["merchants", "list", "--json"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain("Cache");
   });
 
   it("through `npm run cli`, a failing command prints only its one-line reason (npm adds nothing, stdout stays empty)", async () => {
