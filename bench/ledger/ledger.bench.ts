@@ -1,7 +1,8 @@
 /**
  * Ledger benchmark: order ingestion through the real HTTP API (a child `src/node.ts` on Postgres) by 8 and 32
  * concurrent clients, each order for a member, 1–5 lines. Baseline in the same run: pgbench's built-in tpcb-like
- * script against the same server with the same client count. Target: orders/s ≥ 0.5 × pgbench TPS.
+ * script against the same server with the same client count, interleaved with the load in slices (`--slices`).
+ * Target: orders/s ≥ 0.5 × pgbench TPS.
  * Afterwards the ledger invariants must hold. Usage: npm run bench -- ledger [--orders 20000] [--members 2000]
  * [--clients 8,32] [--price-changes 0.05] [--profile]
  * (--profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/).
@@ -124,8 +125,7 @@ async function runLoad(url: string, apiKey: string, bodies: string[], clients: n
   );
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  lat.sort((a, b) => a - b);
-  return { rate: total / seconds, p50: percentile(lat, 50), p99: percentile(lat, 99), failures, seconds };
+  return { lat, failures, seconds };
 }
 
 export async function main(args: string[]): Promise<number> {
@@ -137,7 +137,8 @@ export async function main(args: string[]): Promise<number> {
         "  --orders N: orders per client count (default 20000)\n" +
         "  --members N: members the orders are spread over (default 2000)\n" +
         "  --clients LIST: comma-separated client counts (default 8,32)\n" +
-        "  --pgbench-seconds N: length of each pgbench baseline run (default 15)\n" +
+        "  --pgbench-seconds N: length of the pgbench baseline in all (default 15; split over the slices, ≥ 3 s each)\n" +
+        "  --slices N: the load and the baseline interleaved in N slices (default 3; 1 = one load, then one baseline)\n" +
         "  --price-changes F: fraction of lines at another price than the product's list price (default 0.05)\n" +
         "  --profile: the server writes a V8 CPU profile per client count into bench/out/ledger-prof/ (default off)\n" +
         "  --node-http: load generator on node:http (the client used before 2026-12-06; ~0.1 ms more CPU per order)\n" +
@@ -204,42 +205,66 @@ export async function main(args: string[]): Promise<number> {
       (await d.sql`select pid from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`).map((r) =>
         Number(r.pid),
       );
-    const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid) || 0]));
-    const cpuBefore = [cpuSplit(server.child.pid), process.cpuUsage()] as const;
+    // The load and the baseline interleaved in slices (`--slices`, default 3): the machine's own speed drifts by tens
+    // of per cent over a minute, and a ratio of two runs minutes apart measures the drift as much as the code.
+    const slices = Math.max(1, flag(args, "slices", 3));
     const bodies = orderBodies(ids, totalOrders, "run", priceChanges);
-    const load = await runLoad(server.url, apiKey, bodies, clients, nodeHttp);
-    const pgUsed = (await backends()).reduce((s, pid) => s + ((cpuSeconds(pid) || 0) - (pgBefore.get(pid) ?? 0)), 0);
+    const lat: number[] = [];
+    let failures = 0;
+    let loadSeconds = 0;
+    let serverUser = 0;
+    let serverSystem = 0;
+    let pgUsed = 0;
+    let selfUsed = 0;
+    let tpsSeconds = 0;
+    let tpsWeighted = 0;
+    for (let k = 0; k < slices; k++) {
+      const part = bodies.slice(Math.floor((k * totalOrders) / slices), Math.floor(((k + 1) * totalOrders) / slices));
+      const pgBefore = new Map((await backends()).map((pid) => [pid, cpuSeconds(pid) || 0]));
+      const cpuBefore = [cpuSplit(server.child.pid), process.cpuUsage()] as const;
+      const load = await runLoad(server.url, apiKey, part, clients, nodeHttp);
+      pgUsed += (await backends()).reduce((s, pid) => s + ((cpuSeconds(pid) || 0) - (pgBefore.get(pid) ?? 0)), 0);
+      const self = process.cpuUsage(cpuBefore[1]);
+      selfUsed += (self.user + self.system) / 1e6;
+      const [user, system] = cpuSplit(server.child.pid);
+      serverUser += user - cpuBefore[0][0];
+      serverSystem += system - cpuBefore[0][1];
+      for (const ms of load.lat) lat.push(ms);
+      failures += load.failures;
+      loadSeconds += load.seconds;
+      const slice = Math.max(3, Math.round(seconds / slices));
+      tpsWeighted += pgbench(clients, slice) * slice;
+      tpsSeconds += slice;
+    }
+    lat.sort((a, b) => a - b);
+    const rate = totalOrders / loadSeconds;
+    const tps = tpsWeighted / tpsSeconds;
     const perOrder = (s: number) => ((s * 1000) / totalOrders).toFixed(2);
-    const self = process.cpuUsage(cpuBefore[1]);
-    const [user, system] = cpuSplit(server.child.pid);
-    const serverUser = user - cpuBefore[0][0];
-    const serverSystem = system - cpuBefore[0][1];
-    const cpu = `${perOrder(serverUser + serverSystem)} / ${perOrder(pgUsed)} / ${perOrder((self.user + self.system) / 1e6)}`;
+    const cpu = `${perOrder(serverUser + serverSystem)} / ${perOrder(pgUsed)} / ${perOrder(selfUsed)}`;
     await server.stop();
     // The floor under the server's share: the same bodies answered by servers with no logic (floor.ts).
     const floor = args.includes("--no-floor")
       ? undefined
       : [await serverFloor("node", url, bodies, clients), await serverFloor("hono", url, bodies, clients)];
-    const tps = pgbench(clients, seconds);
     const problems = await checkInvariants(d.db, merchantId);
     // After the invariants: the ceiling, Postgres's part of an order driven by pgbench alone (pg-alone.ts).
     const alone = args.includes("--no-pg-alone")
       ? NaN
       : await pgAloneRate(d.sql, url, merchantId, ids, clients, seconds);
     await d.close();
-    const ratio = load.rate / tps;
+    const ratio = rate / tps;
     // The most this stack could reach with the app's logic gone: every core busy (never quite the case) with this
     // run's Postgres and load-generator CPU per order plus the Hono floor server's CPU per request.
     const ceiling = floor
       ? (availableParallelism() * 1000) /
-        ((pgUsed * 1000) / totalOrders + floor[1]!.cpuMs + (self.user + self.system) / 1e3 / totalOrders)
+        ((pgUsed * 1000) / totalOrders + floor[1]!.cpuMs + (selfUsed * 1000) / totalOrders)
       : NaN;
-    if (ratio < 0.5 || problems.length > 0 || load.failures > 0) ok = false;
+    if (ratio < 0.5 || problems.length > 0 || failures > 0) ok = false;
     rows.push({
       clients,
-      "orders/s": load.rate.toFixed(0),
-      "p50 ms": load.p50.toFixed(1),
-      "p99 ms": load.p99.toFixed(1),
+      "orders/s": rate.toFixed(0),
+      "p50 ms": percentile(lat, 50).toFixed(1),
+      "p99 ms": percentile(lat, 99).toFixed(1),
       "pgbench tps": tps.toFixed(0),
       "ratio (target ≥ 0.5)": ratio.toFixed(2),
       "CPU ms/order server / pg / loadgen": cpu,
@@ -252,7 +277,7 @@ export async function main(args: string[]): Promise<number> {
       "pg alone orders/s (ratio)": Number.isNaN(alone) ? "–" : `${alone.toFixed(0)} (${(alone / tps).toFixed(2)})`,
       // The kernel's share of the server's CPU: socket syscalls (loopback TCP to Postgres and to the clients).
       "server system %": ((100 * serverSystem) / (serverUser + serverSystem)).toFixed(0),
-      failures: load.failures,
+      failures,
       invariants: problems.length === 0 ? "hold" : `${problems.length} broken`,
     });
   }
