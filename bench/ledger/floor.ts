@@ -5,18 +5,12 @@
  * earn plan, logs, metrics) and how much any Node server on this machine would spend.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/helpers/node-server.ts";
 import { RawHttpClient } from "../lib/raw-http.ts";
+import { cpuSeconds } from "../lib/stats.ts";
 
 const SERVER = fileURLToPath(new URL("./floor-server.ts", import.meta.url));
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 async function drive(target: URL, bodies: string[], clients: number): Promise<number> {
   let next = 0;

@@ -15,7 +15,6 @@
  * before 2026-12-06).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { availableParallelism } from "node:os";
 import postgres from "postgres";
@@ -30,7 +29,7 @@ import { serverFloor } from "./floor.ts";
 import { startNodeServer } from "../../test/helpers/node-server.ts";
 import { post as postJson } from "../lib/http.ts";
 import { RawHttpClient } from "../lib/raw-http.ts";
-import { flag, machine, percentile, table } from "../lib/stats.ts";
+import { cpuSeconds, cpuSplit, flag, machine, percentile, table } from "../lib/stats.ts";
 
 const ADMIN = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -58,18 +57,6 @@ function pgbench(clients: number, seconds: number): number {
   if (!m) throw new Error(`pgbench output not understood:\n${out}`);
   return Number(m[1]);
 }
-
-/** CPU seconds [user, system] a process has used so far, from /proc (Linux). */
-function cpuSplit(pid: number | undefined): [number, number] {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return [Number(f[11]) / 100, Number(f[12]) / 100]; // utime, stime in clock ticks (100/s)
-  } catch {
-    return [NaN, NaN];
-  }
-}
-/** CPU seconds (user + system) a process has used so far. */
-const cpuSeconds = (pid: number | undefined): number => cpuSplit(pid)[0] + cpuSplit(pid)[1];
 
 const post = (agent: Agent, target: URL, apiKey: string, body: string) =>
   postJson(agent, target, "/v1/orders", { authorization: `Bearer ${apiKey}` }, body);

@@ -1,4 +1,5 @@
 /** Small helpers shared by the benchmarks. */
+import { readFileSync } from "node:fs";
 import os from "node:os";
 
 export function percentile(sorted: number[], p: number): number {
@@ -39,3 +40,16 @@ export async function best<T>(runs: number, fn: () => Promise<T>): Promise<{ ms:
   }
   return { ms: bestMs, value };
 }
+
+/** CPU seconds [user, system] a process has used so far, from /proc (Linux); NaN when it cannot be read. */
+export function cpuSplit(pid: number | undefined): [number, number] {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return [Number(f[11]) / 100, Number(f[12]) / 100]; // utime, stime in clock ticks (100/s)
+  } catch {
+    return [NaN, NaN];
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export const cpuSeconds = (pid: number | undefined): number => cpuSplit(pid)[0] + cpuSplit(pid)[1];
