@@ -2,7 +2,8 @@
  * Node's Zalo transport: one undici Agent (a Pool per origin) so replies and broadcasts reuse keep-alive
  * connections, with at most `connections` sockets per host and connect/headers/body timeouts. Reads (GET) are
  * retried on network errors; POSTs never are here (a send may have reached Zalo: the clients decide).
- * Node only — src/node.ts installs it with setDefaultZaloTransport; the Worker never imports this file.
+ * Node only — the Node process (src/runtime/node-process.ts) installs it with setDefaultZaloTransport; the Worker
+ * never imports this file.
  */
 import { Agent, errors } from "undici";
 import { describeError, type ZaloHttpRequest, type ZaloTransport, ZaloTransportError } from "./zalo-http.ts";

@@ -8,7 +8,12 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const ENTRIES = ["src/node.ts", "src/worker.ts", "bots/telegram/polling.ts", "src/cli/commands/campaigns-send.ts"];
+const ENTRIES = [
+  "src/runtime/node-process.ts",
+  "src/worker.ts",
+  "bots/telegram/polling.ts",
+  "src/cli/commands/campaigns-send.ts",
+];
 /** What only src/runtime may wire. */
 const WIRING = [
   /\bcreateApp\b/,

@@ -1,6 +1,6 @@
 /** `npm start` on an empty embedded database: demo seed, API key printed once, JSON logs, graceful shutdown. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startNodeServer } from "../helpers/node-server.ts";
@@ -12,6 +12,21 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("server start on the embedded database", () => {
+  it("keeps compiled modules in Node's on-disk cache (the OS temp folder by default) once it is up", async () => {
+    // No NODE_COMPILE_CACHE (with it, Node would cache on its own): the entry switches the cache on itself.
+    expect(process.env.NODE_COMPILE_CACHE).toBeUndefined();
+    const tmp = path.join(dir, "tmp");
+    mkdirSync(tmp);
+    const s = await startNodeServer({ DATA_DIR: path.join(dir, "cache-data"), DATABASE_URL: "", TMPDIR: tmp });
+    try {
+      // Written when the server is up, not at exit (a server is usually stopped by a signal).
+      const cached = readdirSync(path.join(tmp, "node-compile-cache"), { recursive: true, withFileTypes: true });
+      expect(cached.filter((e) => e.isFile()).length).toBeGreaterThan(100);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it("seeds a labelled demo shop once, prints its key and URLs, logs JSON with request ids, stops gracefully", async () => {
     const env = { DATA_DIR: path.join(dir, "data"), DATABASE_URL: "" };
     const s = await startNodeServer(env);
